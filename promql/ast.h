@@ -1,0 +1,184 @@
+// The typed PromQL AST, shared by the parser (which builds it), the printer and the engine.
+//
+// Invariants: a tree returned by the parser is type-checked: every node's type() is what
+// Prometheus' checker would assign, function calls reference an entry of the function table,
+// VectorMatching is set exactly on vector-vector binary expressions (and set operators).
+// Nodes own their children. Positions are byte offsets into the query text.
+#ifndef PROMLET_PROMQL_AST_H_
+#define PROMLET_PROMQL_AST_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tsdb/matcher.h"
+
+namespace promlet::promql {
+
+enum class ValueType { kNone, kScalar, kVector, kMatrix, kString };
+// "scalar", "instant vector", "range vector", "string" as Prometheus' errors name them.
+const char* DocumentedTypeName(ValueType t);
+// "scalar", "vector", "matrix", "string" as the API's resultType names them.
+const char* ValueTypeName(ValueType t);
+
+struct PositionRange {
+  int start = 0;  // byte offset, inclusive
+  int end = 0;    // byte offset, exclusive
+};
+
+enum class NodeKind {
+  kNumberLiteral,
+  kStringLiteral,
+  kVectorSelector,
+  kMatrixSelector,
+  kSubquery,
+  kAggregate,
+  kBinary,
+  kCall,
+  kUnary,
+  kParen,
+  kStepInvariant,  // inserted by the engine only, never by the parser
+};
+
+struct Expr {
+  explicit Expr(NodeKind k) : kind(k) {}
+  virtual ~Expr() = default;
+  virtual ValueType type() const = 0;
+  NodeKind kind;
+  PositionRange pos;
+};
+using ExprPtr = std::unique_ptr<Expr>;
+
+// `@` modifier: a fixed time, or start()/end() of the query.
+enum class AtModifier { kNone, kTimestamp, kStart, kEnd };
+
+struct NumberLiteral : Expr {
+  NumberLiteral() : Expr(NodeKind::kNumberLiteral) {}
+  ValueType type() const override { return ValueType::kScalar; }
+  double value = 0;
+  // Set when the literal was written as a duration ("5m" used as a number): seconds.
+  bool from_duration = false;
+};
+
+struct StringLiteral : Expr {
+  StringLiteral() : Expr(NodeKind::kStringLiteral) {}
+  ValueType type() const override { return ValueType::kString; }
+  std::string value;
+};
+
+struct VectorSelector : Expr {
+  VectorSelector() : Expr(NodeKind::kVectorSelector) {}
+  ValueType type() const override { return ValueType::kVector; }
+  std::string name;  // metric name if written outside braces (also present as a matcher)
+  std::vector<tsdb::Matcher> matchers;  // includes __name__="name" when name is set
+  int64_t offset_ms = 0;                // may be negative
+  AtModifier at = AtModifier::kNone;
+  int64_t at_ms = 0;  // valid when at == kTimestamp
+  // Original offset expression presence, for the printer ("offset 0s" is not printed).
+};
+
+struct MatrixSelector : Expr {
+  MatrixSelector() : Expr(NodeKind::kMatrixSelector) {}
+  ValueType type() const override { return ValueType::kMatrix; }
+  ExprPtr vector_selector;  // always a VectorSelector (offset/@ live there)
+  int64_t range_ms = 0;
+};
+
+struct SubqueryExpr : Expr {
+  SubqueryExpr() : Expr(NodeKind::kSubquery) {}
+  ValueType type() const override { return ValueType::kMatrix; }
+  ExprPtr expr;
+  int64_t range_ms = 0;
+  int64_t step_ms = 0;  // 0 = default (the global evaluation interval)
+  int64_t offset_ms = 0;
+  AtModifier at = AtModifier::kNone;
+  int64_t at_ms = 0;
+};
+
+enum class AggregateOp {
+  kSum, kAvg, kCount, kMin, kMax, kGroup, kStddev, kStdvar,
+  kTopk, kBottomk, kQuantile, kCountValues, kLimitk, kLimitRatio,
+};
+const char* AggregateOpName(AggregateOp op);  // lower-case keyword
+
+struct AggregateExpr : Expr {
+  AggregateExpr() : Expr(NodeKind::kAggregate) {}
+  ValueType type() const override { return ValueType::kVector; }
+  AggregateOp op = AggregateOp::kSum;
+  ExprPtr expr;
+  ExprPtr param;  // topk/bottomk/quantile/count_values/limitk/limit_ratio
+  std::vector<std::string> grouping;
+  bool without = false;
+  // True when `by ()` or `without ()` was written (distinct from no clause) — printer only.
+  bool has_grouping_clause = false;
+};
+
+enum class BinaryOp {
+  kAdd, kSub, kMul, kDiv, kMod, kPow, kAtan2,
+  kEql, kNeq, kGtr, kLss, kGte, kLte,
+  kAnd, kOr, kUnless,
+};
+const char* BinaryOpString(BinaryOp op);  // "+", "==", "and", "atan2", ...
+bool IsComparisonOp(BinaryOp op);
+bool IsSetOp(BinaryOp op);
+
+enum class Cardinality { kOneToOne, kManyToOne, kOneToMany, kManyToMany };
+
+struct VectorMatching {
+  Cardinality card = Cardinality::kOneToOne;
+  std::vector<std::string> matching_labels;  // on(...) or ignoring(...)
+  bool on = false;                            // true: on(...), false: ignoring(...)
+  std::vector<std::string> include;           // group_left(...)/group_right(...) labels
+  // True when on/ignoring was written explicitly (printer and error wording).
+  bool explicit_matching = false;
+};
+
+struct BinaryExpr : Expr {
+  BinaryExpr() : Expr(NodeKind::kBinary) {}
+  ValueType type() const override {
+    return (lhs->type() == ValueType::kScalar && rhs->type() == ValueType::kScalar)
+               ? ValueType::kScalar
+               : ValueType::kVector;
+  }
+  BinaryOp op = BinaryOp::kAdd;
+  ExprPtr lhs, rhs;
+  std::optional<VectorMatching> matching;  // set when both sides are vectors
+  bool return_bool = false;
+};
+
+struct FunctionInfo;  // promql/functions.h
+
+struct Call : Expr {
+  Call() : Expr(NodeKind::kCall) {}
+  ValueType type() const override;
+  const FunctionInfo* func = nullptr;
+  std::vector<ExprPtr> args;
+};
+
+enum class UnaryOp { kPlus, kMinus };
+
+struct UnaryExpr : Expr {
+  UnaryExpr() : Expr(NodeKind::kUnary) {}
+  ValueType type() const override { return expr->type(); }
+  UnaryOp op = UnaryOp::kMinus;
+  ExprPtr expr;
+};
+
+struct ParenExpr : Expr {
+  ParenExpr() : Expr(NodeKind::kParen) {}
+  ValueType type() const override { return expr->type(); }
+  ExprPtr expr;
+};
+
+// Engine-only wrapper: the subtree evaluates to the same value at every step.
+struct StepInvariantExpr : Expr {
+  StepInvariantExpr() : Expr(NodeKind::kStepInvariant) {}
+  ValueType type() const override { return expr->type(); }
+  ExprPtr expr;
+};
+
+}  // namespace promlet::promql
+
+#endif  // PROMLET_PROMQL_AST_H_

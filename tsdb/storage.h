@@ -1,0 +1,137 @@
+// The faces of storage that scraping, PromQL and the API use. Mirrors Prometheus' storage
+// package: an Appendable hands out Appenders (one batch each), a Queryable hands out Queriers
+// over a time range, a Querier selects series by matchers.
+//
+// Invariants:
+//  - Samples are (int64 milliseconds, float64). The staleness marker is the NaN with bits
+//    kStaleNaNBits and must survive storage bit-exactly.
+//  - An Appender's batch becomes visible to queriers atomically at Commit(); a querier created
+//    before the commit sees none of it.
+//  - Select returns series sorted by Labels::Compare; iterators yield strictly increasing
+//    timestamps within the querier's [mint, maxt] (both inclusive).
+#ifndef PROMLET_TSDB_STORAGE_H_
+#define PROMLET_TSDB_STORAGE_H_
+
+#include <bit>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "tsdb/labels.h"
+#include "tsdb/matcher.h"
+
+namespace promlet::tsdb {
+
+using SeriesRef = uint64_t;
+
+inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
+inline double StaleNaN() { return std::bit_cast<double>(kStaleNaNBits); }
+inline bool IsStaleNaN(double v) { return std::bit_cast<uint64_t>(v) == kStaleNaNBits; }
+
+// Append errors that callers (scrape loops, remote write) must tell apart and count. They are
+// FailedPrecondition / AlreadyExists / OutOfRange with Prometheus' messages.
+absl::Status ErrOutOfOrderSample();   // "out of order sample"
+absl::Status ErrDuplicateSample();    // "duplicate sample for timestamp"
+absl::Status ErrOutOfBounds();        // "out of bounds" (older than the head accepts)
+bool IsOutOfOrder(const absl::Status& s);
+bool IsDuplicateSample(const absl::Status& s);
+bool IsOutOfBounds(const absl::Status& s);
+
+struct Sample {
+  int64_t t;
+  double v;
+};
+
+class SampleIterator {
+ public:
+  virtual ~SampleIterator() = default;
+  // Advances to the next sample; false when exhausted or on error (see status()).
+  virtual bool Next() = 0;
+  // Advances to the first sample with timestamp >= t. If the current sample already satisfies
+  // that, does nothing. False when no such sample exists.
+  virtual bool Seek(int64_t t) = 0;
+  virtual int64_t T() const = 0;
+  virtual double V() const = 0;
+  virtual absl::Status status() const { return absl::OkStatus(); }
+  // Decodes up to `max` following samples into ts/vs (as Next()+T()/V() would), returning how
+  // many. Fast paths override it; 0 means exhausted.
+  virtual size_t NextBatch(int64_t* ts, double* vs, size_t max);
+};
+
+class Series {
+ public:
+  virtual ~Series() = default;
+  virtual const Labels& labels() const = 0;
+  virtual std::unique_ptr<SampleIterator> Iterator() const = 0;
+};
+
+class SeriesSet {
+ public:
+  virtual ~SeriesSet() = default;
+  virtual bool Next() = 0;
+  virtual const Series& At() const = 0;
+  virtual absl::Status status() const { return absl::OkStatus(); }
+};
+
+// What the engine will do with the selected data; storage may use it to skip work.
+struct SelectHints {
+  int64_t start = 0;  // ms, inclusive
+  int64_t end = 0;    // ms, inclusive
+  int64_t step = 0;
+  int64_t range = 0;
+  std::string func;
+  bool by = false;
+  std::vector<std::string> grouping;
+};
+
+class Querier {
+ public:
+  virtual ~Querier() = default;
+  // Series matching all matchers that have samples in the querier's range, sorted by labels.
+  virtual std::unique_ptr<SeriesSet> Select(absl::Span<const Matcher> matchers,
+                                            const SelectHints* hints = nullptr) = 0;
+  // Sorted label names of series matching the matchers (all series if none).
+  virtual absl::StatusOr<std::vector<std::string>> LabelNames(
+      absl::Span<const Matcher> matchers) = 0;
+  // Sorted values of `name` among series matching the matchers.
+  virtual absl::StatusOr<std::vector<std::string>> LabelValues(
+      std::string_view name, absl::Span<const Matcher> matchers) = 0;
+};
+
+class Queryable {
+ public:
+  virtual ~Queryable() = default;
+  // A querier over [mint, maxt] ms, both inclusive, seeing a consistent snapshot.
+  virtual absl::StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t mint, int64_t maxt) = 0;
+};
+
+class Appender {
+ public:
+  virtual ~Appender() = default;
+  // Adds a sample. With ref != 0 (from an earlier Append) the labels may be empty and lookup
+  // is skipped. Returns the series' ref for the caller's cache.
+  virtual absl::StatusOr<SeriesRef> Append(SeriesRef ref, const Labels& labels, int64_t t,
+                                           double v) = 0;
+  // Makes the batch durable (per the storage's WAL policy) and visible. The Appender must not be
+  // used afterwards.
+  virtual absl::Status Commit() = 0;
+  virtual void Rollback() = 0;
+};
+
+class Appendable {
+ public:
+  virtual ~Appendable() = default;
+  virtual std::unique_ptr<Appender> NewAppender() = 0;
+};
+
+// Storage is what the binary wires: both faces at once.
+class Storage : public Queryable, public Appendable {};
+
+}  // namespace promlet::tsdb
+
+#endif  // PROMLET_TSDB_STORAGE_H_
