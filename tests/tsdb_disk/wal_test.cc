@@ -1,0 +1,258 @@
+// WAL: round trip, torn tail at random bytes, mid-segment corruption, checkpoints, disk full.
+#include "tsdb/wlog/wal.h"
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "gtest/gtest.h"
+#include "tsdb/wlog/crc32c.h"
+
+namespace promlet::tsdb {
+namespace {
+namespace fs = std::filesystem;
+
+std::string TempDir(const std::string& name) {
+  std::string d = (fs::temp_directory_path() / ("promlet_wal_" + name + "_" + std::to_string(getpid())))
+                      .string();
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+struct Collector : WalReplayHandler {
+  void OnSeries(absl::Span<const RefSeries> s) override { series.insert(series.end(), s.begin(), s.end()); }
+  void OnSamples(absl::Span<const RefSample> s) override { samples.insert(samples.end(), s.begin(), s.end()); }
+  void OnTombstones(absl::Span<const WalTombstone> t) override { tombs.insert(tombs.end(), t.begin(), t.end()); }
+  std::vector<RefSeries> series;
+  std::vector<RefSample> samples;
+  std::vector<WalTombstone> tombs;
+};
+
+// Writes `batches` batches of 10 samples (one new series each) and returns the batches' samples.
+std::vector<RefSample> WriteBatches(Wal* wal, int batches, int first_ref = 1) {
+  std::vector<RefSample> all;
+  for (int b = 0; b < batches; ++b) {
+    SeriesRef ref = first_ref + b;
+    std::vector<RefSeries> s = {{ref, Labels{{"__name__", "m"}, {"i", std::to_string(ref)}}}};
+    std::vector<RefSample> xs;
+    for (int i = 0; i < 10; ++i) xs.push_back({ref, 1000 * i + b, i % 3 == 0 ? 0.1 * i : double(i)});
+    EXPECT_TRUE(wal->Log(s, xs).ok());
+    all.insert(all.end(), xs.begin(), xs.end());
+  }
+  return all;
+}
+
+TEST(Crc32c, KnownVector) {
+  EXPECT_EQ(Crc32c("123456789"), 0xE3069283u);
+  std::string big(1000, 'x');
+  EXPECT_EQ(Crc32cExtend(Crc32c(big.substr(0, 333)), big.data() + 333, 667), Crc32c(big));
+}
+
+TEST(Wal, RoundTripKeepsValuesBitExact) {
+  std::string dir = TempDir("rt");
+  {
+    auto wal = Wal::Open(dir);
+    ASSERT_TRUE(wal.ok());
+    std::vector<RefSeries> s = {{7, Labels{{"__name__", "up"}, {"job", "a"}}},
+                                {9, Labels{{"__name__", "x"}}}};
+    std::vector<RefSample> xs = {{7, 1000, 1}, {9, 1000, StaleNaN()}, {7, 2000, -0.0},
+                                 {9, -5, 1e300}, {7, 3000, 12345678901.0}, {9, 4, 0.1}};
+    ASSERT_TRUE((*wal)->Log(s, xs).ok());
+    ASSERT_TRUE((*wal)->LogTombstones({{7, 10, 20}}).ok());
+  }
+  Collector c;
+  auto rep = ReadWal(dir, &c);
+  ASSERT_TRUE(rep.ok()) << rep.status();
+  ASSERT_EQ(c.series.size(), 2u);
+  EXPECT_EQ(c.series[0].ref, 7u);
+  EXPECT_EQ(c.series[0].labels.Get("job"), "a");
+  ASSERT_EQ(c.samples.size(), 6u);
+  EXPECT_TRUE(IsStaleNaN(c.samples[1].v));
+  EXPECT_TRUE(std::signbit(c.samples[2].v));
+  EXPECT_EQ(c.samples[3].t, -5);
+  EXPECT_EQ(c.samples[3].v, 1e300);
+  EXPECT_EQ(c.samples[4].v, 12345678901.0);
+  EXPECT_EQ(c.samples[5].v, 0.1);
+  ASSERT_EQ(c.tombs.size(), 1u);
+  EXPECT_EQ(c.tombs[0].maxt, 20);
+  EXPECT_FALSE(rep->torn_tail);
+  EXPECT_FALSE(rep->corruption);
+}
+
+TEST(Wal, SegmentsRotateAndReplayInOrder) {
+  std::string dir = TempDir("rot");
+  std::vector<RefSample> want;
+  {
+    WalOptions o;
+    o.segment_size = 300;
+    auto wal = Wal::Open(dir, o);
+    ASSERT_TRUE(wal.ok());
+    want = WriteBatches(wal->get(), 50);
+    EXPECT_GT((*wal)->CurrentSegment(), 5);
+  }
+  // A reopened WAL appends to a new segment.
+  {
+    auto wal = Wal::Open(dir);
+    ASSERT_TRUE(wal.ok());
+    auto more = WriteBatches(wal->get(), 3, 100);
+    want.insert(want.end(), more.begin(), more.end());
+  }
+  Collector c;
+  auto rep = ReadWal(dir, &c);
+  ASSERT_TRUE(rep.ok());
+  ASSERT_EQ(c.samples.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(c.samples[i].ref, want[i].ref);
+    EXPECT_EQ(c.samples[i].t, want[i].t);
+  }
+  EXPECT_EQ(c.series.size(), 53u);
+}
+
+TEST(Wal, TornTailAtRandomByteKeepsEveryWholeBatch) {
+  std::mt19937 rng(42);
+  for (int round = 0; round < 20; ++round) {
+    std::string dir = TempDir("torn");
+    {
+      auto wal = Wal::Open(dir);
+      ASSERT_TRUE(wal.ok());
+      WriteBatches(wal->get(), 20);
+    }
+    std::string seg = dir + "/" + WalSegmentName(1);
+    auto size = fs::file_size(seg);
+    auto cut = std::uniform_int_distribution<uint64_t>(0, size - 1)(rng);
+    fs::resize_file(seg, cut);
+    Collector c;
+    auto rep = ReadWal(dir, &c);
+    ASSERT_TRUE(rep.ok());
+    EXPECT_FALSE(rep->corruption);
+    // Every batch is one series record + one samples record; whole records survive.
+    EXPECT_EQ(c.samples.size() % 10, 0u);
+    EXPECT_GE(c.series.size(), c.samples.size() / 10);
+    for (size_t i = 0; i < c.samples.size(); ++i) EXPECT_EQ(c.samples[i].ref, i / 10 + 1);
+    // The repaired log replays cleanly and can be appended to.
+    Collector again;
+    auto rep2 = ReadWal(dir, &again);
+    ASSERT_TRUE(rep2.ok());
+    EXPECT_FALSE(rep2->torn_tail);
+    EXPECT_EQ(again.samples.size(), c.samples.size());
+  }
+}
+
+TEST(Wal, MidSegmentCorruptionStopsReplayAndMovesRestAside) {
+  std::string dir = TempDir("corrupt");
+  {
+    WalOptions o;
+    o.segment_size = 2000;
+    auto wal = Wal::Open(dir, o);
+    ASSERT_TRUE(wal.ok());
+    WriteBatches(wal->get(), 60);
+    ASSERT_GE((*wal)->CurrentSegment(), 3);
+  }
+  // Flip a byte in the middle of segment 2.
+  std::string seg2 = dir + "/" + WalSegmentName(2);
+  {
+    std::fstream f(seg2, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(fs::file_size(seg2) / 2);
+    char ch;
+    f.read(&ch, 1);
+    f.seekp(fs::file_size(seg2) / 2);
+    ch ^= 0x5a;
+    f.write(&ch, 1);
+  }
+  Collector c;
+  auto rep = ReadWal(dir, &c);
+  ASSERT_TRUE(rep.ok());
+  EXPECT_TRUE(rep->corruption);
+  EXPECT_EQ(rep->damaged_file, seg2);
+  EXPECT_GT(rep->records_lost_estimate, 0u);
+  ASSERT_FALSE(rep->warnings.empty());
+  EXPECT_NE(rep->warnings.back().find("offset"), std::string::npos);
+  // Everything of segment 1 and the start of segment 2 replayed, in order.
+  EXPECT_GT(c.samples.size(), 0u);
+  for (size_t i = 0; i < c.samples.size(); ++i) EXPECT_EQ(c.samples[i].ref, i / 10 + 1);
+  EXPECT_TRUE(fs::exists(dir + "/damaged"));
+  EXPECT_FALSE(fs::exists(dir + "/" + WalSegmentName(3)));
+  // Reopen + replay is clean and keeps the same prefix.
+  Collector again;
+  auto rep2 = ReadWal(dir, &again);
+  ASSERT_TRUE(rep2.ok());
+  EXPECT_FALSE(rep2->corruption);
+  EXPECT_EQ(again.samples.size(), c.samples.size());
+}
+
+TEST(Wal, CheckpointKeepsOnlyLiveSeriesAndRecentSamples) {
+  std::string dir = TempDir("cp");
+  WalOptions o;
+  o.segment_size = 500;
+  auto wal = Wal::Open(dir, o);
+  ASSERT_TRUE(wal.ok());
+  WriteBatches(wal->get(), 30);  // refs 1..30, t = 1000*i + b
+  auto closed = (*wal)->CutSegment();
+  ASSERT_TRUE(closed.ok());
+  ASSERT_TRUE((*wal)->Checkpoint(*closed, [](SeriesRef r) { return r % 2 == 0; }, 5000).ok());
+  EXPECT_TRUE(fs::exists(dir + "/checkpoint." + WalSegmentName(*closed)));
+  EXPECT_FALSE(fs::exists(dir + "/" + WalSegmentName(1)));
+  WriteBatches(wal->get(), 2, 100);
+  Collector c;
+  auto rep = ReadWal(dir, &c);
+  ASSERT_TRUE(rep.ok());
+  for (const auto& s : c.samples) {
+    if (s.ref < 100) {
+      EXPECT_EQ(s.ref % 2, 0u);
+      EXPECT_GE(s.t, 5000);
+    }
+  }
+  int n100 = 0;
+  for (const auto& s : c.samples) n100 += s.ref >= 100;
+  EXPECT_EQ(n100, 20);
+  for (const auto& s : c.series) EXPECT_TRUE(s.ref % 2 == 0 || s.ref >= 100);
+}
+
+TEST(Wal, DiskFullFailsAppendsCleanlyAndResumes) {
+  std::string dir = TempDir("full");
+  auto wal = Wal::Open(dir);
+  ASSERT_TRUE(wal.ok());
+  WriteBatches(wal->get(), 5);
+  auto size = fs::file_size(dir + "/" + WalSegmentName(1));
+  // Cap file size just above the current size: the next batches fail with EFBIG.
+  struct rlimit old;
+  getrlimit(RLIMIT_FSIZE, &old);
+  auto old_handler = signal(SIGXFSZ, SIG_IGN);
+  struct rlimit lim = old;
+  lim.rlim_cur = size + 50;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
+  int failures = 0;
+  for (int b = 0; b < 5; ++b) {
+    std::vector<RefSample> xs;
+    for (int i = 0; i < 10; ++i) xs.push_back({1, 100000 + b * 10 + i, 1.5});
+    auto st = (*wal)->Log({}, xs);
+    if (!st.ok()) {
+      ++failures;
+      EXPECT_TRUE(absl::IsUnavailable(st)) << st;
+    }
+  }
+  setrlimit(RLIMIT_FSIZE, &old);
+  signal(SIGXFSZ, old_handler);
+  EXPECT_GT(failures, 0);
+  EXPECT_EQ((*wal)->metrics().write_failures.load(), static_cast<uint64_t>(failures));
+  // Space is back: appends work again and the log holds only whole batches.
+  std::vector<RefSample> xs = {{2, 999999, 3.0}};
+  ASSERT_TRUE((*wal)->Log({}, xs).ok());
+  wal->reset();
+  Collector c;
+  auto rep = ReadWal(dir, &c);
+  ASSERT_TRUE(rep.ok());
+  EXPECT_FALSE(rep->corruption);
+  EXPECT_FALSE(rep->torn_tail);
+  EXPECT_EQ(c.samples.size(), 50u + 10u * (5 - failures) + 1u);
+  EXPECT_EQ(c.samples.back().t, 999999);
+}
+
+}  // namespace
+}  // namespace promlet::tsdb

@@ -1,0 +1,8 @@
+# Sources of the durable-storage part of promlet_tsdb (WAL, blocks, DB); included from
+# tsdb/CMakeLists.txt so that file stays small and shared edits stay rare.
+target_sources(promlet_tsdb PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/wlog/crc32c.cc
+  ${CMAKE_CURRENT_LIST_DIR}/wlog/wal_records.cc
+  ${CMAKE_CURRENT_LIST_DIR}/wlog/wal.cc
+)
+target_link_libraries(promlet_tsdb PUBLIC nlohmann_json::nlohmann_json)
