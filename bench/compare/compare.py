@@ -342,7 +342,7 @@ class System:
         self.port = free_port()
         self.proc = None
         self.client = Client(self.port)
-        self.metrics = {"load": {}}
+        self.metrics = {"load": {}} if not args.live else {}
 
     def log(self, what):
         return os.path.join(self.dir, what + ".log")
@@ -618,7 +618,13 @@ def compare_strict(ref, other, steady_from, rel_tol, abs_tol):
                     example("value differs", key, t, x, y)
             elif not ok:
                 out["early_points_bad"] += 1
-    out["match"] = out["points_bad"] == 0 and out["points_only_ref"] == 0 and out["points_only_other"] == 0
+    rt_ref, rt_other = ref["data"].get("resultType"), other["data"].get("resultType")
+    if rt_ref != rt_other:
+        out["result_type"] = "%s vs %s" % (rt_ref, rt_other)
+        out["examples"].insert(0, {"what": "resultType %s, promlet %s" % (rt_ref, rt_other), "labels": "{}",
+                                   "t": None, "ref": None, "other": None})
+    out["match"] = out["points_bad"] == 0 and out["points_only_ref"] == 0 and out["points_only_other"] == 0 \
+        and rt_ref == rt_other
     return out
 
 
@@ -652,6 +658,36 @@ def compare_stats(ref, other, steady_from):
         "exact_fraction": (sum(1 for d in diffs if d == 0) / len(diffs)) if diffs else None,
         "rel_diff_max_all": all_max, "nan_mismatch": nan_mismatch,
     }
+
+
+def self_test():
+    """Checks of the answer comparison on hand-made answers (python3 compare.py --self-test)."""
+    def rng(*series):
+        return {"data": {"resultType": "matrix", "result": [
+            {"metric": m, "values": [[t, v] for t, v in pts]} for m, pts in series]}}
+    m1, m2 = {"instance": "a"}, {"instance": "b"}
+    ref = rng((m1, [(0, "1"), (1000, "2"), (1015, "NaN")]), (m2, [(1000, "0")]))
+    cases = [
+        ("identical", ref, True),
+        ("within 1e-6", rng((m1, [(0, "1"), (1000, "2.000001"), (1015, "NaN")]), (m2, [(1000, "0")])), True),
+        ("only early points differ", rng((m1, [(0, "5"), (1000, "2"), (1015, "NaN")]), (m2, [(1000, "0")])), True),
+        ("near-zero within abs tol", rng((m1, [(0, "1"), (1000, "2"), (1015, "NaN")]), (m2, [(1000, "1e-17")])),
+         True),
+        ("value off by 1e-5", rng((m1, [(0, "1"), (1000, "2.00002"), (1015, "NaN")]), (m2, [(1000, "0")])), False),
+        ("NaN vs number", rng((m1, [(0, "1"), (1000, "2"), (1015, "0")]), (m2, [(1000, "0")])), False),
+        ("missing series", rng((m1, [(0, "1"), (1000, "2"), (1015, "NaN")])), False),
+        ("extra point", rng((m1, [(0, "1"), (1000, "2"), (1015, "NaN"), (1030, "1")]), (m2, [(1000, "0")])), False),
+        ("name kept", rng((dict(m1, __name__="x"), [(0, "1"), (1000, "2"), (1015, "NaN")]), (m2, [(1000, "0")])),
+         False),
+    ]
+    for name, other, want in cases:
+        got = compare_strict(ref, other, 900, 1e-6, 1e-9)["match"]
+        assert got == want, "%s: match=%s, want %s" % (name, got, want)
+    vec = {"data": {"resultType": "vector", "result": [{"metric": {}, "value": [5, "3"]}]}}
+    assert compare_strict(vec, vec, 0, 1e-6, 1e-9)["match"]
+    sc = {"data": {"resultType": "scalar", "result": [5, "3"]}}
+    assert not compare_strict(vec, sc, 0, 1e-6, 1e-9)["match"], "resultType must be compared"
+    print("self-test passed (%d cases)" % (len(cases) + 2))
 
 
 # ------------------------------------------------------------ backfill mode
@@ -1147,7 +1183,10 @@ def main():
     live.add_argument("--live-duration", type=int, default=300, help="measured seconds per system")
     live.add_argument("--live-warmup", type=int, default=20,
                       help="seconds after ready before measuring (first scrapes create the series)")
+    ap.add_argument("--self-test", action="store_true", help="check the answer comparison and exit")
     args = ap.parse_args()
+    if args.self_test:
+        return self_test()
     args.promlet_bin = os.path.abspath(args.promlet_bin)
 
     signal.signal(signal.SIGTERM, cleanup)
