@@ -1,0 +1,426 @@
+#include "scrape/relabel.h"
+
+#include <openssl/evp.h>
+#include <re2/re2.h>
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "scrape/duration.h"
+
+namespace promlet::scrape {
+namespace {
+
+std::shared_ptr<const re2::RE2> CompileAnchored(std::string_view expr, std::string* err) {
+  re2::RE2::Options opts;
+  opts.set_log_errors(false);
+  auto re = std::make_shared<re2::RE2>(absl::StrCat("^(?s:", std::string(expr), ")$"), opts);
+  if (!re->ok()) {
+    *err = re->error();
+    return nullptr;
+  }
+  return re;
+}
+
+bool IsNameChar(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c >= 0x80;  // Go accepts Unicode letters and digits; approximate with any non-ASCII
+}
+
+// Go's regexp.extract: parses "name}" / "name" after a '$'.
+bool ExtractVar(std::string_view s, std::string_view* name, int* num, size_t* consumed) {
+  if (s.empty()) return false;
+  bool brace = false;
+  size_t i = 0;
+  if (s[0] == '{') {
+    brace = true;
+    i = 1;
+  }
+  size_t b = i;
+  while (i < s.size() && IsNameChar(static_cast<unsigned char>(s[i]))) ++i;
+  if (i == b) return false;
+  *name = s.substr(b, i - b);
+  if (brace) {
+    if (i >= s.size() || s[i] != '}') return false;
+    ++i;
+  }
+  *num = 0;
+  for (char c : *name) {
+    if (c < '0' || c > '9' || *num >= 100000000) {
+      *num = -1;
+      break;
+    }
+    *num = *num * 10 + (c - '0');
+  }
+  if ((*name)[0] == '0' && name->size() > 1) *num = -1;
+  *consumed = i;
+  return true;
+}
+
+bool VarInTemplate(std::string_view t) { return t.find('$') != std::string_view::npos; }
+
+bool HasPrefix(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// Go's url.QueryEscape.
+std::string QueryEscape(std::string_view s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(c);
+    } else if (c == ' ') {
+      out.push_back('+');
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view RelabelActionName(RelabelAction a) {
+  switch (a) {
+    case RelabelAction::kReplace: return "replace";
+    case RelabelAction::kKeep: return "keep";
+    case RelabelAction::kDrop: return "drop";
+    case RelabelAction::kKeepEqual: return "keepequal";
+    case RelabelAction::kDropEqual: return "dropequal";
+    case RelabelAction::kHashMod: return "hashmod";
+    case RelabelAction::kLabelMap: return "labelmap";
+    case RelabelAction::kLabelDrop: return "labeldrop";
+    case RelabelAction::kLabelKeep: return "labelkeep";
+    case RelabelAction::kLowercase: return "lowercase";
+    case RelabelAction::kUppercase: return "uppercase";
+  }
+  return "";
+}
+
+absl::StatusOr<RelabelAction> ParseRelabelAction(std::string_view s) {
+  std::string lower = absl::AsciiStrToLower(absl::string_view(s.data(), s.size()));
+  for (int i = 0; i <= static_cast<int>(RelabelAction::kUppercase); ++i) {
+    auto a = static_cast<RelabelAction>(i);
+    if (RelabelActionName(a) == lower) return a;
+  }
+  return absl::InvalidArgumentError(absl::StrCat("unknown relabel action \"", std::string(s), "\""));
+}
+
+RelabelRegex::RelabelRegex() : expr_("(.*)") {
+  static const std::shared_ptr<const re2::RE2> kDefault = [] {
+    std::string err;
+    return CompileAnchored("(.*)", &err);
+  }();
+  re_ = kDefault;
+}
+
+absl::StatusOr<RelabelRegex> RelabelRegex::Compile(std::string_view expr) {
+  RelabelRegex r;
+  if (expr == "(.*)") return r;
+  std::string err;
+  auto re = CompileAnchored(expr, &err);
+  if (!re) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("error parsing regexp \"", std::string(expr), "\": ", err));
+  }
+  r.expr_ = std::string(expr);
+  r.re_ = std::move(re);
+  return r;
+}
+
+bool RelabelRegex::Match(std::string_view s) const {
+  return re2::RE2::FullMatch(re2::StringPiece(s.data(), s.size()), *re_);
+}
+
+bool RelabelRegex::MatchAndExpand(std::string_view s, std::string_view tmpl,
+                                  std::string* out) const {
+  int n = re_->NumberOfCapturingGroups() + 1;
+  re2::StringPiece groups[32];
+  std::vector<re2::StringPiece> big;
+  re2::StringPiece* g = groups;
+  if (n > 32) {
+    big.resize(n);
+    g = big.data();
+  }
+  if (!re_->Match(re2::StringPiece(s.data(), s.size()), 0, s.size(), re2::RE2::ANCHOR_BOTH, g,
+                  n)) {
+    return false;
+  }
+  out->clear();
+  while (!tmpl.empty()) {
+    size_t d = tmpl.find('$');
+    if (d == std::string_view::npos) break;
+    out->append(tmpl.substr(0, d));
+    tmpl.remove_prefix(d + 1);
+    if (!tmpl.empty() && tmpl[0] == '$') {
+      out->push_back('$');
+      tmpl.remove_prefix(1);
+      continue;
+    }
+    std::string_view name;
+    int num;
+    size_t used;
+    if (!ExtractVar(tmpl, &name, &num, &used)) {
+      out->push_back('$');  // malformed: the '$' is literal text, as in Go
+      continue;
+    }
+    tmpl.remove_prefix(used);
+    int idx = num;
+    if (num < 0) {
+      const auto& named = re_->NamedCapturingGroups();
+      auto it = named.find(std::string(name));
+      idx = it == named.end() ? -1 : it->second;
+    }
+    if (idx >= 0 && idx < n && g[idx].data() != nullptr) {
+      out->append(g[idx].data(), g[idx].size());
+    }
+  }
+  out->append(tmpl);
+  return true;
+}
+
+absl::Status RelabelConfig::Validate() const {
+  const std::string act(RelabelActionName(action));
+  const RelabelConfig def;
+  auto err = [](auto&&... parts) { return absl::InvalidArgumentError(absl::StrCat(parts...)); };
+  if (action == RelabelAction::kHashMod && modulus == 0) {
+    return err("relabel configuration for hashmod requires non-zero modulus");
+  }
+  bool needs_target = action == RelabelAction::kReplace || action == RelabelAction::kHashMod ||
+                      action == RelabelAction::kLowercase || action == RelabelAction::kUppercase ||
+                      action == RelabelAction::kKeepEqual || action == RelabelAction::kDropEqual;
+  if (needs_target && target_label.empty()) {
+    return err("relabel configuration for ", act, " action requires 'target_label' value");
+  }
+  if (action == RelabelAction::kReplace && VarInTemplate(target_label)) {
+    // Prometheus' relabelTarget: ^(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+$
+    static const re2::RE2 kTemplate(R"(^(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+$)");
+    if (!re2::RE2::FullMatch(target_label, kTemplate)) {
+      return err("\"", target_label, "\" is invalid 'target_label' for ", act, " action");
+    }
+  } else if (needs_target && !tsdb::IsValidLabelName(target_label)) {
+    return err("\"", target_label, "\" is invalid 'target_label' for ", act, " action");
+  }
+  if ((action == RelabelAction::kLowercase || action == RelabelAction::kUppercase ||
+       action == RelabelAction::kKeepEqual || action == RelabelAction::kDropEqual) &&
+      VarInTemplate(target_label)) {
+    return err("\"", target_label, "\" is invalid 'target_label' for ", act, " action");
+  }
+  if ((action == RelabelAction::kLowercase || action == RelabelAction::kUppercase) &&
+      replacement != def.replacement) {
+    return err("'replacement' can not be set for ", act, " action");
+  }
+  if (action == RelabelAction::kLabelMap && !VarInTemplate(replacement) &&
+      !tsdb::IsValidLabelName(replacement)) {
+    return err("\"", replacement, "\" is invalid 'replacement' for ", act, " action");
+  }
+  if ((action == RelabelAction::kKeepEqual || action == RelabelAction::kDropEqual) &&
+      (!regex.IsDefault() || modulus != def.modulus || separator != def.separator ||
+       replacement != def.replacement)) {
+    return err(act, " action requires only 'source_labels' and `target_label`, and no other fields");
+  }
+  if ((action == RelabelAction::kLabelDrop || action == RelabelAction::kLabelKeep) &&
+      (!source_labels.empty() || !target_label.empty() || modulus != def.modulus ||
+       separator != def.separator || replacement != def.replacement)) {
+    return err(act, " action requires only 'regex', and no other fields");
+  }
+  for (const std::string& s : source_labels) {
+    if (!tsdb::IsValidLabelName(s)) return err("\"", s, "\" is not a valid label name");
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+bool Apply(const RelabelConfig& cfg, tsdb::LabelsBuilder* lb) {
+  std::string val;
+  for (size_t i = 0; i < cfg.source_labels.size(); ++i) {
+    if (i > 0) val += cfg.separator;
+    val += lb->Get(cfg.source_labels[i]);
+  }
+  switch (cfg.action) {
+    case RelabelAction::kDrop:
+      if (cfg.regex.Match(val)) return false;
+      break;
+    case RelabelAction::kKeep:
+      if (!cfg.regex.Match(val)) return false;
+      break;
+    case RelabelAction::kDropEqual:
+      if (lb->Get(cfg.target_label) == val) return false;
+      break;
+    case RelabelAction::kKeepEqual:
+      if (lb->Get(cfg.target_label) != val) return false;
+      break;
+    case RelabelAction::kReplace: {
+      // Fast path to add or delete a label pair, as Prometheus.
+      if (val.empty() && cfg.regex.IsDefault() && !VarInTemplate(cfg.target_label) &&
+          !VarInTemplate(cfg.replacement)) {
+        lb->Set(cfg.target_label, cfg.replacement);
+        break;
+      }
+      std::string target, res;
+      if (!cfg.regex.MatchAndExpand(val, cfg.target_label, &target)) break;
+      if (!tsdb::IsValidLabelName(target)) break;
+      cfg.regex.MatchAndExpand(val, cfg.replacement, &res);
+      if (res.empty()) {
+        lb->Del(target);
+      } else {
+        lb->Set(target, res);
+      }
+      break;
+    }
+    case RelabelAction::kLowercase:
+      lb->Set(cfg.target_label, absl::AsciiStrToLower(val));
+      break;
+    case RelabelAction::kUppercase:
+      lb->Set(cfg.target_label, absl::AsciiStrToUpper(val));
+      break;
+    case RelabelAction::kHashMod: {
+      unsigned char md[EVP_MAX_MD_SIZE];
+      unsigned int len = 0;
+      EVP_Digest(val.data(), val.size(), md, &len, EVP_md5(), nullptr);
+      // Prometheus uses the last 8 bytes of the md5, big endian.
+      uint64_t h = 0;
+      for (int i = 8; i < 16; ++i) h = (h << 8) | md[i];
+      lb->Set(cfg.target_label, std::to_string(h % cfg.modulus));
+      break;
+    }
+    case RelabelAction::kLabelMap: {
+      tsdb::Labels snapshot = lb->Build();
+      std::string res;
+      for (const tsdb::Label& l : snapshot) {
+        if (cfg.regex.MatchAndExpand(l.name, cfg.replacement, &res)) lb->Set(res, l.value);
+      }
+      break;
+    }
+    case RelabelAction::kLabelDrop:
+    case RelabelAction::kLabelKeep: {
+      tsdb::Labels snapshot = lb->Build();
+      bool drop_on_match = cfg.action == RelabelAction::kLabelDrop;
+      for (const tsdb::Label& l : snapshot) {
+        if (cfg.regex.Match(l.name) == drop_on_match) lb->Del(l.name);
+      }
+      break;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ProcessBuilder(tsdb::LabelsBuilder* lb, const std::vector<RelabelConfig>& configs) {
+  for (const RelabelConfig& c : configs) {
+    if (!Apply(c, lb)) return false;
+  }
+  return true;
+}
+
+std::optional<tsdb::Labels> Process(const tsdb::Labels& labels,
+                                    const std::vector<RelabelConfig>& configs) {
+  if (configs.empty()) return labels;
+  tsdb::LabelsBuilder lb(labels);
+  if (!ProcessBuilder(&lb, configs)) return std::nullopt;
+  return lb.Build();
+}
+
+absl::StatusOr<PopulatedTarget> PopulateLabels(const tsdb::Labels& target_labels,
+                                               const tsdb::Labels& group_labels,
+                                               const TargetDefaults& cfg) {
+  tsdb::LabelsBuilder lb(group_labels);
+  for (const tsdb::Label& l : target_labels) lb.Set(l.name, l.value);
+  const std::pair<std::string_view, std::string> defaults[] = {
+      {kJobLabel, cfg.job_name},
+      {kScrapeIntervalLabel, FormatDurationMs(cfg.scrape_interval_ms)},
+      {kScrapeTimeoutLabel, FormatDurationMs(cfg.scrape_timeout_ms)},
+      {kMetricsPathLabel, cfg.metrics_path},
+      {kSchemeLabel, cfg.scheme},
+  };
+  for (const auto& [name, value] : defaults) {
+    if (lb.Get(name).empty()) lb.Set(name, value);
+  }
+  for (const auto& [k, v] : cfg.params) {
+    std::string name = absl::StrCat(std::string(kParamLabelPrefix), k);
+    if (!v.empty() && lb.Get(name).empty()) lb.Set(name, v[0]);
+  }
+  PopulatedTarget out;
+  out.discovered = lb.Build();
+  if (!ProcessBuilder(&lb, cfg.relabel_configs)) {
+    out.dropped = true;
+    return out;
+  }
+  std::string addr(lb.Get(kAddressLabel));
+  if (addr.empty()) return absl::InvalidArgumentError("no address");
+  if (addr.find('/') != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("\"", addr, "\" is not a valid hostname"));
+  }
+  std::string interval(lb.Get(kScrapeIntervalLabel));
+  absl::StatusOr<int64_t> iv = ParseDurationMs(interval);
+  if (!iv.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("error parsing scrape interval: ", iv.status().message()));
+  }
+  if (*iv == 0) return absl::InvalidArgumentError("scrape interval cannot be 0");
+  std::string timeout(lb.Get(kScrapeTimeoutLabel));
+  absl::StatusOr<int64_t> to = ParseDurationMs(timeout);
+  if (!to.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("error parsing scrape timeout: ", to.status().message()));
+  }
+  if (*to == 0) return absl::InvalidArgumentError("scrape timeout cannot be 0");
+  if (*to > *iv) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "scrape timeout cannot be greater than scrape interval (\"", timeout, "\" > \"", interval,
+        "\")"));
+  }
+  for (const tsdb::Label& l : lb.Build()) {
+    if (HasPrefix(l.name, kMetaLabelPrefix)) lb.Del(l.name);
+  }
+  if (lb.Get(kInstanceLabel).empty()) lb.Set(kInstanceLabel, addr);
+  out.labels = lb.Build();
+  for (const tsdb::Label& l : out.labels) {
+    if (!tsdb::IsValidUtf8(l.value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid label value for \"", l.name, "\": \"", l.value, "\""));
+    }
+  }
+  return out;
+}
+
+tsdb::Labels PublicTargetLabels(const tsdb::Labels& populated) {
+  std::vector<tsdb::Label> v;
+  for (const tsdb::Label& l : populated) {
+    if (!HasPrefix(l.name, "__")) v.push_back(l);
+  }
+  return tsdb::Labels::FromSorted(std::move(v));
+}
+
+std::string TargetUrl(const tsdb::Labels& populated,
+                      const std::map<std::string, std::vector<std::string>>& params) {
+  std::map<std::string, std::vector<std::string>> p = params;
+  for (const tsdb::Label& l : populated) {
+    if (!HasPrefix(l.name, kParamLabelPrefix)) continue;
+    std::string k = l.name.substr(kParamLabelPrefix.size());
+    auto& vals = p[k];
+    if (!vals.empty()) {
+      vals[0] = l.value;
+    } else {
+      vals.push_back(l.value);
+    }
+  }
+  std::string url = absl::StrCat(std::string(populated.Get(kSchemeLabel)), "://",
+                                 std::string(populated.Get(kAddressLabel)),
+                                 std::string(populated.Get(kMetricsPathLabel)));
+  char sep = '?';
+  for (const auto& [k, vals] : p) {
+    for (const std::string& v : vals) {
+      url.push_back(sep);
+      sep = '&';
+      absl::StrAppend(&url, QueryEscape(k), "=", QueryEscape(v));
+    }
+  }
+  return url;
+}
+
+}  // namespace promlet::scrape
