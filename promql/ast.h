@@ -23,6 +23,18 @@ const char* DocumentedTypeName(ValueType t);
 // "scalar", "vector", "matrix", "string" as the API's resultType names them.
 const char* ValueTypeName(ValueType t);
 
+// A duration written as an expression in a range, subquery step or offset ("[5m+1m]",
+// "offset step()", "[1h/2]"). Kept for the printer; the folded value is stored beside it in
+// milliseconds unless the expression depends on the query (step(), range()), in which case
+// `depends_on_query` is true and the folded value is 0: evaluate it per query with
+// EvalDurationExpr (promql/parser/parser.h). The expression is a scalar tree of number
+// literals, parens, unary/binary arithmetic and calls to step(), range(), min_of(), max_of().
+struct Expr;
+struct DurationExpr {
+  std::shared_ptr<const Expr> expr;
+  bool depends_on_query = false;
+};
+
 struct PositionRange {
   int start = 0;  // byte offset, inclusive
   int end = 0;    // byte offset, exclusive
@@ -77,6 +89,7 @@ struct VectorSelector : Expr {
   AtModifier at = AtModifier::kNone;
   int64_t at_ms = 0;  // valid when at == kTimestamp
   // Original offset expression presence, for the printer ("offset 0s" is not printed).
+  std::optional<DurationExpr> offset_expr;  // set when the offset was written as an expression
 };
 
 struct MatrixSelector : Expr {
@@ -84,6 +97,10 @@ struct MatrixSelector : Expr {
   ValueType type() const override { return ValueType::kMatrix; }
   ExprPtr vector_selector;  // always a VectorSelector (offset/@ live there)
   int64_t range_ms = 0;
+  std::optional<DurationExpr> range_expr;  // set when the range was written as an expression
+  // Experimental extended range selectors: `x[1m] anchored`, `x[1m] smoothed`.
+  bool anchored = false;
+  bool smoothed = false;
 };
 
 struct SubqueryExpr : Expr {
@@ -95,6 +112,9 @@ struct SubqueryExpr : Expr {
   int64_t offset_ms = 0;
   AtModifier at = AtModifier::kNone;
   int64_t at_ms = 0;
+  std::optional<DurationExpr> range_expr;   // see DurationExpr
+  std::optional<DurationExpr> step_expr;
+  std::optional<DurationExpr> offset_expr;
 };
 
 enum class AggregateOp {
@@ -133,6 +153,10 @@ struct VectorMatching {
   std::vector<std::string> include;           // group_left(...)/group_right(...) labels
   // True when on/ignoring was written explicitly (printer and error wording).
   bool explicit_matching = false;
+  // Experimental fill modifiers (`a + fill(0) b`, fill_left(..), fill_right(..)): the value used
+  // for a series missing on that side instead of dropping the match.
+  std::optional<double> fill_lhs;
+  std::optional<double> fill_rhs;
 };
 
 struct BinaryExpr : Expr {
