@@ -1,0 +1,212 @@
+// PromQL grammar (Prometheus 3 syntax, float samples) for ANTLR 4.7.2.
+//
+// The grammar is deliberately permissive: it only fixes the shape of the tree (precedence,
+// associativity, where modifiers attach). Everything Prometheus checks after parsing (types,
+// "ranges only allowed for vector selectors", duration expressions, label name validity, ...)
+// is done by the AST builder in promql/parser/parser.cc, which owns all error wording.
+//
+// Keywords are case-insensitive like Prometheus' lexer (4.7.2 has no caseInsensitive option,
+// hence the letter fragments). Most keywords may also be used as metric and label names.
+grammar PromQL;
+
+@lexer::members {
+  // ':' inside [...] is the subquery separator, outside it may start a metric name (":foo").
+  int bracketDepth = 0;
+}
+
+root : expr EOF ;
+
+// Alternatives are listed from the tightest binding to the loosest (ANTLR precedence climbing).
+// Unary +/- binds looser than ^ and tighter than * (Prometheus gives it MUL's precedence).
+expr
+  : expr LEFT_BRACKET rangeBody RIGHT_BRACKET                          # rangeExpr
+  | expr rangeMod=(ANCHORED | SMOOTHED)                                # rangeModifierExpr
+  | expr OFFSET offsetValue                                            # offsetExpr
+  | expr AT atValue                                                    # atExpr
+  | <assoc=right> expr op=POW binModifier expr                         # binaryExpr
+  | op=(ADD | SUB) expr                                                # unaryExpr
+  | expr op=(MUL | DIV | MOD | ATAN2) binModifier expr                 # binaryExpr
+  | expr op=(ADD | SUB) binModifier expr                               # binaryExpr
+  | expr op=(EQLC | NEQ | GTR | LSS | GTE | LTE) binModifier expr      # binaryExpr
+  | expr op=(AND | UNLESS) binModifier expr                            # binaryExpr
+  | expr op=OR binModifier expr                                        # binaryExpr
+  | aggregation                                                        # aggregationExpr
+  | functionCall                                                       # callExpr
+  | vectorSelector                                                     # selectorExpr
+  | numberLiteral                                                      # numberExpr
+  | STRING                                                             # stringExpr
+  | LEFT_PAREN expr RIGHT_PAREN                                        # parenExpr
+  ;
+
+// [range], [range:step], [range:] — each part is an expression checked as a duration later.
+rangeBody : range=expr (COLON step=expr?)? ;
+
+offsetValue : sign=(ADD | SUB)? offsetAtom ;
+offsetAtom
+  : numberLiteral
+  | LEFT_PAREN expr RIGHT_PAREN
+  | functionCall
+  ;
+
+atValue
+  : sign=(ADD | SUB)? numberLiteral
+  | preproc=(START | END) LEFT_PAREN RIGHT_PAREN
+  ;
+
+binModifier
+  : BOOL? (matchKind=(ON | IGNORING) groupingLabels
+           (side=(GROUP_LEFT | GROUP_RIGHT) groupingLabels?)?)? fillModifier*
+  ;
+
+fillModifier : kind=(FILL | FILL_LEFT | FILL_RIGHT) LEFT_PAREN sign=(ADD | SUB)? numberLiteral RIGHT_PAREN ;
+
+aggregation
+  : aggregateOp grouping functionArgs
+  | aggregateOp functionArgs grouping?
+  ;
+
+grouping : kind=(BY | WITHOUT) groupingLabels ;
+
+groupingLabels : LEFT_PAREN (groupingLabel (COMMA groupingLabel)* trailing=COMMA?)? RIGHT_PAREN ;
+groupingLabel : labelName | STRING ;
+
+functionCall : functionName functionArgs ;
+functionName : IDENTIFIER | START | END ;
+functionArgs : LEFT_PAREN (expr (COMMA expr)* trailing=COMMA?)? RIGHT_PAREN ;
+
+vectorSelector
+  : metricName labelMatchers?
+  | labelMatchers
+  ;
+
+labelMatchers : LEFT_BRACE (labelMatcher (COMMA labelMatcher)* COMMA?)? RIGHT_BRACE ;
+labelMatcher
+  : labelName matchOp STRING
+  | STRING matchOp STRING
+  | STRING
+  ;
+matchOp : EQL | NEQ | EQL_REGEX | NEQ_REGEX ;
+
+numberLiteral : NUMBER | DURATION | INF_LIT | NAN_LIT ;
+
+aggregateOp
+  : SUM | AVG | COUNT | MIN | MAX | GROUP | STDDEV | STDVAR | TOPK | BOTTOMK | QUANTILE
+  | COUNT_VALUES | LIMITK | LIMIT_RATIO
+  ;
+
+// Keywords that are still fine as metric names when they stand where a selector is expected.
+metricName : IDENTIFIER | METRIC_IDENTIFIER | keywordName ;
+labelName : IDENTIFIER | keywordName | BOOL | ON | IGNORING | GROUP_LEFT | GROUP_RIGHT | ATAN2 ;
+keywordName
+  : aggregateOp | AND | OR | UNLESS | BY | WITHOUT | OFFSET | START | END
+  | ANCHORED | SMOOTHED | FILL | FILL_LEFT | FILL_RIGHT
+  ;
+
+// ---------------------------------------------------------------------------------------------
+// Lexer.
+
+WS : [ \t\r\n]+ -> skip ;
+COMMENT : '#' ~[\r\n]* -> skip ;
+
+LEFT_PAREN : '(' ;
+RIGHT_PAREN : ')' ;
+LEFT_BRACE : '{' ;
+RIGHT_BRACE : '}' ;
+LEFT_BRACKET : '[' { bracketDepth++; } ;
+RIGHT_BRACKET : ']' { if (bracketDepth > 0) bracketDepth--; } ;
+COMMA : ',' ;
+AT : '@' ;
+
+EQLC : '==' ;
+NEQ : '!=' ;
+GTE : '>=' ;
+LTE : '<=' ;
+GTR : '>' ;
+LSS : '<' ;
+EQL_REGEX : '=~' ;
+NEQ_REGEX : '!~' ;
+EQL : '=' ;
+ADD : '+' ;
+SUB : '-' ;
+MUL : '*' ;
+DIV : '/' ;
+MOD : '%' ;
+POW : '^' ;
+
+AND : A N D ;
+OR : O R ;
+UNLESS : U N L E S S ;
+ATAN2 : A T A N '2' ;
+
+SUM : S U M ;
+AVG : A V G ;
+COUNT : C O U N T ;
+MIN : M I N ;
+MAX : M A X ;
+GROUP : G R O U P ;
+STDDEV : S T D D E V ;
+STDVAR : S T D V A R ;
+TOPK : T O P K ;
+BOTTOMK : B O T T O M K ;
+QUANTILE : Q U A N T I L E ;
+COUNT_VALUES : C O U N T '_' V A L U E S ;
+LIMITK : L I M I T K ;
+LIMIT_RATIO : L I M I T '_' R A T I O ;
+
+BOOL : B O O L ;
+BY : B Y ;
+WITHOUT : W I T H O U T ;
+ON : O N ;
+IGNORING : I G N O R I N G ;
+GROUP_LEFT : G R O U P '_' L E F T ;
+GROUP_RIGHT : G R O U P '_' R I G H T ;
+OFFSET : O F F S E T ;
+START : S T A R T ;
+END : E N D ;
+ANCHORED : A N C H O R E D ;
+SMOOTHED : S M O O T H E D ;
+FILL : F I L L ;
+FILL_LEFT : F I L L '_' L E F T ;
+FILL_RIGHT : F I L L '_' R I G H T ;
+
+INF_LIT : I N F ;
+NAN_LIT : N A N ;
+
+// A duration: one or more <digits><unit> groups ("1h30m"); validated by ParseDuration.
+DURATION : ([0-9]+ ('ms' | [smhdwy]))+ ;
+
+NUMBER
+  : '0' [xX] [0-9a-fA-F]+
+  | [0-9]+ ('.' [0-9]*)? EXPONENT?
+  | '.' [0-9]+ EXPONENT?
+  ;
+fragment EXPONENT : [eE] [+-]? [0-9]+ ;
+
+STRING
+  : '"' (~["\\\n] | '\\' .)* '"'
+  | '\'' (~['\\\n] | '\\' .)* '\''
+  | '`' ~'`'* '`'
+  ;
+UNTERMINATED_STRING
+  : '"' (~["\\\n] | '\\' .)* '\\'?
+  | '\'' (~['\\\n] | '\\' .)* '\\'?
+  | '`' ~'`'*
+  ;
+
+IDENTIFIER : [a-zA-Z_] [a-zA-Z0-9_]* ;
+METRIC_IDENTIFIER
+  : [a-zA-Z_] [a-zA-Z0-9_]* ':' [a-zA-Z0-9_:]*
+  | { bracketDepth == 0 }? ':' [a-zA-Z0-9_:]*
+  ;
+COLON : ':' ;
+
+// Anything else: reported by the AST builder as Prometheus' lexer would.
+ERROR_CHAR : . ;
+
+fragment A : [aA] ; fragment B : [bB] ; fragment C : [cC] ; fragment D : [dD] ;
+fragment E : [eE] ; fragment F : [fF] ; fragment G : [gG] ; fragment H : [hH] ;
+fragment I : [iI] ; fragment J : [jJ] ; fragment K : [kK] ; fragment L : [lL] ;
+fragment M : [mM] ; fragment N : [nN] ; fragment O : [oO] ; fragment P : [pP] ;
+fragment Q : [qQ] ; fragment R : [rR] ; fragment S : [sS] ; fragment T : [tT] ;
+fragment U : [uU] ; fragment V : [vV] ; fragment W : [wW] ; fragment X : [xX] ;
+fragment Y : [yY] ; fragment Z : [zZ] ;

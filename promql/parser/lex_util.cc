@@ -1,0 +1,367 @@
+#include "promql/parser/lex_util.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "promql/parser/parser.h"
+#include "tsdb/labels.h"
+
+namespace promlet::promql {
+namespace {
+
+// Decodes one UTF-8 rune at s[i]; returns its length, or 0 if the bytes are not valid UTF-8.
+int DecodeRune(std::string_view s, size_t i, uint32_t* r) {
+  unsigned char c = s[i];
+  if (c < 0x80) {
+    *r = c;
+    return 1;
+  }
+  int n;
+  uint32_t v;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2;
+    v = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3;
+    v = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4;
+    v = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (int k = 1; k < n; ++k) {
+    unsigned char cc = s[i + k];
+    if ((cc & 0xC0) != 0x80) return 0;
+    v = (v << 6) | (cc & 0x3F);
+  }
+  static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (v < kMin[n] || v > 0x10FFFF || (v >= 0xD800 && v < 0xE000)) return 0;
+  *r = v;
+  return n;
+}
+
+void AppendRune(std::string* out, uint32_t r) {
+  if (r < 0x80) {
+    out->push_back(static_cast<char>(r));
+  } else if (r < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  } else if (r < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  }
+}
+
+// Go's %#U: "U+0071 'q'".
+std::string GoRuneDesc(uint32_t r) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "U+%04X", r);
+  std::string s = buf;
+  if (r >= 0x20 && r != 0x7F) {
+    s += " '";
+    AppendRune(&s, r);
+    s += "'";
+  }
+  return s;
+}
+
+int DigitVal(uint32_t c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return 16;
+}
+
+bool IsPrintable(uint32_t r) {
+  if (r < 0x20 || r == 0x7F) return false;
+  if (r >= 0x80 && r < 0xA0) return false;
+  if (r == 0xAD) return false;  // soft hyphen
+  if (r >= 0xFFF9 && r <= 0xFFFB) return false;
+  if (r == 0xFEFF || r == 0xFFFE || r == 0xFFFF) return false;
+  if (r >= 0x2028 && r <= 0x202E) return false;
+  if (r >= 0x2060 && r <= 0x206F) return false;
+  if (r >= 0xE000 && r <= 0xF8FF) return false;  // private use
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> UnquoteString(std::string_view tok) {
+  if (tok.size() < 2) return absl::InvalidArgumentError("unterminated quoted string");
+  char q = tok[0];
+  std::string_view body = tok.substr(1, tok.size() - 2);
+  if (q == '`') return std::string(body);
+  std::string out;
+  out.reserve(body.size());
+  for (size_t i = 0; i < body.size();) {
+    char c = body[i];
+    if (c != '\\') {
+      out.push_back(c);
+      ++i;
+      continue;
+    }
+    ++i;
+    if (i >= body.size()) return absl::InvalidArgumentError("escape sequence not terminated");
+    uint32_t ch;
+    int len = DecodeRune(body, i, &ch);
+    if (len == 0) {
+      ch = static_cast<unsigned char>(body[i]);
+      len = 1;
+    }
+    int n = 0;
+    uint32_t base = 0, max = 0;
+    switch (ch) {
+      case 'a': out.push_back('\a'); i += 1; continue;
+      case 'b': out.push_back('\b'); i += 1; continue;
+      case 'f': out.push_back('\f'); i += 1; continue;
+      case 'n': out.push_back('\n'); i += 1; continue;
+      case 'r': out.push_back('\r'); i += 1; continue;
+      case 't': out.push_back('\t'); i += 1; continue;
+      case 'v': out.push_back('\v'); i += 1; continue;
+      case '\\': out.push_back('\\'); i += 1; continue;
+      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+        n = 3, base = 8, max = 255;
+        break;
+      case 'x': n = 2, base = 16, max = 255; i += 1; break;
+      case 'u': n = 4, base = 16, max = 0x10FFFF; i += 1; break;
+      case 'U': n = 8, base = 16, max = 0x10FFFF; i += 1; break;
+      default:
+        if (ch == static_cast<uint32_t>(q)) {
+          out.push_back(q);
+          i += 1;
+          continue;
+        }
+        return absl::InvalidArgumentError(
+            absl::StrCat("unknown escape sequence ", GoRuneDesc(ch)));
+    }
+    uint32_t x = 0;
+    for (; n > 0; --n) {
+      if (i >= body.size()) return absl::InvalidArgumentError("escape sequence not terminated");
+      uint32_t d = DigitVal(static_cast<unsigned char>(body[i]));
+      if (d >= base) {
+        uint32_t bad;
+        if (DecodeRune(body, i, &bad) == 0) bad = static_cast<unsigned char>(body[i]);
+        return absl::InvalidArgumentError(
+            absl::StrCat("illegal character ", GoRuneDesc(bad), " in escape sequence"));
+      }
+      x = x * base + d;
+      ++i;
+    }
+    if (x > max || (x >= 0xD800 && x < 0xE000)) {
+      return absl::InvalidArgumentError("escape sequence is an invalid Unicode code point");
+    }
+    if (max == 255) {
+      out.push_back(static_cast<char>(x));  // \x and octal escapes are raw bytes
+    } else {
+      AppendRune(&out, x);
+    }
+  }
+  return out;
+}
+
+std::string QuoteString(std::string_view s) {
+  std::string out = "\"";
+  char buf[16];
+  for (size_t i = 0; i < s.size();) {
+    uint32_t r;
+    int len = DecodeRune(s, i, &r);
+    if (len == 0) {
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(s[i]));
+      out += buf;
+      ++i;
+      continue;
+    }
+    if (r == '"' || r == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(r));
+    } else if (IsPrintable(r)) {
+      out.append(s.substr(i, len));
+    } else {
+      switch (r) {
+        case '\a': out += "\\a"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\v': out += "\\v"; break;
+        default:
+          if (r < 0x80) {
+            std::snprintf(buf, sizeof buf, "\\x%02x", r);
+          } else if (r < 0x10000) {
+            std::snprintf(buf, sizeof buf, "\\u%04x", r);
+          } else {
+            std::snprintf(buf, sizeof buf, "\\U%08x", r);
+          }
+          out += buf;
+      }
+    }
+    i += len;
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string MaybeQuoteName(std::string_view name, bool metric) {
+  bool legacy = metric ? tsdb::IsValidLegacyMetricName(name) : tsdb::IsValidLegacyLabelName(name);
+  return legacy ? std::string(name) : QuoteString(name);
+}
+
+absl::StatusOr<int64_t> ParseDuration(std::string_view s) {
+  if (s == "0") return 0;
+  if (s.empty()) return absl::InvalidArgumentError("empty duration string");
+  auto invalid = [&] {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a valid duration string: ", QuoteString(s)));
+  };
+  struct Unit {
+    std::string_view name;
+    int64_t ms;
+    int pos;
+  };
+  static constexpr Unit kUnits[] = {
+      {"y", 365LL * 24 * 3600 * 1000, 1}, {"w", 7LL * 24 * 3600 * 1000, 2},
+      {"d", 24LL * 3600 * 1000, 3},       {"h", 3600LL * 1000, 4},
+      {"m", 60LL * 1000, 5},              {"s", 1000, 6},
+      {"ms", 1, 7},
+  };
+  // Go's time.Duration (nanoseconds) bounds the value.
+  constexpr uint64_t kMaxNs = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  uint64_t total_ns = 0;
+  int last_pos = 0;
+  std::string_view rest = s;
+  while (!rest.empty()) {
+    if (rest[0] < '0' || rest[0] > '9') return invalid();
+    size_t i = 0;
+    while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9') ++i;
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(rest.data(), rest.data() + i, v);
+    if (ec != std::errc()) return invalid();
+    rest.remove_prefix(i);
+    size_t j = 0;
+    while (j < rest.size() && !(rest[j] >= '0' && rest[j] <= '9')) ++j;
+    if (j == 0) return invalid();
+    std::string_view u = rest.substr(0, j);
+    rest.remove_prefix(j);
+    const Unit* unit = nullptr;
+    for (const Unit& cand : kUnits) {
+      if (cand.name == u) unit = &cand;
+    }
+    if (unit == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown unit ", QuoteString(u), " in duration ", QuoteString(s)));
+    }
+    if (unit->pos <= last_pos) return invalid();
+    last_pos = unit->pos;
+    uint64_t mult_ns = static_cast<uint64_t>(unit->ms) * 1000000ULL;
+    if (v > (kMaxNs + 1) / mult_ns) return absl::InvalidArgumentError("duration out of range");
+    total_ns += v * mult_ns;
+    if (total_ns > kMaxNs) return absl::InvalidArgumentError("duration out of range");
+  }
+  return static_cast<int64_t>(total_ns / 1000000ULL);
+}
+
+std::string FormatDuration(int64_t ms) {
+  if (ms == 0) return "0s";
+  std::string r;
+  uint64_t u;
+  if (ms < 0) {
+    r = "-";
+    u = static_cast<uint64_t>(-(ms + 1)) + 1;
+  } else {
+    u = static_cast<uint64_t>(ms);
+  }
+  auto f = [&](const char* unit, uint64_t mult, bool exact) {
+    if (exact && u % mult != 0) return;
+    uint64_t v = u / mult;
+    if (v > 0) {
+      absl::StrAppend(&r, v, unit);
+      u -= v * mult;
+    }
+  };
+  f("y", 1000ULL * 60 * 60 * 24 * 365, true);
+  f("w", 1000ULL * 60 * 60 * 24 * 7, true);
+  f("d", 1000ULL * 60 * 60 * 24, false);
+  f("h", 1000ULL * 60 * 60, false);
+  f("m", 1000ULL * 60, false);
+  f("s", 1000ULL, false);
+  f("ms", 1, false);
+  return r;
+}
+
+absl::StatusOr<double> ParseNumber(std::string_view s) {
+  auto err = [&] {
+    return absl::InvalidArgumentError(
+        absl::StrCat("error parsing number: strconv.ParseFloat: parsing ", QuoteString(s),
+                     ": invalid syntax"));
+  };
+  if (s.empty()) return err();
+  std::string lower;
+  for (char c : s) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  std::string_view body = lower;
+  bool neg = false;
+  if (body[0] == '+' || body[0] == '-') {
+    neg = body[0] == '-';
+    body.remove_prefix(1);
+  }
+  if (body == "inf" || body == "infinity") {
+    return neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+  }
+  if (body == "nan") return std::numeric_limits<double>::quiet_NaN();
+  if (body.empty()) return err();
+  // Go strconv.ParseInt(s, 0, 64) first: 0x hex, 0o/leading-0 octal, 0b binary.
+  int base = 10;
+  std::string_view digits = body;
+  if (body.size() > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'o' || body[1] == 'b')) {
+    base = body[1] == 'x' ? 16 : body[1] == 'o' ? 8 : 2;
+    digits = body.substr(2);
+  } else if (body.size() > 1 && body[0] == '0') {
+    base = 8;
+    digits = body.substr(1);
+  }
+  {
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v, base);
+    if (ec == std::errc() && p == digits.data() + digits.size() &&
+        v <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (neg ? 1 : 0)) {
+      double d = static_cast<double>(v);
+      return neg ? -d : d;
+    }
+  }
+  if (base == 16 || base == 2 || (body.size() > 1 && body[1] == 'o')) return err();
+  double v = 0;
+  auto [p, ec] = std::from_chars(body.data(), body.data() + body.size(), v);
+  if (p != body.data() + body.size()) return err();
+  if (ec == std::errc::result_out_of_range) {
+    // Go returns ±Inf (or 0 for underflow) with an error; the parser reports it.
+    return absl::InvalidArgumentError(
+        absl::StrCat("error parsing number: strconv.ParseFloat: parsing ", QuoteString(s),
+                     ": value out of range"));
+  }
+  if (ec != std::errc()) return err();
+  return neg ? -v : v;
+}
+
+std::string FormatNumber(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[512];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+  if (ec != std::errc()) return std::to_string(v);
+  return std::string(buf, p);
+}
+
+}  // namespace promlet::promql

@@ -1,0 +1,1229 @@
+// PromQL parser: ANTLR parse tree -> typed AST, then Prometheus' checkAST.
+//
+// The only translation unit that sees ANTLR. Stages:
+//   1. Pre-scan of the token stream for what Prometheus' lexer rejects (unknown characters,
+//      unterminated strings, unbalanced brackets, bad number/duration syntax) and the
+//      nesting/size limits that keep the recursive parser and tree walks off the stack limit.
+//   2. ANTLR parse (SLL first, full LL on failure); the first syntax error becomes
+//      "unexpected <token>".
+//   3. AST building with the checks Prometheus does in its grammar actions (offset/@ placement,
+//      ranges only on selectors, unknown functions, aggregation arity, duration expressions).
+//   4. The port of checkAST (types, vector matching, argument counts).
+// Errors are thrown as ParseError inside this file only and returned as absl::Status.
+#include "promql/parser/parser.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "PromQLLexer.h"
+#include "PromQLParser.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "antlr4-runtime.h"
+#include "promql/functions.h"
+#include "promql/parser/lex_util.h"
+#include "tsdb/labels.h"
+
+namespace promlet::promql {
+namespace {
+
+using promql_antlr::PromQLLexer;
+using promql_antlr::PromQLParser;
+using P = PromQLParser;
+
+struct ParseError {
+  int pos;  // byte offset
+  std::string msg;
+};
+
+std::string FormatError(std::string_view query, int pos, std::string_view msg) {
+  if (pos < 0 || pos > static_cast<int>(query.size())) {
+    return absl::StrCat("invalid position: parse error: ", std::string(msg));
+  }
+  int line = 1, last_break = -1;
+  for (int i = 0; i < pos; ++i) {
+    if (query[i] == '\n') {
+      last_break = i;
+      ++line;
+    }
+  }
+  return absl::StrCat(line, ":", pos - last_break, ": parse error: ", std::string(msg));
+}
+
+bool ValidUtf8(std::string_view s) { return tsdb::IsValidUtf8(s); }
+
+// ----------------------------------------------------------------------------------------
+// Token descriptions in Prometheus' wording (Item.desc()).
+
+bool IsKeywordToken(size_t t) {
+  switch (t) {
+    case P::BOOL: case P::BY: case P::WITHOUT: case P::ON: case P::IGNORING:
+    case P::GROUP_LEFT: case P::GROUP_RIGHT: case P::OFFSET: case P::START: case P::END:
+    case P::ANCHORED: case P::SMOOTHED: case P::FILL: case P::FILL_LEFT: case P::FILL_RIGHT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsAggregatorToken(size_t t) {
+  switch (t) {
+    case P::SUM: case P::AVG: case P::COUNT: case P::MIN: case P::MAX: case P::GROUP:
+    case P::STDDEV: case P::STDVAR: case P::TOPK: case P::BOTTOMK: case P::QUANTILE:
+    case P::COUNT_VALUES: case P::LIMITK: case P::LIMIT_RATIO:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsOperatorToken(size_t t) {
+  switch (t) {
+    case P::ADD: case P::SUB: case P::MUL: case P::DIV: case P::MOD: case P::POW:
+    case P::EQLC: case P::NEQ: case P::GTR: case P::LSS: case P::GTE: case P::LTE:
+    case P::EQL_REGEX: case P::NEQ_REGEX: case P::AND: case P::OR: case P::UNLESS:
+    case P::ATAN2: case P::AT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string GoQuoteTrunc(const std::string& v) {
+  // Go's %.10q: quote at most 10 runes.
+  std::string q = QuoteString(v);
+  if (v.size() > 10) {
+    std::string head;
+    int runes = 0;
+    for (size_t i = 0; i < v.size() && runes < 10; ++i) {
+      if ((static_cast<unsigned char>(v[i]) & 0xC0) != 0x80) ++runes;
+      head.push_back(v[i]);
+    }
+    while (head.size() < v.size() && (static_cast<unsigned char>(v[head.size()]) & 0xC0) == 0x80) {
+      head.push_back(v[head.size()]);
+    }
+    return QuoteString(head) + "...";
+  }
+  return q;
+}
+
+std::string TokenDesc(antlr4::Token* tok) {
+  size_t t = tok->getType();
+  std::string text = tok->getText();
+  if (t == antlr4::Token::EOF) return "end of input";
+  if (IsOperatorToken(t)) {
+    std::string v = text;
+    if (t == P::AND || t == P::OR || t == P::UNLESS || t == P::ATAN2) return "<" + v + ">";
+    return "<op:" + v + ">";
+  }
+  if (IsKeywordToken(t)) return "<" + text + ">";
+  if (IsAggregatorToken(t)) return "<aggr:" + text + ">";
+  switch (t) {
+    case P::LEFT_PAREN: case P::RIGHT_PAREN: case P::LEFT_BRACE: case P::RIGHT_BRACE:
+    case P::LEFT_BRACKET: case P::RIGHT_BRACKET: case P::COMMA: case P::EQL: case P::COLON:
+      return QuoteString(text);
+    case P::IDENTIFIER: return "identifier " + QuoteString(text);
+    case P::METRIC_IDENTIFIER: return "metric identifier " + QuoteString(text);
+    case P::STRING: return "string " + GoQuoteTrunc(text);
+    case P::NUMBER: case P::INF_LIT: case P::NAN_LIT: return "number " + GoQuoteTrunc(text);
+    case P::DURATION: return "duration " + GoQuoteTrunc(text);
+    default: return QuoteString(text);
+  }
+}
+
+// Collects the first syntax error only; never prints.
+class FirstErrorListener : public antlr4::BaseErrorListener {
+ public:
+  void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t, size_t,
+                   const std::string&, std::exception_ptr) override {
+    if (has_error) return;
+    has_error = true;
+    if (offending != nullptr) {
+      token_index = static_cast<long>(offending->getTokenIndex());
+      desc = TokenDesc(offending);
+      start = offending->getStartIndex();
+      is_eof = offending->getType() == antlr4::Token::EOF;
+    }
+  }
+  bool has_error = false;
+  bool is_eof = false;
+  long token_index = -1;
+  size_t start = 0;
+  std::string desc;
+};
+
+// ----------------------------------------------------------------------------------------
+// AST building.
+
+class Builder {
+ public:
+  Builder(std::string_view query, const std::vector<int>& cp_to_byte)
+      : query_(query), cp_to_byte_(cp_to_byte) {}
+
+  ExprPtr Expr(P::ExprContext* ctx);
+  std::vector<tsdb::Matcher> Matchers(P::LabelMatchersContext* ctx);
+
+ private:
+  [[noreturn]] void Fail(int pos, std::string msg) { throw ParseError{pos, std::move(msg)}; }
+  int Byte(size_t cp) const {
+    if (cp >= cp_to_byte_.size()) return static_cast<int>(query_.size());
+    return cp_to_byte_[cp];
+  }
+  int Start(antlr4::Token* t) const { return Byte(t->getStartIndex()); }
+  int End(antlr4::Token* t) const {
+    if (t->getType() == antlr4::Token::EOF) return static_cast<int>(query_.size());
+    return Byte(t->getStopIndex() + 1);
+  }
+  PositionRange Range(antlr4::ParserRuleContext* ctx) const {
+    PositionRange r;
+    r.start = Start(ctx->getStart());
+    r.end = ctx->getStop() ? End(ctx->getStop()) : r.start;
+    if (r.end < r.start) r.end = r.start;
+    return r;
+  }
+  PositionRange TokRange(antlr4::Token* t) const { return {Start(t), End(t)}; }
+
+  std::string Unquote(antlr4::Token* t) {
+    auto s = UnquoteString(t->getText());
+    if (!s.ok()) Fail(Start(t), std::string(s.status().message()));
+    return *std::move(s);
+  }
+
+  ExprPtr NumberLit(P::NumberLiteralContext* ctx);
+  ExprPtr Selector(P::VectorSelectorContext* ctx);
+  ExprPtr Aggregation(P::AggregationContext* ctx);
+  ExprPtr Call(P::FunctionCallContext* ctx, bool duration_context);
+  ExprPtr Binary(P::BinaryExprContext* ctx);
+  ExprPtr Range(P::RangeExprContext* ctx);
+  void Offset(P::OffsetExprContext* ctx, promql::Expr* target);
+  void At(P::AtExprContext* ctx, promql::Expr* target);
+  std::vector<std::string> GroupingLabels(P::GroupingLabelsContext* ctx);
+  std::vector<ExprPtr> Args(P::FunctionArgsContext* ctx);
+
+  // Duration expressions: build as an ordinary scalar tree, then validate and fold.
+  ExprPtr DurationTree(P::ExprContext* ctx);
+  void CheckDurationTree(const promql::Expr& e, bool* dynamic);
+  // Folds to ms; `fixed` says whether it was a plain literal (no expression kept).
+  void FoldDuration(ExprPtr tree, int64_t* ms, std::optional<DurationExpr>* out,
+                    bool allow_negative_literal);
+
+  std::string_view query_;
+  const std::vector<int>& cp_to_byte_;
+};
+
+ExprPtr Builder::NumberLit(P::NumberLiteralContext* ctx) {
+  auto n = std::make_unique<NumberLiteral>();
+  n->pos = Range(ctx);
+  antlr4::Token* t = ctx->getStart();
+  std::string text = t->getText();
+  if (t->getType() == P::DURATION) {
+    auto d = ParseDuration(text);
+    if (!d.ok()) Fail(Start(t), std::string(d.status().message()));
+    n->value = static_cast<double>(*d) / 1000.0;
+    n->from_duration = true;
+  } else {
+    auto v = ParseNumber(text);
+    if (!v.ok()) Fail(Start(t), std::string(v.status().message()));
+    n->value = *v;
+  }
+  return n;
+}
+
+std::vector<tsdb::Matcher> Builder::Matchers(P::LabelMatchersContext* ctx) {
+  std::vector<tsdb::Matcher> out;
+  for (auto* m : ctx->labelMatcher()) {
+    auto strings = m->STRING();
+    std::string name, value;
+    tsdb::MatchType type = tsdb::MatchType::kEqual;
+    if (m->matchOp() == nullptr) {
+      // A bare quoted string is the metric name: {"my.metric"}.
+      name = "__name__";
+      value = Unquote(strings[0]->getSymbol());
+    } else {
+      if (m->labelName() != nullptr) {
+        name = m->labelName()->getText();
+        value = Unquote(strings[0]->getSymbol());
+      } else {
+        name = Unquote(strings[0]->getSymbol());
+        value = Unquote(strings[1]->getSymbol());
+      }
+      switch (m->matchOp()->getStart()->getType()) {
+        case P::EQL: type = tsdb::MatchType::kEqual; break;
+        case P::NEQ: type = tsdb::MatchType::kNotEqual; break;
+        case P::EQL_REGEX: type = tsdb::MatchType::kRegexMatch; break;
+        default: type = tsdb::MatchType::kRegexNoMatch; break;
+      }
+    }
+    auto matcher = tsdb::Matcher::Make(type, name, value);
+    if (!matcher.ok()) Fail(Range(m).start, std::string(matcher.status().message()));
+    out.push_back(*std::move(matcher));
+  }
+  return out;
+}
+
+ExprPtr Builder::Selector(P::VectorSelectorContext* ctx) {
+  auto vs = std::make_unique<VectorSelector>();
+  vs->pos = Range(ctx);
+  if (ctx->labelMatchers() != nullptr) vs->matchers = Matchers(ctx->labelMatchers());
+  if (ctx->metricName() != nullptr) {
+    vs->name = ctx->metricName()->getText();
+    vs->matchers.push_back(tsdb::Matcher::MustMake(tsdb::MatchType::kEqual, "__name__", vs->name));
+  }
+  return vs;
+}
+
+std::vector<std::string> Builder::GroupingLabels(P::GroupingLabelsContext* ctx) {
+  std::vector<std::string> out;
+  for (auto* l : ctx->groupingLabel()) {
+    if (l->STRING() != nullptr) {
+      std::string name = Unquote(l->STRING()->getSymbol());
+      if (!ValidUtf8(name)) {
+        Fail(Range(l).start, absl::StrCat("invalid label name ", QuoteString(name)));
+      }
+      out.push_back(std::move(name));
+    } else {
+      out.push_back(l->getText());
+    }
+  }
+  return out;
+}
+
+std::vector<ExprPtr> Builder::Args(P::FunctionArgsContext* ctx) {
+  std::vector<ExprPtr> args;
+  for (auto* e : ctx->expr()) args.push_back(Expr(e));
+  if (ctx->trailing != nullptr) {
+    Fail(Start(ctx->trailing), "trailing commas not allowed in function call args");
+  }
+  return args;
+}
+
+AggregateOp AggregateOpFromToken(size_t t) {
+  switch (t) {
+    case P::SUM: return AggregateOp::kSum;
+    case P::AVG: return AggregateOp::kAvg;
+    case P::COUNT: return AggregateOp::kCount;
+    case P::MIN: return AggregateOp::kMin;
+    case P::MAX: return AggregateOp::kMax;
+    case P::GROUP: return AggregateOp::kGroup;
+    case P::STDDEV: return AggregateOp::kStddev;
+    case P::STDVAR: return AggregateOp::kStdvar;
+    case P::TOPK: return AggregateOp::kTopk;
+    case P::BOTTOMK: return AggregateOp::kBottomk;
+    case P::QUANTILE: return AggregateOp::kQuantile;
+    case P::COUNT_VALUES: return AggregateOp::kCountValues;
+    case P::LIMITK: return AggregateOp::kLimitk;
+    default: return AggregateOp::kLimitRatio;
+  }
+}
+
+bool AggregatorWithParam(AggregateOp op) {
+  return op == AggregateOp::kTopk || op == AggregateOp::kBottomk ||
+         op == AggregateOp::kQuantile || op == AggregateOp::kCountValues ||
+         op == AggregateOp::kLimitk || op == AggregateOp::kLimitRatio;
+}
+
+ExprPtr Builder::Aggregation(P::AggregationContext* ctx) {
+  auto agg = std::make_unique<AggregateExpr>();
+  agg->pos = Range(ctx);
+  agg->op = AggregateOpFromToken(ctx->aggregateOp()->getStart()->getType());
+  if (auto* g = ctx->grouping()) {
+    agg->without = g->kind->getType() == P::WITHOUT;
+    agg->grouping = GroupingLabels(g->groupingLabels());
+    agg->has_grouping_clause = true;
+  }
+  std::vector<ExprPtr> args = Args(ctx->functionArgs());
+  if (args.empty()) Fail(agg->pos.start, "no arguments for aggregate expression provided");
+  size_t want = AggregatorWithParam(agg->op) ? 2 : 1;
+  if (args.size() != want) {
+    Fail(agg->pos.start,
+         absl::StrCat("wrong number of arguments for aggregate expression provided, expected ",
+                      want, ", got ", args.size()));
+  }
+  if (want == 2) agg->param = std::move(args[0]);
+  agg->expr = std::move(args[want - 1]);
+  return agg;
+}
+
+// Names that are keywords in Prometheus' lexer and therefore match in any case.
+std::string CanonicalFunctionName(const std::string& name) {
+  std::string lower = absl::AsciiStrToLower(name);
+  if (lower == "step" || lower == "range" || lower == "start" || lower == "end" ||
+      lower == "min_of" || lower == "max_of") {
+    return lower;
+  }
+  return name;
+}
+
+// The two functions that only exist inside duration expressions.
+const FunctionInfo* DurationFunction(std::string_view name) {
+  static const FunctionInfo* kMinOf =
+      new FunctionInfo{"min_of", {ValueType::kScalar, ValueType::kScalar}, 0, ValueType::kScalar, true};
+  static const FunctionInfo* kMaxOf =
+      new FunctionInfo{"max_of", {ValueType::kScalar, ValueType::kScalar}, 0, ValueType::kScalar, true};
+  if (name == "min_of") return kMinOf;
+  if (name == "max_of") return kMaxOf;
+  return nullptr;
+}
+
+ExprPtr Builder::Call(P::FunctionCallContext* ctx, bool duration_context) {
+  auto call = std::make_unique<promql::Call>();
+  call->pos = Range(ctx);
+  std::string name = CanonicalFunctionName(ctx->functionName()->getText());
+  const FunctionInfo* fn = duration_context ? DurationFunction(name) : nullptr;
+  if (fn == nullptr) fn = LookupFunction(name);
+  if (fn == nullptr) {
+    Fail(call->pos.start, absl::StrCat("unknown function with name ", QuoteString(name)));
+  }
+  call->func = fn;
+  if (duration_context) {
+    for (auto* e : ctx->functionArgs()->expr()) call->args.push_back(DurationTree(e));
+    if (ctx->functionArgs()->trailing != nullptr) {
+      Fail(Start(ctx->functionArgs()->trailing), "trailing commas not allowed in function call args");
+    }
+  } else {
+    call->args = Args(ctx->functionArgs());
+  }
+  return call;
+}
+
+BinaryOp BinaryOpFromToken(size_t t) {
+  switch (t) {
+    case P::ADD: return BinaryOp::kAdd;
+    case P::SUB: return BinaryOp::kSub;
+    case P::MUL: return BinaryOp::kMul;
+    case P::DIV: return BinaryOp::kDiv;
+    case P::MOD: return BinaryOp::kMod;
+    case P::POW: return BinaryOp::kPow;
+    case P::ATAN2: return BinaryOp::kAtan2;
+    case P::EQLC: return BinaryOp::kEql;
+    case P::NEQ: return BinaryOp::kNeq;
+    case P::GTR: return BinaryOp::kGtr;
+    case P::LSS: return BinaryOp::kLss;
+    case P::GTE: return BinaryOp::kGte;
+    case P::LTE: return BinaryOp::kLte;
+    case P::AND: return BinaryOp::kAnd;
+    case P::OR: return BinaryOp::kOr;
+    default: return BinaryOp::kUnless;
+  }
+}
+
+ExprPtr Builder::Binary(P::BinaryExprContext* ctx) {
+  auto bin = std::make_unique<BinaryExpr>();
+  bin->pos = Range(ctx);
+  bin->op = BinaryOpFromToken(ctx->op->getType());
+  bin->lhs = Expr(ctx->expr(0));
+  auto* mod = ctx->binModifier();
+  VectorMatching vm;
+  bin->return_bool = mod->BOOL() != nullptr;
+  auto groups = mod->groupingLabels();
+  if (mod->matchKind != nullptr) {
+    vm.on = mod->matchKind->getType() == P::ON;
+    vm.explicit_matching = true;
+    vm.matching_labels = GroupingLabels(groups[0]);
+    if (mod->side != nullptr) {
+      vm.card = mod->side->getType() == P::GROUP_LEFT ? Cardinality::kManyToOne
+                                                      : Cardinality::kOneToMany;
+      if (groups.size() > 1) vm.include = GroupingLabels(groups[1]);
+    }
+  }
+  for (auto* f : mod->fillModifier()) {
+    auto lit = NumberLit(f->numberLiteral());
+    double v = static_cast<NumberLiteral*>(lit.get())->value;
+    if (f->sign != nullptr && f->sign->getType() == P::SUB) v = -v;
+    size_t k = f->kind->getType();
+    if (k == P::FILL || k == P::FILL_LEFT) vm.fill_lhs = v;
+    if (k == P::FILL || k == P::FILL_RIGHT) vm.fill_rhs = v;
+  }
+  bin->matching = std::move(vm);
+  bin->rhs = Expr(ctx->expr(1));
+  return bin;
+}
+
+bool IsDurationOp(BinaryOp op) {
+  return op == BinaryOp::kAdd || op == BinaryOp::kSub || op == BinaryOp::kMul ||
+         op == BinaryOp::kDiv || op == BinaryOp::kMod || op == BinaryOp::kPow;
+}
+
+ExprPtr Builder::DurationTree(P::ExprContext* ctx) {
+  if (auto* c = dynamic_cast<P::NumberExprContext*>(ctx)) return NumberLit(c->numberLiteral());
+  if (auto* c = dynamic_cast<P::ParenExprContext*>(ctx)) {
+    auto p = std::make_unique<ParenExpr>();
+    p->pos = Range(c);
+    p->expr = DurationTree(c->expr());
+    return p;
+  }
+  if (auto* c = dynamic_cast<P::UnaryExprContext*>(ctx)) {
+    ExprPtr inner = DurationTree(c->expr());
+    if (inner->kind == NodeKind::kNumberLiteral) {
+      auto* n = static_cast<NumberLiteral*>(inner.get());
+      if (c->op->getType() == P::SUB) n->value = -n->value;
+      n->pos.start = Start(c->op);
+      return inner;
+    }
+    auto u = std::make_unique<UnaryExpr>();
+    u->pos = Range(c);
+    u->op = c->op->getType() == P::SUB ? UnaryOp::kMinus : UnaryOp::kPlus;
+    u->expr = std::move(inner);
+    return u;
+  }
+  if (auto* c = dynamic_cast<P::BinaryExprContext*>(ctx)) {
+    BinaryOp op = BinaryOpFromToken(c->op->getType());
+    if (!IsDurationOp(op) || !c->binModifier()->getText().empty()) {
+      Fail(Start(c->op), absl::StrCat("unexpected ", TokenDesc(c->op), " in duration expression"));
+    }
+    auto b = std::make_unique<BinaryExpr>();
+    b->pos = Range(c);
+    b->op = op;
+    b->lhs = DurationTree(c->expr(0));
+    b->rhs = DurationTree(c->expr(1));
+    return b;
+  }
+  if (auto* c = dynamic_cast<P::CallExprContext*>(ctx)) {
+    std::string name = CanonicalFunctionName(c->functionCall()->functionName()->getText());
+    if (name == "step" || name == "range" || name == "min_of" || name == "max_of") {
+      return Call(c->functionCall(), true);
+    }
+  }
+  Fail(Range(ctx).start,
+       absl::StrCat("unexpected ", TokenDesc(ctx->getStart()), " in duration expression"));
+}
+
+void Builder::CheckDurationTree(const promql::Expr& e, bool* dynamic) {
+  switch (e.kind) {
+    case NodeKind::kNumberLiteral: return;
+    case NodeKind::kParen: CheckDurationTree(*static_cast<const ParenExpr&>(e).expr, dynamic); return;
+    case NodeKind::kUnary: CheckDurationTree(*static_cast<const UnaryExpr&>(e).expr, dynamic); return;
+    case NodeKind::kBinary: {
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      CheckDurationTree(*b.lhs, dynamic);
+      CheckDurationTree(*b.rhs, dynamic);
+      return;
+    }
+    case NodeKind::kCall: {
+      const auto& c = static_cast<const promql::Call&>(e);
+      if (c.args.size() != c.func->arg_types.size()) {
+        Fail(e.pos.start, absl::StrCat("expected ", c.func->arg_types.size(),
+                                       " argument(s) in call to ", QuoteString(c.func->name),
+                                       ", got ", c.args.size()));
+      }
+      if (c.func->name == "step" || c.func->name == "range") *dynamic = true;
+      for (const auto& a : c.args) CheckDurationTree(*a, dynamic);
+      return;
+    }
+    default:
+      Fail(e.pos.start, "invalid duration expression");
+  }
+}
+
+void Builder::FoldDuration(ExprPtr tree, int64_t* ms, std::optional<DurationExpr>* out,
+                           bool allow_negative_literal) {
+  bool dynamic = false;
+  CheckDurationTree(*tree, &dynamic);
+  if (tree->kind == NodeKind::kNumberLiteral) {
+    double v = static_cast<NumberLiteral*>(tree.get())->value;
+    double r = std::round(v * 1000.0);
+    if (!std::isfinite(r) || std::fabs(r) > 9.2e15) Fail(tree->pos.start, "duration out of range");
+    *ms = static_cast<int64_t>(r);
+    (void)allow_negative_literal;
+    return;
+  }
+  DurationExpr de;
+  de.depends_on_query = dynamic;
+  if (!dynamic) {
+    auto v = EvalDurationExpr(*tree, DurationContext{});
+    if (!v.ok()) Fail(tree->pos.start, std::string(v.status().message()));
+    *ms = *v;
+  } else {
+    *ms = 0;
+  }
+  de.expr = std::shared_ptr<const promql::Expr>(std::move(tree));
+  *out = std::move(de);
+}
+
+ExprPtr Builder::Range(P::RangeExprContext* ctx) {
+  ExprPtr inner = Expr(ctx->expr());
+  auto* body = ctx->rangeBody();
+  PositionRange brackets{Start(ctx->LEFT_BRACKET()->getSymbol()),
+                         End(ctx->RIGHT_BRACKET()->getSymbol())};
+  if (body->COLON() == nullptr) {
+    // Range selector.
+    if (inner->kind != NodeKind::kVectorSelector) {
+      Fail(brackets.start, "ranges only allowed for vector selectors");
+    }
+    auto* vs = static_cast<VectorSelector*>(inner.get());
+    if (vs->offset_ms != 0 || vs->offset_expr) Fail(brackets.start, "no offset modifiers allowed before range");
+    if (vs->at != AtModifier::kNone) Fail(brackets.start, "no @ modifiers allowed before range");
+    auto ms = std::make_unique<MatrixSelector>();
+    ms->pos = Range(static_cast<antlr4::ParserRuleContext*>(ctx));
+    FoldDuration(DurationTree(body->range), &ms->range_ms, &ms->range_expr, false);
+    ms->vector_selector = std::move(inner);
+    return ms;
+  }
+  auto sq = std::make_unique<SubqueryExpr>();
+  sq->pos = Range(static_cast<antlr4::ParserRuleContext*>(ctx));
+  FoldDuration(DurationTree(body->range), &sq->range_ms, &sq->range_expr, false);
+  if (body->step != nullptr) {
+    FoldDuration(DurationTree(body->step), &sq->step_ms, &sq->step_expr, false);
+  }
+  sq->expr = std::move(inner);
+  return sq;
+}
+
+void Builder::Offset(P::OffsetExprContext* ctx, promql::Expr* target) {
+  int64_t* offset_ms = nullptr;
+  std::optional<DurationExpr>* offset_expr = nullptr;
+  switch (target->kind) {
+    case NodeKind::kVectorSelector: {
+      auto* vs = static_cast<VectorSelector*>(target);
+      offset_ms = &vs->offset_ms;
+      offset_expr = &vs->offset_expr;
+      break;
+    }
+    case NodeKind::kMatrixSelector: {
+      auto* vs = static_cast<VectorSelector*>(
+          static_cast<MatrixSelector*>(target)->vector_selector.get());
+      offset_ms = &vs->offset_ms;
+      offset_expr = &vs->offset_expr;
+      break;
+    }
+    case NodeKind::kSubquery: {
+      auto* sq = static_cast<SubqueryExpr*>(target);
+      offset_ms = &sq->offset_ms;
+      offset_expr = &sq->offset_expr;
+      break;
+    }
+    default:
+      Fail(Start(ctx->OFFSET()->getSymbol()),
+           "offset modifier must be preceded by an instant vector selector or range vector "
+           "selector or a subquery");
+  }
+  if (*offset_ms != 0 || offset_expr->has_value()) {
+    Fail(Start(ctx->OFFSET()->getSymbol()), "offset may not be set multiple times");
+  }
+  auto* ov = ctx->offsetValue();
+  auto* atom = ov->offsetAtom();
+  ExprPtr tree;
+  if (atom->numberLiteral() != nullptr) {
+    tree = NumberLit(atom->numberLiteral());
+  } else if (atom->functionCall() != nullptr) {
+    std::string name = CanonicalFunctionName(atom->functionCall()->functionName()->getText());
+    if (name != "step" && name != "range" && name != "min_of" && name != "max_of") {
+      Fail(Range(atom).start,
+           absl::StrCat("unexpected ", TokenDesc(atom->getStart()), " in offset, expected duration"));
+    }
+    tree = Call(atom->functionCall(), true);
+  } else {
+    auto p = std::make_unique<ParenExpr>();
+    p->pos = Range(atom);
+    p->expr = DurationTree(atom->expr());
+    tree = std::move(p);
+  }
+  if (ov->sign != nullptr) {
+    bool minus = ov->sign->getType() == P::SUB;
+    if (tree->kind == NodeKind::kNumberLiteral) {
+      auto* n = static_cast<NumberLiteral*>(tree.get());
+      if (minus) n->value = -n->value;
+      n->pos.start = Start(ov->sign);
+    } else {
+      auto u = std::make_unique<UnaryExpr>();
+      u->pos = Range(ov);
+      u->op = minus ? UnaryOp::kMinus : UnaryOp::kPlus;
+      u->expr = std::move(tree);
+      tree = std::move(u);
+    }
+  }
+  FoldDuration(std::move(tree), offset_ms, offset_expr, true);
+  target->pos.end = Range(static_cast<antlr4::ParserRuleContext*>(ctx)).end;
+}
+
+void Builder::At(P::AtExprContext* ctx, promql::Expr* target) {
+  AtModifier* at = nullptr;
+  int64_t* at_ms = nullptr;
+  switch (target->kind) {
+    case NodeKind::kVectorSelector: {
+      auto* vs = static_cast<VectorSelector*>(target);
+      at = &vs->at;
+      at_ms = &vs->at_ms;
+      break;
+    }
+    case NodeKind::kMatrixSelector: {
+      auto* vs = static_cast<VectorSelector*>(
+          static_cast<MatrixSelector*>(target)->vector_selector.get());
+      at = &vs->at;
+      at_ms = &vs->at_ms;
+      break;
+    }
+    case NodeKind::kSubquery: {
+      auto* sq = static_cast<SubqueryExpr*>(target);
+      at = &sq->at;
+      at_ms = &sq->at_ms;
+      break;
+    }
+    default:
+      Fail(Start(ctx->AT()->getSymbol()),
+           "@ modifier must be preceded by an instant vector selector or range vector selector "
+           "or a subquery");
+  }
+  if (*at != AtModifier::kNone) {
+    Fail(Start(ctx->AT()->getSymbol()), "@ <timestamp> may not be set multiple times");
+  }
+  auto* v = ctx->atValue();
+  if (v->preproc != nullptr) {
+    *at = v->preproc->getType() == P::START ? AtModifier::kStart : AtModifier::kEnd;
+  } else {
+    auto lit = NumberLit(v->numberLiteral());
+    double ts = static_cast<NumberLiteral*>(lit.get())->value;
+    if (v->sign != nullptr && v->sign->getType() == P::SUB) ts = -ts;
+    if (std::isinf(ts) || std::isnan(ts) || ts >= 9.223372036854775807e18 ||
+        ts <= -9.223372036854775807e18 || std::fabs(ts * 1000.0) >= 9.2e18) {
+      std::string shown = std::isnan(ts) ? "NaN" : std::isinf(ts) ? (ts > 0 ? "+Inf" : "-Inf")
+                                                                  : absl::StrFormat("%f", ts);
+      Fail(target->pos.start, absl::StrCat("timestamp out of bounds for @ modifier: ", shown));
+    }
+    *at = AtModifier::kTimestamp;
+    *at_ms = static_cast<int64_t>(std::round(ts * 1000.0));
+  }
+  target->pos.end = Range(static_cast<antlr4::ParserRuleContext*>(ctx)).end;
+}
+
+ExprPtr Builder::Expr(P::ExprContext* ctx) {
+  if (auto* c = dynamic_cast<P::BinaryExprContext*>(ctx)) return Binary(c);
+  if (auto* c = dynamic_cast<P::SelectorExprContext*>(ctx)) return Selector(c->vectorSelector());
+  if (auto* c = dynamic_cast<P::CallExprContext*>(ctx)) return Call(c->functionCall(), false);
+  if (auto* c = dynamic_cast<P::AggregationExprContext*>(ctx)) return Aggregation(c->aggregation());
+  if (auto* c = dynamic_cast<P::NumberExprContext*>(ctx)) return NumberLit(c->numberLiteral());
+  if (auto* c = dynamic_cast<P::StringExprContext*>(ctx)) {
+    auto s = std::make_unique<StringLiteral>();
+    s->pos = Range(c);
+    s->value = Unquote(c->STRING()->getSymbol());
+    return s;
+  }
+  if (auto* c = dynamic_cast<P::ParenExprContext*>(ctx)) {
+    auto p = std::make_unique<ParenExpr>();
+    p->pos = Range(c);
+    p->expr = Expr(c->expr());
+    return p;
+  }
+  if (auto* c = dynamic_cast<P::UnaryExprContext*>(ctx)) {
+    ExprPtr inner = Expr(c->expr());
+    if (inner->kind == NodeKind::kNumberLiteral) {
+      auto* n = static_cast<NumberLiteral*>(inner.get());
+      if (c->op->getType() == P::SUB) n->value = -n->value;
+      n->pos.start = Start(c->op);
+      return inner;
+    }
+    auto u = std::make_unique<UnaryExpr>();
+    u->pos = Range(c);
+    u->op = c->op->getType() == P::SUB ? UnaryOp::kMinus : UnaryOp::kPlus;
+    u->expr = std::move(inner);
+    return u;
+  }
+  if (auto* c = dynamic_cast<P::RangeExprContext*>(ctx)) return Range(c);
+  if (auto* c = dynamic_cast<P::OffsetExprContext*>(ctx)) {
+    ExprPtr inner = Expr(c->expr());
+    Offset(c, inner.get());
+    return inner;
+  }
+  if (auto* c = dynamic_cast<P::AtExprContext*>(ctx)) {
+    ExprPtr inner = Expr(c->expr());
+    At(c, inner.get());
+    return inner;
+  }
+  if (auto* c = dynamic_cast<P::RangeModifierExprContext*>(ctx)) {
+    ExprPtr inner = Expr(c->expr());
+    std::string mod = absl::AsciiStrToLower(c->rangeMod->getText());
+    if (inner->kind != NodeKind::kMatrixSelector) {
+      Fail(Start(c->rangeMod), absl::StrCat(mod, " modifier can only be used with range vector selectors"));
+    }
+    auto* ms = static_cast<MatrixSelector*>(inner.get());
+    if (ms->anchored || ms->smoothed) {
+      Fail(Start(c->rangeMod), "anchored and smoothed modifiers may not be set multiple times");
+    }
+    (c->rangeMod->getType() == P::ANCHORED ? ms->anchored : ms->smoothed) = true;
+    ms->pos.end = End(c->rangeMod);
+    return inner;
+  }
+  Fail(Range(ctx).start, "unsupported expression");
+}
+
+// ----------------------------------------------------------------------------------------
+// checkAST port.
+
+class Checker {
+ public:
+  explicit Checker(std::string_view query) : query_(query) {}
+
+  ValueType Check(promql::Expr* node);
+  const std::optional<ParseError>& error() const { return error_; }
+
+ private:
+  void Err(int pos, std::string msg) {
+    if (!error_) error_ = ParseError{pos, std::move(msg)};
+  }
+  void ExpectType(promql::Expr* node, ValueType want, const std::string& context) {
+    ValueType t = Check(node);
+    if (t != want) {
+      Err(node->pos.start, absl::StrCat("expected type ", DocumentedTypeName(want), " in ",
+                                        context, ", got ", DocumentedTypeName(t)));
+    }
+  }
+  int OpStart(const BinaryExpr& b) const {
+    int p = b.lhs->pos.end;
+    while (p < static_cast<int>(query_.size()) &&
+           (query_[p] == ' ' || query_[p] == '\t' || query_[p] == '\n' || query_[p] == '\r')) {
+      ++p;
+    }
+    return p;
+  }
+
+  std::string_view query_;
+  std::optional<ParseError> error_;
+};
+
+ValueType Checker::Check(promql::Expr* node) {
+  ValueType typ = node->type();
+  switch (node->kind) {
+    case NodeKind::kAggregate: {
+      auto* n = static_cast<AggregateExpr*>(node);
+      ExpectType(n->expr.get(), ValueType::kVector, "aggregation expression");
+      if (n->op == AggregateOp::kTopk || n->op == AggregateOp::kBottomk ||
+          n->op == AggregateOp::kQuantile || n->op == AggregateOp::kLimitk ||
+          n->op == AggregateOp::kLimitRatio) {
+        ExpectType(n->param.get(), ValueType::kScalar, "aggregation parameter");
+      }
+      if (n->op == AggregateOp::kCountValues) {
+        ExpectType(n->param.get(), ValueType::kString, "aggregation parameter");
+      }
+      break;
+    }
+    case NodeKind::kBinary: {
+      auto* n = static_cast<BinaryExpr*>(node);
+      ValueType lt = Check(n->lhs.get());
+      ValueType rt = Check(n->rhs.get());
+      bool cmp = IsComparisonOp(n->op);
+      bool set = IsSetOp(n->op);
+      if (n->return_bool && !cmp) {
+        Err(OpStart(*n), "bool modifier can only be used on comparison operators");
+      }
+      if (cmp && !n->return_bool && lt == ValueType::kScalar && rt == ValueType::kScalar) {
+        Err(OpStart(*n), "comparisons between scalars must use BOOL modifier");
+      }
+      VectorMatching& vm = *n->matching;
+      if (set && vm.card == Cardinality::kOneToOne) vm.card = Cardinality::kManyToMany;
+      if (vm.on) {
+        for (const auto& l1 : vm.matching_labels) {
+          for (const auto& l2 : vm.include) {
+            if (l1 == l2) {
+              Err(OpStart(*n), absl::StrCat("label ", QuoteString(l1),
+                                            " must not occur in ON and GROUP clause at once"));
+            }
+          }
+        }
+      }
+      if (lt != ValueType::kScalar && lt != ValueType::kVector) {
+        Err(n->lhs->pos.start, "binary expression must contain only scalar and instant vector types");
+      }
+      if (rt != ValueType::kScalar && rt != ValueType::kVector) {
+        Err(n->rhs->pos.start, "binary expression must contain only scalar and instant vector types");
+      }
+      if (lt != ValueType::kVector || rt != ValueType::kVector) {
+        if (!vm.matching_labels.empty()) {
+          Err(n->pos.start, "vector matching only allowed between instant vectors");
+        }
+        n->matching.reset();
+      } else if (set) {
+        if (vm.card == Cardinality::kOneToMany || vm.card == Cardinality::kManyToOne) {
+          Err(n->pos.start, absl::StrCat("no grouping allowed for \"", BinaryOpString(n->op),
+                                         "\" operation"));
+        }
+        if (vm.card != Cardinality::kManyToMany) {
+          Err(n->pos.start, "set operations must always be many-to-many");
+        }
+      }
+      if ((lt == ValueType::kScalar || rt == ValueType::kScalar) && set) {
+        Err(n->pos.start, absl::StrCat("set operator \"", BinaryOpString(n->op),
+                                       "\" not allowed in binary scalar expression"));
+      }
+      break;
+    }
+    case NodeKind::kCall: {
+      auto* n = static_cast<promql::Call*>(node);
+      const FunctionInfo* f = n->func;
+      int nargs = static_cast<int>(f->arg_types.size());
+      int got = static_cast<int>(n->args.size());
+      std::string fname = QuoteString(f->name);
+      if (f->variadic == 0) {
+        if (nargs != got) {
+          Err(n->pos.start, absl::StrCat("expected ", nargs, " argument(s) in call to ", fname,
+                                         ", got ", got));
+        }
+      } else {
+        int na = nargs - 1;
+        if (na > got) {
+          Err(n->pos.start, absl::StrCat("expected at least ", na, " argument(s) in call to ",
+                                         fname, ", got ", got));
+        } else if (f->variadic > 0 && na + f->variadic < got) {
+          Err(n->pos.start, absl::StrCat("expected at most ", na + f->variadic,
+                                         " argument(s) in call to ", fname, ", got ", got));
+        }
+      }
+      for (int i = 0; i < got; ++i) {
+        int ti = i;
+        if (ti >= nargs) {
+          if (f->variadic == 0) break;
+          ti = nargs - 1;
+        }
+        ExpectType(n->args[i].get(), f->arg_types[ti],
+                   absl::StrCat("call to function ", fname));
+        // Experimental extended range selectors only fit some functions.
+        if (n->args[i]->kind == NodeKind::kMatrixSelector) {
+          auto* ms = static_cast<MatrixSelector*>(n->args[i].get());
+          std::string_view name = f->name;
+          if (ms->smoothed && name != "delta" && name != "increase" && name != "rate") {
+            Err(n->pos.start, absl::StrCat("smoothed modifier can only be used with: delta, "
+                                           "increase, rate - not with ", std::string(name)));
+          }
+          if (ms->anchored && name != "changes" && name != "delta" && name != "increase" &&
+              name != "rate" && name != "resets") {
+            Err(n->pos.start, absl::StrCat("anchored modifier can only be used with: changes, "
+                                           "delta, increase, rate, resets - not with ",
+                                           std::string(name)));
+          }
+        }
+      }
+      break;
+    }
+    case NodeKind::kParen:
+      Check(static_cast<ParenExpr*>(node)->expr.get());
+      break;
+    case NodeKind::kUnary: {
+      auto* n = static_cast<UnaryExpr*>(node);
+      ValueType t = Check(n->expr.get());
+      if (t != ValueType::kScalar && t != ValueType::kVector) {
+        Err(n->pos.start, absl::StrCat("unary expression only allowed on expressions of type "
+                                       "scalar or instant vector, got \"",
+                                       DocumentedTypeName(t), "\""));
+      }
+      break;
+    }
+    case NodeKind::kSubquery: {
+      auto* n = static_cast<SubqueryExpr*>(node);
+      ValueType t = Check(n->expr.get());
+      if (t != ValueType::kVector) {
+        Err(n->pos.start, absl::StrCat("subquery is only allowed on instant vector, got ",
+                                       ValueTypeName(t), " instead"));
+      }
+      break;
+    }
+    case NodeKind::kMatrixSelector:
+      Check(static_cast<MatrixSelector*>(node)->vector_selector.get());
+      break;
+    case NodeKind::kVectorSelector: {
+      auto* n = static_cast<VectorSelector*>(node);
+      if (!n->name.empty()) {
+        for (size_t i = 0; i + 1 < n->matchers.size(); ++i) {
+          if (n->matchers[i].name() == "__name__") {
+            Err(n->pos.start, absl::StrCat("metric name must not be set twice: ",
+                                           QuoteString(n->name), " or ",
+                                           QuoteString(n->matchers[i].value())));
+          }
+        }
+        break;
+      }
+      bool not_empty = false;
+      for (const auto& m : n->matchers) {
+        if (!m.MatchesEmpty()) {
+          not_empty = true;
+          break;
+        }
+      }
+      if (!not_empty) Err(n->pos.start, "vector selector must contain at least one non-empty matcher");
+      break;
+    }
+    default:
+      break;
+  }
+  return typ;
+}
+
+// ----------------------------------------------------------------------------------------
+// Pre-scan: lexer-level errors and limits.
+
+struct LexIssue {
+  long token_index = -1;
+  int pos = 0;
+  std::string msg;
+};
+
+bool IsAlnumByte(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+std::optional<LexIssue> PreScan(const std::vector<antlr4::Token*>& tokens, std::string_view query,
+                                const std::vector<int>& cp_to_byte) {
+  auto byte = [&](size_t cp) {
+    return cp < cp_to_byte.size() ? cp_to_byte[cp] : static_cast<int>(query.size());
+  };
+  std::vector<size_t> stack;  // open bracket token types
+  int operators = 0;
+  for (antlr4::Token* t : tokens) {
+    size_t type = t->getType();
+    long idx = static_cast<long>(t->getTokenIndex());
+    int pos = byte(t->getStartIndex());
+    if (type == antlr4::Token::EOF) {
+      if (!stack.empty()) {
+        std::string what = stack.back() == P::LEFT_PAREN ? "unclosed left parenthesis"
+                           : stack.back() == P::LEFT_BRACE ? "unclosed left brace"
+                                                           : "unclosed left bracket";
+        return LexIssue{idx, pos, what};
+      }
+      break;
+    }
+    switch (type) {
+      case P::ERROR_CHAR: {
+        std::string text = t->getText();
+        if (text == "!") {
+          return LexIssue{idx, pos, "unexpected character after '!'"};
+        }
+        std::string shown = text == "'" ? "\\'" : text;
+        return LexIssue{idx, pos, absl::StrCat("unexpected character: '", shown, "'")};
+      }
+      case P::UNTERMINATED_STRING:
+        return LexIssue{idx, pos, "unterminated quoted string"};
+      case P::LEFT_PAREN: case P::LEFT_BRACKET: case P::LEFT_BRACE:
+        if (type == P::LEFT_BRACE && !stack.empty() && stack.back() == P::LEFT_BRACE) {
+          return LexIssue{idx, pos, "unexpected left brace '{'"};
+        }
+        stack.push_back(type);
+        if (static_cast<int>(stack.size()) > kMaxNestingDepth) {
+          return LexIssue{idx, pos, absl::StrCat("query nesting exceeds the maximum depth of ",
+                                                 kMaxNestingDepth)};
+        }
+        break;
+      case P::RIGHT_PAREN: case P::RIGHT_BRACKET: case P::RIGHT_BRACE: {
+        size_t open = type == P::RIGHT_PAREN ? P::LEFT_PAREN
+                      : type == P::RIGHT_BRACKET ? P::LEFT_BRACKET : P::LEFT_BRACE;
+        if (stack.empty() || stack.back() != open) {
+          std::string what = type == P::RIGHT_PAREN ? "unexpected right parenthesis ')'"
+                             : type == P::RIGHT_BRACKET ? "unexpected right bracket ']'"
+                                                        : "unexpected right brace '}'";
+          return LexIssue{idx, pos, what};
+        }
+        stack.pop_back();
+        break;
+      }
+      case P::NUMBER: case P::DURATION: case P::INF_LIT: case P::NAN_LIT: {
+        // Prometheus' lexer rejects a number or duration glued to letters or digits ("1.5m").
+        int end = byte(t->getStopIndex() + 1);
+        if ((type == P::NUMBER || type == P::DURATION) && end < static_cast<int>(query.size()) &&
+            (IsAlnumByte(query[end]) || query[end] == '.')) {
+          int e = end;
+          while (e < static_cast<int>(query.size()) && (IsAlnumByte(query[e]) || query[e] == '.')) ++e;
+          return LexIssue{idx, pos, absl::StrCat("bad number or duration syntax: ",
+                                                 QuoteString(query.substr(pos, e - pos)))};
+        }
+        break;
+      }
+      default:
+        if (IsOperatorToken(type) || type == P::OFFSET) {
+          if (++operators > kMaxOperators) {
+            return LexIssue{idx, pos, absl::StrCat("query has more than ", kMaxOperators,
+                                                   " operators")};
+          }
+        }
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
+// ----------------------------------------------------------------------------------------
+
+absl::StatusOr<ExprPtr> ParseImpl(std::string_view query) {
+  if (!ValidUtf8(query)) {
+    int pos = 0;
+    while (pos < static_cast<int>(query.size()) && ValidUtf8(query.substr(0, pos + 1))) ++pos;
+    return absl::InvalidArgumentError(FormatError(query, pos, "invalid UTF-8 rune"));
+  }
+  // Map code point index (ANTLR's positions) to byte offsets.
+  std::vector<int> cp_to_byte;
+  cp_to_byte.reserve(query.size() + 1);
+  for (size_t i = 0; i < query.size(); ++i) {
+    if ((static_cast<unsigned char>(query[i]) & 0xC0) != 0x80) cp_to_byte.push_back(static_cast<int>(i));
+  }
+  cp_to_byte.push_back(static_cast<int>(query.size()));
+
+  antlr4::ANTLRInputStream input(std::string(query.data(), query.size()));
+  PromQLLexer lexer(&input);
+  lexer.removeErrorListeners();
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+
+  bool only_trivia = true;
+  for (antlr4::Token* t : tokens.getTokens()) {
+    if (t->getType() != antlr4::Token::EOF) only_trivia = false;
+  }
+  if (only_trivia) {
+    return absl::InvalidArgumentError(FormatError(query, 0, "no expression found in input"));
+  }
+
+  std::optional<LexIssue> lex_issue = PreScan(tokens.getTokens(), query, cp_to_byte);
+
+  PromQLParser parser(&tokens);
+  parser.removeErrorListeners();
+  FirstErrorListener listener;
+  P::RootContext* root = nullptr;
+  // Limits keep the recursive descent within the stack; a failure here is a bug, not input.
+  if (lex_issue && lex_issue->msg.rfind("query ", 0) == 0) {
+    return absl::InvalidArgumentError(FormatError(query, lex_issue->pos, lex_issue->msg));
+  }
+  try {
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+        antlr4::atn::PredictionMode::SLL);
+    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    root = parser.root();
+  } catch (const antlr4::ParseCancellationException&) {
+    root = nullptr;
+  } catch (const antlr4::RecognitionException&) {
+    root = nullptr;
+  }
+  if (root == nullptr) {
+    tokens.seek(0);
+    parser.reset();
+    parser.addErrorListener(&listener);
+    parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+        antlr4::atn::PredictionMode::LL);
+    try {
+      root = parser.root();
+    } catch (const std::exception&) {
+      if (!listener.has_error) {
+        return absl::InvalidArgumentError(FormatError(query, 0, "unexpected parse failure"));
+      }
+    }
+  }
+  if (lex_issue && (!listener.has_error || listener.token_index < 0 ||
+                    listener.token_index >= lex_issue->token_index)) {
+    return absl::InvalidArgumentError(FormatError(query, lex_issue->pos, lex_issue->msg));
+  }
+  if (listener.has_error) {
+    int pos = listener.start < cp_to_byte.size() ? cp_to_byte[listener.start]
+                                                  : static_cast<int>(query.size());
+    if (listener.is_eof) pos = static_cast<int>(query.size());
+    return absl::InvalidArgumentError(
+        FormatError(query, pos, absl::StrCat("unexpected ", listener.desc)));
+  }
+  if (root == nullptr) {
+    return absl::InvalidArgumentError(FormatError(query, 0, "unexpected parse failure"));
+  }
+
+  ExprPtr expr;
+  try {
+    Builder builder(query, cp_to_byte);
+    expr = builder.Expr(root->expr());
+  } catch (const ParseError& e) {
+    return absl::InvalidArgumentError(FormatError(query, e.pos, e.msg));
+  }
+  Checker checker(query);
+  checker.Check(expr.get());
+  if (checker.error()) {
+    return absl::InvalidArgumentError(FormatError(query, checker.error()->pos, checker.error()->msg));
+  }
+  return expr;
+}
+
+double EvalDurationSeconds(const Expr& e, const DurationContext& ctx, std::string* err) {
+  switch (e.kind) {
+    case NodeKind::kNumberLiteral:
+      return static_cast<const NumberLiteral&>(e).value;
+    case NodeKind::kParen:
+      return EvalDurationSeconds(*static_cast<const ParenExpr&>(e).expr, ctx, err);
+    case NodeKind::kUnary: {
+      const auto& u = static_cast<const UnaryExpr&>(e);
+      double v = EvalDurationSeconds(*u.expr, ctx, err);
+      return u.op == UnaryOp::kMinus ? -v : v;
+    }
+    case NodeKind::kBinary: {
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      double l = EvalDurationSeconds(*b.lhs, ctx, err);
+      double r = EvalDurationSeconds(*b.rhs, ctx, err);
+      switch (b.op) {
+        case BinaryOp::kAdd: return l + r;
+        case BinaryOp::kSub: return l - r;
+        case BinaryOp::kMul: return l * r;
+        case BinaryOp::kDiv:
+          if (r == 0) *err = "division by zero";
+          return l / r;
+        case BinaryOp::kMod:
+          if (r == 0) *err = "modulo by zero";
+          return std::fmod(l, r);
+        case BinaryOp::kPow: return std::pow(l, r);
+        default:
+          *err = "invalid operator in duration expression";
+          return 0;
+      }
+    }
+    case NodeKind::kCall: {
+      const auto& c = static_cast<const promql::Call&>(e);
+      std::string_view name = c.func ? c.func->name : std::string_view();
+      if (name == "step") return static_cast<double>(ctx.step_ms) / 1000.0;
+      if (name == "range") return static_cast<double>(ctx.range_ms) / 1000.0;
+      if ((name == "min_of" || name == "max_of") && c.args.size() == 2) {
+        double a = EvalDurationSeconds(*c.args[0], ctx, err);
+        double b = EvalDurationSeconds(*c.args[1], ctx, err);
+        return name == "min_of" ? std::min(a, b) : std::max(a, b);
+      }
+      *err = absl::StrCat("function ", std::string(name), " not allowed in duration expression");
+      return 0;
+    }
+    default:
+      *err = "invalid duration expression";
+      return 0;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<ExprPtr> ParseExpr(std::string_view query) {
+  try {
+    return ParseImpl(query);
+  } catch (const std::exception& e) {
+    // ANTLR may throw on pathological input; never let it escape the module.
+    return absl::InvalidArgumentError(absl::StrCat("parse error: ", e.what()));
+  }
+}
+
+absl::StatusOr<std::vector<tsdb::Matcher>> ParseMetricSelector(std::string_view s) {
+  auto expr = ParseExpr(s);
+  if (!expr.ok()) return expr.status();
+  if ((*expr)->kind != NodeKind::kVectorSelector) {
+    return absl::InvalidArgumentError(
+        FormatError(s, 0, "expected a metric selector such as up{job=\"x\"}"));
+  }
+  auto* vs = static_cast<VectorSelector*>(expr->get());
+  if (vs->offset_ms != 0 || vs->offset_expr || vs->at != AtModifier::kNone) {
+    return absl::InvalidArgumentError(
+        FormatError(s, 0, "modifiers are not allowed in a metric selector"));
+  }
+  return std::move(vs->matchers);
+}
+
+absl::StatusOr<int64_t> EvalDurationExpr(const Expr& e, const DurationContext& ctx) {
+  std::string err;
+  double secs = EvalDurationSeconds(e, ctx, &err);
+  if (!err.empty()) return absl::InvalidArgumentError(err);
+  double ms = std::round(secs * 1000.0);
+  if (!std::isfinite(ms) || std::fabs(ms) > 9.2e18) {
+    return absl::InvalidArgumentError("duration expression out of range");
+  }
+  return static_cast<int64_t>(ms);
+}
+
+}  // namespace promlet::promql

@@ -1,0 +1,56 @@
+// PromQL parser, printer and the duration helpers that go with them.
+//
+// ParseExpr accepts the Prometheus 3 language (float samples) including the experimental
+// syntax the test corpus uses (duration expressions, anchored/smoothed ranges, fill modifiers)
+// and returns a tree type-checked exactly like Prometheus' checkAST (see promql/ast.h for the
+// invariants). Errors are InvalidArgument with Prometheus' wording and position prefix, e.g.
+// `1:5: parse error: unexpected <op:+>` (line:column, column 1-based, in bytes). Only the
+// first error is reported. The parser never throws, crashes or loops; queries nested deeper
+// than kMaxNestingDepth or with more than kMaxOperators operators are rejected.
+#ifndef PROMLET_PROMQL_PARSER_PARSER_H_
+#define PROMLET_PROMQL_PARSER_PARSER_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "promql/ast.h"
+#include "tsdb/matcher.h"
+
+namespace promlet::promql {
+
+inline constexpr int kMaxNestingDepth = 256;   // (, [, { and function/aggregation nesting
+inline constexpr int kMaxOperators = 4096;      // binary/unary operators and modifiers
+
+absl::StatusOr<ExprPtr> ParseExpr(std::string_view query);
+
+// A selector as the API's match[] takes it: `up{job="x"}` or `{__name__=~".+"}`.
+absl::StatusOr<std::vector<tsdb::Matcher>> ParseMetricSelector(std::string_view s);
+
+// Canonical PromQL in Prometheus' String() style (for /api/v1/format_query). Parsing the
+// output gives an equivalent tree.
+std::string Print(const Expr& e);
+
+// Prometheus duration syntax ("1h30m", "5m", "500ms", "1y", "0"): units y w d h m s ms in
+// that order, each at most once, integers only. Result in milliseconds.
+absl::StatusOr<int64_t> ParseDuration(std::string_view s);
+// Milliseconds to Go model.Duration's String(): "1h30m", "0s", "90d", "-5m".
+std::string FormatDuration(int64_t ms);
+// A PromQL number literal: decimal, exponent, hex/octal integers, Inf/NaN in any case.
+absl::StatusOr<double> ParseNumber(std::string_view s);
+// A number as Prometheus prints it (Go FormatFloat 'f', -1): "1", "0.5", "+Inf", "NaN".
+std::string FormatNumber(double v);
+
+// Values a duration expression that depends on the query needs (see DurationExpr in ast.h).
+struct DurationContext {
+  int64_t step_ms = 0;   // step() — the query's resolution step (0 for instant queries)
+  int64_t range_ms = 0;  // range() — end - start of the query (0 for instant queries)
+};
+// Evaluates a DurationExpr's expression to milliseconds.
+absl::StatusOr<int64_t> EvalDurationExpr(const Expr& e, const DurationContext& ctx);
+
+}  // namespace promlet::promql
+
+#endif  // PROMLET_PROMQL_PARSER_PARSER_H_

@@ -1,0 +1,201 @@
+// Printer: the AST back to PromQL in the style of Prometheus' printer.go String() methods
+// (what /api/v1/format_query returns). Parenthesised subexpressions are ParenExpr nodes, so the
+// output keeps the written grouping and reparses to the same tree.
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "tsdb/labels.h"
+#include "promql/functions.h"
+#include "promql/parser/lex_util.h"
+#include "promql/parser/parser.h"
+
+namespace promlet::promql {
+namespace {
+
+std::string JoinLabels(const std::vector<std::string>& labels) {
+  std::vector<std::string> out;
+  out.reserve(labels.size());
+  for (const auto& l : labels) out.push_back(MaybeQuoteName(l, false));
+  return absl::StrJoin(out, ", ");
+}
+
+std::string DurationString(int64_t ms, const std::optional<DurationExpr>& de) {
+  if (de && de->expr) return Print(*de->expr);
+  return FormatDuration(ms);
+}
+
+std::string AtOffset(AtModifier at, int64_t at_ms, int64_t offset_ms,
+                     const std::optional<DurationExpr>& offset_expr) {
+  std::string s;
+  switch (at) {
+    case AtModifier::kTimestamp:
+      s += absl::StrFormat(" @ %.3f", static_cast<double>(at_ms) / 1000.0);
+      break;
+    case AtModifier::kStart: s += " @ start()"; break;
+    case AtModifier::kEnd: s += " @ end()"; break;
+    case AtModifier::kNone: break;
+  }
+  if (offset_expr && offset_expr->expr) {
+    s += " offset " + Print(*offset_expr->expr);
+  } else if (offset_ms > 0) {
+    s += " offset " + FormatDuration(offset_ms);
+  } else if (offset_ms < 0) {
+    s += " offset " + FormatDuration(offset_ms);  // "-5m"
+  }
+  return s;
+}
+
+std::string MatcherString(const tsdb::Matcher& m) {
+  return absl::StrCat(MaybeQuoteName(m.name(), false),
+                      std::string(tsdb::MatchTypeString(m.type())), QuoteString(m.value()));
+}
+
+std::string SelectorBody(const VectorSelector& vs) {
+  std::vector<std::string> parts;
+  for (const auto& m : vs.matchers) {
+    if (m.name() == "__name__" && m.type() == tsdb::MatchType::kEqual && m.value() == vs.name &&
+        !vs.name.empty()) {
+      continue;
+    }
+    parts.push_back(MatcherString(m));
+  }
+  std::string name = vs.name;
+  if (!name.empty() && !tsdb::IsValidLegacyMetricName(name)) {
+    parts.insert(parts.begin(), QuoteString(name));
+    name.clear();
+  }
+  if (parts.empty()) return name;
+  std::sort(parts.begin() + ((vs.name.empty() || name == vs.name) ? 0 : 1), parts.end());
+  return absl::StrCat(name, "{", absl::StrJoin(parts, ","), "}");
+}
+
+void PrintTo(const Expr& e, std::string* out) {
+  switch (e.kind) {
+    case NodeKind::kNumberLiteral: {
+      const auto& n = static_cast<const NumberLiteral&>(e);
+      if (n.from_duration && std::isfinite(n.value)) {
+        double ms = std::round(n.value * 1000.0);
+        if (std::fabs(ms) < 9.2e18) {
+          *out += FormatDuration(static_cast<int64_t>(ms));
+          return;
+        }
+      }
+      *out += FormatNumber(n.value);
+      return;
+    }
+    case NodeKind::kStringLiteral:
+      *out += QuoteString(static_cast<const StringLiteral&>(e).value);
+      return;
+    case NodeKind::kVectorSelector: {
+      const auto& vs = static_cast<const VectorSelector&>(e);
+      *out += SelectorBody(vs);
+      *out += AtOffset(vs.at, vs.at_ms, vs.offset_ms, vs.offset_expr);
+      return;
+    }
+    case NodeKind::kMatrixSelector: {
+      const auto& ms = static_cast<const MatrixSelector&>(e);
+      const auto& vs = static_cast<const VectorSelector&>(*ms.vector_selector);
+      *out += SelectorBody(vs);
+      *out += "[" + DurationString(ms.range_ms, ms.range_expr) + "]";
+      *out += AtOffset(vs.at, vs.at_ms, vs.offset_ms, vs.offset_expr);
+      if (ms.anchored) *out += " anchored";
+      if (ms.smoothed) *out += " smoothed";
+      return;
+    }
+    case NodeKind::kSubquery: {
+      const auto& sq = static_cast<const SubqueryExpr&>(e);
+      PrintTo(*sq.expr, out);
+      *out += "[" + DurationString(sq.range_ms, sq.range_expr) + ":";
+      if (sq.step_expr || sq.step_ms != 0) *out += DurationString(sq.step_ms, sq.step_expr);
+      *out += "]";
+      *out += AtOffset(sq.at, sq.at_ms, sq.offset_ms, sq.offset_expr);
+      return;
+    }
+    case NodeKind::kAggregate: {
+      const auto& a = static_cast<const AggregateExpr&>(e);
+      *out += AggregateOpName(a.op);
+      if (a.without) {
+        *out += " without (" + JoinLabels(a.grouping) + ") ";
+      } else if (!a.grouping.empty()) {
+        *out += " by (" + JoinLabels(a.grouping) + ") ";
+      }
+      *out += "(";
+      if (a.param) {
+        PrintTo(*a.param, out);
+        *out += ", ";
+      }
+      PrintTo(*a.expr, out);
+      *out += ")";
+      return;
+    }
+    case NodeKind::kBinary: {
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      PrintTo(*b.lhs, out);
+      *out += " ";
+      *out += BinaryOpString(b.op);
+      if (b.return_bool) *out += " bool";
+      if (b.matching) {
+        const VectorMatching& vm = *b.matching;
+        bool grouped = vm.card == Cardinality::kManyToOne || vm.card == Cardinality::kOneToMany;
+        if (!vm.matching_labels.empty() || vm.on || grouped) {
+          *out += vm.on ? " on (" : " ignoring (";
+          *out += JoinLabels(vm.matching_labels) + ")";
+          if (grouped) {
+            *out += vm.card == Cardinality::kManyToOne ? " group_left (" : " group_right (";
+            *out += JoinLabels(vm.include) + ")";
+          }
+        }
+        if (vm.fill_lhs && vm.fill_rhs && (*vm.fill_lhs == *vm.fill_rhs ||
+                                           (std::isnan(*vm.fill_lhs) && std::isnan(*vm.fill_rhs)))) {
+          *out += " fill (" + FormatNumber(*vm.fill_lhs) + ")";
+        } else {
+          if (vm.fill_lhs) *out += " fill_left (" + FormatNumber(*vm.fill_lhs) + ")";
+          if (vm.fill_rhs) *out += " fill_right (" + FormatNumber(*vm.fill_rhs) + ")";
+        }
+      }
+      *out += " ";
+      PrintTo(*b.rhs, out);
+      return;
+    }
+    case NodeKind::kCall: {
+      const auto& c = static_cast<const Call&>(e);
+      *out += c.func ? std::string(c.func->name) : "unknown";
+      *out += "(";
+      for (size_t i = 0; i < c.args.size(); ++i) {
+        if (i > 0) *out += ", ";
+        PrintTo(*c.args[i], out);
+      }
+      *out += ")";
+      return;
+    }
+    case NodeKind::kUnary: {
+      const auto& u = static_cast<const UnaryExpr&>(e);
+      *out += u.op == UnaryOp::kMinus ? "-" : "+";
+      PrintTo(*u.expr, out);
+      return;
+    }
+    case NodeKind::kParen:
+      *out += "(";
+      PrintTo(*static_cast<const ParenExpr&>(e).expr, out);
+      *out += ")";
+      return;
+    case NodeKind::kStepInvariant:
+      PrintTo(*static_cast<const StepInvariantExpr&>(e).expr, out);
+      return;
+  }
+}
+
+}  // namespace
+
+std::string Print(const Expr& e) {
+  std::string out;
+  PrintTo(e, &out);
+  return out;
+}
+
+}  // namespace promlet::promql
