@@ -1,0 +1,526 @@
+// Beast/Asio live only in this translation unit (see TOOLCHAIN.md: they are compile-heavy).
+#include "api/http_server.h"
+
+#include <crypt.h>
+#include <sys/socket.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_set>
+#include <utility>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <re2/re2.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+
+namespace promlet::api {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+std::string_view HttpRequest::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+absl::Status SplitHostPort(std::string_view address, std::string* host, uint16_t* port) {
+  size_t colon = address.rfind(':');
+  if (colon == std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("address \"", std::string(address), "\": missing port"));
+  }
+  std::string_view h = address.substr(0, colon);
+  std::string_view p = address.substr(colon + 1);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  uint32_t pv = 0;
+  if (p.empty() || !absl::SimpleAtoi(absl::string_view(p.data(), p.size()), &pv) || pv > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("address \"", std::string(address), "\": invalid port"));
+  }
+  *host = std::string(h);
+  *port = static_cast<uint16_t>(pv);
+  return absl::OkStatus();
+}
+
+std::string GzipCompress(std::string_view in) {
+  z_stream zs{};
+  // 15 + 16: gzip wrapper. Level 1: the network is rarely the bottleneck on the paths we serve.
+  if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return {};
+  std::string out;
+  out.resize(deflateBound(&zs, in.size()) + 32);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) return {};
+  return out;
+}
+
+namespace {
+
+struct Route {
+  std::string name;
+  HttpHandler handler;
+  bool cors = false;
+};
+
+bool AcceptsGzip(std::string_view accept_encoding) {
+  // Good enough for real clients: "gzip", "gzip, deflate", "br;q=1.0, gzip;q=0.8". A "gzip;q=0"
+  // is honoured as a refusal.
+  size_t pos = accept_encoding.find("gzip");
+  if (pos == std::string_view::npos) return false;
+  std::string_view rest = accept_encoding.substr(pos + 4);
+  size_t comma = rest.find(',');
+  std::string_view params = rest.substr(0, comma);
+  return params.find("q=0") == std::string_view::npos || params.find("q=0.") != std::string_view::npos;
+}
+
+}  // namespace
+
+class HttpServer::Impl {
+ public:
+  class Session;
+
+  Impl(HttpServerOptions options, prometheus::Registry* registry)
+      : options_(std::move(options)),
+        workers_(static_cast<size_t>(std::max(1, options_.worker_threads))) {
+    if (!options_.cors_origin.empty()) {
+      cors_re_ = std::make_unique<RE2>("^(?:" + options_.cors_origin + ")$");
+    }
+    if (registry != nullptr) {
+      requests_ = &prometheus::BuildCounter()
+                       .Name("prometheus_http_requests_total")
+                       .Help("Counter of HTTP requests.")
+                       .Register(*registry);
+      durations_ = &prometheus::BuildHistogram()
+                        .Name("prometheus_http_request_duration_seconds")
+                        .Help("Histogram of latencies for HTTP requests.")
+                        .Register(*registry);
+    }
+  }
+
+  ~Impl() { Stop(std::chrono::seconds(1)); }
+
+  absl::Status Start();
+  void Stop(std::chrono::milliseconds grace);
+  void Accept();
+
+  // Runs the route (or a built-in answer) for one request. Called on a worker thread.
+  void Dispatch(const HttpRequest& req, HttpResponse& res, std::string* handler_name);
+  void Record(const std::string& handler, int code, double seconds);
+  bool Authorized(const HttpRequest& req) const;
+
+  HttpServerOptions options_;
+  std::map<std::string, Route, std::less<>> exact_;
+  std::vector<std::pair<std::string, Route>> prefixes_;
+  std::unique_ptr<RE2> cors_re_;
+
+  // Declared before the io_context: sessions still queued in it at destruction unregister here.
+  std::mutex sessions_mu_;
+  std::condition_variable sessions_cv_;
+  std::unordered_set<Session*> sessions_;
+
+  net::io_context ioc_{std::max(1, options_.io_threads)};
+  // Keeps ioc_.run() going while a request is on a worker and no socket operation is pending.
+  net::executor_work_guard<net::io_context::executor_type> work_ = net::make_work_guard(ioc_);
+  net::thread_pool workers_;
+  std::optional<tcp::acceptor> acceptor_;
+  std::vector<std::thread> io_threads_;
+  std::atomic<uint16_t> port_{0};
+  std::atomic<bool> stopping_{false};
+  bool started_ = false;
+  bool stopped_ = false;
+
+  prometheus::Family<prometheus::Counter>* requests_ = nullptr;
+  prometheus::Family<prometheus::Histogram>* durations_ = nullptr;
+};
+
+class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Impl* server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+    std::lock_guard<std::mutex> lock(server_->sessions_mu_);
+    server_->sessions_.insert(this);
+  }
+  ~Session() {
+    std::lock_guard<std::mutex> lock(server_->sessions_mu_);
+    server_->sessions_.erase(this);
+    server_->sessions_cv_.notify_all();
+  }
+
+  void Run() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::DoRead, shared_from_this()));
+  }
+
+  // Posted by Stop(): an idle connection (waiting for the next request) is closed now; a busy one
+  // closes after its response.
+  void CloseIfIdle() {
+    if (!busy_) {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream_.socket().close(ec);
+    }
+  }
+
+  auto executor() { return stream_.get_executor(); }
+
+ private:
+  void DoRead() {
+    if (server_->stopping_) return CloseIfIdle();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_->options_.max_header_bytes));
+    parser_->body_limit(server_->options_.max_body_bytes);
+    // The first request on a connection must arrive within the read timeout; later ones may
+    // wait for the keep-alive idle timeout.
+    stream_.expires_after(first_ ? server_->options_.read_timeout : server_->options_.idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, size_t) {
+    if (ec) return OnReadError(ec);
+    first_ = false;
+    stream_.expires_after(server_->options_.read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      return WriteError(400, "bad_data",
+                        absl::StrCat("request body too large (limit ",
+                                     server_->options_.max_body_bytes, " bytes)"));
+    }
+    if (ec == http::error::header_limit) {
+      return WriteError(431, "bad_data", "request header fields too large");
+    }
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == beast::error::timeout || ec == net::error::eof ||
+        ec == net::error::connection_reset || ec == net::error::bad_descriptor) {
+      return Close();
+    }
+    // Malformed HTTP: answer 400 once and close, as Go's server does.
+    return WriteError(400, "bad_data", absl::StrCat("malformed HTTP request: ", ec.message()));
+  }
+
+  void WriteError(int status, std::string_view type, std::string_view msg) {
+    busy_ = true;
+    res_ = {};
+    res_.result(static_cast<unsigned>(status));
+    res_.version(11);
+    res_.set(http::field::content_type, "application/json");
+    std::string body = absl::StrCat("{\"status\":\"error\",\"errorType\":\"", std::string(type),
+                                    "\",\"error\":\"", absl::CEscape(std::string(msg)), "\"}");
+    res_.body() = std::move(body);
+    res_.keep_alive(false);
+    res_.prepare_payload();
+    stream_.expires_after(server_->options_.write_timeout);
+    http::async_write(stream_, res_,
+                      beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, size_t) {
+    if (ec) return OnReadError(ec);
+    busy_ = true;
+    stream_.expires_never();
+    auto& msg = parser_->get();
+    auto req = std::make_shared<HttpRequest>();
+    req->method = std::string(msg.method_string());
+    std::string_view target(msg.target().data(), msg.target().size());
+    size_t q = target.find('?');
+    req->path = std::string(target.substr(0, q));
+    if (q != std::string_view::npos) req->query = std::string(target.substr(q + 1));
+    req->body = std::move(msg.body());
+    for (const auto& f : msg) {
+      req->headers.emplace_back(absl::AsciiStrToLower(absl::string_view(f.name_string().data(),
+                                                                      f.name_string().size())),
+                                std::string(f.value()));
+    }
+    int fd = stream_.socket().native_handle();
+    req->client_gone = [fd] {
+      char c;
+      ssize_t n = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n == 0) return true;
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return true;
+      return false;
+    };
+    keep_alive_ = msg.keep_alive();
+    version_ = msg.version();
+    start_ = std::chrono::steady_clock::now();
+    auto self = shared_from_this();
+    net::post(server_->workers_, [self, req] {
+      auto res = std::make_shared<HttpResponse>();
+      std::string name;
+      self->server_->Dispatch(*req, *res, &name);
+      // Compress on the worker: it is CPU work the I/O threads should not do.
+      if (res->compressible && res->body.size() >= self->server_->options_.gzip_min_bytes &&
+          AcceptsGzip(req->Header("accept-encoding"))) {
+        std::string z = GzipCompress(res->body);
+        if (!z.empty()) {
+          res->body = std::move(z);
+          res->headers.emplace_back("Content-Encoding", "gzip");
+        }
+        res->headers.emplace_back("Vary", "Accept-Encoding");
+      }
+      net::post(self->executor(), [self, res, name = std::move(name)]() mutable {
+        self->handler_name_ = std::move(name);
+        self->Write(*res);
+      });
+    });
+  }
+
+  void Write(HttpResponse& r) {
+    res_ = {};
+    res_.version(version_);
+    res_.result(static_cast<unsigned>(r.status));
+    res_.set(http::field::content_type, r.content_type);
+    for (auto& [k, v] : r.headers) res_.insert(k, v);
+    status_ = r.status;
+    res_.body() = std::move(r.body);
+    res_.keep_alive(keep_alive_ && !server_->stopping_);
+    res_.prepare_payload();
+    stream_.expires_after(server_->options_.write_timeout);
+    http::async_write(stream_, res_,
+                      beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code ec, size_t) {
+    if (!handler_name_.empty()) {
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+      server_->Record(handler_name_, status_, secs);
+      handler_name_.clear();
+    }
+    busy_ = false;
+    if (ec || !res_.keep_alive()) return Close();
+    DoRead();
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  Impl* server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> res_;
+  bool busy_ = false;
+  bool first_ = true;
+  bool keep_alive_ = true;
+  unsigned version_ = 11;
+  int status_ = 200;
+  std::string handler_name_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+bool HttpServer::Impl::Authorized(const HttpRequest& req) const {
+  if (options_.basic_auth_users.empty()) return true;
+  std::string_view auth = req.Header("authorization");
+  if (!absl::StartsWithIgnoreCase(absl::string_view(auth.data(), auth.size()), "basic ")) {
+    return false;
+  }
+  std::string decoded;
+  if (!absl::Base64Unescape(absl::string_view(auth.data() + 6, auth.size() - 6), &decoded)) {
+    return false;
+  }
+  size_t colon = decoded.find(':');
+  if (colon == std::string::npos) return false;
+  std::string user = decoded.substr(0, colon), pass = decoded.substr(colon + 1);
+  for (const auto& [u, hash] : options_.basic_auth_users) {
+    if (u != user) continue;
+    struct crypt_data data {};
+    const char* out = crypt_r(pass.c_str(), hash.c_str(), &data);
+    return out != nullptr && out[0] != '*' && hash == out;
+  }
+  return false;
+}
+
+void HttpServer::Impl::Dispatch(const HttpRequest& req, HttpResponse& res,
+                                std::string* handler_name) {
+  const Route* route = nullptr;
+  auto it = exact_.find(req.path);
+  if (it != exact_.end()) {
+    route = &it->second;
+  } else {
+    size_t best = 0;
+    for (const auto& [prefix, r] : prefixes_) {
+      if (absl::StartsWith(req.path, prefix) && prefix.size() >= best) {
+        route = &r;
+        best = prefix.size();
+      }
+    }
+  }
+  *handler_name = route ? route->name : "other";
+  if (!Authorized(req)) {
+    res.status = 401;
+    res.headers.emplace_back("WWW-Authenticate", "Basic");
+    res.body = "Unauthorized\n";
+    return;
+  }
+  if (route == nullptr) {
+    res.status = 404;
+    res.body = "404 page not found\n";
+    return;
+  }
+  if (route->cors && cors_re_ != nullptr) {
+    std::string_view origin = req.Header("origin");
+    if (!origin.empty() && RE2::FullMatch(re2::StringPiece(origin.data(), origin.size()), *cors_re_)) {
+      res.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
+      res.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+      res.headers.emplace_back("Access-Control-Allow-Headers",
+                               "Accept, Authorization, Content-Type, Origin");
+      res.headers.emplace_back("Access-Control-Expose-Headers", "Date");
+      res.headers.emplace_back("Vary", "Origin");
+    }
+  }
+  if (route->cors && req.method == "OPTIONS") {
+    res.status = 200;
+    return;
+  }
+  try {
+    route->handler(req, res);
+  } catch (const std::exception& e) {
+    // Handlers return errors as values; this is the last line of defence against a crash.
+    res = HttpResponse{};
+    res.status = 500;
+    res.content_type = "application/json";
+    res.body = absl::StrCat(R"({"status":"error","errorType":"internal","error":")",
+                            absl::CEscape(e.what()), "\"}");
+    PROMLET_LOG_ERROR("handler threw", "handler", route->name, "err", e.what());
+  }
+}
+
+void HttpServer::Impl::Record(const std::string& handler, int code, double seconds) {
+  if (requests_ == nullptr) return;
+  requests_->Add({{"handler", handler}, {"code", std::to_string(code)}}).Increment();
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {0.1, 0.2, 0.4, 1, 3, 8, 20, 60, 120};
+  durations_->Add({{"handler", handler}}, kBuckets).Observe(seconds);
+}
+
+absl::Status HttpServer::Impl::Start() {
+  std::string host;
+  uint16_t port = 0;
+  if (auto st = SplitHostPort(options_.listen_address, &host, &port); !st.ok()) return st;
+  boost::system::error_code ec;
+  net::ip::address addr;
+  if (host.empty()) {
+    addr = net::ip::address_v4::any();
+  } else if (host == "localhost") {
+    addr = net::ip::address_v4::loopback();
+  } else {
+    addr = net::ip::make_address(host, ec);
+    if (ec) {
+      return absl::InvalidArgumentError(absl::StrCat("listen address \"", options_.listen_address,
+                                                     "\": invalid host: ", ec.message()));
+    }
+  }
+  tcp::endpoint ep(addr, port);
+  acceptor_.emplace(net::make_strand(ioc_));
+  acceptor_->open(ep.protocol(), ec);
+  if (!ec) acceptor_->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_->bind(ep, ec);
+  if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    acceptor_.reset();
+    return absl::UnavailableError(
+        absl::StrCat("listen on ", options_.listen_address, ": ", ec.message()));
+  }
+  port_ = acceptor_->local_endpoint().port();
+  started_ = true;
+  Accept();
+  for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
+    io_threads_.emplace_back([this] { ioc_.run(); });
+  }
+  return absl::OkStatus();
+}
+
+void HttpServer::Impl::Accept() {
+  acceptor_->async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
+    if (stopping_) return;
+    if (!ec) {
+      std::make_shared<Session>(this, std::move(s))->Run();
+    } else if (ec == net::error::operation_aborted) {
+      return;
+    } else {
+      // EMFILE and friends: back off a little instead of spinning.
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    Accept();
+  });
+}
+
+void HttpServer::Impl::Stop(std::chrono::milliseconds grace) {
+  if (stopped_) return;
+  stopped_ = true;
+  stopping_ = true;
+  if (!started_) return;
+  net::post(acceptor_->get_executor(), [this] {
+    beast::error_code ec;
+    acceptor_->close(ec);
+  });
+  {
+    std::unique_lock<std::mutex> lock(sessions_mu_);
+    for (Session* s : sessions_) {
+      std::weak_ptr<Session> weak = s->weak_from_this();
+      net::post(s->executor(), [weak] {
+        if (auto p = weak.lock()) p->CloseIfIdle();
+      });
+    }
+    sessions_cv_.wait_for(lock, grace, [this] { return sessions_.empty(); });
+  }
+  work_.reset();
+  ioc_.stop();
+  for (auto& t : io_threads_) t.join();
+  io_threads_.clear();
+  workers_.join();
+  // Sessions still holding references after ioc_.stop() are destroyed with the io_context.
+}
+
+HttpServer::HttpServer(HttpServerOptions options, prometheus::Registry* registry)
+    : impl_(std::make_unique<Impl>(std::move(options), registry)) {}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::Handle(std::string path, std::string name, HttpHandler handler, bool cors) {
+  impl_->exact_[std::move(path)] = Route{std::move(name), std::move(handler), cors};
+}
+
+void HttpServer::HandlePrefix(std::string prefix, std::string name, HttpHandler handler,
+                              bool cors) {
+  impl_->prefixes_.emplace_back(std::move(prefix),
+                                Route{std::move(name), std::move(handler), cors});
+}
+
+absl::Status HttpServer::Start() { return impl_->Start(); }
+uint16_t HttpServer::port() const { return impl_->port_; }
+void HttpServer::Stop(std::chrono::milliseconds grace) { impl_->Stop(grace); }
+
+}  // namespace promlet::api

@@ -1,0 +1,271 @@
+#include "api/params.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+
+namespace promlet::api {
+
+namespace {
+
+absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// Go's strconv.ParseFloat accepts what strtod accepts minus locale quirks; we reject leading or
+// trailing spaces as Go does.
+bool ParseGoFloat(std::string_view s, double* out) {
+  if (s.empty() || absl::ascii_isspace(static_cast<unsigned char>(s.front())) ||
+      absl::ascii_isspace(static_cast<unsigned char>(s.back()))) {
+    return false;
+  }
+  std::string buf(s);
+  // strtod takes hex floats without exponent and "infinity"/"nan(...)"; Go also takes "inf",
+  // "infinity", "nan" case-insensitively. Close enough: reject "nan(" payloads.
+  if (buf.find('(') != std::string::npos) return false;
+  char* end = nullptr;
+  errno = 0;
+  double v = std::strtod(buf.c_str(), &end);
+  if (end != buf.c_str() + buf.size()) return false;
+  if (errno == ERANGE && std::isinf(v)) return false;  // Go: "value out of range"
+  *out = v;
+  return true;
+}
+
+struct Unit {
+  std::string_view name;
+  int64_t ms;
+  int pos;
+};
+constexpr Unit kUnits[] = {
+    {"y", 365LL * 24 * 3600 * 1000, 1}, {"w", 7LL * 24 * 3600 * 1000, 2},
+    {"d", 24LL * 3600 * 1000, 3},       {"h", 3600LL * 1000, 4},
+    {"m", 60LL * 1000, 5},              {"s", 1000, 6},
+    {"ms", 1, 7},
+};
+
+}  // namespace
+
+absl::StatusOr<int64_t> ParsePrometheusDuration(std::string_view s) {
+  if (s == "0") return 0;
+  if (s.empty()) return absl::InvalidArgumentError("empty duration string");
+  std::string_view orig = s;
+  auto invalid = [&] {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a valid duration string: \"", std::string(orig), "\""));
+  };
+  // Durations are checked against Go's time.Duration range (int64 nanoseconds).
+  constexpr int64_t kMaxMs = std::numeric_limits<int64_t>::max() / 1000000;
+  int64_t total = 0;
+  int last_pos = 0;
+  while (!s.empty()) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(s[0]))) return invalid();
+    size_t i = 0;
+    while (i < s.size() && absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    uint64_t v = 0;
+    if (!absl::SimpleAtoi(AV(s.substr(0, i)), &v)) {
+      return absl::InvalidArgumentError("duration out of range");
+    }
+    s.remove_prefix(i);
+    size_t j = 0;
+    while (j < s.size() && !absl::ascii_isdigit(static_cast<unsigned char>(s[j]))) ++j;
+    if (j == 0) return invalid();
+    std::string_view u = s.substr(0, j);
+    s.remove_prefix(j);
+    const Unit* unit = nullptr;
+    for (const auto& k : kUnits) {
+      if (k.name == u) unit = &k;
+    }
+    if (unit == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown unit \"", std::string(u),
+                                                     "\" in duration \"", std::string(orig), "\""));
+    }
+    if (unit->pos <= last_pos) return invalid();
+    last_pos = unit->pos;
+    if (v > static_cast<uint64_t>(kMaxMs / unit->ms)) {
+      return absl::InvalidArgumentError("duration out of range");
+    }
+    total += static_cast<int64_t>(v) * unit->ms;
+    if (total > kMaxMs) return absl::InvalidArgumentError("duration out of range");
+  }
+  return total;
+}
+
+std::string FormatPrometheusDuration(int64_t ms) {
+  if (ms == 0) return "0s";
+  std::string r;
+  if (ms < 0) {
+    r = "-";
+    ms = -ms;
+  }
+  auto f = [&](std::string_view unit, int64_t mult, bool exact) {
+    if (exact && ms % mult != 0) return;
+    if (int64_t v = ms / mult; v > 0) {
+      absl::StrAppend(&r, v, AV(unit));
+      ms -= v * mult;
+    }
+  };
+  f("y", kUnits[0].ms, true);
+  f("w", kUnits[1].ms, true);
+  f("d", kUnits[2].ms, false);
+  f("h", kUnits[3].ms, false);
+  f("m", kUnits[4].ms, false);
+  f("s", kUnits[5].ms, false);
+  f("ms", 1, false);
+  return r;
+}
+
+absl::StatusOr<int64_t> ParseByteSize(std::string_view s) {
+  if (s == "0") return 0;
+  size_t i = 0;
+  while (i < s.size() && absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  int64_t v = 0;
+  if (i == 0 || !absl::SimpleAtoi(AV(s.substr(0, i)), &v)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a valid size: \"", std::string(s), "\" (want e.g. 512MB)"));
+  }
+  std::string unit = absl::AsciiStrToUpper(AV(s.substr(i)));
+  static const std::pair<std::string_view, int> kSizes[] = {
+      {"B", 0}, {"KB", 10}, {"MB", 20}, {"GB", 30}, {"TB", 40}, {"PB", 50}, {"EB", 60}};
+  for (const auto& [name, shift] : kSizes) {
+    if (unit == name) {
+      if (shift > 0 && v > (std::numeric_limits<int64_t>::max() >> shift)) {
+        return absl::InvalidArgumentError(absl::StrCat("size out of range: \"", std::string(s), "\""));
+      }
+      return v << shift;
+    }
+  }
+  return absl::InvalidArgumentError(absl::StrCat("unknown unit in size \"", std::string(s),
+                                                 "\" (want B, KB, MB, GB, TB, PB or EB)"));
+}
+
+absl::StatusOr<int64_t> ParseTime(std::string_view s) {
+  double f = 0;
+  if (ParseGoFloat(s, &f)) {
+    double secs = 0;
+    double frac = std::modf(f, &secs);
+    frac = std::round(frac * 1000) / 1000;
+    // time.Unix then .UnixMilli saturates in Go only by wrapping; clamp to the API's range.
+    double ms = secs * 1000 + std::round(frac * 1000);
+    if (std::isnan(ms) || ms < static_cast<double>(kMinTimeMs) ||
+        ms > static_cast<double>(kMaxTimeMs)) {
+      if (!std::isnan(ms)) return ms < 0 ? kMinTimeMs : kMaxTimeMs;
+    } else {
+      return static_cast<int64_t>(ms);
+    }
+  }
+  absl::Time t;
+  std::string err;
+  if (!s.empty() && absl::ascii_isdigit(static_cast<unsigned char>(s[0])) &&
+      absl::ParseTime(absl::RFC3339_full, AV(s), &t, &err)) {
+    return absl::ToUnixMillis(t);
+  }
+  if (s == "-292273086-05-16T16:47:06Z") return kMinTimeMs;
+  if (s == "292277025-08-18T07:12:54.999999999Z") return kMaxTimeMs;
+  return absl::InvalidArgumentError(
+      absl::StrCat("cannot parse \"", std::string(s), "\" to a valid timestamp"));
+}
+
+absl::StatusOr<int64_t> ParseDurationParam(std::string_view s) {
+  double f = 0;
+  if (ParseGoFloat(s, &f)) {
+    double ns = f * 1e9;
+    if (std::isnan(ns) || ns > 9.2233720368547758e18 || ns < -9.2233720368547758e18) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "cannot parse \"", std::string(s), "\" to a valid duration. It overflows int64"));
+    }
+    // time.Duration truncates to ns; we keep ms.
+    return static_cast<int64_t>(ns) / 1000000;
+  }
+  if (auto d = ParsePrometheusDuration(s); d.ok()) return *d;
+  return absl::InvalidArgumentError(
+      absl::StrCat("cannot parse \"", std::string(s), "\" to a valid duration"));
+}
+
+bool FormUnescape(std::string_view in, std::string* out) {
+  out->clear();
+  out->reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '+') {
+      out->push_back(' ');
+    } else if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      int hi = absl::ascii_isxdigit(static_cast<unsigned char>(in[i + 1]))
+                   ? (absl::ascii_isdigit(static_cast<unsigned char>(in[i + 1]))
+                          ? in[i + 1] - '0'
+                          : (absl::ascii_tolower(static_cast<unsigned char>(in[i + 1])) - 'a' + 10))
+                   : -1;
+      int lo = absl::ascii_isxdigit(static_cast<unsigned char>(in[i + 2]))
+                   ? (absl::ascii_isdigit(static_cast<unsigned char>(in[i + 2]))
+                          ? in[i + 2] - '0'
+                          : (absl::ascii_tolower(static_cast<unsigned char>(in[i + 2])) - 'a' + 10))
+                   : -1;
+      if (hi < 0 || lo < 0) return false;
+      out->push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out->push_back(c);
+    }
+  }
+  return true;
+}
+
+absl::Status Form::Add(std::string_view encoded) {
+  for (absl::string_view part : absl::StrSplit(AV(encoded), absl::ByAnyChar("&"))) {
+    if (part.empty()) continue;
+    size_t eq = part.find('=');
+    std::string key, value;
+    std::string_view k(part.data(), eq == absl::string_view::npos ? part.size() : eq);
+    std::string_view v = eq == absl::string_view::npos
+                             ? std::string_view()
+                             : std::string_view(part.data() + eq + 1, part.size() - eq - 1);
+    if (!FormUnescape(k, &key) || !FormUnescape(v, &value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("error parsing form: invalid URL escape in \"", part, "\""));
+    }
+    pairs_.emplace_back(std::move(key), std::move(value));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Form> Form::Parse(std::string_view query, std::string_view body,
+                                 std::string_view content_type) {
+  Form f;
+  // Go's ParseForm puts body values first, then URL values; FormValue returns the first.
+  absl::string_view ct = AV(content_type);
+  if (!body.empty() && absl::StartsWithIgnoreCase(ct, "application/x-www-form-urlencoded")) {
+    if (auto st = f.Add(body); !st.ok()) return st;
+  }
+  if (auto st = f.Add(query); !st.ok()) return st;
+  return f;
+}
+
+std::string_view Form::Get(std::string_view name) const {
+  for (const auto& [k, v] : pairs_) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+bool Form::Has(std::string_view name) const {
+  for (const auto& [k, v] : pairs_) {
+    if (k == name) return true;
+  }
+  return false;
+}
+
+std::vector<std::string_view> Form::All(std::string_view name) const {
+  std::vector<std::string_view> out;
+  for (const auto& [k, v] : pairs_) {
+    if (k == name) out.push_back(v);
+  }
+  return out;
+}
+
+}  // namespace promlet::api

@@ -1,0 +1,62 @@
+// Parsing of the API's request parameters, with Prometheus' rules and error texts.
+//
+//  - Times: unix seconds as a float (rounded to milliseconds) or RFC3339 (with fraction and
+//    offset), as Prometheus' parseTime.
+//  - Durations: float seconds or a Prometheus duration ("1h30m", "15d", "0"), as parseDuration.
+//  - Forms: the URL query string merged with an application/x-www-form-urlencoded body
+//    (body values after URL values, as Go's Request.Form).
+// Every error is InvalidArgument and its message is what Prometheus puts after
+// `invalid parameter "<name>": `.
+#ifndef PROMLET_API_PARAMS_H_
+#define PROMLET_API_PARAMS_H_
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace promlet::api {
+
+// Prometheus' MinTime/MaxTime (math.MinInt64/4 .. MaxInt64/4 ms, ~ ±292 million years).
+inline constexpr int64_t kMinTimeMs = std::numeric_limits<int64_t>::min() / 4;
+inline constexpr int64_t kMaxTimeMs = std::numeric_limits<int64_t>::max() / 4;
+
+// Prometheus' model.ParseDuration (units y w d h m s ms, biggest first; "0" alone allowed), ms.
+absl::StatusOr<int64_t> ParsePrometheusDuration(std::string_view s);
+// model.Duration.String(): "15d", "1h30m", "0s".
+std::string FormatPrometheusDuration(int64_t ms);
+// --storage.tsdb.retention.size style: "512MB", "1GB", "0" (base 2 units B KB MB GB TB PB EB).
+absl::StatusOr<int64_t> ParseByteSize(std::string_view s);
+
+// parseTime: ms since the epoch.
+absl::StatusOr<int64_t> ParseTime(std::string_view s);
+// parseDuration: ms.
+absl::StatusOr<int64_t> ParseDurationParam(std::string_view s);
+
+// Percent-decoding of one form component ('+' is a space). False on a bad escape.
+bool FormUnescape(std::string_view in, std::string* out);
+
+class Form {
+ public:
+  // Parses the query string and, for a form-encoded POST/PUT body, the body too.
+  static absl::StatusOr<Form> Parse(std::string_view query, std::string_view body,
+                                    std::string_view content_type);
+  // First value of `name`, or "" (Go's FormValue).
+  std::string_view Get(std::string_view name) const;
+  bool Has(std::string_view name) const;
+  // Every value of `name`, in order (for match[]).
+  std::vector<std::string_view> All(std::string_view name) const;
+  const std::vector<std::pair<std::string, std::string>>& pairs() const { return pairs_; }
+
+ private:
+  absl::Status Add(std::string_view encoded);
+  std::vector<std::pair<std::string, std::string>> pairs_;
+};
+
+}  // namespace promlet::api
+
+#endif  // PROMLET_API_PARAMS_H_

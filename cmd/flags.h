@@ -1,0 +1,52 @@
+// Command-line flags of the promlet binary, named as Prometheus names them.
+//
+// Invariant: a Flags value returned by ParseFlags is validated (durations, sizes, address, log
+// settings parse); `listing` holds every flag with its effective value as text, in name order,
+// for /api/v1/status/flags.
+#ifndef PROMLET_CMD_FLAGS_H_
+#define PROMLET_CMD_FLAGS_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace promlet::cmd {
+
+struct Flags {
+  std::string config_file;  // "" = embedded default config
+  std::string tsdb_path = "data/";
+  int64_t retention_time_ms = 15LL * 24 * 3600 * 1000;
+  int64_t retention_size_bytes = 0;  // 0 = no size limit
+  std::string listen_address = "0.0.0.0:9090";
+  bool enable_lifecycle = false;
+  bool enable_admin_api = false;
+  std::string web_config_file;
+  std::string cors_origin = ".*";
+  int64_t query_timeout_ms = 2 * 60 * 1000;
+  int64_t query_max_samples = 50000000;
+  int64_t query_lookback_delta_ms = 5 * 60 * 1000;
+  int query_max_concurrency = 20;
+  std::string log_level = "info";
+  std::string log_format = "logfmt";
+
+  std::vector<std::pair<std::string, std::string>> listing;
+};
+
+struct ParseFlagsResult {
+  // -1: go on and run; otherwise exit with this code after printing `out` (stdout) and `err`
+  // (stderr). --help and --version exit 0; a bad flag exits 2 naming it.
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  Flags flags;
+};
+
+ParseFlagsResult ParseFlags(int argc, const char* const* argv);
+
+// "promlet, version 0.1.0 (branch: main, revision: abc)\n  build date: ...".
+std::string VersionText();
+
+}  // namespace promlet::cmd
+
+#endif  // PROMLET_CMD_FLAGS_H_
