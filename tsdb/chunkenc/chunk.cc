@@ -1,0 +1,53 @@
+#include "tsdb/chunkenc/chunk.h"
+
+#include <array>
+#include <mutex>
+
+#include "tsdb/chunkenc/xor.h"
+
+namespace promlet::tsdb::chunkenc {
+namespace {
+
+struct Registry {
+  std::mutex mu;
+  std::array<ChunkDecoderFactory, 256> factories;
+};
+
+Registry& GetRegistry() {
+  static Registry* r = new Registry();
+  return *r;
+}
+
+}  // namespace
+
+std::string_view EncodingName(Encoding e) {
+  switch (e) {
+    case Encoding::kNone: return "none";
+    case Encoding::kXOR: return "XOR";
+  }
+  return "unknown";
+}
+
+void RegisterChunkDecoder(Encoding e, ChunkDecoderFactory factory) {
+  Registry& r = GetRegistry();
+  std::lock_guard<std::mutex> l(r.mu);
+  r.factories[static_cast<uint8_t>(e)] = std::move(factory);
+}
+
+absl::StatusOr<std::unique_ptr<SampleIterator>> NewChunkIterator(Encoding e,
+                                                                 absl::Span<const uint8_t> bytes) {
+  if (e == Encoding::kXOR) return std::make_unique<XorIterator>(bytes);
+  ChunkDecoderFactory f;
+  {
+    Registry& r = GetRegistry();
+    std::lock_guard<std::mutex> l(r.mu);
+    f = r.factories[static_cast<uint8_t>(e)];
+  }
+  if (!f) {
+    return absl::InvalidArgumentError("unknown chunk encoding " +
+                                      std::to_string(static_cast<int>(e)));
+  }
+  return f(bytes);
+}
+
+}  // namespace promlet::tsdb::chunkenc

@@ -1,0 +1,447 @@
+#include "tsdb/head.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+#include "tsdb/head_series.h"
+
+namespace promlet::tsdb {
+
+using head_internal::MemSeries;
+
+namespace {
+
+size_t RoundUpPow2(int n) {
+  size_t p = 1;
+  while (p < static_cast<size_t>(n < 1 ? 1 : n)) p <<= 1;
+  return p;
+}
+
+void AtomicMin(std::atomic<int64_t>& a, int64_t v) {
+  int64_t cur = a.load(std::memory_order_relaxed);
+  while (v < cur && !a.compare_exchange_weak(cur, v, std::memory_order_relaxed)) {
+  }
+}
+void AtomicMax(std::atomic<int64_t>& a, int64_t v) {
+  int64_t cur = a.load(std::memory_order_relaxed);
+  while (v > cur && !a.compare_exchange_weak(cur, v, std::memory_order_relaxed)) {
+  }
+}
+
+}  // namespace
+
+Head::Head(HeadOptions opts)
+    : opts_(opts),
+      stripe_mask_(RoundUpPow2(opts.stripes) - 1),
+      ref_stripes_(new RefStripe[stripe_mask_ + 1]),
+      hash_stripes_(new HashStripe[stripe_mask_ + 1]) {}
+
+Head::~Head() = default;
+
+Head::SeriesPtr Head::GetByRef(SeriesRef ref) const {
+  {
+    RefStripe& st = ref_stripes_[ref & stripe_mask_];
+    absl::MutexLock l(&st.mu);
+    auto it = st.series.find(ref);
+    if (it != st.series.end()) return it->second;
+  }
+  if (has_aliases_.load(std::memory_order_acquire)) {
+    SeriesRef target = 0;
+    {
+      absl::MutexLock l(&alias_mu_);
+      auto it = aliases_.find(ref);
+      if (it != aliases_.end()) target = it->second;
+    }
+    if (target != 0) {
+      RefStripe& st = ref_stripes_[target & stripe_mask_];
+      absl::MutexLock l(&st.mu);
+      auto it = st.series.find(target);
+      if (it != st.series.end()) return it->second;
+    }
+  }
+  return nullptr;
+}
+
+bool Head::LabelsEqual(const MemSeries& s, const Labels& labels) const {
+  if (s.num_labels != labels.size()) return false;
+  for (uint32_t i = 0; i < s.num_labels; ++i) {
+    if (symbols_.Get(s.syms[2 * i]) != labels[i].name) return false;
+    if (symbols_.Get(s.syms[2 * i + 1]) != labels[i].value) return false;
+  }
+  return true;
+}
+
+Labels Head::LabelsOf(const MemSeries& s) const {
+  std::vector<Label> out;
+  out.reserve(s.num_labels);
+  for (uint32_t i = 0; i < s.num_labels; ++i) {
+    out.push_back(Label{std::string(symbols_.Get(s.syms[2 * i])),
+                        std::string(symbols_.Get(s.syms[2 * i + 1]))});
+  }
+  return Labels::FromSorted(std::move(out));
+}
+
+int Head::CompareSeries(const MemSeries& a, const MemSeries& b) const {
+  uint32_t n = std::min(a.num_labels, b.num_labels);
+  for (uint32_t i = 0; i < 2 * n; ++i) {
+    uint32_t x = a.syms[i], y = b.syms[i];
+    if (x == y) continue;
+    int c = symbols_.Get(x).compare(symbols_.Get(y));
+    if (c != 0) return c < 0 ? -1 : 1;
+  }
+  if (a.num_labels == b.num_labels) return 0;
+  return a.num_labels < b.num_labels ? -1 : 1;
+}
+
+void Head::SortByLabels(std::vector<SeriesPtr>& v) const {
+  std::sort(v.begin(), v.end(),
+            [this](const SeriesPtr& a, const SeriesPtr& b) { return CompareSeries(*a, *b) < 0; });
+}
+
+Head::SeriesPtr Head::FindByLabels(const Labels& labels, uint64_t hash) const {
+  HashStripe& hs = hash_stripes_[hash & stripe_mask_];
+  absl::MutexLock l(&hs.mu);
+  auto it = hs.series.find(hash);
+  if (it == hs.series.end()) return nullptr;
+  for (const SeriesPtr& s : it->second) {
+    if (!LabelsEqual(*s, labels)) continue;
+    absl::MutexLock sl(&s->mu);
+    if (!s->deleted) return s;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<Head::SeriesPtr> Head::GetOrCreate(const Labels& labels, bool* created,
+                                                  SeriesRef want_ref) {
+  *created = false;
+  if (labels.empty()) return absl::InvalidArgumentError("empty label set");
+  for (const Label& l : labels) {
+    if (l.name.empty()) {
+      return absl::InvalidArgumentError("empty label name in " + labels.ToString());
+    }
+  }
+  const uint64_t hash = labels.Hash();
+  HashStripe& hs = hash_stripes_[hash & stripe_mask_];
+  absl::MutexLock l(&hs.mu);
+  auto& bucket = hs.series[hash];
+  for (const SeriesPtr& s : bucket) {
+    if (!LabelsEqual(*s, labels)) continue;
+    absl::MutexLock sl(&s->mu);
+    if (!s->deleted) return s;
+  }
+  SeriesRef ref = want_ref;
+  if (ref == 0) {
+    ref = next_ref_.fetch_add(1);
+  } else {
+    SeriesRef cur = next_ref_.load();
+    while (cur <= ref && !next_ref_.compare_exchange_weak(cur, ref + 1)) {
+    }
+  }
+  std::unique_ptr<uint32_t[]> syms(new uint32_t[2 * labels.size()]);
+  std::vector<index::LabelPairView> pairs;
+  pairs.reserve(labels.size());
+  SeriesPtr s;
+  {
+    absl::MutexLock il(&index_mu_);
+    for (size_t i = 0; i < labels.size(); ++i) {
+      syms[2 * i] = symbols_.Intern(labels[i].name);
+      syms[2 * i + 1] = symbols_.Intern(labels[i].value);
+      pairs.emplace_back(symbols_.Get(syms[2 * i]), symbols_.Get(syms[2 * i + 1]));
+    }
+    s = std::make_shared<MemSeries>(ref, hash, std::move(syms),
+                                    static_cast<uint32_t>(labels.size()));
+    postings_.Add(ref, pairs);
+  }
+  bucket.push_back(s);
+  {
+    RefStripe& rs = ref_stripes_[ref & stripe_mask_];
+    absl::MutexLock rl(&rs.mu);
+    rs.series.emplace(ref, s);
+  }
+  num_series_.fetch_add(1, std::memory_order_relaxed);
+  series_created_.fetch_add(1, std::memory_order_relaxed);
+  *created = true;
+  return s;
+}
+
+std::vector<Head::SeriesPtr> Head::AllSeries() const {
+  std::vector<SeriesPtr> out;
+  out.reserve(num_series_.load(std::memory_order_relaxed));
+  for (size_t i = 0; i <= stripe_mask_; ++i) {
+    RefStripe& st = ref_stripes_[i];
+    absl::MutexLock l(&st.mu);
+    for (const auto& [ref, s] : st.series) out.push_back(s);
+  }
+  return out;
+}
+
+void Head::NoteTimes(int64_t mint, int64_t maxt) {
+  if (mint > maxt) return;
+  AtomicMin(min_time_, mint);
+  AtomicMax(max_time_, maxt);
+}
+
+uint64_t Head::RegisterReader() {
+  absl::MutexLock cl(&commit_mu_);  // exclusive: no commit is mid-apply
+  uint64_t id = commit_counter_.load();
+  absl::MutexLock rl(&readers_mu_);
+  open_readers_.insert(id);
+  min_open_reader_.store(*open_readers_.begin());
+  return id;
+}
+
+void Head::UnregisterReader(uint64_t id) {
+  absl::MutexLock rl(&readers_mu_);
+  auto it = open_readers_.find(id);
+  if (it != open_readers_.end()) open_readers_.erase(it);
+  min_open_reader_.store(open_readers_.empty() ? std::numeric_limits<uint64_t>::max()
+                                               : *open_readers_.begin());
+}
+
+void Head::Apply(absl::Span<const Pending> samples) {
+  if (samples.empty()) return;
+  int64_t mint = std::numeric_limits<int64_t>::max();
+  int64_t maxt = std::numeric_limits<int64_t>::min();
+  uint64_t applied = 0, ooo = 0;
+  {
+    absl::ReaderMutexLock cl(&commit_mu_);
+    const uint64_t id = commit_counter_.fetch_add(1) + 1;
+    const uint64_t min_reader = min_open_reader_.load();
+    size_t i = 0;
+    while (i < samples.size()) {
+      MemSeries* s = samples[i].series;
+      absl::MutexLock sl(&s->mu);
+      s->NoteCommit(id, min_reader);
+      for (; i < samples.size() && samples[i].series == s; ++i) {
+        const Pending& p = samples[i];
+        if (s->Append(p.t, p.v, opts_.samples_per_chunk, opts_.chunk_range_ms)) {
+          ++applied;
+          mint = std::min(mint, p.t);
+          maxt = std::max(maxt, p.t);
+        } else {
+          ++ooo;  // lost a race with another appender on the same series
+        }
+      }
+    }
+  }
+  NoteTimes(mint, maxt);
+  samples_appended_.fetch_add(applied, std::memory_order_relaxed);
+  if (ooo) out_of_order_.fetch_add(ooo, std::memory_order_relaxed);
+}
+
+Head::TruncateResult Head::Truncate(int64_t mint) {
+  TruncateResult res;
+  AtomicMax(min_valid_time_, mint);
+  std::vector<SeriesPtr> all = AllSeries();
+  std::vector<SeriesPtr> dead;
+  int64_t new_min = std::numeric_limits<int64_t>::max();
+  for (const SeriesPtr& s : all) {
+    absl::MutexLock l(&s->mu);
+    size_t k = 0;
+    while (k < s->closed.size() && s->closed[k]->max_time < mint) ++k;
+    if (k > 0) {
+      s->closed.erase(s->closed.begin(), s->closed.begin() + static_cast<ptrdiff_t>(k));
+      res.removed_chunks += k;
+    }
+    bool open_old = s->open.empty() || s->open.last_time() < mint;
+    if (s->closed.empty() && open_old && s->pending == 0) {
+      if (!s->open.empty()) ++res.removed_chunks;
+      s->deleted = true;
+      s->open = chunkenc::XorEncoder();
+      s->marks.reset();
+      dead.push_back(s);
+    } else if (s->HasSamples()) {
+      new_min = std::min(new_min, s->MinTime());
+    }
+  }
+  if (!dead.empty()) {
+    absl::flat_hash_set<SeriesRef> dead_refs;
+    std::vector<index::LabelPairView> pairs;
+    {
+      absl::MutexLock il(&index_mu_);
+      for (const SeriesPtr& s : dead) {
+        dead_refs.insert(s->ref);
+        for (uint32_t i = 0; i < s->num_labels; ++i) {
+          pairs.emplace_back(symbols_.Get(s->syms[2 * i]), symbols_.Get(s->syms[2 * i + 1]));
+        }
+      }
+      std::sort(pairs.begin(), pairs.end());
+      pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+      postings_.Delete(dead_refs, pairs);
+    }
+    for (const SeriesPtr& s : dead) {
+      {
+        HashStripe& hs = hash_stripes_[s->hash & stripe_mask_];
+        absl::MutexLock l(&hs.mu);
+        auto it = hs.series.find(s->hash);
+        if (it != hs.series.end()) {
+          auto& b = it->second;
+          b.erase(std::remove(b.begin(), b.end(), s), b.end());
+          if (b.empty()) hs.series.erase(it);
+        }
+      }
+      {
+        RefStripe& rs = ref_stripes_[s->ref & stripe_mask_];
+        absl::MutexLock l(&rs.mu);
+        rs.series.erase(s->ref);
+      }
+      res.removed_series.push_back(s->ref);
+    }
+    if (has_aliases_.load()) {
+      absl::MutexLock l(&alias_mu_);
+      absl::erase_if(aliases_, [&](const auto& kv) { return dead_refs.contains(kv.second); });
+    }
+    num_series_.fetch_sub(dead.size(), std::memory_order_relaxed);
+    series_removed_.fetch_add(dead.size(), std::memory_order_relaxed);
+    std::sort(res.removed_series.begin(), res.removed_series.end());
+  }
+  // Appends racing with this walk only raise min_time_ candidates above mint; store the walk's.
+  if (new_min == std::numeric_limits<int64_t>::max()) {
+    if (num_series_.load() == 0) {
+      min_time_.store(std::numeric_limits<int64_t>::max());
+      max_time_.store(std::numeric_limits<int64_t>::min());
+    }
+  } else {
+    int64_t cur = min_time_.load();
+    if (new_min > cur) min_time_.store(new_min);
+  }
+  return res;
+}
+
+void Head::ForEachSeries(const std::function<void(SeriesRef, const Labels&)>& fn) const {
+  std::vector<SeriesPtr> all = AllSeries();
+  std::sort(all.begin(), all.end(),
+            [](const SeriesPtr& a, const SeriesPtr& b) { return a->ref < b->ref; });
+  for (const SeriesPtr& s : all) {
+    {
+      absl::MutexLock l(&s->mu);
+      if (s->deleted) continue;
+    }
+    fn(s->ref, LabelsOf(*s));
+  }
+}
+
+std::vector<RefSeries> Head::LiveSeries() const {
+  std::vector<RefSeries> out;
+  ForEachSeries([&](SeriesRef ref, const Labels& l) { out.push_back(RefSeries{ref, l}); });
+  return out;
+}
+
+bool Head::IsLive(SeriesRef ref) const { return GetByRef(ref) != nullptr; }
+
+absl::Status Head::ReplaySeries(SeriesRef ref, const Labels& labels) {
+  if (ref == 0) return absl::InvalidArgumentError("replayed series ref 0 for " + labels.ToString());
+  if (SeriesPtr existing = GetByRef(ref)) {
+    if (LabelsEqual(*existing, labels)) return absl::OkStatus();
+    return absl::AlreadyExistsError("replayed series ref " + std::to_string(ref) +
+                                    " already holds other labels than " + labels.ToString());
+  }
+  bool created = false;
+  auto s = GetOrCreate(labels, &created, ref);
+  if (!s.ok()) return s.status();
+  if (!created && (*s)->ref != ref) {
+    absl::MutexLock l(&alias_mu_);
+    aliases_[ref] = (*s)->ref;
+    has_aliases_.store(true, std::memory_order_release);
+    SeriesRef cur = next_ref_.load();
+    while (cur <= ref && !next_ref_.compare_exchange_weak(cur, ref + 1)) {
+    }
+  }
+  return absl::OkStatus();
+}
+
+void Head::ReplaySamples(absl::Span<const RefSample> samples) {
+  int64_t mint = std::numeric_limits<int64_t>::max();
+  int64_t maxt = std::numeric_limits<int64_t>::min();
+  uint64_t applied = 0, ooo = 0, dup = 0, unknown = 0;
+  SeriesPtr s;
+  SeriesRef cached = 0;
+  for (const RefSample& r : samples) {
+    if (r.ref != cached || !s) {
+      s = GetByRef(r.ref);
+      cached = r.ref;
+      if (!s) {
+        ++unknown;
+        continue;
+      }
+    }
+    absl::MutexLock l(&s->mu);
+    if (s->deleted) continue;
+    if (s->Append(r.t, r.v, opts_.samples_per_chunk, opts_.chunk_range_ms)) {
+      ++applied;
+      mint = std::min(mint, r.t);
+      maxt = std::max(maxt, r.t);
+    } else if (s->HasSamples() && s->MaxTime() == r.t) {
+      ++dup;
+    } else {
+      ++ooo;
+    }
+  }
+  NoteTimes(mint, maxt);
+  samples_appended_.fetch_add(applied, std::memory_order_relaxed);
+  if (ooo) out_of_order_.fetch_add(ooo, std::memory_order_relaxed);
+  if (dup) duplicates_.fetch_add(dup, std::memory_order_relaxed);
+  if (unknown) replay_unknown_.fetch_add(unknown, std::memory_order_relaxed);
+}
+
+HeadStats Head::Stats() const {
+  HeadStats st;
+  std::vector<SeriesPtr> all = AllSeries();
+  st.num_series = all.size();
+  for (const SeriesPtr& s : all) {
+    absl::MutexLock l(&s->mu);
+    st.num_chunks += s->closed.size() + (s->open.empty() ? 0 : 1);
+    st.chunk_bytes += s->ChunkMemoryBytes();
+    st.index_bytes += sizeof(MemSeries) + 8 * s->num_labels + 96;  // series record + map slots
+  }
+  {
+    absl::MutexLock il(&index_mu_);
+    st.index_bytes += postings_.MemoryBytes() + symbols_.MemoryBytes();
+    st.num_symbols = symbols_.size();
+  }
+  st.samples_appended = samples_appended_.load();
+  st.series_created = series_created_.load();
+  st.series_removed = series_removed_.load();
+  st.out_of_order = out_of_order_.load();
+  st.duplicates = duplicates_.load();
+  st.out_of_bounds = out_of_bounds_.load();
+  st.min_time = MinTime();
+  st.max_time = MaxTime();
+  return st;
+}
+
+HeadCardinality Head::Cardinality(size_t top_n) const {
+  HeadCardinality c;
+  using Entry = HeadCardinality::Entry;
+  auto top = [top_n](std::vector<Entry>& v) {
+    std::sort(v.begin(), v.end(), [](const Entry& a, const Entry& b) {
+      return a.value != b.value ? a.value > b.value : a.name < b.name;
+    });
+    if (v.size() > top_n) v.resize(top_n);
+  };
+  absl::MutexLock il(&index_mu_);
+  c.num_series = postings_.All().size();
+  c.num_label_pairs = postings_.NumPairs();
+  std::vector<Entry> pairs;
+  postings_.ForEachName([&](std::string_view name, const index::MemPostings::ValueMap& values) {
+    uint64_t mem = 0;
+    for (const auto& [v, p] : values) {
+      mem += v.size() * p.size();
+      std::string pair = std::string(name) + "=\"" + std::string(v) + "\"";
+      pairs.push_back(Entry{std::move(pair), p.size()});
+      if (name == kMetricName) c.series_count_by_metric_name.push_back(Entry{std::string(v), p.size()});
+    }
+    c.label_value_count_by_label_name.push_back(Entry{std::string(name), values.size()});
+    c.memory_in_bytes_by_label_name.push_back(Entry{std::string(name), mem});
+    // Keep the pair list bounded while walking.
+    if (pairs.size() > 4 * top_n + 4096) top(pairs);
+  });
+  top(pairs);
+  c.series_count_by_label_value_pair = std::move(pairs);
+  top(c.series_count_by_metric_name);
+  top(c.label_value_count_by_label_name);
+  top(c.memory_in_bytes_by_label_name);
+  return c;
+}
+
+}  // namespace promlet::tsdb

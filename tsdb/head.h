@@ -1,0 +1,233 @@
+// Head: the in-memory TSDB. Series (labels -> SeriesRef), their XOR chunks, and the postings
+// index; the Storage that scraping and PromQL use, and the source the block writer compacts.
+//
+// Invariants:
+//  - SeriesRefs are assigned monotonically from 1 and never reused within a head's life
+//    (ReplaySeries keeps replayed refs and moves the counter above them).
+//  - Samples of a series are strictly increasing in time. An Append older than the series'
+//    newest sample fails with ErrOutOfOrderSample(); the same timestamp with a different value
+//    (bitwise: stale NaN differs from NaN) fails with ErrDuplicateSample(); the same value is
+//    accepted silently (and not stored twice). Older than the last Truncate(mint): ErrOutOfBounds().
+//  - Commit(): validated samples are logged to HeadOptions::wal (if set) before anything becomes
+//    visible; a failed Log applies nothing (series created by the batch stay, without samples).
+//  - A querier sees exactly the commits completed before NewQuerier() returned: none of a later
+//    batch, all of an earlier one. Appenders on different series never share a lock for the
+//    sample path (series and ref map are lock-striped); only series creation takes the index lock.
+//  - Replay*() and Truncate() are safe concurrently with appends and queries.
+//  - The Head must outlive its appenders, queriers, series sets and iterators' creation
+//    (iterators themselves own their chunk data and may outlive the querier).
+#ifndef PROMLET_TSDB_HEAD_H_
+#define PROMLET_TSDB_HEAD_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
+#include "tsdb/chunkenc/chunk.h"
+#include "tsdb/index/postings.h"
+#include "tsdb/index/symbols.h"
+#include "tsdb/storage.h"
+#include "tsdb/wal_sink.h"
+
+namespace promlet::tsdb {
+
+namespace head_internal {
+class MemSeries;
+}
+
+struct HeadOptions {
+  // Receives each committed batch before it becomes visible; nullptr: no durability.
+  WalSink* wal = nullptr;
+  // Chunks are cut when they hold this many samples...
+  int samples_per_chunk = 120;
+  // ...or when a sample reaches the next multiple of this (ms), so no chunk straddles a block
+  // boundary (blocks are aligned to this range). <= 0 disables.
+  int64_t chunk_range_ms = 2 * 3600 * 1000;
+  // Lock stripes for the series maps; rounded up to a power of two.
+  int stripes = 4096;
+};
+
+struct HeadStats {
+  uint64_t num_series = 0;
+  uint64_t num_chunks = 0;          // closed + open (non-empty)
+  uint64_t samples_appended = 0;    // committed + replayed
+  uint64_t series_created = 0;
+  uint64_t series_removed = 0;
+  uint64_t out_of_order = 0;        // rejected samples
+  uint64_t duplicates = 0;
+  uint64_t out_of_bounds = 0;
+  uint64_t chunk_bytes = 0;         // heap bytes of chunk data (closed + open)
+  uint64_t index_bytes = 0;         // postings + symbols + series records (estimate of layout)
+  uint64_t num_symbols = 0;
+  int64_t min_time = std::numeric_limits<int64_t>::max();  // max int64 when empty
+  int64_t max_time = std::numeric_limits<int64_t>::min();  // min int64 when empty
+};
+
+// What /api/v1/status/tsdb shows; each list sorted by count descending, at most top_n long.
+struct HeadCardinality {
+  struct Entry {
+    std::string name;
+    uint64_t value;
+  };
+  uint64_t num_series = 0;
+  uint64_t num_label_pairs = 0;
+  std::vector<Entry> series_count_by_metric_name;
+  std::vector<Entry> label_value_count_by_label_name;
+  std::vector<Entry> memory_in_bytes_by_label_name;   // sum of value lengths x series
+  std::vector<Entry> series_count_by_label_value_pair;  // name="value"
+};
+
+// For the block writer: series in Labels::Compare order with the chunks overlapping a range.
+// Chunk data is immutable and shared (ChunkData: encoding, num_samples, min/max time, bytes);
+// decode with chunkenc::NewChunkIterator(c->encoding, bytes) or chunkenc::XorIterator.
+class HeadChunkSeriesSet {
+ public:
+  virtual ~HeadChunkSeriesSet() = default;
+  virtual bool Next() = 0;
+  virtual SeriesRef ref() const = 0;
+  virtual const Labels& labels() const = 0;
+  // Chunks in time order, each overlapping [mint, maxt] of the request.
+  virtual const std::vector<std::shared_ptr<const chunkenc::ChunkData>>& chunks() const = 0;
+};
+
+class Head : public Storage {
+ public:
+  explicit Head(HeadOptions opts = {});
+  ~Head() override;
+  Head(const Head&) = delete;
+  Head& operator=(const Head&) = delete;
+
+  // Storage.
+  std::unique_ptr<Appender> NewAppender() override;
+  absl::StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t mint, int64_t maxt) override;
+
+  // Drops chunks whose samples are all older than mint, and series left without samples that
+  // no appender holds; later appends older than mint fail with ErrOutOfBounds(). Appends are
+  // not stalled (each series is locked only briefly). Returns the removed series' refs.
+  struct TruncateResult {
+    std::vector<SeriesRef> removed_series;
+    uint64_t removed_chunks = 0;
+  };
+  TruncateResult Truncate(int64_t mint);
+
+  // Every live series (for WAL checkpoints), in ref order. `fn` runs without head locks held.
+  void ForEachSeries(const std::function<void(SeriesRef, const Labels&)>& fn) const;
+  std::vector<RefSeries> LiveSeries() const;
+  bool IsLive(SeriesRef ref) const;
+
+  // WAL replay, bypassing the WalSink and transaction visibility. ReplaySeries keeps `ref`
+  // (new refs are assigned above the largest replayed one); if the labels already exist under
+  // another ref, `ref` becomes an alias of that series. AlreadyExists if `ref` is taken by other
+  // labels. ReplaySamples appends in order and silently drops (and counts) out-of-order,
+  // duplicate and unknown-ref samples. Both may run from several threads at once; for speed,
+  // give each thread a disjoint set of series (e.g. ref % n).
+  absl::Status ReplaySeries(SeriesRef ref, const Labels& labels);
+  void ReplaySamples(absl::Span<const RefSample> samples);
+  uint64_t replay_unknown_refs() const { return replay_unknown_.load(); }
+
+  // Per-series chunks overlapping [mint, maxt], sorted by labels. Closed chunks only unless
+  // include_open (then a copy of the open chunk is included too). A snapshot of which series
+  // exist is taken now; chunks are read per series at Next().
+  std::unique_ptr<HeadChunkSeriesSet> ChunkSeries(int64_t mint, int64_t maxt,
+                                                  bool include_open = false);
+
+  HeadStats Stats() const;  // O(series): walks every series for chunk figures
+  HeadCardinality Cardinality(size_t top_n = 10) const;
+  int64_t MinTime() const { return min_time_.load(std::memory_order_relaxed); }
+  int64_t MaxTime() const { return max_time_.load(std::memory_order_relaxed); }
+  uint64_t NumSeries() const { return num_series_.load(std::memory_order_relaxed); }
+
+  const HeadOptions& options() const { return opts_; }
+
+ private:
+  friend class HeadAppender;
+  friend class HeadQuerier;
+  friend class HeadSeriesSet;
+  friend class HeadChunkSeriesSetImpl;
+  using SeriesPtr = std::shared_ptr<head_internal::MemSeries>;
+
+  struct alignas(64) RefStripe {
+    absl::Mutex mu;
+    absl::flat_hash_map<SeriesRef, SeriesPtr> series ABSL_GUARDED_BY(mu);
+  };
+  struct alignas(64) HashStripe {
+    absl::Mutex mu;
+    absl::flat_hash_map<uint64_t, absl::InlinedVector<SeriesPtr, 1>> series ABSL_GUARDED_BY(mu);
+  };
+
+  SeriesPtr GetByRef(SeriesRef ref) const;
+  // Finds or creates the live series with these labels; `created` tells which. `want_ref`
+  // (replay) forces the ref of a new series.
+  absl::StatusOr<SeriesPtr> GetOrCreate(const Labels& labels, bool* created,
+                                        SeriesRef want_ref = 0);
+  SeriesPtr FindByLabels(const Labels& labels, uint64_t hash) const;
+  bool LabelsEqual(const head_internal::MemSeries& s, const Labels& labels) const;
+  Labels LabelsOf(const head_internal::MemSeries& s) const;
+  int CompareSeries(const head_internal::MemSeries& a, const head_internal::MemSeries& b) const;
+  void SortByLabels(std::vector<SeriesPtr>& v) const;
+  std::vector<SeriesPtr> AllSeries() const;
+
+  // Commit path: applies validated samples under the shared commit lock.
+  struct Pending {
+    head_internal::MemSeries* series;
+    int64_t t;
+    double v;
+  };
+  void Apply(absl::Span<const Pending> samples);
+  uint64_t RegisterReader();
+  void UnregisterReader(uint64_t id);
+  void NoteTimes(int64_t mint, int64_t maxt);
+
+  const HeadOptions opts_;
+  const size_t stripe_mask_;
+  std::unique_ptr<RefStripe[]> ref_stripes_;
+  std::unique_ptr<HashStripe[]> hash_stripes_;
+  std::atomic<SeriesRef> next_ref_{1};
+
+  // Symbols + postings; writers: series creation and truncation.
+  mutable absl::Mutex index_mu_;
+  index::SymbolTable symbols_ ABSL_GUARDED_BY(index_mu_);
+  index::MemPostings postings_ ABSL_GUARDED_BY(index_mu_);
+
+  // Refs that alias another series' ref (replayed duplicates).
+  mutable absl::Mutex alias_mu_;
+  absl::flat_hash_map<SeriesRef, SeriesRef> aliases_ ABSL_GUARDED_BY(alias_mu_);
+  std::atomic<bool> has_aliases_{false};
+
+  // Isolation: commits apply under a shared lock; NewQuerier takes it exclusively for an instant
+  // to read commit_counter_, so no commit is half-applied at that point.
+  absl::Mutex commit_mu_;
+  std::atomic<uint64_t> commit_counter_{0};
+  absl::Mutex readers_mu_;
+  std::multiset<uint64_t> open_readers_ ABSL_GUARDED_BY(readers_mu_);
+  std::atomic<uint64_t> min_open_reader_{std::numeric_limits<uint64_t>::max()};
+
+  std::atomic<int64_t> min_valid_time_{std::numeric_limits<int64_t>::min()};
+  std::atomic<int64_t> min_time_{std::numeric_limits<int64_t>::max()};
+  std::atomic<int64_t> max_time_{std::numeric_limits<int64_t>::min()};
+
+  std::atomic<uint64_t> num_series_{0};
+  std::atomic<uint64_t> samples_appended_{0};
+  std::atomic<uint64_t> series_created_{0};
+  std::atomic<uint64_t> series_removed_{0};
+  std::atomic<uint64_t> out_of_order_{0};
+  std::atomic<uint64_t> duplicates_{0};
+  std::atomic<uint64_t> out_of_bounds_{0};
+  std::atomic<uint64_t> replay_unknown_{0};
+};
+
+}  // namespace promlet::tsdb
+
+#endif  // PROMLET_TSDB_HEAD_H_

@@ -1,0 +1,13 @@
+# Sources of the in-memory part of promlet_tsdb (chunk encodings, postings, head); included from
+# tsdb/CMakeLists.txt so that file stays small and shared edits stay rare.
+target_sources(promlet_tsdb PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/chunkenc/chunk.cc
+  ${CMAKE_CURRENT_LIST_DIR}/chunkenc/xor.cc
+  ${CMAKE_CURRENT_LIST_DIR}/index/symbols.cc
+  ${CMAKE_CURRENT_LIST_DIR}/index/postings.cc
+  ${CMAKE_CURRENT_LIST_DIR}/head_series.cc
+  ${CMAKE_CURRENT_LIST_DIR}/head.cc
+  ${CMAKE_CURRENT_LIST_DIR}/head_appender.cc
+  ${CMAKE_CURRENT_LIST_DIR}/head_querier.cc
+)
+target_link_libraries(promlet_tsdb PUBLIC absl::btree absl::flat_hash_set absl::inlined_vector)
