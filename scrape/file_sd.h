@@ -1,0 +1,96 @@
+// File-based service discovery, as Prometheus' file_sd_configs.
+//
+// Files (JSON if the name ends in .json, YAML otherwise) hold a list of target groups:
+//   [{"targets": ["host:9100", ...], "labels": {"env": "prod"}}, ...]
+// Each group gets the label __meta_filepath=<file> and the source "<file>:<index>"; each
+// target becomes a label set {__address__="host:9100"}.
+//
+// A FileDiscovery watches the directories of its patterns (inotify) and also re-reads every
+// refresh_interval. Invariants: a file that matches but cannot be read or parsed keeps its
+// last good groups (the error is reported through the error callback and Errors()); a file
+// that no longer matches (deleted, renamed away) loses its groups; the published set only
+// changes (and the callback only fires) when the groups actually differ.
+#ifndef PROMLET_SCRAPE_FILE_SD_H_
+#define PROMLET_SCRAPE_FILE_SD_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "scrape/config.h"
+
+namespace promlet::scrape {
+
+inline constexpr std::string_view kFilepathLabel = "__meta_filepath";
+
+// Prometheus' rule for file_sd patterns: "*" only in the last path element, and the name must
+// end in .json, .yml or .yaml. Error: `path name "x" is not valid for file discovery`.
+absl::Status ValidateFileSdPattern(std::string_view pattern);
+// Files matching a glob pattern, sorted; none if the directory does not exist.
+std::vector<std::string> ExpandFileSdPattern(const std::string& pattern);
+// Parses a target-group file's content; `path` decides the format (.json or YAML) and is used
+// for __meta_filepath, the sources and error messages.
+absl::StatusOr<std::vector<TargetGroup>> ParseTargetGroups(std::string_view content,
+                                                           const std::string& path);
+absl::StatusOr<std::vector<TargetGroup>> ReadTargetGroupFile(const std::string& path);
+
+class FileDiscovery {
+ public:
+  // Called on the discovery thread with the complete current set of groups, sorted by file
+  // then index, every time it changes (and once after the first read).
+  using UpdateCallback = std::function<void(const std::vector<TargetGroup>&)>;
+  using ErrorCallback = std::function<void(const std::string& file, const absl::Status&)>;
+
+  explicit FileDiscovery(FileSdConfig config);
+  ~FileDiscovery();  // stops the thread
+  FileDiscovery(const FileDiscovery&) = delete;
+  FileDiscovery& operator=(const FileDiscovery&) = delete;
+
+  // Reads all files once synchronously (so Groups() is filled when Start returns), then
+  // watches in a background thread. Either callback may be null.
+  void Start(UpdateCallback on_update, ErrorCallback on_error = nullptr);
+  void Stop();
+
+  // Poll API: the current groups and a counter that increases on every change.
+  std::vector<TargetGroup> Groups() const;
+  uint64_t Generation() const;
+  // Last error per file that currently fails to read or parse (empty when all are fine).
+  std::map<std::string, std::string> Errors() const;
+
+  // Re-reads every file now; returns true if the groups changed. Thread-safe; the watcher
+  // thread calls it too. Useful in tests and for an explicit reload.
+  bool Refresh();
+
+ private:
+  void Run();
+  bool AddWatches();  // true if every pattern's directory is watched
+
+  const FileSdConfig config_;
+  UpdateCallback on_update_;
+  ErrorCallback on_error_;
+
+  mutable absl::Mutex mu_;
+  std::map<std::string, std::vector<TargetGroup>> per_file_ ABSL_GUARDED_BY(mu_);
+  std::vector<TargetGroup> groups_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::string> errors_ ABSL_GUARDED_BY(mu_);
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+
+  absl::Mutex refresh_mu_;  // serialises Refresh() calls
+  int inotify_fd_ = -1;
+  int stop_fd_ = -1;  // eventfd that wakes the thread on Stop()
+  std::map<std::string, int> watched_dirs_;
+  std::thread thread_;
+};
+
+}  // namespace promlet::scrape
+
+#endif  // PROMLET_SCRAPE_FILE_SD_H_

@@ -1,0 +1,339 @@
+#include "scrape/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace promlet::scrape {
+namespace {
+
+using ::testing::HasSubstr;
+using tsdb::Labels;
+
+constexpr char kFull[] = R"(
+global:
+  scrape_interval: 30s
+  scrape_timeout: 20s
+  evaluation_interval: 1m
+  external_labels:
+    region: eu
+    replica: a
+scrape_configs:
+  - job_name: node
+    static_configs:
+      - targets: ['localhost:9100', 'h2:9100']
+        labels: {env: prod}
+      - targets: ['h3:9100']
+  - job_name: blackbox
+    scrape_interval: 5s
+    metrics_path: /probe
+    scheme: https
+    params:
+      module: [http_2xx]
+    honor_labels: true
+    honor_timestamps: false
+    enable_compression: false
+    scrape_protocols: [PrometheusText0.0.4]
+    sample_limit: 1000
+    label_limit: 30
+    label_name_length_limit: 100
+    label_value_length_limit: 200
+    body_size_limit: 10MB
+    basic_auth:
+      username: u
+      password_file: secrets/pw
+    tls_config:
+      ca_file: /etc/ca.pem
+      server_name: example.com
+      insecure_skip_verify: true
+    file_sd_configs:
+      - files: ['sd/*.json', '/abs/targets.yml']
+        refresh_interval: 30s
+      - files: ['x.yaml']
+    relabel_configs:
+      - source_labels: [__address__]
+        target_label: __param_target
+      - source_labels: [__param_target]
+        target_label: instance
+      - target_label: __address__
+        replacement: 127.0.0.1:9115
+      - action: HashMod
+        source_labels: [instance]
+        modulus: 4
+        target_label: __tmp_shard
+      - action: keep
+        source_labels: [__tmp_shard]
+        regex: "0|1"
+    metric_relabel_configs:
+      - action: labeldrop
+        regex: "tmp_.*"
+  - job_name: bearer
+    bearer_token: abc
+)";
+
+TEST(Config, FullConfigAndDefaults) {
+  auto c = LoadConfigString(kFull, "/etc/promlet/prometheus.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->global.scrape_interval_ms, 30000);
+  EXPECT_EQ(c->global.scrape_timeout_ms, 20000);
+  EXPECT_EQ(c->global.external_labels.ToString(), "{region=\"eu\", replica=\"a\"}");
+  ASSERT_EQ(c->scrape_configs.size(), 3u);
+
+  const ScrapeConfig& node = c->scrape_configs[0];
+  EXPECT_EQ(node.job_name, "node");
+  EXPECT_EQ(node.scrape_interval_ms, 30000);
+  EXPECT_EQ(node.scrape_timeout_ms, 20000);
+  EXPECT_EQ(node.metrics_path, "/metrics");
+  EXPECT_EQ(node.scheme, "http");
+  EXPECT_FALSE(node.honor_labels);
+  EXPECT_TRUE(node.honor_timestamps);
+  EXPECT_TRUE(node.enable_compression);
+  EXPECT_EQ(node.scrape_protocols, DefaultScrapeProtocols());
+  ASSERT_EQ(node.static_configs.size(), 2u);
+  EXPECT_EQ(node.static_configs[0].targets.size(), 2u);
+  EXPECT_EQ(node.static_configs[0].targets[1].Get("__address__"), "h2:9100");
+  EXPECT_EQ(node.static_configs[0].labels.Get("env"), "prod");
+  EXPECT_EQ(node.static_configs[1].source, "1");
+
+  const ScrapeConfig& bb = *c->FindJob("blackbox");
+  EXPECT_EQ(bb.scrape_interval_ms, 5000);
+  EXPECT_EQ(bb.scrape_timeout_ms, 5000);  // global timeout 20s capped at the job's interval
+  EXPECT_EQ(bb.metrics_path, "/probe");
+  EXPECT_EQ(bb.scheme, "https");
+  EXPECT_EQ(bb.params.at("module"), std::vector<std::string>{"http_2xx"});
+  EXPECT_TRUE(bb.honor_labels);
+  EXPECT_FALSE(bb.honor_timestamps);
+  EXPECT_FALSE(bb.enable_compression);
+  EXPECT_EQ(bb.scrape_protocols, std::vector<ScrapeProtocol>{ScrapeProtocol::kPrometheusText0_0_4});
+  EXPECT_EQ(bb.sample_limit, 1000u);
+  EXPECT_EQ(bb.label_limit, 30u);
+  EXPECT_EQ(bb.label_name_length_limit, 100u);
+  EXPECT_EQ(bb.label_value_length_limit, 200u);
+  EXPECT_EQ(bb.body_size_limit_bytes, 10 << 20);
+  ASSERT_TRUE(bb.basic_auth.has_value());
+  EXPECT_EQ(bb.basic_auth->username, "u");
+  EXPECT_EQ(bb.basic_auth->password_file, "/etc/promlet/secrets/pw");
+  EXPECT_EQ(bb.tls_config.ca_file, "/etc/ca.pem");
+  EXPECT_EQ(bb.tls_config.server_name, "example.com");
+  EXPECT_TRUE(bb.tls_config.insecure_skip_verify);
+  ASSERT_EQ(bb.file_sd_configs.size(), 2u);
+  EXPECT_EQ(bb.file_sd_configs[0].files,
+            (std::vector<std::string>{"/etc/promlet/sd/*.json", "/abs/targets.yml"}));
+  EXPECT_EQ(bb.file_sd_configs[0].refresh_interval_ms, 30000);
+  EXPECT_EQ(bb.file_sd_configs[1].refresh_interval_ms, 300000);
+  ASSERT_EQ(bb.relabel_configs.size(), 5u);
+  EXPECT_EQ(bb.relabel_configs[3].action, RelabelAction::kHashMod);
+  EXPECT_EQ(bb.relabel_configs[3].modulus, 4u);
+  EXPECT_EQ(bb.relabel_configs[4].regex.expr(), "0|1");
+  ASSERT_EQ(bb.metric_relabel_configs.size(), 1u);
+  EXPECT_EQ(bb.metric_relabel_configs[0].action, RelabelAction::kLabelDrop);
+
+  const ScrapeConfig& bearer = *c->FindJob("bearer");
+  ASSERT_TRUE(bearer.authorization.has_value());
+  EXPECT_EQ(bearer.authorization->type, "Bearer");
+  EXPECT_EQ(bearer.authorization->credentials, "abc");
+
+  // The blackbox relabeling end to end through PopulateLabels.
+  int kept = 0;
+  for (const char* t : {"a.example", "b.example", "c.example", "d.example", "e.example"}) {
+    auto p = PopulateLabels(Labels{{"__address__", t}}, Labels{}, bb.ToTargetDefaults());
+    ASSERT_TRUE(p.ok()) << p.status();
+    if (p->dropped) continue;
+    ++kept;
+    EXPECT_EQ(p->labels.Get("__address__"), "127.0.0.1:9115");
+    EXPECT_EQ(p->labels.Get("instance"), t);
+    EXPECT_EQ(TargetUrl(p->labels, bb.params),
+              std::string("https://127.0.0.1:9115/probe?module=http_2xx&target=") + t);
+  }
+  EXPECT_GT(kept, 0);
+
+  // Equality is what a reload uses to keep unchanged jobs.
+  auto again = LoadConfigString(kFull, "/etc/promlet/prometheus.yml");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->scrape_configs[1] == bb);
+  EXPECT_FALSE(again->scrape_configs[0] == bb);
+}
+
+TEST(Config, GlobalDefaults) {
+  auto c = LoadConfigString("scrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n", "p.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->global.scrape_interval_ms, 60000);
+  EXPECT_EQ(c->global.scrape_timeout_ms, 10000);
+  EXPECT_EQ(c->global.evaluation_interval_ms, 60000);
+  EXPECT_EQ(c->scrape_configs[0].scrape_timeout_ms, 5000);
+  auto empty = LoadConfigString("", "p.yml");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->scrape_configs.empty());
+  auto short_global = LoadConfigString("global:\n  scrape_interval: 5s\n", "p.yml");
+  ASSERT_TRUE(short_global.ok()) << short_global.status();
+  EXPECT_EQ(short_global->global.scrape_timeout_ms, 5000);
+}
+
+TEST(Config, ErrorsNameFileLineAndField) {
+  struct Case {
+    std::string yaml;
+    std::string want;
+  } cases[] = {
+      {"scrape_configs:\n  - job_name: a\n    scrap_interval: 5s\n",
+       "p.yml:3: scrape_configs[0].scrap_interval: unknown field"},
+      {"global:\n  scrape_interval: 5x\n", "p.yml:2: global.scrape_interval: not a valid duration string: \"5x\""},
+      {"scrape_configs:\n  - job_name: a\n  - job_name: a\n",
+       "p.yml:3: scrape_configs[1].job_name: found multiple scrape configs with job name \"a\""},
+      {"scrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n    scrape_timeout: 10s\n",
+       "scrape timeout greater than scrape interval for scrape config with job name \"a\""},
+      {"global:\n  scrape_interval: 5s\n  scrape_timeout: 10s\n",
+       "global scrape timeout greater than scrape interval"},
+      {"scrape_configs:\n  - scrape_interval: 5s\n", "job_name is empty"},
+      {"scrape_configs:\n  - job_name: a\n    basic_auth: {username: u, password: p, password_file: f}\n",
+       "at most one of basic_auth password & password_file must be configured"},
+      {"scrape_configs:\n  - job_name: a\n    bearer_token: t\n    bearer_token_file: f\n",
+       "at most one of bearer_token & bearer_token_file must be configured"},
+      {"scrape_configs:\n  - job_name: a\n    bearer_token: t\n    basic_auth: {username: u}\n",
+       "at most one of basic_auth, oauth2, bearer_token & bearer_token_file"},
+      {"scrape_configs:\n  - job_name: a\n    authorization: {type: Basic}\n",
+       "authorization type cannot be set to \"basic\""},
+      {"scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: hashmod\n        target_label: x\n",
+       "p.yml:4: scrape_configs[0].relabel_configs[0]: relabel configuration for hashmod requires non-zero modulus"},
+      {"scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: explode\n",
+       "relabel_configs[0].action: unknown relabel action \"explode\""},
+      {"scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - regex: '('\n        target_label: x\n",
+       "relabel_configs[0].regex: error parsing regexp"},
+      {"scrape_configs:\n  - job_name: a\n    file_sd_configs:\n      - files: ['a/*/b.json']\n",
+       "path name \"a/*/b.json\" is not valid for file discovery"},
+      {"scrape_configs:\n  - job_name: a\n    file_sd_configs:\n      - files: []\n",
+       "file service discovery config must contain at least one path name"},
+      {"scrape_configs:\n  - job_name: a\n    scheme: ftp\n", "p.yml:3: scrape_configs[0].scheme: scheme \"ftp\" is not supported"},
+      {"scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['h/x:1']\n",
+       "\"h/x:1\" is not a valid hostname"},
+      {"scrape_configs:\n  - job_name: a\n    scrape_protocols: [PrometheusProto]\n",
+       "PrometheusProto is not supported"},
+      {"scrape_configs:\n  - job_name: a\n    body_size_limit: 10XB\n", "invalid size unit"},
+      {"scrape_configs:\n  - job_name: a\n    sample_limit: -1\n", "expected a non-negative integer"},
+      {"scrape_configs:\n  - job_name: a\n    honor_labels: maybe\n", "expected true or false"},
+      {"scrape_configs:\n  - job_name: a\n    job_name: b\n", "field set twice"},
+      {"scrape_configs:\n  - job_name: a\n   bad_indent: [\n", "p.yml:"},
+      {"scrape_config_files: [a.yml]\n", "not supported"},
+      {"bogus: 1\n", "p.yml:1: bogus: unknown field"},
+  };
+  for (const Case& c : cases) {
+    auto r = LoadConfigString(c.yaml, "p.yml");
+    ASSERT_FALSE(r.ok()) << c.yaml;
+    EXPECT_THAT(std::string(r.status().message()), HasSubstr(c.want)) << c.yaml;
+  }
+}
+
+TEST(Config, IgnoredSectionsAreWarnings) {
+  auto c = LoadConfigString("rule_files: [a.yml]\nalerting: {}\nscrape_configs: []\n", "p.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->warnings.size(), 2u);
+  EXPECT_THAT(c->warnings[0], HasSubstr("rule_files"));
+  EXPECT_THAT(c->warnings[1], HasSubstr("alerting"));
+}
+
+TEST(Config, DefaultConfigScrapesItself) {
+  Config c = DefaultConfig(":9090");
+  ASSERT_EQ(c.scrape_configs.size(), 1u);
+  EXPECT_EQ(c.scrape_configs[0].job_name, "promlet");
+  EXPECT_EQ(c.scrape_configs[0].scrape_interval_ms, 15000);
+  EXPECT_EQ(c.scrape_configs[0].static_configs[0].targets[0].Get("__address__"), "localhost:9090");
+  EXPECT_EQ(DefaultConfig("127.0.0.1:9191").scrape_configs[0].static_configs[0].targets[0].Get(
+                "__address__"),
+            "127.0.0.1:9191");
+  EXPECT_EQ(DefaultConfig("0.0.0.0:1").scrape_configs[0].static_configs[0].targets[0].Get(
+                "__address__"),
+            "localhost:1");
+}
+
+TEST(Config, ByteSizes) {
+  EXPECT_EQ(*ParseByteSize("0"), 0);
+  EXPECT_EQ(*ParseByteSize("512"), 512);
+  EXPECT_EQ(*ParseByteSize("1KB"), 1024);
+  EXPECT_EQ(*ParseByteSize("10MB"), 10 << 20);
+  EXPECT_EQ(*ParseByteSize("1GiB"), 1LL << 30);
+  EXPECT_FALSE(ParseByteSize("MB").ok());
+  EXPECT_FALSE(ParseByteSize("1.5MB").ok());
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/promlet-config-test-XXXXXX";
+    path_ = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+  void Write(const std::string& name, const std::string& content) const {
+    std::ofstream(path_ + "/" + name) << content;
+  }
+
+ private:
+  std::string path_;
+};
+
+TEST(CheckConfig, ReportsSuccessAndFailure) {
+  TempDir dir;
+  dir.Write("good.yml",
+            "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['h:1']}]\n"
+            "    file_sd_configs: [{files: ['sd/*.json']}]\nrule_files: [x]\n");
+  std::filesystem::create_directory(dir.path() + "/sd");
+  dir.Write("sd/one.json", R"([{"targets": ["a:1", "b:1"]}])");
+  auto r = CheckConfig(dir.path() + "/good.yml");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(*r, HasSubstr("SUCCESS"));
+  EXPECT_THAT(*r, HasSubstr("job \"a\": every 1m, timeout 10s, 3 target(s)"));
+  EXPECT_THAT(*r, HasSubstr("WARNING: section \"rule_files\""));
+
+  dir.Write("sd/two.json", "[{\"targets\": [\"a:1\"], \"labls\": {}}]");
+  r = CheckConfig(dir.path() + "/good.yml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("FAILED"));
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("unknown field \"labls\""));
+
+  dir.Write("bad.yml", "global:\n  scrape_interval: 1x\n");
+  r = CheckConfig(dir.path() + "/bad.yml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("bad.yml:2: global.scrape_interval"));
+  EXPECT_FALSE(CheckConfig(dir.path() + "/missing.yml").ok());
+}
+
+// Cross-check with the real promtool when present: both accept or both reject.
+TEST(CheckConfig, AgreesWithPromtool) {
+  if (::access("/usr/bin/promtool", X_OK) != 0) GTEST_SKIP() << "promtool not installed";
+  TempDir dir;
+  const std::pair<const char*, const char*> cases[] = {
+      {"ok1.yml", kFull},
+      {"ok2.yml", "global: {scrape_interval: 15s}\nscrape_configs:\n  - job_name: x\n    static_configs: [{targets: ['a:1']}]\n"},
+      {"bad1.yml", "scrape_configs:\n  - job_name: a\n    scrap_interval: 5s\n"},
+      {"bad2.yml", "scrape_configs:\n  - job_name: a\n  - job_name: a\n"},
+      {"bad3.yml", "scrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n    scrape_timeout: 6s\n"},
+      {"bad4.yml", "scrape_configs:\n  - job_name: a\n    relabel_configs: [{action: hashmod, target_label: x}]\n"},
+      {"bad5.yml", "global: {scrape_interval: 1x}\n"},
+  };
+  for (const auto& [name, yaml] : cases) {
+    std::string text = yaml;
+    if (std::string(name) == "ok1.yml") {
+      // promtool checks that referenced files exist; point them at real ones.
+      dir.Write("pw", "secret");
+      text = std::string(kFull);
+      text.replace(text.find("secrets/pw"), 10, "pw");
+      text.replace(text.find("/etc/ca.pem"), 11, dir.path() + "/pw");
+      // Debian's promtool is 2.42: it predates these two fields (Prometheus 2.49).
+      for (std::string line : {"    enable_compression: false\n",
+                               "    scrape_protocols: [PrometheusText0.0.4]\n"}) {
+        text.erase(text.find(line), line.size());
+      }
+    }
+    dir.Write(name, text);
+    std::string path = dir.path() + "/" + name;
+    int rc = std::system(("/usr/bin/promtool check config --syntax-only " + path + " >/dev/null 2>&1").c_str());
+    bool ours = LoadConfigFile(path).ok();
+    EXPECT_EQ(ours, rc == 0) << name << ": " << LoadConfigFile(path).status();
+  }
+}
+
+}  // namespace
+}  // namespace promlet::scrape

@@ -1,0 +1,243 @@
+#include "scrape/file_sd.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+namespace promlet::scrape {
+namespace {
+
+using ::testing::HasSubstr;
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/promlet-filesd-test-XXXXXX";
+    path_ = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+  // Writes atomically (temp + rename), as configuration tools do.
+  void Write(const std::string& name, const std::string& content) const {
+    std::string tmp = File("." + name + ".tmp");
+    std::ofstream(tmp) << content;
+    std::filesystem::rename(tmp, File(name));
+  }
+  // Writes in place (truncate + write), as an editor may.
+  void WriteInPlace(const std::string& name, const std::string& content) const {
+    std::ofstream(File(name), std::ios::trunc) << content;
+  }
+
+ private:
+  std::string path_;
+};
+
+// Addresses of all targets, in order.
+std::vector<std::string> Addresses(const std::vector<TargetGroup>& groups) {
+  std::vector<std::string> out;
+  for (const TargetGroup& g : groups) {
+    for (const tsdb::Labels& t : g.targets) out.emplace_back(t.Get("__address__"));
+  }
+  return out;
+}
+
+// Waits (bounded) until the discovery's generation passes `gen`.
+bool WaitForChange(const FileDiscovery& d, uint64_t gen) {
+  for (int i = 0; i < 500; ++i) {
+    if (d.Generation() > gen) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+TEST(FileSdParse, JsonAndYaml) {
+  auto j = ParseTargetGroups(
+      R"([{"targets": ["a:1", "b:2"], "labels": {"env": "prod"}}, {"targets": ["c:3"]}])",
+      "/x/t.json");
+  ASSERT_TRUE(j.ok()) << j.status();
+  ASSERT_EQ(j->size(), 2u);
+  EXPECT_EQ((*j)[0].source, "/x/t.json:0");
+  EXPECT_EQ((*j)[1].source, "/x/t.json:1");
+  EXPECT_EQ((*j)[0].labels.ToString(), "{__meta_filepath=\"/x/t.json\", env=\"prod\"}");
+  EXPECT_EQ(Addresses(*j), (std::vector<std::string>{"a:1", "b:2", "c:3"}));
+
+  auto y = ParseTargetGroups("- targets: ['a:1']\n  labels:\n    job: override\n", "/x/t.yml");
+  ASSERT_TRUE(y.ok()) << y.status();
+  EXPECT_EQ((*y)[0].labels.Get("job"), "override");
+  EXPECT_EQ((*y)[0].labels.Get("__meta_filepath"), "/x/t.yml");
+
+  auto empty = ParseTargetGroups("", "/x/t.yaml");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+
+  struct Bad {
+    const char* content;
+    const char* path;
+    const char* want;
+  } bad[] = {
+      {"[{\"targets\": [\"a:1\"]", "/x/t.json", "error reading file \"/x/t.json\""},
+      {"{\"targets\": []}", "/x/t.json", "expected a JSON array"},
+      {"[{\"targets\": [1]}]", "/x/t.json", "targets must be strings"},
+      {"[{\"targets\": [\"a/b\"]}]", "/x/t.json", "is not a valid hostname"},
+      {"[{\"targets\": [], \"labels\": {\"a\": 1}}]", "/x/t.json", "must be a string"},
+      {"[null]", "/x/t.json", "nil target group item found (index 0)"},
+      {"- targets: [a:1]\n  lables: {}\n", "/x/t.yml", "line 2: group 0: unknown field \"lables\""},
+      {"- targets: [a:1\n", "/x/t.yml", "error reading file \"/x/t.yml\""},
+      {"targets: []\n", "/x/t.yml", "expected a list of target groups"},
+  };
+  for (const Bad& b : bad) {
+    auto r = ParseTargetGroups(b.content, b.path);
+    ASSERT_FALSE(r.ok()) << b.content;
+    EXPECT_THAT(std::string(r.status().message()), HasSubstr(b.want)) << b.content;
+  }
+}
+
+TEST(FileSdParse, Patterns) {
+  EXPECT_TRUE(ValidateFileSdPattern("/a/b/*.json").ok());
+  EXPECT_TRUE(ValidateFileSdPattern("targets.yml").ok());
+  EXPECT_TRUE(ValidateFileSdPattern("/a/t-*.YAML").ok());
+  EXPECT_FALSE(ValidateFileSdPattern("/a/*/t.json").ok());
+  EXPECT_FALSE(ValidateFileSdPattern("/a/t.txt").ok());
+  TempDir dir;
+  std::ofstream(dir.File("b.json")) << "[]";
+  std::ofstream(dir.File("a.json")) << "[]";
+  std::ofstream(dir.File("c.yml")) << "[]";
+  EXPECT_EQ(ExpandFileSdPattern(dir.File("*.json")),
+            (std::vector<std::string>{dir.File("a.json"), dir.File("b.json")}));
+  EXPECT_TRUE(ExpandFileSdPattern("/nonexistent-dir-xyz/*.json").empty());
+}
+
+// Files change; inotify must deliver every change (the refresh interval is far away).
+TEST(FileDiscovery, FollowsCreateEditRenameDeleteAndCorruption) {
+  TempDir dir;
+  dir.Write("a.json", R"([{"targets": ["a:1"]}])");
+  FileSdConfig cfg;
+  cfg.files = {dir.File("*.json"), dir.File("*.yml")};
+  cfg.refresh_interval_ms = 3600 * 1000;
+  FileDiscovery d(cfg);
+  std::vector<std::string> errors;
+  std::mutex errors_mu;
+  d.Start(nullptr, [&](const std::string& f, const absl::Status& st) {
+    std::lock_guard<std::mutex> l(errors_mu);
+    errors.push_back(std::string(st.message()));
+  });
+  EXPECT_EQ(Addresses(d.Groups()), std::vector<std::string>{"a:1"});
+  EXPECT_EQ(d.Groups()[0].labels.Get("__meta_filepath"), dir.File("a.json"));
+
+  // Create a second file (YAML).
+  uint64_t gen = d.Generation();
+  dir.Write("b.yml", "- targets: ['b:1', 'b:2']\n  labels: {env: dev}\n");
+  ASSERT_TRUE(WaitForChange(d, gen));
+  EXPECT_EQ(Addresses(d.Groups()), (std::vector<std::string>{"a:1", "b:1", "b:2"}));
+
+  // Edit in place.
+  gen = d.Generation();
+  dir.WriteInPlace("a.json", R"([{"targets": ["a:1", "a:2"]}])");
+  ASSERT_TRUE(WaitForChange(d, gen));
+  for (int i = 0; i < 100 && Addresses(d.Groups()).size() != 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(Addresses(d.Groups()), (std::vector<std::string>{"a:1", "a:2", "b:1", "b:2"}));
+
+  // Corrupt a file: its last good targets stay, the error is reported.
+  dir.Write("a.json", R"([{"targets": ["a:1", )");
+  for (int i = 0; i < 500 && d.Errors().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(d.Errors().count(dir.File("a.json")), 1u);
+  EXPECT_EQ(Addresses(d.Groups()), (std::vector<std::string>{"a:1", "a:2", "b:1", "b:2"}));
+  {
+    std::lock_guard<std::mutex> l(errors_mu);
+    ASSERT_FALSE(errors.empty());
+    EXPECT_THAT(errors.back(), HasSubstr("a.json"));
+  }
+
+  // Fix it again.
+  gen = d.Generation();
+  dir.Write("a.json", R"([{"targets": ["a:3"]}])");
+  ASSERT_TRUE(WaitForChange(d, gen));
+  EXPECT_EQ(Addresses(d.Groups()), (std::vector<std::string>{"a:3", "b:1", "b:2"}));
+  EXPECT_TRUE(d.Errors().empty());
+
+  // Rename b.yml to a name outside the patterns: its targets go.
+  gen = d.Generation();
+  std::filesystem::rename(dir.File("b.yml"), dir.File("b.yml.disabled"));
+  ASSERT_TRUE(WaitForChange(d, gen));
+  EXPECT_EQ(Addresses(d.Groups()), std::vector<std::string>{"a:3"});
+
+  // Rename it back under another matching name: targets return with the new file path.
+  gen = d.Generation();
+  std::filesystem::rename(dir.File("b.yml.disabled"), dir.File("c.yml"));
+  ASSERT_TRUE(WaitForChange(d, gen));
+  ASSERT_EQ(d.Groups().size(), 2u);
+  EXPECT_EQ(d.Groups()[1].labels.Get("__meta_filepath"), dir.File("c.yml"));
+
+  // Delete: targets go.
+  gen = d.Generation();
+  std::filesystem::remove(dir.File("a.json"));
+  ASSERT_TRUE(WaitForChange(d, gen));
+  EXPECT_EQ(Addresses(d.Groups()), (std::vector<std::string>{"b:1", "b:2"}));
+  d.Stop();
+}
+
+// Without inotify events (directory created later), the periodic refresh picks files up.
+TEST(FileDiscovery, PeriodicRefreshAndCallback) {
+  TempDir dir;
+  std::string sub = dir.File("later");
+  FileSdConfig cfg;
+  cfg.files = {sub + "/*.yaml"};
+  cfg.refresh_interval_ms = 50;
+  FileDiscovery d(cfg);
+  std::mutex mu;
+  std::vector<std::vector<std::string>> updates;
+  d.Start([&](const std::vector<TargetGroup>& groups) {
+    std::lock_guard<std::mutex> l(mu);
+    updates.push_back(Addresses(groups));
+  });
+  {
+    std::lock_guard<std::mutex> l(mu);
+    ASSERT_EQ(updates.size(), 1u);  // the first read always publishes
+    EXPECT_TRUE(updates[0].empty());
+  }
+  uint64_t gen = d.Generation();
+  std::filesystem::create_directory(sub);
+  std::ofstream(sub + "/t.yaml") << "- targets: ['x:1']\n";
+  ASSERT_TRUE(WaitForChange(d, gen));
+  EXPECT_EQ(Addresses(d.Groups()), std::vector<std::string>{"x:1"});
+  // An unreadable file keeps its targets (skip as root, who can read anything).
+  if (::geteuid() != 0) {
+    ::chmod((sub + "/t.yaml").c_str(), 0);
+    for (int i = 0; i < 500 && d.Errors().empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(d.Errors().size(), 1u);
+    EXPECT_EQ(Addresses(d.Groups()), std::vector<std::string>{"x:1"});
+  }
+  d.Stop();
+  std::lock_guard<std::mutex> l(mu);
+  EXPECT_EQ(updates.back(), std::vector<std::string>{"x:1"});
+  // No update without a change: the periodic refreshes did not publish duplicates.
+  EXPECT_EQ(updates.size(), 2u);
+}
+
+TEST(FileDiscovery, StopWithoutStartAndRefreshReturnsChange) {
+  TempDir dir;
+  FileSdConfig cfg;
+  cfg.files = {dir.File("*.json")};
+  FileDiscovery d(cfg);
+  EXPECT_FALSE(d.Refresh());
+  std::ofstream(dir.File("x.json")) << R"([{"targets": ["x:1"]}])";
+  EXPECT_TRUE(d.Refresh());
+  EXPECT_FALSE(d.Refresh());
+  d.Stop();
+}
+
+}  // namespace
+}  // namespace promlet::scrape
