@@ -3,6 +3,12 @@
 // cache does per line: Next, RawSeries, Value, TimestampMs), plus the cost with full label
 // materialisation ("Labels": a cold cache), and OpenMetrics with timestamps (backfill input).
 #include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include <cstdio>
 #include <fstream>
@@ -61,7 +67,7 @@ std::string SyntheticPage(Format f, size_t target_bytes) {
   return out;
 }
 
-void Run(benchmark::State& state, const std::string& body, Format f, bool labels) {
+void Run(benchmark::State& state, std::string_view body, Format f, bool labels) {
   int64_t samples = 0;
   tsdb::Labels l;
   for (auto _ : state) {
@@ -116,12 +122,38 @@ void BM_OpenMetrics_Synthetic10MB_Labels(benchmark::State& s) {
   Run(s, body, Format::kOpenMetrics, true);
 }
 
+// Backfill input: PROMLET_OM_FILE=<gen_dataset.py output> parses a whole mmapped file.
+void BM_OpenMetrics_File_Scan(benchmark::State& s) {
+  const char* path = std::getenv("PROMLET_OM_FILE");
+  if (path == nullptr) {
+    s.SkipWithError("set PROMLET_OM_FILE to an OpenMetrics file (gen_dataset.py output)");
+    return;
+  }
+  int fd = ::open(path, O_RDONLY);
+  struct stat st;
+  if (fd < 0 || ::fstat(fd, &st) != 0 || st.st_size == 0) {
+    s.SkipWithError("cannot open PROMLET_OM_FILE");
+    return;
+  }
+  void* m = ::mmap(nullptr, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (m == MAP_FAILED) {
+    s.SkipWithError("mmap failed");
+    return;
+  }
+  ::madvise(m, st.st_size, MADV_SEQUENTIAL);
+  std::string_view body(static_cast<const char*>(m), st.st_size);
+  Run(s, body, Format::kOpenMetrics, false);
+  ::munmap(m, st.st_size);
+}
+
 BENCHMARK(BM_Text_NodeExporter_Scan);
 BENCHMARK(BM_Text_NodeExporter_Labels);
 BENCHMARK(BM_Text_Synthetic10MB_Scan)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Text_Synthetic10MB_Labels)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_OpenMetrics_Synthetic10MB_Scan)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_OpenMetrics_Synthetic10MB_Labels)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_OpenMetrics_File_Scan)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace
 }  // namespace promlet::scrape
