@@ -265,10 +265,13 @@ bool Parser::ParseQuoted(const char*& p, std::string_view* out, bool* escaped) {
   ++p;
   const char* start = p;
   *escaped = false;
+  unsigned char high = 0;  // any byte >= 0x80 seen: validate UTF-8 (rare, so only then)
   while (p < end_) {
     char c = *p;
+    high |= U(c);
     if (c == '"') {
       *out = std::string_view(start, p - start);
+      if ((high & 0x80) && !tsdb::IsValidUtf8(*out)) return Err("invalid UTF-8 in quoted string", start);
       ++p;
       return true;
     }
@@ -334,6 +337,11 @@ bool Parser::ParseLabelSet(const char*& p, std::vector<LabelSpan>* out, bool all
       ++p;
       return true;
     }
+    // Prometheus' text parser also accepts pairs separated by blanks only: a{x="1" y="2"}.
+    if (format_ == Format::kText004 && p < end_ && IsBlank(p[-1]) &&
+        (kChars.label_first[U(*p)] || *p == '"')) {
+      continue;
+    }
     return Err("expected \",\" or \"}\" after label", p);
   }
 }
@@ -375,7 +383,7 @@ absl::StatusOr<Entry> Parser::ParseSeries(const char* p) {
 
   // Value.
   if (p >= line_end || !IsBlank(*p) || (!text && *p != ' ')) {
-    return Fail("expected a space and the value after the metric", p);
+    return Fail("expected value after metric", p);
   }
   if (text) {
     while (p < line_end && IsBlank(*p)) ++p;
@@ -516,7 +524,7 @@ absl::StatusOr<Entry> Parser::ParseComment(const char* p) {
   } else if (!text && keyword("UNIT")) {
     kind = Entry::kUnit;
   } else if (text) {
-    text_ = std::string_view(p, line_end - p);
+    text_ = std::string_view(hash, line_end - hash);  // the whole line, as Prometheus
     pos_ = line_end < end_ ? line_end + 1 : end_;
     return Entry::kComment;
   } else {
@@ -526,6 +534,12 @@ absl::StatusOr<Entry> Parser::ParseComment(const char* p) {
   if (text) while (p < line_end && IsBlank(*p)) ++p;
   if (!ParseMetadataName(p, line_end)) return Fail(err_what_, err_at_);
   text_ = {};
+  if (!text && p >= line_end) {
+    return Fail(kind == Entry::kHelp   ? "expected text in HELP"
+                : kind == Entry::kUnit ? "expected text in UNIT"
+                                       : "expected text in TYPE",
+                p);
+  }
   if (p < line_end) {
     if (!IsBlank(*p) || (!text && *p != ' ')) return Fail("expected a space after the metric name", p);
     ++p;

@@ -105,7 +105,7 @@ class Parser {
   MetricType Type() const { return type_; }  // kType
   std::string Help() const;                  // kHelp, unescaped
   std::string_view Unit() const { return text_; }  // kUnit
-  // kComment: the text after '#' (text format only; OpenMetrics has no free comments).
+  // kComment: the whole comment line, "# ..." (text format only; OpenMetrics has none).
   std::string_view Comment() const { return text_; }
 
  private:

@@ -6,3 +6,18 @@ target_sources(promlet_tsdb PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/wlog/wal.cc
 )
 target_link_libraries(promlet_tsdb PUBLIC nlohmann_json::nlohmann_json)
+target_sources(promlet_tsdb PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/block/block.cc
+  ${CMAKE_CURRENT_LIST_DIR}/block/block_format.cc
+  ${CMAKE_CURRENT_LIST_DIR}/block/block_meta.cc
+  ${CMAKE_CURRENT_LIST_DIR}/block/block_querier.cc
+  ${CMAKE_CURRENT_LIST_DIR}/block/block_writer.cc
+  ${CMAKE_CURRENT_LIST_DIR}/block/chunk_codec.cc
+  ${CMAKE_CURRENT_LIST_DIR}/block/merge.cc
+  ${CMAKE_CURRENT_LIST_DIR}/tombstones.cc
+)
+target_sources(promlet_tsdb PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/compact.cc
+  ${CMAKE_CURRENT_LIST_DIR}/db.cc
+  ${CMAKE_CURRENT_LIST_DIR}/retention.cc
+)

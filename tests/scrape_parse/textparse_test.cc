@@ -12,6 +12,7 @@ namespace promlet::scrape {
 namespace {
 
 using ::testing::HasSubstr;
+using namespace std::string_literals;
 
 struct Sample {
   std::string raw;
@@ -100,7 +101,7 @@ TEST(TextParse, MetadataEntries) {
   EXPECT_EQ(p.Type(), MetricType::kCounter);
   e = p.Next();
   EXPECT_EQ(*e, Entry::kComment);
-  EXPECT_EQ(p.Comment(), "HELPER not help");
+  EXPECT_EQ(p.Comment(), "# HELPER not help");
   e = p.Next();
   EXPECT_EQ(*e, Entry::kSeries);
   EXPECT_EQ(p.MetricName(), "foo");
@@ -159,7 +160,7 @@ TEST(TextParse, ErrorsNameLineAndExpectation) {
     const char* want;
   } cases[] = {
       {"a 1\nb 2\nfoo abc\n", "line 3: expected value after metric, got \"abc\""},
-      {"foo\n", "line 1: expected a space and the value after the metric, got end of line"},
+      {"foo\n", "line 1: expected value after metric, got end of line"},
       {"foo{a=\"b\" 1\n", "line 1: expected \",\" or \"}\" after label"},
       {"foo{a=b} 1\n", "line 1: expected quoted label value, got \"b}\""},
       {"foo{a\"b\"} 1\n", "expected \"=\" after label name"},
@@ -332,6 +333,168 @@ TEST(TextParse, NodeExporterPage) {
     if (!line.empty() && line[0] != '#') ++lines;
   }
   EXPECT_EQ(r->size(), lines);
+}
+
+// Prometheus' TestPromParse input (model/textparse/promparse_test.go), same expectations.
+TEST(TextParse, PrometheusConformance) {
+  std::string input =
+      "# HELP go_gc_duration_seconds A summary of the GC invocation durations.\n"
+      "# \tTYPE go_gc_duration_seconds summary\n"
+      "go_gc_duration_seconds{quantile=\"0\"} 4.9351e-05\n"
+      "go_gc_duration_seconds{quantile=\"0.25\",} 7.424100000000001e-05\n"
+      "go_gc_duration_seconds{quantile=\"0.5\",a=\"b\"} 8.3835e-05\n"
+      "go_gc_duration_seconds{quantile=\"0.8\", a=\"b\"} 8.3835e-05\n"
+      "go_gc_duration_seconds{ quantile=\"0.9\", a=\"b\"} 8.3835e-05\n"
+      "# Hrandom comment starting with prefix of HELP\n"
+      "#\n"
+      "wind_speed{A=\"2\",c=\"3\"} 12345\n"
+      "# comment with escaped \\n newline\n"
+      "# comment with escaped \\ escape character\n"
+      "# HELP nohelp1\n"
+      "# HELP nohelp2 \n"
+      "go_gc_duration_seconds{ quantile=\"1.0\", a=\"b\" } 8.3835e-05\n"
+      "go_gc_duration_seconds { quantile=\"1.0\", a=\"b\" } 8.3835e-05\n"
+      "go_gc_duration_seconds { quantile= \"1.0\", a= \"b\", } 8.3835e-05\n"
+      "go_gc_duration_seconds { quantile = \"1.0\", a = \"b\" } 8.3835e-05\n"
+      "go_gc_duration_seconds { quantile = \"2.0\" a = \"b\" } 8.3835e-05\n"
+      "go_gc_duration_seconds_count 99\n"
+      "some:aggregate:rate5m{a_b=\"c\"}\t1\n"
+      "# HELP go_goroutines Number of goroutines that currently exist.\n"
+      "# TYPE go_goroutines gauge\n"
+      "go_goroutines 33  \t123123\n"
+      "_metric_starting_with_underscore 1\n"
+      "testmetric{_label_starting_with_underscore=\"foo\"} 1\n"
+      "testmetric{label=\"\\\"bar\\\"\"} 1";
+  input += "\n# HELP metric foo\0bar"s;
+  input += "\nnull_byte_metric{a=\"abc\0\"} 1"s;
+
+  // One line per entry: kind, then the name/raw series, then help/type/labels/value.
+  std::vector<std::string> got;
+  Parser p(input, Format::kText004);
+  for (;;) {
+    auto e = p.Next();
+    ASSERT_TRUE(e.ok()) << e.status();
+    if (*e == Entry::kEOF) break;
+    switch (*e) {
+      case Entry::kHelp:
+        got.push_back("help " + std::string(p.FamilyName()) + " [" + p.Help() + "]");
+        break;
+      case Entry::kType:
+        got.push_back("type " + std::string(p.FamilyName()) + " " +
+                      std::string(MetricTypeName(p.Type())));
+        break;
+      case Entry::kComment:
+        got.push_back("comment " + std::string(p.Comment()));
+        break;
+      case Entry::kSeries: {
+        tsdb::Labels l;
+        ASSERT_TRUE(p.ParseLabels(&l).ok());
+        std::ostringstream os;
+        os << "series " << p.RawSeries() << " => " << l.ToString() << " " << p.Value();
+        if (p.TimestampMs()) os << " @" << *p.TimestampMs();
+        got.push_back(os.str());
+        break;
+      }
+      default:
+        got.push_back("other");
+    }
+  }
+  std::vector<std::string> want = {
+      "help go_gc_duration_seconds [A summary of the GC invocation durations.]",
+      "type go_gc_duration_seconds summary",
+      "series go_gc_duration_seconds{quantile=\"0\"} => go_gc_duration_seconds{quantile=\"0\"} 4.9351e-05",
+      "series go_gc_duration_seconds{quantile=\"0.25\",} => go_gc_duration_seconds{quantile=\"0.25\"} 7.4241e-05",
+      "series go_gc_duration_seconds{quantile=\"0.5\",a=\"b\"} => go_gc_duration_seconds{a=\"b\", quantile=\"0.5\"} 8.3835e-05",
+      "series go_gc_duration_seconds{quantile=\"0.8\", a=\"b\"} => go_gc_duration_seconds{a=\"b\", quantile=\"0.8\"} 8.3835e-05",
+      "series go_gc_duration_seconds{ quantile=\"0.9\", a=\"b\"} => go_gc_duration_seconds{a=\"b\", quantile=\"0.9\"} 8.3835e-05",
+      "comment # Hrandom comment starting with prefix of HELP",
+      "comment #",
+      "series wind_speed{A=\"2\",c=\"3\"} => wind_speed{A=\"2\", c=\"3\"} 12345",
+      "comment # comment with escaped \\n newline",
+      "comment # comment with escaped \\ escape character",
+      "help nohelp1 []",
+      "help nohelp2 []",
+      "series go_gc_duration_seconds{ quantile=\"1.0\", a=\"b\" } => go_gc_duration_seconds{a=\"b\", quantile=\"1.0\"} 8.3835e-05",
+      "series go_gc_duration_seconds { quantile=\"1.0\", a=\"b\" } => go_gc_duration_seconds{a=\"b\", quantile=\"1.0\"} 8.3835e-05",
+      "series go_gc_duration_seconds { quantile= \"1.0\", a= \"b\", } => go_gc_duration_seconds{a=\"b\", quantile=\"1.0\"} 8.3835e-05",
+      "series go_gc_duration_seconds { quantile = \"1.0\", a = \"b\" } => go_gc_duration_seconds{a=\"b\", quantile=\"1.0\"} 8.3835e-05",
+      "series go_gc_duration_seconds { quantile = \"2.0\" a = \"b\" } => go_gc_duration_seconds{a=\"b\", quantile=\"2.0\"} 8.3835e-05",
+      "series go_gc_duration_seconds_count => go_gc_duration_seconds_count 99",
+      "series some:aggregate:rate5m{a_b=\"c\"} => some:aggregate:rate5m{a_b=\"c\"} 1",
+      "help go_goroutines [Number of goroutines that currently exist.]",
+      "type go_goroutines gauge",
+      "series go_goroutines => go_goroutines 33 @123123",
+      "series _metric_starting_with_underscore => _metric_starting_with_underscore 1",
+      "series testmetric{_label_starting_with_underscore=\"foo\"} => testmetric{_label_starting_with_underscore=\"foo\"} 1",
+      "series testmetric{label=\"\\\"bar\\\"\"} => testmetric{label=\"\\\"bar\\\"\"} 1",
+      "help metric [foo\0bar]"s,
+      "series null_byte_metric{a=\"abc\0\"} => null_byte_metric{a=\"abc\0\"} 1"s,
+  };
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i], want[i]) << i;
+}
+
+// Prometheus' TestPromParseErrors / TestOpenMetricsParseErrors inputs: every one is rejected
+// (our messages differ; they name the line instead of quoting the lexer state).
+TEST(TextParse, PrometheusErrorCasesAreRejected) {
+  const std::string text_cases[] = {
+      "a",
+      "a{b='c'} 1\n",
+      "a{b=\n",
+      "a{\xff=\"foo\"} 1\n",
+      "a{b=\"\xff\"} 1\n",
+      "{\"a\", \"b = \"c\"}",
+      "{\"a\",b\\nc=\"d\"} 1",
+      "a true\n",
+      "something_weird{problem=\"",
+      "empty_label_name{=\"\"} 0",
+      "foo 1_2\n",
+      "foo 0x1p-3\n",
+      "foo 0x1P-3\n",
+      "foo 0 1_2\n",
+      "{a=\"ok\"} 1",
+      "# TYPE #\n#EOF\n",
+      "# HELP #\n#EOF\n",
+      "a{b=\0\"ssss\"} 1\n"s,
+      "a{b=\"\0"s,
+      "a{b\0=\"hiih\"}\t1"s,
+      "a\0{b=\"ddd\"} 1"s,
+      "a 0 1\0"s,
+  };
+  for (const std::string& c : text_cases) {
+    EXPECT_FALSE(ParseAll(c, Format::kText004).ok()) << c;
+  }
+  const std::string om_cases[] = {
+      "", "\n", "metric", "metric 1", "metric 1\n", "metric_total 1 # {aa=\"bb\"} 4",
+      "a\n#EOF\n", "\n\n#EOF\n", " a 1\n#EOF\n", "9\n#EOF\n", "# TYPE u untyped\n#EOF\n",
+      "# TYPE c counter \n#EOF\n", "#  TYPE c counter\n#EOF\n", "# TYPE \n#EOF\n",
+      "# TYPE m\n#EOF\n", "# UNIT metric suffix\n#EOF\n", "# UNIT metricsuffix suffix\n#EOF\n",
+      "# UNIT m suffix\n#EOF\n", "# UNIT \n#EOF\n", "# UNIT m\n#EOF\n", "# HELP \n#EOF\n",
+      "# HELP m\n#EOF\n", "a\t1\n#EOF\n", "a 1\t2\n#EOF\n", "a 1 2 \n#EOF\n", "a 1 2 #\n#EOF\n",
+      "a 1 1z\n#EOF\n", " # EOF\n", "# EOF\na 1", "# EOF\n\n", "# EOFa 1", "#\tTYPE c counter\n",
+      "# TYPE c  counter\n", "a 1 1 1\n# EOF\n", "a{b='c'} 1\n# EOF\n", "a{,b=\"c\"} 1\n# EOF\n",
+      "a{b=\"c\"d=\"e\"} 1\n# EOF\n", "a{b=\"c\",,d=\"e\"} 1\n# EOF\n", "a{b=\n# EOF\n",
+      "a{\xff=\"foo\"} 1\n# EOF\n", "a{b=\"\xff\"} 1\n# EOF\n", "{\"a\",\"b = \"c\"}\n# EOF\n",
+      "{\"a\",b\\nc=\"d\"} 1\n# EOF\n", "a true\n", "something_weird{problem=\"\n# EOF\n",
+      "empty_label_name{=\"\"} 0\n# EOF\n", "foo 1_2\n\n# EOF\n", "foo 0x1p-3\n\n# EOF\n",
+      "foo 0 1_2\n\n# EOF\n", "custom_metric_total 1 # {aa=bb}\n# EOF\n",
+      "custom_metric_total 1 # {aa=\"bb\"}\n# EOF\n", "custom_metric_total 1 # {aa=\"bb\"}",
+      "custom_metric_total 1 # {bb}", "custom_metric_total 1 # {bb, a=\"dd\"}",
+      "custom_metric_total 1 # {aa=\"bb\",,cc=\"dd\"} 1", "custom_metric_total 1 # {aa=\"bb\"} 1_2",
+      "custom_metric_total 1 # {aa=\"bb\"} 0x1p-3", "custom_metric_total 1 # {aa=\"bb\"} true",
+      "custom_metric_total 1 # {aa=\"bb\",cc=}", "{b=\"c\",} 1", "a 1 NaN", "a 1 -Inf", "a 1 Inf",
+      "# TYPE hhh histogram\nhhh_bucket{le=\"+Inf\"} 1 # {aa=\"bb\"} 4 NaN",
+      "# TYPE hhh histogram\nhhh_bucket{le=\"+Inf\"} 1 # {aa=\"bb\"} 4 -Inf", "#", "# H",
+  };
+  for (const std::string& c : om_cases) {
+    EXPECT_FALSE(ParseAll(c, Format::kOpenMetrics).ok()) << c;
+  }
+  for (const std::string& ok : {std::string("# EOF"), std::string("# EOF\n"),
+                                "null_byte_metric{a=\"abc\0\"} 1\n# EOF\n"s,
+                                std::string("# HELP m \n# UNIT m_s s\n# EOF\n")}) {
+    auto r = ParseAll(ok, Format::kOpenMetrics);
+    EXPECT_TRUE(r.ok()) << ok << ": " << r.status();
+  }
 }
 
 // Randomized mutations of valid inputs: the parsers must return (ok or error), never crash,

@@ -1,0 +1,369 @@
+#include "tsdb/block/block.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "tsdb/block/block_format.h"
+#include "tsdb/block/chunk_codec.h"
+#include "tsdb/block/varint.h"
+#include "tsdb/wlog/crc32c.h"
+
+namespace promlet::tsdb {
+using namespace blockfmt;
+namespace {
+
+constexpr size_t kCacheEntries = 16;
+
+absl::Status MapFile(const std::string& path, const char** data, size_t* size) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || st.st_size == 0) {
+    ::close(fd);
+    return absl::DataLossError(absl::StrCat(path, ": empty or unreadable"));
+  }
+  void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (p == MAP_FAILED) return absl::InternalError(absl::StrCat(path, ": mmap failed"));
+  *data = static_cast<const char*>(p);
+  *size = static_cast<size_t>(st.st_size);
+  return absl::OkStatus();
+}
+
+std::vector<uint32_t> Union(std::vector<std::vector<uint32_t>> lists) {
+  if (lists.empty()) return {};
+  if (lists.size() == 1) return std::move(lists[0]);
+  std::vector<uint32_t> out;
+  for (auto& l : lists) out.insert(out.end(), l.begin(), l.end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<uint32_t> Intersect(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+  std::vector<uint32_t> out;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+std::vector<uint32_t> Subtract(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+  std::vector<uint32_t> out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<Block>> Block::Open(const std::string& dir, bool verify_chunks) {
+  auto b = std::shared_ptr<Block>(new Block());
+  b->dir_ = dir;
+  auto meta = ReadBlockMeta(dir);
+  if (!meta.ok()) return meta.status();
+  b->meta_ = *meta;
+  if (auto st = b->Load(verify_chunks); !st.ok()) {
+    return absl::DataLossError(absl::StrCat("block ", dir, ": ", st.message()));
+  }
+  return b;
+}
+
+Block::~Block() {
+  if (index_) ::munmap(const_cast<char*>(index_), index_size_);
+  if (chunks_) ::munmap(const_cast<char*>(chunks_), chunks_size_);
+}
+
+absl::Status Block::Load(bool verify_chunks) {
+  if (auto st = MapFile(dir_ + "/index", &index_, &index_size_); !st.ok()) return st;
+  if (auto st = MapFile(dir_ + "/chunks", &chunks_, &chunks_size_); !st.ok()) return st;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
+    if (e.is_regular_file()) size_bytes_ += e.file_size(ec);
+  }
+  std::string_view index(index_, index_size_), chunks(chunks_, chunks_size_);
+  if (index_size_ < kMagicLen + kFooterLen || index.substr(0, kMagicLen) != kIndexMagic ||
+      index.substr(index_size_ - kMagicLen) != kIndexEndMagic) {
+    return absl::DataLossError("index: bad magic");
+  }
+  const char* f = index_ + index_size_ - kFooterLen;
+  if (Crc32c(f, 32) != GetFixed32(f + 32)) return absl::DataLossError("index: bad footer checksum");
+  uint64_t symbols_off = GetFixed64(f), postings_off = GetFixed64(f + 8),
+           pages_off = GetFixed64(f + 16), nseries = GetFixed64(f + 24);
+  if (nseries > (1ull << 32)) return absl::DataLossError("index: bad series count");
+  num_series_ = static_cast<uint32_t>(nseries);
+
+  auto syms = ReadSection(index, symbols_off);
+  if (!syms.ok()) return absl::DataLossError(absl::StrCat("index symbols: ", syms.status().message()));
+  Decoder d(*syms);
+  uint64_t n;
+  if (!d.Uvarint(&n) || n > syms->size()) return absl::DataLossError("index: bad symbols");
+  symbols_.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view s;
+    if (!d.String(&s)) return absl::DataLossError("index: bad symbols");
+    symbols_.emplace_back(s);
+  }
+
+  auto table = ReadSection(index, postings_off);
+  if (!table.ok()) return absl::DataLossError(absl::StrCat("index postings table: ", table.status().message()));
+  d = Decoder(*table);
+  if (!d.Uvarint(&n) || n > table->size()) return absl::DataLossError("index: bad postings table");
+  postings_.resize(n);
+  uint64_t off = 0;
+  for (auto& e : postings_) {
+    uint64_t name, value, delta, len;
+    if (!d.Uvarint(&name) || !d.Uvarint(&value) || !d.Uvarint(&delta) || !d.Uvarint(&len) ||
+        name >= symbols_.size() || value >= symbols_.size()) {
+      return absl::DataLossError("index: bad postings table");
+    }
+    off += delta;
+    if (off + len > postings_off) return absl::DataLossError("index: postings out of range");
+    e = PostingsEntry{static_cast<uint32_t>(name), static_cast<uint32_t>(value), off, len};
+  }
+  // Postings lists are not in a checksummed section; check they decode within bounds.
+  for (const auto& e : postings_) {
+    Decoder pd(index_ + e.offset, e.len);
+    uint64_t cnt, acc = 0, x;
+    if (!pd.Uvarint(&cnt) || cnt > e.len) return absl::DataLossError("index: bad postings list");
+    for (uint64_t i = 0; i < cnt; ++i) {
+      if (!pd.Uvarint(&x)) return absl::DataLossError("index: bad postings list");
+      acc += x;
+      if (acc >= num_series_) return absl::DataLossError("index: postings beyond series count");
+    }
+  }
+
+  auto pages = ReadSection(index, pages_off);
+  if (!pages.ok()) return absl::DataLossError(absl::StrCat("index page table: ", pages.status().message()));
+  d = Decoder(*pages);
+  if (!d.Uvarint(&n) || n != (num_series_ + kSeriesPerPage - 1) / kSeriesPerPage) {
+    return absl::DataLossError("index: bad page table");
+  }
+  pages_.resize(n);
+  off = 0;
+  for (auto& p : pages_) {
+    uint64_t delta;
+    if (!d.Uvarint(&delta)) return absl::DataLossError("index: bad page table");
+    off += delta;
+    p = off;
+    if (auto s = ReadSection(index, p); !s.ok()) {
+      return absl::DataLossError(absl::StrCat("index series page: ", s.status().message()));
+    }
+  }
+
+  if (chunks_size_ < kMagicLen || chunks.substr(0, kMagicLen) != kChunksMagic) {
+    return absl::DataLossError("chunks: bad magic");
+  }
+  if (verify_chunks) {
+    uint64_t pos = kMagicLen;
+    while (pos < chunks_size_) {
+      if (chunks_size_ - pos < kSectionHeader) return absl::DataLossError("chunks: truncated");
+      uint32_t clen = GetFixed32(chunks_ + pos), crc = GetFixed32(chunks_ + pos + 8);
+      if (clen > chunks_size_ - pos - kSectionHeader) return absl::DataLossError("chunks: truncated group");
+      if (Crc32c(chunks_ + pos + kSectionHeader, clen) != crc) {
+        return absl::DataLossError(absl::StrCat("chunks: checksum mismatch in group at offset ", pos));
+      }
+      pos += kSectionHeader + clen;
+    }
+  }
+  auto tomb = ReadTombstones(dir_);
+  if (!tomb.ok()) return tomb.status();
+  tombstones_ = std::move(*tomb);
+  meta_.stats.num_tombstones = tombstones_.size();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const std::string>> Block::CachedSection(uint64_t file,
+                                                                        uint64_t off) const {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto it = cache_.begin(); it != cache_.end(); ++it) {
+      if (it->first.first == file && it->first.second == off) {
+        cache_.splice(cache_.begin(), cache_, it);
+        return it->second;
+      }
+    }
+  }
+  std::string_view data = file == 0 ? std::string_view(index_, index_size_)
+                                    : std::string_view(chunks_, chunks_size_);
+  auto raw = ReadSection(data, off);
+  if (!raw.ok()) {
+    return absl::DataLossError(absl::StrCat("block ", meta_.ulid, ": ", raw.status().message()));
+  }
+  auto sp = std::make_shared<const std::string>(std::move(*raw));
+  std::lock_guard<std::mutex> l(mu_);
+  cache_.emplace_front(std::make_pair(file, off), sp);
+  if (cache_.size() > kCacheEntries) cache_.pop_back();
+  return sp;
+}
+
+absl::Status Block::Series(uint32_t ordinal, Labels* labels,
+                           std::vector<BlockChunkMeta>* chunks) const {
+  if (ordinal >= num_series_) return absl::OutOfRangeError("series ordinal out of range");
+  auto page = CachedSection(0, pages_[ordinal / kSeriesPerPage]);
+  if (!page.ok()) return page.status();
+  Decoder d(**page);
+  auto bad = [&] { return absl::DataLossError(absl::StrCat("block ", meta_.ulid, ": bad series page")); };
+  int64_t prev_ref = 0;
+  for (uint32_t i = ordinal - ordinal % kSeriesPerPage; i <= ordinal; ++i) {
+    uint64_t nl, nc;
+    if (!d.Uvarint(&nl) || nl > d.remaining()) return bad();
+    std::vector<Label> ls;
+    bool want = i == ordinal;
+    if (want) ls.reserve(nl);
+    for (uint64_t j = 0; j < nl; ++j) {
+      uint64_t a, b;
+      if (!d.Uvarint(&a) || !d.Uvarint(&b) || a >= symbols_.size() || b >= symbols_.size()) return bad();
+      if (want) ls.push_back(Label{symbols_[a], symbols_[b]});
+    }
+    if (!d.Uvarint(&nc) || nc > d.remaining()) return bad();
+    if (want) chunks->clear();
+    int64_t prev_maxt = 0;
+    for (uint64_t j = 0; j < nc; ++j) {
+      int64_t dm, dr;
+      uint64_t span;
+      if (!d.Varint(&dm) || !d.Uvarint(&span) || !d.Varint(&dr)) return bad();
+      int64_t mint = prev_maxt + dm;
+      prev_maxt = mint + static_cast<int64_t>(span);
+      prev_ref += dr;
+      if (want) chunks->push_back(BlockChunkMeta{mint, prev_maxt, static_cast<uint64_t>(prev_ref)});
+    }
+    if (want) *labels = Labels::FromSorted(std::move(ls));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Block::ReadChunk(uint64_t ref, std::vector<int64_t>* ts,
+                              std::vector<double>* vs) const {
+  auto group = CachedSection(1, ChunkRefGroup(ref));
+  if (!group.ok()) return group.status();
+  const std::string& g = **group;
+  Decoder d(g);
+  uint64_t count;
+  auto bad = [&] { return absl::DataLossError(absl::StrCat("block ", meta_.ulid, ": bad chunk group")); };
+  if (!d.Uvarint(&count) || count > g.size()) return bad();
+  uint32_t idx = ChunkRefIndex(ref);
+  if (idx >= count) return bad();
+  uint64_t ts_off = 0, val_off = 0, ts_total = 0, ts_len = 0, val_len = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t a, b;
+    if (!d.Uvarint(&a) || !d.Uvarint(&b)) return bad();
+    if (i < idx) {
+      ts_off += a;
+      val_off += b;
+    } else if (i == idx) {
+      ts_len = a;
+      val_len = b;
+    }
+    ts_total += a;
+  }
+  size_t base = g.size() - d.remaining();
+  if (base + ts_off + ts_len > g.size() || base + ts_total + val_off + val_len > g.size()) return bad();
+  std::string_view tsv(g.data() + base + ts_off, ts_len);
+  std::string_view vv(g.data() + base + ts_total + val_off, val_len);
+  if (auto st = DecodeTimestamps(tsv, ts); !st.ok()) return st;
+  return DecodeValues(vv, ts->size(), vs);
+}
+
+std::pair<size_t, size_t> Block::NameRange(std::string_view name) const {
+  auto lo = std::lower_bound(postings_.begin(), postings_.end(), name,
+                             [&](const PostingsEntry& e, std::string_view n) {
+                               return symbols_[e.name] < n;
+                             });
+  auto hi = lo;
+  while (hi != postings_.end() && symbols_[hi->name] == name) ++hi;
+  return {static_cast<size_t>(lo - postings_.begin()), static_cast<size_t>(hi - postings_.begin())};
+}
+
+std::vector<uint32_t> Block::ReadPostings(const PostingsEntry& e) const {
+  Decoder d(index_ + e.offset, e.len);
+  uint64_t n, acc = 0, x;
+  std::vector<uint32_t> out;
+  if (!d.Uvarint(&n)) return out;
+  out.reserve(n);
+  for (uint64_t i = 0; i < n && d.Uvarint(&x); ++i) {
+    acc += x;
+    out.push_back(static_cast<uint32_t>(acc));
+  }
+  return out;
+}
+
+std::vector<uint32_t> Block::Postings(absl::Span<const Matcher> matchers) const {
+  std::vector<uint32_t> result;
+  bool have = false;
+  auto all = [&] {
+    std::vector<uint32_t> v(num_series_);
+    for (uint32_t i = 0; i < num_series_; ++i) v[i] = i;
+    return v;
+  };
+  // Positive matchers first: they narrow fastest.
+  std::vector<const Matcher*> order;
+  for (const auto& m : matchers) if (!m.MatchesEmpty()) order.push_back(&m);
+  for (const auto& m : matchers) if (m.MatchesEmpty()) order.push_back(&m);
+  for (const Matcher* m : order) {
+    auto [lo, hi] = NameRange(m->name());
+    std::vector<std::vector<uint32_t>> lists;
+    bool positive = !m->MatchesEmpty();
+    for (size_t i = lo; i < hi; ++i) {
+      bool match = m->Matches(symbols_[postings_[i].value]);
+      if (match == positive) lists.push_back(ReadPostings(postings_[i]));
+    }
+    std::vector<uint32_t> set = Union(std::move(lists));
+    if (positive) {
+      result = have ? Intersect(result, set) : std::move(set);
+    } else {
+      result = Subtract(have ? result : all(), set);
+    }
+    have = true;
+    if (result.empty()) return result;
+  }
+  return have ? result : all();
+}
+
+std::vector<std::string> Block::LabelNames() const {
+  std::vector<std::string> out;
+  for (const auto& e : postings_) {
+    if (out.empty() || out.back() != symbols_[e.name]) out.push_back(symbols_[e.name]);
+  }
+  return out;
+}
+
+std::vector<std::string> Block::LabelValues(std::string_view name) const {
+  auto [lo, hi] = NameRange(name);
+  std::vector<std::string> out;
+  for (size_t i = lo; i < hi; ++i) out.push_back(symbols_[postings_[i].value]);
+  return out;
+}
+
+Intervals Block::Tombstones(uint32_t ordinal) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = tombstones_.find(ordinal);
+  return it == tombstones_.end() ? Intervals{} : it->second;
+}
+
+bool Block::HasTombstones() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return !tombstones_.empty();
+}
+
+absl::StatusOr<size_t> Block::Delete(absl::Span<const Matcher> matchers, int64_t mint,
+                                     int64_t maxt) {
+  std::vector<uint32_t> ords = Postings(matchers);
+  std::lock_guard<std::mutex> l(mu_);
+  TombstoneMap next = tombstones_;
+  size_t touched = 0;
+  for (uint32_t o : ords) {
+    AddInterval(&next[o], Interval{mint, maxt});
+    ++touched;
+  }
+  if (touched == 0) return 0;
+  if (auto st = WriteTombstones(dir_, next); !st.ok()) return st;
+  tombstones_ = std::move(next);
+  meta_.stats.num_tombstones = tombstones_.size();
+  return touched;
+}
+
+}  // namespace promlet::tsdb

@@ -1,0 +1,91 @@
+// Block: a read-only view of one block directory (block_format.h). Index and chunks are
+// mmap'ed; Open() loads only the symbol table, the postings table and the page table, and
+// verifies every checksum of the index (and, with verify_chunks, of the chunk groups), so a
+// damaged block is refused at open rather than failing queries later. Series pages and chunk
+// groups are decompressed on demand through a small shared cache. Thread-safe.
+//
+// Tombstones are the only mutable part: Delete() rewrites the tombstones file atomically.
+#ifndef PROMLET_TSDB_BLOCK_BLOCK_H_
+#define PROMLET_TSDB_BLOCK_BLOCK_H_
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "tsdb/block/block_meta.h"
+#include "tsdb/labels.h"
+#include "tsdb/matcher.h"
+#include "tsdb/tombstones.h"
+
+namespace promlet::tsdb {
+
+struct BlockChunkMeta {
+  int64_t mint;  // inclusive
+  int64_t maxt;  // inclusive
+  uint64_t ref;
+};
+
+class Block {
+ public:
+  static absl::StatusOr<std::shared_ptr<Block>> Open(const std::string& dir,
+                                                     bool verify_chunks = true);
+  ~Block();
+
+  const BlockMeta& meta() const { return meta_; }
+  const std::string& dir() const { return dir_; }
+  uint32_t NumSeries() const { return num_series_; }
+  // Bytes of the block's files on disk.
+  uint64_t SizeBytes() const { return size_bytes_; }
+
+  absl::Status Series(uint32_t ordinal, Labels* labels, std::vector<BlockChunkMeta>* chunks) const;
+  absl::Status ReadChunk(uint64_t ref, std::vector<int64_t>* ts, std::vector<double>* vs) const;
+  // Sorted ordinals of the series matching all matchers (all series for none).
+  std::vector<uint32_t> Postings(absl::Span<const Matcher> matchers) const;
+  std::vector<std::string> LabelNames() const;
+  std::vector<std::string> LabelValues(std::string_view name) const;
+
+  // Deleted intervals of a series (empty when none).
+  Intervals Tombstones(uint32_t ordinal) const;
+  bool HasTombstones() const;
+  // Marks [mint, maxt] of every matching series deleted; returns how many series it touched.
+  absl::StatusOr<size_t> Delete(absl::Span<const Matcher> matchers, int64_t mint, int64_t maxt);
+
+ private:
+  struct PostingsEntry {
+    uint32_t name, value;  // symbol ids
+    uint64_t offset, len;
+  };
+  Block() = default;
+  absl::Status Load(bool verify_chunks);
+  std::vector<uint32_t> ReadPostings(const PostingsEntry& e) const;
+  // Entries [first, last) of a label name in the sorted postings table.
+  std::pair<size_t, size_t> NameRange(std::string_view name) const;
+  absl::StatusOr<std::shared_ptr<const std::string>> CachedSection(uint64_t file, uint64_t off) const;
+
+  std::string dir_;
+  BlockMeta meta_;
+  const char* index_ = nullptr;
+  size_t index_size_ = 0;
+  const char* chunks_ = nullptr;
+  size_t chunks_size_ = 0;
+  uint64_t size_bytes_ = 0;
+  uint32_t num_series_ = 0;
+  std::vector<std::string> symbols_;
+  std::vector<PostingsEntry> postings_;  // sorted by (name, value) symbol id = string order
+  std::vector<uint64_t> pages_;
+
+  mutable std::mutex mu_;
+  // LRU of decompressed sections keyed by (file, offset): series pages and chunk groups.
+  mutable std::list<std::pair<std::pair<uint64_t, uint64_t>, std::shared_ptr<const std::string>>>
+      cache_;
+  TombstoneMap tombstones_;
+};
+
+}  // namespace promlet::tsdb
+
+#endif  // PROMLET_TSDB_BLOCK_BLOCK_H_

@@ -1,0 +1,181 @@
+#include "tsdb/block/block_querier.h"
+
+#include <algorithm>
+#include <set>
+
+namespace promlet::tsdb {
+namespace {
+
+class BlockSeriesIterator : public SampleIterator {
+ public:
+  BlockSeriesIterator(std::shared_ptr<const Block> block, std::vector<BlockChunkMeta> chunks,
+                      Intervals deleted, int64_t mint, int64_t maxt)
+      : block_(std::move(block)), chunks_(std::move(chunks)), deleted_(std::move(deleted)),
+        mint_(mint), maxt_(maxt) {}
+
+  bool Next() override {
+    if (done_) return false;
+    for (;;) {
+      ++pos_;
+      if (pos_ >= ts_.size()) {
+        if (!LoadChunk(next_chunk_)) return Finish();
+        continue;
+      }
+      int64_t t = ts_[pos_];
+      if (t > maxt_) return Finish();
+      if (t < mint_ || (!deleted_.empty() && IsDeleted(deleted_, t))) continue;
+      return true;
+    }
+  }
+
+  bool Seek(int64_t t) override {
+    if (done_) return false;
+    if (started() && pos_ < ts_.size() && ts_[pos_] >= t) return true;
+    t = std::max(t, mint_);
+    // Skip whole chunks that end before t.
+    if (pos_ >= ts_.size() || ts_.empty() || ts_.back() < t) {
+      size_t c = next_chunk_;
+      while (c < chunks_.size() && chunks_[c].maxt < t) ++c;
+      if (c >= chunks_.size()) return Finish();
+      if (!LoadChunk(c)) return Finish();
+    }
+    auto it = std::lower_bound(ts_.begin(), ts_.end(), t);
+    pos_ = static_cast<size_t>(it - ts_.begin());
+    if (pos_ > 0) --pos_;
+    else pos_ = static_cast<size_t>(-1);
+    return Next();
+  }
+
+  int64_t T() const override { return ts_[pos_]; }
+  double V() const override { return vs_[pos_]; }
+  absl::Status status() const override { return status_; }
+
+ private:
+  bool started() const { return pos_ != static_cast<size_t>(-1); }
+  bool Finish() {
+    done_ = true;
+    return false;
+  }
+  // Loads chunk c; positions before its first sample.
+  bool LoadChunk(size_t c) {
+    while (c < chunks_.size() && (chunks_[c].maxt < mint_ ||
+                                  CoversRange(deleted_, chunks_[c].mint, chunks_[c].maxt))) {
+      ++c;
+    }
+    if (c >= chunks_.size() || chunks_[c].mint > maxt_) return false;
+    auto st = block_->ReadChunk(chunks_[c].ref, &ts_, &vs_);
+    if (!st.ok()) {
+      status_ = st;
+      return false;
+    }
+    next_chunk_ = c + 1;
+    pos_ = static_cast<size_t>(-1);
+    return true;
+  }
+
+  std::shared_ptr<const Block> block_;
+  std::vector<BlockChunkMeta> chunks_;
+  Intervals deleted_;
+  int64_t mint_, maxt_;
+  size_t next_chunk_ = 0;
+  std::vector<int64_t> ts_;
+  std::vector<double> vs_;
+  size_t pos_ = static_cast<size_t>(-1);
+  bool done_ = false;
+  absl::Status status_;
+};
+
+class BlockSeries : public Series {
+ public:
+  const Labels& labels() const override { return labels_; }
+  std::unique_ptr<SampleIterator> Iterator() const override {
+    return NewBlockSeriesIterator(block_, chunks_, deleted_, mint_, maxt_);
+  }
+  Labels labels_;
+  std::vector<BlockChunkMeta> chunks_;
+  Intervals deleted_;
+  std::shared_ptr<const Block> block_;
+  int64_t mint_ = 0, maxt_ = 0;
+};
+
+class BlockSeriesSet : public SeriesSet {
+ public:
+  BlockSeriesSet(std::shared_ptr<const Block> block, std::vector<uint32_t> ords, int64_t mint,
+                 int64_t maxt)
+      : ords_(std::move(ords)) {
+    cur_.block_ = std::move(block);
+    cur_.mint_ = mint;
+    cur_.maxt_ = maxt;
+  }
+  bool Next() override {
+    while (i_ < ords_.size()) {
+      uint32_t o = ords_[i_++];
+      auto st = cur_.block_->Series(o, &cur_.labels_, &cur_.chunks_);
+      if (!st.ok()) {
+        status_ = st;
+        return false;
+      }
+      cur_.deleted_ = cur_.block_->Tombstones(o);
+      bool any = false;
+      for (const auto& c : cur_.chunks_) {
+        if (c.maxt >= cur_.mint_ && c.mint <= cur_.maxt_ &&
+            !CoversRange(cur_.deleted_, std::max(c.mint, cur_.mint_), std::min(c.maxt, cur_.maxt_))) {
+          any = true;
+          break;
+        }
+      }
+      if (any) return true;
+    }
+    return false;
+  }
+  const Series& At() const override { return cur_; }
+  absl::Status status() const override { return status_; }
+
+ private:
+  std::vector<uint32_t> ords_;
+  size_t i_ = 0;
+  BlockSeries cur_;
+  absl::Status status_;
+};
+
+}  // namespace
+
+std::unique_ptr<SampleIterator> NewBlockSeriesIterator(std::shared_ptr<const Block> block,
+                                                       std::vector<BlockChunkMeta> chunks,
+                                                       Intervals deleted, int64_t mint,
+                                                       int64_t maxt) {
+  return std::make_unique<BlockSeriesIterator>(std::move(block), std::move(chunks),
+                                               std::move(deleted), mint, maxt);
+}
+
+std::unique_ptr<SeriesSet> BlockQuerier::Select(absl::Span<const Matcher> matchers,
+                                                const SelectHints* hints) {
+  return std::make_unique<BlockSeriesSet>(block_, block_->Postings(matchers), mint_, maxt_);
+}
+
+absl::StatusOr<std::vector<std::string>> BlockQuerier::LabelNames(
+    absl::Span<const Matcher> matchers) {
+  if (matchers.empty()) return block_->LabelNames();
+  std::set<std::string> names;
+  auto set = Select(matchers);
+  while (set->Next()) {
+    for (const auto& l : set->At().labels()) names.insert(l.name);
+  }
+  if (!set->status().ok()) return set->status();
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+absl::StatusOr<std::vector<std::string>> BlockQuerier::LabelValues(
+    std::string_view name, absl::Span<const Matcher> matchers) {
+  if (matchers.empty()) return block_->LabelValues(name);
+  std::set<std::string> values;
+  auto set = Select(matchers);
+  while (set->Next()) {
+    auto v = set->At().labels().Get(name);
+    if (!v.empty()) values.insert(std::string(v));
+  }
+  if (!set->status().ok()) return set->status();
+  return std::vector<std::string>(values.begin(), values.end());
+}
+
+}  // namespace promlet::tsdb

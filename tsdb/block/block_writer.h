@@ -1,0 +1,79 @@
+// BlockWriter: streams series (in Labels::Compare order) into a new block directory. Chunk
+// groups are compressed and written as they fill, so memory holds only the labels and chunk
+// metadata of the series, not their samples. Everything goes to <parent>/<ULID>.tmp-for-creation
+// and is renamed to <parent>/<ULID> by Finish() after fsync: a crash leaves only a .tmp dir,
+// which DB::Open removes.
+#ifndef PROMLET_TSDB_BLOCK_BLOCK_WRITER_H_
+#define PROMLET_TSDB_BLOCK_BLOCK_WRITER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "tsdb/block/block_meta.h"
+#include "tsdb/labels.h"
+
+namespace promlet::tsdb {
+
+struct BlockWriterOptions {
+  int zstd_level = 9;
+  int64_t now_ms = 0;  // for the ULID; 0 = wall clock
+};
+
+inline constexpr char kTmpBlockSuffix[] = ".tmp-for-creation";
+
+class BlockWriter {
+ public:
+  static absl::StatusOr<std::unique_ptr<BlockWriter>> Create(const std::string& parent_dir,
+                                                             BlockWriterOptions opts = {});
+  ~BlockWriter();  // aborts (removes the tmp dir) unless Finish() succeeded
+
+  // Adds one series. Labels must sort strictly after the previous series'; ts strictly
+  // increasing; ts/vs the same non-zero length.
+  absl::Status AddSeries(const Labels& labels, absl::Span<const int64_t> ts,
+                         absl::Span<const double> vs);
+
+  // Writes index and meta.json ([min_time, max_time) from the arguments; level and lineage as
+  // given), fsyncs and renames into place. Returns the meta. A block with no series is not
+  // created: returns NotFound.
+  absl::StatusOr<BlockMeta> Finish(int64_t min_time, int64_t max_time, int level = 1,
+                                   std::vector<std::string> sources = {},
+                                   std::vector<std::string> parents = {});
+
+  const std::string& ulid() const { return ulid_; }
+  uint64_t num_samples() const { return num_samples_; }
+
+ private:
+  struct ChunkMeta {
+    int64_t mint, maxt;
+    uint64_t ref;
+  };
+  struct SeriesEntry {
+    Labels labels;
+    std::vector<ChunkMeta> chunks;
+  };
+
+  BlockWriter() = default;
+  absl::Status FlushGroup();
+  absl::Status WriteAll(int fd, const std::string& data, const char* what);
+
+  BlockWriterOptions opts_;
+  std::string parent_, ulid_, tmp_dir_;
+  int chunks_fd_ = -1;
+  uint64_t chunks_offset_ = 0;
+  bool finished_ = false;
+  // Current group: per-chunk stream lengths and the two columns.
+  std::vector<std::pair<uint32_t, uint32_t>> group_lens_;
+  std::string group_ts_, group_vals_;
+  std::vector<std::pair<size_t, size_t>> pending_refs_;  // (series idx, chunk idx) in group
+  std::vector<SeriesEntry> series_;
+  uint64_t num_samples_ = 0, num_chunks_ = 0;
+};
+
+}  // namespace promlet::tsdb
+
+#endif  // PROMLET_TSDB_BLOCK_BLOCK_WRITER_H_

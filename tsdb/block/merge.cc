@@ -1,0 +1,168 @@
+#include "tsdb/block/merge.h"
+
+#include <algorithm>
+#include <set>
+
+namespace promlet::tsdb {
+namespace {
+
+class MergedIterator : public SampleIterator {
+ public:
+  explicit MergedIterator(std::vector<std::unique_ptr<SampleIterator>> its)
+      : its_(std::move(its)), valid_(its_.size(), false) {}
+
+  bool Next() override {
+    if (!started_) {
+      started_ = true;
+      for (size_t i = 0; i < its_.size(); ++i) valid_[i] = its_[i]->Next();
+    } else {
+      // Advance every iterator sitting at the current timestamp (duplicates dropped).
+      for (size_t i = 0; i < its_.size(); ++i) {
+        if (valid_[i] && its_[i]->T() == cur_t_) valid_[i] = its_[i]->Next();
+      }
+    }
+    return Pick();
+  }
+
+  bool Seek(int64_t t) override {
+    if (started_ && cur_ >= 0 && cur_t_ >= t) return true;
+    started_ = true;
+    for (size_t i = 0; i < its_.size(); ++i) valid_[i] = its_[i]->Seek(t);
+    return Pick();
+  }
+
+  int64_t T() const override { return cur_t_; }
+  double V() const override { return its_[cur_]->V(); }
+  absl::Status status() const override {
+    for (const auto& it : its_) {
+      if (!it->status().ok()) return it->status();
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  bool Pick() {
+    cur_ = -1;
+    for (size_t i = 0; i < its_.size(); ++i) {
+      if (valid_[i] && (cur_ < 0 || its_[i]->T() < cur_t_)) {
+        cur_ = static_cast<int>(i);
+        cur_t_ = its_[i]->T();
+      }
+    }
+    return cur_ >= 0;
+  }
+  std::vector<std::unique_ptr<SampleIterator>> its_;
+  std::vector<bool> valid_;
+  bool started_ = false;
+  int cur_ = -1;
+  int64_t cur_t_ = 0;
+};
+
+class MergedSeries : public Series {
+ public:
+  const Labels& labels() const override { return parts_[0]->labels(); }
+  std::unique_ptr<SampleIterator> Iterator() const override {
+    if (parts_.size() == 1) return parts_[0]->Iterator();
+    std::vector<std::unique_ptr<SampleIterator>> its;
+    for (const Series* s : parts_) its.push_back(s->Iterator());
+    return MergeIterators(std::move(its));
+  }
+  std::vector<const Series*> parts_;
+};
+
+class MergedSeriesSet : public SeriesSet {
+ public:
+  explicit MergedSeriesSet(std::vector<std::unique_ptr<SeriesSet>> sets)
+      : sets_(std::move(sets)), valid_(sets_.size(), false) {}
+
+  bool Next() override {
+    if (!started_) {
+      started_ = true;
+      for (size_t i = 0; i < sets_.size(); ++i) valid_[i] = sets_[i]->Next();
+    } else {
+      for (size_t i : current_) valid_[i] = sets_[i]->Next();
+    }
+    current_.clear();
+    cur_.parts_.clear();
+    const Labels* min = nullptr;
+    for (size_t i = 0; i < sets_.size(); ++i) {
+      if (!valid_[i]) continue;
+      const Labels& l = sets_[i]->At().labels();
+      int c = min ? Labels::Compare(l, *min) : -1;
+      if (c < 0) {
+        min = &l;
+        current_.assign(1, i);
+      } else if (c == 0) {
+        current_.push_back(i);
+      }
+    }
+    for (size_t i : current_) cur_.parts_.push_back(&sets_[i]->At());
+    return !current_.empty();
+  }
+  const Series& At() const override { return cur_; }
+  absl::Status status() const override {
+    for (const auto& s : sets_) {
+      if (!s->status().ok()) return s->status();
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  std::vector<std::unique_ptr<SeriesSet>> sets_;
+  std::vector<bool> valid_;
+  std::vector<size_t> current_;
+  bool started_ = false;
+  MergedSeries cur_;
+};
+
+class MergedQuerier : public Querier {
+ public:
+  explicit MergedQuerier(std::vector<std::unique_ptr<Querier>> qs) : qs_(std::move(qs)) {}
+  std::unique_ptr<SeriesSet> Select(absl::Span<const Matcher> matchers,
+                                    const SelectHints* hints) override {
+    std::vector<std::unique_ptr<SeriesSet>> sets;
+    for (auto& q : qs_) sets.push_back(q->Select(matchers, hints));
+    return MergeSeriesSets(std::move(sets));
+  }
+  absl::StatusOr<std::vector<std::string>> LabelNames(absl::Span<const Matcher> m) override {
+    std::set<std::string> out;
+    for (auto& q : qs_) {
+      auto r = q->LabelNames(m);
+      if (!r.ok()) return r.status();
+      out.insert(r->begin(), r->end());
+    }
+    return std::vector<std::string>(out.begin(), out.end());
+  }
+  absl::StatusOr<std::vector<std::string>> LabelValues(std::string_view name,
+                                                       absl::Span<const Matcher> m) override {
+    std::set<std::string> out;
+    for (auto& q : qs_) {
+      auto r = q->LabelValues(name, m);
+      if (!r.ok()) return r.status();
+      out.insert(r->begin(), r->end());
+    }
+    return std::vector<std::string>(out.begin(), out.end());
+  }
+
+ private:
+  std::vector<std::unique_ptr<Querier>> qs_;
+};
+
+}  // namespace
+
+std::unique_ptr<SampleIterator> MergeIterators(std::vector<std::unique_ptr<SampleIterator>> its) {
+  if (its.size() == 1) return std::move(its[0]);
+  return std::make_unique<MergedIterator>(std::move(its));
+}
+
+std::unique_ptr<SeriesSet> MergeSeriesSets(std::vector<std::unique_ptr<SeriesSet>> sets) {
+  if (sets.size() == 1) return std::move(sets[0]);
+  return std::make_unique<MergedSeriesSet>(std::move(sets));
+}
+
+std::unique_ptr<Querier> MergeQueriers(std::vector<std::unique_ptr<Querier>> queriers) {
+  if (queriers.size() == 1) return std::move(queriers[0]);
+  return std::make_unique<MergedQuerier>(std::move(queriers));
+}
+
+}  // namespace promlet::tsdb

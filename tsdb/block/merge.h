@@ -1,0 +1,24 @@
+// Merging of several sorted SeriesSets (head + blocks) into one: series with equal labels are
+// combined, their samples merged by timestamp with duplicates (same timestamp) kept once — the
+// first set given wins, so callers pass the most authoritative source first.
+//
+// Invariant: a merged Series is valid until the merged set's next Next(), like its components.
+#ifndef PROMLET_TSDB_BLOCK_MERGE_H_
+#define PROMLET_TSDB_BLOCK_MERGE_H_
+
+#include <memory>
+#include <vector>
+
+#include "tsdb/storage.h"
+
+namespace promlet::tsdb {
+
+std::unique_ptr<SeriesSet> MergeSeriesSets(std::vector<std::unique_ptr<SeriesSet>> sets);
+std::unique_ptr<SampleIterator> MergeIterators(std::vector<std::unique_ptr<SampleIterator>> its);
+
+// A Querier over several queriers (merged Select; union of label names / values).
+std::unique_ptr<Querier> MergeQueriers(std::vector<std::unique_ptr<Querier>> queriers);
+
+}  // namespace promlet::tsdb
+
+#endif  // PROMLET_TSDB_BLOCK_MERGE_H_

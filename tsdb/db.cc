@@ -1,0 +1,602 @@
+#include "tsdb/db.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <limits>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "tsdb/block/block_querier.h"
+#include "tsdb/block/merge.h"
+#include "tsdb/compact.h"
+
+namespace promlet::tsdb {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr int64_t kMaxInt = std::numeric_limits<int64_t>::max();
+constexpr int64_t kMinInt = std::numeric_limits<int64_t>::min();
+
+uint64_t DirBytes(const std::string& dir, const std::string& skip = "") {
+  uint64_t n = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!skip.empty() && it->is_directory() && it->path().filename() == skip) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file()) n += it->file_size(ec);
+  }
+  return n;
+}
+
+bool MatchesAll(const Labels& l, absl::Span<const Matcher> ms) {
+  for (const auto& m : ms) {
+    if (!m.Matches(l.Get(m.name()))) return false;
+  }
+  return true;
+}
+
+// Skips deleted samples of one series.
+class FilteredIterator : public SampleIterator {
+ public:
+  FilteredIterator(std::unique_ptr<SampleIterator> it, Intervals del)
+      : it_(std::move(it)), del_(std::move(del)) {}
+  bool Next() override {
+    while (it_->Next()) {
+      if (!IsDeleted(del_, it_->T())) return true;
+    }
+    return false;
+  }
+  bool Seek(int64_t t) override {
+    if (!it_->Seek(t)) return false;
+    if (!IsDeleted(del_, it_->T())) return true;
+    return Next();
+  }
+  int64_t T() const override { return it_->T(); }
+  double V() const override { return it_->V(); }
+  absl::Status status() const override { return it_->status(); }
+
+ private:
+  std::unique_ptr<SampleIterator> it_;
+  Intervals del_;
+};
+
+class FilteredSeries : public Series {
+ public:
+  const Labels& labels() const override { return inner_->labels(); }
+  std::unique_ptr<SampleIterator> Iterator() const override {
+    auto it = inner_->Iterator();
+    if (del_.empty()) return it;
+    return std::make_unique<FilteredIterator>(std::move(it), del_);
+  }
+  const Series* inner_ = nullptr;
+  Intervals del_;
+};
+
+}  // namespace
+
+// Head querier with the head's tombstones applied.
+class DBHeadQuerier : public Querier {
+ public:
+  DBHeadQuerier(const DB* db, std::unique_ptr<Querier> inner) : db_(db), inner_(std::move(inner)) {}
+  std::unique_ptr<SeriesSet> Select(absl::Span<const Matcher> matchers,
+                                    const SelectHints* hints) override {
+    auto set = inner_->Select(matchers, hints);
+    if (!db_->has_head_tombs_.load()) return set;
+    return std::make_unique<Set>(db_, std::move(set));
+  }
+  absl::StatusOr<std::vector<std::string>> LabelNames(absl::Span<const Matcher> m) override {
+    return inner_->LabelNames(m);
+  }
+  absl::StatusOr<std::vector<std::string>> LabelValues(std::string_view name,
+                                                       absl::Span<const Matcher> m) override {
+    return inner_->LabelValues(name, m);
+  }
+
+ private:
+  class Set : public SeriesSet {
+   public:
+    Set(const DB* db, std::unique_ptr<SeriesSet> inner) : db_(db), inner_(std::move(inner)) {}
+    bool Next() override {
+      if (!inner_->Next()) return false;
+      cur_.inner_ = &inner_->At();
+      absl::MutexLock l(&db_->tomb_mu_);
+      auto it = db_->head_tombs_by_labels_.find(cur_.inner_->labels());
+      cur_.del_ = it == db_->head_tombs_by_labels_.end() ? Intervals{} : it->second;
+      return true;
+    }
+    const Series& At() const override { return cur_; }
+    absl::Status status() const override { return inner_->status(); }
+
+   private:
+    const DB* db_;
+    std::unique_ptr<SeriesSet> inner_;
+    FilteredSeries cur_;
+  };
+  const DB* db_;
+  std::unique_ptr<Querier> inner_;
+};
+
+// Counts failed commits.
+class DBAppender : public Appender {
+ public:
+  DBAppender(DB* db, std::unique_ptr<Appender> inner) : db_(db), inner_(std::move(inner)) {}
+  absl::StatusOr<SeriesRef> Append(SeriesRef ref, const Labels& labels, int64_t t,
+                                   double v) override {
+    return inner_->Append(ref, labels, t, v);
+  }
+  absl::Status Commit() override {
+    auto st = inner_->Commit();
+    if (!st.ok()) db_->metrics_.append_failures.fetch_add(1, std::memory_order_relaxed);
+    return st;
+  }
+  void Rollback() override { inner_->Rollback(); }
+
+ private:
+  DB* db_;
+  std::unique_ptr<Appender> inner_;
+};
+
+DB::DB(std::string dir, DBOptions opts) : dir_(std::move(dir)), opts_(std::move(opts)) {
+  if (opts_.max_block_range_ms <= 0) {
+    int64_t cap = 31LL * 24 * 3600 * 1000;
+    if (opts_.retention.time_ms > 0) cap = std::min(cap, opts_.retention.time_ms / 10);
+    opts_.max_block_range_ms = std::max(cap, opts_.block_range_ms);
+  }
+}
+
+int64_t DB::Now() const {
+  if (opts_.now_ms) return opts_.now_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void DB::Log(const std::string& msg) const {
+  if (opts_.log) {
+    opts_.log(msg);
+  } else {
+    std::fprintf(stderr, "level=warn component=tsdb msg=\"%s\"\n", msg.c_str());
+  }
+}
+
+BlockWriterOptions DB::WriterOptions() const {
+  BlockWriterOptions o;
+  o.zstd_level = opts_.zstd_level;
+  o.now_ms = Now();
+  return o;
+}
+
+absl::StatusOr<std::unique_ptr<DB>> DB::Open(const std::string& dir, DBOptions opts) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return absl::InternalError(absl::StrCat("create ", dir, ": ", ec.message()));
+  auto db = std::unique_ptr<DB>(new DB(dir, std::move(opts)));
+  if (auto st = db->OpenBlocks(); !st.ok()) return st;
+  if (auto st = db->ReplayWal(); !st.ok()) return st;
+  if (db->opts_.background_compaction) db->bg_ = std::thread([p = db.get()] { p->BackgroundLoop(); });
+  return db;
+}
+
+DB::~DB() {
+  {
+    std::lock_guard<std::mutex> l(bg_mu_);
+    stop_ = true;
+  }
+  bg_cv_.notify_all();
+  if (bg_.joinable()) bg_.join();
+  if (wal_) (void)wal_->Sync();
+}
+
+absl::Status DB::OpenBlocks() {
+  std::error_code ec;
+  std::vector<std::shared_ptr<Block>> blocks;
+  for (const auto& e : fs::directory_iterator(dir_, ec)) {
+    std::string name = e.path().filename().string();
+    if (!e.is_directory()) continue;
+    if (name.size() > 26 && name.find(kTmpBlockSuffix) != std::string::npos) {
+      fs::remove_all(e.path(), ec);
+      open_report_.removed_tmp.push_back(name);
+      Log(absl::StrCat("removed half-written block ", e.path().string()));
+      continue;
+    }
+    if (!IsUlid(name)) continue;
+    auto b = Block::Open(e.path().string());
+    if (!b.ok()) {
+      std::string msg = absl::StrCat(e.path().string(), ": ", b.status().message());
+      open_report_.skipped_blocks.push_back(msg);
+      Log(absl::StrCat("skipping unreadable block ", msg));
+      continue;
+    }
+    blocks.push_back(*b);
+  }
+  // Blocks whose data a compacted block already holds (crash before the parents were deleted).
+  std::set<std::string> parents;
+  for (const auto& b : blocks) parents.insert(b->meta().parents.begin(), b->meta().parents.end());
+  std::vector<std::shared_ptr<Block>> keep;
+  for (auto& b : blocks) {
+    if (parents.count(b->meta().ulid)) {
+      open_report_.removed_parents.push_back(b->meta().ulid);
+      fs::remove_all(b->dir(), ec);
+    } else {
+      keep.push_back(std::move(b));
+    }
+  }
+  std::sort(keep.begin(), keep.end(), [](const auto& a, const auto& b) {
+    return a->meta().min_time < b->meta().min_time;
+  });
+  absl::MutexLock l(&mu_);
+  blocks_ = std::move(keep);
+  return absl::OkStatus();
+}
+
+namespace {
+
+class ReplayHandler : public WalReplayHandler {
+ public:
+  ReplayHandler(Head* head, int64_t min_valid) : head_(head), min_valid_(min_valid) {}
+  void OnSeries(absl::Span<const RefSeries> series) override {
+    for (const auto& s : series) {
+      if (!head_->ReplaySeries(s.ref, s.labels).ok()) ++series_errors;
+    }
+  }
+  void OnSamples(absl::Span<const RefSample> samples) override {
+    if (min_valid_ == kMinInt) {
+      head_->ReplaySamples(samples);
+      return;
+    }
+    buf_.clear();
+    for (const auto& s : samples) {
+      if (s.t >= min_valid_) buf_.push_back(s);
+    }
+    head_->ReplaySamples(buf_);
+  }
+  void OnTombstones(absl::Span<const WalTombstone> t) override {
+    tombstones.insert(tombstones.end(), t.begin(), t.end());
+  }
+  uint64_t series_errors = 0;
+  std::vector<WalTombstone> tombstones;
+
+ private:
+  Head* head_;
+  int64_t min_valid_;
+  std::vector<RefSample> buf_;
+};
+
+}  // namespace
+
+absl::Status DB::ReplayWal() {
+  int64_t blocks_max = kMinInt;
+  {
+    absl::MutexLock l(&mu_);
+    for (const auto& b : blocks_) blocks_max = std::max(blocks_max, b->meta().max_time);
+  }
+  HeadOptions ho = opts_.head;
+  // The head logs through the forwarder, which reaches the WAL once it is open (after replay;
+  // Replay*() bypass the sink).
+  ho.wal = opts_.wal_enabled ? &sink_ : nullptr;
+  head_ = std::make_unique<Head>(ho);
+  if (!opts_.wal_enabled) {
+    if (blocks_max != kMinInt) head_->Truncate(blocks_max);
+    return absl::OkStatus();
+  }
+  std::string wal_dir = dir_ + "/wal";
+  auto start = std::chrono::steady_clock::now();
+  ReplayHandler handler(head_.get(), blocks_max);
+  auto rep = ReadWal(wal_dir, &handler);
+  if (!rep.ok()) return rep.status();
+  open_report_.wal = *rep;
+  for (const auto& w : rep->warnings) Log(w);
+  if (handler.series_errors > 0) {
+    Log(absl::StrCat("wal replay: ", handler.series_errors, " series records conflicted"));
+  }
+  if (!handler.tombstones.empty()) {
+    absl::flat_hash_map<SeriesRef, Labels> labels;
+    for (auto& s : head_->LiveSeries()) labels[s.ref] = std::move(s.labels);
+    absl::MutexLock l(&tomb_mu_);
+    for (const auto& t : handler.tombstones) {
+      AddInterval(&head_tombs_[t.ref], Interval{t.mint, t.maxt});
+      if (auto it = labels.find(t.ref); it != labels.end()) {
+        AddInterval(&head_tombs_by_labels_[it->second], Interval{t.mint, t.maxt});
+      }
+    }
+    has_head_tombs_ = true;
+  }
+  open_report_.replay_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (blocks_max != kMinInt) head_->Truncate(blocks_max);
+  auto w = Wal::Open(wal_dir, opts_.wal);
+  if (!w.ok()) return w.status();
+  wal_ = std::move(*w);
+  sink_.target = wal_.get();
+  return absl::OkStatus();
+}
+
+std::unique_ptr<Appender> DB::NewAppender() {
+  return std::make_unique<DBAppender>(this, head_->NewAppender());
+}
+
+absl::StatusOr<std::unique_ptr<Querier>> DB::NewQuerier(int64_t mint, int64_t maxt) {
+  std::vector<std::unique_ptr<Querier>> qs;
+  auto hq = head_->NewQuerier(mint, maxt);
+  if (!hq.ok()) return hq.status();
+  qs.push_back(std::make_unique<DBHeadQuerier>(this, std::move(*hq)));
+  absl::MutexLock l(&mu_);
+  for (const auto& b : blocks_) {
+    if (b->meta().min_time <= maxt && b->meta().max_time > mint) {
+      qs.push_back(std::make_unique<BlockQuerier>(b, mint, maxt));
+    }
+  }
+  return MergeQueriers(std::move(qs));
+}
+
+std::vector<BlockMeta> DB::Blocks() const {
+  absl::MutexLock l(&mu_);
+  std::vector<BlockMeta> out;
+  for (const auto& b : blocks_) out.push_back(b->meta());
+  return out;
+}
+
+uint64_t DB::DiskBytes() const { return DirBytes(dir_, "snapshots"); }
+
+void DB::AddBlock(std::shared_ptr<Block> b) {
+  absl::MutexLock l(&mu_);
+  blocks_.push_back(std::move(b));
+  std::sort(blocks_.begin(), blocks_.end(), [](const auto& a, const auto& c) {
+    return a->meta().min_time < c->meta().min_time;
+  });
+}
+
+void DB::RemoveBlocks(const std::vector<std::string>& ulids) {
+  std::vector<std::shared_ptr<Block>> gone;
+  {
+    absl::MutexLock l(&mu_);
+    std::vector<std::shared_ptr<Block>> keep;
+    for (auto& b : blocks_) {
+      if (std::find(ulids.begin(), ulids.end(), b->meta().ulid) != ulids.end()) {
+        gone.push_back(b);
+      } else {
+        keep.push_back(b);
+      }
+    }
+    blocks_ = std::move(keep);
+  }
+  // Open queriers keep their mmaps; the files go now.
+  std::error_code ec;
+  for (const auto& b : gone) fs::remove_all(b->dir(), ec);
+}
+
+Intervals DB::HeadDeleted(SeriesRef ref) const {
+  if (!has_head_tombs_.load()) return {};
+  absl::MutexLock l(&tomb_mu_);
+  auto it = head_tombs_.find(ref);
+  return it == head_tombs_.end() ? Intervals{} : it->second;
+}
+
+absl::Status DB::Compact() {
+  std::lock_guard<std::mutex> l(compact_mu_);
+  absl::Status first;
+  auto note = [&](absl::Status st, const char* what) {
+    if (st.ok()) return;
+    metrics_.compaction_failures.fetch_add(1, std::memory_order_relaxed);
+    Log(absl::StrCat(what, " failed: ", st.message()));
+    if (first.ok()) first = st;
+  };
+  note(CompactHead(), "head compaction");
+  for (int i = 0; i < 100; ++i) {
+    bool did = false;
+    auto st = CompactBlocksOnce(&did);
+    note(st, "block compaction");
+    if (!st.ok() || !did) break;
+  }
+  note(ApplyRetention(), "retention");
+  return first;
+}
+
+absl::Status DB::CompactHead() {
+  const int64_t range = opts_.block_range_ms;
+  for (;;) {
+    int64_t hmin = head_->MinTime(), hmax = head_->MaxTime();
+    if (hmin == kMaxInt || hmax == kMinInt) return absl::OkStatus();
+    if (hmax - hmin <= range * 3 / 2) return absl::OkStatus();
+    int64_t mint = hmin >= 0 ? hmin / range * range : -((-hmin + range - 1) / range) * range;
+    int64_t maxt = mint + range;
+    auto meta = WriteHeadBlock(dir_, head_.get(), mint, maxt, WriterOptions(),
+                               [this](SeriesRef r) { return HeadDeleted(r); });
+    if (meta.ok()) {
+      auto b = Block::Open(absl::StrCat(dir_, "/", meta->ulid), /*verify_chunks=*/false);
+      if (!b.ok()) return b.status();
+      AddBlock(*b);
+      metrics_.compactions.fetch_add(1, std::memory_order_relaxed);
+    } else if (!absl::IsNotFound(meta.status())) {
+      return meta.status();
+    }
+    head_->Truncate(maxt);
+    metrics_.head_truncations.fetch_add(1, std::memory_order_relaxed);
+    {
+      absl::MutexLock l(&tomb_mu_);
+      for (auto* m : {&head_tombs_}) {
+        for (auto it = m->begin(); it != m->end();) {
+          if (!it->second.empty() && it->second.back().maxt < maxt) {
+            m->erase(it++);
+          } else {
+            ++it;
+          }
+        }
+      }
+      has_head_tombs_ = !head_tombs_.empty();
+      if (!has_head_tombs_) head_tombs_by_labels_.clear();
+    }
+    if (wal_) {
+      auto closed = wal_->CutSegment();
+      if (!closed.ok()) return closed.status();
+      Head* h = head_.get();
+      auto st = wal_->Checkpoint(*closed, [h](SeriesRef r) { return h->IsLive(r); }, maxt);
+      if (!st.ok()) return st;
+      metrics_.checkpoints.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+}
+
+absl::Status DB::CompactBlocksOnce(bool* did) {
+  *did = false;
+  std::vector<std::shared_ptr<Block>> blocks;
+  {
+    absl::MutexLock l(&mu_);
+    blocks = blocks_;
+  }
+  std::vector<BlockMeta> metas;
+  for (const auto& b : blocks) metas.push_back(b->meta());
+  auto plan = PlanCompaction(metas, CompactionRanges(opts_.block_range_ms, opts_.max_block_range_ms));
+  if (plan.empty()) return absl::OkStatus();
+  std::vector<std::shared_ptr<Block>> parents;
+  std::vector<std::string> ulids;
+  for (size_t i : plan) {
+    parents.push_back(blocks[i]);
+    ulids.push_back(blocks[i]->meta().ulid);
+  }
+  auto meta = CompactBlocks(dir_, parents, WriterOptions());
+  if (meta.ok()) {
+    auto b = Block::Open(absl::StrCat(dir_, "/", meta->ulid), /*verify_chunks=*/false);
+    if (!b.ok()) return b.status();
+    AddBlock(*b);
+  } else if (!absl::IsNotFound(meta.status())) {
+    return meta.status();
+  }
+  RemoveBlocks(ulids);
+  metrics_.compactions.fetch_add(1, std::memory_order_relaxed);
+  *did = true;
+  return absl::OkStatus();
+}
+
+absl::Status DB::ApplyRetention() {
+  if (opts_.retention.time_ms <= 0 && opts_.retention.size_bytes == 0) return absl::OkStatus();
+  std::vector<RetentionBlock> rb;
+  uint64_t block_bytes = 0;
+  int64_t newest = head_->MaxTime();
+  {
+    absl::MutexLock l(&mu_);
+    for (const auto& b : blocks_) {
+      rb.push_back(RetentionBlock{b->meta(), b->SizeBytes()});
+      block_bytes += b->SizeBytes();
+      newest = std::max(newest, b->meta().max_time);
+    }
+  }
+  if (rb.empty()) return absl::OkStatus();
+  uint64_t total = opts_.retention.size_bytes > 0 ? DiskBytes() : 0;
+  uint64_t other = total > block_bytes ? total - block_bytes : 0;
+  auto del = BlocksBeyondRetention(std::move(rb), newest, other, opts_.retention);
+  if (del.empty()) return absl::OkStatus();
+  for (const auto& u : del) Log(absl::StrCat("retention: deleting block ", u));
+  RemoveBlocks(del);
+  metrics_.blocks_deleted_by_retention.fetch_add(del.size(), std::memory_order_relaxed);
+  return absl::OkStatus();
+}
+
+void DB::BackgroundLoop() {
+  std::unique_lock<std::mutex> l(bg_mu_);
+  while (!stop_) {
+    bg_cv_.wait_for(l, std::chrono::milliseconds(opts_.compaction_interval_ms),
+                    [&] { return stop_; });
+    if (stop_) break;
+    l.unlock();
+    (void)Compact();
+    l.lock();
+  }
+}
+
+absl::Status DB::Delete(absl::Span<const Matcher> matchers, int64_t mint, int64_t maxt) {
+  std::vector<std::shared_ptr<Block>> blocks;
+  {
+    absl::MutexLock l(&mu_);
+    blocks = blocks_;
+  }
+  for (const auto& b : blocks) {
+    if (b->meta().min_time > maxt || b->meta().max_time <= mint) continue;
+    auto r = b->Delete(matchers, mint, maxt);
+    if (!r.ok()) return r.status();
+  }
+  std::vector<WalTombstone> wal_tombs;
+  std::vector<std::pair<SeriesRef, Labels>> hits;
+  auto set = head_->ChunkSeries(kMinInt, kMaxInt, /*include_open=*/true);
+  while (set->Next()) {
+    if (MatchesAll(set->labels(), matchers)) hits.emplace_back(set->ref(), set->labels());
+  }
+  if (hits.empty()) return absl::OkStatus();
+  for (const auto& [ref, labels] : hits) wal_tombs.push_back(WalTombstone{ref, mint, maxt});
+  if (wal_) {
+    if (auto st = wal_->LogTombstones(wal_tombs); !st.ok()) return st;
+  }
+  absl::MutexLock l(&tomb_mu_);
+  for (const auto& [ref, labels] : hits) {
+    AddInterval(&head_tombs_[ref], Interval{mint, maxt});
+    AddInterval(&head_tombs_by_labels_[labels], Interval{mint, maxt});
+  }
+  has_head_tombs_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status DB::CleanTombstones() {
+  std::lock_guard<std::mutex> l(compact_mu_);
+  std::vector<std::shared_ptr<Block>> blocks;
+  {
+    absl::MutexLock ml(&mu_);
+    blocks = blocks_;
+  }
+  for (const auto& b : blocks) {
+    if (!b->HasTombstones()) continue;
+    auto meta = CompactBlocks(dir_, {b}, WriterOptions());
+    if (meta.ok()) {
+      auto nb = Block::Open(absl::StrCat(dir_, "/", meta->ulid), /*verify_chunks=*/false);
+      if (!nb.ok()) return nb.status();
+      AddBlock(*nb);
+    } else if (!absl::IsNotFound(meta.status())) {
+      return meta.status();
+    }
+    RemoveBlocks({b->meta().ulid});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DB::Snapshot(const std::string& dir, bool with_head) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return absl::InternalError(absl::StrCat("snapshot: create ", dir, ": ", ec.message()));
+  std::vector<std::shared_ptr<Block>> blocks;
+  {
+    absl::MutexLock l(&mu_);
+    blocks = blocks_;
+  }
+  for (const auto& b : blocks) {
+    std::string dst = absl::StrCat(dir, "/", b->meta().ulid);
+    fs::create_directories(dst, ec);
+    for (const auto& e : fs::directory_iterator(b->dir(), ec)) {
+      fs::path to = fs::path(dst) / e.path().filename();
+      fs::create_hard_link(e.path(), to, ec);
+      if (ec) {
+        ec.clear();
+        fs::copy_file(e.path(), to, fs::copy_options::overwrite_existing, ec);
+        if (ec) return absl::InternalError(absl::StrCat("snapshot: copy ", e.path().string(), ": ", ec.message()));
+      }
+    }
+  }
+  if (!with_head) return absl::OkStatus();
+  int64_t hmin = head_->MinTime(), hmax = head_->MaxTime();
+  if (hmin == kMaxInt || hmax == kMinInt) return absl::OkStatus();
+  const int64_t range = opts_.block_range_ms;
+  int64_t start = hmin >= 0 ? hmin / range * range : -((-hmin + range - 1) / range) * range;
+  for (int64_t mint = start; mint <= hmax; mint += range) {
+    auto meta = WriteHeadBlock(dir, head_.get(), mint, mint + range, WriterOptions(),
+                               [this](SeriesRef r) { return HeadDeleted(r); });
+    if (!meta.ok() && !absl::IsNotFound(meta.status())) return meta.status();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace promlet::tsdb

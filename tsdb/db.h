@@ -1,0 +1,165 @@
+// DB: the durable Storage the binary wires: Head + write-ahead log + immutable blocks, with
+// background compaction, retention, tombstones and snapshots.
+//
+//   <dir>/wal/                 WAL segments + checkpoint (tsdb/wlog/wal.h)
+//   <dir>/<ULID>/              blocks (tsdb/block/block_format.h)
+//   <dir>/<ULID>.tmp-for-creation   half-written blocks: removed at Open
+//
+// Open(): removes half-written blocks and blocks superseded by a compacted child, opens every
+// block (a damaged one is reported in open_report() and skipped; the rest is served), replays
+// the WAL into the head (decode and apply on two threads; torn tails truncated, corruption
+// moved aside and reported), then opens the WAL for appending.
+//
+// Invariants:
+//  - Commit() of an appender returns OK only after the batch's WAL record is written (page
+//    cache; fdatasync too with wal.fsync_on_commit). A failed write (disk full) fails the
+//    commit with Unavailable naming the cause, is counted in metrics().append_failures, leaves
+//    nothing half-applied, and later commits succeed once space is back.
+//  - Queriers merge head and blocks; samples present in several (overlap) appear once.
+//  - Compaction never blocks appends; queries keep the blocks they started with alive.
+//  - The DB must outlive its appenders and queriers.
+#ifndef PROMLET_TSDB_DB_H_
+#define PROMLET_TSDB_DB_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "tsdb/block/block.h"
+#include "tsdb/block/block_writer.h"
+#include "tsdb/head.h"
+#include "tsdb/retention.h"
+#include "tsdb/storage.h"
+#include "tsdb/tombstones.h"
+#include "tsdb/wlog/wal.h"
+
+namespace promlet::tsdb {
+
+struct DBOptions {
+  int64_t block_range_ms = 2 * 3600 * 1000;  // head blocks (level 1)
+  // Largest compacted block; 0: 10% of retention time, at most 31 days.
+  int64_t max_block_range_ms = 0;
+  RetentionPolicy retention{15LL * 24 * 3600 * 1000, 0};
+  bool wal_enabled = true;
+  WalOptions wal;
+  int zstd_level = 9;
+  // Background compaction/retention loop; tests call Compact() themselves.
+  bool background_compaction = true;
+  int64_t compaction_interval_ms = 60 * 1000;
+  // Injectable wall clock (ms since epoch): ULIDs of new blocks and the background loop's pace.
+  std::function<int64_t()> now_ms;
+  // Where warnings go (open-time repairs, compaction failures); default: stderr.
+  std::function<void(const std::string&)> log;
+  HeadOptions head;  // head.wal is set by DB
+};
+
+struct DBOpenReport {
+  WalReplayReport wal;
+  std::vector<std::string> skipped_blocks;  // "<dir>: <reason>"
+  std::vector<std::string> removed_tmp;     // half-written blocks removed
+  std::vector<std::string> removed_parents; // blocks superseded by a compacted block
+  double replay_seconds = 0;
+};
+
+struct DBMetrics {
+  std::atomic<uint64_t> append_failures{0};  // commits that failed (WAL write errors etc.)
+  std::atomic<uint64_t> compactions{0};
+  std::atomic<uint64_t> compaction_failures{0};
+  std::atomic<uint64_t> head_truncations{0};
+  std::atomic<uint64_t> blocks_deleted_by_retention{0};
+  std::atomic<uint64_t> checkpoints{0};
+};
+
+class DB : public Storage {
+ public:
+  static absl::StatusOr<std::unique_ptr<DB>> Open(const std::string& dir, DBOptions opts = {});
+  ~DB() override;  // stops the background loop, syncs the WAL
+
+  std::unique_ptr<Appender> NewAppender() override;
+  absl::StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t mint, int64_t maxt) override;
+
+  // One round of maintenance: cut the head's oldest block_range while the head spans more than
+  // 1.5 x block_range (then truncate head and checkpoint the WAL), merge blocks as planned,
+  // apply retention. The background loop calls this; tests call it with simulated time.
+  absl::Status Compact();
+
+  // Marks samples of matching series in [mint, maxt] deleted (head and blocks).
+  absl::Status Delete(absl::Span<const Matcher> matchers, int64_t mint, int64_t maxt);
+  // Rewrites blocks that have tombstones without the deleted data.
+  absl::Status CleanTombstones();
+  // A consistent copy in `dir`: blocks hard-linked, plus (with_head) the head written as
+  // blocks. `dir` must not exist or be empty.
+  absl::Status Snapshot(const std::string& dir, bool with_head);
+
+  std::vector<BlockMeta> Blocks() const;
+  Head* head() { return head_.get(); }
+  const Wal* wal() const { return wal_.get(); }
+  const std::string& dir() const { return dir_; }
+  const DBOpenReport& open_report() const { return open_report_; }
+  const DBMetrics& metrics() const { return metrics_; }
+  // Bytes under the data dir (blocks, WAL, checkpoints), as the size retention counts them.
+  uint64_t DiskBytes() const;
+
+ private:
+  DB(std::string dir, DBOptions opts);
+  absl::Status OpenBlocks();
+  absl::Status ReplayWal();
+  absl::Status CompactHead();
+  absl::Status CompactBlocksOnce(bool* did);
+  absl::Status ApplyRetention();
+  void BackgroundLoop();
+  int64_t Now() const;
+  void Log(const std::string& msg) const;
+  Intervals HeadDeleted(SeriesRef ref) const;
+  void AddBlock(std::shared_ptr<Block> b);
+  void RemoveBlocks(const std::vector<std::string>& ulids);
+  BlockWriterOptions WriterOptions() const;
+
+  friend class DBAppender;
+  friend class DBHeadQuerier;
+
+  // Forwards the head's batches to the WAL once it is open.
+  struct WalForwarder : WalSink {
+    absl::Status Log(absl::Span<const RefSeries> s, absl::Span<const RefSample> x) override {
+      if (target == nullptr) return absl::FailedPreconditionError("wal not open");
+      return target->Log(s, x);
+    }
+    Wal* target = nullptr;
+  };
+
+  const std::string dir_;
+  DBOptions opts_;
+  WalForwarder sink_;
+  std::unique_ptr<Wal> wal_;
+  std::unique_ptr<Head> head_;
+
+  mutable absl::Mutex mu_;
+  std::vector<std::shared_ptr<Block>> blocks_ ABSL_GUARDED_BY(mu_);  // sorted by min_time
+
+  // Head tombstones, by ref (compaction, WAL) and by labels (queries).
+  mutable absl::Mutex tomb_mu_;
+  absl::flat_hash_map<SeriesRef, Intervals> head_tombs_ ABSL_GUARDED_BY(tomb_mu_);
+  absl::flat_hash_map<Labels, Intervals> head_tombs_by_labels_ ABSL_GUARDED_BY(tomb_mu_);
+  std::atomic<bool> has_head_tombs_{false};
+
+  std::mutex compact_mu_;
+  std::mutex bg_mu_;
+  std::condition_variable bg_cv_;
+  bool stop_ = false;
+  std::thread bg_;
+  DBOpenReport open_report_;
+  DBMetrics metrics_;
+};
+
+}  // namespace promlet::tsdb
+
+#endif  // PROMLET_TSDB_DB_H_
