@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
+
+#include "scrape/file_sd.h"
 
 namespace promlet::scrape {
 namespace {
@@ -332,6 +335,52 @@ TEST(CheckConfig, AgreesWithPromtool) {
     int rc = std::system(("/usr/bin/promtool check config --syntax-only " + path + " >/dev/null 2>&1").c_str());
     bool ours = LoadConfigFile(path).ok();
     EXPECT_EQ(ours, rc == 0) << name << ": " << LoadConfigFile(path).status();
+  }
+}
+
+}  // namespace
+}  // namespace promlet::scrape
+
+namespace promlet::scrape {
+namespace {
+
+// Mutated configs and target-group files: loading returns ok or an error, never crashes.
+TEST(ConfigFuzz, MutatedInputsNeverCrash) {
+  const std::string seeds[] = {
+      kFull,
+      "global: {scrape_interval: 15s, external_labels: {a: b}}\nscrape_configs:\n"
+      "  - job_name: x\n    static_configs: [{targets: ['a:1'], labels: {k: v}}]\n",
+  };
+  const std::string alphabet = "{}[]:,-'\"\n #&*!|>%@`\\abc019smh.";
+  std::mt19937 rng(777);
+  for (int iter = 0; iter < 500; ++iter) {
+    std::string s = seeds[iter % 2];
+    for (int k = 0, n = 1 + rng() % 3; k < n; ++k) {
+      size_t pos = rng() % (s.size() + 1);
+      switch (rng() % 3) {
+        case 0:
+          if (pos < s.size()) s.erase(pos, 1 + rng() % 4);
+          break;
+        case 1: s.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
+        case 2:
+          if (pos < s.size()) s[pos] = static_cast<char>(rng() % 256);
+          break;
+      }
+    }
+    (void)LoadConfigString(s, "fuzz.yml");
+    (void)ParseTargetGroups(s, "fuzz.yml");
+    (void)ParseTargetGroups(s, "fuzz.json");
+  }
+  const std::string json_seed = R"([{"targets": ["a:1", "b:2"], "labels": {"env": "prod"}}])";
+  for (int iter = 0; iter < 500; ++iter) {
+    std::string s = json_seed;
+    size_t pos = rng() % (s.size() + 1);
+    if (rng() % 2 && pos < s.size()) {
+      s[pos] = alphabet[rng() % alphabet.size()];
+    } else {
+      s.insert(pos, 1, alphabet[rng() % alphabet.size()]);
+    }
+    (void)ParseTargetGroups(s, "fuzz.json");
   }
 }
 
