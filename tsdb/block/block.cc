@@ -226,9 +226,9 @@ absl::Status Block::Series(uint32_t ordinal, Labels* labels,
       int64_t dm, dr;
       uint64_t span;
       if (!d.Varint(&dm) || !d.Uvarint(&span) || !d.Varint(&dr)) return bad();
-      int64_t mint = prev_maxt + dm;
-      prev_maxt = mint + static_cast<int64_t>(span);
-      prev_ref += dr;
+      int64_t mint = WrapAdd(prev_maxt, dm);
+      prev_maxt = WrapAdd(mint, static_cast<int64_t>(span));
+      prev_ref = WrapAdd(prev_ref, dr);
       if (want) chunks->push_back(BlockChunkMeta{mint, prev_maxt, static_cast<uint64_t>(prev_ref)});
     }
     if (want) *labels = Labels::FromSorted(std::move(ls));

@@ -86,15 +86,15 @@ absl::Status DecodeTimestamps(std::string_view in, std::vector<int64_t>* out) {
     --count;
     return true;
   };
-  (*out)[1] = t0 + d;
+  (*out)[1] = WrapAdd(t0, d);
   if (!read_exc(1)) return Bad("timestamps");
-  int64_t t = t0 + d;
+  int64_t t = WrapAdd(t0, d);
   for (uint64_t i = 2; i < n; ++i) {
     if (i == next_exc) {
-      t += d + exc_delta;
+      t = WrapAdd(t, WrapAdd(d, exc_delta));
       if (!read_exc(i)) return Bad("timestamps");
     } else {
-      t += d;
+      t = WrapAdd(t, d);
     }
     (*out)[i] = t;
   }
@@ -246,13 +246,13 @@ absl::Status DecodeValues(std::string_view in, size_t n, std::vector<double>* ou
           if (!dec.Varint(&r)) return Bad("values");
         } else if (order == 1) {
           if (!dec.Varint(&x)) return Bad("values");
-          r += x;
+          r = WrapAdd(r, x);
         } else {
           if (i >= 2) {
             if (!dec.Varint(&x)) return Bad("values");
-            d += x;
+            d = WrapAdd(d, x);
           }
-          r += d;
+          r = WrapAdd(r, d);
         }
         o[i] = static_cast<double>(r) / scale;
       }

@@ -14,6 +14,11 @@ namespace promlet::tsdb {
 inline uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
 inline int64_t UnZigZag(uint64_t u) { return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1); }
 
+// Two's-complement addition without signed-overflow UB (corrupt input may hold any delta).
+inline int64_t WrapAdd(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+
 inline void PutUvarint(std::string* out, uint64_t v) {
   char buf[10];
   int n = 0;

@@ -105,7 +105,7 @@ absl::Status DecodeSamplesRecord(std::string_view payload, std::vector<RefSample
     uint64_t vu;
     if (!d.Varint(&dr) || !d.Varint(&dt) || !d.Uvarint(&vu)) return Malformed("samples");
     ref += static_cast<SeriesRef>(dr);
-    t += dt;
+    t = WrapAdd(t, dt);
     double v;
     if (vu & 1) {
       uint64_t bits;
