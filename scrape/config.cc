@@ -215,7 +215,7 @@ class Decoder {
                         std::vector<RelabelConfig>* out) const;
   absl::Status Global(const YAML::Node& n, GlobalConfig* g) const;
   absl::Status Job(const YAML::Node& n, std::string_view path, const GlobalConfig& g,
-                   ScrapeConfig* c) const;
+                   ScrapeConfig* c, std::vector<std::string>* warnings) const;
 
   const std::string& file() const { return file_; }
 
@@ -289,6 +289,7 @@ absl::Status Decoder::Global(const YAML::Node& n, GlobalConfig* g) const {
   if (!(st = Uint(n, p, "label_name_length_limit", &g->label_name_length_limit)).ok()) return st;
   if (!(st = Uint(n, p, "label_value_length_limit", &g->label_value_length_limit)).ok()) return st;
   if (!(st = Size(n, p, "body_size_limit", &g->body_size_limit_bytes)).ok()) return st;
+  if (!(st = Uint(n, p, "keep_dropped_targets", &g->keep_dropped_targets)).ok()) return st;
   if (g->scrape_interval_ms == 0) return Error(n, p, "scrape_interval cannot be 0");
   if (g->external_labels.Has(tsdb::kMetricName)) {
     return Error(n, Join(p, "external_labels"), "__name__ is not allowed as an external label");
@@ -304,7 +305,35 @@ absl::Status Decoder::Global(const YAML::Node& n, GlobalConfig* g) const {
 }
 
 absl::Status Decoder::Job(const YAML::Node& n, std::string_view path, const GlobalConfig& g,
-                          ScrapeConfig* c) const {
+                          ScrapeConfig* c, std::vector<std::string>* warnings) const {
+  // Prometheus fields promlet does not implement: a clear error for those that change what is
+  // scraped or how, a warning for those that only tune features promlet lacks.
+  static constexpr std::string_view kIgnored[] = {
+      "enable_http2", "scrape_classic_histograms", "always_scrape_classic_histograms",
+      "native_histogram_bucket_limit", "native_histogram_min_bucket_factor",
+      "convert_classic_histograms_to_nhcb", "metric_name_validation_scheme",
+      "metric_name_escaping_scheme", "scrape_failure_log_file"};
+  static constexpr std::string_view kUnsupported[] = {
+      "oauth2", "proxy_url", "no_proxy", "proxy_from_environment", "proxy_connect_header",
+      "http_headers"};
+  if (n.IsMap()) {
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (!it->first.IsScalar()) continue;
+      const std::string& k = it->first.Scalar();
+      bool sd = k.size() > 11 && k.substr(k.size() - 11) == "_sd_configs" && k != "file_sd_configs";
+      if (sd || std::find(std::begin(kUnsupported), std::end(kUnsupported), k) !=
+                    std::end(kUnsupported)) {
+        return Error(it->first, Join(path, k),
+                     sd ? "not supported by promlet (service discovery: static_configs and "
+                          "file_sd_configs)"
+                        : "not supported by promlet");
+      }
+      if (std::find(std::begin(kIgnored), std::end(kIgnored), k) != std::end(kIgnored)) {
+        warnings->push_back(absl::StrCat(std::string(path), ".", k,
+                                         " is not supported by promlet and is ignored"));
+      }
+    }
+  }
   if (auto st = CheckKeys(
           n, path,
           {"job_name", "scrape_interval", "scrape_timeout", "metrics_path", "scheme", "params",
@@ -313,11 +342,20 @@ absl::Status Decoder::Job(const YAML::Node& n, std::string_view path, const Glob
            "label_limit", "label_name_length_limit", "label_value_length_limit",
            "body_size_limit", "basic_auth", "authorization", "bearer_token", "bearer_token_file",
            "tls_config", "static_configs", "file_sd_configs", "relabel_configs",
-           "metric_relabel_configs"});
+           "metric_relabel_configs", "track_timestamps_staleness", "keep_dropped_targets",
+           "enable_http2", "scrape_classic_histograms", "always_scrape_classic_histograms",
+           "native_histogram_bucket_limit", "native_histogram_min_bucket_factor",
+           "convert_classic_histograms_to_nhcb", "metric_name_validation_scheme",
+           "metric_name_escaping_scheme", "scrape_failure_log_file"});
       !st.ok()) {
     return st;
   }
   absl::Status st;
+  c->keep_dropped_targets = g.keep_dropped_targets;
+  if (!(st = Bool(n, path, "track_timestamps_staleness", &c->track_timestamps_staleness)).ok()) {
+    return st;
+  }
+  if (!(st = Uint(n, path, "keep_dropped_targets", &c->keep_dropped_targets)).ok()) return st;
   c->scrape_protocols = g.scrape_protocols;
   c->sample_limit = g.sample_limit;
   c->target_limit = g.target_limit;
@@ -551,7 +589,7 @@ absl::StatusOr<Config> Load(std::string_view yaml, const std::string& name,
         std::string path = Decoder::Index("scrape_configs", i);
         if (j.IsNull()) return d.Error(j, path, "empty scrape config section");
         ScrapeConfig c;
-        if (auto st = d.Job(j, path, cfg.global, &c); !st.ok()) return st;
+        if (auto st = d.Job(j, path, cfg.global, &c, &cfg.warnings); !st.ok()) return st;
         if (!jobs.insert(c.job_name).second) {
           return d.Error(j, Decoder::Join(path, "job_name"),
                          absl::StrCat("found multiple scrape configs with job name \"", c.job_name,

@@ -84,6 +84,8 @@ struct ScrapeConfig {
   bool honor_timestamps = true;
   bool enable_compression = true;
   bool follow_redirects = true;
+  bool track_timestamps_staleness = false;  // stale markers for series with explicit timestamps
+  uint64_t keep_dropped_targets = 0;        // 0 = keep all dropped targets for the API
   std::vector<ScrapeProtocol> scrape_protocols;  // resolved from global when absent
   std::optional<ScrapeProtocol> fallback_scrape_protocol;
   uint64_t sample_limit = 0;  // 0 = no limit, for all limits
@@ -118,6 +120,7 @@ struct GlobalConfig {
   uint64_t label_name_length_limit = 0;
   uint64_t label_value_length_limit = 0;
   int64_t body_size_limit_bytes = 0;
+  uint64_t keep_dropped_targets = 0;
   friend bool operator==(const GlobalConfig&, const GlobalConfig&) = default;
 };
 
@@ -125,8 +128,10 @@ struct Config {
   GlobalConfig global;
   std::vector<ScrapeConfig> scrape_configs;
   std::string source;  // file name (or the name given to LoadConfigString)
-  // Prometheus sections promlet accepts and ignores (rule_files, alerting, remote_write, ...),
-  // one message each; CheckConfig prints them, the binary logs them.
+  // Prometheus sections and fields promlet accepts and ignores (rule_files, alerting,
+  // remote_write, enable_http2, ...), one message each; CheckConfig prints them, the binary
+  // logs them. Fields that would change what is scraped (oauth2, proxy_url, other *_sd_configs)
+  // are errors instead.
   std::vector<std::string> warnings;
 
   const ScrapeConfig* FindJob(std::string_view job_name) const;

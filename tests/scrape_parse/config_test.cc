@@ -221,6 +221,10 @@ TEST(Config, ErrorsNameFileLineAndField) {
       {"scrape_configs:\n  - job_name: a\n   bad_indent: [\n", "p.yml:"},
       {"scrape_config_files: [a.yml]\n", "not supported"},
       {"bogus: 1\n", "p.yml:1: bogus: unknown field"},
+      {"scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: [{role: pod}]\n",
+       "p.yml:3: scrape_configs[0].kubernetes_sd_configs: not supported by promlet (service discovery"},
+      {"scrape_configs:\n  - job_name: a\n    oauth2: {client_id: x}\n",
+       "scrape_configs[0].oauth2: not supported by promlet"},
   };
   for (const Case& c : cases) {
     auto r = LoadConfigString(c.yaml, "p.yml");
@@ -235,6 +239,18 @@ TEST(Config, IgnoredSectionsAreWarnings) {
   ASSERT_EQ(c->warnings.size(), 2u);
   EXPECT_THAT(c->warnings[0], HasSubstr("rule_files"));
   EXPECT_THAT(c->warnings[1], HasSubstr("alerting"));
+}
+
+TEST(Config, IgnoredAndStoredJobFields) {
+  auto c = LoadConfigString(
+      "global: {keep_dropped_targets: 7}\nscrape_configs:\n  - job_name: a\n"
+      "    enable_http2: false\n    track_timestamps_staleness: true\n",
+      "p.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->warnings.size(), 1u);
+  EXPECT_THAT(c->warnings[0], HasSubstr("scrape_configs[0].enable_http2 is not supported"));
+  EXPECT_TRUE(c->scrape_configs[0].track_timestamps_staleness);
+  EXPECT_EQ(c->scrape_configs[0].keep_dropped_targets, 7u);
 }
 
 TEST(Config, DefaultConfigScrapesItself) {
