@@ -1,6 +1,7 @@
 #include "tsdb/head.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "absl/container/flat_hash_set.h"
 #include "tsdb/head_series.h"
@@ -33,31 +34,20 @@ void AtomicMax(std::atomic<int64_t>& a, int64_t v) {
 Head::Head(HeadOptions opts)
     : opts_(opts),
       stripe_mask_(RoundUpPow2(opts.stripes) - 1),
-      ref_stripes_(new RefStripe[stripe_mask_ + 1]),
       hash_stripes_(new HashStripe[stripe_mask_ + 1]) {}
 
 Head::~Head() = default;
 
 Head::SeriesPtr Head::GetByRef(SeriesRef ref) const {
-  {
-    RefStripe& st = ref_stripes_[ref & stripe_mask_];
-    absl::MutexLock l(&st.mu);
-    auto it = st.series.find(ref);
-    if (it != st.series.end()) return it->second;
-  }
+  if (SeriesPtr s = refs_.Get(ref)) return s;
   if (has_aliases_.load(std::memory_order_acquire)) {
     SeriesRef target = 0;
     {
-      absl::MutexLock l(&alias_mu_);
+      std::lock_guard<std::mutex> l(alias_mu_);
       auto it = aliases_.find(ref);
       if (it != aliases_.end()) target = it->second;
     }
-    if (target != 0) {
-      RefStripe& st = ref_stripes_[target & stripe_mask_];
-      absl::MutexLock l(&st.mu);
-      auto it = st.series.find(target);
-      if (it != st.series.end()) return it->second;
-    }
+    if (target != 0) return refs_.Get(target);
   }
   return nullptr;
 }
@@ -100,12 +90,12 @@ void Head::SortByLabels(std::vector<SeriesPtr>& v) const {
 
 Head::SeriesPtr Head::FindByLabels(const Labels& labels, uint64_t hash) const {
   HashStripe& hs = hash_stripes_[hash & stripe_mask_];
-  absl::MutexLock l(&hs.mu);
+  std::lock_guard<SmallMutex> l(hs.mu);
   auto it = hs.series.find(hash);
   if (it == hs.series.end()) return nullptr;
   for (const SeriesPtr& s : it->second) {
     if (!LabelsEqual(*s, labels)) continue;
-    absl::MutexLock sl(&s->mu);
+    std::lock_guard<SmallMutex> sl(s->mu);
     if (!s->deleted) return s;
   }
   return nullptr;
@@ -122,14 +112,17 @@ absl::StatusOr<Head::SeriesPtr> Head::GetOrCreate(const Labels& labels, bool* cr
   }
   const uint64_t hash = labels.Hash();
   HashStripe& hs = hash_stripes_[hash & stripe_mask_];
-  absl::MutexLock l(&hs.mu);
+  std::lock_guard<SmallMutex> l(hs.mu);
   auto& bucket = hs.series[hash];
   for (const SeriesPtr& s : bucket) {
     if (!LabelsEqual(*s, labels)) continue;
-    absl::MutexLock sl(&s->mu);
+    std::lock_guard<SmallMutex> sl(s->mu);
     if (!s->deleted) return s;
   }
   SeriesRef ref = want_ref;
+  if (ref >= SeriesTable<SeriesPtr>::kMaxRef) {
+    return absl::InvalidArgumentError("series ref " + std::to_string(ref) + " out of range");
+  }
   if (ref == 0) {
     ref = next_ref_.fetch_add(1);
   } else {
@@ -142,7 +135,7 @@ absl::StatusOr<Head::SeriesPtr> Head::GetOrCreate(const Labels& labels, bool* cr
   pairs.reserve(labels.size());
   SeriesPtr s;
   {
-    absl::MutexLock il(&index_mu_);
+    std::unique_lock<std::shared_mutex> il(index_mu_);
     for (size_t i = 0; i < labels.size(); ++i) {
       syms[2 * i] = symbols_.Intern(labels[i].name);
       syms[2 * i + 1] = symbols_.Intern(labels[i].value);
@@ -153,11 +146,7 @@ absl::StatusOr<Head::SeriesPtr> Head::GetOrCreate(const Labels& labels, bool* cr
     postings_.Add(ref, pairs);
   }
   bucket.push_back(s);
-  {
-    RefStripe& rs = ref_stripes_[ref & stripe_mask_];
-    absl::MutexLock rl(&rs.mu);
-    rs.series.emplace(ref, s);
-  }
+  refs_.Insert(ref, s);
   num_series_.fetch_add(1, std::memory_order_relaxed);
   series_created_.fetch_add(1, std::memory_order_relaxed);
   *created = true;
@@ -167,11 +156,7 @@ absl::StatusOr<Head::SeriesPtr> Head::GetOrCreate(const Labels& labels, bool* cr
 std::vector<Head::SeriesPtr> Head::AllSeries() const {
   std::vector<SeriesPtr> out;
   out.reserve(num_series_.load(std::memory_order_relaxed));
-  for (size_t i = 0; i <= stripe_mask_; ++i) {
-    RefStripe& st = ref_stripes_[i];
-    absl::MutexLock l(&st.mu);
-    for (const auto& [ref, s] : st.series) out.push_back(s);
-  }
+  refs_.ForEach([&](SeriesRef, const SeriesPtr& s) { out.push_back(s); });
   return out;
 }
 
@@ -181,17 +166,34 @@ void Head::NoteTimes(int64_t mint, int64_t maxt) {
   AtomicMax(max_time_, maxt);
 }
 
+void Head::EnterCommit() {
+  for (;;) {
+    while (gate_closed_.load()) std::this_thread::yield();
+    inflight_commits_.fetch_add(1);
+    if (!gate_closed_.load()) return;
+    inflight_commits_.fetch_sub(1);
+  }
+}
+
+void Head::ExitCommit() { inflight_commits_.fetch_sub(1); }
+
 uint64_t Head::RegisterReader() {
-  absl::MutexLock cl(&commit_mu_);  // exclusive: no commit is mid-apply
+  std::lock_guard<std::mutex> sl(snapshot_mu_);
+  gate_closed_.store(true);
+  while (inflight_commits_.load() != 0) std::this_thread::yield();  // drain: no half commits
   uint64_t id = commit_counter_.load();
-  absl::MutexLock rl(&readers_mu_);
-  open_readers_.insert(id);
-  min_open_reader_.store(*open_readers_.begin());
+  {
+    // Registered before the gate reopens, so every later commit sees this reader.
+    std::lock_guard<std::mutex> rl(readers_mu_);
+    open_readers_.insert(id);
+    min_open_reader_.store(*open_readers_.begin());
+  }
+  gate_closed_.store(false);
   return id;
 }
 
 void Head::UnregisterReader(uint64_t id) {
-  absl::MutexLock rl(&readers_mu_);
+  std::lock_guard<std::mutex> rl(readers_mu_);
   auto it = open_readers_.find(id);
   if (it != open_readers_.end()) open_readers_.erase(it);
   min_open_reader_.store(open_readers_.empty() ? std::numeric_limits<uint64_t>::max()
@@ -204,13 +206,13 @@ void Head::Apply(absl::Span<const Pending> samples) {
   int64_t maxt = std::numeric_limits<int64_t>::min();
   uint64_t applied = 0, ooo = 0;
   {
-    absl::ReaderMutexLock cl(&commit_mu_);
+    EnterCommit();
     const uint64_t id = commit_counter_.fetch_add(1) + 1;
     const uint64_t min_reader = min_open_reader_.load();
     size_t i = 0;
     while (i < samples.size()) {
       MemSeries* s = samples[i].series;
-      absl::MutexLock sl(&s->mu);
+      std::lock_guard<SmallMutex> sl(s->mu);
       s->NoteCommit(id, min_reader);
       for (; i < samples.size() && samples[i].series == s; ++i) {
         const Pending& p = samples[i];
@@ -223,6 +225,7 @@ void Head::Apply(absl::Span<const Pending> samples) {
         }
       }
     }
+    ExitCommit();
   }
   NoteTimes(mint, maxt);
   samples_appended_.fetch_add(applied, std::memory_order_relaxed);
@@ -236,7 +239,7 @@ Head::TruncateResult Head::Truncate(int64_t mint) {
   std::vector<SeriesPtr> dead;
   int64_t new_min = std::numeric_limits<int64_t>::max();
   for (const SeriesPtr& s : all) {
-    absl::MutexLock l(&s->mu);
+    std::lock_guard<SmallMutex> l(s->mu);
     size_t k = 0;
     while (k < s->closed.size() && s->closed[k]->max_time < mint) ++k;
     if (k > 0) {
@@ -258,7 +261,7 @@ Head::TruncateResult Head::Truncate(int64_t mint) {
     absl::flat_hash_set<SeriesRef> dead_refs;
     std::vector<index::LabelPairView> pairs;
     {
-      absl::MutexLock il(&index_mu_);
+      std::unique_lock<std::shared_mutex> il(index_mu_);
       for (const SeriesPtr& s : dead) {
         dead_refs.insert(s->ref);
         for (uint32_t i = 0; i < s->num_labels; ++i) {
@@ -272,7 +275,7 @@ Head::TruncateResult Head::Truncate(int64_t mint) {
     for (const SeriesPtr& s : dead) {
       {
         HashStripe& hs = hash_stripes_[s->hash & stripe_mask_];
-        absl::MutexLock l(&hs.mu);
+        std::lock_guard<SmallMutex> l(hs.mu);
         auto it = hs.series.find(s->hash);
         if (it != hs.series.end()) {
           auto& b = it->second;
@@ -280,15 +283,11 @@ Head::TruncateResult Head::Truncate(int64_t mint) {
           if (b.empty()) hs.series.erase(it);
         }
       }
-      {
-        RefStripe& rs = ref_stripes_[s->ref & stripe_mask_];
-        absl::MutexLock l(&rs.mu);
-        rs.series.erase(s->ref);
-      }
+      refs_.Erase(s->ref);
       res.removed_series.push_back(s->ref);
     }
     if (has_aliases_.load()) {
-      absl::MutexLock l(&alias_mu_);
+      std::lock_guard<std::mutex> l(alias_mu_);
       absl::erase_if(aliases_, [&](const auto& kv) { return dead_refs.contains(kv.second); });
     }
     num_series_.fetch_sub(dead.size(), std::memory_order_relaxed);
@@ -314,7 +313,7 @@ void Head::ForEachSeries(const std::function<void(SeriesRef, const Labels&)>& fn
             [](const SeriesPtr& a, const SeriesPtr& b) { return a->ref < b->ref; });
   for (const SeriesPtr& s : all) {
     {
-      absl::MutexLock l(&s->mu);
+      std::lock_guard<SmallMutex> l(s->mu);
       if (s->deleted) continue;
     }
     fn(s->ref, LabelsOf(*s));
@@ -340,7 +339,7 @@ absl::Status Head::ReplaySeries(SeriesRef ref, const Labels& labels) {
   auto s = GetOrCreate(labels, &created, ref);
   if (!s.ok()) return s.status();
   if (!created && (*s)->ref != ref) {
-    absl::MutexLock l(&alias_mu_);
+    std::lock_guard<std::mutex> l(alias_mu_);
     aliases_[ref] = (*s)->ref;
     has_aliases_.store(true, std::memory_order_release);
     SeriesRef cur = next_ref_.load();
@@ -365,7 +364,7 @@ void Head::ReplaySamples(absl::Span<const RefSample> samples) {
         continue;
       }
     }
-    absl::MutexLock l(&s->mu);
+    std::lock_guard<SmallMutex> l(s->mu);
     if (s->deleted) continue;
     if (s->Append(r.t, r.v, opts_.samples_per_chunk, opts_.chunk_range_ms)) {
       ++applied;
@@ -389,13 +388,13 @@ HeadStats Head::Stats() const {
   std::vector<SeriesPtr> all = AllSeries();
   st.num_series = all.size();
   for (const SeriesPtr& s : all) {
-    absl::MutexLock l(&s->mu);
+    std::lock_guard<SmallMutex> l(s->mu);
     st.num_chunks += s->closed.size() + (s->open.empty() ? 0 : 1);
     st.chunk_bytes += s->ChunkMemoryBytes();
     st.index_bytes += sizeof(MemSeries) + 8 * s->num_labels + 96;  // series record + map slots
   }
   {
-    absl::MutexLock il(&index_mu_);
+    std::unique_lock<std::shared_mutex> il(index_mu_);
     st.index_bytes += postings_.MemoryBytes() + symbols_.MemoryBytes();
     st.num_symbols = symbols_.size();
   }
@@ -419,7 +418,7 @@ HeadCardinality Head::Cardinality(size_t top_n) const {
     });
     if (v.size() > top_n) v.resize(top_n);
   };
-  absl::MutexLock il(&index_mu_);
+  std::unique_lock<std::shared_mutex> il(index_mu_);
   c.num_series = postings_.All().size();
   c.num_label_pairs = postings_.NumPairs();
   std::vector<Entry> pairs;

@@ -24,6 +24,8 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <mutex>
+#include <shared_mutex>
 #include <set>
 #include <string>
 #include <utility>
@@ -33,11 +35,12 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "tsdb/chunkenc/chunk.h"
 #include "tsdb/index/postings.h"
 #include "tsdb/index/symbols.h"
+#include "tsdb/series_table.h"
+#include "tsdb/small_mutex.h"
 #include "tsdb/storage.h"
 #include "tsdb/wal_sink.h"
 
@@ -55,7 +58,7 @@ struct HeadOptions {
   // ...or when a sample reaches the next multiple of this (ms), so no chunk straddles a block
   // boundary (blocks are aligned to this range). <= 0 disables.
   int64_t chunk_range_ms = 2 * 3600 * 1000;
-  // Lock stripes for the series maps; rounded up to a power of two.
+  // Lock stripes of the labels -> series map; rounded up to a power of two.
   int stripes = 4096;
 };
 
@@ -158,13 +161,9 @@ class Head : public Storage {
   friend class HeadChunkSeriesSetImpl;
   using SeriesPtr = std::shared_ptr<head_internal::MemSeries>;
 
-  struct alignas(64) RefStripe {
-    absl::Mutex mu;
-    absl::flat_hash_map<SeriesRef, SeriesPtr> series ABSL_GUARDED_BY(mu);
-  };
   struct alignas(64) HashStripe {
-    absl::Mutex mu;
-    absl::flat_hash_map<uint64_t, absl::InlinedVector<SeriesPtr, 1>> series ABSL_GUARDED_BY(mu);
+    SmallMutex mu;
+    absl::flat_hash_map<uint64_t, absl::InlinedVector<SeriesPtr, 1>> series;
   };
 
   SeriesPtr GetByRef(SeriesRef ref) const;
@@ -192,26 +191,31 @@ class Head : public Storage {
 
   const HeadOptions opts_;
   const size_t stripe_mask_;
-  std::unique_ptr<RefStripe[]> ref_stripes_;
+  SeriesTable<SeriesPtr> refs_;
   std::unique_ptr<HashStripe[]> hash_stripes_;
   std::atomic<SeriesRef> next_ref_{1};
 
   // Symbols + postings; writers: series creation and truncation.
-  mutable absl::Mutex index_mu_;
-  index::SymbolTable symbols_ ABSL_GUARDED_BY(index_mu_);
-  index::MemPostings postings_ ABSL_GUARDED_BY(index_mu_);
+  mutable std::shared_mutex index_mu_;
+  index::SymbolTable symbols_;
+  index::MemPostings postings_;
 
   // Refs that alias another series' ref (replayed duplicates).
-  mutable absl::Mutex alias_mu_;
-  absl::flat_hash_map<SeriesRef, SeriesRef> aliases_ ABSL_GUARDED_BY(alias_mu_);
+  mutable std::mutex alias_mu_;
+  absl::flat_hash_map<SeriesRef, SeriesRef> aliases_;
   std::atomic<bool> has_aliases_{false};
 
-  // Isolation: commits apply under a shared lock; NewQuerier takes it exclusively for an instant
-  // to read commit_counter_, so no commit is half-applied at that point.
-  absl::Mutex commit_mu_;
+  // Isolation: commits apply while counted in inflight_commits_; NewQuerier closes the gate,
+  // waits for in-flight commits to drain and reads commit_counter_, so no commit is
+  // half-applied at that point (Dekker-style handshake on seq_cst atomics).
+  void EnterCommit();
+  void ExitCommit();
+  std::mutex snapshot_mu_;  // serialises gate closers
+  std::atomic<bool> gate_closed_{false};
+  std::atomic<uint32_t> inflight_commits_{0};
   std::atomic<uint64_t> commit_counter_{0};
-  absl::Mutex readers_mu_;
-  std::multiset<uint64_t> open_readers_ ABSL_GUARDED_BY(readers_mu_);
+  std::mutex readers_mu_;
+  std::multiset<uint64_t> open_readers_;
   std::atomic<uint64_t> min_open_reader_{std::numeric_limits<uint64_t>::max()};
 
   std::atomic<int64_t> min_valid_time_{std::numeric_limits<int64_t>::min()};

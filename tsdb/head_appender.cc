@@ -49,7 +49,7 @@ HeadAppender::Entry* HeadAppender::Hold(const Head::SeriesPtr& s) {
   if (it != entry_of_.end() && entries_[it->second].series == s) return &entries_[it->second];
   Entry e{s, 0, 0, false};
   {
-    absl::MutexLock l(&s->mu);
+    std::lock_guard<SmallMutex> l(s->mu);
     if (s->deleted) return nullptr;
     ++s->pending;
     if (s->HasSamples()) {
@@ -154,7 +154,7 @@ void HeadAppender::Rollback() {
 
 void HeadAppender::Release() {
   for (Entry& e : entries_) {
-    absl::MutexLock l(&e.series->mu);
+    std::lock_guard<SmallMutex> l(e.series->mu);
     --e.series->pending;
   }
   entries_.clear();

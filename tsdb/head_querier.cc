@@ -122,7 +122,7 @@ class HeadSeriesIterator final : public SampleIterator {
 
 // Builds the pieces a snapshot sees, under the series lock.
 std::vector<Piece> SnapshotPieces(const MemSeries& s, const Visible& vis, int64_t mint,
-                                  int64_t maxt) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
+                                  int64_t maxt) {
   std::vector<Piece> out;
   uint64_t hidden = s.seq - vis.seq;
   int open_limit = s.open.num_samples();
@@ -170,7 +170,7 @@ class HeadSeries final : public Series {
   std::unique_ptr<SampleIterator> Iterator() const override {
     std::vector<Piece> pieces;
     {
-      absl::MutexLock l(&s_->mu);
+      std::lock_guard<SmallMutex> l(s_->mu);
       pieces = SnapshotPieces(*s_, s_->VisibleFor(reader_), mint_, maxt_);
     }
     return std::make_unique<HeadSeriesIterator>(std::move(pieces), mint_, maxt_);
@@ -221,7 +221,7 @@ class HeadQuerier final : public Querier {
       absl::Span<const Matcher> matchers) override {
     std::vector<std::string> out;
     if (matchers.empty() && CoversHead()) {
-      absl::ReaderMutexLock il(&head_->index_mu_);
+      std::shared_lock<std::shared_mutex> il(head_->index_mu_);
       for (std::string_view n : head_->postings_.Names()) out.emplace_back(n);
       return out;
     }
@@ -238,7 +238,7 @@ class HeadQuerier final : public Querier {
       std::string_view name, absl::Span<const Matcher> matchers) override {
     std::vector<std::string> out;
     if (matchers.empty() && CoversHead()) {
-      absl::ReaderMutexLock il(&head_->index_mu_);
+      std::shared_lock<std::shared_mutex> il(head_->index_mu_);
       if (const auto* vm = head_->postings_.Values(name)) {
         for (const auto& [v, p] : *vm) out.emplace_back(v);
       }
@@ -267,7 +267,7 @@ class HeadQuerier final : public Querier {
   std::vector<Head::SeriesPtr> Matching(absl::Span<const Matcher> matchers) {
     index::Postings refs;
     {
-      absl::ReaderMutexLock il(&head_->index_mu_);
+      std::shared_lock<std::shared_mutex> il(head_->index_mu_);
       refs = head_->postings_.Select(matchers, head_->next_ref_.load());
     }
     std::vector<Head::SeriesPtr> out;
@@ -275,7 +275,7 @@ class HeadQuerier final : public Querier {
     for (SeriesRef ref : refs) {
       Head::SeriesPtr s = head_->GetByRef(ref);
       if (!s || s->ref != ref) continue;
-      absl::MutexLock l(&s->mu);
+      std::lock_guard<SmallMutex> l(s->mu);
       if (s->deleted || !s->HasSamples()) continue;
       Visible vis = s->VisibleFor(reader_);
       if (vis.seq <= s->FirstSeq()) continue;
@@ -309,7 +309,7 @@ class HeadChunkSeriesSetImpl final : public HeadChunkSeriesSet {
       const Head::SeriesPtr& s = series_[pos_++];
       chunks_.clear();
       {
-        absl::MutexLock l(&s->mu);
+        std::lock_guard<SmallMutex> l(s->mu);
         if (s->deleted) continue;
         for (const auto& c : s->closed) {
           if (c->max_time >= mint_ && c->min_time <= maxt_) chunks_.push_back(c);

@@ -14,10 +14,9 @@
 #include <memory>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "tsdb/chunkenc/chunk.h"
 #include "tsdb/chunkenc/xor.h"
+#include "tsdb/small_mutex.h"
 #include "tsdb/storage.h"
 
 namespace promlet::tsdb::head_internal {
@@ -44,41 +43,40 @@ class MemSeries {
   const std::unique_ptr<uint32_t[]> syms;
   const uint32_t num_labels;
 
-  mutable absl::Mutex mu;
-  std::vector<std::shared_ptr<const chunkenc::ChunkData>> closed ABSL_GUARDED_BY(mu);
-  chunkenc::XorEncoder open ABSL_GUARDED_BY(mu);
-  int64_t next_cut ABSL_GUARDED_BY(mu) = std::numeric_limits<int64_t>::min();
-  uint64_t seq ABSL_GUARDED_BY(mu) = 0;
-  uint32_t pending ABSL_GUARDED_BY(mu) = 0;  // appenders holding this series in a batch
-  bool deleted ABSL_GUARDED_BY(mu) = false;
-  std::unique_ptr<std::vector<TxnMark>> marks ABSL_GUARDED_BY(mu);
+  mutable SmallMutex mu;  // guards everything below
+  std::vector<std::shared_ptr<const chunkenc::ChunkData>> closed;
+  chunkenc::XorEncoder open;
+  int64_t next_cut = std::numeric_limits<int64_t>::min();
+  uint64_t seq = 0;
+  uint32_t pending = 0;  // appenders holding this series in a batch
+  bool deleted = false;
+  std::unique_ptr<std::vector<TxnMark>> marks;
 
-  bool HasSamples() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return !open.empty() || !closed.empty(); }
-  int64_t MinTime() const ABSL_SHARED_LOCKS_REQUIRED(mu) {
+  bool HasSamples() const { return !open.empty() || !closed.empty(); }
+  int64_t MinTime() const {
     return closed.empty() ? open.min_time() : closed.front()->min_time;
   }
-  int64_t MaxTime() const ABSL_SHARED_LOCKS_REQUIRED(mu) {
+  int64_t MaxTime() const {
     return open.empty() ? closed.back()->max_time : open.last_time();
   }
-  uint64_t HeldSamples() const ABSL_SHARED_LOCKS_REQUIRED(mu) {
+  uint64_t HeldSamples() const {
     uint64_t n = open.num_samples();
     for (const auto& c : closed) n += c->num_samples;
     return n;
   }
-  uint64_t FirstSeq() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return seq - HeldSamples(); }
+  uint64_t FirstSeq() const { return seq - HeldSamples(); }
 
   // Appends in order; false if t is not after the newest sample. Cuts the open chunk when it
   // holds `max_per_chunk` samples or t reaches the next multiple of `chunk_range`.
-  bool Append(int64_t t, double v, int max_per_chunk, int64_t chunk_range)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  bool Append(int64_t t, double v, int max_per_chunk, int64_t chunk_range);
 
   // What a querier that saw commits <= reader_id may see.
-  Visible VisibleFor(uint64_t reader_id) const ABSL_SHARED_LOCKS_REQUIRED(mu);
+  Visible VisibleFor(uint64_t reader_id) const;
   // Records that commit `id` is about to append here, for queriers older than it; drops marks
   // no open querier needs (`min_reader`: smallest open querier id, UINT64_MAX if none).
-  void NoteCommit(uint64_t id, uint64_t min_reader) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  void NoteCommit(uint64_t id, uint64_t min_reader);
 
-  size_t ChunkMemoryBytes() const ABSL_SHARED_LOCKS_REQUIRED(mu);
+  size_t ChunkMemoryBytes() const;
 };
 
 }  // namespace promlet::tsdb::head_internal

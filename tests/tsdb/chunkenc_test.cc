@@ -17,7 +17,7 @@ struct S {
   uint64_t bits;
 };
 
-absl::Span<const uint8_t> Bytes(const std::string& s) {
+absl::Span<const uint8_t> Bytes(std::string_view s) {
   return absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 
@@ -179,7 +179,7 @@ TEST(XorChunk, SeekAndLimit) {
 TEST(XorChunk, CorruptInputIsAnErrorNotACrash) {
   XorEncoder enc;
   for (int i = 0; i < 50; ++i) ASSERT_TRUE(enc.Append(i * 1000 + (i * i) % 7, i * 1.5));
-  std::string b = enc.bytes();
+  std::string b(enc.bytes());
   std::mt19937 rng(7);
   for (int round = 0; round < 200; ++round) {
     std::string c = b.substr(0, rng() % b.size());
@@ -200,7 +200,7 @@ TEST(XorChunk, CompatibleWithPrometheusLayout) {
   XorEncoder enc;
   ASSERT_TRUE(enc.Append(1000, 1.0));
   ASSERT_TRUE(enc.Append(1015, 1.0));
-  const std::string& b = enc.bytes();
+  std::string_view b = enc.bytes();
   ASSERT_EQ(b.size(), 2u + 2 + 8 + 1 + 1);
   EXPECT_EQ(static_cast<uint8_t>(b[0]), 0);
   EXPECT_EQ(static_cast<uint8_t>(b[1]), 2);

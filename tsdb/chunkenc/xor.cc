@@ -20,46 +20,79 @@ void PutUvarint(std::string& out, uint64_t x) {
 
 }  // namespace
 
-XorEncoder::XorEncoder() { bytes_.assign(2, '\0'); }
+namespace {
+constexpr uint32_t kSlack = 8;  // zeroed bytes kept past the written bits
+}
 
-void XorEncoder::WriteBit(bool b) { WriteBits(b ? 1 : 0, 1); }
+XorEncoder::XorEncoder() { bit_pos_ = 16; }  // 2-byte header; buffer allocated on first Append
+
+XorEncoder& XorEncoder::operator=(XorEncoder&& o) noexcept {
+  buf_ = std::move(o.buf_);
+  bit_pos_ = o.bit_pos_;
+  cap_ = o.cap_;
+  min_t_ = o.min_t_;
+  t_ = o.t_;
+  t_delta_ = o.t_delta_;
+  v_ = o.v_;
+  num_ = o.num_;
+  leading_ = o.leading_;
+  trailing_ = o.trailing_;
+  o.buf_.reset();
+  o.cap_ = 0;
+  o.bit_pos_ = 16;
+  o.num_ = 0;
+  return *this;
+}
+
+void XorEncoder::Reserve(size_t bytes) {
+  size_t need = bytes + kSlack;
+  if (need <= cap_) return;
+  size_t cap = cap_ < 32 ? 32 : cap_ + cap_ / 2;
+  if (cap < need) cap = need;
+  std::unique_ptr<uint8_t[]> nb(new uint8_t[cap]());
+  if (buf_) std::memcpy(nb.get(), buf_.get(), (bit_pos_ + 7) >> 3);
+  buf_ = std::move(nb);
+  cap_ = static_cast<uint32_t>(cap);
+}
 
 void XorEncoder::WriteBits(uint64_t u, int nbits) {
-  while (nbits > 0) {
-    if (free_bits_ == 0) {
-      bytes_.push_back('\0');
-      free_bits_ = 8;
-    }
-    int take = nbits < free_bits_ ? nbits : free_bits_;
-    uint64_t part = (u >> (nbits - take)) & ((uint64_t{1} << take) - 1);
-    bytes_.back() = static_cast<char>(static_cast<uint8_t>(bytes_.back()) |
-                                      static_cast<uint8_t>(part << (free_bits_ - take)));
-    free_bits_ -= take;
-    nbits -= take;
+  if (nbits > 56) {
+    WriteBits(u >> 32, nbits - 32);
+    WriteBits(u & 0xffffffffULL, 32);
+    return;
   }
+  u &= (uint64_t{1} << nbits) - 1;
+  uint8_t* p = buf_.get() + (bit_pos_ >> 3);
+  unsigned shift = bit_pos_ & 7;
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  w = __builtin_bswap64(w);
+  w |= u << (64 - shift - nbits);
+  w = __builtin_bswap64(w);
+  std::memcpy(p, &w, 8);
+  bit_pos_ += nbits;
 }
 
 void XorEncoder::WriteValue(uint64_t v) {
   uint64_t delta = v ^ v_;
   if (delta == 0) {
-    WriteBit(false);
+    WriteBits(0, 1);
     return;
   }
-  WriteBit(true);
   uint8_t lead = static_cast<uint8_t>(std::countl_zero(delta));
   uint8_t trail = static_cast<uint8_t>(std::countr_zero(delta));
   if (lead >= 32) lead = 31;  // 5-bit field
   if (leading_ != 0xff && lead >= leading_ && trail >= trailing_) {
-    WriteBit(false);
+    WriteBits(0b10, 2);
     WriteBits(delta >> trailing_, 64 - leading_ - trailing_);
     return;
   }
   leading_ = lead;
   trailing_ = trail;
-  WriteBit(true);
-  WriteBits(lead, 5);
   int sigbits = 64 - lead - trail;
-  WriteBits(static_cast<uint64_t>(sigbits), 6);  // 64 wraps to 0
+  // '11', 5 bits leading, 6 bits sigbits (64 wraps to 0).
+  WriteBits((uint64_t{0b11} << 11) | (uint64_t{lead} << 6) | (static_cast<uint64_t>(sigbits) & 63),
+            13);
   WriteBits(delta >> trail, sigbits);
 }
 
@@ -75,12 +108,14 @@ bool XorEncoder::Append(int64_t t, double v) {
     // here it is (fresh chunk), so appending whole bytes is equivalent.
     std::string tmp;
     PutUvarint(tmp, ux);
+    Reserve(2 + tmp.size() + 8);
     for (char c : tmp) WriteBits(static_cast<uint8_t>(c), 8);
     WriteBits(vb, 64);
     min_t_ = t;
   } else {
     if (t <= t_) return false;
     uint64_t delta = static_cast<uint64_t>(t) - static_cast<uint64_t>(t_);
+    Reserve(((bit_pos_ + 7) >> 3) + 20);  // worst case: 4+64 bits dod, 13+64 bits value
     if (num_ == 1) {
       std::string tmp;
       PutUvarint(tmp, delta);
@@ -88,7 +123,7 @@ bool XorEncoder::Append(int64_t t, double v) {
     } else {
       int64_t dod = static_cast<int64_t>(delta - t_delta_);
       if (dod == 0) {
-        WriteBit(false);
+        WriteBits(0, 1);
       } else if (BitRange(dod, 14)) {
         WriteBits(0b10, 2);
         WriteBits(static_cast<uint64_t>(dod), 14);
@@ -109,13 +144,13 @@ bool XorEncoder::Append(int64_t t, double v) {
   t_ = t;
   v_ = vb;
   ++num_;
-  bytes_[0] = static_cast<char>(num_ >> 8);
-  bytes_[1] = static_cast<char>(num_ & 0xff);
+  buf_[0] = static_cast<uint8_t>(num_ >> 8);
+  buf_[1] = static_cast<uint8_t>(num_ & 0xff);
   return true;
 }
 
 std::string XorEncoder::Finish() {
-  std::string out(bytes_.data(), bytes_.size());  // exact-size copy
+  std::string out = buf_ ? std::string(bytes()) : std::string(2, '\0');  // exact-size copy
   *this = XorEncoder();
   return out;
 }

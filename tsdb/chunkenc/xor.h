@@ -13,7 +13,9 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
@@ -21,12 +23,17 @@
 
 namespace promlet::tsdb::chunkenc {
 
-// Appends samples to one growing XOR chunk in O(1) amortised.
+// Appends samples to one growing XOR chunk in O(1) amortised. The buffer keeps 8 zeroed bytes of
+// slack past the written bits, so bits are OR-ed in with one unaligned 64-bit store.
 class XorEncoder {
  public:
   static constexpr uint16_t kMaxSamples = 65535;
 
   XorEncoder();
+  XorEncoder(XorEncoder&& o) noexcept { *this = std::move(o); }
+  XorEncoder& operator=(XorEncoder&& o) noexcept;
+  XorEncoder(const XorEncoder&) = delete;
+  XorEncoder& operator=(const XorEncoder&) = delete;
 
   // False (and nothing written) when t is not greater than the last timestamp or the chunk
   // holds kMaxSamples already.
@@ -37,19 +44,24 @@ class XorEncoder {
   int64_t min_time() const { return min_t_; }
   int64_t last_time() const { return t_; }
   uint64_t last_value_bits() const { return v_; }
-  // The chunk bytes so far (valid XOR chunk at every point between Appends).
-  const std::string& bytes() const { return bytes_; }
+  // The chunk bytes so far (a valid XOR chunk between Appends).
+  std::string_view bytes() const {
+    if (!buf_) return std::string_view("\0\0", 2);  // empty chunk: count 0
+    return std::string_view(reinterpret_cast<const char*>(buf_.get()), (bit_pos_ + 7) >> 3);
+  }
   // Heap bytes owned.
-  size_t MemoryBytes() const { return bytes_.capacity(); }
-  // Hands the bytes over (trimmed to size) and resets to an empty chunk.
+  size_t MemoryBytes() const { return cap_; }
+  // Hands the bytes over (exact size) and resets to an empty chunk.
   std::string Finish();
 
  private:
-  void WriteBits(uint64_t u, int nbits);
-  void WriteBit(bool b);
+  void Reserve(size_t bytes);
+  void WriteBits(uint64_t u, int nbits);  // nbits 1..64
   void WriteValue(uint64_t v);
 
-  std::string bytes_;
+  std::unique_ptr<uint8_t[]> buf_;
+  uint32_t bit_pos_ = 0;
+  uint32_t cap_ = 0;
   int64_t min_t_ = 0;
   int64_t t_ = 0;
   uint64_t t_delta_ = 0;
@@ -57,7 +69,6 @@ class XorEncoder {
   uint16_t num_ = 0;
   uint8_t leading_ = 0xff;
   uint8_t trailing_ = 0;
-  uint8_t free_bits_ = 0;  // unused low bits of bytes_.back()
 };
 
 // Decodes an XOR chunk. Reads at most `limit` samples (default: the header count), which lets
