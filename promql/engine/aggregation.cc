@@ -1,0 +1,489 @@
+// Aggregation operators (sum, avg, count, min, max, group, stddev, stdvar, quantile, topk,
+// bottomk, limitk, limit_ratio, count_values), evaluated like Prometheus' rangeEvalAgg: the
+// input series' groups are computed once, then every step folds the present samples.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "promql/engine/collector.h"
+#include "promql/engine/evaluator.h"
+
+namespace promlet::promql::internal {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+uint64_t GroupingKey(const tsdb::Labels& l, const std::vector<std::string>& grouping,
+                     bool without) {
+  if (without) return l.HashWithoutLabels(grouping);
+  if (grouping.empty()) return 0;
+  return l.HashForLabels(grouping);
+}
+
+tsdb::Labels GroupingLabels(const tsdb::Labels& l, const std::vector<std::string>& grouping,
+                            bool without) {
+  if (without) {
+    tsdb::LabelsBuilder b(l);
+    for (const auto& g : grouping) b.Del(g);
+    b.Del(tsdb::kMetricName);
+    return b.Build();
+  }
+  if (grouping.empty()) return tsdb::Labels();
+  tsdb::LabelsBuilder b(l);
+  b.Keep(grouping);
+  return b.Build();
+}
+
+struct Group {
+  double value = 0;
+  double mean = 0;
+  double kahan_c = 0;
+  double count = 0;
+  bool seen = false;
+  bool incremental_mean = false;
+  bool drop_name = false;
+  std::vector<double> values;  // quantile
+};
+
+// One element of a topk/bottomk heap.
+struct HeapElem {
+  int series;
+  double f;
+};
+
+// Go's container/heap over a slice with a Less function, so ties resolve as in Prometheus.
+template <typename Less>
+void HeapUp(std::vector<HeapElem>& h, int j, Less less) {
+  while (true) {
+    int i = (j - 1) / 2;
+    if (i == j || !less(h[j], h[i])) break;
+    std::swap(h[i], h[j]);
+    j = i;
+  }
+}
+template <typename Less>
+bool HeapDown(std::vector<HeapElem>& h, int i0, int n, Less less) {
+  int i = i0;
+  while (true) {
+    int j1 = 2 * i + 1;
+    if (j1 >= n || j1 < 0) break;
+    int j = j1;
+    if (int j2 = j1 + 1; j2 < n && less(h[j2], h[j1])) j = j2;
+    if (!less(h[j], h[i])) break;
+    std::swap(h[i], h[j]);
+    i = j;
+  }
+  return i > i0;
+}
+
+bool ByValueLess(const HeapElem& a, const HeapElem& b) {
+  if (std::isnan(a.f)) return true;
+  return a.f < b.f;
+}
+bool ByReverseValueLess(const HeapElem& a, const HeapElem& b) {
+  if (std::isnan(a.f)) return true;
+  return a.f > b.f;
+}
+
+}  // namespace
+
+EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
+  std::vector<std::string> grouping = a.grouping;
+  std::sort(grouping.begin(), grouping.end());
+  if (a.op == AggregateOp::kCountValues) {
+    return EvalCountValues(a, StringArg(*a.param));
+  }
+  std::vector<double> params;
+  const bool has_param = a.op == AggregateOp::kTopk || a.op == AggregateOp::kBottomk ||
+                         a.op == AggregateOp::kQuantile || a.op == AggregateOp::kLimitk ||
+                         a.op == AggregateOp::kLimitRatio;
+  if (has_param) params = EvalScalarSteps(UnwrapParens(*a.param));
+  EMatrix input = Eval(UnwrapParens(*a.expr));
+  const int64_t in_points = [&] {
+    int64_t n = 0;
+    for (const auto& s : input) n += static_cast<int64_t>(s.floats.size());
+    return n;
+  }();
+
+  const bool k_op = a.op == AggregateOp::kTopk || a.op == AggregateOp::kBottomk ||
+                    a.op == AggregateOp::kLimitk || a.op == AggregateOp::kLimitRatio;
+  // Map input series to groups.
+  absl::flat_hash_map<uint64_t, int> group_index;
+  std::vector<int> series_group(input.size());
+  EMatrix result;  // one row per group (non-k ops)
+  int ngroups = 0;
+  for (size_t i = 0; i < input.size(); ++i) {
+    const uint64_t key = GroupingKey(input[i].metric, grouping, a.without);
+    auto [it, inserted] = group_index.try_emplace(key, ngroups);
+    if (inserted) {
+      if (!k_op) {
+        ESeries s;
+        s.metric = GroupingLabels(input[i].metric, grouping, a.without);
+        result.push_back(std::move(s));
+      }
+      ++ngroups;
+    }
+    series_group[i] = it->second;
+  }
+  std::vector<Group> groups(ngroups);
+
+  if (has_param) {
+    double pmin = std::numeric_limits<double>::infinity();
+    double pmax = -std::numeric_limits<double>::infinity();
+    bool any_nan = false;
+    for (double p : params) {
+      if (std::isnan(p)) {
+        any_nan = true;
+        continue;
+      }
+      pmin = std::min(pmin, p);
+      pmax = std::max(pmax, p);
+    }
+    switch (a.op) {
+      case AggregateOp::kTopk:
+      case AggregateOp::kBottomk:
+      case AggregateOp::kLimitk:
+        if (pmax < 1 && !any_nan) return {};
+        if (any_nan) Errorf("Parameter value is NaN");
+        if (pmin <= -9.223372036854775e18) {
+          Errorf(absl::StrCat("Scalar value ", FormatFloatG(pmin), " underflows int64"));
+        }
+        if (pmax >= 9.223372036854775e18) {
+          Errorf(absl::StrCat("Scalar value ", FormatFloatG(pmax), " overflows int64"));
+        }
+        if (pmax < 1) return {};
+        break;
+      case AggregateOp::kLimitRatio:
+        if (pmax == 0 && pmin == 0 && !any_nan) return {};
+        if (any_nan) Errorf("Ratio value is NaN");
+        Errorf("limit_ratio is not supported");
+      case AggregateOp::kQuantile:
+        if (any_nan) {
+          ctx_->Warn("quantile value should be between 0 and 1, got NaN", a.param->pos);
+        }
+        if (pmax > 1) {
+          ctx_->Warn(absl::StrCat("quantile value should be between 0 and 1, got ",
+                                  FormatFloatG(pmax)),
+                     a.param->pos);
+        }
+        if (pmin < 0) {
+          ctx_->Warn(absl::StrCat("quantile value should be between 0 and 1, got ",
+                                  FormatFloatG(pmin)),
+                     a.param->pos);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  const bool instant = start_ == end_;
+  std::vector<size_t> pos(input.size(), 0);
+  // k ops: per-input-series output rows (range) or ordered output (instant).
+  EMatrix k_rows;
+  if (k_op && !instant) {
+    k_rows.resize(input.size());
+    for (size_t i = 0; i < input.size(); ++i) {
+      k_rows[i].metric = input[i].metric;
+      k_rows[i].drop_name = input[i].drop_name;
+    }
+  }
+  EMatrix k_instant;
+  std::vector<std::vector<HeapElem>> heaps(k_op ? ngroups : 0);
+
+  size_t step = 0;
+  for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
+    ctx_->CheckDone();
+    const double param = has_param ? params[step] : 0;
+    for (auto& g : groups) g.seen = false;
+    if (k_op) {
+      int64_t k = 0;
+      if (a.op != AggregateOp::kLimitRatio) {
+        k = std::min<int64_t>(static_cast<int64_t>(param), static_cast<int64_t>(input.size()));
+      }
+      for (auto& h : heaps) h.clear();
+      for (size_t si = 0; si < input.size(); ++si) {
+        const auto& fl = input[si].floats;
+        size_t& p = pos[si];
+        while (p < fl.size() && fl[p].t < ts) ++p;
+        if (p >= fl.size() || fl[p].t != ts) continue;
+        const double f = fl[p].f;
+        if (k < 1) continue;
+        auto& h = heaps[series_group[si]];
+        HeapElem e{static_cast<int>(si), f};
+        switch (a.op) {
+          case AggregateOp::kTopk:
+            if (static_cast<int64_t>(h.size()) < k) {
+              h.push_back(e);
+              HeapUp(h, static_cast<int>(h.size()) - 1, ByValueLess);
+            } else if (h[0].f < f || (std::isnan(h[0].f) && !std::isnan(f))) {
+              h[0] = e;
+              if (k > 1 && !HeapDown(h, 0, static_cast<int>(h.size()), ByValueLess)) {
+                HeapUp(h, 0, ByValueLess);
+              }
+            }
+            break;
+          case AggregateOp::kBottomk:
+            if (static_cast<int64_t>(h.size()) < k) {
+              h.push_back(e);
+              HeapUp(h, static_cast<int>(h.size()) - 1, ByReverseValueLess);
+            } else if (h[0].f > f || (std::isnan(h[0].f) && !std::isnan(f))) {
+              h[0] = e;
+              if (k > 1 && !HeapDown(h, 0, static_cast<int>(h.size()), ByReverseValueLess)) {
+                HeapUp(h, 0, ByReverseValueLess);
+              }
+            }
+            break;
+          case AggregateOp::kLimitk:
+            if (static_cast<int64_t>(h.size()) < k) h.push_back(e);
+            break;
+          default:
+            break;
+        }
+      }
+      for (auto& h : heaps) {
+        if (a.op == AggregateOp::kTopk) {
+          // sort.Sort(sort.Reverse(heap)): descending, NaN last.
+          std::stable_sort(h.begin(), h.end(),
+                           [](const HeapElem& x, const HeapElem& y) { return ByValueLess(y, x); });
+        } else if (a.op == AggregateOp::kBottomk) {
+          std::stable_sort(h.begin(), h.end(), [](const HeapElem& x, const HeapElem& y) {
+            return ByReverseValueLess(y, x);
+          });
+        }
+        for (const auto& e : h) {
+          if (instant) {
+            ESeries s;
+            s.metric = input[e.series].metric;
+            s.drop_name = input[e.series].drop_name;
+            s.floats.push_back({ts, e.f});
+            k_instant.push_back(std::move(s));
+          } else {
+            k_rows[e.series].floats.push_back({ts, e.f});
+          }
+        }
+      }
+      continue;
+    }
+
+    for (size_t si = 0; si < input.size(); ++si) {
+      const auto& fl = input[si].floats;
+      size_t& p = pos[si];
+      while (p < fl.size() && fl[p].t < ts) ++p;
+      if (p >= fl.size() || fl[p].t != ts) continue;
+      const double f = fl[p].f;
+      Group& g = groups[series_group[si]];
+      if (!g.seen) {
+        g = Group();
+        g.seen = true;
+        g.value = f;
+        g.mean = f;
+        g.count = 1;
+        g.drop_name = input[si].drop_name;
+        switch (a.op) {
+          case AggregateOp::kStddev:
+          case AggregateOp::kStdvar:
+            g.value = (std::isnan(f) || std::isinf(f)) ? kNaN : 0;
+            break;
+          case AggregateOp::kQuantile:
+            g.values.push_back(f);
+            break;
+          case AggregateOp::kGroup:
+            g.value = 1;
+            break;
+          default:
+            break;
+        }
+        continue;
+      }
+      if (input[si].drop_name) g.drop_name = true;
+      switch (a.op) {
+        case AggregateOp::kSum:
+          KahanSumInc(f, g.value, g.kahan_c);
+          break;
+        case AggregateOp::kAvg: {
+          g.count++;
+          if (!g.incremental_mean) {
+            double nv = g.value, nc = g.kahan_c;
+            KahanSumInc(f, nv, nc);
+            if (!std::isinf(nv)) {
+              g.value = nv;
+              g.kahan_c = nc;
+              break;
+            }
+            g.incremental_mean = true;
+            g.mean = g.value / (g.count - 1);
+            g.kahan_c /= g.count - 1;
+          }
+          const double q = (g.count - 1) / g.count;
+          double m = q * g.mean, c = q * g.kahan_c;
+          KahanSumInc(f / g.count, m, c);
+          g.mean = m;
+          g.kahan_c = c;
+          break;
+        }
+        case AggregateOp::kGroup:
+          break;
+        case AggregateOp::kMax:
+          if (g.value < f || std::isnan(g.value)) g.value = f;
+          break;
+        case AggregateOp::kMin:
+          if (g.value > f || std::isnan(g.value)) g.value = f;
+          break;
+        case AggregateOp::kCount:
+          g.count++;
+          break;
+        case AggregateOp::kStddev:
+        case AggregateOp::kStdvar: {
+          g.count++;
+          const double delta = f - g.mean;
+          g.mean += delta / g.count;
+          g.value += delta * (f - g.mean);
+          break;
+        }
+        case AggregateOp::kQuantile:
+          g.values.push_back(f);
+          break;
+        default:
+          break;
+      }
+    }
+    for (int gi = 0; gi < ngroups; ++gi) {
+      Group& g = groups[gi];
+      if (!g.seen) continue;
+      double v = g.value;
+      switch (a.op) {
+        case AggregateOp::kAvg:
+          v = g.incremental_mean ? g.mean + g.kahan_c : g.value / g.count + g.kahan_c / g.count;
+          break;
+        case AggregateOp::kCount:
+          v = g.count;
+          break;
+        case AggregateOp::kStdvar:
+          v = g.value / g.count;
+          break;
+        case AggregateOp::kStddev:
+          v = std::sqrt(g.value / g.count);
+          break;
+        case AggregateOp::kQuantile:
+          v = Quantile(param, g.values);
+          break;
+        case AggregateOp::kSum:
+          v = g.value + g.kahan_c;
+          break;
+        default:
+          break;
+      }
+      ESeries& row = result[gi];
+      if (row.floats.empty()) row.floats.reserve(NumSteps());
+      row.floats.push_back({ts, v});
+      if (g.drop_name) row.drop_name = true;
+    }
+  }
+  ctx_->SubSamples(in_points);
+  EMatrix out;
+  if (k_op) {
+    if (instant) return k_instant;
+    for (auto& r : k_rows) {
+      if (!r.floats.empty()) out.push_back(std::move(r));
+    }
+  } else {
+    for (auto& r : result) {
+      if (!r.floats.empty()) out.push_back(std::move(r));
+    }
+  }
+  int64_t n = 0;
+  for (const auto& s : out) n += static_cast<int64_t>(s.floats.size());
+  ctx_->AddSamples(n);
+  return out;
+}
+
+namespace {
+// Go's strconv.Quote for the error message of count_values (bytes of invalid UTF-8 as \xNN).
+std::string GoQuote(std::string_view s) {
+  std::string out = "\"";
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\t': out += "\\t"; break;
+        case '\r': out += "\\r"; break;
+        default:
+          if (c < 0x20 || c == 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+            out += buf;
+          } else {
+            out.push_back(static_cast<char>(c));
+          }
+      }
+      ++i;
+      continue;
+    }
+    int len = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    for (int k = 1; ok && k < len; ++k) {
+      ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    }
+    if (ok) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+      out += buf;
+      ++i;
+    }
+  }
+  out += "\"";
+  return out;
+}
+}  // namespace
+
+EMatrix Evaluator::EvalCountValues(const AggregateExpr& a, const std::string& label) {
+  if (!tsdb::IsValidLabelName(label)) {
+    Errorf(absl::StrCat("invalid label name ", GoQuote(label)));
+  }
+  std::vector<std::string> grouping = a.grouping;
+  if (!a.without) grouping.push_back(label);
+  std::sort(grouping.begin(), grouping.end());
+  EMatrix input = Eval(UnwrapParens(*a.expr));
+  Collector col(start_ == end_);
+  std::vector<size_t> pos(input.size(), 0);
+  for (int64_t ts = start_; ts <= end_; ts += interval_) {
+    ctx_->CheckDone();
+    struct GC {
+      tsdb::Labels labels;
+      int count;
+    };
+    std::vector<GC> order;
+    absl::flat_hash_map<uint64_t, size_t> idx;
+    for (size_t si = 0; si < input.size(); ++si) {
+      const auto& fl = input[si].floats;
+      size_t& p = pos[si];
+      while (p < fl.size() && fl[p].t < ts) ++p;
+      if (p >= fl.size() || fl[p].t != ts) continue;
+      tsdb::LabelsBuilder b(input[si].metric);
+      b.Set(label, FormatFloatShortest(fl[p].f));
+      tsdb::Labels m = b.Build();
+      const uint64_t key = GroupingKey(m, grouping, a.without);
+      auto [it, inserted] = idx.try_emplace(key, order.size());
+      if (inserted) {
+        order.push_back({GroupingLabels(m, grouping, a.without), 1});
+      } else {
+        order[it->second].count++;
+      }
+    }
+    for (auto& g : order) col.Add(col.Intern(g.labels, false), ts, g.count);
+  }
+  return col.Take();
+}
+
+}  // namespace promlet::promql::internal

@@ -1,0 +1,292 @@
+// Engine: the public entry points. Validates parameters, opens one querier over the time range
+// the expression touches, runs the evaluator and converts its matrix into the result value.
+#include "promql/engine/engine.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "promql/engine/evaluator.h"
+#include "promql/functions.h"
+#include "promql/parser/parser.h"
+
+namespace promlet::promql {
+
+ValueType Result::type() const {
+  switch (value.index()) {
+    case 0: return ValueType::kScalar;
+    case 1: return ValueType::kString;
+    case 2: return ValueType::kVector;
+    default: return ValueType::kMatrix;
+  }
+}
+
+namespace {
+
+using internal::EMatrix;
+
+// Earliest and latest sample time the expression can read (Prometheus' FindMinMaxTime).
+struct MinMax {
+  int64_t min = std::numeric_limits<int64_t>::max();
+  int64_t max = std::numeric_limits<int64_t>::min();
+};
+
+int64_t ResolveAt(AtModifier at, int64_t at_ms, int64_t start, int64_t end) {
+  if (at == AtModifier::kStart) return start;
+  if (at == AtModifier::kEnd) return end;
+  return at_ms;
+}
+
+void WalkTimes(const Expr& e, int64_t start, int64_t end, int64_t lookback, int64_t subq_offset,
+               int64_t subq_range, bool subq_has_ts, int64_t subq_ts, int64_t eval_range,
+               MinMax& mm) {
+  switch (e.kind) {
+    case NodeKind::kVectorSelector: {
+      const auto& vs = static_cast<const VectorSelector&>(e);
+      int64_t s = start, en = end;
+      if (subq_has_ts) s = en = subq_ts;
+      if (vs.at != AtModifier::kNone) {
+        s = en = ResolveAt(vs.at, vs.at_ms, start, end);
+      } else {
+        s = s - subq_offset - subq_range;
+        en -= subq_offset;
+      }
+      if (eval_range == 0) {
+        s -= lookback - 1;
+      } else {
+        s -= eval_range - 1;
+      }
+      s -= vs.offset_ms;
+      en -= vs.offset_ms;
+      mm.min = std::min(mm.min, s);
+      mm.max = std::max(mm.max, en);
+      return;
+    }
+    case NodeKind::kMatrixSelector: {
+      const auto& ms = static_cast<const MatrixSelector&>(e);
+      WalkTimes(*ms.vector_selector, start, end, lookback, subq_offset, subq_range, subq_has_ts,
+                subq_ts, ms.range_ms, mm);
+      return;
+    }
+    case NodeKind::kSubquery: {
+      const auto& sq = static_cast<const SubqueryExpr&>(e);
+      int64_t off = subq_offset + sq.offset_ms;
+      int64_t rng = subq_range + sq.range_ms;
+      bool has_ts = subq_has_ts;
+      int64_t ts = subq_ts;
+      if (sq.at != AtModifier::kNone) {
+        off = sq.offset_ms;
+        rng = sq.range_ms;
+        has_ts = true;
+        ts = ResolveAt(sq.at, sq.at_ms, start, end);
+      }
+      WalkTimes(*sq.expr, start, end, lookback, off, rng, has_ts, ts, 0, mm);
+      return;
+    }
+    case NodeKind::kAggregate: {
+      const auto& a = static_cast<const AggregateExpr&>(e);
+      if (a.param) WalkTimes(*a.param, start, end, lookback, subq_offset, subq_range, subq_has_ts, subq_ts, 0, mm);
+      WalkTimes(*a.expr, start, end, lookback, subq_offset, subq_range, subq_has_ts, subq_ts, 0, mm);
+      return;
+    }
+    case NodeKind::kBinary: {
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      WalkTimes(*b.lhs, start, end, lookback, subq_offset, subq_range, subq_has_ts, subq_ts, 0, mm);
+      WalkTimes(*b.rhs, start, end, lookback, subq_offset, subq_range, subq_has_ts, subq_ts, 0, mm);
+      return;
+    }
+    case NodeKind::kCall:
+      for (const auto& a : static_cast<const Call&>(e).args) {
+        WalkTimes(*a, start, end, lookback, subq_offset, subq_range, subq_has_ts, subq_ts, 0, mm);
+      }
+      return;
+    case NodeKind::kUnary:
+      WalkTimes(*static_cast<const UnaryExpr&>(e).expr, start, end, lookback, subq_offset,
+                subq_range, subq_has_ts, subq_ts, 0, mm);
+      return;
+    case NodeKind::kParen:
+      WalkTimes(*static_cast<const ParenExpr&>(e).expr, start, end, lookback, subq_offset,
+                subq_range, subq_has_ts, subq_ts, eval_range, mm);
+      return;
+    case NodeKind::kStepInvariant:
+      WalkTimes(*static_cast<const StepInvariantExpr&>(e).expr, start, end, lookback,
+                subq_offset, subq_range, subq_has_ts, subq_ts, eval_range, mm);
+      return;
+    default:
+      return;
+  }
+}
+
+// Range queries: every sort call is pointless (matrices are ordered by labels); Prometheus
+// warns about each, at the call's position.
+void WarnSortCalls(const Expr& e, internal::QueryContext& ctx) {
+  switch (e.kind) {
+    case NodeKind::kCall: {
+      const auto& c = static_cast<const Call&>(e);
+      const std::string_view n = c.func->name;
+      if (n == "sort" || n == "sort_desc" || n == "sort_by_label" || n == "sort_by_label_desc") {
+        ctx.Warn("sort is ineffective for range queries since results are always ordered by labels",
+                 e.pos);
+      }
+      for (const auto& a : c.args) WarnSortCalls(*a, ctx);
+      return;
+    }
+    case NodeKind::kAggregate: {
+      const auto& a = static_cast<const AggregateExpr&>(e);
+      if (a.param) WarnSortCalls(*a.param, ctx);
+      WarnSortCalls(*a.expr, ctx);
+      return;
+    }
+    case NodeKind::kBinary:
+      WarnSortCalls(*static_cast<const BinaryExpr&>(e).lhs, ctx);
+      WarnSortCalls(*static_cast<const BinaryExpr&>(e).rhs, ctx);
+      return;
+    case NodeKind::kUnary:
+      WarnSortCalls(*static_cast<const UnaryExpr&>(e).expr, ctx);
+      return;
+    case NodeKind::kParen:
+      WarnSortCalls(*static_cast<const ParenExpr&>(e).expr, ctx);
+      return;
+    case NodeKind::kStepInvariant:
+      WarnSortCalls(*static_cast<const StepInvariantExpr&>(e).expr, ctx);
+      return;
+    case NodeKind::kSubquery:
+      WarnSortCalls(*static_cast<const SubqueryExpr&>(e).expr, ctx);
+      return;
+    default:
+      return;
+  }
+}
+
+absl::StatusOr<Result> Exec(const EngineOptions& options, tsdb::Queryable& storage,
+                            const Expr& expr, int64_t start, int64_t end, int64_t step,
+                            bool instant, const QueryOptions& opts, std::string_view text) {
+  const ValueType type = expr.type();
+  if (!instant) {
+    if (step <= 0) {
+      return absl::InvalidArgumentError(
+          "zero or negative query resolution step widths are not accepted. Try a positive "
+          "integer");
+    }
+    if (end < start) return absl::InvalidArgumentError("end timestamp must not be before start time");
+    if (type != ValueType::kScalar && type != ValueType::kVector) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "invalid expression type \"", DocumentedTypeName(type),
+          "\" for range query, must be Scalar or instant Vector"));
+    }
+  }
+  internal::QueryContext ctx;
+  ctx.options = &options;
+  ctx.lookback_ms = (opts.lookback_delta_ms.has_value() && *opts.lookback_delta_ms > 0)
+                        ? *opts.lookback_delta_ms
+                        : options.lookback_delta_ms;
+  ctx.query_start = start;
+  ctx.query_end = end;
+  ctx.query_text = text;
+  ctx.deadline = absl::Now() + options.timeout;
+  ctx.cancel = opts.cancel;
+
+  Result res;
+  if (type == ValueType::kString) {
+    res.value = String{start, internal::StringArg(expr)};
+    return res;
+  }
+  MinMax mm;
+  WalkTimes(expr, start, end, ctx.lookback_ms, 0, 0, false, 0, 0, mm);
+  if (mm.max == std::numeric_limits<int64_t>::min()) mm.min = mm.max = 0;
+  auto querier = storage.NewQuerier(mm.min, mm.max);
+  if (!querier.ok()) return querier.status();
+  ctx.querier = querier->get();
+
+  try {
+    internal::Evaluator ev(&ctx, start, instant ? start : end, instant ? 1 : step);
+    EMatrix m = ev.Eval(expr);
+    if (instant && (type == ValueType::kVector || type == ValueType::kScalar)) {
+      if (type == ValueType::kScalar) {
+        double v = std::numeric_limits<double>::quiet_NaN();
+        if (!m.empty() && !m[0].floats.empty()) v = m[0].floats[0].f;
+        res.value = Scalar{start, v};
+      } else {
+        for (auto& s : m) {
+          if (s.drop_name) {
+            tsdb::LabelsBuilder b(s.metric);
+            b.Del(tsdb::kMetricName).Del("__type__").Del("__unit__");
+            s.metric = b.Build();
+          }
+        }
+        // Duplicate label sets are an error (they can appear once names are dropped).
+        std::vector<const tsdb::Labels*> ls;
+        for (const auto& s : m) ls.push_back(&s.metric);
+        std::sort(ls.begin(), ls.end(),
+                  [](const tsdb::Labels* a, const tsdb::Labels* b) { return *a < *b; });
+        for (size_t i = 1; i < ls.size(); ++i) {
+          if (*ls[i] == *ls[i - 1]) {
+            internal::Errorf("vector cannot contain metrics with the same labelset");
+          }
+        }
+        Vector vec;
+        vec.reserve(m.size());
+        for (auto& s : m) {
+          for (const auto& p : s.floats) vec.push_back(Sample{std::move(s.metric), p.t, p.f});
+        }
+        res.value = std::move(vec);
+      }
+    } else {
+      internal::Evaluator::CleanupMetricLabels(m);
+      std::sort(m.begin(), m.end(), [](const internal::ESeries& a, const internal::ESeries& b) {
+        return a.metric < b.metric;
+      });
+      Matrix mat;
+      mat.reserve(m.size());
+      for (auto& s : m) {
+        Series out;
+        out.labels = std::move(s.metric);
+        out.points.reserve(s.floats.size());
+        for (const auto& p : s.floats) out.points.push_back({p.t, p.f});
+        mat.push_back(std::move(out));
+      }
+      res.value = std::move(mat);
+      if (!instant) WarnSortCalls(expr, ctx);
+    }
+  } catch (internal::EvalError& e) {
+    return e.status;
+  }
+  res.warnings = std::move(ctx.warnings);
+  res.infos = std::move(ctx.infos);
+  res.stats = ctx.stats;
+  return res;
+}
+
+}  // namespace
+
+Engine::Engine(EngineOptions options) : options_(options) {}
+
+absl::StatusOr<Result> Engine::InstantQuery(tsdb::Queryable& storage, std::string_view query,
+                                            int64_t t_ms, const QueryOptions& opts) const {
+  auto expr = ParseExpr(query);
+  if (!expr.ok()) return absl::InvalidArgumentError(expr.status().message());
+  return InstantQuery(storage, **expr, t_ms, opts, query);
+}
+
+absl::StatusOr<Result> Engine::RangeQuery(tsdb::Queryable& storage, std::string_view query,
+                                          int64_t start_ms, int64_t end_ms, int64_t step_ms,
+                                          const QueryOptions& opts) const {
+  auto expr = ParseExpr(query);
+  if (!expr.ok()) return absl::InvalidArgumentError(expr.status().message());
+  return RangeQuery(storage, **expr, start_ms, end_ms, step_ms, opts, query);
+}
+
+absl::StatusOr<Result> Engine::InstantQuery(tsdb::Queryable& storage, const Expr& expr,
+                                            int64_t t_ms, const QueryOptions& opts,
+                                            std::string_view query_text) const {
+  return Exec(options_, storage, expr, t_ms, t_ms, 1, true, opts, query_text);
+}
+
+absl::StatusOr<Result> Engine::RangeQuery(tsdb::Queryable& storage, const Expr& expr,
+                                          int64_t start_ms, int64_t end_ms, int64_t step_ms,
+                                          const QueryOptions& opts,
+                                          std::string_view query_text) const {
+  return Exec(options_, storage, expr, start_ms, end_ms, step_ms, false, opts, query_text);
+}
+
+}  // namespace promlet::promql

@@ -1,0 +1,133 @@
+// The PromQL engine: evaluates a parsed (or textual) PromQL expression against a
+// tsdb::Queryable, as an instant query at one time or a range query over [start, end] by step,
+// with Prometheus 3 semantics (lookback delta, staleness, left-open range windows, @/offset,
+// subqueries, delayed __name__ removal, annotations).
+//
+// Error classification (what the HTTP API maps to status codes):
+//   - InvalidArgument     parse errors, bad parameters (step <= 0, end < start, a range
+//                         query over a range vector or string)            -> 400 bad_data
+//   - FailedPrecondition  evaluation errors ("found duplicate series for the match group ...",
+//                         "vector cannot contain metrics with the same labelset", "Parameter
+//                         value is NaN", ...), message exactly as Prometheus -> 422 execution
+//   - ResourceExhausted   "query processing would load too many samples into memory in query
+//                         execution"                                        -> 422 execution
+//   - DeadlineExceeded    the EngineOptions::timeout elapsed                 -> 503 timeout
+//   - Cancelled           QueryOptions::cancel was set                       -> 499 canceled
+//   - other codes         storage errors, passed through                     -> 500 internal
+//
+// Invariants: the engine is stateless between queries and thread-safe (each query builds its
+// own evaluator); results own their labels. Matrix results are sorted by labels; vector results
+// of instant queries keep the order the expression produced (sort(), topk(), ...).
+#ifndef PROMLET_PROMQL_ENGINE_ENGINE_H_
+#define PROMLET_PROMQL_ENGINE_ENGINE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "promql/ast.h"
+#include "tsdb/labels.h"
+#include "tsdb/storage.h"
+
+namespace promlet::promql {
+
+struct EngineOptions {
+  int64_t lookback_delta_ms = 5 * 60 * 1000;
+  // Upper bound on samples held in memory at once by one query (Prometheus' max_samples).
+  int64_t max_samples = 50000000;
+  absl::Duration timeout = absl::Minutes(2);
+  // Step of subqueries written without one (`x[5m:]`), Prometheus' global evaluation interval.
+  int64_t default_eval_interval_ms = 60000;
+};
+
+struct QueryOptions {
+  // Polled during evaluation; when it becomes true the query fails with Cancelled.
+  std::atomic<bool>* cancel = nullptr;
+  // Overrides EngineOptions::lookback_delta_ms for this query when set and > 0.
+  std::optional<int64_t> lookback_delta_ms;
+};
+
+struct Point {
+  int64_t t;  // ms
+  double v;
+};
+
+struct Scalar {
+  int64_t t;
+  double v;
+};
+
+struct String {
+  int64_t t;
+  std::string v;
+};
+
+struct Sample {
+  tsdb::Labels labels;
+  int64_t t;
+  double v;
+};
+using Vector = std::vector<Sample>;
+
+struct Series {
+  tsdb::Labels labels;
+  std::vector<Point> points;  // strictly increasing t
+};
+using Matrix = std::vector<Series>;
+
+using Value = std::variant<Scalar, String, Vector, Matrix>;
+
+struct QueryStats {
+  int64_t samples_decoded = 0;  // raw samples read from storage
+  int64_t peak_samples = 0;     // highest in-memory sample count seen (max_samples accounting)
+};
+
+struct Result {
+  Value value;
+  // Fully formatted annotations as the API shows them, e.g.
+  // `PromQL info: metric might not be a counter, name does not end in ...: "foo" (1:6)`.
+  std::vector<std::string> warnings;
+  std::vector<std::string> infos;
+  QueryStats stats;
+
+  ValueType type() const;  // kScalar, kString, kVector or kMatrix
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineOptions options = {});
+
+  // Parses and evaluates `query` at t_ms.
+  absl::StatusOr<Result> InstantQuery(tsdb::Queryable& storage, std::string_view query,
+                                      int64_t t_ms, const QueryOptions& opts = {}) const;
+  // Parses and evaluates `query` at start, start+step, ... <= end. The expression must be of
+  // scalar or instant-vector type; the result is always a Matrix.
+  absl::StatusOr<Result> RangeQuery(tsdb::Queryable& storage, std::string_view query,
+                                    int64_t start_ms, int64_t end_ms, int64_t step_ms,
+                                    const QueryOptions& opts = {}) const;
+
+  // The same for an already parsed expression. `query_text` (optional) is only used to give
+  // annotations their (line:col) position.
+  absl::StatusOr<Result> InstantQuery(tsdb::Queryable& storage, const Expr& expr, int64_t t_ms,
+                                      const QueryOptions& opts = {},
+                                      std::string_view query_text = {}) const;
+  absl::StatusOr<Result> RangeQuery(tsdb::Queryable& storage, const Expr& expr,
+                                    int64_t start_ms, int64_t end_ms, int64_t step_ms,
+                                    const QueryOptions& opts = {},
+                                    std::string_view query_text = {}) const;
+
+  const EngineOptions& options() const { return options_; }
+
+ private:
+  EngineOptions options_;
+};
+
+}  // namespace promlet::promql
+
+#endif  // PROMLET_PROMQL_ENGINE_ENGINE_H_

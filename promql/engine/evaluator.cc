@@ -1,0 +1,726 @@
+// Core of the evaluator: selectors, subqueries, operators and the shared helpers. Functions
+// live in call.cc, aggregations in aggregation.cc.
+#include "promql/engine/evaluator.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "promql/engine/collector.h"
+
+namespace promlet::promql::internal {
+
+void Fail(absl::Status s) { throw EvalError{std::move(s)}; }
+void Errorf(std::string msg) { Fail(absl::FailedPreconditionError(msg)); }
+
+std::string PromLabelsString(const tsdb::Labels& l) {
+  std::string out = "{";
+  bool first = true;
+  for (const auto& p : l) {
+    if (!first) out += ", ";
+    first = false;
+    out += p.name;
+    out += "=\"";
+    for (char c : p.value) {
+      switch (c) {
+        case '\\': out += "\\\\"; break;
+        case '"': out += "\\\""; break;
+        case '\n': out += "\\n"; break;
+        default: out.push_back(c);
+      }
+    }
+    out += "\"";
+  }
+  out += "}";
+  return out;
+}
+
+std::string FormatFloatShortest(double f) {
+  if (std::isnan(f)) return "NaN";
+  if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
+  char buf[512];
+  auto r = std::to_chars(buf, buf + sizeof(buf), f, std::chars_format::fixed);
+  return std::string(buf, r.ptr);
+}
+
+std::string FormatFloatG(double f) {
+  if (std::isnan(f)) return "NaN";
+  if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof(buf), f);
+  std::string s(buf, r.ptr);
+  return s;
+}
+
+double GoMax(double a, double b) {
+  if (std::isinf(a) && a > 0) return a;
+  if (std::isinf(b) && b > 0) return b;
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
+  if (a == 0 && a == b) return std::signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+
+double GoMin(double a, double b) {
+  if (std::isinf(a) && a < 0) return a;
+  if (std::isinf(b) && b < 0) return b;
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
+  if (a == 0 && a == b) return std::signbit(a) ? a : b;
+  return a < b ? a : b;
+}
+
+void QueryContext::CheckDone() {
+  if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+    Fail(absl::CancelledError("query was canceled in expression evaluation"));
+  }
+  if ((++check_counter & 63) == 0 && absl::Now() > deadline) {
+    Fail(absl::DeadlineExceededError("query timed out in expression evaluation"));
+  }
+}
+
+void QueryContext::AddSamples(int64_t n) {
+  current_samples += n;
+  if (current_samples > stats.peak_samples) stats.peak_samples = current_samples;
+  if (current_samples > options->max_samples) {
+    Fail(absl::ResourceExhaustedError(
+        "query processing would load too many samples into memory in query execution"));
+  }
+}
+
+std::string QueryContext::Pos(const PositionRange& p) const {
+  if (query_text.empty()) return "";
+  int line = 1;
+  int col = 1;
+  for (int i = 0; i < p.start && i < static_cast<int>(query_text.size()); ++i) {
+    if (query_text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return absl::StrCat(" (", line, ":", col, ")");
+}
+
+namespace {
+void AddUnique(std::vector<std::string>& v, std::string s) {
+  for (const auto& x : v) {
+    if (x == s) return;
+  }
+  v.push_back(std::move(s));
+}
+}  // namespace
+
+void QueryContext::Warn(const std::string& msg, const PositionRange& p) {
+  AddUnique(warnings, absl::StrCat("PromQL warning: ", msg, Pos(p)));
+}
+void QueryContext::Info(const std::string& msg, const PositionRange& p) {
+  AddUnique(infos, absl::StrCat("PromQL info: ", msg, Pos(p)));
+}
+
+const Expr& UnwrapParens(const Expr& e) {
+  const Expr* p = &e;
+  while (true) {
+    if (p->kind == NodeKind::kParen) {
+      p = static_cast<const ParenExpr*>(p)->expr.get();
+    } else if (p->kind == NodeKind::kStepInvariant) {
+      p = static_cast<const StepInvariantExpr*>(p)->expr.get();
+    } else {
+      return *p;
+    }
+  }
+}
+
+std::string StringArg(const Expr& e) {
+  const Expr& u = UnwrapParens(e);
+  if (u.kind != NodeKind::kStringLiteral) Errorf("expected string literal argument");
+  return static_cast<const StringLiteral&>(u).value;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+std::vector<Evaluator::Decoded> Evaluator::Select(const VectorSelector& vs, int64_t mint,
+                                                  int64_t maxt, bool drop_stale, int64_t range,
+                                                  std::string_view func) {
+  std::vector<Decoded> out;
+  if (maxt < mint) return out;
+  tsdb::SelectHints hints;
+  hints.start = mint;
+  hints.end = maxt;
+  hints.step = interval_;
+  hints.range = range;
+  hints.func = std::string(func);
+  auto set = ctx_->querier->Select(vs.matchers, &hints);
+  int64_t total = 0;
+  constexpr size_t kBatch = 256;
+  int64_t tb[kBatch];
+  double vb[kBatch];
+  while (set->Next()) {
+    ctx_->CheckDone();
+    const tsdb::Series& s = set->At();
+    auto it = s.Iterator();
+    Decoded d;
+    d.labels = s.labels();
+    if (it->Seek(mint)) {
+      bool done = false;
+      auto take = [&](int64_t t, double v) {
+        if (t > maxt) {
+          done = true;
+          return;
+        }
+        if (drop_stale && tsdb::IsStaleNaN(v)) return;
+        d.t.push_back(t);
+        d.v.push_back(v);
+      };
+      take(it->T(), it->V());
+      while (!done) {
+        size_t n = it->NextBatch(tb, vb, kBatch);
+        if (n == 0) break;
+        for (size_t i = 0; i < n && !done; ++i) take(tb[i], vb[i]);
+      }
+    }
+    if (!it->status().ok()) Fail(it->status());
+    total += static_cast<int64_t>(d.t.size());
+    if (!d.t.empty()) out.push_back(std::move(d));
+  }
+  if (!set->status().ok()) Fail(set->status());
+  ctx_->stats.samples_decoded += total;
+  return out;
+}
+
+namespace {
+int64_t AtTime(const QueryContext* ctx, AtModifier at, int64_t at_ms) {
+  switch (at) {
+    case AtModifier::kStart: return ctx->query_start;
+    case AtModifier::kEnd: return ctx->query_end;
+    default: return at_ms;
+  }
+}
+
+size_t PointCount(const EMatrix& m) {
+  size_t n = 0;
+  for (const auto& s : m) n += s.floats.size();
+  return n;
+}
+}  // namespace
+
+EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig_t) {
+  const bool has_at = vs.at != AtModifier::kNone;
+  const int64_t at = AtTime(ctx_, vs.at, vs.at_ms);
+  const int64_t lookback = ctx_->lookback_ms;
+  const int64_t ref_lo = (has_at ? at : start_) - vs.offset_ms;
+  const int64_t ref_hi = (has_at ? at : end_) - vs.offset_ms;
+  auto data = Select(vs, ref_lo - lookback + 1, ref_hi, false, 0, "");
+  EMatrix out;
+  out.reserve(data.size());
+  for (auto& d : data) {
+    ctx_->CheckDone();
+    ESeries s;
+    const size_t n = d.t.size();
+    size_t idx = 0;
+    for (int64_t ts = start_; ts <= end_; ts += interval_) {
+      const int64_t ref = (has_at ? at : ts) - vs.offset_ms;
+      while (idx < n && d.t[idx] <= ref) ++idx;
+      if (idx == 0) continue;
+      const size_t j = idx - 1;
+      if (d.t[j] <= ref - lookback) continue;
+      if (tsdb::IsStaleNaN(d.v[j])) continue;
+      if (s.floats.empty()) s.floats.reserve(NumSteps());
+      s.floats.push_back({ts, record_orig_t ? static_cast<double>(d.t[j]) / 1000.0 : d.v[j]});
+    }
+    if (!s.floats.empty()) {
+      ctx_->AddSamples(static_cast<int64_t>(s.floats.size()));
+      s.metric = std::move(d.labels);
+      out.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+EMatrix Evaluator::EvalMatrixSelectorInstant(const MatrixSelector& ms) {
+  const auto& vs = static_cast<const VectorSelector&>(*ms.vector_selector);
+  const bool has_at = vs.at != AtModifier::kNone;
+  const int64_t ref = (has_at ? AtTime(ctx_, vs.at, vs.at_ms) : start_) - vs.offset_ms;
+  auto data = Select(vs, ref - ms.range_ms + 1, ref, true, ms.range_ms, "");
+  EMatrix out;
+  for (auto& d : data) {
+    ESeries s;
+    s.metric = std::move(d.labels);
+    for (size_t i = 0; i < d.t.size(); ++i) s.floats.push_back({d.t[i], d.v[i]});
+    ctx_->AddSamples(static_cast<int64_t>(s.floats.size()));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+EMatrix Evaluator::EvalSubquery(const SubqueryExpr& sq) {
+  const int64_t step = sq.step_ms > 0 ? sq.step_ms : ctx_->options->default_eval_interval_ms;
+  const bool has_at = sq.at != AtModifier::kNone;
+  const int64_t at = AtTime(ctx_, sq.at, sq.at_ms);
+  const int64_t base_start = has_at ? at : start_;
+  const int64_t base_end = has_at ? at : end_;
+  const int64_t new_end = base_end - sq.offset_ms;
+  const int64_t lo = base_start - sq.offset_ms - sq.range_ms;
+  int64_t new_start = step * (lo / step);
+  if (new_start <= lo) new_start += step;
+  Evaluator sub(ctx_, new_start, new_end, step);
+  EMatrix m = sub.Eval(*sq.expr);
+  // A subquery's result behaves like stored series: names marked for removal go now.
+  CleanupMetricLabels(m);
+  return m;
+}
+
+std::vector<double> Evaluator::EvalScalarSteps(const Expr& e) {
+  std::vector<double> out(NumSteps(), std::numeric_limits<double>::quiet_NaN());
+  EMatrix m = Eval(e);
+  for (const auto& s : m) {
+    for (const auto& p : s.floats) out[StepIndex(p.t)] = p.f;
+  }
+  return out;
+}
+
+void Evaluator::CleanupMetricLabels(EMatrix& m) {
+  bool any = false;
+  for (auto& s : m) {
+    if (s.drop_name) {
+      if (s.metric.Has(tsdb::kMetricName) || s.metric.Has("__type__") ||
+          s.metric.Has("__unit__")) {
+        tsdb::LabelsBuilder b(s.metric);
+        b.Del(tsdb::kMetricName).Del("__type__").Del("__unit__");
+        s.metric = b.Build();
+        any = true;
+      }
+      s.drop_name = false;
+    }
+  }
+  if (!any || m.size() <= 1) return;
+  absl::flat_hash_map<uint64_t, std::vector<size_t>> by_hash;
+  bool dup = false;
+  for (size_t i = 0; i < m.size(); ++i) {
+    auto& v = by_hash[m[i].metric.Hash()];
+    if (!v.empty()) dup = true;
+    v.push_back(i);
+  }
+  if (!dup) return;
+  EMatrix merged;
+  std::vector<bool> used(m.size(), false);
+  for (size_t i = 0; i < m.size(); ++i) {
+    if (used[i]) continue;
+    used[i] = true;
+    ESeries base = std::move(m[i]);
+    bool grew = false;
+    for (size_t j : by_hash[base.metric.Hash()]) {
+      if (used[j] || !(m[j].metric == base.metric)) continue;
+      used[j] = true;
+      base.floats.insert(base.floats.end(), m[j].floats.begin(), m[j].floats.end());
+      grew = true;
+    }
+    if (grew) {
+      std::stable_sort(base.floats.begin(), base.floats.end(),
+                       [](const FPoint& a, const FPoint& b) { return a.t < b.t; });
+      for (size_t k = 1; k < base.floats.size(); ++k) {
+        if (base.floats[k].t == base.floats[k - 1].t) {
+          Errorf("vector cannot contain metrics with the same labelset");
+        }
+      }
+    }
+    merged.push_back(std::move(base));
+  }
+  m = std::move(merged);
+}
+
+EMatrix Evaluator::Eval(const Expr& e) {
+  ctx_->CheckDone();
+  if (end_ < start_) return {};
+  switch (e.kind) {
+    case NodeKind::kNumberLiteral: {
+      ESeries s;
+      const double v = static_cast<const NumberLiteral&>(e).value;
+      s.floats.reserve(NumSteps());
+      for (int64_t ts = start_; ts <= end_; ts += interval_) s.floats.push_back({ts, v});
+      EMatrix m;
+      m.push_back(std::move(s));
+      return m;
+    }
+    case NodeKind::kStringLiteral:
+      Errorf("unexpected string literal in evaluation");
+    case NodeKind::kVectorSelector:
+      return EvalVectorSelector(static_cast<const VectorSelector&>(e), false);
+    case NodeKind::kMatrixSelector:
+      if (start_ != end_) Errorf("cannot do range evaluation of matrix selector");
+      return EvalMatrixSelectorInstant(static_cast<const MatrixSelector&>(e));
+    case NodeKind::kSubquery:
+      return EvalSubquery(static_cast<const SubqueryExpr&>(e));
+    case NodeKind::kAggregate:
+      return EvalAggregate(static_cast<const AggregateExpr&>(e));
+    case NodeKind::kBinary:
+      return EvalBinary(static_cast<const BinaryExpr&>(e));
+    case NodeKind::kCall:
+      return EvalCall(static_cast<const Call&>(e));
+    case NodeKind::kUnary: {
+      const auto& u = static_cast<const UnaryExpr&>(e);
+      EMatrix m = Eval(*u.expr);
+      if (u.op == UnaryOp::kMinus) {
+        const bool is_vector = u.expr->type() == ValueType::kVector;
+        for (auto& s : m) {
+          if (is_vector) s.drop_name = true;
+          for (auto& p : s.floats) p.f = -p.f;
+        }
+      }
+      return m;
+    }
+    case NodeKind::kParen:
+      return Eval(*static_cast<const ParenExpr&>(e).expr);
+    case NodeKind::kStepInvariant:
+      return Eval(*static_cast<const StepInvariantExpr&>(e).expr);
+  }
+  Errorf("unhandled expression kind");
+}
+
+// --- Binary operators ------------------------------------------------------------------------
+
+namespace {
+
+double ScalarBinop(BinaryOp op, double l, double r) {
+  switch (op) {
+    case BinaryOp::kAdd: return l + r;
+    case BinaryOp::kSub: return l - r;
+    case BinaryOp::kMul: return l * r;
+    case BinaryOp::kDiv: return l / r;
+    case BinaryOp::kPow: return std::pow(l, r);
+    case BinaryOp::kMod: return std::fmod(l, r);
+    case BinaryOp::kEql: return l == r ? 1 : 0;
+    case BinaryOp::kNeq: return l != r ? 1 : 0;
+    case BinaryOp::kGtr: return l > r ? 1 : 0;
+    case BinaryOp::kLss: return l < r ? 1 : 0;
+    case BinaryOp::kGte: return l >= r ? 1 : 0;
+    case BinaryOp::kLte: return l <= r ? 1 : 0;
+    case BinaryOp::kAtan2: return std::atan2(l, r);
+    default: Errorf("operator not allowed for scalar operations");
+  }
+}
+
+// Returns the value and whether the element is kept (comparisons filter).
+inline double ElemBinop(BinaryOp op, double l, double r, bool* keep) {
+  *keep = true;
+  switch (op) {
+    case BinaryOp::kAdd: return l + r;
+    case BinaryOp::kSub: return l - r;
+    case BinaryOp::kMul: return l * r;
+    case BinaryOp::kDiv: return l / r;
+    case BinaryOp::kPow: return std::pow(l, r);
+    case BinaryOp::kMod: return std::fmod(l, r);
+    case BinaryOp::kAtan2: return std::atan2(l, r);
+    case BinaryOp::kEql: *keep = l == r; return l;
+    case BinaryOp::kNeq: *keep = l != r; return l;
+    case BinaryOp::kGtr: *keep = l > r; return l;
+    case BinaryOp::kLss: *keep = l < r; return l;
+    case BinaryOp::kGte: *keep = l >= r; return l;
+    case BinaryOp::kLte: *keep = l <= r; return l;
+    default: Errorf("operator not allowed for operations between vectors");
+  }
+}
+
+bool ChangesMetricSchema(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::kAdd: case BinaryOp::kSub: case BinaryOp::kDiv: case BinaryOp::kMul:
+    case BinaryOp::kPow: case BinaryOp::kMod: case BinaryOp::kAtan2:
+      return true;
+    default:
+      return false;
+  }
+}
+
+tsdb::Labels MatchLabels(const tsdb::Labels& l, const VectorMatching& m) {
+  tsdb::LabelsBuilder b(l);
+  if (m.on) {
+    b.Keep(m.matching_labels);
+  } else {
+    b.Del(tsdb::kMetricName);
+    for (const auto& n : m.matching_labels) b.Del(n);
+  }
+  return b.Build();
+}
+
+uint64_t Signature(const tsdb::Labels& l, const VectorMatching& m) {
+  return m.on ? l.HashForLabels(m.matching_labels) : l.HashWithoutLabels(m.matching_labels);
+}
+
+// Per-series cursor over an EMatrix, advanced step by step.
+struct StepGather {
+  const EMatrix* m;
+  std::vector<size_t> pos;
+  std::vector<int> present;  // indices of series with a point at the current step
+  std::vector<double> vals;  // their values
+  explicit StepGather(const EMatrix& mm) : m(&mm), pos(mm.size(), 0) {}
+  void At(int64_t ts) {
+    present.clear();
+    vals.clear();
+    for (size_t i = 0; i < m->size(); ++i) {
+      const auto& f = (*m)[i].floats;
+      size_t& p = pos[i];
+      while (p < f.size() && f[p].t < ts) ++p;
+      if (p < f.size() && f[p].t == ts) {
+        present.push_back(static_cast<int>(i));
+        vals.push_back(f[p].f);
+      }
+    }
+  }
+};
+
+}  // namespace
+
+EMatrix Evaluator::EvalBinary(const BinaryExpr& b) {
+  const ValueType lt = b.lhs->type();
+  const ValueType rt = b.rhs->type();
+  if (lt == ValueType::kScalar && rt == ValueType::kScalar) {
+    auto l = EvalScalarSteps(*b.lhs);
+    auto r = EvalScalarSteps(*b.rhs);
+    ESeries s;
+    size_t i = 0;
+    for (int64_t ts = start_; ts <= end_; ts += interval_, ++i) {
+      s.floats.push_back({ts, ScalarBinop(b.op, l[i], r[i])});
+    }
+    EMatrix m;
+    m.push_back(std::move(s));
+    return m;
+  }
+  if (lt == ValueType::kVector && rt == ValueType::kVector) {
+    EMatrix lhs = Eval(*b.lhs);
+    EMatrix rhs = Eval(*b.rhs);
+    const int64_t in = static_cast<int64_t>(PointCount(lhs) + PointCount(rhs));
+    EMatrix out = IsSetOp(b.op) ? EvalSetOp(b, std::move(lhs), std::move(rhs))
+                                : EvalVectorVector(b, std::move(lhs), std::move(rhs));
+    ctx_->SubSamples(in);
+    return out;
+  }
+  // Vector and scalar.
+  const bool swap = lt == ValueType::kScalar;
+  EMatrix m;
+  std::vector<double> sc;
+  if (swap) {
+    sc = EvalScalarSteps(*b.lhs);
+    m = Eval(*b.rhs);
+  } else {
+    m = Eval(*b.lhs);
+    sc = EvalScalarSteps(*b.rhs);
+  }
+  const bool comparison = IsComparisonOp(b.op);
+  const bool drop = ChangesMetricSchema(b.op) || b.return_bool;
+  EMatrix out;
+  out.reserve(m.size());
+  for (auto& s : m) {
+    size_t w = 0;
+    for (size_t k = 0; k < s.floats.size(); ++k) {
+      const FPoint p = s.floats[k];
+      double l = p.f, r = sc[StepIndex(p.t)];
+      if (swap) std::swap(l, r);
+      bool keep;
+      double v = ElemBinop(b.op, l, r, &keep);
+      if (comparison && swap) v = r;
+      if (b.return_bool) {
+        v = keep ? 1 : 0;
+        keep = true;
+      }
+      if (keep) s.floats[w++] = {p.t, v};
+    }
+    s.floats.resize(w);
+    if (w == 0) continue;
+    if (drop) s.drop_name = true;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+EMatrix Evaluator::EvalVectorVector(const BinaryExpr& b, EMatrix lhs, EMatrix rhs) {
+  const VectorMatching& vm = *b.matching;
+  if (vm.card == Cardinality::kManyToMany) Errorf("many-to-many only allowed for set operators");
+  const bool one_to_many = vm.card == Cardinality::kOneToMany;
+  // Signature ordinals per series, shared by both sides.
+  absl::flat_hash_map<uint64_t, int> sig_ord;
+  auto ords = [&](const EMatrix& m) {
+    std::vector<int> o(m.size());
+    for (size_t i = 0; i < m.size(); ++i) {
+      auto [it, inserted] = sig_ord.try_emplace(Signature(m[i].metric, vm),
+                                                static_cast<int>(sig_ord.size()));
+      o[i] = it->second;
+    }
+    return o;
+  };
+  std::vector<int> lo = ords(lhs), ro = ords(rhs);
+  // "many" side first.
+  EMatrix* many = &lhs;
+  EMatrix* one = &rhs;
+  std::vector<int>* many_o = &lo;
+  std::vector<int>* one_o = &ro;
+  if (one_to_many) {
+    std::swap(many, one);
+    std::swap(many_o, one_o);
+  }
+  const size_t nsig = sig_ord.size();
+  std::vector<int> right_by_sig(nsig, -1);
+  std::vector<int64_t> sig_matched_at(nsig, std::numeric_limits<int64_t>::min());
+  std::vector<int> touched;
+  Collector col(start_ == end_);
+  absl::flat_hash_map<uint64_t, int> pair_out;  // (many idx, one idx) -> output series
+  std::vector<int64_t> out_matched_at;
+  StepGather gm(*many), go(*one);
+  const bool changes_schema = ChangesMetricSchema(b.op);
+  for (int64_t ts = start_; ts <= end_; ts += interval_) {
+    ctx_->CheckDone();
+    gm.At(ts);
+    go.At(ts);
+    if (gm.present.empty() || go.present.empty()) continue;
+    for (int s : touched) right_by_sig[s] = -1;
+    touched.clear();
+    for (size_t k = 0; k < go.present.size(); ++k) {
+      const int j = go.present[k];
+      const int s = (*one_o)[j];
+      if (right_by_sig[s] >= 0) {
+        const ESeries& dupl = (*one)[go.present[right_by_sig[s]]];
+        // The pair is reported in label order so the message is stable.
+        const ESeries* first = &(*one)[j];
+        const ESeries* second = &dupl;
+        if (second->metric < first->metric) std::swap(first, second);
+        Errorf(absl::StrCat(
+            "found duplicate series for the match group ",
+            PromLabelsString(MatchLabels((*one)[j].metric, vm)), " on the ",
+            one_to_many ? "left" : "right", " hand-side of the operation: [",
+            PromLabelsString(first->metric), ", ", PromLabelsString(second->metric),
+            "];many-to-many matching not allowed: matching labels must be unique on one side"));
+      }
+      right_by_sig[s] = static_cast<int>(k);
+      touched.push_back(s);
+    }
+    for (size_t k = 0; k < gm.present.size(); ++k) {
+      const int i = gm.present[k];
+      const int s = (*many_o)[i];
+      const int rk = right_by_sig[s];
+      if (rk < 0) continue;
+      const int j = go.present[rk];
+      double fl = gm.vals[k], fr = go.vals[rk];
+      if (one_to_many) std::swap(fl, fr);
+      bool keep;
+      double v = ElemBinop(b.op, fl, fr, &keep);
+      if (b.return_bool) v = keep ? 1 : 0;
+      const uint64_t key = (static_cast<uint64_t>(i) << 32) | static_cast<uint32_t>(j);
+      int oi;
+      auto it = pair_out.find(key);
+      if (it != pair_out.end()) {
+        oi = it->second;
+      } else {
+        tsdb::LabelsBuilder lb((*many)[i].metric);
+        if (changes_schema) lb.Del(tsdb::kMetricName).Del("__type__").Del("__unit__");
+        if (vm.card == Cardinality::kOneToOne) {
+          if (vm.on) {
+            lb.Keep(vm.matching_labels);
+          } else {
+            for (const auto& n : vm.matching_labels) lb.Del(n);
+          }
+        }
+        for (const auto& n : vm.include) {
+          std::string_view val = (*one)[j].metric.Get(n);
+          if (!val.empty()) {
+            lb.Set(n, val);
+          } else {
+            lb.Del(n);
+          }
+        }
+        oi = col.Intern(lb.Build(), b.return_bool);
+        pair_out.emplace(key, oi);
+      }
+      if (vm.card == Cardinality::kOneToOne) {
+        if (sig_matched_at[s] == ts) {
+          Errorf("multiple matches for labels: many-to-one matching must be explicit "
+                 "(group_left/group_right)");
+        }
+        sig_matched_at[s] = ts;
+      } else {
+        if (out_matched_at.size() <= static_cast<size_t>(oi)) {
+          out_matched_at.resize(oi + 1, std::numeric_limits<int64_t>::min());
+        }
+        if (out_matched_at[oi] == ts) {
+          Errorf("multiple matches for labels: grouping labels must ensure unique matches");
+        }
+        out_matched_at[oi] = ts;
+      }
+      if (!keep && !b.return_bool) continue;
+      col.Add(oi, ts, v);
+    }
+  }
+  EMatrix out = col.Take();
+  ctx_->AddSamples(static_cast<int64_t>(PointCount(out)));
+  return out;
+}
+
+EMatrix Evaluator::EvalSetOp(const BinaryExpr& b, EMatrix lhs, EMatrix rhs) {
+  const VectorMatching& vm = *b.matching;
+  absl::flat_hash_map<uint64_t, int> sig_ord;
+  auto ords = [&](const EMatrix& m) {
+    std::vector<int> o(m.size());
+    for (size_t i = 0; i < m.size(); ++i) {
+      auto [it, inserted] = sig_ord.try_emplace(Signature(m[i].metric, vm),
+                                                static_cast<int>(sig_ord.size()));
+      o[i] = it->second;
+    }
+    return o;
+  };
+  std::vector<int> lo = ords(lhs), ro = ords(rhs);
+  // Fast paths that need no per-step work.
+  if (b.op == BinaryOp::kAnd && (lhs.empty() || rhs.empty())) return {};
+  if (b.op == BinaryOp::kUnless && (lhs.empty() || rhs.empty())) return lhs;
+  const size_t nsig = sig_ord.size();
+  std::vector<int64_t> sig_at(nsig, std::numeric_limits<int64_t>::min());
+  Collector col(start_ == end_);
+  std::vector<int> lout(lhs.size(), -1), rout(rhs.size(), -1);
+  StepGather gl(lhs), gr(rhs);
+  for (int64_t ts = start_; ts <= end_; ts += interval_) {
+    ctx_->CheckDone();
+    gl.At(ts);
+    gr.At(ts);
+    auto emit_l = [&](size_t k) {
+      const int i = gl.present[k];
+      if (lout[i] < 0) lout[i] = col.Intern(lhs[i].metric, lhs[i].drop_name);
+      col.Add(lout[i], ts, gl.vals[k]);
+    };
+    auto emit_r = [&](size_t k) {
+      const int j = gr.present[k];
+      if (rout[j] < 0) rout[j] = col.Intern(rhs[j].metric, rhs[j].drop_name);
+      col.Add(rout[j], ts, gr.vals[k]);
+    };
+    switch (b.op) {
+      case BinaryOp::kAnd:
+        if (gl.present.empty() || gr.present.empty()) break;
+        for (int j : gr.present) sig_at[ro[j]] = ts;
+        for (size_t k = 0; k < gl.present.size(); ++k) {
+          if (sig_at[lo[gl.present[k]]] == ts) emit_l(k);
+        }
+        break;
+      case BinaryOp::kOr:
+        for (size_t k = 0; k < gl.present.size(); ++k) {
+          sig_at[lo[gl.present[k]]] = ts;
+          emit_l(k);
+        }
+        for (size_t k = 0; k < gr.present.size(); ++k) {
+          if (sig_at[ro[gr.present[k]]] != ts) emit_r(k);
+        }
+        break;
+      case BinaryOp::kUnless:
+        for (int j : gr.present) sig_at[ro[j]] = ts;
+        for (size_t k = 0; k < gl.present.size(); ++k) {
+          if (sig_at[lo[gl.present[k]]] != ts) emit_l(k);
+        }
+        break;
+      default:
+        Errorf("not a set operator");
+    }
+  }
+  EMatrix out = col.Take();
+  ctx_->AddSamples(static_cast<int64_t>(PointCount(out)));
+  return out;
+}
+
+}  // namespace promlet::promql::internal

@@ -1,0 +1,819 @@
+#include "tests/promql_engine/script_runner.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cfloat>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "promql/engine/engine.h"
+#include "promql/parser/parser.h"
+#include "re2/re2.h"
+#include "tsdb/head.h"
+
+namespace promlet::promql::testing {
+
+namespace {
+
+using tsdb::Labels;
+
+std::string Trim(std::string_view s) {
+  return std::string(absl::StripAsciiWhitespace(absl::string_view(s.data(), s.size())));
+}
+
+bool IsStale(double v) { return tsdb::IsStaleNaN(v); }
+
+// FORMAT.md §6.5.
+bool AlmostEqual(double a, double b) {
+  if (IsStale(a) || IsStale(b)) return IsStale(a) && IsStale(b);
+  if (std::isnan(a) && std::isnan(b)) return true;
+  if (a == b) return true;
+  const double diff = std::fabs(a - b);
+  const double abs_sum = std::fabs(a) + std::fabs(b);
+  constexpr double kMinNormal = 2.2250738585072014e-308;
+  if (a == 0 || b == 0 || abs_sum < kMinNormal) return diff < 1e-6 * kMinNormal;
+  return diff / std::min(abs_sum, DBL_MAX) < 1e-6;
+}
+
+std::string FormatValue(double v) {
+  if (IsStale(v)) return "stale";
+  std::ostringstream os;
+  os.precision(17);
+  os << v;
+  return os.str();
+}
+
+// Script durations (§2).
+std::optional<int64_t> ParseScriptDuration(std::string_view s) {
+  auto r = ParseDuration(s);
+  if (!r.ok()) return std::nullopt;
+  return *r;
+}
+
+// §3.3: integer with automatic base, then float.
+std::optional<double> ParseNumber(std::string_view s, bool allow_hex = true) {
+  std::string str(s);
+  if (str.empty()) return std::nullopt;
+  std::string digits;
+  for (char c : str) {
+    if (c != '_') digits.push_back(c);
+  }
+  {
+    const char* p = digits.c_str();
+    bool hex = digits.find("0x") != std::string::npos || digits.find("0X") != std::string::npos;
+    if (allow_hex || !hex) {
+      char* end = nullptr;
+      errno = 0;
+      long long v = std::strtoll(p, &end, 0);
+      if (end != p && *end == '\0' && errno == 0) return static_cast<double>(v);
+    }
+  }
+  // Floats: no hex floats, no "infinity" spelled differently is fine.
+  if (str.find("0x") != std::string::npos || str.find("0X") != std::string::npos) {
+    return std::nullopt;
+  }
+  char* end = nullptr;
+  double v = std::strtod(str.c_str(), &end);
+  if (end == str.c_str() || *end != '\0') return std::nullopt;
+  return v;
+}
+
+// Go string literal unescaping for "..." and '...'; `raw` as is.
+bool ParseString(std::string_view s, size_t* i, std::string* out) {
+  if (*i >= s.size()) return false;
+  const char q = s[*i];
+  if (q != '"' && q != '\'' && q != '`') return false;
+  ++*i;
+  out->clear();
+  while (*i < s.size()) {
+    char c = s[*i];
+    if (c == q) {
+      ++*i;
+      return true;
+    }
+    if (c == '\\' && q != '`') {
+      ++*i;
+      if (*i >= s.size()) return false;
+      char e = s[*i];
+      ++*i;
+      switch (e) {
+        case 'a': out->push_back('\a'); break;
+        case 'b': out->push_back('\b'); break;
+        case 'f': out->push_back('\f'); break;
+        case 'n': out->push_back('\n'); break;
+        case 'r': out->push_back('\r'); break;
+        case 't': out->push_back('\t'); break;
+        case 'v': out->push_back('\v'); break;
+        case '\\': out->push_back('\\'); break;
+        case '\'': out->push_back('\''); break;
+        case '"': out->push_back('"'); break;
+        case 'x': {
+          if (*i + 2 > s.size()) return false;
+          out->push_back(static_cast<char>(std::stoi(std::string(s.substr(*i, 2)), nullptr, 16)));
+          *i += 2;
+          break;
+        }
+        case 'u':
+        case 'U': {
+          const size_t n = e == 'u' ? 4 : 8;
+          if (*i + n > s.size()) return false;
+          uint32_t cp = static_cast<uint32_t>(std::stoul(std::string(s.substr(*i, n)), nullptr, 16));
+          *i += n;
+          if (cp < 0x80) {
+            out->push_back(static_cast<char>(cp));
+          } else if (cp < 0x800) {
+            out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+            out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+          } else if (cp < 0x10000) {
+            out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+            out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+          } else {
+            out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+            out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+            out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+          }
+          break;
+        }
+        default:
+          if (e >= '0' && e <= '7') {
+            if (*i + 2 > s.size()) return false;
+            out->push_back(static_cast<char>(std::stoi(std::string(s.substr(*i - 1, 3)), nullptr, 8)));
+            *i += 2;
+          } else {
+            return false;
+          }
+      }
+      continue;
+    }
+    out->push_back(c);
+    ++*i;
+  }
+  return false;
+}
+
+bool IsNameStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':'; }
+bool IsNameChar(char c) { return IsNameStart(c) || std::isdigit(static_cast<unsigned char>(c)); }
+
+void SkipSpaces(std::string_view s, size_t* i) {
+  while (*i < s.size() && (s[*i] == ' ' || s[*i] == '\t')) ++*i;
+}
+
+// Parses the metric part of a series line; *i ends after it.
+absl::StatusOr<Labels> ParseMetric(std::string_view s, size_t* i) {
+  std::vector<tsdb::Label> pairs;
+  if (*i < s.size() && IsNameStart(s[*i])) {
+    size_t j = *i;
+    while (j < s.size() && IsNameChar(s[j])) ++j;
+    pairs.push_back({std::string(s.substr(*i, j - *i)), ""});
+    pairs.back() = {"__name__", std::string(s.substr(*i, j - *i))};
+    *i = j;
+  }
+  if (*i < s.size() && s[*i] == '{') {
+    ++*i;
+    while (true) {
+      SkipSpaces(s, i);
+      if (*i >= s.size()) return absl::InvalidArgumentError("unterminated label set");
+      if (s[*i] == '}') {
+        ++*i;
+        break;
+      }
+      std::string name, value;
+      if (s[*i] == '"' || s[*i] == '\'' || s[*i] == '`') {
+        if (!ParseString(s, i, &name)) return absl::InvalidArgumentError("bad string");
+      } else {
+        size_t j = *i;
+        while (j < s.size() && IsNameChar(s[j])) ++j;
+        if (j == *i) return absl::InvalidArgumentError(absl::StrCat("bad label at ", *i));
+        name = std::string(s.substr(*i, j - *i));
+        *i = j;
+      }
+      SkipSpaces(s, i);
+      if (*i < s.size() && s[*i] == '=') {
+        ++*i;
+        SkipSpaces(s, i);
+        if (!ParseString(s, i, &value)) return absl::InvalidArgumentError("bad label value");
+        pairs.push_back({name, value});
+      } else {
+        pairs.push_back({"__name__", name});  // a lone string is the metric name
+      }
+      SkipSpaces(s, i);
+      if (*i < s.size() && s[*i] == ',') ++*i;
+    }
+  } else if (pairs.empty()) {
+    return absl::InvalidArgumentError("no metric");
+  }
+  return Labels::FromUnsorted(std::move(pairs));
+}
+
+struct Slot {
+  bool present = false;
+  bool histogram = false;
+  double v = 0;
+};
+
+// Value sequence (§3.2). Histogram items produce histogram slots (not loaded here).
+absl::StatusOr<std::vector<Slot>> ParseValues(std::string_view s) {
+  std::vector<Slot> out;
+  // Tokenize: whitespace separated, but {{ ... }} stays together.
+  std::vector<std::string> items;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    if (i >= s.size()) break;
+    size_t j = i;
+    std::string item;
+    while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j]))) {
+      if (s.substr(j, 2) == "{{") {
+        size_t close = s.find("}}", j);
+        if (close == std::string_view::npos) return absl::InvalidArgumentError("unterminated {{");
+        item += std::string(s.substr(j, close + 2 - j));
+        j = close + 2;
+      } else {
+        item.push_back(s[j++]);
+      }
+    }
+    items.push_back(item);
+    i = j;
+  }
+  for (const std::string& it : items) {
+    if (it.rfind("{{", 0) == 0) {
+      // Histogram item: count its slots only.
+      size_t n = 1;
+      size_t last = it.rfind("}}");
+      std::string rest = it.substr(last + 2);
+      if (!rest.empty() && rest[0] == 'x') n = std::stoul(rest.substr(1)) + 1;
+      for (size_t k = 0; k < n; ++k) out.push_back({true, true, 0});
+      continue;
+    }
+    if (it == "_") {
+      out.push_back({});
+      continue;
+    }
+    if (it.rfind("_x", 0) == 0) {
+      size_t n = std::stoul(it.substr(2));
+      for (size_t k = 0; k < n; ++k) out.push_back({});
+      continue;
+    }
+    if (it == "stale") {
+      out.push_back({true, false, tsdb::StaleNaN()});
+      continue;
+    }
+    // V, VxN, V+DxN, V-DxN.
+    std::string base = it;
+    std::optional<size_t> times;
+    size_t xpos = it.rfind('x');
+    if (xpos != std::string::npos && xpos + 1 < it.size() &&
+        std::all_of(it.begin() + xpos + 1, it.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+      base = it.substr(0, xpos);
+      times = std::stoul(it.substr(xpos + 1));
+    }
+    if (!times) {
+      auto v = ParseNumber(base, false);
+      if (!v) return absl::InvalidArgumentError(absl::StrCat("bad value \"", it, "\""));
+      out.push_back({true, false, *v});
+      continue;
+    }
+    // Split base into V and optional signed D.
+    size_t split = std::string::npos;
+    for (size_t k = 1; k < base.size(); ++k) {
+      if ((base[k] == '+' || base[k] == '-') && base[k - 1] != 'e' && base[k - 1] != 'E') {
+        split = k;
+        break;
+      }
+    }
+    double v0, d = 0;
+    if (split == std::string::npos) {
+      auto v = ParseNumber(base, false);
+      if (!v) return absl::InvalidArgumentError(absl::StrCat("bad value \"", it, "\""));
+      v0 = *v;
+    } else {
+      auto v = ParseNumber(base.substr(0, split), false);
+      auto dd = ParseNumber(base.substr(split + 1), false);
+      if (!v || !dd) return absl::InvalidArgumentError(absl::StrCat("bad value \"", it, "\""));
+      v0 = *v;
+      d = base[split] == '-' ? -*dd : *dd;
+    }
+    double cur = v0;
+    for (size_t k = 0; k <= *times; ++k) {
+      out.push_back({true, false, cur});
+      cur += d;
+    }
+  }
+  return out;
+}
+
+struct SeriesLine {
+  Labels labels;
+  std::vector<Slot> slots;
+};
+
+absl::StatusOr<SeriesLine> ParseSeriesLine(std::string_view line) {
+  size_t i = 0;
+  auto l = ParseMetric(line, &i);
+  if (!l.ok()) return l.status();
+  SeriesLine sl;
+  sl.labels = std::move(*l);
+  auto v = ParseValues(line.substr(i));
+  if (!v.ok()) return v.status();
+  sl.slots = std::move(*v);
+  return sl;
+}
+
+struct Expectations {
+  bool fail = false;
+  std::optional<std::string> fail_msg, fail_regex;
+  bool ordered = false;
+  bool warn = false, no_warn = false, info = false, no_info = false;
+  bool legacy_warn_any = false, legacy_info_any = false;
+  std::vector<std::pair<bool, std::string>> warn_checks;  // (is_regex, text)
+  std::vector<std::pair<bool, std::string>> info_checks;
+  std::optional<double> scalar;
+  std::optional<std::string> str;
+  bool range_vector = false;
+  int64_t rv_from = 0, rv_to = 0, rv_step = 0;
+  std::vector<SeriesLine> series;
+  bool has_histogram = false;
+};
+
+struct Command {
+  int line = 0;
+  std::string header;
+  std::vector<std::pair<int, std::string>> body;
+};
+
+std::string LabelsStr(const Labels& l) { return l.ToString(); }
+
+bool MatchText(const std::pair<bool, std::string>& check, const std::string& text) {
+  if (check.first) return RE2::PartialMatch(text, RE2(check.second));
+  return text == check.second;
+}
+
+// Checks annotations per §5.3; returns "" when fine.
+std::string CheckAnnotations(const Expectations& ex, const Result& r) {
+  auto check_kind = [](const char* kind, bool expect, bool expect_none, bool any_only,
+                       const std::vector<std::pair<bool, std::string>>& checks,
+                       const std::vector<std::string>& got) -> std::string {
+    if (expect_none && !got.empty()) {
+      return absl::StrCat("expected no ", kind, " annotations, got: ", absl::StrJoin(got, " | "));
+    }
+    if (!expect) return "";
+    if (got.empty()) return absl::StrCat("expected ", kind, " annotation(s), got none");
+    if (any_only || checks.empty()) return "";
+    for (const auto& c : checks) {
+      bool found = false;
+      for (const auto& g : got) found = found || MatchText(c, g);
+      if (!found) {
+        return absl::StrCat("expected ", kind, " \"", c.second, "\" not found in: ",
+                            absl::StrJoin(got, " | "));
+      }
+    }
+    for (const auto& g : got) {
+      bool matched = false;
+      for (const auto& c : checks) matched = matched || MatchText(c, g);
+      if (!matched) return absl::StrCat("unexpected ", kind, " annotation: ", g);
+    }
+    return "";
+  };
+  std::string e = check_kind("warn", ex.warn, ex.no_warn, ex.legacy_warn_any, ex.warn_checks,
+                             r.warnings);
+  if (!e.empty()) return e;
+  return check_kind("info", ex.info, ex.no_info, ex.legacy_info_any, ex.info_checks, r.infos);
+}
+
+// Compares an instant vector against expected series lines (one value each).
+std::string CompareVector(const Vector& got, const Expectations& ex, bool ordered) {
+  std::vector<bool> used(ex.series.size(), false);
+  if (got.size() != ex.series.size()) {
+    std::string g;
+    for (const auto& s : got) absl::StrAppend(&g, "\n    ", LabelsStr(s.labels), " ", FormatValue(s.v));
+    std::string e;
+    for (const auto& s : ex.series) {
+      absl::StrAppend(&e, "\n    ", LabelsStr(s.labels), " ",
+                      s.slots.empty() ? "?" : FormatValue(s.slots[0].v));
+    }
+    return absl::StrCat("expected ", ex.series.size(), " samples, got ", got.size(),
+                        "\n  expected:", e, "\n  got:", g);
+  }
+  for (size_t k = 0; k < got.size(); ++k) {
+    const auto& s = got[k];
+    int found = -1;
+    for (size_t j = 0; j < ex.series.size(); ++j) {
+      if (!used[j] && ex.series[j].labels == s.labels) {
+        found = static_cast<int>(j);
+        break;
+      }
+    }
+    if (found < 0) return absl::StrCat("unexpected series ", LabelsStr(s.labels), " ", FormatValue(s.v));
+    used[found] = true;
+    if (ordered && found != static_cast<int>(k)) {
+      return absl::StrCat("series ", LabelsStr(s.labels), " at position ", k + 1,
+                          ", expected at ", found + 1);
+    }
+    const auto& exp = ex.series[found];
+    if (exp.slots.size() != 1 || !exp.slots[0].present) return "bad expectation line";
+    if (!AlmostEqual(exp.slots[0].v, s.v)) {
+      return absl::StrCat("for ", LabelsStr(s.labels), " expected ", FormatValue(exp.slots[0].v),
+                          ", got ", FormatValue(s.v));
+    }
+  }
+  return "";
+}
+
+std::string CompareMatrix(const Matrix& got, const Expectations& ex, int64_t start,
+                          int64_t end, int64_t step) {
+  for (size_t i = 1; i < got.size(); ++i) {
+    if (!(got[i - 1].labels < got[i].labels)) return "matrix is not sorted by labels";
+  }
+  std::vector<bool> used(ex.series.size(), false);
+  const int64_t nsteps = (end - start) / step + 1;
+  for (const auto& s : got) {
+    int found = -1;
+    for (size_t j = 0; j < ex.series.size(); ++j) {
+      if (!used[j] && ex.series[j].labels == s.labels) {
+        found = static_cast<int>(j);
+        break;
+      }
+    }
+    std::string pts;
+    for (const auto& p : s.points) absl::StrAppend(&pts, " ", FormatValue(p.v), "@", p.t);
+    if (found < 0) return absl::StrCat("unexpected series ", LabelsStr(s.labels), pts);
+    used[found] = true;
+    const auto& exp = ex.series[found];
+    if (static_cast<int64_t>(exp.slots.size()) > nsteps) return "expectation has more slots than steps";
+    std::vector<std::pair<int64_t, double>> want;
+    for (size_t k = 0; k < exp.slots.size(); ++k) {
+      if (exp.slots[k].present) want.push_back({start + static_cast<int64_t>(k) * step, exp.slots[k].v});
+    }
+    std::string wants;
+    for (const auto& w : want) absl::StrAppend(&wants, " ", FormatValue(w.second), "@", w.first);
+    if (want.size() != s.points.size()) {
+      return absl::StrCat("for ", LabelsStr(s.labels), " expected ", want.size(), " points:", wants,
+                          "\n  got ", s.points.size(), ":", pts);
+    }
+    for (size_t k = 0; k < want.size(); ++k) {
+      if (want[k].first != s.points[k].t || !AlmostEqual(want[k].second, s.points[k].v)) {
+        return absl::StrCat("for ", LabelsStr(s.labels), " expected:", wants, "\n  got:", pts);
+      }
+    }
+  }
+  for (size_t j = 0; j < ex.series.size(); ++j) {
+    if (!used[j]) return absl::StrCat("missing series ", LabelsStr(ex.series[j].labels));
+  }
+  return "";
+}
+
+class Runner {
+ public:
+  Runner(const std::string& file, const TierMap& tiers, const RunOptions& opts)
+      : file_(file), opts_(opts) {
+    auto it = tiers.find(file);
+    if (it != tiers.end()) tiers_ = it->second;
+    Clear();
+  }
+
+  ScriptOutcome Run(const std::string& path) {
+    ScriptOutcome out;
+    out.file = file_;
+    std::ifstream in(path);
+    if (!in) {
+      out.script_error = "cannot open " + path;
+      return out;
+    }
+    std::vector<std::string> lines;
+    for (std::string l; std::getline(in, l);) lines.push_back(Trim(l));
+    std::vector<Command> cmds;
+    for (size_t i = 0; i < lines.size();) {
+      if (lines[i].empty() || lines[i][0] == '#') {
+        ++i;
+        continue;
+      }
+      Command c;
+      c.line = static_cast<int>(i) + 1;
+      c.header = lines[i++];
+      // `clear` takes no body: a load may follow on the very next line.
+      const bool is_clear = absl::AsciiStrToLower(c.header.substr(0, 5)) == "clear";
+      while (!is_clear && i < lines.size() && !lines[i].empty() && lines[i][0] != '#') {
+        c.body.push_back({static_cast<int>(i) + 1, lines[i]});
+        ++i;
+      }
+      cmds.push_back(std::move(c));
+    }
+    for (const auto& c : cmds) {
+      std::string word = absl::AsciiStrToLower(std::string(c.header.substr(0, c.header.find_first_of(" \t"))));
+      if (word == "clear") {
+        Clear();
+      } else if (word.rfind("load", 0) == 0) {
+        std::string err = Load(c);
+        if (!err.empty()) {
+          out.script_error = absl::StrCat("line ", c.line, ": ", err);
+          return out;
+        }
+      } else if (word.rfind("eval", 0) == 0) {
+        out.evals.push_back(Eval(c));
+      } else {
+        out.script_error = absl::StrCat("line ", c.line, ": unknown command ", c.header);
+        return out;
+      }
+    }
+    return out;
+  }
+
+ private:
+  void Clear() {
+    head_.reset();
+    head_ = std::make_unique<tsdb::Head>();
+  }
+
+  std::string Load(const Command& c) {
+    std::vector<std::string> parts = absl::StrSplit(c.header, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    if (parts.size() < 2) return "load without interval";
+    auto interval = ParseScriptDuration(parts[1]);
+    if (!interval) return "bad load interval";
+    std::vector<SeriesLine> series;
+    for (const auto& [ln, body] : c.body) {
+      // Start-timestamp lines (@st) carry no samples of their own; not supported.
+      size_t i = 0;
+      auto probe = ParseMetric(body, &i);
+      if (probe.ok() && body.substr(i, 3) == "@st") continue;
+      auto sl = ParseSeriesLine(body);
+      if (!sl.ok()) return absl::StrCat("line ", ln, ": ", sl.status().message());
+      bool replaced = false;
+      for (auto& s : series) {
+        if (s.labels == sl->labels) {
+          s = std::move(*sl);
+          replaced = true;
+          break;
+        }
+      }
+      if (!replaced) series.push_back(std::move(*sl));
+    }
+    auto app = head_->NewAppender();
+    for (const auto& s : series) {
+      tsdb::SeriesRef ref = 0;
+      for (size_t k = 0; k < s.slots.size(); ++k) {
+        if (!s.slots[k].present || s.slots[k].histogram) continue;
+        auto r = app->Append(ref, s.labels, static_cast<int64_t>(k) * *interval, s.slots[k].v);
+        if (!r.ok()) return absl::StrCat("append ", LabelsStr(s.labels), ": ", r.status().message());
+        ref = *r;
+      }
+    }
+    auto st = app->Commit();
+    if (!st.ok()) return std::string(st.message());
+    return "";
+  }
+
+  EvalOutcome Eval(const Command& c) {
+    EvalOutcome o;
+    o.line = c.line;
+    auto t = tiers_.find(c.line);
+    o.tier = t == tiers_.end() ? opts_.unknown_tier : t->second;
+    // Header.
+    static const RE2 kInstant(R"(^eval(?:_(fail|warn|ordered|info))?\s+instant\s+(?:at\s+(\S+))?\s+(.+)$)");
+    static const RE2 kRange(R"(^eval(?:_(fail|warn|info))?\s+range\s+from\s+(\S+)\s+to\s+(\S+)\s+step\s+(\S+?)\s+(.+)$)");
+    std::string mod, at, expr, from, to, step;
+    bool is_range = false;
+    if (RE2::FullMatch(c.header, kInstant, &mod, &at, &expr)) {
+    } else if (RE2::FullMatch(c.header, kRange, &mod, &from, &to, &step, &expr)) {
+      is_range = true;
+    } else {
+      o.kind = EvalOutcome::kFailed;
+      o.detail = "cannot parse eval header";
+      return o;
+    }
+    o.expr = expr;
+    if (o.tier > opts_.max_tier || o.tier == 0) {
+      o.kind = EvalOutcome::kSkipped;
+      o.detail = o.tier == 0 ? "no tier entry" : absl::StrCat("tier ", o.tier);
+      return o;
+    }
+    Expectations ex;
+    if (mod == "fail") ex.fail = true;
+    if (mod == "warn") ex.warn = ex.legacy_warn_any = true;
+    if (mod == "info") ex.info = ex.legacy_info_any = true;
+    if (mod == "ordered") ex.ordered = true;
+    static const RE2 kExpect(R"(^expect\s+(ordered|fail|warn|no_warn|info|no_info)(?:\s+(regex|msg):(.+))?$)");
+    static const RE2 kRangeVec(R"(^expect\s+range\s+vector\s+from\s+(\S+)\s+to\s+(\S+)\s+step\s+(\S+)$)");
+    for (const auto& [ln, body] : c.body) {
+      std::string a, b, cc, kind, how, text;
+      if (RE2::FullMatch(body, kRangeVec, &a, &b, &cc)) {
+        ex.range_vector = true;
+        ex.rv_from = ParseScriptDuration(a).value_or(0);
+        ex.rv_to = ParseScriptDuration(b).value_or(0);
+        ex.rv_step = ParseScriptDuration(cc).value_or(1);
+        continue;
+      }
+      if (body.rfind("expect string", 0) == 0) {
+        std::string rest = Trim(body.substr(13));
+        size_t i = 0;
+        std::string sv;
+        if (!ParseString(rest, &i, &sv)) {
+          o.kind = EvalOutcome::kFailed;
+          o.detail = "bad expect string";
+          return o;
+        }
+        ex.str = sv;
+        continue;
+      }
+      if (body.substr(0, body.find_first_of(" \t")) == "expect") {
+        if (!RE2::FullMatch(body, kExpect, &kind, &how, &text)) {
+          o.kind = EvalOutcome::kFailed;
+          o.detail = "bad expect line: " + body;
+          return o;
+        }
+        text = Trim(text);
+        const bool is_regex = how == "regex";
+        if (kind == "ordered") ex.ordered = true;
+        if (kind == "fail") {
+          ex.fail = true;
+          if (how == "msg") ex.fail_msg = text;
+          if (is_regex) ex.fail_regex = text;
+        }
+        if (kind == "warn") {
+          ex.warn = true;
+          if (!how.empty()) ex.warn_checks.push_back({is_regex, text});
+        }
+        if (kind == "info") {
+          ex.info = true;
+          if (!how.empty()) ex.info_checks.push_back({is_regex, text});
+        }
+        if (kind == "no_warn") ex.no_warn = true;
+        if (kind == "no_info") ex.no_info = true;
+        continue;
+      }
+      if (auto v = ParseNumber(body)) {
+        ex.scalar = *v;
+        break;
+      }
+      auto sl = ParseSeriesLine(body);
+      if (!sl.ok()) {
+        o.kind = EvalOutcome::kFailed;
+        o.detail = absl::StrCat("line ", ln, ": ", sl.status().message());
+        return o;
+      }
+      for (const auto& s : sl->slots) ex.has_histogram = ex.has_histogram || s.histogram;
+      ex.series.push_back(std::move(*sl));
+    }
+    if (ex.has_histogram) {
+      o.kind = EvalOutcome::kSkipped;
+      o.detail = "native histogram expectation";
+      return o;
+    }
+    std::string err;
+    if (is_range) {
+      auto f = ParseScriptDuration(from), tt = ParseScriptDuration(to), s = ParseScriptDuration(step);
+      if (!f || !tt || !s) {
+        err = "bad range times";
+      } else {
+        err = CheckRange(expr, *f, *tt, *s, ex);
+      }
+    } else {
+      auto ts = ParseScriptDuration(at);
+      if (!ts) {
+        err = "bad eval time";
+      } else {
+        err = CheckInstant(expr, ex.range_vector ? ex.rv_to : *ts, ex);
+      }
+    }
+    if (!err.empty()) {
+      o.kind = EvalOutcome::kFailed;
+      o.detail = err;
+    }
+    return o;
+  }
+
+  std::string CheckError(const absl::Status& st, const Expectations& ex) {
+    if (st.ok()) return "expected error, query succeeded";
+    const std::string msg(st.message());
+    if (ex.fail_msg && msg != *ex.fail_msg) {
+      return absl::StrCat("expected error \"", *ex.fail_msg, "\", got \"", msg, "\"");
+    }
+    if (ex.fail_regex && !RE2::PartialMatch(msg, RE2(*ex.fail_regex))) {
+      return absl::StrCat("expected error matching \"", *ex.fail_regex, "\", got \"", msg, "\"");
+    }
+    return "";
+  }
+
+  std::string CheckRange(const std::string& expr, int64_t start, int64_t end, int64_t step,
+                         const Expectations& ex) {
+    auto r = engine_.RangeQuery(*head_, expr, start, end, step);
+    if (ex.fail) return CheckError(r.status(), ex);
+    if (!r.ok()) return absl::StrCat("unexpected error: ", r.status().ToString());
+    std::string a = CheckAnnotations(ex, *r);
+    if (!a.empty()) return a;
+    if (ex.ordered) return "expect ordered on a matrix";
+    if (ex.scalar) return "scalar expectation for a range query";
+    return CompareMatrix(std::get<Matrix>(r->value), ex, start, end, step);
+  }
+
+  std::string CheckInstant(const std::string& expr, int64_t ts, const Expectations& ex) {
+    auto r = engine_.InstantQuery(*head_, expr, ts);
+    if (ex.fail) return CheckError(r.status(), ex);
+    if (!r.ok()) return absl::StrCat("unexpected error: ", r.status().ToString());
+    std::string a = CheckAnnotations(ex, *r);
+    if (!a.empty()) return a;
+    std::string e = CompareInstantValue(*r, ex, ts);
+    if (!e.empty()) return e;
+    // FORMAT.md §7.1: the same expression as a range query around ts must agree.
+    if (ex.range_vector || ex.str || ex.ordered || expr.find("start()") != std::string::npos ||
+        expr.find("end()") != std::string::npos || expr.find("range()") != std::string::npos ||
+        expr.find("step()") != std::string::npos) {
+      return "";
+    }
+    auto rr = engine_.RangeQuery(*head_, expr, ts - 60000, ts + 60000, 60000);
+    if (!rr.ok()) return absl::StrCat("range-mode check: unexpected error: ", rr.status().ToString());
+    const auto* m = std::get_if<Matrix>(&rr->value);
+    if (m == nullptr) return "range-mode check: not a matrix";
+    for (size_t i = 1; i < m->size(); ++i) {
+      if (!((*m)[i - 1].labels < (*m)[i].labels)) return "range-mode check: matrix not sorted";
+    }
+    Vector at_ts;
+    for (const auto& s : *m) {
+      for (const auto& p : s.points) {
+        if (p.t == ts) at_ts.push_back({s.labels, p.t, p.v});
+      }
+    }
+    if (ex.scalar) {
+      if (at_ts.size() != 1 || !at_ts[0].labels.empty() || !AlmostEqual(*ex.scalar, at_ts[0].v)) {
+        return "range-mode check: scalar mismatch";
+      }
+      return "";
+    }
+    std::string c = CompareVector(at_ts, ex, false);
+    if (!c.empty()) return "range-mode check: " + c;
+    return "";
+  }
+
+  std::string CompareInstantValue(const Result& r, const Expectations& ex, int64_t ts) {
+    if (ex.str) {
+      const auto* s = std::get_if<String>(&r.value);
+      if (s == nullptr) return "expected a string result";
+      if (s->v != *ex.str) return absl::StrCat("expected string \"", *ex.str, "\", got \"", s->v, "\"");
+      return "";
+    }
+    if (const auto* sc = std::get_if<Scalar>(&r.value)) {
+      if (!ex.scalar) return absl::StrCat("got scalar ", FormatValue(sc->v), ", expected a vector");
+      if (!AlmostEqual(*ex.scalar, sc->v)) {
+        return absl::StrCat("expected scalar ", FormatValue(*ex.scalar), ", got ", FormatValue(sc->v));
+      }
+      return "";
+    }
+    if (ex.scalar) return "expected a scalar result";
+    if (const auto* v = std::get_if<Vector>(&r.value)) {
+      if (ex.range_vector) return "expected a range vector, got a vector";
+      return CompareVector(*v, ex, ex.ordered);
+    }
+    if (const auto* m = std::get_if<Matrix>(&r.value)) {
+      if (!ex.range_vector) return "got a matrix without `expect range vector`";
+      if (ex.ordered) return "expect ordered on a matrix";
+      (void)ts;
+      return CompareMatrix(*m, ex, ex.rv_from, ex.rv_to, ex.rv_step);
+    }
+    return "unexpected result type";
+  }
+
+  std::string file_;
+  RunOptions opts_;
+  std::map<int, int> tiers_;
+  std::unique_ptr<tsdb::Head> head_;
+  Engine engine_{[] {
+    EngineOptions o;
+    o.max_samples = 50000000;
+    o.timeout = absl::Seconds(100);
+    return o;
+  }()};
+};
+
+}  // namespace
+
+absl::StatusOr<TierMap> LoadTiers(const std::string& tsv_path) {
+  std::ifstream in(tsv_path);
+  if (!in) return absl::NotFoundError("cannot open " + tsv_path);
+  TierMap m;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::vector<std::string> f = absl::StrSplit(line, '\t');
+    if (f.size() < 4) continue;
+    m[f[0]][std::atoi(f[1].c_str())] = std::atoi(f[3].c_str());
+  }
+  return m;
+}
+
+ScriptOutcome RunScript(const std::string& path, const std::string& file, const TierMap& tiers,
+                        const RunOptions& opts) {
+  Runner r(file, tiers, opts);
+  return r.Run(path);
+}
+
+}  // namespace promlet::promql::testing
