@@ -159,14 +159,15 @@ absl::StatusOr<int64_t> ParseTime(std::string_view s) {
       return static_cast<int64_t>(ms);
     }
   }
+  // Prometheus' MinTime/MaxTime as formatted by Go (clients send them back verbatim).
+  if (s == "-292273086-05-16T16:47:06Z") return kMinTimeMs;
+  if (s == "292277025-08-18T07:12:54.999999999Z") return kMaxTimeMs;
   absl::Time t;
   std::string err;
   if (!s.empty() && absl::ascii_isdigit(static_cast<unsigned char>(s[0])) &&
       absl::ParseTime(absl::RFC3339_full, AV(s), &t, &err)) {
     return absl::ToUnixMillis(t);
   }
-  if (s == "-292273086-05-16T16:47:06Z") return kMinTimeMs;
-  if (s == "292277025-08-18T07:12:54.999999999Z") return kMaxTimeMs;
   return absl::InvalidArgumentError(
       absl::StrCat("cannot parse \"", std::string(s), "\" to a valid timestamp"));
 }

@@ -1,0 +1,102 @@
+#include "api/federate.h"
+
+#include <algorithm>
+
+#include "api/json_writer.h"
+
+namespace promlet::api {
+
+namespace {
+
+struct Latest {
+  tsdb::Labels labels;
+  int64_t t;
+  double v;
+};
+
+void AppendLabelValue(std::string& out, std::string_view v) {
+  for (char c : v) {
+    switch (c) {
+      case '\\': out.append("\\\\"); break;
+      case '"': out.append("\\\""); break;
+      case '\n': out.append("\\n"); break;
+      default: out.push_back(c);
+    }
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> FederateText(tsdb::Queryable& storage,
+                                         const std::vector<std::vector<tsdb::Matcher>>& selectors,
+                                         int64_t now_ms, int64_t lookback_ms) {
+  auto q = storage.NewQuerier(now_ms - lookback_ms, now_ms);
+  if (!q.ok()) return q.status();
+  std::vector<Latest> found;
+  tsdb::SelectHints hints;
+  hints.start = now_ms - lookback_ms;
+  hints.end = now_ms;
+  hints.func = "series";
+  for (const auto& ms : selectors) {
+    auto ss = (*q)->Select(ms, &hints);
+    while (ss->Next()) {
+      const tsdb::Series& s = ss->At();
+      auto it = s.Iterator();
+      bool any = false;
+      int64_t t = 0;
+      double v = 0;
+      while (it->Next()) {
+        if (it->T() > now_ms) break;
+        t = it->T();
+        v = it->V();
+        any = true;
+      }
+      if (!it->status().ok()) return it->status();
+      if (!any || tsdb::IsStaleNaN(v)) continue;
+      found.push_back(Latest{s.labels(), t, v});
+    }
+    if (!ss->status().ok()) return ss->status();
+  }
+  // Merge of several selectors: by labels, duplicates dropped; then grouped by metric name.
+  std::sort(found.begin(), found.end(),
+            [](const Latest& a, const Latest& b) { return a.labels < b.labels; });
+  found.erase(std::unique(found.begin(), found.end(),
+                          [](const Latest& a, const Latest& b) { return a.labels == b.labels; }),
+              found.end());
+  std::stable_sort(found.begin(), found.end(), [](const Latest& a, const Latest& b) {
+    return a.labels.MetricName() < b.labels.MetricName();
+  });
+
+  std::string out;
+  out.reserve(found.size() * 80);
+  std::string_view current;
+  bool first = true;
+  char buf[48];
+  for (const auto& s : found) {
+    std::string_view name = s.labels.MetricName();
+    if (first || name != current) {
+      out.append("# TYPE ").append(name).append(" untyped\n");
+      current = name;
+      first = false;
+    }
+    out.append(name);
+    bool open = false;
+    for (const auto& l : s.labels) {
+      if (l.name == tsdb::kMetricName) continue;
+      out.push_back(open ? ',' : '{');
+      open = true;
+      out.append(l.name).append("=\"");
+      AppendLabelValue(out, l.value);
+      out.push_back('"');
+    }
+    if (open) out.push_back('}');
+    out.push_back(' ');
+    out.append(buf, FormatFloatG(s.v, buf));
+    out.push_back(' ');
+    out.append(std::to_string(s.t));
+    out.push_back('\n');
+  }
+  return out;
+}
+
+}  // namespace promlet::api

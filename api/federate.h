@@ -1,0 +1,24 @@
+// Federation: the newest sample of every series matching any of the selectors, within the
+// lookback window before `now_ms`, in the text exposition format (0.0.4) Prometheus' /federate
+// writes: series grouped by metric name (sorted), one "# TYPE <name> untyped" line per group,
+// each sample with its timestamp. Series whose newest sample is a staleness marker are left out.
+#ifndef PROMLET_API_FEDERATE_H_
+#define PROMLET_API_FEDERATE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tsdb/matcher.h"
+#include "tsdb/storage.h"
+
+namespace promlet::api {
+
+absl::StatusOr<std::string> FederateText(tsdb::Queryable& storage,
+                                         const std::vector<std::vector<tsdb::Matcher>>& selectors,
+                                         int64_t now_ms, int64_t lookback_ms);
+
+}  // namespace promlet::api
+
+#endif  // PROMLET_API_FEDERATE_H_

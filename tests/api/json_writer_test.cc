@@ -1,0 +1,130 @@
+#include "api/json_writer.h"
+
+#include <cmath>
+#include <limits>
+
+#include <gtest/gtest.h>
+
+#include "tsdb/storage.h"
+
+namespace promlet::api {
+namespace {
+
+TEST(SampleValueTest, FormatsLikePrometheusMarshalFloat) {
+  struct Case {
+    double v;
+    const char* want;
+  } cases[] = {
+      {0, "0"},
+      {-0.0, "-0"},
+      {1, "1"},
+      {-1, "-1"},
+      {1.5, "1.5"},
+      {0.1, "0.1"},
+      {1.0 / 3, "0.3333333333333333"},
+      {100, "100"},
+      {123456789012, "123456789012"},
+      {1e15, "1000000000000000"},
+      {1e20, "100000000000000000000"},
+      {1e21, "1e+21"},
+      {1.5e300, "1.5e+300"},
+      {1e-6, "0.000001"},
+      {1e-7, "1e-07"},
+      {-1e-7, "-1e-07"},
+      {1.234e-10, "1.234e-10"},
+      {0.000123, "0.000123"},
+      {std::numeric_limits<double>::quiet_NaN(), "NaN"},
+      {std::numeric_limits<double>::infinity(), "+Inf"},
+      {-std::numeric_limits<double>::infinity(), "-Inf"},
+      {tsdb::StaleNaN(), "NaN"},
+      {9007199254740993.0, "9007199254740992"},
+      {5e-324, "5e-324"},
+      {1.7976931348623157e308, "1.7976931348623157e+308"},
+      {123.456, "123.456"},
+      {-2.5, "-2.5"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(SampleValueString(c.v), c.want) << c.want;
+  }
+}
+
+TEST(FloatGTest, FormatsLikeGoFormatFloatG) {
+  struct Case {
+    double v;
+    const char* want;
+  } cases[] = {
+      {0, "0"},          {1, "1"},           {123456, "123456"},   {1e6, "1e+06"},
+      {1234567, "1.234567e+06"}, {0.0001, "0.0001"}, {0.00001, "1e-05"}, {1.5, "1.5"},
+      {-2, "-2"},        {1.7e9, "1.7e+09"}, {std::numeric_limits<double>::infinity(), "+Inf"},
+      {std::numeric_limits<double>::quiet_NaN(), "NaN"},
+  };
+  for (const auto& c : cases) {
+    char buf[48];
+    EXPECT_EQ(std::string(buf, FormatFloatG(c.v, buf)), c.want) << c.want;
+  }
+}
+
+TEST(TimestampTest, SecondsWithThreeDecimalsWhenFractional) {
+  struct Case {
+    int64_t ms;
+    const char* want;
+  } cases[] = {
+      {0, "0"},
+      {1000, "1"},
+      {1500, "1.500"},
+      {1001, "1.001"},
+      {1010, "1.010"},
+      {1435781451781, "1435781451.781"},
+      {-1500, "-1.500"},
+      {-1, "-0.001"},
+      {999, "0.999"},
+      {std::numeric_limits<int64_t>::min() / 4, "-2305843009213693.952"},
+  };
+  for (const auto& c : cases) {
+    char buf[32];
+    EXPECT_EQ(std::string(buf, FormatTimestamp(c.ms, buf)), c.want) << c.want;
+  }
+}
+
+TEST(JsonWriterTest, PlacesCommasAndNests) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("a");
+  w.Int(1);
+  w.Key("b");
+  w.BeginArray();
+  w.String("x");
+  w.Bool(true);
+  w.Null();
+  w.BeginObject();
+  w.EndObject();
+  w.BeginArray();
+  w.EndArray();
+  w.EndArray();
+  w.Key("c");
+  w.Point(1500, 2);
+  w.Key("d");
+  w.SampleValue(1e-7);
+  w.Key("e");
+  w.Double(0.05);
+  w.EndObject();
+  EXPECT_EQ(out, R"({"a":1,"b":["x",true,null,{},[]],"c":[1.500,"2"],"d":"1e-07","e":0.05})");
+}
+
+TEST(JsonWriterTest, EscapesStringsLikeGo) {
+  std::string out;
+  JsonWriter w(&out);
+  w.String("q\"b\\n\nt\tc\x01<a>&\xe2\x80\xa8 \xff ok \xc3\xa9");
+  EXPECT_EQ(out, R"("q\"b\\n\nt\tc\u0001\u003ca\u003e\u0026\u2028 \ufffd ok é")");
+}
+
+TEST(JsonWriterTest, LabelSetInSortedOrder) {
+  std::string out;
+  JsonWriter w(&out);
+  w.LabelSet(tsdb::Labels{{"job", "a"}, {"__name__", "up"}, {"instance", "h:1"}});
+  EXPECT_EQ(out, R"({"__name__":"up","instance":"h:1","job":"a"})");
+}
+
+}  // namespace
+}  // namespace promlet::api
