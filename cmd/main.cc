@@ -3,23 +3,112 @@
 // the config.
 //
 // Signals are blocked in every thread and taken synchronously with sigwait() by main, so no
-// work happens in a signal handler.
+// work happens in a signal handler. Shutdown order: stop accepting HTTP and finish in-flight
+// requests, stop scraping, then close the DB (WAL synced) — nothing writes to a closed DB.
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <sstream>
 #include <string>
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "api/api.h"
 #include "api/http_server.h"
+#include "api/params.h"
 #include "api/self_metrics.h"
 #include "cmd/flags.h"
 #include "cmd/version.h"
 #include "common/log.h"
+#include "promql/engine/engine.h"
+#include "scrape/config.h"
+#include "tsdb/db.h"
 
 namespace promlet::cmd {
 namespace {
+
+int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
+
+// The loaded configuration and its text, swapped atomically on reload.
+class ConfigState {
+ public:
+  explicit ConfigState(const Flags& flags) : flags_(flags) {}
+
+  // Loads (or re-loads) the config; on failure the previous one stays in force.
+  absl::Status Load() {
+    std::string yaml;
+    absl::StatusOr<scrape::Config> cfg;
+    if (flags_.config_file.empty()) {
+      yaml = scrape::DefaultConfigYaml(flags_.listen_address);
+      cfg = scrape::DefaultConfig(flags_.listen_address);
+    } else {
+      std::ifstream in(flags_.config_file);
+      if (!in) {
+        return Fail(absl::NotFoundError(
+            absl::StrCat("open ", flags_.config_file, ": ", std::strerror(errno))));
+      }
+      std::stringstream ss;
+      ss << in.rdbuf();
+      yaml = ss.str();
+      cfg = scrape::LoadConfigFile(flags_.config_file);
+    }
+    if (!cfg.ok()) return Fail(cfg.status());
+    for (const auto& w : cfg->warnings) PROMLET_LOG_WARN("Configuration warning", "msg", w);
+    std::lock_guard<std::mutex> lock(mu_);
+    config_ = std::move(*cfg);
+    yaml_ = std::move(yaml);
+    success_ = true;
+    last_ms_ = NowMs();
+    return absl::OkStatus();
+  }
+
+  std::string yaml() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return yaml_;
+  }
+  scrape::Config config() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return config_;
+  }
+  bool success() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return success_;
+  }
+  int64_t last_ms() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_ms_;
+  }
+
+ private:
+  absl::Status Fail(absl::Status st) {
+    std::lock_guard<std::mutex> lock(mu_);
+    success_ = false;
+    return st;
+  }
+
+  const Flags& flags_;
+  mutable std::mutex mu_;
+  scrape::Config config_;
+  std::string yaml_;
+  bool success_ = false;
+  int64_t last_ms_ = 0;
+};
+
+std::string SnapshotName() {
+  std::random_device rd;
+  uint64_t r = (static_cast<uint64_t>(rd()) << 32) | rd();
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(r));
+  return absl::StrCat(absl::FormatTime("%Y%m%dT%H%M%SZ", absl::Now(), absl::UTCTimeZone()), "-",
+                      hex);
+}
 
 int Run(const Flags& flags) {
   log::SetLevel(*log::ParseLevel(flags.log_level));
@@ -34,7 +123,40 @@ int Run(const Flags& flags) {
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  int64_t start_ms = NowMs();
   PROMLET_LOG_INFO("Starting promlet", "version", PROMLET_VERSION, "revision", PROMLET_REVISION);
+
+  ConfigState config(flags);
+  PROMLET_LOG_INFO("Loading configuration file", "filename",
+                   flags.config_file.empty() ? "(embedded default)" : flags.config_file);
+  if (auto st = config.Load(); !st.ok()) {
+    PROMLET_LOG_ERROR("Error loading config", "file", flags.config_file, "err", st.message());
+    return 1;
+  }
+
+  tsdb::DBOptions dbo;
+  dbo.retention.time_ms = flags.retention_time_ms;
+  dbo.retention.size_bytes = static_cast<uint64_t>(flags.retention_size_bytes);
+  dbo.log = [](const std::string& msg) { PROMLET_LOG_WARN("tsdb", "msg", msg); };
+  PROMLET_LOG_INFO("Opening storage", "path", flags.tsdb_path);
+  auto opened = tsdb::DB::Open(flags.tsdb_path, dbo);
+  if (!opened.ok()) {
+    PROMLET_LOG_ERROR("Opening storage failed", "path", flags.tsdb_path, "err",
+                      opened.status().message());
+    return 1;
+  }
+  std::unique_ptr<tsdb::DB> db = std::move(*opened);
+  const auto& report = db->open_report();
+  for (const auto& w : report.wal.warnings) PROMLET_LOG_WARN("WAL replay", "msg", w);
+  for (const auto& b : report.skipped_blocks) PROMLET_LOG_WARN("Skipped damaged block", "block", b);
+  PROMLET_LOG_INFO("TSDB started", "series", db->head()->NumSeries(), "wal_segments",
+                   report.wal.segments, "replay_seconds", report.replay_seconds);
+
+  promql::EngineOptions eo;
+  eo.lookback_delta_ms = flags.query_lookback_delta_ms;
+  eo.max_samples = flags.query_max_samples;
+  eo.timeout = absl::Milliseconds(flags.query_timeout_ms);
+  promql::Engine engine(eo);
 
   api::BuildInfo build;
   build.version = PROMLET_VERSION;
@@ -49,6 +171,67 @@ int Run(const Flags& flags) {
   opts.worker_threads = flags.query_max_concurrency + 4;
   api::HttpServer server(opts, &metrics.registry());
 
+  std::mutex reload_mu;
+  auto reload = [&]() -> absl::Status {
+    std::lock_guard<std::mutex> lock(reload_mu);
+    PROMLET_LOG_INFO("Loading configuration file", "filename",
+                     flags.config_file.empty() ? "(embedded default)" : flags.config_file);
+    auto st = config.Load();
+    if (!st.ok()) {
+      PROMLET_LOG_ERROR("Error reloading config", "err", st.message());
+      return st;
+    }
+    PROMLET_LOG_INFO("Completed loading of configuration file");
+    return absl::OkStatus();
+  };
+
+  api::ApiOptions ao;
+  ao.lookback_delta_ms = flags.query_lookback_delta_ms;
+  ao.query_timeout_ms = flags.query_timeout_ms;
+  ao.max_concurrency = flags.query_max_concurrency;
+  ao.enable_admin = flags.enable_admin_api;
+  ao.flags = flags.listing;
+  ao.revision = absl::StrCat("promlet-", PROMLET_VERSION, "-", PROMLET_REVISION);
+  ao.build_date = __DATE__;
+  ao.go_version = build.go_version;
+  ao.storage_retention = api::FormatPrometheusDuration(flags.retention_time_ms);
+  if (flags.retention_size_bytes > 0) {
+    ao.storage_retention += absl::StrCat(" or ", flags.retention_size_bytes, "B");
+  }
+  char cwd[4096];
+  ao.cwd = getcwd(cwd, sizeof cwd) ? cwd : "";
+  ao.start_time_unix_ms = start_ms;
+  api::RuntimeStatus runtime;
+  runtime.config_yaml = [&config] { return config.yaml(); };
+  runtime.reload_config_success = [&config] { return config.success(); };
+  runtime.last_config_time_unix_ms = [&config] { return config.last_ms(); };
+  runtime.corruption_count = [&report] {
+    return static_cast<int64_t>(report.wal.corruption ? 1 : 0) +
+           static_cast<int64_t>(report.skipped_blocks.size());
+  };
+  runtime.wal_replay = [&report] {
+    return std::vector<int64_t>{0, report.wal.segments > 0 ? report.wal.segments - 1 : 0,
+                                report.wal.segments > 0 ? report.wal.segments - 1 : 0};
+  };
+  api::AdminHooks admin;
+  tsdb::DB* dbp = db.get();
+  admin.delete_series = [dbp](const std::vector<std::vector<tsdb::Matcher>>& sel, int64_t mint,
+                              int64_t maxt) -> absl::Status {
+    for (const auto& ms : sel) {
+      if (auto st = dbp->Delete(ms, mint, maxt); !st.ok()) return st;
+    }
+    return absl::OkStatus();
+  };
+  admin.clean_tombstones = [dbp] { return dbp->CleanTombstones(); };
+  admin.snapshot = [dbp](bool skip_head) -> absl::StatusOr<std::string> {
+    std::string name = SnapshotName();
+    std::string dir = dbp->dir() + "/snapshots/" + name;
+    if (auto st = dbp->Snapshot(dir, !skip_head); !st.ok()) return st;
+    return name;
+  };
+  api::Api api(ao, db.get(), &engine, db->head(), api::TargetSource{}, runtime, admin);
+  api.Register(server);
+
   server.Handle("/-/healthy", "/-/healthy", [](const api::HttpRequest&, api::HttpResponse& res) {
     res.body = "Promlet Server is Healthy.\n";
   });
@@ -59,8 +242,7 @@ int Run(const Flags& flags) {
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";
     res.body = metrics.Render();
   });
-  auto lifecycle = [&flags](std::string_view what, const api::HttpRequest& req,
-                            api::HttpResponse& res) -> bool {
+  auto lifecycle = [&flags](const api::HttpRequest& req, api::HttpResponse& res) -> bool {
     if (!flags.enable_lifecycle) {
       res.status = 403;
       res.body = "Lifecycle API is not enabled.\n";
@@ -74,15 +256,17 @@ int Run(const Flags& flags) {
     return true;
   };
   server.Handle("/-/quit", "/-/quit", [&](const api::HttpRequest& req, api::HttpResponse& res) {
-    if (!lifecycle("quit", req, res)) return;
+    if (!lifecycle(req, res)) return;
     res.body = "Requesting termination... Goodbye!\n";
-    // The main thread owns shutdown; a signal reaches it through sigwait.
+    // The main thread owns shutdown; the request reaches it as a signal through sigwait.
     kill(getpid(), SIGTERM);
   });
   server.Handle("/-/reload", "/-/reload", [&](const api::HttpRequest& req, api::HttpResponse& res) {
-    if (!lifecycle("reload", req, res)) return;
-    PROMLET_LOG_INFO("Loading configuration file", "filename", flags.config_file);
-    // Nothing to reload until the scrape config lands; the embedded default is constant.
+    if (!lifecycle(req, res)) return;
+    if (auto st = reload(); !st.ok()) {
+      res.status = 500;
+      res.body = absl::StrCat("failed to reload config: ", st.message(), "\n");
+    }
   });
 
   if (auto st = server.Start(); !st.ok()) {
@@ -96,13 +280,15 @@ int Run(const Flags& flags) {
     int sig = 0;
     if (sigwait(&sigs, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      PROMLET_LOG_INFO("Loading configuration file", "filename", flags.config_file);
+      (void)reload();
       continue;
     }
     PROMLET_LOG_WARN("Received an OS signal, exiting gracefully...", "signal", strsignal(sig));
     break;
   }
   server.Stop(std::chrono::seconds(10));
+  PROMLET_LOG_INFO("Stopping storage...");
+  db.reset();
   PROMLET_LOG_INFO("See you next time!");
   return 0;
 }
