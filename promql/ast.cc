@@ -64,6 +64,8 @@ const char* BinaryOpString(BinaryOp op) {
     case BinaryOp::kAnd: return "and";
     case BinaryOp::kOr: return "or";
     case BinaryOp::kUnless: return "unless";
+    case BinaryOp::kTrimUpper: return "</";
+    case BinaryOp::kTrimLower: return ">/";
   }
   return "?";
 }

@@ -90,6 +90,9 @@ struct VectorSelector : Expr {
   int64_t at_ms = 0;  // valid when at == kTimestamp
   // Original offset expression presence, for the printer ("offset 0s" is not printed).
   std::optional<DurationExpr> offset_expr;  // set when the offset was written as an expression
+  // Experimental `metric smoothed` / `metric anchored` on an instant selector.
+  bool anchored = false;
+  bool smoothed = false;
 };
 
 struct MatrixSelector : Expr {
@@ -139,6 +142,8 @@ enum class BinaryOp {
   kAdd, kSub, kMul, kDiv, kMod, kPow, kAtan2,
   kEql, kNeq, kGtr, kLss, kGte, kLte,
   kAnd, kOr, kUnless,
+  kTrimUpper,  // "</": native histogram trimmed to observations below the scalar (experimental)
+  kTrimLower,  // ">/": native histogram trimmed to observations above the scalar
 };
 const char* BinaryOpString(BinaryOp op);  // "+", "==", "and", "atan2", ...
 bool IsComparisonOp(BinaryOp op);
