@@ -9,11 +9,6 @@
 // hence the letter fragments). Most keywords may also be used as metric and label names.
 grammar PromQL;
 
-@lexer::members {
-  // ':' inside [...] is the subquery separator, outside it may start a metric name (":foo").
-  int bracketDepth = 0;
-}
-
 root : expr EOF ;
 
 // Alternatives are listed from the tightest binding to the loosest (ANTLR precedence climbing).
@@ -25,7 +20,7 @@ expr
   | expr AT atValue                                                    # atExpr
   | <assoc=right> expr op=POW binModifier expr                         # binaryExpr
   | op=(ADD | SUB) expr                                                # unaryExpr
-  | expr op=(MUL | DIV | MOD | ATAN2) binModifier expr                 # binaryExpr
+  | expr op=(MUL | DIV | MOD | ATAN2 | TRIM_UPPER | TRIM_LOWER) binModifier expr  # binaryExpr
   | expr op=(ADD | SUB) binModifier expr                               # binaryExpr
   | expr op=(EQLC | NEQ | GTR | LSS | GTE | LTE) binModifier expr      # binaryExpr
   | expr op=(AND | UNLESS) binModifier expr                            # binaryExpr
@@ -95,7 +90,7 @@ aggregateOp
   ;
 
 // Keywords that are still fine as metric names when they stand where a selector is expected.
-metricName : IDENTIFIER | METRIC_IDENTIFIER | keywordName ;
+metricName : IDENTIFIER | METRIC_IDENTIFIER | keywordName | COLON+ (IDENTIFIER | METRIC_IDENTIFIER | keywordName)? ;
 labelName : IDENTIFIER | keywordName | BOOL | ON | IGNORING | GROUP_LEFT | GROUP_RIGHT | ATAN2 ;
 keywordName
   : aggregateOp | AND | OR | UNLESS | BY | WITHOUT | OFFSET | START | END
@@ -112,11 +107,13 @@ LEFT_PAREN : '(' ;
 RIGHT_PAREN : ')' ;
 LEFT_BRACE : '{' ;
 RIGHT_BRACE : '}' ;
-LEFT_BRACKET : '[' { bracketDepth++; } ;
-RIGHT_BRACKET : ']' { if (bracketDepth > 0) bracketDepth--; } ;
+LEFT_BRACKET : '[' ;
+RIGHT_BRACKET : ']' ;
 COMMA : ',' ;
 AT : '@' ;
 
+TRIM_UPPER : '</' ;
+TRIM_LOWER : '>/' ;
 EQLC : '==' ;
 NEQ : '!=' ;
 GTE : '>=' ;
@@ -194,10 +191,9 @@ UNTERMINATED_STRING
   ;
 
 IDENTIFIER : [a-zA-Z_] [a-zA-Z0-9_]* ;
-METRIC_IDENTIFIER
-  : [a-zA-Z_] [a-zA-Z0-9_]* ':' [a-zA-Z0-9_:]*
-  | { bracketDepth == 0 }? ':' [a-zA-Z0-9_:]*
-  ;
+// A name that starts with ':' is lexed as COLON + name and joined by the parser (see
+// metricName): a lexer predicate on brackets would keep the lexer DFA from caching.
+METRIC_IDENTIFIER : [a-zA-Z_] [a-zA-Z0-9_]* ':' [a-zA-Z0-9_:]* ;
 COLON : ':' ;
 
 // Anything else: reported by the AST builder as Prometheus' lexer would.

@@ -69,6 +69,8 @@ std::vector<FunctionInfo> BuildTable() {
       {"log2", {V}, 0, V, false},
       {"mad_over_time", {M}, 0, V, true},
       {"max_over_time", {M}, 0, V, false},
+      {"max_of", {S, S}, 0, S, true},
+      {"min_of", {S, S}, 0, S, true},
       {"min_over_time", {M}, 0, V, false},
       {"minute", {V}, 1, V, false},
       {"month", {V}, 1, V, false},

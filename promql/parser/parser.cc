@@ -89,7 +89,7 @@ bool IsOperatorToken(size_t t) {
     case P::ADD: case P::SUB: case P::MUL: case P::DIV: case P::MOD: case P::POW:
     case P::EQLC: case P::NEQ: case P::GTR: case P::LSS: case P::GTE: case P::LTE:
     case P::EQL_REGEX: case P::NEQ_REGEX: case P::AND: case P::OR: case P::UNLESS:
-    case P::ATAN2: case P::AT:
+    case P::ATAN2: case P::AT: case P::TRIM_UPPER: case P::TRIM_LOWER:
       return true;
     default:
       return false;
@@ -272,8 +272,20 @@ ExprPtr Builder::Selector(P::VectorSelectorContext* ctx) {
   auto vs = std::make_unique<VectorSelector>();
   vs->pos = Range(ctx);
   if (ctx->labelMatchers() != nullptr) vs->matchers = Matchers(ctx->labelMatchers());
-  if (ctx->metricName() != nullptr) {
-    vs->name = ctx->metricName()->getText();
+  if (auto* mn = ctx->metricName()) {
+    // ":foo" arrives as COLON tokens plus a name; they must be adjacent to form one name.
+    for (size_t i = 1; i < mn->children.size(); ++i) {
+      auto* prev = dynamic_cast<antlr4::tree::TerminalNode*>(mn->children[i - 1]);
+      auto* cur = mn->children[i];
+      antlr4::Token* cur_tok = nullptr;
+      if (auto* t = dynamic_cast<antlr4::tree::TerminalNode*>(cur)) cur_tok = t->getSymbol();
+      if (auto* r = dynamic_cast<antlr4::ParserRuleContext*>(cur)) cur_tok = r->getStart();
+      if (prev != nullptr && cur_tok != nullptr &&
+          prev->getSymbol()->getStopIndex() + 1 != cur_tok->getStartIndex()) {
+        Fail(Start(cur_tok), absl::StrCat("unexpected ", TokenDesc(cur_tok)));
+      }
+    }
+    vs->name = mn->getText();
     vs->matchers.push_back(tsdb::Matcher::MustMake(tsdb::MatchType::kEqual, "__name__", vs->name));
   }
   return vs;
@@ -409,6 +421,8 @@ BinaryOp BinaryOpFromToken(size_t t) {
     case P::GTE: return BinaryOp::kGte;
     case P::LTE: return BinaryOp::kLte;
     case P::AND: return BinaryOp::kAnd;
+    case P::TRIM_UPPER: return BinaryOp::kTrimUpper;
+    case P::TRIM_LOWER: return BinaryOp::kTrimLower;
     case P::OR: return BinaryOp::kOr;
     default: return BinaryOp::kUnless;
   }
@@ -739,15 +753,25 @@ ExprPtr Builder::Expr(P::ExprContext* ctx) {
   if (auto* c = dynamic_cast<P::RangeModifierExprContext*>(ctx)) {
     ExprPtr inner = Expr(c->expr());
     std::string mod = absl::AsciiStrToLower(c->rangeMod->getText());
-    if (inner->kind != NodeKind::kMatrixSelector) {
-      Fail(Start(c->rangeMod), absl::StrCat(mod, " modifier can only be used with range vector selectors"));
+    bool* anchored = nullptr;
+    bool* smoothed = nullptr;
+    if (inner->kind == NodeKind::kMatrixSelector) {
+      auto* ms = static_cast<MatrixSelector*>(inner.get());
+      anchored = &ms->anchored;
+      smoothed = &ms->smoothed;
+    } else if (inner->kind == NodeKind::kVectorSelector) {
+      auto* vs = static_cast<VectorSelector*>(inner.get());
+      anchored = &vs->anchored;
+      smoothed = &vs->smoothed;
+    } else {
+      Fail(Start(c->rangeMod),
+           absl::StrCat(mod, " modifier must be preceded by a vector selector or range vector selector"));
     }
-    auto* ms = static_cast<MatrixSelector*>(inner.get());
-    if (ms->anchored || ms->smoothed) {
+    if (*anchored || *smoothed) {
       Fail(Start(c->rangeMod), "anchored and smoothed modifiers may not be set multiple times");
     }
-    (c->rangeMod->getType() == P::ANCHORED ? ms->anchored : ms->smoothed) = true;
-    ms->pos.end = End(c->rangeMod);
+    (c->rangeMod->getType() == P::ANCHORED ? *anchored : *smoothed) = true;
+    inner->pos.end = End(c->rangeMod);
     return inner;
   }
   Fail(Range(ctx).start, "unsupported expression");
@@ -880,23 +904,12 @@ ValueType Checker::Check(promql::Expr* node) {
           if (f->variadic == 0) break;
           ti = nargs - 1;
         }
+        if (f->name == "info" && i == 1 && n->args[i]->kind == NodeKind::kVectorSelector) {
+          // info()'s label selector may match everything ({data=~".*"}): no non-empty rule.
+          continue;
+        }
         ExpectType(n->args[i].get(), f->arg_types[ti],
                    absl::StrCat("call to function ", fname));
-        // Experimental extended range selectors only fit some functions.
-        if (n->args[i]->kind == NodeKind::kMatrixSelector) {
-          auto* ms = static_cast<MatrixSelector*>(n->args[i].get());
-          std::string_view name = f->name;
-          if (ms->smoothed && name != "delta" && name != "increase" && name != "rate") {
-            Err(n->pos.start, absl::StrCat("smoothed modifier can only be used with: delta, "
-                                           "increase, rate - not with ", std::string(name)));
-          }
-          if (ms->anchored && name != "changes" && name != "delta" && name != "increase" &&
-              name != "rate" && name != "resets") {
-            Err(n->pos.start, absl::StrCat("anchored modifier can only be used with: changes, "
-                                           "delta, increase, rate, resets - not with ",
-                                           std::string(name)));
-          }
-        }
       }
       break;
     }
@@ -1213,6 +1226,28 @@ absl::StatusOr<std::vector<tsdb::Matcher>> ParseMetricSelector(std::string_view 
         FormatError(s, 0, "modifiers are not allowed in a metric selector"));
   }
   return std::move(vs->matchers);
+}
+
+std::optional<std::string> ExtendedRangeModifierError(const Call& call) {
+  if (call.func == nullptr) return std::nullopt;
+  std::string name(call.func->name);
+  for (const auto& arg : call.args) {
+    bool anchored = false, smoothed = false;
+    if (arg->kind == NodeKind::kMatrixSelector) {
+      const auto& ms = static_cast<const MatrixSelector&>(*arg);
+      anchored = ms.anchored;
+      smoothed = ms.smoothed;
+    }
+    if (smoothed && name != "delta" && name != "increase" && name != "rate") {
+      return "smoothed modifier can only be used with: delta, increase, rate - not with " + name;
+    }
+    if (anchored && name != "changes" && name != "delta" && name != "increase" &&
+        name != "rate" && name != "resets") {
+      return "anchored modifier can only be used with: changes, delta, increase, rate, resets - "
+             "not with " + name;
+    }
+  }
+  return std::nullopt;
 }
 
 absl::StatusOr<int64_t> EvalDurationExpr(const Expr& e, const DurationContext& ctx) {

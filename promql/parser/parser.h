@@ -11,6 +11,7 @@
 #define PROMLET_PROMQL_PARSER_PARSER_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,11 @@ struct DurationContext {
 };
 // Evaluates a DurationExpr's expression to milliseconds.
 absl::StatusOr<int64_t> EvalDurationExpr(const Expr& e, const DurationContext& ctx);
+
+// Prometheus accepts `f(x[1m] smoothed|anchored)` when parsing and rejects unsupported
+// functions when evaluating: the error text for `call`, or nullopt when the use is fine.
+// smoothed: delta, increase, rate; anchored: changes, delta, increase, rate, resets.
+std::optional<std::string> ExtendedRangeModifierError(const Call& call);
 
 }  // namespace promlet::promql
 

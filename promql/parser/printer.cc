@@ -95,6 +95,8 @@ void PrintTo(const Expr& e, std::string* out) {
       const auto& vs = static_cast<const VectorSelector&>(e);
       *out += SelectorBody(vs);
       *out += AtOffset(vs.at, vs.at_ms, vs.offset_ms, vs.offset_expr);
+      if (vs.anchored) *out += " anchored";
+      if (vs.smoothed) *out += " smoothed";
       return;
     }
     case NodeKind::kMatrixSelector: {

@@ -1,0 +1,334 @@
+// Table tests for the PromQL parser: valid queries with their canonical printed form (which
+// pins the tree shape: precedence, modifiers, folding), invalid queries with the expected
+// Prometheus error text and position. Cases follow Prometheus' parse_test.go/printer_test.go.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "promql/functions.h"
+#include "promql/parser/parser.h"
+
+namespace promlet::promql {
+namespace {
+
+struct Valid {
+  const char* query;
+  const char* printed;
+};
+
+const Valid kValid[] = {
+    // Literals.
+    {"1", "1"}, {"+1", "1"}, {"-1", "-1"}, {".5", "0.5"}, {"5.", "5"}, {"1e3", "1000"},
+    {"12.34e6", "12340000"}, {"12.34e-6", "0.00001234"}, {"-0.2e-6", "-0.0000002"},
+    {"0x1f", "31"}, {"0X1F", "31"}, {"010", "8"}, {"Inf", "+Inf"}, {"+inF", "+Inf"},
+    {"-inf", "-Inf"}, {"NaN", "NaN"}, {"nan", "NaN"}, {"- -1", "1"}, {"1 - -1", "1 - -1"},
+    {"5m", "5m"}, {"-5m", "-5m"}, {"1h30m", "1h30m"},
+    {"\"foo\"", "\"foo\""}, {"'foo'", "\"foo\""}, {"`a\\nb`", "\"a\\\\nb\""},
+    {"\"\\x41\\101\\u00e9\\U0001F600\\n\\t\"", "\"AAé😀\\n\\t\""}, {"'it\\'s'", "\"it's\""},
+    {"\"\"", "\"\""},
+    // Selectors.
+    {"foo", "foo"}, {"foo:bar", "foo:bar"}, {":foo", ":foo"}, {"foo{}", "foo"},
+    {"foo{a=\"b\"}", "foo{a=\"b\"}"}, {"foo{b=\"1\", a=\"2\",}", "foo{a=\"2\",b=\"1\"}"},
+    {"foo{a!=\"b\",c=~\"d\",e!~\"f\"}", "foo{a!=\"b\",c=~\"d\",e!~\"f\"}"},
+    {"{__name__=\"foo\"}", "{__name__=\"foo\"}"}, {"{a=\"b\"}", "{a=\"b\"}"},
+    {"{a=~\".+\"}", "{a=~\".+\"}"}, {"{\"my.metric\"}", "{__name__=\"my.metric\"}"},
+    {"{\"label.x\"=\"v\", a=\"b\"}", "{\"label.x\"=\"v\",a=\"b\"}"},
+    {"sum", "sum"}, {"by", "by"}, {"offset", "offset"}, {"and", "and"}, {"fill", "fill"},
+    {"start", "start"}, {"foo{sum=\"x\", by=\"y\", on=\"z\"}", "foo{by=\"y\",on=\"z\",sum=\"x\"}"},
+    {"foo # comment", "foo"}, {"foo\n# c\n+ bar", "foo + bar"},
+    // Ranges, offsets, @.
+    {"foo[5m]", "foo[5m]"}, {"foo[1800]", "foo[30m]"}, {"foo[1h30m]", "foo[1h30m]"},
+    {"foo[5m] offset 1m", "foo[5m] offset 1m"}, {"foo offset -1m", "foo offset -1m"},
+    {"foo OFFSET 1w", "foo offset 1w"}, {"foo offset 100", "foo offset 1m40s"},
+    {"foo @ 100", "foo @ 100.000"}, {"foo @ -1.5", "foo @ -1.500"},
+    {"foo @ start()", "foo @ start()"}, {"foo @ end()", "foo @ end()"},
+    {"foo offset 5m @ 10", "foo @ 10.000 offset 5m"}, {"foo @ 10 offset 5m", "foo @ 10.000 offset 5m"},
+    {"foo[5m] @ 10 offset 1m", "foo[5m] @ 10.000 offset 1m"},
+    {"foo[26m+4m]", "foo[26m + 4m]"}, {"foo[2m*(10+5)]", "foo[2m * (10 + 5)]"},
+    {"foo offset (100 + 2)", "foo offset (100 + 2)"}, {"foo offset 100 + 2", "foo offset 1m40s + 2"},
+    {"foo offset -2 ^ 2", "foo offset -2s ^ 2"}, {"foo offset step()", "foo offset step()"},
+    {"foo offset -step()*2", "foo offset -step() * 2"},
+    {"foo[min_of(step()+1,1h)]", "foo[min_of(step() + 1, 1h)]"},
+    {"foo[5m] anchored", "foo[5m] anchored"}, {"foo smoothed", "foo smoothed"},
+    // Subqueries.
+    {"foo[5m:1m]", "foo[5m:1m]"}, {"foo[5m:]", "foo[5m:]"},
+    {"rate(foo[5m])[1h:5m] offset 1m", "rate(foo[5m])[1h:5m] offset 1m"},
+    {"(foo + bar)[5m:] @ end()", "(foo + bar)[5m:] @ end()"},
+    {"max_over_time(rate(foo[1m])[30m:1m] offset -1m)", "max_over_time(rate(foo[1m])[30m:1m] offset -1m)"},
+    {"foo[29s+1s:20*500ms]", "foo[29s + 1s:20 * 500ms]"},
+    // Binary operators and precedence.
+    {"1 + 2 * 3", "1 + 2 * 3"}, {"(1 + 2) * 3", "(1 + 2) * 3"},
+    {"foo + bar", "foo + bar"}, {"foo - bar - baz", "foo - bar - baz"},
+    {"2 ^ 3 ^ 2", "2 ^ 3 ^ 2"}, {"-foo ^ 2", "-foo ^ 2"},
+    {"foo * on(a, b) bar", "foo * on (a, b) bar"}, {"foo * ignoring(a) bar", "foo * ignoring (a) bar"},
+    {"foo * on() bar", "foo * on () bar"}, {"foo * ignoring() bar", "foo * bar"},
+    {"foo / on(a) group_left(b) bar", "foo / on (a) group_left (b) bar"},
+    {"foo / ignoring(a) group_right bar", "foo / ignoring (a) group_right () bar"},
+    {"foo > bool 1", "foo > bool 1"}, {"1 == bool 1", "1 == bool 1"},
+    {"foo == bool on(a) bar", "foo == bool on (a) bar"},
+    {"foo and bar or baz unless qux", "foo and bar or baz unless qux"},
+    {"foo and on(a) bar", "foo and on (a) bar"}, {"foo OR bar", "foo or bar"},
+    {"foo atan2 bar", "foo atan2 bar"}, {"foo ATAN2 bar", "foo atan2 bar"},
+    {"foo % 2 != 1", "foo % 2 != 1"}, {"foo >= 1 <= 2", "foo >= 1 <= 2"},
+    {"a + fill(0) b", "a + fill (0) b"}, {"a + fill_left(5) fill_right(7) b", "a + fill_left (5) fill_right (7) b"},
+    {"a + on(x) group_left fill(-Inf) b", "a + on (x) group_left () fill (-Inf) b"},
+    {"fill + fill(0) fill", "fill + fill (0) fill"},
+    {"cbh </ 5", "cbh </ 5"}, {"cbh >/ -Inf", "cbh >/ -Inf"},
+    // Aggregations.
+    {"sum(foo)", "sum(foo)"}, {"SUM BY (group) (foo)", "sum by (group) (foo)"},
+    {"sum(foo) by (a, b)", "sum by (a, b) (foo)"}, {"sum without (a) (foo)", "sum without (a) (foo)"},
+    {"sum by () (foo)", "sum(foo)"}, {"sum without () (foo)", "sum without () (foo)"},
+    {"sum by (a,) (foo)", "sum by (a) (foo)"}, {"sum by (\"a.b\") (foo)", "sum by (\"a.b\") (foo)"},
+    {"topk(5, foo)", "topk(5, foo)"}, {"bottomk by (a) (5, foo)", "bottomk by (a) (5, foo)"},
+    {"quantile(0.9, foo)", "quantile(0.9, foo)"}, {"count_values(\"v\", foo)", "count_values(\"v\", foo)"},
+    {"limitk(2, foo)", "limitk(2, foo)"}, {"limit_ratio(0.5, foo)", "limit_ratio(0.5, foo)"},
+    {"group(foo) by (x)", "group by (x) (foo)"}, {"stddev(foo)", "stddev(foo)"},
+    {"sum by (on, by, group_left) (foo)", "sum by (on, by, group_left) (foo)"},
+    // Calls.
+    {"time()", "time()"}, {"rate(foo[5m])", "rate(foo[5m])"}, {"round(foo)", "round(foo)"},
+    {"round(foo, 5)", "round(foo, 5)"}, {"label_join(foo, \"a\", \",\", \"b\", \"c\")", "label_join(foo, \"a\", \",\", \"b\", \"c\")"},
+    {"hour()", "hour()"}, {"vector(1)", "vector(1)"}, {"scalar(foo) + 1", "scalar(foo) + 1"},
+    {"histogram_quantile(0.9, rate(x_bucket[5m]))", "histogram_quantile(0.9, rate(x_bucket[5m]))"},
+    {"STEP()", "step()"}, {"min_of(3, 5)", "min_of(3, 5)"},
+    {"info(metric, {data=~\".*\"})", "info(metric, {data=~\".*\"})"},
+    {"sort_by_label(foo, \"a\", \"b\")", "sort_by_label(foo, \"a\", \"b\")"},
+    {"absent_over_time(foo[5m] @ 10)", "absent_over_time(foo[5m] @ 10.000)"},
+    // Unary.
+    {"-foo", "-foo"}, {"+foo", "+foo"}, {"-(foo)", "-(foo)"}, {"-sum(foo)", "-sum(foo)"},
+};
+
+TEST(ParserTest, ValidQueriesPrintCanonically) {
+  for (const Valid& c : kValid) {
+    auto e = ParseExpr(c.query);
+    ASSERT_TRUE(e.ok()) << c.query << ": " << e.status();
+    EXPECT_EQ(Print(**e), c.printed) << c.query;
+    auto again = ParseExpr(Print(**e));
+    ASSERT_TRUE(again.ok()) << c.printed << ": " << again.status();
+    EXPECT_EQ(Print(**again), c.printed);
+  }
+}
+
+struct Invalid {
+  const char* query;
+  const char* error;  // the full message, "line:col: parse error: ..."
+};
+
+const Invalid kInvalid[] = {
+    {"", "1:1: parse error: no expression found in input"},
+    {"1 +", "1:4: parse error: unexpected end of input"},
+    {"1 + *", "1:5: parse error: unexpected <op:*>"},
+    {"(1", "1:3: parse error: unclosed left parenthesis"},
+    {"1)", "1:2: parse error: unexpected right parenthesis ')'"},
+    {"foo{a=\"b\"", "1:10: parse error: unclosed left brace"},
+    {"foo[5m", "1:7: parse error: unclosed left bracket"},
+    {"foo]", "1:4: parse error: unexpected right bracket ']'"},
+    {"$", "1:1: parse error: unexpected character: '$'"},
+    {"\"foo", "1:1: parse error: unterminated quoted string"},
+    {"foo{a=\"\\q\"}", "1:7: parse error: unknown escape sequence U+0071 'q'"},
+    {"1.5m", "1:1: parse error: bad number or duration syntax: \"1.5m\""},
+    {"{}", "1:1: parse error: vector selector must contain at least one non-empty matcher"},
+    {"{a=\"\"}", "1:1: parse error: vector selector must contain at least one non-empty matcher"},
+    {"{a=~\".*\"}", "1:1: parse error: vector selector must contain at least one non-empty matcher"},
+    {"foo{__name__=\"bar\"}", "1:1: parse error: metric name must not be set twice: \"foo\" or \"bar\""},
+    {"foo{a=~\"(\"}", ""},
+    {"rate(foo)", "1:6: parse error: expected type range vector in call to function \"rate\", got instant vector"},
+    {"abs(foo[5m])", "1:5: parse error: expected type instant vector in call to function \"abs\", got range vector"},
+    {"foo(bar)", "1:1: parse error: unknown function with name \"foo\""},
+    {"TIME()", "1:1: parse error: unknown function with name \"TIME\""},
+    {"time(1)", "1:1: parse error: expected 0 argument(s) in call to \"time\", got 1"},
+    {"round()", "1:1: parse error: expected at least 1 argument(s) in call to \"round\", got 0"},
+    {"round(foo, 1, 2)", "1:1: parse error: expected at most 2 argument(s) in call to \"round\", got 3"},
+    {"label_join(foo)", "1:1: parse error: expected at least 3 argument(s) in call to \"label_join\", got 1"},
+    {"rate(foo[5m],)", "1:13: parse error: trailing commas not allowed in function call args"},
+    {"sum()", "1:1: parse error: no arguments for aggregate expression provided"},
+    {"topk(foo)", "1:1: parse error: wrong number of arguments for aggregate expression provided, expected 2, got 1"},
+    {"sum(1, foo)", "1:1: parse error: wrong number of arguments for aggregate expression provided, expected 1, got 2"},
+    {"topk(\"a\", foo)", "1:6: parse error: expected type scalar in aggregation parameter, got string"},
+    {"count_values(1, foo)", "1:14: parse error: expected type string in aggregation parameter, got scalar"},
+    {"sum(foo[5m])", "1:5: parse error: expected type instant vector in aggregation expression, got range vector"},
+    {"1 and 1", "1:1: parse error: set operator \"and\" not allowed in binary scalar expression"},
+    {"foo and 1", "1:1: parse error: set operator \"and\" not allowed in binary scalar expression"},
+    {"foo + bool bar", "1:5: parse error: bool modifier can only be used on comparison operators"},
+    {"1 == 1", "1:3: parse error: comparisons between scalars must use BOOL modifier"},
+    {"foo and on(a) group_left bar", "1:1: parse error: no grouping allowed for \"and\" operation"},
+    {"1 + on(a) foo", "1:1: parse error: vector matching only allowed between instant vectors"},
+    {"foo * on(a) group_left(a) bar", "1:5: parse error: label \"a\" must not occur in ON and GROUP clause at once"},
+    {"foo + group_left bar", "1:7: parse error: unexpected <group_left>"},
+    {"foo[5m] + 1", "1:1: parse error: binary expression must contain only scalar and instant vector types"},
+    {"\"a\" + 1", "1:1: parse error: binary expression must contain only scalar and instant vector types"},
+    {"(foo)[5m]", "1:6: parse error: ranges only allowed for vector selectors"},
+    {"rate(foo[5m])[5m]", "1:14: parse error: ranges only allowed for vector selectors"},
+    {"foo offset 5m[5m]", "1:14: parse error: no offset modifiers allowed before range"},
+    {"foo @ 1 [5m]", "1:9: parse error: no @ modifiers allowed before range"},
+    {"foo offset 1m offset 2m", "1:15: parse error: offset may not be set multiple times"},
+    {"foo @ 1 @ 2", "1:9: parse error: @ <timestamp> may not be set multiple times"},
+    {"sum(foo) offset 5m", "1:10: parse error: offset modifier must be preceded by an instant vector selector or range vector selector or a subquery"},
+    {"1 @ 5", "1:3: parse error: @ modifier must be preceded by an instant vector selector or range vector selector or a subquery"},
+    {"foo @ Inf", "1:1: parse error: timestamp out of bounds for @ modifier: +Inf"},
+    {"foo[5m][10m:]", "1:1: parse error: subquery is only allowed on instant vector, got matrix instead"},
+    {"-\"a\"", "1:1: parse error: unary expression only allowed on expressions of type scalar or instant vector, got \"string\""},
+    {"-foo[5m]", "1:1: parse error: unary expression only allowed on expressions of type scalar or instant vector, got \"range vector\""},
+    {"foo[5x]", ""},
+    {"foo[1m30]", ""},
+    {"foo[5m30h]", ""},
+    {"foo[bar]", ""},
+    {"foo{a}", ""},
+    {"foo{a=b}", ""},
+    {"foo bar", ""},
+    {"sum by (a.b) (foo)", ""},
+    {"sum(foo) by", ""},
+    {"foo !", ""},
+    {"min_of(1)", "1:1: parse error: expected 2 argument(s) in call to \"min_of\", got 1"},
+};
+
+TEST(ParserTest, InvalidQueriesFailWithPrometheusWording) {
+  for (const Invalid& c : kInvalid) {
+    auto e = ParseExpr(c.query);
+    ASSERT_FALSE(e.ok()) << c.query << " parsed as " << Print(**e);
+    EXPECT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument);
+    if (*c.error != '\0') {
+      EXPECT_EQ(std::string(e.status().message()), std::string(c.error)) << c.query;
+    } else {
+      EXPECT_NE(e.status().message().find("parse error"), std::string_view::npos) << c.query;
+    }
+  }
+}
+
+TEST(ParserTest, MultiLinePositions) {
+  auto e = ParseExpr("foo +\n  rate(bar)");
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().message(),
+            "2:8: parse error: expected type range vector in call to function \"rate\", got instant vector");
+}
+
+TEST(ParserTest, TreeShape) {
+  auto e = ParseExpr("-foo ^ 2 * bar");
+  ASSERT_TRUE(e.ok());
+  ASSERT_EQ((*e)->kind, NodeKind::kBinary);
+  const auto& mul = static_cast<const BinaryExpr&>(**e);
+  EXPECT_EQ(mul.op, BinaryOp::kMul);
+  ASSERT_EQ(mul.lhs->kind, NodeKind::kUnary);  // unary minus binds looser than ^
+  EXPECT_EQ(static_cast<const UnaryExpr&>(*mul.lhs).expr->kind, NodeKind::kBinary);
+  ASSERT_TRUE(mul.matching.has_value());
+  EXPECT_EQ(mul.matching->card, Cardinality::kOneToOne);
+
+  auto set = ParseExpr("foo and bar");
+  ASSERT_TRUE(set.ok());
+  EXPECT_EQ(static_cast<const BinaryExpr&>(**set).matching->card, Cardinality::kManyToMany);
+  auto scalar = ParseExpr("foo * 2");
+  ASSERT_TRUE(scalar.ok());
+  EXPECT_FALSE(static_cast<const BinaryExpr&>(**scalar).matching.has_value());
+  EXPECT_EQ((*scalar)->type(), ValueType::kVector);
+
+  auto pow = ParseExpr("2 ^ 3 ^ 2");
+  ASSERT_TRUE(pow.ok());
+  EXPECT_EQ(static_cast<const BinaryExpr&>(**pow).rhs->kind, NodeKind::kBinary);  // right-assoc
+
+  auto sel = ParseExpr("foo{a=\"b\"}[5m] offset -1m @ 10");
+  ASSERT_TRUE(sel.ok());
+  ASSERT_EQ((*sel)->kind, NodeKind::kMatrixSelector);
+  const auto& ms = static_cast<const MatrixSelector&>(**sel);
+  EXPECT_EQ(ms.range_ms, 300000);
+  const auto& vs = static_cast<const VectorSelector&>(*ms.vector_selector);
+  EXPECT_EQ(vs.name, "foo");
+  EXPECT_EQ(vs.offset_ms, -60000);
+  EXPECT_EQ(vs.at, AtModifier::kTimestamp);
+  EXPECT_EQ(vs.at_ms, 10000);
+  ASSERT_EQ(vs.matchers.size(), 2u);
+  EXPECT_EQ(vs.matchers.back().name(), "__name__");
+
+  auto sq = ParseExpr("rate(foo[1m])[1h:]");
+  ASSERT_TRUE(sq.ok());
+  const auto& s = static_cast<const SubqueryExpr&>(**sq);
+  EXPECT_EQ(s.range_ms, 3600000);
+  EXPECT_EQ(s.step_ms, 0);
+
+  auto dyn = ParseExpr("foo[step()*2]");
+  ASSERT_TRUE(dyn.ok());
+  const auto& dm = static_cast<const MatrixSelector&>(**dyn);
+  ASSERT_TRUE(dm.range_expr.has_value());
+  EXPECT_TRUE(dm.range_expr->depends_on_query);
+  auto v = EvalDurationExpr(*dm.range_expr->expr, DurationContext{15000, 60000});
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(*v, 30000);
+
+  auto folded = ParseExpr("foo[1h30m % 1h] offset (2 * 3)");
+  ASSERT_TRUE(folded.ok());
+  const auto& fm = static_cast<const MatrixSelector&>(**folded);
+  EXPECT_EQ(fm.range_ms, 1800000);
+  EXPECT_FALSE(fm.range_expr->depends_on_query);
+  EXPECT_EQ(static_cast<const VectorSelector&>(*fm.vector_selector).offset_ms, 6000);
+
+  auto agg = ParseExpr("topk by (a) (3, foo)");
+  ASSERT_TRUE(agg.ok());
+  const auto& a = static_cast<const AggregateExpr&>(**agg);
+  EXPECT_EQ(a.op, AggregateOp::kTopk);
+  ASSERT_NE(a.param, nullptr);
+  EXPECT_EQ(a.grouping, std::vector<std::string>{"a"});
+
+  auto fill = ParseExpr("a + fill_left(1) b");
+  ASSERT_TRUE(fill.ok());
+  const auto& fb = static_cast<const BinaryExpr&>(**fill);
+  EXPECT_EQ(fb.matching->fill_lhs, 1.0);
+  EXPECT_FALSE(fb.matching->fill_rhs.has_value());
+}
+
+TEST(ParserTest, MetricSelector) {
+  auto m = ParseMetricSelector("up{job=\"x\"}");
+  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_EQ(m->size(), 2u);
+  auto all = ParseMetricSelector("{__name__=~\".+\"}");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 1u);
+  EXPECT_FALSE(ParseMetricSelector("rate(up[5m])").ok());
+  EXPECT_FALSE(ParseMetricSelector("{}").ok());
+  EXPECT_FALSE(ParseMetricSelector("up offset 5m").ok());
+}
+
+TEST(ParserTest, Durations) {
+  EXPECT_EQ(*ParseDuration("0"), 0);
+  EXPECT_EQ(*ParseDuration("1h30m"), 5400000);
+  EXPECT_EQ(*ParseDuration("500ms"), 500);
+  EXPECT_EQ(*ParseDuration("1y"), 365LL * 86400000);
+  EXPECT_EQ(*ParseDuration("1w1d"), 8LL * 86400000);
+  EXPECT_EQ(*ParseDuration("20s500ms"), 20500);
+  EXPECT_FALSE(ParseDuration("").ok());
+  EXPECT_FALSE(ParseDuration("1m1h").ok());
+  EXPECT_FALSE(ParseDuration("1.5h").ok());
+  EXPECT_FALSE(ParseDuration("5x").ok());
+  EXPECT_FALSE(ParseDuration("-5m").ok());
+  EXPECT_FALSE(ParseDuration("300y").ok());
+  EXPECT_EQ(FormatDuration(0), "0s");
+  EXPECT_EQ(FormatDuration(5400000), "1h30m");
+  EXPECT_EQ(FormatDuration(90LL * 86400000), "90d");
+  EXPECT_EQ(FormatDuration(14LL * 86400000), "2w");
+  EXPECT_EQ(FormatDuration(365LL * 86400000), "1y");
+  EXPECT_EQ(FormatDuration(1500), "1s500ms");
+  EXPECT_EQ(FormatDuration(-300000), "-5m");
+  EXPECT_EQ(*ParseNumber("0x10"), 16);
+  EXPECT_EQ(*ParseNumber("1e2"), 100);
+  EXPECT_TRUE(std::isnan(*ParseNumber("NaN")));
+  EXPECT_FALSE(ParseNumber("abc").ok());
+  EXPECT_EQ(FormatNumber(0.1), "0.1");
+  EXPECT_EQ(FormatNumber(1e21), "1000000000000000000000");
+}
+
+TEST(FunctionsTest, TableMatchesPrometheus) {
+  EXPECT_GE(AllFunctions().size(), 90u);
+  const FunctionInfo* rate = LookupFunction("rate");
+  ASSERT_NE(rate, nullptr);
+  EXPECT_EQ(rate->arg_types, std::vector<ValueType>{ValueType::kMatrix});
+  EXPECT_EQ(rate->return_type, ValueType::kVector);
+  const FunctionInfo* lj = LookupFunction("label_join");
+  ASSERT_NE(lj, nullptr);
+  EXPECT_EQ(lj->variadic, -1);
+  EXPECT_EQ(LookupFunction("scalar")->return_type, ValueType::kScalar);
+  EXPECT_TRUE(LookupFunction("limitk") == nullptr);  // an aggregation, not a function
+  EXPECT_TRUE(LookupFunction("holt_winters") == nullptr);  // removed in Prometheus 3
+  EXPECT_TRUE(LookupFunction("double_exponential_smoothing")->experimental);
+  EXPECT_FALSE(LookupFunction("histogram_quantile")->experimental);
+}
+
+}  // namespace
+}  // namespace promlet::promql
