@@ -993,7 +993,7 @@ std::optional<LexIssue> PreScan(const std::vector<antlr4::Token*>& tokens, std::
     if (type == antlr4::Token::EOF) {
       if (!stack.empty()) {
         std::string what = stack.back() == P::LEFT_PAREN ? "unclosed left parenthesis"
-                           : stack.back() == P::LEFT_BRACE ? "unclosed left brace"
+                           : stack.back() == P::LEFT_BRACE ? "unexpected end of input inside braces"
                                                            : "unclosed left bracket";
         return LexIssue{idx, pos, what};
       }
@@ -1003,16 +1003,27 @@ std::optional<LexIssue> PreScan(const std::vector<antlr4::Token*>& tokens, std::
       case P::ERROR_CHAR: {
         std::string text = t->getText();
         if (text == "!") {
-          return LexIssue{idx, pos, "unexpected character after '!'"};
+          // Prometheus' lexer names the character after '!'.
+          int next = pos + 1;
+          std::string after = next < static_cast<int>(query.size()) ? std::string(1, query[next]) : "";
+          if (after.empty() || after == "'") after = after.empty() ? "\\ufffd" : "\\'";
+          return LexIssue{idx, pos, absl::StrCat("unexpected character after '!': '", after, "'")};
         }
-        std::string shown = text == "'" ? "\\'" : text;
-        return LexIssue{idx, pos, absl::StrCat("unexpected character: '", shown, "'")};
+        std::string shown = text == "'" ? "\\'" : text == "\\" ? "\\\\" : text;
+        bool in_braces = !stack.empty() && stack.back() == P::LEFT_BRACE;
+        return LexIssue{idx, pos, absl::StrCat(in_braces ? "unexpected character inside braces: '"
+                                                         : "unexpected character: '",
+                                               shown, "'")};
       }
       case P::UNTERMINATED_STRING:
         return LexIssue{idx, pos, "unterminated quoted string"};
       case P::LEFT_PAREN: case P::LEFT_BRACKET: case P::LEFT_BRACE:
         if (type == P::LEFT_BRACE && !stack.empty() && stack.back() == P::LEFT_BRACE) {
           return LexIssue{idx, pos, "unexpected left brace '{'"};
+        }
+        if (type == P::LEFT_BRACKET &&
+            std::find(stack.begin(), stack.end(), size_t{P::LEFT_BRACKET}) != stack.end()) {
+          return LexIssue{idx, pos, "unexpected left bracket '['"};
         }
         stack.push_back(type);
         if (static_cast<int>(stack.size()) > kMaxNestingDepth) {

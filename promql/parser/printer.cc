@@ -29,25 +29,28 @@ std::string DurationString(int64_t ms, const std::optional<DurationExpr>& de) {
   return FormatDuration(ms);
 }
 
-std::string AtOffset(AtModifier at, int64_t at_ms, int64_t offset_ms,
-                     const std::optional<DurationExpr>& offset_expr) {
-  std::string s;
+std::string AtString(AtModifier at, int64_t at_ms) {
   switch (at) {
     case AtModifier::kTimestamp:
-      s += absl::StrFormat(" @ %.3f", static_cast<double>(at_ms) / 1000.0);
-      break;
-    case AtModifier::kStart: s += " @ start()"; break;
-    case AtModifier::kEnd: s += " @ end()"; break;
+      return absl::StrFormat(" @ %.3f", static_cast<double>(at_ms) / 1000.0);
+    case AtModifier::kStart: return " @ start()";
+    case AtModifier::kEnd: return " @ end()";
     case AtModifier::kNone: break;
   }
-  if (offset_expr && offset_expr->expr) {
-    s += " offset " + Print(*offset_expr->expr);
-  } else if (offset_ms > 0) {
-    s += " offset " + FormatDuration(offset_ms);
-  } else if (offset_ms < 0) {
-    s += " offset " + FormatDuration(offset_ms);  // "-5m"
-  }
-  return s;
+  return "";
+}
+
+std::string OffsetString(int64_t offset_ms, const std::optional<DurationExpr>& offset_expr) {
+  if (offset_expr && offset_expr->expr) return " offset " + Print(*offset_expr->expr);
+  if (offset_ms != 0) return " offset " + FormatDuration(offset_ms);  // "-5m" when negative
+  return "";
+}
+
+// Prometheus prints one extended attribute, anchored first.
+std::string ExtendedAttribute(bool anchored, bool smoothed) {
+  if (anchored) return " anchored";
+  if (smoothed) return " smoothed";
+  return "";
 }
 
 std::string MatcherString(const tsdb::Matcher& m) {
@@ -93,20 +96,22 @@ void PrintTo(const Expr& e, std::string* out) {
       return;
     case NodeKind::kVectorSelector: {
       const auto& vs = static_cast<const VectorSelector&>(e);
+      // Order as printer.go: @, extended attribute, offset.
       *out += SelectorBody(vs);
-      *out += AtOffset(vs.at, vs.at_ms, vs.offset_ms, vs.offset_expr);
-      if (vs.anchored) *out += " anchored";
-      if (vs.smoothed) *out += " smoothed";
+      *out += AtString(vs.at, vs.at_ms);
+      *out += ExtendedAttribute(vs.anchored, vs.smoothed);
+      *out += OffsetString(vs.offset_ms, vs.offset_expr);
       return;
     }
     case NodeKind::kMatrixSelector: {
       const auto& ms = static_cast<const MatrixSelector&>(e);
       const auto& vs = static_cast<const VectorSelector&>(*ms.vector_selector);
       *out += SelectorBody(vs);
+      // Order as printer.go: range, extended attribute, @, offset.
       *out += "[" + DurationString(ms.range_ms, ms.range_expr) + "]";
-      *out += AtOffset(vs.at, vs.at_ms, vs.offset_ms, vs.offset_expr);
-      if (ms.anchored) *out += " anchored";
-      if (ms.smoothed) *out += " smoothed";
+      *out += ExtendedAttribute(ms.anchored || vs.anchored, ms.smoothed || vs.smoothed);
+      *out += AtString(vs.at, vs.at_ms);
+      *out += OffsetString(vs.offset_ms, vs.offset_expr);
       return;
     }
     case NodeKind::kSubquery: {
@@ -115,7 +120,8 @@ void PrintTo(const Expr& e, std::string* out) {
       *out += "[" + DurationString(sq.range_ms, sq.range_expr) + ":";
       if (sq.step_expr || sq.step_ms != 0) *out += DurationString(sq.step_ms, sq.step_expr);
       *out += "]";
-      *out += AtOffset(sq.at, sq.at_ms, sq.offset_ms, sq.offset_expr);
+      *out += AtString(sq.at, sq.at_ms);
+      *out += OffsetString(sq.offset_ms, sq.offset_expr);
       return;
     }
     case NodeKind::kAggregate: {

@@ -51,6 +51,8 @@ const Valid kValid[] = {
     {"foo offset -step()*2", "foo offset -step() * 2"},
     {"foo[min_of(step()+1,1h)]", "foo[min_of(step() + 1, 1h)]"},
     {"foo[5m] anchored", "foo[5m] anchored"}, {"foo smoothed", "foo smoothed"},
+    {"foo[5m] offset 1m anchored", "foo[5m] anchored offset 1m"},
+    {"foo offset 1m smoothed @ 5", "foo @ 5.000 smoothed offset 1m"},
     // Subqueries.
     {"foo[5m:1m]", "foo[5m:1m]"}, {"foo[5m:]", "foo[5m:]"},
     {"rate(foo[5m])[1h:5m] offset 1m", "rate(foo[5m])[1h:5m] offset 1m"},
@@ -120,7 +122,7 @@ const Invalid kInvalid[] = {
     {"1 + *", "1:5: parse error: unexpected <op:*>"},
     {"(1", "1:3: parse error: unclosed left parenthesis"},
     {"1)", "1:2: parse error: unexpected right parenthesis ')'"},
-    {"foo{a=\"b\"", "1:10: parse error: unclosed left brace"},
+    {"foo{a=\"b\"", "1:10: parse error: unexpected end of input inside braces"},
     {"foo[5m", "1:7: parse error: unclosed left bracket"},
     {"foo]", "1:4: parse error: unexpected right bracket ']'"},
     {"$", "1:1: parse error: unexpected character: '$'"},
@@ -179,6 +181,10 @@ const Invalid kInvalid[] = {
     {"sum by (a.b) (foo)", ""},
     {"sum(foo) by", ""},
     {"foo !", ""},
+    {"foo !x", "1:5: parse error: unexpected character after '!': 'x'"},
+    {"{a=\"b\" $}", "1:8: parse error: unexpected character inside braces: '$'"},
+    {"foo[5m[1m]]", "1:7: parse error: unexpected left bracket '['"},
+    {"foo{a=\"b\"}}", "1:11: parse error: unexpected right brace '}'"},
     {"min_of(1)", "1:1: parse error: expected 2 argument(s) in call to \"min_of\", got 1"},
 };
 
