@@ -30,6 +30,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -432,6 +433,11 @@ class Promlet(System):
         self.metrics["load"].update(tool="promlet tsdb create-blocks-from openmetrics",
                                     import_seconds=round(secs, 2), import_cpu_seconds=round(cpu, 2),
                                     import_tool_max_rss=maxrss)
+        with open(self.log("import")) as f:  # "N blocks, S series, M samples written to DIR in T s"
+            m = re.search(r"(\d+) blocks?, (\d+) series, (\d+) samples", f.read())
+        if m:
+            self.metrics["blocks"] = int(m.group(1))
+            self.metrics["stored_samples"] = int(m.group(3))
 
     def serve_cmd(self, config):
         return [self.binary(), "--config.file=" + config, "--storage.tsdb.path=" + self.data,
