@@ -48,6 +48,104 @@ struct Group {
   std::vector<double> values;  // quantile
 };
 
+
+// Folds one sample into a group, as Prometheus' aggregation() does.
+void Accumulate(AggregateOp op, Group& g, double f, bool drop_name) {
+  if (!g.seen) {
+    g.seen = true;
+    g.value = f;
+    g.mean = f;
+    g.count = 1;
+    g.kahan_c = 0;
+    g.incremental_mean = false;
+    g.drop_name = drop_name;
+    g.values.clear();
+    switch (op) {
+      case AggregateOp::kStddev:
+      case AggregateOp::kStdvar:
+        g.value = (std::isnan(f) || std::isinf(f)) ? kNaN : 0;
+        break;
+      case AggregateOp::kQuantile:
+        g.values.push_back(f);
+        break;
+      case AggregateOp::kGroup:
+        g.value = 1;
+        break;
+      default:
+        break;
+    }
+    return;
+  }
+  if (drop_name) g.drop_name = true;
+  switch (op) {
+    case AggregateOp::kSum:
+      KahanSumInc(f, g.value, g.kahan_c);
+      break;
+    case AggregateOp::kAvg: {
+      g.count++;
+      if (!g.incremental_mean) {
+        double nv = g.value, nc = g.kahan_c;
+        KahanSumInc(f, nv, nc);
+        if (!std::isinf(nv)) {
+          g.value = nv;
+          g.kahan_c = nc;
+          break;
+        }
+        g.incremental_mean = true;
+        g.mean = g.value / (g.count - 1);
+        g.kahan_c /= g.count - 1;
+      }
+      const double q = (g.count - 1) / g.count;
+      double m = q * g.mean, c = q * g.kahan_c;
+      KahanSumInc(f / g.count, m, c);
+      g.mean = m;
+      g.kahan_c = c;
+      break;
+    }
+    case AggregateOp::kMax:
+      if (g.value < f || std::isnan(g.value)) g.value = f;
+      break;
+    case AggregateOp::kMin:
+      if (g.value > f || std::isnan(g.value)) g.value = f;
+      break;
+    case AggregateOp::kCount:
+      g.count++;
+      break;
+    case AggregateOp::kStddev:
+    case AggregateOp::kStdvar: {
+      g.count++;
+      const double delta = f - g.mean;
+      g.mean += delta / g.count;
+      g.value += delta * (f - g.mean);
+      break;
+    }
+    case AggregateOp::kQuantile:
+      g.values.push_back(f);
+      break;
+    default:
+      break;
+  }
+}
+
+double Finalize(AggregateOp op, Group& g, double param) {
+  switch (op) {
+    case AggregateOp::kAvg:
+      return g.incremental_mean ? g.mean + g.kahan_c : g.value / g.count + g.kahan_c / g.count;
+    case AggregateOp::kCount:
+      return g.count;
+    case AggregateOp::kStdvar:
+      return g.value / g.count;
+    case AggregateOp::kStddev:
+      return std::sqrt(g.value / g.count);
+    case AggregateOp::kQuantile:
+      return Quantile(param, g.values);
+    case AggregateOp::kSum:
+      return g.value + g.kahan_c;
+    default:
+      return g.value;
+  }
+}
+
 // One element of a topk/bottomk heap.
 struct HeapElem {
   int series;
@@ -194,6 +292,42 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
   EMatrix k_instant;
   std::vector<std::vector<HeapElem>> heaps(k_op ? ngroups : 0);
 
+  // Fast path: fold series by series into a (group, step) table. Each cell still sees the
+  // samples in series order, exactly as the step-by-step loop below, so results are identical;
+  // but the input is read sequentially. Only when the table stays small.
+  const size_t nsteps = NumSteps();
+  if (!k_op && a.op != AggregateOp::kQuantile &&
+      static_cast<size_t>(ngroups) * nsteps <= (size_t{1} << 18)) {
+    std::vector<Group> cells(static_cast<size_t>(ngroups) * nsteps);
+    for (size_t si = 0; si < input.size(); ++si) {
+      if ((si & 255) == 0) ctx_->CheckDone();
+      Group* row = &cells[static_cast<size_t>(series_group[si]) * nsteps];
+      const bool drop = input[si].drop_name;
+      for (const auto& pt : input[si].floats) {
+        Accumulate(a.op, row[StepIndex(pt.t)], pt.f, drop);
+      }
+    }
+    for (int gi = 0; gi < ngroups; ++gi) {
+      Group* row = &cells[static_cast<size_t>(gi) * nsteps];
+      ESeries& out_row = result[gi];
+      for (size_t k = 0; k < nsteps; ++k) {
+        if (!row[k].seen) continue;
+        out_row.floats.push_back({start_ + static_cast<int64_t>(k) * interval_,
+                                  Finalize(a.op, row[k], 0)});
+        if (row[k].drop_name) out_row.drop_name = true;
+      }
+    }
+    ctx_->SubSamples(in_points);
+    EMatrix out;
+    for (auto& r : result) {
+      if (!r.floats.empty()) out.push_back(std::move(r));
+    }
+    int64_t n = 0;
+    for (const auto& r : out) n += static_cast<int64_t>(r.floats.size());
+    ctx_->AddSamples(n);
+    return out;
+  }
+
   size_t step = 0;
   for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
     ctx_->CheckDone();
@@ -274,109 +408,12 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
       size_t& p = pos[si];
       while (p < fl.size() && fl[p].t < ts) ++p;
       if (p >= fl.size() || fl[p].t != ts) continue;
-      const double f = fl[p].f;
-      Group& g = groups[series_group[si]];
-      if (!g.seen) {
-        g = Group();
-        g.seen = true;
-        g.value = f;
-        g.mean = f;
-        g.count = 1;
-        g.drop_name = input[si].drop_name;
-        switch (a.op) {
-          case AggregateOp::kStddev:
-          case AggregateOp::kStdvar:
-            g.value = (std::isnan(f) || std::isinf(f)) ? kNaN : 0;
-            break;
-          case AggregateOp::kQuantile:
-            g.values.push_back(f);
-            break;
-          case AggregateOp::kGroup:
-            g.value = 1;
-            break;
-          default:
-            break;
-        }
-        continue;
-      }
-      if (input[si].drop_name) g.drop_name = true;
-      switch (a.op) {
-        case AggregateOp::kSum:
-          KahanSumInc(f, g.value, g.kahan_c);
-          break;
-        case AggregateOp::kAvg: {
-          g.count++;
-          if (!g.incremental_mean) {
-            double nv = g.value, nc = g.kahan_c;
-            KahanSumInc(f, nv, nc);
-            if (!std::isinf(nv)) {
-              g.value = nv;
-              g.kahan_c = nc;
-              break;
-            }
-            g.incremental_mean = true;
-            g.mean = g.value / (g.count - 1);
-            g.kahan_c /= g.count - 1;
-          }
-          const double q = (g.count - 1) / g.count;
-          double m = q * g.mean, c = q * g.kahan_c;
-          KahanSumInc(f / g.count, m, c);
-          g.mean = m;
-          g.kahan_c = c;
-          break;
-        }
-        case AggregateOp::kGroup:
-          break;
-        case AggregateOp::kMax:
-          if (g.value < f || std::isnan(g.value)) g.value = f;
-          break;
-        case AggregateOp::kMin:
-          if (g.value > f || std::isnan(g.value)) g.value = f;
-          break;
-        case AggregateOp::kCount:
-          g.count++;
-          break;
-        case AggregateOp::kStddev:
-        case AggregateOp::kStdvar: {
-          g.count++;
-          const double delta = f - g.mean;
-          g.mean += delta / g.count;
-          g.value += delta * (f - g.mean);
-          break;
-        }
-        case AggregateOp::kQuantile:
-          g.values.push_back(f);
-          break;
-        default:
-          break;
-      }
+      Accumulate(a.op, groups[series_group[si]], fl[p].f, input[si].drop_name);
     }
     for (int gi = 0; gi < ngroups; ++gi) {
       Group& g = groups[gi];
       if (!g.seen) continue;
-      double v = g.value;
-      switch (a.op) {
-        case AggregateOp::kAvg:
-          v = g.incremental_mean ? g.mean + g.kahan_c : g.value / g.count + g.kahan_c / g.count;
-          break;
-        case AggregateOp::kCount:
-          v = g.count;
-          break;
-        case AggregateOp::kStdvar:
-          v = g.value / g.count;
-          break;
-        case AggregateOp::kStddev:
-          v = std::sqrt(g.value / g.count);
-          break;
-        case AggregateOp::kQuantile:
-          v = Quantile(param, g.values);
-          break;
-        case AggregateOp::kSum:
-          v = g.value + g.kahan_c;
-          break;
-        default:
-          break;
-      }
+      const double v = Finalize(a.op, g, param);
       ESeries& row = result[gi];
       if (row.floats.empty()) row.floats.reserve(NumSteps());
       row.floats.push_back({ts, v});

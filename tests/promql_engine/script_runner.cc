@@ -15,7 +15,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "promql/ast.h"
 #include "promql/engine/engine.h"
+#include "promql/functions.h"
 #include "promql/parser/parser.h"
 #include "re2/re2.h"
 #include "tsdb/head.h"
@@ -717,20 +719,137 @@ class Runner {
   }
 
   std::string CheckInstant(const std::string& expr, int64_t ts, const Expectations& ex) {
-    auto r = engine_.InstantQuery(*head_, expr, ts);
+    auto parsed = ParseExpr(expr);
+    if (!parsed.ok()) return absl::StrCat("parse error: ", parsed.status().message());
+    const bool range_check =
+        !(ex.range_vector || ex.str || ex.ordered || expr.find("start()") != std::string::npos ||
+          expr.find("end()") != std::string::npos || expr.find("range()") != std::string::npos ||
+          expr.find("step()") != std::string::npos);
+    std::string err = CheckInstantOnce(**parsed, expr, ts, ex, true, range_check);
+    if (!err.empty()) return err;
+    // FORMAT.md §7.2: pinning every selector and subquery to @ ts must not change the answer
+    // when evaluated at other times.
+    if (CallsTimeDependentFunction(**parsed)) return "";
+    std::vector<int64_t> times;
+    if (ts != 0) {
+      times = {-10 * ts, 0, ts / 5, ts, 10 * ts};
+    } else {
+      times = {-1000, 0, 1000};
+    }
+    for (int64_t t : times) {
+      auto pinned = ParseExpr(expr);
+      if (!pinned.ok()) return "reparse failed";
+      PinAt(**pinned, ts);
+      std::string e = CheckInstantOnce(**pinned, expr, t, ex, false, range_check);
+      if (!e.empty()) return absl::StrCat("@-pinned check at ", t, "ms: ", e);
+    }
+    return "";
+  }
+
+  static bool CallsTimeDependentFunction(const Expr& e) {
+    switch (e.kind) {
+      case NodeKind::kCall: {
+        const auto& c = static_cast<const Call&>(e);
+        static const char* kNames[] = {"time", "timestamp", "predict_linear", "days_in_month",
+                                       "day_of_month", "day_of_week", "day_of_year", "hour",
+                                       "minute", "month", "year", "start", "end", "range", "step"};
+        for (const char* n : kNames) {
+          if (c.func->name == n) return true;
+        }
+        for (const auto& a : c.args) {
+          if (CallsTimeDependentFunction(*a)) return true;
+        }
+        return false;
+      }
+      case NodeKind::kAggregate: {
+        const auto& a = static_cast<const AggregateExpr&>(e);
+        return (a.param && CallsTimeDependentFunction(*a.param)) ||
+               CallsTimeDependentFunction(*a.expr);
+      }
+      case NodeKind::kBinary:
+        return CallsTimeDependentFunction(*static_cast<const BinaryExpr&>(e).lhs) ||
+               CallsTimeDependentFunction(*static_cast<const BinaryExpr&>(e).rhs);
+      case NodeKind::kUnary:
+        return CallsTimeDependentFunction(*static_cast<const UnaryExpr&>(e).expr);
+      case NodeKind::kParen:
+        return CallsTimeDependentFunction(*static_cast<const ParenExpr&>(e).expr);
+      case NodeKind::kSubquery:
+        return CallsTimeDependentFunction(*static_cast<const SubqueryExpr&>(e).expr);
+      case NodeKind::kMatrixSelector:
+        return CallsTimeDependentFunction(*static_cast<const MatrixSelector&>(e).vector_selector);
+      default:
+        return false;
+    }
+  }
+
+  static void PinAt(Expr& e, int64_t ts) {
+    switch (e.kind) {
+      case NodeKind::kVectorSelector: {
+        auto& vs = static_cast<VectorSelector&>(e);
+        if (vs.at == AtModifier::kNone) {
+          vs.at = AtModifier::kTimestamp;
+          vs.at_ms = ts;
+        }
+        return;
+      }
+      case NodeKind::kMatrixSelector:
+        PinAt(*static_cast<MatrixSelector&>(e).vector_selector, ts);
+        return;
+      case NodeKind::kSubquery: {
+        auto& sq = static_cast<SubqueryExpr&>(e);
+        if (sq.at == AtModifier::kNone) {
+          sq.at = AtModifier::kTimestamp;
+          sq.at_ms = ts;
+        }
+        return;  // inner selectors stay relative to the subquery
+      }
+      case NodeKind::kCall:
+        for (auto& a : static_cast<Call&>(e).args) PinAt(*a, ts);
+        return;
+      case NodeKind::kAggregate: {
+        auto& a = static_cast<AggregateExpr&>(e);
+        if (a.param) PinAt(*a.param, ts);
+        PinAt(*a.expr, ts);
+        return;
+      }
+      case NodeKind::kBinary:
+        PinAt(*static_cast<BinaryExpr&>(e).lhs, ts);
+        PinAt(*static_cast<BinaryExpr&>(e).rhs, ts);
+        return;
+      case NodeKind::kUnary:
+        PinAt(*static_cast<UnaryExpr&>(e).expr, ts);
+        return;
+      case NodeKind::kParen:
+        PinAt(*static_cast<ParenExpr&>(e).expr, ts);
+        return;
+      default:
+        return;
+    }
+  }
+
+  // One instant evaluation and its checks; `exact_annotations` false compares only whether
+  // warnings/infos are present (pinned variants print differently in Prometheus).
+  std::string CheckInstantOnce(const Expr& e, const std::string& text, int64_t ts,
+                               const Expectations& ex, bool exact_annotations, bool range_check) {
+    auto r = engine_.InstantQuery(*head_, e, ts, {}, text);
     if (ex.fail) return CheckError(r.status(), ex);
     if (!r.ok()) return absl::StrCat("unexpected error: ", r.status().ToString());
-    std::string a = CheckAnnotations(ex, *r);
-    if (!a.empty()) return a;
-    std::string e = CompareInstantValue(*r, ex, ts);
-    if (!e.empty()) return e;
-    // FORMAT.md §7.1: the same expression as a range query around ts must agree.
-    if (ex.range_vector || ex.str || ex.ordered || expr.find("start()") != std::string::npos ||
-        expr.find("end()") != std::string::npos || expr.find("range()") != std::string::npos ||
-        expr.find("step()") != std::string::npos) {
-      return "";
+    if (exact_annotations) {
+      std::string a = CheckAnnotations(ex, *r);
+      if (!a.empty()) return a;
+    } else {
+      if ((ex.warn && r->warnings.empty()) || (ex.no_warn && !r->warnings.empty())) {
+        return "warning presence differs";
+      }
+      if ((ex.info && r->infos.empty()) || (ex.no_info && !r->infos.empty())) {
+        return "info presence differs";
+      }
     }
-    auto rr = engine_.RangeQuery(*head_, expr, ts - 60000, ts + 60000, 60000);
+    std::string err = CompareInstantValue(*r, ex, ts);
+    if (!err.empty()) return err;
+    if (!range_check) return "";
+    // FORMAT.md §7.1: the same expression as a range query around ts must agree.
+    auto rr = engine_.RangeQuery(*head_, e, ts - 60000, ts + 60000, 60000, {}, text);
     if (!rr.ok()) return absl::StrCat("range-mode check: unexpected error: ", rr.status().ToString());
     const auto* m = std::get_if<Matrix>(&rr->value);
     if (m == nullptr) return "range-mode check: not a matrix";
