@@ -1,0 +1,141 @@
+// ScrapeLoop: scrapes one target every interval and appends what it got, as Prometheus'
+// scrapeLoop does.
+//
+// Per scrape: GET (HttpClient) -> parse (textparse) -> per sample: cache lookup by raw series
+// text, else labels + honor_labels + metric_relabel_configs + limits -> Append. Everything of one
+// scrape goes into ONE Appender batch together with the synthetic series up,
+// scrape_duration_seconds, scrape_samples_scraped, scrape_samples_post_metric_relabeling and
+// scrape_series_added. A failed scrape (HTTP error, parse error, sample_limit, label limits)
+// stores nothing it parsed: that batch is rolled back and a second batch carries the stale
+// markers for the previous scrape's series plus the synthetic series with up=0.
+//
+// Staleness, exactly as Prometheus: a series present in the previous successful scrape and
+// absent now gets tsdb::StaleNaN() at the scrape's timestamp; a failed scrape marks all of them;
+// a loop stopped because its target went away waits until just over two intervals after its
+// last scrape (the target may come back) and then marks every series it had, synthetic ones
+// included, at the time of the first missed tick. A loop stopped for shutdown, or handing its
+// cache to a successor, writes no markers. Samples with explicit timestamps are not tracked.
+//
+// Threading: a loop runs on its own strand of the io_context it is given; no thread per target.
+// Timing: the first scrape happens at a stable offset within the interval derived from the
+// target hash, then every interval; ticks that pass while a scrape still runs are skipped and
+// counted as missed. Append errors (out of order, duplicate, out of bounds) are counted, not
+// fatal.
+#ifndef PROMLET_SCRAPE_SCRAPE_LOOP_H_
+#define PROMLET_SCRAPE_SCRAPE_LOOP_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "scrape/http_client.h"
+#include "scrape/scrape_cache.h"
+#include "scrape/target.h"
+#include "scrape/textparse.h"
+#include "tsdb/labels.h"
+#include "tsdb/storage.h"
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
+namespace promlet::scrape {
+
+// How scraped samples become stored samples (the non-I/O part of a scrape config).
+struct SampleOptions {
+  tsdb::Labels target_labels;  // public target labels (job, instance, ...), no "__" labels
+  bool honor_labels = false;
+  bool honor_timestamps = true;
+  int64_t sample_limit = 0;  // 0 = no limit (same for the label limits)
+  int64_t label_limit = 0;
+  int64_t label_name_length_limit = 0;
+  int64_t label_value_length_limit = 0;
+  // metric_relabel_configs: rewrites the labels in place; false drops the series. Null = none.
+  std::function<bool(tsdb::Labels*)> metric_relabel;
+};
+
+struct ScrapeLoopOptions {
+  std::string scrape_pool;
+  tsdb::Labels target_labels;      // full target labels, "__" labels included
+  tsdb::Labels discovered_labels;  // before relabeling, for the API
+  std::string scrape_url;
+  HttpClientOptions http;  // host, port, path, auth/accept headers, TLS, body_size_limit
+  std::chrono::milliseconds interval{60000};
+  std::chrono::milliseconds timeout{10000};
+  SampleOptions samples;
+  // Format used when the response has no usable Content-Type (fallback_scrape_protocol).
+  std::optional<Format> fallback_format;
+  uint64_t offset_seed = 0;  // mixed into the target hash (Prometheus: a per-server seed)
+  // First scrape right after Start() instead of at the target's offset (tests, one-shot tools).
+  bool scrape_immediately = false;
+};
+
+// Counts from appending one scrape body.
+struct AppendResult {
+  uint64_t total = 0;         // samples exposed (scrape_samples_scraped)
+  uint64_t added = 0;         // after metric relabeling (scrape_samples_post_metric_relabeling)
+  uint64_t series_added = 0;  // series new to the cache (scrape_series_added)
+  uint64_t out_of_order = 0;
+  uint64_t duplicates = 0;
+  uint64_t out_of_bounds = 0;
+  absl::Status error;  // parse error, limit breach or storage failure: the batch must be dropped
+};
+
+// Builds the labels a scraped series is stored under: target labels merged per honor_labels
+// (clashes renamed exported_<name>, exported_exported_<name>, ...), then metric relabeling.
+// Returns false when relabeling dropped the series.
+bool MutateSampleLabels(const SampleOptions& opts, tsdb::Labels* labels);
+
+// Appends one parsed body into `app` (no I/O, no commit); the core of a scrape, public for
+// tests and benchmarks. On error the caller must Rollback.
+AppendResult AppendScrapeBody(tsdb::Appender& app, ScrapeCache& cache, const SampleOptions& opts,
+                              std::string_view body, Format format, int64_t timestamp_ms);
+
+// Appends stale markers for every series of the previous successful scrape that this (failed
+// or final) iteration did not expose; the iteration is then closed as failed.
+void AppendStaleMarkers(tsdb::Appender& app, ScrapeCache& cache, int64_t timestamp_ms);
+
+class ScrapeLoop {
+ public:
+  enum class StopMode {
+    kShutdown,    // server stopping: no stale markers (Prometheus restarts where it was)
+    kTargetGone,  // target removed: end-of-run stale markers after ~2 intervals
+    kHandOver,    // a successor loop takes the cache: no stale markers
+  };
+
+  // `db` must outlive the loop. A `cache` from a stopped predecessor continues its series and
+  // staleness state; null starts empty. Fails on bad HTTP options (scheme, TLS files).
+  static absl::StatusOr<std::shared_ptr<ScrapeLoop>> Create(
+      boost::asio::io_context& io, tsdb::Appendable* db, ScrapeLoopOptions options,
+      std::shared_ptr<ScrapeCache> cache = nullptr);
+  virtual ~ScrapeLoop() = default;
+
+  // Schedules the first scrape. Call once.
+  virtual void Start() = 0;
+  // Stops scraping (an in-flight request is aborted). `done` runs once (on an io thread) after
+  // the loop's last action, e.g. after the end-of-run stale markers; calling Stop again with
+  // kShutdown cuts a pending end-of-run wait short. Thread-safe.
+  virtual void Stop(StopMode mode, std::function<void()> done) = 0;
+
+  virtual const ScrapeLoopOptions& options() const = 0;
+  // Snapshot of the target's state. Thread-safe.
+  virtual TargetStatus Status() const = 0;
+  // Metadata (TYPE/HELP/UNIT) last exposed by the target, sorted by family. Thread-safe.
+  virtual std::vector<MetricMetadata> Metadata() const = 0;
+  // The cache, for handing over to a successor after Stop(kHandOver) completed.
+  virtual std::shared_ptr<ScrapeCache> cache() const = 0;
+};
+
+// The X-Prometheus-Scrape-Timeout-Seconds value for a timeout ("10", "0.5").
+std::string ScrapeTimeoutHeaderValue(std::chrono::milliseconds timeout);
+
+}  // namespace promlet::scrape
+
+#endif  // PROMLET_SCRAPE_SCRAPE_LOOP_H_
