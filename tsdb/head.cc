@@ -83,9 +83,73 @@ int Head::CompareSeries(const MemSeries& a, const MemSeries& b) const {
   return a.num_labels < b.num_labels ? -1 : 1;
 }
 
+std::shared_ptr<const std::vector<uint32_t>> Head::SymbolRanks() const {
+  std::lock_guard<std::mutex> l(ranks_mu_);
+  size_t n;
+  {
+    std::shared_lock<std::shared_mutex> il(index_mu_);
+    n = symbols_.size();
+  }
+  if (ranks_ && ranks_->size() == n) return ranks_;
+  // Symbols below n are immutable and readable without the index lock.
+  std::vector<uint32_t> ids(n);
+  for (uint32_t i = 0; i < n; ++i) ids[i] = i;
+  std::sort(ids.begin(), ids.end(),
+            [this](uint32_t a, uint32_t b) { return symbols_.Get(a) < symbols_.Get(b); });
+  auto ranks = std::make_shared<std::vector<uint32_t>>(n);
+  for (uint32_t r = 0; r < n; ++r) (*ranks)[ids[r]] = r;
+  ranks_ = std::move(ranks);
+  return ranks_;
+}
+
 void Head::SortByLabels(std::vector<SeriesPtr>& v) const {
-  std::sort(v.begin(), v.end(),
-            [this](const SeriesPtr& a, const SeriesPtr& b) { return CompareSeries(*a, *b) < 0; });
+  if (v.size() < 512) {
+    std::sort(v.begin(), v.end(), [this](const SeriesPtr& a, const SeriesPtr& b) {
+      return CompareSeries(*a, *b) < 0;
+    });
+    return;
+  }
+  // Big sets: compare flat arrays of symbol ranks (same order as the strings, since ranks are
+  // assigned in string order and every series' symbols are older than the ranks snapshot...
+  // unless created meanwhile, which SymbolRanks() covers by counting symbols first).
+  std::shared_ptr<const std::vector<uint32_t>> ranks = SymbolRanks();
+  uint32_t max_sym = 0;
+  for (const SeriesPtr& s : v) {
+    for (uint32_t i = 0; i < 2 * s->num_labels; ++i) max_sym = std::max(max_sym, s->syms[i]);
+  }
+  if (max_sym >= ranks->size()) ranks = SymbolRanks();  // a series got newer symbols
+  if (max_sym >= ranks->size()) {
+    std::sort(v.begin(), v.end(), [this](const SeriesPtr& a, const SeriesPtr& b) {
+      return CompareSeries(*a, *b) < 0;
+    });
+    return;
+  }
+  struct Key {
+    uint32_t off;
+    uint32_t len;
+    uint32_t idx;
+  };
+  std::vector<uint32_t> flat;
+  std::vector<Key> keys;
+  keys.reserve(v.size());
+  for (uint32_t k = 0; k < v.size(); ++k) {
+    const MemSeries& s = *v[k];
+    keys.push_back(Key{static_cast<uint32_t>(flat.size()), 2 * s.num_labels, k});
+    for (uint32_t i = 0; i < 2 * s.num_labels; ++i) flat.push_back((*ranks)[s.syms[i]]);
+  }
+  std::sort(keys.begin(), keys.end(), [&flat](const Key& a, const Key& b) {
+    const uint32_t* x = flat.data() + a.off;
+    const uint32_t* y = flat.data() + b.off;
+    uint32_t n = std::min(a.len, b.len);
+    for (uint32_t i = 0; i < n; ++i) {
+      if (x[i] != y[i]) return x[i] < y[i];
+    }
+    return a.len < b.len;
+  });
+  std::vector<SeriesPtr> out;
+  out.reserve(v.size());
+  for (const Key& k : keys) out.push_back(std::move(v[k.idx]));
+  v = std::move(out);
 }
 
 Head::SeriesPtr Head::FindByLabels(const Labels& labels, uint64_t hash) const {
@@ -213,6 +277,7 @@ void Head::Apply(absl::Span<const Pending> samples) {
     while (i < samples.size()) {
       MemSeries* s = samples[i].series;
       std::lock_guard<SmallMutex> sl(s->mu);
+      --s->pending;  // the appender's hold ends here (saves a second lock pass)
       s->NoteCommit(id, min_reader);
       for (; i < samples.size() && samples[i].series == s; ++i) {
         const Pending& p = samples[i];

@@ -176,9 +176,13 @@ class Head : public Storage {
   Labels LabelsOf(const head_internal::MemSeries& s) const;
   int CompareSeries(const head_internal::MemSeries& a, const head_internal::MemSeries& b) const;
   void SortByLabels(std::vector<SeriesPtr>& v) const;
+  // Rank of every symbol in string order (cached; rebuilt when symbols were added), so large
+  // result sets sort on integers instead of string compares.
+  std::shared_ptr<const std::vector<uint32_t>> SymbolRanks() const;
   std::vector<SeriesPtr> AllSeries() const;
 
-  // Commit path: applies validated samples under the shared commit lock.
+  // Commit path: applies validated samples, grouped by series (each series in one run), and
+  // releases the appender's pending hold on each of those series.
   struct Pending {
     head_internal::MemSeries* series;
     int64_t t;
@@ -199,6 +203,9 @@ class Head : public Storage {
   mutable std::shared_mutex index_mu_;
   index::SymbolTable symbols_;
   index::MemPostings postings_;
+
+  mutable std::mutex ranks_mu_;
+  mutable std::shared_ptr<const std::vector<uint32_t>> ranks_;
 
   // Refs that alias another series' ref (replayed duplicates).
   mutable std::mutex alias_mu_;

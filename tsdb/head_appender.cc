@@ -29,11 +29,13 @@ class HeadAppender final : public Appender {
     int64_t last_t;
     uint64_t last_v;
     bool has_last;
+    bool staged = false;  // has samples in the batch: Head::Apply releases its hold
   };
   // The batch entry of a live series, taking a pending hold on it (so Truncate keeps it).
   // nullptr if the series was deleted meanwhile.
   Entry* Hold(const Head::SeriesPtr& s);
-  void Release();
+  // Ends the pending holds (all, or only those of series without staged samples).
+  void Release(bool only_unstaged = false);
 
   Head* head_;
   bool done_ = false;
@@ -107,6 +109,7 @@ absl::StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, const Labels& labe
   e->has_last = true;
   e->last_t = t;
   e->last_v = vb;
+  e->staged = true;
   samples_.push_back(RefSample{e->series->ref, t, v});
   sample_entry_.push_back(static_cast<uint32_t>(e - entries_.data()));
   return e->series->ref;
@@ -143,7 +146,7 @@ absl::Status HeadAppender::Commit() {
                      });
   }
   head_->Apply(pending);
-  Release();
+  Release(/*only_unstaged=*/true);
   return absl::OkStatus();
 }
 
@@ -152,8 +155,9 @@ void HeadAppender::Rollback() {
   Release();
 }
 
-void HeadAppender::Release() {
+void HeadAppender::Release(bool only_unstaged) {
   for (Entry& e : entries_) {
+    if (only_unstaged && e.staged) continue;
     std::lock_guard<SmallMutex> l(e.series->mu);
     --e.series->pending;
   }

@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <map>
@@ -335,6 +336,19 @@ void BM_HeadBytesPerSample(benchmark::State& state) {
 
 // ---- big heads ----
 
+// One instance's worth of the dataset (its label sets are replicated over instances).
+const std::vector<DataSeries>& Template() {
+  static std::vector<DataSeries>* t = [] {
+    auto* v = new std::vector<DataSeries>();
+    std::string_view first = Dataset()[0].labels.Get("instance");
+    for (const DataSeries& d : Dataset()) {
+      if (d.labels.Get("instance") == first) v->push_back(d);
+    }
+    return v;
+  }();
+  return *t;
+}
+
 // The dataset's label sets replicated over instances "host-<i>:9100", job="a".
 Labels InstanceLabels(const Labels& tmpl, int instance) {
   LabelsBuilder b(tmpl);
@@ -365,7 +379,7 @@ struct BigHead {
 
 // N series, 120 samples each, appended scrape by scrape (one appender per instance).
 BigHead BuildHead(size_t n_series, int samples_per_series) {
-  const auto& ds = Dataset();
+  const auto& ds = Template();
   const size_t per_instance = ds.size();
   const size_t instances = (n_series + per_instance - 1) / per_instance;
   malloc_trim(0);
@@ -384,6 +398,10 @@ BigHead BuildHead(size_t n_series, int samples_per_series) {
         int64_t t = d.samples[0].t + int64_t{k} * 15000 + (s.t - d.samples[0].t) % 15000;
         if (refs[inst][i] == 0) {
           auto r = app->Append(0, InstanceLabels(d.labels, static_cast<int>(inst + 1)), t, s.v);
+          if (!r.ok()) {
+            std::fprintf(stderr, "append: %s\n", std::string(r.status().message()).c_str());
+            std::abort();
+          }
           refs[inst][i] = *r;
         } else {
           (void)app->Append(refs[inst][i], Labels(), t, s.v);
@@ -400,8 +418,12 @@ BigHead BuildHead(size_t n_series, int samples_per_series) {
   return bh;
 }
 
+// PROMLET_BENCH_BIG_SERIES overrides the 1M (for quick profiling).
 BigHead& Head1M() {
-  static BigHead* h = new BigHead(BuildHead(1000000, 120));
+  static BigHead* h = [] {
+    const char* n = std::getenv("PROMLET_BENCH_BIG_SERIES");
+    return new BigHead(BuildHead(n ? std::strtoull(n, nullptr, 10) : 1000000, 120));
+  }();
   return *h;
 }
 
@@ -428,7 +450,7 @@ void BM_HeadMemory(benchmark::State& state) {
 // Ref-cached appends: 100k series split over `threads`, one appender per instance per scrape.
 void BM_Append(benchmark::State& state) {
   const int threads = static_cast<int>(state.range(0));
-  const auto& ds = Dataset();
+  const auto& ds = Template();
   const size_t per_instance = ds.size();
   const size_t instances = (100000 + per_instance - 1) / per_instance;
   Head h;
@@ -437,7 +459,9 @@ void BM_Append(benchmark::State& state) {
   for (size_t inst = 0; inst < instances; ++inst) {
     auto app = h.NewAppender();
     for (size_t i = 0; i < per_instance; ++i) {
-      refs[inst][i] = *app->Append(0, InstanceLabels(ds[i].labels, int(inst + 1)), t0, 0);
+      auto r = app->Append(0, InstanceLabels(ds[i].labels, int(inst + 1)), t0, 0);
+      if (!r.ok()) std::abort();
+      refs[inst][i] = *r;
     }
     (void)app->Commit();
   }

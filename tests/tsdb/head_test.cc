@@ -447,7 +447,7 @@ TEST(Head, SelectMatchesBruteForce) {
                                            "host-1", "host-10", "host-2", "x.y", ""};
   {
     auto app = h.NewAppender();
-    for (int i = 0; i < 400; ++i) {
+    for (int i = 0; i < 1500; ++i) {
       std::vector<Label> ls;
       for (const auto& n : names) {
         const std::string& v = values[rng() % values.size()];
@@ -489,6 +489,23 @@ TEST(Head, SelectMatchesBruteForce) {
     for (const Matcher& m : ms) desc += m.ToString() + " ";
     ASSERT_EQ(got, want) << desc;
   }
+  // New symbols after the rank cache was built: big selections still sort by labels.
+  {
+    auto app = h.NewAppender();
+    for (int i = 0; i < 700; ++i) {
+      Labels l{{"__name__", i % 2 ? "aa" + std::to_string(i) : "zz" + std::to_string(i)},
+               {"job", std::to_string(i % 7)}};
+      ASSERT_TRUE(app->Append(0, l, 1, 1).ok());
+      all.push_back(l);
+    }
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  std::sort(all.begin(), all.end());
+  auto q2 = h.NewQuerier(0, 10);
+  auto set = (*q2)->Select({M(MatchType::kRegexMatch, "__name__", ".+")});
+  std::vector<Labels> got;
+  while (set->Next()) got.push_back(set->At().labels());
+  EXPECT_EQ(got, all);
 }
 
 // Several appenders and readers at once. Each writer commits batches that give all its series
