@@ -138,10 +138,59 @@ std::string TokenDesc(antlr4::Token* tok) {
   }
 }
 
+// Prometheus' yacc grammar names the construct a syntax error happened in, and what it expected
+// there ("unexpected \",\" in label matching, expected label matching operator"). Derived from
+// the innermost such rule on ANTLR's context stack and the token before the offending one.
+std::string ErrorContext(antlr4::Parser* parser, antlr4::Token* offending) {
+  antlr4::Token* prev = nullptr;
+  if (offending != nullptr && offending->getTokenIndex() > 0) {
+    prev = parser->getTokenStream()->get(offending->getTokenIndex() - 1);
+  }
+  size_t pt = prev ? prev->getType() : 0;
+  for (antlr4::ParserRuleContext* ctx = parser->getContext(); ctx != nullptr;
+       ctx = dynamic_cast<antlr4::ParserRuleContext*>(ctx->parent)) {
+    switch (ctx->getRuleIndex()) {
+      case P::RuleGrouping:
+      case P::RuleGroupingLabels:
+      case P::RuleGroupingLabel:
+        if (pt == P::BY || pt == P::WITHOUT) return " in grouping opts, expected \"(\"";
+        if (pt == P::LEFT_PAREN || pt == P::COMMA) return " in grouping opts, expected label";
+        return " in grouping opts, expected \",\" or \")\"";
+      case P::RuleLabelMatchers:
+      case P::RuleLabelMatcher:
+      case P::RuleMatchOp:
+        if (pt == P::LEFT_BRACE || pt == P::COMMA) return " in label matching, expected identifier or \"}\"";
+        if (pt == P::EQL || pt == P::NEQ || pt == P::EQL_REGEX || pt == P::NEQ_REGEX) {
+          return " in label matching, expected string";
+        }
+        if (pt == P::STRING) return " in label matching, expected \",\" or \"}\"";
+        return " in label matching, expected label matching operator";
+      case P::RuleOffsetValue:
+      case P::RuleOffsetAtom:
+        if (pt == P::OFFSET) return " in offset, expected duration";
+        return "";
+      case P::RuleAtValue:
+        return " in @, expected timestamp";
+      case P::RuleRangeBody:
+        if (pt == P::LEFT_BRACKET) return " in subquery selector, expected duration";
+        if (pt == P::COLON) return " in subquery selector, expected duration or \"]\"";
+        if (static_cast<P::RangeBodyContext*>(ctx)->COLON() != nullptr) {
+          return " in subquery selector, expected \"]\"";
+        }
+        return " in subquery or range, expected \":\" or \"]\"";
+      case P::RuleAggregation:
+        return " in aggregation";
+      default:
+        break;
+    }
+  }
+  return "";
+}
+
 // Collects the first syntax error only; never prints.
 class FirstErrorListener : public antlr4::BaseErrorListener {
  public:
-  void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t, size_t,
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t, size_t,
                    const std::string&, std::exception_ptr) override {
     if (has_error) return;
     has_error = true;
@@ -150,6 +199,9 @@ class FirstErrorListener : public antlr4::BaseErrorListener {
       desc = TokenDesc(offending);
       start = offending->getStartIndex();
       is_eof = offending->getType() == antlr4::Token::EOF;
+      if (auto* parser = dynamic_cast<antlr4::Parser*>(recognizer)) {
+        desc += ErrorContext(parser, offending);
+      }
     }
   }
   bool has_error = false;
@@ -390,6 +442,10 @@ ExprPtr Builder::Call(P::FunctionCallContext* ctx, bool duration_context) {
   std::string name = CanonicalFunctionName(ctx->functionName()->getText());
   const FunctionInfo* fn = duration_context ? DurationFunction(name) : nullptr;
   if (fn == nullptr) fn = LookupFunction(name);
+  if (fn == nullptr && !duration_context) {
+    // Prometheus reduces (and so reports) inner calls first.
+    Args(ctx->functionArgs());
+  }
   if (fn == nullptr) {
     Fail(call->pos.start, absl::StrCat("unknown function with name ", QuoteString(name)));
   }
@@ -1034,11 +1090,17 @@ std::optional<LexIssue> PreScan(const std::vector<antlr4::Token*>& tokens, std::
       case P::RIGHT_PAREN: case P::RIGHT_BRACKET: case P::RIGHT_BRACE: {
         size_t open = type == P::RIGHT_PAREN ? P::LEFT_PAREN
                       : type == P::RIGHT_BRACKET ? P::LEFT_BRACKET : P::LEFT_BRACE;
+        if (type == P::RIGHT_PAREN && !stack.empty() && stack.back() == P::LEFT_BRACKET) {
+          // Prometheus lexes ')' inside [...] as a token; its parser reports it in context
+          // (first, as it comes earlier). Keep scanning for the limits.
+          break;
+        }
         if (stack.empty() || stack.back() != open) {
           std::string what = type == P::RIGHT_PAREN ? "unexpected right parenthesis ')'"
                              : type == P::RIGHT_BRACKET ? "unexpected right bracket ']'"
                                                         : "unexpected right brace '}'";
-          return LexIssue{idx, pos, what};
+          // Prometheus' lexer emits ')' before noticing, so its error points past it.
+          return LexIssue{idx, type == P::RIGHT_PAREN ? pos + 1 : pos, what};
         }
         stack.pop_back();
         break;
@@ -1055,6 +1117,14 @@ std::optional<LexIssue> PreScan(const std::vector<antlr4::Token*>& tokens, std::
         }
         break;
       }
+      case P::COLON:
+      case P::METRIC_IDENTIFIER:
+        if (!stack.empty() && stack.back() == P::LEFT_BRACE) {
+          std::string text = t->getText();
+          return LexIssue{idx, pos + static_cast<int>(text.find(':')),
+                          "unexpected character inside braces: ':'"};
+        }
+        break;
       default:
         if (IsOperatorToken(type) || type == P::OFFSET) {
           if (++operators > kMaxOperators) {
@@ -1131,6 +1201,36 @@ absl::StatusOr<ExprPtr> ParseImpl(std::string_view query) {
       if (!listener.has_error) {
         return absl::InvalidArgumentError(FormatError(query, 0, "unexpected parse failure"));
       }
+    }
+  }
+  if (lex_issue || listener.has_error) {
+    // Prometheus reports "unknown function" when it reduces the call (at its ')'), so such a
+    // call that closes before the syntax/lexer error is what it reports.
+    long err_index = lex_issue ? lex_issue->token_index : std::numeric_limits<long>::max();
+    if (listener.has_error && listener.token_index >= 0) err_index = std::min(err_index, listener.token_index);
+    const auto& toks = tokens.getTokens();
+    long best_close = std::numeric_limits<long>::max();
+    antlr4::Token* best = nullptr;
+    for (size_t i = 0; i + 1 < toks.size(); ++i) {
+      if (toks[i]->getType() != P::IDENTIFIER || toks[i + 1]->getType() != P::LEFT_PAREN) continue;
+      if (LookupFunction(CanonicalFunctionName(toks[i]->getText())) != nullptr) continue;
+      int depth = 0;
+      for (size_t j = i + 1; j < toks.size() && static_cast<long>(j) < err_index; ++j) {
+        size_t tt = toks[j]->getType();
+        if (tt == P::LEFT_PAREN) ++depth;
+        if (tt == P::RIGHT_PAREN && --depth == 0) {
+          if (static_cast<long>(j) < best_close) {
+            best_close = static_cast<long>(j);
+            best = toks[i];
+          }
+          break;
+        }
+      }
+    }
+    if (best != nullptr) {
+      int pos = best->getStartIndex() < cp_to_byte.size() ? cp_to_byte[best->getStartIndex()] : 0;
+      return absl::InvalidArgumentError(FormatError(
+          query, pos, absl::StrCat("unknown function with name ", QuoteString(best->getText()))));
     }
   }
   if (lex_issue && (!listener.has_error || listener.token_index < 0 ||

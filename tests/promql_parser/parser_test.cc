@@ -121,7 +121,7 @@ const Invalid kInvalid[] = {
     {"1 +", "1:4: parse error: unexpected end of input"},
     {"1 + *", "1:5: parse error: unexpected <op:*>"},
     {"(1", "1:3: parse error: unclosed left parenthesis"},
-    {"1)", "1:2: parse error: unexpected right parenthesis ')'"},
+    {"1)", "1:3: parse error: unexpected right parenthesis ')'"},
     {"foo{a=\"b\"", "1:10: parse error: unexpected end of input inside braces"},
     {"foo[5m", "1:7: parse error: unclosed left bracket"},
     {"foo]", "1:4: parse error: unexpected right bracket ']'"},
