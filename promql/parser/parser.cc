@@ -1055,6 +1055,22 @@ std::optional<LexIssue> PreScan(const std::vector<antlr4::Token*>& tokens, std::
       }
       break;
     }
+    if (!stack.empty() && stack.back() == P::LEFT_BRACE) {
+      // Inside braces Prometheus' lexer only knows label names, strings, matchers and commas.
+      bool allowed = type == P::IDENTIFIER || type == P::STRING || type == P::EQL ||
+                     type == P::NEQ || type == P::EQL_REGEX || type == P::NEQ_REGEX ||
+                     type == P::COMMA || type == P::RIGHT_BRACE || type == P::LEFT_BRACE ||
+                     type == P::ERROR_CHAR || type == P::UNTERMINATED_STRING ||
+                     type == P::METRIC_IDENTIFIER || type == P::COLON ||
+                     IsKeywordToken(type) || IsAggregatorToken(type) || type == P::AND ||
+                     type == P::OR || type == P::UNLESS || type == P::ATAN2 ||
+                     type == P::INF_LIT || type == P::NAN_LIT;
+      if (!allowed) {
+        std::string first = t->getText().substr(0, 1);
+        if (first == "'") first = "\\'";
+        return LexIssue{idx, pos, absl::StrCat("unexpected character inside braces: '", first, "'")};
+      }
+    }
     switch (type) {
       case P::ERROR_CHAR: {
         std::string text = t->getText();
@@ -1098,7 +1114,7 @@ std::optional<LexIssue> PreScan(const std::vector<antlr4::Token*>& tokens, std::
         if (stack.empty() || stack.back() != open) {
           std::string what = type == P::RIGHT_PAREN ? "unexpected right parenthesis ')'"
                              : type == P::RIGHT_BRACKET ? "unexpected right bracket ']'"
-                                                        : "unexpected right brace '}'";
+                                                        : "unexpected character: '}'";
           // Prometheus' lexer emits ')' before noticing, so its error points past it.
           return LexIssue{idx, type == P::RIGHT_PAREN ? pos + 1 : pos, what};
         }

@@ -184,7 +184,9 @@ const Invalid kInvalid[] = {
     {"foo !x", "1:5: parse error: unexpected character after '!': 'x'"},
     {"{a=\"b\" $}", "1:8: parse error: unexpected character inside braces: '$'"},
     {"foo[5m[1m]]", "1:7: parse error: unexpected left bracket '['"},
-    {"foo{a=\"b\"}}", "1:11: parse error: unexpected right brace '}'"},
+    {"foo{a=\"b\"}}", "1:11: parse error: unexpected character: '}'"},
+    {"foo{a(=\"b\"}", "1:6: parse error: unexpected character inside braces: '('"},
+    {"foo{1=\"b\"}", "1:5: parse error: unexpected character inside braces: '1'"},
     {"min_of(1)", "1:1: parse error: expected 2 argument(s) in call to \"min_of\", got 1"},
 };
 
