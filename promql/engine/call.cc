@@ -216,8 +216,8 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi) {
   if (arg.kind == NodeKind::kMatrixSelector) {
     const auto& ms = static_cast<const MatrixSelector&>(arg);
     const auto& vs = static_cast<const VectorSelector&>(*ms.vector_selector);
-    range_ms = ms.range_ms;
-    offset_ms = vs.offset_ms;
+    range_ms = ctx_->Dur(ms.range_ms);
+    offset_ms = ctx_->Dur(vs.offset_ms);
     has_at = vs.at != AtModifier::kNone;
     at = vs.at == AtModifier::kStart ? ctx_->query_start
          : vs.at == AtModifier::kEnd ? ctx_->query_end
@@ -227,8 +227,8 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi) {
     data = Select(vs, lo, hi, true, range_ms, name);
   } else {
     const auto& sq = static_cast<const SubqueryExpr&>(arg);
-    range_ms = sq.range_ms;
-    offset_ms = sq.offset_ms;
+    range_ms = ctx_->Dur(sq.range_ms);
+    offset_ms = ctx_->Dur(sq.offset_ms);
     has_at = sq.at != AtModifier::kNone;
     at = sq.at == AtModifier::kStart ? ctx_->query_start
          : sq.at == AtModifier::kEnd ? ctx_->query_end

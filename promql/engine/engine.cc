@@ -37,7 +37,7 @@ int64_t ResolveAt(AtModifier at, int64_t at_ms, int64_t start, int64_t end) {
   return at_ms;
 }
 
-void WalkTimes(const Expr& e, int64_t start, int64_t end, int64_t lookback, int64_t subq_offset,
+void WalkTimes(const internal::QueryContext& ctx, const Expr& e, int64_t start, int64_t end, int64_t lookback, int64_t subq_offset,
                int64_t subq_range, bool subq_has_ts, int64_t subq_ts, int64_t eval_range,
                MinMax& mm) {
   switch (e.kind) {
@@ -56,64 +56,122 @@ void WalkTimes(const Expr& e, int64_t start, int64_t end, int64_t lookback, int6
       } else {
         s -= eval_range - 1;
       }
-      s -= vs.offset_ms;
-      en -= vs.offset_ms;
+      s -= ctx.Dur(vs.offset_ms);
+      en -= ctx.Dur(vs.offset_ms);
       mm.min = std::min(mm.min, s);
       mm.max = std::max(mm.max, en);
       return;
     }
     case NodeKind::kMatrixSelector: {
       const auto& ms = static_cast<const MatrixSelector&>(e);
-      WalkTimes(*ms.vector_selector, start, end, lookback, subq_offset, subq_range, subq_has_ts,
-                subq_ts, ms.range_ms, mm);
+      WalkTimes(ctx, *ms.vector_selector, start, end, lookback, subq_offset, subq_range, subq_has_ts,
+                subq_ts, ctx.Dur(ms.range_ms), mm);
       return;
     }
     case NodeKind::kSubquery: {
       const auto& sq = static_cast<const SubqueryExpr&>(e);
-      int64_t off = subq_offset + sq.offset_ms;
-      int64_t rng = subq_range + sq.range_ms;
+      int64_t off = subq_offset + ctx.Dur(sq.offset_ms);
+      int64_t rng = subq_range + ctx.Dur(sq.range_ms);
       bool has_ts = subq_has_ts;
       int64_t ts = subq_ts;
       if (sq.at != AtModifier::kNone) {
-        off = sq.offset_ms;
-        rng = sq.range_ms;
+        off = ctx.Dur(sq.offset_ms);
+        rng = ctx.Dur(sq.range_ms);
         has_ts = true;
         ts = ResolveAt(sq.at, sq.at_ms, start, end);
       }
-      WalkTimes(*sq.expr, start, end, lookback, off, rng, has_ts, ts, 0, mm);
+      WalkTimes(ctx, *sq.expr, start, end, lookback, off, rng, has_ts, ts, 0, mm);
       return;
     }
     case NodeKind::kAggregate: {
       const auto& a = static_cast<const AggregateExpr&>(e);
-      if (a.param) WalkTimes(*a.param, start, end, lookback, subq_offset, subq_range, subq_has_ts, subq_ts, 0, mm);
-      WalkTimes(*a.expr, start, end, lookback, subq_offset, subq_range, subq_has_ts, subq_ts, 0, mm);
+      if (a.param) WalkTimes(ctx, *a.param, start, end, lookback, subq_offset, subq_range, subq_has_ts, subq_ts, 0, mm);
+      WalkTimes(ctx, *a.expr, start, end, lookback, subq_offset, subq_range, subq_has_ts, subq_ts, 0, mm);
       return;
     }
     case NodeKind::kBinary: {
       const auto& b = static_cast<const BinaryExpr&>(e);
-      WalkTimes(*b.lhs, start, end, lookback, subq_offset, subq_range, subq_has_ts, subq_ts, 0, mm);
-      WalkTimes(*b.rhs, start, end, lookback, subq_offset, subq_range, subq_has_ts, subq_ts, 0, mm);
+      WalkTimes(ctx, *b.lhs, start, end, lookback, subq_offset, subq_range, subq_has_ts, subq_ts, 0, mm);
+      WalkTimes(ctx, *b.rhs, start, end, lookback, subq_offset, subq_range, subq_has_ts, subq_ts, 0, mm);
       return;
     }
     case NodeKind::kCall:
       for (const auto& a : static_cast<const Call&>(e).args) {
-        WalkTimes(*a, start, end, lookback, subq_offset, subq_range, subq_has_ts, subq_ts, 0, mm);
+        WalkTimes(ctx, *a, start, end, lookback, subq_offset, subq_range, subq_has_ts, subq_ts, 0, mm);
       }
       return;
     case NodeKind::kUnary:
-      WalkTimes(*static_cast<const UnaryExpr&>(e).expr, start, end, lookback, subq_offset,
+      WalkTimes(ctx, *static_cast<const UnaryExpr&>(e).expr, start, end, lookback, subq_offset,
                 subq_range, subq_has_ts, subq_ts, 0, mm);
       return;
     case NodeKind::kParen:
-      WalkTimes(*static_cast<const ParenExpr&>(e).expr, start, end, lookback, subq_offset,
+      WalkTimes(ctx, *static_cast<const ParenExpr&>(e).expr, start, end, lookback, subq_offset,
                 subq_range, subq_has_ts, subq_ts, eval_range, mm);
       return;
     case NodeKind::kStepInvariant:
-      WalkTimes(*static_cast<const StepInvariantExpr&>(e).expr, start, end, lookback,
+      WalkTimes(ctx, *static_cast<const StepInvariantExpr&>(e).expr, start, end, lookback,
                 subq_offset, subq_range, subq_has_ts, subq_ts, eval_range, mm);
       return;
     default:
       return;
+  }
+}
+
+// Evaluates the step()/range()-dependent duration expressions of the tree for this query.
+absl::Status ResolveDurations(const Expr& e, const DurationContext& d, internal::QueryContext& ctx) {
+  auto resolve = [&](const std::optional<DurationExpr>& de, const int64_t& field) -> absl::Status {
+    if (!de.has_value() || !de->depends_on_query || !de->expr) return absl::OkStatus();
+    auto v = EvalDurationExpr(*de->expr, d);
+    if (!v.ok()) return absl::InvalidArgumentError(v.status().message());
+    ctx.durations[&field] = *v;
+    return absl::OkStatus();
+  };
+  switch (e.kind) {
+    case NodeKind::kVectorSelector: {
+      const auto& vs = static_cast<const VectorSelector&>(e);
+      return resolve(vs.offset_expr, vs.offset_ms);
+    }
+    case NodeKind::kMatrixSelector: {
+      const auto& ms = static_cast<const MatrixSelector&>(e);
+      absl::Status st = resolve(ms.range_expr, ms.range_ms);
+      if (!st.ok()) return st;
+      return ResolveDurations(*ms.vector_selector, d, ctx);
+    }
+    case NodeKind::kSubquery: {
+      const auto& sq = static_cast<const SubqueryExpr&>(e);
+      for (auto st : {resolve(sq.range_expr, sq.range_ms), resolve(sq.step_expr, sq.step_ms),
+                      resolve(sq.offset_expr, sq.offset_ms)}) {
+        if (!st.ok()) return st;
+      }
+      return ResolveDurations(*sq.expr, d, ctx);
+    }
+    case NodeKind::kAggregate: {
+      const auto& a = static_cast<const AggregateExpr&>(e);
+      if (a.param) {
+        absl::Status st = ResolveDurations(*a.param, d, ctx);
+        if (!st.ok()) return st;
+      }
+      return ResolveDurations(*a.expr, d, ctx);
+    }
+    case NodeKind::kBinary: {
+      absl::Status st = ResolveDurations(*static_cast<const BinaryExpr&>(e).lhs, d, ctx);
+      if (!st.ok()) return st;
+      return ResolveDurations(*static_cast<const BinaryExpr&>(e).rhs, d, ctx);
+    }
+    case NodeKind::kCall:
+      for (const auto& a : static_cast<const Call&>(e).args) {
+        absl::Status st = ResolveDurations(*a, d, ctx);
+        if (!st.ok()) return st;
+      }
+      return absl::OkStatus();
+    case NodeKind::kUnary:
+      return ResolveDurations(*static_cast<const UnaryExpr&>(e).expr, d, ctx);
+    case NodeKind::kParen:
+      return ResolveDurations(*static_cast<const ParenExpr&>(e).expr, d, ctx);
+    case NodeKind::kStepInvariant:
+      return ResolveDurations(*static_cast<const StepInvariantExpr&>(e).expr, d, ctx);
+    default:
+      return absl::OkStatus();
   }
 }
 
@@ -191,8 +249,15 @@ absl::StatusOr<Result> Exec(const EngineOptions& options, tsdb::Queryable& stora
     res.value = String{start, internal::StringArg(expr)};
     return res;
   }
+  {
+    DurationContext dctx;
+    dctx.step_ms = instant ? 0 : step;
+    dctx.range_ms = instant ? 0 : end - start;
+    absl::Status st = ResolveDurations(expr, dctx, ctx);
+    if (!st.ok()) return st;
+  }
   MinMax mm;
-  WalkTimes(expr, start, end, ctx.lookback_ms, 0, 0, false, 0, 0, mm);
+  WalkTimes(ctx, expr, start, end, ctx.lookback_ms, 0, 0, false, 0, 0, mm);
   if (mm.max == std::numeric_limits<int64_t>::min()) mm.min = mm.max = 0;
   auto querier = storage.NewQuerier(mm.min, mm.max);
   if (!querier.ok()) return querier.status();

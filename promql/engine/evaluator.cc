@@ -211,8 +211,8 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
   const bool has_at = vs.at != AtModifier::kNone;
   const int64_t at = AtTime(ctx_, vs.at, vs.at_ms);
   const int64_t lookback = ctx_->lookback_ms;
-  const int64_t ref_lo = (has_at ? at : start_) - vs.offset_ms;
-  const int64_t ref_hi = (has_at ? at : end_) - vs.offset_ms;
+  const int64_t ref_lo = (has_at ? at : start_) - ctx_->Dur(vs.offset_ms);
+  const int64_t ref_hi = (has_at ? at : end_) - ctx_->Dur(vs.offset_ms);
   auto data = Select(vs, ref_lo - lookback + 1, ref_hi, false, 0, "");
   EMatrix out;
   out.reserve(data.size());
@@ -222,7 +222,7 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
     const size_t n = d.t.size();
     size_t idx = 0;
     for (int64_t ts = start_; ts <= end_; ts += interval_) {
-      const int64_t ref = (has_at ? at : ts) - vs.offset_ms;
+      const int64_t ref = (has_at ? at : ts) - ctx_->Dur(vs.offset_ms);
       while (idx < n && d.t[idx] <= ref) ++idx;
       if (idx == 0) continue;
       const size_t j = idx - 1;
@@ -243,8 +243,8 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
 EMatrix Evaluator::EvalMatrixSelectorInstant(const MatrixSelector& ms) {
   const auto& vs = static_cast<const VectorSelector&>(*ms.vector_selector);
   const bool has_at = vs.at != AtModifier::kNone;
-  const int64_t ref = (has_at ? AtTime(ctx_, vs.at, vs.at_ms) : start_) - vs.offset_ms;
-  auto data = Select(vs, ref - ms.range_ms + 1, ref, true, ms.range_ms, "");
+  const int64_t ref = (has_at ? AtTime(ctx_, vs.at, vs.at_ms) : start_) - ctx_->Dur(vs.offset_ms);
+  auto data = Select(vs, ref - ctx_->Dur(ms.range_ms) + 1, ref, true, ctx_->Dur(ms.range_ms), "");
   EMatrix out;
   for (auto& d : data) {
     ESeries s;
@@ -257,13 +257,13 @@ EMatrix Evaluator::EvalMatrixSelectorInstant(const MatrixSelector& ms) {
 }
 
 EMatrix Evaluator::EvalSubquery(const SubqueryExpr& sq) {
-  const int64_t step = sq.step_ms > 0 ? sq.step_ms : ctx_->options->default_eval_interval_ms;
+  const int64_t step = ctx_->Dur(sq.step_ms) > 0 ? ctx_->Dur(sq.step_ms) : ctx_->options->default_eval_interval_ms;
   const bool has_at = sq.at != AtModifier::kNone;
   const int64_t at = AtTime(ctx_, sq.at, sq.at_ms);
   const int64_t base_start = has_at ? at : start_;
   const int64_t base_end = has_at ? at : end_;
-  const int64_t new_end = base_end - sq.offset_ms;
-  const int64_t lo = base_start - sq.offset_ms - sq.range_ms;
+  const int64_t new_end = base_end - ctx_->Dur(sq.offset_ms);
+  const int64_t lo = base_start - ctx_->Dur(sq.offset_ms) - ctx_->Dur(sq.range_ms);
   int64_t new_start = step * (lo / step);
   if (new_start <= lo) new_start += step;
   Evaluator sub(ctx_, new_start, new_end, step);

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "promql/ast.h"
@@ -72,6 +73,15 @@ struct QueryContext {
   QueryStats stats;
   std::vector<std::string> warnings, infos;
   uint32_t check_counter = 0;
+
+  // Durations written as expressions of step()/range() (duration_expression), resolved once
+  // per query; keyed by the address of the AST field they replace.
+  absl::flat_hash_map<const int64_t*, int64_t> durations;
+  int64_t Dur(const int64_t& field) const {
+    if (durations.empty()) return field;
+    auto it = durations.find(&field);
+    return it == durations.end() ? field : it->second;
+  }
 
   void CheckDone();  // cancel / timeout
   void AddSamples(int64_t n);

@@ -69,7 +69,10 @@ TEST_P(PromqlScriptTest, TierOneAndTwoPass) {
   static const auto tiers = LoadTiers(kDataDir + "/TIERS.tsv");
   ASSERT_TRUE(tiers.ok()) << tiers.status();
   static const std::set<std::string> known = KnownFailing();
-  ScriptOutcome out = RunScript(kDataDir + "/" + file, file, *tiers, RunOptions{});
+  // PROMQL_TRY_TIER3=1 also attempts tier-3 evals (reported, never failing the test).
+  RunOptions opts;
+  if (std::getenv("PROMQL_TRY_TIER3") != nullptr) opts.max_tier = 3;
+  ScriptOutcome out = RunScript(kDataDir + "/" + file, file, *tiers, opts);
   ASSERT_TRUE(out.script_error.empty()) << file << ": " << out.script_error;
   int passed = 0, failed = 0, skipped = 0;
   std::map<std::string, int> skip_reasons;
@@ -88,7 +91,7 @@ TEST_P(PromqlScriptTest, TierOneAndTwoPass) {
         GlobalTally().failed[tier]++;
         std::printf("FAIL %s (tier %d): %s\n  %s\n", key.c_str(), e.tier, e.expr.c_str(),
                     e.detail.c_str());
-        if (!known.count(key)) unexpected.push_back(key);
+        if (!known.count(key) && e.tier <= 2) unexpected.push_back(key);
         break;
       case EvalOutcome::kSkipped:
         ++skipped;
