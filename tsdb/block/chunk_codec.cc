@@ -1,5 +1,6 @@
 #include "tsdb/block/chunk_codec.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 
@@ -160,15 +161,26 @@ void EncodeValues(absl::Span<const double> vs, std::string* out) {
   }
   if (decimal) {
     // Pick the delta order with the fewest varint bytes.
-    uint64_t cost[3] = {0, 0, 0};
+    // Order 3 is order 1 minus the chunk's median delta: a steady counter rate leaves only
+    // the jitter around it.
+    int64_t base = 0;
+    if (n >= 2) {
+      std::vector<int64_t> deltas(n - 1);
+      for (size_t i = 1; i < n; ++i) deltas[i - 1] = r[i] - r[i - 1];
+      std::nth_element(deltas.begin(), deltas.begin() + deltas.size() / 2, deltas.end());
+      base = deltas[deltas.size() / 2];
+    }
+    uint64_t cost[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < n; ++i) {
       cost[0] += UvarintLen(ZigZag(r[i]));
       if (i >= 1) cost[1] += UvarintLen(ZigZag(r[i] - r[i - 1]));
+      if (i >= 1) cost[3] += UvarintLen(ZigZag(r[i] - r[i - 1] - base));
       if (i >= 2) cost[2] += UvarintLen(ZigZag((r[i] - r[i - 1]) - (r[i - 1] - r[i - 2])));
     }
     int order = 0;
     if (n >= 2 && cost[1] + UvarintLen(ZigZag(r[0])) <= cost[0]) order = 1;
-    if (n >= 3 && cost[2] + UvarintLen(ZigZag(r[1] - r[0])) < cost[1]) order = 2;
+    if (n >= 3 && cost[2] + UvarintLen(ZigZag(r[1] - r[0])) < cost[order]) order = 2;
+    if (base != 0 && n >= 3 && cost[3] + UvarintLen(ZigZag(base)) < cost[order]) order = 3;
     out->push_back(kDecimal);
     out->push_back(static_cast<char>(k));
     out->push_back(static_cast<char>(order));
@@ -181,11 +193,14 @@ void EncodeValues(absl::Span<const double> vs, std::string* out) {
     }
     PutVarint(out, r[0]);
     if (order == 2 && n >= 2) PutVarint(out, r[1] - r[0]);
+    if (order == 3) PutVarint(out, base);
     for (size_t i = 1; i < n; ++i) {
       if (order == 0) {
         PutVarint(out, r[i]);
       } else if (order == 1) {
         PutVarint(out, r[i] - r[i - 1]);
+      } else if (order == 3) {
+        PutVarint(out, r[i] - r[i - 1] - base);
       } else if (i >= 2) {
         PutVarint(out, (r[i] - r[i - 1]) - (r[i - 1] - r[i - 2]));
       }
@@ -222,7 +237,7 @@ absl::Status DecodeValues(std::string_view in, size_t n, std::vector<double>* ou
     case kDecimal: {
       uint8_t k, order;
       uint64_t nexc;
-      if (!dec.Byte(&k) || !dec.Byte(&order) || k > kMaxScale || order > 2 ||
+      if (!dec.Byte(&k) || !dec.Byte(&order) || k > kMaxScale || order > 3 ||
           !dec.Uvarint(&nexc) || nexc > n) {
         return Bad("values");
       }
@@ -239,7 +254,7 @@ absl::Status DecodeValues(std::string_view in, size_t n, std::vector<double>* ou
       int64_t r, d = 0;
       if (!dec.Varint(&r)) return Bad("values");
       o[0] = static_cast<double>(r) / scale;
-      if (order == 2 && n >= 2 && !dec.Varint(&d)) return Bad("values");
+      if ((order == 2 || order == 3) && n >= 2 && !dec.Varint(&d)) return Bad("values");
       for (size_t i = 1; i < n; ++i) {
         int64_t x;
         if (order == 0) {
@@ -247,6 +262,9 @@ absl::Status DecodeValues(std::string_view in, size_t n, std::vector<double>* ou
         } else if (order == 1) {
           if (!dec.Varint(&x)) return Bad("values");
           r = WrapAdd(r, x);
+        } else if (order == 3) {
+          if (!dec.Varint(&x)) return Bad("values");
+          r = WrapAdd(r, WrapAdd(x, d));  // d holds the base delta
         } else {
           if (i >= 2) {
             if (!dec.Varint(&x)) return Bad("values");
