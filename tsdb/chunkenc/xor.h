@@ -238,8 +238,24 @@ inline bool XorIterator::Decode() {
       return Fail();
     }
     v_ ^= bits << trailing_;
-  } else if (!DecodeValue()) {
-    return Fail();
+  } else {
+    // '11': new leading/trailing window.
+    Take(2);
+    if (!Fill(11)) return Fail();
+    unsigned lead = static_cast<unsigned>(Take(5));
+    unsigned mbits = static_cast<unsigned>(Take(6));
+    if (mbits == 0) mbits = 64;
+    if (lead + mbits > 64) return Fail();
+    leading_ = static_cast<uint8_t>(lead);
+    trailing_ = static_cast<uint8_t>(64 - lead - mbits);
+    uint64_t bits;
+    if (mbits <= 56) {
+      if (!Fill(mbits)) return Fail();
+      bits = Take(mbits);
+    } else if (!ReadBitsSlow(mbits, &bits)) {
+      return Fail();
+    }
+    v_ ^= bits << trailing_;
   }
   ++read_;
   return true;
