@@ -79,7 +79,12 @@ void SizeBench(const std::string& dataset) {
         ++n;
         sum += it->T() & 1;
       }
+      if (!it->status().ok()) {
+        std::fprintf(stderr, "decode error: %s\n", std::string(it->status().message()).c_str());
+        std::exit(1);
+      }
     }
+    if (!set->status().ok()) std::exit(1);
   }
   double dsecs = Since(t0);
   std::printf("block_decode_samples_per_second: %.2f M/s (%llu samples, check %.0f)\n",

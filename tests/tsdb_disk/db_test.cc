@@ -235,6 +235,22 @@ TEST(DB, DamagedBlocksAreReportedSkippedAndTheRestServed) {
   EXPECT_EQ(CountSamples(got), 3u * (2 * 60 + 3 * 60));
 }
 
+TEST(DB, ManySeriesSpanSeveralIndexPagesAndChunkGroups) {
+  std::string dir = FreshDir("many");
+  auto db = DB::Open(dir, TestOptions());
+  ASSERT_TRUE(db.ok());
+  AppendRange(db->get(), 300, 0, 4 * kHour);
+  ASSERT_TRUE((*db)->Compact().ok());
+  ASSERT_EQ((*db)->Blocks().size(), 1u);
+  auto got = QueryAll(db->get(), 0, 2 * kHour - 1);
+  EXPECT_EQ(got.size(), 300u);
+  EXPECT_EQ(CountSamples(got), 300u * 120);
+  std::vector<Matcher> m = {Matcher::MustMake(MatchType::kRegexMatch, "i", "29.")};
+  auto sub = QueryAll(db->get(), 0, 2 * kHour - 1, m);
+  EXPECT_EQ(sub.size(), 10u);
+  EXPECT_EQ(sub["odd_metric{i=\"299\"}"][5], std::make_pair(5 * kStep, 299005.0));
+}
+
 TEST(DB, SnapshotHoldsBlocksAndHead) {
   std::string dir = FreshDir("snap");
   auto db = DB::Open(dir, TestOptions());

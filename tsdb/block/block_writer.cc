@@ -179,9 +179,9 @@ absl::StatusOr<BlockMeta> BlockWriter::Finish(int64_t min_time, int64_t max_time
 
   // Series pages.
   std::vector<uint64_t> page_offsets;
-  int64_t prev_ref = 0;
   for (size_t p = 0; p < series_.size(); p += kSeriesPerPage) {
     raw.clear();
+    int64_t prev_ref = 0;  // chunk refs are delta-coded within a page (pages decode alone)
     for (size_t i = p; i < std::min(series_.size(), p + kSeriesPerPage); ++i) {
       const auto& s = series_[i];
       PutUvarint(&raw, s.labels.size());
