@@ -1042,10 +1042,26 @@ std::optional<LexIssue> PreScan(const std::vector<antlr4::Token*>& tokens, std::
   };
   std::vector<size_t> stack;  // open bracket token types
   int operators = 0;
+  // Prefix +/- and right-associative ^ recurse in the generated parser (binary chains loop).
+  int recursive_ops = 0;
+  size_t prev_type = 0;
   for (antlr4::Token* t : tokens) {
     size_t type = t->getType();
     long idx = static_cast<long>(t->getTokenIndex());
     int pos = byte(t->getStartIndex());
+    size_t before = prev_type;
+    prev_type = type;
+    if (type == P::POW ||
+        ((type == P::ADD || type == P::SUB) &&
+         !(before == P::IDENTIFIER || before == P::METRIC_IDENTIFIER || before == P::NUMBER ||
+           before == P::DURATION || before == P::STRING || before == P::INF_LIT ||
+           before == P::NAN_LIT || before == P::RIGHT_BRACE || before == P::RIGHT_BRACKET ||
+           before == P::RIGHT_PAREN || before == P::ANCHORED || before == P::SMOOTHED))) {
+      if (++recursive_ops > kMaxNestingDepth) {
+        return LexIssue{idx, pos, absl::StrCat("query nesting exceeds the maximum depth of ",
+                                               kMaxNestingDepth)};
+      }
+    }
     if (type == antlr4::Token::EOF) {
       if (!stack.empty()) {
         std::string what = stack.back() == P::LEFT_PAREN ? "unclosed left parenthesis"

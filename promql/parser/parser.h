@@ -22,7 +22,8 @@
 
 namespace promlet::promql {
 
-inline constexpr int kMaxNestingDepth = 256;   // (, [, { and function/aggregation nesting
+// (, [, { nesting; also the bound on prefix +/- and ^ operators, which recurse like nesting.
+inline constexpr int kMaxNestingDepth = 256;
 inline constexpr int kMaxOperators = 4096;      // binary/unary operators and modifiers
 
 absl::StatusOr<ExprPtr> ParseExpr(std::string_view query);
