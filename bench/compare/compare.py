@@ -69,9 +69,10 @@ def free_port():
 
 
 def spawn(cmd, log_path, env=None):
+    # cwd = the log's directory (the system's work dir): relative paths stay inside the run
     with open(log_path, "ab") as log:
         p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                             start_new_session=True, env=env)
+                             start_new_session=True, env=env, cwd=os.path.dirname(log_path))
     STARTED[p.pid] = p
     return p
 
@@ -426,8 +427,27 @@ class Promlet(System):
         except (OSError, subprocess.TimeoutExpired):
             return None
 
+    def preflight(self):
+        """A binary without the `tsdb` subcommand would ignore it and start a server with
+        default flags (and never exit): detect that instead of waiting forever."""
+        empty = os.path.join(self.dir, "preflight")
+        os.makedirs(empty, exist_ok=True)
+        p = subprocess.Popen([self.binary(), "tsdb", "list", empty], cwd=self.dir, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        STARTED[p.pid] = p
+        try:
+            out = p.communicate(timeout=15)[0]
+        except subprocess.TimeoutExpired:
+            stop(p, 10)
+            raise RuntimeError("`%s tsdb list DIR` did not exit within 15 s: this promlet has no `tsdb` "
+                               "subcommand (backfill) yet" % self.binary())
+        STARTED.pop(p.pid, None)
+        if b"Starting promlet" in out:
+            raise RuntimeError("this promlet has no `tsdb` subcommand (backfill) yet")
+
     def load_before_start(self, om):
         os.makedirs(self.data, exist_ok=True)
+        self.preflight()
         cmd = [self.binary(), "tsdb", "create-blocks-from", "openmetrics", om, self.data]
         secs, cpu, maxrss = run_timed(cmd, self.log("import"))
         self.metrics["load"].update(tool="promlet tsdb create-blocks-from openmetrics",
