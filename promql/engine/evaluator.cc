@@ -573,7 +573,9 @@ EMatrix Evaluator::EvalVectorVector(const BinaryExpr& b, EMatrix lhs, EMatrix rh
     ctx_->CheckDone();
     gm.At(ts);
     go.At(ts);
-    if (gm.present.empty() || go.present.empty()) continue;
+    const bool fills = vm.fill_lhs.has_value() || vm.fill_rhs.has_value();
+    if (gm.present.empty() && go.present.empty()) continue;
+    if ((gm.present.empty() || go.present.empty()) && !fills) continue;
     for (int s : touched) right_by_sig[s] = -1;
     touched.clear();
     for (size_t k = 0; k < go.present.size(); ++k) {
@@ -595,24 +597,24 @@ EMatrix Evaluator::EvalVectorVector(const BinaryExpr& b, EMatrix lhs, EMatrix rh
       right_by_sig[s] = static_cast<int>(k);
       touched.push_back(s);
     }
-    for (size_t k = 0; k < gm.present.size(); ++k) {
-      const int i = gm.present[k];
-      const int s = (*many_o)[i];
-      const int rk = right_by_sig[s];
-      if (rk < 0) continue;
-      const int j = go.present[rk];
-      double fl = gm.vals[k], fr = go.vals[rk];
+    // Applies the operator to one pair; i < 0 / j < 0 marks a side synthesized by a fill
+    // modifier from the other side's matching labels.
+    auto do_op = [&](int i, int j, double fm, double fo, int s) {
+      double fl = fm, fr = fo;
       if (one_to_many) std::swap(fl, fr);
       bool keep;
       double v = ElemBinop(b.op, fl, fr, &keep);
       if (b.return_bool) v = keep ? 1 : 0;
-      const uint64_t key = (static_cast<uint64_t>(i) << 32) | static_cast<uint32_t>(j);
+      const uint64_t key = (static_cast<uint64_t>(static_cast<uint32_t>(i)) << 32) |
+                           static_cast<uint32_t>(j);
       int oi;
       auto it = pair_out.find(key);
       if (it != pair_out.end()) {
         oi = it->second;
       } else {
-        tsdb::LabelsBuilder lb((*many)[i].metric);
+        tsdb::Labels many_l = i >= 0 ? (*many)[i].metric : MatchLabels((*one)[j].metric, vm);
+        tsdb::Labels one_l = j >= 0 ? (*one)[j].metric : MatchLabels((*many)[i].metric, vm);
+        tsdb::LabelsBuilder lb(many_l);
         if (changes_schema) lb.Del(tsdb::kMetricName).Del("__type__").Del("__unit__");
         if (vm.card == Cardinality::kOneToOne) {
           if (vm.on) {
@@ -622,7 +624,7 @@ EMatrix Evaluator::EvalVectorVector(const BinaryExpr& b, EMatrix lhs, EMatrix rh
           }
         }
         for (const auto& n : vm.include) {
-          std::string_view val = (*one)[j].metric.Get(n);
+          std::string_view val = one_l.Get(n);
           if (!val.empty()) {
             lb.Set(n, val);
           } else {
@@ -639,6 +641,7 @@ EMatrix Evaluator::EvalVectorVector(const BinaryExpr& b, EMatrix lhs, EMatrix rh
         }
         sig_matched_at[s] = ts;
       } else {
+        sig_matched_at[s] = ts;
         if (out_matched_at.size() <= static_cast<size_t>(oi)) {
           out_matched_at.resize(oi + 1, std::numeric_limits<int64_t>::min());
         }
@@ -647,8 +650,26 @@ EMatrix Evaluator::EvalVectorVector(const BinaryExpr& b, EMatrix lhs, EMatrix rh
         }
         out_matched_at[oi] = ts;
       }
-      if (!keep && !b.return_bool) continue;
+      if (!keep && !b.return_bool) return;
       col.Add(oi, ts, v);
+    };
+    for (size_t k = 0; k < gm.present.size(); ++k) {
+      const int i = gm.present[k];
+      const int s = (*many_o)[i];
+      const int rk = right_by_sig[s];
+      if (rk < 0) {
+        if (vm.fill_rhs.has_value()) do_op(i, -1, gm.vals[k], *vm.fill_rhs, s);
+        continue;
+      }
+      do_op(i, go.present[rk], gm.vals[k], go.vals[rk], s);
+    }
+    if (vm.fill_lhs.has_value()) {
+      for (size_t k = 0; k < go.present.size(); ++k) {
+        const int j = go.present[k];
+        const int s = (*one_o)[j];
+        if (sig_matched_at[s] == ts) continue;
+        do_op(-1, j, *vm.fill_lhs, go.vals[k], s);
+      }
     }
   }
   EMatrix out = col.Take();
