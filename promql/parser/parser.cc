@@ -1172,7 +1172,7 @@ std::optional<LexIssue> PreScan(const std::vector<antlr4::Token*>& tokens, std::
 
 // ----------------------------------------------------------------------------------------
 
-absl::StatusOr<ExprPtr> ParseImpl(std::string_view query) {
+absl::StatusOr<ExprPtr> ParseImpl(std::string_view query, bool type_check) {
   if (!ValidUtf8(query)) {
     int pos = 0;
     while (pos < static_cast<int>(query.size()) && ValidUtf8(query.substr(0, pos + 1))) ++pos;
@@ -1287,6 +1287,7 @@ absl::StatusOr<ExprPtr> ParseImpl(std::string_view query) {
   } catch (const ParseError& e) {
     return absl::InvalidArgumentError(FormatError(query, e.pos, e.msg));
   }
+  if (!type_check) return expr;
   Checker checker(query);
   checker.Check(expr.get());
   if (checker.error()) {
@@ -1349,7 +1350,7 @@ double EvalDurationSeconds(const Expr& e, const DurationContext& ctx, std::strin
 
 absl::StatusOr<ExprPtr> ParseExpr(std::string_view query) {
   try {
-    return ParseImpl(query);
+    return ParseImpl(query, /*type_check=*/true);
   } catch (const std::exception& e) {
     // ANTLR may throw on pathological input; never let it escape the module.
     return absl::InvalidArgumentError(absl::StrCat("parse error: ", e.what()));
@@ -1357,7 +1358,14 @@ absl::StatusOr<ExprPtr> ParseExpr(std::string_view query) {
 }
 
 absl::StatusOr<std::vector<tsdb::Matcher>> ParseMetricSelector(std::string_view s) {
-  auto expr = ParseExpr(s);
+  // Like Prometheus' ParseMetricSelector: no checkAST, so `{job=~".*"}` is returned and the
+  // caller applies its own "at least one non-empty matcher" rule with its own wording.
+  absl::StatusOr<ExprPtr> expr;
+  try {
+    expr = ParseImpl(s, /*type_check=*/false);
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("parse error: ", e.what()));
+  }
   if (!expr.ok()) return expr.status();
   if ((*expr)->kind != NodeKind::kVectorSelector) {
     return absl::InvalidArgumentError(

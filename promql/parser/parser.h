@@ -28,7 +28,8 @@ inline constexpr int kMaxOperators = 4096;      // binary/unary operators and mo
 
 absl::StatusOr<ExprPtr> ParseExpr(std::string_view query);
 
-// A selector as the API's match[] takes it: `up{job="x"}` or `{__name__=~".+"}`.
+// A selector as the API's match[] takes it: `up{job="x"}` or `{__name__=~".+"}`. As in
+// Prometheus, the "at least one non-empty matcher" rule is not applied here (callers word it).
 absl::StatusOr<std::vector<tsdb::Matcher>> ParseMetricSelector(std::string_view s);
 
 // Canonical PromQL in Prometheus' String() style (for /api/v1/format_query). Parsing the

@@ -290,7 +290,11 @@ TEST(ParserTest, MetricSelector) {
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 1u);
   EXPECT_FALSE(ParseMetricSelector("rate(up[5m])").ok());
-  EXPECT_FALSE(ParseMetricSelector("{}").ok());
+  auto empty = ParseMetricSelector("{job=~\".*\"}");  // the caller applies the non-empty rule
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_EQ(empty->size(), 1u);
+  EXPECT_FALSE(ParseMetricSelector("{job=~\"(\"}").ok());
+  EXPECT_FALSE(ParseMetricSelector("up{").ok());
   EXPECT_FALSE(ParseMetricSelector("up offset 5m").ok());
 }
 
