@@ -35,6 +35,39 @@ bool ScaledAt(double v, int k, int64_t* r) {
   return true;
 }
 
+// Bits needed for u: a cost estimate close to what an entropy coder pays.
+int BitLen(uint64_t u) { return 64 - std::countl_zero(u); }
+
+// Residuals as byte planes: width w (bytes of the largest), then byte 0 of every residual,
+// byte 1 of every residual, ... Planes of similar bytes are what zstd's entropy stage models
+// best (most high planes are all zero).
+void PutPlanar(const std::vector<uint64_t>& res, std::string* out) {
+  uint64_t all = 0;
+  for (uint64_t x : res) all |= x;
+  int w = 0;
+  while (w < 8 && (all >> (8 * w)) != 0) ++w;
+  out->push_back(static_cast<char>(w));
+  size_t start = out->size();
+  out->resize(start + res.size() * w);
+  char* p = out->data() + start;
+  for (int b = 0; b < w; ++b) {
+    for (uint64_t x : res) *p++ = static_cast<char>(x >> (8 * b));
+  }
+}
+
+bool GetPlanar(Decoder* dec, size_t n, std::vector<uint64_t>* res) {
+  uint8_t w;
+  if (!dec->Byte(&w) || w > 8) return false;
+  std::string_view bytes;
+  if (!dec->Bytes(n * w, &bytes)) return false;
+  res->assign(n, 0);
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  for (int b = 0; b < w; ++b) {
+    for (size_t i = 0; i < n; ++i) (*res)[i] |= static_cast<uint64_t>(*p++) << (8 * b);
+  }
+  return true;
+}
+
 }  // namespace
 
 void EncodeTimestamps(absl::Span<const int64_t> ts, std::string* out) {
@@ -172,15 +205,15 @@ void EncodeValues(absl::Span<const double> vs, std::string* out) {
     }
     uint64_t cost[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < n; ++i) {
-      cost[0] += UvarintLen(ZigZag(r[i]));
-      if (i >= 1) cost[1] += UvarintLen(ZigZag(r[i] - r[i - 1]));
-      if (i >= 1) cost[3] += UvarintLen(ZigZag(r[i] - r[i - 1] - base));
-      if (i >= 2) cost[2] += UvarintLen(ZigZag((r[i] - r[i - 1]) - (r[i - 1] - r[i - 2])));
+      cost[0] += BitLen(ZigZag(r[i]));
+      if (i >= 1) cost[1] += BitLen(ZigZag(r[i] - r[i - 1]));
+      if (i >= 1) cost[3] += BitLen(ZigZag(r[i] - r[i - 1] - base));
+      if (i >= 2) cost[2] += BitLen(ZigZag((r[i] - r[i - 1]) - (r[i - 1] - r[i - 2])));
     }
     int order = 0;
-    if (n >= 2 && cost[1] + UvarintLen(ZigZag(r[0])) <= cost[0]) order = 1;
-    if (n >= 3 && cost[2] + UvarintLen(ZigZag(r[1] - r[0])) < cost[order]) order = 2;
-    if (base != 0 && n >= 3 && cost[3] + UvarintLen(ZigZag(base)) < cost[order]) order = 3;
+    if (n >= 2 && cost[1] + BitLen(ZigZag(r[0])) <= cost[0]) order = 1;
+    if (n >= 3 && cost[2] + BitLen(ZigZag(r[1] - r[0])) < cost[order]) order = 2;
+    if (base != 0 && n >= 3 && cost[3] + BitLen(ZigZag(base)) < cost[order]) order = 3;
     out->push_back(kDecimal);
     out->push_back(static_cast<char>(k));
     out->push_back(static_cast<char>(order));
@@ -194,17 +227,20 @@ void EncodeValues(absl::Span<const double> vs, std::string* out) {
     PutVarint(out, r[0]);
     if (order == 2 && n >= 2) PutVarint(out, r[1] - r[0]);
     if (order == 3) PutVarint(out, base);
+    std::vector<uint64_t> res;
+    res.reserve(n);
     for (size_t i = 1; i < n; ++i) {
       if (order == 0) {
-        PutVarint(out, r[i]);
+        res.push_back(ZigZag(r[i]));
       } else if (order == 1) {
-        PutVarint(out, r[i] - r[i - 1]);
+        res.push_back(ZigZag(r[i] - r[i - 1]));
       } else if (order == 3) {
-        PutVarint(out, r[i] - r[i - 1] - base);
+        res.push_back(ZigZag(r[i] - r[i - 1] - base));
       } else if (i >= 2) {
-        PutVarint(out, (r[i] - r[i - 1]) - (r[i - 1] - r[i - 2]));
+        res.push_back(ZigZag((r[i] - r[i - 1]) - (r[i - 1] - r[i - 2])));
       }
     }
+    PutPlanar(res, out);
     return;
   }
   out->push_back(kXor);
@@ -255,21 +291,19 @@ absl::Status DecodeValues(std::string_view in, size_t n, std::vector<double>* ou
       if (!dec.Varint(&r)) return Bad("values");
       o[0] = static_cast<double>(r) / scale;
       if ((order == 2 || order == 3) && n >= 2 && !dec.Varint(&d)) return Bad("values");
+      std::vector<uint64_t> res;
+      size_t nres = n < 2 ? 0 : (order == 2 ? n - 2 : n - 1);
+      if (!GetPlanar(&dec, nres, &res)) return Bad("values");
+      size_t ri = 0;
       for (size_t i = 1; i < n; ++i) {
-        int64_t x;
         if (order == 0) {
-          if (!dec.Varint(&r)) return Bad("values");
+          r = UnZigZag(res[ri++]);
         } else if (order == 1) {
-          if (!dec.Varint(&x)) return Bad("values");
-          r = WrapAdd(r, x);
+          r = WrapAdd(r, UnZigZag(res[ri++]));
         } else if (order == 3) {
-          if (!dec.Varint(&x)) return Bad("values");
-          r = WrapAdd(r, WrapAdd(x, d));  // d holds the base delta
+          r = WrapAdd(r, WrapAdd(UnZigZag(res[ri++]), d));  // d holds the base delta
         } else {
-          if (i >= 2) {
-            if (!dec.Varint(&x)) return Bad("values");
-            d = WrapAdd(d, x);
-          }
+          if (i >= 2) d = WrapAdd(d, UnZigZag(res[ri++]));
           r = WrapAdd(r, d);
         }
         o[i] = static_cast<double>(r) / scale;

@@ -12,8 +12,9 @@
 //  - decimal: the values are decimals with at most 15 digits after the point (what exporters
 //    print), so v == r / 10^k exactly for integers r (checked bit-exactly, value by value). The
 //    r's are delta-coded to order 0, 1, 2 or "1 minus the chunk's median delta", whichever is
-//    smallest (counters: order 1; steady rates: order 2 or median-relative), zigzagged and
-//    varint'ed.
+//    smallest by summed bit length (counters: order 1; steady rates: order 2 or
+//    median-relative), zigzagged and stored as byte planes (all low bytes, then all second
+//    bytes, ...), which zstd's entropy stage models much better than varints.
 //  - xor: anything else: XOR with the previous value's bits, shifted right by its trailing
 //    zeros, varint'ed.
 //  Non-finite values (NaN incl. StaleNaN, +-Inf) and -0.0 are exceptions stored with their raw
