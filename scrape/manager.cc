@@ -68,6 +68,7 @@ std::function<absl::StatusOr<std::string>()> AuthorizationSource(const ScrapeCon
 // True when a loop's cache (final labels per raw series) stays valid across the config change.
 bool SampleShapingEqual(const ScrapeConfig& a, const ScrapeConfig& b) {
   return a.honor_labels == b.honor_labels && a.honor_timestamps == b.honor_timestamps &&
+         a.track_timestamps_staleness == b.track_timestamps_staleness &&
          a.metric_relabel_configs == b.metric_relabel_configs && a.sample_limit == b.sample_limit &&
          a.label_limit == b.label_limit &&
          a.label_name_length_limit == b.label_name_length_limit &&
@@ -173,6 +174,9 @@ struct Manager::Impl {
         }
       }
     }
+    if (pool.cfg.keep_dropped_targets > 0 && dropped.size() > pool.cfg.keep_dropped_targets) {
+      dropped.resize(pool.cfg.keep_dropped_targets);
+    }
     pool.dropped = std::move(dropped);
     // Stop loops whose target is gone.
     for (auto it = pool.loops.begin(); it != pool.loops.end();) {
@@ -218,6 +222,7 @@ struct Manager::Impl {
         continue;
       }
       std::shared_ptr<ScrapeLoop> fresh = *loop;
+      if (old) fresh->InheritStatus(old->Status());
       if (old) {
         if (cache) {
           // The successor starts once the predecessor let go of the cache.
@@ -232,6 +237,14 @@ struct Manager::Impl {
         pool.loops.emplace(labels, fresh);
       }
     }
+    // target_limit: every target of the pool fails its scrapes while the pool is over it.
+    absl::Status forced;
+    if (pool.cfg.target_limit > 0 && pool.loops.size() > pool.cfg.target_limit) {
+      forced = absl::ResourceExhaustedError(
+          absl::StrCat("target_limit exceeded (number of targets: ", pool.loops.size(),
+                       ", limit: ", pool.cfg.target_limit, ")"));
+    }
+    for (auto& [key, loop] : pool.loops) loop->SetForcedError(forced);
     return first_error;
   }
 };
@@ -268,6 +281,7 @@ absl::StatusOr<ScrapeLoopOptions> BuildLoopOptions(const ScrapeConfig& cfg,
   o.samples.target_labels = PublicTargetLabels(t.labels);
   o.samples.honor_labels = cfg.honor_labels;
   o.samples.honor_timestamps = cfg.honor_timestamps;
+  o.samples.track_timestamps_staleness = cfg.track_timestamps_staleness;
   o.samples.sample_limit = static_cast<int64_t>(cfg.sample_limit);
   o.samples.label_limit = static_cast<int64_t>(cfg.label_limit);
   o.samples.label_name_length_limit = static_cast<int64_t>(cfg.label_name_length_limit);

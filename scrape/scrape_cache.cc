@@ -11,9 +11,8 @@ ScrapeCache::Entry* ScrapeCache::Get(std::string_view raw) {
   return it->second.get();
 }
 
-ScrapeCache::Entry* ScrapeCache::Add(std::string_view raw, tsdb::Labels labels, bool dropped) {
+ScrapeCache::Entry* ScrapeCache::Add(std::string_view raw, bool dropped) {
   auto e = std::make_unique<Entry>();
-  e->labels = std::move(labels);
   e->dropped = dropped;
   e->seen_iter = iter_;
   Entry* p = e.get();

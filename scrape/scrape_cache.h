@@ -1,7 +1,7 @@
 // ScrapeCache: what one target's scrape loop remembers between scrapes.
 //
-//  - Series: raw series text as exposed (textparse RawSeries, e.g. `x{a="b"}`) -> storage ref and
-//    final labels (after honor_labels and metric_relabel_configs), or "dropped by relabeling".
+//  - Series: raw series text as exposed (textparse RawSeries, e.g. `x{a="b"}`) -> storage ref of
+//    its final labels (after honor_labels and metric_relabel_configs), or "dropped by relabeling".
 //    A steady target therefore costs one hash lookup per sample: no label parsing, no relabeling.
 //  - Staleness: the series appended (without an explicit timestamp) by the previous successful
 //    scrape, so that the next scrape can mark the ones that vanished with tsdb::StaleNaN().
@@ -30,9 +30,10 @@ namespace promlet::scrape {
 
 class ScrapeCache {
  public:
+  // Labels are deliberately not kept: appends go by ref, and a ref the storage no longer knows
+  // is re-resolved from the scraped text (this halves the memory of a large fleet).
   struct Entry {
     tsdb::SeriesRef ref = 0;
-    tsdb::Labels labels;      // final labels; empty when dropped
     bool dropped = false;     // metric_relabel_configs dropped it
     uint64_t seen_iter = 0;   // last scrape iteration that exposed it
     uint64_t tracked_iter = 0;  // last iteration it was put on the staleness list
@@ -51,8 +52,8 @@ class ScrapeCache {
 
   // Looks up a raw series; marks it seen in this iteration. Null if unknown.
   Entry* Get(std::string_view raw);
-  // Adds a raw series (labels computed by the caller); marks it seen.
-  Entry* Add(std::string_view raw, tsdb::Labels labels, bool dropped);
+  // Adds a raw series; marks it seen.
+  Entry* Add(std::string_view raw, bool dropped);
 
   // Records that `e` got a sample at the scrape's own timestamp in this iteration.
   void TrackStaleness(Entry* e) {

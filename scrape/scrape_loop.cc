@@ -152,28 +152,37 @@ AppendResult AppendScrapeBody(tsdb::Appender& app, ScrapeCache& cache, const Sam
     std::string_view raw = parser.RawSeries();
     ScrapeCache::Entry* e = cache.Get(raw);
     bool is_new = false;
-    if (e == nullptr) {
-      tsdb::Labels lset;
+    tsdb::Labels lset;  // only materialised for series new to the cache
+    // Labels of the current series after honor_labels, relabeling and limits; false on error
+    // (r.error set) or drop (*dropped).
+    auto build_labels = [&](bool* dropped) {
+      *dropped = false;
       absl::Status s = parser.ParseLabels(&lset);
       if (!s.ok()) {
         r.error = absl::InvalidArgumentError(absl::StrCat("line ", parser.line(), ": ",
                                                           std::string(s.message())));
-        break;
+        return false;
       }
       if (!MutateSampleLabels(opts, &lset)) {
-        cache.Add(raw, tsdb::Labels(), /*dropped=*/true);
-        continue;
+        *dropped = true;
+        return true;
       }
       if (lset.MetricName().empty()) {
         r.error = absl::InvalidArgumentError("missing metric name (__name__ label)");
-        break;
+        return false;
       }
       s = CheckLabelLimits(opts, lset);
       if (!s.ok()) {
         r.error = s;
-        break;
+        return false;
       }
-      e = cache.Add(raw, std::move(lset), /*dropped=*/false);
+      return true;
+    };
+    if (e == nullptr) {
+      bool dropped;
+      if (!build_labels(&dropped)) break;
+      e = cache.Add(raw, dropped);
+      if (dropped) continue;
       is_new = true;
     } else if (e->dropped) {
       continue;
@@ -185,11 +194,18 @@ AppendResult AppendScrapeBody(tsdb::Appender& app, ScrapeCache& cache, const Sam
       continue;
     }
     if (limit_exceeded) continue;
-    absl::StatusOr<tsdb::SeriesRef> ref = app.Append(e->ref, e->labels, t, parser.Value());
+    if (e->ref == 0 && !is_new) {
+      // Known text whose first append failed (e.g. out of order): it has no ref yet.
+      bool dropped;
+      if (!build_labels(&dropped)) break;
+    }
+    absl::StatusOr<tsdb::SeriesRef> ref = app.Append(e->ref, lset, t, parser.Value());
     if (!ref.ok() && e->ref != 0 && IsRefNotFound(ref.status())) {
-      // The storage forgot the series (e.g. head GC): look it up by labels again.
+      // The storage forgot the series (e.g. head truncation): resolve it by labels again.
+      bool dropped;
+      if (!build_labels(&dropped)) break;
       e->ref = 0;
-      ref = app.Append(0, e->labels, t, parser.Value());
+      ref = app.Append(0, lset, t, parser.Value());
     }
     if (!ref.ok()) {
       const absl::Status& s = ref.status();
@@ -211,14 +227,14 @@ AppendResult AppendScrapeBody(tsdb::Appender& app, ScrapeCache& cache, const Sam
     } else {
       e->ref = *ref;
     }
-    if (!explicit_ts) cache.TrackStaleness(e);
+    if (!explicit_ts || opts.track_timestamps_staleness) cache.TrackStaleness(e);
   }
   if (r.error.ok() && limit_exceeded) r.error = absl::ResourceExhaustedError("sample limit exceeded");
   if (!r.error.ok()) return r;  // the caller rolls back and calls AppendStaleMarkers
 
   cache.ForEachStale([&](const ScrapeCache::Entry& stale) {
     // Out-of-order and duplicate markers are expected (a target came back) and ignored.
-    (void)app.Append(stale.ref, stale.labels, timestamp_ms, tsdb::StaleNaN());
+    (void)app.Append(stale.ref, tsdb::Labels(), timestamp_ms, tsdb::StaleNaN());
   });
   cache.EndIteration(/*success=*/true);
   return r;
@@ -227,7 +243,7 @@ AppendResult AppendScrapeBody(tsdb::Appender& app, ScrapeCache& cache, const Sam
 void AppendStaleMarkers(tsdb::Appender& app, ScrapeCache& cache, int64_t timestamp_ms) {
   cache.BeginIteration();
   cache.ForEachStale([&](const ScrapeCache::Entry& stale) {
-    (void)app.Append(stale.ref, stale.labels, timestamp_ms, tsdb::StaleNaN());
+    (void)app.Append(stale.ref, tsdb::Labels(), timestamp_ms, tsdb::StaleNaN());
   });
   cache.EndIteration(/*success=*/false);
 }
@@ -272,6 +288,22 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
     asio::post(strand_, [self = shared_from_this(), mode, done = std::move(done)]() mutable {
       self->DoStop(mode, std::move(done));
     });
+  }
+
+  void InheritStatus(const TargetStatus& previous) override {
+    std::lock_guard<std::mutex> lock(status_mu_);
+    status_.health = previous.health;
+    status_.last_error = previous.last_error;
+    status_.last_scrape = previous.last_scrape;
+    status_.last_scrape_duration_seconds = previous.last_scrape_duration_seconds;
+    status_.scrapes = previous.scrapes;
+    status_.missed_scrapes = previous.missed_scrapes;
+    status_.last_samples_scraped = previous.last_samples_scraped;
+  }
+
+  void SetForcedError(absl::Status error) override {
+    std::lock_guard<std::mutex> lock(status_mu_);
+    forced_error_ = std::move(error);
   }
 
   const ScrapeLoopOptions& options() const override { return opts_; }
@@ -330,6 +362,15 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
       if (std::abs(now_ms - expected) <= 2) now_ms = expected;
     }
     scrape_ts_ms_ = now_ms;
+    absl::Status forced;
+    {
+      std::lock_guard<std::mutex> lock(status_mu_);
+      forced = forced_error_;
+    }
+    if (!forced.ok()) {
+      OnResponse(forced);
+      return;
+    }
     client_->AsyncGet(opts_.timeout,
                       [self = shared_from_this()](absl::StatusOr<HttpResponse> r) {
                         self->OnResponse(std::move(r));
@@ -503,6 +544,7 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
 
   mutable std::mutex status_mu_;
   TargetStatus status_;
+  absl::Status forced_error_;  // guarded by status_mu_
 };
 
 }  // namespace

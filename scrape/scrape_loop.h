@@ -53,6 +53,8 @@ struct SampleOptions {
   tsdb::Labels target_labels;  // public target labels (job, instance, ...), no "__" labels
   bool honor_labels = false;
   bool honor_timestamps = true;
+  // Also track series with explicit timestamps for stale markers (track_timestamps_staleness).
+  bool track_timestamps_staleness = false;
   int64_t sample_limit = 0;  // 0 = no limit (same for the label limits)
   int64_t label_limit = 0;
   int64_t label_name_length_limit = 0;
@@ -123,6 +125,14 @@ class ScrapeLoop {
   // the loop's last action, e.g. after the end-of-run stale markers; calling Stop again with
   // kShutdown cuts a pending end-of-run wait short. Thread-safe.
   virtual void Stop(StopMode mode, std::function<void()> done) = 0;
+
+  // Takes over a predecessor's health, last error, last scrape and counters (a reload restarts
+  // a loop; /api/v1/targets should not flip to "unknown"). Call before Start().
+  virtual void InheritStatus(const TargetStatus& previous) = 0;
+
+  // Makes every following scrape fail with `error` without contacting the target (OK clears
+  // it), as Prometheus does for a pool over its target_limit. Thread-safe.
+  virtual void SetForcedError(absl::Status error) = 0;
 
   virtual const ScrapeLoopOptions& options() const = 0;
   // Snapshot of the target's state. Thread-safe.

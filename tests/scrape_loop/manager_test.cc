@@ -128,13 +128,17 @@ TEST(ManagerTest, ReloadKeepsUnchangedLoopsAndHandsOverCaches) {
     return ts.size() == 2 && ts[0].scrapes >= 2 && ts[1].scrapes >= 2;
   }));
   uint64_t one_before = Find(m.ActiveTargets(), "one")->scrapes;
+  uint64_t two_before = Find(m.ActiveTargets(), "two")->scrapes;
 
   // Job "two" changes its interval, job "one" is unchanged.
   ASSERT_TRUE(m.ApplyConfig(MustLoad(TwoJobs(a, b, "150ms"))).ok());
   auto ts = m.ActiveTargets();
   EXPECT_GE(Find(ts, "one")->scrapes, one_before);  // same loop: its counters continue
   EXPECT_EQ(Find(ts, "two")->scrape_interval, std::chrono::milliseconds(150));
-  ASSERT_TRUE(WaitFor([&] { return Find(m.ActiveTargets(), "two")->scrapes >= 3; }));
+  // The restarted loop inherits the target's state: no flip to "unknown" in the API.
+  EXPECT_EQ(Find(ts, "two")->health, TargetHealth::kUp);
+  EXPECT_GE(Find(ts, "two")->scrapes, two_before);
+  ASSERT_TRUE(WaitFor([&] { return Find(m.ActiveTargets(), "two")->scrapes >= two_before + 2; }));
   m.Stop();
 
   for (const TestServer* srv : {&a, &b}) {
@@ -248,6 +252,43 @@ scrape_configs:
   EXPECT_EQ(ra.headers["authorization"], "Basic dXNlcjpwYXNz");
   EXPECT_EQ(ra.target, "/metrics?module=x+y");
   EXPECT_EQ(b.requests()[0].headers["authorization"], "Bearer tok");
+}
+
+TEST(ManagerTest, TargetLimitFailsEveryTargetOfThePool) {
+  TestServer a([](const SeenRequest&) { return Reply{.body = kPage}; });
+  MemStorage db;
+  Manager m(&db);
+  auto yaml = [&](int limit) {
+    return absl::StrCat(R"(
+global: {scrape_interval: 100ms, scrape_timeout: 80ms}
+scrape_configs:
+  - job_name: lim
+    target_limit: )", limit, R"(
+    static_configs:
+      - targets: [")", a.address(), R"("]
+        labels: {n: "1"}
+      - targets: [")", a.address(), R"("]
+        labels: {n: "2"}
+)");
+  };
+  ASSERT_TRUE(m.ApplyConfig(MustLoad(yaml(1))).ok());
+  ASSERT_TRUE(WaitFor([&] {
+    auto ts = m.ActiveTargets();
+    return ts.size() == 2 && ts[0].scrapes > 0 && ts[1].scrapes > 0;
+  }));
+  for (const auto& t : m.ActiveTargets()) {
+    EXPECT_EQ(t.health, TargetHealth::kDown);
+    EXPECT_EQ(t.last_error, "target_limit exceeded (number of targets: 2, limit: 1)");
+  }
+  EXPECT_TRUE(a.requests().empty());  // the targets were never contacted
+  // Raising the limit lets them scrape again.
+  ASSERT_TRUE(m.ApplyConfig(MustLoad(yaml(2))).ok());
+  ASSERT_TRUE(WaitFor([&] {
+    auto ts = m.ActiveTargets();
+    return ts.size() == 2 && ts[0].health == TargetHealth::kUp &&
+           ts[1].health == TargetHealth::kUp;
+  }));
+  m.Stop();
 }
 
 TEST(ManagerTest, UnloadableTlsFilesReportTargetDown) {

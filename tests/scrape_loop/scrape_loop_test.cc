@@ -10,6 +10,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "scrape/textparse.h"
@@ -448,6 +449,32 @@ TEST_F(ScrapeLoopTest, OpenMetricsSkipsCreatedAndHonorsTimestamps) {
   auto scraped = snap[tsdb::Labels{{"__name__", "scrape_samples_scraped"}, {"job", "h"}}];
   ASSERT_FALSE(scraped.empty());
   EXPECT_EQ(scraped[0].v, 1);
+}
+
+TEST_F(ScrapeLoopTest, TrackTimestampsStalenessMarksVanishedTimestampedSeries) {
+  std::atomic<int> n{0};
+  TestServer srv([&](const SeenRequest&) {
+    int i = n++;
+    // A timestamped series that moves forward, then disappears.
+    return Reply{.body = i < 2 ? absl::StrCat("ts_metric 1 ", 1000 + i, "\nkeep 1\n")
+                               : std::string("keep 1\n")};
+  });
+  for (bool track : {false, true}) {
+    auto o = OptionsFor(srv, track ? "/t" : "/f");
+    o.samples.track_timestamps_staleness = track;
+    o.samples.target_labels = tsdb::Labels{{"job", track ? "t" : "f"}};
+    n = 0;
+    auto loop = StartLoop(std::move(o));
+    ASSERT_TRUE(WaitScrapes(loop, 3));
+    StopLoop(loop, ScrapeLoop::StopMode::kShutdown);
+  }
+  auto snap = db_.Snapshot();
+  auto f = snap[tsdb::Labels{{"__name__", "ts_metric"}, {"job", "f"}}];
+  auto t = snap[tsdb::Labels{{"__name__", "ts_metric"}, {"job", "t"}}];
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_FALSE(tsdb::IsStaleNaN(f.back().v));
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_TRUE(tsdb::IsStaleNaN(t.back().v));
 }
 
 TEST_F(ScrapeLoopTest, HttpErrorStatusIsReported) {
