@@ -119,9 +119,7 @@ std::string TokenDesc(antlr4::Token* tok) {
   std::string text = tok->getText();
   if (t == antlr4::Token::EOF) return "end of input";
   if (IsOperatorToken(t)) {
-    std::string v = text;
-    if (t == P::AND || t == P::OR || t == P::UNLESS || t == P::ATAN2) return "<" + v + ">";
-    return "<op:" + v + ">";
+    return "<op:" + text + ">";  // and/or/unless/atan2 are operators too in Prometheus' lexer
   }
   if (IsKeywordToken(t)) return "<" + text + ">";
   if (IsAggregatorToken(t)) return "<aggr:" + text + ">";

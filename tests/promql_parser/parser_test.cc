@@ -120,6 +120,9 @@ const Invalid kInvalid[] = {
     {"", "1:1: parse error: no expression found in input"},
     {"1 +", "1:4: parse error: unexpected end of input"},
     {"1 + *", "1:5: parse error: unexpected <op:*>"},
+    {"foo and", "1:8: parse error: unexpected end of input"},
+    {"foo unless or bar", "1:15: parse error: unexpected identifier \"bar\""},  // `or` is a metric name here
+    {"foo offset and", "1:12: parse error: unexpected <op:and> in offset, expected duration"},
     {"(1", "1:3: parse error: unclosed left parenthesis"},
     {"1)", "1:3: parse error: unexpected right parenthesis ')'"},
     {"foo{a=\"b\"", "1:10: parse error: unexpected end of input inside braces"},
