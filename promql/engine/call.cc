@@ -25,7 +25,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 enum class RangeFn {
   kRate, kIncrease, kDelta, kIrate, kIdelta, kDeriv, kPredictLinear, kResets, kChanges,
   kAvg, kSum, kCount, kMin, kMax, kLast, kFirst, kPresent, kStddev, kStdvar, kQuantile,
-  kMad, kAbsent, kTsOfMax, kTsOfMin, kTsOfLast, kTsOfFirst, kUnknown,
+  kMad, kAbsent, kTsOfMax, kTsOfMin, kTsOfLast, kTsOfFirst, kHoltWinters, kUnknown,
 };
 
 RangeFn RangeFnByName(std::string_view n) {
@@ -43,6 +43,7 @@ RangeFn RangeFnByName(std::string_view n) {
       {"ts_of_max_over_time", RangeFn::kTsOfMax}, {"ts_of_min_over_time", RangeFn::kTsOfMin},
       {"ts_of_last_over_time", RangeFn::kTsOfLast},
       {"ts_of_first_over_time", RangeFn::kTsOfFirst},
+      {"double_exponential_smoothing", RangeFn::kHoltWinters},
   };
   auto it = m.find(n);
   return it == m.end() ? RangeFn::kUnknown : it->second;
@@ -373,6 +374,28 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi) {
         case RangeFn::kTsOfLast: r = static_cast<double>(w.t[w.n - 1]) / 1000; break;
         case RangeFn::kTsOfFirst: r = static_cast<double>(w.t[0]) / 1000; break;
         case RangeFn::kAbsent: r = 1; break;
+        case RangeFn::kHoltWinters: {
+          const double sf = scalar_args[1][step], tf = scalar_args[2][step];
+          if (sf <= 0 || sf >= 1) {
+            Errorf(absl::StrCat("invalid smoothing factor. Expected: 0 < sf < 1, got: ",
+                                FormatFloatShortest(sf)));
+          }
+          if (tf <= 0 || tf >= 1) {
+            Errorf(absl::StrCat("invalid trend factor. Expected: 0 < tf < 1, got: ",
+                                FormatFloatShortest(tf)));
+          }
+          if (w.n < 2) break;
+          double s0 = 0, s1 = w.v[0], b = w.v[1] - w.v[0];
+          for (size_t i = 1; i < w.n; ++i) {
+            const double x = sf * w.v[i];
+            if (i > 1) b = tf * (s1 - s0) + (1 - tf) * b;
+            const double y = (1 - sf) * (s1 + b);
+            s0 = s1;
+            s1 = x + y;
+          }
+          r = s1;
+          break;
+        }
         case RangeFn::kUnknown: break;
       }
       if (r.has_value()) {
@@ -484,6 +507,31 @@ double DatePart(std::string_view fn, int64_t secs) {
   return kNaN;
 }
 
+// Natural order: runs of digits compare by numeric value (as Prometheus' natsort).
+bool NaturalLess(std::string_view a, std::string_view b) {
+  size_t i = 0, j = 0;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      size_t i2 = i, j2 = j;
+      while (i2 < a.size() && digit(a[i2])) ++i2;
+      while (j2 < b.size() && digit(b[j2])) ++j2;
+      std::string_view na = a.substr(i, i2 - i), nb = b.substr(j, j2 - j);
+      while (na.size() > 1 && na[0] == '0') na.remove_prefix(1);
+      while (nb.size() > 1 && nb[0] == '0') nb.remove_prefix(1);
+      if (na.size() != nb.size()) return na.size() < nb.size();
+      if (na != nb) return na < nb;
+      i = i2;
+      j = j2;
+      continue;
+    }
+    if (a[i] != b[j]) return a[i] < b[j];
+    ++i;
+    ++j;
+  }
+  return a.size() - i < b.size() - j;
+}
+
 bool IsDateFn(std::string_view n) {
   return n == "minute" || n == "hour" || n == "day_of_month" || n == "month" || n == "year" ||
          n == "day_of_week" || n == "day_of_year" || n == "days_in_month";
@@ -521,6 +569,29 @@ EMatrix Evaluator::EvalInstantFunction(const Call& c) {
     return scalar_series([](int64_t ts, size_t) { return static_cast<double>(ts) / 1000; });
   }
   if (name == "pi") return scalar_series([](int64_t, size_t) { return M_PI; });
+  if (name == "min_of" || name == "max_of") {
+    std::vector<std::vector<double>> a;
+    for (const auto& arg : c.args) a.push_back(EvalScalarSteps(UnwrapParens(*arg)));
+    const bool is_min = name == "min_of";
+    return scalar_series([&](int64_t, size_t i) {
+      double r = a.empty() ? kNaN : a[0][i];
+      for (size_t k = 1; k < a.size(); ++k) r = is_min ? GoMin(r, a[k][i]) : GoMax(r, a[k][i]);
+      return r;
+    });
+  }
+  if (name == "step") {
+    const double v = static_cast<double>(ctx_->query_step) / 1000;
+    return scalar_series([v](int64_t, size_t) { return v; });
+  }
+  if (name == "range") {
+    const double v = static_cast<double>(ctx_->query_end - ctx_->query_start) / 1000;
+    return scalar_series([v](int64_t, size_t) { return v; });
+  }
+  if (name == "start" || name == "end") {
+    const double v =
+        static_cast<double>(name == "start" ? ctx_->query_start : ctx_->query_end) / 1000;
+    return scalar_series([v](int64_t, size_t) { return v; });
+  }
   if (name == "vector") {
     auto v = EvalScalarSteps(UnwrapParens(*c.args[0]));
     return scalar_series([&](int64_t, size_t i) { return v[i]; });
@@ -603,7 +674,7 @@ EMatrix Evaluator::EvalInstantFunction(const Call& c) {
       std::stable_sort(m.begin(), m.end(), [&](const ESeries& a, const ESeries& b) {
         for (const auto& n : names) {
           const std::string_view x = a.metric.Get(n), y = b.metric.Get(n);
-          if (x != y) return desc ? x > y : x < y;
+          if (x != y) return desc ? NaturalLess(y, x) : NaturalLess(x, y);
         }
         const int cmp = tsdb::Labels::Compare(a.metric, b.metric);
         return desc ? cmp > 0 : cmp < 0;

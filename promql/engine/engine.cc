@@ -240,6 +240,7 @@ absl::StatusOr<Result> Exec(const EngineOptions& options, tsdb::Queryable& stora
                         : options.lookback_delta_ms;
   ctx.query_start = start;
   ctx.query_end = end;
+  ctx.query_step = instant ? 0 : step;
   ctx.query_text = text;
   ctx.deadline = absl::Now() + options.timeout;
   ctx.cancel = opts.cancel;

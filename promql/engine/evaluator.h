@@ -66,6 +66,7 @@ struct QueryContext {
   int64_t lookback_ms = 300000;
   int64_t query_start = 0;  // for @ start()
   int64_t query_end = 0;    // for @ end()
+  int64_t query_step = 0;   // step() in ms; 0 for instant queries
   std::string_view query_text;
   absl::Time deadline;
   std::atomic<bool>* cancel = nullptr;
