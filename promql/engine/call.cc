@@ -356,6 +356,10 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi) {
         }
         case RangeFn::kMad: {
           scratch.assign(w.v, w.v + w.n);
+          if (std::any_of(scratch.begin(), scratch.end(), [](double x) { return std::isnan(x); })) {
+            r = kNaN;  // a NaN sample makes the deviation undefined
+            break;
+          }
           const double median = Quantile(0.5, scratch);
           for (auto& x : scratch) x = std::fabs(x - median);
           r = Quantile(0.5, scratch);
