@@ -826,9 +826,9 @@ void Api::Impl::Targets(const HttpRequest&, const Form& f, HttpResponse& res) {
       w.Key("health");
       w.String(t.health);
       w.Key("scrapeInterval");
-      w.String(FormatPrometheusDuration(t.scrape_interval_ms));
+      w.String(promql::FormatDuration(t.scrape_interval_ms));
       w.Key("scrapeTimeout");
-      w.String(FormatPrometheusDuration(t.scrape_timeout_ms));
+      w.String(promql::FormatDuration(t.scrape_timeout_ms));
       w.EndObject();
     }
   }

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "promql/parser/parser.h"
 
 namespace promlet::api {
 
@@ -37,112 +38,7 @@ bool ParseGoFloat(std::string_view s, double* out) {
   return true;
 }
 
-struct Unit {
-  std::string_view name;
-  int64_t ms;
-  int pos;
-};
-constexpr Unit kUnits[] = {
-    {"y", 365LL * 24 * 3600 * 1000, 1}, {"w", 7LL * 24 * 3600 * 1000, 2},
-    {"d", 24LL * 3600 * 1000, 3},       {"h", 3600LL * 1000, 4},
-    {"m", 60LL * 1000, 5},              {"s", 1000, 6},
-    {"ms", 1, 7},
-};
-
 }  // namespace
-
-absl::StatusOr<int64_t> ParsePrometheusDuration(std::string_view s) {
-  if (s == "0") return 0;
-  if (s.empty()) return absl::InvalidArgumentError("empty duration string");
-  std::string_view orig = s;
-  auto invalid = [&] {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not a valid duration string: \"", std::string(orig), "\""));
-  };
-  // Durations are checked against Go's time.Duration range (int64 nanoseconds).
-  constexpr int64_t kMaxMs = std::numeric_limits<int64_t>::max() / 1000000;
-  int64_t total = 0;
-  int last_pos = 0;
-  while (!s.empty()) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(s[0]))) return invalid();
-    size_t i = 0;
-    while (i < s.size() && absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) ++i;
-    uint64_t v = 0;
-    if (!absl::SimpleAtoi(AV(s.substr(0, i)), &v)) {
-      return absl::InvalidArgumentError("duration out of range");
-    }
-    s.remove_prefix(i);
-    size_t j = 0;
-    while (j < s.size() && !absl::ascii_isdigit(static_cast<unsigned char>(s[j]))) ++j;
-    if (j == 0) return invalid();
-    std::string_view u = s.substr(0, j);
-    s.remove_prefix(j);
-    const Unit* unit = nullptr;
-    for (const auto& k : kUnits) {
-      if (k.name == u) unit = &k;
-    }
-    if (unit == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat("unknown unit \"", std::string(u),
-                                                     "\" in duration \"", std::string(orig), "\""));
-    }
-    if (unit->pos <= last_pos) return invalid();
-    last_pos = unit->pos;
-    if (v > static_cast<uint64_t>(kMaxMs / unit->ms)) {
-      return absl::InvalidArgumentError("duration out of range");
-    }
-    total += static_cast<int64_t>(v) * unit->ms;
-    if (total > kMaxMs) return absl::InvalidArgumentError("duration out of range");
-  }
-  return total;
-}
-
-std::string FormatPrometheusDuration(int64_t ms) {
-  if (ms == 0) return "0s";
-  std::string r;
-  if (ms < 0) {
-    r = "-";
-    ms = -ms;
-  }
-  auto f = [&](std::string_view unit, int64_t mult, bool exact) {
-    if (exact && ms % mult != 0) return;
-    if (int64_t v = ms / mult; v > 0) {
-      absl::StrAppend(&r, v, AV(unit));
-      ms -= v * mult;
-    }
-  };
-  f("y", kUnits[0].ms, true);
-  f("w", kUnits[1].ms, true);
-  f("d", kUnits[2].ms, false);
-  f("h", kUnits[3].ms, false);
-  f("m", kUnits[4].ms, false);
-  f("s", kUnits[5].ms, false);
-  f("ms", 1, false);
-  return r;
-}
-
-absl::StatusOr<int64_t> ParseByteSize(std::string_view s) {
-  if (s == "0") return 0;
-  size_t i = 0;
-  while (i < s.size() && absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) ++i;
-  int64_t v = 0;
-  if (i == 0 || !absl::SimpleAtoi(AV(s.substr(0, i)), &v)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not a valid size: \"", std::string(s), "\" (want e.g. 512MB)"));
-  }
-  std::string unit = absl::AsciiStrToUpper(AV(s.substr(i)));
-  static const std::pair<std::string_view, int> kSizes[] = {
-      {"B", 0}, {"KB", 10}, {"MB", 20}, {"GB", 30}, {"TB", 40}, {"PB", 50}, {"EB", 60}};
-  for (const auto& [name, shift] : kSizes) {
-    if (unit == name) {
-      if (shift > 0 && v > (std::numeric_limits<int64_t>::max() >> shift)) {
-        return absl::InvalidArgumentError(absl::StrCat("size out of range: \"", std::string(s), "\""));
-      }
-      return v << shift;
-    }
-  }
-  return absl::InvalidArgumentError(absl::StrCat("unknown unit in size \"", std::string(s),
-                                                 "\" (want B, KB, MB, GB, TB, PB or EB)"));
-}
 
 absl::StatusOr<int64_t> ParseTime(std::string_view s) {
   double f = 0;
@@ -183,7 +79,7 @@ absl::StatusOr<int64_t> ParseDurationParam(std::string_view s) {
     // time.Duration truncates to ns; we keep ms.
     return static_cast<int64_t>(ns) / 1000000;
   }
-  if (auto d = ParsePrometheusDuration(s); d.ok()) return *d;
+  if (auto d = promql::ParseDuration(s); d.ok()) return *d;
   return absl::InvalidArgumentError(
       absl::StrCat("cannot parse \"", std::string(s), "\" to a valid duration"));
 }

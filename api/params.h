@@ -2,7 +2,8 @@
 //
 //  - Times: unix seconds as a float (rounded to milliseconds) or RFC3339 (with fraction and
 //    offset), as Prometheus' parseTime.
-//  - Durations: float seconds or a Prometheus duration ("1h30m", "15d", "0"), as parseDuration.
+//  - Durations: float seconds or a Prometheus duration ("1h30m", "15d", "0"), as parseDuration
+//    (the duration syntax itself is promql::ParseDuration's).
 //  - Forms: the URL query string merged with an application/x-www-form-urlencoded body
 //    (body values after URL values, as Go's Request.Form).
 // Every error is InvalidArgument and its message is what Prometheus puts after
@@ -24,13 +25,6 @@ namespace promlet::api {
 // Prometheus' MinTime/MaxTime (math.MinInt64/4 .. MaxInt64/4 ms, ~ ±292 million years).
 inline constexpr int64_t kMinTimeMs = std::numeric_limits<int64_t>::min() / 4;
 inline constexpr int64_t kMaxTimeMs = std::numeric_limits<int64_t>::max() / 4;
-
-// Prometheus' model.ParseDuration (units y w d h m s ms, biggest first; "0" alone allowed), ms.
-absl::StatusOr<int64_t> ParsePrometheusDuration(std::string_view s);
-// model.Duration.String(): "15d", "1h30m", "0s".
-std::string FormatPrometheusDuration(int64_t ms);
-// --storage.tsdb.retention.size style: "512MB", "1GB", "0" (base 2 units B KB MB GB TB PB EB).
-absl::StatusOr<int64_t> ParseByteSize(std::string_view s);
 
 // parseTime: ms since the epoch.
 absl::StatusOr<int64_t> ParseTime(std::string_view s);

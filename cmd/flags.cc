@@ -7,7 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/http_server.h"
-#include "api/params.h"
+#include "promql/parser/parser.h"
+#include "scrape/config.h"
 #include "cmd/version.h"
 #include "common/log.h"
 
@@ -27,7 +28,10 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   Flags& f = r.flags;
   std::string retention_time, retention_size, query_timeout, lookback;
   po::options_description desc(
-      "usage: promlet [<flags>]\n\n"
+      "usage: promlet [<flags>]\n"
+      "       promlet tsdb create-blocks-from openmetrics <file> <data-dir> | list <dir> | "
+      "analyze <dir>\n"
+      "       promlet check config <file>\n\n"
       "promlet: a small, Prometheus-compatible time-series database.\n\nFlags");
   // clang-format off
   desc.add_options()
@@ -107,7 +111,7 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   }
 
   auto duration = [&](const char* name, const std::string& v, int64_t* out) -> bool {
-    auto d = api::ParsePrometheusDuration(v);
+    auto d = promql::ParseDuration(v);
     if (!d.ok()) {
       fail(absl::StrCat("invalid value \"", v, "\" for flag --", name, ": ", d.status().message()));
       return false;
@@ -118,7 +122,7 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   if (!duration("storage.tsdb.retention.time", retention_time, &f.retention_time_ms)) return r;
   if (!duration("query.timeout", query_timeout, &f.query_timeout_ms)) return r;
   if (!duration("query.lookback-delta", lookback, &f.query_lookback_delta_ms)) return r;
-  if (auto s = api::ParseByteSize(retention_size); !s.ok()) {
+  if (auto s = scrape::ParseByteSize(retention_size); !s.ok()) {
     return fail(absl::StrCat("invalid value \"", retention_size,
                              "\" for flag --storage.tsdb.retention.size: ", s.status().message()));
   } else {
@@ -157,13 +161,13 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
       {"config.file", f.config_file},
       {"log.format", f.log_format},
       {"log.level", f.log_level},
-      {"query.lookback-delta", api::FormatPrometheusDuration(f.query_lookback_delta_ms)},
+      {"query.lookback-delta", promql::FormatDuration(f.query_lookback_delta_ms)},
       {"query.max-concurrency", std::to_string(f.query_max_concurrency)},
       {"query.max-samples", std::to_string(f.query_max_samples)},
-      {"query.timeout", api::FormatPrometheusDuration(f.query_timeout_ms)},
+      {"query.timeout", promql::FormatDuration(f.query_timeout_ms)},
       {"storage.tsdb.path", f.tsdb_path},
       {"storage.tsdb.retention.size", retention_size == "0" ? "0B" : retention_size},
-      {"storage.tsdb.retention.time", api::FormatPrometheusDuration(f.retention_time_ms)},
+      {"storage.tsdb.retention.time", promql::FormatDuration(f.retention_time_ms)},
       {"web.config.file", f.web_config_file},
       {"web.cors.origin", f.cors_origin},
       {"web.enable-admin-api", f.enable_admin_api ? "true" : "false"},

@@ -28,7 +28,9 @@
 #include "cmd/version.h"
 #include "common/log.h"
 #include "promql/engine/engine.h"
+#include "promql/parser/parser.h"
 #include "scrape/config.h"
+#include "tools/tsdb_cli.h"
 #include "tsdb/db.h"
 
 namespace promlet::cmd {
@@ -194,7 +196,7 @@ int Run(const Flags& flags) {
   ao.revision = absl::StrCat("promlet-", PROMLET_VERSION, "-", PROMLET_REVISION);
   ao.build_date = __DATE__;
   ao.go_version = build.go_version;
-  ao.storage_retention = api::FormatPrometheusDuration(flags.retention_time_ms);
+  ao.storage_retention = promql::FormatDuration(flags.retention_time_ms);
   if (flags.retention_size_bytes > 0) {
     ao.storage_retention += absl::StrCat(" or ", flags.retention_size_bytes, "B");
   }
@@ -297,6 +299,23 @@ int Run(const Flags& flags) {
 }  // namespace promlet::cmd
 
 int main(int argc, char** argv) {
+  // Subcommands: `promlet tsdb ...` (offline storage tools), `promlet check config FILE`.
+  if (argc > 1 && std::string_view(argv[1]) == "tsdb") {
+    return promlet::tools::RunTsdbCommand(argc - 1, argv + 1);
+  }
+  if (argc > 2 && std::string_view(argv[1]) == "check" && std::string_view(argv[2]) == "config") {
+    if (argc != 4) {
+      std::fputs("usage: promlet check config <file>\n", stderr);
+      return 2;
+    }
+    auto report = promlet::scrape::CheckConfig(argv[3]);
+    if (!report.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(report.status().message()).c_str());
+      return 1;
+    }
+    std::fputs(report->c_str(), stdout);
+    return 0;
+  }
   auto parsed = promlet::cmd::ParseFlags(argc, argv);
   if (parsed.exit_code >= 0) {
     std::fputs(parsed.out.c_str(), stdout);

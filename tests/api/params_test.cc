@@ -43,32 +43,6 @@ TEST(ParseDurationParamTest, FloatSecondsOrDuration) {
             "cannot parse \"abc\" to a valid duration");
 }
 
-TEST(PrometheusDurationTest, ParseAndFormat) {
-  EXPECT_EQ(*ParsePrometheusDuration("15d"), 15LL * 86400000);
-  EXPECT_EQ(*ParsePrometheusDuration("1y2w"), (365LL + 14) * 86400000);
-  EXPECT_EQ(*ParsePrometheusDuration("1h30m"), 5400000);
-  EXPECT_EQ(*ParsePrometheusDuration("500ms"), 500);
-  EXPECT_FALSE(ParsePrometheusDuration("30m1h").ok());  // order
-  EXPECT_FALSE(ParsePrometheusDuration("1.5h").ok());
-  EXPECT_FALSE(ParsePrometheusDuration("5").ok());
-  EXPECT_FALSE(ParsePrometheusDuration("").ok());
-  EXPECT_EQ(FormatPrometheusDuration(15LL * 86400000), "15d");
-  EXPECT_EQ(FormatPrometheusDuration(14LL * 86400000), "2w");
-  EXPECT_EQ(FormatPrometheusDuration(90LL * 86400000), "90d");
-  EXPECT_EQ(FormatPrometheusDuration(120000), "2m");
-  EXPECT_EQ(FormatPrometheusDuration(0), "0s");
-  EXPECT_EQ(FormatPrometheusDuration(5400500), "1h30m500ms");
-}
-
-TEST(ByteSizeTest, Units) {
-  EXPECT_EQ(*ParseByteSize("0"), 0);
-  EXPECT_EQ(*ParseByteSize("512MB"), 512LL << 20);
-  EXPECT_EQ(*ParseByteSize("1GB"), 1LL << 30);
-  EXPECT_EQ(*ParseByteSize("10B"), 10);
-  EXPECT_FALSE(ParseByteSize("1QB").ok());
-  EXPECT_FALSE(ParseByteSize("MB").ok());
-}
-
 TEST(FormTest, QueryAndBodyMerge) {
   auto f = Form::Parse("query=up&match[]=a&time=1", "match%5B%5D=b&query=1%2B1+x",
                        "application/x-www-form-urlencoded; charset=utf-8");
