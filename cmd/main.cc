@@ -30,6 +30,7 @@
 #include "promql/engine/engine.h"
 #include "promql/parser/parser.h"
 #include "scrape/config.h"
+#include "scrape/manager.h"
 #include "tools/tsdb_cli.h"
 #include "tsdb/db.h"
 
@@ -112,6 +113,57 @@ std::string SnapshotName() {
                       hex);
 }
 
+// /api/v1/targets and metadata from the scrape manager (the API must not depend on scrape).
+api::TargetSource TargetsFrom(scrape::Manager* m) {
+  api::TargetSource src;
+  src.active = [m] {
+    std::vector<api::ActiveTargetView> out;
+    for (const auto& t : m->ActiveTargets()) {
+      api::ActiveTargetView v;
+      v.scrape_pool = t.scrape_pool;
+      v.scrape_url = t.scrape_url;
+      v.global_url = t.global_url;
+      v.labels = t.labels;
+      v.discovered_labels = t.discovered_labels;
+      v.health = std::string(scrape::TargetHealthName(t.health));
+      v.last_error = t.last_error;
+      v.last_scrape_unix_nanos =
+          t.last_scrape.time_since_epoch().count() == 0
+              ? 0
+              : std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    t.last_scrape.time_since_epoch())
+                    .count();
+      v.last_scrape_duration_seconds = t.last_scrape_duration_seconds;
+      v.scrape_interval_ms = t.scrape_interval.count();
+      v.scrape_timeout_ms = t.scrape_timeout.count();
+      out.push_back(std::move(v));
+    }
+    return out;
+  };
+  src.dropped = [m] {
+    std::vector<api::DroppedTargetView> out;
+    for (const auto& t : m->DroppedTargets()) {
+      out.push_back(api::DroppedTargetView{t.scrape_pool, t.discovered_labels});
+    }
+    return out;
+  };
+  src.scrape_pools = [m] { return m->ScrapePools(); };
+  src.metadata = [m] {
+    std::vector<api::TargetMetadataView> out;
+    for (const auto& t : m->TargetsMetadata()) {
+      api::TargetMetadataView v;
+      v.target = t.target_labels;
+      for (const auto& md : t.metadata) {
+        v.metadata.push_back(api::MetadataView{md.family, std::string(scrape::MetricTypeName(md.type)),
+                                               md.help, md.unit});
+      }
+      out.push_back(std::move(v));
+    }
+    return out;
+  };
+  return src;
+}
+
 int Run(const Flags& flags) {
   log::SetLevel(*log::ParseLevel(flags.log_level));
   log::SetFormat(*log::ParseFormat(flags.log_format));
@@ -173,6 +225,7 @@ int Run(const Flags& flags) {
   opts.worker_threads = flags.query_max_concurrency + 4;
   api::HttpServer server(opts, &metrics.registry());
 
+  auto scraper = std::make_unique<scrape::Manager>(db.get());
   std::mutex reload_mu;
   auto reload = [&]() -> absl::Status {
     std::lock_guard<std::mutex> lock(reload_mu);
@@ -182,6 +235,10 @@ int Run(const Flags& flags) {
     if (!st.ok()) {
       PROMLET_LOG_ERROR("Error reloading config", "err", st.message());
       return st;
+    }
+    if (auto ast = scraper->ApplyConfig(config.config()); !ast.ok()) {
+      // The other jobs applied; the failing targets show as down with the error.
+      PROMLET_LOG_WARN("Some scrape targets cannot run", "err", ast.message());
     }
     PROMLET_LOG_INFO("Completed loading of configuration file");
     return absl::OkStatus();
@@ -231,7 +288,7 @@ int Run(const Flags& flags) {
     if (auto st = dbp->Snapshot(dir, !skip_head); !st.ok()) return st;
     return name;
   };
-  api::Api api(ao, db.get(), &engine, db->head(), api::TargetSource{}, runtime, admin);
+  api::Api api(ao, db.get(), &engine, db->head(), TargetsFrom(scraper.get()), runtime, admin);
   api.Register(server);
 
   server.Handle("/-/healthy", "/-/healthy", [](const api::HttpRequest&, api::HttpResponse& res) {
@@ -276,6 +333,9 @@ int Run(const Flags& flags) {
     return 1;
   }
   PROMLET_LOG_INFO("Listening on", "address", flags.listen_address, "port", server.port());
+  if (auto ast = scraper->ApplyConfig(config.config()); !ast.ok()) {
+    PROMLET_LOG_WARN("Some scrape targets cannot run", "err", ast.message());
+  }
   PROMLET_LOG_INFO("Server is ready to receive web requests.");
 
   for (;;) {
@@ -289,6 +349,9 @@ int Run(const Flags& flags) {
     break;
   }
   server.Stop(std::chrono::seconds(10));
+  PROMLET_LOG_INFO("Stopping scrape manager...");
+  scraper->Stop();
+  scraper.reset();
   PROMLET_LOG_INFO("Stopping storage...");
   db.reset();
   PROMLET_LOG_INFO("See you next time!");
