@@ -135,7 +135,8 @@ class Head : public Storage {
   // another ref, `ref` becomes an alias of that series. AlreadyExists if `ref` is taken by other
   // labels. ReplaySamples appends in order and silently drops (and counts) out-of-order,
   // duplicate and unknown-ref samples. Both may run from several threads at once; for speed,
-  // give each thread a disjoint set of series (e.g. ref % n).
+  // give each thread a disjoint set of series (e.g. alternate runs of 64 refs, which match the
+  // ref table's lock blocks).
   absl::Status ReplaySeries(SeriesRef ref, const Labels& labels);
   void ReplaySamples(absl::Span<const RefSample> samples);
   uint64_t replay_unknown_refs() const { return replay_unknown_.load(); }

@@ -41,6 +41,30 @@ class SeriesTable {
     std::lock_guard<SmallMutex> l(s->locks[i >> kLockBits]);
     return s->slots[i];
   }
+  // Calls f(const T&) with the value at ref (a default T if none) under that slot's block lock,
+  // without copying the value (no reference-count traffic for shared_ptr values). f must not
+  // touch this table.
+  template <typename F>
+  void With(uint64_t ref, F&& f) const {
+    static const T kEmpty{};
+    Segment* s = ref < kMaxRef ? segs_[ref >> kSegBits].load(std::memory_order_acquire) : nullptr;
+    if (s == nullptr) {
+      f(kEmpty);
+      return;
+    }
+    uint64_t i = ref & (kSegSize - 1);
+    std::lock_guard<SmallMutex> l(s->locks[i >> kLockBits]);
+    f(s->slots[i]);
+  }
+  // Hints the cache to load ref's slot (for loops that know upcoming refs).
+  void Prefetch(uint64_t ref) const {
+    if (ref >= kMaxRef) return;
+    Segment* s = segs_[ref >> kSegBits].load(std::memory_order_relaxed);
+    if (s == nullptr) return;
+    uint64_t i = ref & (kSegSize - 1);
+    __builtin_prefetch(&s->slots[i]);
+    __builtin_prefetch(&s->locks[i >> kLockBits]);
+  }
   // False if ref is out of range or taken.
   bool Insert(uint64_t ref, T v) {
     if (ref >= kMaxRef) return false;

@@ -365,6 +365,32 @@ TEST(Head, ReplayKeepsRefsAndAliases) {
   ASSERT_TRUE(app->Commit().ok());
 }
 
+TEST(Head, ReplayRunsOfOneSeriesDropAndCountOutOfOrderAndDuplicates) {
+  Head h;
+  Labels a{{"__name__", "a"}};
+  Labels b{{"__name__", "b"}};
+  ASSERT_TRUE(h.ReplaySeries(1, a).ok());
+  ASSERT_TRUE(h.ReplaySeries(2, b).ok());
+  // Consecutive samples of one ref are applied as one run; drops inside a run still count.
+  std::vector<RefSample> samples = {{1, 10, 1}, {1, 20, 2}, {1, 20, 2}, {1, 15, 0}, {1, 30, 3},
+                                    {2, 5, 1},  {2, 5, 9},  {99, 1, 1}, {99, 2, 2}, {1, 40, 4}};
+  h.ReplaySamples(samples);
+  HeadStats st = h.Stats();
+  EXPECT_EQ(st.samples_appended, 5u);
+  EXPECT_EQ(st.duplicates, 2u);
+  EXPECT_EQ(st.out_of_order, 1u);
+  EXPECT_EQ(h.replay_unknown_refs(), 2u);
+  EXPECT_EQ(st.min_time, 5);
+  EXPECT_EQ(st.max_time, 40);
+  auto sa = QueryOne(h, a);
+  ASSERT_EQ(sa.size(), 4u);
+  EXPECT_EQ(sa[0].v, 1);
+  EXPECT_EQ(sa[3].t, 40);
+  auto sb = QueryOne(h, b);
+  ASSERT_EQ(sb.size(), 1u);
+  EXPECT_EQ(sb[0].v, 1);
+}
+
 TEST(Head, ReplayFromTwoThreads) {
   Head h;
   constexpr int kSeries = 200, kSamples = 300;
