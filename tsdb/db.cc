@@ -239,8 +239,11 @@ absl::Status DB::OpenBlocks() {
 
 namespace {
 
-// Applies replayed records on two threads, each owning the refs of one parity (the head allows
-// concurrent replay on disjoint series); the WAL reader decodes the next batch meanwhile.
+// Applies replayed records on two threads, each owning alternate runs of 64 refs (the head allows
+// concurrent replay on disjoint series; runs of 64 match the head's ref-table lock blocks, so the
+// two threads never contend on one); the WAL reader decodes the next batch meanwhile.
+uint64_t ReplayPart(SeriesRef ref) { return (ref >> 6) & 1; }
+
 class ReplayHandler : public WalReplayHandler {
  public:
   ReplayHandler(Head* head, int64_t min_valid) : head_(head), min_valid_(min_valid) {}
@@ -248,7 +251,7 @@ class ReplayHandler : public WalReplayHandler {
     std::atomic<uint64_t> errors{0};
     auto apply = [&](uint64_t parity) {
       for (const auto& s : series) {
-        if ((s.ref & 1) == parity && !head_->ReplaySeries(s.ref, s.labels).ok()) ++errors;
+        if (ReplayPart(s.ref) == parity && !head_->ReplaySeries(s.ref, s.labels).ok()) ++errors;
       }
     };
     if (series.size() < 4096) {
@@ -264,7 +267,7 @@ class ReplayHandler : public WalReplayHandler {
   void OnSamples(absl::Span<const RefSample> samples) override {
     for (auto& b : parts_) b.clear();
     for (const auto& s : samples) {
-      if (s.t >= min_valid_) parts_[s.ref & 1].push_back(s);
+      if (s.t >= min_valid_) parts_[ReplayPart(s.ref)].push_back(s);
     }
     if (samples.size() < 4096) {
       head_->ReplaySamples(parts_[0]);

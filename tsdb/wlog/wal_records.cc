@@ -1,5 +1,6 @@
 #include "tsdb/wlog/wal_records.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 
@@ -97,7 +98,11 @@ absl::Status DecodeSamplesRecord(std::string_view payload, std::vector<RefSample
       n > payload.size()) {
     return Malformed("samples");
   }
-  out->reserve(out->size() + n);
+  // Geometric growth: replay appends many records to one batch vector, and an exact reserve
+  // per record would copy the whole batch each time.
+  if (out->capacity() < out->size() + n) {
+    out->reserve(std::max<size_t>(out->size() + n, 2 * out->capacity()));
+  }
   SeriesRef ref = 0;
   int64_t t = 0;
   for (uint64_t i = 0; i < n; ++i) {
