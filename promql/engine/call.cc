@@ -210,7 +210,9 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi) {
     if (i != mi) scalar_args[i] = EvalScalarSteps(UnwrapParens(*c.args[i]));
   }
   const Expr& arg = UnwrapParens(*c.args[mi]);
-  std::vector<Decoded> data;
+  std::vector<Decoded> data;  // subquery input only; selector input is streamed
+  const VectorSelector* selector = nullptr;
+  int64_t select_lo = 0, select_hi = 0;
   int64_t range_ms, offset_ms;
   bool has_at;
   int64_t at;
@@ -225,7 +227,9 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi) {
                                      : vs.at_ms;
     const int64_t lo = (has_at ? at : start_) - offset_ms - range_ms + 1;
     const int64_t hi = (has_at ? at : end_) - offset_ms;
-    data = Select(vs, lo, hi, true, range_ms, name);
+    selector = &vs;
+    select_lo = lo;
+    select_hi = hi;
   } else {
     const auto& sq = static_cast<const SubqueryExpr&>(arg);
     range_ms = ctx_->Dur(sq.range_ms);
@@ -257,8 +261,7 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi) {
   out.reserve(data.size());
   std::vector<double> scratch;
   bool warned_q = false;
-  for (auto& d : data) {
-    ctx_->CheckDone();
+  auto process = [&](Decoded& d) {
     ESeries s;
     s.drop_name = drop_name;
     const size_t n = d.t.size();
@@ -421,6 +424,20 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi) {
       ctx_->AddSamples(static_cast<int64_t>(s.floats.size()));
       s.metric = std::move(d.labels);
       out.push_back(std::move(s));
+    }
+  };
+  if (selector != nullptr) {
+    // Streamed: one series' raw samples are in memory (and accounted) at a time.
+    SelectEach(*selector, select_lo, select_hi, true, range_ms, name, [&](Decoded& d) {
+      const auto n = static_cast<int64_t>(d.t.size());
+      ctx_->AddSamples(n);
+      process(d);
+      ctx_->SubSamples(n);
+    });
+  } else {
+    for (auto& d : data) {
+      ctx_->CheckDone();
+      process(d);
     }
   }
   ctx_->SubSamples(held);

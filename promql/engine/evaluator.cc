@@ -142,11 +142,10 @@ std::string StringArg(const Expr& e) {
 
 // ---------------------------------------------------------------------------------------------
 
-std::vector<Evaluator::Decoded> Evaluator::Select(const VectorSelector& vs, int64_t mint,
-                                                  int64_t maxt, bool drop_stale, int64_t range,
-                                                  std::string_view func) {
-  std::vector<Decoded> out;
-  if (maxt < mint) return out;
+void Evaluator::SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt,
+                           bool drop_stale, int64_t range, std::string_view func,
+                           const std::function<void(Decoded&)>& fn) {
+  if (maxt < mint) return;
   tsdb::SelectHints hints;
   hints.start = mint;
   hints.end = maxt;
@@ -158,11 +157,13 @@ std::vector<Evaluator::Decoded> Evaluator::Select(const VectorSelector& vs, int6
   constexpr size_t kBatch = 256;
   int64_t tb[kBatch];
   double vb[kBatch];
+  Decoded d;
   while (set->Next()) {
     ctx_->CheckDone();
     const tsdb::Series& s = set->At();
     auto it = s.Iterator();
-    Decoded d;
+    d.t.clear();
+    d.v.clear();
     d.labels = s.labels();
     if (it->Seek(mint)) {
       bool done = false;
@@ -184,11 +185,10 @@ std::vector<Evaluator::Decoded> Evaluator::Select(const VectorSelector& vs, int6
     }
     if (!it->status().ok()) Fail(it->status());
     total += static_cast<int64_t>(d.t.size());
-    if (!d.t.empty()) out.push_back(std::move(d));
+    if (!d.t.empty()) fn(d);
   }
   if (!set->status().ok()) Fail(set->status());
   ctx_->stats.samples_decoded += total;
-  return out;
 }
 
 namespace {
@@ -213,11 +213,8 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
   const int64_t lookback = ctx_->lookback_ms;
   const int64_t ref_lo = (has_at ? at : start_) - ctx_->Dur(vs.offset_ms);
   const int64_t ref_hi = (has_at ? at : end_) - ctx_->Dur(vs.offset_ms);
-  auto data = Select(vs, ref_lo - lookback + 1, ref_hi, false, 0, "");
   EMatrix out;
-  out.reserve(data.size());
-  for (auto& d : data) {
-    ctx_->CheckDone();
+  SelectEach(vs, ref_lo - lookback + 1, ref_hi, false, 0, "", [&](Decoded& d) {
     ESeries s;
     const size_t n = d.t.size();
     size_t idx = 0;
@@ -236,7 +233,7 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
       s.metric = std::move(d.labels);
       out.push_back(std::move(s));
     }
-  }
+  });
   return out;
 }
 
@@ -244,15 +241,16 @@ EMatrix Evaluator::EvalMatrixSelectorInstant(const MatrixSelector& ms) {
   const auto& vs = static_cast<const VectorSelector&>(*ms.vector_selector);
   const bool has_at = vs.at != AtModifier::kNone;
   const int64_t ref = (has_at ? AtTime(ctx_, vs.at, vs.at_ms) : start_) - ctx_->Dur(vs.offset_ms);
-  auto data = Select(vs, ref - ctx_->Dur(ms.range_ms) + 1, ref, true, ctx_->Dur(ms.range_ms), "");
   EMatrix out;
-  for (auto& d : data) {
-    ESeries s;
-    s.metric = std::move(d.labels);
-    for (size_t i = 0; i < d.t.size(); ++i) s.floats.push_back({d.t[i], d.v[i]});
-    ctx_->AddSamples(static_cast<int64_t>(s.floats.size()));
-    out.push_back(std::move(s));
-  }
+  SelectEach(vs, ref - ctx_->Dur(ms.range_ms) + 1, ref, true, ctx_->Dur(ms.range_ms), "",
+             [&](Decoded& d) {
+               ESeries s;
+               s.metric = std::move(d.labels);
+               s.floats.reserve(d.t.size());
+               for (size_t i = 0; i < d.t.size(); ++i) s.floats.push_back({d.t[i], d.v[i]});
+               ctx_->AddSamples(static_cast<int64_t>(s.floats.size()));
+               out.push_back(std::move(s));
+             });
   return out;
 }
 

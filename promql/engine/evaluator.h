@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -130,14 +131,18 @@ class Evaluator {
   EMatrix EvalLabelReplace(const Call& c);
   EMatrix EvalLabelJoin(const Call& c);
 
-  // Decodes the samples of every series matching vs in [mint, maxt].
+  // The samples of one series matching a selector in [mint, maxt].
   struct Decoded {
     tsdb::Labels labels;
     std::vector<int64_t> t;
     std::vector<double> v;
   };
-  std::vector<Decoded> Select(const VectorSelector& vs, int64_t mint, int64_t maxt,
-                              bool drop_stale, int64_t range, std::string_view func);
+  // Decodes the series matching vs in [mint, maxt] one at a time, calling fn once per series
+  // with samples. One Decoded buffer is reused (fn may move the labels out), so only one
+  // series' raw samples are held at a time, never the whole selection.
+  void SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt, bool drop_stale,
+                  int64_t range, std::string_view func,
+                  const std::function<void(Decoded&)>& fn);
 
   QueryContext* ctx_;
   int64_t start_, end_, interval_;
