@@ -12,7 +12,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "scrape/duration.h"
+#include "common/bytesize.h"
+#include "common/duration.h"
 #include "scrape/file_sd.h"
 
 namespace promlet::scrape {
@@ -135,7 +136,7 @@ class Decoder {
     auto c = Child(n, key);
     if (!c) return absl::OkStatus();
     if (!c->IsScalar()) return Error(*c, Join(path, key), "expected a duration");
-    absl::StatusOr<int64_t> d = ParseDurationMs(c->Scalar());
+    absl::StatusOr<int64_t> d = common::ParseDuration(c->Scalar());
     if (!d.ok()) return Error(*c, Join(path, key), Msg(d.status()));
     *out = *d;
     return absl::OkStatus();
@@ -146,7 +147,7 @@ class Decoder {
     auto c = Child(n, key);
     if (!c) return absl::OkStatus();
     if (!c->IsScalar()) return Error(*c, Join(path, key), "expected a size such as 10MB");
-    absl::StatusOr<int64_t> d = ParseByteSize(c->Scalar());
+    absl::StatusOr<int64_t> d = common::ParseByteSize(c->Scalar());
     if (!d.ok()) return Error(*c, Join(path, key), Msg(d.status()));
     *out = *d;
     return absl::OkStatus();
@@ -714,8 +715,8 @@ absl::StatusOr<std::string> CheckConfig(const std::string& path) {
       }
     }
     notes.push_back(absl::StrCat("  job \"", job.job_name, "\": every ",
-                                 FormatDurationMs(job.scrape_interval_ms), ", timeout ",
-                                 FormatDurationMs(job.scrape_timeout_ms), ", ", targets,
+                                 common::FormatDuration(job.scrape_interval_ms), ", timeout ",
+                                 common::FormatDuration(job.scrape_timeout_ms), ", ", targets,
                                  " target(s) before relabeling"));
   }
   for (const std::string& w : cfg->warnings) notes.push_back(absl::StrCat("  WARNING: ", w));

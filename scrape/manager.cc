@@ -15,7 +15,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "scrape/duration.h"
+#include "common/duration.h"
 #include "scrape/file_sd.h"
 #include "scrape/relabel.h"
 #include "scrape/scrape_loop.h"
@@ -258,8 +258,8 @@ absl::StatusOr<ScrapeLoopOptions> BuildLoopOptions(const ScrapeConfig& cfg,
   o.scrape_url = TargetUrl(t.labels, cfg.params);
   absl::StatusOr<ScrapeEndpoint> ep = ParseScrapeUrl(o.scrape_url);
   if (!ep.ok()) return ep.status();
-  absl::StatusOr<int64_t> iv = ParseDurationMs(t.labels.Get(kScrapeIntervalLabel));
-  absl::StatusOr<int64_t> to = ParseDurationMs(t.labels.Get(kScrapeTimeoutLabel));
+  absl::StatusOr<int64_t> iv = common::ParseDuration(t.labels.Get(kScrapeIntervalLabel));
+  absl::StatusOr<int64_t> to = common::ParseDuration(t.labels.Get(kScrapeTimeoutLabel));
   o.interval = std::chrono::milliseconds(iv.ok() && *iv > 0 ? *iv : cfg.scrape_interval_ms);
   o.timeout = std::chrono::milliseconds(to.ok() && *to > 0 ? *to : cfg.scrape_timeout_ms);
   o.http.scheme = ep->scheme;

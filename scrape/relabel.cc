@@ -7,7 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "scrape/duration.h"
+#include "common/duration.h"
 
 namespace promlet::scrape {
 namespace {
@@ -332,8 +332,8 @@ absl::StatusOr<PopulatedTarget> PopulateLabels(const tsdb::Labels& target_labels
   for (const tsdb::Label& l : target_labels) lb.Set(l.name, l.value);
   const std::pair<std::string_view, std::string> defaults[] = {
       {kJobLabel, cfg.job_name},
-      {kScrapeIntervalLabel, FormatDurationMs(cfg.scrape_interval_ms)},
-      {kScrapeTimeoutLabel, FormatDurationMs(cfg.scrape_timeout_ms)},
+      {kScrapeIntervalLabel, common::FormatDuration(cfg.scrape_interval_ms)},
+      {kScrapeTimeoutLabel, common::FormatDuration(cfg.scrape_timeout_ms)},
       {kMetricsPathLabel, cfg.metrics_path},
       {kSchemeLabel, cfg.scheme},
   };
@@ -356,14 +356,14 @@ absl::StatusOr<PopulatedTarget> PopulateLabels(const tsdb::Labels& target_labels
     return absl::InvalidArgumentError(absl::StrCat("\"", addr, "\" is not a valid hostname"));
   }
   std::string interval(lb.Get(kScrapeIntervalLabel));
-  absl::StatusOr<int64_t> iv = ParseDurationMs(interval);
+  absl::StatusOr<int64_t> iv = common::ParseDuration(interval);
   if (!iv.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("error parsing scrape interval: ", iv.status().message()));
   }
   if (*iv == 0) return absl::InvalidArgumentError("scrape interval cannot be 0");
   std::string timeout(lb.Get(kScrapeTimeoutLabel));
-  absl::StatusOr<int64_t> to = ParseDurationMs(timeout);
+  absl::StatusOr<int64_t> to = common::ParseDuration(timeout);
   if (!to.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("error parsing scrape timeout: ", to.status().message()));

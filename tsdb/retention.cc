@@ -1,8 +1,6 @@
 #include "tsdb/retention.h"
 
 #include <algorithm>
-#include <cctype>
-#include <cstdlib>
 
 namespace promlet::tsdb {
 
@@ -22,26 +20,6 @@ std::vector<std::string> BlocksBeyondRetention(std::vector<RetentionBlock> block
     if (over_size || too_old) out.push_back(b.meta.ulid);
   }
   return out;
-}
-
-bool ParseByteSize(const std::string& s, uint64_t* out) {
-  if (s.empty()) return false;
-  char* end = nullptr;
-  double v = std::strtod(s.c_str(), &end);
-  if (end == s.c_str() || v < 0) return false;
-  std::string unit(end);
-  for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  double mult = 1;
-  if (unit.empty() || unit == "B") mult = 1;
-  else if (unit == "KB" || unit == "KIB") mult = 1024.0;
-  else if (unit == "MB" || unit == "MIB") mult = 1024.0 * 1024;
-  else if (unit == "GB" || unit == "GIB") mult = 1024.0 * 1024 * 1024;
-  else if (unit == "TB" || unit == "TIB") mult = 1024.0 * 1024 * 1024 * 1024;
-  else if (unit == "PB" || unit == "PIB") mult = 1024.0 * 1024 * 1024 * 1024 * 1024;
-  else if (unit == "EB" || unit == "EIB") mult = 1024.0 * 1024 * 1024 * 1024 * 1024 * 1024;
-  else return false;
-  *out = static_cast<uint64_t>(v * mult);
-  return true;
 }
 
 }  // namespace promlet::tsdb

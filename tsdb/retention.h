@@ -28,10 +28,6 @@ std::vector<std::string> BlocksBeyondRetention(std::vector<RetentionBlock> block
                                                int64_t newest_time, uint64_t other_bytes,
                                                const RetentionPolicy& policy);
 
-// Parses "10GB", "512MB", "1.5TB", "100KiB", plain bytes. Units are powers of 1024 as in
-// Prometheus (KB = KiB). Returns false on bad input.
-bool ParseByteSize(const std::string& s, uint64_t* out);
-
 }  // namespace promlet::tsdb
 
 #endif  // PROMLET_TSDB_RETENTION_H_

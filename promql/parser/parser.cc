@@ -27,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "antlr4-runtime.h"
+#include "common/duration.h"
 #include "promql/functions.h"
 #include "promql/parser/lex_util.h"
 #include "tsdb/labels.h"
@@ -274,7 +275,7 @@ ExprPtr Builder::NumberLit(P::NumberLiteralContext* ctx) {
   antlr4::Token* t = ctx->getStart();
   std::string text = t->getText();
   if (t->getType() == P::DURATION) {
-    auto d = ParseDuration(text);
+    auto d = common::ParseDuration(text);
     if (!d.ok()) Fail(Start(t), std::string(d.status().message()));
     n->value = static_cast<double>(*d) / 1000.0;
     n->from_duration = true;

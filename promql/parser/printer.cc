@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/duration.h"
 #include "tsdb/labels.h"
 #include "promql/functions.h"
 #include "promql/parser/lex_util.h"
@@ -26,7 +27,7 @@ std::string JoinLabels(const std::vector<std::string>& labels) {
 
 std::string DurationString(int64_t ms, const std::optional<DurationExpr>& de) {
   if (de && de->expr) return Print(*de->expr);
-  return FormatDuration(ms);
+  return common::FormatDuration(ms);
 }
 
 std::string AtString(AtModifier at, int64_t at_ms) {
@@ -42,7 +43,7 @@ std::string AtString(AtModifier at, int64_t at_ms) {
 
 std::string OffsetString(int64_t offset_ms, const std::optional<DurationExpr>& offset_expr) {
   if (offset_expr && offset_expr->expr) return " offset " + Print(*offset_expr->expr);
-  if (offset_ms != 0) return " offset " + FormatDuration(offset_ms);  // "-5m" when negative
+  if (offset_ms != 0) return " offset " + common::FormatDuration(offset_ms);  // "-5m" when negative
   return "";
 }
 
@@ -84,7 +85,7 @@ void PrintTo(const Expr& e, std::string* out) {
       if (n.from_duration && std::isfinite(n.value)) {
         double ms = std::round(n.value * 1000.0);
         if (std::fabs(ms) < 9.2e18) {
-          *out += FormatDuration(static_cast<int64_t>(ms));
+          *out += common::FormatDuration(static_cast<int64_t>(ms));
           return;
         }
       }

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/duration.h"
 #include "promql/ast.h"
 #include "promql/engine/engine.h"
 #include "promql/functions.h"
@@ -56,7 +57,7 @@ std::string FormatValue(double v) {
 
 // Script durations (§2).
 std::optional<int64_t> ParseScriptDuration(std::string_view s) {
-  auto r = ParseDuration(s);
+  auto r = common::ParseDuration(s);
   if (!r.ok()) return std::nullopt;
   return *r;
 }
