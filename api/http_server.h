@@ -71,8 +71,10 @@ struct HttpServerOptions {
   // --web.cors.origin: a fully anchored regex; "" disables CORS headers.
   std::string cors_origin = ".*";
   // --web.config.file's contents, already validated (see web_config.h); empty = plain HTTP.
+  // Non-empty cert and key: serve HTTPS only (PEM files; the cert file may hold a chain).
   std::string tls_cert_file;
   std::string tls_key_file;
+  std::string tls_min_version;  // "" or "TLS12" (the default minimum) or "TLS13"
   // user -> bcrypt hash; non-empty enables basic auth on every path.
   std::vector<std::pair<std::string, std::string>> basic_auth_users;
 };

@@ -24,6 +24,7 @@
 #include "api/http_server.h"
 #include "api/params.h"
 #include "api/self_metrics.h"
+#include "api/web_config.h"
 #include "cmd/flags.h"
 #include "cmd/version.h"
 #include "common/log.h"
@@ -187,6 +188,18 @@ int Run(const Flags& flags) {
     PROMLET_LOG_ERROR("Error loading config", "file", flags.config_file, "err", st.message());
     return 1;
   }
+  // The web config is checked before storage opens: a bad one must stop promlet, never be
+  // ignored (serving plaintext or unauthenticated when TLS or auth was asked for).
+  api::WebConfig web_config;
+  if (!flags.web_config_file.empty()) {
+    auto web = api::LoadWebConfig(flags.web_config_file);
+    if (!web.ok()) {
+      PROMLET_LOG_ERROR("Invalid web config", "file", flags.web_config_file, "err",
+                        web.status().message());
+      return 1;
+    }
+    web_config = *std::move(web);
+  }
 
   tsdb::DBOptions dbo;
   dbo.retention.time_ms = flags.retention_time_ms;
@@ -223,6 +236,12 @@ int Run(const Flags& flags) {
   opts.listen_address = flags.listen_address;
   opts.cors_origin = flags.cors_origin;
   opts.worker_threads = flags.query_max_concurrency + 4;
+  opts.basic_auth_users = web_config.basic_auth_users;
+  if (web_config.has_tls) {
+    opts.tls_cert_file = web_config.tls.cert_file;
+    opts.tls_key_file = web_config.tls.key_file;
+    opts.tls_min_version = web_config.tls.min_version;
+  }
   api::HttpServer server(opts, &metrics.registry());
 
   auto scraper = std::make_unique<scrape::Manager>(db.get());
