@@ -15,10 +15,13 @@
 #include <thread>
 #include <unordered_set>
 #include <utility>
+#include <variant>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/histogram.h>
@@ -38,6 +41,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
+namespace ssl = net::ssl;
 
 std::string_view HttpRequest::Header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
@@ -130,6 +134,7 @@ class HttpServer::Impl {
   absl::Status Start();
   void Stop(std::chrono::milliseconds grace);
   void Accept();
+  absl::Status SetUpTls();
 
   // Runs the route (or a built-in answer) for one request. Called on a worker thread.
   void Dispatch(const HttpRequest& req, HttpResponse& res, std::string* handler_name);
@@ -157,13 +162,22 @@ class HttpServer::Impl {
   bool started_ = false;
   bool stopped_ = false;
 
+  // Set when serving HTTPS (tls_cert_file given): every connection starts with a handshake.
+  std::optional<ssl::context> ssl_ctx_;
+
   prometheus::Family<prometheus::Counter>* requests_ = nullptr;
   prometheus::Family<prometheus::Histogram>* durations_ = nullptr;
 };
 
 class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Impl* server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+  using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+  Session(Impl* server, tcp::socket socket)
+      : server_(server),
+        stream_(server->ssl_ctx_ ? Stream(std::in_place_type<TlsStream>, std::move(socket),
+                                          *server->ssl_ctx_)
+                                 : Stream(std::in_place_type<beast::tcp_stream>, std::move(socket))) {
     std::lock_guard<std::mutex> lock(server_->sessions_mu_);
     server_->sessions_.insert(this);
   }
@@ -174,7 +188,13 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void Run() {
-    net::dispatch(stream_.get_executor(),
+    if (auto* tls = std::get_if<TlsStream>(&stream_)) {
+      Tcp().expires_after(server_->options_.read_timeout);
+      tls->async_handshake(ssl::stream_base::server,
+                           beast::bind_front_handler(&Session::OnHandshake, shared_from_this()));
+      return;
+    }
+    net::dispatch(Tcp().get_executor(),
                   beast::bind_front_handler(&Session::DoRead, shared_from_this()));
   }
 
@@ -183,14 +203,27 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void CloseIfIdle() {
     if (!busy_) {
       beast::error_code ec;
-      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-      stream_.socket().close(ec);
+      Tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+      Tcp().socket().close(ec);
     }
   }
 
-  auto executor() { return stream_.get_executor(); }
+  auto executor() { return Tcp().get_executor(); }
 
  private:
+  using Stream = std::variant<beast::tcp_stream, TlsStream>;
+
+  // The TCP layer under either stream: timeouts and the socket live there.
+  beast::tcp_stream& Tcp() {
+    return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
+                      stream_);
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    if (ec) return CloseSocket();  // not TLS, bad certificate, timeout: nothing to answer
+    DoRead();
+  }
+
   void DoRead() {
     if (server_->stopping_) return CloseIfIdle();
     parser_.emplace();
@@ -198,17 +231,21 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(server_->options_.max_body_bytes);
     // The first request on a connection must arrive within the read timeout; later ones may
     // wait for the keep-alive idle timeout.
-    stream_.expires_after(first_ ? server_->options_.read_timeout : server_->options_.idle_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+    Tcp().expires_after(first_ ? server_->options_.read_timeout : server_->options_.idle_timeout);
+    std::visit([&](auto& s) {
+      http::async_read_header(s, buffer_, *parser_,
+                              beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+    }, stream_);
   }
 
   void OnHeader(beast::error_code ec, size_t) {
     if (ec) return OnReadError(ec);
     first_ = false;
-    stream_.expires_after(server_->options_.read_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    Tcp().expires_after(server_->options_.read_timeout);
+    std::visit([&](auto& s) {
+      http::async_read(s, buffer_, *parser_,
+                       beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    }, stream_);
   }
 
   void OnReadError(beast::error_code ec) {
@@ -222,7 +259,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     }
     if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
         ec == beast::error::timeout || ec == net::error::eof ||
-        ec == net::error::connection_reset || ec == net::error::bad_descriptor) {
+        ec == net::error::connection_reset || ec == net::error::bad_descriptor ||
+        ec == ssl::error::stream_truncated) {
       return Close();
     }
     // Malformed HTTP: answer 400 once and close, as Go's server does.
@@ -240,15 +278,16 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     res_.body() = std::move(body);
     res_.keep_alive(false);
     res_.prepare_payload();
-    stream_.expires_after(server_->options_.write_timeout);
-    http::async_write(stream_, res_,
-                      beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+    Tcp().expires_after(server_->options_.write_timeout);
+    std::visit([&](auto& s) {
+      http::async_write(s, res_, beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+    }, stream_);
   }
 
   void OnRead(beast::error_code ec, size_t) {
     if (ec) return OnReadError(ec);
     busy_ = true;
-    stream_.expires_never();
+    Tcp().expires_never();
     auto& msg = parser_->get();
     auto req = std::make_shared<HttpRequest>();
     req->method = std::string(msg.method_string());
@@ -262,7 +301,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
                                                                       f.name_string().size())),
                                 std::string(f.value()));
     }
-    int fd = stream_.socket().native_handle();
+    int fd = Tcp().socket().native_handle();
     req->client_gone = [fd] {
       char c;
       ssize_t n = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -305,9 +344,10 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     res_.body() = std::move(r.body);
     res_.keep_alive(keep_alive_ && !server_->stopping_);
     res_.prepare_payload();
-    stream_.expires_after(server_->options_.write_timeout);
-    http::async_write(stream_, res_,
-                      beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+    Tcp().expires_after(server_->options_.write_timeout);
+    std::visit([&](auto& s) {
+      http::async_write(s, res_, beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+    }, stream_);
   }
 
   void OnWrite(beast::error_code ec, size_t) {
@@ -322,13 +362,23 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
+    if (auto* tls = std::get_if<TlsStream>(&stream_)) {
+      // Send close_notify (bounded by a short timeout) so clients see a clean TLS end.
+      Tcp().expires_after(std::chrono::seconds(1));
+      tls->async_shutdown([self = shared_from_this()](beast::error_code) { self->CloseSocket(); });
+      return;
+    }
+    CloseSocket();
+  }
+
+  void CloseSocket() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Tcp().socket().close(ec);
   }
 
   Impl* server_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
@@ -442,6 +492,9 @@ absl::Status HttpServer::Impl::Start() {
                                                      "\": invalid host: ", ec.message()));
     }
   }
+  if (!options_.tls_cert_file.empty() || !options_.tls_key_file.empty()) {
+    if (auto st = SetUpTls(); !st.ok()) return st;
+  }
   tcp::endpoint ep(addr, port);
   acceptor_.emplace(net::make_strand(ioc_));
   acceptor_->open(ep.protocol(), ec);
@@ -458,6 +511,35 @@ absl::Status HttpServer::Impl::Start() {
   Accept();
   for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
     io_threads_.emplace_back([this] { ioc_.run(); });
+  }
+  return absl::OkStatus();
+}
+
+absl::Status HttpServer::Impl::SetUpTls() {
+  ssl_ctx_.emplace(ssl::context::tls_server);
+  // TLS 1.2 is exporter-toolkit's default minimum.
+  long no = ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+            ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use;
+  if (options_.tls_min_version == "TLS13") no |= ssl::context::no_tlsv1_2;
+  ssl_ctx_->set_options(no);
+  boost::system::error_code ec;
+  ssl_ctx_->use_certificate_chain_file(options_.tls_cert_file, ec);
+  if (ec) {
+    ssl_ctx_.reset();
+    return absl::InvalidArgumentError(
+        absl::StrCat("TLS certificate ", options_.tls_cert_file, ": ", ec.message()));
+  }
+  ssl_ctx_->use_private_key_file(options_.tls_key_file, ssl::context::pem, ec);
+  if (ec) {
+    ssl_ctx_.reset();
+    return absl::InvalidArgumentError(
+        absl::StrCat("TLS key ", options_.tls_key_file, ": ", ec.message()));
+  }
+  if (SSL_CTX_check_private_key(ssl_ctx_->native_handle()) != 1) {
+    ssl_ctx_.reset();
+    return absl::InvalidArgumentError(absl::StrCat("TLS key ", options_.tls_key_file,
+                                                   " does not match certificate ",
+                                                   options_.tls_cert_file));
   }
   return absl::OkStatus();
 }

@@ -131,6 +131,15 @@ absl::Status ParseTls(const Validator& v, const YAML::Node& n, WebTlsConfig* tls
                      absl::StrCat("unknown TLS version \"", *out, "\" (TLS10..TLS13)"));
     }
   }
+  // What the server does not implement is refused, never silently weakened or ignored.
+  if (tls->min_version == "TLS10" || tls->min_version == "TLS11") {
+    return v.Error(f + ".min_version", "not supported: promlet serves TLS12 and TLS13 only");
+  }
+  if (!tls->max_version.empty()) return v.Error(f + ".max_version", "is not supported yet");
+  if (!tls->client_auth_type.empty() && tls->client_auth_type != "NoClientCert") {
+    return v.Error(f + ".client_auth_type",
+                   absl::StrCat(tls->client_auth_type, " is not supported yet (NoClientCert only)"));
+  }
   return absl::OkStatus();
 }
 
@@ -208,9 +217,6 @@ absl::StatusOr<WebConfig> ParseWebConfig(std::string_view yaml, std::string_view
   if (YAML::Node t = root["tls_server_config"]; t && !t.IsNull()) {
     if (auto st = ParseTls(v, t, &out.tls); !st.ok()) return st;
     out.has_tls = true;
-    // Never serve plaintext when TLS was asked for.
-    return absl::UnimplementedError(absl::StrCat("web config ", std::string(path),
-                                                 ": tls_server_config is not supported yet"));
   }
   return out;
 }

@@ -6,8 +6,9 @@
 //  - Every basic_auth_users value looks like a bcrypt hash ($2a$/$2b$/$2y$, cost 04..31,
 //    53 characters of bcrypt base64), so a typo cannot silently lock everyone out or in.
 //  - File paths are made absolute relative to the config file's directory and are readable.
-//  - tls_server_config is refused (Unimplemented, "tls_server_config is not supported yet")
-//    after validation: promlet serves plain HTTP only, and must never do so when TLS was asked.
+//  - has_tls means: serve HTTPS only with tls.cert_file/key_file (PEM). Options the server does
+//    not implement (client certificates, max_version, TLS < 1.2, inline cert/key, cipher lists)
+//    are errors, never silently ignored.
 // Errors name the file and the field, e.g. "web config /etc/w.yml: basic_auth_users.alice: ...".
 #ifndef PROMLET_API_WEB_CONFIG_H_
 #define PROMLET_API_WEB_CONFIG_H_

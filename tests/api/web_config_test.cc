@@ -125,14 +125,32 @@ TEST_F(WebConfigTest, BadTlsFieldValuesAreErrors) {
   EXPECT_THAT(wc.status().message(), HasSubstr("tls_server_config.client_ca_file: required"));
 }
 
-TEST_F(WebConfigTest, ValidTlsIsRefusedUntilSupportedNeverIgnored) {
+TEST_F(WebConfigTest, ValidTlsLoadsWithPathsRelativeToTheConfigDir) {
   Write("c.pem", "cert");
   Write("k.pem", "key");
-  auto wc = LoadWebConfig(
-      Write("w.yml", "tls_server_config:\n  cert_file: c.pem\n  key_file: k.pem\n"));
-  ASSERT_FALSE(wc.ok());
-  EXPECT_EQ(wc.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(wc.status().message(), HasSubstr("tls_server_config is not supported yet"));
+  auto wc = LoadWebConfig(Write("w.yml", "tls_server_config:\n  cert_file: c.pem\n"
+                                         "  key_file: " + dir_ + "/k.pem\n  min_version: TLS13\n"));
+  ASSERT_TRUE(wc.ok()) << wc.status();
+  EXPECT_TRUE(wc->has_tls);
+  EXPECT_EQ(wc->tls.cert_file, dir_ + "/c.pem");
+  EXPECT_EQ(wc->tls.key_file, dir_ + "/k.pem");
+  EXPECT_EQ(wc->tls.min_version, "TLS13");
+}
+
+TEST_F(WebConfigTest, UnimplementedTlsOptionsAreRefusedNeverIgnored) {
+  Write("c.pem", "cert");
+  Write("k.pem", "key");
+  const std::string base = "tls_server_config:\n  cert_file: c.pem\n  key_file: k.pem\n";
+  for (auto [extra, want] : std::vector<std::pair<std::string, std::string>>{
+           {"  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: c.pem\n",
+            "client_auth_type: RequireAndVerifyClientCert is not supported yet"},
+           {"  max_version: TLS12\n", "max_version: is not supported yet"},
+           {"  min_version: TLS10\n", "min_version: not supported"},
+           {"  cipher_suites: [TLS_AES_128_GCM_SHA256]\n", "cipher_suites: is not supported"}}) {
+    auto wc = LoadWebConfig(Write("w.yml", base + extra));
+    ASSERT_FALSE(wc.ok()) << extra;
+    EXPECT_THAT(wc.status().message(), HasSubstr("tls_server_config." + want)) << extra;
+  }
 }
 
 TEST_F(WebConfigTest, CustomHeadersAreRefusedNotIgnored) {

@@ -82,8 +82,9 @@ TEST(WebConfigBinaryTest, BadWebConfigRefusesToStart) {
       {"basic_auth_users:\n  alice: plaintext\n", "basic_auth_users.alice: not a bcrypt hash"},
       {"basic_auth_userz:\n  alice: x\n", "basic_auth_userz: unknown field"},
       {"tls_server_config:\n  cert_file: c.pem\n", "tls_server_config.cert_file: cannot read"},
-      {"tls_server_config: {cert_file: web.yml, key_file: web.yml}\n",
-       "tls_server_config is not supported yet"},
+      {"tls_server_config: {cert_file: web.yml, key_file: web.yml, client_auth_type: "
+       "RequireAnyClientCert}\n",
+       "tls_server_config.client_auth_type: RequireAnyClientCert is not supported yet"},
       {"{{{\n", "invalid YAML"},
   };
   for (const auto& [yaml, want] : cases) {
