@@ -13,6 +13,9 @@
 #include <prometheus/metric_family.h>
 #include <prometheus/text_serializer.h>
 
+#include "tsdb/db.h"
+#include "tsdb/head.h"
+
 namespace promlet::api {
 
 namespace {
@@ -47,7 +50,159 @@ prometheus::MetricFamily Gauge(std::string name, std::string help, double v,
   return f;
 }
 
+prometheus::MetricFamily Counter(std::string name, std::string help, double v) {
+  return Gauge(std::move(name), std::move(help), v, prometheus::MetricType::Counter);
+}
+
+// Prometheus labels its sample counters by type ("float" or "histogram"); promlet stores floats.
+prometheus::MetricFamily FloatCounter(std::string name, std::string help, double v) {
+  prometheus::MetricFamily f = Counter(std::move(name), std::move(help), v);
+  f.metric[0].label = {{"type", "float"}};
+  return f;
+}
+
+double D(uint64_t v) { return static_cast<double>(v); }
+double D(int64_t v) { return static_cast<double>(v); }
+
+class StorageCollector : public prometheus::Collectable {
+ public:
+  StorageCollector(tsdb::DB* db, const tsdb::Head* head, std::function<ScrapeTotals()> scrape)
+      : db_(db), head_(head ? head : (db ? db->head() : nullptr)), scrape_(std::move(scrape)) {}
+
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    std::vector<prometheus::MetricFamily> out;
+    if (head_) CollectHead(out);
+    if (db_) CollectDb(out);
+    if (scrape_) CollectScrape(out);
+    return out;
+  }
+
+ private:
+  void CollectHead(std::vector<prometheus::MetricFamily>& out) const {
+    tsdb::HeadStats s = head_->Stats();
+    out.push_back(Gauge("prometheus_tsdb_head_series", "Total number of series in the head block.",
+                        D(s.num_series)));
+    out.push_back(Gauge("prometheus_tsdb_head_chunks", "Total number of chunks in the head block.",
+                        D(s.num_chunks)));
+    out.push_back(FloatCounter("prometheus_tsdb_head_samples_appended_total",
+                               "Total number of appended samples.", D(s.samples_appended)));
+    out.push_back(Counter("prometheus_tsdb_head_series_created_total",
+                          "Total number of series created in the head", D(s.series_created)));
+    out.push_back(Counter("prometheus_tsdb_head_series_removed_total",
+                          "Total number of series removed in the head", D(s.series_removed)));
+    out.push_back(FloatCounter("prometheus_tsdb_out_of_order_samples_total",
+                               "Total number of out of order samples ingestion failed attempts.",
+                               D(s.out_of_order)));
+    out.push_back(FloatCounter("prometheus_tsdb_out_of_bound_samples_total",
+                               "Total number of out of bound samples ingestion failed attempts.",
+                               D(s.out_of_bounds)));
+    out.push_back(Counter("promlet_tsdb_duplicate_samples_total",
+                          "Total number of samples rejected because their timestamp already held "
+                          "a different value.",
+                          D(s.duplicates)));
+    // As in Prometheus: max int64 / min int64 while the head is empty.
+    out.push_back(Gauge("prometheus_tsdb_head_min_time",
+                        "Minimum time bound of the head block. The unit is decided by the library "
+                        "consumer.",
+                        D(s.min_time)));
+    out.push_back(Gauge("prometheus_tsdb_head_max_time",
+                        "Maximum timestamp of the head block. The unit is decided by the library "
+                        "consumer.",
+                        D(s.max_time)));
+    out.push_back(Gauge("prometheus_tsdb_head_min_time_seconds",
+                        "Minimum time bound of the head block.", D(s.min_time) / 1000.0));
+    out.push_back(Gauge("prometheus_tsdb_head_max_time_seconds",
+                        "Maximum timestamp of the head block.", D(s.max_time) / 1000.0));
+    out.push_back(Gauge("promlet_tsdb_head_chunk_bytes",
+                        "Heap bytes of the head's chunk data (closed and open chunks).",
+                        D(s.chunk_bytes)));
+    out.push_back(Gauge("promlet_tsdb_head_index_bytes",
+                        "Estimated bytes of the head's index (postings, symbols, series records).",
+                        D(s.index_bytes)));
+    out.push_back(Gauge("promlet_tsdb_head_symbols", "Number of distinct strings in the head.",
+                        D(s.num_symbols)));
+  }
+
+  void CollectDb(std::vector<prometheus::MetricFamily>& out) const {
+    const tsdb::DBMetrics& m = db_->metrics();
+    out.push_back(Gauge("prometheus_tsdb_blocks_loaded",
+                        "Number of currently loaded data blocks", D(db_->Blocks().size())));
+    out.push_back(Counter("prometheus_tsdb_compactions_total",
+                          "Total number of compactions that were executed for the partition.",
+                          D(m.compactions.load())));
+    out.push_back(Counter("prometheus_tsdb_compactions_failed_total",
+                          "Total number of compactions that failed for the partition.",
+                          D(m.compaction_failures.load())));
+    out.push_back(Counter("prometheus_tsdb_head_truncations_total",
+                          "Total number of head truncations attempted.",
+                          D(m.head_truncations.load())));
+    out.push_back(Counter("prometheus_tsdb_checkpoint_creations_total",
+                          "Total number of checkpoint creations attempted.",
+                          D(m.checkpoints.load())));
+    out.push_back(Counter("promlet_tsdb_blocks_deleted_by_retention_total",
+                          "Total number of blocks deleted by time or size retention.",
+                          D(m.blocks_deleted_by_retention.load())));
+    out.push_back(Counter("promlet_tsdb_append_failures_total",
+                          "Total number of commits that failed (WAL write errors such as a full "
+                          "disk); their samples were not stored.",
+                          D(m.append_failures.load())));
+    out.push_back(Gauge("promlet_tsdb_disk_bytes",
+                        "Bytes under the data directory (blocks, WAL, checkpoints), as size "
+                        "retention counts them.",
+                        D(db_->DiskBytes())));
+    const tsdb::DBOpenReport& r = db_->open_report();
+    out.push_back(Counter("prometheus_tsdb_wal_corruptions_total",
+                          "Total number of WAL corruptions.", r.wal.corruption ? 1 : 0));
+    out.push_back(Gauge("prometheus_tsdb_data_replay_duration_seconds",
+                        "Time taken to replay the data on disk.", r.replay_seconds));
+    out.push_back(Gauge("promlet_tsdb_blocks_skipped",
+                        "Damaged blocks skipped at open (still on disk, not served).",
+                        D(r.skipped_blocks.size())));
+    if (const tsdb::Wal* w = db_->wal()) {
+      const tsdb::WalMetrics& wm = w->metrics();
+      out.push_back(Gauge("prometheus_tsdb_wal_segment_current",
+                          "Write log segment index that TSDB is currently writing to.",
+                          w->CurrentSegment()));
+      out.push_back(Counter("prometheus_tsdb_wal_writes_failed_total",
+                            "Total number of write log writes that failed.",
+                            D(wm.write_failures.load())));
+      out.push_back(Counter("promlet_tsdb_wal_records_written_total",
+                            "Total number of records written to the WAL.",
+                            D(wm.records_written.load())));
+      out.push_back(Counter("promlet_tsdb_wal_bytes_written_total",
+                            "Total number of bytes written to the WAL.",
+                            D(wm.bytes_written.load())));
+      out.push_back(Counter("promlet_tsdb_wal_segments_created_total",
+                            "Total number of WAL segments created.",
+                            D(wm.segments_created.load())));
+    }
+  }
+
+  void CollectScrape(std::vector<prometheus::MetricFamily>& out) const {
+    ScrapeTotals t = scrape_();
+    out.push_back(Gauge("promlet_scrape_pools", "Number of scrape pools (jobs) configured.",
+                        D(t.pools)));
+    out.push_back(Gauge("promlet_scrape_active_targets", "Number of active scrape targets.",
+                        D(t.active_targets)));
+    out.push_back(Counter("promlet_scrape_scrapes_total",
+                          "Total number of scrapes of the current targets.", D(t.scrapes)));
+    out.push_back(Counter("promlet_scrape_missed_total",
+                          "Total number of scrape ticks skipped because the previous scrape of "
+                          "the target was still running.",
+                          D(t.missed_scrapes)));
+  }
+
+  tsdb::DB* db_;
+  const tsdb::Head* head_;
+  std::function<ScrapeTotals()> scrape_;
+};
+
 }  // namespace
+
+std::shared_ptr<prometheus::Collectable> NewStorageCollector(
+    tsdb::DB* db, const tsdb::Head* head, std::function<ScrapeTotals()> scrape) {
+  return std::make_shared<StorageCollector>(db, head, std::move(scrape));
+}
 
 ProcessStats ReadProcessStats() {
   ProcessStats s;

@@ -8,6 +8,8 @@
 #ifndef PROMLET_API_SELF_METRICS_H_
 #define PROMLET_API_SELF_METRICS_H_
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,6 +17,11 @@
 
 #include <prometheus/collectable.h>
 #include <prometheus/registry.h>
+
+namespace promlet::tsdb {
+class DB;
+class Head;
+}  // namespace promlet::tsdb
 
 namespace promlet::api {
 
@@ -55,6 +62,22 @@ struct ProcessStats {
   int threads = 0;
 };
 ProcessStats ReadProcessStats();
+
+// Scrape figures, summed over the active targets. The binary adapts the scrape manager to this
+// (the API must not depend on scrape: module arrows are api -> promql -> tsdb).
+struct ScrapeTotals {
+  uint64_t pools = 0;           // scrape pools (jobs) of the current config
+  uint64_t active_targets = 0;
+  uint64_t scrapes = 0;         // scrapes run since start (targets that went away drop out)
+  uint64_t missed_scrapes = 0;  // ticks skipped because the previous scrape still ran
+};
+
+// Storage and scrape metrics, read at each collection (nothing is cached): the head's Stats()
+// (prometheus_tsdb_head_*), the DB's counters, blocks, disk use, WAL figures and open report,
+// and the scrape totals. `db` may be null (head-only: only the head families); `head`, when null,
+// is db->head(). `scrape` may be empty (no scrape families). db/head must outlive the collector.
+std::shared_ptr<prometheus::Collectable> NewStorageCollector(
+    tsdb::DB* db, const tsdb::Head* head, std::function<ScrapeTotals()> scrape);
 
 }  // namespace promlet::api
 
