@@ -245,6 +245,18 @@ int Run(const Flags& flags) {
   api::HttpServer server(opts, &metrics.registry());
 
   auto scraper = std::make_unique<scrape::Manager>(db.get());
+  // Storage and scrape figures on /metrics, read at each render; the server stops before the
+  // scrape manager and the DB go away.
+  metrics.Add(api::NewStorageCollector(db.get(), nullptr, [m = scraper.get()] {
+    api::ScrapeTotals t;
+    t.pools = m->ScrapePools().size();
+    for (const auto& target : m->ActiveTargets()) {
+      ++t.active_targets;
+      t.scrapes += target.scrapes;
+      t.missed_scrapes += target.missed_scrapes;
+    }
+    return t;
+  }));
   std::mutex reload_mu;
   auto reload = [&]() -> absl::Status {
     std::lock_guard<std::mutex> lock(reload_mu);
