@@ -19,6 +19,7 @@
 #include "api/federate.h"
 #include "api/json_writer.h"
 #include "api/params.h"
+#include "common/duration.h"
 #include "common/log.h"
 #include "promql/parser/parser.h"
 
@@ -839,9 +840,9 @@ void Api::Impl::Targets(const HttpRequest&, const Form& f, HttpResponse& res) {
       w.Key("health");
       w.String(t.health);
       w.Key("scrapeInterval");
-      w.String(promql::FormatDuration(t.scrape_interval_ms));
+      w.String(common::FormatDuration(t.scrape_interval_ms));
       w.Key("scrapeTimeout");
-      w.String(promql::FormatDuration(t.scrape_timeout_ms));
+      w.String(common::FormatDuration(t.scrape_timeout_ms));
       w.EndObject();
     }
   }

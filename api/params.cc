@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "common/duration.h"
 #include "promql/parser/parser.h"
 
 namespace promlet::api {
@@ -79,7 +80,7 @@ absl::StatusOr<int64_t> ParseDurationParam(std::string_view s) {
     // time.Duration truncates to ns; we keep ms.
     return static_cast<int64_t>(ns) / 1000000;
   }
-  if (auto d = promql::ParseDuration(s); d.ok()) return *d;
+  if (auto d = common::ParseDuration(s); d.ok()) return *d;
   return absl::InvalidArgumentError(
       absl::StrCat("cannot parse \"", std::string(s), "\" to a valid duration"));
 }

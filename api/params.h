@@ -3,7 +3,7 @@
 //  - Times: unix seconds as a float (rounded to milliseconds) or RFC3339 (with fraction and
 //    offset), as Prometheus' parseTime.
 //  - Durations: float seconds or a Prometheus duration ("1h30m", "15d", "0"), as parseDuration
-//    (the duration syntax itself is promql::ParseDuration's).
+//    (the duration syntax itself is common::ParseDuration's).
 //  - Forms: the URL query string merged with an application/x-www-form-urlencoded body
 //    (body values after URL values, as Go's Request.Form).
 // Every error is InvalidArgument and its message is what Prometheus puts after

@@ -7,9 +7,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/http_server.h"
-#include "promql/parser/parser.h"
-#include "scrape/config.h"
 #include "cmd/version.h"
+#include "common/bytesize.h"
+#include "common/duration.h"
 #include "common/log.h"
 
 namespace promlet::cmd {
@@ -111,7 +111,7 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   }
 
   auto duration = [&](const char* name, const std::string& v, int64_t* out) -> bool {
-    auto d = promql::ParseDuration(v);
+    auto d = common::ParseDuration(v);
     if (!d.ok()) {
       fail(absl::StrCat("invalid value \"", v, "\" for flag --", name, ": ", d.status().message()));
       return false;
@@ -122,7 +122,7 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   if (!duration("storage.tsdb.retention.time", retention_time, &f.retention_time_ms)) return r;
   if (!duration("query.timeout", query_timeout, &f.query_timeout_ms)) return r;
   if (!duration("query.lookback-delta", lookback, &f.query_lookback_delta_ms)) return r;
-  if (auto s = scrape::ParseByteSize(retention_size); !s.ok()) {
+  if (auto s = common::ParseByteSize(retention_size); !s.ok()) {
     return fail(absl::StrCat("invalid value \"", retention_size,
                              "\" for flag --storage.tsdb.retention.size: ", s.status().message()));
   } else {
@@ -161,13 +161,13 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
       {"config.file", f.config_file},
       {"log.format", f.log_format},
       {"log.level", f.log_level},
-      {"query.lookback-delta", promql::FormatDuration(f.query_lookback_delta_ms)},
+      {"query.lookback-delta", common::FormatDuration(f.query_lookback_delta_ms)},
       {"query.max-concurrency", std::to_string(f.query_max_concurrency)},
       {"query.max-samples", std::to_string(f.query_max_samples)},
-      {"query.timeout", promql::FormatDuration(f.query_timeout_ms)},
+      {"query.timeout", common::FormatDuration(f.query_timeout_ms)},
       {"storage.tsdb.path", f.tsdb_path},
       {"storage.tsdb.retention.size", retention_size == "0" ? "0B" : retention_size},
-      {"storage.tsdb.retention.time", promql::FormatDuration(f.retention_time_ms)},
+      {"storage.tsdb.retention.time", common::FormatDuration(f.retention_time_ms)},
       {"web.config.file", f.web_config_file},
       {"web.cors.origin", f.cors_origin},
       {"web.enable-admin-api", f.enable_admin_api ? "true" : "false"},

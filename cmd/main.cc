@@ -27,6 +27,7 @@
 #include "api/web_config.h"
 #include "cmd/flags.h"
 #include "cmd/version.h"
+#include "common/duration.h"
 #include "common/log.h"
 #include "promql/engine/engine.h"
 #include "promql/parser/parser.h"
@@ -284,7 +285,7 @@ int Run(const Flags& flags) {
   ao.revision = absl::StrCat("promlet-", PROMLET_VERSION, "-", PROMLET_REVISION);
   ao.build_date = __DATE__;
   ao.go_version = build.go_version;
-  ao.storage_retention = promql::FormatDuration(flags.retention_time_ms);
+  ao.storage_retention = common::FormatDuration(flags.retention_time_ms);
   if (flags.retention_size_bytes > 0) {
     ao.storage_retention += absl::StrCat(" or ", flags.retention_size_bytes, "B");
   }

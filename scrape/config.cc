@@ -729,29 +729,4 @@ absl::StatusOr<std::string> CheckConfig(const std::string& path) {
   return report;
 }
 
-absl::StatusOr<int64_t> ParseByteSize(std::string_view s) {
-  std::string str(absl::StripAsciiWhitespace(absl::string_view(s.data(), s.size())));
-  size_t i = 0;
-  int64_t v = 0;
-  while (i < str.size() && str[i] >= '0' && str[i] <= '9') {
-    if (v > (INT64_MAX - 9) / 10) return absl::InvalidArgumentError("size out of range");
-    v = v * 10 + (str[i] - '0');
-    ++i;
-  }
-  if (i == 0) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid size \"", str, "\" (e.g. 10MB)"));
-  }
-  std::string unit = absl::AsciiStrToUpper(str.substr(i));
-  int shift;
-  if (unit.empty() || unit == "B") shift = 0;
-  else if (unit == "KB" || unit == "KIB" || unit == "K") shift = 10;
-  else if (unit == "MB" || unit == "MIB" || unit == "M") shift = 20;
-  else if (unit == "GB" || unit == "GIB" || unit == "G") shift = 30;
-  else if (unit == "TB" || unit == "TIB" || unit == "T") shift = 40;
-  else if (unit == "PB" || unit == "PIB" || unit == "P") shift = 50;
-  else return absl::InvalidArgumentError(absl::StrCat("invalid size unit in \"", str, "\""));
-  if (shift > 0 && v > (INT64_MAX >> shift)) return absl::InvalidArgumentError("size out of range");
-  return v << shift;
-}
-
 }  // namespace promlet::scrape

@@ -152,9 +152,6 @@ Config DefaultConfig(std::string_view listen_address);
 // or an error whose message is the FAILED report.
 absl::StatusOr<std::string> CheckConfig(const std::string& path);
 
-// Prometheus' size syntax for body_size_limit: "0", "1024", "10KB", "10MB", "1GiB" (base 2).
-absl::StatusOr<int64_t> ParseByteSize(std::string_view s);
-
 }  // namespace promlet::scrape
 
 #endif  // PROMLET_SCRAPE_CONFIG_H_

@@ -36,11 +36,8 @@ absl::StatusOr<std::vector<tsdb::Matcher>> ParseMetricSelector(std::string_view 
 // output gives an equivalent tree.
 std::string Print(const Expr& e);
 
-// Prometheus duration syntax ("1h30m", "5m", "500ms", "1y", "0"): units y w d h m s ms in
-// that order, each at most once, integers only. Result in milliseconds.
-absl::StatusOr<int64_t> ParseDuration(std::string_view s);
-// Milliseconds to Go model.Duration's String(): "1h30m", "0s", "90d", "-5m".
-std::string FormatDuration(int64_t ms);
+// Duration syntax ("1h30m", "0") is common::ParseDuration / common::FormatDuration
+// (common/duration.h); PromQL's extras (float seconds, duration expressions) build on it.
 // A PromQL number literal: decimal, exponent, hex/octal integers, Inf/NaN in any case.
 absl::StatusOr<double> ParseNumber(std::string_view s);
 // A number as Prometheus prints it (Go FormatFloat 'f', -1): "1", "0.5", "+Inf", "NaN".
