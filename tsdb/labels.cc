@@ -102,20 +102,6 @@ uint64_t Labels::HashWithoutLabels(const std::vector<std::string>& names) const 
   return Finish(h);
 }
 
-namespace {
-void AppendQuoted(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out.push_back(c);
-    }
-  }
-  out.push_back('"');
-}
-}  // namespace
 
 std::string Labels::ToString() const {
   std::string out;
@@ -125,7 +111,7 @@ std::string Labels::ToString() const {
   out.push_back('{');
   bool first = true;
   if (!name.empty() && !name_is_legacy) {
-    AppendQuoted(out, name);
+    common::AppendGoQuoted(&out, name);
     first = false;
   }
   for (const auto& l : labels_) {
@@ -135,10 +121,10 @@ std::string Labels::ToString() const {
     if (IsValidLegacyLabelName(l.name)) {
       out += l.name;
     } else {
-      AppendQuoted(out, l.name);
+      common::AppendGoQuoted(&out, l.name);
     }
     out.push_back('=');
-    AppendQuoted(out, l.value);
+    common::AppendGoQuoted(&out, l.value);
   }
   out.push_back('}');
   if (name_is_legacy && labels_.size() == 1) out.resize(out.size() - 2);  // x{} -> x
@@ -211,40 +197,6 @@ bool IsValidLegacyLabelName(std::string_view name) {
   for (size_t i = 0; i < name.size(); ++i) {
     char c = name[i];
     if (!(IsAlpha(c) || c == '_' || (i > 0 && IsDigit(c)))) return false;
-  }
-  return true;
-}
-
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = s[i];
-    int extra;
-    uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xe0) == 0xc0) {
-      extra = 1;
-      cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      extra = 2;
-      cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      extra = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + extra >= s.size()) return false;
-    for (int k = 1; k <= extra; ++k) {
-      unsigned char cc = s[i + k];
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += extra + 1;
   }
   return true;
 }

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/utf8.h"
+
 namespace promlet::tsdb {
 
 inline constexpr std::string_view kMetricName = "__name__";
@@ -89,7 +91,7 @@ class LabelsBuilder {
 // legacy rules decide whether a name needs quoting.
 bool IsValidLegacyMetricName(std::string_view name);  // [a-zA-Z_:][a-zA-Z0-9_:]*
 bool IsValidLegacyLabelName(std::string_view name);   // [a-zA-Z_][a-zA-Z0-9_]*
-bool IsValidUtf8(std::string_view s);
+using common::IsValidUtf8;
 bool IsValidMetricName(std::string_view name);  // non-empty valid UTF-8
 bool IsValidLabelName(std::string_view name);   // non-empty valid UTF-8
 

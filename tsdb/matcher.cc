@@ -54,21 +54,6 @@ std::string LiteralPrefixOf(std::string_view re) {
   return p;
 }
 
-void AppendGoQuoted(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default: out.push_back(c);
-    }
-  }
-  out.push_back('"');
-}
-
 }  // namespace
 
 std::string_view MatchTypeString(MatchType t) {
@@ -139,10 +124,10 @@ std::string Matcher::ToString() const {
   if (IsValidLegacyLabelName(name_)) {
     out = name_;
   } else {
-    AppendGoQuoted(out, name_);
+    common::AppendGoQuoted(&out, name_);
   }
   out += MatchTypeString(type_);
-  AppendGoQuoted(out, value_);
+  common::AppendGoQuoted(&out, value_);
   return out;
 }
 
