@@ -162,6 +162,9 @@ struct VectorMatching {
   // for a series missing on that side instead of dropping the match.
   std::optional<double> fill_lhs;
   std::optional<double> fill_rhs;
+  // True when written as one `fill(v)` for both sides (printed back that way, as Prometheus does;
+  // `fill_left(v) fill_right(v)` keeps its two modifiers).
+  bool fill_both = false;
 };
 
 struct BinaryExpr : Expr {
