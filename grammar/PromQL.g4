@@ -11,74 +11,86 @@ grammar PromQL;
 
 root : expr EOF ;
 
-// Alternatives are listed from the tightest binding to the loosest (ANTLR precedence climbing).
-// Unary +/- binds looser than ^ and tighter than * (Prometheus gives it MUL's precedence).
+// Alternatives are listed from the tightest binding to the loosest (ANTLR precedence climbing),
+// as Prometheus' yacc declarations (generated_parser.y, lowest first):
+//   %left LOR / %left LAND LUNLESS / %left EQLC GTE GTR LSS LTE NEQ TRIM_UPPER TRIM_LOWER /
+//   %left ADD SUB / %left MUL DIV MOD ATAN2 / %right POW
+// Unary +/- binds looser than ^ and tighter than * (Prometheus gives it MUL's precedence with
+// %prec MUL, so `-a * b` is `(-a) * b` and `-a ^ b` is `-(a ^ b)`).
+// Every child the AST builder reads is labelled: labelled fields are plain pointers, while the
+// generated accessors scan the children with dynamic_cast on every call.
 expr
-  : expr LEFT_BRACKET rangeBody RIGHT_BRACKET                          # rangeExpr
-  | expr rangeMod=(ANCHORED | SMOOTHED)                                # rangeModifierExpr
-  | expr OFFSET offsetValue                                            # offsetExpr
-  | expr AT atValue                                                    # atExpr
-  | <assoc=right> expr op=POW binModifier expr                         # binaryExpr
-  | op=(ADD | SUB) expr                                                # unaryExpr
-  | expr op=(MUL | DIV | MOD | ATAN2 | TRIM_UPPER | TRIM_LOWER) binModifier expr  # binaryExpr
-  | expr op=(ADD | SUB) binModifier expr                               # binaryExpr
-  | expr op=(EQLC | NEQ | GTR | LSS | GTE | LTE) binModifier expr      # binaryExpr
-  | expr op=(AND | UNLESS) binModifier expr                            # binaryExpr
-  | expr op=OR binModifier expr                                        # binaryExpr
-  | aggregation                                                        # aggregationExpr
-  | functionCall                                                       # callExpr
-  | vectorSelector                                                     # selectorExpr
-  | numberLiteral                                                      # numberExpr
-  | STRING                                                             # stringExpr
-  | LEFT_PAREN expr RIGHT_PAREN                                        # parenExpr
+  : inner=expr lb=LEFT_BRACKET body=rangeBody rb=RIGHT_BRACKET        # rangeExpr
+  | inner=expr rangeMod=(ANCHORED | SMOOTHED)                          # rangeModifierExpr
+  | inner=expr OFFSET value=offsetValue                                # offsetExpr
+  | inner=expr AT value=atValue                                        # atExpr
+  | <assoc=right> lhs=expr op=POW mod=binModifier rhs=expr             # binaryExpr
+  | op=(ADD | SUB) inner=expr                                          # unaryExpr
+  | lhs=expr op=(MUL | DIV | MOD | ATAN2) mod=binModifier rhs=expr     # binaryExpr
+  | lhs=expr op=(ADD | SUB) mod=binModifier rhs=expr                   # binaryExpr
+  | lhs=expr op=(EQLC | NEQ | GTR | LSS | GTE | LTE | TRIM_UPPER | TRIM_LOWER) mod=binModifier rhs=expr  # binaryExpr
+  | lhs=expr op=(AND | UNLESS) mod=binModifier rhs=expr                # binaryExpr
+  | lhs=expr op=OR mod=binModifier rhs=expr                            # binaryExpr
+  | agg=aggregation                                                    # aggregationExpr
+  | call=functionCall                                                  # callExpr
+  | sel=vectorSelector                                                 # selectorExpr
+  | num=numberLiteral                                                  # numberExpr
+  | str=STRING                                                         # stringExpr
+  | LEFT_PAREN inner=expr RIGHT_PAREN                                  # parenExpr
   ;
 
 // [range], [range:step], [range:] — each part is an expression checked as a duration later.
-rangeBody : range=expr (COLON step=expr?)? ;
+rangeBody : range=expr (colon=COLON step=expr?)? ;
 
-offsetValue : sign=(ADD | SUB)? offsetAtom ;
+offsetValue : sign=(ADD | SUB)? atom=offsetAtom ;
 offsetAtom
-  : numberLiteral
-  | LEFT_PAREN expr RIGHT_PAREN
-  | functionCall
+  : num=numberLiteral
+  | LEFT_PAREN inner=expr RIGHT_PAREN
+  | call=functionCall
   ;
 
 atValue
-  : sign=(ADD | SUB)? numberLiteral
+  : sign=(ADD | SUB)? num=numberLiteral
   | preproc=(START | END) LEFT_PAREN RIGHT_PAREN
   ;
 
 binModifier
-  : BOOL? (matchKind=(ON | IGNORING) groupingLabels
-           (side=(GROUP_LEFT | GROUP_RIGHT) groupingLabels?)?)? fillModifier*
+  : boolKw=BOOL? (matchKind=(ON | IGNORING) matching=groupingLabels
+           (side=(GROUP_LEFT | GROUP_RIGHT) include=groupingLabels?)?)? fills=fillModifiers?
   ;
 
-fillModifier : kind=(FILL | FILL_LEFT | FILL_RIGHT) LEFT_PAREN sign=(ADD | SUB)? numberLiteral RIGHT_PAREN ;
+// As Prometheus: fill(v), fill_left(v), fill_right(v), or both sides once each in either order.
+fillModifiers
+  : kind=FILL both=fillValue
+  | kind=FILL_LEFT left=fillValue (FILL_RIGHT right=fillValue)?
+  | kind=FILL_RIGHT right=fillValue (FILL_LEFT left=fillValue)?
+  ;
+fillValue : LEFT_PAREN sign=(ADD | SUB)? num=numberLiteral RIGHT_PAREN ;
 
 aggregation
-  : aggregateOp grouping functionArgs
-  | aggregateOp functionArgs grouping?
+  : op=aggregateOp group=grouping args=functionArgs
+  | op=aggregateOp args=functionArgs group=grouping?
   ;
 
-grouping : kind=(BY | WITHOUT) groupingLabels ;
+grouping : kind=(BY | WITHOUT) labels=groupingLabels ;
 
-groupingLabels : LEFT_PAREN (groupingLabel (COMMA groupingLabel)* trailing=COMMA?)? RIGHT_PAREN ;
-groupingLabel : labelName | STRING ;
+groupingLabels : LEFT_PAREN (items+=groupingLabel (COMMA items+=groupingLabel)* trailing=COMMA?)? RIGHT_PAREN ;
+groupingLabel : name=labelName | quoted=STRING ;
 
-functionCall : functionName functionArgs ;
+functionCall : name=functionName args=functionArgs ;
 functionName : IDENTIFIER | START | END ;
-functionArgs : LEFT_PAREN (expr (COMMA expr)* trailing=COMMA?)? RIGHT_PAREN ;
+functionArgs : LEFT_PAREN (items+=expr (COMMA items+=expr)* trailing=COMMA?)? RIGHT_PAREN ;
 
 vectorSelector
-  : metricName labelMatchers?
-  | labelMatchers
+  : metric=metricName braces=labelMatchers?
+  | braces=labelMatchers
   ;
 
-labelMatchers : LEFT_BRACE (labelMatcher (COMMA labelMatcher)* COMMA?)? RIGHT_BRACE ;
+labelMatchers : LEFT_BRACE (items+=labelMatcher (COMMA items+=labelMatcher)* COMMA?)? RIGHT_BRACE ;
 labelMatcher
-  : labelName matchOp STRING
-  | STRING matchOp STRING
-  | STRING
+  : name=labelName op=matchOp value=STRING
+  | quotedName=STRING op=matchOp value=STRING
+  | quotedName=STRING
   ;
 matchOp : EQL | NEQ | EQL_REGEX | NEQ_REGEX ;
 

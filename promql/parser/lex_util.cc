@@ -149,7 +149,11 @@ absl::StatusOr<std::string> UnquoteString(std::string_view tok) {
     }
     uint32_t x = 0;
     for (; n > 0; --n) {
-      if (i >= body.size()) return absl::InvalidArgumentError("escape sequence not terminated");
+      if (i >= body.size()) {
+        // Prometheus' lexer reads the closing quote as the next digit.
+        return absl::InvalidArgumentError(absl::StrCat(
+            "illegal character ", GoRuneDesc(static_cast<unsigned char>(q)), " in escape sequence"));
+      }
       uint32_t d = DigitVal(static_cast<unsigned char>(body[i]));
       if (d >= base) {
         uint32_t bad;

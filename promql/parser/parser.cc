@@ -14,16 +14,19 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include "PromQLLexer.h"
 #include "PromQLParser.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "antlr4-runtime.h"
@@ -173,7 +176,7 @@ std::string ErrorContext(antlr4::Parser* parser, antlr4::Token* offending) {
       case P::RuleRangeBody:
         if (pt == P::LEFT_BRACKET) return " in subquery selector, expected duration";
         if (pt == P::COLON) return " in subquery selector, expected duration or \"]\"";
-        if (static_cast<P::RangeBodyContext*>(ctx)->COLON() != nullptr) {
+        if (static_cast<P::RangeBodyContext*>(ctx)->colon != nullptr) {
           return " in subquery selector, expected \"]\"";
         }
         return " in subquery or range, expected \":\" or \"]\"";
@@ -213,6 +216,41 @@ class FirstErrorListener : public antlr4::BaseErrorListener {
 // ----------------------------------------------------------------------------------------
 // AST building.
 
+// The labelled alternatives of `expr`. Dispatch compares the node's dynamic type against a
+// table of type_info addresses (a pointer compare each) instead of a chain of dynamic_casts,
+// which dominated the builder's profile; a dynamic_cast chain remains as the fallback should a
+// type_info ever be duplicated (it is unique within one linked image).
+enum class ExprAlt {
+  kRange, kRangeModifier, kOffset, kAt, kBinary, kUnary, kAggregation, kCall, kSelector,
+  kNumber, kString, kParen, kUnknown,
+};
+
+ExprAlt AltOf(P::ExprContext* ctx) {
+  static const std::type_info* const kTypes[] = {
+      &typeid(P::RangeExprContext), &typeid(P::RangeModifierExprContext),
+      &typeid(P::OffsetExprContext), &typeid(P::AtExprContext), &typeid(P::BinaryExprContext),
+      &typeid(P::UnaryExprContext), &typeid(P::AggregationExprContext),
+      &typeid(P::CallExprContext), &typeid(P::SelectorExprContext), &typeid(P::NumberExprContext),
+      &typeid(P::StringExprContext), &typeid(P::ParenExprContext)};
+  const std::type_info* t = &typeid(*ctx);
+  for (size_t i = 0; i < std::size(kTypes); ++i) {
+    if (kTypes[i] == t) return static_cast<ExprAlt>(i);
+  }
+  if (dynamic_cast<P::RangeExprContext*>(ctx)) return ExprAlt::kRange;
+  if (dynamic_cast<P::RangeModifierExprContext*>(ctx)) return ExprAlt::kRangeModifier;
+  if (dynamic_cast<P::OffsetExprContext*>(ctx)) return ExprAlt::kOffset;
+  if (dynamic_cast<P::AtExprContext*>(ctx)) return ExprAlt::kAt;
+  if (dynamic_cast<P::BinaryExprContext*>(ctx)) return ExprAlt::kBinary;
+  if (dynamic_cast<P::UnaryExprContext*>(ctx)) return ExprAlt::kUnary;
+  if (dynamic_cast<P::AggregationExprContext*>(ctx)) return ExprAlt::kAggregation;
+  if (dynamic_cast<P::CallExprContext*>(ctx)) return ExprAlt::kCall;
+  if (dynamic_cast<P::SelectorExprContext*>(ctx)) return ExprAlt::kSelector;
+  if (dynamic_cast<P::NumberExprContext*>(ctx)) return ExprAlt::kNumber;
+  if (dynamic_cast<P::StringExprContext*>(ctx)) return ExprAlt::kString;
+  if (dynamic_cast<P::ParenExprContext*>(ctx)) return ExprAlt::kParen;
+  return ExprAlt::kUnknown;
+}
+
 class Builder {
  public:
   Builder(std::string_view query, const std::vector<int>& cp_to_byte)
@@ -240,14 +278,25 @@ class Builder {
     return r;
   }
   PositionRange TokRange(antlr4::Token* t) const { return {Start(t), End(t)}; }
+  // Source text of a token or rule (no copy; getText() converts from UTF-32 through a
+  // stringstream). Rules read this way contain no skipped whitespace or comments.
+  std::string_view Text(antlr4::Token* t) const {
+    int b = Start(t);
+    return query_.substr(b, End(t) - b);
+  }
+  std::string_view Text(antlr4::ParserRuleContext* ctx) const {
+    PositionRange r = Range(ctx);
+    return query_.substr(r.start, r.end - r.start);
+  }
 
   std::string Unquote(antlr4::Token* t) {
-    auto s = UnquoteString(t->getText());
+    auto s = UnquoteString(Text(t));
     if (!s.ok()) Fail(Start(t), std::string(s.status().message()));
     return *std::move(s);
   }
 
   ExprPtr NumberLit(P::NumberLiteralContext* ctx);
+  double FillValue(P::FillValueContext* ctx);
   ExprPtr Selector(P::VectorSelectorContext* ctx);
   ExprPtr Aggregation(P::AggregationContext* ctx);
   ExprPtr Call(P::FunctionCallContext* ctx, bool duration_context);
@@ -261,9 +310,10 @@ class Builder {
   // Duration expressions: build as an ordinary scalar tree, then validate and fold.
   ExprPtr DurationTree(P::ExprContext* ctx);
   void CheckDurationTree(const promql::Expr& e, bool* dynamic);
-  // Folds to ms; `fixed` says whether it was a plain literal (no expression kept).
-  void FoldDuration(ExprPtr tree, int64_t* ms, std::optional<DurationExpr>* out,
-                    bool allow_negative_literal);
+  // Folds to ms; a plain literal keeps no expression. `positive`: a range or subquery
+  // range/step, whose literal (signed and parenthesised ones included) must be > 0;
+  // computed expressions are checked when evaluated.
+  void FoldDuration(ExprPtr tree, int64_t* ms, std::optional<DurationExpr>* out, bool positive);
 
   std::string_view query_;
   const std::vector<int>& cp_to_byte_;
@@ -273,7 +323,7 @@ ExprPtr Builder::NumberLit(P::NumberLiteralContext* ctx) {
   auto n = std::make_unique<NumberLiteral>();
   n->pos = Range(ctx);
   antlr4::Token* t = ctx->getStart();
-  std::string text = t->getText();
+  std::string_view text = Text(t);
   if (t->getType() == P::DURATION) {
     auto d = common::ParseDuration(text);
     if (!d.ok()) Fail(Start(t), std::string(d.status().message()));
@@ -289,23 +339,22 @@ ExprPtr Builder::NumberLit(P::NumberLiteralContext* ctx) {
 
 std::vector<tsdb::Matcher> Builder::Matchers(P::LabelMatchersContext* ctx) {
   std::vector<tsdb::Matcher> out;
-  for (auto* m : ctx->labelMatcher()) {
-    auto strings = m->STRING();
+  out.reserve(ctx->items.size() + 1);  // + the metric name's matcher
+  for (auto* m : ctx->items) {
     std::string name, value;
     tsdb::MatchType type = tsdb::MatchType::kEqual;
-    if (m->matchOp() == nullptr) {
+    if (m->op == nullptr) {
       // A bare quoted string is the metric name: {"my.metric"}.
       name = "__name__";
-      value = Unquote(strings[0]->getSymbol());
+      value = Unquote(m->quotedName);
     } else {
-      if (m->labelName() != nullptr) {
-        name = m->labelName()->getText();
-        value = Unquote(strings[0]->getSymbol());
+      if (m->name != nullptr) {
+        name = std::string(Text(m->name));
       } else {
-        name = Unquote(strings[0]->getSymbol());
-        value = Unquote(strings[1]->getSymbol());
+        name = Unquote(m->quotedName);
       }
-      switch (m->matchOp()->getStart()->getType()) {
+      value = Unquote(m->value);
+      switch (m->op->getStart()->getType()) {
         case P::EQL: type = tsdb::MatchType::kEqual; break;
         case P::NEQ: type = tsdb::MatchType::kNotEqual; break;
         case P::EQL_REGEX: type = tsdb::MatchType::kRegexMatch; break;
@@ -322,8 +371,8 @@ std::vector<tsdb::Matcher> Builder::Matchers(P::LabelMatchersContext* ctx) {
 ExprPtr Builder::Selector(P::VectorSelectorContext* ctx) {
   auto vs = std::make_unique<VectorSelector>();
   vs->pos = Range(ctx);
-  if (ctx->labelMatchers() != nullptr) vs->matchers = Matchers(ctx->labelMatchers());
-  if (auto* mn = ctx->metricName()) {
+  if (ctx->braces != nullptr) vs->matchers = Matchers(ctx->braces);
+  if (auto* mn = ctx->metric) {
     // ":foo" arrives as COLON tokens plus a name; they must be adjacent to form one name.
     for (size_t i = 1; i < mn->children.size(); ++i) {
       auto* prev = dynamic_cast<antlr4::tree::TerminalNode*>(mn->children[i - 1]);
@@ -336,7 +385,7 @@ ExprPtr Builder::Selector(P::VectorSelectorContext* ctx) {
         Fail(Start(cur_tok), absl::StrCat("unexpected ", TokenDesc(cur_tok)));
       }
     }
-    vs->name = mn->getText();
+    vs->name = std::string(Text(mn));
     vs->matchers.push_back(tsdb::Matcher::MustMake(tsdb::MatchType::kEqual, "__name__", vs->name));
   }
   return vs;
@@ -344,15 +393,16 @@ ExprPtr Builder::Selector(P::VectorSelectorContext* ctx) {
 
 std::vector<std::string> Builder::GroupingLabels(P::GroupingLabelsContext* ctx) {
   std::vector<std::string> out;
-  for (auto* l : ctx->groupingLabel()) {
-    if (l->STRING() != nullptr) {
-      std::string name = Unquote(l->STRING()->getSymbol());
+  out.reserve(ctx->items.size());
+  for (auto* l : ctx->items) {
+    if (l->quoted != nullptr) {
+      std::string name = Unquote(l->quoted);
       if (!ValidUtf8(name)) {
         Fail(Range(l).start, absl::StrCat("invalid label name ", QuoteString(name)));
       }
       out.push_back(std::move(name));
     } else {
-      out.push_back(l->getText());
+      out.emplace_back(Text(l->name));
     }
   }
   return out;
@@ -360,7 +410,8 @@ std::vector<std::string> Builder::GroupingLabels(P::GroupingLabelsContext* ctx) 
 
 std::vector<ExprPtr> Builder::Args(P::FunctionArgsContext* ctx) {
   std::vector<ExprPtr> args;
-  for (auto* e : ctx->expr()) args.push_back(Expr(e));
+  args.reserve(ctx->items.size());
+  for (auto* e : ctx->items) args.push_back(Expr(e));
   if (ctx->trailing != nullptr) {
     Fail(Start(ctx->trailing), "trailing commas not allowed in function call args");
   }
@@ -395,13 +446,13 @@ bool AggregatorWithParam(AggregateOp op) {
 ExprPtr Builder::Aggregation(P::AggregationContext* ctx) {
   auto agg = std::make_unique<AggregateExpr>();
   agg->pos = Range(ctx);
-  agg->op = AggregateOpFromToken(ctx->aggregateOp()->getStart()->getType());
-  if (auto* g = ctx->grouping()) {
+  agg->op = AggregateOpFromToken(ctx->op->getStart()->getType());
+  if (auto* g = ctx->group) {
     agg->without = g->kind->getType() == P::WITHOUT;
-    agg->grouping = GroupingLabels(g->groupingLabels());
+    agg->grouping = GroupingLabels(g->labels);
     agg->has_grouping_clause = true;
   }
-  std::vector<ExprPtr> args = Args(ctx->functionArgs());
+  std::vector<ExprPtr> args = Args(ctx->args);
   if (args.empty()) Fail(agg->pos.start, "no arguments for aggregate expression provided");
   size_t want = AggregatorWithParam(agg->op) ? 2 : 1;
   if (args.size() != want) {
@@ -415,11 +466,13 @@ ExprPtr Builder::Aggregation(P::AggregationContext* ctx) {
 }
 
 // Names that are keywords in Prometheus' lexer and therefore match in any case.
-std::string CanonicalFunctionName(const std::string& name) {
-  std::string lower = absl::AsciiStrToLower(name);
-  if (lower == "step" || lower == "range" || lower == "start" || lower == "end" ||
-      lower == "min_of" || lower == "max_of") {
-    return lower;
+std::string_view CanonicalFunctionName(std::string_view name) {
+  for (std::string_view kw : {"step", "range", "start", "end", "min_of", "max_of"}) {
+    if (name.size() == kw.size() &&
+        absl::EqualsIgnoreCase(absl::string_view(name.data(), name.size()),
+                               absl::string_view(kw.data(), kw.size()))) {
+      return kw;
+    }
   }
   return name;
 }
@@ -438,24 +491,24 @@ const FunctionInfo* DurationFunction(std::string_view name) {
 ExprPtr Builder::Call(P::FunctionCallContext* ctx, bool duration_context) {
   auto call = std::make_unique<promql::Call>();
   call->pos = Range(ctx);
-  std::string name = CanonicalFunctionName(ctx->functionName()->getText());
+  std::string_view name = CanonicalFunctionName(Text(ctx->name));
   const FunctionInfo* fn = duration_context ? DurationFunction(name) : nullptr;
   if (fn == nullptr) fn = LookupFunction(name);
   if (fn == nullptr && !duration_context) {
     // Prometheus reduces (and so reports) inner calls first.
-    Args(ctx->functionArgs());
+    Args(ctx->args);
   }
   if (fn == nullptr) {
     Fail(call->pos.start, absl::StrCat("unknown function with name ", QuoteString(name)));
   }
   call->func = fn;
   if (duration_context) {
-    for (auto* e : ctx->functionArgs()->expr()) call->args.push_back(DurationTree(e));
-    if (ctx->functionArgs()->trailing != nullptr) {
-      Fail(Start(ctx->functionArgs()->trailing), "trailing commas not allowed in function call args");
+    for (auto* e : ctx->args->items) call->args.push_back(DurationTree(e));
+    if (ctx->args->trailing != nullptr) {
+      Fail(Start(ctx->args->trailing), "trailing commas not allowed in function call args");
     }
   } else {
-    call->args = Args(ctx->functionArgs());
+    call->args = Args(ctx->args);
   }
   return call;
 }
@@ -487,31 +540,30 @@ ExprPtr Builder::Binary(P::BinaryExprContext* ctx) {
   auto bin = std::make_unique<BinaryExpr>();
   bin->pos = Range(ctx);
   bin->op = BinaryOpFromToken(ctx->op->getType());
-  bin->lhs = Expr(ctx->expr(0));
-  auto* mod = ctx->binModifier();
+  bin->lhs = Expr(ctx->lhs);
+  auto* mod = ctx->mod;
   VectorMatching vm;
-  bin->return_bool = mod->BOOL() != nullptr;
-  auto groups = mod->groupingLabels();
+  bin->return_bool = mod->boolKw != nullptr;
   if (mod->matchKind != nullptr) {
     vm.on = mod->matchKind->getType() == P::ON;
     vm.explicit_matching = true;
-    vm.matching_labels = GroupingLabels(groups[0]);
+    vm.matching_labels = GroupingLabels(mod->matching);
     if (mod->side != nullptr) {
       vm.card = mod->side->getType() == P::GROUP_LEFT ? Cardinality::kManyToOne
                                                       : Cardinality::kOneToMany;
-      if (groups.size() > 1) vm.include = GroupingLabels(groups[1]);
+      if (mod->include != nullptr) vm.include = GroupingLabels(mod->include);
     }
   }
-  for (auto* f : mod->fillModifier()) {
-    auto lit = NumberLit(f->numberLiteral());
-    double v = static_cast<NumberLiteral*>(lit.get())->value;
-    if (f->sign != nullptr && f->sign->getType() == P::SUB) v = -v;
-    size_t k = f->kind->getType();
-    if (k == P::FILL || k == P::FILL_LEFT) vm.fill_lhs = v;
-    if (k == P::FILL || k == P::FILL_RIGHT) vm.fill_rhs = v;
+  if (auto* f = mod->fills) {
+    if (f->both != nullptr) {
+      vm.fill_lhs = vm.fill_rhs = FillValue(f->both);
+      vm.fill_both = true;
+    }
+    if (f->left != nullptr) vm.fill_lhs = FillValue(f->left);
+    if (f->right != nullptr) vm.fill_rhs = FillValue(f->right);
   }
   bin->matching = std::move(vm);
-  bin->rhs = Expr(ctx->expr(1));
+  bin->rhs = Expr(ctx->rhs);
   return bin;
 }
 
@@ -520,16 +572,27 @@ bool IsDurationOp(BinaryOp op) {
          op == BinaryOp::kDiv || op == BinaryOp::kMod || op == BinaryOp::kPow;
 }
 
+// Prometheus' fill value: `(` [+-] NUMBER `)`; a duration is a DURATION token there.
+double Builder::FillValue(P::FillValueContext* ctx) {
+  antlr4::Token* t = ctx->num->getStart();
+  if (t->getType() == P::DURATION) Fail(Start(t), absl::StrCat("unexpected ", TokenDesc(t)));
+  double v = static_cast<NumberLiteral*>(NumberLit(ctx->num).get())->value;
+  return ctx->sign != nullptr && ctx->sign->getType() == P::SUB ? -v : v;
+}
+
 ExprPtr Builder::DurationTree(P::ExprContext* ctx) {
-  if (auto* c = dynamic_cast<P::NumberExprContext*>(ctx)) return NumberLit(c->numberLiteral());
-  if (auto* c = dynamic_cast<P::ParenExprContext*>(ctx)) {
+  ExprAlt alt = AltOf(ctx);
+  if (alt == ExprAlt::kNumber) return NumberLit(static_cast<P::NumberExprContext*>(ctx)->num);
+  if (alt == ExprAlt::kParen) {
+    auto* c = static_cast<P::ParenExprContext*>(ctx);
     auto p = std::make_unique<ParenExpr>();
     p->pos = Range(c);
-    p->expr = DurationTree(c->expr());
+    p->expr = DurationTree(c->inner);
     return p;
   }
-  if (auto* c = dynamic_cast<P::UnaryExprContext*>(ctx)) {
-    ExprPtr inner = DurationTree(c->expr());
+  if (alt == ExprAlt::kUnary) {
+    auto* c = static_cast<P::UnaryExprContext*>(ctx);
+    ExprPtr inner = DurationTree(c->inner);
     if (inner->kind == NodeKind::kNumberLiteral) {
       auto* n = static_cast<NumberLiteral*>(inner.get());
       if (c->op->getType() == P::SUB) n->value = -n->value;
@@ -542,22 +605,24 @@ ExprPtr Builder::DurationTree(P::ExprContext* ctx) {
     u->expr = std::move(inner);
     return u;
   }
-  if (auto* c = dynamic_cast<P::BinaryExprContext*>(ctx)) {
+  if (alt == ExprAlt::kBinary) {
+    auto* c = static_cast<P::BinaryExprContext*>(ctx);
     BinaryOp op = BinaryOpFromToken(c->op->getType());
-    if (!IsDurationOp(op) || !c->binModifier()->getText().empty()) {
+    if (!IsDurationOp(op) || !c->mod->children.empty()) {
       Fail(Start(c->op), absl::StrCat("unexpected ", TokenDesc(c->op), " in duration expression"));
     }
     auto b = std::make_unique<BinaryExpr>();
     b->pos = Range(c);
     b->op = op;
-    b->lhs = DurationTree(c->expr(0));
-    b->rhs = DurationTree(c->expr(1));
+    b->lhs = DurationTree(c->lhs);
+    b->rhs = DurationTree(c->rhs);
     return b;
   }
-  if (auto* c = dynamic_cast<P::CallExprContext*>(ctx)) {
-    std::string name = CanonicalFunctionName(c->functionCall()->functionName()->getText());
+  if (alt == ExprAlt::kCall) {
+    auto* c = static_cast<P::CallExprContext*>(ctx);
+    std::string_view name = CanonicalFunctionName(Text(c->call->name));
     if (name == "step" || name == "range" || name == "min_of" || name == "max_of") {
-      return Call(c->functionCall(), true);
+      return Call(c->call, true);
     }
   }
   Fail(Range(ctx).start,
@@ -592,15 +657,22 @@ void Builder::CheckDurationTree(const promql::Expr& e, bool* dynamic) {
 }
 
 void Builder::FoldDuration(ExprPtr tree, int64_t* ms, std::optional<DurationExpr>* out,
-                           bool allow_negative_literal) {
+                           bool positive) {
   bool dynamic = false;
   CheckDurationTree(*tree, &dynamic);
+  if (positive) {
+    const promql::Expr* lit = tree.get();
+    while (lit->kind == NodeKind::kParen) lit = static_cast<const ParenExpr*>(lit)->expr.get();
+    if (lit->kind == NodeKind::kNumberLiteral &&
+        !(static_cast<const NumberLiteral*>(lit)->value > 0)) {
+      Fail(lit->pos.start, "duration must be greater than 0");
+    }
+  }
   if (tree->kind == NodeKind::kNumberLiteral) {
     double v = static_cast<NumberLiteral*>(tree.get())->value;
     double r = std::round(v * 1000.0);
     if (!std::isfinite(r) || std::fabs(r) > 9.2e15) Fail(tree->pos.start, "duration out of range");
     *ms = static_cast<int64_t>(r);
-    (void)allow_negative_literal;
     return;
   }
   DurationExpr de;
@@ -617,11 +689,10 @@ void Builder::FoldDuration(ExprPtr tree, int64_t* ms, std::optional<DurationExpr
 }
 
 ExprPtr Builder::Range(P::RangeExprContext* ctx) {
-  ExprPtr inner = Expr(ctx->expr());
-  auto* body = ctx->rangeBody();
-  PositionRange brackets{Start(ctx->LEFT_BRACKET()->getSymbol()),
-                         End(ctx->RIGHT_BRACKET()->getSymbol())};
-  if (body->COLON() == nullptr) {
+  ExprPtr inner = Expr(ctx->inner);
+  auto* body = ctx->body;
+  PositionRange brackets{Start(ctx->lb), End(ctx->rb)};
+  if (body->colon == nullptr) {
     // Range selector.
     if (inner->kind != NodeKind::kVectorSelector) {
       Fail(brackets.start, "ranges only allowed for vector selectors");
@@ -631,15 +702,15 @@ ExprPtr Builder::Range(P::RangeExprContext* ctx) {
     if (vs->at != AtModifier::kNone) Fail(brackets.start, "no @ modifiers allowed before range");
     auto ms = std::make_unique<MatrixSelector>();
     ms->pos = Range(static_cast<antlr4::ParserRuleContext*>(ctx));
-    FoldDuration(DurationTree(body->range), &ms->range_ms, &ms->range_expr, false);
+    FoldDuration(DurationTree(body->range), &ms->range_ms, &ms->range_expr, true);
     ms->vector_selector = std::move(inner);
     return ms;
   }
   auto sq = std::make_unique<SubqueryExpr>();
   sq->pos = Range(static_cast<antlr4::ParserRuleContext*>(ctx));
-  FoldDuration(DurationTree(body->range), &sq->range_ms, &sq->range_expr, false);
+  FoldDuration(DurationTree(body->range), &sq->range_ms, &sq->range_expr, true);
   if (body->step != nullptr) {
-    FoldDuration(DurationTree(body->step), &sq->step_ms, &sq->step_expr, false);
+    FoldDuration(DurationTree(body->step), &sq->step_ms, &sq->step_expr, true);
   }
   sq->expr = std::move(inner);
   return sq;
@@ -676,22 +747,22 @@ void Builder::Offset(P::OffsetExprContext* ctx, promql::Expr* target) {
   if (*offset_ms != 0 || offset_expr->has_value()) {
     Fail(Start(ctx->OFFSET()->getSymbol()), "offset may not be set multiple times");
   }
-  auto* ov = ctx->offsetValue();
-  auto* atom = ov->offsetAtom();
+  auto* ov = ctx->value;
+  auto* atom = ov->atom;
   ExprPtr tree;
-  if (atom->numberLiteral() != nullptr) {
-    tree = NumberLit(atom->numberLiteral());
-  } else if (atom->functionCall() != nullptr) {
-    std::string name = CanonicalFunctionName(atom->functionCall()->functionName()->getText());
+  if (atom->num != nullptr) {
+    tree = NumberLit(atom->num);
+  } else if (atom->call != nullptr) {
+    std::string_view name = CanonicalFunctionName(Text(atom->call->name));
     if (name != "step" && name != "range" && name != "min_of" && name != "max_of") {
       Fail(Range(atom).start,
            absl::StrCat("unexpected ", TokenDesc(atom->getStart()), " in offset, expected duration"));
     }
-    tree = Call(atom->functionCall(), true);
+    tree = Call(atom->call, true);
   } else {
     auto p = std::make_unique<ParenExpr>();
     p->pos = Range(atom);
-    p->expr = DurationTree(atom->expr());
+    p->expr = DurationTree(atom->inner);
     tree = std::move(p);
   }
   if (ov->sign != nullptr) {
@@ -708,7 +779,7 @@ void Builder::Offset(P::OffsetExprContext* ctx, promql::Expr* target) {
       tree = std::move(u);
     }
   }
-  FoldDuration(std::move(tree), offset_ms, offset_expr, true);
+  FoldDuration(std::move(tree), offset_ms, offset_expr, false);
   target->pos.end = Range(static_cast<antlr4::ParserRuleContext*>(ctx)).end;
 }
 
@@ -743,11 +814,11 @@ void Builder::At(P::AtExprContext* ctx, promql::Expr* target) {
   if (*at != AtModifier::kNone) {
     Fail(Start(ctx->AT()->getSymbol()), "@ <timestamp> may not be set multiple times");
   }
-  auto* v = ctx->atValue();
+  auto* v = ctx->value;
   if (v->preproc != nullptr) {
     *at = v->preproc->getType() == P::START ? AtModifier::kStart : AtModifier::kEnd;
   } else {
-    auto lit = NumberLit(v->numberLiteral());
+    auto lit = NumberLit(v->num);
     double ts = static_cast<NumberLiteral*>(lit.get())->value;
     if (v->sign != nullptr && v->sign->getType() == P::SUB) ts = -ts;
     if (std::isinf(ts) || std::isnan(ts) || ts >= 9.223372036854775807e18 ||
@@ -763,71 +834,83 @@ void Builder::At(P::AtExprContext* ctx, promql::Expr* target) {
 }
 
 ExprPtr Builder::Expr(P::ExprContext* ctx) {
-  if (auto* c = dynamic_cast<P::BinaryExprContext*>(ctx)) return Binary(c);
-  if (auto* c = dynamic_cast<P::SelectorExprContext*>(ctx)) return Selector(c->vectorSelector());
-  if (auto* c = dynamic_cast<P::CallExprContext*>(ctx)) return Call(c->functionCall(), false);
-  if (auto* c = dynamic_cast<P::AggregationExprContext*>(ctx)) return Aggregation(c->aggregation());
-  if (auto* c = dynamic_cast<P::NumberExprContext*>(ctx)) return NumberLit(c->numberLiteral());
-  if (auto* c = dynamic_cast<P::StringExprContext*>(ctx)) {
-    auto s = std::make_unique<StringLiteral>();
-    s->pos = Range(c);
-    s->value = Unquote(c->STRING()->getSymbol());
-    return s;
-  }
-  if (auto* c = dynamic_cast<P::ParenExprContext*>(ctx)) {
-    auto p = std::make_unique<ParenExpr>();
-    p->pos = Range(c);
-    p->expr = Expr(c->expr());
-    return p;
-  }
-  if (auto* c = dynamic_cast<P::UnaryExprContext*>(ctx)) {
-    ExprPtr inner = Expr(c->expr());
-    if (inner->kind == NodeKind::kNumberLiteral) {
-      auto* n = static_cast<NumberLiteral*>(inner.get());
-      if (c->op->getType() == P::SUB) n->value = -n->value;
-      n->pos.start = Start(c->op);
+  switch (AltOf(ctx)) {
+    case ExprAlt::kBinary: return Binary(static_cast<P::BinaryExprContext*>(ctx));
+    case ExprAlt::kSelector: return Selector(static_cast<P::SelectorExprContext*>(ctx)->sel);
+    case ExprAlt::kCall: return Call(static_cast<P::CallExprContext*>(ctx)->call, false);
+    case ExprAlt::kAggregation:
+      return Aggregation(static_cast<P::AggregationExprContext*>(ctx)->agg);
+    case ExprAlt::kNumber: return NumberLit(static_cast<P::NumberExprContext*>(ctx)->num);
+    case ExprAlt::kString: {
+      auto* c = static_cast<P::StringExprContext*>(ctx);
+      auto s = std::make_unique<StringLiteral>();
+      s->pos = Range(c);
+      s->value = Unquote(c->str);
+      return s;
+    }
+    case ExprAlt::kParen: {
+      auto* c = static_cast<P::ParenExprContext*>(ctx);
+      auto p = std::make_unique<ParenExpr>();
+      p->pos = Range(c);
+      p->expr = Expr(c->inner);
+      return p;
+    }
+    case ExprAlt::kUnary: {
+      auto* c = static_cast<P::UnaryExprContext*>(ctx);
+      ExprPtr inner = Expr(c->inner);
+      if (inner->kind == NodeKind::kNumberLiteral) {
+        auto* n = static_cast<NumberLiteral*>(inner.get());
+        if (c->op->getType() == P::SUB) n->value = -n->value;
+        n->pos.start = Start(c->op);
+        return inner;
+      }
+      auto u = std::make_unique<UnaryExpr>();
+      u->pos = Range(c);
+      u->op = c->op->getType() == P::SUB ? UnaryOp::kMinus : UnaryOp::kPlus;
+      u->expr = std::move(inner);
+      return u;
+    }
+    case ExprAlt::kRange: return Range(static_cast<P::RangeExprContext*>(ctx));
+    case ExprAlt::kOffset: {
+      auto* c = static_cast<P::OffsetExprContext*>(ctx);
+      ExprPtr inner = Expr(c->inner);
+      Offset(c, inner.get());
       return inner;
     }
-    auto u = std::make_unique<UnaryExpr>();
-    u->pos = Range(c);
-    u->op = c->op->getType() == P::SUB ? UnaryOp::kMinus : UnaryOp::kPlus;
-    u->expr = std::move(inner);
-    return u;
-  }
-  if (auto* c = dynamic_cast<P::RangeExprContext*>(ctx)) return Range(c);
-  if (auto* c = dynamic_cast<P::OffsetExprContext*>(ctx)) {
-    ExprPtr inner = Expr(c->expr());
-    Offset(c, inner.get());
-    return inner;
-  }
-  if (auto* c = dynamic_cast<P::AtExprContext*>(ctx)) {
-    ExprPtr inner = Expr(c->expr());
-    At(c, inner.get());
-    return inner;
-  }
-  if (auto* c = dynamic_cast<P::RangeModifierExprContext*>(ctx)) {
-    ExprPtr inner = Expr(c->expr());
-    std::string mod = absl::AsciiStrToLower(c->rangeMod->getText());
-    bool* anchored = nullptr;
-    bool* smoothed = nullptr;
-    if (inner->kind == NodeKind::kMatrixSelector) {
-      auto* ms = static_cast<MatrixSelector*>(inner.get());
-      anchored = &ms->anchored;
-      smoothed = &ms->smoothed;
-    } else if (inner->kind == NodeKind::kVectorSelector) {
-      auto* vs = static_cast<VectorSelector*>(inner.get());
-      anchored = &vs->anchored;
-      smoothed = &vs->smoothed;
-    } else {
-      Fail(Start(c->rangeMod),
-           absl::StrCat(mod, " modifier must be preceded by a vector selector or range vector selector"));
+    case ExprAlt::kAt: {
+      auto* c = static_cast<P::AtExprContext*>(ctx);
+      ExprPtr inner = Expr(c->inner);
+      At(c, inner.get());
+      return inner;
     }
-    if (*anchored || *smoothed) {
-      Fail(Start(c->rangeMod), "anchored and smoothed modifiers may not be set multiple times");
+    case ExprAlt::kRangeModifier: {
+      auto* c = static_cast<P::RangeModifierExprContext*>(ctx);
+      ExprPtr inner = Expr(c->inner);
+      bool* anchored = nullptr;
+      bool* smoothed = nullptr;
+      if (inner->kind == NodeKind::kMatrixSelector) {
+        auto* ms = static_cast<MatrixSelector*>(inner.get());
+        anchored = &ms->anchored;
+        smoothed = &ms->smoothed;
+      } else if (inner->kind == NodeKind::kVectorSelector) {
+        auto* vs = static_cast<VectorSelector*>(inner.get());
+        anchored = &vs->anchored;
+        smoothed = &vs->smoothed;
+      } else {
+        Fail(Start(c->rangeMod),
+             absl::StrCat(c->rangeMod->getType() == P::ANCHORED ? "anchored" : "smoothed",
+                          " modifier must be preceded by a vector selector or range vector "
+                          "selector"));
+      }
+      if (*anchored || *smoothed) {
+        Fail(Start(c->rangeMod), "anchored and smoothed modifiers may not be set multiple times");
+      }
+      (c->rangeMod->getType() == P::ANCHORED ? *anchored : *smoothed) = true;
+      inner->pos.end = End(c->rangeMod);
+      return inner;
     }
-    (c->rangeMod->getType() == P::ANCHORED ? *anchored : *smoothed) = true;
-    inner->pos.end = End(c->rangeMod);
-    return inner;
+    case ExprAlt::kUnknown:
+      break;
   }
   Fail(Range(ctx).start, "unsupported expression");
 }
@@ -1171,6 +1254,124 @@ std::optional<LexIssue> PreScan(const std::vector<antlr4::Token*>& tokens, std::
 
 // ----------------------------------------------------------------------------------------
 
+// The query as ANTLR's lexer reads it: code points (ANTLR positions count code points), with
+// token text sliced from the original UTF-8 bytes. Replaces ANTLRInputStream, whose UTF-8 ->
+// UTF-32 conversion and UTF-32 -> UTF-8 getText() were a noticeable share of a short parse.
+// The input must be valid UTF-8 (ParseImpl checks that first).
+class Utf8CharStream : public antlr4::CharStream {
+ public:
+  // `cp_to_byte` maps code point index -> byte offset, with one extra entry for the end.
+  void Load(std::string_view utf8, const std::vector<int>* cp_to_byte) {
+    utf8_ = utf8;
+    cp_to_byte_ = cp_to_byte;
+    if (utf8.empty() && data_.capacity() > (1u << 16)) std::u32string().swap(data_);  // big query
+    data_.clear();
+    data_.reserve(utf8.size());
+    for (size_t i = 0; i < utf8.size();) {
+      unsigned char c = static_cast<unsigned char>(utf8[i]);
+      char32_t cp;
+      int len;
+      if (c < 0x80) {
+        cp = c, len = 1;
+      } else if (c < 0xE0) {
+        cp = c & 0x1F, len = 2;
+      } else if (c < 0xF0) {
+        cp = c & 0x0F, len = 3;
+      } else {
+        cp = c & 0x07, len = 4;
+      }
+      for (int k = 1; k < len && i + k < utf8.size(); ++k) {
+        cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
+      }
+      data_.push_back(cp);
+      i += len;
+    }
+    p_ = 0;
+  }
+
+  void consume() override {
+    if (p_ >= data_.size()) throw antlr4::IllegalStateException("cannot consume EOF");
+    ++p_;
+  }
+  size_t LA(ssize_t i) override {
+    if (i == 0) return 0;
+    ssize_t pos = static_cast<ssize_t>(p_) + (i < 0 ? i : i - 1);
+    if (pos < 0 || pos >= static_cast<ssize_t>(data_.size())) return antlr4::IntStream::EOF;
+    return data_[static_cast<size_t>(pos)];
+  }
+  ssize_t mark() override { return -1; }
+  void release(ssize_t) override {}
+  size_t index() override { return p_; }
+  void seek(size_t index) override { p_ = std::min(index, data_.size()); }
+  size_t size() override { return data_.size(); }
+  std::string getSourceName() const override { return "<query>"; }
+  std::string getText(const antlr4::misc::Interval& interval) override {
+    if (interval.a < 0 || interval.b < interval.a) return "";
+    size_t a = static_cast<size_t>(interval.a);
+    size_t b = std::min(static_cast<size_t>(interval.b) + 1, data_.size());
+    if (a >= b) return "";
+    int from = (*cp_to_byte_)[a];
+    int to = (*cp_to_byte_)[b];
+    return std::string(utf8_.substr(from, to - from));
+  }
+  std::string toString() const override { return std::string(utf8_); }
+
+ private:
+  std::string_view utf8_;
+  const std::vector<int>* cp_to_byte_ = nullptr;
+  std::u32string data_;
+  size_t p_ = 0;
+};
+
+// One lexer, token stream and parser per thread, reused across queries: building them costs
+// allocations on every query, while their prediction DFAs are static and shared anyway (the
+// 4.9 runtime guards those with its own locks). A Session loads one query and, when it ends,
+// drops the parse tree and tokens so a large query's memory is not kept until the next one.
+// ParseImpl never re-enters itself, so one pipeline per thread is enough.
+struct AntlrPipeline {
+  Utf8CharStream input;
+  PromQLLexer lexer{&input};
+  antlr4::CommonTokenStream tokens{&lexer};
+  PromQLParser parser{&tokens};
+  std::shared_ptr<antlr4::ANTLRErrorStrategy> bail = std::make_shared<antlr4::BailErrorStrategy>();
+  std::shared_ptr<antlr4::ANTLRErrorStrategy> report =
+      std::make_shared<antlr4::DefaultErrorStrategy>();
+
+  AntlrPipeline() {
+    lexer.removeErrorListeners();
+    parser.removeErrorListeners();
+  }
+
+  static AntlrPipeline& ForThisThread() {
+    thread_local AntlrPipeline pipeline;
+    return pipeline;
+  }
+
+  class Session {
+   public:
+    Session(AntlrPipeline& p, std::string_view query, const std::vector<int>* cp_to_byte)
+        : p_(p) {
+      p_.input.Load(query, cp_to_byte);
+      p_.lexer.setInputStream(&p_.input);  // resets the lexer
+      p_.tokens.setTokenSource(&p_.lexer);  // drops the previous tokens
+      p_.parser.setTokenStream(&p_.tokens);  // resets the parser and its tree
+      p_.tokens.fill();
+    }
+    ~Session() {
+      p_.parser.removeErrorListeners();
+      p_.parser.reset();  // frees the parse tree
+      p_.input.Load(std::string_view(), nullptr);
+      p_.lexer.setInputStream(&p_.input);
+      p_.tokens.setTokenSource(&p_.lexer);  // frees the tokens
+    }
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+   private:
+    AntlrPipeline& p_;
+  };
+};
+
 absl::StatusOr<ExprPtr> ParseImpl(std::string_view query, bool type_check) {
   if (!ValidUtf8(query)) {
     int pos = 0;
@@ -1185,11 +1386,10 @@ absl::StatusOr<ExprPtr> ParseImpl(std::string_view query, bool type_check) {
   }
   cp_to_byte.push_back(static_cast<int>(query.size()));
 
-  antlr4::ANTLRInputStream input(std::string(query.data(), query.size()));
-  PromQLLexer lexer(&input);
-  lexer.removeErrorListeners();
-  antlr4::CommonTokenStream tokens(&lexer);
-  tokens.fill();
+  AntlrPipeline& pipeline = AntlrPipeline::ForThisThread();
+  AntlrPipeline::Session session(pipeline, query, &cp_to_byte);
+  antlr4::CommonTokenStream& tokens = pipeline.tokens;
+  PromQLParser& parser = pipeline.parser;
 
   bool only_trivia = true;
   for (antlr4::Token* t : tokens.getTokens()) {
@@ -1201,18 +1401,19 @@ absl::StatusOr<ExprPtr> ParseImpl(std::string_view query, bool type_check) {
 
   std::optional<LexIssue> lex_issue = PreScan(tokens.getTokens(), query, cp_to_byte);
 
-  PromQLParser parser(&tokens);
-  parser.removeErrorListeners();
   FirstErrorListener listener;
   P::RootContext* root = nullptr;
   // Limits keep the recursive descent within the stack; a failure here is a bug, not input.
   if (lex_issue && lex_issue->msg.rfind("query ", 0) == 0) {
     return absl::InvalidArgumentError(FormatError(query, lex_issue->pos, lex_issue->msg));
   }
+  // Two-stage parse: SLL prediction with a bail-out strategy is exact for every valid query
+  // (no exception is thrown then); only when it fails is the query re-parsed with full LL and
+  // the default strategy, which reports the first syntax error to the listener.
   try {
     parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
         antlr4::atn::PredictionMode::SLL);
-    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    parser.setErrorHandler(pipeline.bail);
     root = parser.root();
   } catch (const antlr4::ParseCancellationException&) {
     root = nullptr;
@@ -1223,7 +1424,7 @@ absl::StatusOr<ExprPtr> ParseImpl(std::string_view query, bool type_check) {
     tokens.seek(0);
     parser.reset();
     parser.addErrorListener(&listener);
-    parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+    parser.setErrorHandler(pipeline.report);
     parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
         antlr4::atn::PredictionMode::LL);
     try {

@@ -2,7 +2,9 @@
 // (what /api/v1/format_query returns). Parenthesised subexpressions are ParenExpr nodes, so the
 // output keeps the written grouping and reparses to the same tree.
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,45 @@
 namespace promlet::promql {
 namespace {
 
+void PrintTo(const Expr& e, bool duration, std::string* out);
+
+// Go's fmt "%v" for a float64 (strconv 'g', shortest digits): exponent form when the decimal
+// exponent is < -4 or >= 6 (1e+06, 1.5e-05, 1.23456789e+08), plain otherwise (123456, 0.0001).
+// Prometheus prints fill values this way.
+std::string GoFormatV(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  if (v == 0) return std::signbit(v) ? "-0" : "0";
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  std::string sci(buf, res.ptr);  // shortest round-trip digits: "-d.ddde+XX"
+  size_t e = sci.find('e');
+  int exp = std::atoi(sci.c_str() + e + 1);
+  bool neg = sci[0] == '-';
+  std::string digits;
+  for (size_t i = neg ? 1 : 0; i < e; ++i) {
+    if (sci[i] != '.') digits.push_back(sci[i]);
+  }
+  std::string out = neg ? "-" : "";
+  if (exp < -4 || exp >= 6) {
+    out += digits[0];
+    if (digits.size() > 1) absl::StrAppend(&out, ".", digits.substr(1));
+    out += exp < 0 ? "e-" : "e+";
+    int a = std::abs(exp);
+    if (a < 10) out += '0';
+    out += std::to_string(a);
+    return out;
+  }
+  if (exp < 0) {
+    absl::StrAppend(&out, "0.", std::string(-exp - 1, '0'), digits);
+  } else if (static_cast<int>(digits.size()) <= exp + 1) {
+    out += digits + std::string(exp + 1 - digits.size(), '0');
+  } else {
+    absl::StrAppend(&out, digits.substr(0, exp + 1), ".", digits.substr(exp + 1));
+  }
+  return out;
+}
+
 std::string JoinLabels(const std::vector<std::string>& labels) {
   std::vector<std::string> out;
   out.reserve(labels.size());
@@ -25,8 +66,14 @@ std::string JoinLabels(const std::vector<std::string>& labels) {
   return absl::StrJoin(out, ", ");
 }
 
+std::string DurationExprString(const Expr& e) {
+  std::string out;
+  PrintTo(e, /*duration=*/true, &out);
+  return out;
+}
+
 std::string DurationString(int64_t ms, const std::optional<DurationExpr>& de) {
-  if (de && de->expr) return Print(*de->expr);
+  if (de && de->expr) return DurationExprString(*de->expr);
   return common::FormatDuration(ms);
 }
 
@@ -42,8 +89,8 @@ std::string AtString(AtModifier at, int64_t at_ms) {
 }
 
 std::string OffsetString(int64_t offset_ms, const std::optional<DurationExpr>& offset_expr) {
-  if (offset_expr && offset_expr->expr) return " offset " + Print(*offset_expr->expr);
-  if (offset_ms != 0) return " offset " + common::FormatDuration(offset_ms);  // "-5m" when negative
+  if (offset_expr && offset_expr->expr) return absl::StrCat(" offset ", DurationExprString(*offset_expr->expr));
+  if (offset_ms != 0) return absl::StrCat(" offset ", common::FormatDuration(offset_ms));  // "-5m" when negative
   return "";
 }
 
@@ -78,7 +125,8 @@ std::string SelectorBody(const VectorSelector& vs) {
   return absl::StrCat(name, "{", absl::StrJoin(parts, ","), "}");
 }
 
-void PrintTo(const Expr& e, std::string* out) {
+// `duration`: e is (part of) a duration expression, where Prometheus drops a unary plus.
+void PrintTo(const Expr& e, bool duration, std::string* out) {
   switch (e.kind) {
     case NodeKind::kNumberLiteral: {
       const auto& n = static_cast<const NumberLiteral&>(e);
@@ -109,7 +157,7 @@ void PrintTo(const Expr& e, std::string* out) {
       const auto& vs = static_cast<const VectorSelector&>(*ms.vector_selector);
       *out += SelectorBody(vs);
       // Order as printer.go: range, extended attribute, @, offset.
-      *out += "[" + DurationString(ms.range_ms, ms.range_expr) + "]";
+      absl::StrAppend(out, "[", DurationString(ms.range_ms, ms.range_expr), "]");
       *out += ExtendedAttribute(ms.anchored || vs.anchored, ms.smoothed || vs.smoothed);
       *out += AtString(vs.at, vs.at_ms);
       *out += OffsetString(vs.offset_ms, vs.offset_expr);
@@ -117,8 +165,8 @@ void PrintTo(const Expr& e, std::string* out) {
     }
     case NodeKind::kSubquery: {
       const auto& sq = static_cast<const SubqueryExpr&>(e);
-      PrintTo(*sq.expr, out);
-      *out += "[" + DurationString(sq.range_ms, sq.range_expr) + ":";
+      PrintTo(*sq.expr, false, out);
+      absl::StrAppend(out, "[", DurationString(sq.range_ms, sq.range_expr), ":");
       if (sq.step_expr || sq.step_ms != 0) *out += DurationString(sq.step_ms, sq.step_expr);
       *out += "]";
       *out += AtString(sq.at, sq.at_ms);
@@ -129,22 +177,22 @@ void PrintTo(const Expr& e, std::string* out) {
       const auto& a = static_cast<const AggregateExpr&>(e);
       *out += AggregateOpName(a.op);
       if (a.without) {
-        *out += " without (" + JoinLabels(a.grouping) + ") ";
+        absl::StrAppend(out, " without (", JoinLabels(a.grouping), ") ");
       } else if (!a.grouping.empty()) {
-        *out += " by (" + JoinLabels(a.grouping) + ") ";
+        absl::StrAppend(out, " by (", JoinLabels(a.grouping), ") ");
       }
       *out += "(";
       if (a.param) {
-        PrintTo(*a.param, out);
+        PrintTo(*a.param, false, out);
         *out += ", ";
       }
-      PrintTo(*a.expr, out);
+      PrintTo(*a.expr, false, out);
       *out += ")";
       return;
     }
     case NodeKind::kBinary: {
       const auto& b = static_cast<const BinaryExpr&>(e);
-      PrintTo(*b.lhs, out);
+      PrintTo(*b.lhs, duration, out);
       *out += " ";
       *out += BinaryOpString(b.op);
       if (b.return_bool) *out += " bool";
@@ -159,16 +207,17 @@ void PrintTo(const Expr& e, std::string* out) {
             *out += JoinLabels(vm.include) + ")";
           }
         }
-        if (vm.fill_lhs && vm.fill_rhs && (*vm.fill_lhs == *vm.fill_rhs ||
-                                           (std::isnan(*vm.fill_lhs) && std::isnan(*vm.fill_rhs)))) {
-          *out += " fill (" + FormatNumber(*vm.fill_lhs) + ")";
+        // printer.go: one " fill (v)" when both sides share the value written once (its
+        // FillValues.LHS == RHS pointer test), else fill_left then fill_right; values as "%v".
+        if (vm.fill_both && vm.fill_lhs && vm.fill_rhs) {
+          absl::StrAppend(out, " fill (", GoFormatV(*vm.fill_lhs), ")");
         } else {
-          if (vm.fill_lhs) *out += " fill_left (" + FormatNumber(*vm.fill_lhs) + ")";
-          if (vm.fill_rhs) *out += " fill_right (" + FormatNumber(*vm.fill_rhs) + ")";
+          if (vm.fill_lhs) absl::StrAppend(out, " fill_left (", GoFormatV(*vm.fill_lhs), ")");
+          if (vm.fill_rhs) absl::StrAppend(out, " fill_right (", GoFormatV(*vm.fill_rhs), ")");
         }
       }
       *out += " ";
-      PrintTo(*b.rhs, out);
+      PrintTo(*b.rhs, duration, out);
       return;
     }
     case NodeKind::kCall: {
@@ -177,24 +226,29 @@ void PrintTo(const Expr& e, std::string* out) {
       *out += "(";
       for (size_t i = 0; i < c.args.size(); ++i) {
         if (i > 0) *out += ", ";
-        PrintTo(*c.args[i], out);
+        PrintTo(*c.args[i], duration, out);
       }
       *out += ")";
       return;
     }
     case NodeKind::kUnary: {
       const auto& u = static_cast<const UnaryExpr&>(e);
-      *out += u.op == UnaryOp::kMinus ? "-" : "+";
-      PrintTo(*u.expr, out);
+      // printer.go's DurationExpr drops a unary plus; an expression's UnaryExpr keeps it.
+      if (u.op == UnaryOp::kMinus) {
+        *out += "-";
+      } else if (!duration) {
+        *out += "+";
+      }
+      PrintTo(*u.expr, duration, out);
       return;
     }
     case NodeKind::kParen:
       *out += "(";
-      PrintTo(*static_cast<const ParenExpr&>(e).expr, out);
+      PrintTo(*static_cast<const ParenExpr&>(e).expr, duration, out);
       *out += ")";
       return;
     case NodeKind::kStepInvariant:
-      PrintTo(*static_cast<const StepInvariantExpr&>(e).expr, out);
+      PrintTo(*static_cast<const StepInvariantExpr&>(e).expr, duration, out);
       return;
   }
 }
@@ -203,7 +257,7 @@ void PrintTo(const Expr& e, std::string* out) {
 
 std::string Print(const Expr& e) {
   std::string out;
-  PrintTo(e, &out);
+  PrintTo(e, /*duration=*/false, &out);
   return out;
 }
 

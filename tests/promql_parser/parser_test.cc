@@ -98,6 +98,75 @@ const Valid kValid[] = {
     {"absent_over_time(foo[5m] @ 10)", "absent_over_time(foo[5m] @ 10.000)"},
     // Unary.
     {"-foo", "-foo"}, {"+foo", "+foo"}, {"-(foo)", "-(foo)"}, {"-sum(foo)", "-sum(foo)"},
+
+    // --- Issue 5, item by item. ---
+    // Float literals in every spelling, any case.
+    {"0X1F", "31"}, {"0xff", "255"}, {"1E3", "1000"}, {"1e+3", "1000"}, {".5e-3", "0.0005"},
+    {"1.5E-3", "0.0015"}, {"INF", "+Inf"}, {"iNf", "+Inf"}, {"-INF", "-Inf"}, {"NAN", "NaN"},
+    {"nAn", "NaN"}, {"-NaN", "NaN"}, {"+Inf", "+Inf"}, {"00", "0"}, {"0.0", "0"},
+    {"123456789012", "123456789012"}, {"1e21", "1000000000000000000000"},
+    // Duration literals, and durations where Prometheus 3 takes a number.
+    {"500ms", "500ms"}, {"1y", "1y"}, {"1w", "1w"}, {"1d", "1d"}, {"1d12h", "1d12h"},
+    {"90s", "1m30s"}, {"1y2w3d4h5m6s7ms", "382d4h5m6s7ms"}, {"2w", "2w"}, {"14d", "2w"}, {"1w1d", "8d"},
+    {"foo > 5m", "foo > 5m"}, {"time() - 1h", "time() - 1h"}, {"-1h30m", "-1h30m"},
+    {"vector(5m)", "vector(5m)"}, {"foo[90]", "foo[1m30s]"}, {"foo[1.5]", "foo[1s500ms]"},
+    {"foo[5m:30]", "foo[5m:30s]"}, {"foo offset 1.5", "foo offset 1s500ms"},
+    {"foo @ 5m", "foo @ 300.000"}, {"foo @ 1.5e3", "foo @ 1500.000"}, {"foo @ 0x10", "foo @ 16.000"},
+    {"foo @ +5", "foo @ 5.000"},
+    // Strings: all Go escapes in "..." and '...', raw backticks.
+    {R"("\a\b\f\v\\")", R"("\a\b\f\v\\")"},
+    {R"("\r\n\t\"")", R"("\r\n\t\"")"},
+    {R"('\a\'')", R"("\a'")"}, {R"('"')", R"("\"")"}, {R"("'")", R"("'")"},
+    {R"("\x41\x7a\x4A")", R"("AzJ")"},
+    {R"("\101\000")", R"("A\x00")"}, {R"("\377")", R"("\xff")"},
+    {R"("\u00fc\u20AC")", R"("ü€")"}, {R"("\U0001f600\U00000041")", R"("😀A")"},
+    {R"('\x41\u00e9\101')", R"("AéA")"},
+    {R"(`raw \n \x " '`)", R"("raw \\n \\x \" '")"}, {"`a\nb`", R"("a\nb")"},
+    {R"(`\`)", R"("\\")"}, {R"("ü€😀")", R"("ü€😀")"},
+    // Quoted UTF-8 metric and label names.
+    {R"({"my.metric", "label.x"="v"})", R"({"label.x"="v",__name__="my.metric"})"},
+    {R"({"métrique.ü"})", R"({__name__="métrique.ü"})"},
+    {R"({'my.metric', `le`=~'0.5'})", R"({__name__="my.metric",le=~"0.5"})"},
+    {R"(foo{"a.b"!="c", "ok"="d"})", R"(foo{"a.b"!="c",ok="d"})"},
+    {R"({"foo"}[5m])", R"({__name__="foo"}[5m])"},
+    {R"(sum by ("ü", "a b") (foo))", R"(sum by ("ü", "a b") (foo))"},
+    {R"(foo / on ("x.y") group_left ("z.w") bar)", R"(foo / on ("x.y") group_left ("z.w") bar)"},
+    // @ start()/end() and offset in either order, on selectors, ranges and subqueries.
+    {"foo @ start() offset 1m", "foo @ start() offset 1m"},
+    {"foo offset 1m @ end()", "foo @ end() offset 1m"},
+    {"foo offset -1m @ start()", "foo @ start() offset -1m"},
+    {"foo[5m] offset 1m @ start()", "foo[5m] @ start() offset 1m"},
+    {"foo[5m] @ end() offset -1m", "foo[5m] @ end() offset -1m"},
+    {"rate(x[1m])[5m:1m] offset 1m @ start()", "rate(x[1m])[5m:1m] @ start() offset 1m"},
+    {"rate(x[1m])[5m:] @ end() offset 1m", "rate(x[1m])[5m:] @ end() offset 1m"},
+    {"foo @ START()", "foo @ start()"}, {"foo @ End()", "foo @ end()"},
+    {"foo @ 100 offset 50s", "foo @ 100.000 offset 50s"},
+    // limitk / limit_ratio, grouping before or after.
+    {"limitk by (a) (2, foo)", "limitk by (a) (2, foo)"},
+    {"limitk(2, foo) without (a)", "limitk without (a) (2, foo)"},
+    {"limit_ratio(0.5, foo) by (a)", "limit_ratio by (a) (0.5, foo)"},
+    {"limit_ratio(-0.25, foo)", "limit_ratio(-0.25, foo)"},
+    {"LIMITK(1, foo)", "limitk(1, foo)"},
+    {"quantile without (a) (0.9, foo)", "quantile without (a) (0.9, foo)"},
+    {R"(count_values without () ("v", foo))", R"(count_values without () ("v", foo))"},
+    // Printer: a unary plus disappears inside duration expressions only (printer.go).
+    {"foo offset +step()", "foo offset step()"}, {"foo offset -step()", "foo offset -step()"},
+    {"foo[+(1m + 2m)]", "foo[(1m + 2m)]"}, {"foo[step() + +range()]", "foo[step() + range()]"},
+    {"foo[5m:+step()]", "foo[5m:step()]"}, {"foo offset -(1 + 2)", "foo offset -(1 + 2)"},
+    {"+foo + +bar", "+foo + +bar"}, {"foo[+5m]", "foo[5m]"},
+    {"foo[min_of(+step(), 1h)]", "foo[min_of(step(), 1h)]"},
+    // Printer: fill values in Go's %v style; fill(v) stays one modifier, two sides stay two.
+    {"a + fill(1e6) b", "a + fill (1e+06) b"}, {"a + fill(123456) b", "a + fill (123456) b"},
+    {"a + fill(1234567) b", "a + fill (1.234567e+06) b"},
+    {"a + fill(0.0001) b", "a + fill (0.0001) b"}, {"a + fill(0.00001) b", "a + fill (1e-05) b"},
+    {"a + fill(-1.5e-7) b", "a + fill (-1.5e-07) b"}, {"a + fill(0x10) b", "a + fill (16) b"},
+    {"a + fill(+Inf) b", "a + fill (+Inf) b"}, {"a + fill(NaN) b", "a + fill (NaN) b"},
+    {"a + fill(1e100) b", "a + fill (1e+100) b"},
+    {"a + fill_left(5) fill_right(5) b", "a + fill_left (5) fill_right (5) b"},
+    {"a + fill_right(5) fill_left(3) b", "a + fill_left (3) fill_right (5) b"},
+    {"a + fill_right(2.5) b", "a + fill_right (2.5) b"},
+    {"a == bool on(x) group_right(y) fill(0) b", "a == bool on (x) group_right (y) fill (0) b"},
+    {"a + FILL(1) b", "a + fill (1) b"},
 };
 
 TEST(ParserTest, ValidQueriesPrintCanonically) {
@@ -191,6 +260,57 @@ const Invalid kInvalid[] = {
     {"foo{a(=\"b\"}", "1:6: parse error: unexpected character inside braces: '('"},
     {"foo{1=\"b\"}", "1:5: parse error: unexpected character inside braces: '1'"},
     {"min_of(1)", "1:1: parse error: expected 2 argument(s) in call to \"min_of\", got 1"},
+
+    // --- Issue 5, item by item. ---
+    // Ranges and subquery ranges/steps must be positive (Prometheus 2.42 and 3 agree).
+    {"foo[0s]", "1:5: parse error: duration must be greater than 0"},
+    {"foo[0]", "1:5: parse error: duration must be greater than 0"},
+    {"foo[-5m]", "1:5: parse error: duration must be greater than 0"},
+    {"foo[(0)]", "1:6: parse error: duration must be greater than 0"},
+    {"foo[5m:0s]", "1:8: parse error: duration must be greater than 0"},
+    {"foo[0s:1m]", "1:5: parse error: duration must be greater than 0"},
+    // Bad escapes, as Prometheus' lexer words them (position: the string's start).
+    {R"("it\'s")", R"(1:1: parse error: unknown escape sequence U+0027 ''')"},
+    {R"('it\"s')", R"(1:1: parse error: unknown escape sequence U+0022 '"')"},
+    {R"("\q")", R"(1:1: parse error: unknown escape sequence U+0071 'q')"},
+    {R"("\x4")", R"(1:1: parse error: illegal character U+0022 '"' in escape sequence)"},
+    {R"("\xg0")", R"(1:1: parse error: illegal character U+0067 'g' in escape sequence)"},
+    {R"("\u12")", R"(1:1: parse error: illegal character U+0022 '"' in escape sequence)"},
+    {R"("\400")", "1:1: parse error: escape sequence is an invalid Unicode code point"},
+    {R"("\ud800")", "1:1: parse error: escape sequence is an invalid Unicode code point"},
+    {R"("\U00110000")", "1:1: parse error: escape sequence is an invalid Unicode code point"},
+    {"foo + 'bar", "1:7: parse error: unterminated quoted string"},
+    {"`abc", "1:1: parse error: unterminated quoted string"},
+    {"\"a\nb\"", "1:1: parse error: unterminated quoted string"},
+    // Numbers and durations.
+    {"0x", "1:1: parse error: bad number or duration syntax: \"0x\""},
+    {"1e", "1:1: parse error: bad number or duration syntax: \"1e\""},
+    {"1m1h", "1:1: parse error: not a valid duration string: \"1m1h\""},
+    {"foo @ NaN", "1:1: parse error: timestamp out of bounds for @ modifier: NaN"},
+    {"foo @ -Inf", "1:1: parse error: timestamp out of bounds for @ modifier: -Inf"},
+    // Names.
+    {R"(foo{"a"})", R"(1:1: parse error: metric name must not be set twice: "foo" or "a")"},
+    {R"({"a.b"=~".*"})", "1:1: parse error: vector selector must contain at least one non-empty matcher"},
+    // @ and offset placement.
+    {"(foo) @ 1", "1:7: parse error: @ modifier must be preceded by an instant vector selector or range vector selector or a subquery"},
+    {"foo offset 1m @ 1 offset 2m", "1:19: parse error: offset may not be set multiple times"},
+    {"foo @ start() @ end()", "1:15: parse error: @ <timestamp> may not be set multiple times"},
+    {"foo @ bar()", "1:7: parse error: unexpected identifier \"bar\" in @, expected timestamp"},
+    {"foo @ start", "1:12: parse error: unexpected end of input in @, expected timestamp"},
+    // limitk / limit_ratio arity and types.
+    {"limitk(foo)", "1:1: parse error: wrong number of arguments for aggregate expression provided, expected 2, got 1"},
+    {R"(limit_ratio("x", foo))", "1:13: parse error: expected type scalar in aggregation parameter, got string"},
+    {"limitk(1, foo[5m])", "1:11: parse error: expected type instant vector in aggregation expression, got range vector"},
+    // fill: one per side, numbers only (Prometheus' fill_modifiers / fill_value rules).
+    {"a + fill(1) fill(2) b", ""},
+    {"a + fill_left(1) fill_left(2) b", ""},
+    {"a + fill(5m) b", "1:10: parse error: unexpected duration \"5m\""},
+    {"a + fill() b", ""},
+    {"a + fill(x) b", ""},
+    // bool and grouping only where they belong.
+    {"a + bool b", "1:3: parse error: bool modifier can only be used on comparison operators"},
+    {"a </ bool b", "1:3: parse error: bool modifier can only be used on comparison operators"},
+    {"a * group_left b", "1:5: parse error: unexpected <group_left>"},
 };
 
 TEST(ParserTest, InvalidQueriesFailWithPrometheusWording) {

@@ -2,6 +2,7 @@
 // long operator chains, invalid UTF-8. Whatever parses must print and reparse identically.
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -62,7 +63,14 @@ TEST(RobustnessTest, DeepNestingIsRejectedNotCrashing) {
   std::string deep(100000, '(');
   auto e = ParseExpr(deep + "1" + std::string(100000, ')'));
   ASSERT_FALSE(e.ok());
-  EXPECT_NE(e.status().message().find("nesting"), std::string_view::npos) << e.status();
+  // Prometheus' error shape, pointing at the first bracket past the limit.
+  EXPECT_EQ(e.status().message(),
+            "1:257: parse error: query nesting exceeds the maximum depth of 256");
+  std::string limit(kMaxNestingDepth, '(');
+  EXPECT_TRUE(ParseExpr(limit + "1" + std::string(kMaxNestingDepth, ')')).ok());
+  auto braces = ParseExpr("sum(" + std::string(300, '[') + "x");
+  ASSERT_FALSE(braces.ok());
+  EXPECT_NE(braces.status().message().find("parse error"), std::string_view::npos);
 
   std::string ok_depth(100, '(');
   EXPECT_TRUE(ParseExpr(ok_depth + "1" + std::string(100, ')')).ok());
@@ -92,6 +100,36 @@ TEST(RobustnessTest, LongOperatorChainsAreBounded) {
   auto e = ParseExpr(huge);
   ASSERT_FALSE(e.ok());
   EXPECT_NE(e.status().message().find("operators"), std::string_view::npos) << e.status();
+}
+
+// The parser keeps one ANTLR pipeline per thread: results must not depend on what was parsed
+// before on the same thread (errors included) or on other threads parsing at the same time.
+TEST(RobustnessTest, ConcurrentAndInterleavedParsesAgree) {
+  std::vector<std::string> queries = kSeeds;
+  queries.push_back("sum(rate(");                  // syntax error midway
+  queries.push_back("foo{a=\"\\q\"}");            // lexer-level error
+  queries.push_back("{\"métrique.ü\"} / on(\"ü\") group_left bar");
+  std::vector<std::string> want;
+  for (const auto& q : queries) {
+    auto e = ParseExpr(q);
+    want.push_back(e.ok() ? Print(**e) : std::string(e.status().message()));
+  }
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 25; ++round) {
+        for (size_t i = 0; i < queries.size(); ++i) {
+          size_t k = (i * 7 + static_cast<size_t>(t + round)) % queries.size();
+          auto e = ParseExpr(queries[k]);
+          std::string got = e.ok() ? Print(**e) : std::string(e.status().message());
+          if (got != want[k]) ++mismatches[t];
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) EXPECT_EQ(mismatches[t], 0) << "thread " << t;
 }
 
 TEST(RobustnessTest, InvalidUtf8AndControlBytes) {
