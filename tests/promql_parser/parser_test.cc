@@ -1,10 +1,12 @@
 // Table tests for the PromQL parser: valid queries with their canonical printed form (which
 // pins the tree shape: precedence, modifiers, folding), invalid queries with the expected
 // Prometheus error text and position. Cases follow Prometheus' parse_test.go/printer_test.go.
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "gtest/gtest.h"
 #include "promql/functions.h"
 #include "promql/parser/parser.h"
@@ -429,6 +431,84 @@ TEST(ParserTest, Numbers) {
   EXPECT_FALSE(ParseNumber("abc").ok());
   EXPECT_EQ(FormatNumber(0.1), "0.1");
   EXPECT_EQ(FormatNumber(1e21), "1000000000000000000000");
+}
+
+// Every aggregation operator, with its parameter when it takes one, `by`/`without` written
+// before or after the arguments, keywords in any case.
+TEST(ParserTest, EveryAggregationWithGroupingBeforeAndAfter) {
+  struct Agg {
+    const char* name;
+    const char* param;  // nullptr: no parameter
+  };
+  const Agg kAggs[] = {{"sum", nullptr},     {"avg", nullptr},    {"count", nullptr},
+                       {"min", nullptr},     {"max", nullptr},    {"group", nullptr},
+                       {"stddev", nullptr},  {"stdvar", nullptr}, {"topk", "3"},
+                       {"bottomk", "3"},     {"quantile", "0.9"}, {"count_values", "\"v\""},
+                       {"limitk", "2"},      {"limit_ratio", "0.5"}};
+  for (const Agg& a : kAggs) {
+    std::string args = a.param ? std::string("(") + a.param + ", foo)" : std::string("(foo)");
+    for (const char* kw : {"by", "without"}) {
+      std::string want = std::string(a.name) + " " + kw + " (x, y) " + args;
+      for (const std::string& q : {std::string(a.name) + " " + kw + " (x, y) " + args,
+                                   std::string(a.name) + args + " " + kw + " (x, y)",
+                                   absl::AsciiStrToUpper(a.name) + args + " " +
+                                       absl::AsciiStrToUpper(kw) + " (x, y,)"}) {
+        auto e = ParseExpr(q);
+        ASSERT_TRUE(e.ok()) << q << ": " << e.status();
+        EXPECT_EQ(Print(**e), want) << q;
+        EXPECT_EQ((*e)->type(), ValueType::kVector) << q;
+      }
+    }
+    // Missing or extra parameter.
+    std::string wrong = a.param ? std::string(a.name) + "(foo)" : std::string(a.name) + "(1, foo)";
+    EXPECT_FALSE(ParseExpr(wrong).ok()) << wrong;
+  }
+}
+
+// Every function of the table accepts arguments of its declared types (all of them, and only
+// the required ones when some are optional), returns its declared type, and rejects one
+// argument too many unless it is variadic without bound.
+TEST(FunctionsTest, EveryFunctionTypeChecksAgainstTheTable) {
+  auto arg_for = [](ValueType t) -> std::string {
+    switch (t) {
+      case ValueType::kScalar: return "1";
+      case ValueType::kVector: return "foo";
+      case ValueType::kMatrix: return "foo[5m]";
+      case ValueType::kString: return "\"a\"";
+      default: return "?";
+    }
+  };
+  int checked = 0;
+  for (const FunctionInfo& f : AllFunctions()) {
+    std::vector<std::string> args;
+    for (ValueType t : f.arg_types) args.push_back(arg_for(t));
+    std::vector<size_t> counts = {args.size()};
+    if (f.variadic != 0 && !args.empty()) counts.push_back(args.size() - 1);
+    for (size_t n : counts) {
+      std::string q = std::string(f.name) + "(";
+      for (size_t i = 0; i < n; ++i) q += (i ? ", " : "") + args[i];
+      q += ")";
+      auto e = ParseExpr(q);
+      ASSERT_TRUE(e.ok()) << q << ": " << e.status();
+      EXPECT_EQ((*e)->type(), f.return_type) << q;
+      EXPECT_EQ(Print(**e), q);
+      ++checked;
+    }
+    if (f.variadic >= 0) {
+      // Prometheus: at most len(arg_types) - 1 + variadic arguments when variadic > 0.
+      size_t max = f.variadic == 0 ? args.size() : args.size() - 1 + f.variadic;
+      std::string q = std::string(f.name) + "(";
+      for (size_t i = 0; i <= max; ++i) {
+        q += (i ? ", " : "") + (args.empty() ? std::string("1") : args[std::min(i, args.size() - 1)]);
+      }
+      q += ")";
+      auto e = ParseExpr(q);
+      ASSERT_FALSE(e.ok()) << q;
+      EXPECT_NE(e.status().message().find("argument(s) in call to"), std::string_view::npos)
+          << q << ": " << e.status();
+    }
+  }
+  EXPECT_GT(checked, 90);
 }
 
 TEST(FunctionsTest, TableMatchesPrometheus) {
