@@ -8,62 +8,15 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/utf8.h"
 #include "promql/parser/parser.h"
 #include "tsdb/labels.h"
 
 namespace promlet::promql {
 namespace {
 
-// Decodes one UTF-8 rune at s[i]; returns its length, or 0 if the bytes are not valid UTF-8.
-int DecodeRune(std::string_view s, size_t i, uint32_t* r) {
-  unsigned char c = s[i];
-  if (c < 0x80) {
-    *r = c;
-    return 1;
-  }
-  int n;
-  uint32_t v;
-  if ((c & 0xE0) == 0xC0) {
-    n = 2;
-    v = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3;
-    v = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4;
-    v = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (int k = 1; k < n; ++k) {
-    unsigned char cc = s[i + k];
-    if ((cc & 0xC0) != 0x80) return 0;
-    v = (v << 6) | (cc & 0x3F);
-  }
-  static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (v < kMin[n] || v > 0x10FFFF || (v >= 0xD800 && v < 0xE000)) return 0;
-  *r = v;
-  return n;
-}
-
-void AppendRune(std::string* out, uint32_t r) {
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
+using common::AppendRune;
+using common::DecodeRune;
 
 // Go's %#U: "U+0071 'q'".
 std::string GoRuneDesc(uint32_t r) {
@@ -83,18 +36,6 @@ int DigitVal(uint32_t c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return 16;
-}
-
-bool IsPrintable(uint32_t r) {
-  if (r < 0x20 || r == 0x7F) return false;
-  if (r >= 0x80 && r < 0xA0) return false;
-  if (r == 0xAD) return false;  // soft hyphen
-  if (r >= 0xFFF9 && r <= 0xFFFB) return false;
-  if (r == 0xFEFF || r == 0xFFFE || r == 0xFFFF) return false;
-  if (r >= 0x2028 && r <= 0x202E) return false;
-  if (r >= 0x2060 && r <= 0x206F) return false;
-  if (r >= 0xE000 && r <= 0xF8FF) return false;  // private use
-  return true;
 }
 
 }  // namespace
@@ -176,48 +117,7 @@ absl::StatusOr<std::string> UnquoteString(std::string_view tok) {
   return out;
 }
 
-std::string QuoteString(std::string_view s) {
-  std::string out = "\"";
-  char buf[16];
-  for (size_t i = 0; i < s.size();) {
-    uint32_t r;
-    int len = DecodeRune(s, i, &r);
-    if (len == 0) {
-      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(s[i]));
-      out += buf;
-      ++i;
-      continue;
-    }
-    if (r == '"' || r == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(r));
-    } else if (IsPrintable(r)) {
-      out.append(s.substr(i, len));
-    } else {
-      switch (r) {
-        case '\a': out += "\\a"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\v': out += "\\v"; break;
-        default:
-          if (r < 0x80) {
-            std::snprintf(buf, sizeof buf, "\\x%02x", r);
-          } else if (r < 0x10000) {
-            std::snprintf(buf, sizeof buf, "\\u%04x", r);
-          } else {
-            std::snprintf(buf, sizeof buf, "\\U%08x", r);
-          }
-          out += buf;
-      }
-    }
-    i += len;
-  }
-  out.push_back('"');
-  return out;
-}
+std::string QuoteString(std::string_view s) { return common::GoQuote(s); }
 
 std::string MaybeQuoteName(std::string_view name, bool metric) {
   bool legacy = metric ? tsdb::IsValidLegacyMetricName(name) : tsdb::IsValidLegacyLabelName(name);

@@ -15,7 +15,8 @@ namespace promlet::promql {
 // Prometheus' lexer wording ("unknown escape sequence ...").
 absl::StatusOr<std::string> UnquoteString(std::string_view token);
 
-// Go strconv.Quote: double-quoted with escapes for non-printable runes and invalid UTF-8.
+// Go strconv.Quote (common::GoQuote): double-quoted, escapes for non-printable runes and
+// invalid UTF-8.
 std::string QuoteString(std::string_view s);
 
 // Quotes a label/metric name only when it is not a legacy name.

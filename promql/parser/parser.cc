@@ -31,6 +31,7 @@
 #include "absl/strings/str_format.h"
 #include "antlr4-runtime.h"
 #include "common/duration.h"
+#include "common/utf8.h"
 #include "promql/functions.h"
 #include "promql/parser/lex_util.h"
 #include "tsdb/labels.h"
@@ -1269,22 +1270,15 @@ class Utf8CharStream : public antlr4::CharStream {
     data_.reserve(utf8.size());
     for (size_t i = 0; i < utf8.size();) {
       unsigned char c = static_cast<unsigned char>(utf8[i]);
-      char32_t cp;
-      int len;
       if (c < 0x80) {
-        cp = c, len = 1;
-      } else if (c < 0xE0) {
-        cp = c & 0x1F, len = 2;
-      } else if (c < 0xF0) {
-        cp = c & 0x0F, len = 3;
-      } else {
-        cp = c & 0x07, len = 4;
+        data_.push_back(c);
+        ++i;
+        continue;
       }
-      for (int k = 1; k < len && i + k < utf8.size(); ++k) {
-        cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
-      }
-      data_.push_back(cp);
-      i += len;
+      uint32_t r = 0xFFFD;
+      int len = common::DecodeRune(utf8, i, &r);
+      data_.push_back(r);
+      i += len > 0 ? static_cast<size_t>(len) : 1;
     }
     p_ = 0;
   }
