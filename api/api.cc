@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "api/federate.h"
+#include "api/ast_json.h"
 #include "api/json_writer.h"
 #include "api/params.h"
 #include "common/duration.h"
@@ -607,10 +608,11 @@ void Api::Impl::FormatQuery(const HttpRequest&, const Form& f, HttpResponse& res
 }
 
 void Api::Impl::ParseQuery(const HttpRequest&, const Form& f, HttpResponse& res) {
-  // Validates like Prometheus; the AST tree rendering for the UI is not provided.
   auto expr = promql::ParseExpr(f.Get("query"));
   if (!expr.ok()) return WriteError(res, InvalidParam("query", expr.status().message()));
-  WriteError(res, Error{"unavailable", 503, "parse_query AST output is not supported by promlet"});
+  Reply reply;
+  WriteAstJson(**expr, reply.data());
+  WriteSuccess(res, reply);
 }
 
 void Api::Impl::Series(const HttpRequest&, const Form& f, HttpResponse& res) {
