@@ -5,7 +5,9 @@
 //      unterminated strings, unbalanced brackets, bad number/duration syntax) and the
 //      nesting/size limits that keep the recursive parser and tree walks off the stack limit.
 //   2. ANTLR parse (SLL first, full LL on failure); the first syntax error becomes
-//      "unexpected <token>".
+//      "unexpected <token>". The lexer, token stream and parser are reused per thread
+//      (AntlrPipeline) and read the query through Utf8CharStream; no exception is thrown for a
+//      valid query.
 //   3. AST building with the checks Prometheus does in its grammar actions (offset/@ placement,
 //      ranges only on selectors, unknown functions, aggregation arity, duration expressions).
 //   4. The port of checkAST (types, vector matching, argument counts).
@@ -1265,7 +1267,7 @@ class Utf8CharStream : public antlr4::CharStream {
   void Load(std::string_view utf8, const std::vector<int>* cp_to_byte) {
     utf8_ = utf8;
     cp_to_byte_ = cp_to_byte;
-    if (utf8.empty() && data_.capacity() > (1u << 16)) std::u32string().swap(data_);  // big query
+    if (utf8.empty() && data_.capacity() > (1u << 14)) std::u32string().swap(data_);  // big query
     data_.clear();
     data_.reserve(utf8.size());
     for (size_t i = 0; i < utf8.size();) {
