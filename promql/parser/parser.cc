@@ -1116,6 +1116,34 @@ struct LexIssue {
   std::string msg;
 };
 
+// The first rune of s as Go's %q prints a rune, without the quotes: `\'`, `\\`, escapes for
+// control characters, \ufffd at the end of input. Lexer errors name characters this way.
+std::string GoQuotedRune(std::string_view s) {
+  if (s.empty()) return "\\ufffd";
+  uint32_t r = 0xFFFD;
+  if (common::DecodeRune(s, 0, &r) == 0) r = 0xFFFD;
+  switch (r) {
+    case '\'': return "\\'";
+    case '\\': return "\\\\";
+    case '\a': return "\\a";
+    case '\b': return "\\b";
+    case '\f': return "\\f";
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    case '\v': return "\\v";
+    default: break;
+  }
+  if (common::IsPrintableRune(r)) {
+    std::string out;
+    common::AppendRune(&out, r);
+    return out;
+  }
+  if (r < 0x80) return absl::StrFormat("\\x%02x", r);
+  if (r < 0x10000) return absl::StrFormat("\\u%04x", r);
+  return absl::StrFormat("\\U%08x", r);
+}
+
 bool IsAlnumByte(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
@@ -1167,22 +1195,18 @@ std::optional<LexIssue> PreScan(const std::vector<antlr4::Token*>& tokens, std::
                      type == P::OR || type == P::UNLESS || type == P::ATAN2 ||
                      type == P::INF_LIT || type == P::NAN_LIT;
       if (!allowed) {
-        std::string first = t->getText().substr(0, 1);
-        if (first == "'") first = "\\'";
-        return LexIssue{idx, pos, absl::StrCat("unexpected character inside braces: '", first, "'")};
+        return LexIssue{idx, pos, absl::StrCat("unexpected character inside braces: '",
+                                               GoQuotedRune(query.substr(pos)), "'")};
       }
     }
     switch (type) {
       case P::ERROR_CHAR: {
-        std::string text = t->getText();
-        if (text == "!") {
+        if (query[pos] == '!') {
           // Prometheus' lexer names the character after '!'.
-          int next = pos + 1;
-          std::string after = next < static_cast<int>(query.size()) ? std::string(1, query[next]) : "";
-          if (after.empty() || after == "'") after = after.empty() ? "\\ufffd" : "\\'";
-          return LexIssue{idx, pos, absl::StrCat("unexpected character after '!': '", after, "'")};
+          return LexIssue{idx, pos, absl::StrCat("unexpected character after '!': '",
+                                                 GoQuotedRune(query.substr(pos + 1)), "'")};
         }
-        std::string shown = text == "'" ? "\\'" : text == "\\" ? "\\\\" : text;
+        std::string shown = GoQuotedRune(query.substr(pos));
         bool in_braces = !stack.empty() && stack.back() == P::LEFT_BRACE;
         return LexIssue{idx, pos, absl::StrCat(in_braces ? "unexpected character inside braces: '"
                                                          : "unexpected character: '",

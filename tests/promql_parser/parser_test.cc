@@ -284,6 +284,13 @@ const Invalid kInvalid[] = {
     {"foo + 'bar", "1:7: parse error: unterminated quoted string"},
     {"`abc", "1:1: parse error: unterminated quoted string"},
     {"\"a\nb\"", "1:1: parse error: unterminated quoted string"},
+    // Characters named in lexer errors as Go's %q names a rune (whole UTF-8 runes, escapes).
+    {"foo !é", "1:5: parse error: unexpected character after '!': 'é'"},
+    {"foo !\tx", R"(1:5: parse error: unexpected character after '!': '\t')"},
+    {"foo{a=\"b\" é}", "1:11: parse error: unexpected character inside braces: 'é'"},
+    {"foo \x01", R"(1:5: parse error: unexpected character: '\x01')"},
+    {"1 + 😀", "1:5: parse error: unexpected character: '😀'"},
+    {"foo \\", R"(1:5: parse error: unexpected character: '\\')"},
     // Numbers and durations.
     {"0x", "1:1: parse error: bad number or duration syntax: \"0x\""},
     {"1e", "1:1: parse error: bad number or duration syntax: \"1e\""},
