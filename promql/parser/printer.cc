@@ -192,7 +192,16 @@ void PrintTo(const Expr& e, bool duration, std::string* out) {
     }
     case NodeKind::kBinary: {
       const auto& b = static_cast<const BinaryExpr&>(e);
-      PrintTo(*b.lhs, duration, out);
+      if (b.op == BinaryOp::kPow && b.lhs->kind == NodeKind::kNumberLiteral &&
+          std::isinf(static_cast<const NumberLiteral&>(*b.lhs).value) &&
+          static_cast<const NumberLiteral&>(*b.lhs).value > 0) {
+        // The one place printer.go's "+Inf" does not reparse to the same tree: a prefix `+`
+        // binds looser than `^`, so "+Inf ^ x" reads as +(Inf ^ x). Print "Inf" here so that
+        // parse(print(t)) == t (Prometheus prints "+Inf ^ x", equal in value).
+        *out += "Inf";
+      } else {
+        PrintTo(*b.lhs, duration, out);
+      }
       *out += " ";
       *out += BinaryOpString(b.op);
       if (b.return_bool) *out += " bool";

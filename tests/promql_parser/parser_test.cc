@@ -169,6 +169,9 @@ const Valid kValid[] = {
     {"a + fill_right(2.5) b", "a + fill_right (2.5) b"},
     {"a == bool on(x) group_right(y) fill(0) b", "a == bool on (x) group_right (y) fill (0) b"},
     {"a + FILL(1) b", "a + fill (1) b"},
+    // +Inf as the left operand of ^ prints as "Inf": "+Inf ^ x" would reparse as +(Inf ^ x).
+    {"Inf ^ x", "Inf ^ x"}, {"+Inf ^ x", "+Inf ^ x"}, {"-Inf ^ 2", "-Inf ^ 2"},
+    {"x + Inf ^ 2", "x + Inf ^ 2"}, {"2 ^ Inf", "2 ^ +Inf"}, {"Inf * x", "+Inf * x"},
 };
 
 TEST(ParserTest, ValidQueriesPrintCanonically) {
