@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <limits>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -239,56 +242,129 @@ absl::Status DB::OpenBlocks() {
 
 namespace {
 
-// Applies replayed records on two threads, each owning alternate runs of 64 refs (the head allows
-// concurrent replay on disjoint series; runs of 64 match the head's ref-table lock blocks, so the
-// two threads never contend on one); the WAL reader decodes the next batch meanwhile.
-uint64_t ReplayPart(SeriesRef ref) { return (ref >> 6) & 1; }
-
+// Replays into the head through a Head::Replayer: the WAL reader thread frames and decodes
+// records; this (the handler's) thread creates series and routes samples, in log order, to one
+// apply thread per core, each owning a shard of the series (so the result is exactly that of a
+// sequential replay). Batches are handed over in bounded queues and their buffers recycled.
 class ReplayHandler : public WalReplayHandler {
  public:
-  ReplayHandler(Head* head, int64_t min_valid) : head_(head), min_valid_(min_valid) {}
-  void OnSeries(absl::Span<const RefSeries> series) override {
-    std::atomic<uint64_t> errors{0};
-    auto apply = [&](uint64_t parity) {
-      for (const auto& s : series) {
-        if (ReplayPart(s.ref) == parity && !head_->ReplaySeries(s.ref, s.labels).ok()) ++errors;
+  using Batch = std::vector<Head::Replayer::Sample>;
+
+  ReplayHandler(Head* head, int64_t min_valid, int shards)
+      : replayer_(head, shards, min_valid), routed_(static_cast<size_t>(shards)) {
+    if (shards > 1) {
+      for (int k = 0; k < shards; ++k) workers_.push_back(std::make_unique<Worker>());
+      for (int k = 0; k < shards; ++k) {
+        workers_[static_cast<size_t>(k)]->thread = std::thread([this, k] { Run(k); });
       }
-    };
-    if (series.size() < 4096) {
-      apply(0);
-      apply(1);
-    } else {
-      std::thread t(apply, 1);
-      apply(0);
-      t.join();
     }
-    series_errors += errors.load();
+  }
+  ~ReplayHandler() override { Finish(); }
+
+  void OnSeries(absl::Span<const RefSeries> series) override {
+    for (const auto& s : series) {
+      if (!replayer_.AddSeries(s.ref, s.labels).ok()) ++series_errors;
+    }
   }
   void OnSamples(absl::Span<const RefSample> samples) override {
-    for (auto& b : parts_) b.clear();
-    for (const auto& s : samples) {
-      if (s.t >= min_valid_) parts_[ReplayPart(s.ref)].push_back(s);
-    }
-    if (samples.size() < 4096) {
-      head_->ReplaySamples(parts_[0]);
-      head_->ReplaySamples(parts_[1]);
+    if (workers_.empty()) {
+      routed_[0].clear();
+      replayer_.Route(samples, routed_.data());
+      replayer_.Apply(0, routed_[0]);
       return;
     }
-    std::thread t([this] { head_->ReplaySamples(parts_[1]); });
-    head_->ReplaySamples(parts_[0]);
-    t.join();
+    for (size_t k = 0; k < workers_.size(); ++k) {
+      routed_[k] = workers_[k]->TakeFree();
+      routed_[k].reserve(samples.size() / workers_.size() + samples.size() / 8);
+    }
+    replayer_.Route(samples, routed_.data());
+    for (size_t k = 0; k < workers_.size(); ++k) {
+      if (routed_[k].empty()) {
+        workers_[k]->GiveFree(std::move(routed_[k]));
+      } else {
+        workers_[k]->Push(std::move(routed_[k]));
+      }
+    }
   }
   void OnTombstones(absl::Span<const WalTombstone> t) override {
     tombstones.insert(tombstones.end(), t.begin(), t.end());
   }
+  // Waits for the apply threads and publishes the replay's counters into the head.
+  void Finish() {
+    for (auto& w : workers_) w->Close();
+    for (auto& w : workers_) {
+      if (w->thread.joinable()) w->thread.join();
+    }
+    replayer_.Finish();
+  }
+
   uint64_t series_errors = 0;
   std::vector<WalTombstone> tombstones;
 
  private:
-  Head* head_;
-  int64_t min_valid_;
-  std::vector<RefSample> parts_[2];
+  // One apply thread's inbox (bounded, so decoding cannot run arbitrarily far ahead) and its
+  // pool of emptied batch buffers.
+  struct Worker {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<Batch> todo;
+    std::vector<Batch> free;
+    bool closed = false;
+    std::thread thread;
+
+    void Push(Batch b) {
+      std::unique_lock<std::mutex> l(mu);
+      cv.wait(l, [&] { return todo.size() < 4; });
+      todo.push_back(std::move(b));
+      cv.notify_all();
+    }
+    bool Pop(Batch* b) {
+      std::unique_lock<std::mutex> l(mu);
+      cv.wait(l, [&] { return !todo.empty() || closed; });
+      if (todo.empty()) return false;
+      *b = std::move(todo.front());
+      todo.pop_front();
+      cv.notify_all();
+      return true;
+    }
+    Batch TakeFree() {
+      std::lock_guard<std::mutex> l(mu);
+      if (free.empty()) return Batch();
+      Batch b = std::move(free.back());
+      free.pop_back();
+      return b;
+    }
+    void GiveFree(Batch b) {
+      b.clear();
+      std::lock_guard<std::mutex> l(mu);
+      free.push_back(std::move(b));
+    }
+    void Close() {
+      std::lock_guard<std::mutex> l(mu);
+      closed = true;
+      cv.notify_all();
+    }
+  };
+
+  void Run(int k) {
+    Worker& w = *workers_[static_cast<size_t>(k)];
+    Batch b;
+    while (w.Pop(&b)) {
+      replayer_.Apply(k, b);
+      w.GiveFree(std::move(b));
+      b = Batch();
+    }
+  }
+
+  Head::Replayer replayer_;
+  std::vector<Batch> routed_;
+  std::vector<std::unique_ptr<Worker>> workers_;
 };
+
+int ReplayShards() {
+  unsigned n = std::thread::hardware_concurrency();
+  return static_cast<int>(std::clamp(n, 1u, 8u));
+}
 
 }  // namespace
 
@@ -309,8 +385,9 @@ absl::Status DB::ReplayWal() {
   }
   std::string wal_dir = dir_ + "/wal";
   auto start = std::chrono::steady_clock::now();
-  ReplayHandler handler(head_.get(), blocks_max);
+  ReplayHandler handler(head_.get(), blocks_max, ReplayShards());
   auto rep = ReadWal(wal_dir, &handler);
+  handler.Finish();
   if (!rep.ok()) return rep.status();
   open_report_.wal = *rep;
   for (const auto& w : rep->warnings) Log(w);

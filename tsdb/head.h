@@ -13,7 +13,8 @@
 //  - A querier sees exactly the commits completed before NewQuerier() returned: none of a later
 //    batch, all of an earlier one. Appenders on different series never share a lock for the
 //    sample path (series and ref map are lock-striped); only series creation takes the index lock.
-//  - Replay*() and Truncate() are safe concurrently with appends and queries.
+//  - Replay*() and Truncate() are safe concurrently with appends and queries (Head::Replayer is
+//    not: it needs the head to itself, as during DB::Open).
 //  - The Head must outlive its appenders, queriers, series sets and iterators' creation
 //    (iterators themselves own their chunk data and may outlive the querier).
 #ifndef PROMLET_TSDB_HEAD_H_
@@ -140,6 +141,8 @@ class Head : public Storage {
   absl::Status ReplaySeries(SeriesRef ref, const Labels& labels);
   void ReplaySamples(absl::Span<const RefSample> samples);
   uint64_t replay_unknown_refs() const { return replay_unknown_.load(); }
+  // The faster, sharded replay DB::Open uses (defined below).
+  class Replayer;
 
   // Per-series chunks overlapping [mint, maxt], sorted by labels. Closed chunks only unless
   // include_open (then a copy of the open chunk is included too). A snapshot of which series
@@ -168,6 +171,8 @@ class Head : public Storage {
   };
 
   SeriesPtr GetByRef(SeriesRef ref) const;
+  // ReplaySeries, returning the series `ref` now resolves to (the alias target for an alias).
+  absl::StatusOr<SeriesPtr> ReplaySeriesResolved(SeriesRef ref, const Labels& labels);
   // Finds or creates the live series with these labels; `created` tells which. `want_ref`
   // (replay) forces the ref of a new series.
   absl::StatusOr<SeriesPtr> GetOrCreate(const Labels& labels, bool* created,
@@ -238,6 +243,76 @@ class Head : public Storage {
   std::atomic<uint64_t> duplicates_{0};
   std::atomic<uint64_t> out_of_bounds_{0};
   std::atomic<uint64_t> replay_unknown_{0};
+};
+
+// WAL replay into a head that nothing else reads or writes meanwhile (DB::Open), split into
+// `shards` parts that apply concurrently, with exactly the result of replaying the log
+// sequentially through ReplaySeries/ReplaySamples (same series, refs, aliases, samples, and
+// out-of-order / duplicate / unknown-ref counts).
+//
+// Threads: AddSeries and Route run on one thread, in log order (that is what makes the result
+// exact: a sample sees precisely the series defined before it in the log, and an alias's samples
+// go to its target's shard, behind the target's own earlier samples). Apply(k, ...) runs on
+// shard k's thread; different shards run concurrently, batches of one shard in Route order.
+// Route's output must be handed to the shard threads with a happens-before edge (a mutex-guarded
+// queue). Apply takes no lock per sample: each series belongs to exactly one shard, and the
+// exclusive-use precondition means no querier, appender or Truncate touches the series.
+//
+// Series handles are resolved once per ref (a dense two-level array, no hashing or table lock per
+// sample), and Apply prefetches series and chunk tails ahead of use, since with many series
+// nearly every sample touches a series that is not in cache.
+class Head::Replayer {
+ public:
+  // A sample bound to the series it is appended to.
+  struct Sample {
+    head_internal::MemSeries* series;
+    int64_t t;
+    double v;
+  };
+
+  // Samples older than min_valid are skipped (not counted), as blocks hold them already.
+  Replayer(Head* head, int shards, int64_t min_valid = std::numeric_limits<int64_t>::min());
+  ~Replayer();  // Finish()es
+  Replayer(const Replayer&) = delete;
+  Replayer& operator=(const Replayer&) = delete;
+
+  int shards() const { return shards_; }
+
+  // As Head::ReplaySeries, and remembers what `ref` resolves to for Route.
+  absl::Status AddSeries(SeriesRef ref, const Labels& labels);
+  // Appends each sample to out[shard of its series] (`out` holds shards() vectors), in order.
+  // Samples of refs no AddSeries defined so far are dropped and counted as unknown refs.
+  void Route(absl::Span<const RefSample> samples, std::vector<Sample>* out);
+  // Appends shard `shard`'s routed samples in order; out-of-order and duplicate samples are
+  // dropped and counted.
+  void Apply(int shard, absl::Span<const Sample> samples);
+  // Publishes the counters and time range into the head. Call after every Apply returned.
+  void Finish();
+
+ private:
+  struct Entry {
+    head_internal::MemSeries* series = nullptr;
+    uint32_t shard = 0;
+  };
+  static constexpr unsigned kSegBits = 16;
+  Entry* Find(SeriesRef ref) const;
+  void Set(SeriesRef ref, const SeriesPtr& s);
+
+  struct alignas(64) ShardStats {
+    uint64_t applied = 0, out_of_order = 0, duplicates = 0;
+    int64_t mint = std::numeric_limits<int64_t>::max();
+    int64_t maxt = std::numeric_limits<int64_t>::min();
+  };
+
+  Head* const head_;
+  const int shards_;
+  const int64_t min_valid_;
+  const bool head_had_series_;  // refs may resolve through the head's own table too
+  std::vector<std::unique_ptr<Entry[]>> segs_;  // ref >> kSegBits -> 2^kSegBits entries
+  std::vector<SeriesPtr> keep_;                 // keeps every resolved series alive
+  std::unique_ptr<ShardStats[]> stats_;
+  uint64_t unknown_ = 0;
+  bool finished_ = false;
 };
 
 }  // namespace promlet::tsdb

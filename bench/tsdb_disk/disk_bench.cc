@@ -2,6 +2,10 @@
 // dataset, backfill speed, block decode speed, WAL write throughput and WAL replay speed.
 //
 //   tsdb_disk_bench [--dataset=FILE.om] [--instances=N] [--only=size|wal|replay] [--replay_series=N]
+//                   [--replay_dir=DIR]
+//
+// --replay_dir keeps the replay bench's data directory: generated there when it has no WAL yet,
+// reused (not regenerated, not deleted) otherwise, so replay can be profiled repeatedly.
 //
 // Without --dataset, generates ../shared/bench/gen_dataset.py's default dataset (or
 // --instances=N of it) into /tmp. Prints one "name: value unit" line per figure.
@@ -55,8 +59,10 @@ void SizeBench(const std::string& dataset) {
   std::string dir = absl::StrCat("/tmp/promlet_disk_bench_", getpid());
   fs::remove_all(dir);
   auto t0 = Clock::now();
+  double cpu0 = CpuSeconds();
   auto r = tools::BackfillOpenMetrics(dataset, dir);
   double secs = Since(t0);
+  double cpu = CpuSeconds() - cpu0;
   if (!r.ok()) {
     std::fprintf(stderr, "backfill failed: %s\n", std::string(r.status().message()).c_str());
     std::exit(1);
@@ -70,12 +76,14 @@ void SizeBench(const std::string& dataset) {
   std::printf("dataset: %s (%llu series, %llu samples, %zu blocks)\n", dataset.c_str(),
               (unsigned long long)r->series, (unsigned long long)r->samples, r->blocks.size());
   std::printf("backfill_seconds: %.2f s\n", secs);
-  std::printf("backfill_samples_per_second: %.2f M/s\n", r->samples / secs / 1e6);
+  std::printf("backfill_samples_per_second: %.2f M/s (%.2f M per CPU-s)\n", r->samples / secs / 1e6,
+              r->samples / cpu / 1e6);
   std::printf("disk_bytes_per_sample: %.4f B (index %.4f, chunks %.4f; %llu bytes total)\n",
               double(bytes) / r->samples, double(index_bytes) / r->samples,
               double(chunk_bytes) / r->samples, (unsigned long long)bytes);
   // Decode speed: read every sample of every block back.
   t0 = Clock::now();
+  cpu0 = CpuSeconds();
   uint64_t n = 0;
   double sum = 0;
   for (const auto& m : r->blocks) {
@@ -97,8 +105,9 @@ void SizeBench(const std::string& dataset) {
     if (!set->status().ok()) std::exit(1);
   }
   double dsecs = Since(t0);
-  std::printf("block_decode_samples_per_second: %.2f M/s (%llu samples, check %.0f)\n",
-              n / dsecs / 1e6, (unsigned long long)n, sum);
+  double dcpu = CpuSeconds() - cpu0;
+  std::printf("block_decode_samples_per_second: %.2f M/s (%.2f M per CPU-s; %llu samples, check %.0f)\n",
+              n / dsecs / 1e6, n / dcpu / 1e6, (unsigned long long)n, sum);
   fs::remove_all(dir);
 }
 
@@ -116,6 +125,7 @@ void WalBench() {
                                      {"job", "node"}}});
     }
     auto t0 = Clock::now();
+    double cpu0 = CpuSeconds();
     (void)(*wal)->Log(series, {});
     std::vector<tsdb::RefSample> batch;
     uint64_t samples = 0;
@@ -131,17 +141,19 @@ void WalBench() {
       }
     }
     double secs = Since(t0);
-    std::printf("wal_write_samples_per_second: %.2f M/s (%.2f bytes/sample in the log)\n",
-                samples / secs / 1e6, double(DirBytes(dir)) / samples);
+    double cpu = CpuSeconds() - cpu0;
+    std::printf("wal_write_samples_per_second: %.2f M/s (%.2f M per CPU-s; %.2f bytes/sample in the log)\n",
+                samples / secs / 1e6, samples / cpu / 1e6, double(DirBytes(dir)) / samples);
   }
   fs::remove_all(dir);
 }
 
-void ReplayBench(int nseries) {
-  std::string dir = absl::StrCat("/tmp/promlet_replay_bench_", getpid());
-  fs::remove_all(dir);
+void ReplayBench(int nseries, const std::string& keep_dir) {
+  std::string dir =
+      keep_dir.empty() ? absl::StrCat("/tmp/promlet_replay_bench_", getpid()) : keep_dir;
+  if (keep_dir.empty()) fs::remove_all(dir);
   const int kSamples = 120;
-  {
+  if (!fs::exists(dir + "/wal")) {
     tsdb::DBOptions o;
     o.background_compaction = false;
     auto db = tsdb::DB::Open(dir, o);
@@ -183,13 +195,13 @@ void ReplayBench(int nseries) {
               "were fully used)\n",
               cpu, samples / cpu / 1e6, 2 * samples / cpu / 1e6);
   db->reset();
-  fs::remove_all(dir);
+  if (keep_dir.empty()) fs::remove_all(dir);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dataset, only;
+  std::string dataset, only, replay_dir;
   int instances = 60, replay_series = 1000000;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -197,6 +209,7 @@ int main(int argc, char** argv) {
     if (a.rfind("--instances=", 0) == 0) (void)absl::SimpleAtoi(a.substr(12), &instances);
     if (a.rfind("--only=", 0) == 0) only = a.substr(7);
     if (a.rfind("--replay_series=", 0) == 0) (void)absl::SimpleAtoi(a.substr(16), &replay_series);
+    if (a.rfind("--replay_dir=", 0) == 0) replay_dir = a.substr(13);
   }
   if (only.empty() || only == "size") {
     if (dataset.empty()) {
@@ -211,6 +224,6 @@ int main(int argc, char** argv) {
     SizeBench(dataset);
   }
   if (only.empty() || only == "wal") WalBench();
-  if (only.empty() || only == "replay") ReplayBench(replay_series);
+  if (only.empty() || only == "replay") ReplayBench(replay_series, replay_dir);
   return 0;
 }
