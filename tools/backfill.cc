@@ -7,96 +7,449 @@
 
 #include <algorithm>
 #include <atomic>
+#include <barrier>
 #include <chrono>
+#include <climits>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "scrape/textparse.h"
+#include "tsdb/block/block.h"
 #include "tsdb/block/block_writer.h"
+#include "tsdb/chunkenc/xor.h"
+#include "tsdb/compact.h"
 
 namespace promlet::tools {
 namespace {
 
-struct SeriesData {
-  tsdb::Labels labels;
-  std::vector<int64_t> ts;
-  std::vector<double> vs;
+namespace fs = std::filesystem;
+using tsdb::chunkenc::XorEncoder;
+using tsdb::chunkenc::XorIterator;
+
+// Input pages behind a parse position are dropped from RSS every this many bytes.
+constexpr size_t kReleaseStep = size_t{32} << 20;
+// Out-of-order samples of one series and window are merged into its chunks once there are
+// this many, or a quarter of the chunk samples if more (amortised O(1) per sample).
+constexpr size_t kMinOutOfOrderMerge = 64;
+constexpr int64_t kNoWindow = INT64_MIN;
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if (a % b != 0 && a < 0) --q;
+  return q;
+}
+
+// Sorts (ts, vs) by time; on equal timestamps the later entry wins. Stable, so callers append
+// samples in input order.
+void SortAndDedupe(std::vector<int64_t>* ts, std::vector<double>* vs) {
+  bool strictly = true;
+  for (size_t i = 1; i < ts->size(); ++i) {
+    if ((*ts)[i] <= (*ts)[i - 1]) {
+      strictly = false;
+      break;
+    }
+  }
+  if (strictly) return;
+  std::vector<uint32_t> idx(ts->size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::stable_sort(idx.begin(), idx.end(),
+                   [&](uint32_t a, uint32_t b) { return (*ts)[a] < (*ts)[b]; });
+  std::vector<int64_t> t2;
+  std::vector<double> v2;
+  t2.reserve(idx.size());
+  v2.reserve(idx.size());
+  for (uint32_t i : idx) {
+    if (!t2.empty() && t2.back() == (*ts)[i]) {
+      v2.back() = (*vs)[i];
+    } else {
+      t2.push_back((*ts)[i]);
+      v2.push_back((*vs)[i]);
+    }
+  }
+  *ts = std::move(t2);
+  *vs = std::move(v2);
+}
+
+// The samples of one series in one block window, in input order: the longest strictly
+// increasing run as it arrived, held as XOR chunks, plus the samples that broke that order
+// (tail_), merged into the chunks now and then. Invariant: no chunk sample came later in the
+// input than a tail_ sample with the same timestamp (a chunk sample is only appended above
+// every timestamp seen), so decoding chunks then tail_ and letting the later entry win keeps
+// "the later line wins".
+class HeldSamples {
+ public:
+  HeldSamples() { bytes_ = Count(); }
+
+  // Returns the change of MemoryBytes().
+  int64_t Append(int64_t t, double v) {
+    if (num_ == 0 || t > last_t_) {
+      if (!enc_.Append(t, v)) {  // the chunk is full (65535 samples)
+        full_.push_back(enc_.Finish());
+        full_bytes_ += full_.back().capacity();
+        enc_.Append(t, v);
+      }
+      ++num_;
+      last_t_ = t;
+    } else {
+      tail_.emplace_back(t, v);
+      if (tail_.size() >= std::max<size_t>(kMinOutOfOrderMerge, num_ / 4)) MergeTail();
+    }
+    size_t now = Count();
+    int64_t d = static_cast<int64_t>(now) - static_cast<int64_t>(bytes_);
+    bytes_ = now;
+    return d;
+  }
+
+  size_t MemoryBytes() const { return bytes_; }
+
+  // Appends every sample in input order (not yet sorted nor deduplicated).
+  absl::Status DecodeTo(std::vector<int64_t>* ts, std::vector<double>* vs) const {
+    for (const auto& c : full_) {
+      if (auto st = DecodeChunk(c, ts, vs); !st.ok()) return st;
+    }
+    if (!enc_.empty()) {
+      if (auto st = DecodeChunk(enc_.bytes(), ts, vs); !st.ok()) return st;
+    }
+    for (const auto& [t, v] : tail_) {
+      ts->push_back(t);
+      vs->push_back(v);
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  size_t Count() const {
+    return sizeof(HeldSamples) + 32 + full_bytes_ + enc_.MemoryBytes() +
+           tail_.capacity() * sizeof(tail_[0]) + full_.capacity() * sizeof(std::string);
+  }
+
+  static absl::Status DecodeChunk(std::string_view c, std::vector<int64_t>* ts,
+                                  std::vector<double>* vs) {
+    XorIterator it(absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(c.data()), c.size()));
+    size_t n0 = ts->size(), k = static_cast<size_t>(it.samples_left());
+    ts->resize(n0 + k);
+    vs->resize(n0 + k);
+    size_t got = it.NextBatch(ts->data() + n0, vs->data() + n0, k);
+    if (got != k || !it.status().ok()) {
+      return absl::InternalError("backfill: a held chunk does not decode");
+    }
+    return absl::OkStatus();
+  }
+
+  // Rewrites chunks + tail as one sorted, deduplicated run of chunks.
+  void MergeTail() {
+    std::vector<int64_t> ts;
+    std::vector<double> vs;
+    ts.reserve(num_ + tail_.size());
+    vs.reserve(num_ + tail_.size());
+    (void)DecodeTo(&ts, &vs);  // our own chunks: cannot fail
+    SortAndDedupe(&ts, &vs);
+    full_.clear();
+    full_.shrink_to_fit();
+    full_bytes_ = 0;
+    enc_ = XorEncoder();
+    tail_.clear();
+    tail_.shrink_to_fit();
+    num_ = 0;
+    for (size_t i = 0; i < ts.size(); ++i) {
+      if (!enc_.Append(ts[i], vs[i])) {
+        full_.push_back(enc_.Finish());
+        full_bytes_ += full_.back().capacity();
+        enc_.Append(ts[i], vs[i]);
+      }
+    }
+    num_ = ts.size();
+    if (!ts.empty()) last_t_ = ts.back();
+  }
+
+  std::vector<std::string> full_;  // finished chunks, each continuing the previous one's run
+  XorEncoder enc_;
+  std::vector<std::pair<int64_t, double>> tail_;
+  size_t num_ = 0;  // samples in full_ and enc_
+  size_t full_bytes_ = 0;
+  size_t bytes_ = 0;
+  int64_t last_t_ = 0;
 };
 
-// One thread's share of the input.
+struct Series {
+  tsdb::Labels labels;
+  int64_t window = kNoWindow;  // window of `held`, a cache of windows[window][id]
+  HeldSamples* held = nullptr;
+};
+
+// Owns copies of the raw series texts that key Part::index (the input pages they came from
+// are dropped behind the parse position).
+class Arena {
+ public:
+  std::string_view Copy(std::string_view s) {
+    if (s.size() > left_) {
+      size_t n = std::max<size_t>(64 << 10, s.size());
+      blocks_.push_back(std::make_unique<char[]>(n));
+      next_ = blocks_.back().get();
+      left_ = n;
+    }
+    std::memcpy(next_, s.data(), s.size());
+    std::string_view out(next_, s.size());
+    next_ += s.size();
+    left_ -= s.size();
+    return out;
+  }
+
+ private:
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  char* next_ = nullptr;
+  size_t left_ = 0;
+};
+
+using WindowMap = std::map<int64_t, absl::flat_hash_map<uint32_t, std::unique_ptr<HeldSamples>>>;
+
+// One thread's share of the input: [begin, end) of the file, starting at a family boundary.
 struct Part {
-  std::string_view body;
-  int first_line = 1;  // line number of body's first line in the file
+  int number = 0;
+  size_t begin = 0, end = 0;
+  bool last = false;
+  Arena arena;
   absl::flat_hash_map<std::string_view, uint32_t> index;  // raw series text -> series
-  std::vector<SeriesData> series;
+  std::vector<Series> series;
+  WindowMap windows;
   uint64_t samples = 0;
   uint64_t lines = 0;
-  absl::Status status;
+  // A parse error: line number within the part (0: none given) and the text after it.
+  bool failed = false;
+  int error_line = 0;
+  std::string error_text;
 };
 
-void ParsePart(Part* part, bool last, std::atomic<uint64_t>* progress) {
-  scrape::Parser p(part->body, scrape::Format::kOpenMetrics);
-  const char* base = part->body.data();
-  uint64_t reported = 0;
+// State shared by the parsing threads and the flushes.
+struct Run {
+  const char* base = nullptr;  // the mapped input
+  size_t size = 0;
+  size_t page = 4096;
+  BackfillOptions opts;
+  std::string data_dir;
+  std::vector<Part> parts;
+  std::atomic<int64_t> held{0};  // MemoryBytes() of every HeldSamples
+  std::atomic<bool> flush_requested{false};
+  std::atomic<int> first_failed_part{INT_MAX};
+  std::atomic<bool> write_failed{false};
+  std::atomic<uint64_t> progress{0};
+  absl::Status write_status;
+  std::map<int64_t, std::vector<tsdb::BlockMeta>> written;  // window -> its blocks, flush order
+  std::vector<std::string> created;  // every block dir this run made, for cleanup on failure
+  bool data_dir_ready = false;
+  int flushes = 0;
+};
+
+void Release(Run* run, size_t from, size_t to) {
+  size_t lo = (from + run->page - 1) / run->page * run->page;
+  size_t hi = to / run->page * run->page;
+  if (hi > lo) ::madvise(const_cast<char*>(run->base) + lo, hi - lo, MADV_DONTNEED);
+}
+
+absl::StatusOr<tsdb::BlockMeta> WriteWindow(Run* run, int64_t window) {
+  struct Entry {
+    const tsdb::Labels* labels;
+    std::unique_ptr<HeldSamples>* held;
+  };
+  std::vector<Entry> entries;
+  for (auto& part : run->parts) {  // in input order, which a stable sort keeps for equal labels
+    auto it = part.windows.find(window);
+    if (it == part.windows.end()) continue;
+    for (auto& [id, held] : it->second) entries.push_back({&part.series[id].labels, &held});
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return tsdb::Labels::Compare(*a.labels, *b.labels) < 0;
+  });
+  tsdb::BlockWriterOptions wo;
+  wo.zstd_level = run->opts.zstd_level;
+  auto w = tsdb::BlockWriter::Create(run->data_dir, wo);
+  if (!w.ok()) return w.status();
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
+  for (size_t i = 0; i < entries.size();) {
+    ts.clear();
+    vs.clear();
+    size_t j = i;
+    do {
+      if (auto st = (*entries[j].held)->DecodeTo(&ts, &vs); !st.ok()) return st;
+      entries[j].held->reset();  // free as we go
+      ++j;
+    } while (j < entries.size() && tsdb::Labels::Compare(*entries[j].labels, *entries[i].labels) == 0);
+    SortAndDedupe(&ts, &vs);
+    if (auto st = (*w)->AddSeries(*entries[i].labels, ts, vs); !st.ok()) return st;
+    i = j;
+  }
+  return (*w)->Finish(window, window + run->opts.block_duration_ms);
+}
+
+// Writes everything held into one block per window and frees it. Only called while no parsing
+// thread runs (from the barrier's completion or after the joins).
+absl::Status FlushHeld(Run* run) {
+  std::vector<int64_t> windows;
+  for (const auto& part : run->parts) {
+    for (const auto& [w, m] : part.windows) windows.push_back(w);
+  }
+  std::sort(windows.begin(), windows.end());
+  windows.erase(std::unique(windows.begin(), windows.end()), windows.end());
+  if (windows.empty()) return absl::OkStatus();
+  if (!run->data_dir_ready) {
+    std::error_code ec;
+    fs::create_directories(run->data_dir, ec);
+    if (ec) return absl::InternalError(absl::StrCat("create ", run->data_dir, ": ", ec.message()));
+    run->data_dir_ready = true;
+  }
+  std::vector<absl::StatusOr<tsdb::BlockMeta>> metas(windows.size(), absl::UnknownError("not run"));
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t wi; (wi = next.fetch_add(1)) < windows.size();) metas[wi] = WriteWindow(run, windows[wi]);
+  };
+  std::vector<std::thread> writers;
+  for (int i = 1; i < std::min<int>(run->opts.threads, static_cast<int>(windows.size())); ++i) {
+    writers.emplace_back(worker);
+  }
+  worker();
+  for (auto& t : writers) t.join();
+  for (auto& part : run->parts) {
+    part.windows.clear();
+    for (auto& s : part.series) {
+      s.window = kNoWindow;
+      s.held = nullptr;
+    }
+  }
+  run->held.store(0);
+  ++run->flushes;
+  absl::Status failure;
+  for (size_t i = 0; i < metas.size(); ++i) {
+    if (metas[i].ok()) {
+      run->created.push_back(metas[i]->ulid);
+      run->written[windows[i]].push_back(*std::move(metas[i]));
+    } else if (!absl::IsNotFound(metas[i].status()) && failure.ok()) {
+      failure = metas[i].status();
+    }
+  }
+  return failure;
+}
+
+// Runs on the last parsing thread to reach the barrier, while the others wait.
+struct FlushOnBarrier {
+  Run* run;
+  void operator()() noexcept {
+    absl::Status s = FlushHeld(run);
+    if (!s.ok() && run->write_status.ok()) {
+      run->write_status = s;
+      run->write_failed = true;
+    }
+    run->flush_requested = false;
+  }
+};
+using FlushBarrier = std::barrier<FlushOnBarrier>;
+
+void ParsePart(Run* run, Part* part, FlushBarrier* sync) {
+  std::string_view body(run->base + part->begin, part->end - part->begin);
+  scrape::Parser p(body, scrape::Format::kOpenMetrics);
+  const int64_t d = run->opts.block_duration_ms;
+  const int64_t cap = run->opts.max_held_bytes;
+  size_t reported = 0, released = part->begin;
+  auto fail = [&](int line, std::string text) {
+    part->failed = true;
+    part->error_line = line;
+    part->error_text = std::move(text);
+    int cur = run->first_failed_part.load();
+    while (part->number < cur && !run->first_failed_part.compare_exchange_weak(cur, part->number)) {
+    }
+  };
   for (;;) {
+    if (run->flush_requested.load(std::memory_order_relaxed)) sync->arrive_and_wait();
+    // Stop when a write failed or an earlier part failed (its error comes first in the file).
+    if (run->write_failed.load(std::memory_order_relaxed) ||
+        run->first_failed_part.load(std::memory_order_relaxed) < part->number) {
+      break;
+    }
     auto e = p.Next();
     if (!e.ok()) {
-      // The parser numbers lines from the start of its part; a part that is not last has no
-      // "# EOF" and ends with an "expected # EOF" complaint at its end, which is fine.
+      // A part that is not last has no "# EOF" and ends with that complaint, which is fine.
       std::string msg(e.status().message());
-      if (!last && msg.find("data does not end with # EOF") != std::string::npos) break;
+      if (!part->last && msg.find("data does not end with # EOF") != std::string::npos) {
+        part->lines = static_cast<uint64_t>(p.line() - 1);
+        break;
+      }
       int line = 0;
       if (absl::StartsWith(msg, "line ")) {
         size_t colon = msg.find(':');
-        int n = 0;
-        if (colon != std::string::npos && absl::SimpleAtoi(msg.substr(5, colon - 5), &n)) {
-          line = n + part->first_line - 1;
-          msg = absl::StrCat("line ", line, msg.substr(colon));
+        if (colon != std::string::npos && absl::SimpleAtoi(msg.substr(5, colon - 5), &line)) {
+          msg = msg.substr(colon);
+        } else {
+          line = 0;
         }
       }
-      part->status = absl::InvalidArgumentError(msg);
-      return;
+      fail(line, msg);
+      break;
     }
-    if (*e == scrape::Entry::kEOF) break;
-    if (*e != scrape::Entry::kSeries) continue;
-    if (p.IsCreatedSeries()) continue;
+    if (*e == scrape::Entry::kEOF) {
+      part->lines = static_cast<uint64_t>(p.line());
+      break;
+    }
+    if (*e != scrape::Entry::kSeries || p.IsCreatedSeries()) continue;
     auto ts = p.TimestampMs();
     if (!ts) {
-      part->status = absl::InvalidArgumentError(absl::StrCat(
-          "line ", p.line() + part->first_line - 1, ": sample without timestamp: ",
-          std::string(p.RawSeries())));
-      return;
+      fail(p.line(), absl::StrCat(": sample without timestamp: ", std::string(p.RawSeries())));
+      break;
     }
     std::string_view raw = p.RawSeries();
-    auto [it, inserted] = part->index.try_emplace(raw, static_cast<uint32_t>(part->series.size()));
-    if (inserted) {
-      SeriesData s;
+    uint32_t id;
+    if (auto it = part->index.find(raw); it != part->index.end()) {
+      id = it->second;
+    } else {
+      Series s;
       if (auto st = p.ParseLabels(&s.labels); !st.ok()) {
-        part->status = absl::InvalidArgumentError(
-            absl::StrCat("line ", p.line() + part->first_line - 1, ": ", st.message()));
-        return;
+        fail(p.line(), absl::StrCat(": ", std::string(st.message())));
+        break;
       }
+      id = static_cast<uint32_t>(part->series.size());
       part->series.push_back(std::move(s));
+      part->index.emplace(part->arena.Copy(raw), id);
     }
-    SeriesData& s = part->series[it->second];
-    s.ts.push_back(*ts);
-    s.vs.push_back(p.Value());
+    Series& s = part->series[id];
+    int64_t w = FloorDiv(*ts, d) * d;
+    int64_t delta = 0;
+    if (w != s.window || s.held == nullptr) {
+      auto& slot = part->windows[w][id];
+      if (!slot) {
+        slot = std::make_unique<HeldSamples>();
+        delta += static_cast<int64_t>(slot->MemoryBytes());
+      }
+      s.window = w;
+      s.held = slot.get();
+    }
+    delta += s.held->Append(*ts, p.Value());
+    if (delta != 0) {
+      int64_t now = run->held.fetch_add(delta, std::memory_order_relaxed) + delta;
+      if (cap > 0 && now > cap) run->flush_requested.store(true, std::memory_order_relaxed);
+    }
     ++part->samples;
     if ((part->samples & 0xffff) == 0) {
-      uint64_t done = static_cast<uint64_t>(raw.data() - base);
-      progress->fetch_add(done - reported, std::memory_order_relaxed);
-      reported = done;
+      size_t pos = static_cast<size_t>(raw.data() - run->base);
+      run->progress.fetch_add(pos - part->begin - reported, std::memory_order_relaxed);
+      reported = pos - part->begin;
+      if (pos - released >= kReleaseStep) {
+        Release(run, released, pos);
+        released = pos;
+      }
     }
   }
-  part->lines = static_cast<uint64_t>(p.line());
-  progress->fetch_add(part->body.size() - reported, std::memory_order_relaxed);
+  run->progress.fetch_add(body.size() - reported, std::memory_order_relaxed);
+  Release(run, released, part->end);
+  sync->arrive_and_drop();
 }
 
 // Splits body into up to n parts at "# HELP"/"# TYPE" line starts (a family boundary), so each
@@ -118,11 +471,80 @@ std::vector<size_t> SplitPoints(std::string_view body, int n) {
   return starts;
 }
 
+// Newlines in [0, end) of the input, dropping the pages read (error path only).
+uint64_t CountNewlines(Run* run, size_t end) {
+  uint64_t n = 0;
+  for (size_t pos = 0; pos < end;) {
+    size_t step = std::min(kReleaseStep, end - pos);
+    n += static_cast<uint64_t>(std::count(run->base + pos, run->base + pos + step, '\n'));
+    Release(run, pos, pos + step);
+    pos += step;
+  }
+  return n;
+}
+
+// Windows that got several blocks (early flushes) are merged into one block each; the later
+// flush comes first, so it wins on equal timestamps, as the later input line should.
+absl::Status MergeWindows(Run* run) {
+  for (auto& [window, metas] : run->written) {
+    if (metas.size() < 2) continue;
+    std::vector<std::shared_ptr<tsdb::Block>> blocks;
+    for (auto it = metas.rbegin(); it != metas.rend(); ++it) {
+      auto b = tsdb::Block::Open(run->data_dir + "/" + it->ulid, /*verify_chunks=*/false);
+      if (!b.ok()) return b.status();
+      blocks.push_back(*std::move(b));
+    }
+    tsdb::BlockWriterOptions wo;
+    wo.zstd_level = run->opts.zstd_level;
+    auto merged = tsdb::CompactBlocks(run->data_dir, blocks, wo);
+    if (!merged.ok()) return merged.status();
+    run->created.push_back(merged->ulid);
+    blocks.clear();
+    std::error_code ec;
+    for (const auto& m : metas) fs::remove_all(run->data_dir + "/" + m.ulid, ec);
+    metas = {*std::move(merged)};
+  }
+  return absl::OkStatus();
+}
+
+void RemoveCreated(Run* run) {
+  std::error_code ec;
+  for (const auto& u : run->created) fs::remove_all(run->data_dir + "/" + u, ec);
+  run->created.clear();
+  run->written.clear();
+}
+
+// True when the same labels occur in more than one part.
+bool SeriesInSeveralParts(const Run& run, uint64_t* unique_series) {
+  if (run.parts.size() == 1) {
+    *unique_series = run.parts[0].series.size();
+    return false;
+  }
+  struct Hash {
+    size_t operator()(const tsdb::Labels* l) const { return l->Hash(); }
+  };
+  struct Eq {
+    bool operator()(const tsdb::Labels* a, const tsdb::Labels* b) const {
+      return tsdb::Labels::Compare(*a, *b) == 0;
+    }
+  };
+  absl::flat_hash_set<const tsdb::Labels*, Hash, Eq> seen;
+  bool dup = false;
+  for (const auto& part : run.parts) {
+    for (const auto& s : part.series) {
+      if (!seen.insert(&s.labels).second) dup = true;
+    }
+  }
+  *unique_series = seen.size();
+  return dup;
+}
+
 }  // namespace
 
 absl::StatusOr<BackfillResult> BackfillOpenMetrics(const std::string& input_file,
                                                    const std::string& data_dir,
                                                    const BackfillOptions& opts) {
+  if (opts.block_duration_ms <= 0) return absl::InvalidArgumentError("block duration must be > 0");
   int fd = ::open(input_file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return absl::NotFoundError(absl::StrCat("cannot open ", input_file));
   struct stat st;
@@ -135,24 +557,32 @@ absl::StatusOr<BackfillResult> BackfillOpenMetrics(const std::string& input_file
   ::close(fd);
   if (mem == MAP_FAILED) return absl::InternalError(absl::StrCat("mmap ", input_file));
   ::madvise(mem, size, MADV_SEQUENTIAL);
-  std::string_view body(static_cast<const char*>(mem), size);
   struct Unmap {
     void* p;
     size_t n;
     ~Unmap() { ::munmap(p, n); }
   } unmap{mem, size};
 
-  // Parse.
+  Run run;
+  run.base = static_cast<const char*>(mem);
+  run.size = size;
+  run.page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  run.opts = opts;
+  run.data_dir = data_dir;
+  std::string_view body(run.base, size);
+
+  // Parse; a barrier parks every parsing thread while held samples are flushed early.
   std::vector<size_t> starts = SplitPoints(body, std::max(1, opts.threads));
-  std::vector<Part> parts(starts.size());
-  int line = 1;
+  run.parts.resize(starts.size());
   for (size_t i = 0; i < starts.size(); ++i) {
-    size_t end = i + 1 < starts.size() ? starts[i + 1] : body.size();
-    parts[i].body = body.substr(starts[i], end - starts[i]);
-    parts[i].first_line = line;
-    line += static_cast<int>(std::count(parts[i].body.begin(), parts[i].body.end(), '\n'));
+    Part& p = run.parts[i];
+    p.number = static_cast<int>(i);
+    p.begin = starts[i];
+    p.end = i + 1 < starts.size() ? starts[i + 1] : size;
+    p.last = i + 1 == starts.size();
   }
-  std::atomic<uint64_t> progress{0};
+  FlushBarrier sync(static_cast<std::ptrdiff_t>(run.parts.size()), FlushOnBarrier{&run});
+
   std::atomic<bool> parsing{true};
   std::thread reporter;
   bool tty = opts.progress && ::isatty(2);
@@ -160,146 +590,60 @@ absl::StatusOr<BackfillResult> BackfillOpenMetrics(const std::string& input_file
     reporter = std::thread([&] {
       while (parsing.load()) {
         std::fprintf(stderr, "\rparsing %s: %5.1f%%", input_file.c_str(),
-                     100.0 * static_cast<double>(progress.load()) / static_cast<double>(size));
+                     100.0 * static_cast<double>(run.progress.load()) / static_cast<double>(size));
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
       }
     });
   }
   std::vector<std::thread> threads;
-  for (size_t i = 1; i < parts.size(); ++i) {
-    threads.emplace_back(ParsePart, &parts[i], i + 1 == parts.size(), &progress);
+  for (size_t i = 1; i < run.parts.size(); ++i) {
+    threads.emplace_back(ParsePart, &run, &run.parts[i], &sync);
   }
-  ParsePart(&parts[0], parts.size() == 1, &progress);
+  ParsePart(&run, &run.parts[0], &sync);
   for (auto& t : threads) t.join();
   parsing = false;
   if (reporter.joinable()) reporter.join();
   if (tty) std::fprintf(stderr, "\rparsing %s: done.  \n", input_file.c_str());
-  for (const auto& p : parts) {
-    if (!p.status.ok()) return p.status;
+
+  // The first error in the file wins; its line number counts the lines of the parts before.
+  for (auto& part : run.parts) {
+    if (!part.failed) continue;
+    RemoveCreated(&run);
+    if (part.error_line == 0) return absl::InvalidArgumentError(part.error_text);
+    uint64_t before = part.begin == 0 ? 0 : CountNewlines(&run, part.begin);
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", before + static_cast<uint64_t>(part.error_line), part.error_text));
+  }
+  if (!run.write_status.ok()) {
+    RemoveCreated(&run);
+    return run.write_status;
   }
 
-  // Merge parts (a series may appear in several parts only if its family is split, which the
-  // split points avoid; still handle it by labels).
   BackfillResult result;
-  std::vector<SeriesData> series;
-  {
-    absl::flat_hash_map<tsdb::Labels, uint32_t> by_labels;
-    for (auto& p : parts) {
-      result.lines += p.lines;
-      for (auto& s : p.series) {
-        auto [it, inserted] = by_labels.try_emplace(s.labels, static_cast<uint32_t>(series.size()));
-        if (inserted) {
-          series.push_back(std::move(s));
-        } else {
-          SeriesData& d = series[it->second];
-          d.ts.insert(d.ts.end(), s.ts.begin(), s.ts.end());
-          d.vs.insert(d.vs.end(), s.vs.begin(), s.vs.end());
-        }
-      }
-      p.series.clear();
-      p.index.clear();
-    }
+  bool shared_series = SeriesInSeveralParts(run, &result.series);
+  if (shared_series && run.flushes > 0) {
+    // A series in two parts whose samples went to different flushes: which flush holds the
+    // later line is not known any more. Rare (a family split across the file); redo in order.
+    RemoveCreated(&run);
+    BackfillOptions one = opts;
+    one.threads = 1;
+    return BackfillOpenMetrics(input_file, data_dir, one);
   }
-  // Sort series by labels; make each series' samples strictly increasing (sort if needed; for
-  // equal timestamps the later line wins, as a re-scrape would overwrite).
-  std::vector<uint32_t> order(series.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    return tsdb::Labels::Compare(series[a].labels, series[b].labels) < 0;
-  });
-  int64_t mint = INT64_MAX, maxt = INT64_MIN;
-  for (auto& s : series) {
-    if (!std::is_sorted(s.ts.begin(), s.ts.end())) {
-      std::vector<uint32_t> idx(s.ts.size());
-      std::iota(idx.begin(), idx.end(), 0);
-      std::stable_sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) { return s.ts[a] < s.ts[b]; });
-      std::vector<int64_t> ts(idx.size());
-      std::vector<double> vs(idx.size());
-      for (size_t i = 0; i < idx.size(); ++i) {
-        ts[i] = s.ts[idx[i]];
-        vs[i] = s.vs[idx[i]];
-      }
-      s.ts = std::move(ts);
-      s.vs = std::move(vs);
-    }
-    size_t w = 0;
-    for (size_t i = 0; i < s.ts.size(); ++i) {
-      if (w > 0 && s.ts[w - 1] == s.ts[i]) {
-        s.vs[w - 1] = s.vs[i];
-      } else {
-        s.ts[w] = s.ts[i];
-        s.vs[w] = s.vs[i];
-        ++w;
-      }
-    }
-    s.ts.resize(w);
-    s.vs.resize(w);
-    result.samples += w;
-    if (w > 0) {
-      mint = std::min(mint, s.ts.front());
-      maxt = std::max(maxt, s.ts.back());
-    }
-  }
-  result.series = series.size();
-  if (result.samples == 0) return result;
+  for (const auto& part : run.parts) result.lines += part.lines;
 
-  std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
-  if (ec) return absl::InternalError(absl::StrCat("create ", data_dir, ": ", ec.message()));
-
-  // One block per aligned window; windows are written in parallel (each series' samples are
-  // split by binary search, no copies).
-  const int64_t d = opts.block_duration_ms;
-  auto floor_div = [](int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); };
-  std::vector<int64_t> windows;
-  for (int64_t w = floor_div(mint, d); w <= floor_div(maxt, d); ++w) windows.push_back(w * d);
-  std::vector<absl::StatusOr<tsdb::BlockMeta>> metas(windows.size(), absl::UnknownError("not run"));
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t wi; (wi = next.fetch_add(1)) < windows.size();) {
-      int64_t lo = windows[wi], hi = windows[wi] + d;
-      tsdb::BlockWriterOptions wo;
-      wo.zstd_level = opts.zstd_level;
-      auto w = tsdb::BlockWriter::Create(data_dir, wo);
-      if (!w.ok()) {
-        metas[wi] = w.status();
-        continue;
-      }
-      absl::Status st;
-      for (uint32_t idx : order) {
-        const auto& s = series[idx];
-        auto b = std::lower_bound(s.ts.begin(), s.ts.end(), lo);
-        auto e = std::lower_bound(b, s.ts.end(), hi);
-        if (b == e) continue;
-        size_t off = static_cast<size_t>(b - s.ts.begin()), n = static_cast<size_t>(e - b);
-        st = (*w)->AddSeries(s.labels, absl::MakeConstSpan(s.ts).subspan(off, n),
-                             absl::MakeConstSpan(s.vs).subspan(off, n));
-        if (!st.ok()) break;
-      }
-      if (!st.ok()) {
-        metas[wi] = st;
-        continue;
-      }
-      metas[wi] = (*w)->Finish(lo, hi);
-    }
-  };
-  std::vector<std::thread> writers;
-  for (int i = 1; i < std::min<int>(opts.threads, static_cast<int>(windows.size())); ++i) {
-    writers.emplace_back(worker);
+  if (tty) std::fprintf(stderr, "writing blocks...\n");
+  absl::Status s = FlushHeld(&run);
+  if (s.ok()) s = MergeWindows(&run);
+  if (!s.ok()) {
+    RemoveCreated(&run);
+    return s;
   }
-  worker();
-  for (auto& t : writers) t.join();
-  absl::Status failure;
-  for (auto& m : metas) {
-    if (m.ok()) {
-      result.blocks.push_back(*m);
-    } else if (!absl::IsNotFound(m.status()) && failure.ok()) {
-      failure = m.status();
+  result.flushes = run.flushes;
+  for (auto& [w, metas] : run.written) {
+    for (auto& m : metas) {
+      result.samples += m.stats.num_samples;
+      result.blocks.push_back(std::move(m));
     }
-  }
-  if (!failure.ok()) {
-    for (const auto& b : result.blocks) std::filesystem::remove_all(data_dir + "/" + b.ulid, ec);
-    return failure;
   }
   if (tty) {
     std::fprintf(stderr, "wrote %zu blocks: %llu series, %llu samples\n", result.blocks.size(),

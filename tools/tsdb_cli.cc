@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/bytesize.h"
 #include "tools/backfill.h"
 #include "tsdb/block/block.h"
 #include "tsdb/block/block_meta.h"
@@ -23,7 +24,9 @@ namespace {
 void Usage(std::FILE* err) {
   std::fprintf(err,
                "usage:\n"
-               "  promlet tsdb create-blocks-from openmetrics <input-file> <data-dir>\n"
+               "  promlet tsdb create-blocks-from openmetrics [--max-samples-memory=SIZE] <input-file> <data-dir>\n"
+               "      SIZE (default 1GiB, 0 = no cap): compressed samples held before blocks are\n"
+               "      written early; later flushes of a time window are merged into one block\n"
                "  promlet tsdb list [-r|--human-readable] <data-dir>\n"
                "  promlet tsdb analyze [--limit=N] <data-dir>\n");
 }
@@ -163,12 +166,26 @@ int Analyze(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
   return 0;
 }
 
-int CreateBlocks(const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
+int CreateBlocks(const std::vector<std::string>& all_args, std::FILE* out, std::FILE* err) {
+  BackfillOptions opts;
+  std::vector<std::string> args;
+  constexpr std::string_view kCapFlag = "--max-samples-memory=";
+  for (const auto& a : all_args) {
+    if (a.rfind(kCapFlag, 0) == 0) {
+      auto cap = common::ParseByteSize(std::string_view(a).substr(kCapFlag.size()));
+      if (!cap.ok()) {
+        std::fprintf(err, "bad %s: %s\n", a.c_str(), std::string(cap.status().message()).c_str());
+        return 2;
+      }
+      opts.max_held_bytes = *cap;
+    } else {
+      args.push_back(a);
+    }
+  }
   if (args.size() != 3 || args[0] != "openmetrics") {
     Usage(err);
     return 2;
   }
-  BackfillOptions opts;
   opts.progress = ::isatty(2);
   auto start = std::chrono::steady_clock::now();
   auto r = BackfillOpenMetrics(args[1], args[2], opts);
@@ -181,6 +198,10 @@ int CreateBlocks(const std::vector<std::string>& args, std::FILE* out, std::FILE
   std::fprintf(out, "%zu blocks, %llu series, %llu samples written to %s in %.2fs\n",
                r->blocks.size(), static_cast<unsigned long long>(r->series),
                static_cast<unsigned long long>(r->samples), args[2].c_str(), secs);
+  if (r->flushes > 1) {
+    std::fprintf(out, "  (samples held in memory were flushed %d times, over --max-samples-memory)\n",
+                 r->flushes);
+  }
   for (const auto& b : r->blocks) {
     std::fprintf(out, "  %s  [%lld, %lld)  %llu samples\n", b.ulid.c_str(),
                  static_cast<long long>(b.min_time), static_cast<long long>(b.max_time),
