@@ -155,6 +155,12 @@ absl::Status Block::Load(bool verify_chunks) {
   }
 
   if (chunks_size_ < kMagicLen || chunks.substr(0, kMagicLen) != kChunksMagic) {
+    if (chunks_size_ >= kMagicLen && chunks.substr(0, kMagicLen - 1) == kChunksMagicPrefix) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "chunks: format version '", std::string(chunks.substr(kMagicLen - 1, 1)),
+          "' is not supported (this build reads version '",
+          std::string(kChunksMagic + kMagicLen - 1, 1), "')"));
+    }
     return absl::DataLossError("chunks: bad magic");
   }
   if (verify_chunks) {
@@ -247,25 +253,37 @@ absl::Status Block::ReadChunk(uint64_t ref, std::vector<int64_t>* ts,
   if (!d.Uvarint(&count) || count > g.size()) return bad();
   uint32_t idx = ChunkRefIndex(ref);
   if (idx >= count) return bad();
-  uint64_t ts_off = 0, val_off = 0, ts_total = 0, ts_len = 0, val_len = 0;
+  // The header lists (ts_len, val_len) per chunk; the columns follow it.
+  uint64_t ts_total = 0, val_total = 0, ts_off = 0, ts_len = 0;
+  const char* lens = d.pos();
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t a, b;
-    if (!d.Uvarint(&a) || !d.Uvarint(&b)) return bad();
-    if (i < idx) {
-      ts_off += a;
-      val_off += b;
-    } else if (i == idx) {
-      ts_len = a;
-      val_len = b;
-    }
+    if (!d.Uvarint(&a) || !d.Uvarint(&b) || a > g.size() || b > g.size()) return bad();
+    if (i == idx) ts_off = ts_total, ts_len = a;
     ts_total += a;
+    val_total += b;
   }
   size_t base = g.size() - d.remaining();
-  if (base + ts_off + ts_len > g.size() || base + ts_total + val_off + val_len > g.size()) return bad();
-  std::string_view tsv(g.data() + base + ts_off, ts_len);
-  std::string_view vv(g.data() + base + ts_total + val_off, val_len);
-  if (auto st = DecodeTimestamps(tsv, ts); !st.ok()) return st;
-  return DecodeValues(vv, ts->size(), vs);
+  if (ts_total + val_total > g.size() - base) return bad();
+  // Value stream of chunk i (i <= idx; the lengths decoded fine above).
+  auto value_stream = [&](uint64_t i) {
+    Decoder ld(lens, static_cast<size_t>(g.data() + base - lens));
+    uint64_t a, b = 0, off = 0;
+    for (uint64_t j = 0; j <= i; ++j) {
+      ld.Uvarint(&a);
+      ld.Uvarint(&b);
+      if (j < i) off += b;
+    }
+    return std::string_view(g.data() + base + ts_total + off, b);
+  };
+  std::string_view vv = value_stream(idx);
+  if (auto st = DecodeTimestamps(std::string_view(g.data() + base + ts_off, ts_len), ts); !st.ok()) {
+    return st;
+  }
+  auto ref_idx = ValuesReference(vv, idx);
+  if (!ref_idx.ok()) return ref_idx.status();
+  std::string_view refv = *ref_idx >= 0 ? value_stream(static_cast<uint64_t>(*ref_idx)) : std::string_view();
+  return DecodeValues(vv, ts->size(), refv, vs);
 }
 
 std::pair<size_t, size_t> Block::NameRange(std::string_view name) const {

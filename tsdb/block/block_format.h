@@ -1,10 +1,14 @@
 // On-disk layout of a block directory <data>/<ULID>/:
 //   meta.json   see block_meta.h
-//   chunks      "PLCHUNK1", then groups. A group is a compressed section (below) holding many
+//   chunks      "PLCHUNK2", then groups. A group is a compressed section (below) holding many
 //               chunks in columns: uvarint count, per chunk uvarint ts_len and val_len, then all
 //               timestamp streams, then all value streams (chunk_codec.h). Chunks of series that
-//               sort next to each other (same metric, other instance) share a group, which is
-//               what makes zstd pay. A chunk ref is (group file offset << 16) | index in group.
+//               sort next to each other (same metric, other instance, other bucket) share a
+//               group: a chunk's values may be predicted from an earlier chunk of its group
+//               (ValueEncoder), and zstd finds what repeats across chunks (timestamps,
+//               constants). A chunk ref is (group file offset << 16) | index in group.
+//               "PLCHUNK1" (zstd'ed byte planes, no references) is not read any more: such a
+//               block is refused at open with an error naming the version.
 //   index       "PLINDEX1", symbols section, series pages, postings lists, postings table,
 //               page table, then a fixed footer (see below).
 //   tombstones  optional: deleted intervals per series ordinal (tombstones.h).
@@ -28,7 +32,10 @@
 
 namespace promlet::tsdb::blockfmt {
 
-inline constexpr char kChunksMagic[] = "PLCHUNK1";
+inline constexpr char kChunksMagic[] = "PLCHUNK2";
+// The magic without its version digit: a file that starts with it but has another version
+// is a block format this build does not read (named in the error), not random garbage.
+inline constexpr char kChunksMagicPrefix[] = "PLCHUNK";
 inline constexpr char kIndexMagic[] = "PLINDEX1";
 inline constexpr char kIndexEndMagic[] = "PLIXEND1";
 inline constexpr size_t kMagicLen = 8;

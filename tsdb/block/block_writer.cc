@@ -107,7 +107,8 @@ absl::Status BlockWriter::AddSeries(const Labels& labels, absl::Span<const int64
     size_t n = std::min(kMaxChunkSamples, ts.size() - start);
     size_t ts0 = group_ts_.size(), v0 = group_vals_.size();
     EncodeTimestamps(ts.subspan(start, n), &group_ts_);
-    EncodeValues(vs.subspan(start, n), &group_vals_);
+    value_encoder_.Encode(vs.subspan(start, n), static_cast<uint32_t>(group_lens_.size()),
+                          &group_vals_);
     group_lens_.emplace_back(static_cast<uint32_t>(group_ts_.size() - ts0),
                              static_cast<uint32_t>(group_vals_.size() - v0));
     series_[sidx].chunks.push_back(ChunkMeta{ts[start], ts[start + n - 1], 0});
@@ -143,6 +144,7 @@ absl::Status BlockWriter::FlushGroup() {
   group_ts_.clear();
   group_vals_.clear();
   pending_refs_.clear();
+  value_encoder_.NewGroup();
   return absl::OkStatus();
 }
 

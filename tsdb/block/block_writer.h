@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "tsdb/block/block_meta.h"
+#include "tsdb/block/chunk_codec.h"
 #include "tsdb/labels.h"
 
 namespace promlet::tsdb {
@@ -69,6 +70,7 @@ class BlockWriter {
   // Current group: per-chunk stream lengths and the two columns.
   std::vector<std::pair<uint32_t, uint32_t>> group_lens_;
   std::string group_ts_, group_vals_;
+  ValueEncoder value_encoder_;  // cross-chunk value prediction within the group
   std::vector<std::pair<size_t, size_t>> pending_refs_;  // (series idx, chunk idx) in group
   std::vector<SeriesEntry> series_;
   uint64_t num_samples_ = 0, num_chunks_ = 0;

@@ -4,12 +4,18 @@
 #include <bit>
 #include <cmath>
 
+#include "tsdb/block/range_coder.h"
 #include "tsdb/block/varint.h"
 
 namespace promlet::tsdb {
 namespace {
 
-enum ValueMode : uint8_t { kConstant = 0, kDecimal = 1, kXor = 2 };
+enum ValueMode : uint8_t { kConstant = 0, kIntegers = 1 };
+// Kinds of integer sequence: 0..kMaxScale = decimal scale k; kFloatKind = ordered bit keys.
+constexpr uint8_t kFloatKind = 16;
+enum Predictor : uint8_t { kOrder0 = 0, kOrder1 = 1, kOrder2 = 2, kOrder1Base = 3, kReference = 4 };
+constexpr size_t kMaxReferences = 4;
+enum ResidualCoder : uint8_t { kAdaptiveCoder = 0, kPrefixCoder = 1 };
 
 constexpr int kMaxScale = 15;
 constexpr double kMaxExact = 9007199254740992.0;  // 2^53
@@ -37,36 +43,6 @@ bool ScaledAt(double v, int k, int64_t* r) {
 
 // Bits needed for u: a cost estimate close to what an entropy coder pays.
 int BitLen(uint64_t u) { return 64 - std::countl_zero(u); }
-
-// Residuals as byte planes: width w (bytes of the largest), then byte 0 of every residual,
-// byte 1 of every residual, ... Planes of similar bytes are what zstd's entropy stage models
-// best (most high planes are all zero).
-void PutPlanar(const std::vector<uint64_t>& res, std::string* out) {
-  uint64_t all = 0;
-  for (uint64_t x : res) all |= x;
-  int w = 0;
-  while (w < 8 && (all >> (8 * w)) != 0) ++w;
-  out->push_back(static_cast<char>(w));
-  size_t start = out->size();
-  out->resize(start + res.size() * w);
-  char* p = out->data() + start;
-  for (int b = 0; b < w; ++b) {
-    for (uint64_t x : res) *p++ = static_cast<char>(x >> (8 * b));
-  }
-}
-
-bool GetPlanar(Decoder* dec, size_t n, std::vector<uint64_t>* res) {
-  uint8_t w;
-  if (!dec->Byte(&w) || w > 8) return false;
-  std::string_view bytes;
-  if (!dec->Bytes(n * w, &bytes)) return false;
-  res->assign(n, 0);
-  const uint8_t* p = reinterpret_cast<const uint8_t*>(bytes.data());
-  for (int b = 0; b < w; ++b) {
-    for (size_t i = 0; i < n; ++i) (*res)[i] |= static_cast<uint64_t>(*p++) << (8 * b);
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -136,7 +112,476 @@ absl::Status DecodeTimestamps(std::string_view in, std::vector<int64_t>* out) {
   return absl::OkStatus();
 }
 
-void EncodeValues(absl::Span<const double> vs, std::string* out) {
+namespace {
+
+// Bijection double bits <-> uint64 that is monotonic in the value for non-NaN doubles, so
+// that neighbouring values have nearby keys and key deltas count ulps.
+int64_t FloatKey(double v) {
+  uint64_t b = std::bit_cast<uint64_t>(v);
+  return static_cast<int64_t>((b >> 63) ? ~b : (b | (uint64_t{1} << 63)));
+}
+double FloatFromKey(int64_t key) {
+  uint64_t k = static_cast<uint64_t>(key);
+  return std::bit_cast<double>((k >> 63) ? (k & ~(uint64_t{1} << 63)) : ~k);
+}
+
+int64_t Sub(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+
+// Adaptive model of one chunk's residual stream. A residual x is binarised as: zero flag
+// (context: previous residual was zero); the bit length e of |x| relative to the chunk's
+// typical length c (header byte): e == c?, else e > c? and |e - c| - 1 in unary (contexts:
+// how far the previous e was from c, direction, position); sign (context: previous sign);
+// the bit under the leading one (context: e). Those few decisions go through the range
+// coder; the remaining e - 2 low bits, close to uniform, go to a plain bit stream.
+struct ResidualModel {
+  rc::AdaptiveBit zero[2];
+  rc::AdaptiveBit eq[3];
+  rc::AdaptiveBit up[3];
+  rc::AdaptiveBit more[2][16];
+  rc::AdaptiveBit sign[3];
+  rc::AdaptiveBit mant[65];
+  int center = 1;  // 1..64
+  bool malformed = false;
+  int prev_zero = 0;
+  int prev_dist = 0;
+  int prev_sign = 2;
+};
+
+void PutResidual(rc::Encoder& enc, rc::BitWriter& bits, ResidualModel& m, int64_t x) {
+  int z = x == 0;
+  enc.Bit(m.zero[m.prev_zero], z);
+  m.prev_zero = z;
+  if (z) return;
+  uint64_t a = x < 0 ? uint64_t{0} - static_cast<uint64_t>(x) : static_cast<uint64_t>(x);
+  int e = BitLen(a);
+  int dctx = m.prev_dist < 2 ? m.prev_dist : 2;
+  int dist = e > m.center ? e - m.center : m.center - e;
+  enc.Bit(m.eq[dctx], dist != 0);
+  if (dist != 0) {
+    int up = e > m.center;
+    enc.Bit(m.up[dctx], up);
+    int max_dist = up ? 64 - m.center : m.center - 1;
+    for (int j = 1; j < dist; ++j) enc.Bit(m.more[up][j < 16 ? j : 15], 1);
+    if (dist < max_dist) enc.Bit(m.more[up][dist < 16 ? dist : 15], 0);
+  }
+  m.prev_dist = dist;
+  int neg = x < 0;
+  enc.Bit(m.sign[m.prev_sign], neg);
+  m.prev_sign = neg;
+  if (e >= 2) {
+    enc.Bit(m.mant[e], static_cast<int>((a >> (e - 2)) & 1));
+    int rest = e - 2;
+    if (rest > 32) {
+      bits.Put(a >> 32, rest - 32);
+      rest = 32;
+    }
+    bits.Put(a, rest);
+  }
+}
+
+inline int64_t GetResidual(rc::Decoder& dec, rc::BitReader& bits, ResidualModel& m) {
+  if (dec.Bit(m.zero[m.prev_zero])) {
+    m.prev_zero = 1;
+    return 0;
+  }
+  m.prev_zero = 0;
+  int dctx = m.prev_dist < 2 ? m.prev_dist : 2;
+  int e = m.center, dist = 0;
+  if (dec.Bit(m.eq[dctx])) {
+    int up = dec.Bit(m.up[dctx]);
+    int max_dist = up ? 64 - m.center : m.center - 1;
+    dist = 1;
+    while (dist < max_dist && dec.Bit(m.more[up][dist < 16 ? dist : 15])) ++dist;
+    if (max_dist < 1) {  // no length on that side of the center: malformed input
+      m.malformed = true;
+      dist = 0;
+    }
+    e = up ? m.center + dist : m.center - dist;
+  }
+  m.prev_dist = dist;
+  int neg = dec.Bit(m.sign[m.prev_sign]);
+  m.prev_sign = neg;
+  uint64_t a = 1;
+  if (e >= 2) {
+    a = 2 + dec.Bit(m.mant[e]);
+    int rest = e - 2;
+    if (rest > 32) {
+      a = (a << (rest - 32)) | bits.Get(rest - 32);
+      rest = 32;
+    }
+    a = (a << rest) | bits.Get(rest);
+  }
+  return neg ? static_cast<int64_t>(uint64_t{0} - a) : static_cast<int64_t>(a);
+}
+
+// Static prefix code over the residual classes (0 = zero, else the bit length e of |x|),
+// for chunks whose residuals are mostly noise: one table lookup per residual, then the sign
+// and the e - 1 bits under the leading one as plain bits. Much faster to decode than the
+// adaptive coder and within a few percent of it on such chunks.
+constexpr int kMaxCodeLen = 11;
+
+// Huffman code lengths (<= kMaxCodeLen) for freq[0..65); 0 for unused classes. A single used
+// class gets length 0 (it costs no bits).
+void CodeLengths(const uint32_t* freq, uint8_t* len) {
+  std::vector<uint64_t> f(freq, freq + 65);
+  for (;;) {
+    // Package the two lightest nodes until one is left; depth = code length.
+    struct Node {
+      uint64_t w;
+      int parent;
+    };
+    std::vector<Node> nodes;
+    std::vector<int> leaf(65, -1);
+    using Item = std::pair<uint64_t, int>;
+    std::vector<Item> heap;
+    for (int s = 0; s < 65; ++s) {
+      if (f[s] == 0) continue;
+      leaf[s] = static_cast<int>(nodes.size());
+      nodes.push_back(Node{f[s], -1});
+      heap.push_back({f[s], leaf[s]});
+    }
+    auto cmp = [](const Item& a, const Item& b) { return a > b; };
+    std::make_heap(heap.begin(), heap.end(), cmp);
+    while (heap.size() > 1) {
+      std::pop_heap(heap.begin(), heap.end(), cmp);
+      Item a = heap.back();
+      heap.pop_back();
+      std::pop_heap(heap.begin(), heap.end(), cmp);
+      Item b = heap.back();
+      heap.pop_back();
+      int id = static_cast<int>(nodes.size());
+      nodes.push_back(Node{a.first + b.first, -1});
+      nodes[a.second].parent = id;
+      nodes[b.second].parent = id;
+      heap.push_back({a.first + b.first, id});
+      std::push_heap(heap.begin(), heap.end(), cmp);
+    }
+    int max_len = 0;
+    for (int s = 0; s < 65; ++s) {
+      int d = 0;
+      if (leaf[s] >= 0) {
+        for (int x = leaf[s]; nodes[x].parent >= 0; x = nodes[x].parent) ++d;
+      }
+      len[s] = static_cast<uint8_t>(d);
+      max_len = std::max(max_len, d);
+    }
+    if (max_len <= kMaxCodeLen) return;
+    for (auto& x : f) x = x == 0 ? 0 : (x + 1) / 2;  // flatten and retry
+  }
+}
+
+// Canonical codes (by length, then class), bit-reversed for the LSB-first bit stream.
+void CanonicalCodes(const uint8_t* len, uint32_t* code) {
+  uint32_t next = 0;
+  int prev_len = 0;
+  for (int l = 1; l <= kMaxCodeLen; ++l) {
+    for (int s = 0; s < 65; ++s) {
+      if (len[s] != l) continue;
+      next <<= (l - prev_len);
+      prev_len = l;
+      uint32_t rev = 0;
+      for (int b = 0; b < l; ++b) rev |= ((next >> b) & 1) << (l - 1 - b);
+      code[s] = rev;
+      ++next;
+    }
+  }
+}
+
+void PutPrefixCoded(const std::vector<int64_t>& res, std::string* out) {
+  uint32_t freq[65] = {0};
+  for (int64_t x : res) {
+    uint64_t a = x < 0 ? uint64_t{0} - static_cast<uint64_t>(x) : static_cast<uint64_t>(x);
+    ++freq[BitLen(a)];
+  }
+  uint8_t len[65];
+  uint32_t code[65] = {0};
+  CodeLengths(freq, len);
+  CanonicalCodes(len, code);
+  int lo = 0, hi = 64;
+  while (freq[lo] == 0) ++lo;
+  while (freq[hi] == 0) --hi;
+  out->push_back(static_cast<char>(lo));
+  out->push_back(static_cast<char>(hi));
+  for (int s = lo; s <= hi; s += 2) {
+    out->push_back(static_cast<char>(len[s] | (s + 1 <= hi ? len[s + 1] << 4 : 0)));
+  }
+  rc::BitWriter bits(out);
+  for (int64_t x : res) {
+    uint64_t a = x < 0 ? uint64_t{0} - static_cast<uint64_t>(x) : static_cast<uint64_t>(x);
+    int e = BitLen(a);
+    bits.Put(code[e], len[e]);
+    if (e == 0) continue;
+    // Sign and the (up to 31) bits under the leading one, then any lower bits.
+    int rest = e - 1;
+    int first = rest < 31 ? rest : 31;
+    bits.Put(((a >> (rest - first)) << 1) | (x < 0), first + 1);
+    if (rest > first) bits.Put(a, rest - first);
+  }
+  bits.Finish();
+}
+
+// Decodes `count` residuals and hands each to emit(x).
+template <typename Emit>
+bool GetPrefixCoded(std::string_view in, size_t count, Emit emit) {
+  Decoder hdr(in);
+  uint8_t lo, hi;
+  if (!hdr.Byte(&lo) || !hdr.Byte(&hi) || lo > hi || hi > 64) return false;
+  uint8_t len[65] = {0};
+  for (int s = lo; s <= hi; s += 2) {
+    uint8_t b;
+    if (!hdr.Byte(&b)) return false;
+    len[s] = b & 15;
+    if (s + 1 <= hi) len[s + 1] = b >> 4;
+  }
+  // The code must be complete (Kraft sum exactly 1), or a single class of length 0.
+  uint32_t kraft = 0;
+  int used = 0, max_len = 0;
+  for (int s = lo; s <= hi; ++s) {
+    if (len[s] > kMaxCodeLen) return false;
+    if (len[s] > 0) kraft += 1u << (kMaxCodeLen - len[s]), ++used, max_len = std::max<int>(max_len, len[s]);
+  }
+  uint16_t table[1 << kMaxCodeLen];  // class | length << 8
+  if (used == 0) {
+    // One class, no bits per code.
+    table[0] = static_cast<uint16_t>(lo);
+  } else {
+    if (kraft != (1u << kMaxCodeLen) || used < 2) return false;
+    uint32_t code[65] = {0};
+    CanonicalCodes(len, code);
+    for (int s = lo; s <= hi; ++s) {
+      if (len[s] == 0) continue;
+      for (uint32_t i = code[s]; i < (1u << max_len); i += 1u << len[s]) {
+        table[i] = static_cast<uint16_t>(s | (len[s] << 8));
+      }
+    }
+  }
+  if (used == 0 && lo != hi) return false;
+  rc::BitReader bits(std::string_view(hdr.pos(), hdr.remaining()));
+  for (size_t i = 0; i < count; ++i) {
+    bits.Refill();  // >= 56 bits: code (<= 11) and sign + top bits (<= 32) need no refill
+    uint16_t t = table[bits.PeekUnchecked(max_len)];
+    int e = t & 0xff;
+    bits.Skip(t >> 8);
+    if (e == 0) {
+      emit(0);
+      continue;
+    }
+    uint64_t sign_and_top = bits.GetUnchecked(e < 32 ? e : 32);  // sign, then up to 31 bits
+    uint64_t a = (uint64_t{1} << (e < 32 ? e - 1 : 31)) | (sign_and_top >> 1);
+    if (e > 32) a = (a << (e - 32)) | bits.Get(e - 32);
+    // Branch-free sign: the signs of noise are unpredictable.
+    uint64_t neg_mask = uint64_t{0} - (sign_and_top & 1);
+    emit(static_cast<int64_t>((a ^ neg_mask) - neg_mask));
+  }
+  return !bits.overran();
+}
+
+// The chunk's typical residual bit length: the median over non-zero residuals.
+int CenterOf(const std::vector<int64_t>& res) {
+  int hist[65] = {0};
+  int nz = 0;
+  for (int64_t x : res) {
+    if (x == 0) continue;
+    uint64_t a = x < 0 ? uint64_t{0} - static_cast<uint64_t>(x) : static_cast<uint64_t>(x);
+    ++hist[BitLen(a)];
+    ++nz;
+  }
+  int acc = 0;
+  for (int e = 1; e <= 64; ++e) {
+    acc += hist[e];
+    if (2 * acc >= nz) return e;
+  }
+  return 1;
+}
+
+// Rough cost of a residual in quarter bits under ResidualModel: picks the predictor.
+uint64_t CostOf(int64_t x) {
+  if (x == 0) return 1;
+  uint64_t a = x < 0 ? uint64_t{0} - static_cast<uint64_t>(x) : static_cast<uint64_t>(x);
+  return 4 * static_cast<uint64_t>(BitLen(a) + 2);
+}
+
+// A chunk as an integer sequence: decimal scaled values or float keys, plus exceptions.
+struct IntChunk {
+  uint8_t kind = 0;
+  std::vector<int64_t> r;
+  std::vector<uint32_t> exceptions;  // decimal only: positions holding raw bits
+};
+
+bool ToDecimal(absl::Span<const double> vs, IntChunk* c) {
+  size_t n = vs.size();
+  int k = 0;
+  c->r.assign(n, 0);
+  c->exceptions.clear();
+  int64_t prev = 0;
+  for (size_t i = 0; i < n; ++i) {
+    double v = vs[i];
+    if (IsException(v)) {
+      c->exceptions.push_back(static_cast<uint32_t>(i));
+      c->r[i] = prev;
+      continue;
+    }
+    int64_t x = 0;
+    while (!ScaledAt(v, k, &x)) {
+      if (++k > kMaxScale) return false;
+    }
+    c->r[i] = prev = x;
+  }
+  // Values before the final scale was reached were scaled less: rescale them all.
+  prev = 0;
+  size_t e = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (e < c->exceptions.size() && c->exceptions[e] == i) {
+      c->r[i] = prev;
+      ++e;
+      continue;
+    }
+    int64_t x;
+    if (!ScaledAt(vs[i], k, &x)) return false;
+    c->r[i] = prev = x;
+  }
+  c->kind = static_cast<uint8_t>(k);
+  return true;
+}
+
+void ToInts(absl::Span<const double> vs, IntChunk* c) {
+  if (ToDecimal(vs, c)) return;
+  c->kind = kFloatKind;
+  c->exceptions.clear();
+  c->r.resize(vs.size());
+  for (size_t i = 0; i < vs.size(); ++i) c->r[i] = FloatKey(vs[i]);
+}
+
+// Parsed header of an integer-coded value stream; `rest` is the range-coded residuals.
+struct IntHeader {
+  uint8_t kind = 0, predictor = 0;
+  uint64_t back = 0;  // kReference: distance to the reference chunk in the group
+  std::vector<std::pair<uint32_t, uint64_t>> exceptions;
+  int64_t r0 = 0, extra = 0;  // extra: order 2's first delta, or the base delta
+  std::string_view rest;
+};
+
+bool ParseHeader(std::string_view in, size_t n, IntHeader* h) {
+  Decoder dec(in);
+  uint8_t mode;
+  if (!dec.Byte(&mode) || mode != kIntegers || !dec.Byte(&h->kind) || !dec.Byte(&h->predictor)) {
+    return false;
+  }
+  if (h->kind > kFloatKind || (h->kind > kMaxScale && h->kind != kFloatKind) ||
+      h->predictor > kReference) {
+    return false;
+  }
+  if (h->predictor == kReference && (!dec.Uvarint(&h->back) || h->back == 0)) return false;
+  uint64_t nexc;
+  if (!dec.Uvarint(&nexc) || nexc > n || (nexc > 0 && h->kind == kFloatKind)) return false;
+  h->exceptions.resize(nexc);
+  uint64_t pos = 0;
+  for (size_t i = 0; i < nexc; ++i) {
+    uint64_t gap;
+    if (!dec.Uvarint(&gap) || !dec.Fixed64(&h->exceptions[i].second)) return false;
+    if (i > 0 && gap == 0) return false;
+    pos += gap;
+    if (pos >= n) return false;
+    h->exceptions[i].first = static_cast<uint32_t>(pos);
+  }
+  if (!dec.Varint(&h->r0)) return false;
+  if ((h->predictor == kOrder2 && n >= 2) || h->predictor == kOrder1Base) {
+    if (!dec.Varint(&h->extra)) return false;
+  }
+  h->rest = std::string_view(dec.pos(), dec.remaining());
+  return true;
+}
+
+// Decodes the integer sequence of an integer-coded stream. ref_d1: first differences of the
+// reference chunk's sequence (kReference only).
+bool DecodeInts(const IntHeader& h, size_t n, const std::vector<int64_t>* ref_d1,
+                std::vector<int64_t>* r) {
+  r->resize(n);
+  int64_t* o = r->data();
+  o[0] = h.r0;
+  if (n == 1) return true;
+  if (h.rest.empty()) return false;
+  if (static_cast<uint8_t>(h.rest[0]) == kPrefixCoder) {
+    std::string_view in = h.rest.substr(1);
+    size_t i = 1;
+    switch (h.predictor) {
+      case kOrder0:
+        return GetPrefixCoded(in, n - 1, [&](int64_t x) { o[i++] = x; });
+      case kOrder1:
+        return GetPrefixCoded(in, n - 1, [&](int64_t x) { o[i] = WrapAdd(o[i - 1], x), ++i; });
+      case kOrder1Base:
+        return GetPrefixCoded(in, n - 1, [&](int64_t x) {
+          o[i] = WrapAdd(o[i - 1], WrapAdd(h.extra, x)), ++i;
+        });
+      case kOrder2: {
+        int64_t d = h.extra;
+        o[1] = WrapAdd(o[0], d);
+        i = 2;
+        return GetPrefixCoded(in, n - 2, [&](int64_t x) {
+          d = WrapAdd(d, x);
+          o[i] = WrapAdd(o[i - 1], d), ++i;
+        });
+      }
+      case kReference: {
+        if (ref_d1 == nullptr || ref_d1->size() != n - 1) return false;
+        const int64_t* rd = ref_d1->data();
+        return GetPrefixCoded(in, n - 1, [&](int64_t x) {
+          o[i] = WrapAdd(o[i - 1], WrapAdd(rd[i - 1], x)), ++i;
+        });
+      }
+      default:
+        return false;
+    }
+  }
+  if (static_cast<uint8_t>(h.rest[0]) != kAdaptiveCoder) return false;
+  Decoder hdr(h.rest.substr(1));
+  uint8_t center;
+  uint64_t rc_len;
+  if (!hdr.Byte(&center) || center < 1 || center > 64 || !hdr.Uvarint(&rc_len) ||
+      rc_len > hdr.remaining()) {
+    return false;
+  }
+  std::string_view rest(hdr.pos(), hdr.remaining());
+  rc::Decoder dec(rest.substr(0, rc_len));
+  rc::BitReader bits(rest.substr(rc_len));
+  ResidualModel m;
+  m.center = center;
+  switch (h.predictor) {
+    case kOrder0:
+      for (size_t i = 1; i < n; ++i) o[i] = GetResidual(dec, bits, m);
+      break;
+    case kOrder1:
+      for (size_t i = 1; i < n; ++i) o[i] = WrapAdd(o[i - 1], GetResidual(dec, bits, m));
+      break;
+    case kOrder1Base:
+      for (size_t i = 1; i < n; ++i) o[i] = WrapAdd(o[i - 1], WrapAdd(h.extra, GetResidual(dec, bits, m)));
+      break;
+    case kOrder2: {
+      int64_t d = h.extra;
+      o[1] = WrapAdd(o[0], d);
+      for (size_t i = 2; i < n; ++i) {
+        d = WrapAdd(d, GetResidual(dec, bits, m));
+        o[i] = WrapAdd(o[i - 1], d);
+      }
+      break;
+    }
+    case kReference: {
+      if (ref_d1 == nullptr || ref_d1->size() != n - 1) return false;
+      const int64_t* rd = ref_d1->data();
+      for (size_t i = 1; i < n; ++i) o[i] = WrapAdd(o[i - 1], WrapAdd(rd[i - 1], GetResidual(dec, bits, m)));
+      break;
+    }
+    default:
+      return false;
+  }
+  return !dec.overran() && !bits.overran() && !m.malformed;
+}
+
+}  // namespace
+
+void ValueEncoder::Encode(absl::Span<const double> vs, uint32_t index, std::string* out) {
   size_t n = vs.size();
   if (n == 0) return;
   uint64_t first_bits = std::bit_cast<uint64_t>(vs[0]);
@@ -152,179 +597,159 @@ void EncodeValues(absl::Span<const double> vs, std::string* out) {
     PutFixed64(out, first_bits);
     return;
   }
-  // Try the decimal model.
-  int k = 0;
-  bool decimal = true;
-  std::vector<int64_t> r(n);
-  std::vector<uint32_t> exceptions;
-  int64_t prev = 0;
-  for (size_t i = 0; i < n && decimal; ++i) {
-    double v = vs[i];
-    if (IsException(v)) {
-      exceptions.push_back(static_cast<uint32_t>(i));
-      r[i] = prev;
-      continue;
-    }
-    int64_t x = 0;
-    while (!ScaledAt(v, k, &x)) {
-      if (++k > kMaxScale) {
-        decimal = false;
-        break;
-      }
-    }
-    r[i] = prev = x;
+  IntChunk c;
+  ToInts(vs, &c);
+  const std::vector<int64_t>& r = c.r;
+  std::vector<int64_t> d1(n - 1);
+  for (size_t i = 1; i < n; ++i) d1[i - 1] = Sub(r[i], r[i - 1]);
+
+  // Pick the predictor with the smallest estimated cost.
+  int64_t base = 0;
+  if (n >= 3) {
+    std::vector<int64_t> tmp = d1;
+    std::nth_element(tmp.begin(), tmp.begin() + tmp.size() / 2, tmp.end());
+    base = tmp[tmp.size() / 2];
   }
-  if (decimal) {
-    // Values before the final scale was reached were scaled less: rescale them all.
-    prev = 0;
-    size_t e = 0;
-    for (size_t i = 0; i < n; ++i) {
-      if (e < exceptions.size() && exceptions[e] == i) {
-        r[i] = prev;
-        ++e;
-        continue;
-      }
-      int64_t x;
-      if (!ScaledAt(vs[i], k, &x)) {
-        decimal = false;
-        break;
-      }
-      r[i] = prev = x;
-    }
+  uint64_t cost[4] = {0, 0, 0, 0};
+  for (size_t i = 1; i < n; ++i) {
+    cost[kOrder0] += CostOf(r[i]);
+    cost[kOrder1] += CostOf(d1[i - 1]);
+    cost[kOrder1Base] += CostOf(Sub(d1[i - 1], base));
+    if (i >= 2) cost[kOrder2] += CostOf(Sub(d1[i - 1], d1[i - 2]));
   }
-  if (decimal) {
-    // Pick the delta order with the fewest varint bytes.
-    // Order 3 is order 1 minus the chunk's median delta: a steady counter rate leaves only
-    // the jitter around it.
-    int64_t base = 0;
-    if (n >= 2) {
-      std::vector<int64_t> deltas(n - 1);
-      for (size_t i = 1; i < n; ++i) deltas[i - 1] = r[i] - r[i - 1];
-      std::nth_element(deltas.begin(), deltas.begin() + deltas.size() / 2, deltas.end());
-      base = deltas[deltas.size() / 2];
-    }
-    uint64_t cost[4] = {0, 0, 0, 0};
-    for (size_t i = 0; i < n; ++i) {
-      cost[0] += BitLen(ZigZag(r[i]));
-      if (i >= 1) cost[1] += BitLen(ZigZag(r[i] - r[i - 1]));
-      if (i >= 1) cost[3] += BitLen(ZigZag(r[i] - r[i - 1] - base));
-      if (i >= 2) cost[2] += BitLen(ZigZag((r[i] - r[i - 1]) - (r[i - 1] - r[i - 2])));
-    }
-    int order = 0;
-    if (n >= 2 && cost[1] + BitLen(ZigZag(r[0])) <= cost[0]) order = 1;
-    if (n >= 3 && cost[2] + BitLen(ZigZag(r[1] - r[0])) < cost[order]) order = 2;
-    if (base != 0 && n >= 3 && cost[3] + BitLen(ZigZag(base)) < cost[order]) order = 3;
-    out->push_back(kDecimal);
-    out->push_back(static_cast<char>(k));
-    out->push_back(static_cast<char>(order));
-    PutUvarint(out, exceptions.size());
-    uint32_t last = 0;
-    for (uint32_t pos : exceptions) {
-      PutUvarint(out, pos - last);
-      last = pos;
-      PutFixed64(out, std::bit_cast<uint64_t>(vs[pos]));
-    }
-    PutVarint(out, r[0]);
-    if (order == 2 && n >= 2) PutVarint(out, r[1] - r[0]);
-    if (order == 3) PutVarint(out, base);
-    std::vector<uint64_t> res;
+  uint8_t pred = kOrder1;
+  uint64_t best = cost[kOrder1];
+  if (cost[kOrder0] < best) pred = kOrder0, best = cost[kOrder0];
+  if (n >= 3 && cost[kOrder2] + 32 < best) pred = kOrder2, best = cost[kOrder2] + 32;
+  if (n >= 3 && base != 0 && cost[kOrder1Base] + 32 < best) {
+    pred = kOrder1Base, best = cost[kOrder1Base] + 32;
+  }
+  const Root* ref = nullptr;
+  for (const Root& root : roots_) {
+    if (root.kind != c.kind || root.d1.size() != d1.size()) continue;
+    uint64_t rc = 8;
+    for (size_t i = 0; i < d1.size() && rc < best; ++i) rc += CostOf(Sub(d1[i], root.d1[i]));
+    if (rc < best) best = rc, pred = kReference, ref = &root;
+  }
+
+  out->push_back(kIntegers);
+  out->push_back(static_cast<char>(c.kind));
+  out->push_back(static_cast<char>(pred));
+  if (pred == kReference) PutUvarint(out, index - ref->index);
+  PutUvarint(out, c.exceptions.size());
+  uint32_t last = 0;
+  for (uint32_t pos : c.exceptions) {
+    PutUvarint(out, pos - last);
+    last = pos;
+    PutFixed64(out, std::bit_cast<uint64_t>(vs[pos]));
+  }
+  PutVarint(out, r[0]);
+  if (pred == kOrder2) PutVarint(out, d1[0]);
+  if (pred == kOrder1Base) PutVarint(out, base);
+  if (n >= 2) {
+    std::vector<int64_t> res;
     res.reserve(n);
-    for (size_t i = 1; i < n; ++i) {
-      if (order == 0) {
-        res.push_back(ZigZag(r[i]));
-      } else if (order == 1) {
-        res.push_back(ZigZag(r[i] - r[i - 1]));
-      } else if (order == 3) {
-        res.push_back(ZigZag(r[i] - r[i - 1] - base));
-      } else if (i >= 2) {
-        res.push_back(ZigZag((r[i] - r[i - 1]) - (r[i - 1] - r[i - 2])));
-      }
+    switch (pred) {
+      case kOrder0:
+        for (size_t i = 1; i < n; ++i) res.push_back(r[i]);
+        break;
+      case kOrder1:
+        res = d1;
+        break;
+      case kOrder1Base:
+        for (size_t i = 1; i < n; ++i) res.push_back(Sub(d1[i - 1], base));
+        break;
+      case kOrder2:
+        for (size_t i = 2; i < n; ++i) res.push_back(Sub(d1[i - 1], d1[i - 2]));
+        break;
+      case kReference:
+        for (size_t i = 1; i < n; ++i) res.push_back(Sub(d1[i - 1], ref->d1[i - 1]));
+        break;
     }
-    PutPlanar(res, out);
-    return;
+    // Both coders; the prefix code unless the adaptive one is much smaller: it wins on
+    // mostly-zero or skewed residuals (sparse counters, histogram buckets), where it is also
+    // cheap per residual, but costs several times more decode time on noise.
+    ResidualModel m;
+    m.center = CenterOf(res);
+    std::string adaptive, prefix, coded, raw;
+    rc::Encoder enc(&coded);
+    rc::BitWriter bits(&raw);
+    for (int64_t x : res) PutResidual(enc, bits, m, x);
+    enc.Finish();
+    bits.Finish();
+    adaptive.push_back(kAdaptiveCoder);
+    adaptive.push_back(static_cast<char>(m.center));
+    PutUvarint(&adaptive, coded.size());
+    adaptive += coded;
+    adaptive += raw;
+    prefix.push_back(kPrefixCoder);
+    PutPrefixCoded(res, &prefix);
+    bool use_prefix = 2 * prefix.size() <= 3 * adaptive.size();
+    out->append(use_prefix ? prefix : adaptive);
   }
-  out->push_back(kXor);
-  uint64_t prev_bits = 0;
-  for (double v : vs) {
-    uint64_t bits = std::bit_cast<uint64_t>(v);
-    uint64_t x = bits ^ prev_bits;
-    prev_bits = bits;
-    int tz = x == 0 ? 0 : std::countr_zero(x);
-    out->push_back(static_cast<char>(tz));
-    PutUvarint(out, x >> tz);
+  if (pred != kReference) {
+    if (roots_.size() == kMaxReferences) roots_.erase(roots_.begin());
+    roots_.push_back(Root{index, c.kind, std::move(d1)});
   }
 }
 
+void EncodeValues(absl::Span<const double> vs, std::string* out) {
+  ValueEncoder enc;
+  enc.Encode(vs, 0, out);
+}
+
+absl::StatusOr<int64_t> ValuesReference(std::string_view in, uint32_t index) {
+  if (in.size() < 3 || static_cast<uint8_t>(in[0]) != kIntegers ||
+      static_cast<uint8_t>(in[2]) != kReference) {
+    return -1;
+  }
+  Decoder dec(in.substr(3));
+  uint64_t back;
+  if (!dec.Uvarint(&back) || back == 0 || back > index) return Bad("value reference");
+  return static_cast<int64_t>(index - back);
+}
+
 absl::Status DecodeValues(std::string_view in, size_t n, std::vector<double>* out) {
+  return DecodeValues(in, n, std::string_view(), out);
+}
+
+absl::Status DecodeValues(std::string_view in, size_t n, std::string_view ref,
+                          std::vector<double>* out) {
   out->resize(n);
   if (n == 0) return absl::OkStatus();
-  Decoder dec(in);
-  uint8_t mode;
-  if (!dec.Byte(&mode)) return Bad("values");
+  if (in.empty()) return Bad("values");
   double* o = out->data();
-  switch (mode) {
-    case kConstant: {
-      uint64_t bits;
-      if (!dec.Fixed64(&bits)) return Bad("values");
-      double v = std::bit_cast<double>(bits);
-      for (size_t i = 0; i < n; ++i) o[i] = v;
-      return absl::OkStatus();
-    }
-    case kDecimal: {
-      uint8_t k, order;
-      uint64_t nexc;
-      if (!dec.Byte(&k) || !dec.Byte(&order) || k > kMaxScale || order > 3 ||
-          !dec.Uvarint(&nexc) || nexc > n) {
-        return Bad("values");
-      }
-      std::vector<std::pair<uint64_t, uint64_t>> exc(nexc);
-      uint64_t pos = 0;
-      for (auto& e : exc) {
-        uint64_t gap;
-        if (!dec.Uvarint(&gap) || !dec.Fixed64(&e.second)) return Bad("values");
-        pos += gap;
-        if (pos >= n) return Bad("values");
-        e.first = pos;
-      }
-      const double scale = kPow10[k];
-      int64_t r, d = 0;
-      if (!dec.Varint(&r)) return Bad("values");
-      o[0] = static_cast<double>(r) / scale;
-      if ((order == 2 || order == 3) && n >= 2 && !dec.Varint(&d)) return Bad("values");
-      std::vector<uint64_t> res;
-      size_t nres = n < 2 ? 0 : (order == 2 ? n - 2 : n - 1);
-      if (!GetPlanar(&dec, nres, &res)) return Bad("values");
-      size_t ri = 0;
-      for (size_t i = 1; i < n; ++i) {
-        if (order == 0) {
-          r = UnZigZag(res[ri++]);
-        } else if (order == 1) {
-          r = WrapAdd(r, UnZigZag(res[ri++]));
-        } else if (order == 3) {
-          r = WrapAdd(r, WrapAdd(UnZigZag(res[ri++]), d));  // d holds the base delta
-        } else {
-          if (i >= 2) d = WrapAdd(d, UnZigZag(res[ri++]));
-          r = WrapAdd(r, d);
-        }
-        o[i] = static_cast<double>(r) / scale;
-      }
-      for (const auto& e : exc) o[e.first] = std::bit_cast<double>(e.second);
-      return absl::OkStatus();
-    }
-    case kXor: {
-      uint64_t prev = 0;
-      for (size_t i = 0; i < n; ++i) {
-        uint8_t tz;
-        uint64_t x;
-        if (!dec.Byte(&tz) || tz > 63 || !dec.Uvarint(&x)) return Bad("values");
-        prev ^= x << tz;
-        o[i] = std::bit_cast<double>(prev);
-      }
-      return absl::OkStatus();
-    }
-    default:
-      return Bad("values mode");
+  if (static_cast<uint8_t>(in[0]) == kConstant) {
+    Decoder dec(in.substr(1));
+    uint64_t bits;
+    if (!dec.Fixed64(&bits)) return Bad("values");
+    double v = std::bit_cast<double>(bits);
+    for (size_t i = 0; i < n; ++i) o[i] = v;
+    return absl::OkStatus();
   }
+  IntHeader h;
+  if (!ParseHeader(in, n, &h)) return Bad("values");
+  std::vector<int64_t> r;
+  if (h.predictor == kReference) {
+    IntHeader rh;
+    if (ref.empty() || !ParseHeader(ref, n, &rh) || rh.predictor == kReference ||
+        rh.kind != h.kind || !DecodeInts(rh, n, nullptr, &r)) {
+      return Bad("value reference");
+    }
+    for (size_t i = n - 1; i >= 1; --i) r[i] = Sub(r[i], r[i - 1]);
+    std::vector<int64_t> d1(r.begin() + 1, r.end());
+    if (!DecodeInts(h, n, &d1, &r)) return Bad("values");
+  } else if (!DecodeInts(h, n, nullptr, &r)) {
+    return Bad("values");
+  }
+  if (h.kind == kFloatKind) {
+    for (size_t i = 0; i < n; ++i) o[i] = FloatFromKey(r[i]);
+    return absl::OkStatus();
+  }
+  const double scale = kPow10[h.kind];
+  for (size_t i = 0; i < n; ++i) o[i] = static_cast<double>(r[i]) / scale;
+  for (const auto& e : h.exceptions) o[e.first] = std::bit_cast<double>(e.second);
+  return absl::OkStatus();
 }
 
 }  // namespace promlet::tsdb

@@ -1,25 +1,43 @@
 // Persisted chunk encoding: tighter than the head's XOR chunks, because blocks are written once
 // and read many times and disk bytes per sample is a headline figure. A chunk is two byte
 // strings, timestamps and values, that the block writer stores in separate columns of a
-// zstd-compressed group of chunks (see chunk_file.h), so zstd sees similar data side by side.
+// zstd-compressed group of chunks (see block_format.h), so zstd sees similar data side by side.
 //
 // Timestamps: n, t0, the regular interval d (the first delta), then the exceptions: positions
 // whose delta differs from d, as (position gap, delta - d). Regular scrapes (constant interval,
 // constant jitter) cost a handful of bytes per chunk.
 //
-// Values, one of three modes:
-//  - constant: every value has the same bits: 8 bytes.
-//  - decimal: the values are decimals with at most 15 digits after the point (what exporters
-//    print), so v == r / 10^k exactly for integers r (checked bit-exactly, value by value). The
-//    r's are delta-coded to order 0, 1, 2 or "1 minus the chunk's median delta", whichever is
-//    smallest by summed bit length (counters: order 1; steady rates: order 2 or
-//    median-relative), zigzagged and stored as byte planes (all low bytes, then all second
-//    bytes, ...), which zstd's entropy stage models much better than varints.
-//  - xor: anything else: XOR with the previous value's bits, shifted right by its trailing
-//    zeros, varint'ed.
-//  Non-finite values (NaN incl. StaleNaN, +-Inf) and -0.0 are exceptions stored with their raw
-//  bits at their positions, so the staleness marker survives bit-exactly; the decimal stream
-//  repeats the previous value there.
+// Values, one of two modes (first byte):
+//  0 constant: every value has the same bits: 8 bytes.
+//  1 integers: the chunk is mapped bijectively to integers r[0..n): if every value is a
+//    decimal with at most 15 digits after the point (what exporters print), r = v * 10^k
+//    for the smallest such k (checked bit-exactly, value by value; kind = k); non-finite
+//    values and -0.0 are exceptions stored with their raw bits (StaleNaN survives) while r
+//    repeats the previous value there. Otherwise r is the double's bits made monotonic in
+//    the value (kind 16, "float keys"), so r deltas count ulps and no value is special.
+//    Layout: kind byte, predictor byte, [uvarint back], uvarint exception count, per
+//    exception (uvarint position gap, fixed64 bits), varint r[0], [varint extra], then the
+//    coded residuals (n - 1 of them; n - 2 for order 2). Predictors, picked per chunk by
+//    estimated cost:
+//      0 order 0 (r itself), 1 order 1 (r[i] - r[i-1]), 2 order 2 (extra = r[1] - r[0]),
+//      3 order 1 minus a base delta (extra = the chunk's median delta: steady counters),
+//      4 reference: r[i] - r[i-1] minus the same difference of an earlier chunk of the same
+//        group (back = distance in chunk indexes, at most a few chunks back) that has the
+//        same kind and length and is not itself a reference. Cross-series prediction: the
+//        buckets of one histogram, or the same metric of the next instance, move together.
+//    The residuals follow in one of two coders (a byte says which; the encoder tries both):
+//     - prefix (1): a per-chunk canonical Huffman code (lengths <= 11, stored as 4-bit
+//       lengths for the classes lo..hi) over the residual's class (0 = zero, else its bit
+//       length e), then sign and the e - 1 bits under the leading one as plain bits. One
+//       table lookup per residual: the default, and within a few percent of the adaptive
+//       coder on noisy residuals.
+//     - adaptive (0): binary decisions through the range coder (range_coder.h): zero flag,
+//       bit length relative to the chunk's median length (equal? above? distance in unary),
+//       sign, the bit under the leading one, each with adaptive probabilities in small
+//       contexts, then the low bits as plain bits (after a uvarint length of the range-coded
+//       part). Used only when it is at least 1.5x smaller: mostly-zero or skewed residuals
+//       (sparse counters, histogram buckets), where a prefix code cannot go below 1 bit.
+//    Models and codes are per chunk, so a chunk decodes alone (plus its reference).
 #ifndef PROMLET_TSDB_BLOCK_CHUNK_CODEC_H_
 #define PROMLET_TSDB_BLOCK_CHUNK_CODEC_H_
 
@@ -29,16 +47,43 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/types/span.h"
 
 namespace promlet::tsdb {
 
 // ts must be strictly increasing and non-empty.
 void EncodeTimestamps(absl::Span<const int64_t> ts, std::string* out);
+
+// Encodes the value columns of the chunks of one group, in group order, and remembers the
+// last few chunks that may serve as references for the next ones.
+class ValueEncoder {
+ public:
+  // Appends the values of the chunk with index `index` in the group (indexes increase).
+  void Encode(absl::Span<const double> vs, uint32_t index, std::string* out);
+  // The next chunk starts a new group: forget the references.
+  void NewGroup() { roots_.clear(); }
+
+ private:
+  struct Root {
+    uint32_t index;
+    uint8_t kind;
+    std::vector<int64_t> d1;  // r[i] - r[i-1]
+  };
+  std::vector<Root> roots_;
+};
+
+// A chunk on its own (never a reference to another chunk).
 void EncodeValues(absl::Span<const double> vs, std::string* out);
 
 // Replace *out with the decoded columns; DataLoss on malformed input.
 absl::Status DecodeTimestamps(std::string_view in, std::vector<int64_t>* out);
+// Index in the group of the chunk whose values `in` (the chunk with index `index`) is
+// predicted from, or -1 when it stands alone. DataLoss on a malformed reference.
+absl::StatusOr<int64_t> ValuesReference(std::string_view in, uint32_t index);
+// `ref` is the value stream of the reference chunk (empty when there is none).
+absl::Status DecodeValues(std::string_view in, size_t n, std::string_view ref,
+                          std::vector<double>* out);
 absl::Status DecodeValues(std::string_view in, size_t n, std::vector<double>* out);
 
 }  // namespace promlet::tsdb
