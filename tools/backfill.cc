@@ -1,6 +1,7 @@
 #include "tools/backfill.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,7 +38,7 @@ using tsdb::chunkenc::XorEncoder;
 using tsdb::chunkenc::XorIterator;
 
 // Input pages behind a parse position are dropped from RSS every this many bytes.
-constexpr size_t kReleaseStep = size_t{32} << 20;
+constexpr size_t kReleaseStep = size_t{8} << 20;
 // Out-of-order samples of one series and window are merged into its chunks once there are
 // this many, or a quarter of the chunk samples if more (amortised O(1) per sample).
 constexpr size_t kMinOutOfOrderMerge = 64;
@@ -219,7 +220,9 @@ struct Part {
   size_t begin = 0, end = 0;
   bool last = false;
   Arena arena;
-  absl::flat_hash_map<std::string_view, uint32_t> index;  // raw series text -> series
+  // Raw series text -> series. absl::string_view, not std::string_view: with this Abseil the
+  // latter falls back to std::hash, which is several times slower on ~100-byte keys.
+  absl::flat_hash_map<absl::string_view, uint32_t> index;
   std::vector<Series> series;
   WindowMap windows;
   uint64_t samples = 0;
@@ -328,6 +331,7 @@ absl::Status FlushHeld(Run* run) {
   }
   run->held.store(0);
   ++run->flushes;
+  ::malloc_trim(0);  // hand the freed chunks back, so RSS follows what is held
   absl::Status failure;
   for (size_t i = 0; i < metas.size(); ++i) {
     if (metas[i].ok()) {
@@ -407,7 +411,8 @@ void ParsePart(Run* run, Part* part, FlushBarrier* sync) {
     }
     std::string_view raw = p.RawSeries();
     uint32_t id;
-    if (auto it = part->index.find(raw); it != part->index.end()) {
+    if (auto it = part->index.find(absl::string_view(raw.data(), raw.size()));
+        it != part->index.end()) {
       id = it->second;
     } else {
       Series s;
@@ -417,7 +422,8 @@ void ParsePart(Run* run, Part* part, FlushBarrier* sync) {
       }
       id = static_cast<uint32_t>(part->series.size());
       part->series.push_back(std::move(s));
-      part->index.emplace(part->arena.Copy(raw), id);
+      std::string_view key = part->arena.Copy(raw);
+      part->index.emplace(absl::string_view(key.data(), key.size()), id);
     }
     Series& s = part->series[id];
     int64_t w = FloorDiv(*ts, d) * d;

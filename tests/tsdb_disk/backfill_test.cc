@@ -206,24 +206,29 @@ TEST(Backfill, TinyCapFlushesEarlyAndQueriesBackExactlyTheInput) {
 }
 
 TEST(Backfill, SeriesRepeatedAcrossTheFileKeepsTheLaterLineUnderACap) {
-  // Family "a" appears twice, so with two threads its series lands in both parts; the later
-  // line must still win for a repeated timestamp even when flushes separate them.
+  // Family "a" appears twice, split so that with two threads the first half of the file ends
+  // with a(i) and the second starts with a(-i): the second thread reaches its "a" samples long
+  // before the first does, so flushes hold them in the wrong order; the later line must still
+  // win for every repeated timestamp.
   std::string dir = FreshDir("backfill_repeat");
   std::string input = dir + "/in.om";
   tsdb::testing::SeriesSamples want;
   {
     std::ofstream f(input);
-    f << "# TYPE a gauge\n";
-    for (int i = 0; i < 600; ++i) f << "a " << i << " " << (kBase + i * 15000) / 1000 << "\n";
     f << "# TYPE b gauge\n";
     for (int i = 0; i < 2000; ++i) f << "b " << i << " " << (kBase + i * 15000) / 1000 << "\n";
     f << "# TYPE a gauge\n";
+    for (int i = 0; i < 1000; ++i) f << "a " << i << " " << (kBase + i * 15000) / 1000 << "\n";
+    f << "# TYPE a gauge\n";
     for (int i = 0; i < 600; ++i) f << "a " << -i << " " << (kBase + i * 15000) / 1000 << "\n";
+    f << "# TYPE c gauge\n";
+    for (int i = 0; i < 1400; ++i) f << "c " << i << " " << (kBase + i * 15000) / 1000 << "\n";
     f << "# EOF\n";
-    for (int i = 0; i < 600; ++i) want["a"].emplace_back(kBase + i * 15000, -i);
+    for (int i = 0; i < 1000; ++i) want["a"].emplace_back(kBase + i * 15000, i < 600 ? -i : i);
     for (int i = 0; i < 2000; ++i) want["b"].emplace_back(kBase + i * 15000, i);
+    for (int i = 0; i < 1400; ++i) want["c"].emplace_back(kBase + i * 15000, i);
   }
-  for (int64_t cap : {int64_t{0}, int64_t{2} << 10}) {
+  for (int64_t cap : {int64_t{0}, int64_t{1} << 10}) {
     SCOPED_TRACE(cap);
     std::string data = dir + "/data" + std::to_string(cap);
     BackfillOptions o;
@@ -231,7 +236,7 @@ TEST(Backfill, SeriesRepeatedAcrossTheFileKeepsTheLaterLineUnderACap) {
     o.max_held_bytes = cap;
     auto r = BackfillOpenMetrics(input, data, o);
     ASSERT_TRUE(r.ok()) << r.status();
-    EXPECT_EQ(r->series, 2u);
+    EXPECT_EQ(r->series, 3u);
     EXPECT_EQ(QueryDir(data, kBase, kBase + 10 * 3600 * 1000), want);
   }
 }
