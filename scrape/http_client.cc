@@ -8,6 +8,7 @@
 
 #include <limits>
 #include <optional>
+#include <sstream>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -16,6 +17,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -30,6 +32,25 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+
+// Read buffer size while a response is being read (Beast reads at most 64 KB per call).
+constexpr size_t kReadBufferBytes = 64 * 1024;
+
+// Per-thread spare read buffers and body strings (see RecycleBodyBuffer). A coroutine may
+// resume on another io thread, so buffers are taken and given back wherever it runs; with
+// scrapes spread over the interval only a couple are in flight per thread.
+constexpr size_t kMaxPooledBuffers = 4;
+constexpr size_t kMaxPooledBodyBytes = 4 << 20;
+thread_local std::vector<beast::flat_buffer> tl_read_buffers;
+thread_local std::vector<std::string> tl_bodies;
+
+std::string TakeBodyBuffer() {
+  if (tl_bodies.empty()) return std::string();
+  std::string s = std::move(tl_bodies.back());
+  tl_bodies.pop_back();
+  s.clear();
+  return s;
+}
 
 bool IsGzip(std::string_view content_encoding) {
   std::string enc = absl::AsciiStrToLower(absl::string_view(content_encoding.data(),
@@ -177,27 +198,55 @@ class Connection : public std::enable_shared_from_this<Connection> {
     co_return absl::OkStatus();
   }
 
-  template <typename Stream>
-  asio::awaitable<absl::StatusOr<HttpResponse>> Exchange(Stream& stream, uint64_t gen) {
+  // The request of every scrape; `authorization` is the header value (null: none).
+  http::request<http::empty_body> BuildRequest(const std::string* authorization) const {
     http::request<http::empty_body> req{http::verb::get, opts_.target, 11};
     req.set(http::field::host, host_header_);
     req.set(http::field::user_agent, kScrapeUserAgent);
     if (opts_.accept_gzip) req.set(http::field::accept_encoding, "gzip");
     for (const auto& [name, value] : opts_.headers) req.set(name, value);
+    if (authorization != nullptr) req.set(http::field::authorization, *authorization);
+    req.keep_alive(true);
+    return req;
+  }
+
+  template <typename Stream>
+  asio::awaitable<absl::StatusOr<HttpResponse>> Exchange(Stream& stream, uint64_t gen) {
+    beast::error_code ec;
     if (opts_.authorization) {
+      // Credentials may change between scrapes (files are re-read): build it every time.
       absl::StatusOr<std::string> auth = opts_.authorization();
       if (!auth.ok()) co_return auth.status();
-      req.set(http::field::authorization, *auth);
+      http::request<http::empty_body> req = BuildRequest(&*auth);
+      co_await http::async_write(stream, req, asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+      // Otherwise every request is the same bytes: serialise once (Beast's own serialiser,
+      // so the bytes are exactly what async_write of the message would send).
+      if (request_bytes_.empty()) {
+        std::ostringstream os;
+        os << BuildRequest(nullptr);
+        request_bytes_ = os.str();
+      }
+      co_await asio::async_write(stream, asio::buffer(request_bytes_),
+                                 asio::redirect_error(asio::use_awaitable, ec));
     }
-    req.keep_alive(true);
-
-    beast::error_code ec;
-    co_await http::async_write(stream, req, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       retryable_ = true;
       co_return Fail("write", ec, gen);
     }
     http::response_parser<http::string_body> parser;
+    parser.get().body() = TakeBodyBuffer();
+    // Beast reads at most the buffer's free capacity (min 512 bytes) per recv: an empty,
+    // small buffer turns a 60 KB page into ~100 recvmsg calls and as many handler runs. Give
+    // it room for a whole typical page while reading (a pooled buffer when there is one), and
+    // hand it back afterwards (below) so that idle targets do not each keep 64 KB.
+    if (buffer_.size() == 0 && buffer_.capacity() < kReadBufferBytes &&
+        !tl_read_buffers.empty()) {
+      buffer_ = std::move(tl_read_buffers.back());
+      tl_read_buffers.pop_back();
+      buffer_.clear();
+    }
+    buffer_.reserve(kReadBufferBytes);
     parser.body_limit(opts_.body_size_limit > 0
                           ? static_cast<uint64_t>(opts_.body_size_limit)
                           : std::numeric_limits<uint64_t>::max());
@@ -227,6 +276,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (ec) co_return Fail("read", ec, gen);
     http::response<http::string_body> res = parser.release();
     if (!res.keep_alive()) Disconnect();
+    if (buffer_.size() == 0) {
+      if (tl_read_buffers.size() < kMaxPooledBuffers) {
+        tl_read_buffers.push_back(std::move(buffer_));
+        buffer_ = beast::flat_buffer();
+      } else {
+        buffer_.shrink_to_fit();
+      }
+    }
 
     unsigned status = res.result_int();
     if (status / 100 != 2) {
@@ -240,6 +297,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto enc = res[http::field::content_encoding];
     if (IsGzip(std::string_view(enc.data(), enc.size()))) {
       absl::StatusOr<std::string> plain = GunzipWithLimit(res.body(), opts_.body_size_limit);
+      RecycleBodyBuffer(std::move(res.body()));
       if (!plain.ok()) co_return plain.status();
       out.body = *std::move(plain);
     } else {
@@ -273,6 +331,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   beast::flat_buffer buffer_;
   std::string host_header_;
   std::string url_;
+  std::string request_bytes_;  // serialised request when there is no Authorization header
   bool connected_ = false;
   bool timed_out_ = false;
   bool retryable_ = false;
@@ -336,6 +395,14 @@ absl::StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create(
   }
   auto conn = std::make_shared<Connection>(std::move(executor), std::move(options), std::move(ctx));
   return std::unique_ptr<HttpClient>(new BeastHttpClient(std::move(conn)));
+}
+
+void RecycleBodyBuffer(std::string&& body) {
+  if (body.capacity() < 4096 || body.capacity() > kMaxPooledBodyBytes ||
+      tl_bodies.size() >= kMaxPooledBuffers) {
+    return;
+  }
+  tl_bodies.push_back(std::move(body));
 }
 
 absl::StatusOr<std::string> GunzipWithLimit(std::string_view compressed, int64_t limit) {

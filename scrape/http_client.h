@@ -78,6 +78,12 @@ class HttpClient {
 // Inflates a gzip stream, failing once the output would exceed `limit` bytes (0 = unlimited).
 absl::StatusOr<std::string> GunzipWithLimit(std::string_view compressed, int64_t limit);
 
+// Hands a response body (or any string) back once it is consumed, so that a later response
+// read on this thread reuses its capacity instead of allocating and faulting in a fresh
+// 20-100 KB per scrape (which also fragments the heap between long-lived small allocations).
+// A few buffers are kept per thread; very small or very large ones are simply freed.
+void RecycleBodyBuffer(std::string&& body);
+
 }  // namespace promlet::scrape
 
 #endif  // PROMLET_SCRAPE_HTTP_CLIENT_H_

@@ -1,23 +1,201 @@
 #include "scrape/scrape_cache.h"
 
 #include <algorithm>
+#include <cstring>
+#include <new>
+#include <random>
 
 namespace promlet::scrape {
 
+// --- Interned strings -------------------------------------------------------------------------
+
+class InternedString {
+ public:
+  // The pooled copy of `s`, one reference taken.
+  static const InternedString* Intern(std::string_view s);
+  // Drops one reference (null: nothing); the last one frees the string.
+  static void Release(const InternedString* p);
+
+  // The characters follow the header in the same allocation: comparing a string costs one
+  // cache miss, not two (the per-scrape metadata check compares hundreds of them).
+  std::string_view view() const { return std::string_view(chars(), size_); }
+
+ private:
+  struct Pool {
+    std::mutex mu;
+    absl::flat_hash_map<std::string_view, InternedString*> strings;  // keys view the chars
+  };
+  static Pool& pool() {
+    static Pool* p = new Pool();  // never destroyed: loops may outlive static destruction order
+    return *p;
+  }
+  const char* chars() const { return reinterpret_cast<const char*>(this + 1); }
+
+  uint64_t refs_ = 0;  // guarded by pool().mu
+  uint32_t size_ = 0;
+};
+
+const InternedString* InternedString::Intern(std::string_view s) {
+  Pool& p = pool();
+  std::lock_guard<std::mutex> l(p.mu);
+  auto it = p.strings.find(s);
+  if (it == p.strings.end()) {
+    void* mem = ::operator new(sizeof(InternedString) + s.size());
+    auto* n = new (mem) InternedString();
+    n->size_ = static_cast<uint32_t>(s.size());
+    if (!s.empty()) std::memcpy(reinterpret_cast<char*>(n + 1), s.data(), s.size());
+    it = p.strings.emplace(n->view(), n).first;
+  }
+  ++it->second->refs_;
+  return it->second;
+}
+
+void InternedString::Release(const InternedString* str) {
+  if (str == nullptr) return;
+  Pool& p = pool();
+  std::lock_guard<std::mutex> l(p.mu);
+  auto* s = const_cast<InternedString*>(str);
+  if (--s->refs_ == 0) {
+    p.strings.erase(s->view());
+    s->~InternedString();
+    ::operator delete(s);
+  }
+}
+
+namespace {
+
+std::string_view ViewOf(const InternedString* s) { return s ? s->view() : std::string_view(); }
+
+// Replaces *slot with the interned `text` ("" is null) unless it already holds it.
+void SetInterned(const InternedString** slot, std::string_view text) {
+  if (ViewOf(*slot) == text) return;
+  const InternedString* n = text.empty() ? nullptr : InternedString::Intern(text);
+  InternedString::Release(*slot);
+  *slot = n;
+}
+
+// --- 128-bit series key: MurmurHash3_x64_128 (Austin Appleby, public domain) with 64-bit seeds.
+
+inline uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+inline uint64_t Fmix(uint64_t k) {
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdULL;
+  k ^= k >> 33;
+  k *= 0xc4ceb9fe1a85ec53ULL;
+  k ^= k >> 33;
+  return k;
+}
+
+void Murmur3x64_128(const char* data, size_t len, uint64_t seed1, uint64_t seed2, uint64_t* out1,
+                    uint64_t* out2) {
+  constexpr uint64_t c1 = 0x87c37b91114253d5ULL;
+  constexpr uint64_t c2 = 0x4cf5ad432745937fULL;
+  uint64_t h1 = seed1, h2 = seed2;
+  const size_t nblocks = len / 16;
+  for (size_t i = 0; i < nblocks; ++i) {
+    uint64_t k1, k2;
+    std::memcpy(&k1, data + 16 * i, 8);
+    std::memcpy(&k2, data + 16 * i + 8, 8);
+    k1 *= c1;
+    k1 = Rotl(k1, 31);
+    k1 *= c2;
+    h1 ^= k1;
+    h1 = Rotl(h1, 27);
+    h1 += h2;
+    h1 = h1 * 5 + 0x52dce729;
+    k2 *= c2;
+    k2 = Rotl(k2, 33);
+    k2 *= c1;
+    h2 ^= k2;
+    h2 = Rotl(h2, 31);
+    h2 += h1;
+    h2 = h2 * 5 + 0x38495ab5;
+  }
+  const auto* tail = reinterpret_cast<const uint8_t*>(data + nblocks * 16);
+  uint64_t k1 = 0, k2 = 0;
+  switch (len & 15) {
+    case 15: k2 ^= uint64_t{tail[14]} << 48; [[fallthrough]];
+    case 14: k2 ^= uint64_t{tail[13]} << 40; [[fallthrough]];
+    case 13: k2 ^= uint64_t{tail[12]} << 32; [[fallthrough]];
+    case 12: k2 ^= uint64_t{tail[11]} << 24; [[fallthrough]];
+    case 11: k2 ^= uint64_t{tail[10]} << 16; [[fallthrough]];
+    case 10: k2 ^= uint64_t{tail[9]} << 8; [[fallthrough]];
+    case 9:
+      k2 ^= uint64_t{tail[8]};
+      k2 *= c2;
+      k2 = Rotl(k2, 33);
+      k2 *= c1;
+      h2 ^= k2;
+      [[fallthrough]];
+    case 8: k1 ^= uint64_t{tail[7]} << 56; [[fallthrough]];
+    case 7: k1 ^= uint64_t{tail[6]} << 48; [[fallthrough]];
+    case 6: k1 ^= uint64_t{tail[5]} << 40; [[fallthrough]];
+    case 5: k1 ^= uint64_t{tail[4]} << 32; [[fallthrough]];
+    case 4: k1 ^= uint64_t{tail[3]} << 24; [[fallthrough]];
+    case 3: k1 ^= uint64_t{tail[2]} << 16; [[fallthrough]];
+    case 2: k1 ^= uint64_t{tail[1]} << 8; [[fallthrough]];
+    case 1:
+      k1 ^= uint64_t{tail[0]};
+      k1 *= c1;
+      k1 = Rotl(k1, 31);
+      k1 *= c2;
+      h1 ^= k1;
+      break;
+    default:
+      break;
+  }
+  h1 ^= len;
+  h2 ^= len;
+  h1 += h2;
+  h2 += h1;
+  h1 = Fmix(h1);
+  h2 = Fmix(h2);
+  h1 += h2;
+  h2 += h1;
+  *out1 = h1;
+  *out2 = h2;
+}
+
+uint64_t RandomSeed() {
+  static std::mutex mu;
+  static std::mt19937_64 gen{std::random_device{}()};
+  std::lock_guard<std::mutex> l(mu);
+  return gen();
+}
+
+}  // namespace
+
+// --- Series -----------------------------------------------------------------------------------
+
+ScrapeCache::ScrapeCache() : seed_lo_(RandomSeed()), seed_hi_(RandomSeed()) {}
+
+ScrapeCache::~ScrapeCache() {
+  for (MetaRec& r : meta_) {
+    InternedString::Release(r.family);
+    InternedString::Release(r.help);
+    InternedString::Release(r.unit);
+  }
+}
+
+ScrapeCache::Key ScrapeCache::KeyOf(std::string_view raw) const {
+  Key k;
+  Murmur3x64_128(raw.data(), raw.size(), seed_lo_, seed_hi_, &k.lo, &k.hi);
+  return k;
+}
+
 ScrapeCache::Entry* ScrapeCache::Get(std::string_view raw) {
-  auto it = series_.find(absl::string_view(raw.data(), raw.size()));
+  auto it = series_.find(KeyOf(raw));
   if (it == series_.end()) return nullptr;
-  it->second->seen_iter = iter_;
-  return it->second.get();
+  it->second.seen_iter = iter_;
+  return &it->second;
 }
 
 ScrapeCache::Entry* ScrapeCache::Add(std::string_view raw, bool dropped) {
-  auto e = std::make_unique<Entry>();
-  e->dropped = dropped;
-  e->seen_iter = iter_;
-  Entry* p = e.get();
-  series_[std::string(raw)] = std::move(e);
-  return p;
+  Entry& e = series_[KeyOf(raw)];
+  e = Entry{};
+  e.dropped = dropped;
+  e.seen_iter = iter_;
+  return &e;
 }
 
 void ScrapeCache::EndIteration(bool success) {
@@ -27,47 +205,110 @@ void ScrapeCache::EndIteration(bool success) {
   } else if (series_.size() > successful_size_ * 2 + 1000) {
     flush = true;
   }
-  prev_.swap(cur_);
-  cur_.clear();
-  if (flush) {
-    // Everything on prev_ was seen in this iteration, so no pointer in it dangles.
-    absl::erase_if(series_, [this](const auto& kv) { return kv.second->seen_iter != iter_; });
+  if (!flush && !has_prev_ && !success) return;
+  // One pass: drop unseen entries (flush), and make this iteration's tracked series the
+  // "previous" ones (success) or empty that set (failure: its series just got stale markers).
+  bool any_prev = false;
+  for (auto it = series_.begin(); it != series_.end();) {
+    Entry& e = it->second;
+    if (flush && e.seen_iter != iter_) {
+      series_.erase(it++);
+      continue;
+    }
+    e.in_prev = success && e.tracked_iter == iter_;
+    any_prev |= e.in_prev;
+    ++it;
   }
+  has_prev_ = any_prev;
 }
 
-MetricMetadata& ScrapeCache::MetaEntry(std::string_view family) {
-  auto key = absl::string_view(family.data(), family.size());
-  auto it = metadata_.find(key);
-  if (it == metadata_.end()) {
-    it = metadata_.emplace(std::string(family), MetricMetadata{}).first;
-    it->second.family = std::string(family);
+// --- Metadata ---------------------------------------------------------------------------------
+
+ScrapeCache::MetaRec* ScrapeCache::MetaLine(MetaKind kind, std::string_view family,
+                                             std::string_view payload) {
+  const size_t pos = meta_pos_++;
+  uint64_t f1, f2, key, unused;
+  Murmur3x64_128(family.data(), family.size(), seed_lo_ ^ kind, seed_hi_, &f1, &f2);
+  Murmur3x64_128(payload.data(), payload.size(), f1, f2, &key, &unused);
+  if (prev_meta_clean_ && pos < meta_line_keys_.size() && meta_line_keys_[pos] == key) {
+    MetaRec& r = meta_[meta_line_recs_[pos]];
+    if (r.seen_iter != iter_) {
+      r.seen_iter = iter_;
+      r.seen_kinds = 0;
+    }
+    if ((r.seen_kinds & kind) == 0) {
+      r.seen_kinds |= kind;
+      return nullptr;  // same line as last time, first for its (family, kind) now: no change
+    }
+    meta_clean_ = false;  // repeated within this parse: apply it like any other line
+    return &r;
   }
-  return it->second;
+  uint32_t idx;
+  auto it = meta_index_.find(family);
+  if (it != meta_index_.end()) {
+    idx = it->second;
+  } else {
+    std::lock_guard<std::mutex> lock(meta_mu_);
+    idx = static_cast<uint32_t>(meta_.size());
+    MetaRec r;
+    r.family = InternedString::Intern(family);
+    meta_.push_back(r);
+    meta_index_.emplace(r.family->view(), idx);
+  }
+  if (pos < meta_line_keys_.size()) {
+    meta_line_keys_[pos] = key;
+    meta_line_recs_[pos] = idx;
+  } else {
+    meta_line_keys_.push_back(key);
+    meta_line_recs_.push_back(idx);
+  }
+  MetaRec& r = meta_[idx];
+  if (r.seen_iter != iter_) {
+    r.seen_iter = iter_;
+    r.seen_kinds = 0;
+  }
+  if (r.seen_kinds & kind) meta_clean_ = false;
+  r.seen_kinds |= kind;
+  return &r;
 }
 
 void ScrapeCache::SetType(std::string_view family, MetricType type) {
+  const auto t = static_cast<char>(type);
+  MetaRec* r = MetaLine(kMetaType, family, std::string_view(&t, 1));
+  if (r == nullptr || r->type == type) return;
   std::lock_guard<std::mutex> lock(meta_mu_);
-  MetaEntry(family).type = type;
+  r->type = type;
 }
 
-void ScrapeCache::SetHelp(std::string_view family, std::string help) {
+void ScrapeCache::SetHelp(std::string_view family, std::string_view help) {
+  MetaRec* r = MetaLine(kMetaHelp, family, help);
+  if (r == nullptr || ViewOf(r->help) == help) return;
   std::lock_guard<std::mutex> lock(meta_mu_);
-  MetricMetadata& m = MetaEntry(family);
-  if (m.help != help) m.help = std::move(help);
+  SetInterned(&r->help, help);
 }
 
 void ScrapeCache::SetUnit(std::string_view family, std::string_view unit) {
+  MetaRec* r = MetaLine(kMetaUnit, family, unit);
+  if (r == nullptr || ViewOf(r->unit) == unit) return;
   std::lock_guard<std::mutex> lock(meta_mu_);
-  MetricMetadata& m = MetaEntry(family);
-  if (m.unit != unit) m.unit = std::string(unit);
+  SetInterned(&r->unit, unit);
+}
+
+MetricMetadata ScrapeCache::ToMetadata(const MetaRec& r) {
+  MetricMetadata m;
+  m.family = std::string(r.family->view());
+  m.type = r.type;
+  m.help = std::string(ViewOf(r.help));
+  m.unit = std::string(ViewOf(r.unit));
+  return m;
 }
 
 std::vector<MetricMetadata> ScrapeCache::Metadata() const {
   std::vector<MetricMetadata> out;
   {
     std::lock_guard<std::mutex> lock(meta_mu_);
-    out.reserve(metadata_.size());
-    for (const auto& [k, v] : metadata_) out.push_back(v);
+    out.reserve(meta_.size());
+    for (const MetaRec& r : meta_) out.push_back(ToMetadata(r));
   }
   std::sort(out.begin(), out.end(),
             [](const MetricMetadata& a, const MetricMetadata& b) { return a.family < b.family; });
@@ -76,9 +317,9 @@ std::vector<MetricMetadata> ScrapeCache::Metadata() const {
 
 std::optional<MetricMetadata> ScrapeCache::MetadataFor(std::string_view family) const {
   std::lock_guard<std::mutex> lock(meta_mu_);
-  auto it = metadata_.find(absl::string_view(family.data(), family.size()));
-  if (it == metadata_.end()) return std::nullopt;
-  return it->second;
+  auto it = meta_index_.find(family);
+  if (it == meta_index_.end()) return std::nullopt;
+  return ToMetadata(meta_[it->second]);
 }
 
 }  // namespace promlet::scrape

@@ -3,20 +3,34 @@
 //  - Series: raw series text as exposed (textparse RawSeries, e.g. `x{a="b"}`) -> storage ref of
 //    its final labels (after honor_labels and metric_relabel_configs), or "dropped by relabeling".
 //    A steady target therefore costs one hash lookup per sample: no label parsing, no relabeling.
-//  - Staleness: the series appended (without an explicit timestamp) by the previous successful
-//    scrape, so that the next scrape can mark the ones that vanished with tsdb::StaleNaN().
-//  - Metadata: TYPE/HELP/UNIT per metric family, as last exposed.
+//    The text itself is not kept: the key is a 128-bit hash of it, seeded per cache from a
+//    random source (two different texts of one target share a key with probability ~n^2/2^129,
+//    i.e. never in practice, and a target cannot aim for a collision without knowing the seed).
+//    That is ~40 bytes per series instead of the text plus two heap nodes.
+//  - Staleness: which series the previous successful scrape appended (without an explicit
+//    timestamp): Entry::in_prev, set for the whole cache by EndIteration's pass (which also
+//    drops unseen entries). Those not tracked again in this iteration vanished and get
+//    tsdb::StaleNaN().
+//  - Metadata: TYPE/HELP/UNIT per metric family, as last exposed. Family names and texts are
+//    interned process-wide (a fleet of identical exporters repeats the same help texts in every
+//    target). Fast path: a line whose 64-bit hash equals the line at the same position of the
+//    previous parse is skipped without touching the stored strings, when that is exact: the
+//    previous parse set each (family, kind) at most once ("clean"), so the stored value is that
+//    line's, and no earlier line of this parse touched the same (family, kind).
 //
-// Invariants: entries have stable addresses (the prev/cur lists point at them). An entry is
-// erased only by Flush() after a successful scrape, and only when it was not seen in that scrape;
-// the series of that scrape become the new "previous" list, so every pointer in it is alive.
-// Not thread-safe except Metadata(), which takes a lock: a cache belongs to one loop's strand.
+// Invariants: an Entry* from Get/Add stays valid until the next Add or EndIteration. An entry is
+// erased only by EndIteration after a successful scrape (or a failed one that grew the cache
+// past twice the last successful size + 1000, as Prometheus does), and only when that iteration
+// did not see it. Iteration numbers are 32-bit (136 years of 1 s scrapes before wrapping).
+// Not thread-safe except Metadata()/MetadataFor(), which take a lock: a cache belongs to one
+// loop's strand (a successor loop takes it over only after its predecessor stopped).
 #ifndef PROMLET_SCRAPE_SCRAPE_CACHE_H_
 #define PROMLET_SCRAPE_SCRAPE_CACHE_H_
 
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,48 +42,56 @@
 
 namespace promlet::scrape {
 
+// A process-wide interned, immutable string (refcounted; the pool frees it with its last user).
+class InternedString;
+
 class ScrapeCache {
  public:
   // Labels are deliberately not kept: appends go by ref, and a ref the storage no longer knows
   // is re-resolved from the scraped text (this halves the memory of a large fleet).
   struct Entry {
     tsdb::SeriesRef ref = 0;
-    bool dropped = false;     // metric_relabel_configs dropped it
-    uint64_t seen_iter = 0;   // last scrape iteration that exposed it
-    uint64_t tracked_iter = 0;  // last iteration it was put on the staleness list
+    uint32_t seen_iter = 0;     // last scrape iteration that exposed it
+    uint32_t tracked_iter = 0;  // last iteration it got a sample at the scrape's timestamp
+    bool dropped = false;       // metric_relabel_configs dropped it
+    bool in_prev = false;       // tracked by the previous successful scrape
   };
 
-  ScrapeCache() = default;
+  ScrapeCache();
+  ~ScrapeCache();
   ScrapeCache(const ScrapeCache&) = delete;
   ScrapeCache& operator=(const ScrapeCache&) = delete;
 
-  // Starts a scrape iteration (also before the empty append that follows a failed attempt):
-  // a new iteration number, an empty staleness list.
+  // Starts a scrape iteration (also before the empty append that follows a failed attempt).
   void BeginIteration() {
     ++iter_;
-    cur_.clear();
+    if (iter_ == 0) ++iter_;  // 0 means "never"
+    meta_pos_ = 0;
+    meta_clean_ = true;
+  }
+  // Ends the metadata lines of a parse (successful or not): what it saw becomes the reference
+  // of the next parse's fast path.
+  void EndMetadata() {
+    meta_line_keys_.resize(meta_pos_);
+    meta_line_recs_.resize(meta_pos_);
+    prev_meta_clean_ = meta_clean_;
   }
 
   // Looks up a raw series; marks it seen in this iteration. Null if unknown.
   Entry* Get(std::string_view raw);
-  // Adds a raw series; marks it seen.
+  // Adds a raw series (not present); marks it seen.
   Entry* Add(std::string_view raw, bool dropped);
 
   // Records that `e` got a sample at the scrape's own timestamp in this iteration.
-  void TrackStaleness(Entry* e) {
-    if (e->tracked_iter == iter_) return;
-    e->tracked_iter = iter_;
-    cur_.push_back(e);
-  }
+  void TrackStaleness(Entry* e) { e->tracked_iter = iter_; }
   // Calls fn(entry) for each series of the previous successful scrape absent from this one.
   template <typename Fn>
   void ForEachStale(Fn&& fn) const {
-    for (const Entry* e : prev_) {
-      if (e->tracked_iter != iter_) fn(*e);
+    if (!has_prev_) return;
+    for (const auto& [key, e] : series_) {
+      if (e.in_prev && e.tracked_iter != iter_) fn(e);
     }
   }
-  // Every series of the previous successful scrape (for end-of-run staleness).
-  const std::vector<Entry*>& Previous() const { return prev_; }
 
   // Ends an iteration. success=true: the tracked series become "previous" and entries not seen
   // in this scrape are dropped. success=false: the previous list is emptied (its series just got
@@ -82,7 +104,7 @@ class ScrapeCache {
 
   // --- Metadata ---
   void SetType(std::string_view family, MetricType type);
-  void SetHelp(std::string_view family, std::string help);
+  void SetHelp(std::string_view family, std::string_view help);
   void SetUnit(std::string_view family, std::string_view unit);
   // Snapshot, sorted by family name.
   std::vector<MetricMetadata> Metadata() const;
@@ -90,16 +112,44 @@ class ScrapeCache {
   std::optional<MetricMetadata> MetadataFor(std::string_view family) const;
 
  private:
-  MetricMetadata& MetaEntry(std::string_view family);
+  struct Key {
+    uint64_t lo, hi;
+    bool operator==(const Key& o) const { return lo == o.lo && hi == o.hi; }
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return k.lo; }  // already uniformly mixed
+  };
+  Key KeyOf(std::string_view raw) const;
 
-  absl::flat_hash_map<std::string, std::unique_ptr<Entry>> series_;
-  std::vector<Entry*> prev_;
-  std::vector<Entry*> cur_;
-  uint64_t iter_ = 0;
+  struct MetaRec {
+    const InternedString* family = nullptr;  // never null
+    const InternedString* help = nullptr;    // null: ""
+    const InternedString* unit = nullptr;    // null: ""
+    MetricType type = MetricType::kUnknown;
+    uint8_t seen_kinds = 0;   // bit per kind set by a line of iteration seen_iter
+    uint32_t seen_iter = 0;
+  };
+  enum MetaKind : uint8_t { kMetaType = 1, kMetaHelp = 2, kMetaUnit = 4 };
+  // The record a metadata line sets, or null when the line provably changes nothing (fast
+  // path). `payload` is the line's value as bytes (the type, the help or unit text).
+  MetaRec* MetaLine(MetaKind kind, std::string_view family, std::string_view payload);
+  static MetricMetadata ToMetadata(const MetaRec& r);
+
+  absl::flat_hash_map<Key, Entry, KeyHash> series_;
+  uint64_t seed_lo_, seed_hi_;
+  uint32_t iter_ = 0;
+  bool has_prev_ = false;  // some entry has in_prev
   size_t successful_size_ = 0;
 
-  mutable std::mutex meta_mu_;
-  absl::flat_hash_map<std::string, MetricMetadata> metadata_;
+  mutable std::mutex meta_mu_;  // guards meta_index_ and meta_ against Metadata() readers
+  std::vector<MetaRec> meta_;   // never shrinks: indexes stay valid
+  absl::flat_hash_map<std::string_view, uint32_t> meta_index_;  // keys view meta_[i].family
+  // Hash and meta_ index of the i-th metadata line of the previous parse (fast path).
+  std::vector<uint64_t> meta_line_keys_;
+  std::vector<uint32_t> meta_line_recs_;
+  size_t meta_pos_ = 0;
+  bool meta_clean_ = true;       // this parse set no (family, kind) twice so far
+  bool prev_meta_clean_ = false;
 };
 
 }  // namespace promlet::scrape

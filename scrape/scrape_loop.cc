@@ -129,7 +129,11 @@ AppendResult AppendScrapeBody(tsdb::Appender& app, ScrapeCache& cache, const Sam
         cache.SetType(parser.FamilyName(), parser.Type());
         continue;
       case Entry::kHelp:
-        cache.SetHelp(parser.FamilyName(), parser.Help());
+        if (std::optional<std::string_view> plain = parser.PlainHelp()) {
+          cache.SetHelp(parser.FamilyName(), *plain);
+        } else {
+          cache.SetHelp(parser.FamilyName(), parser.Help());
+        }
         continue;
       case Entry::kUnit:
         cache.SetUnit(parser.FamilyName(), parser.Unit());
@@ -229,6 +233,7 @@ AppendResult AppendScrapeBody(tsdb::Appender& app, ScrapeCache& cache, const Sam
     }
     if (!explicit_ts || opts.track_timestamps_staleness) cache.TrackStaleness(e);
   }
+  cache.EndMetadata();
   if (r.error.ok() && limit_exceeded) r.error = absl::ResourceExhaustedError("sample limit exceeded");
   if (!r.error.ok()) return r;  // the caller rolls back and calls AppendStaleMarkers
 
@@ -397,6 +402,7 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
       } else {
         r = AppendScrapeBody(*app, *cache_, opts_.samples, resp->body, *format, ts);
       }
+      RecycleBodyBuffer(std::move(resp->body));
       if (!r.error.ok()) {
         app->Rollback();
         app = db_->NewAppender();

@@ -104,6 +104,11 @@ class Parser {
   std::string_view FamilyName() const;
   MetricType Type() const { return type_; }  // kType
   std::string Help() const;                  // kHelp, unescaped
+  // kHelp: the help text without a copy when it has no escapes (then it equals Help()).
+  std::optional<std::string_view> PlainHelp() const {
+    if (text_.find('\\') != std::string_view::npos) return std::nullopt;
+    return text_;
+  }
   std::string_view Unit() const { return text_; }  // kUnit
   // kComment: the whole comment line, "# ..." (text format only; OpenMetrics has none).
   std::string_view Comment() const { return text_; }

@@ -1,7 +1,19 @@
 // HeadAppender: stages one batch of samples, validates each against its series' newest sample
 // (and the batch's own earlier samples), and at Commit logs the batch to the WAL sink and
 // applies it under the head's shared commit lock.
+//
+// Per-sample cost matters (a scrape appends hundreds of samples per batch, thousands of batches
+// a minute), hence:
+//  - Series are held by raw pointer: the pending hold, taken under the ref table's block lock,
+//    keeps Truncate from removing the series (and so its last shared_ptr in the table) until
+//    the batch ends, without reference-count traffic per sample.
+//  - A held series carries this appender's id and its batch index (MemSeries::batch_owner), so
+//    finding the batch entry needs no hash map. Only a series another live appender tagged
+//    first goes into the small per-batch `shared_held_` map.
+//  - Batch buffers are recycled through a small per-thread pool instead of growing fresh
+//    vectors for every scrape.
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "tsdb/head.h"
@@ -11,11 +23,59 @@ namespace promlet::tsdb {
 
 using head_internal::MemSeries;
 
+namespace {
+
+struct BatchEntry {
+  MemSeries* series;
+  int64_t last_t;
+  uint64_t last_v;
+  bool has_last;
+  bool staged;  // has samples in the batch: Head::Apply releases its hold
+};
+
+// The growable state of one batch; recycled (cleared, capacity kept) between appenders.
+template <typename PendingT>
+struct BatchBuffers {
+  std::vector<BatchEntry> entries;
+  std::vector<RefSeries> new_series;
+  std::vector<RefSample> samples;
+  std::vector<uint32_t> sample_entry;
+  std::vector<PendingT> pending;
+
+  void Clear() {
+    entries.clear();
+    new_series.clear();
+    samples.clear();
+    sample_entry.clear();
+    pending.clear();
+  }
+  size_t Capacity() const { return std::max(entries.capacity(), samples.capacity()); }
+};
+
+// Buffers larger than this (in entries) are freed rather than pooled, so one huge batch does
+// not pin its memory; a few per thread cover the appenders a scrape thread has open at once.
+constexpr size_t kMaxPooledCapacity = size_t{1} << 16;
+constexpr size_t kMaxPooledPerThread = 4;
+
+uint32_t NextAppenderId() {
+  static std::atomic<uint32_t> next{0};
+  uint32_t id;
+  do {
+    id = next.fetch_add(1, std::memory_order_relaxed) + 1;
+  } while (id == 0);  // 0 means "no owner"
+  return id;
+}
+
+}  // namespace
+
 class HeadAppender final : public Appender {
  public:
-  explicit HeadAppender(Head* head) : head_(head) {}
+  using Buffers = BatchBuffers<Head::Pending>;
+
+  explicit HeadAppender(Head* head) : head_(head), id_(NextAppenderId()), b_(TakeBuffers()) {}
   ~HeadAppender() override {
     if (!done_) Rollback();
+    GiveBack(std::move(b_));
   }
 
   absl::StatusOr<SeriesRef> Append(SeriesRef ref, const Labels& labels, int64_t t,
@@ -24,59 +84,100 @@ class HeadAppender final : public Appender {
   void Rollback() override;
 
  private:
-  struct Entry {
-    Head::SeriesPtr series;
-    int64_t last_t;
-    uint64_t last_v;
-    bool has_last;
-    bool staged = false;  // has samples in the batch: Head::Apply releases its hold
-  };
-  // The batch entry of a live series, taking a pending hold on it (so Truncate keeps it).
-  // nullptr if the series was deleted meanwhile.
-  Entry* Hold(const Head::SeriesPtr& s);
+  // The batch entry of a live series, taking a pending hold on it if this batch has none yet
+  // (so Truncate keeps it). nullptr if the series was deleted meanwhile.
+  BatchEntry* Hold(MemSeries* s);
+  // Hold() of the series `ref` resolves to; nullptr if unknown.
+  BatchEntry* HoldByRef(SeriesRef ref);
   // Ends the pending holds (all, or only those of series without staged samples).
   void Release(bool only_unstaged = false);
 
+  static std::unique_ptr<Buffers> TakeBuffers();
+  static void GiveBack(std::unique_ptr<Buffers> b);
+
   Head* head_;
+  const uint32_t id_;
   bool done_ = false;
-  absl::flat_hash_map<SeriesRef, uint32_t> entry_of_;
-  std::vector<Entry> entries_;
-  std::vector<RefSeries> new_series_;
-  std::vector<RefSample> samples_;
-  std::vector<uint32_t> sample_entry_;
+  std::unique_ptr<Buffers> b_;
+  // Series this batch holds whose batch tag belonged to another live appender: -> entry index.
+  absl::flat_hash_map<MemSeries*, uint32_t> shared_held_;
 };
 
-HeadAppender::Entry* HeadAppender::Hold(const Head::SeriesPtr& s) {
-  auto it = entry_of_.find(s->ref);
-  if (it != entry_of_.end() && entries_[it->second].series == s) return &entries_[it->second];
-  Entry e{s, 0, 0, false};
-  {
-    std::lock_guard<SmallMutex> l(s->mu);
-    if (s->deleted) return nullptr;
-    ++s->pending;
-    if (s->HasSamples()) {
-      e.has_last = true;
-      e.last_t = s->MaxTime();
-      e.last_v = s->open.empty() ? 0 : s->open.last_value_bits();
-    }
+namespace {
+thread_local std::vector<std::unique_ptr<HeadAppender::Buffers>> tl_buffer_pool;
+}  // namespace
+
+std::unique_ptr<HeadAppender::Buffers> HeadAppender::TakeBuffers() {
+  if (tl_buffer_pool.empty()) return std::make_unique<Buffers>();
+  std::unique_ptr<Buffers> b = std::move(tl_buffer_pool.back());
+  tl_buffer_pool.pop_back();
+  return b;
+}
+
+void HeadAppender::GiveBack(std::unique_ptr<Buffers> b) {
+  if (b == nullptr || b->Capacity() > kMaxPooledCapacity ||
+      tl_buffer_pool.size() >= kMaxPooledPerThread) {
+    return;
   }
-  entry_of_[s->ref] = static_cast<uint32_t>(entries_.size());
-  entries_.push_back(std::move(e));
-  return &entries_.back();
+  b->Clear();
+  tl_buffer_pool.push_back(std::move(b));
+}
+
+BatchEntry* HeadAppender::Hold(MemSeries* s) {
+  std::lock_guard<SmallMutex> l(s->mu);
+  if (s->batch_owner == id_) return &b_->entries[s->batch_index];
+  if (!shared_held_.empty()) {
+    auto it = shared_held_.find(s);
+    if (it != shared_held_.end()) return &b_->entries[it->second];
+  }
+  if (s->deleted) return nullptr;
+  const auto idx = static_cast<uint32_t>(b_->entries.size());
+  if (s->pending == 0) {
+    s->batch_owner = id_;  // any previous tag is stale: its appender no longer holds s
+    s->batch_index = idx;
+  } else {
+    shared_held_[s] = idx;
+  }
+  ++s->pending;
+  BatchEntry e{s, 0, 0, false, false};
+  if (s->HasSamples()) {
+    e.has_last = true;
+    e.last_t = s->MaxTime();
+    e.last_v = s->open.empty() ? 0 : s->open.last_value_bits();
+  }
+  b_->entries.push_back(e);
+  return &b_->entries.back();
+}
+
+BatchEntry* HeadAppender::HoldByRef(SeriesRef ref) {
+  BatchEntry* e = nullptr;
+  bool found = false;
+  // Under the table's block lock the series cannot be removed; once held, Truncate keeps it.
+  head_->refs_.With(ref, [&](const Head::SeriesPtr& p) {
+    if (p == nullptr) return;
+    found = true;
+    e = Hold(p.get());
+  });
+  if (!found && head_->has_aliases_.load(std::memory_order_acquire)) {
+    if (Head::SeriesPtr s = head_->GetByRef(ref)) e = Hold(s.get());
+  }
+  // A scrape appends its series in page order, and a page's series got consecutive refs when
+  // they were created: start loading the next one now (its first touch is otherwise a cache
+  // miss that stalls the next Append). A wrong guess costs one uncontended lock.
+  head_->refs_.With(ref + 1, [](const Head::SeriesPtr& p) {
+    if (p == nullptr) return;
+    const char* m = reinterpret_cast<const char*>(p.get());
+    __builtin_prefetch(m);
+    __builtin_prefetch(m + 64);
+    __builtin_prefetch(m + 128);
+  });
+  return e;
 }
 
 absl::StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, const Labels& labels, int64_t t,
                                                double v) {
   if (done_) return absl::FailedPreconditionError("appender used after Commit or Rollback");
-  Entry* e = nullptr;
-  if (ref != 0) {
-    auto it = entry_of_.find(ref);
-    if (it != entry_of_.end()) {
-      e = &entries_[it->second];
-    } else if (Head::SeriesPtr s = head_->GetByRef(ref)) {
-      e = Hold(s);
-    }
-  }
+  BatchEntry* e = ref != 0 ? HoldByRef(ref) : nullptr;
   for (int attempt = 0; e == nullptr; ++attempt) {
     if (labels.empty()) {
       return absl::NotFoundError("unknown series ref " + std::to_string(ref) +
@@ -86,9 +187,10 @@ absl::StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, const Labels& labe
     bool created = false;
     auto s = head_->GetOrCreate(labels, &created);
     if (!s.ok()) return s.status();
-    e = Hold(*s);
-    if (e != nullptr && created) new_series_.push_back(RefSeries{(*s)->ref, labels});
+    e = Hold(s->get());
+    if (e != nullptr && created) b_->new_series.push_back(RefSeries{(*s)->ref, labels});
   }
+  MemSeries* series = e->series;
   if (t < head_->min_valid_time_.load(std::memory_order_relaxed)) {
     head_->out_of_bounds_.fetch_add(1, std::memory_order_relaxed);
     return ErrOutOfBounds();
@@ -101,7 +203,7 @@ absl::StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, const Labels& labe
       return ErrOutOfOrderSample();
     }
     if (t == e->last_t) {
-      if (vb == e->last_v) return e->series->ref;
+      if (vb == e->last_v) return series->ref;
       head_->duplicates_.fetch_add(1, std::memory_order_relaxed);
       return ErrDuplicateSample();
     }
@@ -110,20 +212,21 @@ absl::StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, const Labels& labe
   e->last_t = t;
   e->last_v = vb;
   e->staged = true;
-  samples_.push_back(RefSample{e->series->ref, t, v});
-  sample_entry_.push_back(static_cast<uint32_t>(e - entries_.data()));
-  return e->series->ref;
+  b_->samples.push_back(RefSample{series->ref, t, v});
+  b_->sample_entry.push_back(static_cast<uint32_t>(e - b_->entries.data()));
+  return series->ref;
 }
 
 absl::Status HeadAppender::Commit() {
   if (done_) return absl::FailedPreconditionError("appender already committed or rolled back");
   done_ = true;
-  if (samples_.empty() && new_series_.empty()) {
+  Buffers& b = *b_;
+  if (b.samples.empty() && b.new_series.empty()) {
     Release();
     return absl::OkStatus();
   }
   if (head_->opts_.wal != nullptr) {
-    absl::Status st = head_->opts_.wal->Log(new_series_, samples_);
+    absl::Status st = head_->opts_.wal->Log(b.new_series, b.samples);
     if (!st.ok()) {
       Release();
       return st;
@@ -131,18 +234,19 @@ absl::Status HeadAppender::Commit() {
   }
   // Group by series (stable: keeps each series' samples in time order) so each series is
   // locked once.
-  std::vector<Head::Pending> pending;
-  pending.reserve(samples_.size());
-  for (size_t i = 0; i < samples_.size(); ++i) {
+  std::vector<Head::Pending>& pending = b.pending;
+  pending.clear();
+  pending.reserve(b.samples.size());
+  for (size_t i = 0; i < b.samples.size(); ++i) {
     pending.push_back(
-        Head::Pending{entries_[sample_entry_[i]].series.get(), samples_[i].t, samples_[i].v});
+        Head::Pending{b.entries[b.sample_entry[i]].series, b.samples[i].t, b.samples[i].v});
   }
   // Usual scrape batches touch each series once and are grouped already.
-  const bool grouped = entries_.size() == pending.size();
+  const bool grouped = b.entries.size() == pending.size();
   if (!grouped) {
     std::stable_sort(pending.begin(), pending.end(),
-                     [](const Head::Pending& a, const Head::Pending& b) {
-                       return a.series < b.series;
+                     [](const Head::Pending& x, const Head::Pending& y) {
+                       return x.series < y.series;
                      });
   }
   head_->Apply(pending);
@@ -156,16 +260,13 @@ void HeadAppender::Rollback() {
 }
 
 void HeadAppender::Release(bool only_unstaged) {
-  for (Entry& e : entries_) {
+  for (BatchEntry& e : b_->entries) {
     if (only_unstaged && e.staged) continue;
     std::lock_guard<SmallMutex> l(e.series->mu);
     --e.series->pending;
   }
-  entries_.clear();
-  entry_of_.clear();
-  samples_.clear();
-  sample_entry_.clear();
-  new_series_.clear();
+  b_->Clear();
+  shared_held_.clear();
 }
 
 std::unique_ptr<Appender> Head::NewAppender() { return std::make_unique<HeadAppender>(this); }

@@ -49,6 +49,11 @@ class MemSeries {
   int64_t next_cut = std::numeric_limits<int64_t>::min();
   uint64_t seq = 0;
   uint32_t pending = 0;  // appenders holding this series in a batch
+  // Batch tag: the appender (id) that holds this series at entries_[batch_index], so that it
+  // finds its own entry without a per-batch map. Meaningful only while that appender holds the
+  // series (pending > 0); a stale tag is taken over by the next appender that finds pending == 0.
+  uint32_t batch_owner = 0;
+  uint32_t batch_index = 0;
   bool deleted = false;
   std::unique_ptr<std::vector<TxnMark>> marks;
 

@@ -601,5 +601,45 @@ TEST(Head, ConcurrentAppendersAndReaders) {
   EXPECT_EQ(Query(h, INT64_MIN, INT64_MAX, {Eq("w", "99")}).size(), size_t{kSeriesPerWriter});
 }
 
+// Two appenders holding the same series at once: each validates against its own batch (the
+// batch tag of the first, the per-batch map of the second), and a later appender takes over
+// the stale tag.
+TEST(Head, InterleavedAppendersOnOneSeriesKeepTheirOwnBatchState) {
+  Head h;
+  Labels l{{"__name__", "m"}};
+  auto a = h.NewAppender();
+  auto b = h.NewAppender();
+  auto ref = a->Append(0, l, 100, 1);
+  ASSERT_TRUE(ref.ok());
+  ASSERT_TRUE(b->Append(*ref, Labels(), 100, 2).ok());
+  EXPECT_TRUE(IsOutOfOrder(b->Append(*ref, Labels(), 50, 1).status()));
+  EXPECT_TRUE(IsDuplicateSample(a->Append(*ref, Labels(), 100, 3).status()));
+  ASSERT_TRUE(a->Append(*ref, Labels(), 200, 4).ok());
+  EXPECT_TRUE(b->Append(*ref, Labels(), 100, 2).ok());  // same value as b's own: accepted
+  ASSERT_TRUE(a->Commit().ok());
+  {
+    auto c = h.NewAppender();  // b still holds the series: c must not use a's stale tag
+    EXPECT_TRUE(IsOutOfOrder(c->Append(*ref, Labels(), 150, 1).status()));
+    ASSERT_TRUE(c->Append(*ref, Labels(), 300, 5).ok());
+    EXPECT_TRUE(IsDuplicateSample(c->Append(*ref, Labels(), 300, 6).status()));
+    c->Rollback();
+  }
+  ASSERT_TRUE(b->Commit().ok());  // b's sample at 100 lost the race against a's 200
+  {
+    auto d = h.NewAppender();  // nobody holds it now: d takes the tag over
+    ASSERT_TRUE(d->Append(*ref, Labels(), 300, 5).ok());
+    ASSERT_TRUE(d->Append(*ref, Labels(), 400, 6).ok());
+    EXPECT_TRUE(IsOutOfOrder(d->Append(*ref, Labels(), 350, 1).status()));
+    ASSERT_TRUE(d->Commit().ok());
+  }
+  auto s = QueryOne(h, l);
+  ASSERT_EQ(s.size(), 4u);
+  EXPECT_EQ(s[0].t, 100);
+  EXPECT_EQ(s[0].v, 1);
+  EXPECT_EQ(s[1].t, 200);
+  EXPECT_EQ(s[2].t, 300);
+  EXPECT_EQ(s[3].t, 400);
+}
+
 }  // namespace
 }  // namespace promlet::tsdb
