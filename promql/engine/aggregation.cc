@@ -188,6 +188,83 @@ bool ByReverseValueLess(const HeapElem& a, const HeapElem& b) {
 
 }  // namespace
 
+bool Evaluator::EvalAggregateStreamed(const AggregateExpr& a,
+                                      const std::vector<std::string>& grouping, EMatrix* out) {
+  switch (a.op) {
+    case AggregateOp::kSum: case AggregateOp::kAvg: case AggregateOp::kCount:
+    case AggregateOp::kMin: case AggregateOp::kMax: case AggregateOp::kGroup:
+    case AggregateOp::kStddev: case AggregateOp::kStdvar:
+      break;
+    default:
+      return false;
+  }
+  // The input's series are folded into (group, step) cells as they come, in selector order,
+  // exactly as the table fast path of EvalAggregate folds a materialised input: every cell
+  // sees the same samples in the same order. The table holds at most kMaxCells cells; series of
+  // later groups are kept and folded at the end, a table's worth of groups at a time.
+  constexpr size_t kMaxCells = size_t{1} << 18;
+  const size_t nsteps = NumSteps();
+  const size_t max_rows = std::max<size_t>(1, kMaxCells / nsteps);
+  absl::flat_hash_map<uint64_t, int> group_index;
+  EMatrix result;                        // one row per group, in order of first appearance
+  std::vector<std::vector<Group>> rows;  // cells of groups [0, max_rows)
+  EMatrix pending;                       // series of groups >= max_rows
+  std::vector<size_t> pending_group;
+  int64_t in_points = 0;
+  auto fold = [&](Group* row, const ESeries& s) {
+    for (const auto& pt : s.floats) Accumulate(a.op, row[StepIndex(pt.t)], pt.f, s.drop_name);
+  };
+  SeriesSink sink = [&](ESeries& s) {
+    const uint64_t key = GroupingKey(s.metric, grouping, a.without);
+    auto [it, inserted] = group_index.try_emplace(key, static_cast<int>(result.size()));
+    if (inserted) {
+      ESeries r;
+      r.metric = GroupingLabels(s.metric, grouping, a.without);
+      result.push_back(std::move(r));
+      if (rows.size() < max_rows) rows.emplace_back(nsteps);
+    }
+    const auto g = static_cast<size_t>(it->second);
+    in_points += static_cast<int64_t>(s.floats.size());
+    if (g < rows.size()) {
+      fold(rows[g].data(), s);
+    } else {
+      pending.push_back(std::move(s));
+      pending_group.push_back(g);
+    }
+  };
+  if (!EvalInto(UnwrapParens(*a.expr), sink)) return false;
+  auto finish = [&](std::vector<Group>& row, ESeries& out_row) {
+    for (size_t k = 0; k < nsteps; ++k) {
+      if (!row[k].seen) continue;
+      out_row.floats.push_back({start_ + static_cast<int64_t>(k) * interval_,
+                                Finalize(a.op, row[k], 0)});
+      if (row[k].drop_name) out_row.drop_name = true;
+    }
+  };
+  for (size_t g = 0; g < rows.size(); ++g) finish(rows[g], result[g]);
+  const size_t first_pending = rows.size();
+  rows.clear();
+  for (size_t first = first_pending; first < result.size(); first += max_rows) {
+    ctx_->CheckDone();
+    const size_t last = std::min(result.size(), first + max_rows);
+    std::vector<std::vector<Group>> part(last - first, std::vector<Group>(nsteps));
+    for (size_t i = 0; i < pending.size(); ++i) {
+      const size_t g = pending_group[i];
+      if (g >= first && g < last) fold(part[g - first].data(), pending[i]);
+    }
+    for (size_t g = first; g < last; ++g) finish(part[g - first], result[g]);
+  }
+  ctx_->SubSamples(in_points);
+  int64_t n = 0;
+  for (auto& r : result) {
+    if (r.floats.empty()) continue;
+    n += static_cast<int64_t>(r.floats.size());
+    out->push_back(std::move(r));
+  }
+  ctx_->AddSamples(n);
+  return true;
+}
+
 EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
   std::vector<std::string> grouping = a.grouping;
   std::sort(grouping.begin(), grouping.end());
@@ -199,6 +276,10 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
                          a.op == AggregateOp::kQuantile || a.op == AggregateOp::kLimitk ||
                          a.op == AggregateOp::kLimitRatio;
   if (has_param) params = EvalScalarSteps(UnwrapParens(*a.param));
+  if (!has_param) {
+    EMatrix streamed;
+    if (EvalAggregateStreamed(a, grouping, &streamed)) return streamed;
+  }
   EMatrix input = Eval(UnwrapParens(*a.expr));
   const int64_t in_points = [&] {
     int64_t n = 0;

@@ -56,12 +56,13 @@ struct Window {
 };
 
 std::optional<double> ExtrapolatedRate(const Window& w, int64_t range_start, int64_t range_end,
-                                       int64_t range_ms, bool is_counter, bool is_rate) {
+                                       int64_t range_ms, bool is_counter, bool is_rate,
+                                       bool has_resets = true) {
   if (w.n < 2) return std::nullopt;
   const size_t last = w.n - 1;
   const int64_t first_t = w.t[0], last_t = w.t[last];
   double result = w.v[last] - w.v[0];
-  if (is_counter) {
+  if (is_counter && has_resets) {  // without a reset the loop below adds nothing
     double prev = w.v[0];
     for (size_t i = 1; i < w.n; ++i) {
       if (w.v[i] < prev) result += prev;
@@ -201,7 +202,39 @@ EMatrix Evaluator::EvalCall(const Call& c) {
   return EvalInstantFunction(c);
 }
 
-EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi) {
+int Evaluator::StreamableRangeArg(const Call& c) {
+  const std::string_view name = c.func->name;
+  if (name == "timestamp" || name == "label_replace" || name == "label_join") return -1;
+  for (size_t i = 0; i < c.args.size(); ++i) {
+    const Expr& a = UnwrapParens(*c.args[i]);
+    if (a.kind == NodeKind::kMatrixSelector || a.kind == NodeKind::kSubquery) {
+      const RangeFn fn = RangeFnByName(name);
+      if (fn == RangeFn::kUnknown || fn == RangeFn::kAbsent) return -1;
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+bool Evaluator::EvalInto(const Expr& e, const SeriesSink& sink) {
+  if (end_ < start_) return false;
+  if (e.kind == NodeKind::kVectorSelector) {
+    ctx_->CheckDone();  // as Eval() does on entering a node
+    EvalVectorSelector(static_cast<const VectorSelector&>(e), false, &sink);
+    return true;
+  }
+  if (e.kind == NodeKind::kCall) {
+    const auto& c = static_cast<const Call&>(e);
+    const int mi = StreamableRangeArg(c);
+    if (mi < 0) return false;
+    ctx_->CheckDone();
+    EvalRangeFunction(c, static_cast<size_t>(mi), &sink);
+    return true;
+  }
+  return false;
+}
+
+EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi, const SeriesSink* sink) {
   const std::string_view name = c.func->name;
   const RangeFn fn = RangeFnByName(name);
   if (fn == RangeFn::kUnknown) Errorf(absl::StrCat("function ", std::string(name), " not supported"));
@@ -259,12 +292,28 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi) {
   const bool drop_name = fn != RangeFn::kLast && fn != RangeFn::kFirst;
   EMatrix out;
   out.reserve(data.size());
-  std::vector<double> scratch;
+  const size_t nsteps = NumSteps();
+  // Per-series work of the function, free of QueryContext side effects except for the
+  // functions that warn or fail (quantile, double_exponential_smoothing), which are therefore
+  // never computed in parallel.
+  const bool parallel_ok = fn != RangeFn::kQuantile && fn != RangeFn::kHoltWinters;
+  const bool counter_fn = fn == RangeFn::kRate || fn == RangeFn::kIncrease;
   bool warned_q = false;
-  auto process = [&](Decoded& d) {
-    ESeries s;
-    s.drop_name = drop_name;
+  auto compute = [&](Decoded& d, ESeries& s) {
+    std::vector<double> scratch;
     const size_t n = d.t.size();
+    // Counter functions: resets_upto[i] = resets among samples [0, i]. A window without one
+    // skips the per-sample reset scan, whose result would be the same.
+    thread_local std::vector<uint32_t> resets_upto;
+    if (counter_fn) {
+      resets_upto.resize(n);
+      uint32_t r = 0;
+      if (n > 0) resets_upto[0] = 0;
+      for (size_t i = 1; i < n; ++i) {
+        if (d.v[i] < d.v[i - 1]) ++r;
+        resets_upto[i] = r;
+      }
+    }
     size_t lo = 0, hi = 0, step = 0;
     for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
       const int64_t ref = (has_at ? at : ts) - offset_ms;
@@ -275,10 +324,12 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi) {
       std::optional<double> r;
       switch (fn) {
         case RangeFn::kRate:
-          r = ExtrapolatedRate(w, ref - range_ms, ref, range_ms, true, true);
+          r = ExtrapolatedRate(w, ref - range_ms, ref, range_ms, true, true,
+                               resets_upto[hi - 1] != resets_upto[lo]);
           break;
         case RangeFn::kIncrease:
-          r = ExtrapolatedRate(w, ref - range_ms, ref, range_ms, true, false);
+          r = ExtrapolatedRate(w, ref - range_ms, ref, range_ms, true, false,
+                               resets_upto[hi - 1] != resets_upto[lo]);
           break;
         case RangeFn::kDelta:
           r = ExtrapolatedRate(w, ref - range_ms, ref, range_ms, false, false);
@@ -406,10 +457,12 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi) {
         case RangeFn::kUnknown: break;
       }
       if (r.has_value()) {
-        if (s.floats.empty()) s.floats.reserve(NumSteps());
+        if (s.floats.empty()) s.floats.reserve(nsteps);
         s.floats.push_back({ts, *r});
       }
     }
+  };
+  auto consume = [&](Decoded& d, ESeries& s) {
     if ((fn == RangeFn::kRate || fn == RangeFn::kIncrease) && !s.floats.empty()) {
       const std::string_view mn = d.labels.MetricName();
       if (!mn.empty() && !mn.ends_with("_total") && !mn.ends_with("_sum") &&
@@ -420,24 +473,38 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi) {
                    c.args[mi]->pos);
       }
     }
-    if (!s.floats.empty()) {
-      ctx_->AddSamples(static_cast<int64_t>(s.floats.size()));
-      s.metric = std::move(d.labels);
-      out.push_back(std::move(s));
+    if (s.floats.empty()) return;
+    ctx_->AddSamples(static_cast<int64_t>(s.floats.size()));
+    s.metric = std::move(d.labels);
+    s.drop_name = drop_name;
+    if (sink != nullptr) {
+      (*sink)(s);
+      return;
     }
+    ESeries r;
+    r.metric = std::move(s.metric);
+    r.drop_name = drop_name;
+    r.floats = std::move(s.floats);
+    out.push_back(std::move(r));
   };
   if (selector != nullptr) {
-    // Streamed: one series' raw samples are in memory (and accounted) at a time.
-    SelectEach(*selector, select_lo, select_hi, true, range_ms, name, [&](Decoded& d) {
-      const auto n = static_cast<int64_t>(d.t.size());
-      ctx_->AddSamples(n);
-      process(d);
-      ctx_->SubSamples(n);
-    });
+    // Streamed: one batch of series' raw samples is in memory at a time; the accounting is
+    // the same as one series at a time, in selector order.
+    SelectEachSplit(*selector, select_lo, select_hi, true, range_ms, name, parallel_ok, compute,
+                    [&](Decoded& d, ESeries& s) {
+                      const auto n = static_cast<int64_t>(d.t.size());
+                      ctx_->AddSamples(n);
+                      consume(d, s);
+                      ctx_->SubSamples(n);
+                    });
   } else {
+    ESeries s;
     for (auto& d : data) {
       ctx_->CheckDone();
-      process(d);
+      s.floats.clear();
+      s.drop_name = false;
+      compute(d, s);
+      consume(d, s);
     }
   }
   ctx_->SubSamples(held);

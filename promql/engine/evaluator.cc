@@ -6,7 +6,11 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <condition_variable>
+#include <exception>
 #include <limits>
+#include <mutex>
+#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -142,6 +146,32 @@ std::string StringArg(const Expr& e) {
 
 // ---------------------------------------------------------------------------------------------
 
+absl::Status Evaluator::DecodeInto(tsdb::SampleIterator& it, int64_t mint, int64_t maxt,
+                                   bool drop_stale, Decoded& d) {
+  d.t.clear();
+  d.v.clear();
+  if (it.Seek(mint)) {
+    constexpr size_t kBatch = 256;
+    int64_t tb[kBatch];
+    double vb[kBatch];
+    tb[0] = it.T();
+    vb[0] = it.V();
+    size_t n = 1;
+    for (;;) {
+      size_t i = 0;
+      for (; i < n && tb[i] <= maxt; ++i) {
+        if (drop_stale && tsdb::IsStaleNaN(vb[i])) continue;
+        d.t.push_back(tb[i]);
+        d.v.push_back(vb[i]);
+      }
+      if (i < n) break;  // past maxt
+      n = it.NextBatch(tb, vb, kBatch);
+      if (n == 0) break;
+    }
+  }
+  return it.status();
+}
+
 void Evaluator::SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt,
                            bool drop_stale, int64_t range, std::string_view func,
                            const std::function<void(Decoded&)>& fn) {
@@ -154,38 +184,155 @@ void Evaluator::SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt,
   hints.func = std::string(func);
   auto set = ctx_->querier->Select(vs.matchers, &hints);
   int64_t total = 0;
-  constexpr size_t kBatch = 256;
-  int64_t tb[kBatch];
-  double vb[kBatch];
   Decoded d;
   while (set->Next()) {
     ctx_->CheckDone();
     const tsdb::Series& s = set->At();
     auto it = s.Iterator();
-    d.t.clear();
-    d.v.clear();
     d.labels = s.labels();
-    if (it->Seek(mint)) {
-      bool done = false;
-      auto take = [&](int64_t t, double v) {
-        if (t > maxt) {
-          done = true;
-          return;
-        }
-        if (drop_stale && tsdb::IsStaleNaN(v)) return;
-        d.t.push_back(t);
-        d.v.push_back(v);
-      };
-      take(it->T(), it->V());
-      while (!done) {
-        size_t n = it->NextBatch(tb, vb, kBatch);
-        if (n == 0) break;
-        for (size_t i = 0; i < n && !done; ++i) take(tb[i], vb[i]);
-      }
-    }
-    if (!it->status().ok()) Fail(it->status());
+    if (absl::Status st = DecodeInto(*it, mint, maxt, drop_stale, d); !st.ok()) Fail(st);
     total += static_cast<int64_t>(d.t.size());
     if (!d.t.empty()) fn(d);
+  }
+  if (!set->status().ok()) Fail(set->status());
+  ctx_->stats.samples_decoded += total;
+}
+
+namespace {
+
+// A second thread for the duration of one SelectEachSplit call: Run() hands it a job, Wait()
+// blocks until the job has finished.
+class HelperThread {
+ public:
+  HelperThread() : thread_([this] { Loop(); }) {}
+  ~HelperThread() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  void Run(std::function<void()> job) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      job_ = std::move(job);
+      has_job_ = true;
+    }
+    cv_.notify_all();
+  }
+  void Wait() {
+    std::unique_lock<std::mutex> l(mu_);
+    done_cv_.wait(l, [this] { return !has_job_; });
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> l(mu_);
+    for (;;) {
+      cv_.wait(l, [this] { return stop_ || has_job_; });
+      if (has_job_) {
+        std::function<void()> job = std::move(job_);
+        l.unlock();
+        job();  // never throws: callers catch inside the job
+        l.lock();
+        has_job_ = false;
+        done_cv_.notify_all();
+      } else {
+        return;
+      }
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_, done_cv_;
+  std::function<void()> job_;
+  bool has_job_ = false;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
+}  // namespace
+
+void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t maxt,
+                                bool drop_stale, int64_t range, std::string_view func,
+                                bool parallel, const ComputeFn& compute,
+                                const ComputeFn& consume) {
+  if (maxt < mint) return;
+  tsdb::SelectHints hints;
+  hints.start = mint;
+  hints.end = maxt;
+  hints.step = interval_;
+  hints.range = range;
+  hints.func = std::string(func);
+  auto set = ctx_->querier->Select(vs.matchers, &hints);
+  struct Item {
+    Decoded d;
+    ESeries out;
+    std::unique_ptr<tsdb::SampleIterator> it;
+    absl::Status status;
+  };
+  // Series are taken from the set in batches; each batch is decoded and computed (split over
+  // two threads: even and odd positions, so both read neighbouring chunks), then consumed in
+  // order here. Iterators are independent of the set's position, so they outlive Next().
+  constexpr size_t kBatch = 256;
+  constexpr size_t kMinParallel = 32;
+  // Without `parallel`, one series per batch: exactly the order of SelectEach.
+  const size_t batch = parallel ? kBatch : 1;
+  std::vector<Item> items(batch);
+  std::unique_ptr<HelperThread> helper;
+  const bool can_parallel = parallel && std::thread::hardware_concurrency() > 1;
+  auto work = [&](size_t i) {
+    Item& x = items[i];
+    x.status = DecodeInto(*x.it, mint, maxt, drop_stale, x.d);
+    x.it.reset();
+    x.out.floats.clear();
+    x.out.metric = tsdb::Labels();
+    x.out.drop_name = false;
+    if (x.status.ok() && !x.d.t.empty()) compute(x.d, x.out);
+  };
+  int64_t total = 0;
+  bool more = true;
+  while (more) {
+    size_t n = 0;
+    while (n < batch) {
+      if (!set->Next()) {
+        more = false;
+        break;
+      }
+      ctx_->CheckDone();
+      const tsdb::Series& s = set->At();
+      items[n].d.labels = s.labels();
+      items[n].it = s.Iterator();
+      ++n;
+    }
+    if (can_parallel && n >= kMinParallel) {
+      if (!helper) helper = std::make_unique<HelperThread>();
+      std::exception_ptr theirs, mine;
+      helper->Run([&] {
+        try {
+          for (size_t i = 1; i < n; i += 2) work(i);
+        } catch (...) {
+          theirs = std::current_exception();
+        }
+      });
+      try {
+        for (size_t i = 0; i < n; i += 2) work(i);
+      } catch (...) {
+        mine = std::current_exception();
+      }
+      helper->Wait();
+      if (mine) std::rethrow_exception(mine);
+      if (theirs) std::rethrow_exception(theirs);
+    } else {
+      for (size_t i = 0; i < n; ++i) work(i);
+    }
+    for (size_t i = 0; i < n; ++i) {
+      Item& x = items[i];
+      if (!x.status.ok()) Fail(x.status);
+      total += static_cast<int64_t>(x.d.t.size());
+      if (!x.d.t.empty()) consume(x.d, x.out);
+    }
   }
   if (!set->status().ok()) Fail(set->status());
   ctx_->stats.samples_decoded += total;
@@ -207,33 +354,45 @@ size_t PointCount(const EMatrix& m) {
 }
 }  // namespace
 
-EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig_t) {
+EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig_t,
+                                      const SeriesSink* sink) {
   const bool has_at = vs.at != AtModifier::kNone;
   const int64_t at = AtTime(ctx_, vs.at, vs.at_ms);
   const int64_t lookback = ctx_->lookback_ms;
-  const int64_t ref_lo = (has_at ? at : start_) - ctx_->Dur(vs.offset_ms);
-  const int64_t ref_hi = (has_at ? at : end_) - ctx_->Dur(vs.offset_ms);
+  const int64_t offset = ctx_->Dur(vs.offset_ms);
+  const int64_t ref_lo = (has_at ? at : start_) - offset;
+  const int64_t ref_hi = (has_at ? at : end_) - offset;
+  const size_t nsteps = NumSteps();
   EMatrix out;
-  SelectEach(vs, ref_lo - lookback + 1, ref_hi, false, 0, "", [&](Decoded& d) {
-    ESeries s;
+  // Per series: the sample in the lookback window of every step (no QueryContext access).
+  auto compute = [&](Decoded& d, ESeries& s) {
     const size_t n = d.t.size();
     size_t idx = 0;
     for (int64_t ts = start_; ts <= end_; ts += interval_) {
-      const int64_t ref = (has_at ? at : ts) - ctx_->Dur(vs.offset_ms);
+      const int64_t ref = (has_at ? at : ts) - offset;
       while (idx < n && d.t[idx] <= ref) ++idx;
       if (idx == 0) continue;
       const size_t j = idx - 1;
       if (d.t[j] <= ref - lookback) continue;
       if (tsdb::IsStaleNaN(d.v[j])) continue;
-      if (s.floats.empty()) s.floats.reserve(NumSteps());
+      if (s.floats.empty()) s.floats.reserve(nsteps);
       s.floats.push_back({ts, record_orig_t ? static_cast<double>(d.t[j]) / 1000.0 : d.v[j]});
     }
-    if (!s.floats.empty()) {
-      ctx_->AddSamples(static_cast<int64_t>(s.floats.size()));
+  };
+  auto consume = [&](Decoded& d, ESeries& s) {
+    if (s.floats.empty()) return;
+    ctx_->AddSamples(static_cast<int64_t>(s.floats.size()));
+    if (sink != nullptr) {
       s.metric = std::move(d.labels);
-      out.push_back(std::move(s));
+      (*sink)(s);
+      return;
     }
-  });
+    ESeries r;
+    r.metric = std::move(d.labels);
+    r.floats = std::move(s.floats);
+    out.push_back(std::move(r));
+  };
+  SelectEachSplit(vs, ref_lo - lookback + 1, ref_hi, false, 0, "", true, compute, consume);
   return out;
 }
 

@@ -116,17 +116,33 @@ class Evaluator {
   // overlapping timestamps.
   static void CleanupMetricLabels(EMatrix& m);
 
+  // Receives the output series of a streamed node one at a time, in selector order, instead
+  // of collecting them into an EMatrix (aggregations fold them directly). May move from it.
+  using SeriesSink = std::function<void(ESeries&)>;
+  // When EvalCall(c) would evaluate a range function that can stream into a SeriesSink: the
+  // index of its range-vector argument; otherwise -1.
+  static int StreamableRangeArg(const Call& c);
+  // Evaluates e (an aggregation's input) into sink when it streams (a vector selector or a
+  // StreamableRangeArg call) and returns true; false (nothing evaluated) otherwise.
+  bool EvalInto(const Expr& e, const SeriesSink& sink);
+
  private:
-  EMatrix EvalVectorSelector(const VectorSelector& vs, bool record_orig_t);
+  EMatrix EvalVectorSelector(const VectorSelector& vs, bool record_orig_t,
+                             const SeriesSink* sink = nullptr);
   EMatrix EvalMatrixSelectorInstant(const MatrixSelector& ms);
   EMatrix EvalSubquery(const SubqueryExpr& sq);
   EMatrix EvalBinary(const BinaryExpr& b);
   EMatrix EvalVectorVector(const BinaryExpr& b, EMatrix lhs, EMatrix rhs);
   EMatrix EvalSetOp(const BinaryExpr& b, EMatrix lhs, EMatrix rhs);
   EMatrix EvalAggregate(const AggregateExpr& a);
+  // sum/avg/count/min/max/group/stddev/stdvar over an input that streams (EvalInto): folds
+  // it without materialising it. False (nothing evaluated) when not applicable.
+  bool EvalAggregateStreamed(const AggregateExpr& a, const std::vector<std::string>& grouping,
+                             EMatrix* out);
   EMatrix EvalCountValues(const AggregateExpr& a, const std::string& label);
   EMatrix EvalCall(const Call& c);
-  EMatrix EvalRangeFunction(const Call& c, size_t matrix_arg);
+  // With a sink, output series go to it (in order) and the returned EMatrix is empty.
+  EMatrix EvalRangeFunction(const Call& c, size_t matrix_arg, const SeriesSink* sink = nullptr);
   EMatrix EvalInstantFunction(const Call& c);
   EMatrix EvalLabelReplace(const Call& c);
   EMatrix EvalLabelJoin(const Call& c);
@@ -143,6 +159,18 @@ class Evaluator {
   void SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt, bool drop_stale,
                   int64_t range, std::string_view func,
                   const std::function<void(Decoded&)>& fn);
+  // Like SelectEach, with the per-series work split: `compute` turns one series' samples into
+  // its output series and must not touch the QueryContext (with `parallel` it runs on two
+  // threads at once, for batches of series); `consume` then runs on the calling thread, once
+  // per series with samples, in selector order. Results are therefore the same with or
+  // without `parallel`.
+  using ComputeFn = std::function<void(Decoded&, ESeries&)>;
+  // Reads the samples of `it` in [mint, maxt] into d.t / d.v (cleared first).
+  static absl::Status DecodeInto(tsdb::SampleIterator& it, int64_t mint, int64_t maxt,
+                                 bool drop_stale, Decoded& d);
+  void SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t maxt, bool drop_stale,
+                       int64_t range, std::string_view func, bool parallel,
+                       const ComputeFn& compute, const ComputeFn& consume);
 
   QueryContext* ctx_;
   int64_t start_, end_, interval_;

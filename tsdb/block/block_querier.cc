@@ -50,6 +50,52 @@ class BlockSeriesIterator : public SampleIterator {
   double V() const override { return vs_[pos_]; }
   absl::Status status() const override { return status_; }
 
+  // Copies runs of the decoded chunk at once: one virtual call per batch instead of three per
+  // sample. Same samples as repeated Next()+T()+V().
+  size_t NextBatch(int64_t* ts, double* vs, size_t max) override {
+    size_t n = 0;
+    while (n < max && !done_) {
+      size_t from = pos_ + 1;  // wraps to 0 before the first sample of a chunk
+      if (from >= ts_.size()) {
+        if (!LoadChunk(next_chunk_)) {
+          Finish();
+          break;
+        }
+        continue;
+      }
+      if (ts_[from] < mint_ || !deleted_.empty()) {
+        // Slow path for samples before mint or under tombstones.
+        if (!Next()) break;
+        ts[n] = ts_[pos_];
+        vs[n] = vs_[pos_];
+        ++n;
+        continue;
+      }
+      size_t end = std::min(ts_.size(), from + (max - n));
+      // Timestamps are increasing: find the first one beyond maxt_.
+      if (ts_[end - 1] > maxt_) {
+        end = static_cast<size_t>(std::upper_bound(ts_.begin() + from, ts_.begin() + end, maxt_) -
+                                  ts_.begin());
+      }
+      const size_t k = end - from;
+      std::copy(ts_.begin() + from, ts_.begin() + end, ts + n);
+      std::copy(vs_.begin() + from, vs_.begin() + end, vs + n);
+      n += k;
+      pos_ = end - 1;
+      if (end < ts_.size() && ts_[end] > maxt_) {
+        pos_ = end;
+        Finish();
+        break;
+      }
+      if (k == 0) {  // ts_[from] > maxt_
+        pos_ = from;
+        Finish();
+        break;
+      }
+    }
+    return n;
+  }
+
  private:
   bool started() const { return pos_ != static_cast<size_t>(-1); }
   bool Finish() {
