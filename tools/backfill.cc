@@ -425,8 +425,12 @@ void ParsePart(Run* run, Part* part, FlushBarrier* sync) {
       std::string_view key = part->arena.Copy(raw);
       part->index.emplace(absl::string_view(key.data(), key.size()), id);
     }
+    int64_t w, w_end;
+    if (__builtin_mul_overflow(FloorDiv(*ts, d), d, &w) || __builtin_add_overflow(w, d, &w_end)) {
+      fail(p.line(), absl::StrCat(": timestamp out of range: ", *ts, " ms"));
+      break;
+    }
     Series& s = part->series[id];
-    int64_t w = FloorDiv(*ts, d) * d;
     int64_t delta = 0;
     if (w != s.window || s.held == nullptr) {
       auto& slot = part->windows[w][id];

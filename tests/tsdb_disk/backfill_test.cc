@@ -89,6 +89,14 @@ TEST(Backfill, BadLineIsReportedWithItsNumberAndNothingIsWritten) {
   r = BackfillOpenMetrics(input, dir + "/data");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("line 3"), std::string::npos) << r.status();
+  {
+    std::ofstream f(input);
+    f << "# TYPE a gauge\na 1 1700000000.000\na 2 9223372036854775.000\n# EOF\n";
+  }
+  r = BackfillOpenMetrics(input, dir + "/data");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("line 3"), std::string::npos) << r.status();
+  EXPECT_TRUE(!fs::exists(dir + "/data") || fs::is_empty(dir + "/data"));
 }
 
 tsdb::testing::SeriesSamples QueryDir(const std::string& data, int64_t mint, int64_t maxt) {
