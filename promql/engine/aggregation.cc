@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -37,7 +38,9 @@ tsdb::Labels GroupingLabels(const tsdb::Labels& l, const std::vector<std::string
   return b.Build();
 }
 
-struct Group {
+// The running state of one (group, step) cell. Cell is all that the ops other than quantile
+// need (the streamed path's tables hold millions of them); Group adds quantile's values.
+struct Cell {
   double value = 0;
   double mean = 0;
   double kahan_c = 0;
@@ -45,12 +48,16 @@ struct Group {
   bool seen = false;
   bool incremental_mean = false;
   bool drop_name = false;
+};
+struct Group : Cell {
   std::vector<double> values;  // quantile
 };
 
 
 // Folds one sample into a group, as Prometheus' aggregation() does.
-void Accumulate(AggregateOp op, Group& g, double f, bool drop_name) {
+template <typename G>
+void Accumulate(AggregateOp op, G& g, double f, bool drop_name) {
+  constexpr bool kHasValues = std::is_same_v<G, Group>;
   if (!g.seen) {
     g.seen = true;
     g.value = f;
@@ -59,14 +66,14 @@ void Accumulate(AggregateOp op, Group& g, double f, bool drop_name) {
     g.kahan_c = 0;
     g.incremental_mean = false;
     g.drop_name = drop_name;
-    g.values.clear();
+    if constexpr (kHasValues) g.values.clear();
     switch (op) {
       case AggregateOp::kStddev:
       case AggregateOp::kStdvar:
         g.value = (std::isnan(f) || std::isinf(f)) ? kNaN : 0;
         break;
       case AggregateOp::kQuantile:
-        g.values.push_back(f);
+        if constexpr (kHasValues) g.values.push_back(f);
         break;
       case AggregateOp::kGroup:
         g.value = 1;
@@ -120,14 +127,15 @@ void Accumulate(AggregateOp op, Group& g, double f, bool drop_name) {
       break;
     }
     case AggregateOp::kQuantile:
-      g.values.push_back(f);
+      if constexpr (kHasValues) g.values.push_back(f);
       break;
     default:
       break;
   }
 }
 
-double Finalize(AggregateOp op, Group& g, double param) {
+template <typename G>
+double Finalize(AggregateOp op, G& g, double param) {
   switch (op) {
     case AggregateOp::kAvg:
       return g.incremental_mean ? g.mean + g.kahan_c : g.value / g.count + g.kahan_c / g.count;
@@ -138,7 +146,8 @@ double Finalize(AggregateOp op, Group& g, double param) {
     case AggregateOp::kStddev:
       return std::sqrt(g.value / g.count);
     case AggregateOp::kQuantile:
-      return Quantile(param, g.values);
+      if constexpr (std::is_same_v<G, Group>) return Quantile(param, g.values);
+      return 0;  // never: quantile keeps its values in a Group
     case AggregateOp::kSum:
       return g.value + g.kahan_c;
     default:
@@ -202,16 +211,16 @@ bool Evaluator::EvalAggregateStreamed(const AggregateExpr& a,
   // exactly as the table fast path of EvalAggregate folds a materialised input: every cell
   // sees the same samples in the same order. The table holds at most kMaxCells cells; series of
   // later groups are kept and folded at the end, a table's worth of groups at a time.
-  constexpr size_t kMaxCells = size_t{1} << 18;
+  constexpr size_t kMaxCells = size_t{1} << 19;  // 20 MiB of Cells
   const size_t nsteps = NumSteps();
   const size_t max_rows = std::max<size_t>(1, kMaxCells / nsteps);
   absl::flat_hash_map<uint64_t, int> group_index;
   EMatrix result;                        // one row per group, in order of first appearance
-  std::vector<std::vector<Group>> rows;  // cells of groups [0, max_rows)
+  std::vector<std::vector<Cell>> rows;   // cells of groups [0, max_rows)
   EMatrix pending;                       // series of groups >= max_rows
   std::vector<size_t> pending_group;
   int64_t in_points = 0;
-  auto fold = [&](Group* row, const ESeries& s) {
+  auto fold = [&](Cell* row, const ESeries& s) {
     for (const auto& pt : s.floats) Accumulate(a.op, row[StepIndex(pt.t)], pt.f, s.drop_name);
   };
   SeriesSink sink = [&](ESeries& s) {
@@ -233,7 +242,7 @@ bool Evaluator::EvalAggregateStreamed(const AggregateExpr& a,
     }
   };
   if (!EvalInto(UnwrapParens(*a.expr), sink)) return false;
-  auto finish = [&](std::vector<Group>& row, ESeries& out_row) {
+  auto finish = [&](std::vector<Cell>& row, ESeries& out_row) {
     for (size_t k = 0; k < nsteps; ++k) {
       if (!row[k].seen) continue;
       out_row.floats.push_back({start_ + static_cast<int64_t>(k) * interval_,
@@ -247,7 +256,7 @@ bool Evaluator::EvalAggregateStreamed(const AggregateExpr& a,
   for (size_t first = first_pending; first < result.size(); first += max_rows) {
     ctx_->CheckDone();
     const size_t last = std::min(result.size(), first + max_rows);
-    std::vector<std::vector<Group>> part(last - first, std::vector<Group>(nsteps));
+    std::vector<std::vector<Cell>> part(last - first, std::vector<Cell>(nsteps));
     for (size_t i = 0; i < pending.size(); ++i) {
       const size_t g = pending_group[i];
       if (g >= first && g < last) fold(part[g - first].data(), pending[i]);

@@ -150,24 +150,35 @@ absl::Status Evaluator::DecodeInto(tsdb::SampleIterator& it, int64_t mint, int64
                                    bool drop_stale, Decoded& d) {
   d.t.clear();
   d.v.clear();
-  if (it.Seek(mint)) {
-    constexpr size_t kBatch = 256;
-    int64_t tb[kBatch];
-    double vb[kBatch];
-    tb[0] = it.T();
-    vb[0] = it.V();
-    size_t n = 1;
-    for (;;) {
-      size_t i = 0;
-      for (; i < n && tb[i] <= maxt; ++i) {
-        if (drop_stale && tsdb::IsStaleNaN(vb[i])) continue;
-        d.t.push_back(tb[i]);
-        d.v.push_back(vb[i]);
-      }
-      if (i < n) break;  // past maxt
-      n = it.NextBatch(tb, vb, kBatch);
-      if (n == 0) break;
+  if (!it.Seek(mint) || it.T() > maxt) return it.status();
+  d.t.push_back(it.T());
+  d.v.push_back(it.V());
+  // Batches are decoded straight into the output, then cut at maxt.
+  constexpr size_t kBatch = 512;
+  for (;;) {
+    const size_t old = d.t.size();
+    d.t.resize(old + kBatch);
+    d.v.resize(old + kBatch);
+    const size_t n = it.NextBatch(d.t.data() + old, d.v.data() + old, kBatch);
+    size_t keep = n;
+    if (n > 0 && d.t[old + n - 1] > maxt) {
+      keep = static_cast<size_t>(
+          std::upper_bound(d.t.begin() + old, d.t.begin() + old + n, maxt) - d.t.begin()) - old;
     }
+    d.t.resize(old + keep);
+    d.v.resize(old + keep);
+    if (keep < kBatch) break;  // exhausted or past maxt
+  }
+  if (drop_stale) {
+    size_t w = 0;
+    for (size_t i = 0; i < d.t.size(); ++i) {
+      if (tsdb::IsStaleNaN(d.v[i])) continue;
+      d.t[w] = d.t[i];
+      d.v[w] = d.v[i];
+      ++w;
+    }
+    d.t.resize(w);
+    d.v.resize(w);
   }
   return it.status();
 }
