@@ -6,10 +6,14 @@
 #include <bit>
 #include <cmath>
 #include <cfloat>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <random>
 
 #include "gtest/gtest.h"
+#include "tsdb/block/block.h"
+#include "tsdb/block/block_writer.h"
 #include "tsdb/block/range_coder.h"
 #include "tsdb/storage.h"
 
@@ -346,6 +350,33 @@ TEST(RangeCoder, BitStreamRoundTrip) {
   EXPECT_FALSE(r.overran());
   r.Get(40);
   EXPECT_TRUE(r.overran());
+}
+
+
+// A block whose chunks file has another format version is refused at open with an error that
+// names the version, never read as if it were this format.
+TEST(ChunkCodec, BlockOfAnotherFormatVersionIsRefused) {
+  std::string parent = ::testing::TempDir() + "/codec_version_test";
+  std::filesystem::remove_all(parent);
+  std::filesystem::create_directories(parent);
+  auto w = BlockWriter::Create(parent);
+  ASSERT_TRUE(w.ok());
+  std::vector<double> vs = {1, 2, 3};
+  ASSERT_TRUE((*w)->AddSeries(Labels{{"__name__", "m"}}, Regular(3), vs).ok());
+  auto meta = (*w)->Finish(0, 1800000000000);
+  ASSERT_TRUE(meta.ok());
+  std::string dir = parent + "/" + meta->ulid;
+  ASSERT_TRUE(Block::Open(dir).ok());
+  {
+    std::fstream f(dir + "/chunks", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(7);
+    f.put('1');  // "PLCHUNK1": the previous format
+  }
+  auto b = Block::Open(dir);
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.status().message().find("format version '1' is not supported"), std::string::npos)
+      << b.status().message();
+  std::filesystem::remove_all(parent);
 }
 
 }  // namespace

@@ -272,20 +272,24 @@ void CodeLengths(const uint32_t* freq, uint8_t* len) {
   }
 }
 
-// Canonical codes (by length, then class), bit-reversed for the LSB-first bit stream.
+// Canonical codes (by length, then class; DEFLATE's construction), bit-reversed for the
+// LSB-first bit stream.
 void CanonicalCodes(const uint8_t* len, uint32_t* code) {
-  uint32_t next = 0;
-  int prev_len = 0;
+  uint32_t count[kMaxCodeLen + 1] = {0};
+  for (int s = 0; s < 65; ++s) ++count[len[s]];
+  count[0] = 0;
+  uint32_t next[kMaxCodeLen + 1] = {0};
+  uint32_t c = 0;
   for (int l = 1; l <= kMaxCodeLen; ++l) {
-    for (int s = 0; s < 65; ++s) {
-      if (len[s] != l) continue;
-      next <<= (l - prev_len);
-      prev_len = l;
-      uint32_t rev = 0;
-      for (int b = 0; b < l; ++b) rev |= ((next >> b) & 1) << (l - 1 - b);
-      code[s] = rev;
-      ++next;
-    }
+    c = (c + count[l - 1]) << 1;
+    next[l] = c;
+  }
+  for (int s = 0; s < 65; ++s) {
+    int l = len[s];
+    if (l == 0) continue;
+    uint32_t v = next[l]++, rev = 0;
+    for (int b = 0; b < l; ++b) rev |= ((v >> b) & 1) << (l - 1 - b);
+    code[s] = rev;
   }
 }
 
@@ -729,7 +733,8 @@ absl::Status DecodeValues(std::string_view in, size_t n, std::string_view ref,
   }
   IntHeader h;
   if (!ParseHeader(in, n, &h)) return Bad("values");
-  std::vector<int64_t> r;
+  // Reused across calls: decoding is per chunk and hot.
+  thread_local std::vector<int64_t> r;
   if (h.predictor == kReference) {
     IntHeader rh;
     if (ref.empty() || !ParseHeader(ref, n, &rh) || rh.predictor == kReference ||
@@ -737,7 +742,8 @@ absl::Status DecodeValues(std::string_view in, size_t n, std::string_view ref,
       return Bad("value reference");
     }
     for (size_t i = n - 1; i >= 1; --i) r[i] = Sub(r[i], r[i - 1]);
-    std::vector<int64_t> d1(r.begin() + 1, r.end());
+    thread_local std::vector<int64_t> d1;
+    d1.assign(r.begin() + 1, r.begin() + n);
     if (!DecodeInts(h, n, &d1, &r)) return Bad("values");
   } else if (!DecodeInts(h, n, nullptr, &r)) {
     return Bad("values");
