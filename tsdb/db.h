@@ -7,7 +7,8 @@
 //
 // Open(): removes half-written blocks and blocks superseded by a compacted child, opens every
 // block (a damaged one is reported in open_report() and skipped; the rest is served), replays
-// the WAL into the head (decode and apply on two threads; torn tails truncated, corruption
+// the WAL into the head (a reader thread decodes records, one thread creates series and routes
+// samples in log order, one apply thread per core appends them; torn tails truncated, corruption
 // moved aside and reported), then opens the WAL for appending.
 //
 // Invariants:
