@@ -253,28 +253,25 @@ absl::Status Block::ReadChunk(uint64_t ref, std::vector<int64_t>* ts,
   if (!d.Uvarint(&count) || count > g.size()) return bad();
   uint32_t idx = ChunkRefIndex(ref);
   if (idx >= count) return bad();
-  // The header lists (ts_len, val_len) per chunk; the columns follow it.
+  // The header lists (ts_len, val_len) per chunk; the columns follow it. One pass: the
+  // value column starts after all timestamps, and a chunk's reference is an earlier chunk,
+  // so the value offsets of chunks 0..idx are kept (scratch reused per thread).
+  thread_local std::vector<uint64_t> val_offs;
+  val_offs.resize(idx + 2);
   uint64_t ts_total = 0, val_total = 0, ts_off = 0, ts_len = 0;
-  const char* lens = d.pos();
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t a, b;
     if (!d.Uvarint(&a) || !d.Uvarint(&b) || a > g.size() || b > g.size()) return bad();
+    if (i <= idx + 1) val_offs[i] = val_total;
     if (i == idx) ts_off = ts_total, ts_len = a;
     ts_total += a;
     val_total += b;
   }
+  if (idx + 1 == count) val_offs[idx + 1] = val_total;
   size_t base = g.size() - d.remaining();
   if (ts_total + val_total > g.size() - base) return bad();
-  // Value stream of chunk i (i <= idx; the lengths decoded fine above).
-  auto value_stream = [&](uint64_t i) {
-    Decoder ld(lens, static_cast<size_t>(g.data() + base - lens));
-    uint64_t a, b = 0, off = 0;
-    for (uint64_t j = 0; j <= i; ++j) {
-      ld.Uvarint(&a);
-      ld.Uvarint(&b);
-      if (j < i) off += b;
-    }
-    return std::string_view(g.data() + base + ts_total + off, b);
+  auto value_stream = [&](uint64_t i) {  // i <= idx
+    return std::string_view(g.data() + base + ts_total + val_offs[i], val_offs[i + 1] - val_offs[i]);
   };
   std::string_view vv = value_stream(idx);
   if (auto st = DecodeTimestamps(std::string_view(g.data() + base + ts_off, ts_len), ts); !st.ok()) {

@@ -209,8 +209,7 @@ class BitWriter {
 class BitReader {
  public:
   explicit BitReader(std::string_view in)
-      : p_(reinterpret_cast<const uint8_t*>(in.data())), end_(p_ + in.size()),
-        bits_left_(static_cast<int64_t>(in.size()) * 8) {}
+      : begin_(reinterpret_cast<const uint8_t*>(in.data())), p_(begin_), end_(begin_ + in.size()) {}
   // The next k <= 56 bits without consuming them.
   uint64_t Peek(int k) {
     if (avail_ < k) Refill();
@@ -219,16 +218,11 @@ class BitReader {
   void Skip(int k) {
     buf_ >>= k;
     avail_ -= k;
-    bits_left_ -= k;
   }
   // k <= 56 bits.
   uint64_t Get(int k) {
     if (avail_ < k) Refill();
-    uint64_t v = buf_ & ((uint64_t{1} << k) - 1);
-    buf_ >>= k;
-    avail_ -= k;
-    bits_left_ -= k;
-    return v;
+    return GetUnchecked(k);
   }
   // After Refill(), up to 56 bits can be taken without checks.
   uint64_t PeekUnchecked(int k) const { return buf_ & ((uint64_t{1} << k) - 1); }
@@ -236,11 +230,13 @@ class BitReader {
     uint64_t v = buf_ & ((uint64_t{1} << k) - 1);
     buf_ >>= k;
     avail_ -= k;
-    bits_left_ -= k;
     return v;
   }
   // True when more bits were read than the input holds (malformed input).
-  bool overran() const { return bits_left_ < 0; }
+  bool overran() const {
+    uint64_t loaded = static_cast<uint64_t>(p_ - begin_) + padding_;
+    return loaded * 8 - static_cast<uint64_t>(avail_) > static_cast<uint64_t>(end_ - begin_) * 8;
+  }
 
   // Makes at least 56 bits available (zeros past the end of the input).
   void Refill() {
@@ -255,18 +251,24 @@ class BitReader {
       return;
     }
     while (avail_ <= 56) {
-      uint64_t b = p_ < end_ ? *p_++ : 0;
+      uint64_t b = 0;
+      if (p_ < end_) {
+        b = *p_++;
+      } else {
+        ++padding_;
+      }
       buf_ |= b << avail_;
       avail_ += 8;
     }
   }
 
  private:
+  const uint8_t* begin_;
   const uint8_t* p_;
   const uint8_t* end_;
   uint64_t buf_ = 0;
   int avail_ = 0;
-  int64_t bits_left_;
+  uint64_t padding_ = 0;  // zero bytes loaded past the end
 };
 
 }  // namespace promlet::tsdb::rc
