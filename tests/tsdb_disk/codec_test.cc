@@ -73,7 +73,7 @@ TEST(ChunkCodec, SpecialValuesSurviveBitExactly) {
   RoundTrip(Regular(10), all_stale);
 }
 
-TEST(ChunkCodec, ArbitraryFloatsUseXor) {
+TEST(ChunkCodec, ArbitraryFloatsRoundTripAsFloatKeys) {
   std::mt19937_64 rng(7);
   std::vector<double> vs;
   for (int i = 0; i < 300; ++i) vs.push_back(std::bit_cast<double>(rng() & 0x7fefffffffffffffULL));
