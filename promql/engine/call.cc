@@ -823,7 +823,9 @@ EMatrix Evaluator::EvalInstantFunction(const Call& c) {
     Collector col(start_ == end_);
     std::vector<int> out_idx(group_labels.size(), -1);
     std::vector<std::vector<Bucket>> buckets(group_labels.size());
-    std::vector<std::string> names(group_labels.size());
+    // The series that last gave group g a bucket at the current step: its metric name goes
+    // into the monotonicity info (looked up only then, not per point).
+    std::vector<size_t> last_series(group_labels.size(), 0);
     std::vector<size_t> pos(m.size(), 0);
     size_t step = 0;
     for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
@@ -835,7 +837,7 @@ EMatrix Evaluator::EvalInstantFunction(const Call& c) {
         while (p < fl.size() && fl[p].t < ts) ++p;
         if (p >= fl.size() || fl[p].t != ts) continue;
         buckets[ord[i]].push_back({ub[i], fl[p].f});
-        names[ord[i]] = std::string(m[i].metric.MetricName());
+        last_series[ord[i]] = i;
       }
       for (size_t g = 0; g < buckets.size(); ++g) {
         if (buckets[g].empty()) continue;
@@ -848,7 +850,8 @@ EMatrix Evaluator::EvalInstantFunction(const Call& c) {
                                     "monotonicity (see https://prometheus.io/docs/prometheus/"
                                     "latest/querying/functions/#histogram_quantile) for metric "
                                     "name \"",
-                                    names[g], "\""),
+                                    std::string(m[last_series[g]].metric.MetricName()),
+                                    "\""),
                        varg.pos);
           }
         } else {
