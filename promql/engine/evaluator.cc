@@ -183,16 +183,22 @@ absl::Status Evaluator::DecodeInto(tsdb::SampleIterator& it, int64_t mint, int64
   return it.status();
 }
 
-void Evaluator::SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt,
-                           bool drop_stale, int64_t range, std::string_view func,
-                           const std::function<void(Decoded&)>& fn) {
-  if (maxt < mint) return;
+tsdb::SelectHints Evaluator::Hints(int64_t mint, int64_t maxt, int64_t range,
+                                   std::string_view func) const {
   tsdb::SelectHints hints;
   hints.start = mint;
   hints.end = maxt;
   hints.step = interval_;
   hints.range = range;
   hints.func = std::string(func);
+  return hints;
+}
+
+void Evaluator::SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt,
+                           bool drop_stale, int64_t range, std::string_view func,
+                           const std::function<void(Decoded&)>& fn) {
+  if (maxt < mint) return;
+  tsdb::SelectHints hints = Hints(mint, maxt, range, func);
   auto set = ctx_->querier->Select(vs.matchers, &hints);
   int64_t total = 0;
   Decoded d;
@@ -270,12 +276,7 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
                                 bool parallel, const ComputeFn& compute,
                                 const ComputeFn& consume) {
   if (maxt < mint) return;
-  tsdb::SelectHints hints;
-  hints.start = mint;
-  hints.end = maxt;
-  hints.step = interval_;
-  hints.range = range;
-  hints.func = std::string(func);
+  tsdb::SelectHints hints = Hints(mint, maxt, range, func);
   auto set = ctx_->querier->Select(vs.matchers, &hints);
   struct Item {
     Decoded d;

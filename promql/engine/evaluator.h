@@ -156,6 +156,7 @@ class Evaluator {
   // Decodes the series matching vs in [mint, maxt] one at a time, calling fn once per series
   // with samples. One Decoded buffer is reused (fn may move the labels out), so only one
   // series' raw samples are held at a time, never the whole selection.
+  tsdb::SelectHints Hints(int64_t mint, int64_t maxt, int64_t range, std::string_view func) const;
   void SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt, bool drop_stale,
                   int64_t range, std::string_view func,
                   const std::function<void(Decoded&)>& fn);

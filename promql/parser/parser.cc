@@ -312,6 +312,9 @@ class Builder {
 
   // Duration expressions: build as an ordinary scalar tree, then validate and fold.
   ExprPtr DurationTree(P::ExprContext* ctx);
+  // Shared by Expr() and DurationTree(): wrap an already built operand.
+  ExprPtr Paren(P::ParenExprContext* c, ExprPtr inner);
+  ExprPtr Unary(P::UnaryExprContext* c, ExprPtr inner);
   void CheckDurationTree(const promql::Expr& e, bool* dynamic);
   // Folds to ms; a plain literal keeps no expression. `positive`: a range or subquery
   // range/step, whose literal (signed and parenthesised ones included) must be > 0;
@@ -583,30 +586,38 @@ double Builder::FillValue(P::FillValueContext* ctx) {
   return ctx->sign != nullptr && ctx->sign->getType() == P::SUB ? -v : v;
 }
 
+ExprPtr Builder::Paren(P::ParenExprContext* c, ExprPtr inner) {
+  auto p = std::make_unique<ParenExpr>();
+  p->pos = Range(c);
+  p->expr = std::move(inner);
+  return p;
+}
+
+// A sign in front of a number literal folds into the literal, as Prometheus' parser does.
+ExprPtr Builder::Unary(P::UnaryExprContext* c, ExprPtr inner) {
+  if (inner->kind == NodeKind::kNumberLiteral) {
+    auto* n = static_cast<NumberLiteral*>(inner.get());
+    if (c->op->getType() == P::SUB) n->value = -n->value;
+    n->pos.start = Start(c->op);
+    return inner;
+  }
+  auto u = std::make_unique<UnaryExpr>();
+  u->pos = Range(c);
+  u->op = c->op->getType() == P::SUB ? UnaryOp::kMinus : UnaryOp::kPlus;
+  u->expr = std::move(inner);
+  return u;
+}
+
 ExprPtr Builder::DurationTree(P::ExprContext* ctx) {
   ExprAlt alt = AltOf(ctx);
   if (alt == ExprAlt::kNumber) return NumberLit(static_cast<P::NumberExprContext*>(ctx)->num);
   if (alt == ExprAlt::kParen) {
     auto* c = static_cast<P::ParenExprContext*>(ctx);
-    auto p = std::make_unique<ParenExpr>();
-    p->pos = Range(c);
-    p->expr = DurationTree(c->inner);
-    return p;
+    return Paren(c, DurationTree(c->inner));
   }
   if (alt == ExprAlt::kUnary) {
     auto* c = static_cast<P::UnaryExprContext*>(ctx);
-    ExprPtr inner = DurationTree(c->inner);
-    if (inner->kind == NodeKind::kNumberLiteral) {
-      auto* n = static_cast<NumberLiteral*>(inner.get());
-      if (c->op->getType() == P::SUB) n->value = -n->value;
-      n->pos.start = Start(c->op);
-      return inner;
-    }
-    auto u = std::make_unique<UnaryExpr>();
-    u->pos = Range(c);
-    u->op = c->op->getType() == P::SUB ? UnaryOp::kMinus : UnaryOp::kPlus;
-    u->expr = std::move(inner);
-    return u;
+    return Unary(c, DurationTree(c->inner));
   }
   if (alt == ExprAlt::kBinary) {
     auto* c = static_cast<P::BinaryExprContext*>(ctx);
@@ -853,25 +864,11 @@ ExprPtr Builder::Expr(P::ExprContext* ctx) {
     }
     case ExprAlt::kParen: {
       auto* c = static_cast<P::ParenExprContext*>(ctx);
-      auto p = std::make_unique<ParenExpr>();
-      p->pos = Range(c);
-      p->expr = Expr(c->inner);
-      return p;
+      return Paren(c, Expr(c->inner));
     }
     case ExprAlt::kUnary: {
       auto* c = static_cast<P::UnaryExprContext*>(ctx);
-      ExprPtr inner = Expr(c->inner);
-      if (inner->kind == NodeKind::kNumberLiteral) {
-        auto* n = static_cast<NumberLiteral*>(inner.get());
-        if (c->op->getType() == P::SUB) n->value = -n->value;
-        n->pos.start = Start(c->op);
-        return inner;
-      }
-      auto u = std::make_unique<UnaryExpr>();
-      u->pos = Range(c);
-      u->op = c->op->getType() == P::SUB ? UnaryOp::kMinus : UnaryOp::kPlus;
-      u->expr = std::move(inner);
-      return u;
+      return Unary(c, Expr(c->inner));
     }
     case ExprAlt::kRange: return Range(static_cast<P::RangeExprContext*>(ctx));
     case ExprAlt::kOffset: {

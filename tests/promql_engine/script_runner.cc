@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/duration.h"
+#include "common/utf8.h"
 #include "promql/ast.h"
 #include "promql/engine/engine.h"
 #include "promql/functions.h"
@@ -131,21 +132,7 @@ bool ParseString(std::string_view s, size_t* i, std::string* out) {
           if (*i + n > s.size()) return false;
           uint32_t cp = static_cast<uint32_t>(std::stoul(std::string(s.substr(*i, n)), nullptr, 16));
           *i += n;
-          if (cp < 0x80) {
-            out->push_back(static_cast<char>(cp));
-          } else if (cp < 0x800) {
-            out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-            out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-          } else if (cp < 0x10000) {
-            out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-            out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-          } else {
-            out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-            out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-            out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-          }
+          common::AppendRune(out, cp);
           break;
         }
         default:
