@@ -169,6 +169,16 @@ struct Watch {
   std::function<bool()> gone;
 };
 
+// "type", "help", "unit" of one metric's metadata (/metadata and /targets/metadata).
+void WriteMetadataFields(JsonWriter& w, const MetadataView& md) {
+  w.Key("type");
+  w.String(md.type);
+  w.Key("help");
+  w.String(md.help);
+  w.Key("unit");
+  w.String(md.unit);
+}
+
 // Declared first in a query handler, so it runs last: hands the memory the engine and the
 // encoder freed back to the OS (glibc keeps freed pages in each thread's arena otherwise, and
 // a large query would leave RSS at its peak for the life of the process).
@@ -791,12 +801,7 @@ void Api::Impl::Metadata(const HttpRequest&, const Form& f, HttpResponse& res) {
     for (const auto& md : list) {
       if (limit_per_metric > 0 && k >= limit_per_metric) break;
       w.BeginObject();
-      w.Key("type");
-      w.String(md.type);
-      w.Key("help");
-      w.String(md.help);
-      w.Key("unit");
-      w.String(md.unit);
+      WriteMetadataFields(w, md);
       w.EndObject();
       ++k;
     }
@@ -910,12 +915,7 @@ void Api::Impl::TargetsMetadata(const HttpRequest&, const Form& f, HttpResponse&
           w.Key("metric");
           w.String(md.metric);
         }
-        w.Key("type");
-        w.String(md.type);
-        w.Key("help");
-        w.String(md.help);
-        w.Key("unit");
-        w.String(md.unit);
+        WriteMetadataFields(w, md);
         w.EndObject();
         ++n;
       }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/hash.h"
+
 namespace promlet::tsdb {
 namespace {
 
@@ -20,14 +22,7 @@ inline uint64_t Mix(uint64_t h, std::string_view s) {
   return h;
 }
 
-inline uint64_t Finish(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
-}
+inline uint64_t Finish(uint64_t h) { return common::Fmix64(h); }
 
 void SortAndDedup(std::vector<Label>& v) {
   std::stable_sort(v.begin(), v.end(),

@@ -21,17 +21,8 @@ using testing::MemStorage;
 using testing::Reply;
 using testing::SeenRequest;
 using testing::TestServer;
+using testing::WaitFor;
 using ::testing::HasSubstr;
-
-template <typename Pred>
-bool WaitFor(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return pred();
-}
 
 Config MustLoad(const std::string& yaml) {
   absl::StatusOr<Config> c = LoadConfigString(yaml, "test.yml");

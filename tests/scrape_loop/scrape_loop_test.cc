@@ -24,6 +24,7 @@ using testing::MemStorage;
 using testing::Reply;
 using testing::SeenRequest;
 using testing::TestServer;
+using testing::WaitFor;
 using ::testing::HasSubstr;
 
 // Runs an io_context on two threads for the test's lifetime.
@@ -44,16 +45,6 @@ class IoRunner {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
   std::vector<std::thread> threads_;
 };
-
-template <typename Pred>
-bool WaitFor(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return pred();
-}
 
 ScrapeLoopOptions OptionsFor(const TestServer& srv, std::string path = "/metrics") {
   ScrapeLoopOptions o;

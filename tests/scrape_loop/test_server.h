@@ -16,6 +16,17 @@
 
 namespace promlet::scrape::testing {
 
+// Polls pred every 5 ms until it holds or the limit passes; returns its last value.
+template <typename Pred>
+bool WaitFor(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return pred();
+}
+
 struct Reply {
   int status = 200;
   std::string content_type = "text/plain; version=0.0.4; charset=utf-8";

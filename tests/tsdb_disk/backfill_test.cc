@@ -121,6 +121,15 @@ void ExpectOneBlockPerWindow(const BackfillResult& r) {
 // An input whose lines are out of order within each series, spread over three windows with the
 // windows interleaved, with repeated timestamps whose later line must win; one series arrives
 // in exactly reverse order (more than the out-of-order merge threshold).
+// Fast backfill (zstd level 1) holding at most `cap` bytes of samples (0 = no cap).
+absl::StatusOr<BackfillResult> BackfillWithCap(const std::string& input, const std::string& data,
+                                               int64_t cap) {
+  BackfillOptions o;
+  o.zstd_level = 1;
+  o.max_held_bytes = cap;
+  return BackfillOpenMetrics(input, data, o);
+}
+
 tsdb::testing::SeriesSamples WriteShuffledInput(const std::string& path) {
   std::map<std::string, std::map<int64_t, double>> expect;  // later line overwrites
   std::vector<std::pair<std::string, std::pair<int64_t, double>>> lines;
@@ -172,10 +181,7 @@ TEST(Backfill, OutOfOrderInputIsSortedAndTheLaterLineWins) {
   for (int64_t cap : {int64_t{0}, int64_t{1} << 30, int64_t{4} << 10}) {
     SCOPED_TRACE(cap);
     std::string data = dir + "/data" + std::to_string(cap);
-    BackfillOptions o;
-    o.zstd_level = 1;
-    o.max_held_bytes = cap;
-    auto r = BackfillOpenMetrics(input, data, o);
+    auto r = BackfillWithCap(input, data, cap);
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->series, 4u);
     EXPECT_EQ(r->samples, CountSamples(want));
@@ -239,10 +245,7 @@ TEST(Backfill, SeriesRepeatedAcrossTheFileKeepsTheLaterLineUnderACap) {
   for (int64_t cap : {int64_t{0}, int64_t{1} << 10}) {
     SCOPED_TRACE(cap);
     std::string data = dir + "/data" + std::to_string(cap);
-    BackfillOptions o;
-    o.zstd_level = 1;
-    o.max_held_bytes = cap;
-    auto r = BackfillOpenMetrics(input, data, o);
+    auto r = BackfillWithCap(input, data, cap);
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->series, 3u);
     EXPECT_EQ(QueryDir(data, kBase, kBase + 10 * 3600 * 1000), want);

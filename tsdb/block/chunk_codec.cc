@@ -498,46 +498,12 @@ bool ParseHeader(std::string_view in, size_t n, IntHeader* h) {
   return true;
 }
 
-// Decodes the integer sequence of an integer-coded stream. ref_d1: first differences of the
-// reference chunk's sequence (kReference only).
-bool DecodeInts(const IntHeader& h, size_t n, const std::vector<int64_t>* ref_d1,
-                std::vector<int64_t>* r) {
-  r->resize(n);
-  int64_t* o = r->data();
-  o[0] = h.r0;
-  if (n == 1) return true;
+// Decodes `count` residuals of h (either residual coder) and hands each to emit(x).
+template <typename Emit>
+bool GetResiduals(const IntHeader& h, size_t count, Emit emit) {
   if (h.rest.empty()) return false;
   if (static_cast<uint8_t>(h.rest[0]) == kPrefixCoder) {
-    std::string_view in = h.rest.substr(1);
-    size_t i = 1;
-    switch (h.predictor) {
-      case kOrder0:
-        return GetPrefixCoded(in, n - 1, [&](int64_t x) { o[i++] = x; });
-      case kOrder1:
-        return GetPrefixCoded(in, n - 1, [&](int64_t x) { o[i] = WrapAdd(o[i - 1], x), ++i; });
-      case kOrder1Base:
-        return GetPrefixCoded(in, n - 1, [&](int64_t x) {
-          o[i] = WrapAdd(o[i - 1], WrapAdd(h.extra, x)), ++i;
-        });
-      case kOrder2: {
-        int64_t d = h.extra;
-        o[1] = WrapAdd(o[0], d);
-        i = 2;
-        return GetPrefixCoded(in, n - 2, [&](int64_t x) {
-          d = WrapAdd(d, x);
-          o[i] = WrapAdd(o[i - 1], d), ++i;
-        });
-      }
-      case kReference: {
-        if (ref_d1 == nullptr || ref_d1->size() != n - 1) return false;
-        const int64_t* rd = ref_d1->data();
-        return GetPrefixCoded(in, n - 1, [&](int64_t x) {
-          o[i] = WrapAdd(o[i - 1], WrapAdd(rd[i - 1], x)), ++i;
-        });
-      }
-      default:
-        return false;
-    }
+    return GetPrefixCoded(h.rest.substr(1), count, emit);
   }
   if (static_cast<uint8_t>(h.rest[0]) != kAdaptiveCoder) return false;
   Decoder hdr(h.rest.substr(1));
@@ -552,35 +518,47 @@ bool DecodeInts(const IntHeader& h, size_t n, const std::vector<int64_t>* ref_d1
   rc::BitReader bits(rest.substr(rc_len));
   ResidualModel m;
   m.center = center;
+  for (size_t i = 0; i < count; ++i) emit(GetResidual(dec, bits, m));
+  return !dec.overran() && !bits.overran() && !m.malformed;
+}
+
+// Decodes the integer sequence of an integer-coded stream. ref_d1: first differences of the
+// reference chunk's sequence (kReference only).
+bool DecodeInts(const IntHeader& h, size_t n, const std::vector<int64_t>* ref_d1,
+                std::vector<int64_t>* r) {
+  r->resize(n);
+  int64_t* o = r->data();
+  o[0] = h.r0;
+  if (n == 1) return true;
+  size_t i = 1;
   switch (h.predictor) {
     case kOrder0:
-      for (size_t i = 1; i < n; ++i) o[i] = GetResidual(dec, bits, m);
-      break;
+      return GetResiduals(h, n - 1, [&](int64_t x) { o[i++] = x; });
     case kOrder1:
-      for (size_t i = 1; i < n; ++i) o[i] = WrapAdd(o[i - 1], GetResidual(dec, bits, m));
-      break;
+      return GetResiduals(h, n - 1, [&](int64_t x) { o[i] = WrapAdd(o[i - 1], x), ++i; });
     case kOrder1Base:
-      for (size_t i = 1; i < n; ++i) o[i] = WrapAdd(o[i - 1], WrapAdd(h.extra, GetResidual(dec, bits, m)));
-      break;
+      return GetResiduals(h, n - 1, [&](int64_t x) {
+        o[i] = WrapAdd(o[i - 1], WrapAdd(h.extra, x)), ++i;
+      });
     case kOrder2: {
       int64_t d = h.extra;
       o[1] = WrapAdd(o[0], d);
-      for (size_t i = 2; i < n; ++i) {
-        d = WrapAdd(d, GetResidual(dec, bits, m));
-        o[i] = WrapAdd(o[i - 1], d);
-      }
-      break;
+      i = 2;
+      return GetResiduals(h, n - 2, [&](int64_t x) {
+        d = WrapAdd(d, x);
+        o[i] = WrapAdd(o[i - 1], d), ++i;
+      });
     }
     case kReference: {
       if (ref_d1 == nullptr || ref_d1->size() != n - 1) return false;
       const int64_t* rd = ref_d1->data();
-      for (size_t i = 1; i < n; ++i) o[i] = WrapAdd(o[i - 1], WrapAdd(rd[i - 1], GetResidual(dec, bits, m)));
-      break;
+      return GetResiduals(h, n - 1, [&](int64_t x) {
+        o[i] = WrapAdd(o[i - 1], WrapAdd(rd[i - 1], x)), ++i;
+      });
     }
     default:
       return false;
   }
-  return !dec.overran() && !bits.overran() && !m.malformed;
 }
 
 }  // namespace

@@ -225,38 +225,34 @@ inline bool XorIterator::Decode() {
     }
     return Fail();
   }
-  if ((buf_ >> 63) == 0) {
+  if ((buf_ >> 63) == 0) {  // '0': same value
     Take(1);
-  } else if ((buf_ >> 62) == 2) {
+    ++read_;
+    return true;
+  }
+  unsigned mbits;
+  if ((buf_ >> 62) == 2) {  // '10': meaningful bits in the previous window
     Take(2);
-    unsigned mbits = 64 - leading_ - trailing_;
-    uint64_t bits;
-    if (mbits <= 56) {
-      if (!Fill(mbits)) return Fail();
-      bits = Take(mbits);
-    } else if (!ReadBitsSlow(mbits, &bits)) {
-      return Fail();
-    }
-    v_ ^= bits << trailing_;
+    mbits = 64 - leading_ - trailing_;
   } else {
     // '11': new leading/trailing window.
     Take(2);
     if (!Fill(11)) return Fail();
     unsigned lead = static_cast<unsigned>(Take(5));
-    unsigned mbits = static_cast<unsigned>(Take(6));
+    mbits = static_cast<unsigned>(Take(6));
     if (mbits == 0) mbits = 64;
     if (lead + mbits > 64) return Fail();
     leading_ = static_cast<uint8_t>(lead);
     trailing_ = static_cast<uint8_t>(64 - lead - mbits);
-    uint64_t bits;
-    if (mbits <= 56) {
-      if (!Fill(mbits)) return Fail();
-      bits = Take(mbits);
-    } else if (!ReadBitsSlow(mbits, &bits)) {
-      return Fail();
-    }
-    v_ ^= bits << trailing_;
   }
+  uint64_t bits;
+  if (mbits <= 56) {
+    if (!Fill(mbits)) return Fail();
+    bits = Take(mbits);
+  } else if (!ReadBitsSlow(mbits, &bits)) {
+    return Fail();
+  }
+  v_ ^= bits << trailing_;
   ++read_;
   return true;
 }
