@@ -186,7 +186,7 @@ struct TrimHeapAtExit {
   TrimHeapAtExit() = default;
   TrimHeapAtExit(const TrimHeapAtExit&) = delete;
   TrimHeapAtExit& operator=(const TrimHeapAtExit&) = delete;
-  ~TrimHeapAtExit() { malloc_trim(0); }
+  ~TrimHeapAtExit() { if (!getenv("NOTRIM")) malloc_trim(0); }
 };
 
 }  // namespace

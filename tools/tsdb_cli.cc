@@ -142,8 +142,9 @@ int Analyze(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
   absl::flat_hash_map<std::string, uint64_t> by_metric, by_pair, values_per_name;
   tsdb::Labels labels;
   std::vector<tsdb::BlockChunkMeta> chunks;
+  tsdb::Block::SeriesCursor cursor;
   for (uint32_t i = 0; i < b->NumSeries(); ++i) {
-    if (!b->Series(i, &labels, &chunks).ok()) continue;
+    if (!b->Series(i, &labels, &chunks, &cursor).ok()) continue;
     ++by_metric[std::string(labels.MetricName())];
     for (const auto& l : labels) ++by_pair[absl::StrCat(l.name, "=", l.value)];
   }

@@ -182,7 +182,7 @@ absl::Status Block::Load(bool verify_chunks) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::shared_ptr<const std::string>> Block::CachedSection(uint64_t file,
+absl::StatusOr<std::shared_ptr<const Block::Section>> Block::CachedSection(uint64_t file,
                                                                         uint64_t off) const {
   {
     std::lock_guard<std::mutex> l(mu_);
@@ -199,22 +199,67 @@ absl::StatusOr<std::shared_ptr<const std::string>> Block::CachedSection(uint64_t
   if (!raw.ok()) {
     return absl::DataLossError(absl::StrCat("block ", meta_.ulid, ": ", raw.status().message()));
   }
-  auto sp = std::make_shared<const std::string>(std::move(*raw));
+  auto sec = std::make_shared<Section>();
+  sec->raw = std::move(*raw);
+  if (file == 1) {
+    // The group header lists (ts_len, val_len) per chunk; all timestamp columns follow it,
+    // then all value columns.
+    const std::string& g = sec->raw;
+    Decoder d(g);
+    uint64_t count;
+    auto bad = [&] {
+      return absl::DataLossError(absl::StrCat("block ", meta_.ulid, ": bad chunk group at offset ", off));
+    };
+    if (!d.Uvarint(&count) || count > g.size()) return bad();
+    sec->ts.resize(count + 1);
+    sec->val.resize(count + 1);
+    uint64_t ts_total = 0, val_total = 0;
+    for (uint64_t i = 0; i < count; ++i) {
+      uint64_t a, b;
+      if (!d.Uvarint(&a) || !d.Uvarint(&b) || a > g.size() || b > g.size()) return bad();
+      sec->ts[i] = static_cast<uint32_t>(ts_total);
+      sec->val[i] = static_cast<uint32_t>(val_total);
+      ts_total += a;
+      val_total += b;
+      if (ts_total + val_total > g.size()) return bad();
+    }
+    const uint64_t base = g.size() - d.remaining();
+    if (ts_total + val_total > d.remaining()) return bad();
+    sec->ts[count] = static_cast<uint32_t>(ts_total);
+    sec->val[count] = static_cast<uint32_t>(val_total);
+    for (auto& o : sec->ts) o += static_cast<uint32_t>(base);
+    for (auto& o : sec->val) o += static_cast<uint32_t>(base + ts_total);
+  }
+  std::shared_ptr<const Section> sp = std::move(sec);
   std::lock_guard<std::mutex> l(mu_);
   cache_.emplace_front(std::make_pair(file, off), sp);
   if (cache_.size() > kCacheEntries) cache_.pop_back();
   return sp;
 }
 
-absl::Status Block::Series(uint32_t ordinal, Labels* labels,
-                           std::vector<BlockChunkMeta>* chunks) const {
+absl::Status Block::Series(uint32_t ordinal, Labels* labels, std::vector<BlockChunkMeta>* chunks,
+                           SeriesCursor* cursor) const {
   if (ordinal >= num_series_) return absl::OutOfRangeError("series ordinal out of range");
-  auto page = CachedSection(0, pages_[ordinal / kSeriesPerPage]);
-  if (!page.ok()) return page.status();
-  Decoder d(**page);
-  auto bad = [&] { return absl::DataLossError(absl::StrCat("block ", meta_.ulid, ": bad series page")); };
-  int64_t prev_ref = 0;
-  for (uint32_t i = ordinal - ordinal % kSeriesPerPage; i <= ordinal; ++i) {
+  const uint64_t page_index = ordinal / kSeriesPerPage;
+  SeriesCursor local;
+  SeriesCursor& c = cursor != nullptr ? *cursor : local;
+  if (c.page_index_ != page_index || c.next_ > ordinal) {
+    auto page = CachedSection(0, pages_[page_index]);
+    if (!page.ok()) return page.status();
+    c.page_ = std::move(*page);
+    c.page_index_ = page_index;
+    c.next_ = static_cast<uint32_t>(page_index * kSeriesPerPage);
+    c.offset_ = 0;
+    c.prev_ref_ = 0;
+  }
+  const std::string& raw = c.page_->raw;
+  Decoder d(raw.data() + c.offset_, raw.size() - c.offset_);
+  auto bad = [&] {
+    c.page_index_ = ~uint64_t{0};
+    return absl::DataLossError(absl::StrCat("block ", meta_.ulid, ": bad series page"));
+  };
+  int64_t prev_ref = c.prev_ref_;
+  for (uint32_t i = c.next_; i <= ordinal; ++i) {
     uint64_t nl, nc;
     if (!d.Uvarint(&nl) || nl > d.remaining()) return bad();
     std::vector<Label> ls;
@@ -239,48 +284,37 @@ absl::Status Block::Series(uint32_t ordinal, Labels* labels,
     }
     if (want) *labels = Labels::FromSorted(std::move(ls));
   }
+  c.next_ = ordinal + 1;
+  c.offset_ = raw.size() - d.remaining();
+  c.prev_ref_ = prev_ref;
   return absl::OkStatus();
 }
 
-absl::Status Block::ReadChunk(uint64_t ref, std::vector<int64_t>* ts,
-                              std::vector<double>* vs) const {
+absl::Status Block::ReadChunk(uint64_t ref, std::vector<int64_t>* ts, std::vector<double>* vs,
+                              int64_t mint) const {
   auto group = CachedSection(1, ChunkRefGroup(ref));
   if (!group.ok()) return group.status();
-  const std::string& g = **group;
-  Decoder d(g);
-  uint64_t count;
-  auto bad = [&] { return absl::DataLossError(absl::StrCat("block ", meta_.ulid, ": bad chunk group")); };
-  if (!d.Uvarint(&count) || count > g.size()) return bad();
-  uint32_t idx = ChunkRefIndex(ref);
-  if (idx >= count) return bad();
-  // The header lists (ts_len, val_len) per chunk; the columns follow it. One pass: the
-  // value column starts after all timestamps, and a chunk's reference is an earlier chunk,
-  // so the value offsets of chunks 0..idx are kept (scratch reused per thread).
-  thread_local std::vector<uint64_t> val_offs;
-  val_offs.resize(idx + 2);
-  uint64_t ts_total = 0, val_total = 0, ts_off = 0, ts_len = 0;
-  for (uint64_t i = 0; i < count; ++i) {
-    uint64_t a, b;
-    if (!d.Uvarint(&a) || !d.Uvarint(&b) || a > g.size() || b > g.size()) return bad();
-    if (i <= idx + 1) val_offs[i] = val_total;
-    if (i == idx) ts_off = ts_total, ts_len = a;
-    ts_total += a;
-    val_total += b;
+  const Section& g = **group;
+  const uint32_t idx = ChunkRefIndex(ref);
+  if (idx + 1 >= g.ts.size()) {
+    return absl::DataLossError(absl::StrCat("block ", meta_.ulid, ": chunk ref ", ref, " beyond its group"));
   }
-  if (idx + 1 == count) val_offs[idx + 1] = val_total;
-  size_t base = g.size() - d.remaining();
-  if (ts_total + val_total > g.size() - base) return bad();
-  auto value_stream = [&](uint64_t i) {  // i <= idx
-    return std::string_view(g.data() + base + ts_total + val_offs[i], val_offs[i + 1] - val_offs[i]);
+  auto column = [&](const std::vector<uint32_t>& offs, uint64_t i) {
+    return std::string_view(g.raw.data() + offs[i], offs[i + 1] - offs[i]);
   };
-  std::string_view vv = value_stream(idx);
-  if (auto st = DecodeTimestamps(std::string_view(g.data() + base + ts_off, ts_len), ts); !st.ok()) {
-    return st;
+  if (auto st = DecodeTimestamps(column(g.ts, idx), ts); !st.ok()) return st;
+  const size_t n = ts->size();
+  size_t from = 0;
+  if (n > 0 && ts->front() < mint) {
+    from = static_cast<size_t>(std::lower_bound(ts->begin(), ts->end(), mint) - ts->begin());
+    ts->erase(ts->begin(), ts->begin() + static_cast<ptrdiff_t>(from));
   }
+  std::string_view vv = column(g.val, idx);
   auto ref_idx = ValuesReference(vv, idx);
   if (!ref_idx.ok()) return ref_idx.status();
-  std::string_view refv = *ref_idx >= 0 ? value_stream(static_cast<uint64_t>(*ref_idx)) : std::string_view();
-  return DecodeValues(vv, ts->size(), refv, vs);
+  std::string_view refv =
+      *ref_idx >= 0 ? column(g.val, static_cast<uint64_t>(*ref_idx)) : std::string_view();
+  return DecodeValues(vv, n, refv, vs, from);
 }
 
 std::pair<size_t, size_t> Block::NameRange(std::string_view name) const {

@@ -9,6 +9,7 @@
 #define PROMLET_TSDB_BLOCK_BLOCK_H_
 
 #include <cstdint>
+#include <limits>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -31,7 +32,22 @@ struct BlockChunkMeta {
 };
 
 class Block {
+ private:
+  struct Section;
+
  public:
+  // Where the last Series() call stopped in its series page: reading ordinals in increasing
+  // order with one cursor decodes each page once instead of once per series.
+  class SeriesCursor {
+   private:
+    friend class Block;
+    std::shared_ptr<const Section> page_;
+    uint64_t page_index_ = ~uint64_t{0};
+    uint32_t next_ = 0;   // ordinal whose entry starts at offset_
+    size_t offset_ = 0;
+    int64_t prev_ref_ = 0;
+  };
+
   static absl::StatusOr<std::shared_ptr<Block>> Open(const std::string& dir,
                                                      bool verify_chunks = true);
   ~Block();
@@ -42,8 +58,12 @@ class Block {
   // Bytes of the block's files on disk.
   uint64_t SizeBytes() const { return size_bytes_; }
 
-  absl::Status Series(uint32_t ordinal, Labels* labels, std::vector<BlockChunkMeta>* chunks) const;
-  absl::Status ReadChunk(uint64_t ref, std::vector<int64_t>* ts, std::vector<double>* vs) const;
+  absl::Status Series(uint32_t ordinal, Labels* labels, std::vector<BlockChunkMeta>* chunks,
+                      SeriesCursor* cursor = nullptr) const;
+  // The samples of a chunk with timestamps >= mint: only those are decoded (chunks are
+  // stored newest first, chunk_codec.h).
+  absl::Status ReadChunk(uint64_t ref, std::vector<int64_t>* ts, std::vector<double>* vs,
+                         int64_t mint = std::numeric_limits<int64_t>::min()) const;
   // Sorted ordinals of the series matching all matchers (all series for none).
   std::vector<uint32_t> Postings(absl::Span<const Matcher> matchers) const;
   std::vector<std::string> LabelNames() const;
@@ -65,7 +85,14 @@ class Block {
   std::vector<uint32_t> ReadPostings(const PostingsEntry& e) const;
   // Entries [first, last) of a label name in the sorted postings table.
   std::pair<size_t, size_t> NameRange(std::string_view name) const;
-  absl::StatusOr<std::shared_ptr<const std::string>> CachedSection(uint64_t file, uint64_t off) const;
+  // A decompressed section; for a chunk group also where each chunk's columns start.
+  struct Section {
+    std::string raw;
+    // Chunk groups: offsets in raw of chunk i's timestamps [ts[i], ts[i+1]) and values
+    // [val[i], val[i+1]); checked against raw's size when the group is loaded.
+    std::vector<uint32_t> ts, val;
+  };
+  absl::StatusOr<std::shared_ptr<const Section>> CachedSection(uint64_t file, uint64_t off) const;
 
   std::string dir_;
   BlockMeta meta_;
@@ -81,7 +108,7 @@ class Block {
 
   mutable std::mutex mu_;
   // LRU of decompressed sections keyed by (file, offset): series pages and chunk groups.
-  mutable std::list<std::pair<std::pair<uint64_t, uint64_t>, std::shared_ptr<const std::string>>>
+  mutable std::list<std::pair<std::pair<uint64_t, uint64_t>, std::shared_ptr<const Section>>>
       cache_;
   TombstoneMap tombstones_;
 };

@@ -1,6 +1,7 @@
 #include "tsdb/block/block_querier.h"
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 namespace promlet::tsdb {
@@ -37,7 +38,7 @@ class BlockSeriesIterator : public SampleIterator {
       size_t c = next_chunk_;
       while (c < chunks_.size() && chunks_[c].maxt < t) ++c;
       if (c >= chunks_.size()) return Finish();
-      if (!LoadChunk(c)) return Finish();
+      if (!LoadChunk(c, t)) return Finish();
     }
     auto it = std::lower_bound(ts_.begin(), ts_.end(), t);
     pos_ = static_cast<size_t>(it - ts_.begin());
@@ -102,14 +103,14 @@ class BlockSeriesIterator : public SampleIterator {
     done_ = true;
     return false;
   }
-  // Loads chunk c; positions before its first sample.
-  bool LoadChunk(size_t c) {
+  // Loads the samples >= from (and >= mint_) of chunk c; positions before the first.
+  bool LoadChunk(size_t c, int64_t from = std::numeric_limits<int64_t>::min()) {
     while (c < chunks_.size() && (chunks_[c].maxt < mint_ ||
                                   CoversRange(deleted_, chunks_[c].mint, chunks_[c].maxt))) {
       ++c;
     }
     if (c >= chunks_.size() || chunks_[c].mint > maxt_) return false;
-    auto st = block_->ReadChunk(chunks_[c].ref, &ts_, &vs_);
+    auto st = block_->ReadChunk(chunks_[c].ref, &ts_, &vs_, std::max(from, mint_));
     if (!st.ok()) {
       status_ = st;
       return false;
@@ -156,7 +157,7 @@ class BlockSeriesSet : public SeriesSet {
   bool Next() override {
     while (i_ < ords_.size()) {
       uint32_t o = ords_[i_++];
-      auto st = cur_.block_->Series(o, &cur_.labels_, &cur_.chunks_);
+      auto st = cur_.block_->Series(o, &cur_.labels_, &cur_.chunks_, &cursor_);
       if (!st.ok()) {
         status_ = st;
         return false;
@@ -180,6 +181,7 @@ class BlockSeriesSet : public SeriesSet {
  private:
   std::vector<uint32_t> ords_;
   size_t i_ = 0;
+  Block::SeriesCursor cursor_;
   BlockSeries cur_;
   absl::Status status_;
 };

@@ -14,6 +14,9 @@ enum ValueMode : uint8_t { kConstant = 0, kIntegers = 1 };
 // Kinds of integer sequence: 0..kMaxScale = decimal scale k; kFloatKind = ordered bit keys.
 constexpr uint8_t kFloatKind = 16;
 enum Predictor : uint8_t { kOrder0 = 0, kOrder1 = 1, kOrder2 = 2, kOrder1Base = 3, kReference = 4 };
+// Flag in the predictor byte: the anchor is the last value and residuals run from the end
+// back to the start (see chunk_codec.h). Streams without it are decoded front to back.
+constexpr uint8_t kTailFirst = 0x80;
 constexpr size_t kMaxReferences = 4;
 enum ResidualCoder : uint8_t { kAdaptiveCoder = 0, kPrefixCoder = 1 };
 
@@ -461,9 +464,12 @@ void ToInts(absl::Span<const double> vs, IntChunk* c) {
 // Parsed header of an integer-coded value stream; `rest` is the range-coded residuals.
 struct IntHeader {
   uint8_t kind = 0, predictor = 0;
+  bool tail_first = false;
   uint64_t back = 0;  // kReference: distance to the reference chunk in the group
   std::vector<std::pair<uint32_t, uint64_t>> exceptions;
-  int64_t r0 = 0, extra = 0;  // extra: order 2's first delta, or the base delta
+  // anchor: r[n-1] when tail_first, else r[0]. extra: order 2's delta next to the anchor,
+  // or the base delta.
+  int64_t anchor = 0, extra = 0;
   std::string_view rest;
 };
 
@@ -473,6 +479,8 @@ bool ParseHeader(std::string_view in, size_t n, IntHeader* h) {
   if (!dec.Byte(&mode) || mode != kIntegers || !dec.Byte(&h->kind) || !dec.Byte(&h->predictor)) {
     return false;
   }
+  h->tail_first = (h->predictor & kTailFirst) != 0;
+  h->predictor &= static_cast<uint8_t>(~kTailFirst);
   if (h->kind > kFloatKind || (h->kind > kMaxScale && h->kind != kFloatKind) ||
       h->predictor > kReference) {
     return false;
@@ -490,7 +498,7 @@ bool ParseHeader(std::string_view in, size_t n, IntHeader* h) {
     if (pos >= n) return false;
     h->exceptions[i].first = static_cast<uint32_t>(pos);
   }
-  if (!dec.Varint(&h->r0)) return false;
+  if (!dec.Varint(&h->anchor)) return false;
   if ((h->predictor == kOrder2 && n >= 2) || h->predictor == kOrder1Base) {
     if (!dec.Varint(&h->extra)) return false;
   }
@@ -522,40 +530,72 @@ bool GetResiduals(const IntHeader& h, size_t count, Emit emit) {
   return !dec.overran() && !bits.overran() && !m.malformed;
 }
 
-// Decodes the integer sequence of an integer-coded stream. ref_d1: first differences of the
-// reference chunk's sequence (kReference only).
-bool DecodeInts(const IntHeader& h, size_t n, const std::vector<int64_t>* ref_d1,
+// Decodes the integer sequence r of an integer-coded stream into r[0..n). A tail-first
+// stream is decoded only down to position `from` (r[from..n) are set); a front-to-back one
+// always whole. ref_d1 (kReference only): the reference chunk's first differences,
+// ref_d1[j] = rr[j+1] - rr[j], valid wherever this chunk's positions need them.
+bool DecodeInts(const IntHeader& h, size_t n, size_t from, const int64_t* ref_d1,
                 std::vector<int64_t>* r) {
   r->resize(n);
   int64_t* o = r->data();
-  o[0] = h.r0;
-  if (n == 1) return true;
-  size_t i = 1;
+  if (h.predictor == kReference && ref_d1 == nullptr) return false;
+  if (!h.tail_first) {
+    o[0] = h.anchor;
+    if (n == 1) return true;
+    size_t i = 1;
+    switch (h.predictor) {
+      case kOrder0:
+        return GetResiduals(h, n - 1, [&](int64_t x) { o[i++] = x; });
+      case kOrder1:
+        return GetResiduals(h, n - 1, [&](int64_t x) { o[i] = WrapAdd(o[i - 1], x), ++i; });
+      case kOrder1Base:
+        return GetResiduals(h, n - 1, [&](int64_t x) {
+          o[i] = WrapAdd(o[i - 1], WrapAdd(h.extra, x)), ++i;
+        });
+      case kOrder2: {
+        int64_t d = h.extra;
+        o[1] = WrapAdd(o[0], d);
+        i = 2;
+        return GetResiduals(h, n - 2, [&](int64_t x) {
+          d = WrapAdd(d, x);
+          o[i] = WrapAdd(o[i - 1], d), ++i;
+        });
+      }
+      case kReference:
+        return GetResiduals(h, n - 1, [&](int64_t x) {
+          o[i] = WrapAdd(o[i - 1], WrapAdd(ref_d1[i - 1], x)), ++i;
+        });
+      default:
+        return false;
+    }
+  }
+  // Tail first: r[i] from r[i+1] and the residual of position i+1.
+  size_t i = n - 1;
+  o[i] = h.anchor;
+  if (from >= i) return true;
   switch (h.predictor) {
     case kOrder0:
-      return GetResiduals(h, n - 1, [&](int64_t x) { o[i++] = x; });
+      return GetResiduals(h, i - from, [&](int64_t x) { o[--i] = x; });
     case kOrder1:
-      return GetResiduals(h, n - 1, [&](int64_t x) { o[i] = WrapAdd(o[i - 1], x), ++i; });
+      return GetResiduals(h, i - from, [&](int64_t x) { --i, o[i] = Sub(o[i + 1], x); });
     case kOrder1Base:
-      return GetResiduals(h, n - 1, [&](int64_t x) {
-        o[i] = WrapAdd(o[i - 1], WrapAdd(h.extra, x)), ++i;
+      return GetResiduals(h, i - from, [&](int64_t x) {
+        --i, o[i] = Sub(o[i + 1], WrapAdd(h.extra, x));
       });
     case kOrder2: {
-      int64_t d = h.extra;
-      o[1] = WrapAdd(o[0], d);
-      i = 2;
-      return GetResiduals(h, n - 2, [&](int64_t x) {
-        d = WrapAdd(d, x);
-        o[i] = WrapAdd(o[i - 1], d), ++i;
+      int64_t d = h.extra;  // r[i+1] - r[i]
+      --i;
+      o[i] = Sub(o[i + 1], d);
+      if (from >= i) return true;
+      return GetResiduals(h, i - from, [&](int64_t x) {
+        d = Sub(d, x);
+        --i, o[i] = Sub(o[i + 1], d);
       });
     }
-    case kReference: {
-      if (ref_d1 == nullptr || ref_d1->size() != n - 1) return false;
-      const int64_t* rd = ref_d1->data();
-      return GetResiduals(h, n - 1, [&](int64_t x) {
-        o[i] = WrapAdd(o[i - 1], WrapAdd(rd[i - 1], x)), ++i;
+    case kReference:
+      return GetResiduals(h, i - from, [&](int64_t x) {
+        --i, o[i] = Sub(o[i + 1], WrapAdd(ref_d1[i], x));
       });
-    }
     default:
       return false;
   }
@@ -616,7 +656,7 @@ void ValueEncoder::Encode(absl::Span<const double> vs, uint32_t index, std::stri
 
   out->push_back(kIntegers);
   out->push_back(static_cast<char>(c.kind));
-  out->push_back(static_cast<char>(pred));
+  out->push_back(static_cast<char>(tail_first_ ? pred | kTailFirst : pred));
   if (pred == kReference) PutUvarint(out, index - ref->index);
   PutUvarint(out, c.exceptions.size());
   uint32_t last = 0;
@@ -625,15 +665,15 @@ void ValueEncoder::Encode(absl::Span<const double> vs, uint32_t index, std::stri
     last = pos;
     PutFixed64(out, std::bit_cast<uint64_t>(vs[pos]));
   }
-  PutVarint(out, r[0]);
-  if (pred == kOrder2) PutVarint(out, d1[0]);
+  PutVarint(out, tail_first_ ? r[n - 1] : r[0]);
+  if (pred == kOrder2) PutVarint(out, tail_first_ ? d1[n - 2] : d1[0]);
   if (pred == kOrder1Base) PutVarint(out, base);
   if (n >= 2) {
     std::vector<int64_t> res;
     res.reserve(n);
     switch (pred) {
-      case kOrder0:
-        for (size_t i = 1; i < n; ++i) res.push_back(r[i]);
+      case kOrder0:  // every value but the anchor
+        for (size_t i = 1; i < n; ++i) res.push_back(tail_first_ ? r[i - 1] : r[i]);
         break;
       case kOrder1:
         res = d1;
@@ -648,6 +688,8 @@ void ValueEncoder::Encode(absl::Span<const double> vs, uint32_t index, std::stri
         for (size_t i = 1; i < n; ++i) res.push_back(Sub(d1[i - 1], ref->d1[i - 1]));
         break;
     }
+    // Tail first: the residual of position n-1 comes first (order 0: r[n-2] first).
+    if (tail_first_) std::reverse(res.begin(), res.end());
     // Both coders; the prefix code unless the adaptive one is much smaller: it wins on
     // mostly-zero or skewed residuals (sparse counters, histogram buckets), where it is also
     // cheap per residual, but costs several times more decode time on noise.
@@ -682,7 +724,7 @@ void EncodeValues(absl::Span<const double> vs, std::string* out) {
 
 absl::StatusOr<int64_t> ValuesReference(std::string_view in, uint32_t index) {
   if (in.size() < 3 || static_cast<uint8_t>(in[0]) != kIntegers ||
-      static_cast<uint8_t>(in[2]) != kReference) {
+      (static_cast<uint8_t>(in[2]) & ~kTailFirst) != kReference) {
     return -1;
   }
   Decoder dec(in.substr(3));
@@ -696,43 +738,48 @@ absl::Status DecodeValues(std::string_view in, size_t n, std::vector<double>* ou
 }
 
 absl::Status DecodeValues(std::string_view in, size_t n, std::string_view ref,
-                          std::vector<double>* out) {
-  out->resize(n);
-  if (n == 0) return absl::OkStatus();
+                          std::vector<double>* out, size_t from) {
+  if (from > n) from = n;
+  out->resize(n - from);
+  if (n == from) return absl::OkStatus();
   if (in.empty()) return Bad("values");
   double* o = out->data();
   if (static_cast<uint8_t>(in[0]) == kConstant) {
     Decoder dec(in.substr(1));
     uint64_t bits;
     if (!dec.Fixed64(&bits)) return Bad("values");
-    double v = std::bit_cast<double>(bits);
-    for (size_t i = 0; i < n; ++i) o[i] = v;
+    std::fill(out->begin(), out->end(), std::bit_cast<double>(bits));
     return absl::OkStatus();
   }
   IntHeader h;
   if (!ParseHeader(in, n, &h)) return Bad("values");
   // Reused across calls: decoding is per chunk and hot.
-  thread_local std::vector<int64_t> r;
+  thread_local std::vector<int64_t> r, d1;
   if (h.predictor == kReference) {
+    // A front-to-back chunk needs all of its reference's differences.
+    const size_t ref_from = h.tail_first ? from : 0;
     IntHeader rh;
     if (ref.empty() || !ParseHeader(ref, n, &rh) || rh.predictor == kReference ||
-        rh.kind != h.kind || !DecodeInts(rh, n, nullptr, &r)) {
+        rh.kind != h.kind || !DecodeInts(rh, n, ref_from, nullptr, &r)) {
       return Bad("value reference");
     }
-    for (size_t i = n - 1; i >= 1; --i) r[i] = Sub(r[i], r[i - 1]);
-    thread_local std::vector<int64_t> d1;
-    d1.assign(r.begin() + 1, r.begin() + n);
-    if (!DecodeInts(h, n, &d1, &r)) return Bad("values");
-  } else if (!DecodeInts(h, n, nullptr, &r)) {
+    d1.resize(n - 1);
+    for (size_t j = ref_from; j + 1 < n; ++j) d1[j] = Sub(r[j + 1], r[j]);
+    if (!DecodeInts(h, n, from, d1.data(), &r)) return Bad("values");
+  } else if (!DecodeInts(h, n, from, nullptr, &r)) {
     return Bad("values");
   }
+  const int64_t* rv = r.data() + from;
+  const size_t m = n - from;
   if (h.kind == kFloatKind) {
-    for (size_t i = 0; i < n; ++i) o[i] = FloatFromKey(r[i]);
+    for (size_t i = 0; i < m; ++i) o[i] = FloatFromKey(rv[i]);
     return absl::OkStatus();
   }
   const double scale = kPow10[h.kind];
-  for (size_t i = 0; i < n; ++i) o[i] = static_cast<double>(r[i]) / scale;
-  for (const auto& e : h.exceptions) o[e.first] = std::bit_cast<double>(e.second);
+  for (size_t i = 0; i < m; ++i) o[i] = static_cast<double>(rv[i]) / scale;
+  for (const auto& e : h.exceptions) {
+    if (e.first >= from) o[e.first - from] = std::bit_cast<double>(e.second);
+  }
   return absl::OkStatus();
 }
 

@@ -16,9 +16,15 @@
 //    repeats the previous value there. Otherwise r is the double's bits made monotonic in
 //    the value (kind 16, "float keys"), so r deltas count ulps and no value is special.
 //    Layout: kind byte, predictor byte, [uvarint back], uvarint exception count, per
-//    exception (uvarint position gap, fixed64 bits), varint r[0], [varint extra], then the
-//    coded residuals (n - 1 of them; n - 2 for order 2). Predictors, picked per chunk by
-//    estimated cost:
+//    exception (uvarint position gap, fixed64 bits), varint anchor, [varint extra], then
+//    the coded residuals (n - 1 of them; n - 2 for order 2).
+//    Tail first (flag 0x80 in the predictor byte, set by every writer since): the anchor is
+//    r[n-1], order 2's extra is r[n-1] - r[n-2], and the residuals run from position n-1
+//    back to 1, so reading only the newest samples of a chunk (an instant query's window,
+//    the recent end of a range) decodes only them. Without the flag (blocks of earlier
+//    builds): anchor r[0], extra r[1] - r[0], residuals front to back, always decoded whole.
+//    Predictors, picked per chunk by estimated cost (the residuals below are written in
+//    reverse order when tail first):
 //      0 order 0 (r itself), 1 order 1 (r[i] - r[i-1]), 2 order 2 (extra = r[1] - r[0]),
 //      3 order 1 minus a base delta (extra = the chunk's median delta: steady counters),
 //      4 reference: r[i] - r[i-1] minus the same difference of an earlier chunk of the same
@@ -59,6 +65,8 @@ void EncodeTimestamps(absl::Span<const int64_t> ts, std::string* out);
 // last few chunks that may serve as references for the next ones.
 class ValueEncoder {
  public:
+  // tail_first = false writes the front-to-back streams of earlier builds (tests only).
+  explicit ValueEncoder(bool tail_first = true) : tail_first_(tail_first) {}
   // Appends the values of the chunk with index `index` in the group (indexes increase).
   void Encode(absl::Span<const double> vs, uint32_t index, std::string* out);
   // The next chunk starts a new group: forget the references.
@@ -71,6 +79,7 @@ class ValueEncoder {
     std::vector<int64_t> d1;  // r[i] - r[i-1]
   };
   std::vector<Root> roots_;
+  bool tail_first_;
 };
 
 // A chunk on its own (never a reference to another chunk).
@@ -81,9 +90,10 @@ absl::Status DecodeTimestamps(std::string_view in, std::vector<int64_t>* out);
 // Index in the group of the chunk whose values `in` (the chunk with index `index`) is
 // predicted from, or -1 when it stands alone. DataLoss on a malformed reference.
 absl::StatusOr<int64_t> ValuesReference(std::string_view in, uint32_t index);
-// `ref` is the value stream of the reference chunk (empty when there is none).
+// `ref` is the value stream of the reference chunk (empty when there is none). *out gets
+// the values of positions [from, n): a tail-first stream decodes only those.
 absl::Status DecodeValues(std::string_view in, size_t n, std::string_view ref,
-                          std::vector<double>* out);
+                          std::vector<double>* out, size_t from = 0);
 absl::Status DecodeValues(std::string_view in, size_t n, std::vector<double>* out);
 
 }  // namespace promlet::tsdb
