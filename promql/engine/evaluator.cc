@@ -10,6 +10,7 @@
 #include <exception>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
@@ -217,8 +218,9 @@ void Evaluator::SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt,
 
 namespace {
 
-// A second thread for the duration of one SelectEachSplit call: Run() hands it a job, Wait()
-// blocks until the job has finished.
+// A second thread for SelectEachSplit: Run() hands it a job, Wait() blocks until the job has
+// finished. Kept in a process-wide pool (HelperLease) rather than started per query: thread
+// start-up, its stack's page faults and exit cost as much as a small query's decoding.
 class HelperThread {
  public:
   HelperThread() : thread_([this] { Loop(); }) {}
@@ -269,6 +271,38 @@ class HelperThread {
   std::thread thread_;  // last: starts once the members above exist
 };
 
+// Borrows an idle helper from the pool (starting one if none is idle) and returns it on
+// destruction. The pool grows to the number of queries that ever ran at once.
+class HelperLease {
+ public:
+  HelperLease() {
+    std::lock_guard<std::mutex> l(PoolMutex());
+    auto& idle = Idle();
+    if (!idle.empty()) {
+      helper_ = std::move(idle.back());
+      idle.pop_back();
+    }
+    if (!helper_) helper_ = std::make_unique<HelperThread>();
+  }
+  ~HelperLease() {
+    std::lock_guard<std::mutex> l(PoolMutex());
+    Idle().push_back(std::move(helper_));
+  }
+  HelperThread* operator->() { return helper_.get(); }
+
+ private:
+  static std::mutex& PoolMutex() {
+    static std::mutex mu;
+    return mu;
+  }
+  // Leaked on purpose: helpers must not be joined during static destruction.
+  static std::vector<std::unique_ptr<HelperThread>>& Idle() {
+    static auto* idle = new std::vector<std::unique_ptr<HelperThread>>();
+    return *idle;
+  }
+  std::unique_ptr<HelperThread> helper_;
+};
+
 }  // namespace
 
 void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t maxt,
@@ -292,7 +326,7 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
   // Without `parallel`, one series per batch: exactly the order of SelectEach.
   const size_t batch = parallel ? kBatch : 1;
   std::vector<Item> items(batch);
-  std::unique_ptr<HelperThread> helper;
+  std::optional<HelperLease> helper;
   const bool can_parallel = parallel && std::thread::hardware_concurrency() > 1;
   auto work = [&](size_t i) {
     Item& x = items[i];
@@ -319,9 +353,9 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
       ++n;
     }
     if (can_parallel && n >= kMinParallel) {
-      if (!helper) helper = std::make_unique<HelperThread>();
+      if (!helper) helper.emplace();
       std::exception_ptr theirs, mine;
-      helper->Run([&] {
+      (*helper)->Run([&] {
         try {
           for (size_t i = 1; i < n; i += 2) work(i);
         } catch (...) {
@@ -333,7 +367,7 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
       } catch (...) {
         mine = std::current_exception();
       }
-      helper->Wait();
+      (*helper)->Wait();
       if (mine) std::rethrow_exception(mine);
       if (theirs) std::rethrow_exception(theirs);
     } else {
