@@ -16,6 +16,7 @@
 #include "tsdb/block/block_writer.h"
 #include "tsdb/block/range_coder.h"
 #include "tsdb/storage.h"
+#include "tests/tsdb_disk/test_util.h"
 
 namespace promlet::tsdb {
 namespace {
@@ -414,9 +415,7 @@ TEST(RangeCoder, BitStreamRoundTrip) {
 // give what a fresh read gives, and ReadChunk(mint) returns exactly the samples >= mint of
 // every chunk, reference-predicted ones included.
 TEST(ChunkCodec, BlockCursorAndTailReadsMatchWholeReads) {
-  std::string parent = ::testing::TempDir() + "/codec_tail_test";
-  std::filesystem::remove_all(parent);
-  std::filesystem::create_directories(parent);
+  std::string parent = testing::FreshDir("codec_tail_test");
   auto w = BlockWriter::Create(parent);
   ASSERT_TRUE(w.ok());
   std::mt19937_64 rng(23);
@@ -476,9 +475,7 @@ TEST(ChunkCodec, BlockCursorAndTailReadsMatchWholeReads) {
 // A block whose chunks file has another format version is refused at open with an error that
 // names the version, never read as if it were this format.
 TEST(ChunkCodec, BlockOfAnotherFormatVersionIsRefused) {
-  std::string parent = ::testing::TempDir() + "/codec_version_test";
-  std::filesystem::remove_all(parent);
-  std::filesystem::create_directories(parent);
+  std::string parent = testing::FreshDir("codec_version_test");
   auto w = BlockWriter::Create(parent);
   ASSERT_TRUE(w.ok());
   std::vector<double> vs = {1, 2, 3};
