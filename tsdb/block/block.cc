@@ -18,7 +18,7 @@ namespace promlet::tsdb {
 using namespace blockfmt;
 namespace {
 
-constexpr size_t kCacheEntries = 16;
+constexpr size_t kCacheEntries = 32;
 
 absl::Status MapFile(const std::string& path, const char** data, size_t* size) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
