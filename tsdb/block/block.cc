@@ -182,6 +182,33 @@ absl::Status Block::Load(bool verify_chunks) {
   return absl::OkStatus();
 }
 
+bool Block::Section::IndexChunkColumns() {
+  // The group header lists (ts_len, val_len) per chunk; all timestamp columns follow it,
+  // then all value columns.
+  Decoder d(raw);
+  uint64_t count;
+  if (!d.Uvarint(&count) || count > raw.size()) return false;
+  ts.resize(count + 1);
+  val.resize(count + 1);
+  uint64_t ts_total = 0, val_total = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t a, b;
+    if (!d.Uvarint(&a) || !d.Uvarint(&b)) return false;
+    ts[i] = static_cast<uint32_t>(ts_total);
+    val[i] = static_cast<uint32_t>(val_total);
+    ts_total += a;
+    val_total += b;
+    if (a > raw.size() || b > raw.size() || ts_total + val_total > raw.size()) return false;
+  }
+  if (ts_total + val_total > d.remaining()) return false;
+  ts[count] = static_cast<uint32_t>(ts_total);
+  val[count] = static_cast<uint32_t>(val_total);
+  const auto columns_start = static_cast<uint32_t>(raw.size() - d.remaining());
+  for (auto& o : ts) o += columns_start;
+  for (auto& o : val) o += columns_start + static_cast<uint32_t>(ts_total);
+  return true;
+}
+
 absl::StatusOr<std::shared_ptr<const Block::Section>> Block::CachedSection(uint64_t file,
                                                                         uint64_t off) const {
   {
@@ -201,34 +228,9 @@ absl::StatusOr<std::shared_ptr<const Block::Section>> Block::CachedSection(uint6
   }
   auto sec = std::make_shared<Section>();
   sec->raw = std::move(*raw);
-  if (file == 1) {
-    // The group header lists (ts_len, val_len) per chunk; all timestamp columns follow it,
-    // then all value columns.
-    const std::string& g = sec->raw;
-    Decoder d(g);
-    uint64_t count;
-    auto bad = [&] {
-      return absl::DataLossError(absl::StrCat("block ", meta_.ulid, ": bad chunk group at offset ", off));
-    };
-    if (!d.Uvarint(&count) || count > g.size()) return bad();
-    sec->ts.resize(count + 1);
-    sec->val.resize(count + 1);
-    uint64_t ts_total = 0, val_total = 0;
-    for (uint64_t i = 0; i < count; ++i) {
-      uint64_t a, b;
-      if (!d.Uvarint(&a) || !d.Uvarint(&b) || a > g.size() || b > g.size()) return bad();
-      sec->ts[i] = static_cast<uint32_t>(ts_total);
-      sec->val[i] = static_cast<uint32_t>(val_total);
-      ts_total += a;
-      val_total += b;
-      if (ts_total + val_total > g.size()) return bad();
-    }
-    const uint64_t base = g.size() - d.remaining();
-    if (ts_total + val_total > d.remaining()) return bad();
-    sec->ts[count] = static_cast<uint32_t>(ts_total);
-    sec->val[count] = static_cast<uint32_t>(val_total);
-    for (auto& o : sec->ts) o += static_cast<uint32_t>(base);
-    for (auto& o : sec->val) o += static_cast<uint32_t>(base + ts_total);
+  if (file == 1 && !sec->IndexChunkColumns()) {
+    return absl::DataLossError(
+        absl::StrCat("block ", meta_.ulid, ": bad chunk group at offset ", off));
   }
   std::shared_ptr<const Section> sp = std::move(sec);
   std::lock_guard<std::mutex> l(mu_);

@@ -91,6 +91,8 @@ class Block {
     // Chunk groups: offsets in raw of chunk i's timestamps [ts[i], ts[i+1]) and values
     // [val[i], val[i+1]); checked against raw's size when the group is loaded.
     std::vector<uint32_t> ts, val;
+    // Fills ts and val from raw's group header; false when the header is malformed.
+    bool IndexChunkColumns();
   };
   absl::StatusOr<std::shared_ptr<const Section>> CachedSection(uint64_t file, uint64_t off) const;
 
