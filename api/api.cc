@@ -444,10 +444,10 @@ void Api::Impl::EncodeResult(const promql::Result& r, int limit, Reply& reply) {
       [&](const auto& v) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, promql::Scalar>) {
-          w.Point(v.t, v.v);
+          w.ScalarPoint(v.t, v.v);
         } else if constexpr (std::is_same_v<T, promql::String>) {
           w.BeginArray();
-          w.Timestamp(v.t);
+          w.Double(static_cast<double>(v.t) / 1000);  // promql.String.MarshalJSON
           w.String(v.v);
           w.EndArray();
         } else if constexpr (std::is_same_v<T, promql::Vector>) {

@@ -1,8 +1,7 @@
 #include "api/ast_json.h"
 
-#include <charconv>
-#include <cmath>
 
+#include "common/go_format.h"
 #include "promql/functions.h"
 
 namespace promlet::api {
@@ -11,14 +10,8 @@ namespace {
 using promql::AtModifier;
 using promql::Cardinality;
 
-// Go strconv.FormatFloat(v, 'f', -1, 64): shortest round-trip digits, never an exponent.
-void WriteFloatF(double v, JsonWriter& w) {
-  if (std::isnan(v)) return w.String("NaN");
-  if (std::isinf(v)) return w.String(v > 0 ? "+Inf" : "-Inf");
-  char buf[400];  // fixed notation of DBL_MAX takes 309 digits
-  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
-  w.String(std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
-}
+// Prometheus writes a number literal's value with strconv.FormatFloat(v, 'f', -1, 64).
+void WriteFloatF(double v, JsonWriter& w) { w.String(common::GoFloat(v, 'f')); }
 
 void WriteStrings(const std::vector<std::string>& list, JsonWriter& w) {
   w.BeginArray();

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "api/json_writer.h"
+#include "api/exposition.h"
 
 namespace promlet::api {
 
@@ -13,17 +13,6 @@ struct Latest {
   int64_t t;
   double v;
 };
-
-void AppendLabelValue(std::string& out, std::string_view v) {
-  for (char c : v) {
-    switch (c) {
-      case '\\': out.append("\\\\"); break;
-      case '"': out.append("\\\""); break;
-      case '\n': out.append("\\n"); break;
-      default: out.push_back(c);
-    }
-  }
-}
 
 }  // namespace
 
@@ -71,7 +60,6 @@ absl::StatusOr<std::string> FederateText(tsdb::Queryable& storage,
   out.reserve(found.size() * 80);
   std::string_view current;
   bool first = true;
-  char buf[48];
   for (const auto& s : found) {
     std::string_view name = s.labels.MetricName();
     if (first || name != current) {
@@ -86,12 +74,12 @@ absl::StatusOr<std::string> FederateText(tsdb::Queryable& storage,
       out.push_back(open ? ',' : '{');
       open = true;
       out.append(l.name).append("=\"");
-      AppendLabelValue(out, l.value);
+      AppendExpositionLabelValue(out, l.value);
       out.push_back('"');
     }
     if (open) out.push_back('}');
     out.push_back(' ');
-    out.append(buf, FormatFloatG(s.v, buf));
+    AppendExpositionValue(out, s.v);
     out.push_back(' ');
     out.append(std::to_string(s.t));
     out.push_back('\n');

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/go_format.h"
+
 namespace promlet::api {
 
 namespace {
@@ -62,14 +64,6 @@ size_t Utf8Len(std::string_view s, size_t i) {
 }  // namespace
 
 size_t FormatSampleValue(double v, char* buf) {
-  if (std::isnan(v)) {
-    std::memcpy(buf, "NaN", 3);
-    return 3;
-  }
-  if (std::isinf(v)) {
-    std::memcpy(buf, v > 0 ? "+Inf" : "-Inf", 4);
-    return 4;
-  }
   double a = std::fabs(v);
   // Fast path: integers (counters, gauges of counts) print as themselves.
   if (a < 1e15 && v == static_cast<double>(static_cast<int64_t>(v)) && !(v == 0 && std::signbit(v))) {
@@ -81,47 +75,25 @@ size_t FormatSampleValue(double v, char* buf) {
     }
     return static_cast<size_t>(WriteUint(p, static_cast<uint64_t>(i)) - buf);
   }
-  std::chars_format fmt =
-      (a != 0 && (a < 1e-6 || a >= 1e21)) ? std::chars_format::scientific : std::chars_format::fixed;
-  auto r = std::to_chars(buf, buf + 32, v, fmt);
-  return static_cast<size_t>(r.ptr - buf);
+  // jsonutil.MarshalFloat: 'e' when 0 < |v| < 1e-6 or |v| >= 1e21 (NaN and infinities print
+  // the same in both formats), else 'f'.
+  char fmt = (a != 0 && (a < 1e-6 || a >= 1e21)) ? 'e' : 'f';
+  return common::FormatGoFloat(v, fmt, buf);
 }
 
 std::string SampleValueString(double v) {
-  char buf[32];
+  char buf[kSampleValueMaxLen];
   return std::string(buf, FormatSampleValue(v, buf));
 }
 
-size_t FormatFloatG(double v, char* buf) {
-  if (std::isnan(v)) {
-    std::memcpy(buf, "NaN", 3);
-    return 3;
+size_t FormatJsonNumber(double v, char* buf) {
+  // encoding/json's floatEncoder: the same cut-offs as MarshalFloat, then "e-07" becomes "e-7".
+  size_t n = FormatSampleValue(v, buf);
+  if (n >= 4 && buf[n - 4] == 'e' && buf[n - 3] == '-' && buf[n - 2] == '0') {
+    buf[n - 2] = buf[n - 1];
+    --n;
   }
-  if (std::isinf(v)) {
-    std::memcpy(buf, v > 0 ? "+Inf" : "-Inf", 4);
-    return 4;
-  }
-  if (v == 0) {
-    if (std::signbit(v)) {
-      std::memcpy(buf, "-0", 2);
-      return 2;
-    }
-    buf[0] = '0';
-    return 1;
-  }
-  // Shortest digits in scientific form tell the decimal exponent; Go's 'g' with shortest
-  // precision uses %e when exp < -4 || exp >= 6 (eprec is 6 for shortest).
-  char sci[40];
-  auto r = std::to_chars(sci, sci + sizeof sci, v, std::chars_format::scientific);
-  std::string_view s(sci, static_cast<size_t>(r.ptr - sci));
-  size_t e = s.find('e');
-  int exp = std::atoi(std::string(s.substr(e + 1)).c_str());
-  if (exp < -4 || exp >= 6) {
-    std::memcpy(buf, s.data(), s.size());
-    return s.size();
-  }
-  auto f = std::to_chars(buf, buf + 40, v, std::chars_format::fixed);
-  return static_cast<size_t>(f.ptr - buf);
+  return n;
 }
 
 size_t FormatTimestamp(int64_t ms, char* buf) {
@@ -206,11 +178,8 @@ void JsonWriter::Double(double v) {
     out_->append("null");
     return;
   }
-  // Go's encoding/json float64: 'f' unless the exponent is < -6 or >= 21, then 'e' with a
-  // trimmed exponent ("1e-07"), same cut-offs as the sample values.
-  char buf[40];
-  size_t n = FormatSampleValue(v, buf);
-  out_->append(buf, n);
+  char buf[kSampleValueMaxLen];
+  out_->append(buf, FormatJsonNumber(v, buf));
 }
 
 void JsonWriter::Bool(bool b) {
@@ -230,7 +199,7 @@ void JsonWriter::Raw(std::string_view json) {
 
 void JsonWriter::SampleValue(double v) {
   PROMLET_JSON_VALUE_PREFIX();
-  char buf[40];
+  char buf[kSampleValueMaxLen + 2];
   buf[0] = '"';
   size_t n = FormatSampleValue(v, buf + 1);
   buf[n + 1] = '"';
@@ -245,7 +214,7 @@ void JsonWriter::Timestamp(int64_t ms) {
 
 void JsonWriter::Point(int64_t t, double v) {
   PROMLET_JSON_VALUE_PREFIX();
-  char buf[80];
+  char buf[kSampleValueMaxLen + 40];
   char* p = buf;
   *p++ = '[';
   p += FormatTimestamp(t, p);
@@ -255,6 +224,16 @@ void JsonWriter::Point(int64_t t, double v) {
   *p++ = '"';
   *p++ = ']';
   out_->append(buf, static_cast<size_t>(p - buf));
+}
+
+void JsonWriter::ScalarPoint(int64_t t, double v) {
+  BeginArray();
+  Double(static_cast<double>(t) / 1000);
+  PROMLET_JSON_VALUE_PREFIX();
+  out_->push_back('"');
+  common::AppendGoFloat(out_, v, 'f');
+  out_->push_back('"');
+  EndArray();
 }
 
 void JsonWriter::LabelSet(const tsdb::Labels& labels) {

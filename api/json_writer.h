@@ -7,9 +7,14 @@
 //    characters < > & as \u003c \u003e \u0026, U+2028/U+2029, invalid UTF-8 as U+FFFD.
 //  - Sample values are JSON strings formatted like Prometheus' jsonutil.MarshalFloat: Go
 //    strconv 'f' format, shortest round-trip digits, except 'e' format when |v| < 1e-6 or
-//    |v| >= 1e21; "NaN", "+Inf", "-Inf".
-//  - Timestamps (int64 ms) are JSON numbers in seconds: "<ms/1000>[.<3 digits>]", as
-//    jsonutil.MarshalTimestamp (a fraction is always written with 3 digits: 1.500).
+//    |v| >= 1e21; "NaN", "+Inf", "-Inf". All Go formatting is common::FormatGoFloat.
+//  - Timestamps (int64 ms) of samples are JSON numbers in seconds: "<ms/1000>[.<3 digits>]",
+//    as jsonutil.MarshalTimestamp (a fraction is always written with 3 digits: 1.500).
+//  - Scalars and strings are written as promql.Scalar/String.MarshalJSON do: the time is the
+//    float64 ms/1000 as encoding/json writes it (1700000000.5) and a scalar's value is Go's
+//    'f' format at any magnitude ("0.0000001", "1000000000000000000000").
+//  - Double() is encoding/json's float64: MarshalFloat's cut-offs with the exponent's leading
+//    zero dropped ("1e-7", "1e+21").
 // No allocation beyond growing the output string; nesting depth is bounded (kMaxDepth).
 #ifndef PROMLET_API_JSON_WRITER_H_
 #define PROMLET_API_JSON_WRITER_H_
@@ -23,13 +28,17 @@
 
 namespace promlet::api {
 
-// Writes the Prometheus string form of a sample value (without quotes) into buf (>= 32 bytes);
-// returns the length.
+// Longest sample value: MarshalFloat never writes more than 26 bytes ('f' only between 1e-6
+// and 1e21).
+inline constexpr size_t kSampleValueMaxLen = 32;
+
+// Writes the Prometheus string form of a sample value (without quotes) into buf (at least
+// kSampleValueMaxLen bytes); returns the length.
 size_t FormatSampleValue(double v, char* buf);
 std::string SampleValueString(double v);
-// Go strconv.FormatFloat(v, 'g', -1, 64) with "+Inf"/"-Inf"/"NaN", as the text exposition
-// format writes values (federation).
-size_t FormatFloatG(double v, char* buf);
+// Writes v (finite) as encoding/json writes a float64 into buf (at least kSampleValueMaxLen
+// bytes); returns the length.
+size_t FormatJsonNumber(double v, char* buf);
 // Writes the timestamp form described above into buf (>= 32 bytes); returns the length.
 size_t FormatTimestamp(int64_t ms, char* buf);
 
@@ -59,6 +68,8 @@ class JsonWriter {
   void LabelSet(const tsdb::Labels& labels);
   // [<timestamp>,"<value>"]
   void Point(int64_t t, double v);
+  // A promql.Scalar: [<ms/1000 as a JSON number>,"<value, Go 'f'>"].
+  void ScalarPoint(int64_t t, double v);
 
   std::string* out() { return out_; }
 

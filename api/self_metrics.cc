@@ -11,8 +11,8 @@
 #include <string>
 
 #include <prometheus/metric_family.h>
-#include <prometheus/text_serializer.h>
 
+#include "api/exposition.h"
 #include "tsdb/db.h"
 #include "tsdb/head.h"
 
@@ -287,7 +287,7 @@ std::string SelfMetrics::Render() const {
                           {"revision", build_.revision},
                           {"version", build_.version}};
   families.push_back(std::move(info));
-  return prometheus::TextSerializer().Serialize(families);
+  return SerializeFamilies(families);
 }
 
 }  // namespace promlet::api

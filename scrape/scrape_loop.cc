@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/go_format.h"
 #include "scrape/relabel.h"
 
 namespace promlet::scrape {
@@ -65,12 +66,10 @@ constexpr size_t kNumReport = sizeof(kReportNames) / sizeof(kReportNames[0]);
 }  // namespace
 
 std::string ScrapeTimeoutHeaderValue(std::chrono::milliseconds timeout) {
-  // Go's strconv.FormatFloat(seconds, 'f', -1, 64) for whole milliseconds.
+  // strconv.FormatFloat(timeout.Seconds(), 'f', -1, 64), Seconds() computed as Go does.
   int64_t ms = timeout.count();
-  if (ms % 1000 == 0) return absl::StrCat(ms / 1000);
-  std::string s = absl::StrFormat("%d.%03d", ms / 1000, ms % 1000);
-  while (s.back() == '0') s.pop_back();
-  return s;
+  double seconds = static_cast<double>(ms / 1000) + static_cast<double>(ms % 1000 * 1000000) / 1e9;
+  return common::GoFloat(seconds, 'f');
 }
 
 bool MutateSampleLabels(const SampleOptions& opts, tsdb::Labels* labels) {

@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "common/go_format.h"
 #include "promql/engine/collector.h"
 #include "promql/engine/evaluator.h"
 
@@ -337,10 +338,10 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
         if (pmax < 1 && !any_nan) return {};
         if (any_nan) Errorf("Parameter value is NaN");
         if (pmin <= -9.223372036854775e18) {
-          Errorf(absl::StrCat("Scalar value ", FormatFloatG(pmin), " underflows int64"));
+          Errorf(absl::StrCat("Scalar value ", common::GoFloat(pmin, 'g'), " underflows int64"));
         }
         if (pmax >= 9.223372036854775e18) {
-          Errorf(absl::StrCat("Scalar value ", FormatFloatG(pmax), " overflows int64"));
+          Errorf(absl::StrCat("Scalar value ", common::GoFloat(pmax, 'g'), " overflows int64"));
         }
         if (pmax < 1) return {};
         break;
@@ -354,12 +355,12 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
         }
         if (pmax > 1) {
           ctx_->Warn(absl::StrCat("quantile value should be between 0 and 1, got ",
-                                  FormatFloatG(pmax)),
+                                  common::GoFloat(pmax, 'g')),
                      a.param->pos);
         }
         if (pmin < 0) {
           ctx_->Warn(absl::StrCat("quantile value should be between 0 and 1, got ",
-                                  FormatFloatG(pmin)),
+                                  common::GoFloat(pmin, 'g')),
                      a.param->pos);
         }
         break;
@@ -598,7 +599,7 @@ EMatrix Evaluator::EvalCountValues(const AggregateExpr& a, const std::string& la
       while (p < fl.size() && fl[p].t < ts) ++p;
       if (p >= fl.size() || fl[p].t != ts) continue;
       tsdb::LabelsBuilder b(input[si].metric);
-      b.Set(label, FormatFloatShortest(fl[p].f));
+      b.Set(label, common::GoFloat(fl[p].f, 'f'));
       tsdb::Labels m = b.Build();
       const uint64_t key = GroupingKey(m, grouping, a.without);
       auto [it, inserted] = idx.try_emplace(key, order.size());

@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/go_format.h"
 #include "promql/engine/collector.h"
 #include "promql/engine/evaluator.h"
 #include "promql/functions.h"
@@ -400,7 +401,7 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi, const SeriesSink*
           const double q = scalar_args[0][step];
           if (!warned_q && (std::isnan(q) || q < 0 || q > 1)) {
             ctx_->Warn(absl::StrCat("quantile value should be between 0 and 1, got ",
-                                    FormatFloatG(q)),
+                                    common::GoFloat(q, 'g')),
                        c.args[0]->pos);
             warned_q = true;
           }
@@ -436,11 +437,11 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi, const SeriesSink*
           const double sf = scalar_args[1][step], tf = scalar_args[2][step];
           if (sf <= 0 || sf >= 1) {
             Errorf(absl::StrCat("invalid smoothing factor. Expected: 0 < sf < 1, got: ",
-                                FormatFloatShortest(sf)));
+                                common::GoPrintfF(sf)));
           }
           if (tf <= 0 || tf >= 1) {
             Errorf(absl::StrCat("invalid trend factor. Expected: 0 < tf < 1, got: ",
-                                FormatFloatShortest(tf)));
+                                common::GoPrintfF(tf)));
           }
           if (w.n < 2) break;
           double s0 = 0, s1 = w.v[0], b = w.v[1] - w.v[0];
@@ -814,7 +815,7 @@ EMatrix Evaluator::EvalInstantFunction(const Call& c) {
       for (double q : p1) {
         if (!warned && (std::isnan(q) || q < 0 || q > 1)) {
           ctx_->Warn(absl::StrCat("quantile value should be between 0 and 1, got ",
-                                  FormatFloatG(q)),
+                                  common::GoFloat(q, 'g')),
                      c.args[0]->pos);
           warned = true;
         }

@@ -3,7 +3,6 @@
 #include "promql/engine/evaluator.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <condition_variable>
@@ -42,23 +41,6 @@ std::string PromLabelsString(const tsdb::Labels& l) {
   }
   out += "}";
   return out;
-}
-
-std::string FormatFloatShortest(double f) {
-  if (std::isnan(f)) return "NaN";
-  if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
-  char buf[512];
-  auto r = std::to_chars(buf, buf + sizeof(buf), f, std::chars_format::fixed);
-  return std::string(buf, r.ptr);
-}
-
-std::string FormatFloatG(double f) {
-  if (std::isnan(f)) return "NaN";
-  if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof(buf), f);
-  std::string s(buf, r.ptr);
-  return s;
 }
 
 double GoMax(double a, double b) {

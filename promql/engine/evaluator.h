@@ -50,9 +50,6 @@ struct EvalError {
 
 // Prometheus' labels.String(): {a="b", c="d"} with the name inside the braces.
 std::string PromLabelsString(const tsdb::Labels& l);
-// Go's strconv.FormatFloat(f, 'f', -1, 64) and %g-ish shortest form.
-std::string FormatFloatShortest(double f);
-std::string FormatFloatG(double f);
 
 // Go's math.Max / math.Min (NaN-propagating).
 double GoMax(double a, double b);

@@ -177,13 +177,5 @@ absl::StatusOr<double> ParseNumber(std::string_view s) {
   return neg ? -v : v;
 }
 
-std::string FormatNumber(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[512];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
-  if (ec != std::errc()) return std::to_string(v);
-  return std::string(buf, p);
-}
 
 }  // namespace promlet::promql

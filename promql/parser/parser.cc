@@ -33,6 +33,7 @@
 #include "absl/strings/str_format.h"
 #include "antlr4-runtime.h"
 #include "common/duration.h"
+#include "common/go_format.h"
 #include "common/utf8.h"
 #include "promql/functions.h"
 #include "promql/parser/lex_util.h"
@@ -837,9 +838,8 @@ void Builder::At(P::AtExprContext* ctx, promql::Expr* target) {
     if (v->sign != nullptr && v->sign->getType() == P::SUB) ts = -ts;
     if (std::isinf(ts) || std::isnan(ts) || ts >= 9.223372036854775807e18 ||
         ts <= -9.223372036854775807e18 || std::fabs(ts * 1000.0) >= 9.2e18) {
-      std::string shown = std::isnan(ts) ? "NaN" : std::isinf(ts) ? (ts > 0 ? "+Inf" : "-Inf")
-                                                                  : absl::StrFormat("%f", ts);
-      Fail(target->pos.start, absl::StrCat("timestamp out of bounds for @ modifier: ", shown));
+      Fail(target->pos.start,
+           absl::StrCat("timestamp out of bounds for @ modifier: ", common::GoPrintfF(ts)));
     }
     *at = AtModifier::kTimestamp;
     *at_ms = static_cast<int64_t>(std::round(ts * 1000.0));

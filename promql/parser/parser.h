@@ -40,8 +40,6 @@ std::string Print(const Expr& e);
 // (common/duration.h); PromQL's extras (float seconds, duration expressions) build on it.
 // A PromQL number literal: decimal, exponent, hex/octal integers, Inf/NaN in any case.
 absl::StatusOr<double> ParseNumber(std::string_view s);
-// A number as Prometheus prints it (Go FormatFloat 'f', -1): "1", "0.5", "+Inf", "NaN".
-std::string FormatNumber(double v);
 
 // Values a duration expression that depends on the query needs (see DurationExpr in ast.h).
 struct DurationContext {

@@ -2,7 +2,6 @@
 // (what /api/v1/format_query returns). Parenthesised subexpressions are ParenExpr nodes, so the
 // output keeps the written grouping and reparses to the same tree.
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -12,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/duration.h"
+#include "common/go_format.h"
 #include "tsdb/labels.h"
 #include "promql/functions.h"
 #include "promql/parser/lex_util.h"
@@ -22,42 +22,6 @@ namespace {
 
 void PrintTo(const Expr& e, bool duration, std::string* out);
 
-// Go's fmt "%v" for a float64 (strconv 'g', shortest digits): exponent form when the decimal
-// exponent is < -4 or >= 6 (1e+06, 1.5e-05, 1.23456789e+08), plain otherwise (123456, 0.0001).
-// Prometheus prints fill values this way.
-std::string GoFormatV(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  if (v == 0) return std::signbit(v) ? "-0" : "0";
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
-  std::string sci(buf, res.ptr);  // shortest round-trip digits: "-d.ddde+XX"
-  size_t e = sci.find('e');
-  int exp = std::atoi(sci.c_str() + e + 1);
-  bool neg = sci[0] == '-';
-  std::string digits;
-  for (size_t i = neg ? 1 : 0; i < e; ++i) {
-    if (sci[i] != '.') digits.push_back(sci[i]);
-  }
-  std::string out = neg ? "-" : "";
-  if (exp < -4 || exp >= 6) {
-    out += digits[0];
-    if (digits.size() > 1) absl::StrAppend(&out, ".", digits.substr(1));
-    out += exp < 0 ? "e-" : "e+";
-    int a = std::abs(exp);
-    if (a < 10) out += '0';
-    out += std::to_string(a);
-    return out;
-  }
-  if (exp < 0) {
-    absl::StrAppend(&out, "0.", std::string(-exp - 1, '0'), digits);
-  } else if (static_cast<int>(digits.size()) <= exp + 1) {
-    out += digits + std::string(exp + 1 - digits.size(), '0');
-  } else {
-    absl::StrAppend(&out, digits.substr(0, exp + 1), ".", digits.substr(exp + 1));
-  }
-  return out;
-}
 
 std::string JoinLabels(const std::vector<std::string>& labels) {
   std::vector<std::string> out;
@@ -137,7 +101,7 @@ void PrintTo(const Expr& e, bool duration, std::string* out) {
           return;
         }
       }
-      *out += FormatNumber(n.value);
+      *out += common::GoFloat(n.value, 'f');
       return;
     }
     case NodeKind::kStringLiteral:
@@ -219,10 +183,10 @@ void PrintTo(const Expr& e, bool duration, std::string* out) {
         // printer.go: one " fill (v)" when both sides share the value written once (its
         // FillValues.LHS == RHS pointer test), else fill_left then fill_right; values as "%v".
         if (vm.fill_both && vm.fill_lhs && vm.fill_rhs) {
-          absl::StrAppend(out, " fill (", GoFormatV(*vm.fill_lhs), ")");
+          absl::StrAppend(out, " fill (", common::GoFloat(*vm.fill_lhs, 'g'), ")");
         } else {
-          if (vm.fill_lhs) absl::StrAppend(out, " fill_left (", GoFormatV(*vm.fill_lhs), ")");
-          if (vm.fill_rhs) absl::StrAppend(out, " fill_right (", GoFormatV(*vm.fill_rhs), ")");
+          if (vm.fill_lhs) absl::StrAppend(out, " fill_left (", common::GoFloat(*vm.fill_lhs, 'g'), ")");
+          if (vm.fill_rhs) absl::StrAppend(out, " fill_right (", common::GoFloat(*vm.fill_rhs, 'g'), ")");
         }
       }
       *out += " ";

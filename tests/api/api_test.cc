@@ -114,11 +114,63 @@ TEST_F(ApiTest, DefaultTimeIsNowAndTinyValuesUseExponent) {
 
 TEST_F(ApiTest, ScalarAndStringResultsViaPostForm) {
   auto r = Post("/api/v1/query", "query=1%2B1&time=10.5");
-  EXPECT_EQ(r.body, R"({"status":"success","data":{"resultType":"scalar","result":[10.500,"2"]}})");
+  EXPECT_EQ(r.body, R"({"status":"success","data":{"resultType":"scalar","result":[10.5,"2"]}})");
   r = Post("/api/v1/query", "query=%22a%3Cb%22&time=1");
   EXPECT_EQ(r.body, R"({"status":"success","data":{"resultType":"string","result":[1,"a\u003cb"]}})");
   r = Get("/api/v1/query?query=1/0&time=1");
   EXPECT_EQ(r.body, R"({"status":"success","data":{"resultType":"scalar","result":[1,"+Inf"]}})");
+}
+
+// Issue 22 item 18: the strings Prometheus writes. A scalar is promql.Scalar.MarshalJSON: the
+// time as encoding/json writes float64(ms)/1000 and the value in Go's 'f' format at any
+// magnitude; vector and matrix samples use jsonutil (MarshalTimestamp with 3 decimals,
+// MarshalFloat: 'e' below 1e-6 and from 1e21, shortest digits padded with zeros).
+TEST_F(ApiTest, ExactJsonOfScalarsAndTimes) {
+  struct Case {
+    const char* query;
+    const char* time;
+    const char* result;
+  } cases[] = {
+      {"1e-7", "1700000000.5", R"([1700000000.5,"0.0000001"])"},
+      {"1e21", "1700000000.5", R"([1700000000.5,"1000000000000000000000"])"},
+      {"2%5E63", "1", R"([1,"9223372036854776000"])"},
+      {"0.1", "1.001", R"([1.001,"0.1"])"},
+      {"-1e6", "0.5", R"([0.5,"-1000000"])"},
+      {"0", "0", R"([0,"0"])"},
+      {"0%2F0", "1700000000.123", R"([1700000000.123,"NaN"])"},
+      {"-1%2F0", "-1.5", R"([-1.5,"-Inf"])"},
+      {"5e-324", "1", R"([1,"0.)" "000000000000000000000000000000000000000000000000000000000000"
+                             "000000000000000000000000000000000000000000000000000000000000"
+                             "000000000000000000000000000000000000000000000000000000000000"
+                             "000000000000000000000000000000000000000000000000000000000000"
+                             "000000000000000000000000000000000000000000000000000000000000"
+                             "00000000000000000000000" R"(5"])"},
+  };
+  for (const auto& c : cases) {
+    auto r = Get(std::string("/api/v1/query?query=") + c.query + "&time=" + c.time);
+    EXPECT_EQ(r.body, std::string(R"({"status":"success","data":{"resultType":"scalar","result":)") +
+                          c.result + "}}")
+        << c.query;
+  }
+  // A string result carries its time the same way.
+  auto r = Get("/api/v1/query?query=%22x%22&time=1700000000.5");
+  EXPECT_EQ(r.body,
+            R"({"status":"success","data":{"resultType":"string","result":[1700000000.5,"x"]}})");
+}
+
+TEST_F(ApiTest, ExactJsonOfVectorAndMatrixSamples) {
+  auto r = Get("/api/v1/query?query=vector(2%5E63)&time=1700000000.5");
+  EXPECT_EQ(r.body, R"({"status":"success","data":{"resultType":"vector","result":[)"
+                    R"({"metric":{},"value":[1700000000.500,"9223372036854776000"]}]}})");
+  r = Get("/api/v1/query?query=vector(1e21)&time=1.001");
+  EXPECT_EQ(r.body, R"({"status":"success","data":{"resultType":"vector","result":[)"
+                    R"({"metric":{},"value":[1.001,"1e+21"]}]}})");
+  r = Get("/api/v1/query_range?query=vector(-1e-7)&start=0.5&end=1&step=0.5");
+  EXPECT_EQ(r.body, R"({"status":"success","data":{"resultType":"matrix","result":[)"
+                    R"({"metric":{},"values":[[0.500,"-1e-07"],[1,"-1e-07"]]}]}})");
+  r = Get("/api/v1/query?query=vector(1e20%2B1e5)&time=0");
+  EXPECT_EQ(r.body, R"({"status":"success","data":{"resultType":"vector","result":[)"
+                    R"({"metric":{},"value":[0,"100000000000000100000"]}]}})");
 }
 
 TEST_F(ApiTest, RangeQueryMatrix) {

@@ -38,6 +38,8 @@ TEST(SampleValueTest, FormatsLikePrometheusMarshalFloat) {
       {-std::numeric_limits<double>::infinity(), "-Inf"},
       {tsdb::StaleNaN(), "NaN"},
       {9007199254740993.0, "9007199254740992"},
+      {9223372036854775808.0, "9223372036854776000"},  // shortest digits, then zeros
+      {-1e20 - 65536, "-100000000000000070000"},
       {5e-324, "5e-324"},
       {1.7976931348623157e308, "1.7976931348623157e+308"},
       {123.456, "123.456"},
@@ -48,20 +50,28 @@ TEST(SampleValueTest, FormatsLikePrometheusMarshalFloat) {
   }
 }
 
-TEST(FloatGTest, FormatsLikeGoFormatFloatG) {
+// encoding/json's float64 (Prometheus' scalar and string times, *float64 fields).
+TEST(JsonNumberTest, FormatsLikeEncodingJson) {
   struct Case {
     double v;
     const char* want;
   } cases[] = {
-      {0, "0"},          {1, "1"},           {123456, "123456"},   {1e6, "1e+06"},
-      {1234567, "1.234567e+06"}, {0.0001, "0.0001"}, {0.00001, "1e-05"}, {1.5, "1.5"},
-      {-2, "-2"},        {1.7e9, "1.7e+09"}, {std::numeric_limits<double>::infinity(), "+Inf"},
-      {std::numeric_limits<double>::quiet_NaN(), "NaN"},
+      {0, "0"},          {1700000000.5, "1700000000.5"}, {1.001, "1.001"}, {-1.5, "-1.5"},
+      {1e-7, "1e-7"},    {1.5e-10, "1.5e-10"},           {1e21, "1e+21"},  {1e20, "100000000000000000000"},
+      {1e-6, "0.000001"}, {9223372036854775808.0, "9223372036854776000"}, {5e-324, "5e-324"},
   };
   for (const auto& c : cases) {
-    char buf[48];
-    EXPECT_EQ(std::string(buf, FormatFloatG(c.v, buf)), c.want) << c.want;
+    char buf[kSampleValueMaxLen];
+    EXPECT_EQ(std::string(buf, FormatJsonNumber(c.v, buf)), c.want) << c.want;
   }
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginArray();
+  w.Double(1e-7);
+  w.Double(std::numeric_limits<double>::infinity());
+  w.ScalarPoint(1700000000500, 1e21);
+  w.EndArray();
+  EXPECT_EQ(out, R"([1e-7,null,[1700000000.5,"1000000000000000000000"]])");
 }
 
 TEST(TimestampTest, SecondsWithThreeDecimalsWhenFractional) {

@@ -439,8 +439,10 @@ TEST(ParserTest, Numbers) {
   EXPECT_EQ(*ParseNumber("1e2"), 100);
   EXPECT_TRUE(std::isnan(*ParseNumber("NaN")));
   EXPECT_FALSE(ParseNumber("abc").ok());
-  EXPECT_EQ(FormatNumber(0.1), "0.1");
-  EXPECT_EQ(FormatNumber(1e21), "1000000000000000000000");
+  // Printed with Go's 'f' (common::GoFloat), so a canonical query keeps no exponent.
+  EXPECT_EQ(Print(**ParseExpr("1e21")), "1000000000000000000000");
+  EXPECT_EQ(Print(**ParseExpr("2^63")), "2 ^ 63");
+  EXPECT_EQ(Print(**ParseExpr("9223372036854775808")), "9223372036854776000");
 }
 
 // Every aggregation operator, with its parameter when it takes one, `by`/`without` written
