@@ -18,6 +18,9 @@ inline int64_t UnZigZag(uint64_t u) { return static_cast<int64_t>(u >> 1) ^ -sta
 inline int64_t WrapAdd(int64_t a, int64_t b) {
   return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
 }
+inline int64_t WrapSub(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
 
 inline void PutUvarint(std::string* out, uint64_t v) {
   char buf[10];

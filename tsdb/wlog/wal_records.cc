@@ -41,7 +41,9 @@ void EncodeSamplesRecord(absl::Span<const RefSample> samples, std::string* out) 
   int64_t prev_t = 0;
   for (const auto& s : samples) {
     PutVarint(out, static_cast<int64_t>(s.ref - prev_ref));
-    PutVarint(out, s.t - prev_t);
+    // Wrapping, as the decoder's WrapAdd: timestamps far apart (a bogus one far in the
+    // future after a negative one) must not overflow.
+    PutVarint(out, WrapSub(s.t, prev_t));
     prev_ref = s.ref;
     prev_t = s.t;
     double v = s.v;

@@ -1,0 +1,99 @@
+// Fuzz: the text exposition (0.0.4) and OpenMetrics parsers (scrape/textparse.h) on mutated
+// exposition bodies. Every entry is fully read (labels, help, exemplars) so mutants reach the
+// unescaping and number paths; errors must carry a message and end the parse.
+#include <gtest/gtest.h>
+
+#include "scrape/textparse.h"
+#include "tests/fuzz/mutator.h"
+
+namespace promlet::scrape {
+namespace {
+
+const std::vector<std::string> kDictionary = {
+    "# TYPE ", "# HELP ", "# UNIT ", "# EOF\n", " # {", "{", "}", "=\"", "\",", "\"", "\\",
+    "\\n", "\\\"", "_total", "_created", "_bucket", "le=\"+Inf\"", "quantile=\"0.5\"",
+    " counter\n", " histogram\n", " gaugehistogram\n", " summary\n", " info\n", " stateset\n",
+    " untyped\n", " unknown\n", "\n", " ", "\t", "\xc3\xa9", "\xff", "1.5e300", ".5"};
+
+void ParseAll(const std::string& body, Format format) {
+  Parser p(body, format);
+  for (int entries = 0; entries < 100000; ++entries) {
+    absl::StatusOr<Entry> e = p.Next();
+    if (!e.ok()) {
+      PROMLET_EXPECT_ERROR_HAS_MESSAGE(e.status());
+      // The parser is finished after an error and keeps returning it.
+      absl::StatusOr<Entry> again = p.Next();
+      EXPECT_FALSE(again.ok());
+      return;
+    }
+    switch (*e) {
+      case Entry::kEOF:
+        EXPECT_EQ(p.Next().value_or(Entry::kSeries), Entry::kEOF);
+        return;
+      case Entry::kSeries: {
+        (void)p.RawSeries();
+        (void)p.MetricName();
+        tsdb::Labels labels;
+        absl::Status st = p.ParseLabels(&labels);
+        PROMLET_EXPECT_ERROR_HAS_MESSAGE(st);
+        (void)p.Value();
+        (void)p.TimestampMs();
+        (void)p.SeriesType();
+        (void)p.IsCreatedSeries();
+        if (p.HasExemplar()) (void)p.GetExemplar();
+        break;
+      }
+      case Entry::kType:
+        (void)p.FamilyName();
+        (void)MetricTypeName(p.Type());
+        break;
+      case Entry::kHelp:
+        (void)p.FamilyName();
+        (void)p.Help();
+        (void)p.PlainHelp();
+        break;
+      case Entry::kUnit:
+        (void)p.FamilyName();
+        (void)p.Unit();
+        break;
+      case Entry::kComment:
+        (void)p.Comment();
+        break;
+    }
+  }
+}
+
+TEST(FuzzTextParse, PrometheusText004) {
+  fuzz::RunFuzz(fuzz::ReadCorpusFile(fuzz::CorpusPath("text.txt")), kDictionary, 20000,
+                [](const std::string& in) {
+                  ParseAll(in, Format::kText004);
+                  auto md = CollectMetadata(in, Format::kText004);
+                  if (!md.ok()) PROMLET_EXPECT_ERROR_HAS_MESSAGE(md.status());
+                });
+}
+
+TEST(FuzzTextParse, OpenMetrics) {
+  fuzz::RunFuzz(fuzz::ReadCorpusFile(fuzz::CorpusPath("openmetrics.txt")), kDictionary, 20000,
+                [](const std::string& in) {
+                  ParseAll(in, Format::kOpenMetrics);
+                  auto md = CollectMetadata(in, Format::kOpenMetrics);
+                  if (!md.ok()) PROMLET_EXPECT_ERROR_HAS_MESSAGE(md.status());
+                });
+}
+
+// Content negotiation reads a header the target chooses.
+TEST(FuzzTextParse, ContentType) {
+  std::vector<std::string> corpus = {"application/openmetrics-text; version=1.0.0; charset=utf-8",
+                                     "text/plain; version=0.0.4; charset=utf-8", "text/plain",
+                                     "application/json", ""};
+  fuzz::RunFuzz(corpus, {";", "=", "version", "\"", ","}, 3000, [](const std::string& in) {
+    auto f = FormatForContentType(in);
+    if (!f.ok()) PROMLET_EXPECT_ERROR_HAS_MESSAGE(f.status());
+    (void)FormatForContentType(in, Format::kText004);
+    auto p = ParseScrapeProtocol(in);
+    if (!p.ok()) PROMLET_EXPECT_ERROR_HAS_MESSAGE(p.status());
+  });
+}
+
+}  // namespace
+}  // namespace promlet::scrape
