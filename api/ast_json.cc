@@ -76,7 +76,7 @@ void WriteSelectorFields(const promql::VectorSelector& vs, JsonWriter& w) {
   w.Key("name");
   w.String(vs.name);
   w.Key("offset");
-  w.Int(vs.offset_ms);
+  w.Int(vs.time.offset_ms);
 }
 
 void WriteNode(const promql::Expr& e, JsonWriter& w) {
@@ -173,8 +173,8 @@ void WriteNode(const promql::Expr& e, JsonWriter& w) {
       w.Int(n.range_ms);
       w.Key("smoothed");
       w.Bool(n.smoothed || vs.smoothed);
-      WriteStartOrEnd(vs.at, w);
-      WriteTimestamp(vs.at, vs.at_ms, w);
+      WriteStartOrEnd(vs.time.at, w);
+      WriteTimestamp(vs.time.at, vs.time.at_ms, w);
       w.Key("type");
       w.String("matrixSelector");
       break;
@@ -188,13 +188,13 @@ void WriteNode(const promql::Expr& e, JsonWriter& w) {
       w.Key("expr");
       WriteNode(*n.expr, w);
       w.Key("offset");
-      w.Int(n.offset_ms);
+      w.Int(n.time.offset_ms);
       w.Key("range");
       w.Int(n.range_ms);
-      WriteStartOrEnd(n.at, w);
+      WriteStartOrEnd(n.time.at, w);
       w.Key("step");
       w.Int(n.step_ms);
-      WriteTimestamp(n.at, n.at_ms, w);
+      WriteTimestamp(n.time.at, n.time.at_ms, w);
       w.Key("type");
       w.String("subquery");
       break;
@@ -237,8 +237,8 @@ void WriteNode(const promql::Expr& e, JsonWriter& w) {
       WriteSelectorFields(n, w);
       w.Key("smoothed");
       w.Bool(n.smoothed);
-      WriteStartOrEnd(n.at, w);
-      WriteTimestamp(n.at, n.at_ms, w);
+      WriteStartOrEnd(n.time.at, w);
+      WriteTimestamp(n.time.at, n.time.at_ms, w);
       w.Key("type");
       w.String("vectorSelector");
       break;

@@ -81,4 +81,18 @@ bool IsSetOp(BinaryOp op) {
 
 ValueType Call::type() const { return func ? func->return_type : ValueType::kNone; }
 
+TimeModifiers* TimeModifiersOf(Expr* e) {
+  switch (e->kind) {
+    case NodeKind::kVectorSelector: return &static_cast<VectorSelector*>(e)->time;
+    case NodeKind::kMatrixSelector:
+      return TimeModifiersOf(static_cast<MatrixSelector*>(e)->vector_selector.get());
+    case NodeKind::kSubquery: return &static_cast<SubqueryExpr*>(e)->time;
+    default: return nullptr;
+  }
+}
+
+const TimeModifiers* TimeModifiersOf(const Expr* e) {
+  return TimeModifiersOf(const_cast<Expr*>(e));
+}
+
 }  // namespace promlet::promql

@@ -66,6 +66,17 @@ using ExprPtr = std::unique_ptr<Expr>;
 // `@` modifier: a fixed time, or start()/end() of the query.
 enum class AtModifier { kNone, kTimestamp, kStart, kEnd };
 
+// The offset and `@` modifiers of a vector selector or a subquery (a matrix selector's live in
+// its vector selector), as written; the engine resolves `@` and duration expressions.
+struct TimeModifiers {
+  int64_t offset_ms = 0;  // may be negative
+  // Set when the offset was written as an expression; "offset 0s" is not printed.
+  std::optional<DurationExpr> offset_expr;
+  AtModifier at = AtModifier::kNone;
+  int64_t at_ms = 0;  // valid when at == kTimestamp
+  bool has_offset() const { return offset_ms != 0 || offset_expr.has_value(); }
+};
+
 struct NumberLiteral : Expr {
   NumberLiteral() : Expr(NodeKind::kNumberLiteral) {}
   ValueType type() const override { return ValueType::kScalar; }
@@ -85,11 +96,7 @@ struct VectorSelector : Expr {
   ValueType type() const override { return ValueType::kVector; }
   std::string name;  // metric name if written outside braces (also present as a matcher)
   std::vector<tsdb::Matcher> matchers;  // includes __name__="name" when name is set
-  int64_t offset_ms = 0;                // may be negative
-  AtModifier at = AtModifier::kNone;
-  int64_t at_ms = 0;  // valid when at == kTimestamp
-  // Original offset expression presence, for the printer ("offset 0s" is not printed).
-  std::optional<DurationExpr> offset_expr;  // set when the offset was written as an expression
+  TimeModifiers time;
   // Experimental `metric smoothed` / `metric anchored` on an instant selector.
   bool anchored = false;
   bool smoothed = false;
@@ -112,12 +119,9 @@ struct SubqueryExpr : Expr {
   ExprPtr expr;
   int64_t range_ms = 0;
   int64_t step_ms = 0;  // 0 = default (the global evaluation interval)
-  int64_t offset_ms = 0;
-  AtModifier at = AtModifier::kNone;
-  int64_t at_ms = 0;
+  TimeModifiers time;
   std::optional<DurationExpr> range_expr;   // see DurationExpr
   std::optional<DurationExpr> step_expr;
-  std::optional<DurationExpr> offset_expr;
 };
 
 enum class AggregateOp {
@@ -203,6 +207,11 @@ struct ParenExpr : Expr {
   ValueType type() const override { return expr->type(); }
   ExprPtr expr;
 };
+
+// The time modifiers of a vector selector, a matrix selector (its vector selector's) or a
+// subquery; nullptr for every other node.
+TimeModifiers* TimeModifiersOf(Expr* e);
+const TimeModifiers* TimeModifiersOf(const Expr* e);
 
 // Engine-only wrapper: the subtree evaluates to the same value at every step.
 struct StepInvariantExpr : Expr {

@@ -254,11 +254,11 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi, const SeriesSink*
     const auto& ms = static_cast<const MatrixSelector&>(arg);
     const auto& vs = static_cast<const VectorSelector&>(*ms.vector_selector);
     range_ms = ctx_->Dur(ms.range_ms);
-    offset_ms = ctx_->Dur(vs.offset_ms);
-    has_at = vs.at != AtModifier::kNone;
-    at = vs.at == AtModifier::kStart ? ctx_->query_start
-         : vs.at == AtModifier::kEnd ? ctx_->query_end
-                                     : vs.at_ms;
+    offset_ms = ctx_->Dur(vs.time.offset_ms);
+    has_at = vs.time.at != AtModifier::kNone;
+    at = vs.time.at == AtModifier::kStart ? ctx_->query_start
+         : vs.time.at == AtModifier::kEnd ? ctx_->query_end
+                                     : vs.time.at_ms;
     const int64_t lo = (has_at ? at : start_) - offset_ms - range_ms + 1;
     const int64_t hi = (has_at ? at : end_) - offset_ms;
     selector = &vs;
@@ -267,11 +267,11 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi, const SeriesSink*
   } else {
     const auto& sq = static_cast<const SubqueryExpr&>(arg);
     range_ms = ctx_->Dur(sq.range_ms);
-    offset_ms = ctx_->Dur(sq.offset_ms);
-    has_at = sq.at != AtModifier::kNone;
-    at = sq.at == AtModifier::kStart ? ctx_->query_start
-         : sq.at == AtModifier::kEnd ? ctx_->query_end
-                                     : sq.at_ms;
+    offset_ms = ctx_->Dur(sq.time.offset_ms);
+    has_at = sq.time.at != AtModifier::kNone;
+    at = sq.time.at == AtModifier::kStart ? ctx_->query_start
+         : sq.time.at == AtModifier::kEnd ? ctx_->query_end
+                                     : sq.time.at_ms;
     EMatrix m = EvalSubquery(sq);
     data.reserve(m.size());
     for (auto& s : m) {

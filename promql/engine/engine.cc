@@ -45,8 +45,8 @@ void WalkTimes(const internal::QueryContext& ctx, const Expr& e, int64_t start, 
       const auto& vs = static_cast<const VectorSelector&>(e);
       int64_t s = start, en = end;
       if (subq_has_ts) s = en = subq_ts;
-      if (vs.at != AtModifier::kNone) {
-        s = en = ResolveAt(vs.at, vs.at_ms, start, end);
+      if (vs.time.at != AtModifier::kNone) {
+        s = en = ResolveAt(vs.time.at, vs.time.at_ms, start, end);
       } else {
         s = s - subq_offset - subq_range;
         en -= subq_offset;
@@ -56,8 +56,8 @@ void WalkTimes(const internal::QueryContext& ctx, const Expr& e, int64_t start, 
       } else {
         s -= eval_range - 1;
       }
-      s -= ctx.Dur(vs.offset_ms);
-      en -= ctx.Dur(vs.offset_ms);
+      s -= ctx.Dur(vs.time.offset_ms);
+      en -= ctx.Dur(vs.time.offset_ms);
       mm.min = std::min(mm.min, s);
       mm.max = std::max(mm.max, en);
       return;
@@ -70,15 +70,15 @@ void WalkTimes(const internal::QueryContext& ctx, const Expr& e, int64_t start, 
     }
     case NodeKind::kSubquery: {
       const auto& sq = static_cast<const SubqueryExpr&>(e);
-      int64_t off = subq_offset + ctx.Dur(sq.offset_ms);
+      int64_t off = subq_offset + ctx.Dur(sq.time.offset_ms);
       int64_t rng = subq_range + ctx.Dur(sq.range_ms);
       bool has_ts = subq_has_ts;
       int64_t ts = subq_ts;
-      if (sq.at != AtModifier::kNone) {
-        off = ctx.Dur(sq.offset_ms);
+      if (sq.time.at != AtModifier::kNone) {
+        off = ctx.Dur(sq.time.offset_ms);
         rng = ctx.Dur(sq.range_ms);
         has_ts = true;
-        ts = ResolveAt(sq.at, sq.at_ms, start, end);
+        ts = ResolveAt(sq.time.at, sq.time.at_ms, start, end);
       }
       WalkTimes(ctx, *sq.expr, start, end, lookback, off, rng, has_ts, ts, 0, mm);
       return;
@@ -129,7 +129,7 @@ absl::Status ResolveDurations(const Expr& e, const DurationContext& d, internal:
   switch (e.kind) {
     case NodeKind::kVectorSelector: {
       const auto& vs = static_cast<const VectorSelector&>(e);
-      return resolve(vs.offset_expr, vs.offset_ms);
+      return resolve(vs.time.offset_expr, vs.time.offset_ms);
     }
     case NodeKind::kMatrixSelector: {
       const auto& ms = static_cast<const MatrixSelector&>(e);
@@ -140,7 +140,7 @@ absl::Status ResolveDurations(const Expr& e, const DurationContext& d, internal:
     case NodeKind::kSubquery: {
       const auto& sq = static_cast<const SubqueryExpr&>(e);
       for (auto st : {resolve(sq.range_expr, sq.range_ms), resolve(sq.step_expr, sq.step_ms),
-                      resolve(sq.offset_expr, sq.offset_ms)}) {
+                      resolve(sq.time.offset_expr, sq.time.offset_ms)}) {
         if (!st.ok()) return st;
       }
       return ResolveDurations(*sq.expr, d, ctx);

@@ -384,10 +384,10 @@ size_t PointCount(const EMatrix& m) {
 
 EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig_t,
                                       const SeriesSink* sink) {
-  const bool has_at = vs.at != AtModifier::kNone;
-  const int64_t at = AtTime(ctx_, vs.at, vs.at_ms);
+  const bool has_at = vs.time.at != AtModifier::kNone;
+  const int64_t at = AtTime(ctx_, vs.time.at, vs.time.at_ms);
   const int64_t lookback = ctx_->lookback_ms;
-  const int64_t offset = ctx_->Dur(vs.offset_ms);
+  const int64_t offset = ctx_->Dur(vs.time.offset_ms);
   const int64_t ref_lo = (has_at ? at : start_) - offset;
   const int64_t ref_hi = (has_at ? at : end_) - offset;
   const size_t nsteps = NumSteps();
@@ -426,8 +426,8 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
 
 EMatrix Evaluator::EvalMatrixSelectorInstant(const MatrixSelector& ms) {
   const auto& vs = static_cast<const VectorSelector&>(*ms.vector_selector);
-  const bool has_at = vs.at != AtModifier::kNone;
-  const int64_t ref = (has_at ? AtTime(ctx_, vs.at, vs.at_ms) : start_) - ctx_->Dur(vs.offset_ms);
+  const bool has_at = vs.time.at != AtModifier::kNone;
+  const int64_t ref = (has_at ? AtTime(ctx_, vs.time.at, vs.time.at_ms) : start_) - ctx_->Dur(vs.time.offset_ms);
   EMatrix out;
   SelectEach(vs, ref - ctx_->Dur(ms.range_ms) + 1, ref, true, ctx_->Dur(ms.range_ms), "",
              [&](Decoded& d) {
@@ -443,12 +443,12 @@ EMatrix Evaluator::EvalMatrixSelectorInstant(const MatrixSelector& ms) {
 
 EMatrix Evaluator::EvalSubquery(const SubqueryExpr& sq) {
   const int64_t step = ctx_->Dur(sq.step_ms) > 0 ? ctx_->Dur(sq.step_ms) : ctx_->options->default_eval_interval_ms;
-  const bool has_at = sq.at != AtModifier::kNone;
-  const int64_t at = AtTime(ctx_, sq.at, sq.at_ms);
+  const bool has_at = sq.time.at != AtModifier::kNone;
+  const int64_t at = AtTime(ctx_, sq.time.at, sq.time.at_ms);
   const int64_t base_start = has_at ? at : start_;
   const int64_t base_end = has_at ? at : end_;
-  const int64_t new_end = base_end - ctx_->Dur(sq.offset_ms);
-  const int64_t lo = base_start - ctx_->Dur(sq.offset_ms) - ctx_->Dur(sq.range_ms);
+  const int64_t new_end = base_end - ctx_->Dur(sq.time.offset_ms);
+  const int64_t lo = base_start - ctx_->Dur(sq.time.offset_ms) - ctx_->Dur(sq.range_ms);
   int64_t new_start = step * (lo / step);
   if (new_start <= lo) new_start += step;
   Evaluator sub(ctx_, new_start, new_end, step);

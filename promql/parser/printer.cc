@@ -41,10 +41,10 @@ std::string DurationString(int64_t ms, const std::optional<DurationExpr>& de) {
   return common::FormatDuration(ms);
 }
 
-std::string AtString(AtModifier at, int64_t at_ms) {
-  switch (at) {
+std::string AtString(const TimeModifiers& time) {
+  switch (time.at) {
     case AtModifier::kTimestamp:
-      return absl::StrFormat(" @ %.3f", static_cast<double>(at_ms) / 1000.0);
+      return absl::StrFormat(" @ %.3f", static_cast<double>(time.at_ms) / 1000.0);
     case AtModifier::kStart: return " @ start()";
     case AtModifier::kEnd: return " @ end()";
     case AtModifier::kNone: break;
@@ -52,9 +52,12 @@ std::string AtString(AtModifier at, int64_t at_ms) {
   return "";
 }
 
-std::string OffsetString(int64_t offset_ms, const std::optional<DurationExpr>& offset_expr) {
-  if (offset_expr && offset_expr->expr) return absl::StrCat(" offset ", DurationExprString(*offset_expr->expr));
-  if (offset_ms != 0) return absl::StrCat(" offset ", common::FormatDuration(offset_ms));  // "-5m" when negative
+std::string OffsetString(const TimeModifiers& time) {
+  if (time.offset_expr && time.offset_expr->expr) {
+    return absl::StrCat(" offset ", DurationExprString(*time.offset_expr->expr));
+  }
+  // "-5m" when negative.
+  if (time.offset_ms != 0) return absl::StrCat(" offset ", common::FormatDuration(time.offset_ms));
   return "";
 }
 
@@ -111,9 +114,9 @@ void PrintTo(const Expr& e, bool duration, std::string* out) {
       const auto& vs = static_cast<const VectorSelector&>(e);
       // Order as printer.go: @, extended attribute, offset.
       *out += SelectorBody(vs);
-      *out += AtString(vs.at, vs.at_ms);
+      *out += AtString(vs.time);
       *out += ExtendedAttribute(vs.anchored, vs.smoothed);
-      *out += OffsetString(vs.offset_ms, vs.offset_expr);
+      *out += OffsetString(vs.time);
       return;
     }
     case NodeKind::kMatrixSelector: {
@@ -123,8 +126,8 @@ void PrintTo(const Expr& e, bool duration, std::string* out) {
       // Order as printer.go: range, extended attribute, @, offset.
       absl::StrAppend(out, "[", DurationString(ms.range_ms, ms.range_expr), "]");
       *out += ExtendedAttribute(ms.anchored || vs.anchored, ms.smoothed || vs.smoothed);
-      *out += AtString(vs.at, vs.at_ms);
-      *out += OffsetString(vs.offset_ms, vs.offset_expr);
+      *out += AtString(vs.time);
+      *out += OffsetString(vs.time);
       return;
     }
     case NodeKind::kSubquery: {
@@ -133,8 +136,8 @@ void PrintTo(const Expr& e, bool duration, std::string* out) {
       absl::StrAppend(out, "[", DurationString(sq.range_ms, sq.range_expr), ":");
       if (sq.step_expr || sq.step_ms != 0) *out += DurationString(sq.step_ms, sq.step_expr);
       *out += "]";
-      *out += AtString(sq.at, sq.at_ms);
-      *out += OffsetString(sq.offset_ms, sq.offset_expr);
+      *out += AtString(sq.time);
+      *out += OffsetString(sq.time);
       return;
     }
     case NodeKind::kAggregate: {

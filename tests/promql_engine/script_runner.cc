@@ -774,9 +774,9 @@ class Runner {
     switch (e.kind) {
       case NodeKind::kVectorSelector: {
         auto& vs = static_cast<VectorSelector&>(e);
-        if (vs.at == AtModifier::kNone) {
-          vs.at = AtModifier::kTimestamp;
-          vs.at_ms = ts;
+        if (vs.time.at == AtModifier::kNone) {
+          vs.time.at = AtModifier::kTimestamp;
+          vs.time.at_ms = ts;
         }
         return;
       }
@@ -785,9 +785,9 @@ class Runner {
         return;
       case NodeKind::kSubquery: {
         auto& sq = static_cast<SubqueryExpr&>(e);
-        if (sq.at == AtModifier::kNone) {
-          sq.at = AtModifier::kTimestamp;
-          sq.at_ms = ts;
+        if (sq.time.at == AtModifier::kNone) {
+          sq.time.at = AtModifier::kTimestamp;
+          sq.time.at_ms = ts;
         }
         return;  // inner selectors stay relative to the subquery
       }

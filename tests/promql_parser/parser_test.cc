@@ -375,9 +375,9 @@ TEST(ParserTest, TreeShape) {
   EXPECT_EQ(ms.range_ms, 300000);
   const auto& vs = static_cast<const VectorSelector&>(*ms.vector_selector);
   EXPECT_EQ(vs.name, "foo");
-  EXPECT_EQ(vs.offset_ms, -60000);
-  EXPECT_EQ(vs.at, AtModifier::kTimestamp);
-  EXPECT_EQ(vs.at_ms, 10000);
+  EXPECT_EQ(vs.time.offset_ms, -60000);
+  EXPECT_EQ(vs.time.at, AtModifier::kTimestamp);
+  EXPECT_EQ(vs.time.at_ms, 10000);
   ASSERT_EQ(vs.matchers.size(), 2u);
   EXPECT_EQ(vs.matchers.back().name(), "__name__");
 
@@ -401,7 +401,7 @@ TEST(ParserTest, TreeShape) {
   const auto& fm = static_cast<const MatrixSelector&>(**folded);
   EXPECT_EQ(fm.range_ms, 1800000);
   EXPECT_FALSE(fm.range_expr->depends_on_query);
-  EXPECT_EQ(static_cast<const VectorSelector&>(*fm.vector_selector).offset_ms, 6000);
+  EXPECT_EQ(static_cast<const VectorSelector&>(*fm.vector_selector).time.offset_ms, 6000);
 
   auto agg = ParseExpr("topk by (a) (3, foo)");
   ASSERT_TRUE(agg.ok());
