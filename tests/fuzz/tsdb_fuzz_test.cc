@@ -113,7 +113,7 @@ TEST(FuzzTsdb, ChunkCodecStreams) {
   blockfmt::AppendSection(v0 + ts, 1, &section);
   corpus.push_back(section);
   const std::string ref = v0;
-  fuzz::RunFuzz(corpus, {}, 20000, [&ref](const std::string& in) {
+  fuzz::RunFuzz(corpus, {}, 10000, [&ref](const std::string& in) {
     std::vector<int64_t> out_ts;
     PROMLET_EXPECT_ERROR_HAS_MESSAGE(DecodeTimestamps(in, &out_ts));
     std::vector<double> out_vs;
