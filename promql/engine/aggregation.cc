@@ -318,6 +318,11 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
   }
   std::vector<Group> groups(ngroups);
 
+  // An empty result: the input's points are released.
+  auto released = [this](EMatrix, int64_t points) {
+    ctx_->SubSamples(points);
+    return EMatrix();
+  };
   if (has_param) {
     double pmin = std::numeric_limits<double>::infinity();
     double pmax = -std::numeric_limits<double>::infinity();
@@ -334,7 +339,7 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
       case AggregateOp::kTopk:
       case AggregateOp::kBottomk:
       case AggregateOp::kLimitk:
-        if (pmax < 1 && !any_nan) return {};
+        if (pmax < 1 && !any_nan) return released(std::move(input), in_points);
         if (any_nan) Errorf("Parameter value is NaN");
         if (pmin <= -9.223372036854775e18) {
           Errorf(absl::StrCat("Scalar value ", FormatFloatG(pmin), " underflows int64"));
@@ -342,10 +347,10 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
         if (pmax >= 9.223372036854775e18) {
           Errorf(absl::StrCat("Scalar value ", FormatFloatG(pmax), " overflows int64"));
         }
-        if (pmax < 1) return {};
+        if (pmax < 1) return released(std::move(input), in_points);
         break;
       case AggregateOp::kLimitRatio:
-        if (pmax == 0 && pmin == 0 && !any_nan) return {};
+        if (pmax == 0 && pmin == 0 && !any_nan) return released(std::move(input), in_points);
         if (any_nan) Errorf("Ratio value is NaN");
         Errorf("limit_ratio is not supported");
       case AggregateOp::kQuantile:
@@ -419,8 +424,11 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
   }
 
   size_t step = 0;
+  int64_t added = 0;  // output points of the current step, counted at its end
   for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
     ctx_->CheckDone();
+    ctx_->AddSamples(added);
+    added = 0;
     const double param = has_param ? params[step] : 0;
     for (auto& g : groups) g.seen = false;
     if (k_op) {
@@ -478,6 +486,7 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
             return ByReverseValueLess(y, x);
           });
         }
+        added += static_cast<int64_t>(h.size());
         for (const auto& e : h) {
           if (instant) {
             ESeries s;
@@ -505,11 +514,13 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
       if (!g.seen) continue;
       const double v = Finalize(a.op, g, param);
       ESeries& row = result[gi];
-      if (row.floats.empty()) row.floats.reserve(NumSteps());
+      if (row.floats.empty()) row.floats.reserve(ReserveHint(NumSteps()));
       row.floats.push_back({ts, v});
+      ++added;
       if (g.drop_name) row.drop_name = true;
     }
   }
+  ctx_->AddSamples(added);
   ctx_->SubSamples(in_points);
   EMatrix out;
   if (k_op) {
@@ -522,9 +533,6 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
       if (!r.floats.empty()) out.push_back(std::move(r));
     }
   }
-  int64_t n = 0;
-  for (const auto& s : out) n += static_cast<int64_t>(s.floats.size());
-  ctx_->AddSamples(n);
   return out;
 }
 
@@ -584,8 +592,11 @@ EMatrix Evaluator::EvalCountValues(const AggregateExpr& a, const std::string& la
   EMatrix input = Eval(UnwrapParens(*a.expr));
   Collector col(start_ == end_);
   std::vector<size_t> pos(input.size(), 0);
+  int64_t added = 0;  // output points of the current step, counted at its end
   for (int64_t ts = start_; ts <= end_; ts += interval_) {
     ctx_->CheckDone();
+    ctx_->AddSamples(added);
+    added = 0;
     struct GC {
       tsdb::Labels labels;
       int count;
@@ -609,7 +620,10 @@ EMatrix Evaluator::EvalCountValues(const AggregateExpr& a, const std::string& la
       }
     }
     for (auto& g : order) col.Add(col.Intern(g.labels, false), ts, g.count);
+    added = static_cast<int64_t>(order.size());
   }
+  ctx_->AddSamples(added);
+  ctx_->SubSamples(static_cast<int64_t>(PointCount(input)));
   return col.Take();
 }
 

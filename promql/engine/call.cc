@@ -271,6 +271,8 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi, const SeriesSink*
     at = sq.at == AtModifier::kStart ? ctx_->query_start
          : sq.at == AtModifier::kEnd ? ctx_->query_end
                                      : sq.at_ms;
+    // The subquery's points are counted by its evaluation; they are held (as `data`, each
+    // series converted and freed in turn) until the function has run.
     EMatrix m = EvalSubquery(sq);
     data.reserve(m.size());
     for (auto& s : m) {
@@ -282,12 +284,12 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi, const SeriesSink*
         d.t.push_back(p.t);
         d.v.push_back(p.f);
       }
+      std::vector<FPoint>().swap(s.floats);
       data.push_back(std::move(d));
     }
   }
   int64_t held = 0;
   for (const auto& d : data) held += static_cast<int64_t>(d.t.size());
-  ctx_->AddSamples(held);
 
   const bool drop_name = fn != RangeFn::kLast && fn != RangeFn::kFirst;
   EMatrix out;
@@ -314,11 +316,16 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi, const SeriesSink*
         resets_upto[i] = r;
       }
     }
+    // Output points are counted as they are made; slow kernels (quantile, mad: a sort per
+    // step) tick by their window size so the deadline is checked every ~1,000 samples sorted.
+    PointCounter counted(ctx_);
+    const bool sorts = fn == RangeFn::kQuantile || fn == RangeFn::kMad;
     size_t lo = 0, hi = 0, step = 0;
     for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
       const int64_t ref = (has_at ? at : ts) - offset_ms;
       while (hi < n && d.t[hi] <= ref) ++hi;
       while (lo < hi && d.t[lo] <= ref - range_ms) ++lo;
+      counted.Tick(s.floats.size(), sorts ? static_cast<int64_t>(hi - lo) + 1 : 1);
       if (hi <= lo) continue;
       Window w{d.t.data() + lo, d.v.data() + lo, hi - lo};
       std::optional<double> r;
@@ -457,10 +464,11 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi, const SeriesSink*
         case RangeFn::kUnknown: break;
       }
       if (r.has_value()) {
-        if (s.floats.empty()) s.floats.reserve(nsteps);
+        if (s.floats.empty()) s.floats.reserve(ReserveHint(nsteps));
         s.floats.push_back({ts, *r});
       }
     }
+    counted.Flush(s.floats.size());
   };
   auto consume = [&](Decoded& d, ESeries& s) {
     if ((fn == RangeFn::kRate || fn == RangeFn::kIncrease) && !s.floats.empty()) {
@@ -474,7 +482,6 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi, const SeriesSink*
       }
     }
     if (s.floats.empty()) return;
-    ctx_->AddSamples(static_cast<int64_t>(s.floats.size()));
     s.metric = std::move(d.labels);
     s.drop_name = drop_name;
     if (sink != nullptr) {
@@ -490,7 +497,8 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi, const SeriesSink*
   if (selector != nullptr) {
     // Streamed: one batch of series' raw samples is in memory at a time; the accounting is
     // the same as one series at a time, in selector order.
-    SelectEachSplit(*selector, select_lo, select_hi, true, range_ms, name, parallel_ok, compute,
+    SelectEachSplit(*selector, select_lo, select_hi, true, range_ms, name,
+                    ctx_->options->max_samples, parallel_ok, compute,
                     [&](Decoded& d, ESeries& s) {
                       const auto n = static_cast<int64_t>(d.t.size());
                       ctx_->AddSamples(n);
@@ -505,47 +513,20 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi, const SeriesSink*
       s.drop_name = false;
       compute(d, s);
       consume(d, s);
+      ctx_->SubSamples(static_cast<int64_t>(d.t.size()));
+      held -= static_cast<int64_t>(d.t.size());
+      std::vector<int64_t>().swap(d.t);  // frees the points now that they are released
+      std::vector<double>().swap(d.v);
     }
   }
   ctx_->SubSamples(held);
 
   if (fn == RangeFn::kAbsent) {
-    const size_t steps = NumSteps();
-    std::vector<bool> found(steps, false);
-    for (const auto& s : out) {
-      for (const auto& p : s.floats) found[StepIndex(p.t)] = true;
-    }
-    ESeries r;
-    r.drop_name = true;
-    size_t i = 0;
-    for (int64_t ts = start_; ts <= end_; ts += interval_, ++i) {
-      if (!found[i]) r.floats.push_back({ts, 1});
-    }
-    EMatrix res;
-    if (r.floats.empty()) return res;
-    // Labels from the selector's equality matchers.
     const Expr* sel = &arg;
     if (arg.kind == NodeKind::kMatrixSelector) {
       sel = static_cast<const MatrixSelector&>(arg).vector_selector.get();
     }
-    if (sel->kind == NodeKind::kVectorSelector) {
-      const auto& vs = static_cast<const VectorSelector&>(*sel);
-      tsdb::LabelsBuilder b{tsdb::Labels()};
-      std::vector<std::string> has;
-      for (const auto& m : vs.matchers) {
-        if (m.name() == tsdb::kMetricName) continue;
-        const bool seen = std::find(has.begin(), has.end(), m.name()) != has.end();
-        if (m.type() == tsdb::MatchType::kEqual && !seen) {
-          b.Set(m.name(), m.value());
-          has.push_back(m.name());
-        } else {
-          b.Del(m.name());
-        }
-      }
-      r.metric = b.Build();
-    }
-    res.push_back(std::move(r));
-    return res;
+    return Absent(out, *sel);
   }
   return out;
 }
@@ -641,16 +622,50 @@ double Sgn(double f) {
 
 }  // namespace
 
+EMatrix Evaluator::Absent(const EMatrix& present, const Expr& arg) {
+  std::vector<bool> found(NumSteps(), false);
+  for (const auto& s : present) {
+    for (const auto& p : s.floats) found[StepIndex(p.t)] = true;
+  }
+  ctx_->SubSamples(static_cast<int64_t>(PointCount(present)));
+  const auto missing = static_cast<int64_t>(std::count(found.begin(), found.end(), false));
+  EMatrix res;
+  if (missing == 0) return res;
+  ctx_->AddSamples(missing);
+  ESeries r;
+  r.drop_name = true;
+  r.floats.reserve(static_cast<size_t>(missing));
+  size_t i = 0;
+  for (int64_t ts = start_; ts <= end_; ts += interval_, ++i) {
+    if (!found[i]) r.floats.push_back({ts, 1});
+  }
+  // Labels from the selector's equality matchers.
+  if (arg.kind == NodeKind::kVectorSelector) {
+    const auto& vs = static_cast<const VectorSelector&>(arg);
+    tsdb::LabelsBuilder b{tsdb::Labels()};
+    std::vector<std::string> has;
+    for (const auto& mt : vs.matchers) {
+      if (mt.name() == tsdb::kMetricName) continue;
+      const bool seen = std::find(has.begin(), has.end(), mt.name()) != has.end();
+      if (mt.type() == tsdb::MatchType::kEqual && !seen) {
+        b.Set(mt.name(), mt.value());
+        has.push_back(mt.name());
+      } else {
+        b.Del(mt.name());
+      }
+    }
+    r.metric = b.Build();
+  }
+  res.push_back(std::move(r));
+  return res;
+}
+
 EMatrix Evaluator::EvalInstantFunction(const Call& c) {
   const std::string_view name = c.func->name;
   const size_t steps = NumSteps();
   auto scalar_series = [&](auto fn) {
-    ESeries s;
-    s.floats.reserve(steps);
-    size_t i = 0;
-    for (int64_t ts = start_; ts <= end_; ts += interval_, ++i) s.floats.push_back({ts, fn(ts, i)});
     EMatrix m;
-    m.push_back(std::move(s));
+    m.push_back(FillSteps(fn));
     return m;
   };
   if (name == "time") {
@@ -695,6 +710,7 @@ EMatrix Evaluator::EvalInstantFunction(const Call& c) {
         cnt[i]++;
       }
     }
+    ctx_->SubSamples(static_cast<int64_t>(PointCount(m)));
     return scalar_series([&](int64_t, size_t i) { return cnt[i] == 1 ? val[i] : kNaN; });
   }
   if (IsDateFn(name) && c.args.empty()) {
@@ -703,38 +719,8 @@ EMatrix Evaluator::EvalInstantFunction(const Call& c) {
     });
   }
   if (name == "absent") {
-    EMatrix m = Eval(UnwrapParens(*c.args[0]));
-    std::vector<bool> found(steps, false);
-    for (const auto& s : m) {
-      for (const auto& p : s.floats) found[StepIndex(p.t)] = true;
-    }
-    ESeries r;
-    r.drop_name = true;
-    size_t i = 0;
-    for (int64_t ts = start_; ts <= end_; ts += interval_, ++i) {
-      if (!found[i]) r.floats.push_back({ts, 1});
-    }
-    EMatrix res;
-    if (r.floats.empty()) return res;
     const Expr& arg = UnwrapParens(*c.args[0]);
-    if (arg.kind == NodeKind::kVectorSelector) {
-      const auto& vs = static_cast<const VectorSelector&>(arg);
-      tsdb::LabelsBuilder b{tsdb::Labels()};
-      std::vector<std::string> has;
-      for (const auto& mt : vs.matchers) {
-        if (mt.name() == tsdb::kMetricName) continue;
-        const bool seen = std::find(has.begin(), has.end(), mt.name()) != has.end();
-        if (mt.type() == tsdb::MatchType::kEqual && !seen) {
-          b.Set(mt.name(), mt.value());
-          has.push_back(mt.name());
-        } else {
-          b.Del(mt.name());
-        }
-      }
-      r.metric = b.Build();
-    }
-    res.push_back(std::move(r));
-    return res;
+    return Absent(Eval(arg), arg);
   }
   if (name == "sort" || name == "sort_desc" || name == "sort_by_label" ||
       name == "sort_by_label_desc") {
@@ -829,6 +815,7 @@ EMatrix Evaluator::EvalInstantFunction(const Call& c) {
     std::vector<size_t> pos(m.size(), 0);
     size_t step = 0;
     for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
+      ctx_->CheckDone();
       for (auto& b : buckets) b.clear();
       for (size_t i = 0; i < m.size(); ++i) {
         if (ord[i] < 0) continue;
@@ -861,7 +848,10 @@ EMatrix Evaluator::EvalInstantFunction(const Call& c) {
         col.Add(out_idx[g], ts, v);
       }
     }
-    return col.Take();
+    ctx_->SubSamples(static_cast<int64_t>(PointCount(m)));
+    EMatrix out = col.Take();
+    ctx_->AddSamples(static_cast<int64_t>(PointCount(out)));  // fewer than the input's
+    return out;
   }
 
   // Point-wise functions over one instant vector (plus scalar parameters).
@@ -919,18 +909,22 @@ EMatrix Evaluator::EvalInstantFunction(const Call& c) {
   }
   EMatrix out;
   out.reserve(m.size());
+  int64_t dropped = 0;
   for (auto& s : m) {
+    ctx_->CheckDone();
     size_t w = 0;
     for (size_t k = 0; k < s.floats.size(); ++k) {
       const FPoint p = s.floats[k];
       auto r = f(p.f, StepIndex(p.t), p.t);
       if (r.has_value()) s.floats[w++] = {p.t, *r};
     }
+    dropped += static_cast<int64_t>(s.floats.size() - w);
     s.floats.resize(w);
     if (w == 0) continue;
     s.drop_name = true;
     out.push_back(std::move(s));
   }
+  ctx_->SubSamples(dropped);
   return out;
 }
 

@@ -315,11 +315,13 @@ absl::StatusOr<Result> Exec(const EngineOptions& options, tsdb::Queryable& stora
       if (!instant) WarnSortCalls(expr, ctx);
     }
   } catch (internal::EvalError& e) {
+    if (opts.stats != nullptr) *opts.stats = ctx.Stats();
     return e.status;
   }
   res.warnings = std::move(ctx.warnings);
   res.infos = std::move(ctx.infos);
-  res.stats = ctx.stats;
+  res.stats = ctx.Stats();
+  if (opts.stats != nullptr) *opts.stats = res.stats;
   return res;
 }
 

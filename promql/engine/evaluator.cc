@@ -77,22 +77,28 @@ double GoMin(double a, double b) {
   return a < b ? a : b;
 }
 
-void QueryContext::CheckDone() {
+void QueryContext::CheckInterrupt() const {
   if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
     Fail(absl::CancelledError("query was canceled in expression evaluation"));
   }
-  if ((++check_counter & 63) == 0 && absl::Now() > deadline) {
+  if (absl::Now() > deadline) {
     Fail(absl::DeadlineExceededError("query timed out in expression evaluation"));
   }
 }
 
 void QueryContext::AddSamples(int64_t n) {
-  current_samples += n;
-  if (current_samples > stats.peak_samples) stats.peak_samples = current_samples;
-  if (current_samples > options->max_samples) {
+  const int64_t now = current_samples.fetch_add(n, std::memory_order_relaxed) + n;
+  if (now > options->max_samples) {
     Fail(absl::ResourceExhaustedError(
         "query processing would load too many samples into memory in query execution"));
   }
+  int64_t peak = peak_samples.load(std::memory_order_relaxed);
+  while (now > peak && !peak_samples.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+  }
+}
+
+int64_t QueryContext::SampleBudget() const {
+  return std::max<int64_t>(0, options->max_samples - current_samples.load(std::memory_order_relaxed));
 }
 
 std::string QueryContext::Pos(const PositionRange& p) const {
@@ -147,8 +153,9 @@ std::string StringArg(const Expr& e) {
 
 // ---------------------------------------------------------------------------------------------
 
-absl::Status Evaluator::DecodeInto(tsdb::SampleIterator& it, int64_t mint, int64_t maxt,
-                                   bool drop_stale, Decoded& d) {
+absl::Status Evaluator::DecodeInto(const QueryContext& ctx, tsdb::SampleIterator& it,
+                                   int64_t mint, int64_t maxt, bool drop_stale, int64_t cap,
+                                   Decoded& d) {
   d.t.clear();
   d.v.clear();
   if (!it.Seek(mint) || it.T() > maxt) return it.status();
@@ -156,7 +163,7 @@ absl::Status Evaluator::DecodeInto(tsdb::SampleIterator& it, int64_t mint, int64
   d.v.push_back(it.V());
   // Batches are decoded straight into the output, then cut at maxt.
   constexpr size_t kBatch = 512;
-  for (;;) {
+  for (size_t batches = 1;; ++batches) {
     const size_t old = d.t.size();
     d.t.resize(old + kBatch);
     d.v.resize(old + kBatch);
@@ -169,6 +176,11 @@ absl::Status Evaluator::DecodeInto(tsdb::SampleIterator& it, int64_t mint, int64
     d.t.resize(old + keep);
     d.v.resize(old + keep);
     if (keep < kBatch) break;  // exhausted or past maxt
+    if (batches % 64 == 0) ctx.CheckInterrupt();
+    if (static_cast<int64_t>(d.t.size()) > cap) {
+      return absl::ResourceExhaustedError(
+          "query processing would load too many samples into memory in query execution");
+    }
   }
   if (drop_stale) {
     size_t w = 0;
@@ -208,7 +220,10 @@ void Evaluator::SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt,
     const tsdb::Series& s = set->At();
     auto it = s.Iterator();
     d.labels = s.labels();
-    if (absl::Status st = DecodeInto(*it, mint, maxt, drop_stale, d); !st.ok()) Fail(st);
+    if (absl::Status st = DecodeInto(*ctx_, *it, mint, maxt, drop_stale, ctx_->SampleBudget(), d);
+        !st.ok()) {
+      Fail(st);
+    }
     total += static_cast<int64_t>(d.t.size());
     if (!d.t.empty()) fn(d);
   }
@@ -307,7 +322,7 @@ class HelperLease {
 
 void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t maxt,
                                 bool drop_stale, int64_t range, std::string_view func,
-                                bool parallel, const ComputeFn& compute,
+                                int64_t cap, bool parallel, const ComputeFn& compute,
                                 const ComputeFn& consume) {
   if (maxt < mint) return;
   tsdb::SelectHints hints = Hints(mint, maxt, range, func);
@@ -330,7 +345,7 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
   const bool can_parallel = parallel && std::thread::hardware_concurrency() > 1;
   auto work = [&](size_t i) {
     Item& x = items[i];
-    x.status = DecodeInto(*x.it, mint, maxt, drop_stale, x.d);
+    x.status = DecodeInto(*ctx_, *x.it, mint, maxt, drop_stale, cap, x.d);
     x.it.reset();
     x.out.floats.clear();
     x.out.metric = tsdb::Labels();
@@ -393,11 +408,6 @@ int64_t AtTime(const QueryContext* ctx, AtModifier at, int64_t at_ms) {
   }
 }
 
-size_t PointCount(const EMatrix& m) {
-  size_t n = 0;
-  for (const auto& s : m) n += s.floats.size();
-  return n;
-}
 }  // namespace
 
 EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig_t,
@@ -411,23 +421,27 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
   const size_t nsteps = NumSteps();
   EMatrix out;
   // Per series: the sample in the lookback window of every step (no QueryContext access).
+  // Output points are counted as they are produced (PointCounter), so a selector inside a
+  // fine-grained subquery fails at the sample limit instead of filling memory.
   auto compute = [&](Decoded& d, ESeries& s) {
     const size_t n = d.t.size();
     size_t idx = 0;
+    PointCounter counted(ctx_);
     for (int64_t ts = start_; ts <= end_; ts += interval_) {
+      counted.Tick(s.floats.size());
       const int64_t ref = (has_at ? at : ts) - offset;
       while (idx < n && d.t[idx] <= ref) ++idx;
       if (idx == 0) continue;
       const size_t j = idx - 1;
       if (d.t[j] <= ref - lookback) continue;
       if (tsdb::IsStaleNaN(d.v[j])) continue;
-      if (s.floats.empty()) s.floats.reserve(nsteps);
+      if (s.floats.empty()) s.floats.reserve(ReserveHint(nsteps));
       s.floats.push_back({ts, record_orig_t ? static_cast<double>(d.t[j]) / 1000.0 : d.v[j]});
     }
+    counted.Flush(s.floats.size());
   };
   auto consume = [&](Decoded& d, ESeries& s) {
     if (s.floats.empty()) return;
-    ctx_->AddSamples(static_cast<int64_t>(s.floats.size()));
     if (sink != nullptr) {
       s.metric = std::move(d.labels);
       (*sink)(s);
@@ -438,7 +452,9 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
     r.floats = std::move(s.floats);
     out.push_back(std::move(r));
   };
-  SelectEachSplit(vs, ref_lo - lookback + 1, ref_hi, false, 0, "", true, compute, consume);
+  // Raw samples are not counted (only one batch of series holds them at a time).
+  SelectEachSplit(vs, ref_lo - lookback + 1, ref_hi, false, 0, "",
+                  std::numeric_limits<int64_t>::max(), true, compute, consume);
   return out;
 }
 
@@ -477,11 +493,13 @@ EMatrix Evaluator::EvalSubquery(const SubqueryExpr& sq) {
 }
 
 std::vector<double> Evaluator::EvalScalarSteps(const Expr& e) {
-  std::vector<double> out(NumSteps(), std::numeric_limits<double>::quiet_NaN());
+  // Eval() has counted the scalar's point per step, so NumSteps() is within the limit.
   EMatrix m = Eval(e);
+  std::vector<double> out(NumSteps(), std::numeric_limits<double>::quiet_NaN());
   for (const auto& s : m) {
     for (const auto& p : s.floats) out[StepIndex(p.t)] = p.f;
   }
+  ctx_->SubSamples(static_cast<int64_t>(PointCount(m)));
   return out;
 }
 
@@ -540,12 +558,9 @@ EMatrix Evaluator::Eval(const Expr& e) {
   if (end_ < start_) return {};
   switch (e.kind) {
     case NodeKind::kNumberLiteral: {
-      ESeries s;
       const double v = static_cast<const NumberLiteral&>(e).value;
-      s.floats.reserve(NumSteps());
-      for (int64_t ts = start_; ts <= end_; ts += interval_) s.floats.push_back({ts, v});
       EMatrix m;
-      m.push_back(std::move(s));
+      m.push_back(FillSteps([v](int64_t, size_t) { return v; }));
       return m;
     }
     case NodeKind::kStringLiteral:
@@ -682,13 +697,8 @@ EMatrix Evaluator::EvalBinary(const BinaryExpr& b) {
   if (lt == ValueType::kScalar && rt == ValueType::kScalar) {
     auto l = EvalScalarSteps(*b.lhs);
     auto r = EvalScalarSteps(*b.rhs);
-    ESeries s;
-    size_t i = 0;
-    for (int64_t ts = start_; ts <= end_; ts += interval_, ++i) {
-      s.floats.push_back({ts, ScalarBinop(b.op, l[i], r[i])});
-    }
     EMatrix m;
-    m.push_back(std::move(s));
+    m.push_back(FillSteps([&](int64_t, size_t i) { return ScalarBinop(b.op, l[i], r[i]); }));
     return m;
   }
   if (lt == ValueType::kVector && rt == ValueType::kVector) {
@@ -715,7 +725,9 @@ EMatrix Evaluator::EvalBinary(const BinaryExpr& b) {
   const bool drop = ChangesMetricSchema(b.op) || b.return_bool;
   EMatrix out;
   out.reserve(m.size());
+  int64_t dropped = 0;
   for (auto& s : m) {
+    ctx_->CheckDone();
     size_t w = 0;
     for (size_t k = 0; k < s.floats.size(); ++k) {
       const FPoint p = s.floats[k];
@@ -730,11 +742,13 @@ EMatrix Evaluator::EvalBinary(const BinaryExpr& b) {
       }
       if (keep) s.floats[w++] = {p.t, v};
     }
+    dropped += static_cast<int64_t>(s.floats.size() - w);
     s.floats.resize(w);
     if (w == 0) continue;
     if (drop) s.drop_name = true;
     out.push_back(std::move(s));
   }
+  ctx_->SubSamples(dropped);
   return out;
 }
 
@@ -772,8 +786,11 @@ EMatrix Evaluator::EvalVectorVector(const BinaryExpr& b, EMatrix lhs, EMatrix rh
   std::vector<int64_t> out_matched_at;
   StepGather gm(*many), go(*one);
   const bool changes_schema = ChangesMetricSchema(b.op);
+  int64_t added = 0;  // output points of the current step, counted at its end
   for (int64_t ts = start_; ts <= end_; ts += interval_) {
     ctx_->CheckDone();
+    ctx_->AddSamples(added);
+    added = 0;
     gm.At(ts);
     go.At(ts);
     const bool fills = vm.fill_lhs.has_value() || vm.fill_rhs.has_value();
@@ -855,6 +872,7 @@ EMatrix Evaluator::EvalVectorVector(const BinaryExpr& b, EMatrix lhs, EMatrix rh
       }
       if (!keep && !b.return_bool) return;
       col.Add(oi, ts, v);
+      ++added;
     };
     for (size_t k = 0; k < gm.present.size(); ++k) {
       const int i = gm.present[k];
@@ -875,9 +893,8 @@ EMatrix Evaluator::EvalVectorVector(const BinaryExpr& b, EMatrix lhs, EMatrix rh
       }
     }
   }
-  EMatrix out = col.Take();
-  ctx_->AddSamples(static_cast<int64_t>(PointCount(out)));
-  return out;
+  ctx_->AddSamples(added);
+  return col.Take();
 }
 
 EMatrix Evaluator::EvalSetOp(const BinaryExpr& b, EMatrix lhs, EMatrix rhs) {
@@ -895,25 +912,33 @@ EMatrix Evaluator::EvalSetOp(const BinaryExpr& b, EMatrix lhs, EMatrix rhs) {
   std::vector<int> lo = ords(lhs), ro = ords(rhs);
   // Fast paths that need no per-step work.
   if (b.op == BinaryOp::kAnd && (lhs.empty() || rhs.empty())) return {};
-  if (b.op == BinaryOp::kUnless && (lhs.empty() || rhs.empty())) return lhs;
+  if (b.op == BinaryOp::kUnless && (lhs.empty() || rhs.empty())) {
+    ctx_->AddSamples(static_cast<int64_t>(PointCount(lhs)));  // the caller releases its input
+    return lhs;
+  }
   const size_t nsig = sig_ord.size();
   std::vector<int64_t> sig_at(nsig, std::numeric_limits<int64_t>::min());
   Collector col(start_ == end_);
   std::vector<int> lout(lhs.size(), -1), rout(rhs.size(), -1);
   StepGather gl(lhs), gr(rhs);
+  int64_t added = 0;  // output points of the current step, counted at its end
   for (int64_t ts = start_; ts <= end_; ts += interval_) {
     ctx_->CheckDone();
+    ctx_->AddSamples(added);
+    added = 0;
     gl.At(ts);
     gr.At(ts);
     auto emit_l = [&](size_t k) {
       const int i = gl.present[k];
       if (lout[i] < 0) lout[i] = col.Intern(lhs[i].metric, lhs[i].drop_name);
       col.Add(lout[i], ts, gl.vals[k]);
+      ++added;
     };
     auto emit_r = [&](size_t k) {
       const int j = gr.present[k];
       if (rout[j] < 0) rout[j] = col.Intern(rhs[j].metric, rhs[j].drop_name);
       col.Add(rout[j], ts, gr.vals[k]);
+      ++added;
     };
     switch (b.op) {
       case BinaryOp::kAnd:
@@ -942,9 +967,8 @@ EMatrix Evaluator::EvalSetOp(const BinaryExpr& b, EMatrix lhs, EMatrix rhs) {
         Errorf("not a set operator");
     }
   }
-  EMatrix out = col.Take();
-  ctx_->AddSamples(static_cast<int64_t>(PointCount(out)));
-  return out;
+  ctx_->AddSamples(added);
+  return col.Take();
 }
 
 }  // namespace promlet::promql::internal

@@ -9,6 +9,7 @@
 #ifndef PROMLET_PROMQL_ENGINE_EVALUATOR_H_
 #define PROMLET_PROMQL_ENGINE_EVALUATOR_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -41,6 +42,12 @@ struct ESeries {
 };
 using EMatrix = std::vector<ESeries>;
 
+inline size_t PointCount(const EMatrix& m) {
+  size_t n = 0;
+  for (const auto& s : m) n += s.floats.size();
+  return n;
+}
+
 // Thrown inside the evaluator only.
 struct EvalError {
   absl::Status status;
@@ -61,6 +68,15 @@ double GoMin(double a, double b);
 inline void KahanSumInc(double inc, double& sum, double& c);
 
 // Shared by all (nested) evaluators of one query.
+//
+// Sample accounting (Prometheus' currentSamples): every EMatrix that Eval() returns has its
+// points counted in current_samples; whoever drops or shrinks such a matrix releases the
+// points it dropped (SubSamples), whoever creates points counts them before or while it
+// materialises them (AddSamples), so memory stays bounded by max_samples. AddSamples fails
+// with ResourceExhausted instead of counting past the limit, so peak_samples never exceeds
+// max_samples. AddSamples, SubSamples and CheckInterrupt are thread-safe (the per-series work
+// of SelectEachSplit calls them from a helper thread); everything else is for the evaluating
+// thread only.
 struct QueryContext {
   tsdb::Querier* querier = nullptr;
   const EngineOptions* options = nullptr;
@@ -71,10 +87,10 @@ struct QueryContext {
   std::string_view query_text;
   absl::Time deadline;
   std::atomic<bool>* cancel = nullptr;
-  int64_t current_samples = 0;
-  QueryStats stats;
+  std::atomic<int64_t> current_samples{0};
+  std::atomic<int64_t> peak_samples{0};
+  QueryStats stats;  // samples_decoded; peak_samples is copied from above at the end
   std::vector<std::string> warnings, infos;
-  uint32_t check_counter = 0;
 
   // Durations written as expressions of step()/range() (duration_expression), resolved once
   // per query; keyed by the address of the AST field they replace.
@@ -85,12 +101,53 @@ struct QueryContext {
     return it == durations.end() ? field : it->second;
   }
 
-  void CheckDone();  // cancel / timeout
+  // Fails with Cancelled once *cancel is set, with DeadlineExceeded once the deadline passed.
+  // Costs one atomic load and one clock read: call it per series, per step or per batch of
+  // ~1,000 cheap iterations (kCheckEvery), never per sample.
+  void CheckInterrupt() const;
+  void CheckDone() { CheckInterrupt(); }
   void AddSamples(int64_t n);
-  void SubSamples(int64_t n) { current_samples -= n; }
+  void SubSamples(int64_t n) { current_samples.fetch_sub(n, std::memory_order_relaxed); }
+  // Samples that may still be added before the limit is reached (>= 0).
+  int64_t SampleBudget() const;
+  QueryStats Stats() const {
+    QueryStats s = stats;
+    s.peak_samples = peak_samples.load(std::memory_order_relaxed);
+    return s;
+  }
   std::string Pos(const PositionRange& p) const;  // " (l:c)" or ""
   void Warn(const std::string& msg, const PositionRange& p);
   void Info(const std::string& msg, const PositionRange& p);
+};
+
+// How many cheap loop iterations may run between two CheckInterrupt calls.
+inline constexpr int64_t kCheckEvery = 1024;
+
+// Counts the points appended to one series while a loop produces them, and checks for
+// interruption, once per kCheckEvery units of work, so that neither a long series nor a slow
+// loop runs far past the sample limit or the deadline. Uses only the thread-safe members of
+// QueryContext.
+class PointCounter {
+ public:
+  explicit PointCounter(QueryContext* ctx) : ctx_(ctx) {}
+  // Call once per loop iteration with the series' current number of points and the work the
+  // iteration did (1 for a cheap step; the window size for a sort).
+  void Tick(size_t size, int64_t work = 1) {
+    work_ += work;
+    if (work_ >= kCheckEvery) Flush(size);
+  }
+  // Checks for interruption and counts whatever was not counted yet.
+  void Flush(size_t size) {
+    work_ = 0;
+    ctx_->CheckInterrupt();
+    ctx_->AddSamples(static_cast<int64_t>(size) - counted_);
+    counted_ = static_cast<int64_t>(size);
+  }
+
+ private:
+  QueryContext* ctx_;
+  int64_t counted_ = 0;
+  int64_t work_ = 0;
 };
 
 class Evaluator {
@@ -108,9 +165,29 @@ class Evaluator {
   size_t NumSteps() const { return static_cast<size_t>((end_ - start_) / interval_) + 1; }
   size_t StepIndex(int64_t ts) const { return static_cast<size_t>((ts - start_) / interval_); }
   QueryContext* ctx() const { return ctx_; }
+  // What to reserve for a series of up to n points: no more than the sample limit allows.
+  size_t ReserveHint(size_t n) const {
+    return std::min<size_t>(n, static_cast<size_t>(ctx_->SampleBudget()));
+  }
 
-  // Per-step values of a scalar expression (NaN where absent).
+  // Per-step values of a scalar expression (NaN where absent). Not counted as samples: the
+  // scalar's points were counted (and fit) when Eval() made them.
   std::vector<double> EvalScalarSteps(const Expr& e);
+  // A series with a point at every step, value(ts, step index); counted before it is
+  // allocated.
+  template <typename ValueFn>
+  ESeries FillSteps(ValueFn value) {
+    const size_t n = NumSteps();
+    ctx_->AddSamples(static_cast<int64_t>(n));  // before allocating: fails at once if too many
+    ESeries s;
+    s.floats.resize(n);
+    size_t i = 0;
+    for (int64_t ts = start_; ts <= end_; ts += interval_, ++i) {
+      if ((i & (kCheckEvery * 64 - 1)) == 0) ctx_->CheckInterrupt();
+      s.floats[i] = {ts, value(ts, i)};
+    }
+    return s;
+  }
 
   // Applies delayed name removal and merges series whose label sets became equal; errors on
   // overlapping timestamps.
@@ -144,6 +221,9 @@ class Evaluator {
   // With a sink, output series go to it (in order) and the returned EMatrix is empty.
   EMatrix EvalRangeFunction(const Call& c, size_t matrix_arg, const SeriesSink* sink = nullptr);
   EMatrix EvalInstantFunction(const Call& c);
+  // absent() / absent_over_time(): 1 at the steps where `present` (released) has no point,
+  // labelled from arg's equality matchers when arg is a vector selector.
+  EMatrix Absent(const EMatrix& present, const Expr& arg);
   EMatrix EvalLabelReplace(const Call& c);
   EMatrix EvalLabelJoin(const Call& c);
 
@@ -161,16 +241,20 @@ class Evaluator {
                   int64_t range, std::string_view func,
                   const std::function<void(Decoded&)>& fn);
   // Like SelectEach, with the per-series work split: `compute` turns one series' samples into
-  // its output series and must not touch the QueryContext (with `parallel` it runs on two
-  // threads at once, for batches of series); `consume` then runs on the calling thread, once
-  // per series with samples, in selector order. Results are therefore the same with or
-  // without `parallel`.
+  // its output series and must touch the QueryContext only through its thread-safe members
+  // (with `parallel` it runs on two threads at once, for batches of series); `consume` then
+  // runs on the calling thread, once per series with samples, in selector order. Results are
+  // therefore the same with or without `parallel`.
   using ComputeFn = std::function<void(Decoded&, ESeries&)>;
-  // Reads the samples of `it` in [mint, maxt] into d.t / d.v (cleared first).
-  static absl::Status DecodeInto(tsdb::SampleIterator& it, int64_t mint, int64_t maxt,
-                                 bool drop_stale, Decoded& d);
+  // `compute` may count its output points (PointCounter) and check for interruption, both
+  // thread-safe; `cap` bounds the raw samples decoded for one series (ResourceExhausted
+  // beyond it). Reads the samples of `it` in [mint, maxt] into d.t / d.v (cleared first),
+  // checking ctx for interruption every few tens of thousands of samples.
+  static absl::Status DecodeInto(const QueryContext& ctx, tsdb::SampleIterator& it,
+                                 int64_t mint, int64_t maxt, bool drop_stale, int64_t cap,
+                                 Decoded& d);
   void SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t maxt, bool drop_stale,
-                       int64_t range, std::string_view func, bool parallel,
+                       int64_t range, std::string_view func, int64_t cap, bool parallel,
                        const ComputeFn& compute, const ComputeFn& consume);
 
   QueryContext* ctx_;
