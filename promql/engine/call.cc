@@ -255,9 +255,7 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi, const SeriesSink*
     range_ms = ctx_->Dur(ms.range_ms);
     offset_ms = ctx_->Dur(vs.offset_ms);
     has_at = vs.at != AtModifier::kNone;
-    at = vs.at == AtModifier::kStart ? ctx_->query_start
-         : vs.at == AtModifier::kEnd ? ctx_->query_end
-                                     : vs.at_ms;
+    at = ctx_->At(vs.at, vs.at_ms);
     const int64_t lo = (has_at ? at : start_) - offset_ms - range_ms + 1;
     const int64_t hi = (has_at ? at : end_) - offset_ms;
     selector = &vs;
@@ -268,9 +266,7 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, size_t mi, const SeriesSink*
     range_ms = ctx_->Dur(sq.range_ms);
     offset_ms = ctx_->Dur(sq.offset_ms);
     has_at = sq.at != AtModifier::kNone;
-    at = sq.at == AtModifier::kStart ? ctx_->query_start
-         : sq.at == AtModifier::kEnd ? ctx_->query_end
-                                     : sq.at_ms;
+    at = ctx_->At(sq.at, sq.at_ms);
     // The subquery's points are counted by its evaluation; they are held (as `data`, each
     // series converted and freed in turn) until the function has run.
     EMatrix m = EvalSubquery(sq);

@@ -5,44 +5,17 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
-#include <condition_variable>
 #include <exception>
 #include <limits>
-#include <mutex>
 #include <optional>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "promql/engine/collector.h"
+#include "promql/engine/helper_pool.h"
 
 namespace promlet::promql::internal {
-
-void Fail(absl::Status s) { throw EvalError{std::move(s)}; }
-void Errorf(std::string msg) { Fail(absl::FailedPreconditionError(msg)); }
-
-std::string PromLabelsString(const tsdb::Labels& l) {
-  std::string out = "{";
-  bool first = true;
-  for (const auto& p : l) {
-    if (!first) out += ", ";
-    first = false;
-    out += p.name;
-    out += "=\"";
-    for (char c : p.value) {
-      switch (c) {
-        case '\\': out += "\\\\"; break;
-        case '"': out += "\\\""; break;
-        case '\n': out += "\\n"; break;
-        default: out.push_back(c);
-      }
-    }
-    out += "\"";
-  }
-  out += "}";
-  return out;
-}
 
 std::string FormatFloatShortest(double f) {
   if (std::isnan(f)) return "NaN";
@@ -59,96 +32,6 @@ std::string FormatFloatG(double f) {
   auto r = std::to_chars(buf, buf + sizeof(buf), f);
   std::string s(buf, r.ptr);
   return s;
-}
-
-double GoMax(double a, double b) {
-  if (std::isinf(a) && a > 0) return a;
-  if (std::isinf(b) && b > 0) return b;
-  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
-  if (a == 0 && a == b) return std::signbit(a) ? b : a;
-  return a > b ? a : b;
-}
-
-double GoMin(double a, double b) {
-  if (std::isinf(a) && a < 0) return a;
-  if (std::isinf(b) && b < 0) return b;
-  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
-  if (a == 0 && a == b) return std::signbit(a) ? a : b;
-  return a < b ? a : b;
-}
-
-void QueryContext::CheckInterrupt() const {
-  if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
-    Fail(absl::CancelledError("query was canceled in expression evaluation"));
-  }
-  if (absl::Now() > deadline) {
-    Fail(absl::DeadlineExceededError("query timed out in expression evaluation"));
-  }
-}
-
-void QueryContext::AddSamples(int64_t n) {
-  const int64_t now = current_samples.fetch_add(n, std::memory_order_relaxed) + n;
-  if (now > options->max_samples) {
-    Fail(absl::ResourceExhaustedError(
-        "query processing would load too many samples into memory in query execution"));
-  }
-  int64_t peak = peak_samples.load(std::memory_order_relaxed);
-  while (now > peak && !peak_samples.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
-  }
-}
-
-int64_t QueryContext::SampleBudget() const {
-  return std::max<int64_t>(0, options->max_samples - current_samples.load(std::memory_order_relaxed));
-}
-
-std::string QueryContext::Pos(const PositionRange& p) const {
-  if (query_text.empty()) return "";
-  int line = 1;
-  int col = 1;
-  for (int i = 0; i < p.start && i < static_cast<int>(query_text.size()); ++i) {
-    if (query_text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return absl::StrCat(" (", line, ":", col, ")");
-}
-
-namespace {
-void AddUnique(std::vector<std::string>& v, std::string s) {
-  for (const auto& x : v) {
-    if (x == s) return;
-  }
-  v.push_back(std::move(s));
-}
-}  // namespace
-
-void QueryContext::Warn(const std::string& msg, const PositionRange& p) {
-  AddUnique(warnings, absl::StrCat("PromQL warning: ", msg, Pos(p)));
-}
-void QueryContext::Info(const std::string& msg, const PositionRange& p) {
-  AddUnique(infos, absl::StrCat("PromQL info: ", msg, Pos(p)));
-}
-
-const Expr& UnwrapParens(const Expr& e) {
-  const Expr* p = &e;
-  while (true) {
-    if (p->kind == NodeKind::kParen) {
-      p = static_cast<const ParenExpr*>(p)->expr.get();
-    } else if (p->kind == NodeKind::kStepInvariant) {
-      p = static_cast<const StepInvariantExpr*>(p)->expr.get();
-    } else {
-      return *p;
-    }
-  }
-}
-
-std::string StringArg(const Expr& e) {
-  const Expr& u = UnwrapParens(e);
-  if (u.kind != NodeKind::kStringLiteral) Errorf("expected string literal argument");
-  return static_cast<const StringLiteral&>(u).value;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -231,95 +114,6 @@ void Evaluator::SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt,
   ctx_->stats.samples_decoded += total;
 }
 
-namespace {
-
-// A second thread for SelectEachSplit: Run() hands it a job, Wait() blocks until the job has
-// finished. Kept in a process-wide pool (HelperLease) rather than started per query: thread
-// start-up, its stack's page faults and exit cost as much as a small query's decoding.
-class HelperThread {
- public:
-  HelperThread() : thread_([this] { Loop(); }) {}
-  ~HelperThread() {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  void Run(std::function<void()> job) {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      job_ = std::move(job);
-      has_job_ = true;
-    }
-    cv_.notify_all();
-  }
-  void Wait() {
-    std::unique_lock<std::mutex> l(mu_);
-    done_cv_.wait(l, [this] { return !has_job_; });
-  }
-
- private:
-  void Loop() {
-    std::unique_lock<std::mutex> l(mu_);
-    for (;;) {
-      cv_.wait(l, [this] { return stop_ || has_job_; });
-      if (has_job_) {
-        std::function<void()> job = std::move(job_);
-        l.unlock();
-        job();  // never throws: callers catch inside the job
-        l.lock();
-        has_job_ = false;
-        done_cv_.notify_all();
-      } else {
-        return;
-      }
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_, done_cv_;
-  std::function<void()> job_;
-  bool has_job_ = false;
-  bool stop_ = false;
-  std::thread thread_;  // last: starts once the members above exist
-};
-
-// Borrows an idle helper from the pool (starting one if none is idle) and returns it on
-// destruction. The pool grows to the number of queries that ever ran at once.
-class HelperLease {
- public:
-  HelperLease() {
-    std::lock_guard<std::mutex> l(PoolMutex());
-    auto& idle = Idle();
-    if (!idle.empty()) {
-      helper_ = std::move(idle.back());
-      idle.pop_back();
-    }
-    if (!helper_) helper_ = std::make_unique<HelperThread>();
-  }
-  ~HelperLease() {
-    std::lock_guard<std::mutex> l(PoolMutex());
-    Idle().push_back(std::move(helper_));
-  }
-  HelperThread* operator->() { return helper_.get(); }
-
- private:
-  static std::mutex& PoolMutex() {
-    static std::mutex mu;
-    return mu;
-  }
-  // Leaked on purpose: helpers must not be joined during static destruction.
-  static std::vector<std::unique_ptr<HelperThread>>& Idle() {
-    static auto* idle = new std::vector<std::unique_ptr<HelperThread>>();
-    return *idle;
-  }
-  std::unique_ptr<HelperThread> helper_;
-};
-
-}  // namespace
-
 void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t maxt,
                                 bool drop_stale, int64_t range, std::string_view func,
                                 int64_t cap, bool parallel, const ComputeFn& compute,
@@ -399,21 +193,10 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
   ctx_->stats.samples_decoded += total;
 }
 
-namespace {
-int64_t AtTime(const QueryContext* ctx, AtModifier at, int64_t at_ms) {
-  switch (at) {
-    case AtModifier::kStart: return ctx->query_start;
-    case AtModifier::kEnd: return ctx->query_end;
-    default: return at_ms;
-  }
-}
-
-}  // namespace
-
 EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig_t,
                                       const SeriesSink* sink) {
   const bool has_at = vs.at != AtModifier::kNone;
-  const int64_t at = AtTime(ctx_, vs.at, vs.at_ms);
+  const int64_t at = ctx_->At(vs.at, vs.at_ms);
   const int64_t lookback = ctx_->lookback_ms;
   const int64_t offset = ctx_->Dur(vs.offset_ms);
   const int64_t ref_lo = (has_at ? at : start_) - offset;
@@ -461,7 +244,7 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
 EMatrix Evaluator::EvalMatrixSelectorInstant(const MatrixSelector& ms) {
   const auto& vs = static_cast<const VectorSelector&>(*ms.vector_selector);
   const bool has_at = vs.at != AtModifier::kNone;
-  const int64_t ref = (has_at ? AtTime(ctx_, vs.at, vs.at_ms) : start_) - ctx_->Dur(vs.offset_ms);
+  const int64_t ref = (has_at ? ctx_->At(vs.at, vs.at_ms) : start_) - ctx_->Dur(vs.offset_ms);
   EMatrix out;
   SelectEach(vs, ref - ctx_->Dur(ms.range_ms) + 1, ref, true, ctx_->Dur(ms.range_ms), "",
              [&](Decoded& d) {
@@ -478,7 +261,7 @@ EMatrix Evaluator::EvalMatrixSelectorInstant(const MatrixSelector& ms) {
 EMatrix Evaluator::EvalSubquery(const SubqueryExpr& sq) {
   const int64_t step = ctx_->Dur(sq.step_ms) > 0 ? ctx_->Dur(sq.step_ms) : ctx_->options->default_eval_interval_ms;
   const bool has_at = sq.at != AtModifier::kNone;
-  const int64_t at = AtTime(ctx_, sq.at, sq.at_ms);
+  const int64_t at = ctx_->At(sq.at, sq.at_ms);
   const int64_t base_start = has_at ? at : start_;
   const int64_t base_end = has_at ? at : end_;
   const int64_t new_end = base_end - ctx_->Dur(sq.offset_ms);

@@ -1,6 +1,8 @@
 // Internal to the engine: the evaluator that walks the AST for one query over a grid of steps
 // [start, end] by interval, producing for every vector/scalar node a matrix of points at step
-// timestamps (Prometheus' design). Not a public header.
+// timestamps (Prometheus' design). It owns the recursion (Eval and the Eval* that evaluate
+// children) and the storage access; the kernels it hands evaluated values to (functions,
+// operators, aggregations) live in files that do not include this header. Not a public header.
 //
 // Invariants: every EMatrix produced for a vector node holds at most one point per step and
 // per series, in increasing time; a scalar node yields exactly one series with empty labels
@@ -23,132 +25,13 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "promql/ast.h"
+#include "promql/engine/context.h"
 #include "promql/engine/engine.h"
+#include "promql/engine/value.h"
 #include "tsdb/labels.h"
 #include "tsdb/storage.h"
 
 namespace promlet::promql::internal {
-
-struct FPoint {
-  int64_t t;
-  double f;
-};
-
-struct ESeries {
-  tsdb::Labels metric;
-  std::vector<FPoint> floats;
-  // Delayed __name__ removal: the name is still present but must go when evaluation ends.
-  bool drop_name = false;
-};
-using EMatrix = std::vector<ESeries>;
-
-inline size_t PointCount(const EMatrix& m) {
-  size_t n = 0;
-  for (const auto& s : m) n += s.floats.size();
-  return n;
-}
-
-// Thrown inside the evaluator only.
-struct EvalError {
-  absl::Status status;
-};
-[[noreturn]] void Fail(absl::Status s);
-[[noreturn]] void Errorf(std::string msg);  // FailedPrecondition (execution error)
-
-// Prometheus' labels.String(): {a="b", c="d"} with the name inside the braces.
-std::string PromLabelsString(const tsdb::Labels& l);
-// Go's strconv.FormatFloat(f, 'f', -1, 64) and %g-ish shortest form.
-std::string FormatFloatShortest(double f);
-std::string FormatFloatG(double f);
-
-// Go's math.Max / math.Min (NaN-propagating).
-double GoMax(double a, double b);
-double GoMin(double a, double b);
-// Neumaier-compensated summation step, as Prometheus' kahanSumInc.
-inline void KahanSumInc(double inc, double& sum, double& c);
-
-// Shared by all (nested) evaluators of one query.
-//
-// Sample accounting (Prometheus' currentSamples): every EMatrix that Eval() returns has its
-// points counted in current_samples; whoever drops or shrinks such a matrix releases the
-// points it dropped (SubSamples), whoever creates points counts them before or while it
-// materialises them (AddSamples), so memory stays bounded by max_samples. AddSamples fails
-// with ResourceExhausted instead of counting past the limit, so peak_samples never exceeds
-// max_samples. AddSamples, SubSamples and CheckInterrupt are thread-safe (the per-series work
-// of SelectEachSplit calls them from a helper thread); everything else is for the evaluating
-// thread only.
-struct QueryContext {
-  tsdb::Querier* querier = nullptr;
-  const EngineOptions* options = nullptr;
-  int64_t lookback_ms = 300000;
-  int64_t query_start = 0;  // for @ start()
-  int64_t query_end = 0;    // for @ end()
-  int64_t query_step = 0;   // step() in ms; 0 for instant queries
-  std::string_view query_text;
-  absl::Time deadline;
-  std::atomic<bool>* cancel = nullptr;
-  std::atomic<int64_t> current_samples{0};
-  std::atomic<int64_t> peak_samples{0};
-  QueryStats stats;  // samples_decoded; peak_samples is copied from above at the end
-  std::vector<std::string> warnings, infos;
-
-  // Durations written as expressions of step()/range() (duration_expression), resolved once
-  // per query; keyed by the address of the AST field they replace.
-  absl::flat_hash_map<const int64_t*, int64_t> durations;
-  int64_t Dur(const int64_t& field) const {
-    if (durations.empty()) return field;
-    auto it = durations.find(&field);
-    return it == durations.end() ? field : it->second;
-  }
-
-  // Fails with Cancelled once *cancel is set, with DeadlineExceeded once the deadline passed.
-  // Costs one atomic load and one clock read: call it per series, per step or per batch of
-  // ~1,000 cheap iterations (kCheckEvery), never per sample.
-  void CheckInterrupt() const;
-  void CheckDone() { CheckInterrupt(); }
-  void AddSamples(int64_t n);
-  void SubSamples(int64_t n) { current_samples.fetch_sub(n, std::memory_order_relaxed); }
-  // Samples that may still be added before the limit is reached (>= 0).
-  int64_t SampleBudget() const;
-  QueryStats Stats() const {
-    QueryStats s = stats;
-    s.peak_samples = peak_samples.load(std::memory_order_relaxed);
-    return s;
-  }
-  std::string Pos(const PositionRange& p) const;  // " (l:c)" or ""
-  void Warn(const std::string& msg, const PositionRange& p);
-  void Info(const std::string& msg, const PositionRange& p);
-};
-
-// How many cheap loop iterations may run between two CheckInterrupt calls.
-inline constexpr int64_t kCheckEvery = 1024;
-
-// Counts the points appended to one series while a loop produces them, and checks for
-// interruption, once per kCheckEvery units of work, so that neither a long series nor a slow
-// loop runs far past the sample limit or the deadline. Uses only the thread-safe members of
-// QueryContext.
-class PointCounter {
- public:
-  explicit PointCounter(QueryContext* ctx) : ctx_(ctx) {}
-  // Call once per loop iteration with the series' current number of points and the work the
-  // iteration did (1 for a cheap step; the window size for a sort).
-  void Tick(size_t size, int64_t work = 1) {
-    work_ += work;
-    if (work_ >= kCheckEvery) Flush(size);
-  }
-  // Checks for interruption and counts whatever was not counted yet.
-  void Flush(size_t size) {
-    work_ = 0;
-    ctx_->CheckInterrupt();
-    ctx_->AddSamples(static_cast<int64_t>(size) - counted_);
-    counted_ = static_cast<int64_t>(size);
-  }
-
- private:
-  QueryContext* ctx_;
-  int64_t counted_ = 0;
-  int64_t work_ = 0;
-};
 
 class Evaluator {
  public:
@@ -227,12 +110,6 @@ class Evaluator {
   EMatrix EvalLabelReplace(const Call& c);
   EMatrix EvalLabelJoin(const Call& c);
 
-  // The samples of one series matching a selector in [mint, maxt].
-  struct Decoded {
-    tsdb::Labels labels;
-    std::vector<int64_t> t;
-    std::vector<double> v;
-  };
   // Decodes the series matching vs in [mint, maxt] one at a time, calling fn once per series
   // with samples. One Decoded buffer is reused (fn may move the labels out), so only one
   // series' raw samples are held at a time, never the whole selection.
@@ -260,33 +137,6 @@ class Evaluator {
   QueryContext* ctx_;
   int64_t start_, end_, interval_;
 };
-
-// Helpers shared by the evaluator's files.
-const Expr& UnwrapParens(const Expr& e);
-std::string StringArg(const Expr& e);  // a string literal argument (after parens)
-
-// Quantile helpers (quantile.cc).
-struct Bucket {
-  double upper_bound;
-  double count;
-};
-// Returns the quantile; sets *forced_monotonic when the bucket counts had to be fixed.
-double BucketQuantile(double q, std::vector<Bucket>& buckets, bool* forced_monotonic);
-double BucketFraction(double lower, double upper, std::vector<Bucket>& buckets);
-// q-quantile of values (sorted in place), Prometheus' quantile().
-double Quantile(double q, std::vector<double>& values);
-
-inline void KahanSumInc(double inc, double& sum, double& c) {
-  double t = sum + inc;
-  if (std::isinf(t)) {
-    c = 0;
-  } else if (std::fabs(sum) >= std::fabs(inc)) {
-    c += (sum - t) + inc;
-  } else {
-    c += (inc - t) + sum;
-  }
-  sum = t;
-}
 
 }  // namespace promlet::promql::internal
 
