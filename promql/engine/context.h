@@ -119,6 +119,22 @@ class PointCounter {
   int64_t work_ = 0;
 };
 
+// A series with a point at every step of g, value(ts, step index); counted before it is
+// allocated, so a grid finer than the sample limit fails at once.
+template <typename ValueFn>
+ESeries FillSteps(const StepGrid& g, QueryContext* ctx, ValueFn value) {
+  const size_t n = g.NumSteps();
+  ctx->AddSamples(static_cast<int64_t>(n));
+  ESeries s;
+  s.floats.resize(n);
+  size_t i = 0;
+  for (int64_t ts = g.start; ts <= g.end; ts += g.interval, ++i) {
+    if ((i & (kCheckEvery * 64 - 1)) == 0) ctx->CheckInterrupt();
+    s.floats[i] = {ts, value(ts, i)};
+  }
+  return s;
+}
+
 }  // namespace promlet::promql::internal
 
 #endif  // PROMLET_PROMQL_ENGINE_CONTEXT_H_

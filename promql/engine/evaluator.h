@@ -27,6 +27,7 @@
 #include "promql/ast.h"
 #include "promql/engine/context.h"
 #include "promql/engine/engine.h"
+#include "promql/engine/range_functions.h"
 #include "promql/engine/value.h"
 #include "tsdb/labels.h"
 #include "tsdb/storage.h"
@@ -56,20 +57,10 @@ class Evaluator {
   // Per-step values of a scalar expression (NaN where absent). Not counted as samples: the
   // scalar's points were counted (and fit) when Eval() made them.
   std::vector<double> EvalScalarSteps(const Expr& e);
-  // A series with a point at every step, value(ts, step index); counted before it is
-  // allocated.
+  StepGrid grid() const { return {start_, end_, interval_}; }
   template <typename ValueFn>
   ESeries FillSteps(ValueFn value) {
-    const size_t n = NumSteps();
-    ctx_->AddSamples(static_cast<int64_t>(n));  // before allocating: fails at once if too many
-    ESeries s;
-    s.floats.resize(n);
-    size_t i = 0;
-    for (int64_t ts = start_; ts <= end_; ts += interval_, ++i) {
-      if ((i & (kCheckEvery * 64 - 1)) == 0) ctx_->CheckInterrupt();
-      s.floats[i] = {ts, value(ts, i)};
-    }
-    return s;
+    return internal::FillSteps(grid(), ctx_, value);
   }
 
   // Applies delayed name removal and merges series whose label sets became equal; errors on
@@ -100,15 +91,12 @@ class Evaluator {
   bool EvalAggregateStreamed(const AggregateExpr& a, const std::vector<std::string>& grouping,
                              EMatrix* out);
   EMatrix EvalCountValues(const AggregateExpr& a, const std::string& label);
+  // A call, through its row of the function table (function_table.h).
   EMatrix EvalCall(const Call& c);
-  // With a sink, output series go to it (in order) and the returned EMatrix is empty.
-  EMatrix EvalRangeFunction(const Call& c, size_t matrix_arg, const SeriesSink* sink = nullptr);
-  EMatrix EvalInstantFunction(const Call& c);
-  // absent() / absent_over_time(): 1 at the steps where `present` (released) has no point,
-  // labelled from arg's equality matchers when arg is a vector selector.
-  EMatrix Absent(const EMatrix& present, const Expr& arg);
-  EMatrix EvalLabelReplace(const Call& c);
-  EMatrix EvalLabelJoin(const Call& c);
+  // A range function f whose range-vector argument is c.args[matrix_arg]. With a sink, output
+  // series go to it (in order) and the returned EMatrix is empty.
+  EMatrix EvalRangeFunction(const Call& c, const RangeFunction& f, size_t matrix_arg,
+                            const SeriesSink* sink = nullptr);
 
   // Decodes the series matching vs in [mint, maxt] one at a time, calling fn once per series
   // with samples. One Decoded buffer is reused (fn may move the labels out), so only one
