@@ -83,8 +83,6 @@ class Evaluator {
   EMatrix EvalMatrixSelectorInstant(const MatrixSelector& ms);
   EMatrix EvalSubquery(const SubqueryExpr& sq);
   EMatrix EvalBinary(const BinaryExpr& b);
-  EMatrix EvalVectorVector(const BinaryExpr& b, EMatrix lhs, EMatrix rhs);
-  EMatrix EvalSetOp(const BinaryExpr& b, EMatrix lhs, EMatrix rhs);
   EMatrix EvalAggregate(const AggregateExpr& a);
   // sum/avg/count/min/max/group/stddev/stdvar over an input that streams (EvalInto): folds
   // it without materialising it. False (nothing evaluated) when not applicable.
