@@ -12,6 +12,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "promql/engine/aggregation.h"
 #include "promql/engine/binary_operators.h"
 #include "promql/engine/helper_pool.h"
 
@@ -379,6 +380,23 @@ EMatrix Evaluator::Eval(const Expr& e) {
       return Eval(*static_cast<const StepInvariantExpr&>(e).expr);
   }
   Errorf("unhandled expression kind");
+}
+
+EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
+  std::vector<std::string> grouping = a.grouping;
+  std::sort(grouping.begin(), grouping.end());
+  const Expr& input = UnwrapParens(*a.expr);
+  if (a.op == AggregateOp::kCountValues) {
+    return CountValues(a, StringArg(*a.param), [&] { return Eval(input); }, grid(), ctx_);
+  }
+  std::vector<double> params;
+  if (AggregateHasParam(a.op)) {
+    params = EvalScalarSteps(UnwrapParens(*a.param));
+  } else if (StreamedAggregation::Supports(a.op)) {
+    StreamedAggregation agg(a, grouping, grid(), ctx_);
+    if (EvalInto(input, [&agg](ESeries& s) { agg.Add(s); })) return agg.Finish();
+  }
+  return Aggregate(a, grouping, Eval(input), params, grid(), ctx_);
 }
 
 EMatrix Evaluator::EvalBinary(const BinaryExpr& b) {

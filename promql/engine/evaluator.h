@@ -84,11 +84,6 @@ class Evaluator {
   EMatrix EvalSubquery(const SubqueryExpr& sq);
   EMatrix EvalBinary(const BinaryExpr& b);
   EMatrix EvalAggregate(const AggregateExpr& a);
-  // sum/avg/count/min/max/group/stddev/stdvar over an input that streams (EvalInto): folds
-  // it without materialising it. False (nothing evaluated) when not applicable.
-  bool EvalAggregateStreamed(const AggregateExpr& a, const std::vector<std::string>& grouping,
-                             EMatrix* out);
-  EMatrix EvalCountValues(const AggregateExpr& a, const std::string& label);
   // A call, through its row of the function table (function_table.h).
   EMatrix EvalCall(const Call& c);
   // A range function f whose range-vector argument is c.args[matrix_arg]. With a sink, output
