@@ -304,40 +304,7 @@ void Evaluator::CleanupMetricLabels(EMatrix& m) {
       s.drop_name = false;
     }
   }
-  if (!any || m.size() <= 1) return;
-  absl::flat_hash_map<uint64_t, std::vector<size_t>> by_hash;
-  bool dup = false;
-  for (size_t i = 0; i < m.size(); ++i) {
-    auto& v = by_hash[m[i].metric.Hash()];
-    if (!v.empty()) dup = true;
-    v.push_back(i);
-  }
-  if (!dup) return;
-  EMatrix merged;
-  std::vector<bool> used(m.size(), false);
-  for (size_t i = 0; i < m.size(); ++i) {
-    if (used[i]) continue;
-    used[i] = true;
-    ESeries base = std::move(m[i]);
-    bool grew = false;
-    for (size_t j : by_hash[base.metric.Hash()]) {
-      if (used[j] || !(m[j].metric == base.metric)) continue;
-      used[j] = true;
-      base.floats.insert(base.floats.end(), m[j].floats.begin(), m[j].floats.end());
-      grew = true;
-    }
-    if (grew) {
-      std::stable_sort(base.floats.begin(), base.floats.end(),
-                       [](const FPoint& a, const FPoint& b) { return a.t < b.t; });
-      for (size_t k = 1; k < base.floats.size(); ++k) {
-        if (base.floats[k].t == base.floats[k - 1].t) {
-          Errorf("vector cannot contain metrics with the same labelset");
-        }
-      }
-    }
-    merged.push_back(std::move(base));
-  }
-  m = std::move(merged);
+  if (any && m.size() > 1) MergeSameLabels(m);
 }
 
 EMatrix Evaluator::Eval(const Expr& e) {

@@ -2,7 +2,10 @@
 // NaN-aware min/max, and the AST helpers kernels share.
 #include "promql/engine/value.h"
 
+#include <algorithm>
 #include <limits>
+
+#include "absl/container/flat_hash_map.h"
 
 namespace promlet::promql::internal {
 
@@ -64,6 +67,46 @@ std::string StringArg(const Expr& e) {
   const Expr& u = UnwrapParens(e);
   if (u.kind != NodeKind::kStringLiteral) Errorf("expected string literal argument");
   return static_cast<const StringLiteral&>(u).value;
+}
+
+void MergeSameLabels(EMatrix& m) {
+  // Series relabelled to the same set: merge, failing on a shared timestamp.
+  absl::flat_hash_map<uint64_t, std::vector<size_t>> by;
+  bool dup = false;
+  for (size_t i = 0; i < m.size(); ++i) {
+    auto& v = by[m[i].metric.Hash()];
+    for (size_t j : v) {
+      if (m[j].metric == m[i].metric) dup = true;
+    }
+    v.push_back(i);
+  }
+  if (!dup) return;
+  EMatrix out;
+  std::vector<bool> used(m.size(), false);
+  for (size_t i = 0; i < m.size(); ++i) {
+    if (used[i]) continue;
+    used[i] = true;
+    ESeries base = std::move(m[i]);
+    bool grew = false;
+    for (size_t j : by[base.metric.Hash()]) {
+      if (used[j] || !(m[j].metric == base.metric)) continue;
+      used[j] = true;
+      base.floats.insert(base.floats.end(), m[j].floats.begin(), m[j].floats.end());
+      base.drop_name = base.drop_name && m[j].drop_name;
+      grew = true;
+    }
+    if (grew) {
+      std::stable_sort(base.floats.begin(), base.floats.end(),
+                       [](const FPoint& a, const FPoint& b) { return a.t < b.t; });
+      for (size_t k = 1; k < base.floats.size(); ++k) {
+        if (base.floats[k].t == base.floats[k - 1].t) {
+          Errorf("vector cannot contain metrics with the same labelset");
+        }
+      }
+    }
+    out.push_back(std::move(base));
+  }
+  m = std::move(out);
 }
 
 }  // namespace promlet::promql::internal

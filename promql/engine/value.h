@@ -83,6 +83,10 @@ struct StepGrid {
   size_t StepIndex(int64_t ts) const { return static_cast<size_t>((ts - start) / interval); }
 };
 
+// Merges series whose label sets are equal (after relabelling or name removal) into one,
+// failing with "vector cannot contain metrics with the same labelset" on a shared timestamp.
+void MergeSameLabels(EMatrix& m);
+
 // AST helpers.
 const Expr& UnwrapParens(const Expr& e);
 std::string StringArg(const Expr& e);  // a string literal argument (after parens)
