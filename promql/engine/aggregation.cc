@@ -1,16 +1,14 @@
-// Aggregation operators (sum, avg, count, min, max, group, stddev, stdvar, quantile, topk,
-// bottomk, limitk, limit_ratio, count_values), evaluated like Prometheus' rangeEvalAgg: the
-// input series' groups are computed once, then every step folds the present samples.
+// The aggregation operators' kernels (see aggregation.h).
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
 
+#include "common/go_format.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "common/go_format.h"
+#include "promql/engine/aggregation.h"
 #include "promql/engine/collector.h"
-#include "promql/engine/evaluator.h"
 
 namespace promlet::promql::internal {
 
@@ -41,15 +39,7 @@ tsdb::Labels GroupingLabels(const tsdb::Labels& l, const std::vector<std::string
 
 // The running state of one (group, step) cell. Cell is all that the ops other than quantile
 // need (the streamed path's tables hold millions of them); Group adds quantile's values.
-struct Cell {
-  double value = 0;
-  double mean = 0;
-  double kahan_c = 0;
-  double count = 0;
-  bool seen = false;
-  bool incremental_mean = false;
-  bool drop_name = false;
-};
+using Cell = AggregationCell;
 struct Group : Cell {
   std::vector<double> values;  // quantile
 };
@@ -198,99 +188,98 @@ bool ByReverseValueLess(const HeapElem& a, const HeapElem& b) {
 
 }  // namespace
 
-bool Evaluator::EvalAggregateStreamed(const AggregateExpr& a,
-                                      const std::vector<std::string>& grouping, EMatrix* out) {
-  switch (a.op) {
+bool StreamedAggregation::Supports(AggregateOp op) {
+  switch (op) {
     case AggregateOp::kSum: case AggregateOp::kAvg: case AggregateOp::kCount:
     case AggregateOp::kMin: case AggregateOp::kMax: case AggregateOp::kGroup:
     case AggregateOp::kStddev: case AggregateOp::kStdvar:
-      break;
+      return true;
     default:
       return false;
   }
-  // The input's series are folded into (group, step) cells as they come, in selector order,
-  // exactly as the table fast path of EvalAggregate folds a materialised input: every cell
-  // sees the same samples in the same order. The table holds at most kMaxCells cells; series of
-  // later groups are kept and folded at the end, a table's worth of groups at a time.
-  constexpr size_t kMaxCells = size_t{1} << 19;  // 20 MiB of Cells
-  const size_t nsteps = NumSteps();
-  const size_t max_rows = std::max<size_t>(1, kMaxCells / nsteps);
-  absl::flat_hash_map<uint64_t, int> group_index;
-  EMatrix result;                        // one row per group, in order of first appearance
-  std::vector<std::vector<Cell>> rows;   // cells of groups [0, max_rows)
-  EMatrix pending;                       // series of groups >= max_rows
-  std::vector<size_t> pending_group;
-  int64_t in_points = 0;
-  auto fold = [&](Cell* row, const ESeries& s) {
-    for (const auto& pt : s.floats) Accumulate(a.op, row[StepIndex(pt.t)], pt.f, s.drop_name);
-  };
-  SeriesSink sink = [&](ESeries& s) {
-    const uint64_t key = GroupingKey(s.metric, grouping, a.without);
-    auto [it, inserted] = group_index.try_emplace(key, static_cast<int>(result.size()));
-    if (inserted) {
-      ESeries r;
-      r.metric = GroupingLabels(s.metric, grouping, a.without);
-      result.push_back(std::move(r));
-      if (rows.size() < max_rows) rows.emplace_back(nsteps);
-    }
-    const auto g = static_cast<size_t>(it->second);
-    in_points += static_cast<int64_t>(s.floats.size());
-    if (g < rows.size()) {
-      fold(rows[g].data(), s);
-    } else {
-      pending.push_back(std::move(s));
-      pending_group.push_back(g);
-    }
-  };
-  if (!EvalInto(UnwrapParens(*a.expr), sink)) return false;
+}
+
+// The input's series are folded into (group, step) cells as they come, in selector order,
+// exactly as the table fast path of Aggregate folds a materialised input: every cell sees the
+// same samples in the same order. The table holds at most kMaxCells cells; series of later
+// groups are kept and folded at the end, a table's worth of groups at a time.
+StreamedAggregation::StreamedAggregation(const AggregateExpr& a,
+                                         const std::vector<std::string>& grouping,
+                                         const StepGrid& g, QueryContext* ctx)
+    : a_(a),
+      grouping_(grouping),
+      g_(g),
+      ctx_(ctx),
+      nsteps_(g.NumSteps()),
+      max_rows_(std::max<size_t>(1, kMaxCells / nsteps_)) {}
+
+void StreamedAggregation::Fold(Cell* row, const ESeries& s) const {
+  for (const auto& pt : s.floats) Accumulate(a_.op, row[g_.StepIndex(pt.t)], pt.f, s.drop_name);
+}
+
+void StreamedAggregation::Add(ESeries& s) {
+  const uint64_t key = GroupingKey(s.metric, grouping_, a_.without);
+  auto [it, inserted] = group_index_.try_emplace(key, static_cast<int>(result_.size()));
+  if (inserted) {
+    ESeries r;
+    r.metric = GroupingLabels(s.metric, grouping_, a_.without);
+    result_.push_back(std::move(r));
+    if (rows_.size() < max_rows_) rows_.emplace_back(nsteps_);
+  }
+  const auto g = static_cast<size_t>(it->second);
+  in_points_ += static_cast<int64_t>(s.floats.size());
+  if (g < rows_.size()) {
+    Fold(rows_[g].data(), s);
+  } else {
+    pending_.push_back(std::move(s));
+    pending_group_.push_back(g);
+  }
+}
+
+EMatrix StreamedAggregation::Finish() {
   auto finish = [&](std::vector<Cell>& row, ESeries& out_row) {
-    for (size_t k = 0; k < nsteps; ++k) {
+    for (size_t k = 0; k < nsteps_; ++k) {
       if (!row[k].seen) continue;
-      out_row.floats.push_back({start_ + static_cast<int64_t>(k) * interval_,
-                                Finalize(a.op, row[k], 0)});
+      out_row.floats.push_back({g_.start + static_cast<int64_t>(k) * g_.interval,
+                                Finalize(a_.op, row[k], 0)});
       if (row[k].drop_name) out_row.drop_name = true;
     }
   };
-  for (size_t g = 0; g < rows.size(); ++g) finish(rows[g], result[g]);
-  const size_t first_pending = rows.size();
-  rows.clear();
-  for (size_t first = first_pending; first < result.size(); first += max_rows) {
+  for (size_t g = 0; g < rows_.size(); ++g) finish(rows_[g], result_[g]);
+  const size_t first_pending = rows_.size();
+  rows_.clear();
+  for (size_t first = first_pending; first < result_.size(); first += max_rows_) {
     ctx_->CheckDone();
-    const size_t last = std::min(result.size(), first + max_rows);
-    std::vector<std::vector<Cell>> part(last - first, std::vector<Cell>(nsteps));
-    for (size_t i = 0; i < pending.size(); ++i) {
-      const size_t g = pending_group[i];
-      if (g >= first && g < last) fold(part[g - first].data(), pending[i]);
+    const size_t last = std::min(result_.size(), first + max_rows_);
+    std::vector<std::vector<Cell>> part(last - first, std::vector<Cell>(nsteps_));
+    for (size_t i = 0; i < pending_.size(); ++i) {
+      const size_t g = pending_group_[i];
+      if (g >= first && g < last) Fold(part[g - first].data(), pending_[i]);
     }
-    for (size_t g = first; g < last; ++g) finish(part[g - first], result[g]);
+    for (size_t g = first; g < last; ++g) finish(part[g - first], result_[g]);
   }
-  ctx_->SubSamples(in_points);
+  ctx_->SubSamples(in_points_);
+  EMatrix out;
   int64_t n = 0;
-  for (auto& r : result) {
+  for (auto& r : result_) {
     if (r.floats.empty()) continue;
     n += static_cast<int64_t>(r.floats.size());
-    out->push_back(std::move(r));
+    out.push_back(std::move(r));
   }
   ctx_->AddSamples(n);
-  return true;
+  return out;
 }
 
-EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
-  std::vector<std::string> grouping = a.grouping;
-  std::sort(grouping.begin(), grouping.end());
-  if (a.op == AggregateOp::kCountValues) {
-    return EvalCountValues(a, StringArg(*a.param));
-  }
-  std::vector<double> params;
-  const bool has_param = a.op == AggregateOp::kTopk || a.op == AggregateOp::kBottomk ||
-                         a.op == AggregateOp::kQuantile || a.op == AggregateOp::kLimitk ||
-                         a.op == AggregateOp::kLimitRatio;
-  if (has_param) params = EvalScalarSteps(UnwrapParens(*a.param));
-  if (!has_param) {
-    EMatrix streamed;
-    if (EvalAggregateStreamed(a, grouping, &streamed)) return streamed;
-  }
-  EMatrix input = Eval(UnwrapParens(*a.expr));
+bool AggregateHasParam(AggregateOp op) {
+  return op == AggregateOp::kTopk || op == AggregateOp::kBottomk ||
+         op == AggregateOp::kQuantile || op == AggregateOp::kLimitk ||
+         op == AggregateOp::kLimitRatio;
+}
+
+EMatrix Aggregate(const AggregateExpr& a, const std::vector<std::string>& grouping,
+                  EMatrix input, const std::vector<double>& params, const StepGrid& grid,
+                  QueryContext* ctx) {
+  const bool has_param = AggregateHasParam(a.op);
   const int64_t in_points = [&] {
     int64_t n = 0;
     for (const auto& s : input) n += static_cast<int64_t>(s.floats.size());
@@ -319,6 +308,11 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
   }
   std::vector<Group> groups(ngroups);
 
+  // An empty result: the input's points are released.
+  auto released = [ctx](EMatrix, int64_t points) {
+    ctx->SubSamples(points);
+    return EMatrix();
+  };
   if (has_param) {
     double pmin = std::numeric_limits<double>::infinity();
     double pmax = -std::numeric_limits<double>::infinity();
@@ -335,7 +329,7 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
       case AggregateOp::kTopk:
       case AggregateOp::kBottomk:
       case AggregateOp::kLimitk:
-        if (pmax < 1 && !any_nan) return {};
+        if (pmax < 1 && !any_nan) return released(std::move(input), in_points);
         if (any_nan) Errorf("Parameter value is NaN");
         if (pmin <= -9.223372036854775e18) {
           Errorf(absl::StrCat("Scalar value ", common::GoFloat(pmin, 'g'), " underflows int64"));
@@ -343,23 +337,23 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
         if (pmax >= 9.223372036854775e18) {
           Errorf(absl::StrCat("Scalar value ", common::GoFloat(pmax, 'g'), " overflows int64"));
         }
-        if (pmax < 1) return {};
+        if (pmax < 1) return released(std::move(input), in_points);
         break;
       case AggregateOp::kLimitRatio:
-        if (pmax == 0 && pmin == 0 && !any_nan) return {};
+        if (pmax == 0 && pmin == 0 && !any_nan) return released(std::move(input), in_points);
         if (any_nan) Errorf("Ratio value is NaN");
         Errorf("limit_ratio is not supported");
       case AggregateOp::kQuantile:
         if (any_nan) {
-          ctx_->Warn("quantile value should be between 0 and 1, got NaN", a.param->pos);
+          ctx->Warn("quantile value should be between 0 and 1, got NaN", a.param->pos);
         }
         if (pmax > 1) {
-          ctx_->Warn(absl::StrCat("quantile value should be between 0 and 1, got ",
+          ctx->Warn(absl::StrCat("quantile value should be between 0 and 1, got ",
                                   common::GoFloat(pmax, 'g')),
                      a.param->pos);
         }
         if (pmin < 0) {
-          ctx_->Warn(absl::StrCat("quantile value should be between 0 and 1, got ",
+          ctx->Warn(absl::StrCat("quantile value should be between 0 and 1, got ",
                                   common::GoFloat(pmin, 'g')),
                      a.param->pos);
         }
@@ -369,7 +363,7 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
     }
   }
 
-  const bool instant = start_ == end_;
+  const bool instant = grid.start == grid.end;
   std::vector<size_t> pos(input.size(), 0);
   // k ops: per-input-series output rows (range) or ordered output (instant).
   EMatrix k_rows;
@@ -386,16 +380,16 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
   // Fast path: fold series by series into a (group, step) table. Each cell still sees the
   // samples in series order, exactly as the step-by-step loop below, so results are identical;
   // but the input is read sequentially. Only when the table stays small.
-  const size_t nsteps = NumSteps();
+  const size_t nsteps = grid.NumSteps();
   if (!k_op && a.op != AggregateOp::kQuantile &&
       static_cast<size_t>(ngroups) * nsteps <= (size_t{1} << 18)) {
     std::vector<Group> cells(static_cast<size_t>(ngroups) * nsteps);
     for (size_t si = 0; si < input.size(); ++si) {
-      if ((si & 255) == 0) ctx_->CheckDone();
+      if ((si & 255) == 0) ctx->CheckDone();
       Group* row = &cells[static_cast<size_t>(series_group[si]) * nsteps];
       const bool drop = input[si].drop_name;
       for (const auto& pt : input[si].floats) {
-        Accumulate(a.op, row[StepIndex(pt.t)], pt.f, drop);
+        Accumulate(a.op, row[grid.StepIndex(pt.t)], pt.f, drop);
       }
     }
     for (int gi = 0; gi < ngroups; ++gi) {
@@ -403,25 +397,28 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
       ESeries& out_row = result[gi];
       for (size_t k = 0; k < nsteps; ++k) {
         if (!row[k].seen) continue;
-        out_row.floats.push_back({start_ + static_cast<int64_t>(k) * interval_,
+        out_row.floats.push_back({grid.start + static_cast<int64_t>(k) * grid.interval,
                                   Finalize(a.op, row[k], 0)});
         if (row[k].drop_name) out_row.drop_name = true;
       }
     }
-    ctx_->SubSamples(in_points);
+    ctx->SubSamples(in_points);
     EMatrix out;
     for (auto& r : result) {
       if (!r.floats.empty()) out.push_back(std::move(r));
     }
     int64_t n = 0;
     for (const auto& r : out) n += static_cast<int64_t>(r.floats.size());
-    ctx_->AddSamples(n);
+    ctx->AddSamples(n);
     return out;
   }
 
   size_t step = 0;
-  for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
-    ctx_->CheckDone();
+  int64_t added = 0;  // output points of the current step, counted at its end
+  for (int64_t ts = grid.start; ts <= grid.end; ts += grid.interval, ++step) {
+    ctx->CheckDone();
+    ctx->AddSamples(added);
+    added = 0;
     const double param = has_param ? params[step] : 0;
     for (auto& g : groups) g.seen = false;
     if (k_op) {
@@ -479,6 +476,7 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
             return ByReverseValueLess(y, x);
           });
         }
+        added += static_cast<int64_t>(h.size());
         for (const auto& e : h) {
           if (instant) {
             ESeries s;
@@ -506,12 +504,14 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
       if (!g.seen) continue;
       const double v = Finalize(a.op, g, param);
       ESeries& row = result[gi];
-      if (row.floats.empty()) row.floats.reserve(NumSteps());
+      if (row.floats.empty()) row.floats.reserve(std::min<size_t>(grid.NumSteps(), static_cast<size_t>(ctx->SampleBudget())));
       row.floats.push_back({ts, v});
+      ++added;
       if (g.drop_name) row.drop_name = true;
     }
   }
-  ctx_->SubSamples(in_points);
+  ctx->AddSamples(added);
+  ctx->SubSamples(in_points);
   EMatrix out;
   if (k_op) {
     if (instant) return k_instant;
@@ -523,9 +523,6 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
       if (!r.floats.empty()) out.push_back(std::move(r));
     }
   }
-  int64_t n = 0;
-  for (const auto& s : out) n += static_cast<int64_t>(s.floats.size());
-  ctx_->AddSamples(n);
   return out;
 }
 
@@ -575,18 +572,23 @@ std::string GoQuote(std::string_view s) {
 }
 }  // namespace
 
-EMatrix Evaluator::EvalCountValues(const AggregateExpr& a, const std::string& label) {
+EMatrix CountValues(const AggregateExpr& a, const std::string& label,
+                    const std::function<EMatrix()>& eval_input, const StepGrid& g,
+                    QueryContext* ctx) {
   if (!tsdb::IsValidLabelName(label)) {
     Errorf(absl::StrCat("invalid label name ", GoQuote(label)));
   }
   std::vector<std::string> grouping = a.grouping;
   if (!a.without) grouping.push_back(label);
   std::sort(grouping.begin(), grouping.end());
-  EMatrix input = Eval(UnwrapParens(*a.expr));
-  Collector col(start_ == end_);
+  EMatrix input = eval_input();
+  Collector col(g.start == g.end);
   std::vector<size_t> pos(input.size(), 0);
-  for (int64_t ts = start_; ts <= end_; ts += interval_) {
-    ctx_->CheckDone();
+  int64_t added = 0;  // output points of the current step, counted at its end
+  for (int64_t ts = g.start; ts <= g.end; ts += g.interval) {
+    ctx->CheckDone();
+    ctx->AddSamples(added);
+    added = 0;
     struct GC {
       tsdb::Labels labels;
       int count;
@@ -610,7 +612,10 @@ EMatrix Evaluator::EvalCountValues(const AggregateExpr& a, const std::string& la
       }
     }
     for (auto& g : order) col.Add(col.Intern(g.labels, false), ts, g.count);
+    added = static_cast<int64_t>(order.size());
   }
+  ctx->AddSamples(added);
+  ctx->SubSamples(static_cast<int64_t>(PointCount(input)));
   return col.Take();
 }
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "promql/engine/evaluator.h"
+#include "promql/engine/value.h"
 
 namespace promlet::promql::internal {
 

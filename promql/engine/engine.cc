@@ -31,12 +31,6 @@ struct MinMax {
   int64_t max = std::numeric_limits<int64_t>::min();
 };
 
-int64_t ResolveAt(AtModifier at, int64_t at_ms, int64_t start, int64_t end) {
-  if (at == AtModifier::kStart) return start;
-  if (at == AtModifier::kEnd) return end;
-  return at_ms;
-}
-
 void WalkTimes(const internal::QueryContext& ctx, const Expr& e, int64_t start, int64_t end, int64_t lookback, int64_t subq_offset,
                int64_t subq_range, bool subq_has_ts, int64_t subq_ts, int64_t eval_range,
                MinMax& mm) {
@@ -46,7 +40,7 @@ void WalkTimes(const internal::QueryContext& ctx, const Expr& e, int64_t start, 
       int64_t s = start, en = end;
       if (subq_has_ts) s = en = subq_ts;
       if (vs.time.at != AtModifier::kNone) {
-        s = en = ResolveAt(vs.time.at, vs.time.at_ms, start, end);
+        s = en = internal::ResolveAt(vs.time.at, vs.time.at_ms, start, end);
       } else {
         s = s - subq_offset - subq_range;
         en -= subq_offset;
@@ -78,7 +72,7 @@ void WalkTimes(const internal::QueryContext& ctx, const Expr& e, int64_t start, 
         off = ctx.Dur(sq.time.offset_ms);
         rng = ctx.Dur(sq.range_ms);
         has_ts = true;
-        ts = ResolveAt(sq.time.at, sq.time.at_ms, start, end);
+        ts = internal::ResolveAt(sq.time.at, sq.time.at_ms, start, end);
       }
       WalkTimes(ctx, *sq.expr, start, end, lookback, off, rng, has_ts, ts, 0, mm);
       return;
@@ -315,11 +309,13 @@ absl::StatusOr<Result> Exec(const EngineOptions& options, tsdb::Queryable& stora
       if (!instant) WarnSortCalls(expr, ctx);
     }
   } catch (internal::EvalError& e) {
+    if (opts.stats != nullptr) *opts.stats = ctx.Stats();
     return e.status;
   }
   res.warnings = std::move(ctx.warnings);
   res.infos = std::move(ctx.infos);
-  res.stats = ctx.stats;
+  res.stats = ctx.Stats();
+  if (opts.stats != nullptr) *opts.stats = res.stats;
   return res;
 }
 

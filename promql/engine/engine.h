@@ -13,6 +13,8 @@
 //                         execution"                                        -> 422 execution
 //   - DeadlineExceeded    the EngineOptions::timeout elapsed                 -> 503 timeout
 //   - Cancelled           QueryOptions::cancel was set                       -> 499 canceled
+// Both are checked inside every evaluation loop (per series, per step, and every ~1,000
+// samples of a slow kernel), so a query stops within milliseconds of work after either.
 //   - other codes         storage errors, passed through                     -> 500 internal
 //
 // Invariants: the engine is stateless between queries and thread-safe (each query builds its
@@ -46,11 +48,21 @@ struct EngineOptions {
   int64_t default_eval_interval_ms = 60000;
 };
 
+struct QueryStats {
+  int64_t samples_decoded = 0;  // raw samples read from storage
+  // Highest in-memory sample count reached (max_samples accounting); never above max_samples:
+  // samples that would exceed it are refused before they are materialised.
+  int64_t peak_samples = 0;
+};
+
 struct QueryOptions {
   // Polled during evaluation; when it becomes true the query fails with Cancelled.
   std::atomic<bool>* cancel = nullptr;
   // Overrides EngineOptions::lookback_delta_ms for this query when set and > 0.
   std::optional<int64_t> lookback_delta_ms;
+  // When set, receives the query's statistics whether it succeeds or fails (a failed query
+  // has no Result to carry them).
+  QueryStats* stats = nullptr;
 };
 
 struct Point {
@@ -83,10 +95,6 @@ using Matrix = std::vector<Series>;
 
 using Value = std::variant<Scalar, String, Vector, Matrix>;
 
-struct QueryStats {
-  int64_t samples_decoded = 0;  // raw samples read from storage
-  int64_t peak_samples = 0;     // highest in-memory sample count seen (max_samples accounting)
-};
 
 struct Result {
   Value value;

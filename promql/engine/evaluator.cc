@@ -1,136 +1,31 @@
-// Core of the evaluator: selectors, subqueries, operators and the shared helpers. Functions
-// live in call.cc, aggregations in aggregation.cc.
+// The evaluator: the recursion over the AST (Eval and the Eval* that evaluate children),
+// selectors and subqueries, and the evaluator's side of operators, aggregations and function
+// calls. The kernels they hand evaluated values to live in binary_operators.cc,
+// aggregation.cc, range_functions.cc, instant_functions.cc and label_functions.cc.
 #include "promql/engine/evaluator.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
-#include <condition_variable>
 #include <exception>
 #include <limits>
-#include <mutex>
 #include <optional>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "promql/engine/collector.h"
+#include "promql/engine/aggregation.h"
+#include "promql/engine/binary_operators.h"
+#include "promql/engine/function_table.h"
+#include "promql/engine/helper_pool.h"
 
 namespace promlet::promql::internal {
 
-void Fail(absl::Status s) { throw EvalError{std::move(s)}; }
-void Errorf(std::string msg) { Fail(absl::FailedPreconditionError(msg)); }
-
-std::string PromLabelsString(const tsdb::Labels& l) {
-  std::string out = "{";
-  bool first = true;
-  for (const auto& p : l) {
-    if (!first) out += ", ";
-    first = false;
-    out += p.name;
-    out += "=\"";
-    for (char c : p.value) {
-      switch (c) {
-        case '\\': out += "\\\\"; break;
-        case '"': out += "\\\""; break;
-        case '\n': out += "\\n"; break;
-        default: out.push_back(c);
-      }
-    }
-    out += "\"";
-  }
-  out += "}";
-  return out;
-}
-
-double GoMax(double a, double b) {
-  if (std::isinf(a) && a > 0) return a;
-  if (std::isinf(b) && b > 0) return b;
-  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
-  if (a == 0 && a == b) return std::signbit(a) ? b : a;
-  return a > b ? a : b;
-}
-
-double GoMin(double a, double b) {
-  if (std::isinf(a) && a < 0) return a;
-  if (std::isinf(b) && b < 0) return b;
-  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
-  if (a == 0 && a == b) return std::signbit(a) ? a : b;
-  return a < b ? a : b;
-}
-
-void QueryContext::CheckDone() {
-  if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
-    Fail(absl::CancelledError("query was canceled in expression evaluation"));
-  }
-  if ((++check_counter & 63) == 0 && absl::Now() > deadline) {
-    Fail(absl::DeadlineExceededError("query timed out in expression evaluation"));
-  }
-}
-
-void QueryContext::AddSamples(int64_t n) {
-  current_samples += n;
-  if (current_samples > stats.peak_samples) stats.peak_samples = current_samples;
-  if (current_samples > options->max_samples) {
-    Fail(absl::ResourceExhaustedError(
-        "query processing would load too many samples into memory in query execution"));
-  }
-}
-
-std::string QueryContext::Pos(const PositionRange& p) const {
-  if (query_text.empty()) return "";
-  int line = 1;
-  int col = 1;
-  for (int i = 0; i < p.start && i < static_cast<int>(query_text.size()); ++i) {
-    if (query_text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return absl::StrCat(" (", line, ":", col, ")");
-}
-
-namespace {
-void AddUnique(std::vector<std::string>& v, std::string s) {
-  for (const auto& x : v) {
-    if (x == s) return;
-  }
-  v.push_back(std::move(s));
-}
-}  // namespace
-
-void QueryContext::Warn(const std::string& msg, const PositionRange& p) {
-  AddUnique(warnings, absl::StrCat("PromQL warning: ", msg, Pos(p)));
-}
-void QueryContext::Info(const std::string& msg, const PositionRange& p) {
-  AddUnique(infos, absl::StrCat("PromQL info: ", msg, Pos(p)));
-}
-
-const Expr& UnwrapParens(const Expr& e) {
-  const Expr* p = &e;
-  while (true) {
-    if (p->kind == NodeKind::kParen) {
-      p = static_cast<const ParenExpr*>(p)->expr.get();
-    } else if (p->kind == NodeKind::kStepInvariant) {
-      p = static_cast<const StepInvariantExpr*>(p)->expr.get();
-    } else {
-      return *p;
-    }
-  }
-}
-
-std::string StringArg(const Expr& e) {
-  const Expr& u = UnwrapParens(e);
-  if (u.kind != NodeKind::kStringLiteral) Errorf("expected string literal argument");
-  return static_cast<const StringLiteral&>(u).value;
-}
-
 // ---------------------------------------------------------------------------------------------
 
-absl::Status Evaluator::DecodeInto(tsdb::SampleIterator& it, int64_t mint, int64_t maxt,
-                                   bool drop_stale, Decoded& d) {
+absl::Status Evaluator::DecodeInto(const QueryContext& ctx, tsdb::SampleIterator& it,
+                                   int64_t mint, int64_t maxt, bool drop_stale, int64_t cap,
+                                   Decoded& d) {
   d.t.clear();
   d.v.clear();
   if (!it.Seek(mint) || it.T() > maxt) return it.status();
@@ -138,7 +33,7 @@ absl::Status Evaluator::DecodeInto(tsdb::SampleIterator& it, int64_t mint, int64
   d.v.push_back(it.V());
   // Batches are decoded straight into the output, then cut at maxt.
   constexpr size_t kBatch = 512;
-  for (;;) {
+  for (size_t batches = 1;; ++batches) {
     const size_t old = d.t.size();
     d.t.resize(old + kBatch);
     d.v.resize(old + kBatch);
@@ -151,6 +46,11 @@ absl::Status Evaluator::DecodeInto(tsdb::SampleIterator& it, int64_t mint, int64
     d.t.resize(old + keep);
     d.v.resize(old + keep);
     if (keep < kBatch) break;  // exhausted or past maxt
+    if (batches % 64 == 0) ctx.CheckInterrupt();
+    if (static_cast<int64_t>(d.t.size()) > cap) {
+      return absl::ResourceExhaustedError(
+          "query processing would load too many samples into memory in query execution");
+    }
   }
   if (drop_stale) {
     size_t w = 0;
@@ -190,7 +90,10 @@ void Evaluator::SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt,
     const tsdb::Series& s = set->At();
     auto it = s.Iterator();
     d.labels = s.labels();
-    if (absl::Status st = DecodeInto(*it, mint, maxt, drop_stale, d); !st.ok()) Fail(st);
+    if (absl::Status st = DecodeInto(*ctx_, *it, mint, maxt, drop_stale, ctx_->SampleBudget(), d);
+        !st.ok()) {
+      Fail(st);
+    }
     total += static_cast<int64_t>(d.t.size());
     if (!d.t.empty()) fn(d);
   }
@@ -198,98 +101,9 @@ void Evaluator::SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt,
   ctx_->stats.samples_decoded += total;
 }
 
-namespace {
-
-// A second thread for SelectEachSplit: Run() hands it a job, Wait() blocks until the job has
-// finished. Kept in a process-wide pool (HelperLease) rather than started per query: thread
-// start-up, its stack's page faults and exit cost as much as a small query's decoding.
-class HelperThread {
- public:
-  HelperThread() : thread_([this] { Loop(); }) {}
-  ~HelperThread() {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  void Run(std::function<void()> job) {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      job_ = std::move(job);
-      has_job_ = true;
-    }
-    cv_.notify_all();
-  }
-  void Wait() {
-    std::unique_lock<std::mutex> l(mu_);
-    done_cv_.wait(l, [this] { return !has_job_; });
-  }
-
- private:
-  void Loop() {
-    std::unique_lock<std::mutex> l(mu_);
-    for (;;) {
-      cv_.wait(l, [this] { return stop_ || has_job_; });
-      if (has_job_) {
-        std::function<void()> job = std::move(job_);
-        l.unlock();
-        job();  // never throws: callers catch inside the job
-        l.lock();
-        has_job_ = false;
-        done_cv_.notify_all();
-      } else {
-        return;
-      }
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_, done_cv_;
-  std::function<void()> job_;
-  bool has_job_ = false;
-  bool stop_ = false;
-  std::thread thread_;  // last: starts once the members above exist
-};
-
-// Borrows an idle helper from the pool (starting one if none is idle) and returns it on
-// destruction. The pool grows to the number of queries that ever ran at once.
-class HelperLease {
- public:
-  HelperLease() {
-    std::lock_guard<std::mutex> l(PoolMutex());
-    auto& idle = Idle();
-    if (!idle.empty()) {
-      helper_ = std::move(idle.back());
-      idle.pop_back();
-    }
-    if (!helper_) helper_ = std::make_unique<HelperThread>();
-  }
-  ~HelperLease() {
-    std::lock_guard<std::mutex> l(PoolMutex());
-    Idle().push_back(std::move(helper_));
-  }
-  HelperThread* operator->() { return helper_.get(); }
-
- private:
-  static std::mutex& PoolMutex() {
-    static std::mutex mu;
-    return mu;
-  }
-  // Leaked on purpose: helpers must not be joined during static destruction.
-  static std::vector<std::unique_ptr<HelperThread>>& Idle() {
-    static auto* idle = new std::vector<std::unique_ptr<HelperThread>>();
-    return *idle;
-  }
-  std::unique_ptr<HelperThread> helper_;
-};
-
-}  // namespace
-
 void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t maxt,
                                 bool drop_stale, int64_t range, std::string_view func,
-                                bool parallel, const ComputeFn& compute,
+                                int64_t cap, bool parallel, const ComputeFn& compute,
                                 const ComputeFn& consume) {
   if (maxt < mint) return;
   tsdb::SelectHints hints = Hints(mint, maxt, range, func);
@@ -312,7 +126,7 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
   const bool can_parallel = parallel && std::thread::hardware_concurrency() > 1;
   auto work = [&](size_t i) {
     Item& x = items[i];
-    x.status = DecodeInto(*x.it, mint, maxt, drop_stale, x.d);
+    x.status = DecodeInto(*ctx_, *x.it, mint, maxt, drop_stale, cap, x.d);
     x.it.reset();
     x.out.floats.clear();
     x.out.metric = tsdb::Labels();
@@ -366,26 +180,10 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
   ctx_->stats.samples_decoded += total;
 }
 
-namespace {
-int64_t AtTime(const QueryContext* ctx, AtModifier at, int64_t at_ms) {
-  switch (at) {
-    case AtModifier::kStart: return ctx->query_start;
-    case AtModifier::kEnd: return ctx->query_end;
-    default: return at_ms;
-  }
-}
-
-size_t PointCount(const EMatrix& m) {
-  size_t n = 0;
-  for (const auto& s : m) n += s.floats.size();
-  return n;
-}
-}  // namespace
-
 EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig_t,
                                       const SeriesSink* sink) {
   const bool has_at = vs.time.at != AtModifier::kNone;
-  const int64_t at = AtTime(ctx_, vs.time.at, vs.time.at_ms);
+  const int64_t at = ctx_->At(vs.time.at, vs.time.at_ms);
   const int64_t lookback = ctx_->lookback_ms;
   const int64_t offset = ctx_->Dur(vs.time.offset_ms);
   const int64_t ref_lo = (has_at ? at : start_) - offset;
@@ -393,23 +191,27 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
   const size_t nsteps = NumSteps();
   EMatrix out;
   // Per series: the sample in the lookback window of every step (no QueryContext access).
+  // Output points are counted as they are produced (PointCounter), so a selector inside a
+  // fine-grained subquery fails at the sample limit instead of filling memory.
   auto compute = [&](Decoded& d, ESeries& s) {
     const size_t n = d.t.size();
     size_t idx = 0;
+    PointCounter counted(ctx_);
     for (int64_t ts = start_; ts <= end_; ts += interval_) {
+      counted.Tick(s.floats.size());
       const int64_t ref = (has_at ? at : ts) - offset;
       while (idx < n && d.t[idx] <= ref) ++idx;
       if (idx == 0) continue;
       const size_t j = idx - 1;
       if (d.t[j] <= ref - lookback) continue;
       if (tsdb::IsStaleNaN(d.v[j])) continue;
-      if (s.floats.empty()) s.floats.reserve(nsteps);
+      if (s.floats.empty()) s.floats.reserve(ReserveHint(nsteps));
       s.floats.push_back({ts, record_orig_t ? static_cast<double>(d.t[j]) / 1000.0 : d.v[j]});
     }
+    counted.Flush(s.floats.size());
   };
   auto consume = [&](Decoded& d, ESeries& s) {
     if (s.floats.empty()) return;
-    ctx_->AddSamples(static_cast<int64_t>(s.floats.size()));
     if (sink != nullptr) {
       s.metric = std::move(d.labels);
       (*sink)(s);
@@ -420,14 +222,16 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
     r.floats = std::move(s.floats);
     out.push_back(std::move(r));
   };
-  SelectEachSplit(vs, ref_lo - lookback + 1, ref_hi, false, 0, "", true, compute, consume);
+  // Raw samples are not counted (only one batch of series holds them at a time).
+  SelectEachSplit(vs, ref_lo - lookback + 1, ref_hi, false, 0, "",
+                  std::numeric_limits<int64_t>::max(), true, compute, consume);
   return out;
 }
 
 EMatrix Evaluator::EvalMatrixSelectorInstant(const MatrixSelector& ms) {
   const auto& vs = static_cast<const VectorSelector&>(*ms.vector_selector);
   const bool has_at = vs.time.at != AtModifier::kNone;
-  const int64_t ref = (has_at ? AtTime(ctx_, vs.time.at, vs.time.at_ms) : start_) - ctx_->Dur(vs.time.offset_ms);
+  const int64_t ref = (has_at ? ctx_->At(vs.time.at, vs.time.at_ms) : start_) - ctx_->Dur(vs.time.offset_ms);
   EMatrix out;
   SelectEach(vs, ref - ctx_->Dur(ms.range_ms) + 1, ref, true, ctx_->Dur(ms.range_ms), "",
              [&](Decoded& d) {
@@ -444,7 +248,7 @@ EMatrix Evaluator::EvalMatrixSelectorInstant(const MatrixSelector& ms) {
 EMatrix Evaluator::EvalSubquery(const SubqueryExpr& sq) {
   const int64_t step = ctx_->Dur(sq.step_ms) > 0 ? ctx_->Dur(sq.step_ms) : ctx_->options->default_eval_interval_ms;
   const bool has_at = sq.time.at != AtModifier::kNone;
-  const int64_t at = AtTime(ctx_, sq.time.at, sq.time.at_ms);
+  const int64_t at = ctx_->At(sq.time.at, sq.time.at_ms);
   const int64_t base_start = has_at ? at : start_;
   const int64_t base_end = has_at ? at : end_;
   const int64_t new_end = base_end - ctx_->Dur(sq.time.offset_ms);
@@ -459,11 +263,13 @@ EMatrix Evaluator::EvalSubquery(const SubqueryExpr& sq) {
 }
 
 std::vector<double> Evaluator::EvalScalarSteps(const Expr& e) {
-  std::vector<double> out(NumSteps(), std::numeric_limits<double>::quiet_NaN());
+  // Eval() has counted the scalar's point per step, so NumSteps() is within the limit.
   EMatrix m = Eval(e);
+  std::vector<double> out(NumSteps(), std::numeric_limits<double>::quiet_NaN());
   for (const auto& s : m) {
     for (const auto& p : s.floats) out[StepIndex(p.t)] = p.f;
   }
+  ctx_->SubSamples(static_cast<int64_t>(PointCount(m)));
   return out;
 }
 
@@ -481,40 +287,7 @@ void Evaluator::CleanupMetricLabels(EMatrix& m) {
       s.drop_name = false;
     }
   }
-  if (!any || m.size() <= 1) return;
-  absl::flat_hash_map<uint64_t, std::vector<size_t>> by_hash;
-  bool dup = false;
-  for (size_t i = 0; i < m.size(); ++i) {
-    auto& v = by_hash[m[i].metric.Hash()];
-    if (!v.empty()) dup = true;
-    v.push_back(i);
-  }
-  if (!dup) return;
-  EMatrix merged;
-  std::vector<bool> used(m.size(), false);
-  for (size_t i = 0; i < m.size(); ++i) {
-    if (used[i]) continue;
-    used[i] = true;
-    ESeries base = std::move(m[i]);
-    bool grew = false;
-    for (size_t j : by_hash[base.metric.Hash()]) {
-      if (used[j] || !(m[j].metric == base.metric)) continue;
-      used[j] = true;
-      base.floats.insert(base.floats.end(), m[j].floats.begin(), m[j].floats.end());
-      grew = true;
-    }
-    if (grew) {
-      std::stable_sort(base.floats.begin(), base.floats.end(),
-                       [](const FPoint& a, const FPoint& b) { return a.t < b.t; });
-      for (size_t k = 1; k < base.floats.size(); ++k) {
-        if (base.floats[k].t == base.floats[k - 1].t) {
-          Errorf("vector cannot contain metrics with the same labelset");
-        }
-      }
-    }
-    merged.push_back(std::move(base));
-  }
-  m = std::move(merged);
+  if (any && m.size() > 1) MergeSameLabels(m);
 }
 
 EMatrix Evaluator::Eval(const Expr& e) {
@@ -522,12 +295,9 @@ EMatrix Evaluator::Eval(const Expr& e) {
   if (end_ < start_) return {};
   switch (e.kind) {
     case NodeKind::kNumberLiteral: {
-      ESeries s;
       const double v = static_cast<const NumberLiteral&>(e).value;
-      s.floats.reserve(NumSteps());
-      for (int64_t ts = start_; ts <= end_; ts += interval_) s.floats.push_back({ts, v});
       EMatrix m;
-      m.push_back(std::move(s));
+      m.push_back(FillSteps([v](int64_t, size_t) { return v; }));
       return m;
     }
     case NodeKind::kStringLiteral:
@@ -565,98 +335,22 @@ EMatrix Evaluator::Eval(const Expr& e) {
   Errorf("unhandled expression kind");
 }
 
-// --- Binary operators ------------------------------------------------------------------------
-
-namespace {
-
-double ScalarBinop(BinaryOp op, double l, double r) {
-  switch (op) {
-    case BinaryOp::kAdd: return l + r;
-    case BinaryOp::kSub: return l - r;
-    case BinaryOp::kMul: return l * r;
-    case BinaryOp::kDiv: return l / r;
-    case BinaryOp::kPow: return std::pow(l, r);
-    case BinaryOp::kMod: return std::fmod(l, r);
-    case BinaryOp::kEql: return l == r ? 1 : 0;
-    case BinaryOp::kNeq: return l != r ? 1 : 0;
-    case BinaryOp::kGtr: return l > r ? 1 : 0;
-    case BinaryOp::kLss: return l < r ? 1 : 0;
-    case BinaryOp::kGte: return l >= r ? 1 : 0;
-    case BinaryOp::kLte: return l <= r ? 1 : 0;
-    case BinaryOp::kAtan2: return std::atan2(l, r);
-    default: Errorf("operator not allowed for scalar operations");
+EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
+  std::vector<std::string> grouping = a.grouping;
+  std::sort(grouping.begin(), grouping.end());
+  const Expr& input = UnwrapParens(*a.expr);
+  if (a.op == AggregateOp::kCountValues) {
+    return CountValues(a, StringArg(*a.param), [&] { return Eval(input); }, grid(), ctx_);
   }
-}
-
-// Returns the value and whether the element is kept (comparisons filter).
-inline double ElemBinop(BinaryOp op, double l, double r, bool* keep) {
-  *keep = true;
-  switch (op) {
-    case BinaryOp::kAdd: return l + r;
-    case BinaryOp::kSub: return l - r;
-    case BinaryOp::kMul: return l * r;
-    case BinaryOp::kDiv: return l / r;
-    case BinaryOp::kPow: return std::pow(l, r);
-    case BinaryOp::kMod: return std::fmod(l, r);
-    case BinaryOp::kAtan2: return std::atan2(l, r);
-    case BinaryOp::kEql: *keep = l == r; return l;
-    case BinaryOp::kNeq: *keep = l != r; return l;
-    case BinaryOp::kGtr: *keep = l > r; return l;
-    case BinaryOp::kLss: *keep = l < r; return l;
-    case BinaryOp::kGte: *keep = l >= r; return l;
-    case BinaryOp::kLte: *keep = l <= r; return l;
-    default: Errorf("operator not allowed for operations between vectors");
+  std::vector<double> params;
+  if (AggregateHasParam(a.op)) {
+    params = EvalScalarSteps(UnwrapParens(*a.param));
+  } else if (StreamedAggregation::Supports(a.op)) {
+    StreamedAggregation agg(a, grouping, grid(), ctx_);
+    if (EvalInto(input, [&agg](ESeries& s) { agg.Add(s); })) return agg.Finish();
   }
+  return Aggregate(a, grouping, Eval(input), params, grid(), ctx_);
 }
-
-bool ChangesMetricSchema(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::kAdd: case BinaryOp::kSub: case BinaryOp::kDiv: case BinaryOp::kMul:
-    case BinaryOp::kPow: case BinaryOp::kMod: case BinaryOp::kAtan2:
-      return true;
-    default:
-      return false;
-  }
-}
-
-tsdb::Labels MatchLabels(const tsdb::Labels& l, const VectorMatching& m) {
-  tsdb::LabelsBuilder b(l);
-  if (m.on) {
-    b.Keep(m.matching_labels);
-  } else {
-    b.Del(tsdb::kMetricName);
-    for (const auto& n : m.matching_labels) b.Del(n);
-  }
-  return b.Build();
-}
-
-uint64_t Signature(const tsdb::Labels& l, const VectorMatching& m) {
-  return m.on ? l.HashForLabels(m.matching_labels) : l.HashWithoutLabels(m.matching_labels);
-}
-
-// Per-series cursor over an EMatrix, advanced step by step.
-struct StepGather {
-  const EMatrix* m;
-  std::vector<size_t> pos;
-  std::vector<int> present;  // indices of series with a point at the current step
-  std::vector<double> vals;  // their values
-  explicit StepGather(const EMatrix& mm) : m(&mm), pos(mm.size(), 0) {}
-  void At(int64_t ts) {
-    present.clear();
-    vals.clear();
-    for (size_t i = 0; i < m->size(); ++i) {
-      const auto& f = (*m)[i].floats;
-      size_t& p = pos[i];
-      while (p < f.size() && f[p].t < ts) ++p;
-      if (p < f.size() && f[p].t == ts) {
-        present.push_back(static_cast<int>(i));
-        vals.push_back(f[p].f);
-      }
-    }
-  }
-};
-
-}  // namespace
 
 EMatrix Evaluator::EvalBinary(const BinaryExpr& b) {
   const ValueType lt = b.lhs->type();
@@ -664,21 +358,16 @@ EMatrix Evaluator::EvalBinary(const BinaryExpr& b) {
   if (lt == ValueType::kScalar && rt == ValueType::kScalar) {
     auto l = EvalScalarSteps(*b.lhs);
     auto r = EvalScalarSteps(*b.rhs);
-    ESeries s;
-    size_t i = 0;
-    for (int64_t ts = start_; ts <= end_; ts += interval_, ++i) {
-      s.floats.push_back({ts, ScalarBinop(b.op, l[i], r[i])});
-    }
     EMatrix m;
-    m.push_back(std::move(s));
+    m.push_back(FillSteps([&](int64_t, size_t i) { return ScalarBinop(b.op, l[i], r[i]); }));
     return m;
   }
   if (lt == ValueType::kVector && rt == ValueType::kVector) {
     EMatrix lhs = Eval(*b.lhs);
     EMatrix rhs = Eval(*b.rhs);
     const int64_t in = static_cast<int64_t>(PointCount(lhs) + PointCount(rhs));
-    EMatrix out = IsSetOp(b.op) ? EvalSetOp(b, std::move(lhs), std::move(rhs))
-                                : EvalVectorVector(b, std::move(lhs), std::move(rhs));
+    EMatrix out = IsSetOp(b.op) ? SetOperation(b, std::move(lhs), std::move(rhs), grid(), ctx_)
+                                : VectorVectorBinop(b, std::move(lhs), std::move(rhs), grid(), ctx_);
     ctx_->SubSamples(in);
     return out;
   }
@@ -693,239 +382,193 @@ EMatrix Evaluator::EvalBinary(const BinaryExpr& b) {
     m = Eval(*b.lhs);
     sc = EvalScalarSteps(*b.rhs);
   }
-  const bool comparison = IsComparisonOp(b.op);
-  const bool drop = ChangesMetricSchema(b.op) || b.return_bool;
+  return VectorScalarBinop(b, std::move(m), sc, swap, grid(), ctx_);
+}
+
+// --- Function calls: the row of the function table, then the kernel ---------------------------
+
+namespace {
+
+// The index of the call's range-vector argument, or -1.
+int RangeArgIndex(const Call& c) {
+  for (size_t i = 0; i < c.args.size(); ++i) {
+    const Expr& a = UnwrapParens(*c.args[i]);
+    if (a.kind == NodeKind::kMatrixSelector || a.kind == NodeKind::kSubquery) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+[[noreturn]] void NotSupported(const Call& c) {
+  Errorf(absl::StrCat("function ", std::string(c.func->name), " not supported"));
+}
+
+}  // namespace
+
+EMatrix Evaluator::EvalCall(const Call& c) {
+  const FunctionImpl& f = FunctionImplOf(c.func->id);
+  if (f.sample_times) {
+    const Expr& arg = UnwrapParens(*c.args[0]);
+    if (arg.kind == NodeKind::kVectorSelector) {
+      EMatrix m = EvalVectorSelector(static_cast<const VectorSelector&>(arg), true);
+      for (auto& s : m) s.drop_name = true;
+      return m;
+    }
+  }
+  if (const int mi = RangeArgIndex(c); mi >= 0) {
+    if (f.range.kernel == nullptr) NotSupported(c);
+    return EvalRangeFunction(c, f.range, static_cast<size_t>(mi));
+  }
+  FunctionArgs args{c, grid(), ctx_,
+                    [this, &c](size_t i) { return Eval(UnwrapParens(*c.args[i])); },
+                    [this, &c](size_t i) { return EvalScalarSteps(UnwrapParens(*c.args[i])); }};
+  if (f.point != nullptr) return ApplyPointwise(f.point, args);
+  if (f.whole != nullptr) return f.whole(args);
+  NotSupported(c);
+}
+
+int Evaluator::StreamableRangeArg(const Call& c) {
+  const FunctionImpl& f = FunctionImplOf(c.func->id);
+  if (f.range.kernel == nullptr || f.range.absent) return -1;
+  return RangeArgIndex(c);
+}
+
+bool Evaluator::EvalInto(const Expr& e, const SeriesSink& sink) {
+  if (end_ < start_) return false;
+  if (e.kind == NodeKind::kVectorSelector) {
+    ctx_->CheckDone();  // as Eval() does on entering a node
+    EvalVectorSelector(static_cast<const VectorSelector&>(e), false, &sink);
+    return true;
+  }
+  if (e.kind == NodeKind::kCall) {
+    const auto& c = static_cast<const Call&>(e);
+    const int mi = StreamableRangeArg(c);
+    if (mi < 0) return false;
+    ctx_->CheckDone();
+    EvalRangeFunction(c, FunctionImplOf(c.func->id).range, static_cast<size_t>(mi), &sink);
+    return true;
+  }
+  return false;
+}
+
+EMatrix Evaluator::EvalRangeFunction(const Call& c, const RangeFunction& f, size_t mi,
+                                     const SeriesSink* sink) {
+  std::vector<std::vector<double>> scalar_args(c.args.size());
+  for (size_t i = 0; i < c.args.size(); ++i) {
+    if (i != mi) scalar_args[i] = EvalScalarSteps(UnwrapParens(*c.args[i]));
+  }
+  const Expr& arg = UnwrapParens(*c.args[mi]);
+  std::vector<Decoded> data;  // subquery input only; selector input is streamed
+  const VectorSelector* selector = nullptr;
+  int64_t select_lo = 0, select_hi = 0;
+  int64_t range_ms, offset_ms;
+  bool has_at;
+  int64_t at;
+  if (arg.kind == NodeKind::kMatrixSelector) {
+    const auto& ms = static_cast<const MatrixSelector&>(arg);
+    const auto& vs = static_cast<const VectorSelector&>(*ms.vector_selector);
+    range_ms = ctx_->Dur(ms.range_ms);
+    offset_ms = ctx_->Dur(vs.time.offset_ms);
+    has_at = vs.time.at != AtModifier::kNone;
+    at = ctx_->At(vs.time.at, vs.time.at_ms);
+    const int64_t lo = (has_at ? at : start_) - offset_ms - range_ms + 1;
+    const int64_t hi = (has_at ? at : end_) - offset_ms;
+    selector = &vs;
+    select_lo = lo;
+    select_hi = hi;
+  } else {
+    const auto& sq = static_cast<const SubqueryExpr&>(arg);
+    range_ms = ctx_->Dur(sq.range_ms);
+    offset_ms = ctx_->Dur(sq.time.offset_ms);
+    has_at = sq.time.at != AtModifier::kNone;
+    at = ctx_->At(sq.time.at, sq.time.at_ms);
+    // The subquery's points are counted by its evaluation; they are held (as `data`, each
+    // series converted and freed in turn) until the function has run.
+    EMatrix m = EvalSubquery(sq);
+    data.reserve(m.size());
+    for (auto& s : m) {
+      Decoded d;
+      d.labels = std::move(s.metric);
+      d.t.reserve(s.floats.size());
+      d.v.reserve(s.floats.size());
+      for (const auto& p : s.floats) {
+        d.t.push_back(p.t);
+        d.v.push_back(p.f);
+      }
+      std::vector<FPoint>().swap(s.floats);
+      data.push_back(std::move(d));
+    }
+  }
+  int64_t held = 0;
+  for (const auto& d : data) held += static_cast<int64_t>(d.t.size());
+
   EMatrix out;
-  out.reserve(m.size());
-  for (auto& s : m) {
-    size_t w = 0;
-    for (size_t k = 0; k < s.floats.size(); ++k) {
-      const FPoint p = s.floats[k];
-      double l = p.f, r = sc[StepIndex(p.t)];
-      if (swap) std::swap(l, r);
-      bool keep;
-      double v = ElemBinop(b.op, l, r, &keep);
-      if (comparison && swap) v = r;
-      if (b.return_bool) {
-        v = keep ? 1 : 0;
-        keep = true;
+  out.reserve(data.size());
+  bool warned = false;
+  const RangeCall call{grid(), has_at, at, offset_ms, range_ms, &scalar_args, ctx_,
+                       c.args[0]->pos, &warned};
+  // Per-series work: thread-safe unless !f.parallel (then it runs on this thread only).
+  auto compute = [&](Decoded& d, ESeries& s) { SlideWindows(f, call, d, s); };
+  const bool drop_name = !f.keeps_name;
+  auto consume = [&](Decoded& d, ESeries& s) {
+    if (f.counter && !s.floats.empty()) {
+      const std::string_view mn = d.labels.MetricName();
+      if (!mn.empty() && !mn.ends_with("_total") && !mn.ends_with("_sum") &&
+          !mn.ends_with("_count") && !mn.ends_with("_bucket")) {
+        ctx_->Info(absl::StrCat("metric might not be a counter, name does not end in "
+                                "_total/_sum/_count/_bucket: \"",
+                                std::string(mn), "\""),
+                   c.args[mi]->pos);
       }
-      if (keep) s.floats[w++] = {p.t, v};
     }
-    s.floats.resize(w);
-    if (w == 0) continue;
-    if (drop) s.drop_name = true;
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
-EMatrix Evaluator::EvalVectorVector(const BinaryExpr& b, EMatrix lhs, EMatrix rhs) {
-  const VectorMatching& vm = *b.matching;
-  if (vm.card == Cardinality::kManyToMany) Errorf("many-to-many only allowed for set operators");
-  const bool one_to_many = vm.card == Cardinality::kOneToMany;
-  // Signature ordinals per series, shared by both sides.
-  absl::flat_hash_map<uint64_t, int> sig_ord;
-  auto ords = [&](const EMatrix& m) {
-    std::vector<int> o(m.size());
-    for (size_t i = 0; i < m.size(); ++i) {
-      auto [it, inserted] = sig_ord.try_emplace(Signature(m[i].metric, vm),
-                                                static_cast<int>(sig_ord.size()));
-      o[i] = it->second;
+    if (s.floats.empty()) return;
+    s.metric = std::move(d.labels);
+    s.drop_name = drop_name;
+    if (sink != nullptr) {
+      (*sink)(s);
+      return;
     }
-    return o;
+    ESeries r;
+    r.metric = std::move(s.metric);
+    r.drop_name = drop_name;
+    r.floats = std::move(s.floats);
+    out.push_back(std::move(r));
   };
-  std::vector<int> lo = ords(lhs), ro = ords(rhs);
-  // "many" side first.
-  EMatrix* many = &lhs;
-  EMatrix* one = &rhs;
-  std::vector<int>* many_o = &lo;
-  std::vector<int>* one_o = &ro;
-  if (one_to_many) {
-    std::swap(many, one);
-    std::swap(many_o, one_o);
-  }
-  const size_t nsig = sig_ord.size();
-  std::vector<int> right_by_sig(nsig, -1);
-  std::vector<int64_t> sig_matched_at(nsig, std::numeric_limits<int64_t>::min());
-  std::vector<int> touched;
-  Collector col(start_ == end_);
-  absl::flat_hash_map<uint64_t, int> pair_out;  // (many idx, one idx) -> output series
-  std::vector<int64_t> out_matched_at;
-  StepGather gm(*many), go(*one);
-  const bool changes_schema = ChangesMetricSchema(b.op);
-  for (int64_t ts = start_; ts <= end_; ts += interval_) {
-    ctx_->CheckDone();
-    gm.At(ts);
-    go.At(ts);
-    const bool fills = vm.fill_lhs.has_value() || vm.fill_rhs.has_value();
-    if (gm.present.empty() && go.present.empty()) continue;
-    if ((gm.present.empty() || go.present.empty()) && !fills) continue;
-    for (int s : touched) right_by_sig[s] = -1;
-    touched.clear();
-    for (size_t k = 0; k < go.present.size(); ++k) {
-      const int j = go.present[k];
-      const int s = (*one_o)[j];
-      if (right_by_sig[s] >= 0) {
-        const ESeries& dupl = (*one)[go.present[right_by_sig[s]]];
-        // The pair is reported in label order so the message is stable.
-        const ESeries* first = &(*one)[j];
-        const ESeries* second = &dupl;
-        if (second->metric < first->metric) std::swap(first, second);
-        Errorf(absl::StrCat(
-            "found duplicate series for the match group ",
-            PromLabelsString(MatchLabels((*one)[j].metric, vm)), " on the ",
-            one_to_many ? "left" : "right", " hand-side of the operation: [",
-            PromLabelsString(first->metric), ", ", PromLabelsString(second->metric),
-            "];many-to-many matching not allowed: matching labels must be unique on one side"));
-      }
-      right_by_sig[s] = static_cast<int>(k);
-      touched.push_back(s);
-    }
-    // Applies the operator to one pair; i < 0 / j < 0 marks a side synthesized by a fill
-    // modifier from the other side's matching labels.
-    auto do_op = [&](int i, int j, double fm, double fo, int s) {
-      double fl = fm, fr = fo;
-      if (one_to_many) std::swap(fl, fr);
-      bool keep;
-      double v = ElemBinop(b.op, fl, fr, &keep);
-      if (b.return_bool) v = keep ? 1 : 0;
-      const uint64_t key = (static_cast<uint64_t>(static_cast<uint32_t>(i)) << 32) |
-                           static_cast<uint32_t>(j);
-      int oi;
-      auto it = pair_out.find(key);
-      if (it != pair_out.end()) {
-        oi = it->second;
-      } else {
-        tsdb::Labels many_l = i >= 0 ? (*many)[i].metric : MatchLabels((*one)[j].metric, vm);
-        tsdb::Labels one_l = j >= 0 ? (*one)[j].metric : MatchLabels((*many)[i].metric, vm);
-        tsdb::LabelsBuilder lb(many_l);
-        if (changes_schema) lb.Del(tsdb::kMetricName).Del("__type__").Del("__unit__");
-        if (vm.card == Cardinality::kOneToOne) {
-          if (vm.on) {
-            lb.Keep(vm.matching_labels);
-          } else {
-            for (const auto& n : vm.matching_labels) lb.Del(n);
-          }
-        }
-        for (const auto& n : vm.include) {
-          std::string_view val = one_l.Get(n);
-          if (!val.empty()) {
-            lb.Set(n, val);
-          } else {
-            lb.Del(n);
-          }
-        }
-        oi = col.Intern(lb.Build(), b.return_bool);
-        pair_out.emplace(key, oi);
-      }
-      if (vm.card == Cardinality::kOneToOne) {
-        if (sig_matched_at[s] == ts) {
-          Errorf("multiple matches for labels: many-to-one matching must be explicit "
-                 "(group_left/group_right)");
-        }
-        sig_matched_at[s] = ts;
-      } else {
-        sig_matched_at[s] = ts;
-        if (out_matched_at.size() <= static_cast<size_t>(oi)) {
-          out_matched_at.resize(oi + 1, std::numeric_limits<int64_t>::min());
-        }
-        if (out_matched_at[oi] == ts) {
-          Errorf("multiple matches for labels: grouping labels must ensure unique matches");
-        }
-        out_matched_at[oi] = ts;
-      }
-      if (!keep && !b.return_bool) return;
-      col.Add(oi, ts, v);
-    };
-    for (size_t k = 0; k < gm.present.size(); ++k) {
-      const int i = gm.present[k];
-      const int s = (*many_o)[i];
-      const int rk = right_by_sig[s];
-      if (rk < 0) {
-        if (vm.fill_rhs.has_value()) do_op(i, -1, gm.vals[k], *vm.fill_rhs, s);
-        continue;
-      }
-      do_op(i, go.present[rk], gm.vals[k], go.vals[rk], s);
-    }
-    if (vm.fill_lhs.has_value()) {
-      for (size_t k = 0; k < go.present.size(); ++k) {
-        const int j = go.present[k];
-        const int s = (*one_o)[j];
-        if (sig_matched_at[s] == ts) continue;
-        do_op(-1, j, *vm.fill_lhs, go.vals[k], s);
-      }
+  if (selector != nullptr) {
+    // Streamed: one batch of series' raw samples is in memory at a time; the accounting is
+    // the same as one series at a time, in selector order.
+    SelectEachSplit(*selector, select_lo, select_hi, true, range_ms, c.func->name,
+                    ctx_->options->max_samples, f.parallel, compute,
+                    [&](Decoded& d, ESeries& s) {
+                      const auto n = static_cast<int64_t>(d.t.size());
+                      ctx_->AddSamples(n);
+                      consume(d, s);
+                      ctx_->SubSamples(n);
+                    });
+  } else {
+    ESeries s;
+    for (auto& d : data) {
+      ctx_->CheckDone();
+      s.floats.clear();
+      s.drop_name = false;
+      compute(d, s);
+      consume(d, s);
+      ctx_->SubSamples(static_cast<int64_t>(d.t.size()));
+      held -= static_cast<int64_t>(d.t.size());
+      std::vector<int64_t>().swap(d.t);  // frees the points now that they are released
+      std::vector<double>().swap(d.v);
     }
   }
-  EMatrix out = col.Take();
-  ctx_->AddSamples(static_cast<int64_t>(PointCount(out)));
-  return out;
-}
+  ctx_->SubSamples(held);
 
-EMatrix Evaluator::EvalSetOp(const BinaryExpr& b, EMatrix lhs, EMatrix rhs) {
-  const VectorMatching& vm = *b.matching;
-  absl::flat_hash_map<uint64_t, int> sig_ord;
-  auto ords = [&](const EMatrix& m) {
-    std::vector<int> o(m.size());
-    for (size_t i = 0; i < m.size(); ++i) {
-      auto [it, inserted] = sig_ord.try_emplace(Signature(m[i].metric, vm),
-                                                static_cast<int>(sig_ord.size()));
-      o[i] = it->second;
+  if (f.absent) {
+    const Expr* sel = &arg;
+    if (arg.kind == NodeKind::kMatrixSelector) {
+      sel = static_cast<const MatrixSelector&>(arg).vector_selector.get();
     }
-    return o;
-  };
-  std::vector<int> lo = ords(lhs), ro = ords(rhs);
-  // Fast paths that need no per-step work.
-  if (b.op == BinaryOp::kAnd && (lhs.empty() || rhs.empty())) return {};
-  if (b.op == BinaryOp::kUnless && (lhs.empty() || rhs.empty())) return lhs;
-  const size_t nsig = sig_ord.size();
-  std::vector<int64_t> sig_at(nsig, std::numeric_limits<int64_t>::min());
-  Collector col(start_ == end_);
-  std::vector<int> lout(lhs.size(), -1), rout(rhs.size(), -1);
-  StepGather gl(lhs), gr(rhs);
-  for (int64_t ts = start_; ts <= end_; ts += interval_) {
-    ctx_->CheckDone();
-    gl.At(ts);
-    gr.At(ts);
-    auto emit_l = [&](size_t k) {
-      const int i = gl.present[k];
-      if (lout[i] < 0) lout[i] = col.Intern(lhs[i].metric, lhs[i].drop_name);
-      col.Add(lout[i], ts, gl.vals[k]);
-    };
-    auto emit_r = [&](size_t k) {
-      const int j = gr.present[k];
-      if (rout[j] < 0) rout[j] = col.Intern(rhs[j].metric, rhs[j].drop_name);
-      col.Add(rout[j], ts, gr.vals[k]);
-    };
-    switch (b.op) {
-      case BinaryOp::kAnd:
-        if (gl.present.empty() || gr.present.empty()) break;
-        for (int j : gr.present) sig_at[ro[j]] = ts;
-        for (size_t k = 0; k < gl.present.size(); ++k) {
-          if (sig_at[lo[gl.present[k]]] == ts) emit_l(k);
-        }
-        break;
-      case BinaryOp::kOr:
-        for (size_t k = 0; k < gl.present.size(); ++k) {
-          sig_at[lo[gl.present[k]]] = ts;
-          emit_l(k);
-        }
-        for (size_t k = 0; k < gr.present.size(); ++k) {
-          if (sig_at[ro[gr.present[k]]] != ts) emit_r(k);
-        }
-        break;
-      case BinaryOp::kUnless:
-        for (int j : gr.present) sig_at[ro[j]] = ts;
-        for (size_t k = 0; k < gl.present.size(); ++k) {
-          if (sig_at[lo[gl.present[k]]] != ts) emit_l(k);
-        }
-        break;
-      default:
-        Errorf("not a set operator");
-    }
+    return Absent(out, *sel, grid(), ctx_);
   }
-  EMatrix out = col.Take();
-  ctx_->AddSamples(static_cast<int64_t>(PointCount(out)));
   return out;
 }
 

@@ -1,6 +1,8 @@
 // Internal to the engine: the evaluator that walks the AST for one query over a grid of steps
 // [start, end] by interval, producing for every vector/scalar node a matrix of points at step
-// timestamps (Prometheus' design). Not a public header.
+// timestamps (Prometheus' design). It owns the recursion (Eval and the Eval* that evaluate
+// children) and the storage access; the kernels it hands evaluated values to (functions,
+// operators, aggregations) live in files that do not include this header. Not a public header.
 //
 // Invariants: every EMatrix produced for a vector node holds at most one point per step and
 // per series, in increasing time; a scalar node yields exactly one series with empty labels
@@ -9,6 +11,7 @@
 #ifndef PROMLET_PROMQL_ENGINE_EVALUATOR_H_
 #define PROMLET_PROMQL_ENGINE_EVALUATOR_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -22,73 +25,14 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "promql/ast.h"
+#include "promql/engine/context.h"
 #include "promql/engine/engine.h"
+#include "promql/engine/range_functions.h"
+#include "promql/engine/value.h"
 #include "tsdb/labels.h"
 #include "tsdb/storage.h"
 
 namespace promlet::promql::internal {
-
-struct FPoint {
-  int64_t t;
-  double f;
-};
-
-struct ESeries {
-  tsdb::Labels metric;
-  std::vector<FPoint> floats;
-  // Delayed __name__ removal: the name is still present but must go when evaluation ends.
-  bool drop_name = false;
-};
-using EMatrix = std::vector<ESeries>;
-
-// Thrown inside the evaluator only.
-struct EvalError {
-  absl::Status status;
-};
-[[noreturn]] void Fail(absl::Status s);
-[[noreturn]] void Errorf(std::string msg);  // FailedPrecondition (execution error)
-
-// Prometheus' labels.String(): {a="b", c="d"} with the name inside the braces.
-std::string PromLabelsString(const tsdb::Labels& l);
-
-// Go's math.Max / math.Min (NaN-propagating).
-double GoMax(double a, double b);
-double GoMin(double a, double b);
-// Neumaier-compensated summation step, as Prometheus' kahanSumInc.
-inline void KahanSumInc(double inc, double& sum, double& c);
-
-// Shared by all (nested) evaluators of one query.
-struct QueryContext {
-  tsdb::Querier* querier = nullptr;
-  const EngineOptions* options = nullptr;
-  int64_t lookback_ms = 300000;
-  int64_t query_start = 0;  // for @ start()
-  int64_t query_end = 0;    // for @ end()
-  int64_t query_step = 0;   // step() in ms; 0 for instant queries
-  std::string_view query_text;
-  absl::Time deadline;
-  std::atomic<bool>* cancel = nullptr;
-  int64_t current_samples = 0;
-  QueryStats stats;
-  std::vector<std::string> warnings, infos;
-  uint32_t check_counter = 0;
-
-  // Durations written as expressions of step()/range() (duration_expression), resolved once
-  // per query; keyed by the address of the AST field they replace.
-  absl::flat_hash_map<const int64_t*, int64_t> durations;
-  int64_t Dur(const int64_t& field) const {
-    if (durations.empty()) return field;
-    auto it = durations.find(&field);
-    return it == durations.end() ? field : it->second;
-  }
-
-  void CheckDone();  // cancel / timeout
-  void AddSamples(int64_t n);
-  void SubSamples(int64_t n) { current_samples -= n; }
-  std::string Pos(const PositionRange& p) const;  // " (l:c)" or ""
-  void Warn(const std::string& msg, const PositionRange& p);
-  void Info(const std::string& msg, const PositionRange& p);
-};
 
 class Evaluator {
  public:
@@ -105,9 +49,19 @@ class Evaluator {
   size_t NumSteps() const { return static_cast<size_t>((end_ - start_) / interval_) + 1; }
   size_t StepIndex(int64_t ts) const { return static_cast<size_t>((ts - start_) / interval_); }
   QueryContext* ctx() const { return ctx_; }
+  // What to reserve for a series of up to n points: no more than the sample limit allows.
+  size_t ReserveHint(size_t n) const {
+    return std::min<size_t>(n, static_cast<size_t>(ctx_->SampleBudget()));
+  }
 
-  // Per-step values of a scalar expression (NaN where absent).
+  // Per-step values of a scalar expression (NaN where absent). Not counted as samples: the
+  // scalar's points were counted (and fit) when Eval() made them.
   std::vector<double> EvalScalarSteps(const Expr& e);
+  StepGrid grid() const { return {start_, end_, interval_}; }
+  template <typename ValueFn>
+  ESeries FillSteps(ValueFn value) {
+    return internal::FillSteps(grid(), ctx_, value);
+  }
 
   // Applies delayed name removal and merges series whose label sets became equal; errors on
   // overlapping timestamps.
@@ -129,27 +83,14 @@ class Evaluator {
   EMatrix EvalMatrixSelectorInstant(const MatrixSelector& ms);
   EMatrix EvalSubquery(const SubqueryExpr& sq);
   EMatrix EvalBinary(const BinaryExpr& b);
-  EMatrix EvalVectorVector(const BinaryExpr& b, EMatrix lhs, EMatrix rhs);
-  EMatrix EvalSetOp(const BinaryExpr& b, EMatrix lhs, EMatrix rhs);
   EMatrix EvalAggregate(const AggregateExpr& a);
-  // sum/avg/count/min/max/group/stddev/stdvar over an input that streams (EvalInto): folds
-  // it without materialising it. False (nothing evaluated) when not applicable.
-  bool EvalAggregateStreamed(const AggregateExpr& a, const std::vector<std::string>& grouping,
-                             EMatrix* out);
-  EMatrix EvalCountValues(const AggregateExpr& a, const std::string& label);
+  // A call, through its row of the function table (function_table.h).
   EMatrix EvalCall(const Call& c);
-  // With a sink, output series go to it (in order) and the returned EMatrix is empty.
-  EMatrix EvalRangeFunction(const Call& c, size_t matrix_arg, const SeriesSink* sink = nullptr);
-  EMatrix EvalInstantFunction(const Call& c);
-  EMatrix EvalLabelReplace(const Call& c);
-  EMatrix EvalLabelJoin(const Call& c);
+  // A range function f whose range-vector argument is c.args[matrix_arg]. With a sink, output
+  // series go to it (in order) and the returned EMatrix is empty.
+  EMatrix EvalRangeFunction(const Call& c, const RangeFunction& f, size_t matrix_arg,
+                            const SeriesSink* sink = nullptr);
 
-  // The samples of one series matching a selector in [mint, maxt].
-  struct Decoded {
-    tsdb::Labels labels;
-    std::vector<int64_t> t;
-    std::vector<double> v;
-  };
   // Decodes the series matching vs in [mint, maxt] one at a time, calling fn once per series
   // with samples. One Decoded buffer is reused (fn may move the labels out), so only one
   // series' raw samples are held at a time, never the whole selection.
@@ -158,48 +99,25 @@ class Evaluator {
                   int64_t range, std::string_view func,
                   const std::function<void(Decoded&)>& fn);
   // Like SelectEach, with the per-series work split: `compute` turns one series' samples into
-  // its output series and must not touch the QueryContext (with `parallel` it runs on two
-  // threads at once, for batches of series); `consume` then runs on the calling thread, once
-  // per series with samples, in selector order. Results are therefore the same with or
-  // without `parallel`.
+  // its output series and must touch the QueryContext only through its thread-safe members
+  // (with `parallel` it runs on two threads at once, for batches of series); `consume` then
+  // runs on the calling thread, once per series with samples, in selector order. Results are
+  // therefore the same with or without `parallel`.
   using ComputeFn = std::function<void(Decoded&, ESeries&)>;
-  // Reads the samples of `it` in [mint, maxt] into d.t / d.v (cleared first).
-  static absl::Status DecodeInto(tsdb::SampleIterator& it, int64_t mint, int64_t maxt,
-                                 bool drop_stale, Decoded& d);
+  // `compute` may count its output points (PointCounter) and check for interruption, both
+  // thread-safe; `cap` bounds the raw samples decoded for one series (ResourceExhausted
+  // beyond it). Reads the samples of `it` in [mint, maxt] into d.t / d.v (cleared first),
+  // checking ctx for interruption every few tens of thousands of samples.
+  static absl::Status DecodeInto(const QueryContext& ctx, tsdb::SampleIterator& it,
+                                 int64_t mint, int64_t maxt, bool drop_stale, int64_t cap,
+                                 Decoded& d);
   void SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t maxt, bool drop_stale,
-                       int64_t range, std::string_view func, bool parallel,
+                       int64_t range, std::string_view func, int64_t cap, bool parallel,
                        const ComputeFn& compute, const ComputeFn& consume);
 
   QueryContext* ctx_;
   int64_t start_, end_, interval_;
 };
-
-// Helpers shared by the evaluator's files.
-const Expr& UnwrapParens(const Expr& e);
-std::string StringArg(const Expr& e);  // a string literal argument (after parens)
-
-// Quantile helpers (quantile.cc).
-struct Bucket {
-  double upper_bound;
-  double count;
-};
-// Returns the quantile; sets *forced_monotonic when the bucket counts had to be fixed.
-double BucketQuantile(double q, std::vector<Bucket>& buckets, bool* forced_monotonic);
-double BucketFraction(double lower, double upper, std::vector<Bucket>& buckets);
-// q-quantile of values (sorted in place), Prometheus' quantile().
-double Quantile(double q, std::vector<double>& values);
-
-inline void KahanSumInc(double inc, double& sum, double& c) {
-  double t = sum + inc;
-  if (std::isinf(t)) {
-    c = 0;
-  } else if (std::fabs(sum) >= std::fabs(inc)) {
-    c += (sum - t) + inc;
-  } else {
-    c += (inc - t) + sum;
-  }
-  sum = t;
-}
 
 }  // namespace promlet::promql::internal
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "promql/engine/evaluator.h"
+#include "promql/engine/value.h"
 
 namespace promlet::promql::internal {
 

@@ -1,0 +1,82 @@
+// Internal to the engine: the aggregation operators' kernels (sum, avg, count, min, max, group,
+// stddev, stdvar, quantile, topk, bottomk, limitk, limit_ratio, count_values), evaluated like
+// Prometheus' rangeEvalAgg: the input series' groups are computed once, then every step folds
+// the present samples. StreamedAggregation folds an input that arrives one series at a time
+// (the evaluator streams selectors and range functions into it) without materialising it.
+//
+// Invariants: inputs come counted in the QueryContext (context.h); each kernel releases its
+// input's points and counts its output. The same input folded streamed or materialised gives
+// the same result (every (group, step) cell sees the same samples in the same order).
+#ifndef PROMLET_PROMQL_ENGINE_AGGREGATION_H_
+#define PROMLET_PROMQL_ENGINE_AGGREGATION_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "promql/ast.h"
+#include "promql/engine/context.h"
+#include "promql/engine/value.h"
+
+namespace promlet::promql::internal {
+
+// Whether op takes a scalar parameter (topk's k, quantile's q, ...).
+bool AggregateHasParam(AggregateOp op);
+
+// a over a materialised input; `grouping` is a.grouping sorted; params holds the parameter's
+// value at every step when AggregateHasParam(a.op).
+EMatrix Aggregate(const AggregateExpr& a, const std::vector<std::string>& grouping,
+                  EMatrix input, const std::vector<double>& params, const StepGrid& g,
+                  QueryContext* ctx);
+
+// count_values(label, ...): label is checked before eval_input is called.
+EMatrix CountValues(const AggregateExpr& a, const std::string& label,
+                    const std::function<EMatrix()>& eval_input, const StepGrid& g,
+                    QueryContext* ctx);
+
+// The running state of one (group, step) cell. It is all that the ops other than quantile
+// need (the streamed path's tables hold millions of them).
+struct AggregationCell {
+  double value = 0;
+  double mean = 0;
+  double kahan_c = 0;
+  double count = 0;
+  bool seen = false;
+  bool incremental_mean = false;
+  bool drop_name = false;
+};
+
+class StreamedAggregation {
+ public:
+  // The ops that can fold series as they come (no parameter, no per-step ranking).
+  static bool Supports(AggregateOp op);
+  StreamedAggregation(const AggregateExpr& a, const std::vector<std::string>& grouping,
+                      const StepGrid& g, QueryContext* ctx);
+  // One input series (counted); may move from it.
+  void Add(ESeries& s);
+  // The result, once every input series was added.
+  EMatrix Finish();
+
+ private:
+  static constexpr size_t kMaxCells = size_t{1} << 19;  // 20 MiB of cells
+  void Fold(AggregationCell* row, const ESeries& s) const;
+
+  const AggregateExpr& a_;
+  const std::vector<std::string>& grouping_;
+  StepGrid g_;
+  QueryContext* ctx_;
+  size_t nsteps_;
+  size_t max_rows_;
+  absl::flat_hash_map<uint64_t, int> group_index_;
+  EMatrix result_;                                // one row per group, in order of appearance
+  std::vector<std::vector<AggregationCell>> rows_;  // cells of groups [0, max_rows_)
+  EMatrix pending_;                               // series of groups >= max_rows_
+  std::vector<size_t> pending_group_;
+  int64_t in_points_ = 0;
+};
+
+}  // namespace promlet::promql::internal
+
+#endif  // PROMLET_PROMQL_ENGINE_AGGREGATION_H_

@@ -1,0 +1,360 @@
+// The binary operators' kernels.
+#include "promql/engine/binary_operators.h"
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "promql/engine/collector.h"
+
+namespace promlet::promql::internal {
+
+namespace {
+
+// Returns the value and whether the element is kept (comparisons filter).
+inline double ElemBinop(BinaryOp op, double l, double r, bool* keep) {
+  *keep = true;
+  switch (op) {
+    case BinaryOp::kAdd: return l + r;
+    case BinaryOp::kSub: return l - r;
+    case BinaryOp::kMul: return l * r;
+    case BinaryOp::kDiv: return l / r;
+    case BinaryOp::kPow: return std::pow(l, r);
+    case BinaryOp::kMod: return std::fmod(l, r);
+    case BinaryOp::kAtan2: return std::atan2(l, r);
+    case BinaryOp::kEql: *keep = l == r; return l;
+    case BinaryOp::kNeq: *keep = l != r; return l;
+    case BinaryOp::kGtr: *keep = l > r; return l;
+    case BinaryOp::kLss: *keep = l < r; return l;
+    case BinaryOp::kGte: *keep = l >= r; return l;
+    case BinaryOp::kLte: *keep = l <= r; return l;
+    default: Errorf("operator not allowed for operations between vectors");
+  }
+}
+
+bool ChangesMetricSchema(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::kAdd: case BinaryOp::kSub: case BinaryOp::kDiv: case BinaryOp::kMul:
+    case BinaryOp::kPow: case BinaryOp::kMod: case BinaryOp::kAtan2:
+      return true;
+    default:
+      return false;
+  }
+}
+
+tsdb::Labels MatchLabels(const tsdb::Labels& l, const VectorMatching& m) {
+  tsdb::LabelsBuilder b(l);
+  if (m.on) {
+    b.Keep(m.matching_labels);
+  } else {
+    b.Del(tsdb::kMetricName);
+    for (const auto& n : m.matching_labels) b.Del(n);
+  }
+  return b.Build();
+}
+
+uint64_t Signature(const tsdb::Labels& l, const VectorMatching& m) {
+  return m.on ? l.HashForLabels(m.matching_labels) : l.HashWithoutLabels(m.matching_labels);
+}
+
+// Per-series cursor over an EMatrix, advanced step by step.
+struct StepGather {
+  const EMatrix* m;
+  std::vector<size_t> pos;
+  std::vector<int> present;  // indices of series with a point at the current step
+  std::vector<double> vals;  // their values
+  explicit StepGather(const EMatrix& mm) : m(&mm), pos(mm.size(), 0) {}
+  void At(int64_t ts) {
+    present.clear();
+    vals.clear();
+    for (size_t i = 0; i < m->size(); ++i) {
+      const auto& f = (*m)[i].floats;
+      size_t& p = pos[i];
+      while (p < f.size() && f[p].t < ts) ++p;
+      if (p < f.size() && f[p].t == ts) {
+        present.push_back(static_cast<int>(i));
+        vals.push_back(f[p].f);
+      }
+    }
+  }
+};
+
+}  // namespace
+
+double ScalarBinop(BinaryOp op, double l, double r) {
+  switch (op) {
+    case BinaryOp::kAdd: return l + r;
+    case BinaryOp::kSub: return l - r;
+    case BinaryOp::kMul: return l * r;
+    case BinaryOp::kDiv: return l / r;
+    case BinaryOp::kPow: return std::pow(l, r);
+    case BinaryOp::kMod: return std::fmod(l, r);
+    case BinaryOp::kEql: return l == r ? 1 : 0;
+    case BinaryOp::kNeq: return l != r ? 1 : 0;
+    case BinaryOp::kGtr: return l > r ? 1 : 0;
+    case BinaryOp::kLss: return l < r ? 1 : 0;
+    case BinaryOp::kGte: return l >= r ? 1 : 0;
+    case BinaryOp::kLte: return l <= r ? 1 : 0;
+    case BinaryOp::kAtan2: return std::atan2(l, r);
+    default: Errorf("operator not allowed for scalar operations");
+  }
+}
+
+EMatrix VectorScalarBinop(const BinaryExpr& b, EMatrix m, const std::vector<double>& sc, bool swap,
+                          const StepGrid& g, QueryContext* ctx) {
+  const bool comparison = IsComparisonOp(b.op);
+  const bool drop = ChangesMetricSchema(b.op) || b.return_bool;
+  EMatrix out;
+  out.reserve(m.size());
+  int64_t dropped = 0;
+  for (auto& s : m) {
+    ctx->CheckDone();
+    size_t w = 0;
+    for (size_t k = 0; k < s.floats.size(); ++k) {
+      const FPoint p = s.floats[k];
+      double l = p.f, r = sc[g.StepIndex(p.t)];
+      if (swap) std::swap(l, r);
+      bool keep;
+      double v = ElemBinop(b.op, l, r, &keep);
+      if (comparison && swap) v = r;
+      if (b.return_bool) {
+        v = keep ? 1 : 0;
+        keep = true;
+      }
+      if (keep) s.floats[w++] = {p.t, v};
+    }
+    dropped += static_cast<int64_t>(s.floats.size() - w);
+    s.floats.resize(w);
+    if (w == 0) continue;
+    if (drop) s.drop_name = true;
+    out.push_back(std::move(s));
+  }
+  ctx->SubSamples(dropped);
+  return out;
+}
+
+EMatrix VectorVectorBinop(const BinaryExpr& b, EMatrix lhs, EMatrix rhs, const StepGrid& g,
+                          QueryContext* ctx) {
+  const VectorMatching& vm = *b.matching;
+  if (vm.card == Cardinality::kManyToMany) Errorf("many-to-many only allowed for set operators");
+  const bool one_to_many = vm.card == Cardinality::kOneToMany;
+  // Signature ordinals per series, shared by both sides.
+  absl::flat_hash_map<uint64_t, int> sig_ord;
+  auto ords = [&](const EMatrix& m) {
+    std::vector<int> o(m.size());
+    for (size_t i = 0; i < m.size(); ++i) {
+      auto [it, inserted] = sig_ord.try_emplace(Signature(m[i].metric, vm),
+                                                static_cast<int>(sig_ord.size()));
+      o[i] = it->second;
+    }
+    return o;
+  };
+  std::vector<int> lo = ords(lhs), ro = ords(rhs);
+  // "many" side first.
+  EMatrix* many = &lhs;
+  EMatrix* one = &rhs;
+  std::vector<int>* many_o = &lo;
+  std::vector<int>* one_o = &ro;
+  if (one_to_many) {
+    std::swap(many, one);
+    std::swap(many_o, one_o);
+  }
+  const size_t nsig = sig_ord.size();
+  std::vector<int> right_by_sig(nsig, -1);
+  std::vector<int64_t> sig_matched_at(nsig, std::numeric_limits<int64_t>::min());
+  std::vector<int> touched;
+  Collector col(g.start == g.end);
+  absl::flat_hash_map<uint64_t, int> pair_out;  // (many idx, one idx) -> output series
+  std::vector<int64_t> out_matched_at;
+  StepGather gm(*many), go(*one);
+  const bool changes_schema = ChangesMetricSchema(b.op);
+  int64_t added = 0;  // output points of the current step, counted at its end
+  for (int64_t ts = g.start; ts <= g.end; ts += g.interval) {
+    ctx->CheckDone();
+    ctx->AddSamples(added);
+    added = 0;
+    gm.At(ts);
+    go.At(ts);
+    const bool fills = vm.fill_lhs.has_value() || vm.fill_rhs.has_value();
+    if (gm.present.empty() && go.present.empty()) continue;
+    if ((gm.present.empty() || go.present.empty()) && !fills) continue;
+    for (int s : touched) right_by_sig[s] = -1;
+    touched.clear();
+    for (size_t k = 0; k < go.present.size(); ++k) {
+      const int j = go.present[k];
+      const int s = (*one_o)[j];
+      if (right_by_sig[s] >= 0) {
+        const ESeries& dupl = (*one)[go.present[right_by_sig[s]]];
+        // The pair is reported in label order so the message is stable.
+        const ESeries* first = &(*one)[j];
+        const ESeries* second = &dupl;
+        if (second->metric < first->metric) std::swap(first, second);
+        Errorf(absl::StrCat(
+            "found duplicate series for the match group ",
+            PromLabelsString(MatchLabels((*one)[j].metric, vm)), " on the ",
+            one_to_many ? "left" : "right", " hand-side of the operation: [",
+            PromLabelsString(first->metric), ", ", PromLabelsString(second->metric),
+            "];many-to-many matching not allowed: matching labels must be unique on one side"));
+      }
+      right_by_sig[s] = static_cast<int>(k);
+      touched.push_back(s);
+    }
+    // Applies the operator to one pair; i < 0 / j < 0 marks a side synthesized by a fill
+    // modifier from the other side's matching labels.
+    auto do_op = [&](int i, int j, double fm, double fo, int s) {
+      double fl = fm, fr = fo;
+      if (one_to_many) std::swap(fl, fr);
+      bool keep;
+      double v = ElemBinop(b.op, fl, fr, &keep);
+      if (b.return_bool) v = keep ? 1 : 0;
+      const uint64_t key = (static_cast<uint64_t>(static_cast<uint32_t>(i)) << 32) |
+                           static_cast<uint32_t>(j);
+      int oi;
+      auto it = pair_out.find(key);
+      if (it != pair_out.end()) {
+        oi = it->second;
+      } else {
+        tsdb::Labels many_l = i >= 0 ? (*many)[i].metric : MatchLabels((*one)[j].metric, vm);
+        tsdb::Labels one_l = j >= 0 ? (*one)[j].metric : MatchLabels((*many)[i].metric, vm);
+        tsdb::LabelsBuilder lb(many_l);
+        if (changes_schema) lb.Del(tsdb::kMetricName).Del("__type__").Del("__unit__");
+        if (vm.card == Cardinality::kOneToOne) {
+          if (vm.on) {
+            lb.Keep(vm.matching_labels);
+          } else {
+            for (const auto& n : vm.matching_labels) lb.Del(n);
+          }
+        }
+        for (const auto& n : vm.include) {
+          std::string_view val = one_l.Get(n);
+          if (!val.empty()) {
+            lb.Set(n, val);
+          } else {
+            lb.Del(n);
+          }
+        }
+        oi = col.Intern(lb.Build(), b.return_bool);
+        pair_out.emplace(key, oi);
+      }
+      if (vm.card == Cardinality::kOneToOne) {
+        if (sig_matched_at[s] == ts) {
+          Errorf("multiple matches for labels: many-to-one matching must be explicit "
+                 "(group_left/group_right)");
+        }
+        sig_matched_at[s] = ts;
+      } else {
+        sig_matched_at[s] = ts;
+        if (out_matched_at.size() <= static_cast<size_t>(oi)) {
+          out_matched_at.resize(oi + 1, std::numeric_limits<int64_t>::min());
+        }
+        if (out_matched_at[oi] == ts) {
+          Errorf("multiple matches for labels: grouping labels must ensure unique matches");
+        }
+        out_matched_at[oi] = ts;
+      }
+      if (!keep && !b.return_bool) return;
+      col.Add(oi, ts, v);
+      ++added;
+    };
+    for (size_t k = 0; k < gm.present.size(); ++k) {
+      const int i = gm.present[k];
+      const int s = (*many_o)[i];
+      const int rk = right_by_sig[s];
+      if (rk < 0) {
+        if (vm.fill_rhs.has_value()) do_op(i, -1, gm.vals[k], *vm.fill_rhs, s);
+        continue;
+      }
+      do_op(i, go.present[rk], gm.vals[k], go.vals[rk], s);
+    }
+    if (vm.fill_lhs.has_value()) {
+      for (size_t k = 0; k < go.present.size(); ++k) {
+        const int j = go.present[k];
+        const int s = (*one_o)[j];
+        if (sig_matched_at[s] == ts) continue;
+        do_op(-1, j, *vm.fill_lhs, go.vals[k], s);
+      }
+    }
+  }
+  ctx->AddSamples(added);
+  return col.Take();
+}
+
+EMatrix SetOperation(const BinaryExpr& b, EMatrix lhs, EMatrix rhs, const StepGrid& g,
+                     QueryContext* ctx) {
+  const VectorMatching& vm = *b.matching;
+  absl::flat_hash_map<uint64_t, int> sig_ord;
+  auto ords = [&](const EMatrix& m) {
+    std::vector<int> o(m.size());
+    for (size_t i = 0; i < m.size(); ++i) {
+      auto [it, inserted] = sig_ord.try_emplace(Signature(m[i].metric, vm),
+                                                static_cast<int>(sig_ord.size()));
+      o[i] = it->second;
+    }
+    return o;
+  };
+  std::vector<int> lo = ords(lhs), ro = ords(rhs);
+  // Fast paths that need no per-step work.
+  if (b.op == BinaryOp::kAnd && (lhs.empty() || rhs.empty())) return {};
+  if (b.op == BinaryOp::kUnless && (lhs.empty() || rhs.empty())) {
+    ctx->AddSamples(static_cast<int64_t>(PointCount(lhs)));  // the caller releases its input
+    return lhs;
+  }
+  const size_t nsig = sig_ord.size();
+  std::vector<int64_t> sig_at(nsig, std::numeric_limits<int64_t>::min());
+  Collector col(g.start == g.end);
+  std::vector<int> lout(lhs.size(), -1), rout(rhs.size(), -1);
+  StepGather gl(lhs), gr(rhs);
+  int64_t added = 0;  // output points of the current step, counted at its end
+  for (int64_t ts = g.start; ts <= g.end; ts += g.interval) {
+    ctx->CheckDone();
+    ctx->AddSamples(added);
+    added = 0;
+    gl.At(ts);
+    gr.At(ts);
+    auto emit_l = [&](size_t k) {
+      const int i = gl.present[k];
+      if (lout[i] < 0) lout[i] = col.Intern(lhs[i].metric, lhs[i].drop_name);
+      col.Add(lout[i], ts, gl.vals[k]);
+      ++added;
+    };
+    auto emit_r = [&](size_t k) {
+      const int j = gr.present[k];
+      if (rout[j] < 0) rout[j] = col.Intern(rhs[j].metric, rhs[j].drop_name);
+      col.Add(rout[j], ts, gr.vals[k]);
+      ++added;
+    };
+    switch (b.op) {
+      case BinaryOp::kAnd:
+        if (gl.present.empty() || gr.present.empty()) break;
+        for (int j : gr.present) sig_at[ro[j]] = ts;
+        for (size_t k = 0; k < gl.present.size(); ++k) {
+          if (sig_at[lo[gl.present[k]]] == ts) emit_l(k);
+        }
+        break;
+      case BinaryOp::kOr:
+        for (size_t k = 0; k < gl.present.size(); ++k) {
+          sig_at[lo[gl.present[k]]] = ts;
+          emit_l(k);
+        }
+        for (size_t k = 0; k < gr.present.size(); ++k) {
+          if (sig_at[ro[gr.present[k]]] != ts) emit_r(k);
+        }
+        break;
+      case BinaryOp::kUnless:
+        for (int j : gr.present) sig_at[ro[j]] = ts;
+        for (size_t k = 0; k < gl.present.size(); ++k) {
+          if (sig_at[lo[gl.present[k]]] != ts) emit_l(k);
+        }
+        break;
+      default:
+        Errorf("not a set operator");
+    }
+  }
+  ctx->AddSamples(added);
+  return col.Take();
+}
+
+}  // namespace promlet::promql::internal

@@ -1,0 +1,476 @@
+// The instant-vector and scalar function kernels.
+#include "promql/engine/instant_functions.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <string>
+#include <string_view>
+
+#include "common/go_format.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "promql/engine/collector.h"
+
+namespace promlet::promql::internal {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+enum class DateField {
+  kMinute, kHour, kDayOfMonth, kMonth, kYear, kDayOfWeek, kDayOfYear, kDaysInMonth,
+};
+
+// Howard Hinnant's civil_from_days.
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = yy + (*m <= 2);
+}
+
+bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+double DatePart(DateField fn, int64_t secs) {
+  int64_t days = secs / 86400;
+  int64_t rem = secs % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    days -= 1;
+  }
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  if (fn == DateField::kMinute) return static_cast<double>((rem / 60) % 60);
+  if (fn == DateField::kHour) return static_cast<double>(rem / 3600);
+  if (fn == DateField::kDayOfMonth) return d;
+  if (fn == DateField::kMonth) return m;
+  if (fn == DateField::kYear) return static_cast<double>(y);
+  if (fn == DateField::kDayOfWeek) {
+    int64_t wd = (days + 4) % 7;  // 1970-01-01 was a Thursday
+    if (wd < 0) wd += 7;
+    return static_cast<double>(wd);
+  }
+  static const int kCum[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (fn == DateField::kDayOfYear) return kCum[m - 1] + d + ((m > 2 && IsLeap(y)) ? 1 : 0);
+  if (fn == DateField::kDaysInMonth) return kDays[m - 1] + ((m == 2 && IsLeap(y)) ? 1 : 0);
+  return kNaN;
+}
+
+// Go's int64(float64) for the values Prometheus converts to Unix seconds.
+int64_t GoInt64(double f) {
+  if (std::isnan(f) || f >= 9.223372036854775807e18 || f < -9.223372036854775808e18) {
+    return std::numeric_limits<int64_t>::min();
+  }
+  return static_cast<int64_t>(f);
+}
+
+double SgnOf(double f) {
+  if (f < 0) return -1;
+  if (f > 0) return 1;
+  return f;  // 0, -0, NaN
+}
+
+// Natural order: runs of digits compare by numeric value (as Prometheus' natsort).
+bool NaturalLess(std::string_view a, std::string_view b) {
+  size_t i = 0, j = 0;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      size_t i2 = i, j2 = j;
+      while (i2 < a.size() && digit(a[i2])) ++i2;
+      while (j2 < b.size() && digit(b[j2])) ++j2;
+      std::string_view na = a.substr(i, i2 - i), nb = b.substr(j, j2 - j);
+      while (na.size() > 1 && na[0] == '0') na.remove_prefix(1);
+      while (nb.size() > 1 && nb[0] == '0') nb.remove_prefix(1);
+      if (na.size() != nb.size()) return na.size() < nb.size();
+      if (na != nb) return na < nb;
+      i = i2;
+      j = j2;
+      continue;
+    }
+    if (a[i] != b[j]) return a[i] < b[j];
+    ++i;
+    ++j;
+  }
+  return a.size() - i < b.size() - j;
+}
+
+enum class SortOrder { kByValue, kByValueDesc, kByLabel, kByLabelDesc };
+
+EMatrix SortFunction(FunctionArgs& args, SortOrder order) {
+  const Call& c = args.call;
+  EMatrix m = args.vector(0);
+  if (args.grid.start != args.grid.end) return m;  // results of range queries are ordered by labels
+  if (order == SortOrder::kByValue) {
+    std::stable_sort(m.begin(), m.end(), [](const ESeries& a, const ESeries& b) {
+      const double x = a.floats[0].f, y = b.floats[0].f;
+      // reverse of vectorByReverseValueHeap.Less(b, a)
+      if (std::isnan(y)) return !std::isnan(x);
+      if (std::isnan(x)) return false;
+      return x < y;
+    });
+  } else if (order == SortOrder::kByValueDesc) {
+    std::stable_sort(m.begin(), m.end(), [](const ESeries& a, const ESeries& b) {
+      const double x = a.floats[0].f, y = b.floats[0].f;
+      if (std::isnan(y)) return !std::isnan(x);
+      if (std::isnan(x)) return false;
+      return x > y;
+    });
+  } else {
+    std::vector<std::string> names;
+    for (size_t i = 1; i < c.args.size(); ++i) names.push_back(StringArg(*c.args[i]));
+    const bool desc = order == SortOrder::kByLabelDesc;
+    std::stable_sort(m.begin(), m.end(), [&](const ESeries& a, const ESeries& b) {
+      for (const auto& n : names) {
+        const std::string_view x = a.metric.Get(n), y = b.metric.Get(n);
+        if (x != y) return desc ? NaturalLess(y, x) : NaturalLess(x, y);
+      }
+      const int cmp = tsdb::Labels::Compare(a.metric, b.metric);
+      return desc ? cmp > 0 : cmp < 0;
+    });
+  }
+  return m;
+}
+
+EMatrix HistogramFunction(FunctionArgs& a, bool is_q) {
+  const Call& c = a.call;
+  QueryContext* ctx = a.ctx;
+  const StepGrid& grid = a.grid;
+  std::vector<double> p1 = a.scalar(0);
+  std::vector<double> p2;
+  if (!is_q) p2 = a.scalar(1);
+  const Expr& varg = *c.args[is_q ? 1 : 2];
+  EMatrix m = a.vector(is_q ? 1 : 2);
+  // Per series: bucket signature ordinal and upper bound (NaN when malformed).
+  absl::flat_hash_map<uint64_t, int> sig_ord;
+  std::vector<int> ord(m.size(), -1);
+  std::vector<double> ub(m.size(), kNaN);
+  std::vector<tsdb::Labels> group_labels;
+  std::vector<bool> drop(m.size());
+  for (size_t i = 0; i < m.size(); ++i) {
+    const std::string le(m[i].metric.Get("le"));
+    char* endp = nullptr;
+    double u = std::strtod(le.c_str(), &endp);
+    if (le.empty() || endp != le.c_str() + le.size() || std::isnan(u)) {
+      if (le == "+Inf" || le == "Inf" || le == "inf" || le == "+inf") {
+        u = std::numeric_limits<double>::infinity();
+      } else {
+        ctx->Warn(absl::StrCat("bucket label \"le\" is missing or has a malformed value of \"",
+                                le, "\" for metric name \"",
+                                std::string(m[i].metric.MetricName()), "\""),
+                   varg.pos);
+        continue;
+      }
+    }
+    ub[i] = u;
+    auto [it, inserted] =
+        sig_ord.try_emplace(tsdb::LabelsBuilder(m[i].metric).Del("le").Build().Hash(),
+                            static_cast<int>(group_labels.size()));
+    if (inserted) {
+      tsdb::LabelsBuilder b(m[i].metric);
+      b.Del(tsdb::kMetricName).Del("le");
+      group_labels.push_back(b.Build());
+    }
+    ord[i] = it->second;
+  }
+  if (is_q) {
+    bool warned = false;
+    for (double q : p1) {
+      if (!warned && (std::isnan(q) || q < 0 || q > 1)) {
+        ctx->Warn(absl::StrCat("quantile value should be between 0 and 1, got ",
+                                common::GoFloat(q, 'g')),
+                   c.args[0]->pos);
+        warned = true;
+      }
+    }
+  }
+  Collector col(grid.start == grid.end);
+  std::vector<int> out_idx(group_labels.size(), -1);
+  std::vector<std::vector<Bucket>> buckets(group_labels.size());
+  // The series that last gave group g a bucket at the current step: its metric name goes
+  // into the monotonicity info (looked up only then, not per point).
+  std::vector<size_t> last_series(group_labels.size(), 0);
+  std::vector<size_t> pos(m.size(), 0);
+  size_t step = 0;
+  for (int64_t ts = grid.start; ts <= grid.end; ts += grid.interval, ++step) {
+    ctx->CheckDone();
+    for (auto& b : buckets) b.clear();
+    for (size_t i = 0; i < m.size(); ++i) {
+      if (ord[i] < 0) continue;
+      const auto& fl = m[i].floats;
+      size_t& p = pos[i];
+      while (p < fl.size() && fl[p].t < ts) ++p;
+      if (p >= fl.size() || fl[p].t != ts) continue;
+      buckets[ord[i]].push_back({ub[i], fl[p].f});
+      last_series[ord[i]] = i;
+    }
+    for (size_t g = 0; g < buckets.size(); ++g) {
+      if (buckets[g].empty()) continue;
+      double v;
+      if (is_q) {
+        bool forced = false;
+        v = BucketQuantile(p1[step], buckets[g], &forced);
+        if (forced) {
+          ctx->Info(absl::StrCat("input to histogram_quantile needed to be fixed for "
+                                  "monotonicity (see https://prometheus.io/docs/prometheus/"
+                                  "latest/querying/functions/#histogram_quantile) for metric "
+                                  "name \"",
+                                  std::string(m[last_series[g]].metric.MetricName()),
+                                  "\""),
+                     varg.pos);
+        }
+      } else {
+        v = BucketFraction(p1[step], p2[step], buckets[g]);
+      }
+      if (out_idx[g] < 0 || grid.start == grid.end) out_idx[g] = col.Intern(group_labels[g], true);
+      col.Add(out_idx[g], ts, v);
+    }
+  }
+  ctx->SubSamples(static_cast<int64_t>(PointCount(m)));
+  EMatrix out = col.Take();
+  ctx->AddSamples(static_cast<int64_t>(PointCount(out)));  // fewer than the input's
+  return out;
+}
+
+// A scalar result: one series with value(ts, step) at every step.
+template <typename ValueFn>
+EMatrix Filled(FunctionArgs& a, ValueFn value) {
+  EMatrix m;
+  m.push_back(FillSteps(a.grid, a.ctx, value));
+  return m;
+}
+
+std::optional<double> DateOf(DateField field, double x) { return DatePart(field, GoInt64(x)); }
+
+}  // namespace
+
+EMatrix Absent(const EMatrix& present, const Expr& arg, const StepGrid& g, QueryContext* ctx) {
+  std::vector<bool> found(g.NumSteps(), false);
+  for (const auto& s : present) {
+    for (const auto& p : s.floats) found[g.StepIndex(p.t)] = true;
+  }
+  ctx->SubSamples(static_cast<int64_t>(PointCount(present)));
+  const auto missing = static_cast<int64_t>(std::count(found.begin(), found.end(), false));
+  EMatrix res;
+  if (missing == 0) return res;
+  ctx->AddSamples(missing);
+  ESeries r;
+  r.drop_name = true;
+  r.floats.reserve(static_cast<size_t>(missing));
+  size_t i = 0;
+  for (int64_t ts = g.start; ts <= g.end; ts += g.interval, ++i) {
+    if (!found[i]) r.floats.push_back({ts, 1});
+  }
+  // Labels from the selector's equality matchers.
+  if (arg.kind == NodeKind::kVectorSelector) {
+    const auto& vs = static_cast<const VectorSelector&>(arg);
+    tsdb::LabelsBuilder b{tsdb::Labels()};
+    std::vector<std::string> has;
+    for (const auto& mt : vs.matchers) {
+      if (mt.name() == tsdb::kMetricName) continue;
+      const bool seen = std::find(has.begin(), has.end(), mt.name()) != has.end();
+      if (mt.type() == tsdb::MatchType::kEqual && !seen) {
+        b.Set(mt.name(), mt.value());
+        has.push_back(mt.name());
+      } else {
+        b.Del(mt.name());
+      }
+    }
+    r.metric = b.Build();
+  }
+  res.push_back(std::move(r));
+  return res;
+}
+
+EMatrix ApplyPointwise(PointKernel k, FunctionArgs& a) {
+  const Call& c = a.call;
+  if (c.args.empty()) {  // date functions: of every step's time
+    const std::vector<std::vector<double>> none;
+    return Filled(a, [&](int64_t ts, size_t i) {
+      return *k(static_cast<double>(ts / 1000), PointAt{none, i, ts});
+    });
+  }
+  std::vector<std::vector<double>> sargs(c.args.size());
+  for (size_t i = 1; i < c.args.size(); ++i) sargs[i] = a.scalar(i);
+  EMatrix m = a.vector(0);
+  EMatrix out;
+  out.reserve(m.size());
+  int64_t dropped = 0;
+  for (auto& s : m) {
+    a.ctx->CheckDone();
+    size_t w = 0;
+    for (size_t k_ = 0; k_ < s.floats.size(); ++k_) {
+      const FPoint p = s.floats[k_];
+      const std::optional<double> r = k(p.f, PointAt{sargs, a.grid.StepIndex(p.t), p.t});
+      if (r.has_value()) s.floats[w++] = {p.t, *r};
+    }
+    dropped += static_cast<int64_t>(s.floats.size() - w);
+    s.floats.resize(w);
+    if (w == 0) continue;
+    s.drop_name = true;
+    out.push_back(std::move(s));
+  }
+  a.ctx->SubSamples(dropped);
+  return out;
+}
+
+namespace instant_fn {
+
+std::optional<double> Abs(double x, const PointAt&) { return std::fabs(x); }
+std::optional<double> Ceil(double x, const PointAt&) { return std::ceil(x); }
+std::optional<double> Floor(double x, const PointAt&) { return std::floor(x); }
+std::optional<double> Exp(double x, const PointAt&) { return std::exp(x); }
+std::optional<double> Sqrt(double x, const PointAt&) { return std::sqrt(x); }
+std::optional<double> Ln(double x, const PointAt&) { return std::log(x); }
+std::optional<double> Log2(double x, const PointAt&) { return std::log2(x); }
+std::optional<double> Log10(double x, const PointAt&) { return std::log10(x); }
+std::optional<double> Sgn(double x, const PointAt&) { return SgnOf(x); }
+std::optional<double> Sin(double x, const PointAt&) { return std::sin(x); }
+std::optional<double> Cos(double x, const PointAt&) { return std::cos(x); }
+std::optional<double> Tan(double x, const PointAt&) { return std::tan(x); }
+std::optional<double> Asin(double x, const PointAt&) { return std::asin(x); }
+std::optional<double> Acos(double x, const PointAt&) { return std::acos(x); }
+std::optional<double> Atan(double x, const PointAt&) { return std::atan(x); }
+std::optional<double> Sinh(double x, const PointAt&) { return std::sinh(x); }
+std::optional<double> Cosh(double x, const PointAt&) { return std::cosh(x); }
+std::optional<double> Tanh(double x, const PointAt&) { return std::tanh(x); }
+std::optional<double> Asinh(double x, const PointAt&) { return std::asinh(x); }
+std::optional<double> Acosh(double x, const PointAt&) { return std::acosh(x); }
+std::optional<double> Atanh(double x, const PointAt&) { return std::atanh(x); }
+std::optional<double> Deg(double x, const PointAt&) { return x * 180 / M_PI; }
+std::optional<double> Rad(double x, const PointAt&) { return x * M_PI / 180; }
+
+std::optional<double> Timestamp(double, const PointAt& at) {
+  return static_cast<double>(at.t) / 1000;
+}
+
+std::optional<double> Round(double x, const PointAt& at) {
+  const double to_nearest = at.scalar_args.size() > 1 ? at.scalar_args[1][at.step] : 1.0;
+  const double inv = 1.0 / to_nearest;
+  return std::floor(x * inv + 0.5) / inv;
+}
+
+std::optional<double> Clamp(double x, const PointAt& at) {
+  const double lo = at.scalar_args[1][at.step], hi = at.scalar_args[2][at.step];
+  if (hi < lo) return std::nullopt;
+  return GoMax(lo, GoMin(hi, x));
+}
+
+std::optional<double> ClampMin(double x, const PointAt& at) {
+  return GoMax(x, at.scalar_args[1][at.step]);
+}
+std::optional<double> ClampMax(double x, const PointAt& at) {
+  return GoMin(x, at.scalar_args[1][at.step]);
+}
+
+std::optional<double> Minute(double x, const PointAt&) { return DateOf(DateField::kMinute, x); }
+std::optional<double> Hour(double x, const PointAt&) { return DateOf(DateField::kHour, x); }
+std::optional<double> DayOfMonth(double x, const PointAt&) {
+  return DateOf(DateField::kDayOfMonth, x);
+}
+std::optional<double> DayOfWeek(double x, const PointAt&) {
+  return DateOf(DateField::kDayOfWeek, x);
+}
+std::optional<double> DayOfYear(double x, const PointAt&) {
+  return DateOf(DateField::kDayOfYear, x);
+}
+std::optional<double> DaysInMonth(double x, const PointAt&) {
+  return DateOf(DateField::kDaysInMonth, x);
+}
+std::optional<double> Month(double x, const PointAt&) { return DateOf(DateField::kMonth, x); }
+std::optional<double> Year(double x, const PointAt&) { return DateOf(DateField::kYear, x); }
+
+EMatrix Time(FunctionArgs& a) {
+  return Filled(a, [](int64_t ts, size_t) { return static_cast<double>(ts) / 1000; });
+}
+
+EMatrix Pi(FunctionArgs& a) {
+  return Filled(a, [](int64_t, size_t) { return M_PI; });
+}
+
+EMatrix Step(FunctionArgs& a) {
+  const double v = static_cast<double>(a.ctx->query_step) / 1000;
+  return Filled(a, [v](int64_t, size_t) { return v; });
+}
+
+EMatrix Range(FunctionArgs& a) {
+  const double v = static_cast<double>(a.ctx->query_end - a.ctx->query_start) / 1000;
+  return Filled(a, [v](int64_t, size_t) { return v; });
+}
+
+EMatrix Start(FunctionArgs& a) {
+  const double v = static_cast<double>(a.ctx->query_start) / 1000;
+  return Filled(a, [v](int64_t, size_t) { return v; });
+}
+
+EMatrix End(FunctionArgs& a) {
+  const double v = static_cast<double>(a.ctx->query_end) / 1000;
+  return Filled(a, [v](int64_t, size_t) { return v; });
+}
+
+EMatrix MinOf(FunctionArgs& a) {
+  std::vector<std::vector<double>> v;
+  for (size_t i = 0; i < a.call.args.size(); ++i) v.push_back(a.scalar(i));
+  return Filled(a, [&](int64_t, size_t i) {
+    double r = v.empty() ? kNaN : v[0][i];
+    for (size_t k = 1; k < v.size(); ++k) r = GoMin(r, v[k][i]);
+    return r;
+  });
+}
+
+EMatrix MaxOf(FunctionArgs& a) {
+  std::vector<std::vector<double>> v;
+  for (size_t i = 0; i < a.call.args.size(); ++i) v.push_back(a.scalar(i));
+  return Filled(a, [&](int64_t, size_t i) {
+    double r = v.empty() ? kNaN : v[0][i];
+    for (size_t k = 1; k < v.size(); ++k) r = GoMax(r, v[k][i]);
+    return r;
+  });
+}
+
+EMatrix Vector(FunctionArgs& a) {
+  const std::vector<double> v = a.scalar(0);
+  return Filled(a, [&](int64_t, size_t i) { return v[i]; });
+}
+
+EMatrix Scalar(FunctionArgs& a) {
+  const size_t steps = a.grid.NumSteps();
+  EMatrix m = a.vector(0);
+  std::vector<double> val(steps, kNaN);
+  std::vector<int> cnt(steps, 0);
+  for (const auto& s : m) {
+    for (const auto& p : s.floats) {
+      size_t i = a.grid.StepIndex(p.t);
+      val[i] = p.f;
+      cnt[i]++;
+    }
+  }
+  a.ctx->SubSamples(static_cast<int64_t>(PointCount(m)));
+  return Filled(a, [&](int64_t, size_t i) { return cnt[i] == 1 ? val[i] : kNaN; });
+}
+
+EMatrix AbsentFn(FunctionArgs& a) {
+  const Expr& arg = UnwrapParens(*a.call.args[0]);
+  return Absent(a.vector(0), arg, a.grid, a.ctx);
+}
+
+EMatrix Sort(FunctionArgs& a) { return SortFunction(a, SortOrder::kByValue); }
+EMatrix SortDesc(FunctionArgs& a) { return SortFunction(a, SortOrder::kByValueDesc); }
+EMatrix SortByLabel(FunctionArgs& a) { return SortFunction(a, SortOrder::kByLabel); }
+EMatrix SortByLabelDesc(FunctionArgs& a) { return SortFunction(a, SortOrder::kByLabelDesc); }
+EMatrix HistogramQuantile(FunctionArgs& a) { return HistogramFunction(a, true); }
+EMatrix HistogramFraction(FunctionArgs& a) { return HistogramFunction(a, false); }
+
+}  // namespace instant_fn
+
+}  // namespace promlet::promql::internal

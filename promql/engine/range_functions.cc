@@ -1,0 +1,340 @@
+// The range-vector function kernels and the window slide that runs them over one series.
+#include "promql/engine/range_functions.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "common/go_format.h"
+#include "absl/strings/str_cat.h"
+
+namespace promlet::promql::internal {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::optional<double> ExtrapolatedRate(const Window& w, int64_t range_start, int64_t range_end,
+                                       int64_t range_ms, bool is_counter, bool is_rate,
+                                       bool has_resets = true) {
+  if (w.n < 2) return std::nullopt;
+  const size_t last = w.n - 1;
+  const int64_t first_t = w.t[0], last_t = w.t[last];
+  double result = w.v[last] - w.v[0];
+  if (is_counter && has_resets) {  // without a reset the loop below adds nothing
+    double prev = w.v[0];
+    for (size_t i = 1; i < w.n; ++i) {
+      if (w.v[i] < prev) result += prev;
+      prev = w.v[i];
+    }
+  }
+  double duration_to_start = static_cast<double>(first_t - range_start) / 1000;
+  double duration_to_end = static_cast<double>(range_end - last_t) / 1000;
+  const double sampled_interval = static_cast<double>(last_t - first_t) / 1000;
+  const double avg_between = sampled_interval / static_cast<double>(last);
+  const double threshold = avg_between * 1.1;
+  double extrapolate_to = sampled_interval;
+  if (duration_to_start >= threshold) duration_to_start = avg_between / 2;
+  if (is_counter && result > 0 && w.v[0] >= 0) {
+    const double duration_to_zero = sampled_interval * (w.v[0] / result);
+    if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
+  }
+  extrapolate_to += duration_to_start;
+  if (duration_to_end >= threshold) duration_to_end = avg_between / 2;
+  extrapolate_to += duration_to_end;
+  double factor = extrapolate_to / sampled_interval;
+  if (is_rate) factor /= static_cast<double>(range_ms) / 1000;
+  return result * factor;
+}
+
+std::optional<double> InstantValue(const Window& w, bool is_rate) {
+  if (w.n < 2) return std::nullopt;
+  const double last = w.v[w.n - 1], prev = w.v[w.n - 2];
+  double r;
+  if (is_rate && last < prev) {
+    r = last;
+  } else {
+    r = last - prev;
+  }
+  if (is_rate) {
+    const int64_t sampled = w.t[w.n - 1] - w.t[w.n - 2];
+    if (sampled == 0) return std::nullopt;
+    r /= static_cast<double>(sampled) / 1000;
+  }
+  return r;
+}
+
+void LinearRegression(const Window& w, int64_t intercept_time, double* slope,
+                      double* intercept) {
+  double n = 0, sum_x = 0, cx = 0, sum_y = 0, cy = 0, sum_xy = 0, cxy = 0, sum_x2 = 0, cx2 = 0;
+  const double init_y = w.v[0];
+  bool const_y = true;
+  for (size_t i = 0; i < w.n; ++i) {
+    if (const_y && i > 0 && w.v[i] != init_y) const_y = false;
+    n += 1;
+    const double x = static_cast<double>(w.t[i] - intercept_time) / 1e3;
+    KahanSumInc(x, sum_x, cx);
+    KahanSumInc(w.v[i], sum_y, cy);
+    KahanSumInc(x * w.v[i], sum_xy, cxy);
+    KahanSumInc(x * x, sum_x2, cx2);
+  }
+  if (const_y) {
+    if (std::isinf(init_y)) {
+      *slope = kNaN;
+      *intercept = kNaN;
+      return;
+    }
+    *slope = 0;
+    *intercept = init_y;
+    return;
+  }
+  sum_x += cx;
+  sum_y += cy;
+  sum_xy += cxy;
+  sum_x2 += cx2;
+  const double cov_xy = sum_xy - sum_x * sum_y / n;
+  const double var_x = sum_x2 - sum_x * sum_x / n;
+  *slope = cov_xy / var_x;
+  *intercept = sum_y / n - *slope * sum_x / n;
+}
+
+double AvgOf(const Window& w) {
+  double sum = w.v[0], count = 1, mean = 0, c = 0;
+  bool incremental = false;
+  for (size_t i = 1; i < w.n; ++i) {
+    const double f = w.v[i];
+    count = static_cast<double>(i + 1);
+    if (!incremental) {
+      double ns = sum, nc = c;
+      KahanSumInc(f, ns, nc);
+      if (!std::isinf(ns)) {
+        sum = ns;
+        c = nc;
+        continue;
+      }
+      incremental = true;
+      mean = sum / (count - 1);
+      c /= count - 1;
+    }
+    const double q = (count - 1) / count;
+    double m = q * mean, cc = q * c;
+    KahanSumInc(f / count, m, cc);
+    mean = m;
+    c = cc;
+  }
+  if (incremental) return mean + c;
+  return sum / count + c / count;
+}
+
+double StdvarOf(const Window& w) {
+  double count = 0, mean = 0, cmean = 0, aux = 0, caux = 0;
+  for (size_t i = 0; i < w.n; ++i) {
+    const double f = w.v[i];
+    count++;
+    const double delta = f - (mean + cmean);
+    KahanSumInc(delta / count, mean, cmean);
+    KahanSumInc(delta * (f - (mean + cmean)), aux, caux);
+  }
+  return (aux + caux) / count;
+}
+
+std::optional<double> TsOfExtreme(const Window& w, bool max) {
+  size_t best = 0;
+  for (size_t i = 1; i < w.n; ++i) {
+    const bool better = max ? (w.v[i] >= w.v[best]) : (w.v[i] <= w.v[best]);
+    if (better || std::isnan(w.v[best])) best = i;
+  }
+  return static_cast<double>(w.t[best]) / 1000;
+}
+
+}  // namespace
+
+void SlideWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d, ESeries& s) {
+  std::vector<double> scratch;
+  const size_t n = d.t.size();
+  // Counter functions: resets_upto[i] = resets among samples [0, i]. A window without one
+  // skips the per-sample reset scan, whose result would be the same.
+  thread_local std::vector<uint32_t> resets_upto;
+  if (f.counter) {
+    resets_upto.resize(n);
+    uint32_t r = 0;
+    if (n > 0) resets_upto[0] = 0;
+    for (size_t i = 1; i < n; ++i) {
+      if (d.v[i] < d.v[i - 1]) ++r;
+      resets_upto[i] = r;
+    }
+  }
+  // Output points are counted as they are made; slow kernels (quantile, mad: a sort per
+  // step) tick by their window size so the deadline is checked every ~1,000 samples sorted.
+  PointCounter counted(c.ctx);
+  const size_t nsteps = c.grid.NumSteps();
+  const int64_t range_ms = c.range_ms;
+  size_t lo = 0, hi = 0, step = 0;
+  for (int64_t ts = c.grid.start; ts <= c.grid.end; ts += c.grid.interval, ++step) {
+    const int64_t ref = (c.has_at ? c.at : ts) - c.offset_ms;
+    while (hi < n && d.t[hi] <= ref) ++hi;
+    while (lo < hi && d.t[lo] <= ref - range_ms) ++lo;
+    counted.Tick(s.floats.size(), f.sorts ? static_cast<int64_t>(hi - lo) + 1 : 1);
+    if (hi <= lo) continue;
+    const Window w{d.t.data() + lo, d.v.data() + lo, hi - lo};
+    const WindowAt at{c, ts, ref, step, f.counter && resets_upto[hi - 1] != resets_upto[lo],
+                      scratch};
+    const std::optional<double> r = f.kernel(w, at);
+    if (r.has_value()) {
+      if (s.floats.empty()) {
+        s.floats.reserve(std::min<size_t>(nsteps, static_cast<size_t>(c.ctx->SampleBudget())));
+      }
+      s.floats.push_back({ts, *r});
+    }
+  }
+  counted.Flush(s.floats.size());
+}
+
+namespace range_fn {
+
+std::optional<double> Rate(const Window& w, const WindowAt& a) {
+  return ExtrapolatedRate(w, a.ref - a.call.range_ms, a.ref, a.call.range_ms, true, true,
+                          a.has_resets);
+}
+
+std::optional<double> Increase(const Window& w, const WindowAt& a) {
+  return ExtrapolatedRate(w, a.ref - a.call.range_ms, a.ref, a.call.range_ms, true, false,
+                          a.has_resets);
+}
+
+std::optional<double> Delta(const Window& w, const WindowAt& a) {
+  return ExtrapolatedRate(w, a.ref - a.call.range_ms, a.ref, a.call.range_ms, false, false);
+}
+
+std::optional<double> Irate(const Window& w, const WindowAt&) { return InstantValue(w, true); }
+std::optional<double> Idelta(const Window& w, const WindowAt&) { return InstantValue(w, false); }
+
+std::optional<double> Deriv(const Window& w, const WindowAt&) {
+  if (w.n < 2) return std::nullopt;
+  double slope, icpt;
+  LinearRegression(w, w.t[0], &slope, &icpt);
+  return slope;
+}
+
+std::optional<double> PredictLinear(const Window& w, const WindowAt& a) {
+  if (w.n < 2) return std::nullopt;
+  double slope, icpt;
+  LinearRegression(w, a.ts, &slope, &icpt);
+  return slope * (*a.call.scalar_args)[1][a.step] + icpt;
+}
+
+std::optional<double> Resets(const Window& w, const WindowAt&) {
+  double resets = 0;
+  for (size_t i = 1; i < w.n; ++i) {
+    if (w.v[i] < w.v[i - 1]) resets++;
+  }
+  return resets;
+}
+
+std::optional<double> Changes(const Window& w, const WindowAt&) {
+  double changes = 0;
+  for (size_t i = 1; i < w.n; ++i) {
+    const double cur = w.v[i], prev = w.v[i - 1];
+    if (cur != prev && !(std::isnan(cur) && std::isnan(prev))) changes++;
+  }
+  return changes;
+}
+
+std::optional<double> AvgOverTime(const Window& w, const WindowAt&) { return AvgOf(w); }
+
+std::optional<double> SumOverTime(const Window& w, const WindowAt&) {
+  double sum = 0, cc = 0;
+  for (size_t i = 0; i < w.n; ++i) KahanSumInc(w.v[i], sum, cc);
+  return std::isinf(sum) ? sum : sum + cc;
+}
+
+std::optional<double> CountOverTime(const Window& w, const WindowAt&) {
+  return static_cast<double>(w.n);
+}
+
+std::optional<double> MinOverTime(const Window& w, const WindowAt&) {
+  double m = w.v[0];
+  for (size_t i = 0; i < w.n; ++i) {
+    if (w.v[i] < m || std::isnan(m)) m = w.v[i];
+  }
+  return m;
+}
+
+std::optional<double> MaxOverTime(const Window& w, const WindowAt&) {
+  double m = w.v[0];
+  for (size_t i = 0; i < w.n; ++i) {
+    if (w.v[i] > m || std::isnan(m)) m = w.v[i];
+  }
+  return m;
+}
+
+std::optional<double> LastOverTime(const Window& w, const WindowAt&) { return w.v[w.n - 1]; }
+std::optional<double> FirstOverTime(const Window& w, const WindowAt&) { return w.v[0]; }
+std::optional<double> PresentOverTime(const Window&, const WindowAt&) { return 1; }
+std::optional<double> StdvarOverTime(const Window& w, const WindowAt&) { return StdvarOf(w); }
+
+std::optional<double> StddevOverTime(const Window& w, const WindowAt&) {
+  return std::sqrt(StdvarOf(w));
+}
+
+std::optional<double> QuantileOverTime(const Window& w, const WindowAt& a) {
+  const double q = (*a.call.scalar_args)[0][a.step];
+  if (!*a.call.warned && (std::isnan(q) || q < 0 || q > 1)) {
+    a.call.ctx->Warn(absl::StrCat("quantile value should be between 0 and 1, got ",
+                                  common::GoFloat(q, 'g')),
+                     a.call.param_pos);
+    *a.call.warned = true;
+  }
+  a.scratch.assign(w.v, w.v + w.n);
+  return Quantile(q, a.scratch);
+}
+
+std::optional<double> MadOverTime(const Window& w, const WindowAt& a) {
+  std::vector<double>& scratch = a.scratch;
+  scratch.assign(w.v, w.v + w.n);
+  if (std::any_of(scratch.begin(), scratch.end(), [](double x) { return std::isnan(x); })) {
+    return kNaN;  // a NaN sample makes the deviation undefined
+  }
+  const double median = Quantile(0.5, scratch);
+  for (auto& x : scratch) x = std::fabs(x - median);
+  return Quantile(0.5, scratch);
+}
+
+std::optional<double> TsOfMaxOverTime(const Window& w, const WindowAt&) {
+  return TsOfExtreme(w, true);
+}
+std::optional<double> TsOfMinOverTime(const Window& w, const WindowAt&) {
+  return TsOfExtreme(w, false);
+}
+std::optional<double> TsOfLastOverTime(const Window& w, const WindowAt&) {
+  return static_cast<double>(w.t[w.n - 1]) / 1000;
+}
+std::optional<double> TsOfFirstOverTime(const Window& w, const WindowAt&) {
+  return static_cast<double>(w.t[0]) / 1000;
+}
+
+std::optional<double> DoubleExponentialSmoothing(const Window& w, const WindowAt& a) {
+  const double sf = (*a.call.scalar_args)[1][a.step], tf = (*a.call.scalar_args)[2][a.step];
+  if (sf <= 0 || sf >= 1) {
+    Errorf(absl::StrCat("invalid smoothing factor. Expected: 0 < sf < 1, got: ",
+                        common::GoPrintfF(sf)));
+  }
+  if (tf <= 0 || tf >= 1) {
+    Errorf(absl::StrCat("invalid trend factor. Expected: 0 < tf < 1, got: ",
+                        common::GoPrintfF(tf)));
+  }
+  if (w.n < 2) return std::nullopt;
+  double s0 = 0, s1 = w.v[0], b = w.v[1] - w.v[0];
+  for (size_t i = 1; i < w.n; ++i) {
+    const double x = sf * w.v[i];
+    if (i > 1) b = tf * (s1 - s0) + (1 - tf) * b;
+    const double y = (1 - sf) * (s1 + b);
+    s0 = s1;
+    s1 = x + y;
+  }
+  return s1;
+}
+
+}  // namespace range_fn
+
+}  // namespace promlet::promql::internal

@@ -1,0 +1,102 @@
+// Internal to the engine: the range-vector functions (rate, *_over_time, deriv, ...). Each is a
+// WindowKernel that computes one value from the samples of one series inside one window;
+// SlideWindows runs a kernel over every step of one series, sliding the window along the
+// series' samples. The evaluator selects the series and chooses the kernel once per call
+// (function_table.h); nothing here includes the evaluator.
+//
+// Invariants: a kernel is called only for a non-empty window (w.n >= 1) whose samples are in
+// strictly increasing time; SlideWindows emits at most one point per step, in step order, and
+// counts the points it emits (QueryContext's accounting). Kernels of a RangeFunction with
+// parallel = true touch no shared state, so SlideWindows may run for several series at once.
+#ifndef PROMLET_PROMQL_ENGINE_RANGE_FUNCTIONS_H_
+#define PROMLET_PROMQL_ENGINE_RANGE_FUNCTIONS_H_
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "promql/ast.h"
+#include "promql/engine/context.h"
+#include "promql/engine/value.h"
+
+namespace promlet::promql::internal {
+
+// The samples of one series inside one window.
+struct Window {
+  const int64_t* t;
+  const double* v;
+  size_t n;
+};
+
+// What one call of a range function fixes for all its series.
+struct RangeCall {
+  StepGrid grid;
+  bool has_at = false;
+  int64_t at = 0;  // the @ time when has_at
+  int64_t offset_ms = 0;
+  int64_t range_ms = 0;
+  // Per-step values of the call's scalar arguments, by argument index (empty for the range
+  // argument).
+  const std::vector<std::vector<double>>* scalar_args = nullptr;
+  QueryContext* ctx = nullptr;
+  // quantile_over_time: where its parameter is, and whether the call has warned about it yet.
+  PositionRange param_pos;
+  bool* warned = nullptr;
+};
+
+// Where one window lies.
+struct WindowAt {
+  const RangeCall& call;
+  int64_t ts;         // the output step
+  int64_t ref;        // the window's end: ts (or the @ time) minus the offset
+  size_t step;        // index of ts in call.grid
+  bool has_resets;    // counter kernels: the window holds a counter reset
+  std::vector<double>& scratch;  // for the kernels that sort
+};
+
+using WindowKernel = std::optional<double> (*)(const Window& w, const WindowAt& at);
+
+struct RangeFunction {
+  WindowKernel kernel = nullptr;
+  bool counter = false;     // rate, increase: wants has_resets; infos about non-counter names
+  bool sorts = false;       // O(window) per step: interruption is checked by samples sorted
+  bool parallel = true;     // false: the kernel may Warn (not thread-safe) or fail per step
+  bool keeps_name = false;  // last_over_time, first_over_time keep __name__
+  bool absent = false;      // absent_over_time: the evaluator turns presence into absence
+};
+
+// Appends f's value at every step of c.grid where the window over d's samples is non-empty.
+void SlideWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d, ESeries& out);
+
+namespace range_fn {
+std::optional<double> Rate(const Window& w, const WindowAt& at);
+std::optional<double> Increase(const Window& w, const WindowAt& at);
+std::optional<double> Delta(const Window& w, const WindowAt& at);
+std::optional<double> Irate(const Window& w, const WindowAt& at);
+std::optional<double> Idelta(const Window& w, const WindowAt& at);
+std::optional<double> Deriv(const Window& w, const WindowAt& at);
+std::optional<double> PredictLinear(const Window& w, const WindowAt& at);
+std::optional<double> Resets(const Window& w, const WindowAt& at);
+std::optional<double> Changes(const Window& w, const WindowAt& at);
+std::optional<double> AvgOverTime(const Window& w, const WindowAt& at);
+std::optional<double> SumOverTime(const Window& w, const WindowAt& at);
+std::optional<double> CountOverTime(const Window& w, const WindowAt& at);
+std::optional<double> MinOverTime(const Window& w, const WindowAt& at);
+std::optional<double> MaxOverTime(const Window& w, const WindowAt& at);
+std::optional<double> LastOverTime(const Window& w, const WindowAt& at);
+std::optional<double> FirstOverTime(const Window& w, const WindowAt& at);
+std::optional<double> PresentOverTime(const Window& w, const WindowAt& at);
+std::optional<double> StdvarOverTime(const Window& w, const WindowAt& at);
+std::optional<double> StddevOverTime(const Window& w, const WindowAt& at);
+std::optional<double> QuantileOverTime(const Window& w, const WindowAt& at);
+std::optional<double> MadOverTime(const Window& w, const WindowAt& at);
+std::optional<double> TsOfMaxOverTime(const Window& w, const WindowAt& at);
+std::optional<double> TsOfMinOverTime(const Window& w, const WindowAt& at);
+std::optional<double> TsOfLastOverTime(const Window& w, const WindowAt& at);
+std::optional<double> TsOfFirstOverTime(const Window& w, const WindowAt& at);
+std::optional<double> DoubleExponentialSmoothing(const Window& w, const WindowAt& at);
+}  // namespace range_fn
+
+}  // namespace promlet::promql::internal
+
+#endif  // PROMLET_PROMQL_ENGINE_RANGE_FUNCTIONS_H_

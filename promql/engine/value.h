@@ -1,0 +1,104 @@
+// Internal to the engine: the value types every part of the evaluation shares (a series of
+// float points at step timestamps, the raw samples of one selected series, the step grid),
+// how evaluation fails (EvalError), and the small numeric helpers of Prometheus' Go code.
+// Kernel files (functions, operators, aggregations) include this and context.h, never
+// evaluator.h.
+//
+// Invariants: an ESeries' points are in strictly increasing time; a Decoded's t is strictly
+// increasing and as long as its v. EvalError is thrown inside the engine only (Engine turns it
+// into absl::Status; no exception leaves the engine).
+#ifndef PROMLET_PROMQL_ENGINE_VALUE_H_
+#define PROMLET_PROMQL_ENGINE_VALUE_H_
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "promql/ast.h"
+#include "tsdb/labels.h"
+
+namespace promlet::promql::internal {
+
+struct FPoint {
+  int64_t t;
+  double f;
+};
+
+struct ESeries {
+  tsdb::Labels metric;
+  std::vector<FPoint> floats;
+  // Delayed __name__ removal: the name is still present but must go when evaluation ends.
+  bool drop_name = false;
+};
+using EMatrix = std::vector<ESeries>;
+
+inline size_t PointCount(const EMatrix& m) {
+  size_t n = 0;
+  for (const auto& s : m) n += s.floats.size();
+  return n;
+}
+
+// Thrown inside the evaluator only.
+struct EvalError {
+  absl::Status status;
+};
+[[noreturn]] void Fail(absl::Status s);
+[[noreturn]] void Errorf(std::string msg);  // FailedPrecondition (execution error)
+
+// Prometheus' labels.String(): {a="b", c="d"} with the name inside the braces.
+std::string PromLabelsString(const tsdb::Labels& l);
+
+// Go's math.Max / math.Min (NaN-propagating).
+double GoMax(double a, double b);
+double GoMin(double a, double b);
+// Neumaier-compensated summation step, as Prometheus' kahanSumInc.
+inline void KahanSumInc(double inc, double& sum, double& c) {
+  double t = sum + inc;
+  if (std::isinf(t)) {
+    c = 0;
+  } else if (std::fabs(sum) >= std::fabs(inc)) {
+    c += (sum - t) + inc;
+  } else {
+    c += (inc - t) + sum;
+  }
+  sum = t;
+}
+
+// The samples of one series matching a selector in [mint, maxt].
+struct Decoded {
+  tsdb::Labels labels;
+  std::vector<int64_t> t;
+  std::vector<double> v;
+};
+
+// The steps an evaluator produces points for: start, start + interval, ... <= end.
+struct StepGrid {
+  int64_t start, end, interval;
+  size_t NumSteps() const { return static_cast<size_t>((end - start) / interval) + 1; }
+  size_t StepIndex(int64_t ts) const { return static_cast<size_t>((ts - start) / interval); }
+};
+
+// Merges series whose label sets are equal (after relabelling or name removal) into one,
+// failing with "vector cannot contain metrics with the same labelset" on a shared timestamp.
+void MergeSameLabels(EMatrix& m);
+
+// AST helpers.
+const Expr& UnwrapParens(const Expr& e);
+std::string StringArg(const Expr& e);  // a string literal argument (after parens)
+
+// Quantile helpers (quantile.cc).
+struct Bucket {
+  double upper_bound;
+  double count;
+};
+// Returns the quantile; sets *forced_monotonic when the bucket counts had to be fixed.
+double BucketQuantile(double q, std::vector<Bucket>& buckets, bool* forced_monotonic);
+double BucketFraction(double lower, double upper, std::vector<Bucket>& buckets);
+// q-quantile of values (sorted in place), Prometheus' quantile().
+double Quantile(double q, std::vector<double>& values);
+
+}  // namespace promlet::promql::internal
+
+#endif  // PROMLET_PROMQL_ENGINE_VALUE_H_
