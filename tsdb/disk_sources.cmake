@@ -8,6 +8,7 @@ target_sources(promlet_tsdb PRIVATE
 target_link_libraries(promlet_tsdb PUBLIC nlohmann_json::nlohmann_json)
 target_sources(promlet_tsdb PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/block/block.cc
+  ${CMAKE_CURRENT_LIST_DIR}/block/block_file.cc
   ${CMAKE_CURRENT_LIST_DIR}/block/block_format.cc
   ${CMAKE_CURRENT_LIST_DIR}/block/block_meta.cc
   ${CMAKE_CURRENT_LIST_DIR}/block/block_querier.cc
