@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <thread>
@@ -150,46 +151,150 @@ TEST(Wal, TornTailAtRandomByteKeepsEveryWholeBatch) {
   }
 }
 
-TEST(Wal, MidSegmentCorruptionStopsReplayAndMovesRestAside) {
-  std::string dir = TempDir("corrupt");
-  {
-    WalOptions o;
-    o.segment_size = 2000;
-    auto wal = Wal::Open(dir, o);
-    ASSERT_TRUE(wal.ok());
-    WriteBatches(wal->get(), 60);
-    ASSERT_GE((*wal)->CurrentSegment(), 3);
+// Writes 60 batches into segments of 2000 bytes (at least 3 segments).
+void WriteSegments(const std::string& dir) {
+  WalOptions o;
+  o.segment_size = 2000;
+  auto wal = Wal::Open(dir, o);
+  ASSERT_TRUE(wal.ok());
+  WriteBatches(wal->get(), 60);
+  ASSERT_GE((*wal)->CurrentSegment(), 3);
+}
+
+// Overwrites bytes [offset, offset + bytes.size()) of a file.
+void Overwrite(const std::string& path, uint64_t offset, const std::string& bytes) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+void FlipByte(const std::string& path, uint64_t offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(offset));
+  char ch;
+  f.read(&ch, 1);
+  ch ^= 0x5a;
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.write(&ch, 1);
+}
+
+// Batch refs replayed, in order.
+std::vector<SeriesRef> BatchRefs(const Collector& c) {
+  std::vector<SeriesRef> out;
+  for (const auto& s : c.samples) {
+    if (out.empty() || out.back() != s.ref) out.push_back(s.ref);
   }
+  return out;
+}
+
+TEST(Wal, MidSegmentCorruptionMovesSegmentAsideAndKeepsWhatReads) {
+  std::string dir = TempDir("corrupt");
+  WriteSegments(dir);
+  Collector whole;
+  ASSERT_TRUE(ReadWal(dir, &whole).ok());
   // Flip a byte in the middle of segment 2.
   std::string seg2 = dir + "/" + WalSegmentName(2);
-  {
-    std::fstream f(seg2, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(fs::file_size(seg2) / 2);
-    char ch;
-    f.read(&ch, 1);
-    f.seekp(fs::file_size(seg2) / 2);
-    ch ^= 0x5a;
-    f.write(&ch, 1);
-  }
+  const auto seg2_size = fs::file_size(seg2);
+  FlipByte(seg2, seg2_size / 2);
   Collector c;
   auto rep = ReadWal(dir, &c);
   ASSERT_TRUE(rep.ok());
   EXPECT_TRUE(rep->corruption);
+  EXPECT_FALSE(rep->torn_tail);
+  EXPECT_EQ(rep->damaged_segments, 1);
   EXPECT_EQ(rep->damaged_file, seg2);
   EXPECT_GT(rep->records_lost_estimate, 0u);
   ASSERT_FALSE(rep->warnings.empty());
   EXPECT_NE(rep->warnings.back().find("offset"), std::string::npos);
-  // Everything of segment 1 and the start of segment 2 replayed, in order.
-  EXPECT_GT(c.samples.size(), 0u);
-  for (size_t i = 0; i < c.samples.size(); ++i) EXPECT_EQ(c.samples[i].ref, i / 10 + 1);
-  EXPECT_TRUE(fs::exists(dir + "/damaged"));
-  EXPECT_FALSE(fs::exists(dir + "/" + WalSegmentName(3)));
-  // Reopen + replay is clean and keeps the same prefix.
+  // Segment 1, the start of segment 2 and every later segment replayed, in order.
+  auto refs = BatchRefs(c);
+  EXPECT_GT(refs.size(), 0u);
+  EXPECT_LT(refs.size(), 60u);
+  EXPECT_EQ(refs.back(), 60u);
+  EXPECT_TRUE(std::is_sorted(refs.begin(), refs.end()));
+  // The whole damaged segment is kept for inspection; the log keeps its good prefix.
+  EXPECT_EQ(fs::file_size(dir + "/damaged/" + WalSegmentName(2)), seg2_size);
+  EXPECT_LT(fs::file_size(seg2), seg2_size / 2 + 1);
+  EXPECT_TRUE(fs::exists(dir + "/" + WalSegmentName(3)));
+  // Reopen + replay is clean and keeps the same records.
   Collector again;
   auto rep2 = ReadWal(dir, &again);
   ASSERT_TRUE(rep2.ok());
   EXPECT_FALSE(rep2->corruption);
+  EXPECT_FALSE(rep2->torn_tail);
   EXPECT_EQ(again.samples.size(), c.samples.size());
+}
+
+// Damage at offset 0: a flipped length byte, zeroed bytes, random bytes.
+std::vector<std::pair<std::string, std::function<void(const std::string&)>>> OffsetZeroDamages() {
+  return {
+      {"flipped length", [](const std::string& p) { FlipByte(p, 3); }},
+      {"flipped checksum", [](const std::string& p) { FlipByte(p, 5); }},
+      {"zeroed", [](const std::string& p) { Overwrite(p, 0, std::string(16, '\0')); }},
+      {"random", [](const std::string& p) {
+         std::mt19937 rng(7);
+         std::string b(16, ' ');
+         for (auto& ch : b) ch = static_cast<char>(rng());
+         Overwrite(p, 0, b);
+       }},
+  };
+}
+
+TEST(Wal, DamageAtOffsetZeroOfTheLastSegmentIsCorruptionNotATornTail) {
+  for (const auto& [name, damage] : OffsetZeroDamages()) {
+    SCOPED_TRACE(name);
+    std::string dir = TempDir("zero_last");
+    {
+      auto wal = Wal::Open(dir);
+      ASSERT_TRUE(wal.ok());
+      WriteBatches(wal->get(), 20);
+    }
+    std::string seg = dir + "/" + WalSegmentName(1);
+    const auto size = fs::file_size(seg);
+    damage(seg);
+    Collector c;
+    auto rep = ReadWal(dir, &c);
+    ASSERT_TRUE(rep.ok());
+    EXPECT_TRUE(rep->corruption);
+    EXPECT_FALSE(rep->torn_tail);
+    EXPECT_EQ(rep->damaged_segments, 1);
+    EXPECT_EQ(rep->damaged_offset, 0u);
+    EXPECT_EQ(c.samples.size(), 0u);
+    EXPECT_EQ(fs::file_size(dir + "/damaged/" + WalSegmentName(1)), size);
+    Collector again;
+    auto rep2 = ReadWal(dir, &again);
+    ASSERT_TRUE(rep2.ok());
+    EXPECT_FALSE(rep2->corruption);
+    EXPECT_FALSE(rep2->torn_tail);
+  }
+}
+
+TEST(Wal, DamageAtOffsetZeroOfAnEarlierSegmentKeepsTheOthers) {
+  for (const auto& [name, damage] : OffsetZeroDamages()) {
+    SCOPED_TRACE(name);
+    std::string dir = TempDir("zero_mid");
+    WriteSegments(dir);
+    Collector whole;
+    ASSERT_TRUE(ReadWal(dir, &whole).ok());
+    Collector seg2_alone;
+    {
+      std::string only = TempDir("zero_mid_only");
+      fs::copy_file(dir + "/" + WalSegmentName(2), only + "/" + WalSegmentName(2));
+      ASSERT_TRUE(ReadWal(only, &seg2_alone).ok());
+    }
+    damage(dir + "/" + WalSegmentName(2));
+    Collector c;
+    auto rep = ReadWal(dir, &c);
+    ASSERT_TRUE(rep.ok());
+    EXPECT_TRUE(rep->corruption);
+    EXPECT_FALSE(rep->torn_tail);
+    EXPECT_EQ(rep->damaged_segments, 1);
+    EXPECT_EQ(rep->damaged_offset, 0u);
+    // Exactly segment 2's samples are missing.
+    EXPECT_EQ(c.samples.size(), whole.samples.size() - seg2_alone.samples.size());
+    EXPECT_TRUE(fs::exists(dir + "/damaged/" + WalSegmentName(2)));
+    EXPECT_TRUE(fs::exists(dir + "/" + WalSegmentName(3)));
+  }
 }
 
 TEST(Wal, CheckpointKeepsOnlyLiveSeriesAndRecentSamples) {

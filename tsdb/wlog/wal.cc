@@ -221,23 +221,9 @@ class WalScanner {
       auto st = ScanFile(path, /*last=*/i + 1 == todo.size(), /*repair=*/true);
       if (!st.ok()) return st;
       ++report_->segments;
-      if (stop_) {
-        std::vector<int> later(todo.begin() + i + 1, todo.end());
-        for (int n : later) {
-          auto f = MappedFile::Open(absl::StrCat(dir_, "/", WalSegmentName(n)));
-          if (f.ok()) {
-            report_->damaged_bytes += (*f)->view().size();
-            report_->records_lost_estimate += CountRecords((*f)->view(), false);
-          }
-        }
-        MoveAside(later);
-        report_->warnings.push_back(absl::StrCat(
-            "wal: checksum/framing failure in ", report_->damaged_file, " at offset ",
-            report_->damaged_offset, ": replay stopped there; ", report_->damaged_bytes,
-            " bytes (about ", report_->records_lost_estimate, " records, ", later.size(),
-            " later segments) moved to ", dir_, "/damaged"));
-        break;
-      }
+      // A damaged segment keeps the records before the damage; later segments still replay
+      // (samples of series whose records were lost are dropped by the head).
+      stop_ = false;
     }
     Flush();
     return absl::OkStatus();
@@ -250,32 +236,26 @@ class WalScanner {
     std::string_view data = (*mf)->view();
     size_t pos = 0;
     while (pos < data.size()) {
-      size_t left = data.size() - pos;
-      bool bad = false, torn = false;
+      const size_t left = data.size() - pos;
+      bool incomplete = false, bad = false;
       uint32_t len = 0;
       if (left < kHeader) {
-        torn = last;
-        bad = !last;
+        incomplete = true;
       } else {
         len = GetFixed32(data.data() + pos);
         uint32_t crc = GetFixed32(data.data() + pos + 4);
-        if (len == 0 && crc == 0 && last &&
-            std::all_of(data.begin() + pos, data.end(), [](char c) { return c == 0; })) {
-          torn = true;  // zero padding after a power loss
+        if (len == 0 && std::all_of(data.begin() + pos, data.end(), [](char c) { return c == 0; })) {
+          incomplete = true;  // zero padding after a power loss: pages never written
         } else if (len > left - kHeader) {
-          torn = last;
-          bad = !last;
-        } else if (Crc32c(data.data() + pos + kHeader, len) != crc) {
-          if (last && pos + kHeader + len == data.size()) {
-            torn = true;
-          } else {
-            bad = true;
-          }
-        } else if (!Decode(data.substr(pos + kHeader, len)).ok()) {
+          incomplete = true;
+        } else if (len == 0 || Crc32c(data.data() + pos + kHeader, len) != crc ||
+                   !Decode(data.substr(pos + kHeader, len)).ok()) {
           bad = true;
         }
       }
-      if (torn) {
+      // A torn tail is only an incomplete last record of the last segment: when a well-framed
+      // record follows, the "incomplete" one is a damaged header (e.g. at offset 0).
+      if (incomplete && last && !RecordFollows(data, pos)) {
         report_->torn_tail = true;
         report_->warnings.push_back(absl::StrCat("wal: torn tail in ", path, " at offset ", pos,
                                                  ": truncated ", left, " bytes"));
@@ -284,35 +264,67 @@ class WalScanner {
         }
         return absl::OkStatus();
       }
-      if (bad) {
+      if (incomplete || bad) {
         stop_ = true;
         report_->corruption = true;
+        ++report_->damaged_segments;
         report_->damaged_file = path;
         report_->damaged_offset = pos;
         report_->damaged_bytes += left;
-        report_->records_lost_estimate += CountRecords(data.substr(pos), true);
+        const uint64_t lost = CountRecords(data.substr(pos), true);
+        report_->records_lost_estimate += lost;
         if (!repair) {
           report_->warnings.push_back(
               absl::StrCat("wal: corrupt checkpoint file ", path, " at offset ", pos));
           return absl::OkStatus();
         }
-        std::error_code ec;
-        fs::create_directories(dir_ + "/damaged", ec);
-        std::string aside = absl::StrCat(dir_, "/damaged/", fs::path(path).filename().string(),
-                                         ".from-", pos);
-        FILE* f = std::fopen(aside.c_str(), "wb");
-        if (f == nullptr) return ErrnoStatus(absl::StrCat("create ", aside), errno);
-        bool ok = std::fwrite(data.data() + pos, 1, left, f) == left;
-        ok = (std::fclose(f) == 0) && ok;
-        if (!ok) return absl::InternalError(absl::StrCat("wal: cannot write ", aside));
-        if (::truncate(path.c_str(), static_cast<off_t>(pos)) != 0) {
-          return ErrnoStatus(absl::StrCat("truncate ", path), errno);
-        }
+        if (auto st = MoveSegmentAside(path, data.substr(0, pos)); !st.ok()) return st;
+        report_->warnings.push_back(absl::StrCat(
+            "wal: checksum/framing failure in ", path, " at offset ", pos, ": ", left,
+            " bytes (about ", lost, " records) lost; segment moved to ", dir_,
+            "/damaged, its ", pos, " bytes before the damage kept"));
         return absl::OkStatus();
       }
       pos += kHeader + len;
       ++report_->records;
     }
+    return absl::OkStatus();
+  }
+
+  // Whether a well-framed record (plausible length, matching checksum, known type) starts
+  // anywhere after pos. Runs only on a damaged tail.
+  static bool RecordFollows(std::string_view data, size_t pos) {
+    for (size_t p = pos + 1; p + kHeader < data.size(); ++p) {
+      uint32_t len = GetFixed32(data.data() + p);
+      if (len == 0 || len > data.size() - p - kHeader) continue;
+      auto type = static_cast<WalRecordType>(static_cast<uint8_t>(data[p + kHeader]));
+      if (type != WalRecordType::kSeries && type != WalRecordType::kSamples &&
+          type != WalRecordType::kTombstones) {
+        continue;
+      }
+      if (Crc32c(data.data() + p + kHeader, len) == GetFixed32(data.data() + p + 4)) return true;
+    }
+    return false;
+  }
+
+  // Moves the damaged segment to <dir>/damaged/ whole and puts back its good prefix, so the
+  // records before the damage stay in the log.
+  absl::Status MoveSegmentAside(const std::string& path, std::string_view good_prefix) {
+    std::error_code ec;
+    fs::create_directories(dir_ + "/damaged", ec);
+    std::string aside = absl::StrCat(dir_, "/damaged/", fs::path(path).filename().string());
+    for (int i = 1; fs::exists(aside, ec); ++i) {
+      aside = absl::StrCat(dir_, "/damaged/", fs::path(path).filename().string(), ".", i);
+    }
+    fs::rename(path, aside, ec);
+    if (ec) return absl::InternalError(absl::StrCat("wal: move ", path, " aside: ", ec.message()));
+    FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) return ErrnoStatus(absl::StrCat("create ", path), errno);
+    bool ok = std::fwrite(good_prefix.data(), 1, good_prefix.size(), f) == good_prefix.size();
+    ok = std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0 && ok;
+    ok = (std::fclose(f) == 0) && ok;
+    if (!ok) return absl::InternalError(absl::StrCat("wal: cannot rewrite ", path));
+    FsyncDir(dir_);
     return absl::OkStatus();
   }
 

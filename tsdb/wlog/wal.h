@@ -93,11 +93,12 @@ struct WalReplayReport {
   uint64_t series = 0;
   uint64_t samples = 0;
   uint64_t tombstones = 0;
-  bool torn_tail = false;    // a partial last record was truncated
-  bool corruption = false;   // a bad record mid-log: replay stopped there
-  std::string damaged_file;  // segment holding the bad record
+  bool torn_tail = false;    // an incomplete last record of the last segment was truncated
+  bool corruption = false;   // a bad record anywhere else (see damaged_segments)
+  int damaged_segments = 0;  // segments (or checkpoint files) holding a bad record
+  std::string damaged_file;  // the last segment holding a bad record
   uint64_t damaged_offset = 0;
-  uint64_t damaged_bytes = 0;        // bytes moved aside (that segment's rest + later segments)
+  uint64_t damaged_bytes = 0;        // bytes lost (from each bad record to its segment's end)
   uint64_t records_lost_estimate = 0;  // framed records found in the moved-aside bytes
   std::vector<std::string> warnings;   // human-readable, one per event
 };
@@ -111,8 +112,10 @@ class WalReplayHandler {
 };
 
 // Replays checkpoint + segments of `dir` in order into `handler`, repairing as it goes: a torn
-// tail is truncated; a checksum or framing failure stops replay there, the rest of that segment
-// and all later segments are moved into <dir>/damaged/. Records are decoded on a second thread
+// tail (an incomplete last record of the last segment, nothing well-framed after it) is
+// truncated; any other checksum or framing failure, wherever it is (offset 0 included), is
+// corruption: the segment is moved whole into <dir>/damaged/ and replaced by its records before
+// the damage, and replay goes on with the later segments. Records are decoded on a second thread
 // while `handler` applies the previous ones (handler calls are sequential, in log order).
 // A missing dir is an empty log.
 absl::StatusOr<WalReplayReport> ReadWal(const std::string& dir, WalReplayHandler* handler);
