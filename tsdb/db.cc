@@ -390,6 +390,7 @@ absl::Status DB::ReplayWal() {
   auto rep = ReadWal(wal_dir, &handler);
   handler.Finish();
   if (!rep.ok()) return rep.status();
+  if (auto st = RepairWal(wal_dir, &*rep); !st.ok()) return st;
   open_report_.wal = *rep;
   for (const auto& w : rep->warnings) Log(w);
   if (handler.series_errors > 0) {

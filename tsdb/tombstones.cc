@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "tsdb/block/varint.h"
-#include "tsdb/wlog/crc32c.h"
+#include "tsdb/encoding/crc32c.h"
+#include "tsdb/encoding/varint.h"
 
 namespace promlet::tsdb {
 

@@ -18,7 +18,7 @@
 #include "gtest/gtest.h"
 #include "tsdb/db.h"
 #include "tsdb/head.h"
-#include "tsdb/wlog/crc32c.h"
+#include "tsdb/encoding/crc32c.h"
 
 namespace promlet::tsdb {
 namespace {
@@ -40,6 +40,15 @@ struct Collector : WalReplayHandler {
   std::vector<RefSample> samples;
   std::vector<WalTombstone> tombs;
 };
+
+// Replay then repair, as DB::Open does.
+absl::StatusOr<WalReplayReport> ReadAndRepair(const std::string& dir, WalReplayHandler* h) {
+  auto rep = ReadWal(dir, h);
+  if (rep.ok()) {
+    if (auto st = RepairWal(dir, &*rep); !st.ok()) return st;
+  }
+  return rep;
+}
 
 // Writes `batches` batches of 10 samples (one new series each) and returns the batches' samples.
 std::vector<RefSample> WriteBatches(Wal* wal, int batches, int first_ref = 1) {
@@ -74,7 +83,7 @@ TEST(Wal, RoundTripKeepsValuesBitExact) {
     ASSERT_TRUE((*wal)->LogTombstones({{7, 10, 20}}).ok());
   }
   Collector c;
-  auto rep = ReadWal(dir, &c);
+  auto rep = ReadAndRepair(dir, &c);
   ASSERT_TRUE(rep.ok()) << rep.status();
   ASSERT_EQ(c.series.size(), 2u);
   EXPECT_EQ(c.series[0].ref, 7u);
@@ -111,7 +120,7 @@ TEST(Wal, SegmentsRotateAndReplayInOrder) {
     want.insert(want.end(), more.begin(), more.end());
   }
   Collector c;
-  auto rep = ReadWal(dir, &c);
+  auto rep = ReadAndRepair(dir, &c);
   ASSERT_TRUE(rep.ok());
   ASSERT_EQ(c.samples.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) {
@@ -135,7 +144,7 @@ TEST(Wal, TornTailAtRandomByteKeepsEveryWholeBatch) {
     auto cut = std::uniform_int_distribution<uint64_t>(0, size - 1)(rng);
     fs::resize_file(seg, cut);
     Collector c;
-    auto rep = ReadWal(dir, &c);
+    auto rep = ReadAndRepair(dir, &c);
     ASSERT_TRUE(rep.ok());
     EXPECT_FALSE(rep->corruption);
     // Every batch is one series record + one samples record; whole records survive.
@@ -144,7 +153,7 @@ TEST(Wal, TornTailAtRandomByteKeepsEveryWholeBatch) {
     for (size_t i = 0; i < c.samples.size(); ++i) EXPECT_EQ(c.samples[i].ref, i / 10 + 1);
     // The repaired log replays cleanly and can be appended to.
     Collector again;
-    auto rep2 = ReadWal(dir, &again);
+    auto rep2 = ReadAndRepair(dir, &again);
     ASSERT_TRUE(rep2.ok());
     EXPECT_FALSE(rep2->torn_tail);
     EXPECT_EQ(again.samples.size(), c.samples.size());
@@ -191,13 +200,13 @@ TEST(Wal, MidSegmentCorruptionMovesSegmentAsideAndKeepsWhatReads) {
   std::string dir = TempDir("corrupt");
   WriteSegments(dir);
   Collector whole;
-  ASSERT_TRUE(ReadWal(dir, &whole).ok());
+  ASSERT_TRUE(ReadAndRepair(dir, &whole).ok());
   // Flip a byte in the middle of segment 2.
   std::string seg2 = dir + "/" + WalSegmentName(2);
   const auto seg2_size = fs::file_size(seg2);
   FlipByte(seg2, seg2_size / 2);
   Collector c;
-  auto rep = ReadWal(dir, &c);
+  auto rep = ReadAndRepair(dir, &c);
   ASSERT_TRUE(rep.ok());
   EXPECT_TRUE(rep->corruption);
   EXPECT_FALSE(rep->torn_tail);
@@ -218,7 +227,7 @@ TEST(Wal, MidSegmentCorruptionMovesSegmentAsideAndKeepsWhatReads) {
   EXPECT_TRUE(fs::exists(dir + "/" + WalSegmentName(3)));
   // Reopen + replay is clean and keeps the same records.
   Collector again;
-  auto rep2 = ReadWal(dir, &again);
+  auto rep2 = ReadAndRepair(dir, &again);
   ASSERT_TRUE(rep2.ok());
   EXPECT_FALSE(rep2->corruption);
   EXPECT_FALSE(rep2->torn_tail);
@@ -253,7 +262,7 @@ TEST(Wal, DamageAtOffsetZeroOfTheLastSegmentIsCorruptionNotATornTail) {
     const auto size = fs::file_size(seg);
     damage(seg);
     Collector c;
-    auto rep = ReadWal(dir, &c);
+    auto rep = ReadAndRepair(dir, &c);
     ASSERT_TRUE(rep.ok());
     EXPECT_TRUE(rep->corruption);
     EXPECT_FALSE(rep->torn_tail);
@@ -262,7 +271,7 @@ TEST(Wal, DamageAtOffsetZeroOfTheLastSegmentIsCorruptionNotATornTail) {
     EXPECT_EQ(c.samples.size(), 0u);
     EXPECT_EQ(fs::file_size(dir + "/damaged/" + WalSegmentName(1)), size);
     Collector again;
-    auto rep2 = ReadWal(dir, &again);
+    auto rep2 = ReadAndRepair(dir, &again);
     ASSERT_TRUE(rep2.ok());
     EXPECT_FALSE(rep2->corruption);
     EXPECT_FALSE(rep2->torn_tail);
@@ -275,16 +284,16 @@ TEST(Wal, DamageAtOffsetZeroOfAnEarlierSegmentKeepsTheOthers) {
     std::string dir = TempDir("zero_mid");
     WriteSegments(dir);
     Collector whole;
-    ASSERT_TRUE(ReadWal(dir, &whole).ok());
+    ASSERT_TRUE(ReadAndRepair(dir, &whole).ok());
     Collector seg2_alone;
     {
       std::string only = TempDir("zero_mid_only");
       fs::copy_file(dir + "/" + WalSegmentName(2), only + "/" + WalSegmentName(2));
-      ASSERT_TRUE(ReadWal(only, &seg2_alone).ok());
+      ASSERT_TRUE(ReadAndRepair(only, &seg2_alone).ok());
     }
     damage(dir + "/" + WalSegmentName(2));
     Collector c;
-    auto rep = ReadWal(dir, &c);
+    auto rep = ReadAndRepair(dir, &c);
     ASSERT_TRUE(rep.ok());
     EXPECT_TRUE(rep->corruption);
     EXPECT_FALSE(rep->torn_tail);
@@ -295,6 +304,52 @@ TEST(Wal, DamageAtOffsetZeroOfAnEarlierSegmentKeepsTheOthers) {
     EXPECT_TRUE(fs::exists(dir + "/damaged/" + WalSegmentName(2)));
     EXPECT_TRUE(fs::exists(dir + "/" + WalSegmentName(3)));
   }
+}
+
+// Every file under dir with its bytes.
+std::map<std::string, std::string> DirContents(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    std::string& v = out[e.path().string()];
+    if (e.is_regular_file()) {
+      std::ifstream f(e.path(), std::ios::binary);
+      v.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    }
+  }
+  return out;
+}
+
+TEST(Wal, ReaderNeverWritesMovesOrRepairs) {
+  std::string dir = TempDir("readonly");
+  WriteSegments(dir);
+  FlipByte(dir + "/" + WalSegmentName(2), 3);  // corruption at offset 0
+  std::string last;
+  for (const auto& e : fs::directory_iterator(dir)) last = std::max(last, e.path().string());
+  fs::resize_file(last, fs::file_size(last) - 3);  // torn tail
+  fs::create_directories(dir + "/checkpoint.00000001.tmp");  // unfinished checkpoint
+  const auto before = DirContents(dir);
+  Collector c;
+  auto rep = ReadWal(dir, &c);
+  ASSERT_TRUE(rep.ok());
+  EXPECT_TRUE(rep->corruption);
+  ASSERT_EQ(rep->damage.size(), 2u);
+  EXPECT_FALSE(rep->damage[0].torn);
+  EXPECT_TRUE(rep->damage[1].torn);
+  EXPECT_EQ(DirContents(dir), before);
+  // Reading again finds the same; repair then fixes it.
+  Collector again;
+  auto rep2 = ReadWal(dir, &again);
+  ASSERT_TRUE(rep2.ok());
+  EXPECT_EQ(rep2->damage.size(), 2u);
+  EXPECT_EQ(again.samples.size(), c.samples.size());
+  ASSERT_TRUE(RepairWal(dir, &*rep2).ok());
+  EXPECT_NE(DirContents(dir), before);
+  EXPECT_FALSE(fs::exists(dir + "/checkpoint.00000001.tmp"));
+  Collector after;
+  auto rep3 = ReadWal(dir, &after);
+  ASSERT_TRUE(rep3.ok());
+  EXPECT_TRUE(rep3->damage.empty());
+  EXPECT_EQ(after.samples.size(), c.samples.size());
 }
 
 TEST(Wal, CheckpointKeepsOnlyLiveSeriesAndRecentSamples) {
@@ -311,7 +366,7 @@ TEST(Wal, CheckpointKeepsOnlyLiveSeriesAndRecentSamples) {
   EXPECT_FALSE(fs::exists(dir + "/" + WalSegmentName(1)));
   WriteBatches(wal->get(), 2, 100);
   Collector c;
-  auto rep = ReadWal(dir, &c);
+  auto rep = ReadAndRepair(dir, &c);
   ASSERT_TRUE(rep.ok());
   for (const auto& s : c.samples) {
     if (s.ref < 100) {
@@ -357,7 +412,7 @@ TEST(Wal, DiskFullFailsAppendsCleanlyAndResumes) {
   ASSERT_TRUE((*wal)->Log({}, xs).ok());
   wal->reset();
   Collector c;
-  auto rep = ReadWal(dir, &c);
+  auto rep = ReadAndRepair(dir, &c);
   ASSERT_TRUE(rep.ok());
   EXPECT_FALSE(rep->corruption);
   EXPECT_FALSE(rep->torn_tail);
@@ -506,7 +561,7 @@ TEST(WalReplay, ShardedReplayerMatchesSequentialReplayExactly) {
   WriteTrickyWal(dir, 7);
   Head want_head;
   SequentialReplay seq(&want_head);
-  ASSERT_TRUE(ReadWal(dir, &seq).ok());
+  ASSERT_TRUE(ReadAndRepair(dir, &seq).ok());
   std::string want = HeadFingerprint(want_head);
   // The log really holds the cases (else this test could not fail).
   HeadStats ws = want_head.Stats();
@@ -520,7 +575,7 @@ TEST(WalReplay, ShardedReplayerMatchesSequentialReplayExactly) {
     int errors = 0;
     {
       ShardedReplay sh(&h, shards);
-      ASSERT_TRUE(ReadWal(dir, &sh).ok());
+      ASSERT_TRUE(ReadAndRepair(dir, &sh).ok());
       errors = sh.series_errors;
     }  // the replayer publishes its counters when it goes
     EXPECT_EQ(errors, seq.series_errors);
@@ -534,7 +589,7 @@ TEST(WalReplay, DBOpenReplaysExactlyWhatSequentialReplayBuilds) {
     WriteTrickyWal(dir + "/wal", seed);
     Head want_head;
     SequentialReplay seq(&want_head);
-    ASSERT_TRUE(ReadWal(dir + "/wal", &seq).ok());
+    ASSERT_TRUE(ReadAndRepair(dir + "/wal", &seq).ok());
     DBOptions o;
     o.background_compaction = false;
     o.log = [](const std::string&) {};

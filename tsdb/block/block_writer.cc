@@ -14,8 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "tsdb/block/block_format.h"
 #include "tsdb/block/chunk_codec.h"
-#include "tsdb/block/varint.h"
-#include "tsdb/wlog/crc32c.h"
+#include "tsdb/encoding/crc32c.h"
+#include "tsdb/encoding/varint.h"
 
 namespace promlet::tsdb {
 namespace fs = std::filesystem;
