@@ -25,17 +25,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "scrape/textparse.h"
-#include "tsdb/block/block.h"
-#include "tsdb/block/block_writer.h"
-#include "tsdb/chunkenc/xor.h"
-#include "tsdb/compact.h"
+#include "tsdb/block_builder.h"
 
 namespace promlet::tools {
 namespace {
 
 namespace fs = std::filesystem;
-using tsdb::chunkenc::XorEncoder;
-using tsdb::chunkenc::XorIterator;
+using XorEncoder = tsdb::SampleChunkEncoder;
 
 // Input pages behind a parse position are dropped from RSS every this many bytes.
 constexpr size_t kReleaseStep = size_t{8} << 20;
@@ -136,12 +132,7 @@ class HeldSamples {
 
   static absl::Status DecodeChunk(std::string_view c, std::vector<int64_t>* ts,
                                   std::vector<double>* vs) {
-    XorIterator it(absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(c.data()), c.size()));
-    size_t n0 = ts->size(), k = static_cast<size_t>(it.samples_left());
-    ts->resize(n0 + k);
-    vs->resize(n0 + k);
-    size_t got = it.NextBatch(ts->data() + n0, vs->data() + n0, k);
-    if (got != k || !it.status().ok()) {
+    if (!tsdb::DecodeSampleChunk(c, ts, vs).ok()) {
       return absl::InternalError("backfill: a held chunk does not decode");
     }
     return absl::OkStatus();
@@ -273,9 +264,9 @@ absl::StatusOr<tsdb::BlockMeta> WriteWindow(Run* run, int64_t window) {
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     return tsdb::Labels::Compare(*a.labels, *b.labels) < 0;
   });
-  tsdb::BlockWriterOptions wo;
+  tsdb::BlockBuilderOptions wo;
   wo.zstd_level = run->opts.zstd_level;
-  auto w = tsdb::BlockWriter::Create(run->data_dir, wo);
+  auto w = tsdb::BlockBuilder::Create(run->data_dir, wo);
   if (!w.ok()) return w.status();
   std::vector<int64_t> ts;
   std::vector<double> vs;
@@ -498,18 +489,13 @@ uint64_t CountNewlines(Run* run, size_t end) {
 absl::Status MergeWindows(Run* run) {
   for (auto& [window, metas] : run->written) {
     if (metas.size() < 2) continue;
-    std::vector<std::shared_ptr<tsdb::Block>> blocks;
-    for (auto it = metas.rbegin(); it != metas.rend(); ++it) {
-      auto b = tsdb::Block::Open(run->data_dir + "/" + it->ulid, /*verify_chunks=*/false);
-      if (!b.ok()) return b.status();
-      blocks.push_back(*std::move(b));
-    }
-    tsdb::BlockWriterOptions wo;
+    std::vector<std::string> ulids;
+    for (auto it = metas.rbegin(); it != metas.rend(); ++it) ulids.push_back(it->ulid);
+    tsdb::BlockBuilderOptions wo;
     wo.zstd_level = run->opts.zstd_level;
-    auto merged = tsdb::CompactBlocks(run->data_dir, blocks, wo);
+    auto merged = tsdb::MergeBlocks(run->data_dir, ulids, wo);
     if (!merged.ok()) return merged.status();
     run->created.push_back(merged->ulid);
-    blocks.clear();
     std::error_code ec;
     for (const auto& m : metas) fs::remove_all(run->data_dir + "/" + m.ulid, ec);
     metas = {*std::move(merged)};

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "tsdb/block/block_meta.h"
+#include "tsdb/block_builder.h"
 
 namespace promlet::tools {
 

@@ -218,6 +218,7 @@ absl::Status DB::OpenBlocks() {
       Log(absl::StrCat("skipping unreadable block ", msg));
       continue;
     }
+    WatchBlock(b->get());
     blocks.push_back(*b);
   }
   // Blocks whose data a compacted block already holds (crash before the parents were deleted).
@@ -389,6 +390,7 @@ absl::Status DB::ReplayWal() {
   auto rep = ReadWal(wal_dir, &handler);
   handler.Finish();
   if (!rep.ok()) return rep.status();
+  if (auto st = RepairWal(wal_dir, &*rep); !st.ok()) return st;
   open_report_.wal = *rep;
   for (const auto& w : rep->warnings) Log(w);
   if (handler.series_errors > 0) {
@@ -443,7 +445,30 @@ std::vector<BlockMeta> DB::Blocks() const {
 
 uint64_t DB::DiskBytes() const { return DirBytes(dir_, "snapshots"); }
 
+std::vector<std::string> DB::DamagedBlocks() const {
+  std::vector<std::string> out = open_report_.skipped_blocks;
+  absl::MutexLock l(&mu_);
+  out.insert(out.end(), damaged_blocks_.begin(), damaged_blocks_.end());
+  return out;
+}
+
+void DB::WatchBlock(Block* b) {
+  b->SetDamageHandler([this](const Block& blk, const absl::Status& st) { OnBlockDamaged(blk, st); });
+}
+
+void DB::OnBlockDamaged(const Block& b, const absl::Status& st) {
+  metrics_.blocks_damaged.fetch_add(1, std::memory_order_relaxed);
+  Log(absl::StrCat("block ", b.dir(), " is damaged and no longer served: ", st.message()));
+  // Queries that hold the block keep it alive; its files stay for inspection.
+  absl::MutexLock l(&mu_);
+  damaged_blocks_.push_back(absl::StrCat(b.dir(), ": ", st.message()));
+  blocks_.erase(std::remove_if(blocks_.begin(), blocks_.end(),
+                               [&](const auto& x) { return x.get() == &b; }),
+                blocks_.end());
+}
+
 void DB::AddBlock(std::shared_ptr<Block> b) {
+  WatchBlock(b.get());
   absl::MutexLock l(&mu_);
   blocks_.push_back(std::move(b));
   std::sort(blocks_.begin(), blocks_.end(), [](const auto& a, const auto& c) {

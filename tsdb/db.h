@@ -18,6 +18,9 @@
 //    nothing half-applied, and later commits succeed once space is back.
 //  - Queriers merge head and blocks; samples present in several (overlap) appear once.
 //  - Compaction never blocks appends; queries keep the blocks they started with alive.
+//  - A block found damaged by a read after open (e.g. its files truncated under the server) is
+//    logged, counted in metrics().blocks_damaged, listed by DamagedBlocks() and no longer
+//    queried or compacted; the rest keeps serving.
 //  - The DB must outlive its appenders and queriers.
 #ifndef PROMLET_TSDB_DB_H_
 #define PROMLET_TSDB_DB_H_
@@ -78,6 +81,7 @@ struct DBMetrics {
   std::atomic<uint64_t> head_truncations{0};
   std::atomic<uint64_t> blocks_deleted_by_retention{0};
   std::atomic<uint64_t> checkpoints{0};
+  std::atomic<uint64_t> blocks_damaged{0};  // found damaged by a read after open
 };
 
 class DB : public Storage {
@@ -102,6 +106,8 @@ class DB : public Storage {
   absl::Status Snapshot(const std::string& dir, bool with_head);
 
   std::vector<BlockMeta> Blocks() const;
+  // Blocks not served: refused at open, or found damaged since ("<dir>: <reason>").
+  std::vector<std::string> DamagedBlocks() const;
   Head* head() { return head_.get(); }
   const Wal* wal() const { return wal_.get(); }
   const std::string& dir() const { return dir_; }
@@ -122,6 +128,9 @@ class DB : public Storage {
   void Log(const std::string& msg) const;
   Intervals HeadDeleted(SeriesRef ref) const;
   void AddBlock(std::shared_ptr<Block> b);
+  // Routes the block's damage report to OnBlockDamaged.
+  void WatchBlock(Block* b);
+  void OnBlockDamaged(const Block& b, const absl::Status& st);
   void RemoveBlocks(const std::vector<std::string>& ulids);
   BlockWriterOptions WriterOptions() const;
 
@@ -145,6 +154,7 @@ class DB : public Storage {
 
   mutable absl::Mutex mu_;
   std::vector<std::shared_ptr<Block>> blocks_ ABSL_GUARDED_BY(mu_);  // sorted by min_time
+  std::vector<std::string> damaged_blocks_ ABSL_GUARDED_BY(mu_);     // found damaged after open
 
   // Head tombstones, by ref (compaction, WAL) and by labels (queries).
   mutable absl::Mutex tomb_mu_;

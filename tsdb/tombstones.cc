@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "tsdb/block/varint.h"
-#include "tsdb/wlog/crc32c.h"
+#include "tsdb/encoding/crc32c.h"
+#include "tsdb/encoding/varint.h"
 
 namespace promlet::tsdb {
 
@@ -62,6 +62,8 @@ absl::StatusOr<TombstoneMap> ReadTombstones(const std::string& block_dir) {
   std::stringstream ss;
   ss << f.rdbuf();
   std::string data = ss.str();
+  // An empty file (a crash between create and write, a full disk) records no deletion.
+  if (data.empty()) return out;
   if (data.size() < 12 || data.compare(0, 8, kMagic) != 0 ||
       Crc32c(data.data() + 12, data.size() - 12) != GetFixed32(data.data() + 8)) {
     return absl::DataLossError(absl::StrCat(path, ": corrupt"));

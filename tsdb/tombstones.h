@@ -4,6 +4,7 @@
 // clean_tombstones rewrite blocks without them.
 //
 // Invariant: an Intervals list is sorted, non-overlapping and non-adjacent (merged on insert).
+// An empty tombstones file reads as no tombstones (a non-empty damaged one is DataLoss).
 #ifndef PROMLET_TSDB_TOMBSTONES_H_
 #define PROMLET_TSDB_TOMBSTONES_H_
 

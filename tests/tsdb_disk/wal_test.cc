@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <thread>
@@ -17,7 +18,7 @@
 #include "gtest/gtest.h"
 #include "tsdb/db.h"
 #include "tsdb/head.h"
-#include "tsdb/wlog/crc32c.h"
+#include "tsdb/encoding/crc32c.h"
 
 namespace promlet::tsdb {
 namespace {
@@ -39,6 +40,15 @@ struct Collector : WalReplayHandler {
   std::vector<RefSample> samples;
   std::vector<WalTombstone> tombs;
 };
+
+// Replay then repair, as DB::Open does.
+absl::StatusOr<WalReplayReport> ReadAndRepair(const std::string& dir, WalReplayHandler* h) {
+  auto rep = ReadWal(dir, h);
+  if (rep.ok()) {
+    if (auto st = RepairWal(dir, &*rep); !st.ok()) return st;
+  }
+  return rep;
+}
 
 // Writes `batches` batches of 10 samples (one new series each) and returns the batches' samples.
 std::vector<RefSample> WriteBatches(Wal* wal, int batches, int first_ref = 1) {
@@ -73,7 +83,7 @@ TEST(Wal, RoundTripKeepsValuesBitExact) {
     ASSERT_TRUE((*wal)->LogTombstones({{7, 10, 20}}).ok());
   }
   Collector c;
-  auto rep = ReadWal(dir, &c);
+  auto rep = ReadAndRepair(dir, &c);
   ASSERT_TRUE(rep.ok()) << rep.status();
   ASSERT_EQ(c.series.size(), 2u);
   EXPECT_EQ(c.series[0].ref, 7u);
@@ -110,7 +120,7 @@ TEST(Wal, SegmentsRotateAndReplayInOrder) {
     want.insert(want.end(), more.begin(), more.end());
   }
   Collector c;
-  auto rep = ReadWal(dir, &c);
+  auto rep = ReadAndRepair(dir, &c);
   ASSERT_TRUE(rep.ok());
   ASSERT_EQ(c.samples.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) {
@@ -134,7 +144,7 @@ TEST(Wal, TornTailAtRandomByteKeepsEveryWholeBatch) {
     auto cut = std::uniform_int_distribution<uint64_t>(0, size - 1)(rng);
     fs::resize_file(seg, cut);
     Collector c;
-    auto rep = ReadWal(dir, &c);
+    auto rep = ReadAndRepair(dir, &c);
     ASSERT_TRUE(rep.ok());
     EXPECT_FALSE(rep->corruption);
     // Every batch is one series record + one samples record; whole records survive.
@@ -143,53 +153,203 @@ TEST(Wal, TornTailAtRandomByteKeepsEveryWholeBatch) {
     for (size_t i = 0; i < c.samples.size(); ++i) EXPECT_EQ(c.samples[i].ref, i / 10 + 1);
     // The repaired log replays cleanly and can be appended to.
     Collector again;
-    auto rep2 = ReadWal(dir, &again);
+    auto rep2 = ReadAndRepair(dir, &again);
     ASSERT_TRUE(rep2.ok());
     EXPECT_FALSE(rep2->torn_tail);
     EXPECT_EQ(again.samples.size(), c.samples.size());
   }
 }
 
-TEST(Wal, MidSegmentCorruptionStopsReplayAndMovesRestAside) {
-  std::string dir = TempDir("corrupt");
-  {
-    WalOptions o;
-    o.segment_size = 2000;
-    auto wal = Wal::Open(dir, o);
-    ASSERT_TRUE(wal.ok());
-    WriteBatches(wal->get(), 60);
-    ASSERT_GE((*wal)->CurrentSegment(), 3);
+// Writes 60 batches into segments of 2000 bytes (at least 3 segments).
+void WriteSegments(const std::string& dir) {
+  WalOptions o;
+  o.segment_size = 2000;
+  auto wal = Wal::Open(dir, o);
+  ASSERT_TRUE(wal.ok());
+  WriteBatches(wal->get(), 60);
+  ASSERT_GE((*wal)->CurrentSegment(), 3);
+}
+
+// Overwrites bytes [offset, offset + bytes.size()) of a file.
+void Overwrite(const std::string& path, uint64_t offset, const std::string& bytes) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+void FlipByte(const std::string& path, uint64_t offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(offset));
+  char ch;
+  f.read(&ch, 1);
+  ch ^= 0x5a;
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.write(&ch, 1);
+}
+
+// Batch refs replayed, in order.
+std::vector<SeriesRef> BatchRefs(const Collector& c) {
+  std::vector<SeriesRef> out;
+  for (const auto& s : c.samples) {
+    if (out.empty() || out.back() != s.ref) out.push_back(s.ref);
   }
+  return out;
+}
+
+TEST(Wal, MidSegmentCorruptionMovesSegmentAsideAndKeepsWhatReads) {
+  std::string dir = TempDir("corrupt");
+  WriteSegments(dir);
+  Collector whole;
+  ASSERT_TRUE(ReadAndRepair(dir, &whole).ok());
   // Flip a byte in the middle of segment 2.
   std::string seg2 = dir + "/" + WalSegmentName(2);
-  {
-    std::fstream f(seg2, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(fs::file_size(seg2) / 2);
-    char ch;
-    f.read(&ch, 1);
-    f.seekp(fs::file_size(seg2) / 2);
-    ch ^= 0x5a;
-    f.write(&ch, 1);
-  }
+  const auto seg2_size = fs::file_size(seg2);
+  FlipByte(seg2, seg2_size / 2);
   Collector c;
-  auto rep = ReadWal(dir, &c);
+  auto rep = ReadAndRepair(dir, &c);
   ASSERT_TRUE(rep.ok());
   EXPECT_TRUE(rep->corruption);
+  EXPECT_FALSE(rep->torn_tail);
+  EXPECT_EQ(rep->damaged_segments, 1);
   EXPECT_EQ(rep->damaged_file, seg2);
   EXPECT_GT(rep->records_lost_estimate, 0u);
   ASSERT_FALSE(rep->warnings.empty());
   EXPECT_NE(rep->warnings.back().find("offset"), std::string::npos);
-  // Everything of segment 1 and the start of segment 2 replayed, in order.
-  EXPECT_GT(c.samples.size(), 0u);
-  for (size_t i = 0; i < c.samples.size(); ++i) EXPECT_EQ(c.samples[i].ref, i / 10 + 1);
-  EXPECT_TRUE(fs::exists(dir + "/damaged"));
-  EXPECT_FALSE(fs::exists(dir + "/" + WalSegmentName(3)));
-  // Reopen + replay is clean and keeps the same prefix.
+  // Segment 1, the start of segment 2 and every later segment replayed, in order.
+  auto refs = BatchRefs(c);
+  EXPECT_GT(refs.size(), 0u);
+  EXPECT_LT(refs.size(), 60u);
+  EXPECT_EQ(refs.back(), 60u);
+  EXPECT_TRUE(std::is_sorted(refs.begin(), refs.end()));
+  // The whole damaged segment is kept for inspection; the log keeps its good prefix.
+  EXPECT_EQ(fs::file_size(dir + "/damaged/" + WalSegmentName(2)), seg2_size);
+  EXPECT_LT(fs::file_size(seg2), seg2_size / 2 + 1);
+  EXPECT_TRUE(fs::exists(dir + "/" + WalSegmentName(3)));
+  // Reopen + replay is clean and keeps the same records.
+  Collector again;
+  auto rep2 = ReadAndRepair(dir, &again);
+  ASSERT_TRUE(rep2.ok());
+  EXPECT_FALSE(rep2->corruption);
+  EXPECT_FALSE(rep2->torn_tail);
+  EXPECT_EQ(again.samples.size(), c.samples.size());
+}
+
+// Damage at offset 0: a flipped length byte, zeroed bytes, random bytes.
+std::vector<std::pair<std::string, std::function<void(const std::string&)>>> OffsetZeroDamages() {
+  return {
+      {"flipped length", [](const std::string& p) { FlipByte(p, 3); }},
+      {"flipped checksum", [](const std::string& p) { FlipByte(p, 5); }},
+      {"zeroed", [](const std::string& p) { Overwrite(p, 0, std::string(16, '\0')); }},
+      {"random", [](const std::string& p) {
+         std::mt19937 rng(7);
+         std::string b(16, ' ');
+         for (auto& ch : b) ch = static_cast<char>(rng());
+         Overwrite(p, 0, b);
+       }},
+  };
+}
+
+TEST(Wal, DamageAtOffsetZeroOfTheLastSegmentIsCorruptionNotATornTail) {
+  for (const auto& [name, damage] : OffsetZeroDamages()) {
+    SCOPED_TRACE(name);
+    std::string dir = TempDir("zero_last");
+    {
+      auto wal = Wal::Open(dir);
+      ASSERT_TRUE(wal.ok());
+      WriteBatches(wal->get(), 20);
+    }
+    std::string seg = dir + "/" + WalSegmentName(1);
+    const auto size = fs::file_size(seg);
+    damage(seg);
+    Collector c;
+    auto rep = ReadAndRepair(dir, &c);
+    ASSERT_TRUE(rep.ok());
+    EXPECT_TRUE(rep->corruption);
+    EXPECT_FALSE(rep->torn_tail);
+    EXPECT_EQ(rep->damaged_segments, 1);
+    EXPECT_EQ(rep->damaged_offset, 0u);
+    EXPECT_EQ(c.samples.size(), 0u);
+    EXPECT_EQ(fs::file_size(dir + "/damaged/" + WalSegmentName(1)), size);
+    Collector again;
+    auto rep2 = ReadAndRepair(dir, &again);
+    ASSERT_TRUE(rep2.ok());
+    EXPECT_FALSE(rep2->corruption);
+    EXPECT_FALSE(rep2->torn_tail);
+  }
+}
+
+TEST(Wal, DamageAtOffsetZeroOfAnEarlierSegmentKeepsTheOthers) {
+  for (const auto& [name, damage] : OffsetZeroDamages()) {
+    SCOPED_TRACE(name);
+    std::string dir = TempDir("zero_mid");
+    WriteSegments(dir);
+    Collector whole;
+    ASSERT_TRUE(ReadAndRepair(dir, &whole).ok());
+    Collector seg2_alone;
+    {
+      std::string only = TempDir("zero_mid_only");
+      fs::copy_file(dir + "/" + WalSegmentName(2), only + "/" + WalSegmentName(2));
+      ASSERT_TRUE(ReadAndRepair(only, &seg2_alone).ok());
+    }
+    damage(dir + "/" + WalSegmentName(2));
+    Collector c;
+    auto rep = ReadAndRepair(dir, &c);
+    ASSERT_TRUE(rep.ok());
+    EXPECT_TRUE(rep->corruption);
+    EXPECT_FALSE(rep->torn_tail);
+    EXPECT_EQ(rep->damaged_segments, 1);
+    EXPECT_EQ(rep->damaged_offset, 0u);
+    // Exactly segment 2's samples are missing.
+    EXPECT_EQ(c.samples.size(), whole.samples.size() - seg2_alone.samples.size());
+    EXPECT_TRUE(fs::exists(dir + "/damaged/" + WalSegmentName(2)));
+    EXPECT_TRUE(fs::exists(dir + "/" + WalSegmentName(3)));
+  }
+}
+
+// Every file under dir with its bytes.
+std::map<std::string, std::string> DirContents(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    std::string& v = out[e.path().string()];
+    if (e.is_regular_file()) {
+      std::ifstream f(e.path(), std::ios::binary);
+      v.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    }
+  }
+  return out;
+}
+
+TEST(Wal, ReaderNeverWritesMovesOrRepairs) {
+  std::string dir = TempDir("readonly");
+  WriteSegments(dir);
+  FlipByte(dir + "/" + WalSegmentName(2), 3);  // corruption at offset 0
+  std::string last;
+  for (const auto& e : fs::directory_iterator(dir)) last = std::max(last, e.path().string());
+  fs::resize_file(last, fs::file_size(last) - 3);  // torn tail
+  fs::create_directories(dir + "/checkpoint.00000001.tmp");  // unfinished checkpoint
+  const auto before = DirContents(dir);
+  Collector c;
+  auto rep = ReadWal(dir, &c);
+  ASSERT_TRUE(rep.ok());
+  EXPECT_TRUE(rep->corruption);
+  ASSERT_EQ(rep->damage.size(), 2u);
+  EXPECT_FALSE(rep->damage[0].torn);
+  EXPECT_TRUE(rep->damage[1].torn);
+  EXPECT_EQ(DirContents(dir), before);
+  // Reading again finds the same; repair then fixes it.
   Collector again;
   auto rep2 = ReadWal(dir, &again);
   ASSERT_TRUE(rep2.ok());
-  EXPECT_FALSE(rep2->corruption);
+  EXPECT_EQ(rep2->damage.size(), 2u);
   EXPECT_EQ(again.samples.size(), c.samples.size());
+  ASSERT_TRUE(RepairWal(dir, &*rep2).ok());
+  EXPECT_NE(DirContents(dir), before);
+  EXPECT_FALSE(fs::exists(dir + "/checkpoint.00000001.tmp"));
+  Collector after;
+  auto rep3 = ReadWal(dir, &after);
+  ASSERT_TRUE(rep3.ok());
+  EXPECT_TRUE(rep3->damage.empty());
+  EXPECT_EQ(after.samples.size(), c.samples.size());
 }
 
 TEST(Wal, CheckpointKeepsOnlyLiveSeriesAndRecentSamples) {
@@ -206,7 +366,7 @@ TEST(Wal, CheckpointKeepsOnlyLiveSeriesAndRecentSamples) {
   EXPECT_FALSE(fs::exists(dir + "/" + WalSegmentName(1)));
   WriteBatches(wal->get(), 2, 100);
   Collector c;
-  auto rep = ReadWal(dir, &c);
+  auto rep = ReadAndRepair(dir, &c);
   ASSERT_TRUE(rep.ok());
   for (const auto& s : c.samples) {
     if (s.ref < 100) {
@@ -252,7 +412,7 @@ TEST(Wal, DiskFullFailsAppendsCleanlyAndResumes) {
   ASSERT_TRUE((*wal)->Log({}, xs).ok());
   wal->reset();
   Collector c;
-  auto rep = ReadWal(dir, &c);
+  auto rep = ReadAndRepair(dir, &c);
   ASSERT_TRUE(rep.ok());
   EXPECT_FALSE(rep->corruption);
   EXPECT_FALSE(rep->torn_tail);
@@ -401,7 +561,7 @@ TEST(WalReplay, ShardedReplayerMatchesSequentialReplayExactly) {
   WriteTrickyWal(dir, 7);
   Head want_head;
   SequentialReplay seq(&want_head);
-  ASSERT_TRUE(ReadWal(dir, &seq).ok());
+  ASSERT_TRUE(ReadAndRepair(dir, &seq).ok());
   std::string want = HeadFingerprint(want_head);
   // The log really holds the cases (else this test could not fail).
   HeadStats ws = want_head.Stats();
@@ -415,7 +575,7 @@ TEST(WalReplay, ShardedReplayerMatchesSequentialReplayExactly) {
     int errors = 0;
     {
       ShardedReplay sh(&h, shards);
-      ASSERT_TRUE(ReadWal(dir, &sh).ok());
+      ASSERT_TRUE(ReadAndRepair(dir, &sh).ok());
       errors = sh.series_errors;
     }  // the replayer publishes its counters when it goes
     EXPECT_EQ(errors, seq.series_errors);
@@ -429,7 +589,7 @@ TEST(WalReplay, DBOpenReplaysExactlyWhatSequentialReplayBuilds) {
     WriteTrickyWal(dir + "/wal", seed);
     Head want_head;
     SequentialReplay seq(&want_head);
-    ASSERT_TRUE(ReadWal(dir + "/wal", &seq).ok());
+    ASSERT_TRUE(ReadAndRepair(dir + "/wal", &seq).ok());
     DBOptions o;
     o.background_compaction = false;
     o.log = [](const std::string&) {};

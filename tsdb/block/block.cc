@@ -1,40 +1,22 @@
 #include "tsdb/block/block.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "tsdb/block/block_format.h"
 #include "tsdb/block/chunk_codec.h"
-#include "tsdb/block/varint.h"
-#include "tsdb/wlog/crc32c.h"
+#include "tsdb/encoding/crc32c.h"
+#include "tsdb/encoding/varint.h"
 
 namespace promlet::tsdb {
 using namespace blockfmt;
 namespace {
 
 constexpr size_t kCacheEntries = 32;
-
-absl::Status MapFile(const std::string& path, const char** data, size_t* size) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || st.st_size == 0) {
-    ::close(fd);
-    return absl::DataLossError(absl::StrCat(path, ": empty or unreadable"));
-  }
-  void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
-  ::close(fd);
-  if (p == MAP_FAILED) return absl::InternalError(absl::StrCat(path, ": mmap failed"));
-  *data = static_cast<const char*>(p);
-  *size = static_cast<size_t>(st.st_size);
-  return absl::OkStatus();
-}
+// Postings lists closer than this in the index are read with one pread (the gap is read too).
+constexpr uint64_t kPostingsReadGap = 4096;
 
 std::vector<uint32_t> Union(std::vector<std::vector<uint32_t>> lists) {
   if (lists.empty()) return {};
@@ -72,31 +54,88 @@ absl::StatusOr<std::shared_ptr<Block>> Block::Open(const std::string& dir, bool 
   return b;
 }
 
-Block::~Block() {
-  if (index_) ::munmap(const_cast<char*>(index_), index_size_);
-  if (chunks_) ::munmap(const_cast<char*>(chunks_), chunks_size_);
+Block::~Block() = default;
+
+absl::Status Block::Damaged(absl::Status st) const {
+  if (absl::IsDataLoss(st) && !damaged_.exchange(true, std::memory_order_acq_rel) && on_damage_) {
+    on_damage_(*this, st);
+  }
+  return st;
+}
+
+absl::Status Block::CheckFileSizes() const {
+  for (const auto& f : meta_.files) {
+    const BlockFile* file = f.rel_path == "index" ? &index_file_
+                            : f.rel_path == "chunks" ? &chunks_file_
+                                                     : nullptr;
+    if (file == nullptr || file->size() == f.size_bytes) continue;
+    return absl::DataLossError(absl::StrCat(
+        file->path(), ": file is ", file->size(), " bytes, meta.json says ", f.size_bytes,
+        file->size() < f.size_bytes ? " (truncated)" : " (longer than written)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Block::VerifyChunkGroups() const {
+  const uint64_t size = chunks_file_.size();
+  uint64_t pos = kMagicLen;
+  std::string buf;
+  char h[kSectionHeader];
+  while (pos < size) {
+    if (size - pos < kSectionHeader) {
+      return absl::DataLossError(absl::StrCat(chunks_file_.path(), ": truncated: ", size - pos,
+                                              " bytes after the last group at offset ", pos));
+    }
+    if (auto st = chunks_file_.ReadAt(pos, kSectionHeader, h); !st.ok()) return st;
+    const SectionHeader sh = ParseSectionHeader(h);
+    if (sh.compressed_len > size - pos - kSectionHeader) {
+      return absl::DataLossError(absl::StrCat(
+          chunks_file_.path(), ": truncated group at offset ", pos, ": needs ",
+          kSectionHeader + sh.compressed_len, " bytes, file has ", size - pos));
+    }
+    buf.resize(sh.compressed_len);
+    if (auto st = chunks_file_.ReadAt(pos + kSectionHeader, buf.size(), buf.data()); !st.ok()) {
+      return st;
+    }
+    if (Crc32c(buf.data(), buf.size()) != sh.crc) {
+      return absl::DataLossError(absl::StrCat("chunks: checksum mismatch in group at offset ", pos));
+    }
+    pos += kSectionHeader + sh.compressed_len;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Block::Load(bool verify_chunks) {
-  if (auto st = MapFile(dir_ + "/index", &index_, &index_size_); !st.ok()) return st;
-  if (auto st = MapFile(dir_ + "/chunks", &chunks_, &chunks_size_); !st.ok()) return st;
+  if (auto st = index_file_.Open(dir_ + "/index"); !st.ok()) return st;
+  if (auto st = chunks_file_.Open(dir_ + "/chunks"); !st.ok()) return st;
+  if (auto st = CheckFileSizes(); !st.ok()) return st;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
     if (e.is_regular_file()) size_bytes_ += e.file_size(ec);
   }
-  std::string_view index(index_, index_size_), chunks(chunks_, chunks_size_);
-  if (index_size_ < kMagicLen + kFooterLen || index.substr(0, kMagicLen) != kIndexMagic ||
-      index.substr(index_size_ - kMagicLen) != kIndexEndMagic) {
-    return absl::DataLossError("index: bad magic");
+  const uint64_t index_size = index_file_.size();
+  if (index_size < kMagicLen + kFooterLen) {
+    return absl::DataLossError(absl::StrCat(index_file_.path(), ": file is ", index_size,
+                                            " bytes, shorter than its header and footer (",
+                                            kMagicLen + kFooterLen, " bytes): truncated"));
   }
-  const char* f = index_ + index_size_ - kFooterLen;
+  char head[kMagicLen], f[kFooterLen];
+  if (auto st = index_file_.ReadAt(0, kMagicLen, head); !st.ok()) return st;
+  if (auto st = index_file_.ReadAt(index_size - kFooterLen, kFooterLen, f); !st.ok()) return st;
+  if (std::string_view(head, kMagicLen) != kIndexMagic) return absl::DataLossError("index: bad magic");
+  if (std::string_view(f + kFooterLen - kMagicLen, kMagicLen) != kIndexEndMagic) {
+    return absl::DataLossError(absl::StrCat(index_file_.path(), ": no end magic in the last ",
+                                            kMagicLen, " of its ", index_size,
+                                            " bytes (truncated or overwritten)"));
+  }
   if (Crc32c(f, 32) != GetFixed32(f + 32)) return absl::DataLossError("index: bad footer checksum");
   uint64_t symbols_off = GetFixed64(f), postings_off = GetFixed64(f + 8),
            pages_off = GetFixed64(f + 16), nseries = GetFixed64(f + 24);
   if (nseries > (1ull << 32)) return absl::DataLossError("index: bad series count");
+  if (postings_off > index_size) return absl::DataLossError("index: postings table out of range");
   num_series_ = static_cast<uint32_t>(nseries);
 
-  auto syms = ReadSection(index, symbols_off);
+  auto syms = index_file_.ReadSection(symbols_off);
   if (!syms.ok()) return absl::DataLossError(absl::StrCat("index symbols: ", syms.status().message()));
   Decoder d(*syms);
   uint64_t n;
@@ -108,7 +147,7 @@ absl::Status Block::Load(bool verify_chunks) {
     symbols_.emplace_back(s);
   }
 
-  auto table = ReadSection(index, postings_off);
+  auto table = index_file_.ReadSection(postings_off);
   if (!table.ok()) return absl::DataLossError(absl::StrCat("index postings table: ", table.status().message()));
   d = Decoder(*table);
   if (!d.Uvarint(&n) || n > table->size()) return absl::DataLossError("index: bad postings table");
@@ -124,9 +163,19 @@ absl::Status Block::Load(bool verify_chunks) {
     if (off + len > postings_off) return absl::DataLossError("index: postings out of range");
     e = PostingsEntry{static_cast<uint32_t>(name), static_cast<uint32_t>(value), off, len};
   }
-  // Postings lists are not in a checksummed section; check they decode within bounds.
+  // Postings lists are not in a checksummed section; check they decode within bounds. They lie
+  // next to each other before the postings table: read them in one go.
+  const uint64_t lists_begin = postings_.empty() ? postings_off : postings_.front().offset;
+  std::string lists;
+  if (lists_begin < postings_off) {
+    for (const auto& e : postings_) {
+      if (e.offset < lists_begin) return absl::DataLossError("index: postings out of order");
+    }
+    lists.resize(postings_off - lists_begin);
+    if (auto st = index_file_.ReadAt(lists_begin, lists.size(), lists.data()); !st.ok()) return st;
+  }
   for (const auto& e : postings_) {
-    Decoder pd(index_ + e.offset, e.len);
+    Decoder pd(lists.data() + (e.offset - lists_begin), e.len);
     uint64_t cnt, acc = 0, x;
     if (!pd.Uvarint(&cnt) || cnt > e.len) return absl::DataLossError("index: bad postings list");
     for (uint64_t i = 0; i < cnt; ++i) {
@@ -136,7 +185,7 @@ absl::Status Block::Load(bool verify_chunks) {
     }
   }
 
-  auto pages = ReadSection(index, pages_off);
+  auto pages = index_file_.ReadSection(pages_off);
   if (!pages.ok()) return absl::DataLossError(absl::StrCat("index page table: ", pages.status().message()));
   d = Decoder(*pages);
   if (!d.Uvarint(&n) || n != (num_series_ + kSeriesPerPage - 1) / kSeriesPerPage) {
@@ -149,13 +198,19 @@ absl::Status Block::Load(bool verify_chunks) {
     if (!d.Uvarint(&delta)) return absl::DataLossError("index: bad page table");
     off += delta;
     p = off;
-    if (auto s = ReadSection(index, p); !s.ok()) {
+    if (auto s = index_file_.ReadSection(p); !s.ok()) {
       return absl::DataLossError(absl::StrCat("index series page: ", s.status().message()));
     }
   }
 
-  if (chunks_size_ < kMagicLen || chunks.substr(0, kMagicLen) != kChunksMagic) {
-    if (chunks_size_ >= kMagicLen && chunks.substr(0, kMagicLen - 1) == kChunksMagicPrefix) {
+  char magic[kMagicLen] = {};
+  const bool has_magic = chunks_file_.size() >= kMagicLen;
+  if (has_magic) {
+    if (auto st = chunks_file_.ReadAt(0, kMagicLen, magic); !st.ok()) return st;
+  }
+  std::string_view chunks(magic, has_magic ? kMagicLen : 0);
+  if (!has_magic || chunks != kChunksMagic) {
+    if (has_magic && chunks.substr(0, kMagicLen - 1) == kChunksMagicPrefix) {
       return absl::FailedPreconditionError(absl::StrCat(
           "chunks: format version '", std::string(chunks.substr(kMagicLen - 1, 1)),
           "' is not supported (this build reads version '",
@@ -164,16 +219,7 @@ absl::Status Block::Load(bool verify_chunks) {
     return absl::DataLossError("chunks: bad magic");
   }
   if (verify_chunks) {
-    uint64_t pos = kMagicLen;
-    while (pos < chunks_size_) {
-      if (chunks_size_ - pos < kSectionHeader) return absl::DataLossError("chunks: truncated");
-      uint32_t clen = GetFixed32(chunks_ + pos), crc = GetFixed32(chunks_ + pos + 8);
-      if (clen > chunks_size_ - pos - kSectionHeader) return absl::DataLossError("chunks: truncated group");
-      if (Crc32c(chunks_ + pos + kSectionHeader, clen) != crc) {
-        return absl::DataLossError(absl::StrCat("chunks: checksum mismatch in group at offset ", pos));
-      }
-      pos += kSectionHeader + clen;
-    }
+    if (auto st = VerifyChunkGroups(); !st.ok()) return st;
   }
   auto tomb = ReadTombstones(dir_);
   if (!tomb.ok()) return tomb.status();
@@ -220,17 +266,16 @@ absl::StatusOr<std::shared_ptr<const Block::Section>> Block::CachedSection(uint6
       }
     }
   }
-  std::string_view data = file == 0 ? std::string_view(index_, index_size_)
-                                    : std::string_view(chunks_, chunks_size_);
-  auto raw = ReadSection(data, off);
+  auto raw = file == 0 ? index_file_.ReadSection(off) : chunks_file_.ReadSection(off);
   if (!raw.ok()) {
-    return absl::DataLossError(absl::StrCat("block ", meta_.ulid, ": ", raw.status().message()));
+    return Damaged(
+        absl::DataLossError(absl::StrCat("block ", meta_.ulid, ": ", raw.status().message())));
   }
   auto sec = std::make_shared<Section>();
   sec->raw = std::move(*raw);
   if (file == 1 && !sec->IndexChunkColumns()) {
-    return absl::DataLossError(
-        absl::StrCat("block ", meta_.ulid, ": bad chunk group at offset ", off));
+    return Damaged(absl::DataLossError(
+        absl::StrCat("block ", meta_.ulid, ": bad chunk group at offset ", off)));
   }
   std::shared_ptr<const Section> sp = std::move(sec);
   std::lock_guard<std::mutex> l(mu_);
@@ -258,7 +303,7 @@ absl::Status Block::Series(uint32_t ordinal, Labels* labels, std::vector<BlockCh
   Decoder d(raw.data() + c.offset_, raw.size() - c.offset_);
   auto bad = [&] {
     c.page_index_ = ~uint64_t{0};
-    return absl::DataLossError(absl::StrCat("block ", meta_.ulid, ": bad series page"));
+    return Damaged(absl::DataLossError(absl::StrCat("block ", meta_.ulid, ": bad series page")));
   };
   int64_t prev_ref = c.prev_ref_;
   for (uint32_t i = c.next_; i <= ordinal; ++i) {
@@ -299,12 +344,13 @@ absl::Status Block::ReadChunk(uint64_t ref, std::vector<int64_t>* ts, std::vecto
   const Section& g = **group;
   const uint32_t idx = ChunkRefIndex(ref);
   if (idx + 1 >= g.ts.size()) {
-    return absl::DataLossError(absl::StrCat("block ", meta_.ulid, ": chunk ref ", ref, " beyond its group"));
+    return Damaged(absl::DataLossError(
+        absl::StrCat("block ", meta_.ulid, ": chunk ref ", ref, " beyond its group")));
   }
   auto column = [&](const std::vector<uint32_t>& offs, uint64_t i) {
     return std::string_view(g.raw.data() + offs[i], offs[i + 1] - offs[i]);
   };
-  if (auto st = DecodeTimestamps(column(g.ts, idx), ts); !st.ok()) return st;
+  if (auto st = DecodeTimestamps(column(g.ts, idx), ts); !st.ok()) return Damaged(st);
   const size_t n = ts->size();
   size_t from = 0;
   if (n > 0 && ts->front() < mint) {
@@ -313,10 +359,10 @@ absl::Status Block::ReadChunk(uint64_t ref, std::vector<int64_t>* ts, std::vecto
   }
   std::string_view vv = column(g.val, idx);
   auto ref_idx = ValuesReference(vv, idx);
-  if (!ref_idx.ok()) return ref_idx.status();
+  if (!ref_idx.ok()) return Damaged(ref_idx.status());
   std::string_view refv =
       *ref_idx >= 0 ? column(g.val, static_cast<uint64_t>(*ref_idx)) : std::string_view();
-  return DecodeValues(vv, n, refv, vs, from);
+  return Damaged(DecodeValues(vv, n, refv, vs, from));
 }
 
 std::pair<size_t, size_t> Block::NameRange(std::string_view name) const {
@@ -329,8 +375,9 @@ std::pair<size_t, size_t> Block::NameRange(std::string_view name) const {
   return {static_cast<size_t>(lo - postings_.begin()), static_cast<size_t>(hi - postings_.begin())};
 }
 
-std::vector<uint32_t> Block::ReadPostings(const PostingsEntry& e) const {
-  Decoder d(index_ + e.offset, e.len);
+std::vector<uint32_t> Block::DecodePostings(const PostingsEntry& e, const char* data,
+                                            uint64_t data_offset) {
+  Decoder d(data + (e.offset - data_offset), e.len);
   uint64_t n, acc = 0, x;
   std::vector<uint32_t> out;
   if (!d.Uvarint(&n)) return out;
@@ -338,6 +385,30 @@ std::vector<uint32_t> Block::ReadPostings(const PostingsEntry& e) const {
   for (uint64_t i = 0; i < n && d.Uvarint(&x); ++i) {
     acc += x;
     out.push_back(static_cast<uint32_t>(acc));
+  }
+  return out;
+}
+
+std::optional<std::vector<std::vector<uint32_t>>> Block::ReadPostingsLists(
+    const std::vector<size_t>& idx) const {
+  std::vector<std::vector<uint32_t>> out;
+  out.reserve(idx.size());
+  std::string buf;
+  for (size_t i = 0; i < idx.size();) {
+    // Entries are in file order: extend the run while the next list starts close by.
+    const uint64_t begin = postings_[idx[i]].offset;
+    uint64_t end = begin + postings_[idx[i]].len;
+    size_t j = i + 1;
+    while (j < idx.size() && postings_[idx[j]].offset <= end + kPostingsReadGap) {
+      end = std::max(end, postings_[idx[j]].offset + postings_[idx[j]].len);
+      ++j;
+    }
+    buf.resize(end - begin);
+    if (auto st = index_file_.ReadAt(begin, buf.size(), buf.data()); !st.ok()) {
+      (void)Damaged(absl::DataLossError(absl::StrCat("block ", meta_.ulid, ": ", st.message())));
+      return std::nullopt;
+    }
+    for (; i < j; ++i) out.push_back(DecodePostings(postings_[idx[i]], buf.data(), begin));
   }
   return out;
 }
@@ -356,13 +427,15 @@ std::vector<uint32_t> Block::Postings(absl::Span<const Matcher> matchers) const 
   for (const auto& m : matchers) if (m.MatchesEmpty()) order.push_back(&m);
   for (const Matcher* m : order) {
     auto [lo, hi] = NameRange(m->name());
-    std::vector<std::vector<uint32_t>> lists;
+    std::vector<size_t> wanted;
     bool positive = !m->MatchesEmpty();
     for (size_t i = lo; i < hi; ++i) {
       bool match = m->Matches(symbols_[postings_[i].value]);
-      if (match == positive) lists.push_back(ReadPostings(postings_[i]));
+      if (match == positive) wanted.push_back(i);
     }
-    std::vector<uint32_t> set = Union(std::move(lists));
+    auto lists = ReadPostingsLists(wanted);
+    if (!lists) return {};
+    std::vector<uint32_t> set = Union(std::move(*lists));
     if (positive) {
       result = have ? Intersect(result, set) : std::move(set);
     } else {

@@ -1,23 +1,33 @@
-// Block: a read-only view of one block directory (block_format.h). Index and chunks are
-// mmap'ed; Open() loads only the symbol table, the postings table and the page table, and
-// verifies every checksum of the index (and, with verify_chunks, of the chunk groups), so a
-// damaged block is refused at open rather than failing queries later. Series pages and chunk
-// groups are decompressed on demand through a small shared cache. Thread-safe.
+// Block: a read-only view of one block directory (block_format.h). Index and chunks are read
+// with pread (block_file.h), never mmap'ed, so a file truncated under the running server is an
+// error for this block, not a SIGBUS. Open() checks each file's size against meta.json (when it
+// lists sizes), loads only the symbol table, the postings table and the page table, and verifies
+// every checksum of the index (and, with verify_chunks, of the chunk groups), so a damaged block
+// is refused at open rather than failing queries later. Series pages and chunk groups are
+// decompressed on demand through a small shared cache. Thread-safe.
+//
+// A read that finds the block damaged after open (short file, bad checksum, bad encoding) fails
+// with DataLoss and marks the block damaged(): the damage handler runs once, so the owner (DB)
+// can report the block and stop querying it. Postings() of a damaged block is empty.
 //
 // Tombstones are the only mutable part: Delete() rewrites the tombstones file atomically.
 #ifndef PROMLET_TSDB_BLOCK_BLOCK_H_
 #define PROMLET_TSDB_BLOCK_BLOCK_H_
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "tsdb/block/block_file.h"
 #include "tsdb/block/block_meta.h"
 #include "tsdb/labels.h"
 #include "tsdb/matcher.h"
@@ -52,6 +62,13 @@ class Block {
                                                      bool verify_chunks = true);
   ~Block();
 
+  // Called once, on the first read that finds the block damaged, with the error. Set it before
+  // the block is shared between threads.
+  void SetDamageHandler(std::function<void(const Block&, const absl::Status&)> handler) {
+    on_damage_ = std::move(handler);
+  }
+  bool damaged() const { return damaged_.load(std::memory_order_acquire); }
+
   const BlockMeta& meta() const { return meta_; }
   const std::string& dir() const { return dir_; }
   uint32_t NumSeries() const { return num_series_; }
@@ -82,7 +99,18 @@ class Block {
   };
   Block() = default;
   absl::Status Load(bool verify_chunks);
-  std::vector<uint32_t> ReadPostings(const PostingsEntry& e) const;
+  // Decodes a postings list from `data`, which holds the bytes of entries starting at
+  // file offset `data_offset`.
+  static std::vector<uint32_t> DecodePostings(const PostingsEntry& e, const char* data,
+                                              uint64_t data_offset);
+  // The postings lists of entries idx (sorted by file offset) as (entry, list) pairs; adjacent
+  // lists are read with one pread. Marks the block damaged and returns nullopt on a read error.
+  std::optional<std::vector<std::vector<uint32_t>>> ReadPostingsLists(
+      const std::vector<size_t>& idx) const;
+  // Marks the block damaged (once: runs the handler) when st is a DataLoss; returns st.
+  absl::Status Damaged(absl::Status st) const;
+  absl::Status CheckFileSizes() const;
+  absl::Status VerifyChunkGroups() const;
   // Entries [first, last) of a label name in the sorted postings table.
   std::pair<size_t, size_t> NameRange(std::string_view name) const;
   // A decompressed section; for a chunk group also where each chunk's columns start.
@@ -98,10 +126,8 @@ class Block {
 
   std::string dir_;
   BlockMeta meta_;
-  const char* index_ = nullptr;
-  size_t index_size_ = 0;
-  const char* chunks_ = nullptr;
-  size_t chunks_size_ = 0;
+  BlockFile index_file_;
+  BlockFile chunks_file_;
   uint64_t size_bytes_ = 0;
   uint32_t num_series_ = 0;
   std::vector<std::string> symbols_;
@@ -113,6 +139,8 @@ class Block {
   mutable std::list<std::pair<std::pair<uint64_t, uint64_t>, std::shared_ptr<const Section>>>
       cache_;
   TombstoneMap tombstones_;
+  std::function<void(const Block&, const absl::Status&)> on_damage_;
+  mutable std::atomic<bool> damaged_{false};
 };
 
 }  // namespace promlet::tsdb

@@ -3,8 +3,8 @@
 #include <zstd.h>
 
 #include "absl/strings/str_cat.h"
-#include "tsdb/block/varint.h"
-#include "tsdb/wlog/crc32c.h"
+#include "tsdb/encoding/crc32c.h"
+#include "tsdb/encoding/varint.h"
 
 namespace promlet::tsdb::blockfmt {
 
@@ -24,26 +24,37 @@ void AppendSection(std::string_view raw, int zstd_level, std::string* out) {
   out->resize(start + kSectionHeader + n);
 }
 
+SectionHeader ParseSectionHeader(const char* h) {
+  return SectionHeader{GetFixed32(h), GetFixed32(h + 4), GetFixed32(h + 8)};
+}
+
+absl::StatusOr<std::string> DecompressSection(const SectionHeader& h, const char* compressed,
+                                              uint64_t offset) {
+  if (h.raw_len > (1u << 30)) {
+    return absl::DataLossError(absl::StrCat("section at ", offset, ": bad length"));
+  }
+  if (Crc32c(compressed, h.compressed_len) != h.crc) {
+    return absl::DataLossError(absl::StrCat("section at ", offset, ": checksum mismatch"));
+  }
+  std::string raw(h.raw_len, '\0');
+  size_t n = ZSTD_decompress(raw.data(), h.raw_len, compressed, h.compressed_len);
+  if (ZSTD_isError(n) || n != h.raw_len) {
+    return absl::DataLossError(absl::StrCat("section at ", offset, ": bad zstd frame"));
+  }
+  return raw;
+}
+
 absl::StatusOr<std::string> ReadSection(std::string_view data, uint64_t offset,
                                         uint64_t* consumed) {
   if (offset > data.size() || data.size() - offset < kSectionHeader) {
     return absl::DataLossError(absl::StrCat("section at ", offset, " out of bounds"));
   }
-  const char* h = data.data() + offset;
-  uint32_t clen = GetFixed32(h), rlen = GetFixed32(h + 4), crc = GetFixed32(h + 8);
-  if (clen > data.size() - offset - kSectionHeader || rlen > (1u << 30)) {
+  const SectionHeader h = ParseSectionHeader(data.data() + offset);
+  if (h.compressed_len > data.size() - offset - kSectionHeader) {
     return absl::DataLossError(absl::StrCat("section at ", offset, ": bad length"));
   }
-  const char* src = h + kSectionHeader;
-  if (Crc32c(src, clen) != crc) {
-    return absl::DataLossError(absl::StrCat("section at ", offset, ": checksum mismatch"));
-  }
-  std::string raw(rlen, '\0');
-  size_t n = ZSTD_decompress(raw.data(), rlen, src, clen);
-  if (ZSTD_isError(n) || n != rlen) {
-    return absl::DataLossError(absl::StrCat("section at ", offset, ": bad zstd frame"));
-  }
-  if (consumed) *consumed = kSectionHeader + clen;
+  auto raw = DecompressSection(h, data.data() + offset + kSectionHeader, offset);
+  if (raw.ok() && consumed) *consumed = kSectionHeader + h.compressed_len;
   return raw;
 }
 

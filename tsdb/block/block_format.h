@@ -56,6 +56,15 @@ inline uint32_t ChunkRefIndex(uint64_t ref) { return static_cast<uint32_t>(ref &
 
 // Appends header + zstd(raw) to *out.
 void AppendSection(std::string_view raw, int zstd_level, std::string* out);
+// A section's 12-byte header.
+struct SectionHeader {
+  uint32_t compressed_len, raw_len, crc;
+};
+SectionHeader ParseSectionHeader(const char* h);
+// Verifies the checksum of a section's compressed bytes and decompresses them; `offset` only
+// names the section in errors.
+absl::StatusOr<std::string> DecompressSection(const SectionHeader& h, const char* compressed,
+                                              uint64_t offset);
 // Reads and verifies the section at data[offset...]; *consumed = bytes it spans.
 absl::StatusOr<std::string> ReadSection(std::string_view data, uint64_t offset,
                                         uint64_t* consumed = nullptr);

@@ -25,6 +25,11 @@ std::string BlockMetaToJson(const BlockMeta& m) {
   for (const auto& p : m.parents) parents.push_back({{"ulid", p}});
   j["compaction"] = {{"level", m.compaction_level}, {"sources", m.sources}, {"parents", parents}};
   j["version"] = m.version;
+  if (!m.files.empty()) {
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& f : m.files) files.push_back({{"relPath", f.rel_path}, {"sizeBytes", f.size_bytes}});
+    j["files"] = files;
+  }
   return j.dump(1, '\t') + "\n";
 }
 
@@ -48,6 +53,12 @@ absl::StatusOr<BlockMeta> BlockMetaFromJson(const std::string& json) {
       for (const auto& p : c.at("parents")) m.parents.push_back(p.at("ulid").get<std::string>());
     }
     m.version = j.value("version", 1);
+    if (j.contains("files")) {
+      for (const auto& f : j.at("files")) {
+        m.files.push_back(BlockFileInfo{f.at("relPath").get<std::string>(),
+                                        f.at("sizeBytes").get<uint64_t>()});
+      }
+    }
   } catch (const std::exception& e) {
     return absl::DataLossError(absl::StrCat("meta.json: ", e.what()));
   }

@@ -1,6 +1,8 @@
 // A block's meta.json: identity (ULID), time range [min_time, max_time) in ms (max exclusive,
 // as in Prometheus), stats, and compaction lineage. Written last into the block's temporary
-// directory, so a block directory with a valid meta.json is complete.
+// directory, so a block directory with a valid meta.json is complete. `files` lists the size of
+// each immutable file as written (blocks written before it existed have none), so a truncated
+// file is refused at open with the size expected and the size found.
 #ifndef PROMLET_TSDB_BLOCK_BLOCK_META_H_
 #define PROMLET_TSDB_BLOCK_BLOCK_META_H_
 
@@ -19,6 +21,11 @@ struct BlockStats {
   uint64_t num_tombstones = 0;
 };
 
+struct BlockFileInfo {
+  std::string rel_path;  // "index", "chunks"
+  uint64_t size_bytes = 0;
+};
+
 struct BlockMeta {
   std::string ulid;
   int64_t min_time = 0;  // inclusive
@@ -28,6 +35,7 @@ struct BlockMeta {
   std::vector<std::string> sources;  // ULIDs of the level-1 blocks merged into this one
   std::vector<std::string> parents;  // ULIDs of the blocks compacted into this one
   int version = 1;
+  std::vector<BlockFileInfo> files;  // empty for blocks written before sizes were recorded
 };
 
 std::string BlockMetaToJson(const BlockMeta& m);

@@ -4,6 +4,8 @@
 #include <limits>
 #include <set>
 
+#include "absl/strings/str_cat.h"
+
 namespace promlet::tsdb {
 namespace {
 
@@ -148,8 +150,8 @@ class BlockSeries : public Series {
 class BlockSeriesSet : public SeriesSet {
  public:
   BlockSeriesSet(std::shared_ptr<const Block> block, std::vector<uint32_t> ords, int64_t mint,
-                 int64_t maxt)
-      : ords_(std::move(ords)) {
+                 int64_t maxt, absl::Status status = absl::OkStatus())
+      : ords_(std::move(ords)), status_(std::move(status)) {
     cur_.block_ = std::move(block);
     cur_.mint_ = mint;
     cur_.maxt_ = maxt;
@@ -198,7 +200,14 @@ std::unique_ptr<SampleIterator> NewBlockSeriesIterator(std::shared_ptr<const Blo
 
 std::unique_ptr<SeriesSet> BlockQuerier::Select(absl::Span<const Matcher> matchers,
                                                 const SelectHints* hints) {
-  return std::make_unique<BlockSeriesSet>(block_, block_->Postings(matchers), mint_, maxt_);
+  std::vector<uint32_t> ords = block_->Postings(matchers);
+  if (block_->damaged()) {
+    // Postings() came back empty or may have been cut short: say so rather than answer less.
+    return std::make_unique<BlockSeriesSet>(
+        block_, std::vector<uint32_t>{}, mint_, maxt_,
+        absl::DataLossError(absl::StrCat("block ", block_->dir(), " is damaged")));
+  }
+  return std::make_unique<BlockSeriesSet>(block_, std::move(ords), mint_, maxt_);
 }
 
 absl::StatusOr<std::vector<std::string>> BlockQuerier::LabelNames(

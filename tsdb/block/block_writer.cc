@@ -14,8 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "tsdb/block/block_format.h"
 #include "tsdb/block/chunk_codec.h"
-#include "tsdb/block/varint.h"
-#include "tsdb/wlog/crc32c.h"
+#include "tsdb/encoding/crc32c.h"
+#include "tsdb/encoding/varint.h"
 
 namespace promlet::tsdb {
 namespace fs = std::filesystem;
@@ -270,6 +270,7 @@ absl::StatusOr<BlockMeta> BlockWriter::Finish(int64_t min_time, int64_t max_time
   meta.compaction_level = level;
   meta.sources = sources.empty() ? std::vector<std::string>{ulid_} : std::move(sources);
   meta.parents = std::move(parents);
+  meta.files = {BlockFileInfo{"chunks", chunks_offset_}, BlockFileInfo{"index", index.size()}};
   if (auto s = WriteBlockMeta(tmp_dir_, meta); !s.ok()) return s;
   FsyncPath(tmp_dir_);
   std::string final_dir = absl::StrCat(parent_, "/", ulid_);

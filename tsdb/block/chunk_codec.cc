@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "tsdb/block/range_coder.h"
-#include "tsdb/block/varint.h"
+#include "tsdb/encoding/varint.h"
 
 namespace promlet::tsdb {
 namespace {

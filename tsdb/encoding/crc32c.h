@@ -1,8 +1,8 @@
 // CRC32C (Castagnoli), the checksum of WAL records and block sections. Uses the SSE4.2 crc32
 // instruction when the CPU has it (checked once at run time), a slicing table otherwise; both
 // give identical results.
-#ifndef PROMLET_TSDB_WLOG_CRC32C_H_
-#define PROMLET_TSDB_WLOG_CRC32C_H_
+#ifndef PROMLET_TSDB_ENCODING_CRC32C_H_
+#define PROMLET_TSDB_ENCODING_CRC32C_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -17,4 +17,4 @@ inline uint32_t Crc32c(std::string_view s) { return Crc32cExtend(0, s.data(), s.
 
 }  // namespace promlet::tsdb
 
-#endif  // PROMLET_TSDB_WLOG_CRC32C_H_
+#endif  // PROMLET_TSDB_ENCODING_CRC32C_H_

@@ -1,4 +1,4 @@
-#include "tsdb/wlog/crc32c.h"
+#include "tsdb/encoding/crc32c.h"
 
 #include <array>
 #include <cstring>

@@ -1,8 +1,8 @@
 // Byte-level encoding helpers shared by the WAL and the block format: LEB128 varints, zigzag,
 // fixed-width little-endian integers, and a bounds-checked Decoder that never reads past its
 // input (a corrupt length or varint makes it fail, never crash).
-#ifndef PROMLET_TSDB_BLOCK_VARINT_H_
-#define PROMLET_TSDB_BLOCK_VARINT_H_
+#ifndef PROMLET_TSDB_ENCODING_VARINT_H_
+#define PROMLET_TSDB_ENCODING_VARINT_H_
 
 #include <cstdint>
 #include <cstring>
@@ -139,4 +139,4 @@ class Decoder {
 
 }  // namespace promlet::tsdb
 
-#endif  // PROMLET_TSDB_BLOCK_VARINT_H_
+#endif  // PROMLET_TSDB_ENCODING_VARINT_H_
