@@ -123,20 +123,19 @@ bool AcceptsGzip(std::string_view accept_encoding) {
 // Whether the client of a connection whose request is being handled has gone, as Go's server
 // decides it (its background read): the peer reset the connection, or shut down its side after
 // sending nothing more. A pipelined request sent before the shutdown keeps the client present
-// (Go stops watching then: pipelining clients half-close and wait for their answers). On TLS,
-// unread bytes that are an alert record (close_notify) before the shutdown mean gone: Go reads
-// them as EOF. Poll with POLLRDHUP sees the shutdown even behind unread bytes, which a peeking
-// read does not.
+// (Go stops watching then: pipelining clients half-close and wait for their answers). On TLS
+// any unread bytes before the shutdown count as gone: they are almost always the close_notify
+// that precedes a TLS hang-up, and TLS 1.3 encrypts record types, so they cannot be told from
+// data without decrypting. Poll with POLLRDHUP sees the shutdown even behind unread bytes,
+// which a peeking read does not.
 bool PeerHungUp(int fd, bool pipelined, bool tls) {
   pollfd p{fd, POLLRDHUP, 0};
   if (::poll(&p, 1, 0) <= 0) return false;
   if ((p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) return true;
   if ((p.revents & POLLRDHUP) == 0 || pipelined) return false;
-  unsigned char first = 0;
-  ssize_t n = ::recv(fd, &first, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n <= 0) return true;
-  constexpr unsigned char kTlsAlertRecord = 0x15;
-  return tls && first == kTlsAlertRecord;
+  if (tls) return true;
+  char first = 0;
+  return ::recv(fd, &first, 1, MSG_PEEK | MSG_DONTWAIT) <= 0;
 }
 
 // Runs `fn`, logging instead of propagating an exception: pool threads terminate the process on

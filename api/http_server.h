@@ -53,8 +53,8 @@ struct HttpRequest {
   // Header names are lower-cased.
   std::vector<std::pair<std::string, std::string>> headers;
   // True once the client has gone (reset, or shut down its side with nothing more sent; on
-  // TLS also after a close_notify), as Go's server decides: long work should give up. A client
-  // that pipelined another request before shutting down its side still waits for answers.
+  // TLS after anything, e.g. a close_notify), as Go's server decides: long work should give up.
+  // A client that pipelined another request before shutting down its side waits for answers.
   std::function<bool()> client_gone = [] { return false; };
   // When the request head was read: time spent waiting for a worker counts against deadlines.
   std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();

@@ -8,7 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <regex>
+#include <cctype>
 
 #include "api/http_parser.h"
 #include "api/http_server.h"
@@ -50,15 +50,16 @@ bool ServerAnswers(int port) {
   return promlet::testing::HttpDo(port, "GET", "/-/ready", "", {}, 20000).status == 200;
 }
 
-TEST(HttpFuzzTest, ParserSurvivesMutatedHeads) {
+TEST(FuzzHttp, ParserSurvivesMutatedHeads) {
   constexpr uint64_t kSeed = 0x9e3779b97f4a7c15;
-  constexpr int kIterations = 20000;
+  constexpr int kIterations = 10000;
   ByteMutator m(kSeed, kDictionary);
   int parsed = 0;
   for (int i = 0; i < kIterations; ++i) {
     const std::string& base = kCorpus[m.Below(kCorpus.size())];
     const std::string& other = kCorpus[m.Below(kCorpus.size())];
-    std::string input = m.Mutate(base, 1 << 20, other);
+    // Mostly small mutants; one in ten may grow to the 1 MiB head limit.
+    std::string input = m.Mutate(base, m.OneIn(10) ? (1 << 20) : (16 << 10), other);
     api::RequestParser parser;
     parser.header_limit(1 << 20);
     parser.body_limit(10 << 20);
@@ -91,16 +92,22 @@ TEST(HttpFuzzTest, ParserSurvivesMutatedHeads) {
 // The status line and head of the first answer; "" when the server closed without one.
 bool WellFormedAnswer(const std::string& answer) {
   if (answer.empty()) return true;
-  static const std::regex kStatusLine(R"(HTTP/1\.[01] [1-5][0-9][0-9] [^\r\n]*\r\n)");
+  // "HTTP/1.x NNN reason\r\n", then header lines up to an empty line.
   size_t eol = answer.find("\r\n");
-  if (eol == std::string::npos) return false;
-  if (!std::regex_match(answer.substr(0, eol + 2), kStatusLine)) return false;
+  if (eol == std::string::npos || eol < 12) return false;
+  if (answer.compare(0, 7, "HTTP/1.") != 0 || (answer[7] != '0' && answer[7] != '1')) return false;
+  if (answer[8] != ' ' || answer[9] < '1' || answer[9] > '5') return false;
+  if (!std::isdigit(static_cast<unsigned char>(answer[10])) ||
+      !std::isdigit(static_cast<unsigned char>(answer[11]))) {
+    return false;
+  }
+  if (answer.size() > 12 && eol > 12 && answer[12] != ' ') return false;
   return answer.find("\r\n\r\n") != std::string::npos;
 }
 
-TEST(HttpFuzzTest, ServerAnswersMutatedHeadsWellFormed) {
+TEST(FuzzHttp, ServerAnswersMutatedHeadsWellFormed) {
   constexpr uint64_t kSeed = 20261202;
-  constexpr int kIterations = 1500;
+  constexpr int kIterations = 3000;
   api::HttpServerOptions o;
   o.listen_address = "127.0.0.1:0";
   o.max_body_bytes = 64 << 10;
@@ -162,7 +169,9 @@ TEST(HttpFuzzTest, ServerAnswersMutatedHeadsWellFormed) {
         << "seed " << kSeed << " iteration " << i << "\ninput: "
         << ::testing::PrintToString(input.substr(0, 300)) << "\nanswer: "
         << ::testing::PrintToString(answer.substr(0, 300));
-    if (i % 100 == 99) ASSERT_TRUE(ServerAnswers(port)) << "after iteration " << i;
+    if (i % 100 == 99) {
+      ASSERT_TRUE(ServerAnswers(port)) << "after iteration " << i;
+    }
   }
   EXPECT_TRUE(ServerAnswers(port));
   server.Stop(std::chrono::seconds(2));
