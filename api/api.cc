@@ -140,6 +140,7 @@ class Gate {
   // False when `give_up` became true while waiting.
   bool Acquire(const std::function<bool()>& give_up) {
     std::unique_lock<std::mutex> lock(mu_);
+    if (give_up()) return false;
     while (active_ >= max_) {
       if (give_up()) return false;
       cv_.wait_for(lock, std::chrono::milliseconds(20));
@@ -240,6 +241,8 @@ class Api::Impl {
     bool write = false;  // POST/PUT only (admin)
   };
   static const std::vector<Route>& Routes();
+  // The methods Prometheus' router accepts on the route.
+  static std::vector<std::string> MethodsOf(const Route& r);
 
   void Serve(const HttpRequest& req, HttpResponse& res);
   void ServeRoute(const Route& r, const HttpRequest& req, HttpResponse& res);
@@ -327,9 +330,20 @@ const std::vector<Api::Impl::Route>& Api::Impl::Routes() {
   return kRoutes;
 }
 
+std::vector<std::string> Api::Impl::MethodsOf(const Route& r) {
+  if (r.write) return {"POST", "PUT"};
+  static const std::set<std::string_view> kPostToo = {
+      "/api/v1/query",        "/api/v1/query_range", "/api/v1/query_exemplars",
+      "/api/v1/format_query", "/api/v1/parse_query", "/api/v1/series",
+      "/api/v1/labels"};
+  if (kPostToo.count(r.path)) return {"GET", "POST"};
+  return {"GET"};
+}
+
 void Api::Impl::ServeRoute(const Route& r, const HttpRequest& req, HttpResponse& res) {
-  if (r.write ? (req.method != "POST" && req.method != "PUT")
-              : (req.method != "GET" && req.method != "POST" && req.method != "HEAD")) {
+  auto methods = MethodsOf(r);
+  if (std::find(methods.begin(), methods.end(), req.method) == methods.end()) {
+    // As Prometheus' router answers (the server answers this before the handler runs).
     res.status = 405;
     res.body = "Method Not Allowed\n";
     return;
@@ -388,8 +402,16 @@ bool Api::Impl::RunQuery(const HttpRequest& req, const Form& f, HttpResponse& re
     if (*t > 0) timeout_ms = std::min(timeout_ms, *t);
   }
   Watch watch;
-  watch.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  // From the request's arrival: time spent waiting for a query thread counts, as in Prometheus.
+  watch.deadline = req.received + std::chrono::milliseconds(timeout_ms);
   watch.gone = req.client_gone;
+  if (std::chrono::steady_clock::now() >= watch.deadline) {
+    watch.timed_out = true;
+    watch.cancel = true;
+  } else if (watch.gone && watch.gone()) {
+    watch.client_gone = true;
+    watch.cancel = true;
+  }
   {
     std::lock_guard<std::mutex> lock(watch_mu_);
     watches_.push_back(&watch);
@@ -1192,15 +1214,27 @@ void Api::Register(HttpServer& server) {
   Impl* impl = impl_.get();
   for (const auto& r : Impl::Routes()) {
     const Impl::Route* route = &r;
+    RouteOptions options;
+    options.methods = Impl::MethodsOf(r);
+    options.cors = absl::StartsWith(r.path, "/api/");
+    // Evaluation (behind the concurrency gate) and federation are the expensive endpoints: they
+    // get the query pool, so they never delay the cheap ones.
+    std::string_view path = r.path;
+    if (path == "/api/v1/query" || path == "/api/v1/query_range" || path == "/federate") {
+      options.pool = HandlerPool::kQuery;
+    }
     server.Handle(r.path, r.path,
                   [impl, route](const HttpRequest& req, HttpResponse& res) {
                     impl->ServeRoute(*route, req, res);
                   },
-                  /*cors=*/absl::StartsWith(r.path, "/api/"));
+                  std::move(options));
   }
+  RouteOptions label_values;
+  label_values.methods = {"GET"};
+  label_values.cors = true;
   server.HandlePrefix("/api/v1/label/", "/api/v1/label/:name/values",
                       [impl](const HttpRequest& req, HttpResponse& res) { impl->Serve(req, res); },
-                      /*cors=*/true);
+                      std::move(label_values));
 }
 
 HttpResponse Api::Serve(const HttpRequest& request) {

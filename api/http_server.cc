@@ -1,11 +1,12 @@
 // Beast/Asio live only in this translation unit (see TOOLCHAIN.md: they are compile-heavy).
 #include "api/http_server.h"
 
-#include <crypt.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -33,6 +34,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "api/basic_auth.h"
+#include "api/http_parser.h"
 #include "common/log.h"
 
 namespace promlet::api {
@@ -91,8 +94,20 @@ namespace {
 struct Route {
   std::string name;
   HttpHandler handler;
-  bool cors = false;
+  RouteOptions options;
+  std::string allow;  // the Allow header: the methods and OPTIONS, sorted; "" for any method
 };
+
+std::string AllowHeader(const std::vector<std::string>& methods) {
+  if (methods.empty()) return "";
+  std::vector<std::string> all = methods;
+  all.push_back("OPTIONS");
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  std::string out;
+  for (const auto& m : all) absl::StrAppend(&out, out.empty() ? "" : ", ", m);
+  return out;
+}
 
 bool AcceptsGzip(std::string_view accept_encoding) {
   // Good enough for real clients: "gzip", "gzip, deflate", "br;q=1.0, gzip;q=0.8". A "gzip;q=0"
@@ -105,6 +120,37 @@ bool AcceptsGzip(std::string_view accept_encoding) {
   return params.find("q=0") == std::string_view::npos || params.find("q=0.") != std::string_view::npos;
 }
 
+// Whether the client of a connection whose request is being handled has gone, as Go's server
+// decides it (its background read): the peer reset the connection, or shut down its side after
+// sending nothing more. A pipelined request sent before the shutdown keeps the client present
+// (Go stops watching then: pipelining clients half-close and wait for their answers). On TLS
+// any unread bytes before the shutdown count as gone: they are almost always the close_notify
+// that precedes a TLS hang-up, and TLS 1.3 encrypts record types, so they cannot be told from
+// data without decrypting. Poll with POLLRDHUP sees the shutdown even behind unread bytes,
+// which a peeking read does not.
+bool PeerHungUp(int fd, bool pipelined, bool tls) {
+  pollfd p{fd, POLLRDHUP, 0};
+  if (::poll(&p, 1, 0) <= 0) return false;
+  if ((p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) return true;
+  if ((p.revents & POLLRDHUP) == 0 || pipelined) return false;
+  if (tls) return true;
+  char first = 0;
+  return ::recv(fd, &first, 1, MSG_PEEK | MSG_DONTWAIT) <= 0;
+}
+
+// Runs `fn`, logging instead of propagating an exception: pool threads terminate the process on
+// an escaped exception.
+template <typename Fn>
+void Guarded(const char* what, Fn&& fn) noexcept {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    PROMLET_LOG_ERROR("HTTP server: internal error", "where", what, "err", e.what());
+  } catch (...) {
+    PROMLET_LOG_ERROR("HTTP server: internal error", "where", what, "err", "unknown exception");
+  }
+}
+
 }  // namespace
 
 class HttpServer::Impl {
@@ -113,7 +159,10 @@ class HttpServer::Impl {
 
   Impl(HttpServerOptions options, prometheus::Registry* registry)
       : options_(std::move(options)),
-        workers_(static_cast<size_t>(std::max(1, options_.worker_threads))) {
+        auth_(options_.basic_auth_users),
+        general_pool_(static_cast<size_t>(std::max(1, options_.worker_threads))),
+        query_pool_(static_cast<size_t>(std::max(1, options_.query_threads))) {
+    if (auth_.enabled()) auth_pool_.emplace(2);
     if (!options_.cors_origin.empty()) {
       cors_re_ = std::make_unique<RE2>("^(?:" + options_.cors_origin + ")$");
     }
@@ -135,16 +184,23 @@ class HttpServer::Impl {
   void Stop(std::chrono::milliseconds grace);
   void Accept();
   absl::Status SetUpTls();
+  void RunIo();
 
-  // Runs the route (or a built-in answer) for one request. Called on a worker thread.
-  void Dispatch(const HttpRequest& req, HttpResponse& res, std::string* handler_name);
+  const Route* Find(const std::string& path) const;
+  // Answers what the server answers itself (401, 404, 405, OPTIONS) and adds the CORS headers;
+  // true when `res` is complete and the handler must not run.
+  bool Prepare(const HttpRequest& req, const Route* route, bool authorized,
+               HttpResponse& res) const;
+  // Runs the handler (a throw becomes a 500) and compresses the answer. Called where the
+  // route's pool says.
+  void RunHandler(const HttpRequest& req, const Route& route, HttpResponse& res) const;
   void Record(const std::string& handler, int code, double seconds);
-  bool Authorized(const HttpRequest& req) const;
 
   HttpServerOptions options_;
   std::map<std::string, Route, std::less<>> exact_;
   std::vector<std::pair<std::string, Route>> prefixes_;
   std::unique_ptr<RE2> cors_re_;
+  BasicAuth auth_;
 
   // Declared before the io_context: sessions still queued in it at destruction unregister here.
   std::mutex sessions_mu_;
@@ -154,7 +210,9 @@ class HttpServer::Impl {
   net::io_context ioc_{std::max(1, options_.io_threads)};
   // Keeps ioc_.run() going while a request is on a worker and no socket operation is pending.
   net::executor_work_guard<net::io_context::executor_type> work_ = net::make_work_guard(ioc_);
-  net::thread_pool workers_;
+  net::thread_pool general_pool_;
+  net::thread_pool query_pool_;
+  std::optional<net::thread_pool> auth_pool_;  // bcrypt checks, when basic auth is on
   std::optional<tcp::acceptor> acceptor_;
   std::vector<std::thread> io_threads_;
   std::atomic<uint16_t> port_{0};
@@ -188,10 +246,11 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void Run() {
-    if (auto* tls = std::get_if<TlsStream>(&stream_)) {
+    if (std::holds_alternative<TlsStream>(stream_)) {
+      // The first five bytes tell a TLS ClientHello from a plain HTTP request (as Go checks).
       Tcp().expires_after(server_->options_.read_timeout);
-      tls->async_handshake(ssl::stream_base::server,
-                           beast::bind_front_handler(&Session::OnHandshake, shared_from_this()));
+      net::async_read(Tcp(), net::buffer(first_bytes_),
+                      beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
       return;
     }
     net::dispatch(Tcp().get_executor(),
@@ -219,8 +278,24 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
                       stream_);
   }
 
-  void OnHandshake(beast::error_code ec) {
+  void OnFirstBytes(beast::error_code ec, size_t) {
+    if (ec) return CloseSocket();
+    if (LooksLikeHttp(std::string_view(first_bytes_.data(), first_bytes_.size()))) {
+      Tcp().expires_after(server_->options_.write_timeout);
+      return net::async_write(
+          Tcp(), net::buffer(kHttpOnHttpsAnswer.data(), kHttpOnHttpsAnswer.size()),
+          [self = shared_from_this()](beast::error_code, size_t) { self->CloseSocket(); });
+    }
+    // The bytes read so far are the start of the handshake: hand them to TLS.
+    buffer_.commit(net::buffer_copy(buffer_.prepare(first_bytes_.size()), net::buffer(first_bytes_)));
+    std::get<TlsStream>(stream_).async_handshake(
+        ssl::stream_base::server, buffer_.data(),
+        beast::bind_front_handler(&Session::OnHandshake, shared_from_this()));
+  }
+
+  void OnHandshake(beast::error_code ec, size_t used) {
     if (ec) return CloseSocket();  // not TLS, bad certificate, timeout: nothing to answer
+    buffer_.consume(used);
     DoRead();
   }
 
@@ -241,6 +316,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec, size_t) {
     if (ec) return OnReadError(ec);
     first_ = false;
+    received_ = std::chrono::steady_clock::now();
     Tcp().expires_after(server_->options_.read_timeout);
     std::visit([&](auto& s) {
       http::async_read(s, buffer_, *parser_,
@@ -250,12 +326,13 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
   void OnReadError(beast::error_code ec) {
     if (ec == http::error::body_limit) {
-      return WriteError(400, "bad_data",
-                        absl::StrCat("request body too large (limit ",
-                                     server_->options_.max_body_bytes, " bytes)"));
+      return WriteError(400, "application/json",
+                        absl::StrCat("{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":"
+                                     "\"request body too large (limit ",
+                                     server_->options_.max_body_bytes, " bytes)\"}"));
     }
     if (ec == http::error::header_limit) {
-      return WriteError(431, "bad_data", "request header fields too large");
+      return WriteError(431, "text/plain; charset=utf-8", "431 Request Header Fields Too Large");
     }
     if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
         ec == beast::error::timeout || ec == net::error::eof ||
@@ -263,18 +340,19 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
         ec == ssl::error::stream_truncated) {
       return Close();
     }
-    // Malformed HTTP: answer 400 once and close, as Go's server does.
-    return WriteError(400, "bad_data", absl::StrCat("malformed HTTP request: ", ec.message()));
+    // Malformed HTTP: answer 400 once and close, as Go's server does (naming the problem).
+    return WriteError(400, "text/plain; charset=utf-8",
+                      absl::StrCat("400 Bad Request: ", ec.message()));
   }
 
-  void WriteError(int status, std::string_view type, std::string_view msg) {
+  void WriteError(int status, std::string_view content_type, std::string body) {
     busy_ = true;
+    head_request_ = false;
+    linger_ = true;
     res_ = {};
     res_.result(static_cast<unsigned>(status));
     res_.version(11);
-    res_.set(http::field::content_type, "application/json");
-    std::string body = absl::StrCat("{\"status\":\"error\",\"errorType\":\"", std::string(type),
-                                    "\",\"error\":\"", absl::CEscape(std::string(msg)), "\"}");
+    res_.set(http::field::content_type, beast::string_view(content_type.data(), content_type.size()));
     res_.body() = std::move(body);
     res_.keep_alive(false);
     res_.prepare_payload();
@@ -284,10 +362,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     }, stream_);
   }
 
-  void OnRead(beast::error_code ec, size_t) {
-    if (ec) return OnReadError(ec);
-    busy_ = true;
-    Tcp().expires_never();
+  std::shared_ptr<HttpRequest> TakeRequest() {
     auto& msg = parser_->get();
     auto req = std::make_shared<HttpRequest>();
     req->method = std::string(msg.method_string());
@@ -301,35 +376,61 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
                                                                       f.name_string().size())),
                                 std::string(f.value()));
     }
+    req->received = received_;
     int fd = Tcp().socket().native_handle();
-    req->client_gone = [fd] {
-      char c;
-      ssize_t n = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-      if (n == 0) return true;
-      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return true;
-      return false;
-    };
+    bool pipelined = buffer_.size() > 0;  // bytes of the next request already read
+    bool tls = std::holds_alternative<TlsStream>(stream_);
+    req->client_gone = [fd, pipelined, tls] { return PeerHungUp(fd, pipelined, tls); };
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
+    head_request_ = msg.method() == http::verb::head;
+    return req;
+  }
+
+  void OnRead(beast::error_code ec, size_t) {
+    if (ec) return OnReadError(ec);
+    busy_ = true;
+    Tcp().expires_never();
     start_ = std::chrono::steady_clock::now();
-    auto self = shared_from_this();
-    net::post(server_->workers_, [self, req] {
-      auto res = std::make_shared<HttpResponse>();
-      std::string name;
-      self->server_->Dispatch(*req, *res, &name);
-      // Compress on the worker: it is CPU work the I/O threads should not do.
-      if (res->compressible && res->body.size() >= self->server_->options_.gzip_min_bytes &&
-          AcceptsGzip(req->Header("accept-encoding"))) {
-        std::string z = GzipCompress(res->body);
-        if (!z.empty()) {
-          res->body = std::move(z);
-          res->headers.emplace_back("Content-Encoding", "gzip");
+    auto req = TakeRequest();
+    parser_.reset();
+    const Route* route = server_->Find(req->path);
+    handler_name_ = route ? route->name : "other";
+    BasicAuth::Verdict verdict = server_->auth_.Check(req->Header("authorization"));
+    if (verdict != BasicAuth::Verdict::kNeedsBcrypt) {
+      return Dispatch(req, route, verdict == BasicAuth::Verdict::kAllow);
+    }
+    net::post(*server_->auth_pool_, [self = shared_from_this(), req, route] {
+      Guarded("basic auth", [&] {
+        bool ok = !self->server_->stopping_ &&
+                  self->server_->auth_.Verify(req->Header("authorization"));
+        net::post(self->executor(), [self, req, route, ok] {
+          self->Dispatch(req, route, ok);
+        });
+      });
+    });
+  }
+
+  // On the session's strand: answers directly or hands the handler to its pool.
+  void Dispatch(const std::shared_ptr<HttpRequest>& req, const Route* route, bool authorized) {
+    auto res = std::make_shared<HttpResponse>();
+    if (server_->Prepare(*req, route, authorized, *res)) return Write(*res);
+    if (route->options.pool == HandlerPool::kInline) {
+      server_->RunHandler(*req, *route, *res);
+      return Write(*res);
+    }
+    bool query = route->options.pool == HandlerPool::kQuery;
+    auto& pool = query ? server_->query_pool_ : server_->general_pool_;
+    net::post(pool, [self = shared_from_this(), req, route, res, query] {
+      Guarded("handler", [&] {
+        if (self->server_->stopping_) return;  // the I/O threads are gone or going
+        if (query && req->client_gone()) {
+          // Waited for a query thread and nobody is there to read the answer: drop it unrun.
+          net::post(self->executor(), [self] { self->CloseSocket(); });
+          return;
         }
-        res->headers.emplace_back("Vary", "Accept-Encoding");
-      }
-      net::post(self->executor(), [self, res, name = std::move(name)]() mutable {
-        self->handler_name_ = std::move(name);
-        self->Write(*res);
+        self->server_->RunHandler(*req, *route, *res);
+        net::post(self->executor(), [self, res] { self->Write(*res); });
       });
     });
   }
@@ -338,12 +439,13 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     res_ = {};
     res_.version(version_);
     res_.result(static_cast<unsigned>(r.status));
-    res_.set(http::field::content_type, r.content_type);
+    if (!(r.body.empty() && r.status == 204)) res_.set(http::field::content_type, r.content_type);
     for (auto& [k, v] : r.headers) res_.insert(k, v);
     status_ = r.status;
     res_.body() = std::move(r.body);
     res_.keep_alive(keep_alive_ && !server_->stopping_);
     res_.prepare_payload();
+    if (head_request_) res_.body().clear();  // the length stays announced; no body follows
     Tcp().expires_after(server_->options_.write_timeout);
     std::visit([&](auto& s) {
       http::async_write(s, res_, beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
@@ -357,8 +459,28 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
       handler_name_.clear();
     }
     busy_ = false;
+    if (!ec && linger_) return LingerClose();
     if (ec || !res_.keep_alive()) return Close();
     DoRead();
+  }
+
+  // After an error answer the client may still be sending (the rest of an oversized head or
+  // body). Closing with unread bytes makes the kernel send a reset, which can destroy the answer
+  // before the client reads it; so, as Go does, send FIN and drain briefly before closing.
+  void LingerClose() {
+    if (std::holds_alternative<TlsStream>(stream_)) return Close();
+    beast::error_code ec;
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Tcp().expires_after(std::chrono::milliseconds(500));
+    Drain();
+  }
+  void Drain() {
+    drain_.resize(16 << 10);
+    Tcp().async_read_some(net::buffer(drain_),
+                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                            if (ec) return self->CloseSocket();
+                            self->Drain();
+                          });
   }
 
   void Close() {
@@ -380,67 +502,53 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   Impl* server_;
   Stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::array<char, 5> first_bytes_{};  // TLS only: the first bytes, HTTP or a TLS record?
+  std::optional<RequestParser> parser_;
   http::response<http::string_body> res_;
   bool busy_ = false;
   bool first_ = true;
   bool keep_alive_ = true;
+  bool head_request_ = false;
+  bool linger_ = false;   // the connection ends after an error answer
+  std::string drain_;     // scratch for LingerClose
   unsigned version_ = 11;
   int status_ = 200;
   std::string handler_name_;
   std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point received_;
 };
 
-bool HttpServer::Impl::Authorized(const HttpRequest& req) const {
-  if (options_.basic_auth_users.empty()) return true;
-  std::string_view auth = req.Header("authorization");
-  if (!absl::StartsWithIgnoreCase(absl::string_view(auth.data(), auth.size()), "basic ")) {
-    return false;
-  }
-  std::string decoded;
-  if (!absl::Base64Unescape(absl::string_view(auth.data() + 6, auth.size() - 6), &decoded)) {
-    return false;
-  }
-  size_t colon = decoded.find(':');
-  if (colon == std::string::npos) return false;
-  std::string user = decoded.substr(0, colon), pass = decoded.substr(colon + 1);
-  for (const auto& [u, hash] : options_.basic_auth_users) {
-    if (u != user) continue;
-    struct crypt_data data {};
-    const char* out = crypt_r(pass.c_str(), hash.c_str(), &data);
-    return out != nullptr && out[0] != '*' && hash == out;
-  }
-  return false;
-}
-
-void HttpServer::Impl::Dispatch(const HttpRequest& req, HttpResponse& res,
-                                std::string* handler_name) {
+const Route* HttpServer::Impl::Find(const std::string& path) const {
+  auto it = exact_.find(path);
+  if (it != exact_.end()) return &it->second;
   const Route* route = nullptr;
-  auto it = exact_.find(req.path);
-  if (it != exact_.end()) {
-    route = &it->second;
-  } else {
-    size_t best = 0;
-    for (const auto& [prefix, r] : prefixes_) {
-      if (absl::StartsWith(req.path, prefix) && prefix.size() >= best) {
-        route = &r;
-        best = prefix.size();
-      }
+  size_t best = 0;
+  for (const auto& [prefix, r] : prefixes_) {
+    if (absl::StartsWith(path, prefix) && prefix.size() >= best) {
+      route = &r;
+      best = prefix.size();
     }
   }
-  *handler_name = route ? route->name : "other";
-  if (!Authorized(req)) {
+  return route;
+}
+
+bool HttpServer::Impl::Prepare(const HttpRequest& req, const Route* route, bool authorized,
+                               HttpResponse& res) const {
+  if (!authorized) {
     res.status = 401;
     res.headers.emplace_back("WWW-Authenticate", "Basic");
     res.body = "Unauthorized\n";
-    return;
+    return true;
   }
   if (route == nullptr) {
     res.status = 404;
     res.body = "404 page not found\n";
-    return;
+    return true;
   }
-  if (route->cors && cors_re_ != nullptr) {
+  const auto& methods = route->options.methods;
+  bool allowed = methods.empty() ||
+                 std::find(methods.begin(), methods.end(), req.method) != methods.end();
+  if (route->options.cors && cors_re_ != nullptr && (allowed || req.method == "OPTIONS")) {
     std::string_view origin = req.Header("origin");
     if (!origin.empty() && RE2::FullMatch(re2::StringPiece(origin.data(), origin.size()), *cors_re_)) {
       res.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
@@ -451,12 +559,25 @@ void HttpServer::Impl::Dispatch(const HttpRequest& req, HttpResponse& res,
       res.headers.emplace_back("Vary", "Origin");
     }
   }
-  if (route->cors && req.method == "OPTIONS") {
-    res.status = 200;
-    return;
+  if (allowed && !(route->options.cors && req.method == "OPTIONS")) return false;
+  if (req.method == "OPTIONS") {
+    // A CORS preflight (Prometheus' API answers 204), or the router's automatic answer.
+    res.status = route->options.cors ? 204 : 200;
+    if (!route->allow.empty()) res.headers.emplace_back("Allow", route->allow);
+    res.body.clear();
+    return true;
   }
+  res.status = 405;
+  res.headers.emplace_back("Allow", route->allow);
+  res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  res.body = "Method Not Allowed\n";
+  return true;
+}
+
+void HttpServer::Impl::RunHandler(const HttpRequest& req, const Route& route,
+                                  HttpResponse& res) const {
   try {
-    route->handler(req, res);
+    route.handler(req, res);
   } catch (const std::exception& e) {
     // Handlers return errors as values; this is the last line of defence against a crash.
     res = HttpResponse{};
@@ -464,7 +585,16 @@ void HttpServer::Impl::Dispatch(const HttpRequest& req, HttpResponse& res,
     res.content_type = "application/json";
     res.body = absl::StrCat(R"({"status":"error","errorType":"internal","error":")",
                             absl::CEscape(e.what()), "\"}");
-    PROMLET_LOG_ERROR("handler threw", "handler", route->name, "err", e.what());
+    PROMLET_LOG_ERROR("handler threw", "handler", route.name, "err", e.what());
+  }
+  if (res.compressible && res.body.size() >= options_.gzip_min_bytes &&
+      AcceptsGzip(req.Header("accept-encoding"))) {
+    std::string z = GzipCompress(res.body);
+    if (!z.empty()) {
+      res.body = std::move(z);
+      res.headers.emplace_back("Content-Encoding", "gzip");
+    }
+    res.headers.emplace_back("Vary", "Accept-Encoding");
   }
 }
 
@@ -510,7 +640,7 @@ absl::Status HttpServer::Impl::Start() {
   started_ = true;
   Accept();
   for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
-    io_threads_.emplace_back([this] { ioc_.run(); });
+    io_threads_.emplace_back([this] { RunIo(); });
   }
   return absl::OkStatus();
 }
@@ -542,6 +672,22 @@ absl::Status HttpServer::Impl::SetUpTls() {
                                                    options_.tls_cert_file));
   }
   return absl::OkStatus();
+}
+
+// An exception escaping a completion handler unwinds out of run(), destroying that handler and
+// with it the connection it served; the other connections keep going when run() is re-entered.
+void HttpServer::Impl::RunIo() {
+  for (;;) {
+    try {
+      ioc_.run();
+      return;
+    } catch (const std::exception& e) {
+      PROMLET_LOG_ERROR("HTTP connection dropped after an internal error", "err", e.what());
+    } catch (...) {
+      PROMLET_LOG_ERROR("HTTP connection dropped after an internal error", "err",
+                        "unknown exception");
+    }
+  }
 }
 
 void HttpServer::Impl::Accept() {
@@ -582,7 +728,9 @@ void HttpServer::Impl::Stop(std::chrono::milliseconds grace) {
   ioc_.stop();
   for (auto& t : io_threads_) t.join();
   io_threads_.clear();
-  workers_.join();
+  general_pool_.join();
+  query_pool_.join();
+  if (auth_pool_) auth_pool_->join();
   // Sessions still holding references after ioc_.stop() are destroyed with the io_context.
 }
 
@@ -591,14 +739,32 @@ HttpServer::HttpServer(HttpServerOptions options, prometheus::Registry* registry
 
 HttpServer::~HttpServer() = default;
 
+void HttpServer::Handle(std::string path, std::string name, HttpHandler handler,
+                        RouteOptions options) {
+  std::string allow = AllowHeader(options.methods);
+  impl_->exact_[std::move(path)] =
+      Route{std::move(name), std::move(handler), std::move(options), std::move(allow)};
+}
+
 void HttpServer::Handle(std::string path, std::string name, HttpHandler handler, bool cors) {
-  impl_->exact_[std::move(path)] = Route{std::move(name), std::move(handler), cors};
+  RouteOptions options;
+  options.cors = cors;
+  Handle(std::move(path), std::move(name), std::move(handler), std::move(options));
+}
+
+void HttpServer::HandlePrefix(std::string prefix, std::string name, HttpHandler handler,
+                              RouteOptions options) {
+  std::string allow = AllowHeader(options.methods);
+  impl_->prefixes_.emplace_back(
+      std::move(prefix),
+      Route{std::move(name), std::move(handler), std::move(options), std::move(allow)});
 }
 
 void HttpServer::HandlePrefix(std::string prefix, std::string name, HttpHandler handler,
                               bool cors) {
-  impl_->prefixes_.emplace_back(std::move(prefix),
-                                Route{std::move(name), std::move(handler), cors});
+  RouteOptions options;
+  options.cors = cors;
+  HandlePrefix(std::move(prefix), std::move(name), std::move(handler), std::move(options));
 }
 
 absl::Status HttpServer::Start() { return impl_->Start(); }

@@ -236,7 +236,10 @@ int Run(const Flags& flags) {
   api::HttpServerOptions opts;
   opts.listen_address = flags.listen_address;
   opts.cors_origin = flags.cors_origin;
-  opts.worker_threads = flags.query_max_concurrency + 4;
+  // Queries get their own pool, as many threads as may evaluate at once: waiting queries hold
+  // no thread, and the general pool stays free for cheap endpoints.
+  opts.query_threads = flags.query_max_concurrency;
+  opts.worker_threads = 4;
   opts.basic_auth_users = web_config.basic_auth_users;
   if (web_config.has_tls) {
     opts.tls_cert_file = web_config.tls.cert_file;
@@ -323,42 +326,51 @@ int Run(const Flags& flags) {
   api::Api api(ao, db.get(), &engine, db->head(), TargetsFrom(scraper.get()), runtime, admin);
   api.Register(server);
 
+  // Methods as Prometheus' router registers them; health and readiness run on the I/O threads,
+  // so no load on the worker pools can delay them.
+  api::RouteOptions probe;
+  probe.methods = {"GET", "HEAD"};
+  probe.pool = api::HandlerPool::kInline;
   server.Handle("/-/healthy", "/-/healthy", [](const api::HttpRequest&, api::HttpResponse& res) {
     res.body = "Promlet Server is Healthy.\n";
-  });
+  }, probe);
   server.Handle("/-/ready", "/-/ready", [](const api::HttpRequest&, api::HttpResponse& res) {
     res.body = "Promlet Server is Ready.\n";
-  });
+  }, probe);
+  api::RouteOptions get_only;
+  get_only.methods = {"GET"};
   server.Handle("/metrics", "/metrics", [&metrics](const api::HttpRequest&, api::HttpResponse& res) {
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";
     res.body = metrics.Render();
-  });
+  }, get_only);
   auto lifecycle = [&flags](const api::HttpRequest& req, api::HttpResponse& res) -> bool {
-    if (!flags.enable_lifecycle) {
-      res.status = 403;
-      res.body = "Lifecycle API is not enabled.\n";
-      return false;
-    }
     if (req.method != "POST" && req.method != "PUT") {
       res.status = 405;
       res.body = "Only POST or PUT requests allowed\n";
       return false;
     }
+    if (!flags.enable_lifecycle) {
+      res.status = 403;
+      res.body = "Lifecycle API is not enabled.\n";
+      return false;
+    }
     return true;
   };
+  api::RouteOptions lifecycle_methods;
+  lifecycle_methods.methods = {"GET", "POST", "PUT"};
   server.Handle("/-/quit", "/-/quit", [&](const api::HttpRequest& req, api::HttpResponse& res) {
     if (!lifecycle(req, res)) return;
     res.body = "Requesting termination... Goodbye!\n";
     // The main thread owns shutdown; the request reaches it as a signal through sigwait.
     kill(getpid(), SIGTERM);
-  });
+  }, lifecycle_methods);
   server.Handle("/-/reload", "/-/reload", [&](const api::HttpRequest& req, api::HttpResponse& res) {
     if (!lifecycle(req, res)) return;
     if (auto st = reload(); !st.ok()) {
       res.status = 500;
       res.body = absl::StrCat("failed to reload config: ", st.message(), "\n");
     }
-  });
+  }, lifecycle_methods);
 
   if (auto st = server.Start(); !st.ok()) {
     PROMLET_LOG_ERROR("Error starting web server", "err", st.message());

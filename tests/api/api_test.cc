@@ -359,6 +359,33 @@ TEST_F(ApiTest, AdminDisabledAndMethodsAndUnknownPaths) {
   EXPECT_EQ(Get("/api/v1/nope").status, 404);
 }
 
+// The server's disconnect check reaches the evaluation: a query whose client is gone is
+// cancelled (499), and one that waited past its timeout for a query thread times out (503).
+TEST_F(ApiTest, GoneClientCancelsAndQueueTimeCountsAgainstTheTimeout) {
+  HttpRequest gone;
+  gone.method = "GET";
+  gone.path = "/api/v1/query";
+  gone.query = "query=up&time=300";
+  gone.client_gone = [] { return true; };
+  auto r = api_->Serve(gone);
+  EXPECT_EQ(r.status, 499);
+  EXPECT_THAT(r.body, HasSubstr(R"("errorType":"canceled")"));
+
+  HttpRequest late;
+  late.method = "GET";
+  late.path = "/api/v1/query";
+  late.query = "query=up&time=300&timeout=5s";
+  late.received = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+  r = api_->Serve(late);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_THAT(r.body, HasSubstr(R"("errorType":"timeout")"));
+  // HEAD is not a method of the API (Prometheus' router answers 405).
+  HttpRequest head;
+  head.method = "HEAD";
+  head.path = "/api/v1/labels";
+  EXPECT_EQ(api_->Serve(head).status, 405);
+}
+
 TEST_F(ApiTest, FederateEndpoint) {
   auto r = Get("/federate?match[]=up");
   EXPECT_EQ(r.status, 200);

@@ -137,6 +137,10 @@ TEST(BinaryTest, LifecycleEndpointsAreOffByDefaultAndQuitWorksWhenEnabled) {
     PromletProcess p;
     ASSERT_TRUE(p.ready()) << p.proc().Log();
     EXPECT_EQ(HttpDo(p.port(), "POST", "/-/quit").status, 403);
+    // Prometheus answers a GET with 405 whether or not lifecycle is enabled, and any other
+    // method with its router's 405.
+    EXPECT_EQ(HttpGet(p.port(), "/-/quit").status, 405);
+    EXPECT_EQ(HttpDo(p.port(), "DELETE", "/-/reload").status, 405);
     EXPECT_TRUE(p.proc().Running());
   }
   PromletProcess p({"--web.enable-lifecycle"});

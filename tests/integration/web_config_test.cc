@@ -76,6 +76,30 @@ TEST(WebConfigBinaryTest, BasicAuthIsEnforcedOnEveryEndpoint) {
   Cleanup(*r);
 }
 
+// The bug: crypt(3) read the password as a C string, so "secret\0anything" passed as "secret".
+// Unknown users, right and wrong passwords: each answer is the same 401 or a 200.
+TEST(WebConfigBinaryTest, PasswordWithNulByteIsRefused) {
+  std::string hash = Bcrypt("secret");
+  ASSERT_EQ(hash.size(), 60u) << "crypt(3) has no bcrypt support";
+  auto r = Start("basic_auth_users:\n  alice: " + hash + "\n");
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(r->port, "/-/ready").status != 0 || !r->proc->Running(); },
+                      std::chrono::seconds(30)))
+      << r->proc->Log();
+  auto with = [](const std::string& b64) {
+    return std::vector<std::pair<std::string, std::string>>{{"Authorization", "Basic " + b64}};
+  };
+  EXPECT_EQ(HttpDo(r->port, "GET", "/-/ready", "", with("YWxpY2U6c2VjcmV0AGFueXRoaW5n")).status,
+            401);  // alice:secret\0anything
+  EXPECT_EQ(HttpDo(r->port, "GET", "/-/ready", "", with("YWxpY2U6c2VjcmV0AA==")).status,
+            401);  // alice:secret\0
+  EXPECT_EQ(HttpDo(r->port, "GET", "/-/ready", "", with("Ym9iOnNlY3JldA==")).status,
+            401);  // bob:secret (unknown user)
+  for (int i = 0; i < 3; ++i) {  // the second and third are answered from the cache
+    EXPECT_EQ(HttpDo(r->port, "GET", "/-/ready", "", with("YWxpY2U6c2VjcmV0")).status, 200);
+  }
+  Cleanup(*r);
+}
+
 // Each bad web config stops promlet with exit code 1 and a message naming the problem.
 TEST(WebConfigBinaryTest, BadWebConfigRefusesToStart) {
   const std::vector<std::pair<std::string, std::string>> cases = {

@@ -88,8 +88,14 @@ TEST_F(WebTlsTest, ServesHttpsOnlyWithTheConfiguredCertificate) {
   EXPECT_THAT(body, HasSubstr("\"2\""));
   EXPECT_EQ(Curl("/api/v1/query", "--data-urlencode query=3", &body), "200");
   EXPECT_THAT(body, HasSubstr("\"3\""));
-  // Plain HTTP on the TLS port gets no HTTP answer.
-  EXPECT_EQ(HttpGet(port_, "/-/ready").status, 0);
+  // Plain HTTP on the TLS port gets Go's answer (it was closed without one), and is served
+  // nothing else.
+  auto plain = HttpGet(port_, "/-/ready");
+  EXPECT_EQ(plain.status, 400);
+  EXPECT_EQ(plain.body, "Client sent an HTTP request to an HTTPS server.\n");
+  EXPECT_EQ(HttpDo(port_, "POST", "/api/v1/query", "query=1").body,
+            "Client sent an HTTP request to an HTTPS server.\n");
+  EXPECT_EQ(Curl("/-/ready", "", nullptr), "200");
   // A client that does not trust the certificate refuses it.
   int code = 0;
   Shell("/usr/bin/curl -sS --max-time 10 -o /dev/null https://127.0.0.1:" +
