@@ -137,7 +137,10 @@ class HttpServer::Impl {
   absl::Status SetUpTls();
 
   // Runs the route (or a built-in answer) for one request. Called on a worker thread.
-  void Dispatch(const HttpRequest& req, HttpResponse& res, std::string* handler_name);
+  void Dispatch(HttpRequest& req, HttpResponse& res, std::string* handler_name);
+  // Removes options_.route_prefix from req.path; false (with `res` set: a redirect for "/",
+  // 404 otherwise) when the path lies outside the prefix.
+  bool StripRoutePrefix(HttpRequest& req, HttpResponse& res) const;
   void Record(const std::string& handler, int code, double seconds);
   bool Authorized(const HttpRequest& req) const;
 
@@ -413,9 +416,33 @@ bool HttpServer::Impl::Authorized(const HttpRequest& req) const {
   return false;
 }
 
-void HttpServer::Impl::Dispatch(const HttpRequest& req, HttpResponse& res,
+bool HttpServer::Impl::StripRoutePrefix(HttpRequest& req, HttpResponse& res) const {
+  const std::string& prefix = options_.route_prefix;
+  if (prefix.empty()) return true;
+  if (absl::StartsWith(req.path, prefix) &&
+      (req.path.size() == prefix.size() || req.path[prefix.size()] == '/')) {
+    req.path.erase(0, prefix.size());
+    if (req.path.empty()) req.path = "/";
+    return true;
+  }
+  if (req.path == "/") {  // as Prometheus: the root leads to the prefix
+    res.status = 302;
+    res.headers.emplace_back("Location", prefix);
+    res.body = absl::StrCat("<a href=\"", prefix, "\">Found</a>.\n");
+    return false;
+  }
+  res.status = 404;
+  res.body = "404 page not found\n";
+  return false;
+}
+
+void HttpServer::Impl::Dispatch(HttpRequest& req, HttpResponse& res,
                                 std::string* handler_name) {
   const Route* route = nullptr;
+  if (!StripRoutePrefix(req, res)) {
+    *handler_name = "other";
+    return;
+  }
   auto it = exact_.find(req.path);
   if (it != exact_.end()) {
     route = &it->second;
