@@ -70,11 +70,6 @@ absl::StatusOr<std::vector<TargetGroup>> ParseJson(std::string_view content,
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(content.begin(), content.end());
-  } catch (const nlohmann::json::parse_error& e) {
-    // Name the line as the YAML errors do (nlohmann reports the byte offset, 1-based).
-    size_t end = std::min<size_t>(e.byte > 0 ? e.byte - 1 : 0, content.size());
-    size_t line = 1 + std::count(content.begin(), content.begin() + end, '\n');
-    return GroupError(path, absl::StrCat("line ", line, ": ", e.what()));
   } catch (const nlohmann::json::exception& e) {
     return GroupError(path, e.what());
   }

@@ -590,7 +590,7 @@ absl::StatusOr<HttpLocation> ResolveLocation(const HttpLocation& base, std::stri
     // "https:/path" on an http base: RFC 3986 treats it as absolute with the base authority.
     out.port = out.scheme == "https" ? "443" : "80";
   }
-  std::string_view base_path = base.target.substr(0, base.target.find('?'));
+  std::string_view base_path = std::string_view(base.target).substr(0, base.target.find('?'));
   std::string_view path = rest.substr(0, rest.find('?'));
   std::string_view query = rest.find('?') == std::string_view::npos ? std::string_view()
                                                                      : rest.substr(rest.find('?'));

@@ -181,8 +181,9 @@ TEST(CliTest, StatusConfigShowsSecretsAsSecret) {
   ASSERT_EQ(r.status, 200);
   EXPECT_THAT(r.body, Not(HasSubstr("hunter2-secret")));
   EXPECT_THAT(r.body, Not(HasSubstr("bearer-secret-123")));
-  EXPECT_THAT(r.body, HasSubstr("password: <secret>"));
-  EXPECT_THAT(r.body, HasSubstr("bearer_token: <secret>"));
+  // JSON writes < and > as \u003c and \u003e, as Go's encoding/json does.
+  EXPECT_THAT(r.body, HasSubstr(R"(password: \u003csecret\u003e)"));
+  EXPECT_THAT(r.body, HasSubstr(R"(bearer_token: \u003csecret\u003e)"));
   EXPECT_THAT(r.body, HasSubstr("credentials_file: /run/secrets/token"));
   EXPECT_THAT(r.body, HasSubstr("username: alice"));
   EXPECT_THAT(s.proc().Log(), Not(HasSubstr("hunter2-secret")));
