@@ -399,9 +399,9 @@ int main(int argc, char** argv) {
     return promlet::tools::RunTsdbCommand(argc - 1, argv + 1);
   }
   if (argc > 1 && std::string_view(argv[1]) == "test") {
-    return usage_error(absl::StrCat("'", argc > 2 ? argv[2] : "", argc > 2 ? " " : "",
-                                    "test' commands (promtool test rules) are not implemented "
-                                    "yet: promlet has no rule evaluation"));
+    return usage_error(absl::StrCat("'test", argc > 2 ? " " : "", argc > 2 ? argv[2] : "",
+                                    "' is not implemented yet (promtool's rule unit tests need "
+                                    "rule evaluation, which promlet does not have yet)"));
   }
   if (argc > 1 && std::string_view(argv[1]) == "check") {
     if (argc < 3 || std::string_view(argv[2]) != "config") {

@@ -92,7 +92,7 @@ TEST(CliTest, UnknownCommandsAndStrayArgumentsExitTwoWithUsage) {
     EXPECT_FALSE(r.wrote_data_dir) << joined;
   }
   CliRun rules = RunCli({"test", "rules", "x.yml"});
-  EXPECT_THAT(rules.output, HasSubstr("not implemented yet"));
+  EXPECT_THAT(rules.output, HasSubstr("'test rules' is not implemented yet"));
   EXPECT_THAT(RunCli({"--log.level=warn", "stray"}).output, HasSubstr("'stray'"));
 }
 
@@ -208,7 +208,7 @@ TEST(CliTest, UnsupportedConfigSettingsRefuseToStartUnlessIgnored) {
                            "--config.file=" + cfg, "--storage.tsdb.path=" + dir + "/data"});
   EXPECT_NE(refused.code, 0) << refused.output;
   EXPECT_NE(refused.code, -1) << refused.output;
-  for (const std::string want : {cfg + ":3: rule_files: section not supported",
+  for (const std::string& want : {cfg + ":3: rule_files: section not supported",
                                  cfg + ":4: remote_write: section not supported",
                                  cfg + ":8: scrape_configs[0].dns_sd_configs: not supported"}) {
     EXPECT_THAT(refused.output, HasSubstr(want));
