@@ -990,6 +990,8 @@ void Api::Impl::BuildInfo(const HttpRequest&, const Form&, HttpResponse& res) {
   w.String(o_.build_date);
   w.Key("goVersion");
   w.String(o_.go_version);
+  w.Key("promletVersion");
+  w.String(o_.promlet_version);
   w.EndObject();
   WriteSuccess(res, reply);
 }

@@ -38,9 +38,10 @@ struct ApiOptions {
   std::vector<std::pair<std::string, std::string>> flags;
   // /api/v1/status/buildinfo. `version` is the Prometheus version we answer like, so that
   // Grafana and other clients enable the matching features; promlet's own version goes in
-  // `revision`.
+  // `revision` and in the extra field `promletVersion`.
   std::string version = "3.0.0";
   std::string revision = "promlet";
+  std::string promlet_version;
   std::string branch = "main";
   std::string build_user = "promlet";
   std::string build_date;

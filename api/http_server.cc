@@ -194,6 +194,9 @@ class HttpServer::Impl {
   // Runs the handler (a throw becomes a 500) and compresses the answer. Called where the
   // route's pool says.
   void RunHandler(const HttpRequest& req, const Route& route, HttpResponse& res) const;
+  // Removes options_.route_prefix from req.path; false (with `res` set: a redirect for "/",
+  // 404 otherwise) when the path lies outside the prefix.
+  bool StripRoutePrefix(HttpRequest& req, HttpResponse& res) const;
   void Record(const std::string& handler, int code, double seconds);
 
   HttpServerOptions options_;
@@ -394,6 +397,10 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     start_ = std::chrono::steady_clock::now();
     auto req = TakeRequest();
     parser_.reset();
+    if (HttpResponse outside; !server_->StripRoutePrefix(*req, outside)) {
+      handler_name_ = "other";
+      return Write(outside);
+    }
     const Route* route = server_->Find(req->path);
     handler_name_ = route ? route->name : "other";
     BasicAuth::Verdict verdict = server_->auth_.Check(req->Header("authorization"));
@@ -517,6 +524,26 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point received_;
 };
+
+bool HttpServer::Impl::StripRoutePrefix(HttpRequest& req, HttpResponse& res) const {
+  const std::string& prefix = options_.route_prefix;
+  if (prefix.empty()) return true;
+  if (absl::StartsWith(req.path, prefix) &&
+      (req.path.size() == prefix.size() || req.path[prefix.size()] == '/')) {
+    req.path.erase(0, prefix.size());
+    if (req.path.empty()) req.path = "/";
+    return true;
+  }
+  if (req.path == "/") {  // as Prometheus: the root leads to the prefix
+    res.status = 302;
+    res.headers.emplace_back("Location", prefix);
+    res.body = absl::StrCat("<a href=\"", prefix, "\">Found</a>.\n");
+    return false;
+  }
+  res.status = 404;
+  res.body = "404 page not found\n";
+  return false;
+}
 
 const Route* HttpServer::Impl::Find(const std::string& path) const {
   auto it = exact_.find(path);

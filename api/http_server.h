@@ -109,6 +109,9 @@ struct HttpServerOptions {
   std::string tls_min_version;  // "" or "TLS12" (the default minimum) or "TLS13"
   // user -> bcrypt hash; non-empty enables basic auth on every path.
   std::vector<std::pair<std::string, std::string>> basic_auth_users;
+  // --web.route-prefix: "" or "/a/b" (no trailing slash). Every route is served under it
+  // (handlers see the path without it); "/" redirects to it; other paths are 404.
+  std::string route_prefix;
 };
 
 class HttpServer {

@@ -1,10 +1,15 @@
 #include "cmd/flags.h"
 
+#include <unistd.h>
+
+#include <cstring>
 #include <optional>
 #include <sstream>
 
 #include <boost/program_options.hpp>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "api/http_server.h"
 #include "cmd/version.h"
@@ -20,19 +25,77 @@ std::string VersionText() {
   return absl::StrCat("promlet, version ", PROMLET_VERSION, " (branch: main, revision: ",
                       PROMLET_REVISION, ")\n", "  build date:       ", __DATE__, " ", __TIME__,
                       "\n", "  compiler:         g++ ", __VERSION__, "\n",
-                      "  platform:         linux/amd64\n");
+                      "  platform:         linux/amd64\n",
+                      "  Prometheus API compatibility: ", PROMLET_PROMETHEUS_COMPAT_VERSION,
+                      " (the \"version\" /api/v1/status/buildinfo reports, so that clients such "
+                      "as Grafana enable the matching features; promlet's own version is in "
+                      "\"promletVersion\" and \"revision\")\n");
+}
+
+namespace {
+
+constexpr char kUsageLines[] =
+    "usage: promlet [<flags>]\n"
+    "       promlet tsdb create-blocks-from openmetrics <file> <data-dir> | list <dir> | "
+    "analyze <dir>\n"
+    "       promlet check config [--config.ignore-unsupported] <file>\n";
+
+// Prometheus' computeExternalURL: the flag's URL (or http://<hostname>:<port>/ when unset)
+// with the path's trailing slashes trimmed. Returns the reason when the URL is unusable.
+absl::StatusOr<std::string> ComputeExternalUrl(const std::string& flag, uint16_t listen_port) {
+  std::string u = flag;
+  if (u.empty()) {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "localhost");
+    u = absl::StrCat("http://", host, ":", listen_port, "/");
+  }
+  if (u.front() == '"' || u.front() == '\'' || u.back() == '"' || u.back() == '\'') {
+    return absl::InvalidArgumentError("URL must not begin or end with quotes");
+  }
+  for (unsigned char c : u) {
+    if (c <= ' ' || c == 0x7f) return absl::InvalidArgumentError("invalid character in URL");
+  }
+  size_t path_at = 0;
+  if (size_t scheme_end = u.find("://"); scheme_end != std::string::npos) {
+    std::string scheme = absl::AsciiStrToLower(u.substr(0, scheme_end));
+    if (scheme != "http" && scheme != "https") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unsupported scheme \"", scheme, "\" (want http or https)"));
+    }
+    path_at = u.find_first_of("/?#", scheme_end + 3);
+    if (path_at == scheme_end + 3) return absl::InvalidArgumentError("missing host");
+    if (path_at == std::string::npos) path_at = u.size();
+  } else if (u.front() != '/') {
+    return absl::InvalidArgumentError(
+        "want an absolute URL such as http://host:9090/prefix (or a path starting with /)");
+  }
+  std::string path = u.substr(path_at, u.find_first_of("?#", path_at) - path_at);
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  return absl::StrCat(u.substr(0, path_at), path);
+}
+
+// The path of a URL ComputeExternalUrl returned ("" or "/a/b").
+std::string UrlPath(const std::string& url) {
+  size_t scheme_end = url.find("://");
+  size_t at = scheme_end == std::string::npos ? 0 : url.find('/', scheme_end + 3);
+  return at == std::string::npos ? "" : url.substr(at);
+}
+
+}  // namespace
+
+std::string UsageText() {
+  return absl::StrCat(kUsageLines, "Run 'promlet --help' for the flags.\n");
 }
 
 ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   ParseFlagsResult r;
   Flags& f = r.flags;
   std::string retention_time, retention_size, query_timeout, lookback;
+  std::string external_url_flag, route_prefix_flag;
+  bool remote_write_receiver = false;
   po::options_description desc(
-      "usage: promlet [<flags>]\n"
-      "       promlet tsdb create-blocks-from openmetrics <file> <data-dir> | list <dir> | "
-      "analyze <dir>\n"
-      "       promlet check config <file>\n\n"
-      "promlet: a small, Prometheus-compatible time-series database.\n\nFlags");
+      absl::StrCat(kUsageLines,
+                   "\npromlet: a small, Prometheus-compatible time-series database.\n\nFlags"));
   // clang-format off
   desc.add_options()
     ("help,h", "Show this help and exit.")
@@ -40,6 +103,9 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
     ("config.file", po::value(&f.config_file)->default_value("")->value_name("path"),
        "Prometheus configuration file path. Empty: the embedded default (scrape promlet itself "
        "every 15s as job \"promlet\").")
+    ("config.ignore-unsupported", po::bool_switch(&f.config_ignore_unsupported),
+       "Start even when the configuration uses sections or fields promlet does not implement "
+       "(they are logged as warnings and ignored). Without it such a configuration is refused.")
     ("storage.tsdb.path", po::value(&f.tsdb_path)->default_value("data/")->value_name("path"),
        "Base path for metrics storage.")
     ("storage.tsdb.retention.time",
@@ -60,6 +126,17 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
        "[EXPERIMENTAL] Path to configuration file that can enable TLS or authentication.")
     ("web.cors.origin", po::value(&f.cors_origin)->default_value(".*")->value_name("regex"),
        "Regex for CORS origin. It is fully anchored.")
+    ("web.external-url", po::value(&external_url_flag)->default_value("")->value_name("URL"),
+       "The URL under which promlet is externally reachable (for example, if promlet is served "
+       "via a reverse proxy). Used for generating relative and absolute links back to promlet "
+       "itself. If the URL has a path portion, it will be used to prefix all HTTP endpoints "
+       "served by promlet. If omitted, relevant URL components will be derived automatically.")
+    ("web.route-prefix", po::value(&route_prefix_flag)->default_value("")->value_name("path"),
+       "Prefix for the internal routes of web endpoints. Defaults to path of --web.external-url.")
+    ("web.page-title", po::value(&f.page_title)->default_value(f.page_title)->value_name("title"),
+       "Document title of promlet instance.")
+    ("web.enable-remote-write-receiver", po::bool_switch(&remote_write_receiver),
+       "Not implemented yet: promlet refuses to start with it.")
     ("query.timeout", po::value(&query_timeout)->default_value("2m")->value_name("duration"),
        "Maximum time a query may take before being aborted.")
     ("query.max-samples",
@@ -90,6 +167,17 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
                       .style(po::command_line_style::default_style &
                              ~po::command_line_style::allow_guessing)
                       .run();
+    // Boost keeps stray words (`promlet test rules x.yml`) as positional options and would
+    // otherwise ignore them; promlet takes none.
+    for (const po::option& o : parsed.options) {
+      if (o.position_key >= 0 || o.string_key.empty()) {
+        std::string word = o.original_tokens.empty() ? "" : o.original_tokens.front();
+        r.exit_code = 2;
+        r.err = absl::StrCat("promlet: error: unexpected argument '", word,
+                             "' (promlet takes no positional arguments)\n", UsageText());
+        return r;
+      }
+    }
     po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::unknown_option& e) {
@@ -156,9 +244,27 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
                              "\" for flag --log.format: want one of logfmt, json"));
   }
   if (f.tsdb_path.empty()) return fail("flag --storage.tsdb.path must not be empty");
+  if (remote_write_receiver) {
+    return fail(
+        "--web.enable-remote-write-receiver: the remote write receiver is not implemented yet "
+        "(issue 16)");
+  }
+  auto external = ComputeExternalUrl(external_url_flag, port);
+  if (!external.ok()) {
+    return fail(absl::StrCat("parse external URL \"", external_url_flag,
+                             "\" (flag --web.external-url): ", external.status().message()));
+  }
+  f.external_url = *external;
+  // As Prometheus: the prefix defaults to the external URL's path and is always "/" or "/a/b".
+  std::string prefix = route_prefix_flag.empty() ? UrlPath(f.external_url) : route_prefix_flag;
+  size_t first = prefix.find_first_not_of('/');
+  f.route_prefix = first == std::string::npos
+                       ? "/"
+                       : absl::StrCat("/", prefix.substr(first, prefix.find_last_not_of('/') + 1 - first));
 
   f.listing = {
       {"config.file", f.config_file},
+      {"config.ignore-unsupported", f.config_ignore_unsupported ? "true" : "false"},
       {"log.format", f.log_format},
       {"log.level", f.log_level},
       {"query.lookback-delta", common::FormatDuration(f.query_lookback_delta_ms)},
@@ -172,7 +278,11 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
       {"web.cors.origin", f.cors_origin},
       {"web.enable-admin-api", f.enable_admin_api ? "true" : "false"},
       {"web.enable-lifecycle", f.enable_lifecycle ? "true" : "false"},
+      {"web.enable-remote-write-receiver", "false"},
+      {"web.external-url", external_url_flag},
       {"web.listen-address", f.listen_address},
+      {"web.page-title", f.page_title},
+      {"web.route-prefix", route_prefix_flag},
   };
   return r;
 }

@@ -15,6 +15,8 @@ namespace promlet::cmd {
 
 struct Flags {
   std::string config_file;  // "" = embedded default config
+  // Unsupported config sections/fields are warnings instead of errors.
+  bool config_ignore_unsupported = false;
   std::string tsdb_path = "data/";
   int64_t retention_time_ms = 15LL * 24 * 3600 * 1000;
   int64_t retention_size_bytes = 0;  // 0 = no size limit
@@ -29,6 +31,14 @@ struct Flags {
   int query_max_concurrency = 20;
   std::string log_level = "info";
   std::string log_format = "logfmt";
+  // --web.external-url, resolved as Prometheus does: the flag's URL with its path's trailing
+  // slashes trimmed, or http://<hostname>:<listen port> when unset. Kept for links promlet
+  // generates (alert generatorURL, UI).
+  std::string external_url;
+  // --web.route-prefix, or the external URL's path when unset: always "/" or "/a/b" (leading
+  // slash, no trailing one). Every endpoint is served under it.
+  std::string route_prefix = "/";
+  std::string page_title = "Prometheus Time Series Collection and Processing Server";
 
   std::vector<std::pair<std::string, std::string>> listing;
 };
@@ -44,8 +54,12 @@ struct ParseFlagsResult {
 
 ParseFlagsResult ParseFlags(int argc, const char* const* argv);
 
-// "promlet, version 0.1.0 (branch: main, revision: abc)\n  build date: ...".
+// "promlet, version 0.1.0 (branch: main, revision: abc)\n  build date: ...", with the
+// Prometheus version the HTTP API reports for compatibility.
 std::string VersionText();
+
+// The usage lines (commands and how to get help), printed with command-line errors.
+std::string UsageText();
 
 }  // namespace promlet::cmd
 

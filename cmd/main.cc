@@ -10,12 +10,11 @@
 
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <mutex>
 #include <random>
-#include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -48,27 +47,19 @@ class ConfigState {
 
   // Loads (or re-loads) the config; on failure the previous one stays in force.
   absl::Status Load() {
-    std::string yaml;
     absl::StatusOr<scrape::Config> cfg;
     if (flags_.config_file.empty()) {
-      yaml = scrape::DefaultConfigYaml(flags_.listen_address);
-      cfg = scrape::DefaultConfig(flags_.listen_address);
+      cfg = scrape::DefaultConfig(flags_.listen_address, flags_.route_prefix);
     } else {
-      std::ifstream in(flags_.config_file);
-      if (!in) {
-        return Fail(absl::NotFoundError(
-            absl::StrCat("open ", flags_.config_file, ": ", std::strerror(errno))));
-      }
-      std::stringstream ss;
-      ss << in.rdbuf();
-      yaml = ss.str();
-      cfg = scrape::LoadConfigFile(flags_.config_file);
+      cfg = scrape::LoadConfigFile(flags_.config_file,
+                                   {.ignore_unsupported = flags_.config_ignore_unsupported});
     }
     if (!cfg.ok()) return Fail(cfg.status());
-    for (const auto& w : cfg->warnings) PROMLET_LOG_WARN("Configuration warning", "msg", w);
+    for (const auto& w : cfg->warnings) PROMLET_LOG_WARN("Configuration warning", "warning", w);
     std::lock_guard<std::mutex> lock(mu_);
+    // Secrets are already redacted in the config's yaml: it is what status/config shows.
+    yaml_ = cfg->yaml;
     config_ = std::move(*cfg);
-    yaml_ = std::move(yaml);
     success_ = true;
     last_ms_ = NowMs();
     return absl::OkStatus();
@@ -241,6 +232,7 @@ int Run(const Flags& flags) {
   opts.query_threads = flags.query_max_concurrency;
   opts.worker_threads = 4;
   opts.basic_auth_users = web_config.basic_auth_users;
+  if (flags.route_prefix != "/") opts.route_prefix = flags.route_prefix;
   if (web_config.has_tls) {
     opts.tls_cert_file = web_config.tls.cert_file;
     opts.tls_key_file = web_config.tls.key_file;
@@ -285,6 +277,8 @@ int Run(const Flags& flags) {
   ao.max_concurrency = flags.query_max_concurrency;
   ao.enable_admin = flags.enable_admin_api;
   ao.flags = flags.listing;
+  ao.version = PROMLET_PROMETHEUS_COMPAT_VERSION;
+  ao.promlet_version = PROMLET_VERSION;
   ao.revision = absl::StrCat("promlet-", PROMLET_VERSION, "-", PROMLET_REVISION);
   ao.build_date = __DATE__;
   ao.go_version = build.go_version;
@@ -407,15 +401,39 @@ int Run(const Flags& flags) {
 
 int main(int argc, char** argv) {
   // Subcommands: `promlet tsdb ...` (offline storage tools), `promlet check config FILE`.
+  // Any other word is an error (ParseFlags refuses stray arguments): never start a server
+  // for a command promlet does not know.
+  auto usage_error = [](const std::string& msg) {
+    std::fprintf(stderr, "promlet: error: %s\n%s", msg.c_str(), promlet::cmd::UsageText().c_str());
+    return 2;
+  };
   if (argc > 1 && std::string_view(argv[1]) == "tsdb") {
     return promlet::tools::RunTsdbCommand(argc - 1, argv + 1);
   }
-  if (argc > 2 && std::string_view(argv[1]) == "check" && std::string_view(argv[2]) == "config") {
-    if (argc != 4) {
-      std::fputs("usage: promlet check config <file>\n", stderr);
-      return 2;
+  if (argc > 1 && std::string_view(argv[1]) == "test") {
+    return usage_error(absl::StrCat("'test", argc > 2 ? " " : "", argc > 2 ? argv[2] : "",
+                                    "' is not implemented yet (promtool's rule unit tests need "
+                                    "rule evaluation, which promlet does not have yet)"));
+  }
+  if (argc > 1 && std::string_view(argv[1]) == "check") {
+    if (argc < 3 || std::string_view(argv[2]) != "config") {
+      return usage_error(absl::StrCat("unknown command 'check ", argc > 2 ? argv[2] : "",
+                                      "' (only 'check config' exists)"));
     }
-    auto report = promlet::scrape::CheckConfig(argv[3]);
+    promlet::scrape::LoadOptions load;
+    std::vector<std::string> files;
+    for (int i = 3; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (a == "--config.ignore-unsupported") {
+        load.ignore_unsupported = true;
+      } else if (a.size() > 1 && a[0] == '-') {
+        return usage_error(absl::StrCat("unknown flag '", a, "' for 'check config'"));
+      } else {
+        files.emplace_back(a);
+      }
+    }
+    if (files.size() != 1) return usage_error("'check config' takes exactly one file");
+    auto report = promlet::scrape::CheckConfig(files[0], load);
     if (!report.ok()) {
       std::fprintf(stderr, "%s\n", std::string(report.status().message()).c_str());
       return 1;

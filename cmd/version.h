@@ -9,4 +9,8 @@
 #define PROMLET_REVISION "unknown"
 #endif
 
+// The Prometheus version /api/v1/status/buildinfo reports as "version": clients such as Grafana
+// pick features by it. promlet's own version is reported beside it (revision, promletVersion).
+#define PROMLET_PROMETHEUS_COMPAT_VERSION "3.0.0"
+
 #endif  // PROMLET_CMD_VERSION_H_

@@ -35,8 +35,17 @@ std::string JoinNames(std::initializer_list<std::string_view> names) {
 // Reads YAML nodes into config structs; every error names file, line and field path.
 class Decoder {
  public:
-  Decoder(std::string file, std::string base_dir)
-      : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
+  // `unsupported` collects the Prometheus settings promlet does not implement, one located
+  // message each (see Unsupported()).
+  Decoder(std::string file, std::string base_dir, std::vector<std::string>* unsupported)
+      : file_(std::move(file)), base_dir_(std::move(base_dir)), unsupported_(unsupported) {}
+
+  // Records a valid Prometheus setting that promlet does not implement. Loading goes on so
+  // that every such setting is listed; Load() refuses the config at the end unless told to
+  // ignore them.
+  void Unsupported(const YAML::Node& key, std::string_view path, std::string_view why) const {
+    unsupported_->push_back(Msg(Error(key, path, why)));
+  }
 
   absl::Status Error(const YAML::Node& n, std::string_view path, std::string_view msg) const {
     std::string where = file_;
@@ -48,14 +57,16 @@ class Decoder {
   }
 
   // Fails on keys not in `known` and on repeated keys (yaml-cpp keeps the first silently).
+  // Keys in `unsupported` pass (the caller records them with Unsupported()).
   absl::Status CheckKeys(const YAML::Node& n, std::string_view path,
-                         std::initializer_list<std::string_view> known) const {
+                         std::initializer_list<std::string_view> known,
+                         const std::set<std::string>& unsupported = {}) const {
     if (!n.IsMap()) return Error(n, path, "expected a mapping");
     std::set<std::string> seen;
     for (auto it = n.begin(); it != n.end(); ++it) {
       if (!it->first.IsScalar()) return Error(it->first, path, "expected a string key");
       const std::string& k = it->first.Scalar();
-      if (std::find(known.begin(), known.end(), k) == known.end()) {
+      if (std::find(known.begin(), known.end(), k) == known.end() && !unsupported.count(k)) {
         return Error(it->first, Join(path, k),
                      absl::StrCat("unknown field (known fields: ", JoinNames(known), ")"));
       }
@@ -216,14 +227,32 @@ class Decoder {
                         std::vector<RelabelConfig>* out) const;
   absl::Status Global(const YAML::Node& n, GlobalConfig* g) const;
   absl::Status Job(const YAML::Node& n, std::string_view path, const GlobalConfig& g,
-                   ScrapeConfig* c, std::vector<std::string>* warnings) const;
+                   ScrapeConfig* c) const;
+
+  // Records the keys of map `n` found in `names` as unsupported; returns the ones found.
+  std::set<std::string> RecordUnsupported(const YAML::Node& n, std::string_view path,
+                                          std::initializer_list<std::string_view> names,
+                                          std::string_view why) const {
+    std::set<std::string> found;
+    if (!n.IsMap()) return found;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (!it->first.IsScalar()) continue;
+      const std::string& k = it->first.Scalar();
+      if (std::find(names.begin(), names.end(), k) == names.end()) continue;
+      if (found.insert(k).second) Unsupported(it->first, Join(path, k), why);
+    }
+    return found;
+  }
 
   const std::string& file() const { return file_; }
 
  private:
   std::string file_;
   std::string base_dir_;
+  std::vector<std::string>* unsupported_;
 };
+
+constexpr std::string_view kNotImplemented = "not supported by promlet";
 
 absl::Status Decoder::Relabels(const YAML::Node& n, std::string_view path, std::string_view key,
                                std::vector<RelabelConfig>* out) const {
@@ -267,13 +296,18 @@ absl::Status Decoder::Relabels(const YAML::Node& n, std::string_view path, std::
 
 absl::Status Decoder::Global(const YAML::Node& n, GlobalConfig* g) const {
   const std::string p = "global";
+  // evaluation_interval is kept for rules; without rule_files (refused) it has no effect.
+  std::set<std::string> unsupported = RecordUnsupported(
+      n, p,
+      {"query_log_file", "rule_query_offset", "scrape_failure_log_file",
+       "metric_name_validation_scheme", "metric_name_escaping_scheme"},
+      kNotImplemented);
   if (auto st = CheckKeys(n, p,
                           {"scrape_interval", "scrape_timeout", "evaluation_interval",
                            "external_labels", "scrape_protocols", "sample_limit", "target_limit",
                            "label_limit", "label_name_length_limit", "label_value_length_limit",
-                           "body_size_limit", "query_log_file", "rule_query_offset",
-                           "scrape_failure_log_file", "keep_dropped_targets",
-                           "metric_name_validation_scheme"});
+                           "body_size_limit", "keep_dropped_targets"},
+                          unsupported);
       !st.ok()) {
     return st;
   }
@@ -306,34 +340,45 @@ absl::Status Decoder::Global(const YAML::Node& n, GlobalConfig* g) const {
 }
 
 absl::Status Decoder::Job(const YAML::Node& n, std::string_view path, const GlobalConfig& g,
-                          ScrapeConfig* c, std::vector<std::string>* warnings) const {
-  // Prometheus fields promlet does not implement: a clear error for those that change what is
-  // scraped or how, a warning for those that only tune features promlet lacks.
-  static constexpr std::string_view kIgnored[] = {
-      "enable_http2", "scrape_classic_histograms", "always_scrape_classic_histograms",
-      "native_histogram_bucket_limit", "native_histogram_min_bucket_factor",
-      "convert_classic_histograms_to_nhcb", "metric_name_validation_scheme",
-      "metric_name_escaping_scheme", "scrape_failure_log_file"};
-  static constexpr std::string_view kUnsupported[] = {
+                          ScrapeConfig* c) const {
+  // Prometheus fields promlet does not implement. Those that change how requests go out
+  // (credentials, proxies, headers) are errors even with --config.ignore-unsupported: ignoring
+  // them would scrape unauthenticated or through another network path. The others are
+  // recorded as unsupported (refused unless ignored).
+  static constexpr std::string_view kNeverIgnored[] = {
       "oauth2", "proxy_url", "no_proxy", "proxy_from_environment", "proxy_connect_header",
       "http_headers"};
   if (n.IsMap()) {
     for (auto it = n.begin(); it != n.end(); ++it) {
       if (!it->first.IsScalar()) continue;
       const std::string& k = it->first.Scalar();
-      bool sd = k.size() > 11 && k.substr(k.size() - 11) == "_sd_configs" && k != "file_sd_configs";
-      if (sd || std::find(std::begin(kUnsupported), std::end(kUnsupported), k) !=
-                    std::end(kUnsupported)) {
+      if (std::find(std::begin(kNeverIgnored), std::end(kNeverIgnored), k) !=
+          std::end(kNeverIgnored)) {
         return Error(it->first, Join(path, k),
-                     sd ? "not supported by promlet (service discovery: static_configs and "
-                          "file_sd_configs)"
-                        : "not supported by promlet");
-      }
-      if (std::find(std::begin(kIgnored), std::end(kIgnored), k) != std::end(kIgnored)) {
-        warnings->push_back(absl::StrCat(std::string(path), ".", k,
-                                         " is not supported by promlet and is ignored"));
+                     "not supported by promlet (and not ignorable: scraping without it would "
+                     "send requests differently than configured)");
       }
     }
+  }
+  std::set<std::string> unsupported = RecordUnsupported(
+      n, path,
+      {"azure_sd_configs", "consul_sd_configs", "digitalocean_sd_configs", "docker_sd_configs",
+       "dockerswarm_sd_configs", "dns_sd_configs", "ec2_sd_configs", "eureka_sd_configs",
+       "gce_sd_configs", "hetzner_sd_configs", "http_sd_configs", "ionos_sd_configs",
+       "kubernetes_sd_configs", "kuma_sd_configs", "lightsail_sd_configs", "linode_sd_configs",
+       "marathon_sd_configs", "nerve_sd_configs", "nomad_sd_configs", "openstack_sd_configs",
+       "ovhcloud_sd_configs", "puppetdb_sd_configs", "scaleway_sd_configs",
+       "serverset_sd_configs", "stackit_sd_configs", "triton_sd_configs", "uyuni_sd_configs",
+       "vultr_sd_configs"},
+      "not supported by promlet (service discovery: static_configs and file_sd_configs)");
+  for (const std::string& k : RecordUnsupported(
+           n, path,
+           {"enable_http2", "scrape_classic_histograms", "always_scrape_classic_histograms",
+            "native_histogram_bucket_limit", "native_histogram_min_bucket_factor",
+            "convert_classic_histograms_to_nhcb", "metric_name_validation_scheme",
+            "metric_name_escaping_scheme", "scrape_failure_log_file"},
+           kNotImplemented)) {
+    unsupported.insert(k);
   }
   if (auto st = CheckKeys(
           n, path,
@@ -343,11 +388,8 @@ absl::Status Decoder::Job(const YAML::Node& n, std::string_view path, const Glob
            "label_limit", "label_name_length_limit", "label_value_length_limit",
            "body_size_limit", "basic_auth", "authorization", "bearer_token", "bearer_token_file",
            "tls_config", "static_configs", "file_sd_configs", "relabel_configs",
-           "metric_relabel_configs", "track_timestamps_staleness", "keep_dropped_targets",
-           "enable_http2", "scrape_classic_histograms", "always_scrape_classic_histograms",
-           "native_histogram_bucket_limit", "native_histogram_min_bucket_factor",
-           "convert_classic_histograms_to_nhcb", "metric_name_validation_scheme",
-           "metric_name_escaping_scheme", "scrape_failure_log_file"});
+           "metric_relabel_configs", "track_timestamps_staleness", "keep_dropped_targets"},
+          unsupported);
       !st.ok()) {
     return st;
   }
@@ -554,30 +596,71 @@ absl::Status Decoder::Job(const YAML::Node& n, std::string_view path, const Glob
   return absl::OkStatus();
 }
 
+// Prometheus' config.Secret fields, keyed by their YAML name: their values print as
+// "<secret>". File fields (password_file, credentials_file, key_file, ...) are paths and stay.
+bool IsSecretField(std::string_view key, std::string_view parent) {
+  static constexpr std::string_view kSecrets[] = {
+      "password", "credentials", "bearer_token", "client_secret", "secret_key", "token",
+      "auth_token", "application_credential_secret", "application_secret", "consumer_key"};
+  if (key == "key") return parent == "tls_config";  // the inline private key
+  return std::find(std::begin(kSecrets), std::end(kSecrets), key) != std::end(kSecrets);
+}
+
+void RedactSecrets(YAML::Node n, std::string_view parent) {
+  if (n.IsSequence()) {
+    for (size_t i = 0; i < n.size(); ++i) RedactSecrets(n[i], parent);
+    return;
+  }
+  if (!n.IsMap()) return;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    if (!it->first.IsScalar()) continue;
+    const std::string& key = it->first.Scalar();
+    YAML::Node value = it->second;
+    // Label names and request parameters are data, never Prometheus secrets.
+    if (key == "labels" || key == "external_labels" || key == "params") continue;
+    if (parent == "http_headers" && value.IsMap()) {
+      // http_headers: {Name: {values: [...], secrets: [...], files: [...]}}
+      if (YAML::Node secrets = value["secrets"]; secrets.IsSequence()) {
+        for (size_t i = 0; i < secrets.size(); ++i) {
+          if (secrets[i].IsScalar() && !secrets[i].Scalar().empty()) secrets[i] = "<secret>";
+        }
+      }
+      continue;
+    }
+    if (value.IsScalar() && !value.Scalar().empty() && IsSecretField(key, parent)) {
+      it->second = "<secret>";
+      continue;
+    }
+    RedactSecrets(value, key);
+  }
+}
+
+// The configuration as /api/v1/status/config shows it: the file's settings with every secret
+// replaced by "<secret>" (as Prometheus' config.Secret marshals), comments dropped.
+std::string RedactedYaml(YAML::Node root) {
+  YAML::Node copy = YAML::Clone(root);
+  RedactSecrets(copy, "");
+  YAML::Emitter out;
+  out << copy;
+  return std::string(out.c_str()) + "\n";
+}
+
 absl::StatusOr<Config> Load(std::string_view yaml, const std::string& name,
-                            const std::string& base_dir) {
-  Decoder d(name, base_dir);
+                            const std::string& base_dir, const LoadOptions& options) {
+  std::vector<std::string> unsupported;
+  Decoder d(name, base_dir, &unsupported);
   Config cfg;
   cfg.source = name;
   try {
     YAML::Node root = YAML::Load(std::string(yaml));
     if (!root.IsDefined() || root.IsNull()) return cfg;  // an empty file is a valid config
-    if (auto st = d.CheckKeys(root, "",
-                              {"global", "scrape_configs", "rule_files", "alerting",
-                               "remote_write", "remote_read", "storage", "tracing", "runtime",
-                               "otlp", "scrape_config_files"});
-        !st.ok()) {
+    std::set<std::string> sections = d.RecordUnsupported(
+        root, "",
+        {"rule_files", "alerting", "remote_write", "remote_read", "storage", "tracing", "runtime",
+         "otlp", "scrape_config_files"},
+        "section not supported by promlet");
+    if (auto st = d.CheckKeys(root, "", {"global", "scrape_configs"}, sections); !st.ok()) {
       return st;
-    }
-    for (std::string_view ignored : {"rule_files", "alerting", "remote_write", "remote_read",
-                                     "storage", "tracing", "runtime", "otlp"}) {
-      if (Decoder::Child(root, ignored)) {
-        cfg.warnings.push_back(
-            absl::StrCat("section \"", std::string(ignored), "\" is not supported by promlet and is ignored"));
-      }
-    }
-    if (auto s = Decoder::Child(root, "scrape_config_files")) {
-      return d.Error(*s, "scrape_config_files", "not supported by promlet; inline the scrape_configs");
     }
     if (auto g = Decoder::Child(root, "global")) {
       if (auto st = d.Global(*g, &cfg.global); !st.ok()) return st;
@@ -590,7 +673,7 @@ absl::StatusOr<Config> Load(std::string_view yaml, const std::string& name,
         std::string path = Decoder::Index("scrape_configs", i);
         if (j.IsNull()) return d.Error(j, path, "empty scrape config section");
         ScrapeConfig c;
-        if (auto st = d.Job(j, path, cfg.global, &c, &cfg.warnings); !st.ok()) return st;
+        if (auto st = d.Job(j, path, cfg.global, &c); !st.ok()) return st;
         if (!jobs.insert(c.job_name).second) {
           return d.Error(j, Decoder::Join(path, "job_name"),
                          absl::StrCat("found multiple scrape configs with job name \"", c.job_name,
@@ -599,6 +682,17 @@ absl::StatusOr<Config> Load(std::string_view yaml, const std::string& name,
         cfg.scrape_configs.push_back(std::move(c));
       }
     }
+    if (!unsupported.empty() && !options.ignore_unsupported) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          name, ": refusing a configuration that uses ", unsupported.size(),
+          " Prometheus setting(s) promlet does not implement (--config.ignore-unsupported "
+          "ignores them with a warning):\n  ",
+          absl::StrJoin(unsupported, "\n  ")));
+    }
+    for (std::string& u : unsupported) {
+      cfg.warnings.push_back(absl::StrCat(u, " (ignored: --config.ignore-unsupported)"));
+    }
+    cfg.yaml = RedactedYaml(root);
   } catch (const YAML::Exception& e) {
     std::string where = name;
     if (!e.mark.is_null()) absl::StrAppend(&where, ":", e.mark.line + 1);
@@ -628,13 +722,14 @@ const ScrapeConfig* Config::FindJob(std::string_view job_name) const {
   return nullptr;
 }
 
-absl::StatusOr<Config> LoadConfigString(std::string_view yaml, std::string_view name) {
+absl::StatusOr<Config> LoadConfigString(std::string_view yaml, std::string_view name,
+                                        const LoadOptions& options) {
   std::string base = fs::path(std::string(name)).parent_path().string();
   if (!base.empty()) base = fs::absolute(base).lexically_normal().string();
-  return Load(yaml, std::string(name), base);
+  return Load(yaml, std::string(name), base, options);
 }
 
-absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
+absl::StatusOr<Config> LoadConfigFile(const std::string& path, const LoadOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::NotFoundError(absl::StrCat("cannot read config file \"", path, "\": ",
@@ -642,10 +737,10 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return LoadConfigString(ss.str(), path);
+  return LoadConfigString(ss.str(), path, options);
 }
 
-std::string DefaultConfigYaml(std::string_view listen_address) {
+std::string DefaultConfigYaml(std::string_view listen_address, std::string_view route_prefix) {
   std::string addr(listen_address);
   std::string host, port;
   size_t colon = addr.rfind(':');
@@ -663,14 +758,18 @@ std::string DefaultConfigYaml(std::string_view listen_address) {
       "  scrape_interval: 15s\n"
       "  evaluation_interval: 15s\n"
       "scrape_configs:\n"
-      "  - job_name: promlet\n"
+      "  - job_name: promlet\n",
+      route_prefix.empty() || route_prefix == "/"
+          ? ""
+          : absl::StrCat("    metrics_path: '", std::string(route_prefix), "/metrics'\n"),
       "    static_configs:\n"
       "      - targets: ['",
       host, ":", port, "']\n");
 }
 
-Config DefaultConfig(std::string_view listen_address) {
-  absl::StatusOr<Config> c = LoadConfigString(DefaultConfigYaml(listen_address), "<default>");
+Config DefaultConfig(std::string_view listen_address, std::string_view route_prefix) {
+  absl::StatusOr<Config> c =
+      LoadConfigString(DefaultConfigYaml(listen_address, route_prefix), "<default>");
   if (!c.ok()) {
     // Only a malformed listen address can get here; fall back to the port alone.
     c = LoadConfigString(DefaultConfigYaml(":9090"), "<default>");
@@ -678,9 +777,9 @@ Config DefaultConfig(std::string_view listen_address) {
   return *std::move(c);
 }
 
-absl::StatusOr<std::string> CheckConfig(const std::string& path) {
+absl::StatusOr<std::string> CheckConfig(const std::string& path, const LoadOptions& options) {
   std::string report = absl::StrCat("Checking ", path, "\n");
-  absl::StatusOr<Config> cfg = LoadConfigFile(path);
+  absl::StatusOr<Config> cfg = LoadConfigFile(path, options);
   if (!cfg.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(report, "  FAILED: ", cfg.status().message(), "\n"));

@@ -19,6 +19,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 #include "re2/re2.h"
 
 namespace promlet::scrape {
@@ -191,16 +192,27 @@ absl::StatusOr<std::vector<TargetGroup>> ParseTargetGroups(std::string_view cont
   return ParseYaml(content, path);
 }
 
-absl::StatusOr<std::vector<TargetGroup>> ReadTargetGroupFile(const std::string& path) {
+namespace {
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return GroupError(path, std::strerror(errno));
   std::stringstream ss;
   ss << in.rdbuf();
   if (in.bad()) return GroupError(path, "read failed");
-  return ParseTargetGroups(ss.str(), path);
+  return ss.str();
 }
 
-FileDiscovery::FileDiscovery(FileSdConfig config) : config_(std::move(config)) {}
+}  // namespace
+
+absl::StatusOr<std::vector<TargetGroup>> ReadTargetGroupFile(const std::string& path) {
+  absl::StatusOr<std::string> content = ReadWholeFile(path);
+  if (!content.ok()) return content.status();
+  return ParseTargetGroups(*content, path);
+}
+
+FileDiscovery::FileDiscovery(FileSdConfig config, std::string job)
+    : config_(std::move(config)), job_(std::move(job)) {}
 
 FileDiscovery::~FileDiscovery() { Stop(); }
 
@@ -275,20 +287,33 @@ bool FileDiscovery::Refresh() {
   }
   std::map<std::string, std::vector<TargetGroup>> next;
   std::map<std::string, std::string> errors;
+  std::map<std::string, size_t> failed_contents;
   std::vector<std::pair<std::string, absl::Status>> new_errors;
+  std::vector<std::pair<std::string, size_t>> recovered;  // file, its number of targets
   {
     absl::MutexLock l(&mu_);
     for (const std::string& f : files) {
-      absl::StatusOr<std::vector<TargetGroup>> groups = ReadTargetGroupFile(f);
+      absl::StatusOr<std::string> content = ReadWholeFile(f);
+      absl::StatusOr<std::vector<TargetGroup>> groups =
+          content.ok() ? ParseTargetGroups(*content, f) : content.status();
       if (groups.ok()) {
+        if (errors_.count(f)) {
+          size_t targets = 0;
+          for (const TargetGroup& g : *groups) targets += g.targets.size();
+          recovered.emplace_back(f, targets);
+        }
         next[f] = *std::move(groups);
         continue;
       }
       errors[f] = std::string(groups.status().message());
+      failed_contents[f] = content.ok() ? std::hash<std::string>()(*content) : 0;
       auto old = per_file_.find(f);
       if (old != per_file_.end()) next[f] = old->second;  // keep the last good groups
+      // Reported once per failure: again only when the error or the file's content changes.
       auto prev_err = errors_.find(f);
-      if (prev_err == errors_.end() || prev_err->second != errors[f]) {
+      auto prev_content = failed_contents_.find(f);
+      if (prev_err == errors_.end() || prev_err->second != errors[f] ||
+          prev_content == failed_contents_.end() || prev_content->second != failed_contents[f]) {
         new_errors.emplace_back(f, groups.status());
       }
     }
@@ -301,6 +326,7 @@ bool FileDiscovery::Refresh() {
     absl::MutexLock l(&mu_);
     per_file_ = std::move(next);
     errors_ = std::move(errors);
+    failed_contents_ = std::move(failed_contents);
     changed = flat != groups_;
     if (changed) {
       groups_ = std::move(flat);
@@ -308,8 +334,13 @@ bool FileDiscovery::Refresh() {
       snapshot = groups_;
     }
   }
-  if (on_error_) {
-    for (const auto& [f, st] : new_errors) on_error_(f, st);
+  for (const auto& [f, st] : new_errors) {
+    PROMLET_LOG_ERROR("Error reading file_sd file, keeping its last good targets", "job", job_,
+                      "file", f, "err", st.message());
+    if (on_error_) on_error_(f, st);
+  }
+  for (const auto& [f, targets] : recovered) {
+    PROMLET_LOG_INFO("file_sd file is valid again", "job", job_, "file", f, "targets", targets);
   }
   if (changed && on_update_) on_update_(snapshot);
   return changed;

@@ -7,7 +7,9 @@
 //
 // A FileDiscovery watches the directories of its patterns (inotify) and also re-reads every
 // refresh_interval. Invariants: a file that matches but cannot be read or parsed keeps its
-// last good groups (the error is reported through the error callback and Errors()); a file
+// last good groups (the error is logged with the file and the line, and reported through the
+// error callback and Errors(), once per failure: again only when the error or the file's
+// content changes; the file's recovery is logged too); a file
 // that no longer matches (deleted, renamed away) loses its groups; the published set only
 // changes (and the callback only fires) when the groups actually differ.
 #ifndef PROMLET_SCRAPE_FILE_SD_H_
@@ -50,7 +52,8 @@ class FileDiscovery {
   using UpdateCallback = std::function<void(const std::vector<TargetGroup>&)>;
   using ErrorCallback = std::function<void(const std::string& file, const absl::Status&)>;
 
-  explicit FileDiscovery(FileSdConfig config);
+  // `job` names the scrape job in log lines.
+  explicit FileDiscovery(FileSdConfig config, std::string job = "");
   ~FileDiscovery();  // stops the thread
   FileDiscovery(const FileDiscovery&) = delete;
   FileDiscovery& operator=(const FileDiscovery&) = delete;
@@ -75,6 +78,7 @@ class FileDiscovery {
   bool AddWatches();  // true if every pattern's directory is watched
 
   const FileSdConfig config_;
+  const std::string job_;
   UpdateCallback on_update_;
   ErrorCallback on_error_;
 
@@ -82,6 +86,8 @@ class FileDiscovery {
   std::map<std::string, std::vector<TargetGroup>> per_file_ ABSL_GUARDED_BY(mu_);
   std::vector<TargetGroup> groups_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> errors_ ABSL_GUARDED_BY(mu_);
+  // Hash of the content of each failing file (0: unreadable), to report each new content once.
+  std::map<std::string, size_t> failed_contents_ ABSL_GUARDED_BY(mu_);
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
 
   absl::Mutex refresh_mu_;  // serialises Refresh() calls

@@ -58,6 +58,46 @@ bool IsGzip(std::string_view content_encoding) {
   return enc == "gzip" || enc == "x-gzip";
 }
 
+std::string SslError() {
+  unsigned long e = ERR_get_error();
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof(buf));
+  return buf;
+}
+
+// The client TLS context for `t` (CA, client certificate, verification mode).
+absl::StatusOr<std::unique_ptr<asio::ssl::context>> MakeSslContext(const HttpTlsOptions& t) {
+  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+  boost::system::error_code ec;
+  if (!t.ca_file.empty()) {
+    ctx->load_verify_file(t.ca_file, ec);
+    if (ec) return absl::InvalidArgumentError(
+        absl::StrCat("tls_config: unable to load ca_file ", t.ca_file, ": ", SslError()));
+  } else {
+    ctx->set_default_verify_paths(ec);
+  }
+  if (!t.cert_file.empty() || !t.key_file.empty()) {
+    if (t.cert_file.empty() || t.key_file.empty()) {
+      return absl::InvalidArgumentError("tls_config: cert_file and key_file must both be set");
+    }
+    ctx->use_certificate_chain_file(t.cert_file, ec);
+    if (ec) return absl::InvalidArgumentError(
+        absl::StrCat("tls_config: unable to load cert_file ", t.cert_file, ": ", SslError()));
+    ctx->use_private_key_file(t.key_file, asio::ssl::context::pem, ec);
+    if (ec) return absl::InvalidArgumentError(
+        absl::StrCat("tls_config: unable to load key_file ", t.key_file, ": ", SslError()));
+  }
+  ctx->set_verify_mode(t.insecure_skip_verify ? asio::ssl::verify_none : asio::ssl::verify_peer);
+  return ctx;
+}
+
+bool IsRedirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// Go's http.Client gives up when the 10th response in a row is a redirect.
+constexpr int kMaxRedirects = 10;
+
 // Shared state of one target's connection. Held by shared_ptr so that an in-flight coroutine
 // keeps it alive even if the owning HttpClient is destroyed meanwhile.
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -99,6 +139,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Close() {
     ++generation_;
     AbortIo();
+    if (hop_) hop_->Close();
   }
 
  private:
@@ -112,20 +153,89 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (ec || self->generation_ != gen) return;
       self->timed_out_ = true;
       self->AbortIo();
+      if (self->hop_) self->hop_->Close();
     });
 
-    bool reused = connected_;
-    absl::StatusOr<HttpResponse> result = co_await Attempt(gen);
-    // A kept-alive connection the server closed meanwhile fails before any response byte;
-    // retry once on a fresh connection, as Go's transport does.
-    if (!result.ok() && reused && retryable_ && !timed_out_ && generation_ == gen) {
-      result = co_await Attempt(gen);
+    absl::StatusOr<HttpResponse> result = co_await AttemptWithRetry(gen, opts_.target);
+    int redirects = 0;
+    while (result.ok() && opts_.follow_redirects && IsRedirect(result->status) &&
+           !last_location_.empty()) {
+      const std::string location = last_location_;
+      if (++redirects >= kMaxRedirects) {
+        result = absl::UnavailableError(
+            absl::StrCat("Get \"", location, "\": stopped after ", kMaxRedirects, " redirects"));
+        break;
+      }
+      absl::StatusOr<HttpLocation> next = ResolveLocation(current_, location);
+      if (!next.ok()) {
+        result = absl::UnavailableError(absl::StrCat("Get \"", location, "\": ",
+                                                     next.status().message()));
+        break;
+      }
+      result = co_await Follow(gen, *next);
+    }
+    if (result.ok() && result->status / 100 != 2) {
+      result = absl::UnavailableError(absl::StrCat("server returned HTTP status ", result->status,
+                                                   " ", last_reason_));
     }
     watchdog.cancel();
     co_return result;
   }
 
-  asio::awaitable<absl::StatusOr<HttpResponse>> Attempt(uint64_t gen) {
+  HttpLocation Origin() const {
+    return HttpLocation{opts_.scheme, opts_.host, opts_.port, opts_.target};
+  }
+
+  // One request for `target` on this connection. A kept-alive connection the server closed
+  // meanwhile fails before any response byte; retry once on a fresh connection, as Go's
+  // transport does.
+  asio::awaitable<absl::StatusOr<HttpResponse>> AttemptWithRetry(uint64_t gen,
+                                                                 std::string target) {
+    bool reused = connected_;
+    current_ = Origin();
+    current_.target = target;
+    absl::StatusOr<HttpResponse> result = co_await Attempt(gen, target);
+    if (!result.ok() && reused && retryable_ && !timed_out_ && generation_ == gen) {
+      result = co_await Attempt(gen, target);
+    }
+    co_return result;
+  }
+
+  // The request a redirect leads to: on this connection when it stays on the same origin, on
+  // a second connection (kept for the next scrape's redirect) when it goes elsewhere.
+  asio::awaitable<absl::StatusOr<HttpResponse>> Follow(uint64_t gen, const HttpLocation& next) {
+    if (next.scheme == opts_.scheme && next.host == opts_.host && next.port == opts_.port) {
+      co_return co_await AttemptWithRetry(gen, next.target);
+    }
+    if (!hop_ || hop_->opts_.scheme != next.scheme || hop_->opts_.host != next.host ||
+        hop_->opts_.port != next.port) {
+      if (hop_) hop_->Close();
+      HttpClientOptions hop_opts = opts_;
+      hop_opts.scheme = next.scheme;
+      hop_opts.host = next.host;
+      hop_opts.port = next.port;
+      hop_opts.target = next.target;
+      std::unique_ptr<asio::ssl::context> ctx;
+      if (next.scheme == "https") {
+        auto made = MakeSslContext(opts_.tls);
+        if (!made.ok()) co_return made.status();
+        ctx = *std::move(made);
+      }
+      hop_ = std::make_shared<Connection>(ex_, std::move(hop_opts), std::move(ctx));
+    }
+    std::shared_ptr<Connection> hop = hop_;
+    absl::StatusOr<HttpResponse> r = co_await hop->AttemptWithRetry(hop->generation_, next.target);
+    if (timed_out_) {
+      co_return absl::DeadlineExceededError(
+          absl::StrCat("Get \"", hop->url_, "\": context deadline exceeded"));
+    }
+    current_ = hop->current_;
+    last_location_ = hop->last_location_;
+    last_reason_ = hop->last_reason_;
+    co_return r;
+  }
+
+  asio::awaitable<absl::StatusOr<HttpResponse>> Attempt(uint64_t gen, const std::string& target) {
     retryable_ = false;
     if (!connected_) {
       absl::Status s = co_await Connect(gen);
@@ -136,9 +246,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     absl::StatusOr<HttpResponse> r;
     if (tls_) {
-      r = co_await Exchange(*tls_, gen);
+      r = co_await Exchange(*tls_, gen, target);
     } else {
-      r = co_await Exchange(*plain_, gen);
+      r = co_await Exchange(*plain_, gen, target);
     }
     if (!r.ok()) Disconnect();
     co_return r;
@@ -199,8 +309,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   // The request of every scrape; `authorization` is the header value (null: none).
-  http::request<http::empty_body> BuildRequest(const std::string* authorization) const {
-    http::request<http::empty_body> req{http::verb::get, opts_.target, 11};
+  http::request<http::empty_body> BuildRequest(const std::string& target,
+                                               const std::string* authorization) const {
+    http::request<http::empty_body> req{http::verb::get, target, 11};
     req.set(http::field::host, host_header_);
     req.set(http::field::user_agent, kScrapeUserAgent);
     if (opts_.accept_gzip) req.set(http::field::accept_encoding, "gzip");
@@ -210,21 +321,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return req;
   }
 
+  // One request and its response. Any status comes back as a response (the caller decides
+  // about redirects and errors); a 3xx's Location and every reason phrase are kept aside.
   template <typename Stream>
-  asio::awaitable<absl::StatusOr<HttpResponse>> Exchange(Stream& stream, uint64_t gen) {
+  asio::awaitable<absl::StatusOr<HttpResponse>> Exchange(Stream& stream, uint64_t gen,
+                                                         const std::string& target) {
     beast::error_code ec;
-    if (opts_.authorization) {
+    last_location_.clear();
+    last_reason_.clear();
+    if (opts_.authorization || target != opts_.target) {
       // Credentials may change between scrapes (files are re-read): build it every time.
-      absl::StatusOr<std::string> auth = opts_.authorization();
+      absl::StatusOr<std::string> auth =
+          opts_.authorization ? opts_.authorization() : absl::StatusOr<std::string>(std::string());
       if (!auth.ok()) co_return auth.status();
-      http::request<http::empty_body> req = BuildRequest(&*auth);
+      http::request<http::empty_body> req =
+          BuildRequest(target, opts_.authorization ? &*auth : nullptr);
       co_await http::async_write(stream, req, asio::redirect_error(asio::use_awaitable, ec));
     } else {
       // Otherwise every request is the same bytes: serialise once (Beast's own serialiser,
       // so the bytes are exactly what async_write of the message would send).
       if (request_bytes_.empty()) {
         std::ostringstream os;
-        os << BuildRequest(nullptr);
+        os << BuildRequest(opts_.target, nullptr);
         request_bytes_ = os.str();
       }
       co_await asio::async_write(stream, asio::buffer(request_bytes_),
@@ -286,12 +404,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
 
     unsigned status = res.result_int();
-    if (status / 100 != 2) {
-      co_return absl::UnavailableError(absl::StrCat("server returned HTTP status ", status, " ",
-                                                    std::string(res.reason())));
-    }
     HttpResponse out;
     out.status = static_cast<int>(status);
+    if (status / 100 != 2) {
+      last_reason_ = std::string(res.reason());
+      last_location_ = std::string(res[http::field::location]);
+      RecycleBodyBuffer(std::move(res.body()));
+      co_return out;
+    }
     out.content_type = std::string(res[http::field::content_type]);
     out.wire_bytes = res.body().size();
     auto enc = res[http::field::content_encoding];
@@ -332,6 +452,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string host_header_;
   std::string url_;
   std::string request_bytes_;  // serialised request when there is no Authorization header
+  // Redirects: the URL of the latest request, the Location and reason phrase of the latest
+  // non-2xx response, and the connection to another origin a redirect led to.
+  HttpLocation current_;
+  std::string last_location_;
+  std::string last_reason_;
+  std::shared_ptr<Connection> hop_;
   bool connected_ = false;
   bool timed_out_ = false;
   bool retryable_ = false;
@@ -351,13 +477,6 @@ class BeastHttpClient : public HttpClient {
   std::shared_ptr<Connection> conn_;
 };
 
-std::string SslError() {
-  unsigned long e = ERR_get_error();
-  char buf[256];
-  ERR_error_string_n(e, buf, sizeof(buf));
-  return buf;
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create(
@@ -369,32 +488,130 @@ absl::StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create(
   if (options.host.empty()) return absl::InvalidArgumentError("empty host");
   std::unique_ptr<asio::ssl::context> ctx;
   if (options.scheme == "https") {
-    ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
-    boost::system::error_code ec;
-    const HttpTlsOptions& t = options.tls;
-    if (!t.ca_file.empty()) {
-      ctx->load_verify_file(t.ca_file, ec);
-      if (ec) return absl::InvalidArgumentError(
-          absl::StrCat("tls_config: unable to load ca_file ", t.ca_file, ": ", SslError()));
-    } else {
-      ctx->set_default_verify_paths(ec);
-    }
-    if (!t.cert_file.empty() || !t.key_file.empty()) {
-      if (t.cert_file.empty() || t.key_file.empty()) {
-        return absl::InvalidArgumentError("tls_config: cert_file and key_file must both be set");
-      }
-      ctx->use_certificate_chain_file(t.cert_file, ec);
-      if (ec) return absl::InvalidArgumentError(
-          absl::StrCat("tls_config: unable to load cert_file ", t.cert_file, ": ", SslError()));
-      ctx->use_private_key_file(t.key_file, asio::ssl::context::pem, ec);
-      if (ec) return absl::InvalidArgumentError(
-          absl::StrCat("tls_config: unable to load key_file ", t.key_file, ": ", SslError()));
-    }
-    ctx->set_verify_mode(t.insecure_skip_verify ? asio::ssl::verify_none
-                                                : asio::ssl::verify_peer);
+    auto made = MakeSslContext(options.tls);
+    if (!made.ok()) return made.status();
+    ctx = *std::move(made);
   }
   auto conn = std::make_shared<Connection>(std::move(executor), std::move(options), std::move(ctx));
   return std::unique_ptr<HttpClient>(new BeastHttpClient(std::move(conn)));
+}
+
+namespace {
+
+// RFC 3986 section 5.2.4.
+std::string RemoveDotSegments(std::string_view in) {
+  std::vector<std::string_view> out;
+  size_t pos = 0;
+  const bool absolute = !in.empty() && in[0] == '/';
+  if (absolute) pos = 1;
+  bool trailing_slash = false;
+  while (pos <= in.size()) {
+    size_t slash = in.find('/', pos);
+    std::string_view seg = in.substr(pos, slash == std::string_view::npos ? in.npos : slash - pos);
+    trailing_slash = false;
+    if (seg == "..") {
+      if (!out.empty()) out.pop_back();
+      trailing_slash = true;
+    } else if (seg == ".") {
+      trailing_slash = true;
+    } else {
+      out.push_back(seg);
+    }
+    if (slash == std::string_view::npos) break;
+    pos = slash + 1;
+  }
+  std::string path = absolute ? "/" : "";
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (i > 0) path += '/';
+    path += out[i];
+  }
+  if (trailing_slash && !path.empty() && path.back() != '/') path += '/';
+  return path;
+}
+
+}  // namespace
+
+absl::StatusOr<HttpLocation> ResolveLocation(const HttpLocation& base, std::string_view location) {
+  std::string_view ref = location.substr(0, location.find('#'));
+  for (unsigned char c : ref) {
+    if (c < 0x20 || c == 0x7f || c == ' ') {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "failed to parse Location header \"", std::string(location), "\": invalid character"));
+    }
+  }
+  HttpLocation out = base;
+  std::string_view rest = ref;
+  size_t colon = ref.find(':');
+  size_t first_delim = ref.find_first_of("/?");
+  const bool has_scheme = colon != std::string_view::npos && colon > 0 &&
+                          (first_delim == std::string_view::npos || colon < first_delim);
+  if (has_scheme) {
+    out.scheme = absl::AsciiStrToLower(absl::string_view(ref.data(), colon));
+    if (out.scheme != "http" && out.scheme != "https") {
+      return absl::InvalidArgumentError(absl::StrCat("unsupported protocol scheme \"", out.scheme, "\""));
+    }
+    rest = ref.substr(colon + 1);
+  }
+  if (rest.substr(0, 2) == "//") {
+    rest.remove_prefix(2);
+    size_t end = rest.find_first_of("/?");
+    std::string_view authority = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
+    if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
+      authority.remove_prefix(at + 1);  // userinfo is not sent on
+    }
+    std::string_view host = authority, port;
+    if (!authority.empty() && authority[0] == '[') {
+      size_t close = authority.find(']');
+      if (close == std::string_view::npos) {
+        return absl::InvalidArgumentError("missing ']' in host");
+      }
+      host = authority.substr(1, close - 1);
+      if (close + 1 < authority.size() && authority[close + 1] == ':') {
+        port = authority.substr(close + 2);
+      }
+    } else if (size_t c = authority.rfind(':'); c != std::string_view::npos) {
+      host = authority.substr(0, c);
+      port = authority.substr(c + 1);
+    }
+    if (host.empty()) return absl::InvalidArgumentError("no host in redirect URL");
+    for (char ch : port) {
+      if (ch < '0' || ch > '9') return absl::InvalidArgumentError(absl::StrCat("invalid port \"", std::string(port), "\""));
+    }
+    out.host = std::string(host);
+    out.port = port.empty() ? (out.scheme == "https" ? "443" : "80") : std::string(port);
+    std::string target = RemoveDotSegments(rest.substr(0, rest.find('?')));
+    if (target.empty()) target = "/";
+    if (size_t q = rest.find('?'); q != std::string_view::npos) target += rest.substr(q);
+    out.target = target;
+    return out;
+  }
+  if (has_scheme && out.scheme != base.scheme) {
+    // "https:/path" on an http base: RFC 3986 treats it as absolute with the base authority.
+    out.port = out.scheme == "https" ? "443" : "80";
+  }
+  std::string_view base_path = std::string_view(base.target).substr(0, base.target.find('?'));
+  std::string_view path = rest.substr(0, rest.find('?'));
+  std::string_view query = rest.find('?') == std::string_view::npos ? std::string_view()
+                                                                     : rest.substr(rest.find('?'));
+  std::string merged;
+  if (path.empty()) {
+    merged = std::string(base_path);
+    if (query.empty()) {
+      size_t q = base.target.find('?');
+      if (q != std::string::npos) query = std::string_view(base.target).substr(q);
+    }
+  } else if (path[0] == '/') {
+    merged = RemoveDotSegments(path);
+  } else {
+    size_t slash = base_path.rfind('/');
+    merged = RemoveDotSegments(absl::StrCat(
+        slash == std::string_view::npos ? "/" : std::string(base_path.substr(0, slash + 1)),
+        std::string(path)));
+  }
+  if (merged.empty() || merged[0] != '/') merged.insert(0, "/");
+  out.target = absl::StrCat(merged, std::string(query));
+  return out;
 }
 
 void RecycleBodyBuffer(std::string&& body) {

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -46,6 +47,10 @@ struct HttpClientOptions {
   HttpTlsOptions tls;
   int64_t body_size_limit = 0;  // bytes of decoded body; 0 = unlimited
   bool accept_gzip = true;
+  // follow_redirects: as Go's http.Client, follow 301/302/303/307/308 responses carrying a
+  // Location (relative or absolute, any host) up to 10 times, then fail with
+  // `Get "<location>": stopped after 10 redirects`. False: a 3xx is an error like any non-2xx.
+  bool follow_redirects = true;
 };
 
 struct HttpResponse {
@@ -54,6 +59,17 @@ struct HttpResponse {
   std::string body;         // decoded (gunzipped when the server sent gzip)
   uint64_t wire_bytes = 0;  // body bytes as received
 };
+
+// Where a redirect's Location leads, resolved against the URL of the request that got it
+// (RFC 3986 reference resolution: absolute, scheme-relative, absolute-path, relative-path and
+// query-only references; dot segments removed; the fragment dropped).
+struct HttpLocation {
+  std::string scheme;  // "http" or "https"
+  std::string host;    // IPv6 without brackets
+  std::string port;    // always set (scheme default when the URL has none)
+  std::string target;  // path and query
+};
+absl::StatusOr<HttpLocation> ResolveLocation(const HttpLocation& base, std::string_view location);
 
 // The User-Agent every scrape sends.
 inline constexpr char kScrapeUserAgent[] = "Prometheus/3.0.0-compatible promlet/0.1.0";
@@ -67,8 +83,9 @@ class HttpClient {
                                                             HttpClientOptions options);
   virtual ~HttpClient() = default;
 
-  // GET options.target; the whole exchange (resolve, connect, TLS, request, body) must finish
-  // within `timeout`. A non-2xx status is an error ("server returned HTTP status ...").
+  // GET options.target; the whole exchange (resolve, connect, TLS, request, body, redirects)
+  // must finish within `timeout`. A non-2xx final status is an error ("server returned HTTP
+  // status ...").
   virtual void AsyncGet(std::chrono::milliseconds timeout, Callback done) = 0;
 
   // Aborts an in-flight request and closes the connection. Must be called on the executor.

@@ -271,6 +271,7 @@ absl::StatusOr<ScrapeLoopOptions> BuildLoopOptions(const ScrapeConfig& cfg,
                               cfg.tls_config.insecure_skip_verify};
   o.http.body_size_limit = cfg.body_size_limit_bytes;
   o.http.accept_gzip = cfg.enable_compression;
+  o.http.follow_redirects = cfg.follow_redirects;
   o.http.headers = {
       {"Accept", cfg.scrape_protocols.empty() ? DefaultAcceptHeader()
                                               : AcceptHeader(cfg.scrape_protocols)},
@@ -368,7 +369,7 @@ absl::Status Manager::ApplyConfig(const Config& config) {
     Impl::Discovery d;
     d.configs = configs;
     for (size_t i = 0; i < configs.size(); ++i) {
-      auto fd = std::make_unique<FileDiscovery>(configs[i]);
+      auto fd = std::make_unique<FileDiscovery>(configs[i], job);
       std::string provider = absl::StrCat("file_sd/", i);
       fd->Start([this, job = job, provider](const std::vector<TargetGroup>& groups) {
         UpdateTargetGroups(job, provider, groups);

@@ -162,8 +162,7 @@ AppendResult AppendScrapeBody(tsdb::Appender& app, ScrapeCache& cache, const Sam
       *dropped = false;
       absl::Status s = parser.ParseLabels(&lset);
       if (!s.ok()) {
-        r.error = absl::InvalidArgumentError(absl::StrCat("line ", parser.line(), ": ",
-                                                          std::string(s.message())));
+        r.error = s;  // the parser's errors already name the line
         return false;
       }
       if (!MutateSampleLabels(opts, &lset)) {

@@ -40,6 +40,7 @@ class ApiTest : public ::testing::Test {
     o.revision = "promlet-0.1.0";
     o.build_date = "20261123";
     o.go_version = "g++ 12";
+    o.promlet_version = "0.1.0";
     TargetSource targets;
     targets.active = [] {
       ActiveTargetView t;
@@ -329,7 +330,7 @@ TEST_F(ApiTest, StaticEndpoints) {
             R"({"status":"success","data":[]})");
   EXPECT_EQ(Get("/api/v1/status/buildinfo").body,
             R"({"status":"success","data":{"version":"3.0.0","revision":"promlet-0.1.0","branch":"main",)"
-            R"("buildUser":"promlet","buildDate":"20261123","goVersion":"g++ 12"}})");
+            R"("buildUser":"promlet","buildDate":"20261123","goVersion":"g++ 12","promletVersion":"0.1.0"}})");
   EXPECT_EQ(Get("/api/v1/status/flags").body,
             R"({"status":"success","data":{"query.timeout":"2m","web.listen-address":"0.0.0.0:9090"}})");
   EXPECT_EQ(Get("/api/v1/status/config").body,

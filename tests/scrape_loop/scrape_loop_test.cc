@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "scrape/http_client.h"
 #include "scrape/textparse.h"
 #include "tests/scrape_loop/mem_storage.h"
 #include "tests/scrape_loop/test_server.h"
@@ -474,6 +475,102 @@ TEST_F(ScrapeLoopTest, HttpErrorStatusIsReported) {
   ASSERT_TRUE(WaitScrapes(loop, 1));
   StopLoop(loop, ScrapeLoop::StopMode::kShutdown);
   EXPECT_THAT(loop->Status().last_error, HasSubstr("server returned HTTP status 503"));
+}
+
+// Issue 22 item 14b: the parser's error names the line once ("line 2: line 2: ..." before).
+TEST_F(ScrapeLoopTest, DuplicateLabelErrorNamesTheLineOnce) {
+  TestServer srv([](const SeenRequest&) { return Reply{.body = "ok 1\nm{a=\"1\",a=\"2\"} 1\n"}; });
+  auto loop = StartLoop(OptionsFor(srv));
+  ASSERT_TRUE(WaitScrapes(loop, 1));
+  StopLoop(loop, ScrapeLoop::StopMode::kShutdown);
+  EXPECT_EQ(loop->Status().last_error, "line 2: label name \"a\" is not unique");
+}
+
+// Issue 22 item 14b: follow_redirects (Prometheus' default) follows relative and absolute
+// Locations, to another host:port too, as Go's client does.
+TEST_F(ScrapeLoopTest, RedirectsAreFollowed) {
+  TestServer other([](const SeenRequest& r) {
+    if (r.target == "/elsewhere/metrics") return Reply{.body = "c 3\n"};
+    return Reply{.status = 404, .body = "no"};
+  });
+  const std::string other_url = "http://" + other.address() + "/elsewhere/metrics";
+  TestServer srv([&](const SeenRequest& r) {
+    if (r.target == "/metrics") {
+      return Reply{.status = 302, .headers = {{"Location", "/moved/here?x=1"}}};
+    }
+    if (r.target == "/moved/here?x=1") return Reply{.status = 301, .headers = {{"Location", "next"}}};
+    if (r.target == "/moved/next") return Reply{.body = kPage};
+    if (r.target == "/away") return Reply{.status = 307, .headers = {{"Location", other_url}}};
+    return Reply{.status = 404, .body = "no"};
+  });
+  // Three requests per scrape: a roomy timeout for sanitizer builds on a busy machine.
+  auto slow = [&](std::string path) {
+    ScrapeLoopOptions o = OptionsFor(srv, std::move(path));
+    o.interval = std::chrono::milliseconds(500);
+    o.timeout = std::chrono::milliseconds(450);
+    return o;
+  };
+  auto loop = StartLoop(slow("/metrics"));
+  ASSERT_TRUE(WaitScrapes(loop, 2));
+  StopLoop(loop, ScrapeLoop::StopMode::kShutdown);
+  EXPECT_EQ(loop->Status().health, TargetHealth::kUp) << loop->Status().last_error;
+  auto b = db_.Samples(WithTarget(srv, {{"__name__", "b"}, {"x", "y"}}));
+  ASSERT_FALSE(b.empty());
+  EXPECT_EQ(b[0].v, 2);
+
+  auto away = StartLoop(slow("/away"));
+  ASSERT_TRUE(WaitScrapes(away, 2));
+  StopLoop(away, ScrapeLoop::StopMode::kShutdown);
+  EXPECT_EQ(away->Status().health, TargetHealth::kUp) << away->Status().last_error;
+  EXPECT_FALSE(db_.Samples(WithTarget(srv, {{"__name__", "c"}})).empty());
+}
+
+TEST_F(ScrapeLoopTest, FollowRedirectsFalseKeepsTheRedirectAsAnError) {
+  TestServer srv([](const SeenRequest& r) {
+    if (r.target == "/metrics") return Reply{.status = 302, .headers = {{"Location", "/real"}}};
+    return Reply{.body = kPage};
+  });
+  ScrapeLoopOptions o = OptionsFor(srv);
+  o.http.follow_redirects = false;
+  auto loop = StartLoop(std::move(o));
+  ASSERT_TRUE(WaitScrapes(loop, 1));
+  StopLoop(loop, ScrapeLoop::StopMode::kShutdown);
+  EXPECT_EQ(loop->Status().health, TargetHealth::kDown);
+  EXPECT_EQ(loop->Status().last_error, "server returned HTTP status 302 Found");
+  for (const SeenRequest& r : srv.requests()) EXPECT_EQ(r.target, "/metrics");
+}
+
+TEST_F(ScrapeLoopTest, RedirectLoopStopsAfterTenRedirects) {
+  std::atomic<int> n{0};
+  TestServer srv([&](const SeenRequest&) {
+    return Reply{.status = 302, .headers = {{"Location", "/hop" + std::to_string(++n)}}};
+  });
+  ScrapeLoopOptions o = OptionsFor(srv);
+  o.interval = std::chrono::seconds(10);  // one scrape
+  o.timeout = std::chrono::seconds(5);
+  auto loop = StartLoop(std::move(o));
+  ASSERT_TRUE(WaitScrapes(loop, 1));
+  StopLoop(loop, ScrapeLoop::StopMode::kShutdown);
+  EXPECT_EQ(loop->Status().last_error, "Get \"/hop10\": stopped after 10 redirects");
+  EXPECT_EQ(srv.requests().size(), 10u);  // as Go: the 10th redirect is not followed
+}
+
+TEST(ResolveLocation, ReferencesResolveAsRfc3986) {
+  HttpLocation base{"http", "127.0.0.1", "9100", "/a/b/metrics?x=1"};
+  auto target = [&](std::string_view loc) {
+    auto r = ResolveLocation(base, loc);
+    return r.ok() ? r->scheme + "://" + r->host + ":" + r->port + r->target
+                  : "error: " + std::string(r.status().message());
+  };
+  EXPECT_EQ(target("/m"), "http://127.0.0.1:9100/m");
+  EXPECT_EQ(target("m2?y=2"), "http://127.0.0.1:9100/a/b/m2?y=2");
+  EXPECT_EQ(target("../c"), "http://127.0.0.1:9100/a/c");
+  EXPECT_EQ(target("./"), "http://127.0.0.1:9100/a/b/");
+  EXPECT_EQ(target("?z=3"), "http://127.0.0.1:9100/a/b/metrics?z=3");
+  EXPECT_EQ(target("https://[::1]:8443/p#frag"), "https://::1:8443/p");
+  EXPECT_EQ(target("//localhost/q"), "http://localhost:80/q");
+  EXPECT_EQ(target("HTTPS://h"), "https://h:443/");
+  EXPECT_THAT(target("ftp://h/x"), HasSubstr("error: unsupported protocol scheme \"ftp\""));
 }
 
 TEST(ScrapeTimeoutHeader, FormatsLikeGo) {

@@ -120,6 +120,7 @@ struct TestServer::Impl {
       }
       http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
       res.set(http::field::content_type, r.content_type);
+      for (const auto& [name, value] : r.headers) res.set(name, value);
       if (r.gzip) {
         res.set(http::field::content_encoding, "gzip");
         res.body() = Gzip(r.body);

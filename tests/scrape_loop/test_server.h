@@ -33,6 +33,7 @@ struct Reply {
   std::string body;
   std::chrono::milliseconds delay{0};
   bool gzip = false;
+  std::vector<std::pair<std::string, std::string>> headers = {};  // extra ones, e.g. Location
 };
 
 struct SeenRequest {

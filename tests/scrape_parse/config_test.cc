@@ -219,12 +219,14 @@ TEST(Config, ErrorsNameFileLineAndField) {
       {"scrape_configs:\n  - job_name: a\n    honor_labels: maybe\n", "expected true or false"},
       {"scrape_configs:\n  - job_name: a\n    job_name: b\n", "field set twice"},
       {"scrape_configs:\n  - job_name: a\n   bad_indent: [\n", "p.yml:"},
-      {"scrape_config_files: [a.yml]\n", "not supported"},
+      {"scrape_config_files: [a.yml]\n", "p.yml:1: scrape_config_files: section not supported"},
       {"bogus: 1\n", "p.yml:1: bogus: unknown field"},
       {"scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: [{role: pod}]\n",
        "p.yml:3: scrape_configs[0].kubernetes_sd_configs: not supported by promlet (service discovery"},
       {"scrape_configs:\n  - job_name: a\n    oauth2: {client_id: x}\n",
        "scrape_configs[0].oauth2: not supported by promlet"},
+      {"scrape_configs:\n  - job_name: a\n    foo_sd_configs: [{}]\n",
+       "p.yml:3: scrape_configs[0].foo_sd_configs: unknown field"},
   };
   for (const Case& c : cases) {
     auto r = LoadConfigString(c.yaml, "p.yml");
@@ -233,24 +235,105 @@ TEST(Config, ErrorsNameFileLineAndField) {
   }
 }
 
-TEST(Config, IgnoredSectionsAreWarnings) {
-  auto c = LoadConfigString("rule_files: [a.yml]\nalerting: {}\nscrape_configs: []\n", "p.yml");
-  ASSERT_TRUE(c.ok()) << c.status();
-  ASSERT_EQ(c->warnings.size(), 2u);
-  EXPECT_THAT(c->warnings[0], HasSubstr("rule_files"));
-  EXPECT_THAT(c->warnings[1], HasSubstr("alerting"));
+// Issue 22 item 15: settings promlet does not implement refuse the config, each listed with
+// file, line and field, unless ignore_unsupported turns them into warnings.
+constexpr char kUnsupported[] = R"(global:
+  scrape_interval: 15s
+  query_log_file: /tmp/q.log
+rule_files: [a.yml]
+alerting:
+  alertmanagers: []
+remote_write:
+  - url: http://127.0.0.1:1/write
+scrape_configs:
+  - job_name: a
+    enable_http2: false
+    consul_sd_configs: [{server: 'localhost:8500'}]
+    static_configs: [{targets: ['h:1']}]
+storage:
+  tsdb: {out_of_order_time_window: 10m}
+)";
+
+TEST(Config, UnsupportedSettingsAreRefusedListingEachWithItsLine) {
+  auto c = LoadConfigString(kUnsupported, "p.yml");
+  ASSERT_FALSE(c.ok());
+  const std::string msg(c.status().message());
+  EXPECT_THAT(msg, HasSubstr("--config.ignore-unsupported"));
+  for (const char* want : {"p.yml:3: global.query_log_file: not supported by promlet",
+                           "p.yml:4: rule_files: section not supported by promlet",
+                           "p.yml:5: alerting: section not supported",
+                           "p.yml:7: remote_write: section not supported",
+                           "p.yml:11: scrape_configs[0].enable_http2: not supported by promlet",
+                           "p.yml:12: scrape_configs[0].consul_sd_configs: not supported by "
+                           "promlet (service discovery",
+                           "p.yml:14: storage: section not supported"}) {
+    EXPECT_THAT(msg, HasSubstr(want)) << msg;
+  }
 }
 
-TEST(Config, IgnoredAndStoredJobFields) {
+TEST(Config, IgnoreUnsupportedTurnsThemIntoWarnings) {
+  auto c = LoadConfigString(kUnsupported, "p.yml", {.ignore_unsupported = true});
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->warnings.size(), 7u);
+  EXPECT_THAT(c->warnings[0], HasSubstr("p.yml:4: rule_files: section not supported"));
+  EXPECT_THAT(c->warnings[0], HasSubstr("ignored"));
+  ASSERT_EQ(c->scrape_configs.size(), 1u);
+  EXPECT_EQ(c->scrape_configs[0].static_configs.size(), 1u);
+  // Settings that change how requests go out are refused even then.
+  auto o = LoadConfigString("scrape_configs:\n  - job_name: a\n    proxy_url: http://p:3128\n",
+                            "p.yml", {.ignore_unsupported = true});
+  ASSERT_FALSE(o.ok());
+  EXPECT_THAT(std::string(o.status().message()), HasSubstr("scrape_configs[0].proxy_url"));
+}
+
+TEST(Config, StoredJobFields) {
   auto c = LoadConfigString(
-      "global: {keep_dropped_targets: 7}\nscrape_configs:\n  - job_name: a\n"
-      "    enable_http2: false\n    track_timestamps_staleness: true\n",
+      "global: {keep_dropped_targets: 7, evaluation_interval: 30s}\nscrape_configs:\n"
+      "  - job_name: a\n    track_timestamps_staleness: true\n",
       "p.yml");
   ASSERT_TRUE(c.ok()) << c.status();
-  ASSERT_EQ(c->warnings.size(), 1u);
-  EXPECT_THAT(c->warnings[0], HasSubstr("scrape_configs[0].enable_http2 is not supported"));
+  EXPECT_TRUE(c->warnings.empty());
   EXPECT_TRUE(c->scrape_configs[0].track_timestamps_staleness);
   EXPECT_EQ(c->scrape_configs[0].keep_dropped_targets, 7u);
+}
+
+// Issue 22 item 12: the printable config shows every secret as "<secret>", like Prometheus'
+// config.Secret; credential files are paths and stay.
+TEST(Config, PrintableYamlRedactsSecrets) {
+  auto c = LoadConfigString(R"(global:
+  external_labels: {password: not-a-secret-label}
+scrape_configs:
+  - job_name: basic
+    basic_auth: {username: u, password: hunter2}
+    static_configs: [{targets: ['h:1'], labels: {token: label-value}}]
+  - job_name: bearer
+    bearer_token: tok-123
+  - job_name: authz
+    authorization: {type: Bearer, credentials: cred-456}
+    tls_config: {cert_file: /c.pem, key_file: /k.pem}
+  - job_name: files
+    basic_auth: {username: u, password_file: /pw}
+    params: {password: [param-value]}
+)",
+                            "p.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const std::string& y = c->yaml;
+  for (const char* secret : {"hunter2", "tok-123", "cred-456"}) {
+    EXPECT_THAT(y, ::testing::Not(HasSubstr(secret))) << y;
+  }
+  EXPECT_THAT(y, HasSubstr("password: <secret>"));
+  EXPECT_THAT(y, HasSubstr("bearer_token: <secret>"));
+  EXPECT_THAT(y, HasSubstr("credentials: <secret>"));
+  // Paths, usernames, label values and parameters are shown as they are.
+  for (const char* kept : {"password_file: /pw", "key_file: /k.pem", "username: u",
+                           "not-a-secret-label", "label-value", "param-value"}) {
+    EXPECT_THAT(y, HasSubstr(kept)) << y;
+  }
+  // The structs keep the real values for scraping.
+  EXPECT_EQ(c->scrape_configs[0].basic_auth->password, "hunter2");
+  // The printable YAML is itself a loadable config.
+  auto again = LoadConfigString(y, "p.yml");
+  EXPECT_TRUE(again.ok()) << again.status() << "\n" << y;
 }
 
 TEST(Config, DefaultConfigScrapesItself) {
@@ -290,14 +373,19 @@ TEST(CheckConfig, ReportsSuccessAndFailure) {
             "    file_sd_configs: [{files: ['sd/*.json']}]\nrule_files: [x]\n");
   std::filesystem::create_directory(dir.path() + "/sd");
   dir.Write("sd/one.json", R"([{"targets": ["a:1", "b:1"]}])");
+  // rule_files is not implemented: refused unless ignored.
   auto r = CheckConfig(dir.path() + "/good.yml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("FAILED"));
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("good.yml:5: rule_files"));
+  r = CheckConfig(dir.path() + "/good.yml", {.ignore_unsupported = true});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_THAT(*r, HasSubstr("SUCCESS"));
   EXPECT_THAT(*r, HasSubstr("job \"a\": every 1m, timeout 10s, 3 target(s)"));
-  EXPECT_THAT(*r, HasSubstr("WARNING: section \"rule_files\""));
+  EXPECT_THAT(*r, HasSubstr("WARNING: " + dir.path() + "/good.yml:5: rule_files"));
 
   dir.Write("sd/two.json", "[{\"targets\": [\"a:1\"], \"labls\": {}}]");
-  r = CheckConfig(dir.path() + "/good.yml");
+  r = CheckConfig(dir.path() + "/good.yml", {.ignore_unsupported = true});
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("FAILED"));
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("unknown field \"labls\""));

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,7 +10,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
+
+#include "common/log.h"
 
 namespace promlet::scrape {
 namespace {
@@ -237,6 +241,71 @@ TEST(FileDiscovery, StopWithoutStartAndRefreshReturnsChange) {
   EXPECT_TRUE(d.Refresh());
   EXPECT_FALSE(d.Refresh());
   d.Stop();
+}
+
+// Issue 22 item 11: a file that turns to garbage keeps its targets and is logged with the
+// file, the line and the error, once per failure (not at every refresh); its recovery too.
+TEST(FileDiscovery, GarbageFileIsLoggedOncePerChangeWithFileAndLine) {
+  TempDir dir;
+  const std::string log_path = dir.File("log.txt");
+  int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+  ASSERT_GE(log_fd, 0);
+  log::SetOutputFd(log_fd);
+  auto read_log = [&] {
+    std::ifstream in(log_path);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  auto count = [](const std::string& hay, const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) ++n;
+    return n;
+  };
+
+  FileSdConfig cfg;
+  cfg.files = {dir.File("*.yml")};
+  FileDiscovery d(cfg, "nodes");
+  dir.Write("t.yml", "- targets: ['a:1']\n");
+  EXPECT_TRUE(d.Refresh());
+  EXPECT_EQ(read_log(), "");
+
+  dir.Write("t.yml", "- targets: ['a:1']\n- targets: ['b:1']\n  labels: [x]\n");
+  EXPECT_FALSE(d.Refresh());
+  EXPECT_EQ(Addresses(d.Groups()), std::vector<std::string>{"a:1"});  // last good kept
+  std::string log = read_log();
+  EXPECT_THAT(log, HasSubstr("level=error"));
+  EXPECT_THAT(log, HasSubstr("job=nodes"));
+  EXPECT_THAT(log, HasSubstr("file=" + dir.File("t.yml")));
+  EXPECT_THAT(log, HasSubstr("line 3: labels must be a mapping"));
+  EXPECT_EQ(count(log, "level=error"), 1u) << log;
+
+  // Unchanged garbage: refreshes (periodic or spurious) log nothing more.
+  EXPECT_FALSE(d.Refresh());
+  EXPECT_FALSE(d.Refresh());
+  EXPECT_EQ(count(read_log(), "level=error"), 1u) << read_log();
+
+  // New garbage is a new failure.
+  dir.Write("t.yml", "[{\"targets\": 1}]\n- x\n");
+  EXPECT_FALSE(d.Refresh());
+  EXPECT_EQ(count(read_log(), "level=error"), 2u) << read_log();
+
+  // A JSON syntax error names its line too.
+  FileSdConfig json_cfg;
+  json_cfg.files = {dir.File("*.json")};
+  FileDiscovery j(json_cfg, "json");
+  dir.Write("t.json", "[\n  {\"targets\": [\"a:1\"]},\n  {\"targets\": [\"b:1\"}\n]\n");
+  j.Refresh();
+  EXPECT_THAT(read_log(), HasSubstr("line 3"));
+  EXPECT_EQ(count(read_log(), "level=error"), 3u) << read_log();
+
+  // Recovery is logged once.
+  dir.Write("t.yml", "- targets: ['c:1', 'd:1']\n");
+  EXPECT_TRUE(d.Refresh());
+  EXPECT_FALSE(d.Refresh());
+  EXPECT_EQ(count(read_log(), "file_sd file is valid again"), 1u) << read_log();
+  EXPECT_THAT(read_log(), HasSubstr("targets=2"));
+
+  log::SetOutputFd(2);
+  ::close(log_fd);
 }
 
 }  // namespace
