@@ -190,6 +190,18 @@ class StorageCollector : public prometheus::Collectable {
                           "Total number of scrape ticks skipped because the previous scrape of "
                           "the target was still running.",
                           D(t.missed_scrapes)));
+    out.push_back(Counter("prometheus_target_scrapes_sample_out_of_order_total",
+                          "Total number of samples rejected due to not being out of the expected "
+                          "order.",
+                          D(t.samples_out_of_order)));
+    out.push_back(Counter("prometheus_target_scrapes_sample_duplicate_timestamp_total",
+                          "Total number of samples rejected due to duplicate timestamps but "
+                          "different values.",
+                          D(t.samples_duplicate)));
+    out.push_back(Counter("prometheus_target_scrapes_sample_out_of_bounds_total",
+                          "Total number of samples rejected due to timestamp falling outside of "
+                          "the time bounds.",
+                          D(t.samples_out_of_bounds)));
   }
 
   tsdb::DB* db_;

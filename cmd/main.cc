@@ -205,6 +205,7 @@ int Run(const Flags& flags) {
   tsdb::DBOptions dbo;
   dbo.retention.time_ms = flags.retention_time_ms;
   dbo.retention.size_bytes = static_cast<uint64_t>(flags.retention_size_bytes);
+  dbo.no_lockfile = flags.no_lockfile;
   dbo.log = [](const std::string& msg) { PROMLET_LOG_WARN("tsdb", "msg", msg); };
   PROMLET_LOG_INFO("Opening storage", "path", flags.tsdb_path);
   auto opened = tsdb::DB::Open(flags.tsdb_path, dbo);
@@ -255,6 +256,9 @@ int Run(const Flags& flags) {
       ++t.active_targets;
       t.scrapes += target.scrapes;
       t.missed_scrapes += target.missed_scrapes;
+      t.samples_out_of_order += target.samples_out_of_order;
+      t.samples_duplicate += target.samples_duplicate;
+      t.samples_out_of_bounds += target.samples_out_of_bounds;
     }
     return t;
   }));
