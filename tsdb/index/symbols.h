@@ -70,9 +70,8 @@ class SymbolTable {
   uint32_t NewBlock(size_t size);
 
   absl::flat_hash_map<std::string_view, uint32_t> ids_;
-  std::unique_ptr<std::unique_ptr<Slot[]>[]> segments_ {
-    new std::unique_ptr<Slot[]>[ kMaxSegments ]
-  };
+  std::unique_ptr<std::unique_ptr<Slot[]>[]> segments_{
+      new std::unique_ptr<Slot[]>[kMaxSegments]};
   std::vector<Block> blocks_;
   std::vector<uint32_t> free_blocks_;  // indexes of released blocks_, for reuse
   std::vector<uint32_t> free_ids_;
