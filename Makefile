@@ -2,6 +2,10 @@
 #   make run   install deps if missing, build (Release), start promlet on its embedded config
 #   make test  install deps if missing, build with ASan+UBSan, run every test through ctest
 JOBS ?= $(shell nproc)
+# ccache keys on paths relative to the checkout's parent, so a fresh clone elsewhere (CI) reuses
+# objects compiled in any other checkout on the same machine.
+export CCACHE_BASEDIR ?= $(abspath $(CURDIR)/..)
+export CCACHE_NOHASHDIR ?= 1
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
 .PHONY: run test build build-test deps bench clean

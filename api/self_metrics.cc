@@ -152,12 +152,16 @@ class StorageCollector : public prometheus::Collectable {
                         D(db_->DiskBytes())));
     const tsdb::DBOpenReport& r = db_->open_report();
     out.push_back(Counter("prometheus_tsdb_wal_corruptions_total",
-                          "Total number of WAL corruptions.", r.wal.corruption ? 1 : 0));
+                          "Total number of WAL corruptions.", D(static_cast<uint64_t>(r.wal.damaged_segments))));
     out.push_back(Gauge("prometheus_tsdb_data_replay_duration_seconds",
                         "Time taken to replay the data on disk.", r.replay_seconds));
     out.push_back(Gauge("promlet_tsdb_blocks_skipped",
                         "Damaged blocks skipped at open (still on disk, not served).",
                         D(r.skipped_blocks.size())));
+    out.push_back(Counter("promlet_tsdb_blocks_damaged_total",
+                          "Blocks found damaged by a read while serving (logged, then skipped; "
+                          "their files stay on disk).",
+                          D(m.blocks_damaged.load())));
     if (const tsdb::Wal* w = db_->wal()) {
       const tsdb::WalMetrics& wm = w->metrics();
       out.push_back(Gauge("prometheus_tsdb_wal_segment_current",
@@ -190,6 +194,18 @@ class StorageCollector : public prometheus::Collectable {
                           "Total number of scrape ticks skipped because the previous scrape of "
                           "the target was still running.",
                           D(t.missed_scrapes)));
+    out.push_back(Counter("prometheus_target_scrapes_sample_out_of_order_total",
+                          "Total number of samples rejected due to not being out of the expected "
+                          "order.",
+                          D(t.samples_out_of_order)));
+    out.push_back(Counter("prometheus_target_scrapes_sample_duplicate_timestamp_total",
+                          "Total number of samples rejected due to duplicate timestamps but "
+                          "different values.",
+                          D(t.samples_duplicate)));
+    out.push_back(Counter("prometheus_target_scrapes_sample_out_of_bounds_total",
+                          "Total number of samples rejected due to timestamp falling outside of "
+                          "the time bounds.",
+                          D(t.samples_out_of_bounds)));
   }
 
   tsdb::DB* db_;

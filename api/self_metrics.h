@@ -70,6 +70,9 @@ struct ScrapeTotals {
   uint64_t active_targets = 0;
   uint64_t scrapes = 0;         // scrapes run since start (targets that went away drop out)
   uint64_t missed_scrapes = 0;  // ticks skipped because the previous scrape still ran
+  uint64_t samples_out_of_order = 0;  // samples the storage refused, by reason
+  uint64_t samples_duplicate = 0;
+  uint64_t samples_out_of_bounds = 0;
 };
 
 // Storage and scrape metrics, read at each collection (nothing is cached): the head's Stats()

@@ -115,6 +115,8 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
        po::value(&retention_size)->default_value("0")->value_name("size"),
        "Maximum number of bytes that can be stored for blocks (units: B, KB, MB, GB, TB, PB, "
        "EB). 0 disables the limit.")
+    ("storage.tsdb.no-lockfile", po::bool_switch(&f.no_lockfile),
+       "Do not create lockfile in data directory.")
     ("web.listen-address",
        po::value(&f.listen_address)->default_value("0.0.0.0:9090")->value_name("address"),
        "Address to listen on for the web interface and API.")
@@ -271,6 +273,7 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
       {"query.max-concurrency", std::to_string(f.query_max_concurrency)},
       {"query.max-samples", std::to_string(f.query_max_samples)},
       {"query.timeout", common::FormatDuration(f.query_timeout_ms)},
+      {"storage.tsdb.no-lockfile", f.no_lockfile ? "true" : "false"},
       {"storage.tsdb.path", f.tsdb_path},
       {"storage.tsdb.retention.size", retention_size == "0" ? "0B" : retention_size},
       {"storage.tsdb.retention.time", common::FormatDuration(f.retention_time_ms)},

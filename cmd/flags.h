@@ -20,6 +20,7 @@ struct Flags {
   std::string tsdb_path = "data/";
   int64_t retention_time_ms = 15LL * 24 * 3600 * 1000;
   int64_t retention_size_bytes = 0;  // 0 = no size limit
+  bool no_lockfile = false;          // --storage.tsdb.no-lockfile
   std::string listen_address = "0.0.0.0:9090";
   bool enable_lifecycle = false;
   bool enable_admin_api = false;

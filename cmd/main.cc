@@ -196,7 +196,8 @@ int Run(const Flags& flags) {
   tsdb::DBOptions dbo;
   dbo.retention.time_ms = flags.retention_time_ms;
   dbo.retention.size_bytes = static_cast<uint64_t>(flags.retention_size_bytes);
-  dbo.log = [](const std::string& msg) { PROMLET_LOG_WARN("tsdb", "msg", msg); };
+  dbo.no_lockfile = flags.no_lockfile;
+  dbo.log = [](const std::string& msg) { PROMLET_LOG_WARN("tsdb", "detail", msg); };
   PROMLET_LOG_INFO("Opening storage", "path", flags.tsdb_path);
   auto opened = tsdb::DB::Open(flags.tsdb_path, dbo);
   if (!opened.ok()) {
@@ -206,7 +207,7 @@ int Run(const Flags& flags) {
   }
   std::unique_ptr<tsdb::DB> db = std::move(*opened);
   const auto& report = db->open_report();
-  for (const auto& w : report.wal.warnings) PROMLET_LOG_WARN("WAL replay", "msg", w);
+  for (const auto& w : report.wal.warnings) PROMLET_LOG_WARN("WAL replay", "detail", w);
   for (const auto& b : report.skipped_blocks) PROMLET_LOG_WARN("Skipped damaged block", "block", b);
   PROMLET_LOG_INFO("TSDB started", "series", db->head()->NumSeries(), "wal_segments",
                    report.wal.segments, "replay_seconds", report.replay_seconds);
@@ -250,6 +251,9 @@ int Run(const Flags& flags) {
       ++t.active_targets;
       t.scrapes += target.scrapes;
       t.missed_scrapes += target.missed_scrapes;
+      t.samples_out_of_order += target.samples_out_of_order;
+      t.samples_duplicate += target.samples_duplicate;
+      t.samples_out_of_bounds += target.samples_out_of_bounds;
     }
     return t;
   }));
@@ -293,9 +297,10 @@ int Run(const Flags& flags) {
   runtime.config_yaml = [&config] { return config.yaml(); };
   runtime.reload_config_success = [&config] { return config.success(); };
   runtime.last_config_time_unix_ms = [&config] { return config.last_ms(); };
-  runtime.corruption_count = [&report] {
-    return static_cast<int64_t>(report.wal.corruption ? 1 : 0) +
-           static_cast<int64_t>(report.skipped_blocks.size());
+  runtime.corruption_count = [&report, &db] {
+    return static_cast<int64_t>(report.wal.damaged_segments) +
+           static_cast<int64_t>(report.skipped_blocks.size()) +
+           static_cast<int64_t>(db->metrics().blocks_damaged.load());
   };
   runtime.wal_replay = [&report] {
     return std::vector<int64_t>{0, report.wal.segments > 0 ? report.wal.segments - 1 : 0,

@@ -140,6 +140,31 @@ void ScrapeCache::EndIteration(bool success) {
     ++it;
   }
   has_prev_ = any_prev;
+  if (flush) DropStaleMetadata();
+}
+
+void ScrapeCache::DropStaleMetadata() {
+  auto stale = [&](const MetaRec& r) { return iter_ - r.seen_iter > kMetadataKeepIterations; };
+  if (std::none_of(meta_.begin(), meta_.end(), stale)) return;
+  std::lock_guard<std::mutex> lock(meta_mu_);
+  std::vector<MetaRec> kept;
+  kept.reserve(meta_.size());
+  meta_index_.clear();
+  for (MetaRec& r : meta_) {
+    if (stale(r)) {
+      InternedString::Release(r.family);
+      InternedString::Release(r.help);
+      InternedString::Release(r.unit);
+      continue;
+    }
+    meta_index_.emplace(r.family->view(), static_cast<uint32_t>(kept.size()));
+    kept.push_back(r);
+  }
+  meta_ = std::move(kept);
+  // The previous parse's line -> record positions are void: the next parse takes the slow path.
+  meta_line_keys_.clear();
+  meta_line_recs_.clear();
+  prev_meta_clean_ = false;
 }
 
 // --- Metadata ---------------------------------------------------------------------------------

@@ -11,7 +11,10 @@
 //    timestamp): Entry::in_prev, set for the whole cache by EndIteration's pass (which also
 //    drops unseen entries). Those not tracked again in this iteration vanished and get
 //    tsdb::StaleNaN().
-//  - Metadata: TYPE/HELP/UNIT per metric family, as last exposed. Family names and texts are
+//  - Metadata: TYPE/HELP/UNIT per metric family, as last exposed; a family no scrape exposed in
+//    the last kMetadataKeepIterations iterations is dropped when an iteration flushes the cache
+//    (as Prometheus' scrapeCache.iterDone), so a target churning metric names keeps a bounded
+//    set, and a target that goes away takes its metadata with its cache. Family names and texts are
 //    interned process-wide (a fleet of identical exporters repeats the same help texts in every
 //    target). Fast path: a line whose 64-bit hash equals the line at the same position of the
 //    previous parse is skipped without touching the stored strings, when that is exact: the
@@ -100,6 +103,12 @@ class ScrapeCache {
   void EndIteration(bool success);
 
   size_t size() const { return series_.size(); }
+  // Metadata families currently kept.
+  size_t metadata_size() const {
+    std::lock_guard<std::mutex> lock(meta_mu_);
+    return meta_.size();
+  }
+  static constexpr uint32_t kMetadataKeepIterations = 10;
   uint64_t iteration() const { return iter_; }
 
   // --- Metadata ---
@@ -134,6 +143,8 @@ class ScrapeCache {
   // path). `payload` is the line's value as bytes (the type, the help or unit text).
   MetaRec* MetaLine(MetaKind kind, std::string_view family, std::string_view payload);
   static MetricMetadata ToMetadata(const MetaRec& r);
+  // Drops families unseen for more than kMetadataKeepIterations iterations (EndIteration).
+  void DropStaleMetadata();
 
   absl::flat_hash_map<Key, Entry, KeyHash> series_;
   uint64_t seed_lo_, seed_hi_;
@@ -142,7 +153,7 @@ class ScrapeCache {
   size_t successful_size_ = 0;
 
   mutable std::mutex meta_mu_;  // guards meta_index_ and meta_ against Metadata() readers
-  std::vector<MetaRec> meta_;   // never shrinks: indexes stay valid
+  std::vector<MetaRec> meta_;   // indexes change only in DropStaleMetadata
   absl::flat_hash_map<std::string_view, uint32_t> meta_index_;  // keys view meta_[i].family
   // Hash and meta_ index of the i-th metadata line of the previous parse (fast path).
   std::vector<uint64_t> meta_line_keys_;

@@ -302,6 +302,9 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
     status_.scrapes = previous.scrapes;
     status_.missed_scrapes = previous.missed_scrapes;
     status_.last_samples_scraped = previous.last_samples_scraped;
+    status_.samples_out_of_order = previous.samples_out_of_order;
+    status_.samples_duplicate = previous.samples_duplicate;
+    status_.samples_out_of_bounds = previous.samples_out_of_bounds;
   }
 
   void SetForcedError(absl::Status error) override {
@@ -424,6 +427,9 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
       status_.last_scrape = std::chrono::system_clock::time_point(std::chrono::milliseconds(ts));
       status_.last_scrape_duration_seconds = duration;
       status_.last_samples_scraped = r.total;
+      status_.samples_out_of_order += r.out_of_order;
+      status_.samples_duplicate += r.duplicates;
+      status_.samples_out_of_bounds += r.out_of_bounds;
       ++status_.scrapes;
     }
     // Next tick; ticks that already passed are missed, as with Go's ticker.

@@ -41,6 +41,12 @@ struct TargetStatus {
   uint64_t scrapes = 0;
   uint64_t missed_scrapes = 0;  // ticks skipped because the previous scrape was still running
   uint64_t last_samples_scraped = 0;
+  // Samples the storage refused, summed over scrapes (Prometheus' global
+  // prometheus_target_scrapes_sample_{out_of_order,duplicate_timestamp,out_of_bounds}_total
+  // are these summed over targets). The scrape itself stays up.
+  uint64_t samples_out_of_order = 0;
+  uint64_t samples_duplicate = 0;
+  uint64_t samples_out_of_bounds = 0;
 };
 
 // What /api/v1/targets shows for a target that relabeling dropped.

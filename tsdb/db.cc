@@ -1,11 +1,14 @@
 #include "tsdb/db.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <limits>
@@ -13,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "tsdb/block/block_querier.h"
 #include "tsdb/block/merge.h"
@@ -138,6 +142,7 @@ class DBAppender : public Appender {
   absl::Status Commit() override {
     auto st = inner_->Commit();
     if (!st.ok()) db_->metrics_.append_failures.fetch_add(1, std::memory_order_relaxed);
+    db_->NoteCommitResult(st);
     return st;
   }
   void Rollback() override { inner_->Rollback(); }
@@ -148,6 +153,7 @@ class DBAppender : public Appender {
 };
 
 DB::DB(std::string dir, DBOptions opts) : dir_(std::move(dir)), opts_(std::move(opts)) {
+  if (!opts_.head.now_ms && opts_.now_ms) opts_.head.now_ms = opts_.now_ms;
   if (opts_.max_block_range_ms <= 0) {
     int64_t cap = 31LL * 24 * 3600 * 1000;
     if (opts_.retention.time_ms > 0) cap = std::min(cap, opts_.retention.time_ms / 10);
@@ -170,6 +176,72 @@ void DB::Log(const std::string& msg) const {
   }
 }
 
+int64_t DB::FutureLimit() const {
+  const int64_t window = opts_.head.max_future_ms;
+  if (window <= 0) return kMaxInt;
+  const int64_t now = Now();
+  return now > kMaxInt - window ? kMaxInt : now + window;
+}
+
+bool DB::IsFutureBlock(const BlockMeta& m) {
+  if (m.max_time <= FutureLimit()) return false;
+  absl::MutexLock l(&future_mu_);
+  if (future_blocks_logged_.insert(m.ulid).second) {
+    Log(absl::StrCat("block ", m.ulid, " ends at ", m.max_time, " ms, beyond now + ",
+                     opts_.head.max_future_ms,
+                     " ms: kept and served, but ignored for head truncation, compaction "
+                     "planning and the retention reference"));
+  }
+  return true;
+}
+
+void DB::NoteCommitResult(const absl::Status& st) {
+  if (st.ok()) {
+    if (wal_failing_.load(std::memory_order_relaxed) && wal_failing_.exchange(false)) {
+      Log(absl::StrCat("WAL writes succeed again in ", dir_, "/wal: ingestion resumed"));
+    }
+    return;
+  }
+  if (!wal_failing_.exchange(true)) {
+    Log(absl::StrCat("WAL write failed, samples are not stored until writes succeed again (", dir_,
+                     " needs free space): ", st.message()));
+  }
+}
+
+absl::Status DB::LockDir() {
+  const std::string path = dir_ + "/lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return absl::InternalError(absl::StrCat("open lock file ", path, ": ", std::strerror(errno)));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    char buf[32] = {};
+    ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    ::close(fd);
+    if (err != EWOULDBLOCK) {
+      return absl::InternalError(absl::StrCat("lock ", path, ": ", std::strerror(err)));
+    }
+    std::string holder = "unknown pid";
+    int64_t pid = 0;
+    if (n > 0) {
+      std::string text(buf, static_cast<size_t>(n));
+      if (!text.empty() && text.back() == '\n') text.pop_back();
+      if (absl::SimpleAtoi(text, &pid)) holder = absl::StrCat("pid ", pid);
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data directory ", dir_, " is in use: lock file ", path, " is held by another process (",
+        holder, "); stop it, or start with --storage.tsdb.no-lockfile"));
+  }
+  const std::string pid = absl::StrCat(::getpid(), "\n");
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    // The lock holds without the pid; a second process just cannot name us.
+    Log(absl::StrCat("could not write the pid into ", path, ": ", std::strerror(errno)));
+  }
+  lock_fd_ = fd;
+  return absl::OkStatus();
+}
+
 BlockWriterOptions DB::WriterOptions() const {
   BlockWriterOptions o;
   o.zstd_level = opts_.zstd_level;
@@ -182,6 +254,9 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(const std::string& dir, DBOptions o
   fs::create_directories(dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("create ", dir, ": ", ec.message()));
   auto db = std::unique_ptr<DB>(new DB(dir, std::move(opts)));
+  if (!db->opts_.no_lockfile) {
+    if (auto st = db->LockDir(); !st.ok()) return st;
+  }
   if (auto st = db->OpenBlocks(); !st.ok()) return st;
   if (auto st = db->ReplayWal(); !st.ok()) return st;
   if (db->opts_.background_compaction) db->bg_ = std::thread([p = db.get()] { p->BackgroundLoop(); });
@@ -196,6 +271,7 @@ DB::~DB() {
   bg_cv_.notify_all();
   if (bg_.joinable()) bg_.join();
   if (wal_) (void)wal_->Sync();
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 
 absl::Status DB::OpenBlocks() {
@@ -371,9 +447,11 @@ int ReplayShards() {
 
 absl::Status DB::ReplayWal() {
   int64_t blocks_max = kMinInt;
-  {
-    absl::MutexLock l(&mu_);
-    for (const auto& b : blocks_) blocks_max = std::max(blocks_max, b->meta().max_time);
+  std::vector<BlockMeta> metas = Blocks();
+  for (const auto& m : metas) {
+    // A block ending in the future must not truncate the head past the wall clock: every
+    // current sample would be out of bounds.
+    if (!IsFutureBlock(m)) blocks_max = std::max(blocks_max, m.max_time);
   }
   HeadOptions ho = opts_.head;
   // The head logs through the forwarder, which reaches the WAL once it is open (after replay;
@@ -527,6 +605,9 @@ absl::Status DB::CompactHead() {
   for (;;) {
     int64_t hmin = head_->MinTime(), hmax = head_->MaxTime();
     if (hmin == kMaxInt || hmax == kMinInt) return absl::OkStatus();
+    // Future data (an old WAL's year-2999 sample) stays in the head; it must not make the head
+    // look wide enough to cut and truncate the present away.
+    hmax = std::min(hmax, FutureLimit());
     if (hmax - hmin <= range * 3 / 2) return absl::OkStatus();
     int64_t mint = hmin >= 0 ? hmin / range * range : -((-hmin + range - 1) / range) * range;
     int64_t maxt = mint + range;
@@ -574,8 +655,15 @@ absl::Status DB::CompactBlocksOnce(bool* did) {
     absl::MutexLock l(&mu_);
     blocks = blocks_;
   }
+  // Future blocks are left out of planning: one would make every window look complete.
+  std::vector<std::shared_ptr<Block>> present;
   std::vector<BlockMeta> metas;
-  for (const auto& b : blocks) metas.push_back(b->meta());
+  for (const auto& b : blocks) {
+    if (IsFutureBlock(b->meta())) continue;
+    present.push_back(b);
+    metas.push_back(b->meta());
+  }
+  blocks = std::move(present);
   auto plan = PlanCompaction(metas, CompactionRanges(opts_.block_range_ms, opts_.max_block_range_ms));
   if (plan.empty()) return absl::OkStatus();
   std::vector<std::shared_ptr<Block>> parents;
@@ -602,19 +690,26 @@ absl::Status DB::ApplyRetention() {
   if (opts_.retention.time_ms <= 0 && opts_.retention.size_bytes == 0) return absl::OkStatus();
   std::vector<RetentionBlock> rb;
   uint64_t block_bytes = 0;
-  int64_t newest = head_->MaxTime();
+  // The reference "newest data" time ignores future data: a block or head sample in the year
+  // 2999 would otherwise put every other block beyond retention.
+  const int64_t limit = FutureLimit();
+  int64_t newest = head_->MaxTime() <= limit ? head_->MaxTime() : kMinInt;
+  std::vector<std::shared_ptr<Block>> blocks;
   {
     absl::MutexLock l(&mu_);
-    for (const auto& b : blocks_) {
-      rb.push_back(RetentionBlock{b->meta(), b->SizeBytes()});
-      block_bytes += b->SizeBytes();
-      newest = std::max(newest, b->meta().max_time);
-    }
+    blocks = blocks_;
+  }
+  for (const auto& b : blocks) {
+    rb.push_back(RetentionBlock{b->meta(), b->SizeBytes()});
+    block_bytes += b->SizeBytes();
+    if (!IsFutureBlock(b->meta())) newest = std::max(newest, b->meta().max_time);
   }
   if (rb.empty()) return absl::OkStatus();
   uint64_t total = opts_.retention.size_bytes > 0 ? DiskBytes() : 0;
   uint64_t other = total > block_bytes ? total - block_bytes : 0;
-  auto del = BlocksBeyondRetention(std::move(rb), newest, other, opts_.retention);
+  RetentionPolicy policy = opts_.retention;
+  if (newest == kMinInt) policy.time_ms = 0;  // only future data: no reference time
+  auto del = BlocksBeyondRetention(std::move(rb), newest, other, policy);
   if (del.empty()) return absl::OkStatus();
   for (const auto& u : del) Log(absl::StrCat("retention: deleting block ", u));
   RemoveBlocks(del);
@@ -714,8 +809,18 @@ absl::Status DB::Snapshot(const std::string& dir, bool with_head) {
   if (hmin == kMaxInt || hmax == kMinInt) return absl::OkStatus();
   const int64_t range = opts_.block_range_ms;
   int64_t start = hmin >= 0 ? hmin / range * range : -((-hmin + range - 1) / range) * range;
-  for (int64_t mint = start; mint <= hmax; mint += range) {
+  // One block per range up to the present; whatever lies beyond (future data) goes into one
+  // last block rather than one per empty range up to the year 2999.
+  const int64_t present = std::min(hmax, FutureLimit());
+  int64_t mint = start;
+  for (; mint <= present; mint += range) {
     auto meta = WriteHeadBlock(dir, head_.get(), mint, mint + range, WriterOptions(),
+                               [this](SeriesRef r) { return HeadDeleted(r); });
+    if (!meta.ok() && !absl::IsNotFound(meta.status())) return meta.status();
+  }
+  if (hmax >= mint) {
+    int64_t end = hmax == kMaxInt ? kMaxInt : hmax + 1;
+    auto meta = WriteHeadBlock(dir, head_.get(), mint, end, WriterOptions(),
                                [this](SeriesRef r) { return HeadDeleted(r); });
     if (!meta.ok() && !absl::IsNotFound(meta.status())) return meta.status();
   }

@@ -11,11 +11,26 @@
 // samples in log order, one apply thread per core appends them; torn tails truncated, corruption
 // moved aside and reported), then opens the WAL for appending.
 //
+// The data directory is locked while a DB is open: Open() takes an exclusive flock on
+// <dir>/lock (holding the owner's pid) and fails naming that pid when another process (or
+// another DB in this one) holds it; DBOptions::no_lockfile opts out, as Prometheus'
+// --storage.tsdb.no-lockfile.
+//
+// Timestamps far in the future: the head refuses appends later than now + head.max_future_ms,
+// but blocks (backfill, an older promlet) and the WAL of an older version may hold such data.
+// Everything that steers maintenance by data time ignores times beyond that bound ("future
+// data"): head truncation at Open, the head's span that decides when to cut a block, compaction
+// planning, and the retention reference (Prometheus': the newest block's max time). So a block
+// ending in the year 2999 is kept and served, but cannot make retention delete every other
+// block nor move the head's min valid time past the wall clock; each such block is logged once.
+//
 // Invariants:
 //  - Commit() of an appender returns OK only after the batch's WAL record is written (page
 //    cache; fdatasync too with wal.fsync_on_commit). A failed write (disk full) fails the
-//    commit with Unavailable naming the cause, is counted in metrics().append_failures, leaves
-//    nothing half-applied, and later commits succeed once space is back.
+//    commit with Unavailable naming the cause, is counted in metrics().append_failures (and the
+//    WAL's write_failures), leaves nothing half-applied, and later commits succeed once space
+//    is back. The first failure after a success is logged (the WAL segment's path, the bytes
+//    it needed, the cause), and so is the first success after failures; nothing in between.
 //  - Queriers merge head and blocks; samples present in several (overlap) appear once.
 //  - Compaction never blocks appends; queries keep the blocks they started with alive.
 //  - A block found damaged by a read after open (e.g. its files truncated under the server) is
@@ -31,6 +46,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -63,7 +79,9 @@ struct DBOptions {
   std::function<int64_t()> now_ms;
   // Where warnings go (open-time repairs, compaction failures); default: stderr.
   std::function<void(const std::string&)> log;
-  HeadOptions head;  // head.wal is set by DB
+  HeadOptions head;  // head.wal is set by DB; head.now_ms defaults to now_ms
+  // Do not take <dir>/lock (Prometheus: --storage.tsdb.no-lockfile).
+  bool no_lockfile = false;
 };
 
 struct DBOpenReport {
@@ -126,6 +144,13 @@ class DB : public Storage {
   void BackgroundLoop();
   int64_t Now() const;
   void Log(const std::string& msg) const;
+  absl::Status LockDir();
+  // Latest data time maintenance trusts: now + head.max_future_ms (max int64 without a bound).
+  int64_t FutureLimit() const;
+  // True for a block ending beyond FutureLimit(); logs each such block once.
+  bool IsFutureBlock(const BlockMeta& m);
+  // Logs the WAL failing or recovering, once per change of state (Commit()).
+  void NoteCommitResult(const absl::Status& st);
   Intervals HeadDeleted(SeriesRef ref) const;
   void AddBlock(std::shared_ptr<Block> b);
   // Routes the block's damage report to OnBlockDamaged.
@@ -169,6 +194,10 @@ class DB : public Storage {
   std::thread bg_;
   DBOpenReport open_report_;
   DBMetrics metrics_;
+  int lock_fd_ = -1;
+  std::atomic<bool> wal_failing_{false};
+  absl::Mutex future_mu_;
+  std::set<std::string> future_blocks_logged_ ABSL_GUARDED_BY(future_mu_);
 };
 
 }  // namespace promlet::tsdb

@@ -1,6 +1,7 @@
 #include "tsdb/head.h"
 
 #include <algorithm>
+#include <chrono>
 #include <thread>
 
 #include "absl/container/flat_hash_set.h"
@@ -34,9 +35,33 @@ void AtomicMax(std::atomic<int64_t>& a, int64_t v) {
 Head::Head(HeadOptions opts)
     : opts_(opts),
       stripe_mask_(RoundUpPow2(opts.stripes) - 1),
-      hash_stripes_(new HashStripe[stripe_mask_ + 1]) {}
+      hash_stripes_(new HashStripe[stripe_mask_ + 1]),
+      epoch_(std::make_shared<SymbolEpoch>(this, 1)) {}
+
+Head::SymbolEpoch::~SymbolEpoch() {
+  if (released.empty()) return;
+  std::unique_lock<std::shared_mutex> il(head->index_mu_);
+  for (uint32_t id : released) head->symbols_.Free(id, serial);
+}
+
+Head::SymbolPin Head::PinSymbols() const {
+  std::lock_guard<std::mutex> l(epoch_mu_);
+  return epoch_;
+}
 
 Head::~Head() = default;
+
+int64_t Head::MaxValidTime() const {
+  if (opts_.max_future_ms <= 0) return std::numeric_limits<int64_t>::max();
+  int64_t now = opts_.now_ms ? opts_.now_ms()
+                             : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+  if (now > std::numeric_limits<int64_t>::max() - opts_.max_future_ms) {
+    return std::numeric_limits<int64_t>::max();
+  }
+  return now + opts_.max_future_ms;
+}
 
 Head::SeriesPtr Head::GetByRef(SeriesRef ref) const {
   if (SeriesPtr s = refs_.Get(ref)) return s;
@@ -85,13 +110,10 @@ int Head::CompareSeries(const MemSeries& a, const MemSeries& b) const {
 
 std::shared_ptr<const std::vector<uint32_t>> Head::SymbolRanks() const {
   std::lock_guard<std::mutex> l(ranks_mu_);
-  size_t n;
-  {
-    std::shared_lock<std::shared_mutex> il(index_mu_);
-    n = symbols_.size();
-  }
-  if (ranks_ && ranks_->size() == n) return ranks_;
-  // Symbols below n are immutable and readable without the index lock.
+  // Under the index lock: ids may be freed and reused (which changes the version) otherwise.
+  std::shared_lock<std::shared_mutex> il(index_mu_);
+  if (ranks_ && ranks_version_ == symbols_.version()) return ranks_;
+  const size_t n = symbols_.id_limit();
   std::vector<uint32_t> ids(n);
   for (uint32_t i = 0; i < n; ++i) ids[i] = i;
   std::sort(ids.begin(), ids.end(),
@@ -99,6 +121,7 @@ std::shared_ptr<const std::vector<uint32_t>> Head::SymbolRanks() const {
   auto ranks = std::make_shared<std::vector<uint32_t>>(n);
   for (uint32_t r = 0; r < n; ++r) (*ranks)[ids[r]] = r;
   ranks_ = std::move(ranks);
+  ranks_version_ = symbols_.version();
   return ranks_;
 }
 
@@ -298,6 +321,7 @@ void Head::Apply(absl::Span<const Pending> samples) {
 }
 
 Head::TruncateResult Head::Truncate(int64_t mint) {
+  std::lock_guard<std::mutex> truncating(truncate_mu_);
   TruncateResult res;
   AtomicMax(min_valid_time_, mint);
   std::vector<SeriesPtr> all = AllSeries();
@@ -325,6 +349,12 @@ Head::TruncateResult Head::Truncate(int64_t mint) {
   if (!dead.empty()) {
     absl::flat_hash_set<SeriesRef> dead_refs;
     std::vector<index::LabelPairView> pairs;
+    std::vector<uint32_t> released;
+    uint32_t serial;
+    {
+      std::lock_guard<std::mutex> l(epoch_mu_);
+      serial = epoch_->serial;
+    }
     {
       std::unique_lock<std::shared_mutex> il(index_mu_);
       for (const SeriesPtr& s : dead) {
@@ -336,6 +366,11 @@ Head::TruncateResult Head::Truncate(int64_t mint) {
       std::sort(pairs.begin(), pairs.end());
       pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
       postings_.Delete(dead_refs, pairs);
+      for (const SeriesPtr& s : dead) {
+        for (uint32_t i = 0; i < 2 * s->num_labels; ++i) {
+          if (symbols_.Unref(s->syms[i], serial)) released.push_back(s->syms[i]);
+        }
+      }
     }
     for (const SeriesPtr& s : dead) {
       {
@@ -357,6 +392,16 @@ Head::TruncateResult Head::Truncate(int64_t mint) {
     }
     num_series_.fetch_sub(dead.size(), std::memory_order_relaxed);
     series_removed_.fetch_add(dead.size(), std::memory_order_relaxed);
+    // The released symbols go with the epoch readers pinned so far; a new epoch starts.
+    SymbolPin retired;
+    {
+      std::lock_guard<std::mutex> l(epoch_mu_);
+      retired = std::move(epoch_);
+      retired->released = std::move(released);
+      epoch_ = std::make_shared<SymbolEpoch>(this, serial + 1);
+      retired->next = epoch_;
+    }
+    retired.reset();  // frees them now unless a reader still holds that epoch
     std::sort(res.removed_series.begin(), res.removed_series.end());
   }
   // Appends racing with this walk only raise min_time_ candidates above mint; store the walk's.
@@ -373,6 +418,7 @@ Head::TruncateResult Head::Truncate(int64_t mint) {
 }
 
 void Head::ForEachSeries(const std::function<void(SeriesRef, const Labels&)>& fn) const {
+  SymbolPin pin = PinSymbols();
   std::vector<SeriesPtr> all = AllSeries();
   std::sort(all.begin(), all.end(),
             [](const SeriesPtr& a, const SeriesPtr& b) { return a->ref < b->ref; });

@@ -7,7 +7,12 @@
 //  - Samples of a series are strictly increasing in time. An Append older than the series'
 //    newest sample fails with ErrOutOfOrderSample(); the same timestamp with a different value
 //    (bitwise: stale NaN differs from NaN) fails with ErrDuplicateSample(); the same value is
-//    accepted silently (and not stored twice). Older than the last Truncate(mint): ErrOutOfBounds().
+//    accepted silently (and not stored twice). Older than the last Truncate(mint), or later
+//    than MaxValidTime() (wall clock + HeadOptions::max_future_ms, read when the appender is
+//    created): ErrOutOfBounds(), counted in out_of_bounds. The upper bound keeps one sample
+//    stamped in the year 2999 (or a target whose clock runs a day fast) from dragging the head's
+//    max time, and with it compaction, truncation and retention, into the future. Samples that
+//    got in before (an old WAL) are kept; DB keeps its maintenance robust to them.
 //  - Commit(): validated samples are logged to HeadOptions::wal (if set) before anything becomes
 //    visible; a failed Log applies nothing (series created by the batch stay, without samples).
 //  - A querier sees exactly the commits completed before NewQuerier() returned: none of a later
@@ -15,6 +20,10 @@
 //    sample path (series and ref map are lock-striped); only series creation takes the index lock.
 //  - Replay*() and Truncate() are safe concurrently with appends and queries (Head::Replayer is
 //    not: it needs the head to itself, as during DB::Open).
+//  - The symbol table holds exactly the symbols of live series plus those of series removed by
+//    a Truncate() that something begun before it (a querier, a chunk series set, a walk over
+//    the series) may still read: those are freed when the last such reader ends, so churning
+//    label values do not grow the head's memory without bound.
 //  - The Head must outlive its appenders, queriers, series sets and iterators' creation
 //    (iterators themselves own their chunk data and may outlive the querier).
 #ifndef PROMLET_TSDB_HEAD_H_
@@ -61,6 +70,15 @@ struct HeadOptions {
   int64_t chunk_range_ms = 2 * 3600 * 1000;
   // Lock stripes of the labels -> series map; rounded up to a power of two.
   int stripes = 4096;
+  // Appends later than now_ms() + max_future_ms fail with ErrOutOfBounds(); <= 0: no bound.
+  // Prometheus bounds the past only (appendableMinValidTime); the future bound is promlet's.
+  // It must stay below chunk_range_ms / 2, so that truncating the head after compaction never
+  // moves its min valid time past the wall clock (which would refuse every current sample).
+  int64_t max_future_ms = kDefaultMaxFutureMs;
+  // Wall clock (ms since the epoch) for that bound; null: the system clock.
+  std::function<int64_t()> now_ms = nullptr;
+
+  static constexpr int64_t kDefaultMaxFutureMs = 10 * 60 * 1000;
 };
 
 struct HeadStats {
@@ -154,6 +172,8 @@ class Head : public Storage {
   HeadCardinality Cardinality(size_t top_n = 10) const;
   int64_t MinTime() const { return min_time_.load(std::memory_order_relaxed); }
   int64_t MaxTime() const { return max_time_.load(std::memory_order_relaxed); }
+  // The latest timestamp an appender created now accepts (max int64 without a bound).
+  int64_t MaxValidTime() const;
   uint64_t NumSeries() const { return num_series_.load(std::memory_order_relaxed); }
 
   const HeadOptions& options() const { return opts_; }
@@ -187,6 +207,20 @@ class Head : public Storage {
   std::shared_ptr<const std::vector<uint32_t>> SymbolRanks() const;
   std::vector<SeriesPtr> AllSeries() const;
 
+  // Symbols released by one Truncate(), freed when the last reader that may still hold a series
+  // removed by it is gone. Readers pin the current epoch before they look up series; each epoch
+  // keeps the next one alive, so an old reader also holds back every later release.
+  struct SymbolEpoch {
+    SymbolEpoch(Head* h, uint32_t s) : head(h), serial(s) {}
+    ~SymbolEpoch();
+    Head* head;
+    const uint32_t serial;           // the release tag of its symbols
+    std::vector<uint32_t> released;  // symbols whose count reached 0
+    std::shared_ptr<SymbolEpoch> next;
+  };
+  using SymbolPin = std::shared_ptr<SymbolEpoch>;
+  SymbolPin PinSymbols() const;
+
   // Commit path: applies validated samples, grouped by series (each series in one run), and
   // releases the appender's pending hold on each of those series.
   struct Pending {
@@ -212,6 +246,12 @@ class Head : public Storage {
 
   mutable std::mutex ranks_mu_;
   mutable std::shared_ptr<const std::vector<uint32_t>> ranks_;
+  mutable uint64_t ranks_version_ = 0;  // symbols_.version() ranks_ was built for
+
+  // Declared after symbols_ and index_mu_: the last epoch frees symbols as it goes.
+  mutable std::mutex epoch_mu_;
+  std::shared_ptr<SymbolEpoch> epoch_;
+  std::mutex truncate_mu_;  // one Truncate at a time: it retires the current epoch
 
   // Refs that alias another series' ref (replayed duplicates).
   mutable std::mutex alias_mu_;

@@ -72,7 +72,11 @@ class HeadAppender final : public Appender {
  public:
   using Buffers = BatchBuffers<Head::Pending>;
 
-  explicit HeadAppender(Head* head) : head_(head), id_(NextAppenderId()), b_(TakeBuffers()) {}
+  explicit HeadAppender(Head* head)
+      : head_(head),
+        id_(NextAppenderId()),
+        max_valid_time_(head->MaxValidTime()),
+        b_(TakeBuffers()) {}
   ~HeadAppender() override {
     if (!done_) Rollback();
     GiveBack(std::move(b_));
@@ -97,6 +101,8 @@ class HeadAppender final : public Appender {
 
   Head* head_;
   const uint32_t id_;
+  // Read once per batch, as Prometheus reads minValidTime: a clock call per sample costs more.
+  const int64_t max_valid_time_;
   bool done_ = false;
   std::unique_ptr<Buffers> b_;
   // Series this batch holds whose batch tag belonged to another live appender: -> entry index.
@@ -191,7 +197,7 @@ absl::StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, const Labels& labe
     if (e != nullptr && created) b_->new_series.push_back(RefSeries{(*s)->ref, labels});
   }
   MemSeries* series = e->series;
-  if (t < head_->min_valid_time_.load(std::memory_order_relaxed)) {
+  if (t < head_->min_valid_time_.load(std::memory_order_relaxed) || t > max_valid_time_) {
     head_->out_of_bounds_.fetch_add(1, std::memory_order_relaxed);
     return ErrOutOfBounds();
   }

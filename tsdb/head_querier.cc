@@ -186,8 +186,9 @@ class HeadSeries final : public Series {
 
 class HeadSeriesSet final : public SeriesSet {
  public:
-  HeadSeriesSet(const Head* head, std::vector<Head::SeriesPtr> series, uint64_t reader,
-                int64_t mint, int64_t maxt) : head_(head) {
+  HeadSeriesSet(const Head* head, Head::SymbolPin pin, std::vector<Head::SeriesPtr> series,
+                uint64_t reader, int64_t mint, int64_t maxt)
+      : head_(head), pin_(std::move(pin)) {
     series_.reserve(series.size());
     for (auto& s : series) series_.emplace_back(head, std::move(s), reader, mint, maxt);
   }
@@ -202,6 +203,7 @@ class HeadSeriesSet final : public SeriesSet {
 
  private:
   const Head* head_;
+  const Head::SymbolPin pin_;  // may outlive its querier
   std::vector<HeadSeries> series_;
   size_t pos_ = 0;
 };
@@ -209,12 +211,16 @@ class HeadSeriesSet final : public SeriesSet {
 class HeadQuerier final : public Querier {
  public:
   HeadQuerier(Head* head, int64_t mint, int64_t maxt)
-      : head_(head), mint_(mint), maxt_(maxt), reader_(head->RegisterReader()) {}
+      : head_(head),
+        pin_(head->PinSymbols()),
+        mint_(mint),
+        maxt_(maxt),
+        reader_(head->RegisterReader()) {}
   ~HeadQuerier() override { head_->UnregisterReader(reader_); }
 
   std::unique_ptr<SeriesSet> Select(absl::Span<const Matcher> matchers,
                                     const SelectHints* hints) override {
-    return std::make_unique<HeadSeriesSet>(head_, Matching(matchers), reader_, mint_, maxt_);
+    return std::make_unique<HeadSeriesSet>(head_, pin_, Matching(matchers), reader_, mint_, maxt_);
   }
 
   absl::StatusOr<std::vector<std::string>> LabelNames(
@@ -287,6 +293,7 @@ class HeadQuerier final : public Querier {
   }
 
   Head* head_;
+  const Head::SymbolPin pin_;  // labels of series removed after this querier stay readable
   const int64_t mint_, maxt_;
   const uint64_t reader_;
 };
@@ -299,9 +306,13 @@ absl::StatusOr<std::unique_ptr<Querier>> Head::NewQuerier(int64_t mint, int64_t 
 
 class HeadChunkSeriesSetImpl final : public HeadChunkSeriesSet {
  public:
-  HeadChunkSeriesSetImpl(const Head* head, std::vector<Head::SeriesPtr> series, int64_t mint,
-                         int64_t maxt, bool include_open)
-      : head_(head), series_(std::move(series)), mint_(mint), maxt_(maxt),
+  HeadChunkSeriesSetImpl(const Head* head, Head::SymbolPin pin, std::vector<Head::SeriesPtr> series,
+                         int64_t mint, int64_t maxt, bool include_open)
+      : head_(head),
+        pin_(std::move(pin)),
+        series_(std::move(series)),
+        mint_(mint),
+        maxt_(maxt),
         include_open_(include_open) {}
 
   bool Next() override {
@@ -340,6 +351,7 @@ class HeadChunkSeriesSetImpl final : public HeadChunkSeriesSet {
 
  private:
   const Head* head_;
+  const Head::SymbolPin pin_;
   std::vector<Head::SeriesPtr> series_;
   const int64_t mint_, maxt_;
   const bool include_open_;
@@ -351,9 +363,11 @@ class HeadChunkSeriesSetImpl final : public HeadChunkSeriesSet {
 
 std::unique_ptr<HeadChunkSeriesSet> Head::ChunkSeries(int64_t mint, int64_t maxt,
                                                       bool include_open) {
+  SymbolPin pin = PinSymbols();
   std::vector<SeriesPtr> all = AllSeries();
   SortByLabels(all);
-  return std::make_unique<HeadChunkSeriesSetImpl>(this, std::move(all), mint, maxt, include_open);
+  return std::make_unique<HeadChunkSeriesSetImpl>(this, std::move(pin), std::move(all), mint, maxt,
+                                                  include_open);
 }
 
 }  // namespace promlet::tsdb

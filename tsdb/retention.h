@@ -1,7 +1,9 @@
 // Retention: which blocks to delete, whole blocks, oldest first, by time and by size, whichever
 // hits first. Time is data time, as in Prometheus: a block goes when it ends more than
-// `time_ms` before the newest data (blocks and head). Size counts everything under the data
-// dir (WAL and checkpoints included, unlike Prometheus): `other_bytes` is what is not blocks.
+// `time_ms` before the newest data (blocks and head; DB passes the newest data not beyond
+// now + the head's future bound, so one year-2999 block cannot expire the rest). Size counts
+// everything under the data dir (WAL and checkpoints included, unlike Prometheus): `other_bytes` is
+// what is not blocks.
 #ifndef PROMLET_TSDB_RETENTION_H_
 #define PROMLET_TSDB_RETENTION_H_
 

@@ -37,7 +37,7 @@ inline bool IsStaleNaN(double v) { return std::bit_cast<uint64_t>(v) == kStaleNa
 // FailedPrecondition / AlreadyExists / OutOfRange with Prometheus' messages.
 absl::Status ErrOutOfOrderSample();   // "out of order sample"
 absl::Status ErrDuplicateSample();    // "duplicate sample for timestamp"
-absl::Status ErrOutOfBounds();        // "out of bounds" (older than the head accepts)
+absl::Status ErrOutOfBounds();        // "out of bounds" (outside the time range the head accepts)
 bool IsOutOfOrder(const absl::Status& s);
 bool IsDuplicateSample(const absl::Status& s);
 bool IsOutOfBounds(const absl::Status& s);

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "scrape/scrape_loop.h"
@@ -180,6 +181,30 @@ TEST_F(ScrapeCacheTest, MetadataIsPerTargetAlthoughTextsAreShared) {
   ASSERT_TRUE(Scrape("# HELP a Changed.\na 1\n", 2000).error.ok());
   EXPECT_EQ(cache_.MetadataFor("a")->help, "Changed.");
   EXPECT_EQ(other.MetadataFor("a")->help, "Shared.");
+}
+
+TEST_F(ScrapeCacheTest, MetadataOfVanishedFamiliesIsDroppedSoChurnStaysBounded) {
+  // 37 scrapes of 1,000 new family names each (issue 22 kept all 37,000).
+  for (int scrape = 0; scrape < 37; ++scrape) {
+    std::string body;
+    for (int i = 0; i < 1000; ++i) {
+      const std::string name = absl::StrCat("churn_", scrape, "_", i);
+      absl::StrAppend(&body, "# HELP ", name, " Churning.\n# TYPE ", name, " gauge\n", name,
+                      " 1\n");
+    }
+    absl::StrAppend(&body, "# HELP steady Always there.\nsteady 1\n");
+    ASSERT_TRUE(Scrape(body, 1000 * (scrape + 1)).error.ok());
+  }
+  // Prometheus keeps a vanished family for 10 more scrapes.
+  EXPECT_LE(cache_.metadata_size(), (ScrapeCache::kMetadataKeepIterations + 1) * 1000 + 1);
+  EXPECT_EQ(cache_.MetadataFor("steady")->help, "Always there.");
+  EXPECT_TRUE(cache_.MetadataFor("churn_36_999").has_value());
+  EXPECT_FALSE(cache_.MetadataFor("churn_0_0").has_value());
+  // The fast path restarts cleanly after a drop: later changes still show.
+  ASSERT_TRUE(Scrape("# HELP steady Changed.\nsteady 1\n", 100000).error.ok());
+  EXPECT_EQ(cache_.MetadataFor("steady")->help, "Changed.");
+  ASSERT_TRUE(Scrape("# HELP steady Again.\nsteady 1\n", 101000).error.ok());
+  EXPECT_EQ(cache_.MetadataFor("steady")->help, "Again.");
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "scrape/textparse.h"
 #include "tests/scrape_loop/mem_storage.h"
 #include "tests/scrape_loop/test_server.h"
+#include "tsdb/head.h"
 
 namespace promlet::scrape {
 namespace {
@@ -571,6 +572,44 @@ TEST(ResolveLocation, ReferencesResolveAsRfc3986) {
   EXPECT_EQ(target("//localhost/q"), "http://localhost:80/q");
   EXPECT_EQ(target("HTTPS://h"), "https://h:443/");
   EXPECT_THAT(target("ftp://h/x"), HasSubstr("error: unsupported protocol scheme \"ftp\""));
+}
+
+// A sample stamped in the year 2999 is refused by the storage as out of bounds and counted;
+// the scrape stays up and the target's other samples are stored (issue 22).
+TEST(ScrapeLoopOutOfBounds, FutureSampleIsCountedAndTheRestStored) {
+  IoRunner io;
+  tsdb::Head head;  // the real storage, with its default future bound
+  TestServer srv([](const SeenRequest&) {
+    return Reply{.body = "future_metric 1 32472144000000\npresent_metric 2\n"};
+  });
+  auto loop = ScrapeLoop::Create(io.io(), &head, OptionsFor(srv));
+  ASSERT_TRUE(loop.ok()) << loop.status();
+  (*loop)->Start();
+  ASSERT_TRUE(WaitFor([&] { return (*loop)->Status().scrapes >= 3; }));
+  std::promise<void> done;
+  (*loop)->Stop(ScrapeLoop::StopMode::kShutdown, [&] { done.set_value(); });
+  ASSERT_EQ(done.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
+
+  TargetStatus st = (*loop)->Status();
+  EXPECT_EQ(st.health, TargetHealth::kUp);
+  EXPECT_EQ(st.last_error, "");
+  EXPECT_EQ(st.samples_out_of_bounds, st.scrapes);  // one refused sample per scrape
+  EXPECT_EQ(head.Stats().out_of_bounds, st.scrapes);
+  auto q = head.NewQuerier(0, std::numeric_limits<int64_t>::max());
+  ASSERT_TRUE(q.ok());
+  auto count = [&](const char* name) {
+    std::vector<tsdb::Matcher> ms{
+        tsdb::Matcher::MustMake(tsdb::MatchType::kEqual, "__name__", name)};
+    auto set = (*q)->Select(ms);
+    size_t n = 0;
+    while (set->Next()) {
+      auto it = set->At().Iterator();
+      while (it->Next()) ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(count("future_metric"), 0u);
+  EXPECT_EQ(count("present_metric"), st.scrapes);
 }
 
 TEST(ScrapeTimeoutHeader, FormatsLikeGo) {

@@ -338,6 +338,75 @@ TEST(Head, TruncateDropsOldChunksAndSeries) {
   EXPECT_THAT(*names, ElementsAre("held", "live", "old"));
 }
 
+TEST(Head, AppendsBeyondNowPlusTheFutureBoundAreOutOfBoundsAndCounted) {
+  constexpr int64_t kNow = 1700000000000;
+  constexpr int64_t kWindow = 10 * 60 * 1000;
+  constexpr int64_t kYear2999 = 32472144000000;
+  Head h(HeadOptions{.max_future_ms = kWindow, .now_ms = [] { return kNow; }});
+  EXPECT_EQ(h.MaxValidTime(), kNow + kWindow);
+  auto app = h.NewAppender();
+  ASSERT_TRUE(app->Append(0, Labels{{"__name__", "a"}}, kNow, 1).ok());
+  ASSERT_TRUE(app->Append(0, Labels{{"__name__", "b"}}, kNow + kWindow, 2).ok());
+  auto far = app->Append(0, Labels{{"__name__", "c"}}, kYear2999, 3);
+  EXPECT_TRUE(IsOutOfBounds(far.status())) << far.status();
+  auto just = app->Append(0, Labels{{"__name__", "d"}}, kNow + kWindow + 1, 4);
+  EXPECT_TRUE(IsOutOfBounds(just.status())) << just.status();
+  ASSERT_TRUE(app->Commit().ok());
+  EXPECT_EQ(h.Stats().out_of_bounds, 2u);
+  EXPECT_EQ(h.MaxTime(), kNow + kWindow);  // the refused samples did not move it
+  EXPECT_TRUE(Query(h, 0, std::numeric_limits<int64_t>::max(), {Eq("__name__", "c")}).empty());
+
+  // The default bound follows the system clock; <= 0 disables it.
+  Head dflt;
+  auto app2 = dflt.NewAppender();
+  EXPECT_TRUE(IsOutOfBounds(app2->Append(0, Labels{{"__name__", "c"}}, kYear2999, 3).status()));
+  Head unbounded(HeadOptions{.max_future_ms = 0});
+  auto app3 = unbounded.NewAppender();
+  EXPECT_TRUE(app3->Append(0, Labels{{"__name__", "c"}}, kYear2999, 3).ok());
+}
+
+TEST(Head, TruncationReleasesTheSymbolsOfRemovedSeriesOnceReadersAreDone) {
+  Head h;
+  const size_t base = h.Stats().num_symbols;
+  uint64_t first_index_bytes = 0;
+  for (int gen = 0; gen < 3; ++gen) {
+    const int64_t t = gen * 1000 + 1;
+    auto app = h.NewAppender();
+    for (int i = 0; i < 1000; ++i) {
+      Labels l{{"__name__", "churn"}, {"id", "g" + std::to_string(gen) + "_" + std::to_string(i)}};
+      ASSERT_TRUE(app->Append(0, l, t, i).ok());
+    }
+    ASSERT_TRUE(app->Commit().ok());
+    EXPECT_EQ(h.Stats().num_symbols, base + 1003);  // __name__, churn, id and 1000 values
+    if (gen == 0) first_index_bytes = h.Stats().index_bytes;
+    // A querier from before the truncation still reads the labels of the series it removes.
+    auto q = h.NewQuerier(0, std::numeric_limits<int64_t>::max());
+    ASSERT_TRUE(q.ok());
+    auto set = (*q)->Select({Eq("__name__", "churn")});
+    EXPECT_EQ(h.Truncate(t + 1).removed_series.size(), 1000u);
+    size_t n = 0;
+    while (set->Next()) {
+      const std::string prefix = "g" + std::to_string(gen) + "_";
+      EXPECT_EQ(set->At().labels().Get("id").substr(0, prefix.size()), prefix);
+      ++n;
+    }
+    EXPECT_EQ(n, 1000u);
+    EXPECT_GE(h.Stats().num_symbols, base + 1000);  // held back by the querier
+    set.reset();
+    q->reset();
+    EXPECT_EQ(h.Stats().num_symbols, base);  // released with the last reader
+  }
+  // Freed ids and bytes are reused: memory stays at the first generation's level.
+  EXPECT_LE(h.Stats().index_bytes, first_index_bytes);
+  auto app = h.NewAppender();
+  ASSERT_TRUE(app->Append(0, Labels{{"__name__", "fresh"}, {"id", "x"}}, 5000, 1).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  auto got = Query(h, 0, 10000, {Eq("id", "x")});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].labels, (Labels{{"__name__", "fresh"}, {"id", "x"}}));
+  EXPECT_EQ(h.Stats().num_symbols, base + 4);
+}
+
 TEST(Head, ReplayKeepsRefsAndAliases) {
   Head h;
   Labels a{{"__name__", "a"}};

@@ -65,6 +65,7 @@ absl::Status Wal::WriteLocked(const std::string& buf) {
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0) {
       int err = w < 0 ? errno : ENOSPC;
+      const std::string failed = absl::StrCat(dir_, "/", WalSegmentName(segment_));
       metrics_.write_failures.fetch_add(1, std::memory_order_relaxed);
       // Cut the partial batch off so the segment stays a sequence of whole records; if even
       // that fails the next write (O_APPEND) would follow garbage, so start a new segment.
@@ -73,7 +74,8 @@ absl::Status Wal::WriteLocked(const std::string& buf) {
         fd_ = -1;
         (void)OpenSegmentLocked(segment_ + 1);
       }
-      return ErrnoStatus(absl::StrCat("wal: write to segment ", WalSegmentName(segment_)), err);
+      return ErrnoStatus(absl::StrCat("wal: write of ", buf.size(), " bytes to segment ", failed),
+                         err);
     }
     done += static_cast<size_t>(w);
   }
