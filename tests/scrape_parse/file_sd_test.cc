@@ -125,9 +125,10 @@ TEST(FileDiscovery, FollowsCreateEditRenameDeleteAndCorruption) {
   FileSdConfig cfg;
   cfg.files = {dir.File("*.json"), dir.File("*.yml")};
   cfg.refresh_interval_ms = 3600 * 1000;
-  FileDiscovery d(cfg);
+  // Declared before the discovery so that they outlive its thread, which calls back into them.
   std::vector<std::string> errors;
   std::mutex errors_mu;
+  FileDiscovery d(cfg);
   d.Start(nullptr, [&](const std::string& f, const absl::Status& st) {
     std::lock_guard<std::mutex> l(errors_mu);
     errors.push_back(std::string(st.message()));
@@ -152,7 +153,12 @@ TEST(FileDiscovery, FollowsCreateEditRenameDeleteAndCorruption) {
 
   // Corrupt a file: its last good targets stay, the error is reported.
   dir.Write("a.json", R"([{"targets": ["a:1", )");
-  for (int i = 0; i < 500 && d.Errors().empty(); ++i) {
+  // The error map is published before the callback runs: wait for both.
+  auto reported = [&] {
+    std::lock_guard<std::mutex> l(errors_mu);
+    return !errors.empty();
+  };
+  for (int i = 0; i < 500 && (d.Errors().empty() || !reported()); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_EQ(d.Errors().count(dir.File("a.json")), 1u);
@@ -198,9 +204,9 @@ TEST(FileDiscovery, PeriodicRefreshAndCallback) {
   FileSdConfig cfg;
   cfg.files = {sub + "/*.yaml"};
   cfg.refresh_interval_ms = 50;
-  FileDiscovery d(cfg);
-  std::mutex mu;
+  std::mutex mu;  // both outlive the discovery's thread
   std::vector<std::vector<std::string>> updates;
+  FileDiscovery d(cfg);
   d.Start([&](const std::vector<TargetGroup>& groups) {
     std::lock_guard<std::mutex> l(mu);
     updates.push_back(Addresses(groups));
