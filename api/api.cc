@@ -212,7 +212,7 @@ ApiErrorKind ClassifyError(const absl::Status& s) {
 
 class Api::Impl {
  public:
-  Impl(ApiOptions options, tsdb::Queryable* storage, const promql::Engine* engine,
+  Impl(ApiOptions options, storage::Queryable* storage, const promql::Engine* engine,
        tsdb::Head* head, TargetSource targets, RuntimeStatus runtime, AdminHooks admin)
       : o_(std::move(options)),
         storage_(storage),
@@ -274,7 +274,7 @@ class Api::Impl {
   void Federate(const HttpRequest&, const Form&, HttpResponse&);
 
   // Shared pieces.
-  absl::StatusOr<std::vector<std::vector<tsdb::Matcher>>> ParseMatchers(
+  absl::StatusOr<std::vector<std::vector<model::Matcher>>> ParseMatchers(
       const std::vector<std::string_view>& raw, std::optional<Error>* err);
   bool TimeParam(const Form& f, std::string_view name, int64_t def, int64_t* out, HttpResponse& res);
   // Runs `eval` under the concurrency gate with timeout/disconnect cancellation; false (and
@@ -286,7 +286,7 @@ class Api::Impl {
   void WatchdogLoop();
 
   ApiOptions o_;
-  tsdb::Queryable* storage_;
+  storage::Queryable* storage_;
   const promql::Engine* engine_;
   tsdb::Head* head_;
   TargetSource targets_;
@@ -598,9 +598,9 @@ bool Api::Impl::TimeParam(const Form& f, std::string_view name, int64_t def, int
   return true;
 }
 
-absl::StatusOr<std::vector<std::vector<tsdb::Matcher>>> Api::Impl::ParseMatchers(
+absl::StatusOr<std::vector<std::vector<model::Matcher>>> Api::Impl::ParseMatchers(
     const std::vector<std::string_view>& raw, std::optional<Error>* err) {
-  std::vector<std::vector<tsdb::Matcher>> sets;
+  std::vector<std::vector<model::Matcher>> sets;
   for (std::string_view s : raw) {
     auto ms = promql::ParseMetricSelector(s);
     if (!ms.ok()) {
@@ -668,11 +668,11 @@ void Api::Impl::Series(const HttpRequest&, const Form& f, HttpResponse& res) {
     auto k = ClassifyError(q.status());
     return WriteError(res, Error{k.type, k.http_status, std::string(q.status().message())});
   }
-  tsdb::SelectHints hints;
+  storage::SelectHints hints;
   hints.start = start;
   hints.end = end;
   hints.func = "series";
-  std::vector<tsdb::Labels> all;
+  std::vector<model::Labels> all;
   for (const auto& ms : *sets) {
     auto ss = (*q)->Select(ms, &hints);
     while (ss->Next()) all.push_back(ss->At().labels());
@@ -745,7 +745,7 @@ void Api::Impl::LabelValues(const HttpRequest& req, const Form& f, HttpResponse&
   encoded.remove_suffix(std::string_view("/values").size());
   std::string name;
   if (!FormUnescape(encoded, &name) || name.find('/') != std::string::npos ||
-      !tsdb::IsValidLabelName(name)) {
+      !model::IsValidLabelName(name)) {
     return WriteError(res, BadData(absl::StrCat("invalid label name: \"", std::string(encoded), "\"")));
   }
   int64_t start, end;
@@ -914,7 +914,7 @@ void Api::Impl::Targets(const HttpRequest&, const Form& f, HttpResponse& res) {
 void Api::Impl::TargetsMetadata(const HttpRequest&, const Form& f, HttpResponse& res) {
   auto limit = ParseLimit(f.Get("limit"));
   if (!limit.ok()) return WriteError(res, InvalidParam("limit", limit.status().message()));
-  std::vector<tsdb::Matcher> match;
+  std::vector<model::Matcher> match;
   if (!f.Get("match_target").empty()) {
     auto ms = promql::ParseMetricSelector(f.Get("match_target"));
     if (!ms.ok()) return WriteError(res, InvalidParam("match_target", ms.status().message()));
@@ -1184,7 +1184,7 @@ void Api::Impl::Snapshot(const HttpRequest&, const Form& f, HttpResponse& res) {
 
 void Api::Impl::Federate(const HttpRequest&, const Form& f, HttpResponse& res) {
   auto raw = f.All("match[]");
-  std::vector<std::vector<tsdb::Matcher>> sets;
+  std::vector<std::vector<model::Matcher>> sets;
   for (std::string_view s : raw) {
     auto ms = promql::ParseMetricSelector(s);
     if (!ms.ok()) {
@@ -1205,7 +1205,7 @@ void Api::Impl::Federate(const HttpRequest&, const Form& f, HttpResponse& res) {
   res.body = std::move(*body);
 }
 
-Api::Api(ApiOptions options, tsdb::Queryable* storage, const promql::Engine* engine,
+Api::Api(ApiOptions options, storage::Queryable* storage, const promql::Engine* engine,
          tsdb::Head* head, TargetSource targets, RuntimeStatus runtime, AdminHooks admin)
     : impl_(std::make_unique<Impl>(std::move(options), storage, engine, head, std::move(targets),
                                    std::move(runtime), std::move(admin))) {}

@@ -25,7 +25,7 @@
 #include "api/sources.h"
 #include "promql/engine/engine.h"
 #include "tsdb/head.h"
-#include "tsdb/storage.h"
+#include "storage/interface.h"
 
 namespace promlet::api {
 
@@ -57,7 +57,7 @@ class Api {
  public:
   // `storage` and `engine` are required; `head` (status/tsdb) may be null. All must outlive the
   // Api.
-  Api(ApiOptions options, tsdb::Queryable* storage, const promql::Engine* engine,
+  Api(ApiOptions options, storage::Queryable* storage, const promql::Engine* engine,
       tsdb::Head* head, TargetSource targets = {}, RuntimeStatus runtime = {},
       AdminHooks admin = {});
   ~Api();

@@ -19,14 +19,14 @@ void WriteStrings(const std::vector<std::string>& list, JsonWriter& w) {
   w.EndArray();
 }
 
-void WriteMatchers(const std::vector<tsdb::Matcher>& matchers, JsonWriter& w) {
+void WriteMatchers(const std::vector<model::Matcher>& matchers, JsonWriter& w) {
   w.BeginArray();
   for (const auto& m : matchers) {
     w.BeginObject();
     w.Key("name");
     w.String(m.name());
     w.Key("type");
-    w.String(tsdb::MatchTypeString(m.type()));
+    w.String(model::MatchTypeString(m.type()));
     w.Key("value");
     w.String(m.value());
     w.EndObject();

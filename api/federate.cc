@@ -1,3 +1,4 @@
+#include "model/value.h"
 #include "api/federate.h"
 
 #include <algorithm>
@@ -9,27 +10,27 @@ namespace promlet::api {
 namespace {
 
 struct Latest {
-  tsdb::Labels labels;
+  model::Labels labels;
   int64_t t;
   double v;
 };
 
 }  // namespace
 
-absl::StatusOr<std::string> FederateText(tsdb::Queryable& storage,
-                                         const std::vector<std::vector<tsdb::Matcher>>& selectors,
+absl::StatusOr<std::string> FederateText(storage::Queryable& storage,
+                                         const std::vector<std::vector<model::Matcher>>& selectors,
                                          int64_t now_ms, int64_t lookback_ms) {
   auto q = storage.NewQuerier(now_ms - lookback_ms, now_ms);
   if (!q.ok()) return q.status();
   std::vector<Latest> found;
-  tsdb::SelectHints hints;
+  storage::SelectHints hints;
   hints.start = now_ms - lookback_ms;
   hints.end = now_ms;
   hints.func = "series";
   for (const auto& ms : selectors) {
     auto ss = (*q)->Select(ms, &hints);
     while (ss->Next()) {
-      const tsdb::Series& s = ss->At();
+      const storage::Series& s = ss->At();
       auto it = s.Iterator();
       bool any = false;
       int64_t t = 0;
@@ -41,7 +42,7 @@ absl::StatusOr<std::string> FederateText(tsdb::Queryable& storage,
         any = true;
       }
       if (!it->status().ok()) return it->status();
-      if (!any || tsdb::IsStaleNaN(v)) continue;
+      if (!any || model::IsStaleNaN(v)) continue;
       found.push_back(Latest{s.labels(), t, v});
     }
     if (!ss->status().ok()) return ss->status();
@@ -70,7 +71,7 @@ absl::StatusOr<std::string> FederateText(tsdb::Queryable& storage,
     out.append(name);
     bool open = false;
     for (const auto& l : s.labels) {
-      if (l.name == tsdb::kMetricName) continue;
+      if (l.name == model::kMetricName) continue;
       out.push_back(open ? ',' : '{');
       open = true;
       out.append(l.name).append("=\"");

@@ -10,13 +10,13 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "tsdb/matcher.h"
-#include "tsdb/storage.h"
+#include "model/matcher.h"
+#include "storage/interface.h"
 
 namespace promlet::api {
 
-absl::StatusOr<std::string> FederateText(tsdb::Queryable& storage,
-                                         const std::vector<std::vector<tsdb::Matcher>>& selectors,
+absl::StatusOr<std::string> FederateText(storage::Queryable& storage,
+                                         const std::vector<std::vector<model::Matcher>>& selectors,
                                          int64_t now_ms, int64_t lookback_ms);
 
 }  // namespace promlet::api

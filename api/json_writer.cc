@@ -236,7 +236,7 @@ void JsonWriter::ScalarPoint(int64_t t, double v) {
   EndArray();
 }
 
-void JsonWriter::LabelSet(const tsdb::Labels& labels) {
+void JsonWriter::LabelSet(const model::Labels& labels) {
   BeginObject();
   for (const auto& l : labels) {
     Key(l.name);

@@ -24,7 +24,7 @@
 #include <string>
 #include <string_view>
 
-#include "tsdb/labels.h"
+#include "model/labels.h"
 
 namespace promlet::api {
 
@@ -65,7 +65,7 @@ class JsonWriter {
   void SampleValue(double v);
   void Timestamp(int64_t ms);
   // {"name":"value",...} in the label set's (sorted) order.
-  void LabelSet(const tsdb::Labels& labels);
+  void LabelSet(const model::Labels& labels);
   // [<timestamp>,"<value>"]
   void Point(int64_t t, double v);
   // A promql.Scalar: [<ms/1000 as a JSON number>,"<value, Go 'f'>"].

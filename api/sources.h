@@ -16,8 +16,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "tsdb/labels.h"
-#include "tsdb/matcher.h"
+#include "model/labels.h"
+#include "model/matcher.h"
 
 namespace promlet::api {
 
@@ -25,8 +25,8 @@ struct ActiveTargetView {
   std::string scrape_pool;
   std::string scrape_url;
   std::string global_url;
-  tsdb::Labels labels;
-  tsdb::Labels discovered_labels;
+  model::Labels labels;
+  model::Labels discovered_labels;
   std::string health = "unknown";  // "up", "down", "unknown"
   std::string last_error;
   int64_t last_scrape_unix_nanos = 0;  // 0: never scraped
@@ -37,7 +37,7 @@ struct ActiveTargetView {
 
 struct DroppedTargetView {
   std::string scrape_pool;
-  tsdb::Labels discovered_labels;
+  model::Labels discovered_labels;
 };
 
 struct MetadataView {
@@ -48,7 +48,7 @@ struct MetadataView {
 };
 
 struct TargetMetadataView {
-  tsdb::Labels target;
+  model::Labels target;
   std::vector<MetadataView> metadata;
 };
 
@@ -71,7 +71,7 @@ struct RuntimeStatus {
 
 // Admin API (--web.enable-admin-api), implemented by the DB.
 struct AdminHooks {
-  std::function<absl::Status(const std::vector<std::vector<tsdb::Matcher>>& selectors,
+  std::function<absl::Status(const std::vector<std::vector<model::Matcher>>& selectors,
                              int64_t mint, int64_t maxt)>
       delete_series;
   std::function<absl::Status()> clean_tombstones;

@@ -147,7 +147,7 @@ api::TargetSource TargetsFrom(scrape::Manager* m) {
       api::TargetMetadataView v;
       v.target = t.target_labels;
       for (const auto& md : t.metadata) {
-        v.metadata.push_back(api::MetadataView{md.family, std::string(scrape::MetricTypeName(md.type)),
+        v.metadata.push_back(api::MetadataView{md.family, std::string(model::MetricTypeName(md.type)),
                                                md.help, md.unit});
       }
       out.push_back(std::move(v));
@@ -308,7 +308,7 @@ int Run(const Flags& flags) {
   };
   api::AdminHooks admin;
   tsdb::DB* dbp = db.get();
-  admin.delete_series = [dbp](const std::vector<std::vector<tsdb::Matcher>>& sel, int64_t mint,
+  admin.delete_series = [dbp](const std::vector<std::vector<model::Matcher>>& sel, int64_t mint,
                               int64_t maxt) -> absl::Status {
     for (const auto& ms : sel) {
       if (auto st = dbp->Delete(ms, mint, maxt); !st.ok()) return st;

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "tsdb/matcher.h"
+#include "model/matcher.h"
 
 namespace promlet::promql {
 
@@ -95,7 +95,7 @@ struct VectorSelector : Expr {
   VectorSelector() : Expr(NodeKind::kVectorSelector) {}
   ValueType type() const override { return ValueType::kVector; }
   std::string name;  // metric name if written outside braces (also present as a matcher)
-  std::vector<tsdb::Matcher> matchers;  // includes __name__="name" when name is set
+  std::vector<model::Matcher> matchers;  // includes __name__="name" when name is set
   TimeModifiers time;
   // Experimental `metric smoothed` / `metric anchored` on an instant selector.
   bool anchored = false;

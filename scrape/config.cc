@@ -15,6 +15,8 @@
 #include "common/bytesize.h"
 #include "common/duration.h"
 #include "scrape/file_sd.h"
+#include "scrape/protocols.h"
+#include "scrape/target_labels.h"
 
 namespace promlet::scrape {
 namespace {
@@ -180,11 +182,11 @@ class Decoder {
 
   // A map of label name -> value, validated.
   absl::Status LabelMap(const YAML::Node& n, std::string_view path, std::string_view key,
-                        tsdb::Labels* out) const {
+                        model::Labels* out) const {
     auto c = Child(n, key);
     if (!c) return absl::OkStatus();
     if (!c->IsMap()) return Error(*c, Join(path, key), "expected a mapping of label names to values");
-    std::vector<tsdb::Label> v;
+    std::vector<model::Label> v;
     std::set<std::string> seen;
     for (auto it = c->begin(); it != c->end(); ++it) {
       if (!it->first.IsScalar() || !it->second.IsScalar()) {
@@ -192,14 +194,14 @@ class Decoder {
       }
       const std::string& name = it->first.Scalar();
       std::string field = Join(Join(path, key), name);
-      if (!tsdb::IsValidLabelName(name)) return Error(it->first, field, "invalid label name");
-      if (!tsdb::IsValidUtf8(it->second.Scalar())) {
+      if (!model::IsValidLabelName(name)) return Error(it->first, field, "invalid label name");
+      if (!model::IsValidUtf8(it->second.Scalar())) {
         return Error(it->second, field, "label value is not valid UTF-8");
       }
       if (!seen.insert(name).second) return Error(it->first, field, "label set twice");
       v.push_back({name, it->second.Scalar()});
     }
-    *out = tsdb::Labels::FromUnsorted(std::move(v));
+    *out = model::Labels::FromUnsorted(std::move(v));
     return absl::OkStatus();
   }
 
@@ -224,7 +226,7 @@ class Decoder {
   }
 
   absl::Status Relabels(const YAML::Node& n, std::string_view path, std::string_view key,
-                        std::vector<RelabelConfig>* out) const;
+                        std::vector<model::RelabelConfig>* out) const;
   absl::Status Global(const YAML::Node& n, GlobalConfig* g) const;
   absl::Status Job(const YAML::Node& n, std::string_view path, const GlobalConfig& g,
                    ScrapeConfig* c) const;
@@ -255,7 +257,7 @@ class Decoder {
 constexpr std::string_view kNotImplemented = "not supported by promlet";
 
 absl::Status Decoder::Relabels(const YAML::Node& n, std::string_view path, std::string_view key,
-                               std::vector<RelabelConfig>* out) const {
+                               std::vector<model::RelabelConfig>* out) const {
   auto list = Child(n, key);
   if (!list) return absl::OkStatus();
   std::string lpath = Join(path, key);
@@ -269,7 +271,7 @@ absl::Status Decoder::Relabels(const YAML::Node& n, std::string_view path, std::
         !st.ok()) {
       return st;
     }
-    RelabelConfig c;
+    model::RelabelConfig c;
     absl::Status st;
     if (!(st = StringList(r, p, "source_labels", &c.source_labels)).ok()) return st;
     if (!(st = String(r, p, "separator", &c.separator)).ok()) return st;
@@ -278,13 +280,13 @@ absl::Status Decoder::Relabels(const YAML::Node& n, std::string_view path, std::
     if (!(st = Uint(r, p, "modulus", &c.modulus)).ok()) return st;
     if (auto a = Child(r, "action")) {
       if (!a->IsScalar()) return Error(*a, Join(p, "action"), "expected a string");
-      absl::StatusOr<RelabelAction> act = ParseRelabelAction(a->Scalar());
+      absl::StatusOr<model::RelabelAction> act = model::ParseRelabelAction(a->Scalar());
       if (!act.ok()) return Error(*a, Join(p, "action"), Msg(act.status()));
       c.action = *act;
     }
     if (auto re = Child(r, "regex")) {
       if (!re->IsScalar()) return Error(*re, Join(p, "regex"), "expected a string");
-      absl::StatusOr<RelabelRegex> rx = RelabelRegex::Compile(re->Scalar());
+      absl::StatusOr<model::RelabelRegex> rx = model::RelabelRegex::Compile(re->Scalar());
       if (!rx.ok()) return Error(*re, Join(p, "regex"), Msg(rx.status()));
       c.regex = *rx;
     }
@@ -326,7 +328,7 @@ absl::Status Decoder::Global(const YAML::Node& n, GlobalConfig* g) const {
   if (!(st = Size(n, p, "body_size_limit", &g->body_size_limit_bytes)).ok()) return st;
   if (!(st = Uint(n, p, "keep_dropped_targets", &g->keep_dropped_targets)).ok()) return st;
   if (g->scrape_interval_ms == 0) return Error(n, p, "scrape_interval cannot be 0");
-  if (g->external_labels.Has(tsdb::kMetricName)) {
+  if (g->external_labels.Has(model::kMetricName)) {
     return Error(n, Join(p, "external_labels"), "__name__ is not allowed as an external label");
   }
   if (timeout == 0) {
@@ -557,7 +559,7 @@ absl::Status Decoder::Job(const YAML::Node& n, std::string_view path, const Glob
           return Error(e["targets"][t], Index(Join(ep, "targets"), t),
                        absl::StrCat("\"", targets[t], "\" is not a valid hostname"));
         }
-        tg.targets.push_back(tsdb::Labels{{kAddressLabel, targets[t]}});
+        tg.targets.push_back(model::Labels{{kAddressLabel, targets[t]}});
       }
       if (!(st = LabelMap(e, ep, "labels", &tg.labels)).ok()) return st;
       c->static_configs.push_back(std::move(tg));

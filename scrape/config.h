@@ -23,17 +23,19 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "scrape/relabel.h"
-#include "scrape/textparse.h"
-#include "tsdb/labels.h"
+#include "model/relabel.h"
+#include "model/textparse.h"
+#include "model/labels.h"
+#include "scrape/protocols.h"
+#include "scrape/target_labels.h"
 
 namespace promlet::scrape {
 
 // A set of targets sharing labels: a static_configs entry or one entry of a file_sd file.
 // As Prometheus' targetgroup.Group: each target is a label set holding at least __address__.
 struct TargetGroup {
-  std::vector<tsdb::Labels> targets;
-  tsdb::Labels labels;
+  std::vector<model::Labels> targets;
+  model::Labels labels;
   std::string source;  // "0" for static_configs[0]; "<file>:<index>" for file_sd
   friend bool operator==(const TargetGroup&, const TargetGroup&) = default;
 };
@@ -67,15 +69,6 @@ struct FileSdConfig {
   friend bool operator==(const FileSdConfig&, const FileSdConfig&) = default;
 };
 
-inline bool operator==(const RelabelRegex& a, const RelabelRegex& b) {
-  return a.expr() == b.expr();
-}
-inline bool operator==(const RelabelConfig& a, const RelabelConfig& b) {
-  return a.source_labels == b.source_labels && a.separator == b.separator &&
-         a.regex == b.regex && a.modulus == b.modulus && a.target_label == b.target_label &&
-         a.replacement == b.replacement && a.action == b.action;
-}
-
 struct ScrapeConfig {
   std::string job_name;
   int64_t scrape_interval_ms = 0;  // resolved: never 0 after loading
@@ -102,8 +95,8 @@ struct ScrapeConfig {
   TlsConfig tls_config;
   std::vector<TargetGroup> static_configs;
   std::vector<FileSdConfig> file_sd_configs;
-  std::vector<RelabelConfig> relabel_configs;
-  std::vector<RelabelConfig> metric_relabel_configs;
+  std::vector<model::RelabelConfig> relabel_configs;
+  std::vector<model::RelabelConfig> metric_relabel_configs;
 
   // The part PopulateLabels() needs.
   TargetDefaults ToTargetDefaults() const;
@@ -114,7 +107,7 @@ struct GlobalConfig {
   int64_t scrape_interval_ms = 60 * 1000;
   int64_t scrape_timeout_ms = 10 * 1000;
   int64_t evaluation_interval_ms = 60 * 1000;
-  tsdb::Labels external_labels;
+  model::Labels external_labels;
   std::vector<ScrapeProtocol> scrape_protocols = DefaultScrapeProtocols();
   // Defaults for the per-job limits (Prometheus 2.45+ global limits).
   uint64_t sample_limit = 0;

@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "re2/re2.h"
+#include "scrape/target_labels.h"
 
 namespace promlet::scrape {
 namespace {
@@ -39,21 +40,21 @@ absl::Status GroupError(const std::string& path, std::string_view msg) {
 // One group from already-extracted pieces, validated as Prometheus' targetgroup.Group.
 absl::StatusOr<TargetGroup> MakeGroup(const std::string& path, size_t index,
                                       const std::vector<std::string>& targets,
-                                      std::vector<tsdb::Label> labels) {
+                                      std::vector<model::Label> labels) {
   TargetGroup tg;
   tg.source = absl::StrCat(path, ":", index);
   for (const std::string& t : targets) {
     if (t.find('/') != std::string::npos) {
       return GroupError(path, absl::StrCat("group ", index, ": \"", t, "\" is not a valid hostname"));
     }
-    tg.targets.push_back(tsdb::Labels{{kAddressLabel, t}});
+    tg.targets.push_back(model::Labels{{kAddressLabel, t}});
   }
   std::set<std::string> seen;
-  for (const tsdb::Label& l : labels) {
-    if (!tsdb::IsValidLabelName(l.name)) {
+  for (const model::Label& l : labels) {
+    if (!model::IsValidLabelName(l.name)) {
       return GroupError(path, absl::StrCat("group ", index, ": \"", l.name, "\" is not a valid label name"));
     }
-    if (!tsdb::IsValidUtf8(l.value)) {
+    if (!model::IsValidUtf8(l.value)) {
       return GroupError(path, absl::StrCat("group ", index, ": invalid label value for \"", l.name, "\""));
     }
     if (!seen.insert(l.name).second) {
@@ -61,7 +62,7 @@ absl::StatusOr<TargetGroup> MakeGroup(const std::string& path, size_t index,
     }
   }
   labels.push_back({std::string(kFilepathLabel), path});
-  tg.labels = tsdb::Labels::FromUnsorted(std::move(labels));
+  tg.labels = model::Labels::FromUnsorted(std::move(labels));
   return tg;
 }
 
@@ -80,7 +81,7 @@ absl::StatusOr<std::vector<TargetGroup>> ParseJson(std::string_view content,
     if (g.is_null()) return GroupError(path, absl::StrCat("nil target group item found (index ", i, ")"));
     if (!g.is_object()) return GroupError(path, absl::StrCat("group ", i, ": expected an object"));
     std::vector<std::string> targets;
-    std::vector<tsdb::Label> labels;
+    std::vector<model::Label> labels;
     for (auto it = g.begin(); it != g.end(); ++it) {
       if (it.key() == "targets") {
         if (it.value().is_null()) continue;
@@ -123,7 +124,7 @@ absl::StatusOr<std::vector<TargetGroup>> ParseYaml(std::string_view content,
       if (g.IsNull()) return GroupError(path, absl::StrCat("nil target group item found (index ", i, ")"));
       if (!g.IsMap()) return GroupError(path, absl::StrCat(line(g), "group ", i, ": expected a mapping"));
       std::vector<std::string> targets;
-      std::vector<tsdb::Label> labels;
+      std::vector<model::Label> labels;
       for (auto it = g.begin(); it != g.end(); ++it) {
         const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
         const YAML::Node v = it->second;

@@ -17,8 +17,10 @@
 #include "absl/strings/strip.h"
 #include "common/duration.h"
 #include "scrape/file_sd.h"
-#include "scrape/relabel.h"
+#include "model/relabel.h"
 #include "scrape/scrape_loop.h"
+#include "scrape/protocols.h"
+#include "scrape/target_labels.h"
 
 namespace promlet::scrape {
 namespace {
@@ -78,8 +80,8 @@ bool SampleShapingEqual(const ScrapeConfig& a, const ScrapeConfig& b) {
 // Loops are matched across syncs by the target labels without __scrape_interval__ and
 // __scrape_timeout__: changing a job's interval restarts the loop with its cache instead of
 // replacing the target (which would write stale markers and start over).
-tsdb::Labels LoopKey(const tsdb::Labels& labels) {
-  tsdb::LabelsBuilder b(labels);
+model::Labels LoopKey(const model::Labels& labels) {
+  model::LabelsBuilder b(labels);
   b.Del(kScrapeIntervalLabel);
   b.Del(kScrapeTimeoutLabel);
   return b.Build();
@@ -106,20 +108,20 @@ struct Manager::Pool {
   ScrapeConfig cfg;
   std::map<std::string, std::vector<TargetGroup>, std::less<>> groups;  // by provider
   // Keyed by LoopKey(target labels).
-  absl::flat_hash_map<tsdb::Labels, std::shared_ptr<ScrapeLoop>> loops;
-  absl::flat_hash_map<tsdb::Labels, TargetStatus> broken;  // targets whose loop cannot start
+  absl::flat_hash_map<model::Labels, std::shared_ptr<ScrapeLoop>> loops;
+  absl::flat_hash_map<model::Labels, TargetStatus> broken;  // targets whose loop cannot start
   std::vector<DroppedTarget> dropped;
 };
 
 struct Manager::Impl {
-  explicit Impl(tsdb::Appendable* db, ManagerOptions o)
+  explicit Impl(storage::Appendable* db, ManagerOptions o)
       : db(db), opts(o), guard(io.get_executor()) {
     if (opts.offset_seed == 0) opts.offset_seed = HostSeed();
     int n = std::max(1, opts.threads);
     for (int i = 0; i < n; ++i) threads.emplace_back([this] { io.run(); });
   }
 
-  tsdb::Appendable* db;
+  storage::Appendable* db;
   ManagerOptions opts;
   boost::asio::io_context io;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard;
@@ -158,18 +160,18 @@ struct Manager::Impl {
     const bool cfg_changed = !(old_cfg == pool.cfg);
     const bool shaping_same = SampleShapingEqual(old_cfg, pool.cfg);
     const TargetDefaults defaults = pool.cfg.ToTargetDefaults();
-    absl::flat_hash_map<tsdb::Labels, PopulatedTarget> want;
+    absl::flat_hash_map<model::Labels, PopulatedTarget> want;
     std::vector<DroppedTarget> dropped;
     for (const auto& [provider, groups] : pool.groups) {
       for (const TargetGroup& g : groups) {
-        for (const tsdb::Labels& t : g.targets) {
+        for (const model::Labels& t : g.targets) {
           absl::StatusOr<PopulatedTarget> p = PopulateLabels(t, g.labels, defaults);
           if (!p.ok()) continue;  // Prometheus logs and skips such targets
           if (p->dropped) {
             dropped.push_back({pool.cfg.job_name, p->discovered});
             continue;
           }
-          tsdb::Labels key = LoopKey(p->labels);
+          model::Labels key = LoopKey(p->labels);
           want.emplace(std::move(key), *std::move(p));
         }
       }
@@ -288,9 +290,9 @@ absl::StatusOr<ScrapeLoopOptions> BuildLoopOptions(const ScrapeConfig& cfg,
   o.samples.label_name_length_limit = static_cast<int64_t>(cfg.label_name_length_limit);
   o.samples.label_value_length_limit = static_cast<int64_t>(cfg.label_value_length_limit);
   if (!cfg.metric_relabel_configs.empty()) {
-    auto rules = std::make_shared<const std::vector<RelabelConfig>>(cfg.metric_relabel_configs);
-    o.samples.metric_relabel = [rules](tsdb::Labels* l) {
-      std::optional<tsdb::Labels> r = Process(*l, *rules);
+    auto rules = std::make_shared<const std::vector<model::RelabelConfig>>(cfg.metric_relabel_configs);
+    o.samples.metric_relabel = [rules](model::Labels* l) {
+      std::optional<model::Labels> r = model::Process(*l, *rules);
       if (!r) return false;
       *l = *std::move(r);
       return true;
@@ -300,7 +302,7 @@ absl::StatusOr<ScrapeLoopOptions> BuildLoopOptions(const ScrapeConfig& cfg,
   return o;
 }
 
-Manager::Manager(tsdb::Appendable* db, ManagerOptions options)
+Manager::Manager(storage::Appendable* db, ManagerOptions options)
     : impl_(std::make_unique<Impl>(db, options)) {}
 
 Manager::~Manager() { Stop(); }

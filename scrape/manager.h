@@ -29,9 +29,9 @@
 #include "absl/status/status.h"
 #include "scrape/config.h"
 #include "scrape/target.h"
-#include "scrape/textparse.h"
-#include "tsdb/labels.h"
-#include "tsdb/storage.h"
+#include "model/textparse.h"
+#include "model/labels.h"
+#include "storage/interface.h"
 
 namespace promlet::scrape {
 
@@ -49,14 +49,14 @@ struct ManagerOptions {
 // /api/v1/targets/metadata: the metadata one target exposes.
 struct TargetMetadata {
   std::string scrape_pool;
-  tsdb::Labels target_labels;  // public labels (job, instance, ...)
-  std::vector<MetricMetadata> metadata;
+  model::Labels target_labels;  // public labels (job, instance, ...)
+  std::vector<model::MetricMetadata> metadata;
 };
 
 class Manager {
  public:
   // `db` must outlive the manager. Starts the io threads; no target runs before ApplyConfig.
-  explicit Manager(tsdb::Appendable* db, ManagerOptions options = {});
+  explicit Manager(storage::Appendable* db, ManagerOptions options = {});
   ~Manager();  // Stop()
   Manager(const Manager&) = delete;
   Manager& operator=(const Manager&) = delete;

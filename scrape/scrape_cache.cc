@@ -217,7 +217,7 @@ ScrapeCache::MetaRec* ScrapeCache::MetaLine(MetaKind kind, std::string_view fami
   return &r;
 }
 
-void ScrapeCache::SetType(std::string_view family, MetricType type) {
+void ScrapeCache::SetType(std::string_view family, model::MetricType type) {
   const auto t = static_cast<char>(type);
   MetaRec* r = MetaLine(kMetaType, family, std::string_view(&t, 1));
   if (r == nullptr || r->type == type) return;
@@ -239,8 +239,8 @@ void ScrapeCache::SetUnit(std::string_view family, std::string_view unit) {
   SetInterned(&r->unit, unit);
 }
 
-MetricMetadata ScrapeCache::ToMetadata(const MetaRec& r) {
-  MetricMetadata m;
+model::MetricMetadata ScrapeCache::ToMetadata(const MetaRec& r) {
+  model::MetricMetadata m;
   m.family = std::string(r.family->view());
   m.type = r.type;
   m.help = std::string(ViewOf(r.help));
@@ -248,19 +248,19 @@ MetricMetadata ScrapeCache::ToMetadata(const MetaRec& r) {
   return m;
 }
 
-std::vector<MetricMetadata> ScrapeCache::Metadata() const {
-  std::vector<MetricMetadata> out;
+std::vector<model::MetricMetadata> ScrapeCache::Metadata() const {
+  std::vector<model::MetricMetadata> out;
   {
     std::lock_guard<std::mutex> lock(meta_mu_);
     out.reserve(meta_.size());
     for (const MetaRec& r : meta_) out.push_back(ToMetadata(r));
   }
   std::sort(out.begin(), out.end(),
-            [](const MetricMetadata& a, const MetricMetadata& b) { return a.family < b.family; });
+            [](const model::MetricMetadata& a, const model::MetricMetadata& b) { return a.family < b.family; });
   return out;
 }
 
-std::optional<MetricMetadata> ScrapeCache::MetadataFor(std::string_view family) const {
+std::optional<model::MetricMetadata> ScrapeCache::MetadataFor(std::string_view family) const {
   std::lock_guard<std::mutex> lock(meta_mu_);
   auto it = meta_index_.find(family);
   if (it == meta_index_.end()) return std::nullopt;

@@ -39,9 +39,9 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "scrape/textparse.h"
-#include "tsdb/labels.h"
-#include "tsdb/storage.h"
+#include "model/textparse.h"
+#include "model/labels.h"
+#include "storage/interface.h"
 
 namespace promlet::scrape {
 
@@ -53,7 +53,7 @@ class ScrapeCache {
   // Labels are deliberately not kept: appends go by ref, and a ref the storage no longer knows
   // is re-resolved from the scraped text (this halves the memory of a large fleet).
   struct Entry {
-    tsdb::SeriesRef ref = 0;
+    storage::SeriesRef ref = 0;
     uint32_t seen_iter = 0;     // last scrape iteration that exposed it
     uint32_t tracked_iter = 0;  // last iteration it got a sample at the scrape's timestamp
     bool dropped = false;       // metric_relabel_configs dropped it
@@ -112,13 +112,13 @@ class ScrapeCache {
   uint64_t iteration() const { return iter_; }
 
   // --- Metadata ---
-  void SetType(std::string_view family, MetricType type);
+  void SetType(std::string_view family, model::MetricType type);
   void SetHelp(std::string_view family, std::string_view help);
   void SetUnit(std::string_view family, std::string_view unit);
   // Snapshot, sorted by family name.
-  std::vector<MetricMetadata> Metadata() const;
+  std::vector<model::MetricMetadata> Metadata() const;
   // Metadata of one family, if exposed.
-  std::optional<MetricMetadata> MetadataFor(std::string_view family) const;
+  std::optional<model::MetricMetadata> MetadataFor(std::string_view family) const;
 
  private:
   struct Key {
@@ -134,7 +134,7 @@ class ScrapeCache {
     const InternedString* family = nullptr;  // never null
     const InternedString* help = nullptr;    // null: ""
     const InternedString* unit = nullptr;    // null: ""
-    MetricType type = MetricType::kUnknown;
+    model::MetricType type = model::MetricType::kUnknown;
     uint8_t seen_kinds = 0;   // bit per kind set by a line of iteration seen_iter
     uint32_t seen_iter = 0;
   };
@@ -142,7 +142,7 @@ class ScrapeCache {
   // The record a metadata line sets, or null when the line provably changes nothing (fast
   // path). `payload` is the line's value as bytes (the type, the help or unit text).
   MetaRec* MetaLine(MetaKind kind, std::string_view family, std::string_view payload);
-  static MetricMetadata ToMetadata(const MetaRec& r);
+  static model::MetricMetadata ToMetadata(const MetaRec& r);
   // Drops families unseen for more than kMetadataKeepIterations iterations (EndIteration).
   void DropStaleMetadata();
 

@@ -12,7 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/go_format.h"
-#include "scrape/relabel.h"
+#include "model/value.h"
+#include "model/relabel.h"
+#include "scrape/protocols.h"
+#include "scrape/target_labels.h"
 
 namespace promlet::scrape {
 namespace {
@@ -23,7 +26,7 @@ using Clock = std::chrono::steady_clock;
 // Prometheus' %.50s / %.50q truncation in limit errors.
 std::string Trunc50(std::string_view s) { return std::string(s.substr(0, 50)); }
 
-absl::Status CheckLabelLimits(const SampleOptions& o, const tsdb::Labels& lset) {
+absl::Status CheckLabelLimits(const SampleOptions& o, const model::Labels& lset) {
   if (o.label_limit <= 0 && o.label_name_length_limit <= 0 && o.label_value_length_limit <= 0) {
     return absl::OkStatus();
   }
@@ -72,15 +75,15 @@ std::string ScrapeTimeoutHeaderValue(std::chrono::milliseconds timeout) {
   return common::GoFloat(seconds, 'f');
 }
 
-bool MutateSampleLabels(const SampleOptions& opts, tsdb::Labels* labels) {
+bool MutateSampleLabels(const SampleOptions& opts, model::Labels* labels) {
   if (!opts.target_labels.empty()) {
-    tsdb::LabelsBuilder b(*labels);
+    model::LabelsBuilder b(*labels);
     if (opts.honor_labels) {
       for (const auto& l : opts.target_labels) {
         if (!labels->Has(l.name)) b.Set(l.name, l.value);
       }
     } else {
-      std::vector<tsdb::Label> conflicts;
+      std::vector<model::Label> conflicts;
       for (const auto& l : opts.target_labels) {
         std::string_view exposed = labels->Get(l.name);
         if (!exposed.empty()) conflicts.push_back({l.name, std::string(exposed)});
@@ -88,7 +91,7 @@ bool MutateSampleLabels(const SampleOptions& opts, tsdb::Labels* labels) {
       }
       // Shorter names first, so exported_a cannot be taken by the renaming of another clash.
       std::stable_sort(conflicts.begin(), conflicts.end(),
-                       [](const tsdb::Label& a, const tsdb::Label& c) {
+                       [](const model::Label& a, const model::Label& c) {
                          return a.name.size() < c.name.size();
                        });
       for (const auto& c : conflicts) {
@@ -110,34 +113,34 @@ bool MutateSampleLabels(const SampleOptions& opts, tsdb::Labels* labels) {
   return !labels->empty();
 }
 
-AppendResult AppendScrapeBody(tsdb::Appender& app, ScrapeCache& cache, const SampleOptions& opts,
-                              std::string_view body, Format format, int64_t timestamp_ms) {
+AppendResult AppendScrapeBody(storage::Appender& app, ScrapeCache& cache, const SampleOptions& opts,
+                              std::string_view body, model::Format format, int64_t timestamp_ms) {
   AppendResult r;
   cache.BeginIteration();
-  Parser parser(body, format);
+  model::Parser parser(body, format);
   bool limit_exceeded = false;
   while (true) {
-    absl::StatusOr<Entry> entry = parser.Next();
+    absl::StatusOr<model::Entry> entry = parser.Next();
     if (!entry.ok()) {
       r.error = entry.status();
       break;
     }
-    if (*entry == Entry::kEOF) break;
+    if (*entry == model::Entry::kEOF) break;
     switch (*entry) {
-      case Entry::kType:
+      case model::Entry::kType:
         cache.SetType(parser.FamilyName(), parser.Type());
         continue;
-      case Entry::kHelp:
+      case model::Entry::kHelp:
         if (std::optional<std::string_view> plain = parser.PlainHelp()) {
           cache.SetHelp(parser.FamilyName(), *plain);
         } else {
           cache.SetHelp(parser.FamilyName(), parser.Help());
         }
         continue;
-      case Entry::kUnit:
+      case model::Entry::kUnit:
         cache.SetUnit(parser.FamilyName(), parser.Unit());
         continue;
-      case Entry::kSeries:
+      case model::Entry::kSeries:
         break;
       default:
         continue;
@@ -155,7 +158,7 @@ AppendResult AppendScrapeBody(tsdb::Appender& app, ScrapeCache& cache, const Sam
     std::string_view raw = parser.RawSeries();
     ScrapeCache::Entry* e = cache.Get(raw);
     bool is_new = false;
-    tsdb::Labels lset;  // only materialised for series new to the cache
+    model::Labels lset;  // only materialised for series new to the cache
     // Labels of the current series after honor_labels, relabeling and limits; false on error
     // (r.error set) or drop (*dropped).
     auto build_labels = [&](bool* dropped) {
@@ -201,7 +204,7 @@ AppendResult AppendScrapeBody(tsdb::Appender& app, ScrapeCache& cache, const Sam
       bool dropped;
       if (!build_labels(&dropped)) break;
     }
-    absl::StatusOr<tsdb::SeriesRef> ref = app.Append(e->ref, lset, t, parser.Value());
+    absl::StatusOr<storage::SeriesRef> ref = app.Append(e->ref, lset, t, parser.Value());
     if (!ref.ok() && e->ref != 0 && IsRefNotFound(ref.status())) {
       // The storage forgot the series (e.g. head truncation): resolve it by labels again.
       bool dropped;
@@ -211,11 +214,11 @@ AppendResult AppendScrapeBody(tsdb::Appender& app, ScrapeCache& cache, const Sam
     }
     if (!ref.ok()) {
       const absl::Status& s = ref.status();
-      if (tsdb::IsOutOfOrder(s)) {
+      if (storage::IsOutOfOrder(s)) {
         ++r.out_of_order;
-      } else if (tsdb::IsDuplicateSample(s)) {
+      } else if (storage::IsDuplicateSample(s)) {
         ++r.duplicates;
-      } else if (tsdb::IsOutOfBounds(s)) {
+      } else if (storage::IsOutOfBounds(s)) {
         ++r.out_of_bounds;
       } else {
         r.error = s;
@@ -237,16 +240,16 @@ AppendResult AppendScrapeBody(tsdb::Appender& app, ScrapeCache& cache, const Sam
 
   cache.ForEachStale([&](const ScrapeCache::Entry& stale) {
     // Out-of-order and duplicate markers are expected (a target came back) and ignored.
-    (void)app.Append(stale.ref, tsdb::Labels(), timestamp_ms, tsdb::StaleNaN());
+    (void)app.Append(stale.ref, model::Labels(), timestamp_ms, model::StaleNaN());
   });
   cache.EndIteration(/*success=*/true);
   return r;
 }
 
-void AppendStaleMarkers(tsdb::Appender& app, ScrapeCache& cache, int64_t timestamp_ms) {
+void AppendStaleMarkers(storage::Appender& app, ScrapeCache& cache, int64_t timestamp_ms) {
   cache.BeginIteration();
   cache.ForEachStale([&](const ScrapeCache::Entry& stale) {
-    (void)app.Append(stale.ref, tsdb::Labels(), timestamp_ms, tsdb::StaleNaN());
+    (void)app.Append(stale.ref, model::Labels(), timestamp_ms, model::StaleNaN());
   });
   cache.EndIteration(/*success=*/false);
 }
@@ -255,7 +258,7 @@ namespace {
 
 class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl> {
  public:
-  LoopImpl(asio::io_context& io, tsdb::Appendable* db, ScrapeLoopOptions opts,
+  LoopImpl(asio::io_context& io, storage::Appendable* db, ScrapeLoopOptions opts,
            std::shared_ptr<ScrapeCache> cache)
       : strand_(asio::make_strand(io)),
         timer_(strand_),
@@ -270,8 +273,8 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
     status_.scrape_interval = opts_.interval;
     status_.scrape_timeout = opts_.timeout;
     for (size_t i = 0; i < kNumReport; ++i) {
-      tsdb::LabelsBuilder b(opts_.samples.target_labels);
-      b.Set(tsdb::kMetricName, kReportNames[i]);
+      model::LabelsBuilder b(opts_.samples.target_labels);
+      b.Set(model::kMetricName, kReportNames[i]);
       report_labels_[i] = b.Build();
     }
   }
@@ -319,7 +322,7 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
     return status_;
   }
 
-  std::vector<MetricMetadata> Metadata() const override { return cache_->Metadata(); }
+  std::vector<model::MetricMetadata> Metadata() const override { return cache_->Metadata(); }
   std::shared_ptr<ScrapeCache> cache() const override { return cache_; }
 
  private:
@@ -391,12 +394,12 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
     const int64_t ts = scrape_ts_ms_;
     absl::Status scrape_err;
     AppendResult r;
-    std::unique_ptr<tsdb::Appender> app = db_->NewAppender();
+    std::unique_ptr<storage::Appender> app = db_->NewAppender();
     if (!resp.ok()) {
       scrape_err = resp.status();
       AppendStaleMarkers(*app, *cache_, ts);
     } else {
-      absl::StatusOr<Format> format =
+      absl::StatusOr<model::Format> format =
           FormatForContentType(resp->content_type, opts_.fallback_format);
       if (!format.ok()) {
         r.error = format.status();
@@ -447,9 +450,9 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
     Arm();
   }
 
-  void AppendReport(tsdb::Appender& app, int64_t ts, const double* values) {
+  void AppendReport(storage::Appender& app, int64_t ts, const double* values) {
     for (size_t i = 0; i < kNumReport; ++i) {
-      absl::StatusOr<tsdb::SeriesRef> ref =
+      absl::StatusOr<storage::SeriesRef> ref =
           app.Append(report_refs_[i], report_labels_[i], ts, values[i]);
       if (!ref.ok() && report_refs_[i] != 0 && IsRefNotFound(ref.status())) {
         report_refs_[i] = 0;
@@ -512,10 +515,10 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
   }
 
   void WriteEndOfRunStaleness() {
-    std::unique_ptr<tsdb::Appender> app = db_->NewAppender();
+    std::unique_ptr<storage::Appender> app = db_->NewAppender();
     AppendStaleMarkers(*app, *cache_, stale_ts_ms_);
-    const double stale[kNumReport] = {tsdb::StaleNaN(), tsdb::StaleNaN(), tsdb::StaleNaN(),
-                                      tsdb::StaleNaN(), tsdb::StaleNaN()};
+    const double stale[kNumReport] = {model::StaleNaN(), model::StaleNaN(), model::StaleNaN(),
+                                      model::StaleNaN(), model::StaleNaN()};
     AppendReport(*app, stale_ts_ms_, stale);
     (void)app->Commit();
   }
@@ -534,7 +537,7 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
 
   asio::strand<asio::io_context::executor_type> strand_;
   asio::steady_timer timer_;
-  tsdb::Appendable* db_;
+  storage::Appendable* db_;
   const ScrapeLoopOptions opts_;
   std::shared_ptr<ScrapeCache> cache_;
   std::unique_ptr<HttpClient> client_;
@@ -548,8 +551,8 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
   int64_t scrape_ts_ms_ = 0;
   int64_t last_ts_ms_ = 0;  // timestamp of the last completed scrape; 0 = never
   int64_t stale_ts_ms_ = 0;
-  tsdb::SeriesRef report_refs_[kNumReport] = {};
-  tsdb::Labels report_labels_[kNumReport];
+  storage::SeriesRef report_refs_[kNumReport] = {};
+  model::Labels report_labels_[kNumReport];
   std::vector<std::function<void()>> done_;
 
   mutable std::mutex status_mu_;
@@ -560,7 +563,7 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<ScrapeLoop>> ScrapeLoop::Create(
-    boost::asio::io_context& io, tsdb::Appendable* db, ScrapeLoopOptions options,
+    boost::asio::io_context& io, storage::Appendable* db, ScrapeLoopOptions options,
     std::shared_ptr<ScrapeCache> cache) {
   auto loop = std::make_shared<LoopImpl>(io, db, std::move(options), std::move(cache));
   absl::Status s = loop->Init();

@@ -38,9 +38,9 @@
 #include "scrape/http_client.h"
 #include "scrape/scrape_cache.h"
 #include "scrape/target.h"
-#include "scrape/textparse.h"
-#include "tsdb/labels.h"
-#include "tsdb/storage.h"
+#include "model/textparse.h"
+#include "model/labels.h"
+#include "storage/interface.h"
 
 namespace boost::asio {
 class io_context;
@@ -50,7 +50,7 @@ namespace promlet::scrape {
 
 // How scraped samples become stored samples (the non-I/O part of a scrape config).
 struct SampleOptions {
-  tsdb::Labels target_labels;  // public target labels (job, instance, ...), no "__" labels
+  model::Labels target_labels;  // public target labels (job, instance, ...), no "__" labels
   bool honor_labels = false;
   bool honor_timestamps = true;
   // Also track series with explicit timestamps for stale markers (track_timestamps_staleness).
@@ -60,20 +60,20 @@ struct SampleOptions {
   int64_t label_name_length_limit = 0;
   int64_t label_value_length_limit = 0;
   // metric_relabel_configs: rewrites the labels in place; false drops the series. Null = none.
-  std::function<bool(tsdb::Labels*)> metric_relabel;
+  std::function<bool(model::Labels*)> metric_relabel;
 };
 
 struct ScrapeLoopOptions {
   std::string scrape_pool;
-  tsdb::Labels target_labels;      // full target labels, "__" labels included
-  tsdb::Labels discovered_labels;  // before relabeling, for the API
+  model::Labels target_labels;      // full target labels, "__" labels included
+  model::Labels discovered_labels;  // before relabeling, for the API
   std::string scrape_url;
   HttpClientOptions http;  // host, port, path, auth/accept headers, TLS, body_size_limit
   std::chrono::milliseconds interval{60000};
   std::chrono::milliseconds timeout{10000};
   SampleOptions samples;
   // Format used when the response has no usable Content-Type (fallback_scrape_protocol).
-  std::optional<Format> fallback_format;
+  std::optional<model::Format> fallback_format;
   uint64_t offset_seed = 0;  // mixed into the target hash (Prometheus: a per-server seed)
   // First scrape right after Start() instead of at the target's offset (tests, one-shot tools).
   bool scrape_immediately = false;
@@ -93,16 +93,16 @@ struct AppendResult {
 // Builds the labels a scraped series is stored under: target labels merged per honor_labels
 // (clashes renamed exported_<name>, exported_exported_<name>, ...), then metric relabeling.
 // Returns false when relabeling dropped the series.
-bool MutateSampleLabels(const SampleOptions& opts, tsdb::Labels* labels);
+bool MutateSampleLabels(const SampleOptions& opts, model::Labels* labels);
 
 // Appends one parsed body into `app` (no I/O, no commit); the core of a scrape, public for
 // tests and benchmarks. On error the caller must Rollback.
-AppendResult AppendScrapeBody(tsdb::Appender& app, ScrapeCache& cache, const SampleOptions& opts,
-                              std::string_view body, Format format, int64_t timestamp_ms);
+AppendResult AppendScrapeBody(storage::Appender& app, ScrapeCache& cache, const SampleOptions& opts,
+                              std::string_view body, model::Format format, int64_t timestamp_ms);
 
 // Appends stale markers for every series of the previous successful scrape that this (failed
 // or final) iteration did not expose; the iteration is then closed as failed.
-void AppendStaleMarkers(tsdb::Appender& app, ScrapeCache& cache, int64_t timestamp_ms);
+void AppendStaleMarkers(storage::Appender& app, ScrapeCache& cache, int64_t timestamp_ms);
 
 class ScrapeLoop {
  public:
@@ -115,7 +115,7 @@ class ScrapeLoop {
   // `db` must outlive the loop. A `cache` from a stopped predecessor continues its series and
   // staleness state; null starts empty. Fails on bad HTTP options (scheme, TLS files).
   static absl::StatusOr<std::shared_ptr<ScrapeLoop>> Create(
-      boost::asio::io_context& io, tsdb::Appendable* db, ScrapeLoopOptions options,
+      boost::asio::io_context& io, storage::Appendable* db, ScrapeLoopOptions options,
       std::shared_ptr<ScrapeCache> cache = nullptr);
   virtual ~ScrapeLoop() = default;
 
@@ -138,7 +138,7 @@ class ScrapeLoop {
   // Snapshot of the target's state. Thread-safe.
   virtual TargetStatus Status() const = 0;
   // Metadata (TYPE/HELP/UNIT) last exposed by the target, sorted by family. Thread-safe.
-  virtual std::vector<MetricMetadata> Metadata() const = 0;
+  virtual std::vector<model::MetricMetadata> Metadata() const = 0;
   // The cache, for handing over to a successor after Stop(kHandOver) completed.
   virtual std::shared_ptr<ScrapeCache> cache() const = 0;
 };

@@ -55,7 +55,7 @@ absl::StatusOr<ScrapeEndpoint> ParseScrapeUrl(std::string_view url) {
   return e;
 }
 
-uint64_t TargetHash(const tsdb::Labels& labels, std::string_view url) {
+uint64_t TargetHash(const model::Labels& labels, std::string_view url) {
   // FNV-1a over the URL mixed with the labels' stable hash.
   uint64_t h = 14695981039346656037ULL;
   for (unsigned char c : url) {

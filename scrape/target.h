@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "tsdb/labels.h"
+#include "model/labels.h"
 
 namespace promlet::scrape {
 
@@ -29,8 +29,8 @@ struct TargetStatus {
   std::string scrape_pool;
   std::string scrape_url;
   std::string global_url;          // scrape_url with the host as seen from other machines
-  tsdb::Labels labels;             // without "__" labels
-  tsdb::Labels discovered_labels;  // before relabeling
+  model::Labels labels;             // without "__" labels
+  model::Labels discovered_labels;  // before relabeling
   TargetHealth health = TargetHealth::kUnknown;
   std::string last_error;
   std::chrono::system_clock::time_point last_scrape{};  // epoch when never scraped
@@ -52,7 +52,7 @@ struct TargetStatus {
 // What /api/v1/targets shows for a target that relabeling dropped.
 struct DroppedTarget {
   std::string scrape_pool;
-  tsdb::Labels discovered_labels;
+  model::Labels discovered_labels;
 };
 
 // A scrape URL split for the HTTP client (the URL itself comes from relabel.h's TargetUrl()).
@@ -66,7 +66,7 @@ struct ScrapeEndpoint {
 absl::StatusOr<ScrapeEndpoint> ParseScrapeUrl(std::string_view url);
 
 // A stable hash of a target (labels and URL) for its scrape offset within the interval.
-uint64_t TargetHash(const tsdb::Labels& labels, std::string_view url);
+uint64_t TargetHash(const model::Labels& labels, std::string_view url);
 
 }  // namespace promlet::scrape
 

@@ -24,7 +24,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "scrape/textparse.h"
+#include "model/textparse.h"
 #include "tsdb/block_builder.h"
 
 namespace promlet::tools {
@@ -174,7 +174,7 @@ class HeldSamples {
 };
 
 struct Series {
-  tsdb::Labels labels;
+  model::Labels labels;
   int64_t window = kNoWindow;  // window of `held`, a cache of windows[window][id]
   HeldSamples* held = nullptr;
 };
@@ -252,7 +252,7 @@ void Release(Run* run, size_t from, size_t to) {
 
 absl::StatusOr<tsdb::BlockMeta> WriteWindow(Run* run, int64_t window) {
   struct Entry {
-    const tsdb::Labels* labels;
+    const model::Labels* labels;
     std::unique_ptr<HeldSamples>* held;
   };
   std::vector<Entry> entries;
@@ -262,7 +262,7 @@ absl::StatusOr<tsdb::BlockMeta> WriteWindow(Run* run, int64_t window) {
     for (auto& [id, held] : it->second) entries.push_back({&part.series[id].labels, &held});
   }
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return tsdb::Labels::Compare(*a.labels, *b.labels) < 0;
+    return model::Labels::Compare(*a.labels, *b.labels) < 0;
   });
   tsdb::BlockBuilderOptions wo;
   wo.zstd_level = run->opts.zstd_level;
@@ -278,7 +278,7 @@ absl::StatusOr<tsdb::BlockMeta> WriteWindow(Run* run, int64_t window) {
       if (auto st = (*entries[j].held)->DecodeTo(&ts, &vs); !st.ok()) return st;
       entries[j].held->reset();  // free as we go
       ++j;
-    } while (j < entries.size() && tsdb::Labels::Compare(*entries[j].labels, *entries[i].labels) == 0);
+    } while (j < entries.size() && model::Labels::Compare(*entries[j].labels, *entries[i].labels) == 0);
     SortAndDedupe(&ts, &vs);
     if (auto st = (*w)->AddSeries(*entries[i].labels, ts, vs); !st.ok()) return st;
     i = j;
@@ -351,7 +351,7 @@ using FlushBarrier = std::barrier<FlushOnBarrier>;
 
 void ParsePart(Run* run, Part* part, FlushBarrier* sync) {
   std::string_view body(run->base + part->begin, part->end - part->begin);
-  scrape::Parser p(body, scrape::Format::kOpenMetrics);
+  model::Parser p(body, model::Format::kOpenMetrics);
   const int64_t d = run->opts.block_duration_ms;
   const int64_t cap = run->opts.max_held_bytes;
   size_t reported = 0, released = part->begin;
@@ -390,11 +390,11 @@ void ParsePart(Run* run, Part* part, FlushBarrier* sync) {
       fail(line, msg);
       break;
     }
-    if (*e == scrape::Entry::kEOF) {
+    if (*e == model::Entry::kEOF) {
       part->lines = static_cast<uint64_t>(p.line());
       break;
     }
-    if (*e != scrape::Entry::kSeries || p.IsCreatedSeries()) continue;
+    if (*e != model::Entry::kSeries || p.IsCreatedSeries()) continue;
     auto ts = p.TimestampMs();
     if (!ts) {
       fail(p.line(), absl::StrCat(": sample without timestamp: ", std::string(p.RawSeries())));
@@ -517,14 +517,14 @@ bool SeriesInSeveralParts(const Run& run, uint64_t* unique_series) {
     return false;
   }
   struct Hash {
-    size_t operator()(const tsdb::Labels* l) const { return l->Hash(); }
+    size_t operator()(const model::Labels* l) const { return l->Hash(); }
   };
   struct Eq {
-    bool operator()(const tsdb::Labels* a, const tsdb::Labels* b) const {
-      return tsdb::Labels::Compare(*a, *b) == 0;
+    bool operator()(const model::Labels* a, const model::Labels* b) const {
+      return model::Labels::Compare(*a, *b) == 0;
     }
   };
-  absl::flat_hash_set<const tsdb::Labels*, Hash, Eq> seen;
+  absl::flat_hash_set<const model::Labels*, Hash, Eq> seen;
   bool dup = false;
   for (const auto& part : run.parts) {
     for (const auto& s : part.series) {

@@ -140,7 +140,7 @@ int Analyze(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
                static_cast<unsigned long long>(m.stats.num_series),
                static_cast<unsigned long long>(m.stats.num_samples));
   absl::flat_hash_map<std::string, uint64_t> by_metric, by_pair, values_per_name;
-  tsdb::Labels labels;
+  model::Labels labels;
   std::vector<tsdb::BlockChunkMeta> chunks;
   tsdb::Block::SeriesCursor cursor;
   for (uint32_t i = 0; i < b->NumSeries(); ++i) {

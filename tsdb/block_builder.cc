@@ -27,7 +27,7 @@ absl::StatusOr<std::unique_ptr<BlockBuilder>> BlockBuilder::Create(const std::st
   return std::unique_ptr<BlockBuilder>(new BlockBuilder(std::move(*w)));
 }
 
-absl::Status BlockBuilder::AddSeries(const Labels& labels, absl::Span<const int64_t> ts,
+absl::Status BlockBuilder::AddSeries(const model::Labels& labels, absl::Span<const int64_t> ts,
                                      absl::Span<const double> vs) {
   return writer_->AddSeries(labels, ts, vs);
 }

@@ -20,7 +20,7 @@
 #include "absl/types/span.h"
 #include "tsdb/block/block_meta.h"
 #include "tsdb/chunkenc/xor.h"
-#include "tsdb/labels.h"
+#include "model/labels.h"
 
 namespace promlet::tsdb {
 
@@ -40,7 +40,7 @@ class BlockBuilder {
 
   // Labels strictly after the previous series'; ts strictly increasing; ts/vs of equal,
   // non-zero length.
-  absl::Status AddSeries(const Labels& labels, absl::Span<const int64_t> ts,
+  absl::Status AddSeries(const model::Labels& labels, absl::Span<const int64_t> ts,
                          absl::Span<const double> vs);
   // Completes the block covering [min_time, max_time). NotFound when no series was added.
   absl::StatusOr<BlockMeta> Finish(int64_t min_time, int64_t max_time);

@@ -61,7 +61,7 @@ absl::StatusOr<BlockMeta> CompactBlocks(const std::string& dir,
   int64_t mint = std::numeric_limits<int64_t>::max(), maxt = std::numeric_limits<int64_t>::min();
   int level = 0;
   std::vector<std::string> sources, parents;
-  std::vector<std::unique_ptr<SeriesSet>> sets;
+  std::vector<std::unique_ptr<storage::SeriesSet>> sets;
   for (const auto& b : blocks) {
     mint = std::min(mint, b->meta().min_time);
     maxt = std::max(maxt, b->meta().max_time);
@@ -94,7 +94,7 @@ absl::StatusOr<BlockMeta> CompactBlocks(const std::string& dir,
 
 absl::StatusOr<BlockMeta> WriteHeadBlock(const std::string& dir, Head* head, int64_t mint,
                                          int64_t maxt, const BlockWriterOptions& opts,
-                                         const std::function<Intervals(SeriesRef)>& deleted) {
+                                         const std::function<Intervals(storage::SeriesRef)>& deleted) {
   auto w = BlockWriter::Create(dir, opts);
   if (!w.ok()) return w.status();
   auto set = head->ChunkSeries(mint, maxt - 1, /*include_open=*/true);

@@ -39,7 +39,7 @@ absl::StatusOr<BlockMeta> CompactBlocks(const std::string& dir,
 // deleted per `deleted(ref)` (may be null). NotFound if the range holds no samples.
 absl::StatusOr<BlockMeta> WriteHeadBlock(const std::string& dir, Head* head, int64_t mint,
                                          int64_t maxt, const BlockWriterOptions& opts,
-                                         const std::function<Intervals(SeriesRef)>& deleted);
+                                         const std::function<Intervals(storage::SeriesRef)>& deleted);
 
 }  // namespace promlet::tsdb
 

@@ -43,7 +43,7 @@ uint64_t DirBytes(const std::string& dir, const std::string& skip = "") {
   return n;
 }
 
-bool MatchesAll(const Labels& l, absl::Span<const Matcher> ms) {
+bool MatchesAll(const model::Labels& l, absl::Span<const model::Matcher> ms) {
   for (const auto& m : ms) {
     if (!m.Matches(l.Get(m.name()))) return false;
   }
@@ -51,9 +51,9 @@ bool MatchesAll(const Labels& l, absl::Span<const Matcher> ms) {
 }
 
 // Skips deleted samples of one series.
-class FilteredIterator : public SampleIterator {
+class FilteredIterator : public storage::SampleIterator {
  public:
-  FilteredIterator(std::unique_ptr<SampleIterator> it, Intervals del)
+  FilteredIterator(std::unique_ptr<storage::SampleIterator> it, Intervals del)
       : it_(std::move(it)), del_(std::move(del)) {}
   bool Next() override {
     while (it_->Next()) {
@@ -71,46 +71,46 @@ class FilteredIterator : public SampleIterator {
   absl::Status status() const override { return it_->status(); }
 
  private:
-  std::unique_ptr<SampleIterator> it_;
+  std::unique_ptr<storage::SampleIterator> it_;
   Intervals del_;
 };
 
-class FilteredSeries : public Series {
+class FilteredSeries : public storage::Series {
  public:
-  const Labels& labels() const override { return inner_->labels(); }
-  std::unique_ptr<SampleIterator> Iterator() const override {
+  const model::Labels& labels() const override { return inner_->labels(); }
+  std::unique_ptr<storage::SampleIterator> Iterator() const override {
     auto it = inner_->Iterator();
     if (del_.empty()) return it;
     return std::make_unique<FilteredIterator>(std::move(it), del_);
   }
-  const Series* inner_ = nullptr;
+  const storage::Series* inner_ = nullptr;
   Intervals del_;
 };
 
 }  // namespace
 
 // Head querier with the head's tombstones applied.
-class DBHeadQuerier : public Querier {
+class DBHeadQuerier : public storage::Querier {
  public:
-  DBHeadQuerier(const DB* db, std::unique_ptr<Querier> inner) : db_(db), inner_(std::move(inner)) {}
-  std::unique_ptr<SeriesSet> Select(absl::Span<const Matcher> matchers,
-                                    const SelectHints* hints) override {
+  DBHeadQuerier(const DB* db, std::unique_ptr<storage::Querier> inner) : db_(db), inner_(std::move(inner)) {}
+  std::unique_ptr<storage::SeriesSet> Select(absl::Span<const model::Matcher> matchers,
+                                    const storage::SelectHints* hints) override {
     auto set = inner_->Select(matchers, hints);
     if (!db_->has_head_tombs_.load()) return set;
     return std::make_unique<Set>(db_, std::move(set));
   }
-  absl::StatusOr<std::vector<std::string>> LabelNames(absl::Span<const Matcher> m) override {
+  absl::StatusOr<std::vector<std::string>> LabelNames(absl::Span<const model::Matcher> m) override {
     return inner_->LabelNames(m);
   }
   absl::StatusOr<std::vector<std::string>> LabelValues(std::string_view name,
-                                                       absl::Span<const Matcher> m) override {
+                                                       absl::Span<const model::Matcher> m) override {
     return inner_->LabelValues(name, m);
   }
 
  private:
-  class Set : public SeriesSet {
+  class Set : public storage::SeriesSet {
    public:
-    Set(const DB* db, std::unique_ptr<SeriesSet> inner) : db_(db), inner_(std::move(inner)) {}
+    Set(const DB* db, std::unique_ptr<storage::SeriesSet> inner) : db_(db), inner_(std::move(inner)) {}
     bool Next() override {
       if (!inner_->Next()) return false;
       cur_.inner_ = &inner_->At();
@@ -119,23 +119,23 @@ class DBHeadQuerier : public Querier {
       cur_.del_ = it == db_->head_tombs_by_labels_.end() ? Intervals{} : it->second;
       return true;
     }
-    const Series& At() const override { return cur_; }
+    const storage::Series& At() const override { return cur_; }
     absl::Status status() const override { return inner_->status(); }
 
    private:
     const DB* db_;
-    std::unique_ptr<SeriesSet> inner_;
+    std::unique_ptr<storage::SeriesSet> inner_;
     FilteredSeries cur_;
   };
   const DB* db_;
-  std::unique_ptr<Querier> inner_;
+  std::unique_ptr<storage::Querier> inner_;
 };
 
 // Counts failed commits.
-class DBAppender : public Appender {
+class DBAppender : public storage::Appender {
  public:
-  DBAppender(DB* db, std::unique_ptr<Appender> inner) : db_(db), inner_(std::move(inner)) {}
-  absl::StatusOr<SeriesRef> Append(SeriesRef ref, const Labels& labels, int64_t t,
+  DBAppender(DB* db, std::unique_ptr<storage::Appender> inner) : db_(db), inner_(std::move(inner)) {}
+  absl::StatusOr<storage::SeriesRef> Append(storage::SeriesRef ref, const model::Labels& labels, int64_t t,
                                    double v) override {
     return inner_->Append(ref, labels, t, v);
   }
@@ -149,7 +149,7 @@ class DBAppender : public Appender {
 
  private:
   DB* db_;
-  std::unique_ptr<Appender> inner_;
+  std::unique_ptr<storage::Appender> inner_;
 };
 
 DB::DB(std::string dir, DBOptions opts) : dir_(std::move(dir)), opts_(std::move(opts)) {
@@ -475,7 +475,7 @@ absl::Status DB::ReplayWal() {
     Log(absl::StrCat("wal replay: ", handler.series_errors, " series records conflicted"));
   }
   if (!handler.tombstones.empty()) {
-    absl::flat_hash_map<SeriesRef, Labels> labels;
+    absl::flat_hash_map<storage::SeriesRef, model::Labels> labels;
     for (auto& s : head_->LiveSeries()) labels[s.ref] = std::move(s.labels);
     absl::MutexLock l(&tomb_mu_);
     for (const auto& t : handler.tombstones) {
@@ -496,12 +496,12 @@ absl::Status DB::ReplayWal() {
   return absl::OkStatus();
 }
 
-std::unique_ptr<Appender> DB::NewAppender() {
+std::unique_ptr<storage::Appender> DB::NewAppender() {
   return std::make_unique<DBAppender>(this, head_->NewAppender());
 }
 
-absl::StatusOr<std::unique_ptr<Querier>> DB::NewQuerier(int64_t mint, int64_t maxt) {
-  std::vector<std::unique_ptr<Querier>> qs;
+absl::StatusOr<std::unique_ptr<storage::Querier>> DB::NewQuerier(int64_t mint, int64_t maxt) {
+  std::vector<std::unique_ptr<storage::Querier>> qs;
   auto hq = head_->NewQuerier(mint, maxt);
   if (!hq.ok()) return hq.status();
   qs.push_back(std::make_unique<DBHeadQuerier>(this, std::move(*hq)));
@@ -573,7 +573,7 @@ void DB::RemoveBlocks(const std::vector<std::string>& ulids) {
   for (const auto& b : gone) fs::remove_all(b->dir(), ec);
 }
 
-Intervals DB::HeadDeleted(SeriesRef ref) const {
+Intervals DB::HeadDeleted(storage::SeriesRef ref) const {
   if (!has_head_tombs_.load()) return {};
   absl::MutexLock l(&tomb_mu_);
   auto it = head_tombs_.find(ref);
@@ -612,7 +612,7 @@ absl::Status DB::CompactHead() {
     int64_t mint = hmin >= 0 ? hmin / range * range : -((-hmin + range - 1) / range) * range;
     int64_t maxt = mint + range;
     auto meta = WriteHeadBlock(dir_, head_.get(), mint, maxt, WriterOptions(),
-                               [this](SeriesRef r) { return HeadDeleted(r); });
+                               [this](storage::SeriesRef r) { return HeadDeleted(r); });
     if (meta.ok()) {
       auto b = Block::Open(absl::StrCat(dir_, "/", meta->ulid), /*verify_chunks=*/false);
       if (!b.ok()) return b.status();
@@ -641,7 +641,7 @@ absl::Status DB::CompactHead() {
       auto closed = wal_->CutSegment();
       if (!closed.ok()) return closed.status();
       Head* h = head_.get();
-      auto st = wal_->Checkpoint(*closed, [h](SeriesRef r) { return h->IsLive(r); }, maxt);
+      auto st = wal_->Checkpoint(*closed, [h](storage::SeriesRef r) { return h->IsLive(r); }, maxt);
       if (!st.ok()) return st;
       metrics_.checkpoints.fetch_add(1, std::memory_order_relaxed);
     }
@@ -729,7 +729,7 @@ void DB::BackgroundLoop() {
   }
 }
 
-absl::Status DB::Delete(absl::Span<const Matcher> matchers, int64_t mint, int64_t maxt) {
+absl::Status DB::Delete(absl::Span<const model::Matcher> matchers, int64_t mint, int64_t maxt) {
   std::vector<std::shared_ptr<Block>> blocks;
   {
     absl::MutexLock l(&mu_);
@@ -741,7 +741,7 @@ absl::Status DB::Delete(absl::Span<const Matcher> matchers, int64_t mint, int64_
     if (!r.ok()) return r.status();
   }
   std::vector<WalTombstone> wal_tombs;
-  std::vector<std::pair<SeriesRef, Labels>> hits;
+  std::vector<std::pair<storage::SeriesRef, model::Labels>> hits;
   auto set = head_->ChunkSeries(kMinInt, kMaxInt, /*include_open=*/true);
   while (set->Next()) {
     if (MatchesAll(set->labels(), matchers)) hits.emplace_back(set->ref(), set->labels());
@@ -815,13 +815,13 @@ absl::Status DB::Snapshot(const std::string& dir, bool with_head) {
   int64_t mint = start;
   for (; mint <= present; mint += range) {
     auto meta = WriteHeadBlock(dir, head_.get(), mint, mint + range, WriterOptions(),
-                               [this](SeriesRef r) { return HeadDeleted(r); });
+                               [this](storage::SeriesRef r) { return HeadDeleted(r); });
     if (!meta.ok() && !absl::IsNotFound(meta.status())) return meta.status();
   }
   if (hmax >= mint) {
     int64_t end = hmax == kMaxInt ? kMaxInt : hmax + 1;
     auto meta = WriteHeadBlock(dir, head_.get(), mint, end, WriterOptions(),
-                               [this](SeriesRef r) { return HeadDeleted(r); });
+                               [this](storage::SeriesRef r) { return HeadDeleted(r); });
     if (!meta.ok() && !absl::IsNotFound(meta.status())) return meta.status();
   }
   return absl::OkStatus();

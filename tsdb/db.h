@@ -58,7 +58,7 @@
 #include "tsdb/block/block_writer.h"
 #include "tsdb/head.h"
 #include "tsdb/retention.h"
-#include "tsdb/storage.h"
+#include "storage/interface.h"
 #include "tsdb/tombstones.h"
 #include "tsdb/wlog/wal.h"
 
@@ -102,13 +102,13 @@ struct DBMetrics {
   std::atomic<uint64_t> blocks_damaged{0};  // found damaged by a read after open
 };
 
-class DB : public Storage {
+class DB : public storage::Storage {
  public:
   static absl::StatusOr<std::unique_ptr<DB>> Open(const std::string& dir, DBOptions opts = {});
   ~DB() override;  // stops the background loop, syncs the WAL
 
-  std::unique_ptr<Appender> NewAppender() override;
-  absl::StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t mint, int64_t maxt) override;
+  std::unique_ptr<storage::Appender> NewAppender() override;
+  absl::StatusOr<std::unique_ptr<storage::Querier>> NewQuerier(int64_t mint, int64_t maxt) override;
 
   // One round of maintenance: cut the head's oldest block_range while the head spans more than
   // 1.5 x block_range (then truncate head and checkpoint the WAL), merge blocks as planned,
@@ -116,7 +116,7 @@ class DB : public Storage {
   absl::Status Compact();
 
   // Marks samples of matching series in [mint, maxt] deleted (head and blocks).
-  absl::Status Delete(absl::Span<const Matcher> matchers, int64_t mint, int64_t maxt);
+  absl::Status Delete(absl::Span<const model::Matcher> matchers, int64_t mint, int64_t maxt);
   // Rewrites blocks that have tombstones without the deleted data.
   absl::Status CleanTombstones();
   // A consistent copy in `dir`: blocks hard-linked, plus (with_head) the head written as
@@ -151,7 +151,7 @@ class DB : public Storage {
   bool IsFutureBlock(const BlockMeta& m);
   // Logs the WAL failing or recovering, once per change of state (Commit()).
   void NoteCommitResult(const absl::Status& st);
-  Intervals HeadDeleted(SeriesRef ref) const;
+  Intervals HeadDeleted(storage::SeriesRef ref) const;
   void AddBlock(std::shared_ptr<Block> b);
   // Routes the block's damage report to OnBlockDamaged.
   void WatchBlock(Block* b);
@@ -183,8 +183,8 @@ class DB : public Storage {
 
   // Head tombstones, by ref (compaction, WAL) and by labels (queries).
   mutable absl::Mutex tomb_mu_;
-  absl::flat_hash_map<SeriesRef, Intervals> head_tombs_ ABSL_GUARDED_BY(tomb_mu_);
-  absl::flat_hash_map<Labels, Intervals> head_tombs_by_labels_ ABSL_GUARDED_BY(tomb_mu_);
+  absl::flat_hash_map<storage::SeriesRef, Intervals> head_tombs_ ABSL_GUARDED_BY(tomb_mu_);
+  absl::flat_hash_map<model::Labels, Intervals> head_tombs_by_labels_ ABSL_GUARDED_BY(tomb_mu_);
   std::atomic<bool> has_head_tombs_{false};
 
   std::mutex compact_mu_;

@@ -63,10 +63,10 @@ int64_t Head::MaxValidTime() const {
   return now + opts_.max_future_ms;
 }
 
-Head::SeriesPtr Head::GetByRef(SeriesRef ref) const {
+Head::SeriesPtr Head::GetByRef(storage::SeriesRef ref) const {
   if (SeriesPtr s = refs_.Get(ref)) return s;
   if (has_aliases_.load(std::memory_order_acquire)) {
-    SeriesRef target = 0;
+    storage::SeriesRef target = 0;
     {
       std::lock_guard<std::mutex> l(alias_mu_);
       auto it = aliases_.find(ref);
@@ -77,7 +77,7 @@ Head::SeriesPtr Head::GetByRef(SeriesRef ref) const {
   return nullptr;
 }
 
-bool Head::LabelsEqual(const MemSeries& s, const Labels& labels) const {
+bool Head::LabelsEqual(const MemSeries& s, const model::Labels& labels) const {
   if (s.num_labels != labels.size()) return false;
   for (uint32_t i = 0; i < s.num_labels; ++i) {
     if (symbols_.Get(s.syms[2 * i]) != labels[i].name) return false;
@@ -86,14 +86,14 @@ bool Head::LabelsEqual(const MemSeries& s, const Labels& labels) const {
   return true;
 }
 
-Labels Head::LabelsOf(const MemSeries& s) const {
-  std::vector<Label> out;
+model::Labels Head::LabelsOf(const MemSeries& s) const {
+  std::vector<model::Label> out;
   out.reserve(s.num_labels);
   for (uint32_t i = 0; i < s.num_labels; ++i) {
-    out.push_back(Label{std::string(symbols_.Get(s.syms[2 * i])),
+    out.push_back(model::Label{std::string(symbols_.Get(s.syms[2 * i])),
                         std::string(symbols_.Get(s.syms[2 * i + 1]))});
   }
-  return Labels::FromSorted(std::move(out));
+  return model::Labels::FromSorted(std::move(out));
 }
 
 int Head::CompareSeries(const MemSeries& a, const MemSeries& b) const {
@@ -175,7 +175,7 @@ void Head::SortByLabels(std::vector<SeriesPtr>& v) const {
   v = std::move(out);
 }
 
-Head::SeriesPtr Head::FindByLabels(const Labels& labels, uint64_t hash) const {
+Head::SeriesPtr Head::FindByLabels(const model::Labels& labels, uint64_t hash) const {
   HashStripe& hs = hash_stripes_[hash & stripe_mask_];
   std::lock_guard<SmallMutex> l(hs.mu);
   auto it = hs.series.find(hash);
@@ -188,11 +188,11 @@ Head::SeriesPtr Head::FindByLabels(const Labels& labels, uint64_t hash) const {
   return nullptr;
 }
 
-absl::StatusOr<Head::SeriesPtr> Head::GetOrCreate(const Labels& labels, bool* created,
-                                                  SeriesRef want_ref) {
+absl::StatusOr<Head::SeriesPtr> Head::GetOrCreate(const model::Labels& labels, bool* created,
+                                                  storage::SeriesRef want_ref) {
   *created = false;
   if (labels.empty()) return absl::InvalidArgumentError("empty label set");
-  for (const Label& l : labels) {
+  for (const model::Label& l : labels) {
     if (l.name.empty()) {
       return absl::InvalidArgumentError("empty label name in " + labels.ToString());
     }
@@ -206,14 +206,14 @@ absl::StatusOr<Head::SeriesPtr> Head::GetOrCreate(const Labels& labels, bool* cr
     std::lock_guard<SmallMutex> sl(s->mu);
     if (!s->deleted) return s;
   }
-  SeriesRef ref = want_ref;
+  storage::SeriesRef ref = want_ref;
   if (ref >= SeriesTable<SeriesPtr>::kMaxRef) {
     return absl::InvalidArgumentError("series ref " + std::to_string(ref) + " out of range");
   }
   if (ref == 0) {
     ref = next_ref_.fetch_add(1);
   } else {
-    SeriesRef cur = next_ref_.load();
+    storage::SeriesRef cur = next_ref_.load();
     while (cur <= ref && !next_ref_.compare_exchange_weak(cur, ref + 1)) {
     }
   }
@@ -243,7 +243,7 @@ absl::StatusOr<Head::SeriesPtr> Head::GetOrCreate(const Labels& labels, bool* cr
 std::vector<Head::SeriesPtr> Head::AllSeries() const {
   std::vector<SeriesPtr> out;
   out.reserve(num_series_.load(std::memory_order_relaxed));
-  refs_.ForEach([&](SeriesRef, const SeriesPtr& s) { out.push_back(s); });
+  refs_.ForEach([&](storage::SeriesRef, const SeriesPtr& s) { out.push_back(s); });
   return out;
 }
 
@@ -347,7 +347,7 @@ Head::TruncateResult Head::Truncate(int64_t mint) {
     }
   }
   if (!dead.empty()) {
-    absl::flat_hash_set<SeriesRef> dead_refs;
+    absl::flat_hash_set<storage::SeriesRef> dead_refs;
     std::vector<index::LabelPairView> pairs;
     std::vector<uint32_t> released;
     uint32_t serial;
@@ -417,7 +417,7 @@ Head::TruncateResult Head::Truncate(int64_t mint) {
   return res;
 }
 
-void Head::ForEachSeries(const std::function<void(SeriesRef, const Labels&)>& fn) const {
+void Head::ForEachSeries(const std::function<void(storage::SeriesRef, const model::Labels&)>& fn) const {
   SymbolPin pin = PinSymbols();
   std::vector<SeriesPtr> all = AllSeries();
   std::sort(all.begin(), all.end(),
@@ -433,11 +433,11 @@ void Head::ForEachSeries(const std::function<void(SeriesRef, const Labels&)>& fn
 
 std::vector<RefSeries> Head::LiveSeries() const {
   std::vector<RefSeries> out;
-  ForEachSeries([&](SeriesRef ref, const Labels& l) { out.push_back(RefSeries{ref, l}); });
+  ForEachSeries([&](storage::SeriesRef ref, const model::Labels& l) { out.push_back(RefSeries{ref, l}); });
   return out;
 }
 
-bool Head::IsLive(SeriesRef ref) const { return GetByRef(ref) != nullptr; }
+bool Head::IsLive(storage::SeriesRef ref) const { return GetByRef(ref) != nullptr; }
 
 HeadStats Head::Stats() const {
   HeadStats st;
@@ -484,7 +484,7 @@ HeadCardinality Head::Cardinality(size_t top_n) const {
       mem += v.size() * p.size();
       std::string pair = std::string(name) + "=\"" + std::string(v) + "\"";
       pairs.push_back(Entry{std::move(pair), p.size()});
-      if (name == kMetricName) c.series_count_by_metric_name.push_back(Entry{std::string(v), p.size()});
+      if (name == model::kMetricName) c.series_count_by_metric_name.push_back(Entry{std::string(v), p.size()});
     }
     c.label_value_count_by_label_name.push_back(Entry{std::string(name), values.size()});
     c.memory_in_bytes_by_label_name.push_back(Entry{std::string(name), mem});

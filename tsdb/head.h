@@ -51,7 +51,7 @@
 #include "tsdb/index/symbols.h"
 #include "tsdb/series_table.h"
 #include "tsdb/small_mutex.h"
-#include "tsdb/storage.h"
+#include "storage/interface.h"
 #include "tsdb/wal_sink.h"
 
 namespace promlet::tsdb {
@@ -118,13 +118,13 @@ class HeadChunkSeriesSet {
  public:
   virtual ~HeadChunkSeriesSet() = default;
   virtual bool Next() = 0;
-  virtual SeriesRef ref() const = 0;
-  virtual const Labels& labels() const = 0;
+  virtual storage::SeriesRef ref() const = 0;
+  virtual const model::Labels& labels() const = 0;
   // Chunks in time order, each overlapping [mint, maxt] of the request.
   virtual const std::vector<std::shared_ptr<const chunkenc::ChunkData>>& chunks() const = 0;
 };
 
-class Head : public Storage {
+class Head : public storage::Storage {
  public:
   explicit Head(HeadOptions opts = {});
   ~Head() override;
@@ -132,22 +132,22 @@ class Head : public Storage {
   Head& operator=(const Head&) = delete;
 
   // Storage.
-  std::unique_ptr<Appender> NewAppender() override;
-  absl::StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t mint, int64_t maxt) override;
+  std::unique_ptr<storage::Appender> NewAppender() override;
+  absl::StatusOr<std::unique_ptr<storage::Querier>> NewQuerier(int64_t mint, int64_t maxt) override;
 
   // Drops chunks whose samples are all older than mint, and series left without samples that
   // no appender holds; later appends older than mint fail with ErrOutOfBounds(). Appends are
   // not stalled (each series is locked only briefly). Returns the removed series' refs.
   struct TruncateResult {
-    std::vector<SeriesRef> removed_series;
+    std::vector<storage::SeriesRef> removed_series;
     uint64_t removed_chunks = 0;
   };
   TruncateResult Truncate(int64_t mint);
 
   // Every live series (for WAL checkpoints), in ref order. `fn` runs without head locks held.
-  void ForEachSeries(const std::function<void(SeriesRef, const Labels&)>& fn) const;
+  void ForEachSeries(const std::function<void(storage::SeriesRef, const model::Labels&)>& fn) const;
   std::vector<RefSeries> LiveSeries() const;
-  bool IsLive(SeriesRef ref) const;
+  bool IsLive(storage::SeriesRef ref) const;
 
   // WAL replay, bypassing the WalSink and transaction visibility. ReplaySeries keeps `ref`
   // (new refs are assigned above the largest replayed one); if the labels already exist under
@@ -156,7 +156,7 @@ class Head : public Storage {
   // duplicate and unknown-ref samples. Both may run from several threads at once; for speed,
   // give each thread a disjoint set of series (e.g. alternate runs of 64 refs, which match the
   // ref table's lock blocks).
-  absl::Status ReplaySeries(SeriesRef ref, const Labels& labels);
+  absl::Status ReplaySeries(storage::SeriesRef ref, const model::Labels& labels);
   void ReplaySamples(absl::Span<const RefSample> samples);
   uint64_t replay_unknown_refs() const { return replay_unknown_.load(); }
   // The faster, sharded replay DB::Open uses (defined below).
@@ -190,16 +190,16 @@ class Head : public Storage {
     absl::flat_hash_map<uint64_t, absl::InlinedVector<SeriesPtr, 1>> series;
   };
 
-  SeriesPtr GetByRef(SeriesRef ref) const;
+  SeriesPtr GetByRef(storage::SeriesRef ref) const;
   // ReplaySeries, returning the series `ref` now resolves to (the alias target for an alias).
-  absl::StatusOr<SeriesPtr> ReplaySeriesResolved(SeriesRef ref, const Labels& labels);
+  absl::StatusOr<SeriesPtr> ReplaySeriesResolved(storage::SeriesRef ref, const model::Labels& labels);
   // Finds or creates the live series with these labels; `created` tells which. `want_ref`
   // (replay) forces the ref of a new series.
-  absl::StatusOr<SeriesPtr> GetOrCreate(const Labels& labels, bool* created,
-                                        SeriesRef want_ref = 0);
-  SeriesPtr FindByLabels(const Labels& labels, uint64_t hash) const;
-  bool LabelsEqual(const head_internal::MemSeries& s, const Labels& labels) const;
-  Labels LabelsOf(const head_internal::MemSeries& s) const;
+  absl::StatusOr<SeriesPtr> GetOrCreate(const model::Labels& labels, bool* created,
+                                        storage::SeriesRef want_ref = 0);
+  SeriesPtr FindByLabels(const model::Labels& labels, uint64_t hash) const;
+  bool LabelsEqual(const head_internal::MemSeries& s, const model::Labels& labels) const;
+  model::Labels LabelsOf(const head_internal::MemSeries& s) const;
   int CompareSeries(const head_internal::MemSeries& a, const head_internal::MemSeries& b) const;
   void SortByLabels(std::vector<SeriesPtr>& v) const;
   // Rank of every symbol in string order (cached; rebuilt when symbols were added), so large
@@ -237,7 +237,7 @@ class Head : public Storage {
   const size_t stripe_mask_;
   SeriesTable<SeriesPtr> refs_;
   std::unique_ptr<HashStripe[]> hash_stripes_;
-  std::atomic<SeriesRef> next_ref_{1};
+  std::atomic<storage::SeriesRef> next_ref_{1};
 
   // Symbols + postings; writers: series creation and truncation.
   mutable std::shared_mutex index_mu_;
@@ -255,7 +255,7 @@ class Head : public Storage {
 
   // Refs that alias another series' ref (replayed duplicates).
   mutable std::mutex alias_mu_;
-  absl::flat_hash_map<SeriesRef, SeriesRef> aliases_;
+  absl::flat_hash_map<storage::SeriesRef, storage::SeriesRef> aliases_;
   std::atomic<bool> has_aliases_{false};
 
   // Isolation: commits apply while counted in inflight_commits_; NewQuerier closes the gate,
@@ -319,7 +319,7 @@ class Head::Replayer {
   int shards() const { return shards_; }
 
   // As Head::ReplaySeries, and remembers what `ref` resolves to for Route.
-  absl::Status AddSeries(SeriesRef ref, const Labels& labels);
+  absl::Status AddSeries(storage::SeriesRef ref, const model::Labels& labels);
   // Appends each sample to out[shard of its series] (`out` holds shards() vectors), in order.
   // Samples of refs no AddSeries defined so far are dropped and counted as unknown refs.
   void Route(absl::Span<const RefSample> samples, std::vector<Sample>* out);
@@ -335,8 +335,8 @@ class Head::Replayer {
     uint32_t shard = 0;
   };
   static constexpr unsigned kSegBits = 16;
-  Entry* Find(SeriesRef ref) const;
-  void Set(SeriesRef ref, const SeriesPtr& s);
+  Entry* Find(storage::SeriesRef ref) const;
+  void Set(storage::SeriesRef ref, const SeriesPtr& s);
 
   struct alignas(64) ShardStats {
     uint64_t applied = 0, out_of_order = 0, duplicates = 0;

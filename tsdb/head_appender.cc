@@ -68,7 +68,7 @@ uint32_t NextAppenderId() {
 
 }  // namespace
 
-class HeadAppender final : public Appender {
+class HeadAppender final : public storage::Appender {
  public:
   using Buffers = BatchBuffers<Head::Pending>;
 
@@ -82,7 +82,7 @@ class HeadAppender final : public Appender {
     GiveBack(std::move(b_));
   }
 
-  absl::StatusOr<SeriesRef> Append(SeriesRef ref, const Labels& labels, int64_t t,
+  absl::StatusOr<storage::SeriesRef> Append(storage::SeriesRef ref, const model::Labels& labels, int64_t t,
                                    double v) override;
   absl::Status Commit() override;
   void Rollback() override;
@@ -92,7 +92,7 @@ class HeadAppender final : public Appender {
   // (so Truncate keeps it). nullptr if the series was deleted meanwhile.
   BatchEntry* Hold(MemSeries* s);
   // Hold() of the series `ref` resolves to; nullptr if unknown.
-  BatchEntry* HoldByRef(SeriesRef ref);
+  BatchEntry* HoldByRef(storage::SeriesRef ref);
   // Ends the pending holds (all, or only those of series without staged samples).
   void Release(bool only_unstaged = false);
 
@@ -155,7 +155,7 @@ BatchEntry* HeadAppender::Hold(MemSeries* s) {
   return &b_->entries.back();
 }
 
-BatchEntry* HeadAppender::HoldByRef(SeriesRef ref) {
+BatchEntry* HeadAppender::HoldByRef(storage::SeriesRef ref) {
   BatchEntry* e = nullptr;
   bool found = false;
   // Under the table's block lock the series cannot be removed; once held, Truncate keeps it.
@@ -180,7 +180,7 @@ BatchEntry* HeadAppender::HoldByRef(SeriesRef ref) {
   return e;
 }
 
-absl::StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, const Labels& labels, int64_t t,
+absl::StatusOr<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref, const model::Labels& labels, int64_t t,
                                                double v) {
   if (done_) return absl::FailedPreconditionError("appender used after Commit or Rollback");
   BatchEntry* e = ref != 0 ? HoldByRef(ref) : nullptr;
@@ -199,19 +199,19 @@ absl::StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, const Labels& labe
   MemSeries* series = e->series;
   if (t < head_->min_valid_time_.load(std::memory_order_relaxed) || t > max_valid_time_) {
     head_->out_of_bounds_.fetch_add(1, std::memory_order_relaxed);
-    return ErrOutOfBounds();
+    return storage::ErrOutOfBounds();
   }
   uint64_t vb;
   std::memcpy(&vb, &v, 8);
   if (e->has_last) {
     if (t < e->last_t) {
       head_->out_of_order_.fetch_add(1, std::memory_order_relaxed);
-      return ErrOutOfOrderSample();
+      return storage::ErrOutOfOrderSample();
     }
     if (t == e->last_t) {
       if (vb == e->last_v) return series->ref;
       head_->duplicates_.fetch_add(1, std::memory_order_relaxed);
-      return ErrDuplicateSample();
+      return storage::ErrDuplicateSample();
     }
   }
   e->has_last = true;
@@ -275,6 +275,6 @@ void HeadAppender::Release(bool only_unstaged) {
   shared_held_.clear();
 }
 
-std::unique_ptr<Appender> Head::NewAppender() { return std::make_unique<HeadAppender>(this); }
+std::unique_ptr<storage::Appender> Head::NewAppender() { return std::make_unique<HeadAppender>(this); }
 
 }  // namespace promlet::tsdb

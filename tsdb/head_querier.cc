@@ -22,7 +22,7 @@ struct Piece {
 };
 
 // Iterates the visible samples of a series restricted to [mint, maxt].
-class HeadSeriesIterator final : public SampleIterator {
+class HeadSeriesIterator final : public storage::SampleIterator {
  public:
   HeadSeriesIterator(std::vector<Piece> pieces, int64_t mint, int64_t maxt)
       : pieces_(std::move(pieces)), mint_(mint), maxt_(maxt) {}
@@ -161,13 +161,13 @@ std::vector<Piece> SnapshotPieces(const MemSeries& s, const Visible& vis, int64_
   return out;
 }
 
-class HeadSeries final : public Series {
+class HeadSeries final : public storage::Series {
  public:
   HeadSeries(const Head* head, std::shared_ptr<MemSeries> s, uint64_t reader, int64_t mint,
              int64_t maxt)
       : head_(head), s_(std::move(s)), reader_(reader), mint_(mint), maxt_(maxt) {}
-  const Labels& labels() const override { return labels_; }
-  std::unique_ptr<SampleIterator> Iterator() const override {
+  const model::Labels& labels() const override { return labels_; }
+  std::unique_ptr<storage::SampleIterator> Iterator() const override {
     std::vector<Piece> pieces;
     {
       std::lock_guard<SmallMutex> l(s_->mu);
@@ -175,7 +175,7 @@ class HeadSeries final : public Series {
     }
     return std::make_unique<HeadSeriesIterator>(std::move(pieces), mint_, maxt_);
   }
-  Labels labels_;  // filled by the set when reached
+  model::Labels labels_;  // filled by the set when reached
   const Head* head_;
   std::shared_ptr<MemSeries> s_;
   uint64_t reader_;
@@ -184,7 +184,7 @@ class HeadSeries final : public Series {
 
 }  // namespace
 
-class HeadSeriesSet final : public SeriesSet {
+class HeadSeriesSet final : public storage::SeriesSet {
  public:
   HeadSeriesSet(const Head* head, Head::SymbolPin pin, std::vector<Head::SeriesPtr> series,
                 uint64_t reader, int64_t mint, int64_t maxt)
@@ -199,7 +199,7 @@ class HeadSeriesSet final : public SeriesSet {
     cur.labels_ = head_->LabelsOf(*cur.s_);
     return true;
   }
-  const Series& At() const override { return series_[pos_ - 1]; }
+  const storage::Series& At() const override { return series_[pos_ - 1]; }
 
  private:
   const Head* head_;
@@ -208,7 +208,7 @@ class HeadSeriesSet final : public SeriesSet {
   size_t pos_ = 0;
 };
 
-class HeadQuerier final : public Querier {
+class HeadQuerier final : public storage::Querier {
  public:
   HeadQuerier(Head* head, int64_t mint, int64_t maxt)
       : head_(head),
@@ -218,13 +218,13 @@ class HeadQuerier final : public Querier {
         reader_(head->RegisterReader()) {}
   ~HeadQuerier() override { head_->UnregisterReader(reader_); }
 
-  std::unique_ptr<SeriesSet> Select(absl::Span<const Matcher> matchers,
-                                    const SelectHints* hints) override {
+  std::unique_ptr<storage::SeriesSet> Select(absl::Span<const model::Matcher> matchers,
+                                    const storage::SelectHints* hints) override {
     return std::make_unique<HeadSeriesSet>(head_, pin_, Matching(matchers), reader_, mint_, maxt_);
   }
 
   absl::StatusOr<std::vector<std::string>> LabelNames(
-      absl::Span<const Matcher> matchers) override {
+      absl::Span<const model::Matcher> matchers) override {
     std::vector<std::string> out;
     if (matchers.empty() && CoversHead()) {
       std::shared_lock<std::shared_mutex> il(head_->index_mu_);
@@ -241,7 +241,7 @@ class HeadQuerier final : public Querier {
   }
 
   absl::StatusOr<std::vector<std::string>> LabelValues(
-      std::string_view name, absl::Span<const Matcher> matchers) override {
+      std::string_view name, absl::Span<const model::Matcher> matchers) override {
     std::vector<std::string> out;
     if (matchers.empty() && CoversHead()) {
       std::shared_lock<std::shared_mutex> il(head_->index_mu_);
@@ -270,7 +270,7 @@ class HeadQuerier final : public Querier {
   bool CoversHead() const { return mint_ <= head_->MinTime() && maxt_ >= head_->MaxTime(); }
 
   // Series matching the matchers with visible samples in range, sorted by labels.
-  std::vector<Head::SeriesPtr> Matching(absl::Span<const Matcher> matchers) {
+  std::vector<Head::SeriesPtr> Matching(absl::Span<const model::Matcher> matchers) {
     index::Postings refs;
     {
       std::shared_lock<std::shared_mutex> il(head_->index_mu_);
@@ -278,7 +278,7 @@ class HeadQuerier final : public Querier {
     }
     std::vector<Head::SeriesPtr> out;
     out.reserve(refs.size());
-    for (SeriesRef ref : refs) {
+    for (storage::SeriesRef ref : refs) {
       Head::SeriesPtr s = head_->GetByRef(ref);
       if (!s || s->ref != ref) continue;
       std::lock_guard<SmallMutex> l(s->mu);
@@ -298,8 +298,8 @@ class HeadQuerier final : public Querier {
   const uint64_t reader_;
 };
 
-absl::StatusOr<std::unique_ptr<Querier>> Head::NewQuerier(int64_t mint, int64_t maxt) {
-  return std::unique_ptr<Querier>(new HeadQuerier(this, mint, maxt));
+absl::StatusOr<std::unique_ptr<storage::Querier>> Head::NewQuerier(int64_t mint, int64_t maxt) {
+  return std::unique_ptr<storage::Querier>(new HeadQuerier(this, mint, maxt));
 }
 
 // ---- chunk enumeration for the block writer ----
@@ -343,8 +343,8 @@ class HeadChunkSeriesSetImpl final : public HeadChunkSeriesSet {
     }
     return false;
   }
-  SeriesRef ref() const override { return ref_; }
-  const Labels& labels() const override { return labels_; }
+  storage::SeriesRef ref() const override { return ref_; }
+  const model::Labels& labels() const override { return labels_; }
   const std::vector<std::shared_ptr<const chunkenc::ChunkData>>& chunks() const override {
     return chunks_;
   }
@@ -356,8 +356,8 @@ class HeadChunkSeriesSetImpl final : public HeadChunkSeriesSet {
   const int64_t mint_, maxt_;
   const bool include_open_;
   size_t pos_ = 0;
-  SeriesRef ref_ = 0;
-  Labels labels_;
+  storage::SeriesRef ref_ = 0;
+  model::Labels labels_;
   std::vector<std::shared_ptr<const chunkenc::ChunkData>> chunks_;
 };
 

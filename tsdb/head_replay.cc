@@ -10,11 +10,11 @@ namespace promlet::tsdb {
 
 using head_internal::MemSeries;
 
-absl::Status Head::ReplaySeries(SeriesRef ref, const Labels& labels) {
+absl::Status Head::ReplaySeries(storage::SeriesRef ref, const model::Labels& labels) {
   return ReplaySeriesResolved(ref, labels).status();
 }
 
-absl::StatusOr<Head::SeriesPtr> Head::ReplaySeriesResolved(SeriesRef ref, const Labels& labels) {
+absl::StatusOr<Head::SeriesPtr> Head::ReplaySeriesResolved(storage::SeriesRef ref, const model::Labels& labels) {
   if (ref == 0) return absl::InvalidArgumentError("replayed series ref 0 for " + labels.ToString());
   if (SeriesPtr existing = GetByRef(ref)) {
     if (LabelsEqual(*existing, labels)) return existing;
@@ -28,7 +28,7 @@ absl::StatusOr<Head::SeriesPtr> Head::ReplaySeriesResolved(SeriesRef ref, const 
     std::lock_guard<std::mutex> l(alias_mu_);
     aliases_[ref] = (*s)->ref;
     has_aliases_.store(true, std::memory_order_release);
-    SeriesRef cur = next_ref_.load();
+    storage::SeriesRef cur = next_ref_.load();
     while (cur <= ref && !next_ref_.compare_exchange_weak(cur, ref + 1)) {
     }
   }
@@ -65,7 +65,7 @@ void Head::ReplaySamples(absl::Span<const RefSample> samples) {
   const size_t n = samples.size();
   const RefSample* base = samples.data();
   for (size_t i = 0; i < n;) {
-    const SeriesRef ref = base[i].ref;
+    const storage::SeriesRef ref = base[i].ref;
     size_t j = i + 1;
     while (j < n && base[j].ref == ref) ++j;
     if (j + 2 * kPrefetchAhead < n) refs_.Prefetch(base[j + 2 * kPrefetchAhead].ref);
@@ -111,14 +111,14 @@ Head::Replayer::Replayer(Head* head, int shards, int64_t min_valid)
 
 Head::Replayer::~Replayer() { Finish(); }
 
-Head::Replayer::Entry* Head::Replayer::Find(SeriesRef ref) const {
+Head::Replayer::Entry* Head::Replayer::Find(storage::SeriesRef ref) const {
   const uint64_t si = ref >> kSegBits;
   if (si >= segs_.size() || segs_[si] == nullptr) return nullptr;
   Entry* e = &segs_[si][ref & ((uint64_t{1} << kSegBits) - 1)];
   return e->series != nullptr ? e : nullptr;
 }
 
-void Head::Replayer::Set(SeriesRef ref, const SeriesPtr& s) {
+void Head::Replayer::Set(storage::SeriesRef ref, const SeriesPtr& s) {
   const uint64_t si = ref >> kSegBits;  // ref < SeriesTable::kMaxRef: GetOrCreate checked
   if (si >= segs_.size()) segs_.resize(si + 1);
   if (segs_[si] == nullptr) segs_[si].reset(new Entry[uint64_t{1} << kSegBits]);
@@ -131,7 +131,7 @@ void Head::Replayer::Set(SeriesRef ref, const SeriesPtr& s) {
   keep_.push_back(s);
 }
 
-absl::Status Head::Replayer::AddSeries(SeriesRef ref, const Labels& labels) {
+absl::Status Head::Replayer::AddSeries(storage::SeriesRef ref, const model::Labels& labels) {
   auto s = head_->ReplaySeriesResolved(ref, labels);
   if (!s.ok()) return s.status();
   Set(ref, *s);
@@ -139,7 +139,7 @@ absl::Status Head::Replayer::AddSeries(SeriesRef ref, const Labels& labels) {
 }
 
 void Head::Replayer::Route(absl::Span<const RefSample> samples, std::vector<Sample>* out) {
-  SeriesRef last_ref = 0;
+  storage::SeriesRef last_ref = 0;
   const Entry* last = nullptr;
   for (const RefSample& x : samples) {
     if (x.t < min_valid_) continue;

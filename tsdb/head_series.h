@@ -17,7 +17,7 @@
 #include "tsdb/chunkenc/chunk.h"
 #include "tsdb/chunkenc/xor.h"
 #include "tsdb/small_mutex.h"
-#include "tsdb/storage.h"
+#include "storage/interface.h"
 
 namespace promlet::tsdb::head_internal {
 
@@ -34,10 +34,10 @@ struct Visible {
 
 class MemSeries {
  public:
-  MemSeries(SeriesRef r, uint64_t h, std::unique_ptr<uint32_t[]> s, uint32_t n)
+  MemSeries(storage::SeriesRef r, uint64_t h, std::unique_ptr<uint32_t[]> s, uint32_t n)
       : ref(r), hash(h), syms(std::move(s)), num_labels(n) {}
 
-  const SeriesRef ref;
+  const storage::SeriesRef ref;
   const uint64_t hash;
   // Interned (name, value) symbol ids, interleaved, sorted by name. Immutable.
   const std::unique_ptr<uint32_t[]> syms;

@@ -11,18 +11,18 @@
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
-#include "tsdb/labels.h"
-#include "tsdb/storage.h"
+#include "model/labels.h"
+#include "storage/interface.h"
 
 namespace promlet::tsdb {
 
 struct RefSeries {
-  SeriesRef ref;
-  Labels labels;
+  storage::SeriesRef ref;
+  model::Labels labels;
 };
 
 struct RefSample {
-  SeriesRef ref;
+  storage::SeriesRef ref;
   int64_t t;
   double v;
 };

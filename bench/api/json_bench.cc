@@ -7,13 +7,13 @@
 #include <vector>
 
 #include "api/json_writer.h"
-#include "tsdb/labels.h"
+#include "model/labels.h"
 
 namespace promlet::api {
 namespace {
 
 struct Series {
-  tsdb::Labels labels;
+  model::Labels labels;
   std::vector<std::pair<int64_t, double>> points;
 };
 
@@ -21,7 +21,7 @@ std::vector<Series> MakeMatrix(int series, int points, bool integers) {
   std::vector<Series> m;
   for (int s = 0; s < series; ++s) {
     Series x;
-    x.labels = tsdb::Labels{{"__name__", "node_cpu_seconds_total"},
+    x.labels = model::Labels{{"__name__", "node_cpu_seconds_total"},
                             {"cpu", std::to_string(s % 64)},
                             {"instance", "host-" + std::to_string(s / 64) + ":9100"},
                             {"job", "node"},

@@ -21,13 +21,13 @@ constexpr int64_t kEnd = kStart + 3600 * 1000;  // 1h range
 tsdb::Head* CounterHead() {
   static tsdb::Head* head = [] {
     auto* h = new tsdb::Head();
-    std::vector<tsdb::Labels> ls;
+    std::vector<model::Labels> ls;
     for (int i = 0; i < 10000; ++i) {
-      ls.push_back(tsdb::Labels{{"__name__", "http_requests_total"},
+      ls.push_back(model::Labels{{"__name__", "http_requests_total"},
                                 {"job", "job" + std::to_string(i % 10)},
                                 {"instance", "host" + std::to_string(i)}});
     }
-    std::vector<tsdb::SeriesRef> refs(ls.size(), 0);
+    std::vector<storage::SeriesRef> refs(ls.size(), 0);
     for (int64_t t = 0; t <= kEnd; t += kScrape) {
       auto app = h->NewAppender();
       for (size_t i = 0; i < ls.size(); ++i) {
@@ -46,15 +46,15 @@ tsdb::Head* HistogramHead() {
     auto* h = new tsdb::Head();
     static const char* kLe[] = {"0.005", "0.01", "0.025", "0.05", "0.1", "0.25",
                                 "0.5",   "1",    "2.5",   "5",    "10",  "+Inf"};
-    std::vector<tsdb::Labels> ls;
+    std::vector<model::Labels> ls;
     for (int i = 0; i < 1000; ++i) {
       for (const char* le : kLe) {
-        ls.push_back(tsdb::Labels{{"__name__", "x_bucket"},
+        ls.push_back(model::Labels{{"__name__", "x_bucket"},
                                   {"instance", "host" + std::to_string(i)},
                                   {"le", le}});
       }
     }
-    std::vector<tsdb::SeriesRef> refs(ls.size(), 0);
+    std::vector<storage::SeriesRef> refs(ls.size(), 0);
     for (int64_t t = 0; t <= kEnd; t += kScrape) {
       auto app = h->NewAppender();
       for (size_t i = 0; i < ls.size(); ++i) {

@@ -15,7 +15,7 @@
 #include <sstream>
 #include <string>
 
-#include "scrape/textparse.h"
+#include "model/textparse.h"
 
 namespace promlet::scrape {
 namespace {
@@ -28,7 +28,7 @@ std::string NodeExporterPage() {
 }
 
 // ~10 MB of typical application metrics: families with HELP/TYPE, 3-5 labels, mixed values.
-std::string SyntheticPage(Format f, size_t target_bytes) {
+std::string SyntheticPage(model::Format f, size_t target_bytes) {
   std::string out;
   out.reserve(target_bytes + 4096);
   const char* methods[] = {"GET", "POST", "PUT", "DELETE"};
@@ -45,7 +45,7 @@ std::string SyntheticPage(Format f, size_t target_bytes) {
       for (int m = 0; m < 4; ++m) {
         for (int c = 0; c < 5; ++c) {
           double v = (fam * 7919 + h * 104729 + m * 31 + c) * 1.25;
-          if (f == Format::kText004) {
+          if (f == model::Format::kText004) {
             std::snprintf(buf, sizeof buf,
                           "app_http_requests_%d_total{method=\"%s\",handler=\"/api/v1/"
                           "handler_%d\",code=\"%s\",instance=\"host-%d:9100\"} %.6g\n",
@@ -63,23 +63,23 @@ std::string SyntheticPage(Format f, size_t target_bytes) {
     }
     ++fam;
   }
-  if (f == Format::kOpenMetrics) out += "# EOF\n";
+  if (f == model::Format::kOpenMetrics) out += "# EOF\n";
   return out;
 }
 
-void Run(benchmark::State& state, std::string_view body, Format f, bool labels) {
+void Run(benchmark::State& state, std::string_view body, model::Format f, bool labels) {
   int64_t samples = 0;
-  tsdb::Labels l;
+  model::Labels l;
   for (auto _ : state) {
-    Parser p(body, f);
+    model::Parser p(body, f);
     for (;;) {
       absl::StatusOr<Entry> e = p.Next();
       if (!e.ok()) {
         state.SkipWithError(std::string(e.status().message()).c_str());
         return;
       }
-      if (*e == Entry::kEOF) break;
-      if (*e != Entry::kSeries) continue;
+      if (*e == model::Entry::kEOF) break;
+      if (*e != model::Entry::kSeries) continue;
       ++samples;
       benchmark::DoNotOptimize(p.RawSeries());
       benchmark::DoNotOptimize(p.Value());
@@ -99,27 +99,27 @@ void Run(benchmark::State& state, std::string_view body, Format f, bool labels) 
 
 void BM_Text_NodeExporter_Scan(benchmark::State& s) {
   static const std::string body = NodeExporterPage();
-  Run(s, body, Format::kText004, false);
+  Run(s, body, model::Format::kText004, false);
 }
 void BM_Text_NodeExporter_Labels(benchmark::State& s) {
   static const std::string body = NodeExporterPage();
-  Run(s, body, Format::kText004, true);
+  Run(s, body, model::Format::kText004, true);
 }
 void BM_Text_Synthetic10MB_Scan(benchmark::State& s) {
-  static const std::string body = SyntheticPage(Format::kText004, 10 << 20);
-  Run(s, body, Format::kText004, false);
+  static const std::string body = SyntheticPage(model::Format::kText004, 10 << 20);
+  Run(s, body, model::Format::kText004, false);
 }
 void BM_Text_Synthetic10MB_Labels(benchmark::State& s) {
-  static const std::string body = SyntheticPage(Format::kText004, 10 << 20);
-  Run(s, body, Format::kText004, true);
+  static const std::string body = SyntheticPage(model::Format::kText004, 10 << 20);
+  Run(s, body, model::Format::kText004, true);
 }
 void BM_OpenMetrics_Synthetic10MB_Scan(benchmark::State& s) {
-  static const std::string body = SyntheticPage(Format::kOpenMetrics, 10 << 20);
-  Run(s, body, Format::kOpenMetrics, false);
+  static const std::string body = SyntheticPage(model::Format::kOpenMetrics, 10 << 20);
+  Run(s, body, model::Format::kOpenMetrics, false);
 }
 void BM_OpenMetrics_Synthetic10MB_Labels(benchmark::State& s) {
-  static const std::string body = SyntheticPage(Format::kOpenMetrics, 10 << 20);
-  Run(s, body, Format::kOpenMetrics, true);
+  static const std::string body = SyntheticPage(model::Format::kOpenMetrics, 10 << 20);
+  Run(s, body, model::Format::kOpenMetrics, true);
 }
 
 // Backfill input: PROMLET_OM_FILE=<gen_dataset.py output> parses a whole mmapped file.
@@ -143,7 +143,7 @@ void BM_OpenMetrics_File_Scan(benchmark::State& s) {
   }
   ::madvise(m, st.st_size, MADV_SEQUENTIAL);
   std::string_view body(static_cast<const char*>(m), st.st_size);
-  Run(s, body, Format::kOpenMetrics, false);
+  Run(s, body, model::Format::kOpenMetrics, false);
   ::munmap(m, st.st_size);
 }
 

@@ -72,15 +72,15 @@ enum Class { kCounter, kGauge, kHistogram, kConstant, kNumClasses };
 const char* kClassNames[] = {"counter", "gauge", "histogram_bucket", "constant"};
 
 struct DataSeries {
-  Labels labels;
-  std::vector<Sample> samples;
+  model::Labels labels;
+  std::vector<storage::Sample> samples;
   Class cls;
 };
 
 // ---- dataset ----
 
-Labels ParseLabels(const std::string& name, std::string_view body) {
-  std::vector<Label> out{{"__name__", name}};
+model::Labels ParseLabels(const std::string& name, std::string_view body) {
+  std::vector<model::Label> out{{"__name__", name}};
   size_t i = 0;
   while (i < body.size()) {
     size_t eq = body.find('=', i);
@@ -101,7 +101,7 @@ Labels ParseLabels(const std::string& name, std::string_view body) {
     i = j + 1;
     if (i < body.size() && body[i] == ',') ++i;
   }
-  return Labels::FromUnsorted(std::move(out));
+  return model::Labels::FromUnsorted(std::move(out));
 }
 
 std::vector<DataSeries> LoadDataset(const char* path) {
@@ -155,7 +155,7 @@ std::vector<DataSeries> LoadDataset(const char* path) {
   }
   for (auto& ds : out) {
     bool constant = true;
-    for (const Sample& s : ds.samples) {
+    for (const storage::Sample& s : ds.samples) {
       constant = constant && std::bit_cast<uint64_t>(s.v) == std::bit_cast<uint64_t>(ds.samples[0].v);
     }
     if (constant && ds.cls != kHistogram) ds.cls = kConstant;
@@ -172,7 +172,7 @@ std::vector<DataSeries> Synthesize() {
     DataSeries ds;
     ds.cls = static_cast<Class>(i % kNumClasses);
     std::string name = std::string("node_synth_") + kClassNames[ds.cls];
-    ds.labels = Labels{{"__name__", name}, {"i", std::to_string(i)}, {"instance", "host-001:9100"},
+    ds.labels = model::Labels{{"__name__", name}, {"i", std::to_string(i)}, {"instance", "host-001:9100"},
                        {"job", "node"}};
     double v = ds.cls == kGauge ? 1000.0 * (rng() % 100) / 7 : 0;
     for (int k = 0; k < 480; ++k) {
@@ -218,7 +218,7 @@ Encoded EncodeClass(Class cls) {
   for (const DataSeries& ds : Dataset()) {
     if (ds.cls != cls) continue;
     chunkenc::XorEncoder enc;
-    for (const Sample& s : ds.samples) {
+    for (const storage::Sample& s : ds.samples) {
       if (enc.num_samples() == 120) {
         e.bytes += enc.bytes().size();
         e.chunks.push_back(enc.Finish());
@@ -241,7 +241,7 @@ void BM_XorEncode(benchmark::State& state) {
     for (const DataSeries& ds : Dataset()) {
       if (ds.cls != cls) continue;
       chunkenc::XorEncoder enc;
-      for (const Sample& s : ds.samples) {
+      for (const storage::Sample& s : ds.samples) {
         if (enc.num_samples() == 120) benchmark::DoNotOptimize(enc.Finish());
         enc.Append(s.t, s.v);
       }
@@ -305,7 +305,7 @@ void BM_HeadBytesPerSample(benchmark::State& state) {
     const auto& ds = Dataset();
     size_t max_len = 0;
     for (const auto& s : ds) max_len = std::max(max_len, s.samples.size());
-    std::vector<SeriesRef> refs(ds.size(), 0);
+    std::vector<storage::SeriesRef> refs(ds.size(), 0);
     size_t samples = 0;
     for (size_t k = 0; k < max_len; ++k) {
       auto app = h.NewAppender();
@@ -350,8 +350,8 @@ const std::vector<DataSeries>& Template() {
 }
 
 // The dataset's label sets replicated over instances "host-<i>:9100", job="a".
-Labels InstanceLabels(const Labels& tmpl, int instance) {
-  LabelsBuilder b(tmpl);
+model::Labels InstanceLabels(const model::Labels& tmpl, int instance) {
+  model::LabelsBuilder b(tmpl);
   b.Set("instance", "host-" + std::to_string(instance) + ":9100");
   b.Set("job", "a");
   return b.Build();
@@ -387,14 +387,14 @@ BigHead BuildHead(size_t n_series, int samples_per_series) {
   int64_t rss0 = RssBytes();
   BigHead bh;
   bh.head = std::make_unique<Head>();
-  std::vector<std::vector<SeriesRef>> refs(instances, std::vector<SeriesRef>(per_instance, 0));
+  std::vector<std::vector<storage::SeriesRef>> refs(instances, std::vector<storage::SeriesRef>(per_instance, 0));
   for (int k = 0; k < samples_per_series; ++k) {
     size_t made = 0;
     for (size_t inst = 0; inst < instances && made < n_series; ++inst) {
       auto app = bh.head->NewAppender();
       for (size_t i = 0; i < per_instance && made < n_series; ++i, ++made) {
         const DataSeries& d = ds[i];
-        const Sample& s = d.samples[k % d.samples.size()];
+        const storage::Sample& s = d.samples[k % d.samples.size()];
         int64_t t = d.samples[0].t + int64_t{k} * 15000 + (s.t - d.samples[0].t) % 15000;
         if (refs[inst][i] == 0) {
           auto r = app->Append(0, InstanceLabels(d.labels, static_cast<int>(inst + 1)), t, s.v);
@@ -404,7 +404,7 @@ BigHead BuildHead(size_t n_series, int samples_per_series) {
           }
           refs[inst][i] = *r;
         } else {
-          (void)app->Append(refs[inst][i], Labels(), t, s.v);
+          (void)app->Append(refs[inst][i], model::Labels(), t, s.v);
         }
       }
       (void)app->Commit();
@@ -454,7 +454,7 @@ void BM_Append(benchmark::State& state) {
   const size_t per_instance = ds.size();
   const size_t instances = (100000 + per_instance - 1) / per_instance;
   Head h;
-  std::vector<std::vector<SeriesRef>> refs(instances, std::vector<SeriesRef>(per_instance, 0));
+  std::vector<std::vector<storage::SeriesRef>> refs(instances, std::vector<storage::SeriesRef>(per_instance, 0));
   int64_t t0 = 1700000000000;
   for (size_t inst = 0; inst < instances; ++inst) {
     auto app = h.NewAppender();
@@ -478,7 +478,7 @@ void BM_Append(benchmark::State& state) {
           auto app = h.NewAppender();
           for (size_t i = 0; i < per_instance; ++i) {
             const auto& ss = ds[i].samples;
-            (void)app->Append(refs[inst][i], Labels(), t0 + round * 15000,
+            (void)app->Append(refs[inst][i], model::Labels(), t0 + round * 15000,
                               ss[static_cast<size_t>(round) % ss.size()].v);
           }
           (void)app->Commit();
@@ -508,7 +508,7 @@ void BM_Replay(benchmark::State& state) {
     state.PauseTiming();
     Head h;
     for (int i = 1; i <= kSeries; ++i) {
-      (void)h.ReplaySeries(i, Labels{{"__name__", "m"}, {"i", std::to_string(i)}});
+      (void)h.ReplaySeries(i, model::Labels{{"__name__", "m"}, {"i", std::to_string(i)}});
     }
     // WAL-like record batches: one scrape of a shard's series per record.
     std::vector<std::vector<RefSample>> recs(threads);
@@ -521,7 +521,7 @@ void BM_Replay(benchmark::State& state) {
         for (int k = 0; k < 120; ++k) {
           rec.clear();
           for (int i = 1 + th; i <= kSeries; i += threads) {
-            rec.push_back({static_cast<SeriesRef>(i), int64_t{k} * 15000 + round, double(k * i)});
+            rec.push_back({static_cast<storage::SeriesRef>(i), int64_t{k} * 15000 + round, double(k * i)});
           }
           h.ReplaySamples(rec);
         }
@@ -539,14 +539,14 @@ void BM_Replay(benchmark::State& state) {
 
 void BM_Select(benchmark::State& state) {
   BigHead& bh = Head1M();
-  std::vector<Matcher> ms;
+  std::vector<model::Matcher> ms;
   switch (state.range(0)) {
-    case 0: ms = {Matcher::MustMake(MatchType::kEqual, "__name__", "node_load1")}; break;
+    case 0: ms = {model::Matcher::MustMake(model::MatchType::kEqual, "__name__", "node_load1")}; break;
     case 1:
-      ms = {Matcher::MustMake(MatchType::kEqual, "job", "a"),
-            Matcher::MustMake(MatchType::kRegexMatch, "instance", "host-1.*")};
+      ms = {model::Matcher::MustMake(model::MatchType::kEqual, "job", "a"),
+            model::Matcher::MustMake(model::MatchType::kRegexMatch, "instance", "host-1.*")};
       break;
-    default: ms = {Matcher::MustMake(MatchType::kRegexMatch, "__name__", "node_.*")};
+    default: ms = {model::Matcher::MustMake(model::MatchType::kRegexMatch, "__name__", "node_.*")};
   }
   std::string desc;
   for (const auto& m : ms) desc += m.ToString() + " ";

@@ -119,8 +119,8 @@ void WalBench() {
     auto wal = tsdb::Wal::Open(dir);
     std::vector<tsdb::RefSeries> series;
     for (int i = 0; i < kSeries; ++i) {
-      series.push_back({tsdb::SeriesRef(i + 1),
-                        tsdb::Labels{{"__name__", "metric_" + std::to_string(i % 500)},
+      series.push_back({storage::SeriesRef(i + 1),
+                        model::Labels{{"__name__", "metric_" + std::to_string(i % 500)},
                                      {"instance", "host-" + std::to_string(i / 500) + ":9100"},
                                      {"job", "node"}}});
     }
@@ -134,7 +134,7 @@ void WalBench() {
       for (int s = 0; s < kSeries; s += 1000) {
         batch.clear();
         for (int i = s; i < s + 1000; ++i) {
-          batch.push_back({tsdb::SeriesRef(i + 1), 1700000000000 + r * 15000, double((i * 7 + r) % 1000) * 0.25});
+          batch.push_back({storage::SeriesRef(i + 1), 1700000000000 + r * 15000, double((i * 7 + r) % 1000) * 0.25});
         }
         if (!(*wal)->Log({}, batch).ok()) std::exit(1);
         samples += batch.size();
@@ -161,14 +161,14 @@ void ReplayBench(int nseries, const std::string& keep_dir) {
       std::fprintf(stderr, "%s\n", std::string(db.status().message()).c_str());
       std::exit(1);
     }
-    std::vector<tsdb::SeriesRef> refs(nseries, 0);
+    std::vector<storage::SeriesRef> refs(nseries, 0);
     for (int s = 0; s < kSamples; ++s) {
       for (int base = 0; base < nseries; base += 10000) {
         auto app = (*db)->NewAppender();
         for (int i = base; i < std::min(nseries, base + 10000); ++i) {
-          tsdb::Labels l;
+          model::Labels l;
           if (refs[i] == 0) {
-            l = tsdb::Labels{{"__name__", "metric_" + std::to_string(i % 1000)},
+            l = model::Labels{{"__name__", "metric_" + std::to_string(i % 1000)},
                              {"instance", "host-" + std::to_string(i / 1000) + ":9100"},
                              {"job", "node"}};
           }

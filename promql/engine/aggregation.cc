@@ -16,23 +16,23 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-uint64_t GroupingKey(const tsdb::Labels& l, const std::vector<std::string>& grouping,
+uint64_t GroupingKey(const model::Labels& l, const std::vector<std::string>& grouping,
                      bool without) {
   if (without) return l.HashWithoutLabels(grouping);
   if (grouping.empty()) return 0;
   return l.HashForLabels(grouping);
 }
 
-tsdb::Labels GroupingLabels(const tsdb::Labels& l, const std::vector<std::string>& grouping,
+model::Labels GroupingLabels(const model::Labels& l, const std::vector<std::string>& grouping,
                             bool without) {
   if (without) {
-    tsdb::LabelsBuilder b(l);
+    model::LabelsBuilder b(l);
     for (const auto& g : grouping) b.Del(g);
-    b.Del(tsdb::kMetricName);
+    b.Del(model::kMetricName);
     return b.Build();
   }
-  if (grouping.empty()) return tsdb::Labels();
-  tsdb::LabelsBuilder b(l);
+  if (grouping.empty()) return model::Labels();
+  model::LabelsBuilder b(l);
   b.Keep(grouping);
   return b.Build();
 }
@@ -575,7 +575,7 @@ std::string GoQuote(std::string_view s) {
 EMatrix CountValues(const AggregateExpr& a, const std::string& label,
                     const std::function<EMatrix()>& eval_input, const StepGrid& g,
                     QueryContext* ctx) {
-  if (!tsdb::IsValidLabelName(label)) {
+  if (!model::IsValidLabelName(label)) {
     Errorf(absl::StrCat("invalid label name ", GoQuote(label)));
   }
   std::vector<std::string> grouping = a.grouping;
@@ -590,7 +590,7 @@ EMatrix CountValues(const AggregateExpr& a, const std::string& label,
     ctx->AddSamples(added);
     added = 0;
     struct GC {
-      tsdb::Labels labels;
+      model::Labels labels;
       int count;
     };
     std::vector<GC> order;
@@ -600,9 +600,9 @@ EMatrix CountValues(const AggregateExpr& a, const std::string& label,
       size_t& p = pos[si];
       while (p < fl.size() && fl[p].t < ts) ++p;
       if (p >= fl.size() || fl[p].t != ts) continue;
-      tsdb::LabelsBuilder b(input[si].metric);
+      model::LabelsBuilder b(input[si].metric);
       b.Set(label, common::GoFloat(fl[p].f, 'f'));
-      tsdb::Labels m = b.Build();
+      model::Labels m = b.Build();
       const uint64_t key = GroupingKey(m, grouping, a.without);
       auto [it, inserted] = idx.try_emplace(key, order.size());
       if (inserted) {

@@ -45,18 +45,18 @@ bool ChangesMetricSchema(BinaryOp op) {
   }
 }
 
-tsdb::Labels MatchLabels(const tsdb::Labels& l, const VectorMatching& m) {
-  tsdb::LabelsBuilder b(l);
+model::Labels MatchLabels(const model::Labels& l, const VectorMatching& m) {
+  model::LabelsBuilder b(l);
   if (m.on) {
     b.Keep(m.matching_labels);
   } else {
-    b.Del(tsdb::kMetricName);
+    b.Del(model::kMetricName);
     for (const auto& n : m.matching_labels) b.Del(n);
   }
   return b.Build();
 }
 
-uint64_t Signature(const tsdb::Labels& l, const VectorMatching& m) {
+uint64_t Signature(const model::Labels& l, const VectorMatching& m) {
   return m.on ? l.HashForLabels(m.matching_labels) : l.HashWithoutLabels(m.matching_labels);
 }
 
@@ -217,10 +217,10 @@ EMatrix VectorVectorBinop(const BinaryExpr& b, EMatrix lhs, EMatrix rhs, const S
       if (it != pair_out.end()) {
         oi = it->second;
       } else {
-        tsdb::Labels many_l = i >= 0 ? (*many)[i].metric : MatchLabels((*one)[j].metric, vm);
-        tsdb::Labels one_l = j >= 0 ? (*one)[j].metric : MatchLabels((*many)[i].metric, vm);
-        tsdb::LabelsBuilder lb(many_l);
-        if (changes_schema) lb.Del(tsdb::kMetricName).Del("__type__").Del("__unit__");
+        model::Labels many_l = i >= 0 ? (*many)[i].metric : MatchLabels((*one)[j].metric, vm);
+        model::Labels one_l = j >= 0 ? (*one)[j].metric : MatchLabels((*many)[i].metric, vm);
+        model::LabelsBuilder lb(many_l);
+        if (changes_schema) lb.Del(model::kMetricName).Del("__type__").Del("__unit__");
         if (vm.card == Cardinality::kOneToOne) {
           if (vm.on) {
             lb.Keep(vm.matching_labels);

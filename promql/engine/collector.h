@@ -21,7 +21,7 @@ class Collector {
  public:
   explicit Collector(bool instant) : instant_(instant) {}
 
-  int Intern(const tsdb::Labels& l, bool drop_name) {
+  int Intern(const model::Labels& l, bool drop_name) {
     if (!instant_) {
       auto& bucket = index_[l.Hash()];
       for (int i : bucket) {

@@ -18,7 +18,7 @@
 #include "promql/ast.h"
 #include "promql/engine/engine.h"
 #include "promql/engine/value.h"
-#include "tsdb/storage.h"
+#include "storage/interface.h"
 
 namespace promlet::promql::internal {
 
@@ -43,7 +43,7 @@ inline int64_t ResolveAt(AtModifier at, int64_t at_ms, int64_t query_start, int6
 // of SelectEachSplit calls them from a helper thread); everything else is for the evaluating
 // thread only.
 struct QueryContext {
-  tsdb::Querier* querier = nullptr;
+  storage::Querier* querier = nullptr;
   const EngineOptions* options = nullptr;
   int64_t lookback_ms = 300000;
   int64_t query_start = 0;  // for @ start()

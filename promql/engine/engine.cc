@@ -210,7 +210,7 @@ void WarnSortCalls(const Expr& e, internal::QueryContext& ctx) {
   }
 }
 
-absl::StatusOr<Result> Exec(const EngineOptions& options, tsdb::Queryable& storage,
+absl::StatusOr<Result> Exec(const EngineOptions& options, storage::Queryable& storage,
                             const Expr& expr, int64_t start, int64_t end, int64_t step,
                             bool instant, const QueryOptions& opts, std::string_view text) {
   const ValueType type = expr.type();
@@ -269,16 +269,16 @@ absl::StatusOr<Result> Exec(const EngineOptions& options, tsdb::Queryable& stora
       } else {
         for (auto& s : m) {
           if (s.drop_name) {
-            tsdb::LabelsBuilder b(s.metric);
-            b.Del(tsdb::kMetricName).Del("__type__").Del("__unit__");
+            model::LabelsBuilder b(s.metric);
+            b.Del(model::kMetricName).Del("__type__").Del("__unit__");
             s.metric = b.Build();
           }
         }
         // Duplicate label sets are an error (they can appear once names are dropped).
-        std::vector<const tsdb::Labels*> ls;
+        std::vector<const model::Labels*> ls;
         for (const auto& s : m) ls.push_back(&s.metric);
         std::sort(ls.begin(), ls.end(),
-                  [](const tsdb::Labels* a, const tsdb::Labels* b) { return *a < *b; });
+                  [](const model::Labels* a, const model::Labels* b) { return *a < *b; });
         for (size_t i = 1; i < ls.size(); ++i) {
           if (*ls[i] == *ls[i - 1]) {
             internal::Errorf("vector cannot contain metrics with the same labelset");
@@ -323,14 +323,14 @@ absl::StatusOr<Result> Exec(const EngineOptions& options, tsdb::Queryable& stora
 
 Engine::Engine(EngineOptions options) : options_(options) {}
 
-absl::StatusOr<Result> Engine::InstantQuery(tsdb::Queryable& storage, std::string_view query,
+absl::StatusOr<Result> Engine::InstantQuery(storage::Queryable& storage, std::string_view query,
                                             int64_t t_ms, const QueryOptions& opts) const {
   auto expr = ParseExpr(query);
   if (!expr.ok()) return absl::InvalidArgumentError(expr.status().message());
   return InstantQuery(storage, **expr, t_ms, opts, query);
 }
 
-absl::StatusOr<Result> Engine::RangeQuery(tsdb::Queryable& storage, std::string_view query,
+absl::StatusOr<Result> Engine::RangeQuery(storage::Queryable& storage, std::string_view query,
                                           int64_t start_ms, int64_t end_ms, int64_t step_ms,
                                           const QueryOptions& opts) const {
   auto expr = ParseExpr(query);
@@ -338,13 +338,13 @@ absl::StatusOr<Result> Engine::RangeQuery(tsdb::Queryable& storage, std::string_
   return RangeQuery(storage, **expr, start_ms, end_ms, step_ms, opts, query);
 }
 
-absl::StatusOr<Result> Engine::InstantQuery(tsdb::Queryable& storage, const Expr& expr,
+absl::StatusOr<Result> Engine::InstantQuery(storage::Queryable& storage, const Expr& expr,
                                             int64_t t_ms, const QueryOptions& opts,
                                             std::string_view query_text) const {
   return Exec(options_, storage, expr, t_ms, t_ms, 1, true, opts, query_text);
 }
 
-absl::StatusOr<Result> Engine::RangeQuery(tsdb::Queryable& storage, const Expr& expr,
+absl::StatusOr<Result> Engine::RangeQuery(storage::Queryable& storage, const Expr& expr,
                                           int64_t start_ms, int64_t end_ms, int64_t step_ms,
                                           const QueryOptions& opts,
                                           std::string_view query_text) const {

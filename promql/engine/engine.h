@@ -34,8 +34,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "promql/ast.h"
-#include "tsdb/labels.h"
-#include "tsdb/storage.h"
+#include "model/labels.h"
+#include "storage/interface.h"
 
 namespace promlet::promql {
 
@@ -81,14 +81,14 @@ struct String {
 };
 
 struct Sample {
-  tsdb::Labels labels;
+  model::Labels labels;
   int64_t t;
   double v;
 };
 using Vector = std::vector<Sample>;
 
 struct Series {
-  tsdb::Labels labels;
+  model::Labels labels;
   std::vector<Point> points;  // strictly increasing t
 };
 using Matrix = std::vector<Series>;
@@ -112,20 +112,20 @@ class Engine {
   explicit Engine(EngineOptions options = {});
 
   // Parses and evaluates `query` at t_ms.
-  absl::StatusOr<Result> InstantQuery(tsdb::Queryable& storage, std::string_view query,
+  absl::StatusOr<Result> InstantQuery(storage::Queryable& storage, std::string_view query,
                                       int64_t t_ms, const QueryOptions& opts = {}) const;
   // Parses and evaluates `query` at start, start+step, ... <= end. The expression must be of
   // scalar or instant-vector type; the result is always a Matrix.
-  absl::StatusOr<Result> RangeQuery(tsdb::Queryable& storage, std::string_view query,
+  absl::StatusOr<Result> RangeQuery(storage::Queryable& storage, std::string_view query,
                                     int64_t start_ms, int64_t end_ms, int64_t step_ms,
                                     const QueryOptions& opts = {}) const;
 
   // The same for an already parsed expression. `query_text` (optional) is only used to give
   // annotations their (line:col) position.
-  absl::StatusOr<Result> InstantQuery(tsdb::Queryable& storage, const Expr& expr, int64_t t_ms,
+  absl::StatusOr<Result> InstantQuery(storage::Queryable& storage, const Expr& expr, int64_t t_ms,
                                       const QueryOptions& opts = {},
                                       std::string_view query_text = {}) const;
-  absl::StatusOr<Result> RangeQuery(tsdb::Queryable& storage, const Expr& expr,
+  absl::StatusOr<Result> RangeQuery(storage::Queryable& storage, const Expr& expr,
                                     int64_t start_ms, int64_t end_ms, int64_t step_ms,
                                     const QueryOptions& opts = {},
                                     std::string_view query_text = {}) const;

@@ -2,6 +2,7 @@
 // selectors and subqueries, and the evaluator's side of operators, aggregations and function
 // calls. The kernels they hand evaluated values to live in binary_operators.cc,
 // aggregation.cc, range_functions.cc, instant_functions.cc and label_functions.cc.
+#include "model/value.h"
 #include "promql/engine/evaluator.h"
 
 #include <algorithm>
@@ -23,7 +24,7 @@ namespace promlet::promql::internal {
 
 // ---------------------------------------------------------------------------------------------
 
-absl::Status Evaluator::DecodeInto(const QueryContext& ctx, tsdb::SampleIterator& it,
+absl::Status Evaluator::DecodeInto(const QueryContext& ctx, storage::SampleIterator& it,
                                    int64_t mint, int64_t maxt, bool drop_stale, int64_t cap,
                                    Decoded& d) {
   d.t.clear();
@@ -55,7 +56,7 @@ absl::Status Evaluator::DecodeInto(const QueryContext& ctx, tsdb::SampleIterator
   if (drop_stale) {
     size_t w = 0;
     for (size_t i = 0; i < d.t.size(); ++i) {
-      if (tsdb::IsStaleNaN(d.v[i])) continue;
+      if (model::IsStaleNaN(d.v[i])) continue;
       d.t[w] = d.t[i];
       d.v[w] = d.v[i];
       ++w;
@@ -66,9 +67,9 @@ absl::Status Evaluator::DecodeInto(const QueryContext& ctx, tsdb::SampleIterator
   return it.status();
 }
 
-tsdb::SelectHints Evaluator::Hints(int64_t mint, int64_t maxt, int64_t range,
+storage::SelectHints Evaluator::Hints(int64_t mint, int64_t maxt, int64_t range,
                                    std::string_view func) const {
-  tsdb::SelectHints hints;
+  storage::SelectHints hints;
   hints.start = mint;
   hints.end = maxt;
   hints.step = interval_;
@@ -81,13 +82,13 @@ void Evaluator::SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt,
                            bool drop_stale, int64_t range, std::string_view func,
                            const std::function<void(Decoded&)>& fn) {
   if (maxt < mint) return;
-  tsdb::SelectHints hints = Hints(mint, maxt, range, func);
+  storage::SelectHints hints = Hints(mint, maxt, range, func);
   auto set = ctx_->querier->Select(vs.matchers, &hints);
   int64_t total = 0;
   Decoded d;
   while (set->Next()) {
     ctx_->CheckDone();
-    const tsdb::Series& s = set->At();
+    const storage::Series& s = set->At();
     auto it = s.Iterator();
     d.labels = s.labels();
     if (absl::Status st = DecodeInto(*ctx_, *it, mint, maxt, drop_stale, ctx_->SampleBudget(), d);
@@ -106,12 +107,12 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
                                 int64_t cap, bool parallel, const ComputeFn& compute,
                                 const ComputeFn& consume) {
   if (maxt < mint) return;
-  tsdb::SelectHints hints = Hints(mint, maxt, range, func);
+  storage::SelectHints hints = Hints(mint, maxt, range, func);
   auto set = ctx_->querier->Select(vs.matchers, &hints);
   struct Item {
     Decoded d;
     ESeries out;
-    std::unique_ptr<tsdb::SampleIterator> it;
+    std::unique_ptr<storage::SampleIterator> it;
     absl::Status status;
   };
   // Series are taken from the set in batches; each batch is decoded and computed (split over
@@ -129,7 +130,7 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
     x.status = DecodeInto(*ctx_, *x.it, mint, maxt, drop_stale, cap, x.d);
     x.it.reset();
     x.out.floats.clear();
-    x.out.metric = tsdb::Labels();
+    x.out.metric = model::Labels();
     x.out.drop_name = false;
     if (x.status.ok() && !x.d.t.empty()) compute(x.d, x.out);
   };
@@ -143,7 +144,7 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
         break;
       }
       ctx_->CheckDone();
-      const tsdb::Series& s = set->At();
+      const storage::Series& s = set->At();
       items[n].d.labels = s.labels();
       items[n].it = s.Iterator();
       ++n;
@@ -204,7 +205,7 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
       if (idx == 0) continue;
       const size_t j = idx - 1;
       if (d.t[j] <= ref - lookback) continue;
-      if (tsdb::IsStaleNaN(d.v[j])) continue;
+      if (model::IsStaleNaN(d.v[j])) continue;
       if (s.floats.empty()) s.floats.reserve(ReserveHint(nsteps));
       s.floats.push_back({ts, record_orig_t ? static_cast<double>(d.t[j]) / 1000.0 : d.v[j]});
     }
@@ -277,10 +278,10 @@ void Evaluator::CleanupMetricLabels(EMatrix& m) {
   bool any = false;
   for (auto& s : m) {
     if (s.drop_name) {
-      if (s.metric.Has(tsdb::kMetricName) || s.metric.Has("__type__") ||
+      if (s.metric.Has(model::kMetricName) || s.metric.Has("__type__") ||
           s.metric.Has("__unit__")) {
-        tsdb::LabelsBuilder b(s.metric);
-        b.Del(tsdb::kMetricName).Del("__type__").Del("__unit__");
+        model::LabelsBuilder b(s.metric);
+        b.Del(model::kMetricName).Del("__type__").Del("__unit__");
         s.metric = b.Build();
         any = true;
       }

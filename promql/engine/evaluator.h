@@ -29,8 +29,8 @@
 #include "promql/engine/engine.h"
 #include "promql/engine/range_functions.h"
 #include "promql/engine/value.h"
-#include "tsdb/labels.h"
-#include "tsdb/storage.h"
+#include "model/labels.h"
+#include "storage/interface.h"
 
 namespace promlet::promql::internal {
 
@@ -94,7 +94,7 @@ class Evaluator {
   // Decodes the series matching vs in [mint, maxt] one at a time, calling fn once per series
   // with samples. One Decoded buffer is reused (fn may move the labels out), so only one
   // series' raw samples are held at a time, never the whole selection.
-  tsdb::SelectHints Hints(int64_t mint, int64_t maxt, int64_t range, std::string_view func) const;
+  storage::SelectHints Hints(int64_t mint, int64_t maxt, int64_t range, std::string_view func) const;
   void SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt, bool drop_stale,
                   int64_t range, std::string_view func,
                   const std::function<void(Decoded&)>& fn);
@@ -108,7 +108,7 @@ class Evaluator {
   // thread-safe; `cap` bounds the raw samples decoded for one series (ResourceExhausted
   // beyond it). Reads the samples of `it` in [mint, maxt] into d.t / d.v (cleared first),
   // checking ctx for interruption every few tens of thousands of samples.
-  static absl::Status DecodeInto(const QueryContext& ctx, tsdb::SampleIterator& it,
+  static absl::Status DecodeInto(const QueryContext& ctx, storage::SampleIterator& it,
                                  int64_t mint, int64_t maxt, bool drop_stale, int64_t cap,
                                  Decoded& d);
   void SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t maxt, bool drop_stale,

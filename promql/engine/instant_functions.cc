@@ -135,7 +135,7 @@ EMatrix SortFunction(FunctionArgs& args, SortOrder order) {
         const std::string_view x = a.metric.Get(n), y = b.metric.Get(n);
         if (x != y) return desc ? NaturalLess(y, x) : NaturalLess(x, y);
       }
-      const int cmp = tsdb::Labels::Compare(a.metric, b.metric);
+      const int cmp = model::Labels::Compare(a.metric, b.metric);
       return desc ? cmp > 0 : cmp < 0;
     });
   }
@@ -155,7 +155,7 @@ EMatrix HistogramFunction(FunctionArgs& a, bool is_q) {
   absl::flat_hash_map<uint64_t, int> sig_ord;
   std::vector<int> ord(m.size(), -1);
   std::vector<double> ub(m.size(), kNaN);
-  std::vector<tsdb::Labels> group_labels;
+  std::vector<model::Labels> group_labels;
   std::vector<bool> drop(m.size());
   for (size_t i = 0; i < m.size(); ++i) {
     const std::string le(m[i].metric.Get("le"));
@@ -174,11 +174,11 @@ EMatrix HistogramFunction(FunctionArgs& a, bool is_q) {
     }
     ub[i] = u;
     auto [it, inserted] =
-        sig_ord.try_emplace(tsdb::LabelsBuilder(m[i].metric).Del("le").Build().Hash(),
+        sig_ord.try_emplace(model::LabelsBuilder(m[i].metric).Del("le").Build().Hash(),
                             static_cast<int>(group_labels.size()));
     if (inserted) {
-      tsdb::LabelsBuilder b(m[i].metric);
-      b.Del(tsdb::kMetricName).Del("le");
+      model::LabelsBuilder b(m[i].metric);
+      b.Del(model::kMetricName).Del("le");
       group_labels.push_back(b.Build());
     }
     ord[i] = it->second;
@@ -274,12 +274,12 @@ EMatrix Absent(const EMatrix& present, const Expr& arg, const StepGrid& g, Query
   // Labels from the selector's equality matchers.
   if (arg.kind == NodeKind::kVectorSelector) {
     const auto& vs = static_cast<const VectorSelector&>(arg);
-    tsdb::LabelsBuilder b{tsdb::Labels()};
+    model::LabelsBuilder b{model::Labels()};
     std::vector<std::string> has;
     for (const auto& mt : vs.matchers) {
-      if (mt.name() == tsdb::kMetricName) continue;
+      if (mt.name() == model::kMetricName) continue;
       const bool seen = std::find(has.begin(), has.end(), mt.name()) != has.end();
-      if (mt.type() == tsdb::MatchType::kEqual && !seen) {
+      if (mt.type() == model::MatchType::kEqual && !seen) {
         b.Set(mt.name(), mt.value());
         has.push_back(mt.name());
       } else {

@@ -88,7 +88,7 @@ EMatrix LabelReplace(FunctionArgs& a) {
   ro.set_log_errors(false);
   re2::RE2 re("^(?s:" + regex + ")$", ro);
   if (!re.ok()) Errorf(absl::StrCat("invalid regular expression in label_replace(): ", regex));
-  if (!tsdb::IsValidLabelName(dst)) {
+  if (!model::IsValidLabelName(dst)) {
     Errorf(absl::StrCat("invalid destination label name in label_replace(): ", dst));
   }
   EMatrix m = a.vector(0);
@@ -100,10 +100,10 @@ EMatrix LabelReplace(FunctionArgs& a) {
       continue;
     }
     const std::string res = ExpandTemplate(re, repl, groups);
-    tsdb::LabelsBuilder b(s.metric);
+    model::LabelsBuilder b(s.metric);
     b.Set(dst, res);
     s.metric = b.Build();
-    if (dst == tsdb::kMetricName) s.drop_name = false;
+    if (dst == model::kMetricName) s.drop_name = false;
   }
   MergeSameLabels(m);
   return m;
@@ -115,7 +115,7 @@ EMatrix LabelJoin(FunctionArgs& a) {
   const std::string sep = StringArg(*c.args[2]);
   std::vector<std::string> srcs;
   for (size_t i = 3; i < c.args.size(); ++i) srcs.push_back(StringArg(*c.args[i]));
-  if (!tsdb::IsValidLabelName(dst)) {
+  if (!model::IsValidLabelName(dst)) {
     Errorf(absl::StrCat("invalid destination label name in label_join(): ", dst));
   }
   EMatrix m = a.vector(0);
@@ -125,10 +125,10 @@ EMatrix LabelJoin(FunctionArgs& a) {
       if (i > 0) joined += sep;
       joined += s.metric.Get(srcs[i]);
     }
-    tsdb::LabelsBuilder b(s.metric);
+    model::LabelsBuilder b(s.metric);
     b.Set(dst, joined);
     s.metric = b.Build();
-    if (dst == tsdb::kMetricName) s.drop_name = false;
+    if (dst == model::kMetricName) s.drop_name = false;
   }
   MergeSameLabels(m);
   return m;

@@ -12,7 +12,7 @@ namespace promlet::promql::internal {
 void Fail(absl::Status s) { throw EvalError{std::move(s)}; }
 void Errorf(std::string msg) { Fail(absl::FailedPreconditionError(msg)); }
 
-std::string PromLabelsString(const tsdb::Labels& l) {
+std::string PromLabelsString(const model::Labels& l) {
   std::string out = "{";
   bool first = true;
   for (const auto& p : l) {

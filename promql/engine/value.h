@@ -17,7 +17,7 @@
 
 #include "absl/status/status.h"
 #include "promql/ast.h"
-#include "tsdb/labels.h"
+#include "model/labels.h"
 
 namespace promlet::promql::internal {
 
@@ -27,7 +27,7 @@ struct FPoint {
 };
 
 struct ESeries {
-  tsdb::Labels metric;
+  model::Labels metric;
   std::vector<FPoint> floats;
   // Delayed __name__ removal: the name is still present but must go when evaluation ends.
   bool drop_name = false;
@@ -48,7 +48,7 @@ struct EvalError {
 [[noreturn]] void Errorf(std::string msg);  // FailedPrecondition (execution error)
 
 // Prometheus' labels.String(): {a="b", c="d"} with the name inside the braces.
-std::string PromLabelsString(const tsdb::Labels& l);
+std::string PromLabelsString(const model::Labels& l);
 
 // Go's math.Max / math.Min (NaN-propagating).
 double GoMax(double a, double b);
@@ -68,7 +68,7 @@ inline void KahanSumInc(double inc, double& sum, double& c) {
 
 // The samples of one series matching a selector in [mint, maxt].
 struct Decoded {
-  tsdb::Labels labels;
+  model::Labels labels;
   std::vector<int64_t> t;
   std::vector<double> v;
 };

@@ -89,7 +89,7 @@ class Builder {
       : query_(query), cp_to_byte_(cp_to_byte) {}
 
   ExprPtr Expr(P::ExprContext* ctx);
-  std::vector<tsdb::Matcher> Matchers(P::LabelMatchersContext* ctx);
+  std::vector<model::Matcher> Matchers(P::LabelMatchersContext* ctx);
 
  private:
   [[noreturn]] void Fail(int pos, std::string msg) { throw ParseError{pos, std::move(msg)}; }

@@ -21,7 +21,7 @@
 #include "common/go_format.h"
 #include "common/utf8.h"
 #include "promql/functions.h"
-#include "tsdb/labels.h"
+#include "model/labels.h"
 
 namespace promlet::promql::parse_internal {
 
@@ -73,12 +73,12 @@ ExprPtr Builder::NumberLit(P::NumberLiteralContext* ctx) {
   return n;
 }
 
-std::vector<tsdb::Matcher> Builder::Matchers(P::LabelMatchersContext* ctx) {
-  std::vector<tsdb::Matcher> out;
+std::vector<model::Matcher> Builder::Matchers(P::LabelMatchersContext* ctx) {
+  std::vector<model::Matcher> out;
   out.reserve(ctx->items.size() + 1);  // + the metric name's matcher
   for (auto* m : ctx->items) {
     std::string name, value;
-    tsdb::MatchType type = tsdb::MatchType::kEqual;
+    model::MatchType type = model::MatchType::kEqual;
     if (m->op == nullptr) {
       // A bare quoted string is the metric name: {"my.metric"}.
       name = "__name__";
@@ -91,13 +91,13 @@ std::vector<tsdb::Matcher> Builder::Matchers(P::LabelMatchersContext* ctx) {
       }
       value = Unquote(m->value);
       switch (m->op->getStart()->getType()) {
-        case P::EQL: type = tsdb::MatchType::kEqual; break;
-        case P::NEQ: type = tsdb::MatchType::kNotEqual; break;
-        case P::EQL_REGEX: type = tsdb::MatchType::kRegexMatch; break;
-        default: type = tsdb::MatchType::kRegexNoMatch; break;
+        case P::EQL: type = model::MatchType::kEqual; break;
+        case P::NEQ: type = model::MatchType::kNotEqual; break;
+        case P::EQL_REGEX: type = model::MatchType::kRegexMatch; break;
+        default: type = model::MatchType::kRegexNoMatch; break;
       }
     }
-    auto matcher = tsdb::Matcher::Make(type, name, value);
+    auto matcher = model::Matcher::Make(type, name, value);
     if (!matcher.ok()) Fail(Range(m).start, std::string(matcher.status().message()));
     out.push_back(*std::move(matcher));
   }
@@ -122,7 +122,7 @@ ExprPtr Builder::Selector(P::VectorSelectorContext* ctx) {
       }
     }
     vs->name = std::string(Text(mn));
-    vs->matchers.push_back(tsdb::Matcher::MustMake(tsdb::MatchType::kEqual, "__name__", vs->name));
+    vs->matchers.push_back(model::Matcher::MustMake(model::MatchType::kEqual, "__name__", vs->name));
   }
   return vs;
 }

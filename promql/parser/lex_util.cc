@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/utf8.h"
 #include "promql/parser/parser.h"
-#include "tsdb/labels.h"
+#include "model/labels.h"
 
 namespace promlet::promql {
 namespace {
@@ -120,7 +120,7 @@ absl::StatusOr<std::string> UnquoteString(std::string_view tok) {
 std::string QuoteString(std::string_view s) { return common::GoQuote(s); }
 
 std::string MaybeQuoteName(std::string_view name, bool metric) {
-  bool legacy = metric ? tsdb::IsValidLegacyMetricName(name) : tsdb::IsValidLegacyLabelName(name);
+  bool legacy = metric ? model::IsValidLegacyMetricName(name) : model::IsValidLegacyLabelName(name);
   return legacy ? std::string(name) : QuoteString(name);
 }
 

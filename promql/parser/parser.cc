@@ -36,7 +36,7 @@
 #include "common/go_format.h"
 #include "common/utf8.h"
 #include "promql/functions.h"
-#include "tsdb/labels.h"
+#include "model/labels.h"
 
 namespace promlet::promql::parse_internal {
 
@@ -54,7 +54,7 @@ std::string FormatError(std::string_view query, int pos, std::string_view msg) {
   return absl::StrCat(line, ":", pos - last_break, ": parse error: ", std::string(msg));
 }
 
-bool ValidUtf8(std::string_view s) { return tsdb::IsValidUtf8(s); }
+bool ValidUtf8(std::string_view s) { return model::IsValidUtf8(s); }
 
 // ----------------------------------------------------------------------------------------
 
@@ -360,7 +360,7 @@ absl::StatusOr<ExprPtr> ParseExpr(std::string_view query) {
   }
 }
 
-absl::StatusOr<std::vector<tsdb::Matcher>> ParseMetricSelector(std::string_view s) {
+absl::StatusOr<std::vector<model::Matcher>> ParseMetricSelector(std::string_view s) {
   // Like Prometheus' ParseMetricSelector: no checkAST, so `{job=~".*"}` is returned and the
   // caller applies its own "at least one non-empty matcher" rule with its own wording.
   absl::StatusOr<ExprPtr> expr;

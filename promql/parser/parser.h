@@ -18,7 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "promql/ast.h"
-#include "tsdb/matcher.h"
+#include "model/matcher.h"
 
 namespace promlet::promql {
 
@@ -30,7 +30,7 @@ absl::StatusOr<ExprPtr> ParseExpr(std::string_view query);
 
 // A selector as the API's match[] takes it: `up{job="x"}` or `{__name__=~".+"}`. As in
 // Prometheus, the "at least one non-empty matcher" rule is not applied here (callers word it).
-absl::StatusOr<std::vector<tsdb::Matcher>> ParseMetricSelector(std::string_view s);
+absl::StatusOr<std::vector<model::Matcher>> ParseMetricSelector(std::string_view s);
 
 // Canonical PromQL in Prometheus' String() style (for /api/v1/format_query). Parsing the
 // output gives an equivalent tree.

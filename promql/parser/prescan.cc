@@ -21,7 +21,7 @@
 #include "common/go_format.h"
 #include "common/utf8.h"
 #include "promql/functions.h"
-#include "tsdb/labels.h"
+#include "model/labels.h"
 
 namespace promlet::promql::parse_internal {
 

@@ -12,7 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "common/duration.h"
 #include "common/go_format.h"
-#include "tsdb/labels.h"
+#include "model/labels.h"
 #include "promql/functions.h"
 #include "promql/parser/lex_util.h"
 #include "promql/parser/parser.h"
@@ -68,22 +68,22 @@ std::string ExtendedAttribute(bool anchored, bool smoothed) {
   return "";
 }
 
-std::string MatcherString(const tsdb::Matcher& m) {
+std::string MatcherString(const model::Matcher& m) {
   return absl::StrCat(MaybeQuoteName(m.name(), false),
-                      std::string(tsdb::MatchTypeString(m.type())), QuoteString(m.value()));
+                      std::string(model::MatchTypeString(m.type())), QuoteString(m.value()));
 }
 
 std::string SelectorBody(const VectorSelector& vs) {
   std::vector<std::string> parts;
   for (const auto& m : vs.matchers) {
-    if (m.name() == "__name__" && m.type() == tsdb::MatchType::kEqual && m.value() == vs.name &&
+    if (m.name() == "__name__" && m.type() == model::MatchType::kEqual && m.value() == vs.name &&
         !vs.name.empty()) {
       continue;
     }
     parts.push_back(MatcherString(m));
   }
   std::string name = vs.name;
-  if (!name.empty() && !tsdb::IsValidLegacyMetricName(name)) {
+  if (!name.empty() && !model::IsValidLegacyMetricName(name)) {
     parts.insert(parts.begin(), QuoteString(name));
     name.clear();
   }

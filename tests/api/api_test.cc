@@ -19,19 +19,19 @@ class ApiTest : public ::testing::Test {
     auto app = head_.NewAppender();
     // Samples every 15 s from 0 to 300 s.
     for (int64_t t = 0; t <= 300000; t += 15000) {
-      ASSERT_TRUE(app->Append(0, tsdb::Labels{{"__name__", "up"}, {"job", "prometheus"},
+      ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "up"}, {"job", "prometheus"},
                                               {"instance", "localhost:9090"}},
                               t, 1)
                       .ok());
-      ASSERT_TRUE(app->Append(0, tsdb::Labels{{"__name__", "up"}, {"job", "node"},
+      ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "up"}, {"job", "node"},
                                               {"instance", "localhost:9100"}},
                               t, t < 150000 ? 1 : 0)
                       .ok());
-      ASSERT_TRUE(app->Append(0, tsdb::Labels{{"__name__", "http_requests_total"}, {"job", "api"},
+      ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "http_requests_total"}, {"job", "api"},
                                               {"method", "GET"}},
                               t, static_cast<double>(t) / 1000 * 2)
                       .ok());
-      ASSERT_TRUE(app->Append(0, tsdb::Labels{{"__name__", "tiny"}}, t, 1e-7).ok());
+      ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "tiny"}}, t, 1e-7).ok());
     }
     ASSERT_TRUE(app->Commit().ok());
     ApiOptions o;
@@ -47,8 +47,8 @@ class ApiTest : public ::testing::Test {
       t.scrape_pool = "promlet";
       t.scrape_url = "http://localhost:9090/metrics";
       t.global_url = "http://host:9090/metrics";
-      t.labels = tsdb::Labels{{"job", "promlet"}, {"instance", "localhost:9090"}};
-      t.discovered_labels = tsdb::Labels{{"__address__", "localhost:9090"}, {"job", "promlet"}};
+      t.labels = model::Labels{{"job", "promlet"}, {"instance", "localhost:9090"}};
+      t.discovered_labels = model::Labels{{"__address__", "localhost:9090"}, {"job", "promlet"}};
       t.health = "up";
       t.last_scrape_unix_nanos = 1700000000123456789;
       t.last_scrape_duration_seconds = 0.0125;
@@ -59,12 +59,12 @@ class ApiTest : public ::testing::Test {
     targets.dropped = [] {
       DroppedTargetView d;
       d.scrape_pool = "promlet";
-      d.discovered_labels = tsdb::Labels{{"__address__", "drop:1"}};
+      d.discovered_labels = model::Labels{{"__address__", "drop:1"}};
       return std::vector<DroppedTargetView>{d};
     };
     targets.metadata = [] {
       TargetMetadataView t;
-      t.target = tsdb::Labels{{"job", "promlet"}, {"instance", "localhost:9090"}};
+      t.target = model::Labels{{"job", "promlet"}, {"instance", "localhost:9090"}};
       t.metadata = {{"up", "gauge", "Target up.", ""},
                     {"http_requests_total", "counter", "Requests.", ""}};
       return std::vector<TargetMetadataView>{t, t};
@@ -404,7 +404,7 @@ TEST(ApiAdminTest, AdminHooksWhenEnabled) {
   o.enable_admin = true;
   std::vector<std::string> calls;
   AdminHooks admin;
-  admin.delete_series = [&](const std::vector<std::vector<tsdb::Matcher>>& sel, int64_t mint,
+  admin.delete_series = [&](const std::vector<std::vector<model::Matcher>>& sel, int64_t mint,
                             int64_t maxt) {
     calls.push_back("delete " + std::to_string(sel.size()) + " " + std::to_string(mint) + " " +
                     std::to_string(maxt));

@@ -1,3 +1,4 @@
+#include "model/value.h"
 #include "api/federate.h"
 
 #include <gtest/gtest.h>
@@ -10,18 +11,18 @@ namespace {
 TEST(FederateTest, LatestSampleWithinLookbackGroupedByName) {
   tsdb::Head head;
   auto app = head.NewAppender();
-  ASSERT_TRUE(app->Append(0, tsdb::Labels{{"__name__", "up"}, {"job", "b"}}, 1000, 1).ok());
-  ASSERT_TRUE(app->Append(0, tsdb::Labels{{"__name__", "up"}, {"job", "b"}}, 2000, 0).ok());
-  ASSERT_TRUE(app->Append(0, tsdb::Labels{{"__name__", "up"}, {"job", "a"}}, 2000, 1).ok());
-  ASSERT_TRUE(app->Append(0, tsdb::Labels{{"__name__", "a_metric"}, {"x", "q\"\n"}}, 1500, 1.5e6).ok());
-  ASSERT_TRUE(app->Append(0, tsdb::Labels{{"__name__", "stale"}}, 1000, 1).ok());
-  ASSERT_TRUE(app->Append(0, tsdb::Labels{{"__name__", "stale"}}, 2000, tsdb::StaleNaN()).ok());
-  ASSERT_TRUE(app->Append(0, tsdb::Labels{{"__name__", "old"}}, 100, 1).ok());
+  ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "up"}, {"job", "b"}}, 1000, 1).ok());
+  ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "up"}, {"job", "b"}}, 2000, 0).ok());
+  ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "up"}, {"job", "a"}}, 2000, 1).ok());
+  ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "a_metric"}, {"x", "q\"\n"}}, 1500, 1.5e6).ok());
+  ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "stale"}}, 1000, 1).ok());
+  ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "stale"}}, 2000, model::StaleNaN()).ok());
+  ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "old"}}, 100, 1).ok());
   ASSERT_TRUE(app->Commit().ok());
 
-  std::vector<std::vector<tsdb::Matcher>> sel = {
-      {tsdb::Matcher::MustMake(tsdb::MatchType::kRegexMatch, "__name__", ".+")},
-      {tsdb::Matcher::MustMake(tsdb::MatchType::kEqual, "job", "a")},  // overlaps: deduped
+  std::vector<std::vector<model::Matcher>> sel = {
+      {model::Matcher::MustMake(model::MatchType::kRegexMatch, "__name__", ".+")},
+      {model::Matcher::MustMake(model::MatchType::kEqual, "job", "a")},  // overlaps: deduped
   };
   auto text = FederateText(head, sel, /*now=*/2500, /*lookback=*/2000);
   ASSERT_TRUE(text.ok()) << text.status();

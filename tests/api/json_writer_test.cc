@@ -5,7 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "tsdb/storage.h"
+#include "model/value.h"
+#include "storage/interface.h"
 
 namespace promlet::api {
 namespace {
@@ -36,7 +37,7 @@ TEST(SampleValueTest, FormatsLikePrometheusMarshalFloat) {
       {std::numeric_limits<double>::quiet_NaN(), "NaN"},
       {std::numeric_limits<double>::infinity(), "+Inf"},
       {-std::numeric_limits<double>::infinity(), "-Inf"},
-      {tsdb::StaleNaN(), "NaN"},
+      {model::StaleNaN(), "NaN"},
       {9007199254740993.0, "9007199254740992"},
       {9223372036854775808.0, "9223372036854776000"},  // shortest digits, then zeros
       {-1e20 - 65536, "-100000000000000070000"},
@@ -132,7 +133,7 @@ TEST(JsonWriterTest, EscapesStringsLikeGo) {
 TEST(JsonWriterTest, LabelSetInSortedOrder) {
   std::string out;
   JsonWriter w(&out);
-  w.LabelSet(tsdb::Labels{{"job", "a"}, {"__name__", "up"}, {"instance", "h:1"}});
+  w.LabelSet(model::Labels{{"job", "a"}, {"__name__", "up"}, {"instance", "h:1"}});
   EXPECT_EQ(out, R"({"__name__":"up","instance":"h:1","job":"a"})");
 }
 

@@ -3,8 +3,9 @@
 // unescaping and number paths; errors must carry a message and end the parse.
 #include <gtest/gtest.h>
 
-#include "scrape/textparse.h"
+#include "model/textparse.h"
 #include "tests/fuzz/mutator.h"
+#include "scrape/protocols.h"
 
 namespace promlet::scrape {
 namespace {
@@ -15,25 +16,25 @@ const std::vector<std::string> kDictionary = {
     " counter\n", " histogram\n", " gaugehistogram\n", " summary\n", " info\n", " stateset\n",
     " untyped\n", " unknown\n", "\n", " ", "\t", "\xc3\xa9", "\xff", "1.5e300", ".5"};
 
-void ParseAll(const std::string& body, Format format) {
-  Parser p(body, format);
+void ParseAll(const std::string& body, model::Format format) {
+  model::Parser p(body, format);
   for (int entries = 0; entries < 100000; ++entries) {
-    absl::StatusOr<Entry> e = p.Next();
+    absl::StatusOr<model::Entry> e = p.Next();
     if (!e.ok()) {
       PROMLET_EXPECT_ERROR_HAS_MESSAGE(e.status());
       // The parser is finished after an error and keeps returning it.
-      absl::StatusOr<Entry> again = p.Next();
+      absl::StatusOr<model::Entry> again = p.Next();
       EXPECT_FALSE(again.ok());
       return;
     }
     switch (*e) {
-      case Entry::kEOF:
-        EXPECT_EQ(p.Next().value_or(Entry::kSeries), Entry::kEOF);
+      case model::Entry::kEOF:
+        EXPECT_EQ(p.Next().value_or(model::Entry::kSeries), model::Entry::kEOF);
         return;
-      case Entry::kSeries: {
+      case model::Entry::kSeries: {
         (void)p.RawSeries();
         (void)p.MetricName();
-        tsdb::Labels labels;
+        model::Labels labels;
         absl::Status st = p.ParseLabels(&labels);
         PROMLET_EXPECT_ERROR_HAS_MESSAGE(st);
         (void)p.Value();
@@ -43,20 +44,20 @@ void ParseAll(const std::string& body, Format format) {
         if (p.HasExemplar()) (void)p.GetExemplar();
         break;
       }
-      case Entry::kType:
+      case model::Entry::kType:
         (void)p.FamilyName();
-        (void)MetricTypeName(p.Type());
+        (void)model::MetricTypeName(p.Type());
         break;
-      case Entry::kHelp:
+      case model::Entry::kHelp:
         (void)p.FamilyName();
         (void)p.Help();
         (void)p.PlainHelp();
         break;
-      case Entry::kUnit:
+      case model::Entry::kUnit:
         (void)p.FamilyName();
         (void)p.Unit();
         break;
-      case Entry::kComment:
+      case model::Entry::kComment:
         (void)p.Comment();
         break;
     }
@@ -66,8 +67,8 @@ void ParseAll(const std::string& body, Format format) {
 TEST(FuzzTextParse, PrometheusText004) {
   fuzz::RunFuzz(fuzz::ReadCorpusFile(fuzz::CorpusPath("text.txt")), kDictionary, 20000,
                 [](const std::string& in) {
-                  ParseAll(in, Format::kText004);
-                  auto md = CollectMetadata(in, Format::kText004);
+                  ParseAll(in, model::Format::kText004);
+                  auto md = model::CollectMetadata(in, model::Format::kText004);
                   if (!md.ok()) PROMLET_EXPECT_ERROR_HAS_MESSAGE(md.status());
                 });
 }
@@ -75,8 +76,8 @@ TEST(FuzzTextParse, PrometheusText004) {
 TEST(FuzzTextParse, OpenMetrics) {
   fuzz::RunFuzz(fuzz::ReadCorpusFile(fuzz::CorpusPath("openmetrics.txt")), kDictionary, 20000,
                 [](const std::string& in) {
-                  ParseAll(in, Format::kOpenMetrics);
-                  auto md = CollectMetadata(in, Format::kOpenMetrics);
+                  ParseAll(in, model::Format::kOpenMetrics);
+                  auto md = model::CollectMetadata(in, model::Format::kOpenMetrics);
                   if (!md.ok()) PROMLET_EXPECT_ERROR_HAS_MESSAGE(md.status());
                 });
 }
@@ -89,7 +90,7 @@ TEST(FuzzTextParse, ContentType) {
   fuzz::RunFuzz(corpus, {";", "=", "version", "\"", ","}, 3000, [](const std::string& in) {
     auto f = FormatForContentType(in);
     if (!f.ok()) PROMLET_EXPECT_ERROR_HAS_MESSAGE(f.status());
-    (void)FormatForContentType(in, Format::kText004);
+    (void)FormatForContentType(in, model::Format::kText004);
     auto p = ParseScrapeProtocol(in);
     if (!p.ok()) PROMLET_EXPECT_ERROR_HAS_MESSAGE(p.status());
   });

@@ -29,8 +29,8 @@ std::vector<int64_t> Times(size_t n, int64_t step) {
 
 std::vector<std::string> WalCorpus() {
   std::vector<std::string> out(4);
-  EncodeSeriesRecord(std::vector<RefSeries>{{1, Labels{{"__name__", "up"}, {"job", "a"}}},
-                                            {7, Labels{{"__name__", "x"}, {"\xc3\xa9", "v"}}}},
+  EncodeSeriesRecord(std::vector<RefSeries>{{1, model::Labels{{"__name__", "up"}, {"job", "a"}}},
+                                            {7, model::Labels{{"__name__", "x"}, {"\xc3\xa9", "v"}}}},
                      &out[0]);
   EncodeSamplesRecord(std::vector<RefSample>{{1, 1000, 1},
                                              {7, 1001, 0.5},
@@ -152,7 +152,7 @@ void ReadWholeBlock(const std::string& dir) {
   (void)(*b)->LabelValues("job");
   std::vector<uint32_t> all = (*b)->Postings({});
   for (uint32_t ord : all) {
-    Labels labels;
+    model::Labels labels;
     std::vector<BlockChunkMeta> chunks;
     absl::Status st = (*b)->Series(ord, &labels, &chunks);
     PROMLET_EXPECT_ERROR_HAS_MESSAGE(st);
@@ -179,7 +179,7 @@ TEST(FuzzTsdb, DamagedBlockFiles) {
     for (size_t i = 0; i < vs.size(); ++i) vs[i] = static_cast<double>(s * 1000 + i);
     char inst[16];
     std::snprintf(inst, sizeof inst, "h%02d", s);
-    ASSERT_TRUE((*w)->AddSeries(Labels{{"__name__", "m"}, {"instance", inst}, {"job", "j"}}, ts, vs)
+    ASSERT_TRUE((*w)->AddSeries(model::Labels{{"__name__", "m"}, {"instance", inst}, {"job", "j"}}, ts, vs)
                     .ok());
   }
   auto meta = (*w)->Finish(ts.front(), ts.back() + 1);

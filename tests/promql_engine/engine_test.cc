@@ -18,7 +18,7 @@ class EngineTest : public ::testing::Test {
   void SetUp() override {
     auto app = head_.NewAppender();
     for (int s = 0; s < 3; ++s) {
-      tsdb::Labels l{{"__name__", "req_total"}, {"job", s < 2 ? "a" : "b"},
+      model::Labels l{{"__name__", "req_total"}, {"job", s < 2 ? "a" : "b"},
                      {"instance", std::to_string(s)}};
       for (int i = 0; i <= 20; ++i) {
         ASSERT_TRUE(app->Append(0, l, i * 15000, i * 10.0 * (s + 1)).ok());
@@ -167,7 +167,7 @@ TEST_F(EngineTest, CancelFromAnotherThreadStopsEvaluation) {
 
 TEST_F(EngineTest, InfoAnnotationCarriesPosition) {
   auto app = head_.NewAppender();
-  tsdb::Labels l{{"__name__", "gauge"}};
+  model::Labels l{{"__name__", "gauge"}};
   for (int i = 0; i <= 4; ++i) ASSERT_TRUE(app->Append(0, l, i * 15000, i).ok());
   ASSERT_TRUE(app->Commit().ok());
   auto r = engine_.InstantQuery(head_, "rate(gauge[1m])", 60000);

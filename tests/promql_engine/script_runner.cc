@@ -1,3 +1,4 @@
+#include "model/value.h"
 #include "tests/promql_engine/script_runner.h"
 
 #include <algorithm>
@@ -28,13 +29,13 @@ namespace promlet::promql::testing {
 
 namespace {
 
-using tsdb::Labels;
+using model::Labels;
 
 std::string Trim(std::string_view s) {
   return std::string(absl::StripAsciiWhitespace(absl::string_view(s.data(), s.size())));
 }
 
-bool IsStale(double v) { return tsdb::IsStaleNaN(v); }
+bool IsStale(double v) { return model::IsStaleNaN(v); }
 
 // FORMAT.md §6.5.
 bool AlmostEqual(double a, double b) {
@@ -161,7 +162,7 @@ void SkipSpaces(std::string_view s, size_t* i) {
 
 // Parses the metric part of a series line; *i ends after it.
 absl::StatusOr<Labels> ParseMetric(std::string_view s, size_t* i) {
-  std::vector<tsdb::Label> pairs;
+  std::vector<model::Label> pairs;
   if (*i < s.size() && IsNameStart(s[*i])) {
     size_t j = *i;
     while (j < s.size() && IsNameChar(s[j])) ++j;
@@ -256,7 +257,7 @@ absl::StatusOr<std::vector<Slot>> ParseValues(std::string_view s) {
       continue;
     }
     if (it == "stale") {
-      out.push_back({true, false, tsdb::StaleNaN()});
+      out.push_back({true, false, model::StaleNaN()});
       continue;
     }
     // V, VxN, V+DxN, V-DxN.
@@ -550,7 +551,7 @@ class Runner {
     }
     auto app = head_->NewAppender();
     for (const auto& s : series) {
-      tsdb::SeriesRef ref = 0;
+      storage::SeriesRef ref = 0;
       for (size_t k = 0; k < s.slots.size(); ++k) {
         if (!s.slots[k].present || s.slots[k].histogram) continue;
         auto r = app->Append(ref, s.labels, static_cast<int64_t>(k) * *interval, s.slots[k].v);

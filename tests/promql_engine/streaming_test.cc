@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "model/value.h"
 #include "gtest/gtest.h"
 #include "promql/engine/engine.h"
 #include "tsdb/block/block.h"
@@ -24,9 +25,9 @@ class StreamingTest : public ::testing::Test {
   void SetUp() override {
     auto app = head_.NewAppender();
     for (int s = 0; s < 400; ++s) {
-      tsdb::Labels c{{"__name__", "work_total"}, {"g", std::to_string(s % 7)},
+      model::Labels c{{"__name__", "work_total"}, {"g", std::to_string(s % 7)},
                      {"i", std::to_string(s)}};
-      tsdb::Labels g{{"__name__", "level"}, {"g", std::to_string(s % 7)},
+      model::Labels g{{"__name__", "level"}, {"g", std::to_string(s % 7)},
                      {"i", std::to_string(s)}};
       double v = 0;
       for (int i = 0; i <= 240; ++i) {
@@ -34,7 +35,7 @@ class StreamingTest : public ::testing::Test {
         v += 0.1 * (s + 1) + (i % 5) * 0.37;
         if ((i * 7 + s) % 31 == 0) continue;  // gap
         ASSERT_TRUE(app->Append(0, c, i * 15000, v).ok());
-        const double gv = (s % 3 == 0 && i == 200) ? tsdb::StaleNaN()
+        const double gv = (s % 3 == 0 && i == 200) ? model::StaleNaN()
                                                      : std::sin(i * 0.1 + s) * 1e3 + s;
         ASSERT_TRUE(app->Append(0, g, i * 15000, gv).ok());
       }
@@ -116,9 +117,9 @@ TEST(BlockIteratorTest, NextBatchEqualsNext) {
     std::vector<double> vs;
     for (int i = 0; i < 5000 + s * 700; ++i) {
       ts.push_back(i * 1000 + s);
-      vs.push_back(i % 17 == 0 ? tsdb::StaleNaN() : i * 0.5 + s);
+      vs.push_back(i % 17 == 0 ? model::StaleNaN() : i * 0.5 + s);
     }
-    tsdb::Labels l{{"__name__", "m"}, {"s", std::to_string(s)}};
+    model::Labels l{{"__name__", "m"}, {"s", std::to_string(s)}};
     ASSERT_TRUE((*w)->AddSeries(l, ts, vs).ok());
   }
   auto meta = (*w)->Finish(0, 10000000);
@@ -161,7 +162,7 @@ TEST(BlockIteratorTest, NextBatchEqualsNext) {
     check(5200000, 5300000, 0);
     check(0, 10, 0);
     // Then again with a tombstone cutting through a chunk.
-    std::vector<tsdb::Matcher> ms;
+    std::vector<model::Matcher> ms;
     ASSERT_TRUE((*block)->Delete(ms, 1500000, 2600000).ok());
   }
   std::filesystem::remove_all(dir);

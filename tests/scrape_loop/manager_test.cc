@@ -1,5 +1,6 @@
 // Manager: targets from static_configs and file_sd, target state for the API, dropped targets,
 // reloads that keep unchanged loops, end-of-run staleness for removed targets, auth headers.
+#include "model/value.h"
 #include "scrape/manager.h"
 
 #include <filesystem>
@@ -79,7 +80,7 @@ TEST(ManagerTest, StaticTargetsStateAndDroppedTargets) {
   EXPECT_EQ(one->scrape_url, "http://" + a.address() + "/metrics");
   EXPECT_EQ(one->health, TargetHealth::kUp);
   EXPECT_EQ(one->labels,
-            (tsdb::Labels{{"instance", a.address()}, {"job", "one"}, {"team", "x"}}));
+            (model::Labels{{"instance", a.address()}, {"job", "one"}, {"team", "x"}}));
   EXPECT_EQ(one->discovered_labels.Get("__address__"), a.address());
   EXPECT_EQ(one->discovered_labels.Get("__scrape_interval__"), "100ms");
   EXPECT_EQ(one->scrape_interval, std::chrono::milliseconds(100));
@@ -102,7 +103,7 @@ TEST(ManagerTest, StaticTargetsStateAndDroppedTargets) {
     return false;
   }));
   m.Stop();
-  auto up = db.Samples(tsdb::Labels{
+  auto up = db.Samples(model::Labels{
       {"__name__", "up"}, {"instance", a.address()}, {"job", "one"}, {"team", "x"}});
   ASSERT_FALSE(up.empty());
   EXPECT_EQ(up.back().v, 1);
@@ -134,15 +135,15 @@ TEST(ManagerTest, ReloadKeepsUnchangedLoopsAndHandsOverCaches) {
 
   for (const TestServer* srv : {&a, &b}) {
     std::string job = srv == &a ? "one" : "two";
-    tsdb::LabelsBuilder lb(tsdb::Labels{{"instance", srv->address()}, {"job", job}});
+    model::LabelsBuilder lb(model::Labels{{"instance", srv->address()}, {"job", job}});
     if (srv == &a) lb.Set("team", "x");
-    tsdb::Labels target = lb.Build();
-    tsdb::LabelsBuilder an(target);
+    model::Labels target = lb.Build();
+    model::LabelsBuilder an(target);
     an.Set("__name__", "a");
     for (const auto& s : db.Samples(an.Build())) {
-      EXPECT_FALSE(tsdb::IsStaleNaN(s.v)) << job;  // no gap, no stale markers
+      EXPECT_FALSE(model::IsStaleNaN(s.v)) << job;  // no gap, no stale markers
     }
-    tsdb::LabelsBuilder added(target);
+    model::LabelsBuilder added(target);
     added.Set("__name__", "scrape_series_added");
     auto sa = db.Samples(added.Build());
     ASSERT_GE(sa.size(), 3u);
@@ -170,21 +171,21 @@ scrape_configs:
 )");
   ASSERT_TRUE(m.ApplyConfig(MustLoad(only_one)).ok());
   EXPECT_EQ(m.ActiveTargets().size(), 1u);
-  tsdb::Labels up_two{{"__name__", "up"}, {"instance", b.address()}, {"job", "two"}};
+  model::Labels up_two{{"__name__", "up"}, {"instance", b.address()}, {"job", "two"}};
   ASSERT_TRUE(WaitFor([&] {
     auto s = db.Samples(up_two);
-    return !s.empty() && tsdb::IsStaleNaN(s.back().v);
+    return !s.empty() && model::IsStaleNaN(s.back().v);
   }));
-  auto a_two = db.Samples(tsdb::Labels{{"__name__", "a"}, {"instance", b.address()},
+  auto a_two = db.Samples(model::Labels{{"__name__", "a"}, {"instance", b.address()},
                                        {"job", "two"}});
   ASSERT_FALSE(a_two.empty());
-  EXPECT_TRUE(tsdb::IsStaleNaN(a_two.back().v));
+  EXPECT_TRUE(model::IsStaleNaN(a_two.back().v));
   m.Stop();
   // Job one was never touched.
-  auto a_one = db.Samples(tsdb::Labels{{"__name__", "a"}, {"instance", a.address()},
+  auto a_one = db.Samples(model::Labels{{"__name__", "a"}, {"instance", a.address()},
                                        {"job", "one"}, {"team", "x"}});
   ASSERT_FALSE(a_one.empty());
-  EXPECT_FALSE(tsdb::IsStaleNaN(a_one.back().v));
+  EXPECT_FALSE(model::IsStaleNaN(a_one.back().v));
 }
 
 TEST(ManagerTest, FileSdTargetsFollowTheFile) {

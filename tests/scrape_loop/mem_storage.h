@@ -10,29 +10,29 @@
 #include <mutex>
 #include <vector>
 
-#include "tsdb/storage.h"
+#include "storage/interface.h"
 
 namespace promlet::scrape::testing {
 
-class MemStorage : public tsdb::Appendable {
+class MemStorage : public storage::Appendable {
  public:
   struct Series {
-    tsdb::Labels labels;
-    std::vector<tsdb::Sample> samples;
+    model::Labels labels;
+    std::vector<storage::Sample> samples;
   };
 
-  std::unique_ptr<tsdb::Appender> NewAppender() override {
+  std::unique_ptr<storage::Appender> NewAppender() override {
     return std::make_unique<App>(this);
   }
 
   // Copy of all series, by labels.
-  std::map<tsdb::Labels, std::vector<tsdb::Sample>> Snapshot() const {
+  std::map<model::Labels, std::vector<storage::Sample>> Snapshot() const {
     std::lock_guard<std::mutex> lock(mu_);
-    std::map<tsdb::Labels, std::vector<tsdb::Sample>> out;
+    std::map<model::Labels, std::vector<storage::Sample>> out;
     for (const auto& s : series_) out[s.labels] = s.samples;
     return out;
   }
-  std::vector<tsdb::Sample> Samples(const tsdb::Labels& l) const {
+  std::vector<storage::Sample> Samples(const model::Labels& l) const {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = by_labels_.find(l);
     if (it == by_labels_.end()) return {};
@@ -53,13 +53,13 @@ class MemStorage : public tsdb::Appendable {
 
  private:
   struct Pending {
-    tsdb::SeriesRef ref;
-    tsdb::Sample s;
+    storage::SeriesRef ref;
+    storage::Sample s;
   };
-  class App : public tsdb::Appender {
+  class App : public storage::Appender {
    public:
     explicit App(MemStorage* st) : st_(st) {}
-    absl::StatusOr<tsdb::SeriesRef> Append(tsdb::SeriesRef ref, const tsdb::Labels& labels,
+    absl::StatusOr<storage::SeriesRef> Append(storage::SeriesRef ref, const model::Labels& labels,
                                            int64_t t, double v) override {
       std::lock_guard<std::mutex> lock(st_->mu_);
       if (ref == 0 || ref > st_->series_.size()) {
@@ -73,15 +73,15 @@ class MemStorage : public tsdb::Appendable {
       }
       // Last timestamp: pending in this batch, else committed.
       const Series& s = st_->series_[ref - 1];
-      const tsdb::Sample* last = s.samples.empty() ? nullptr : &s.samples.back();
+      const storage::Sample* last = s.samples.empty() ? nullptr : &s.samples.back();
       for (const auto& p : pending_) {
         if (p.ref == ref) last = &p.s;
       }
       if (last != nullptr) {
-        if (t < last->t) return tsdb::ErrOutOfOrderSample();
+        if (t < last->t) return storage::ErrOutOfOrderSample();
         if (t == last->t) {
           if (std::bit_cast<uint64_t>(v) != std::bit_cast<uint64_t>(last->v)) {
-            return tsdb::ErrDuplicateSample();
+            return storage::ErrDuplicateSample();
           }
           return ref;  // identical: ignored
         }
@@ -108,7 +108,7 @@ class MemStorage : public tsdb::Appendable {
 
   mutable std::mutex mu_;
   std::vector<Series> series_;  // ref = index + 1
-  std::map<tsdb::Labels, tsdb::SeriesRef> by_labels_;
+  std::map<model::Labels, storage::SeriesRef> by_labels_;
   int commits_ = 0;
   int rollbacks_ = 0;
   uint64_t label_lookups_ = 0;

@@ -22,9 +22,10 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "scrape/scrape_loop.h"
-#include "scrape/textparse.h"
+#include "model/textparse.h"
 #include "tests/scrape_loop/mem_storage.h"
 #include "tests/scrape_loop/test_server.h"
+#include "scrape/protocols.h"
 
 extern char** environ;
 
@@ -78,29 +79,29 @@ class NodeExporter {
 };
 
 struct Expected {
-  std::map<tsdb::Labels, double> samples;
+  std::map<model::Labels, double> samples;
 };
 
 // What the loop must store for `body`: every series with the target labels added.
-std::map<tsdb::Labels, double> ExpectedSeries(const std::string& body, Format format,
-                                              const tsdb::Labels& target) {
-  std::map<tsdb::Labels, double> out;
-  Parser p(body, format);
+std::map<model::Labels, double> ExpectedSeries(const std::string& body, model::Format format,
+                                              const model::Labels& target) {
+  std::map<model::Labels, double> out;
+  model::Parser p(body, format);
   while (true) {
     auto e = p.Next();
     EXPECT_TRUE(e.ok()) << e.status();
-    if (!e.ok() || *e == Entry::kEOF) break;
-    if (*e != Entry::kSeries || p.IsCreatedSeries()) continue;
-    tsdb::Labels l;
+    if (!e.ok() || *e == model::Entry::kEOF) break;
+    if (*e != model::Entry::kSeries || p.IsCreatedSeries()) continue;
+    model::Labels l;
     EXPECT_TRUE(p.ParseLabels(&l).ok());
-    tsdb::LabelsBuilder b(l);
+    model::LabelsBuilder b(l);
     for (const auto& t : target) b.Set(t.name, t.value);
     out[b.Build()] = p.Value();
   }
   return out;
 }
 
-bool IsSynthetic(const tsdb::Labels& l) {
+bool IsSynthetic(const model::Labels& l) {
   static const std::set<std::string_view> kNames = {
       "up", "scrape_duration_seconds", "scrape_samples_scraped",
       "scrape_samples_post_metric_relabeling", "scrape_series_added"};
@@ -127,7 +128,7 @@ ScrapeLoopOptions LoopOptions(uint16_t port, const std::string& job) {
   ScrapeLoopOptions o;
   std::string addr = absl::StrCat("127.0.0.1:", port);
   o.scrape_pool = job;
-  o.target_labels = tsdb::Labels{{"__address__", addr}, {"job", job}, {"instance", addr}};
+  o.target_labels = model::Labels{{"__address__", addr}, {"job", job}, {"instance", addr}};
   o.scrape_url = "http://" + addr + "/metrics";
   o.http.host = "127.0.0.1";
   o.http.port = std::to_string(port);
@@ -137,7 +138,7 @@ ScrapeLoopOptions LoopOptions(uint16_t port, const std::string& job) {
   o.scrape_immediately = true;
   o.interval = std::chrono::milliseconds(60000);
   o.timeout = std::chrono::milliseconds(20000);
-  o.samples.target_labels = tsdb::Labels{{"job", job}, {"instance", addr}};
+  o.samples.target_labels = model::Labels{{"job", job}, {"instance", addr}};
   return o;
 }
 
@@ -179,12 +180,12 @@ TEST(NodeExporterEndToEnd, StoredSeriesEqualWhatWasServed) {
   MemStorage db;
   ScrapeOnce(io, db, LoopOptions(proxy.port(), "node"));
   ASSERT_EQ(served.size(), 1u);
-  absl::StatusOr<Format> format = FormatForContentType(served[0].content_type);
+  absl::StatusOr<model::Format> format = FormatForContentType(served[0].content_type);
   ASSERT_TRUE(format.ok()) << served[0].content_type;
   auto want = ExpectedSeries(served[0].body, *format,
-                             tsdb::Labels{{"job", "node"}, {"instance", proxy.address()}});
+                             model::Labels{{"job", "node"}, {"instance", proxy.address()}});
   ASSERT_GT(want.size(), 100u);
-  std::map<tsdb::Labels, double> got;
+  std::map<model::Labels, double> got;
   int64_t ts = -1;
   for (const auto& [labels, samples] : db.Snapshot()) {
     if (IsSynthetic(labels)) continue;
@@ -203,7 +204,7 @@ TEST(NodeExporterEndToEnd, StoredSeriesEqualWhatWasServed) {
       EXPECT_EQ(it->second, v) << labels.ToString();
     }
   }
-  auto scraped = db.Samples(tsdb::Labels{{"__name__", "scrape_samples_scraped"},
+  auto scraped = db.Samples(model::Labels{{"__name__", "scrape_samples_scraped"},
                                          {"job", "node"}, {"instance", proxy.address()}});
   ASSERT_EQ(scraped.size(), 1u);
   EXPECT_EQ(scraped[0].v, static_cast<double>(want.size()));
@@ -217,8 +218,8 @@ TEST(NodeExporterEndToEnd, StoredSeriesEqualWhatWasServed) {
   ASSERT_EQ(mine.status, 200);
   std::string addr = absl::StrCat("127.0.0.1:", ne.port());
   auto mine_series = ExpectedSeries(mine.body, *FormatForContentType(mine.content_type),
-                                    tsdb::Labels{{"job", "direct"}, {"instance", addr}});
-  std::set<tsdb::Labels> stored;
+                                    model::Labels{{"job", "direct"}, {"instance", addr}});
+  std::set<model::Labels> stored;
   for (const auto& [labels, samples] : direct.Snapshot()) {
     if (!IsSynthetic(labels)) stored.insert(labels);
   }

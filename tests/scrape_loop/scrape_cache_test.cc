@@ -1,6 +1,7 @@
 // ScrapeCache through AppendScrapeBody (no I/O): staleness across successful and failed
 // scrapes, cache eviction, and metadata as last exposed, including the positional fast path
 // (lines that moved, changed, repeat within a page, or carry escapes).
+#include "model/value.h"
 #include "scrape/scrape_cache.h"
 
 #include <string>
@@ -22,7 +23,7 @@ class ScrapeCacheTest : public ::testing::Test {
   // markers as the scrape loop does.
   AppendResult Scrape(std::string_view body, int64_t t) {
     auto app = db_.NewAppender();
-    AppendResult r = AppendScrapeBody(*app, cache_, opts_, body, Format::kText004, t);
+    AppendResult r = AppendScrapeBody(*app, cache_, opts_, body, model::Format::kText004, t);
     if (!r.error.ok()) {
       app->Rollback();
       app = db_.NewAppender();
@@ -31,17 +32,17 @@ class ScrapeCacheTest : public ::testing::Test {
     EXPECT_TRUE(app->Commit().ok());
     return r;
   }
-  std::vector<tsdb::Sample> Of(const tsdb::Labels& l) const { return db_.Samples(l); }
-  static bool Stale(const tsdb::Sample& s) { return tsdb::IsStaleNaN(s.v); }
+  std::vector<storage::Sample> Of(const model::Labels& l) const { return db_.Samples(l); }
+  static bool Stale(const storage::Sample& s) { return model::IsStaleNaN(s.v); }
 
   MemStorage db_;
   ScrapeCache cache_;
   SampleOptions opts_;
 };
 
-const tsdb::Labels kA{{"__name__", "a"}};
-const tsdb::Labels kB{{"__name__", "b"}, {"x", "y"}};
-const tsdb::Labels kC{{"__name__", "c"}};
+const model::Labels kA{{"__name__", "a"}};
+const model::Labels kB{{"__name__", "b"}, {"x", "y"}};
+const model::Labels kC{{"__name__", "c"}};
 
 TEST_F(ScrapeCacheTest, VanishedSeriesGetOneMarkerAndLeaveTheCache) {
   ASSERT_TRUE(Scrape("a 1\nb{x=\"y\"} 2\nc 3\n", 1000).error.ok());
@@ -102,13 +103,13 @@ TEST_F(ScrapeCacheTest, ManySeriesSurviveRehashing) {
   EXPECT_EQ(db_.label_lookups(), 3000u);  // second scrape: by ref only
   ASSERT_TRUE(Scrape("m{i=\"7\"} 1\n", 3000).error.ok());
   EXPECT_EQ(cache_.size(), 1u);
-  auto s = Of(tsdb::Labels{{"__name__", "m"}, {"i", "2999"}});
+  auto s = Of(model::Labels{{"__name__", "m"}, {"i", "2999"}});
   ASSERT_EQ(s.size(), 3u);
   EXPECT_TRUE(Stale(s[2]));
 }
 
-MetricMetadata Meta(std::string family, MetricType t, std::string help, std::string unit = "") {
-  MetricMetadata m;
+model::MetricMetadata Meta(std::string family, model::MetricType t, std::string help, std::string unit = "") {
+  model::MetricMetadata m;
   m.family = std::move(family);
   m.type = t;
   m.help = std::move(help);
@@ -128,17 +129,17 @@ TEST_F(ScrapeCacheTest, MetadataFollowsEveryChange) {
                      1000)
                   .error.ok());
   EXPECT_THAT(cache_.Metadata(),
-              ElementsAre(SameMeta(Meta("a", MetricType::kCounter, "Help of a.")),
-                          SameMeta(Meta("b", MetricType::kGauge, "Help of b."))));
+              ElementsAre(SameMeta(Meta("a", model::MetricType::kCounter, "Help of a.")),
+                          SameMeta(Meta("b", model::MetricType::kGauge, "Help of b."))));
   // Same positions, other families / texts; an escaped help; b's lines gone (kept, as before).
   ASSERT_TRUE(Scrape("# HELP c C \\\\ \\n.\n# TYPE c gauge\nc 1\n"
                      "# HELP a New help.\n# TYPE a gauge\na 1\n",
                      2000)
                   .error.ok());
   EXPECT_THAT(cache_.Metadata(),
-              ElementsAre(SameMeta(Meta("a", MetricType::kGauge, "New help.")),
-                          SameMeta(Meta("b", MetricType::kGauge, "Help of b.")),
-                          SameMeta(Meta("c", MetricType::kGauge, "C \\ \n."))));
+              ElementsAre(SameMeta(Meta("a", model::MetricType::kGauge, "New help.")),
+                          SameMeta(Meta("b", model::MetricType::kGauge, "Help of b.")),
+                          SameMeta(Meta("c", model::MetricType::kGauge, "C \\ \n."))));
   // A family repeated within one page: the last line wins, on every scrape.
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(Scrape("# HELP a first\n# HELP a second\na 1\n", 3000 + 1000 * i).error.ok());
@@ -172,7 +173,7 @@ TEST_F(ScrapeCacheTest, MetadataIsPerTargetAlthoughTextsAreShared) {
   {
     auto app = db_.NewAppender();
     ASSERT_TRUE(AppendScrapeBody(*app, other, opts_, "# HELP a Shared.\n# HELP z Z.\nz 1\n",
-                                 Format::kText004, 1000)
+                                 model::Format::kText004, 1000)
                     .error.ok());
     ASSERT_TRUE(app->Commit().ok());
   }

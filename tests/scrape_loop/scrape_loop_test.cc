@@ -14,10 +14,12 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "scrape/http_client.h"
-#include "scrape/textparse.h"
+#include "model/value.h"
+#include "model/textparse.h"
 #include "tests/scrape_loop/mem_storage.h"
 #include "tests/scrape_loop/test_server.h"
 #include "tsdb/head.h"
+#include "scrape/protocols.h"
 
 namespace promlet::scrape {
 namespace {
@@ -52,7 +54,7 @@ ScrapeLoopOptions OptionsFor(const TestServer& srv, std::string path = "/metrics
   ScrapeLoopOptions o;
   const std::string addr = srv.address();
   o.scrape_pool = "test";
-  o.target_labels = tsdb::Labels{{"__address__", addr}, {"__scheme__", "http"},
+  o.target_labels = model::Labels{{"__address__", addr}, {"__scheme__", "http"},
                                  {"__metrics_path__", path}, {"job", "test"},
                                  {"instance", addr}};
   o.scrape_url = "http://" + addr + path;
@@ -63,12 +65,12 @@ ScrapeLoopOptions OptionsFor(const TestServer& srv, std::string path = "/metrics
                     {"X-Prometheus-Scrape-Timeout-Seconds", "0.08"}};
   o.interval = std::chrono::milliseconds(100);
   o.timeout = std::chrono::milliseconds(80);
-  o.samples.target_labels = tsdb::Labels{{"job", "test"}, {"instance", addr}};
+  o.samples.target_labels = model::Labels{{"job", "test"}, {"instance", addr}};
   return o;
 }
 
-tsdb::Labels WithTarget(const TestServer& srv, std::initializer_list<std::pair<std::string_view, std::string_view>> l) {
-  tsdb::LabelsBuilder b{tsdb::Labels(l)};
+model::Labels WithTarget(const TestServer& srv, std::initializer_list<std::pair<std::string_view, std::string_view>> l) {
+  model::LabelsBuilder b{model::Labels(l)};
   b.Set("job", "test");
   b.Set("instance", srv.address());
   return b.Build();
@@ -116,7 +118,7 @@ TEST_F(ScrapeLoopTest, ScrapesAndReportsSyntheticSeries) {
   EXPECT_EQ(st.health, TargetHealth::kUp);
   EXPECT_EQ(st.last_error, "");
   EXPECT_EQ(st.scrape_pool, "test");
-  EXPECT_EQ(st.labels, (tsdb::Labels{{"job", "test"}, {"instance", srv.address()}}));
+  EXPECT_EQ(st.labels, (model::Labels{{"job", "test"}, {"instance", srv.address()}}));
 
   auto a = db_.Samples(WithTarget(srv, {{"__name__", "a_total"}}));
   auto b = db_.Samples(WithTarget(srv, {{"__name__", "b"}, {"x", "y"}}));
@@ -161,7 +163,7 @@ TEST_F(ScrapeLoopTest, ScrapesAndReportsSyntheticSeries) {
   auto meta = loop->Metadata();
   ASSERT_EQ(meta.size(), 1u);
   EXPECT_EQ(meta[0].family, "a_total");
-  EXPECT_EQ(meta[0].type, MetricType::kCounter);
+  EXPECT_EQ(meta[0].type, model::MetricType::kCounter);
   EXPECT_EQ(meta[0].help, "A counter.");
 }
 
@@ -198,7 +200,7 @@ TEST_F(ScrapeLoopTest, ParseErrorStoresNothingButUpZeroAndStaleMarkers) {
   // Two good scrapes, then the stale marker at the failed scrape's time; never the 99.
   ASSERT_EQ(a.size(), 3u);
   EXPECT_EQ(a[1].v, 1);
-  EXPECT_TRUE(tsdb::IsStaleNaN(a[2].v));
+  EXPECT_TRUE(model::IsStaleNaN(a[2].v));
   EXPECT_EQ(a[2].t, up[2].t);
   // Further failures add no more markers.
   EXPECT_GE(db_.rollbacks(), 1);
@@ -320,7 +322,7 @@ TEST_F(ScrapeLoopTest, VanishedSeriesGetStaleMarkerAtScrapeTime) {
   auto b = db_.Samples(WithTarget(srv, {{"__name__", "b"}, {"x", "y"}}));
   ASSERT_EQ(b.size(), 3u);  // two values and exactly one marker
   EXPECT_EQ(b[1].v, 2);
-  EXPECT_TRUE(tsdb::IsStaleNaN(b[2].v));
+  EXPECT_TRUE(model::IsStaleNaN(b[2].v));
   ASSERT_GE(a.size(), 4u);
   EXPECT_EQ(b[2].t, a[2].t);
   for (const auto& s : a) EXPECT_EQ(s.v, 1);
@@ -339,13 +341,13 @@ TEST_F(ScrapeLoopTest, HonorLabelsFalseRenamesClashes) {
     StopLoop(loop, ScrapeLoop::StopMode::kShutdown);
   }
   auto snap = db_.Snapshot();
-  tsdb::Labels renamed{{"__name__", "m"},
+  model::Labels renamed{{"__name__", "m"},
                        {"job", "test"},
                        {"instance", srv.address()},
                        {"exported_instance", "x"},
                        {"exported_job", "taken"},
                        {"exported_exported_job", "other"}};
-  tsdb::Labels honored{{"__name__", "m"}, {"job", "other"}, {"instance", "x"},
+  model::Labels honored{{"__name__", "m"}, {"job", "other"}, {"instance", "x"},
                        {"exported_job", "taken"}};
   EXPECT_TRUE(snap.count(renamed)) << renamed.ToString();
   EXPECT_TRUE(snap.count(honored)) << honored.ToString();
@@ -363,8 +365,8 @@ TEST_F(ScrapeLoopTest, TargetThatDisappearsGoesDownWithStaleMarkers) {
   EXPECT_THAT(loop->Status().last_error, HasSubstr("connection refused"));
   auto b = db_.Samples(WithTarget(srv, {{"__name__", "b"}, {"x", "y"}}));
   ASSERT_GE(b.size(), 3u);
-  EXPECT_TRUE(tsdb::IsStaleNaN(b.back().v));
-  EXPECT_FALSE(tsdb::IsStaleNaN(b[b.size() - 2].v));
+  EXPECT_TRUE(model::IsStaleNaN(b.back().v));
+  EXPECT_FALSE(model::IsStaleNaN(b[b.size() - 2].v));
   auto up = db_.Samples(WithTarget(srv, {{"__name__", "up"}}));
   EXPECT_EQ(up.back().v, 0);
 }
@@ -374,7 +376,7 @@ TEST_F(ScrapeLoopTest, StopForGoneTargetWritesEndOfRunMarkersShutdownDoesNot) {
   auto last_is_stale = [&](std::string_view name) {
     auto s = db_.Samples(WithTarget(srv, {{"__name__", name}}));
     EXPECT_FALSE(s.empty()) << name;
-    return !s.empty() && tsdb::IsStaleNaN(s.back().v);
+    return !s.empty() && model::IsStaleNaN(s.back().v);
   };
   const std::vector<std::string_view> names = {"a_total", "up", "scrape_duration_seconds",
                                                "scrape_samples_scraped", "scrape_series_added"};
@@ -392,14 +394,14 @@ TEST_F(ScrapeLoopTest, StopForGoneTargetWritesEndOfRunMarkersShutdownDoesNot) {
   for (auto name : names) EXPECT_TRUE(last_is_stale(name)) << name;
   auto up = db_.Samples(WithTarget(srv, {{"__name__", "up"}}));
   EXPECT_GT(up.back().t, last_scrape);
-  EXPECT_TRUE(tsdb::IsStaleNaN(db_.Samples(WithTarget(srv, {{"__name__", "b"}, {"x", "y"}})).back().v));
+  EXPECT_TRUE(model::IsStaleNaN(db_.Samples(WithTarget(srv, {{"__name__", "b"}, {"x", "y"}})).back().v));
 }
 
 TEST_F(ScrapeLoopTest, SteadyTargetHitsCacheWithoutLabelWork) {
   TestServer srv([](const SeenRequest&) { return Reply{.body = BigPage(50)}; });
   auto o = OptionsFor(srv);
   std::atomic<int> relabel_calls{0};
-  o.samples.metric_relabel = [&](tsdb::Labels* l) {
+  o.samples.metric_relabel = [&](model::Labels* l) {
     ++relabel_calls;
     return l->Get("i") != "7";  // drop one series
   };
@@ -424,22 +426,22 @@ TEST_F(ScrapeLoopTest, OpenMetricsSkipsCreatedAndHonorsTimestamps) {
   for (bool honor : {true, false}) {
     auto o = OptionsFor(srv, honor ? "/h" : "/n");
     o.samples.honor_timestamps = honor;
-    o.samples.target_labels = tsdb::Labels{{"job", honor ? "h" : "n"}};
+    o.samples.target_labels = model::Labels{{"job", honor ? "h" : "n"}};
     auto loop = StartLoop(std::move(o));
     ASSERT_TRUE(WaitScrapes(loop, 2));
     StopLoop(loop, ScrapeLoop::StopMode::kShutdown);
     EXPECT_EQ(loop->Status().health, TargetHealth::kUp) << loop->Status().last_error;
   }
   auto snap = db_.Snapshot();
-  auto h = snap[tsdb::Labels{{"__name__", "c_total"}, {"job", "h"}}];
+  auto h = snap[model::Labels{{"__name__", "c_total"}, {"job", "h"}}];
   ASSERT_FALSE(h.empty());
   EXPECT_EQ(h[0].t, 1000500);  // duplicates of the same sample were ignored
   EXPECT_EQ(h.size(), 1u);
-  auto n = snap[tsdb::Labels{{"__name__", "c_total"}, {"job", "n"}}];
+  auto n = snap[model::Labels{{"__name__", "c_total"}, {"job", "n"}}];
   ASSERT_GE(n.size(), 2u);
   EXPECT_GT(n[0].t, 1000500);
-  EXPECT_FALSE(snap.count(tsdb::Labels{{"__name__", "c_created"}, {"job", "h"}}));
-  auto scraped = snap[tsdb::Labels{{"__name__", "scrape_samples_scraped"}, {"job", "h"}}];
+  EXPECT_FALSE(snap.count(model::Labels{{"__name__", "c_created"}, {"job", "h"}}));
+  auto scraped = snap[model::Labels{{"__name__", "scrape_samples_scraped"}, {"job", "h"}}];
   ASSERT_FALSE(scraped.empty());
   EXPECT_EQ(scraped[0].v, 1);
 }
@@ -455,19 +457,19 @@ TEST_F(ScrapeLoopTest, TrackTimestampsStalenessMarksVanishedTimestampedSeries) {
   for (bool track : {false, true}) {
     auto o = OptionsFor(srv, track ? "/t" : "/f");
     o.samples.track_timestamps_staleness = track;
-    o.samples.target_labels = tsdb::Labels{{"job", track ? "t" : "f"}};
+    o.samples.target_labels = model::Labels{{"job", track ? "t" : "f"}};
     n = 0;
     auto loop = StartLoop(std::move(o));
     ASSERT_TRUE(WaitScrapes(loop, 3));
     StopLoop(loop, ScrapeLoop::StopMode::kShutdown);
   }
   auto snap = db_.Snapshot();
-  auto f = snap[tsdb::Labels{{"__name__", "ts_metric"}, {"job", "f"}}];
-  auto t = snap[tsdb::Labels{{"__name__", "ts_metric"}, {"job", "t"}}];
+  auto f = snap[model::Labels{{"__name__", "ts_metric"}, {"job", "f"}}];
+  auto t = snap[model::Labels{{"__name__", "ts_metric"}, {"job", "t"}}];
   ASSERT_EQ(f.size(), 2u);
-  EXPECT_FALSE(tsdb::IsStaleNaN(f.back().v));
+  EXPECT_FALSE(model::IsStaleNaN(f.back().v));
   ASSERT_EQ(t.size(), 3u);
-  EXPECT_TRUE(tsdb::IsStaleNaN(t.back().v));
+  EXPECT_TRUE(model::IsStaleNaN(t.back().v));
 }
 
 TEST_F(ScrapeLoopTest, HttpErrorStatusIsReported) {
@@ -598,8 +600,8 @@ TEST(ScrapeLoopOutOfBounds, FutureSampleIsCountedAndTheRestStored) {
   auto q = head.NewQuerier(0, std::numeric_limits<int64_t>::max());
   ASSERT_TRUE(q.ok());
   auto count = [&](const char* name) {
-    std::vector<tsdb::Matcher> ms{
-        tsdb::Matcher::MustMake(tsdb::MatchType::kEqual, "__name__", name)};
+    std::vector<model::Matcher> ms{
+        model::Matcher::MustMake(model::MatchType::kEqual, "__name__", name)};
     auto set = (*q)->Select(ms);
     size_t n = 0;
     while (set->Next()) {
@@ -620,10 +622,10 @@ TEST(ScrapeTimeoutHeader, FormatsLikeGo) {
 
 TEST(MutateSampleLabels, ExportedPrefixLoopsUntilFree) {
   SampleOptions o;
-  o.target_labels = tsdb::Labels{{"job", "j"}};
-  tsdb::Labels l{{"__name__", "m"}, {"job", "x"}, {"exported_job", "y"}};
+  o.target_labels = model::Labels{{"job", "j"}};
+  model::Labels l{{"__name__", "m"}, {"job", "x"}, {"exported_job", "y"}};
   ASSERT_TRUE(MutateSampleLabels(o, &l));
-  EXPECT_EQ(l, (tsdb::Labels{{"__name__", "m"}, {"job", "j"}, {"exported_job", "y"},
+  EXPECT_EQ(l, (model::Labels{{"__name__", "m"}, {"job", "j"}, {"exported_job", "y"},
                              {"exported_exported_job", "x"}}));
 }
 

@@ -10,12 +10,14 @@
 #include <random>
 
 #include "scrape/file_sd.h"
+#include "scrape/protocols.h"
+#include "scrape/target_labels.h"
 
 namespace promlet::scrape {
 namespace {
 
 using ::testing::HasSubstr;
-using tsdb::Labels;
+using model::Labels;
 
 constexpr char kFull[] = R"(
 global:
@@ -129,11 +131,11 @@ TEST(Config, FullConfigAndDefaults) {
   EXPECT_EQ(bb.file_sd_configs[0].refresh_interval_ms, 30000);
   EXPECT_EQ(bb.file_sd_configs[1].refresh_interval_ms, 300000);
   ASSERT_EQ(bb.relabel_configs.size(), 5u);
-  EXPECT_EQ(bb.relabel_configs[3].action, RelabelAction::kHashMod);
+  EXPECT_EQ(bb.relabel_configs[3].action, model::RelabelAction::kHashMod);
   EXPECT_EQ(bb.relabel_configs[3].modulus, 4u);
   EXPECT_EQ(bb.relabel_configs[4].regex.expr(), "0|1");
   ASSERT_EQ(bb.metric_relabel_configs.size(), 1u);
-  EXPECT_EQ(bb.metric_relabel_configs[0].action, RelabelAction::kLabelDrop);
+  EXPECT_EQ(bb.metric_relabel_configs[0].action, model::RelabelAction::kLabelDrop);
 
   const ScrapeConfig& bearer = *c->FindJob("bearer");
   ASSERT_TRUE(bearer.authorization.has_value());

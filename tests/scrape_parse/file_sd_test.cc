@@ -47,7 +47,7 @@ class TempDir {
 std::vector<std::string> Addresses(const std::vector<TargetGroup>& groups) {
   std::vector<std::string> out;
   for (const TargetGroup& g : groups) {
-    for (const tsdb::Labels& t : g.targets) out.emplace_back(t.Get("__address__"));
+    for (const model::Labels& t : g.targets) out.emplace_back(t.Get("__address__"));
   }
   return out;
 }

@@ -1,4 +1,5 @@
-#include "scrape/relabel.h"
+#include "model/relabel.h"
+#include "scrape/target_labels.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -7,15 +8,15 @@ namespace promlet::scrape {
 namespace {
 
 using ::testing::HasSubstr;
-using tsdb::Labels;
+using model::Labels;
 
-RelabelConfig Cfg(RelabelAction action, std::vector<std::string> src, std::string regex,
+model::RelabelConfig Cfg(model::RelabelAction action, std::vector<std::string> src, std::string regex,
                   std::string target = "", std::string replacement = "$1", uint64_t modulus = 0) {
-  RelabelConfig c;
+  model::RelabelConfig c;
   c.action = action;
   c.source_labels = std::move(src);
   if (!regex.empty()) {
-    auto r = RelabelRegex::Compile(regex);
+    auto r = model::RelabelRegex::Compile(regex);
     EXPECT_TRUE(r.ok()) << r.status();
     c.regex = *r;
   }
@@ -27,13 +28,13 @@ RelabelConfig Cfg(RelabelAction action, std::vector<std::string> src, std::strin
 
 struct Case {
   Labels input;
-  std::vector<RelabelConfig> configs;
+  std::vector<model::RelabelConfig> configs;
   std::optional<Labels> output;  // nullopt: dropped
 };
 
 // Ported from Prometheus' model/relabel/relabel_test.go (TestRelabel).
 TEST(Relabel, PrometheusCases) {
-  using A = RelabelAction;
+  using A = model::RelabelAction;
   std::vector<Case> cases = {
       {{{"a", "foo"}, {"b", "bar"}, {"c", "baz"}},
        {Cfg(A::kReplace, {"a"}, "f(.*)", "d", "ch${1}-ch${1}")},
@@ -127,7 +128,7 @@ TEST(Relabel, PrometheusCases) {
       // Separator.
       {{{"a", "1"}, {"b", "2"}},
        {[] {
-         RelabelConfig c = Cfg(A::kReplace, {"a", "b"}, "", "c");
+         model::RelabelConfig c = Cfg(A::kReplace, {"a", "b"}, "", "c");
          c.separator = "-";
          return c;
        }()},
@@ -136,10 +137,10 @@ TEST(Relabel, PrometheusCases) {
       {{{"a", "x\ny"}}, {Cfg(A::kKeep, {"a"}, "x.y")}, Labels{{"a", "x\ny"}}},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
-    for (const RelabelConfig& c : cases[i].configs) {
+    for (const model::RelabelConfig& c : cases[i].configs) {
       ASSERT_TRUE(c.Validate().ok()) << "case " << i << ": " << c.Validate();
     }
-    std::optional<Labels> got = Process(cases[i].input, cases[i].configs);
+    std::optional<Labels> got = model::Process(cases[i].input, cases[i].configs);
     ASSERT_EQ(got.has_value(), cases[i].output.has_value()) << "case " << i;
     if (got) {
       EXPECT_EQ(got->ToString(), cases[i].output->ToString()) << "case " << i;
@@ -148,9 +149,9 @@ TEST(Relabel, PrometheusCases) {
 }
 
 TEST(Relabel, Validate) {
-  using A = RelabelAction;
+  using A = model::RelabelAction;
   struct V {
-    RelabelConfig c;
+    model::RelabelConfig c;
     std::string want;
   } cases[] = {
       {Cfg(A::kReplace, {}, ""), "requires 'target_label' value"},
@@ -174,9 +175,9 @@ TEST(Relabel, Validate) {
       EXPECT_THAT(std::string(st.message()), HasSubstr(v.want));
     }
   }
-  EXPECT_FALSE(RelabelRegex::Compile("(").ok());
-  EXPECT_EQ(*ParseRelabelAction("LabelMap"), RelabelAction::kLabelMap);
-  EXPECT_FALSE(ParseRelabelAction("nope").ok());
+  EXPECT_FALSE(model::RelabelRegex::Compile("(").ok());
+  EXPECT_EQ(*model::ParseRelabelAction("LabelMap"), model::RelabelAction::kLabelMap);
+  EXPECT_FALSE(model::ParseRelabelAction("nope").ok());
 }
 
 TEST(PopulateLabels, DefaultsAndRelabeling) {
@@ -201,9 +202,9 @@ TEST(PopulateLabels, DefaultsAndRelabeling) {
             "http://localhost:9100/metrics?module=http_2xx&module=other");
 
   // Relabel the address and instance; a keep rule drops other targets.
-  d.relabel_configs = {Cfg(RelabelAction::kReplace, {"__address__"}, "(.*):9100", "__address__",
+  d.relabel_configs = {Cfg(model::RelabelAction::kReplace, {"__address__"}, "(.*):9100", "__address__",
                            "$1:9200"),
-                       Cfg(RelabelAction::kKeep, {"env"}, "prod")};
+                       Cfg(model::RelabelAction::kKeep, {"env"}, "prod")};
   r = PopulateLabels(Labels{{"__address__", "h:9100"}}, Labels{{"env", "prod"}}, d);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->labels.Get("__address__"), "h:9200");

@@ -18,7 +18,7 @@ namespace promlet::api {
 namespace {
 
 namespace fs = std::filesystem;
-using tsdb::Labels;
+using model::Labels;
 
 // The value of the sample line that starts with `series` (name plus labels exactly as
 // serialized), or "" if absent.
@@ -31,7 +31,7 @@ std::string ValueOf(const std::string& text, const std::string& series) {
   return "";
 }
 
-void AppendSamples(tsdb::Storage& s) {
+void AppendSamples(storage::Storage& s) {
   auto app = s.NewAppender();
   Labels a{{"__name__", "up"}, {"job", "a"}};
   Labels b{{"__name__", "up"}, {"job", "b"}};

@@ -1,5 +1,6 @@
 // Head: append/commit/rollback semantics, snapshot isolation, errors, WAL sink, truncation,
 // replay, chunk enumeration, stats, and label matching against a brute-force reference.
+#include "model/value.h"
 #include "tsdb/head.h"
 
 #include <bit>
@@ -18,15 +19,15 @@ namespace {
 
 using ::testing::ElementsAre;
 
-Matcher M(MatchType t, std::string_view n, std::string_view v) { return Matcher::MustMake(t, n, v); }
-Matcher Eq(std::string_view n, std::string_view v) { return M(MatchType::kEqual, n, v); }
+model::Matcher M(model::MatchType t, std::string_view n, std::string_view v) { return model::Matcher::MustMake(t, n, v); }
+model::Matcher Eq(std::string_view n, std::string_view v) { return M(model::MatchType::kEqual, n, v); }
 
 struct Got {
-  Labels labels;
-  std::vector<Sample> samples;
+  model::Labels labels;
+  std::vector<storage::Sample> samples;
 };
 
-std::vector<Got> Query(Head& h, int64_t mint, int64_t maxt, std::vector<Matcher> ms) {
+std::vector<Got> Query(Head& h, int64_t mint, int64_t maxt, std::vector<model::Matcher> ms) {
   auto q = h.NewQuerier(mint, maxt);
   EXPECT_TRUE(q.ok());
   auto set = (*q)->Select(ms);
@@ -41,10 +42,10 @@ std::vector<Got> Query(Head& h, int64_t mint, int64_t maxt, std::vector<Matcher>
   return out;
 }
 
-std::vector<Sample> QueryOne(Head& h, const Labels& l, int64_t mint = INT64_MIN,
+std::vector<storage::Sample> QueryOne(Head& h, const model::Labels& l, int64_t mint = INT64_MIN,
                              int64_t maxt = INT64_MAX) {
-  std::vector<Matcher> ms;
-  for (const Label& x : l) ms.push_back(Eq(x.name, x.value));
+  std::vector<model::Matcher> ms;
+  for (const model::Label& x : l) ms.push_back(Eq(x.name, x.value));
   auto got = Query(h, mint, maxt, ms);
   for (auto& g : got) {
     if (g.labels == l) return g.samples;
@@ -55,14 +56,14 @@ std::vector<Sample> QueryOne(Head& h, const Labels& l, int64_t mint = INT64_MIN,
 TEST(Head, AppendCommitSelectSorted) {
   Head h;
   auto app = h.NewAppender();
-  Labels b{{"__name__", "up"}, {"job", "b"}};
-  Labels a{{"__name__", "up"}, {"job", "a"}};
-  Labels c{{"__name__", "other"}, {"job", "a"}};
+  model::Labels b{{"__name__", "up"}, {"job", "b"}};
+  model::Labels a{{"__name__", "up"}, {"job", "a"}};
+  model::Labels c{{"__name__", "other"}, {"job", "a"}};
   auto rb = app->Append(0, b, 1000, 1);
   ASSERT_TRUE(rb.ok());
   ASSERT_TRUE(app->Append(0, a, 1000, 2).ok());
   ASSERT_TRUE(app->Append(0, c, 1000, 3).ok());
-  ASSERT_TRUE(app->Append(*rb, Labels(), 2000, 4).ok());  // ref-cached path
+  ASSERT_TRUE(app->Append(*rb, model::Labels(), 2000, 4).ok());  // ref-cached path
   ASSERT_TRUE(app->Commit().ok());
 
   auto got = Query(h, 0, 10000, {Eq("__name__", "up")});
@@ -85,47 +86,47 @@ TEST(Head, AppendCommitSelectSorted) {
 TEST(Head, RefsAreMonotonicAndStable) {
   Head h;
   auto app = h.NewAppender();
-  auto r1 = app->Append(0, Labels{{"__name__", "a"}}, 1, 1);
-  auto r2 = app->Append(0, Labels{{"__name__", "b"}}, 1, 1);
-  auto r1b = app->Append(0, Labels{{"__name__", "a"}}, 2, 1);
+  auto r1 = app->Append(0, model::Labels{{"__name__", "a"}}, 1, 1);
+  auto r2 = app->Append(0, model::Labels{{"__name__", "b"}}, 1, 1);
+  auto r1b = app->Append(0, model::Labels{{"__name__", "a"}}, 2, 1);
   ASSERT_TRUE(r1.ok() && r2.ok() && r1b.ok());
   EXPECT_LT(*r1, *r2);
   EXPECT_EQ(*r1, *r1b);
-  EXPECT_FALSE(app->Append(999, Labels(), 3, 1).ok());  // unknown ref, no labels
-  EXPECT_FALSE(app->Append(0, Labels(), 3, 1).ok());    // empty label set
+  EXPECT_FALSE(app->Append(999, model::Labels(), 3, 1).ok());  // unknown ref, no labels
+  EXPECT_FALSE(app->Append(0, model::Labels(), 3, 1).ok());    // empty label set
   ASSERT_TRUE(app->Commit().ok());
-  EXPECT_FALSE(app->Append(0, Labels{{"__name__", "a"}}, 9, 1).ok());  // used after commit
+  EXPECT_FALSE(app->Append(0, model::Labels{{"__name__", "a"}}, 9, 1).ok());  // used after commit
 }
 
 TEST(Head, OutOfOrderDuplicateAndStaleness) {
   Head h;
-  Labels l{{"__name__", "m"}};
+  model::Labels l{{"__name__", "m"}};
   {
     auto app = h.NewAppender();
     ASSERT_TRUE(app->Append(0, l, 100, 1).ok());
     ASSERT_TRUE(app->Append(0, l, 200, 2).ok());
-    EXPECT_TRUE(IsOutOfOrder(app->Append(0, l, 150, 9).status()));   // within batch
-    EXPECT_TRUE(IsDuplicateSample(app->Append(0, l, 200, 3).status()));
+    EXPECT_TRUE(storage::IsOutOfOrder(app->Append(0, l, 150, 9).status()));   // within batch
+    EXPECT_TRUE(storage::IsDuplicateSample(app->Append(0, l, 200, 3).status()));
     EXPECT_TRUE(app->Append(0, l, 200, 2).ok());  // same value: silently accepted
     ASSERT_TRUE(app->Commit().ok());
   }
   {
     auto app = h.NewAppender();
-    EXPECT_TRUE(IsOutOfOrder(app->Append(0, l, 199, 1).status()));   // against committed
+    EXPECT_TRUE(storage::IsOutOfOrder(app->Append(0, l, 199, 1).status()));   // against committed
     EXPECT_TRUE(app->Append(0, l, 200, 2).ok());
-    ASSERT_TRUE(app->Append(0, l, 300, StaleNaN()).ok());
+    ASSERT_TRUE(app->Append(0, l, 300, model::StaleNaN()).ok());
     ASSERT_TRUE(app->Commit().ok());
   }
   {
     auto app = h.NewAppender();
     // Stale NaN vs ordinary NaN differ bitwise: a duplicate with a different value.
-    EXPECT_TRUE(IsDuplicateSample(app->Append(0, l, 300, std::nan("")).status()));
-    EXPECT_TRUE(app->Append(0, l, 300, StaleNaN()).ok());
+    EXPECT_TRUE(storage::IsDuplicateSample(app->Append(0, l, 300, std::nan("")).status()));
+    EXPECT_TRUE(app->Append(0, l, 300, model::StaleNaN()).ok());
     ASSERT_TRUE(app->Commit().ok());
   }
   auto s = QueryOne(h, l);
   ASSERT_EQ(s.size(), 3u);
-  EXPECT_TRUE(IsStaleNaN(s[2].v));
+  EXPECT_TRUE(model::IsStaleNaN(s[2].v));
   HeadStats st = h.Stats();
   EXPECT_EQ(st.out_of_order, 2u);
   EXPECT_EQ(st.duplicates, 2u);
@@ -134,8 +135,8 @@ TEST(Head, OutOfOrderDuplicateAndStaleness) {
 
 TEST(Head, QuerierSnapshotIsolation) {
   Head h;
-  Labels l1{{"__name__", "x"}, {"i", "1"}};
-  Labels l2{{"__name__", "x"}, {"i", "2"}};
+  model::Labels l1{{"__name__", "x"}, {"i", "1"}};
+  model::Labels l2{{"__name__", "x"}, {"i", "2"}};
   {
     auto app = h.NewAppender();
     ASSERT_TRUE(app->Append(0, l1, 10, 1).ok());
@@ -155,7 +156,7 @@ TEST(Head, QuerierSnapshotIsolation) {
     ASSERT_TRUE(a->Append(0, l1, 100 + i, i).ok());
     ASSERT_TRUE(a->Commit().ok());
   }
-  auto count = [](Querier& q) {
+  auto count = [](storage::Querier& q) {
     auto set = q.Select({Eq("__name__", "x")});
     std::vector<size_t> n;
     while (set->Next()) {
@@ -175,7 +176,7 @@ TEST(Head, QuerierSnapshotIsolation) {
 
 TEST(Head, RollbackAppliesNothing) {
   Head h;
-  Labels l{{"__name__", "r"}};
+  model::Labels l{{"__name__", "r"}};
   auto app = h.NewAppender();
   ASSERT_TRUE(app->Append(0, l, 1, 1).ok());
   app->Rollback();
@@ -203,14 +204,14 @@ class FakeWal : public WalSink {
 TEST(Head, WalSinkSeesBatchAndFailureAppliesNothing) {
   FakeWal wal;
   Head h(HeadOptions{.wal = &wal});
-  Labels l{{"__name__", "w"}};
-  SeriesRef ref;
+  model::Labels l{{"__name__", "w"}};
+  storage::SeriesRef ref;
   {
     auto app = h.NewAppender();
     auto r = app->Append(0, l, 1, 1);
     ASSERT_TRUE(r.ok());
     ref = *r;
-    EXPECT_TRUE(IsOutOfOrder(app->Append(0, l, 0, 1).status()));  // rejected: not logged
+    EXPECT_TRUE(storage::IsOutOfOrder(app->Append(0, l, 0, 1).status()));  // rejected: not logged
     ASSERT_TRUE(app->Append(0, l, 2, 2).ok());
     ASSERT_TRUE(app->Commit().ok());
   }
@@ -221,17 +222,17 @@ TEST(Head, WalSinkSeesBatchAndFailureAppliesNothing) {
   EXPECT_EQ(wal.samples[1].t, 2);
   {
     auto app = h.NewAppender();
-    ASSERT_TRUE(app->Append(ref, Labels(), 3, 3).ok());
-    ASSERT_TRUE(app->Append(0, Labels{{"__name__", "new"}}, 3, 3).ok());
+    ASSERT_TRUE(app->Append(ref, model::Labels(), 3, 3).ok());
+    ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "new"}}, 3, 3).ok());
     wal.fail = true;
     EXPECT_FALSE(app->Commit().ok());
   }
   EXPECT_EQ(QueryOne(h, l).size(), 2u);
-  EXPECT_TRUE(QueryOne(h, Labels{{"__name__", "new"}}).empty());
+  EXPECT_TRUE(QueryOne(h, model::Labels{{"__name__", "new"}}).empty());
   wal.fail = false;
   {
     auto app = h.NewAppender();
-    ASSERT_TRUE(app->Append(ref, Labels(), 3, 3).ok());  // not applied before, so in order
+    ASSERT_TRUE(app->Append(ref, model::Labels(), 3, 3).ok());  // not applied before, so in order
     ASSERT_TRUE(app->Commit().ok());
   }
   EXPECT_EQ(QueryOne(h, l).size(), 3u);
@@ -239,7 +240,7 @@ TEST(Head, WalSinkSeesBatchAndFailureAppliesNothing) {
 
 TEST(Head, ChunksCutAt120SamplesAndRangeBoundary) {
   Head h(HeadOptions{.chunk_range_ms = 1000000});
-  Labels l{{"__name__", "c"}};
+  model::Labels l{{"__name__", "c"}};
   auto app = h.NewAppender();
   for (int i = 0; i < 250; ++i) ASSERT_TRUE(app->Append(0, l, i * 10, i).ok());
   ASSERT_TRUE(app->Append(0, l, 1000000, 1).ok());  // crosses the range boundary
@@ -291,9 +292,9 @@ TEST(Head, ChunksCutAt120SamplesAndRangeBoundary) {
 
 TEST(Head, TruncateDropsOldChunksAndSeries) {
   Head h(HeadOptions{.samples_per_chunk = 10});
-  Labels old{{"__name__", "old"}};
-  Labels live{{"__name__", "live"}};
-  SeriesRef old_ref;
+  model::Labels old{{"__name__", "old"}};
+  model::Labels live{{"__name__", "live"}};
+  storage::SeriesRef old_ref;
   {
     auto app = h.NewAppender();
     for (int i = 0; i < 30; ++i) {
@@ -305,7 +306,7 @@ TEST(Head, TruncateDropsOldChunksAndSeries) {
     ASSERT_TRUE(app->Commit().ok());
   }
   // A pending appender keeps its series alive.
-  Labels held{{"__name__", "held"}};
+  model::Labels held{{"__name__", "held"}};
   auto holder = h.NewAppender();
   ASSERT_TRUE(holder->Append(0, held, 5, 1).ok());
 
@@ -324,7 +325,7 @@ TEST(Head, TruncateDropsOldChunksAndSeries) {
   // Older than the truncation point: out of bounds.
   {
     auto app = h.NewAppender();
-    EXPECT_TRUE(IsOutOfBounds(app->Append(0, old, 10, 1).status()));
+    EXPECT_TRUE(storage::IsOutOfBounds(app->Append(0, old, 10, 1).status()));
     ASSERT_TRUE(app->Append(0, old, 60, 1).ok());  // recreated with a new ref
     ASSERT_TRUE(app->Commit().ok());
   }
@@ -345,12 +346,12 @@ TEST(Head, AppendsBeyondNowPlusTheFutureBoundAreOutOfBoundsAndCounted) {
   Head h(HeadOptions{.max_future_ms = kWindow, .now_ms = [] { return kNow; }});
   EXPECT_EQ(h.MaxValidTime(), kNow + kWindow);
   auto app = h.NewAppender();
-  ASSERT_TRUE(app->Append(0, Labels{{"__name__", "a"}}, kNow, 1).ok());
-  ASSERT_TRUE(app->Append(0, Labels{{"__name__", "b"}}, kNow + kWindow, 2).ok());
-  auto far = app->Append(0, Labels{{"__name__", "c"}}, kYear2999, 3);
-  EXPECT_TRUE(IsOutOfBounds(far.status())) << far.status();
-  auto just = app->Append(0, Labels{{"__name__", "d"}}, kNow + kWindow + 1, 4);
-  EXPECT_TRUE(IsOutOfBounds(just.status())) << just.status();
+  ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "a"}}, kNow, 1).ok());
+  ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "b"}}, kNow + kWindow, 2).ok());
+  auto far = app->Append(0, model::Labels{{"__name__", "c"}}, kYear2999, 3);
+  EXPECT_TRUE(storage::IsOutOfBounds(far.status())) << far.status();
+  auto just = app->Append(0, model::Labels{{"__name__", "d"}}, kNow + kWindow + 1, 4);
+  EXPECT_TRUE(storage::IsOutOfBounds(just.status())) << just.status();
   ASSERT_TRUE(app->Commit().ok());
   EXPECT_EQ(h.Stats().out_of_bounds, 2u);
   EXPECT_EQ(h.MaxTime(), kNow + kWindow);  // the refused samples did not move it
@@ -359,10 +360,10 @@ TEST(Head, AppendsBeyondNowPlusTheFutureBoundAreOutOfBoundsAndCounted) {
   // The default bound follows the system clock; <= 0 disables it.
   Head dflt;
   auto app2 = dflt.NewAppender();
-  EXPECT_TRUE(IsOutOfBounds(app2->Append(0, Labels{{"__name__", "c"}}, kYear2999, 3).status()));
+  EXPECT_TRUE(storage::IsOutOfBounds(app2->Append(0, model::Labels{{"__name__", "c"}}, kYear2999, 3).status()));
   Head unbounded(HeadOptions{.max_future_ms = 0});
   auto app3 = unbounded.NewAppender();
-  EXPECT_TRUE(app3->Append(0, Labels{{"__name__", "c"}}, kYear2999, 3).ok());
+  EXPECT_TRUE(app3->Append(0, model::Labels{{"__name__", "c"}}, kYear2999, 3).ok());
 }
 
 TEST(Head, TruncationReleasesTheSymbolsOfRemovedSeriesOnceReadersAreDone) {
@@ -373,7 +374,7 @@ TEST(Head, TruncationReleasesTheSymbolsOfRemovedSeriesOnceReadersAreDone) {
     const int64_t t = gen * 1000 + 1;
     auto app = h.NewAppender();
     for (int i = 0; i < 1000; ++i) {
-      Labels l{{"__name__", "churn"}, {"id", "g" + std::to_string(gen) + "_" + std::to_string(i)}};
+      model::Labels l{{"__name__", "churn"}, {"id", "g" + std::to_string(gen) + "_" + std::to_string(i)}};
       ASSERT_TRUE(app->Append(0, l, t, i).ok());
     }
     ASSERT_TRUE(app->Commit().ok());
@@ -399,18 +400,18 @@ TEST(Head, TruncationReleasesTheSymbolsOfRemovedSeriesOnceReadersAreDone) {
   // Freed ids and bytes are reused: memory stays at the first generation's level.
   EXPECT_LE(h.Stats().index_bytes, first_index_bytes);
   auto app = h.NewAppender();
-  ASSERT_TRUE(app->Append(0, Labels{{"__name__", "fresh"}, {"id", "x"}}, 5000, 1).ok());
+  ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "fresh"}, {"id", "x"}}, 5000, 1).ok());
   ASSERT_TRUE(app->Commit().ok());
   auto got = Query(h, 0, 10000, {Eq("id", "x")});
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0].labels, (Labels{{"__name__", "fresh"}, {"id", "x"}}));
+  EXPECT_EQ(got[0].labels, (model::Labels{{"__name__", "fresh"}, {"id", "x"}}));
   EXPECT_EQ(h.Stats().num_symbols, base + 4);
 }
 
 TEST(Head, ReplayKeepsRefsAndAliases) {
   Head h;
-  Labels a{{"__name__", "a"}};
-  Labels b{{"__name__", "b"}};
+  model::Labels a{{"__name__", "a"}};
+  model::Labels b{{"__name__", "b"}};
   ASSERT_TRUE(h.ReplaySeries(7, a).ok());
   ASSERT_TRUE(h.ReplaySeries(3, b).ok());
   ASSERT_TRUE(h.ReplaySeries(7, a).ok());     // idempotent
@@ -425,10 +426,10 @@ TEST(Head, ReplayKeepsRefsAndAliases) {
   EXPECT_EQ(sa[1].v, 3);
   EXPECT_EQ(QueryOne(h, b).size(), 1u);
   auto app = h.NewAppender();
-  auto r = app->Append(0, Labels{{"__name__", "c"}}, 5, 5);
+  auto r = app->Append(0, model::Labels{{"__name__", "c"}}, 5, 5);
   ASSERT_TRUE(r.ok());
   EXPECT_GT(*r, 12u);
-  auto ra = app->Append(12, Labels(), 6, 6);  // alias ref works on the append path too
+  auto ra = app->Append(12, model::Labels(), 6, 6);  // alias ref works on the append path too
   ASSERT_TRUE(ra.ok());
   EXPECT_EQ(*ra, 7u);
   ASSERT_TRUE(app->Commit().ok());
@@ -436,8 +437,8 @@ TEST(Head, ReplayKeepsRefsAndAliases) {
 
 TEST(Head, ReplayRunsOfOneSeriesDropAndCountOutOfOrderAndDuplicates) {
   Head h;
-  Labels a{{"__name__", "a"}};
-  Labels b{{"__name__", "b"}};
+  model::Labels a{{"__name__", "a"}};
+  model::Labels b{{"__name__", "b"}};
   ASSERT_TRUE(h.ReplaySeries(1, a).ok());
   ASSERT_TRUE(h.ReplaySeries(2, b).ok());
   // Consecutive samples of one ref are applied as one run; drops inside a run still count.
@@ -464,13 +465,13 @@ TEST(Head, ReplayFromTwoThreads) {
   Head h;
   constexpr int kSeries = 200, kSamples = 300;
   for (int i = 1; i <= kSeries; ++i) {
-    ASSERT_TRUE(h.ReplaySeries(i, Labels{{"__name__", "r"}, {"i", std::to_string(i)}}).ok());
+    ASSERT_TRUE(h.ReplaySeries(i, model::Labels{{"__name__", "r"}, {"i", std::to_string(i)}}).ok());
   }
   auto work = [&](int shard) {
     std::vector<RefSample> batch;
     for (int t = 0; t < kSamples; ++t) {
       for (int i = 1; i <= kSeries; ++i) {
-        if (i % 2 == shard) batch.push_back({static_cast<SeriesRef>(i), t * 1000, double(t)});
+        if (i % 2 == shard) batch.push_back({static_cast<storage::SeriesRef>(i), t * 1000, double(t)});
       }
       if (batch.size() > 500) {
         h.ReplaySamples(batch);
@@ -492,9 +493,9 @@ TEST(Head, StatsAndCardinality) {
   Head h;
   auto app = h.NewAppender();
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(app->Append(0, Labels{{"__name__", "big"}, {"i", std::to_string(i)}}, 1, 1).ok());
+    ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "big"}, {"i", std::to_string(i)}}, 1, 1).ok());
   }
-  ASSERT_TRUE(app->Append(0, Labels{{"__name__", "small"}, {"i", "0"}}, 1, 1).ok());
+  ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "small"}, {"i", "0"}}, 1, 1).ok());
   ASSERT_TRUE(app->Commit().ok());
   HeadStats st = h.Stats();
   EXPECT_EQ(st.num_series, 6u);
@@ -518,8 +519,8 @@ TEST(Head, StatsAndCardinality) {
 TEST(Head, LabelNamesAndValuesWithMatchers) {
   Head h;
   auto app = h.NewAppender();
-  ASSERT_TRUE(app->Append(0, Labels{{"__name__", "a"}, {"job", "x"}, {"zone", "1"}}, 10, 1).ok());
-  ASSERT_TRUE(app->Append(0, Labels{{"__name__", "b"}, {"job", "y"}}, 20, 1).ok());
+  ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "a"}, {"job", "x"}, {"zone", "1"}}, 10, 1).ok());
+  ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "b"}, {"job", "y"}}, 20, 1).ok());
   ASSERT_TRUE(app->Commit().ok());
   auto q = h.NewQuerier(0, 100);
   EXPECT_THAT(*(*q)->LabelNames({}), ElementsAre("__name__", "job", "zone"));
@@ -536,19 +537,19 @@ TEST(Head, LabelNamesAndValuesWithMatchers) {
 TEST(Head, SelectMatchesBruteForce) {
   std::mt19937 rng(42);
   Head h;
-  std::vector<Labels> all;
+  std::vector<model::Labels> all;
   const std::vector<std::string> names = {"__name__", "job", "instance", "le", "mode"};
   const std::vector<std::string> values = {"a", "b", "ab", "abc", "node_cpu", "node_mem",
                                            "host-1", "host-10", "host-2", "x.y", ""};
   {
     auto app = h.NewAppender();
     for (int i = 0; i < 1500; ++i) {
-      std::vector<Label> ls;
+      std::vector<model::Label> ls;
       for (const auto& n : names) {
         const std::string& v = values[rng() % values.size()];
         if (!v.empty() || n == "__name__") ls.push_back({n, v.empty() ? "m" : v});
       }
-      Labels l = Labels::FromUnsorted(ls);
+      model::Labels l = model::Labels::FromUnsorted(ls);
       auto r = app->Append(0, l, 1, 1);
       ASSERT_TRUE(r.ok());
       if (std::find(all.begin(), all.end(), l) == all.end()) all.push_back(l);
@@ -561,34 +562,34 @@ TEST(Head, SelectMatchesBruteForce) {
                                              "b|zz", ".*c"};
   auto q = h.NewQuerier(0, 10);
   for (int round = 0; round < 300; ++round) {
-    std::vector<Matcher> ms;
+    std::vector<model::Matcher> ms;
     int k = 1 + static_cast<int>(rng() % 3);
     for (int j = 0; j < k; ++j) {
-      MatchType t = static_cast<MatchType>(rng() % 4);
+      model::MatchType t = static_cast<model::MatchType>(rng() % 4);
       const std::string& n = (rng() % 6 == 0) ? std::string("missing") : names[rng() % names.size()];
-      std::string v = (t == MatchType::kEqual || t == MatchType::kNotEqual)
+      std::string v = (t == model::MatchType::kEqual || t == model::MatchType::kNotEqual)
                           ? values[rng() % values.size()]
                           : patterns[rng() % patterns.size()];
       ms.push_back(M(t, n, v));
     }
-    std::vector<Labels> want;
-    for (const Labels& l : all) {
+    std::vector<model::Labels> want;
+    for (const model::Labels& l : all) {
       bool ok = true;
-      for (const Matcher& m : ms) ok = ok && m.Matches(l.Get(m.name()));
+      for (const model::Matcher& m : ms) ok = ok && m.Matches(l.Get(m.name()));
       if (ok) want.push_back(l);
     }
-    std::vector<Labels> got;
+    std::vector<model::Labels> got;
     auto set = (*q)->Select(ms);
     while (set->Next()) got.push_back(set->At().labels());
     std::string desc;
-    for (const Matcher& m : ms) desc += m.ToString() + " ";
+    for (const model::Matcher& m : ms) desc += m.ToString() + " ";
     ASSERT_EQ(got, want) << desc;
   }
   // New symbols after the rank cache was built: big selections still sort by labels.
   {
     auto app = h.NewAppender();
     for (int i = 0; i < 700; ++i) {
-      Labels l{{"__name__", i % 2 ? "aa" + std::to_string(i) : "zz" + std::to_string(i)},
+      model::Labels l{{"__name__", i % 2 ? "aa" + std::to_string(i) : "zz" + std::to_string(i)},
                {"job", std::to_string(i % 7)}};
       ASSERT_TRUE(app->Append(0, l, 1, 1).ok());
       all.push_back(l);
@@ -597,8 +598,8 @@ TEST(Head, SelectMatchesBruteForce) {
   }
   std::sort(all.begin(), all.end());
   auto q2 = h.NewQuerier(0, 10);
-  auto set = (*q2)->Select({M(MatchType::kRegexMatch, "__name__", ".+")});
-  std::vector<Labels> got;
+  auto set = (*q2)->Select({M(model::MatchType::kRegexMatch, "__name__", ".+")});
+  std::vector<model::Labels> got;
   while (set->Next()) got.push_back(set->At().labels());
   EXPECT_EQ(got, all);
 }
@@ -611,12 +612,12 @@ TEST(Head, ConcurrentAppendersAndReaders) {
   std::atomic<bool> stop{false};
   std::atomic<int> violations{0}, reads{0};
   auto writer = [&](int w, int64_t base) {
-    std::vector<SeriesRef> refs(kSeriesPerWriter, 0);
+    std::vector<storage::SeriesRef> refs(kSeriesPerWriter, 0);
     for (int b = 1; b <= kBatches; ++b) {
       auto app = h.NewAppender();
       for (int i = 0; i < kSeriesPerWriter; ++i) {
-        Labels l{{"__name__", "c"}, {"w", std::to_string(w)}, {"i", std::to_string(i)}};
-        auto r = app->Append(refs[i], refs[i] ? Labels() : l, base + b * 1000, b);
+        model::Labels l{{"__name__", "c"}, {"w", std::to_string(w)}, {"i", std::to_string(i)}};
+        auto r = app->Append(refs[i], refs[i] ? model::Labels() : l, base + b * 1000, b);
         ASSERT_TRUE(r.ok()) << r.status();
         refs[i] = *r;
       }
@@ -675,30 +676,30 @@ TEST(Head, ConcurrentAppendersAndReaders) {
 // the stale tag.
 TEST(Head, InterleavedAppendersOnOneSeriesKeepTheirOwnBatchState) {
   Head h;
-  Labels l{{"__name__", "m"}};
+  model::Labels l{{"__name__", "m"}};
   auto a = h.NewAppender();
   auto b = h.NewAppender();
   auto ref = a->Append(0, l, 100, 1);
   ASSERT_TRUE(ref.ok());
-  ASSERT_TRUE(b->Append(*ref, Labels(), 100, 2).ok());
-  EXPECT_TRUE(IsOutOfOrder(b->Append(*ref, Labels(), 50, 1).status()));
-  EXPECT_TRUE(IsDuplicateSample(a->Append(*ref, Labels(), 100, 3).status()));
-  ASSERT_TRUE(a->Append(*ref, Labels(), 200, 4).ok());
-  EXPECT_TRUE(b->Append(*ref, Labels(), 100, 2).ok());  // same value as b's own: accepted
+  ASSERT_TRUE(b->Append(*ref, model::Labels(), 100, 2).ok());
+  EXPECT_TRUE(storage::IsOutOfOrder(b->Append(*ref, model::Labels(), 50, 1).status()));
+  EXPECT_TRUE(storage::IsDuplicateSample(a->Append(*ref, model::Labels(), 100, 3).status()));
+  ASSERT_TRUE(a->Append(*ref, model::Labels(), 200, 4).ok());
+  EXPECT_TRUE(b->Append(*ref, model::Labels(), 100, 2).ok());  // same value as b's own: accepted
   ASSERT_TRUE(a->Commit().ok());
   {
     auto c = h.NewAppender();  // b still holds the series: c must not use a's stale tag
-    EXPECT_TRUE(IsOutOfOrder(c->Append(*ref, Labels(), 150, 1).status()));
-    ASSERT_TRUE(c->Append(*ref, Labels(), 300, 5).ok());
-    EXPECT_TRUE(IsDuplicateSample(c->Append(*ref, Labels(), 300, 6).status()));
+    EXPECT_TRUE(storage::IsOutOfOrder(c->Append(*ref, model::Labels(), 150, 1).status()));
+    ASSERT_TRUE(c->Append(*ref, model::Labels(), 300, 5).ok());
+    EXPECT_TRUE(storage::IsDuplicateSample(c->Append(*ref, model::Labels(), 300, 6).status()));
     c->Rollback();
   }
   ASSERT_TRUE(b->Commit().ok());  // b's sample at 100 lost the race against a's 200
   {
     auto d = h.NewAppender();  // nobody holds it now: d takes the tag over
-    ASSERT_TRUE(d->Append(*ref, Labels(), 300, 5).ok());
-    ASSERT_TRUE(d->Append(*ref, Labels(), 400, 6).ok());
-    EXPECT_TRUE(IsOutOfOrder(d->Append(*ref, Labels(), 350, 1).status()));
+    ASSERT_TRUE(d->Append(*ref, model::Labels(), 300, 5).ok());
+    ASSERT_TRUE(d->Append(*ref, model::Labels(), 400, 6).ok());
+    EXPECT_TRUE(storage::IsOutOfOrder(d->Append(*ref, model::Labels(), 350, 1).status()));
     ASSERT_TRUE(d->Commit().ok());
   }
   auto s = QueryOne(h, l);

@@ -32,11 +32,11 @@ uint64_t SplitMix(uint64_t x) {
 }
 
 // Labels with a long value that compresses badly, so the index spans several pages.
-Labels SeriesLabels(int i) {
+model::Labels SeriesLabels(int i) {
   char pad[40];
   std::snprintf(pad, sizeof(pad), "%016llx%016llx", static_cast<unsigned long long>(SplitMix(i)),
                 static_cast<unsigned long long>(SplitMix(i + 1000000)));
-  return Labels{{"__name__", "m"}, {"i", std::to_string(i)}, {"pad", pad}};
+  return model::Labels{{"__name__", "m"}, {"i", std::to_string(i)}, {"pad", pad}};
 }
 
 DBOptions TestOptions(std::vector<std::string>* logged) {
@@ -81,7 +81,7 @@ std::string OldestBlockDir(DB* db) {
 std::pair<size_t, absl::Status> CountWithStatus(DB* db, int64_t mint, int64_t maxt) {
   auto q = db->NewQuerier(mint, maxt);
   if (!q.ok()) return {0, q.status()};
-  auto set = (*q)->Select({Matcher::MustMake(MatchType::kRegexMatch, "__name__", ".+")});
+  auto set = (*q)->Select({model::Matcher::MustMake(model::MatchType::kRegexMatch, "__name__", ".+")});
   size_t n = 0;
   absl::Status first;
   while (set->Next()) {

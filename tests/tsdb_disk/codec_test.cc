@@ -15,7 +15,8 @@
 #include "tsdb/block/block.h"
 #include "tsdb/block/block_writer.h"
 #include "tsdb/block/range_coder.h"
-#include "tsdb/storage.h"
+#include "model/value.h"
+#include "storage/interface.h"
 #include "tests/tsdb_disk/test_util.h"
 
 namespace promlet::tsdb {
@@ -90,9 +91,9 @@ TEST(ChunkCodec, DecimalsCountersAndGauges) {
 }
 
 TEST(ChunkCodec, SpecialValuesSurviveBitExactly) {
-  std::vector<double> vs = {1.5, StaleNaN(), 2.5, std::nan(""), -0.0, INFINITY, -INFINITY, 3.25, 0};
+  std::vector<double> vs = {1.5, model::StaleNaN(), 2.5, std::nan(""), -0.0, INFINITY, -INFINITY, 3.25, 0};
   RoundTrip(Regular(vs.size()), vs);
-  std::vector<double> all_stale(10, StaleNaN());
+  std::vector<double> all_stale(10, model::StaleNaN());
   RoundTrip(Regular(10), all_stale);
 }
 
@@ -192,7 +193,7 @@ std::vector<double> RandomChunk(std::mt19937_64& rng, size_t n) {
         break;
     }
     if (rng() % 23 == 0) {
-      const double specials[] = {StaleNaN(), std::nan(""), -0.0, INFINITY, -INFINITY, 0.0,
+      const double specials[] = {model::StaleNaN(), std::nan(""), -0.0, INFINITY, -INFINITY, 0.0,
                                  std::bit_cast<double>(uint64_t{0x7ff8dead0000beefULL}),
                                  std::numeric_limits<double>::denorm_min(), DBL_MAX, -DBL_MAX};
       vs[i] = specials[rng() % 10];
@@ -431,7 +432,7 @@ TEST(ChunkCodec, BlockCursorAndTailReadsMatchWholeReads) {
     }
     char name[16];
     std::snprintf(name, sizeof(name), "s%04zu", s);
-    ASSERT_TRUE((*w)->AddSeries(Labels{{"__name__", "m"}, {"id", name}}, Regular(kSamples), vs).ok());
+    ASSERT_TRUE((*w)->AddSeries(model::Labels{{"__name__", "m"}, {"id", name}}, Regular(kSamples), vs).ok());
     values.push_back(vs);
   }
   auto meta = (*w)->Finish(0, 1800000000000);
@@ -446,7 +447,7 @@ TEST(ChunkCodec, BlockCursorAndTailReadsMatchWholeReads) {
   Block::SeriesCursor cursor;
   const std::vector<int64_t> ts = Regular(kSamples);
   for (uint32_t o : order) {
-    Labels fresh, viacursor;
+    model::Labels fresh, viacursor;
     std::vector<BlockChunkMeta> cf, cc;
     ASSERT_TRUE((*b)->Series(o, &fresh, &cf).ok());
     ASSERT_TRUE((*b)->Series(o, &viacursor, &cc, &cursor).ok());
@@ -479,7 +480,7 @@ TEST(ChunkCodec, BlockOfAnotherFormatVersionIsRefused) {
   auto w = BlockWriter::Create(parent);
   ASSERT_TRUE(w.ok());
   std::vector<double> vs = {1, 2, 3};
-  ASSERT_TRUE((*w)->AddSeries(Labels{{"__name__", "m"}}, Regular(3), vs).ok());
+  ASSERT_TRUE((*w)->AddSeries(model::Labels{{"__name__", "m"}}, Regular(3), vs).ok());
   auto meta = (*w)->Finish(0, 1800000000000);
   ASSERT_TRUE(meta.ok());
   std::string dir = parent + "/" + meta->ulid;

@@ -46,7 +46,7 @@ DBOptions Unbounded() {
   return o;
 }
 
-Labels SeriesLabels(int i) { return Labels{{"__name__", "m"}, {"i", std::to_string(i)}}; }
+model::Labels SeriesLabels(int i) { return model::Labels{{"__name__", "m"}, {"i", std::to_string(i)}}; }
 
 void AppendRange(DB* db, int series, int64_t from, int64_t to) {
   for (int64_t t = from; t < to; t += kStep) {
@@ -60,7 +60,7 @@ void AppendRange(DB* db, int series, int64_t from, int64_t to) {
 
 void AppendFuture(DB* db) {
   auto app = db->NewAppender();
-  ASSERT_TRUE(app->Append(0, Labels{{"__name__", "future"}}, kYear2999, 42).ok());
+  ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "future"}}, kYear2999, 42).ok());
   ASSERT_TRUE(app->Commit().ok());
 }
 
@@ -70,8 +70,8 @@ TEST(DBFutureData, FutureAppendIsRefusedAndCompactionKeepsEverything) {
   ASSERT_TRUE(db.ok()) << db.status();
   AppendRange(db->get(), 3, kBase, kBase + 7 * kHour);
   auto app = (*db)->NewAppender();
-  auto r = app->Append(0, Labels{{"__name__", "future"}}, kYear2999, 42);
-  EXPECT_TRUE(IsOutOfBounds(r.status())) << r.status();
+  auto r = app->Append(0, model::Labels{{"__name__", "future"}}, kYear2999, 42);
+  EXPECT_TRUE(storage::IsOutOfBounds(r.status())) << r.status();
   ASSERT_TRUE(app->Commit().ok());
   ASSERT_TRUE((*db)->Compact().ok());
   EXPECT_EQ(CountSamples(QueryAll(db->get(), 0, kMaxT)), 3u * 420);

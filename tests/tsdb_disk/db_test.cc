@@ -31,8 +31,8 @@ DBOptions TestOptions() {
   return o;
 }
 
-Labels SeriesLabels(int i) {
-  return Labels{{"__name__", i % 2 ? "odd_metric" : "even_metric"}, {"i", std::to_string(i)}};
+model::Labels SeriesLabels(int i) {
+  return model::Labels{{"__name__", i % 2 ? "odd_metric" : "even_metric"}, {"i", std::to_string(i)}};
 }
 
 // Appends `series` series at every kStep in [from, to).
@@ -164,7 +164,7 @@ TEST(DB, DeleteSeriesHidesDataEverywhereAndCleanTombstonesRewrites) {
   AppendRange(db->get(), 4, 0, 5 * kHour);
   ASSERT_TRUE((*db)->Compact().ok());
   ASSERT_EQ((*db)->Blocks().size(), 1u);  // [0,2h)
-  std::vector<Matcher> m = {Matcher::MustMake(MatchType::kEqual, "i", "1")};
+  std::vector<model::Matcher> m = {model::Matcher::MustMake(model::MatchType::kEqual, "i", "1")};
   ASSERT_TRUE((*db)->Delete(m, kHour, 3 * kHour).ok());
   auto got = QueryAll(db->get(), 0, 5 * kHour, m);
   ASSERT_EQ(got.size(), 1u);
@@ -245,7 +245,7 @@ TEST(DB, ManySeriesSpanSeveralIndexPagesAndChunkGroups) {
   auto got = QueryAll(db->get(), 0, 2 * kHour - 1);
   EXPECT_EQ(got.size(), 300u);
   EXPECT_EQ(CountSamples(got), 300u * 120);
-  std::vector<Matcher> m = {Matcher::MustMake(MatchType::kRegexMatch, "i", "29.")};
+  std::vector<model::Matcher> m = {model::Matcher::MustMake(model::MatchType::kRegexMatch, "i", "29.")};
   auto sub = QueryAll(db->get(), 0, 2 * kHour - 1, m);
   EXPECT_EQ(sub.size(), 10u);
   EXPECT_EQ(sub["odd_metric{i=\"299\"}"][5], std::make_pair(5 * kStep, 299005.0));

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "tsdb/storage.h"
+#include "storage/interface.h"
 
 namespace promlet::tsdb::testing {
 
@@ -25,12 +25,12 @@ inline std::string FreshDir(const std::string& name) {
 using SeriesSamples = std::map<std::string, std::vector<std::pair<int64_t, double>>>;
 
 // Everything a querier returns for the matchers, keyed by the labels' text.
-inline SeriesSamples QueryAll(Queryable* q, int64_t mint, int64_t maxt,
-                              std::vector<Matcher> matchers = {}) {
+inline SeriesSamples QueryAll(storage::Queryable* q, int64_t mint, int64_t maxt,
+                              std::vector<model::Matcher> matchers = {}) {
   SeriesSamples out;
   auto querier = q->NewQuerier(mint, maxt);
   if (!querier.ok()) return out;
-  if (matchers.empty()) matchers.push_back(Matcher::MustMake(MatchType::kRegexMatch, "__name__", ".+"));
+  if (matchers.empty()) matchers.push_back(model::Matcher::MustMake(model::MatchType::kRegexMatch, "__name__", ".+"));
   auto set = (*querier)->Select(matchers);
   while (set->Next()) {
     auto& v = out[set->At().labels().ToString()];

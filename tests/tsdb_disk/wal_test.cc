@@ -1,5 +1,6 @@
 // WAL: round trip, torn tail at random bytes, mid-segment corruption, checkpoints, disk full;
 // sharded replay (Head::Replayer, DB::Open) gives exactly the head of a sequential replay.
+#include "model/value.h"
 #include "tsdb/wlog/wal.h"
 
 #include <signal.h>
@@ -54,8 +55,8 @@ absl::StatusOr<WalReplayReport> ReadAndRepair(const std::string& dir, WalReplayH
 std::vector<RefSample> WriteBatches(Wal* wal, int batches, int first_ref = 1) {
   std::vector<RefSample> all;
   for (int b = 0; b < batches; ++b) {
-    SeriesRef ref = first_ref + b;
-    std::vector<RefSeries> s = {{ref, Labels{{"__name__", "m"}, {"i", std::to_string(ref)}}}};
+    storage::SeriesRef ref = first_ref + b;
+    std::vector<RefSeries> s = {{ref, model::Labels{{"__name__", "m"}, {"i", std::to_string(ref)}}}};
     std::vector<RefSample> xs;
     for (int i = 0; i < 10; ++i) xs.push_back({ref, 1000 * i + b, i % 3 == 0 ? 0.1 * i : double(i)});
     EXPECT_TRUE(wal->Log(s, xs).ok());
@@ -75,9 +76,9 @@ TEST(Wal, RoundTripKeepsValuesBitExact) {
   {
     auto wal = Wal::Open(dir);
     ASSERT_TRUE(wal.ok());
-    std::vector<RefSeries> s = {{7, Labels{{"__name__", "up"}, {"job", "a"}}},
-                                {9, Labels{{"__name__", "x"}}}};
-    std::vector<RefSample> xs = {{7, 1000, 1}, {9, 1000, StaleNaN()}, {7, 2000, -0.0},
+    std::vector<RefSeries> s = {{7, model::Labels{{"__name__", "up"}, {"job", "a"}}},
+                                {9, model::Labels{{"__name__", "x"}}}};
+    std::vector<RefSample> xs = {{7, 1000, 1}, {9, 1000, model::StaleNaN()}, {7, 2000, -0.0},
                                  {9, -5, 1e300}, {7, 3000, 12345678901.0}, {9, 4, 0.1}};
     ASSERT_TRUE((*wal)->Log(s, xs).ok());
     ASSERT_TRUE((*wal)->LogTombstones({{7, 10, 20}}).ok());
@@ -89,7 +90,7 @@ TEST(Wal, RoundTripKeepsValuesBitExact) {
   EXPECT_EQ(c.series[0].ref, 7u);
   EXPECT_EQ(c.series[0].labels.Get("job"), "a");
   ASSERT_EQ(c.samples.size(), 6u);
-  EXPECT_TRUE(IsStaleNaN(c.samples[1].v));
+  EXPECT_TRUE(model::IsStaleNaN(c.samples[1].v));
   EXPECT_TRUE(std::signbit(c.samples[2].v));
   EXPECT_EQ(c.samples[3].t, -5);
   EXPECT_EQ(c.samples[3].v, 1e300);
@@ -188,8 +189,8 @@ void FlipByte(const std::string& path, uint64_t offset) {
 }
 
 // Batch refs replayed, in order.
-std::vector<SeriesRef> BatchRefs(const Collector& c) {
-  std::vector<SeriesRef> out;
+std::vector<storage::SeriesRef> BatchRefs(const Collector& c) {
+  std::vector<storage::SeriesRef> out;
   for (const auto& s : c.samples) {
     if (out.empty() || out.back() != s.ref) out.push_back(s.ref);
   }
@@ -361,7 +362,7 @@ TEST(Wal, CheckpointKeepsOnlyLiveSeriesAndRecentSamples) {
   WriteBatches(wal->get(), 30);  // refs 1..30, t = 1000*i + b
   auto closed = (*wal)->CutSegment();
   ASSERT_TRUE(closed.ok());
-  ASSERT_TRUE((*wal)->Checkpoint(*closed, [](SeriesRef r) { return r % 2 == 0; }, 5000).ok());
+  ASSERT_TRUE((*wal)->Checkpoint(*closed, [](storage::SeriesRef r) { return r % 2 == 0; }, 5000).ok());
   EXPECT_TRUE(fs::exists(dir + "/checkpoint." + WalSegmentName(*closed)));
   EXPECT_FALSE(fs::exists(dir + "/" + WalSegmentName(1)));
   WriteBatches(wal->get(), 2, 100);
@@ -430,14 +431,14 @@ void WriteTrickyWal(const std::string& dir, uint64_t seed) {
   auto wal = Wal::Open(dir);
   ASSERT_TRUE(wal.ok());
   std::mt19937_64 rng(seed);
-  std::vector<SeriesRef> defined;
-  std::map<SeriesRef, int64_t> last_t;
-  std::vector<SeriesRef> pending;  // refs whose series record comes later
-  for (SeriesRef r = 1; r <= 700; ++r) pending.push_back(r);
-  for (SeriesRef r = 65530; r <= 65600; ++r) pending.push_back(r);
+  std::vector<storage::SeriesRef> defined;
+  std::map<storage::SeriesRef, int64_t> last_t;
+  std::vector<storage::SeriesRef> pending;  // refs whose series record comes later
+  for (storage::SeriesRef r = 1; r <= 700; ++r) pending.push_back(r);
+  for (storage::SeriesRef r = 65530; r <= 65600; ++r) pending.push_back(r);
   std::shuffle(pending.begin(), pending.end(), rng);
-  auto labels_of = [](SeriesRef r) {
-    return Labels{{"__name__", "m" + std::to_string(r % 7)}, {"i", std::to_string(r)}};
+  auto labels_of = [](storage::SeriesRef r) {
+    return model::Labels{{"__name__", "m" + std::to_string(r % 7)}, {"i", std::to_string(r)}};
   };
   auto rnd = [&](uint64_t n) { return static_cast<uint64_t>(rng() % n); };
   for (int step = 0; step < 400; ++step) {
@@ -450,19 +451,19 @@ void WriteTrickyWal(const std::string& dir, uint64_t seed) {
       }
       if (rnd(3) == 0 && !defined.empty()) {
         // Alias: a fresh ref for labels an existing ref holds.
-        SeriesRef target = defined[rnd(defined.size())];
-        SeriesRef alias = 200000 + static_cast<SeriesRef>(step);
+        storage::SeriesRef target = defined[rnd(defined.size())];
+        storage::SeriesRef alias = 200000 + static_cast<storage::SeriesRef>(step);
         ss.push_back({alias, labels_of(target)});
         defined.push_back(alias);
       }
-      if (rnd(5) == 0) ss.push_back({defined[rnd(defined.size())], Labels{{"__name__", "clash"}}});
+      if (rnd(5) == 0) ss.push_back({defined[rnd(defined.size())], model::Labels{{"__name__", "clash"}}});
       ASSERT_TRUE((*wal)->Log(ss, {}).ok());
       continue;
     }
     std::vector<RefSample> xs;
     int n = 1 + static_cast<int>(rnd(300));
     for (int k = 0; k < n; ++k) {
-      SeriesRef r;
+      storage::SeriesRef r;
       uint64_t kind = rnd(100);
       if (kind < 2 && !pending.empty()) {
         r = pending[rnd(pending.size())];  // not defined yet: unknown now
@@ -478,7 +479,7 @@ void WriteTrickyWal(const std::string& dir, uint64_t seed) {
       if (odd >= 4 && odd < 7 && lt > 0) t = lt - 1;  // out of order
       if (t > lt) lt = t;
       double v = static_cast<double>(rnd(1000)) / 4;
-      if (rnd(50) == 0) v = StaleNaN();
+      if (rnd(50) == 0) v = model::StaleNaN();
       if (rnd(50) == 0) v = -0.0;
       xs.push_back({r, t, v});
       if (rnd(10) == 0) xs.push_back({r, lt + 15000 + static_cast<int64_t>(rnd(1000)), v + 1});
@@ -533,12 +534,12 @@ std::string HeadFingerprint(Head& h) {
   for (const auto& s : h.LiveSeries()) {
     out += std::to_string(s.ref) + " " + s.labels.ToString() + "\n";
   }
-  for (SeriesRef r : {SeriesRef{200005}, SeriesRef{200123}, SeriesRef{900001}}) {
+  for (storage::SeriesRef r : {storage::SeriesRef{200005}, storage::SeriesRef{200123}, storage::SeriesRef{900001}}) {
     out += "live " + std::to_string(r) + "=" + std::to_string(h.IsLive(r)) + "\n";
   }
   auto q = h.NewQuerier(INT64_MIN, INT64_MAX);
   EXPECT_TRUE(q.ok());
-  auto set = (*q)->Select({Matcher::MustMake(MatchType::kRegexMatch, "__name__", ".+")});
+  auto set = (*q)->Select({model::Matcher::MustMake(model::MatchType::kRegexMatch, "__name__", ".+")});
   while (set->Next()) {
     out += set->At().labels().ToString() + ":";
     auto it = set->At().Iterator();
@@ -602,7 +603,7 @@ TEST(WalReplay, DBOpenReplaysExactlyWhatSequentialReplayBuilds) {
 
 TEST(WalReplay, ReplayerResolvesRefsTheHeadAlreadyHeld) {
   Head h;
-  Labels a{{"__name__", "a"}};
+  model::Labels a{{"__name__", "a"}};
   ASSERT_TRUE(h.ReplaySeries(5, a).ok());
   {
     Head::Replayer r(&h, 2, /*min_valid=*/100);

@@ -284,7 +284,7 @@ absl::StatusOr<std::shared_ptr<const Block::Section>> Block::CachedSection(uint6
   return sp;
 }
 
-absl::Status Block::Series(uint32_t ordinal, Labels* labels, std::vector<BlockChunkMeta>* chunks,
+absl::Status Block::Series(uint32_t ordinal, model::Labels* labels, std::vector<BlockChunkMeta>* chunks,
                            SeriesCursor* cursor) const {
   if (ordinal >= num_series_) return absl::OutOfRangeError("series ordinal out of range");
   const uint64_t page_index = ordinal / kSeriesPerPage;
@@ -309,13 +309,13 @@ absl::Status Block::Series(uint32_t ordinal, Labels* labels, std::vector<BlockCh
   for (uint32_t i = c.next_; i <= ordinal; ++i) {
     uint64_t nl, nc;
     if (!d.Uvarint(&nl) || nl > d.remaining()) return bad();
-    std::vector<Label> ls;
+    std::vector<model::Label> ls;
     bool want = i == ordinal;
     if (want) ls.reserve(nl);
     for (uint64_t j = 0; j < nl; ++j) {
       uint64_t a, b;
       if (!d.Uvarint(&a) || !d.Uvarint(&b) || a >= symbols_.size() || b >= symbols_.size()) return bad();
-      if (want) ls.push_back(Label{symbols_[a], symbols_[b]});
+      if (want) ls.push_back(model::Label{symbols_[a], symbols_[b]});
     }
     if (!d.Uvarint(&nc) || nc > d.remaining()) return bad();
     if (want) chunks->clear();
@@ -329,7 +329,7 @@ absl::Status Block::Series(uint32_t ordinal, Labels* labels, std::vector<BlockCh
       prev_ref = WrapAdd(prev_ref, dr);
       if (want) chunks->push_back(BlockChunkMeta{mint, prev_maxt, static_cast<uint64_t>(prev_ref)});
     }
-    if (want) *labels = Labels::FromSorted(std::move(ls));
+    if (want) *labels = model::Labels::FromSorted(std::move(ls));
   }
   c.next_ = ordinal + 1;
   c.offset_ = raw.size() - d.remaining();
@@ -413,7 +413,7 @@ std::optional<std::vector<std::vector<uint32_t>>> Block::ReadPostingsLists(
   return out;
 }
 
-std::vector<uint32_t> Block::Postings(absl::Span<const Matcher> matchers) const {
+std::vector<uint32_t> Block::Postings(absl::Span<const model::Matcher> matchers) const {
   std::vector<uint32_t> result;
   bool have = false;
   auto all = [&] {
@@ -422,10 +422,10 @@ std::vector<uint32_t> Block::Postings(absl::Span<const Matcher> matchers) const 
     return v;
   };
   // Positive matchers first: they narrow fastest.
-  std::vector<const Matcher*> order;
+  std::vector<const model::Matcher*> order;
   for (const auto& m : matchers) if (!m.MatchesEmpty()) order.push_back(&m);
   for (const auto& m : matchers) if (m.MatchesEmpty()) order.push_back(&m);
-  for (const Matcher* m : order) {
+  for (const model::Matcher* m : order) {
     auto [lo, hi] = NameRange(m->name());
     std::vector<size_t> wanted;
     bool positive = !m->MatchesEmpty();
@@ -473,7 +473,7 @@ bool Block::HasTombstones() const {
   return !tombstones_.empty();
 }
 
-absl::StatusOr<size_t> Block::Delete(absl::Span<const Matcher> matchers, int64_t mint,
+absl::StatusOr<size_t> Block::Delete(absl::Span<const model::Matcher> matchers, int64_t mint,
                                      int64_t maxt) {
   std::vector<uint32_t> ords = Postings(matchers);
   std::lock_guard<std::mutex> l(mu_);

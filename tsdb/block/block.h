@@ -29,8 +29,8 @@
 #include "absl/types/span.h"
 #include "tsdb/block/block_file.h"
 #include "tsdb/block/block_meta.h"
-#include "tsdb/labels.h"
-#include "tsdb/matcher.h"
+#include "model/labels.h"
+#include "model/matcher.h"
 #include "tsdb/tombstones.h"
 
 namespace promlet::tsdb {
@@ -75,14 +75,14 @@ class Block {
   // Bytes of the block's files on disk.
   uint64_t SizeBytes() const { return size_bytes_; }
 
-  absl::Status Series(uint32_t ordinal, Labels* labels, std::vector<BlockChunkMeta>* chunks,
+  absl::Status Series(uint32_t ordinal, model::Labels* labels, std::vector<BlockChunkMeta>* chunks,
                       SeriesCursor* cursor = nullptr) const;
   // The samples of a chunk with timestamps >= mint: only those are decoded (chunks are
   // stored newest first, chunk_codec.h).
   absl::Status ReadChunk(uint64_t ref, std::vector<int64_t>* ts, std::vector<double>* vs,
                          int64_t mint = std::numeric_limits<int64_t>::min()) const;
   // Sorted ordinals of the series matching all matchers (all series for none).
-  std::vector<uint32_t> Postings(absl::Span<const Matcher> matchers) const;
+  std::vector<uint32_t> Postings(absl::Span<const model::Matcher> matchers) const;
   std::vector<std::string> LabelNames() const;
   std::vector<std::string> LabelValues(std::string_view name) const;
 
@@ -90,7 +90,7 @@ class Block {
   Intervals Tombstones(uint32_t ordinal) const;
   bool HasTombstones() const;
   // Marks [mint, maxt] of every matching series deleted; returns how many series it touched.
-  absl::StatusOr<size_t> Delete(absl::Span<const Matcher> matchers, int64_t mint, int64_t maxt);
+  absl::StatusOr<size_t> Delete(absl::Span<const model::Matcher> matchers, int64_t mint, int64_t maxt);
 
  private:
   struct PostingsEntry {

@@ -9,7 +9,7 @@
 namespace promlet::tsdb {
 namespace {
 
-class BlockSeriesIterator : public SampleIterator {
+class BlockSeriesIterator : public storage::SampleIterator {
  public:
   BlockSeriesIterator(std::shared_ptr<const Block> block, std::vector<BlockChunkMeta> chunks,
                       Intervals deleted, int64_t mint, int64_t maxt)
@@ -134,20 +134,20 @@ class BlockSeriesIterator : public SampleIterator {
   absl::Status status_;
 };
 
-class BlockSeries : public Series {
+class BlockSeries : public storage::Series {
  public:
-  const Labels& labels() const override { return labels_; }
-  std::unique_ptr<SampleIterator> Iterator() const override {
+  const model::Labels& labels() const override { return labels_; }
+  std::unique_ptr<storage::SampleIterator> Iterator() const override {
     return NewBlockSeriesIterator(block_, chunks_, deleted_, mint_, maxt_);
   }
-  Labels labels_;
+  model::Labels labels_;
   std::vector<BlockChunkMeta> chunks_;
   Intervals deleted_;
   std::shared_ptr<const Block> block_;
   int64_t mint_ = 0, maxt_ = 0;
 };
 
-class BlockSeriesSet : public SeriesSet {
+class BlockSeriesSet : public storage::SeriesSet {
  public:
   BlockSeriesSet(std::shared_ptr<const Block> block, std::vector<uint32_t> ords, int64_t mint,
                  int64_t maxt, absl::Status status = absl::OkStatus())
@@ -177,7 +177,7 @@ class BlockSeriesSet : public SeriesSet {
     }
     return false;
   }
-  const Series& At() const override { return cur_; }
+  const storage::Series& At() const override { return cur_; }
   absl::Status status() const override { return status_; }
 
  private:
@@ -190,7 +190,7 @@ class BlockSeriesSet : public SeriesSet {
 
 }  // namespace
 
-std::unique_ptr<SampleIterator> NewBlockSeriesIterator(std::shared_ptr<const Block> block,
+std::unique_ptr<storage::SampleIterator> NewBlockSeriesIterator(std::shared_ptr<const Block> block,
                                                        std::vector<BlockChunkMeta> chunks,
                                                        Intervals deleted, int64_t mint,
                                                        int64_t maxt) {
@@ -198,8 +198,8 @@ std::unique_ptr<SampleIterator> NewBlockSeriesIterator(std::shared_ptr<const Blo
                                                std::move(deleted), mint, maxt);
 }
 
-std::unique_ptr<SeriesSet> BlockQuerier::Select(absl::Span<const Matcher> matchers,
-                                                const SelectHints* hints) {
+std::unique_ptr<storage::SeriesSet> BlockQuerier::Select(absl::Span<const model::Matcher> matchers,
+                                                const storage::SelectHints* hints) {
   std::vector<uint32_t> ords = block_->Postings(matchers);
   if (block_->damaged()) {
     // Postings() came back empty or may have been cut short: say so rather than answer less.
@@ -211,7 +211,7 @@ std::unique_ptr<SeriesSet> BlockQuerier::Select(absl::Span<const Matcher> matche
 }
 
 absl::StatusOr<std::vector<std::string>> BlockQuerier::LabelNames(
-    absl::Span<const Matcher> matchers) {
+    absl::Span<const model::Matcher> matchers) {
   if (matchers.empty()) return block_->LabelNames();
   std::set<std::string> names;
   auto set = Select(matchers);
@@ -223,7 +223,7 @@ absl::StatusOr<std::vector<std::string>> BlockQuerier::LabelNames(
 }
 
 absl::StatusOr<std::vector<std::string>> BlockQuerier::LabelValues(
-    std::string_view name, absl::Span<const Matcher> matchers) {
+    std::string_view name, absl::Span<const model::Matcher> matchers) {
   if (matchers.empty()) return block_->LabelValues(name);
   std::set<std::string> values;
   auto set = Select(matchers);

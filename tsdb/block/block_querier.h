@@ -6,20 +6,20 @@
 #include <memory>
 
 #include "tsdb/block/block.h"
-#include "tsdb/storage.h"
+#include "storage/interface.h"
 
 namespace promlet::tsdb {
 
-class BlockQuerier : public Querier {
+class BlockQuerier : public storage::Querier {
  public:
   BlockQuerier(std::shared_ptr<Block> block, int64_t mint, int64_t maxt)
       : block_(std::move(block)), mint_(mint), maxt_(maxt) {}
 
-  std::unique_ptr<SeriesSet> Select(absl::Span<const Matcher> matchers,
-                                    const SelectHints* hints = nullptr) override;
-  absl::StatusOr<std::vector<std::string>> LabelNames(absl::Span<const Matcher> matchers) override;
+  std::unique_ptr<storage::SeriesSet> Select(absl::Span<const model::Matcher> matchers,
+                                    const storage::SelectHints* hints = nullptr) override;
+  absl::StatusOr<std::vector<std::string>> LabelNames(absl::Span<const model::Matcher> matchers) override;
   absl::StatusOr<std::vector<std::string>> LabelValues(std::string_view name,
-                                                       absl::Span<const Matcher> matchers) override;
+                                                       absl::Span<const model::Matcher> matchers) override;
 
  private:
   std::shared_ptr<Block> block_;
@@ -28,7 +28,7 @@ class BlockQuerier : public Querier {
 
 // Iterates all samples of a block series (chunks in order), skipping tombstoned ones and those
 // outside [mint, maxt]. Also used by compaction.
-std::unique_ptr<SampleIterator> NewBlockSeriesIterator(std::shared_ptr<const Block> block,
+std::unique_ptr<storage::SampleIterator> NewBlockSeriesIterator(std::shared_ptr<const Block> block,
                                                        std::vector<BlockChunkMeta> chunks,
                                                        Intervals deleted, int64_t mint,
                                                        int64_t maxt);

@@ -86,12 +86,12 @@ absl::Status BlockWriter::WriteAll(int fd, const std::string& data, const char* 
   return absl::OkStatus();
 }
 
-absl::Status BlockWriter::AddSeries(const Labels& labels, absl::Span<const int64_t> ts,
+absl::Status BlockWriter::AddSeries(const model::Labels& labels, absl::Span<const int64_t> ts,
                                     absl::Span<const double> vs) {
   if (ts.empty() || ts.size() != vs.size()) {
     return absl::InvalidArgumentError("block writer: empty series or length mismatch");
   }
-  if (!series_.empty() && Labels::Compare(series_.back().labels, labels) >= 0) {
+  if (!series_.empty() && model::Labels::Compare(series_.back().labels, labels) >= 0) {
     return absl::InvalidArgumentError(absl::StrCat("block writer: series out of order: ",
                                                    labels.ToString()));
   }

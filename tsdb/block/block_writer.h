@@ -16,7 +16,7 @@
 #include "absl/types/span.h"
 #include "tsdb/block/block_meta.h"
 #include "tsdb/block/chunk_codec.h"
-#include "tsdb/labels.h"
+#include "model/labels.h"
 
 namespace promlet::tsdb {
 
@@ -35,7 +35,7 @@ class BlockWriter {
 
   // Adds one series. Labels must sort strictly after the previous series'; ts strictly
   // increasing; ts/vs the same non-zero length.
-  absl::Status AddSeries(const Labels& labels, absl::Span<const int64_t> ts,
+  absl::Status AddSeries(const model::Labels& labels, absl::Span<const int64_t> ts,
                          absl::Span<const double> vs);
 
   // Writes index and meta.json ([min_time, max_time) from the arguments; level and lineage as
@@ -54,7 +54,7 @@ class BlockWriter {
     uint64_t ref;
   };
   struct SeriesEntry {
-    Labels labels;
+    model::Labels labels;
     std::vector<ChunkMeta> chunks;
   };
 

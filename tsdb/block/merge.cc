@@ -6,9 +6,9 @@
 namespace promlet::tsdb {
 namespace {
 
-class MergedIterator : public SampleIterator {
+class MergedIterator : public storage::SampleIterator {
  public:
-  explicit MergedIterator(std::vector<std::unique_ptr<SampleIterator>> its)
+  explicit MergedIterator(std::vector<std::unique_ptr<storage::SampleIterator>> its)
       : its_(std::move(its)), valid_(its_.size(), false) {}
 
   bool Next() override {
@@ -51,28 +51,28 @@ class MergedIterator : public SampleIterator {
     }
     return cur_ >= 0;
   }
-  std::vector<std::unique_ptr<SampleIterator>> its_;
+  std::vector<std::unique_ptr<storage::SampleIterator>> its_;
   std::vector<bool> valid_;
   bool started_ = false;
   int cur_ = -1;
   int64_t cur_t_ = 0;
 };
 
-class MergedSeries : public Series {
+class MergedSeries : public storage::Series {
  public:
-  const Labels& labels() const override { return parts_[0]->labels(); }
-  std::unique_ptr<SampleIterator> Iterator() const override {
+  const model::Labels& labels() const override { return parts_[0]->labels(); }
+  std::unique_ptr<storage::SampleIterator> Iterator() const override {
     if (parts_.size() == 1) return parts_[0]->Iterator();
-    std::vector<std::unique_ptr<SampleIterator>> its;
-    for (const Series* s : parts_) its.push_back(s->Iterator());
+    std::vector<std::unique_ptr<storage::SampleIterator>> its;
+    for (const storage::Series* s : parts_) its.push_back(s->Iterator());
     return MergeIterators(std::move(its));
   }
-  std::vector<const Series*> parts_;
+  std::vector<const storage::Series*> parts_;
 };
 
-class MergedSeriesSet : public SeriesSet {
+class MergedSeriesSet : public storage::SeriesSet {
  public:
-  explicit MergedSeriesSet(std::vector<std::unique_ptr<SeriesSet>> sets)
+  explicit MergedSeriesSet(std::vector<std::unique_ptr<storage::SeriesSet>> sets)
       : sets_(std::move(sets)), valid_(sets_.size(), false) {}
 
   bool Next() override {
@@ -84,11 +84,11 @@ class MergedSeriesSet : public SeriesSet {
     }
     current_.clear();
     cur_.parts_.clear();
-    const Labels* min = nullptr;
+    const model::Labels* min = nullptr;
     for (size_t i = 0; i < sets_.size(); ++i) {
       if (!valid_[i]) continue;
-      const Labels& l = sets_[i]->At().labels();
-      int c = min ? Labels::Compare(l, *min) : -1;
+      const model::Labels& l = sets_[i]->At().labels();
+      int c = min ? model::Labels::Compare(l, *min) : -1;
       if (c < 0) {
         min = &l;
         current_.assign(1, i);
@@ -99,7 +99,7 @@ class MergedSeriesSet : public SeriesSet {
     for (size_t i : current_) cur_.parts_.push_back(&sets_[i]->At());
     return !current_.empty();
   }
-  const Series& At() const override { return cur_; }
+  const storage::Series& At() const override { return cur_; }
   absl::Status status() const override {
     for (const auto& s : sets_) {
       if (!s->status().ok()) return s->status();
@@ -108,23 +108,23 @@ class MergedSeriesSet : public SeriesSet {
   }
 
  private:
-  std::vector<std::unique_ptr<SeriesSet>> sets_;
+  std::vector<std::unique_ptr<storage::SeriesSet>> sets_;
   std::vector<bool> valid_;
   std::vector<size_t> current_;
   bool started_ = false;
   MergedSeries cur_;
 };
 
-class MergedQuerier : public Querier {
+class MergedQuerier : public storage::Querier {
  public:
-  explicit MergedQuerier(std::vector<std::unique_ptr<Querier>> qs) : qs_(std::move(qs)) {}
-  std::unique_ptr<SeriesSet> Select(absl::Span<const Matcher> matchers,
-                                    const SelectHints* hints) override {
-    std::vector<std::unique_ptr<SeriesSet>> sets;
+  explicit MergedQuerier(std::vector<std::unique_ptr<storage::Querier>> qs) : qs_(std::move(qs)) {}
+  std::unique_ptr<storage::SeriesSet> Select(absl::Span<const model::Matcher> matchers,
+                                    const storage::SelectHints* hints) override {
+    std::vector<std::unique_ptr<storage::SeriesSet>> sets;
     for (auto& q : qs_) sets.push_back(q->Select(matchers, hints));
     return MergeSeriesSets(std::move(sets));
   }
-  absl::StatusOr<std::vector<std::string>> LabelNames(absl::Span<const Matcher> m) override {
+  absl::StatusOr<std::vector<std::string>> LabelNames(absl::Span<const model::Matcher> m) override {
     std::set<std::string> out;
     for (auto& q : qs_) {
       auto r = q->LabelNames(m);
@@ -134,7 +134,7 @@ class MergedQuerier : public Querier {
     return std::vector<std::string>(out.begin(), out.end());
   }
   absl::StatusOr<std::vector<std::string>> LabelValues(std::string_view name,
-                                                       absl::Span<const Matcher> m) override {
+                                                       absl::Span<const model::Matcher> m) override {
     std::set<std::string> out;
     for (auto& q : qs_) {
       auto r = q->LabelValues(name, m);
@@ -145,22 +145,22 @@ class MergedQuerier : public Querier {
   }
 
  private:
-  std::vector<std::unique_ptr<Querier>> qs_;
+  std::vector<std::unique_ptr<storage::Querier>> qs_;
 };
 
 }  // namespace
 
-std::unique_ptr<SampleIterator> MergeIterators(std::vector<std::unique_ptr<SampleIterator>> its) {
+std::unique_ptr<storage::SampleIterator> MergeIterators(std::vector<std::unique_ptr<storage::SampleIterator>> its) {
   if (its.size() == 1) return std::move(its[0]);
   return std::make_unique<MergedIterator>(std::move(its));
 }
 
-std::unique_ptr<SeriesSet> MergeSeriesSets(std::vector<std::unique_ptr<SeriesSet>> sets) {
+std::unique_ptr<storage::SeriesSet> MergeSeriesSets(std::vector<std::unique_ptr<storage::SeriesSet>> sets) {
   if (sets.size() == 1) return std::move(sets[0]);
   return std::make_unique<MergedSeriesSet>(std::move(sets));
 }
 
-std::unique_ptr<Querier> MergeQueriers(std::vector<std::unique_ptr<Querier>> queriers) {
+std::unique_ptr<storage::Querier> MergeQueriers(std::vector<std::unique_ptr<storage::Querier>> queriers) {
   if (queriers.size() == 1) return std::move(queriers[0]);
   return std::make_unique<MergedQuerier>(std::move(queriers));
 }

@@ -9,15 +9,15 @@
 #include <memory>
 #include <vector>
 
-#include "tsdb/storage.h"
+#include "storage/interface.h"
 
 namespace promlet::tsdb {
 
-std::unique_ptr<SeriesSet> MergeSeriesSets(std::vector<std::unique_ptr<SeriesSet>> sets);
-std::unique_ptr<SampleIterator> MergeIterators(std::vector<std::unique_ptr<SampleIterator>> its);
+std::unique_ptr<storage::SeriesSet> MergeSeriesSets(std::vector<std::unique_ptr<storage::SeriesSet>> sets);
+std::unique_ptr<storage::SampleIterator> MergeIterators(std::vector<std::unique_ptr<storage::SampleIterator>> its);
 
 // A Querier over several queriers (merged Select; union of label names / values).
-std::unique_ptr<Querier> MergeQueriers(std::vector<std::unique_ptr<Querier>> queriers);
+std::unique_ptr<storage::Querier> MergeQueriers(std::vector<std::unique_ptr<storage::Querier>> queriers);
 
 }  // namespace promlet::tsdb
 

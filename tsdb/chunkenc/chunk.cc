@@ -34,7 +34,7 @@ void RegisterChunkDecoder(Encoding e, ChunkDecoderFactory factory) {
   r.factories[static_cast<uint8_t>(e)] = std::move(factory);
 }
 
-absl::StatusOr<std::unique_ptr<SampleIterator>> NewChunkIterator(Encoding e,
+absl::StatusOr<std::unique_ptr<storage::SampleIterator>> NewChunkIterator(Encoding e,
                                                                  absl::Span<const uint8_t> bytes) {
   if (e == Encoding::kXOR) return std::make_unique<XorIterator>(bytes);
   ChunkDecoderFactory f;

@@ -19,7 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
-#include "tsdb/storage.h"
+#include "storage/interface.h"
 
 namespace promlet::tsdb::chunkenc {
 
@@ -43,14 +43,14 @@ struct ChunkData {
 
 // A decoder factory. The span must stay valid for the iterator's lifetime.
 using ChunkDecoderFactory =
-    std::function<std::unique_ptr<SampleIterator>(absl::Span<const uint8_t> bytes)>;
+    std::function<std::unique_ptr<storage::SampleIterator>(absl::Span<const uint8_t> bytes)>;
 
 // Makes `factory` the decoder of `e` (overrides any earlier one). Thread-safe.
 void RegisterChunkDecoder(Encoding e, ChunkDecoderFactory factory);
 
 // An iterator over the samples of `bytes` encoded as `e`; InvalidArgument for an unknown
 // encoding. Corrupt bytes surface as the iterator's status(), never as a crash.
-absl::StatusOr<std::unique_ptr<SampleIterator>> NewChunkIterator(Encoding e,
+absl::StatusOr<std::unique_ptr<storage::SampleIterator>> NewChunkIterator(Encoding e,
                                                                  absl::Span<const uint8_t> bytes);
 
 }  // namespace promlet::tsdb::chunkenc

@@ -19,7 +19,7 @@
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
-#include "tsdb/storage.h"
+#include "storage/interface.h"
 
 namespace promlet::tsdb::chunkenc {
 
@@ -73,7 +73,7 @@ class XorEncoder {
 
 // Decodes an XOR chunk. Reads at most `limit` samples (default: the header count), which lets
 // a reader see a prefix of a chunk that is being appended to (on a private copy).
-class XorIterator final : public SampleIterator {
+class XorIterator final : public storage::SampleIterator {
  public:
   explicit XorIterator(absl::Span<const uint8_t> bytes, int limit = -1);
   XorIterator() = default;

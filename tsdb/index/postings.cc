@@ -12,7 +12,7 @@ Postings Intersect(const Postings& a, const Postings& b) {
   if (small.size() * 16 < large.size()) {
     // Gallop through the large list.
     auto it = large.begin();
-    for (SeriesRef r : small) {
+    for (storage::SeriesRef r : small) {
       it = std::lower_bound(it, large.end(), r);
       if (it == large.end()) break;
       if (*it == r) out.push_back(r);
@@ -30,7 +30,7 @@ Postings Subtract(const Postings& a, const Postings& b) {
   return out;
 }
 
-Postings Merge(absl::Span<const Postings* const> lists, SeriesRef max_ref) {
+Postings Merge(absl::Span<const Postings* const> lists, storage::SeriesRef max_ref) {
   if (lists.empty()) return {};
   if (lists.size() == 1) return *lists[0];
   size_t total = 0;
@@ -52,14 +52,14 @@ Postings Merge(absl::Span<const Postings* const> lists, SeriesRef max_ref) {
     // Dense: a bitmap over the ref space is linear in the input.
     std::vector<uint64_t> bits((max_ref + 63) / 64, 0);
     for (const Postings* p : lists) {
-      for (SeriesRef r : *p) bits[r >> 6] |= uint64_t{1} << (r & 63);
+      for (storage::SeriesRef r : *p) bits[r >> 6] |= uint64_t{1} << (r & 63);
     }
     Postings out;
     out.reserve(total);
     for (size_t w = 0; w < bits.size(); ++w) {
       uint64_t x = bits[w];
       while (x) {
-        out.push_back(w * 64 + static_cast<SeriesRef>(__builtin_ctzll(x)));
+        out.push_back(w * 64 + static_cast<storage::SeriesRef>(__builtin_ctzll(x)));
         x &= x - 1;
       }
     }
@@ -74,7 +74,7 @@ Postings Merge(absl::Span<const Postings* const> lists, SeriesRef max_ref) {
 }
 
 namespace {
-void InsertSorted(Postings& p, SeriesRef ref) {
+void InsertSorted(Postings& p, storage::SeriesRef ref) {
   if (p.empty() || p.back() < ref) {
     p.push_back(ref);
     return;
@@ -85,7 +85,7 @@ void InsertSorted(Postings& p, SeriesRef ref) {
 }
 }  // namespace
 
-void MemPostings::Add(SeriesRef ref, absl::Span<const LabelPairView> pairs) {
+void MemPostings::Add(storage::SeriesRef ref, absl::Span<const LabelPairView> pairs) {
   for (const auto& [name, value] : pairs) {
     Postings& p = map_[name][value];
     if (p.empty()) ++num_pairs_;
@@ -94,10 +94,10 @@ void MemPostings::Add(SeriesRef ref, absl::Span<const LabelPairView> pairs) {
   InsertSorted(all_, ref);
 }
 
-void MemPostings::Delete(const absl::flat_hash_set<SeriesRef>& dead,
+void MemPostings::Delete(const absl::flat_hash_set<storage::SeriesRef>& dead,
                          absl::Span<const LabelPairView> pairs) {
   auto drop = [&](Postings& p) {
-    p.erase(std::remove_if(p.begin(), p.end(), [&](SeriesRef r) { return dead.contains(r); }),
+    p.erase(std::remove_if(p.begin(), p.end(), [&](storage::SeriesRef r) { return dead.contains(r); }),
             p.end());
   };
   for (const auto& [name, value] : pairs) {
@@ -137,14 +137,14 @@ std::vector<std::string_view> MemPostings::Names() const {
   return out;
 }
 
-Postings MemPostings::MatchingValues(const Matcher& m, bool invert, SeriesRef max_ref) const {
+Postings MemPostings::MatchingValues(const model::Matcher& m, bool invert, storage::SeriesRef max_ref) const {
   const ValueMap* vm = Values(m.name());
   if (vm == nullptr) return {};
   std::vector<const Postings*> lists;
-  const bool is_regex = m.type() == MatchType::kRegexMatch || m.type() == MatchType::kRegexNoMatch;
+  const bool is_regex = m.type() == model::MatchType::kRegexMatch || m.type() == model::MatchType::kRegexNoMatch;
   // want_positive: we want values v for which the matcher's core predicate (v == value, or the
   // regex matching v) holds; otherwise values for which it does not hold.
-  const bool core_positive = m.type() == MatchType::kEqual || m.type() == MatchType::kRegexMatch;
+  const bool core_positive = m.type() == model::MatchType::kEqual || m.type() == model::MatchType::kRegexMatch;
   const bool want_positive = core_positive != invert;
   auto core = [&](std::string_view v) {
     // m.Matches(v) == core(v) for positive types, == !core(v) for negative ones.
@@ -188,11 +188,11 @@ Postings MemPostings::MatchingValues(const Matcher& m, bool invert, SeriesRef ma
   return Merge(lists, max_ref);
 }
 
-Postings MemPostings::Select(absl::Span<const Matcher> matchers, SeriesRef max_ref) const {
+Postings MemPostings::Select(absl::Span<const model::Matcher> matchers, storage::SeriesRef max_ref) const {
   std::vector<Postings> intersect;
   std::vector<Postings> subtract;
-  for (const Matcher& m : matchers) {
-    if (m.type() == MatchType::kRegexMatch && m.value() == ".*") continue;
+  for (const model::Matcher& m : matchers) {
+    if (m.type() == model::MatchType::kRegexMatch && m.value() == ".*") continue;
     if (m.MatchesEmpty()) {
       // Everything except series whose value of the label does not match.
       Postings p = MatchingValues(m, /*invert=*/true, max_ref);
@@ -222,10 +222,10 @@ Postings MemPostings::Select(absl::Span<const Matcher> matchers, SeriesRef max_r
 }
 
 size_t MemPostings::MemoryBytes() const {
-  size_t n = all_.capacity() * sizeof(SeriesRef);
+  size_t n = all_.capacity() * sizeof(storage::SeriesRef);
   for (const auto& [name, values] : map_) {
     n += 64;
-    for (const auto& [v, p] : values) n += 48 + p.capacity() * sizeof(SeriesRef);
+    for (const auto& [v, p] : values) n += 48 + p.capacity() * sizeof(storage::SeriesRef);
   }
   return n;
 }

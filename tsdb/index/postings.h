@@ -16,12 +16,12 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/types/span.h"
-#include "tsdb/matcher.h"
-#include "tsdb/storage.h"
+#include "model/matcher.h"
+#include "storage/interface.h"
 
 namespace promlet::tsdb::index {
 
-using Postings = std::vector<SeriesRef>;
+using Postings = std::vector<storage::SeriesRef>;
 using LabelPairView = std::pair<std::string_view, std::string_view>;
 
 // Sorted-list algebra.
@@ -29,7 +29,7 @@ Postings Intersect(const Postings& a, const Postings& b);
 Postings Subtract(const Postings& a, const Postings& b);  // a \ b
 // Union of many lists. `max_ref` (exclusive upper bound of refs) enables a bitmap merge when the
 // inputs are large; 0 disables it.
-Postings Merge(absl::Span<const Postings* const> lists, SeriesRef max_ref = 0);
+Postings Merge(absl::Span<const Postings* const> lists, storage::SeriesRef max_ref = 0);
 
 class MemPostings {
  public:
@@ -37,9 +37,9 @@ class MemPostings {
 
   // Adds ref under each pair (interned views). Refs normally arrive in increasing order; a
   // late smaller one is inserted in place.
-  void Add(SeriesRef ref, absl::Span<const LabelPairView> pairs);
+  void Add(storage::SeriesRef ref, absl::Span<const LabelPairView> pairs);
   // Removes `dead` refs from the lists of `pairs` (the pairs the dead series carried) and All().
-  void Delete(const absl::flat_hash_set<SeriesRef>& dead, absl::Span<const LabelPairView> pairs);
+  void Delete(const absl::flat_hash_set<storage::SeriesRef>& dead, absl::Span<const LabelPairView> pairs);
 
   const Postings* Get(std::string_view name, std::string_view value) const;
   const ValueMap* Values(std::string_view name) const;
@@ -54,14 +54,14 @@ class MemPostings {
   // Refs of series matching every matcher (Prometheus semantics: a matcher that matches ""
   // also selects series lacking the label). Regex set matches are looked up exactly, literal
   // prefixes narrow value scans, and `=~".*"` costs nothing. `max_ref` as in Merge.
-  Postings Select(absl::Span<const Matcher> matchers, SeriesRef max_ref = 0) const;
+  Postings Select(absl::Span<const model::Matcher> matchers, storage::SeriesRef max_ref = 0) const;
 
   size_t MemoryBytes() const;
   size_t NumPairs() const { return num_pairs_; }
 
  private:
   // Union of the lists of the values v of `m.name()` with m.Matches(v) == !invert.
-  Postings MatchingValues(const Matcher& m, bool invert, SeriesRef max_ref) const;
+  Postings MatchingValues(const model::Matcher& m, bool invert, storage::SeriesRef max_ref) const;
 
   absl::flat_hash_map<std::string_view, ValueMap> map_;
   Postings all_;

@@ -19,7 +19,7 @@ namespace {
 // Collects the kept records of a checkpoint in memory (series, then samples, then tombstones).
 class CheckpointFilter : public WalReplayHandler {
  public:
-  CheckpointFilter(const std::function<bool(SeriesRef)>& keep, int64_t mint)
+  CheckpointFilter(const std::function<bool(storage::SeriesRef)>& keep, int64_t mint)
       : keep_(keep), mint_(mint) {}
   void OnSeries(absl::Span<const RefSeries> s) override {
     for (const auto& x : s) {
@@ -41,7 +41,7 @@ class CheckpointFilter : public WalReplayHandler {
   std::vector<WalTombstone> tombstones;
 
  private:
-  const std::function<bool(SeriesRef)>& keep_;
+  const std::function<bool(storage::SeriesRef)>& keep_;
   int64_t mint_;
 };
 
@@ -118,7 +118,7 @@ absl::Status WriteFileDurably(const std::string& path, const std::string& data) 
 
 }  // namespace
 
-absl::Status Wal::Checkpoint(int upto, const std::function<bool(SeriesRef)>& keep, int64_t mint) {
+absl::Status Wal::Checkpoint(int upto, const std::function<bool(storage::SeriesRef)>& keep, int64_t mint) {
   if (upto >= CurrentSegment()) {
     return absl::InvalidArgumentError("wal: checkpoint must end before the current segment");
   }

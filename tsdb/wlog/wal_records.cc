@@ -22,7 +22,7 @@ absl::Status Malformed(const char* what) {
 void EncodeSeriesRecord(absl::Span<const RefSeries> series, std::string* out) {
   out->push_back(static_cast<char>(WalRecordType::kSeries));
   PutUvarint(out, series.size());
-  SeriesRef prev = 0;
+  storage::SeriesRef prev = 0;
   for (const auto& s : series) {
     PutVarint(out, static_cast<int64_t>(s.ref - prev));
     prev = s.ref;
@@ -37,7 +37,7 @@ void EncodeSeriesRecord(absl::Span<const RefSeries> series, std::string* out) {
 void EncodeSamplesRecord(absl::Span<const RefSample> samples, std::string* out) {
   out->push_back(static_cast<char>(WalRecordType::kSamples));
   PutUvarint(out, samples.size());
-  SeriesRef prev_ref = 0;
+  storage::SeriesRef prev_ref = 0;
   int64_t prev_t = 0;
   for (const auto& s : samples) {
     PutVarint(out, static_cast<int64_t>(s.ref - prev_ref));
@@ -74,20 +74,20 @@ absl::Status DecodeSeriesRecord(std::string_view payload, std::vector<RefSeries>
       n > payload.size()) {
     return Malformed("series");
   }
-  SeriesRef prev = 0;
+  storage::SeriesRef prev = 0;
   for (uint64_t i = 0; i < n; ++i) {
     int64_t delta;
     uint64_t nl;
     if (!d.Varint(&delta) || !d.Uvarint(&nl) || nl > d.remaining()) return Malformed("series");
-    prev += static_cast<SeriesRef>(delta);
-    std::vector<Label> ls;
+    prev += static_cast<storage::SeriesRef>(delta);
+    std::vector<model::Label> ls;
     ls.reserve(nl);
     for (uint64_t j = 0; j < nl; ++j) {
       std::string_view name, value;
       if (!d.String(&name) || !d.String(&value)) return Malformed("series");
-      ls.push_back(Label{std::string(name), std::string(value)});
+      ls.push_back(model::Label{std::string(name), std::string(value)});
     }
-    out->push_back(RefSeries{prev, Labels::FromSorted(std::move(ls))});
+    out->push_back(RefSeries{prev, model::Labels::FromSorted(std::move(ls))});
   }
   return absl::OkStatus();
 }
@@ -105,13 +105,13 @@ absl::Status DecodeSamplesRecord(std::string_view payload, std::vector<RefSample
   if (out->capacity() < out->size() + n) {
     out->reserve(std::max<size_t>(out->size() + n, 2 * out->capacity()));
   }
-  SeriesRef ref = 0;
+  storage::SeriesRef ref = 0;
   int64_t t = 0;
   for (uint64_t i = 0; i < n; ++i) {
     int64_t dr, dt;
     uint64_t vu;
     if (!d.Varint(&dr) || !d.Varint(&dt) || !d.Uvarint(&vu)) return Malformed("samples");
-    ref += static_cast<SeriesRef>(dr);
+    ref += static_cast<storage::SeriesRef>(dr);
     t = WrapAdd(t, dt);
     double v;
     if (vu & 1) {

@@ -21,7 +21,7 @@
 namespace promlet::tsdb {
 
 struct WalTombstone {
-  SeriesRef ref;
+  storage::SeriesRef ref;
   int64_t mint;
   int64_t maxt;
 };

@@ -69,7 +69,7 @@ class Wal : public WalSink {
   // keeping series records for which keep(ref) is true, samples of kept series with t >= mint,
   // and tombstones of kept series; then deletes those segments and older checkpoints.
   // `upto` must be < CurrentSegment().
-  absl::Status Checkpoint(int upto, const std::function<bool(SeriesRef)>& keep, int64_t mint);
+  absl::Status Checkpoint(int upto, const std::function<bool(storage::SeriesRef)>& keep, int64_t mint);
 
  private:
   Wal(std::string dir, WalOptions opts) : dir_(std::move(dir)), opts_(opts) {}

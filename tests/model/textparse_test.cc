@@ -1,4 +1,4 @@
-#include "scrape/textparse.h"
+#include "model/textparse.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include <random>
 #include <sstream>
 
-namespace promlet::scrape {
+namespace promlet::model {
 namespace {
 
 using ::testing::HasSubstr;
@@ -31,7 +31,7 @@ absl::StatusOr<std::vector<Sample>> ParseAll(std::string_view body, Format f) {
     if (!e.ok()) return e.status();
     if (*e == Entry::kEOF) return out;
     if (*e != Entry::kSeries) continue;
-    tsdb::Labels l;
+    Labels l;
     absl::Status st = p.ParseLabels(&l);
     if (!st.ok()) return st;
     out.push_back({std::string(p.RawSeries()), l.ToString(), p.Value(), p.TimestampMs(),
@@ -141,7 +141,7 @@ TEST(TextParse, QuotedUtf8Names) {
   ASSERT_EQ(*p.Next(), Entry::kSeries);
   EXPECT_EQ(p.MetricName(), "my.metric");
   EXPECT_EQ(p.SeriesType(), MetricType::kGauge);
-  tsdb::Labels l;
+  Labels l;
   ASSERT_TRUE(p.ParseLabels(&l).ok());
   EXPECT_EQ(l.Get("__name__"), "my.metric");
   EXPECT_EQ(l.Get("a"), "b");
@@ -302,23 +302,6 @@ TEST(OpenMetricsParse, Errors) {
   EXPECT_TRUE(ParseAll("a 1\n# EOF", Format::kOpenMetrics).ok());
 }
 
-TEST(ContentNegotiation, AcceptHeaderAsPrometheus) {
-  EXPECT_EQ(DefaultAcceptHeader(),
-            "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,"
-            "application/openmetrics-text;version=0.0.1;q=0.5,"
-            "text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,"
-            "text/plain;version=0.0.4;q=0.3,*/*;q=0.2");
-  EXPECT_EQ(AcceptHeader({ScrapeProtocol::kPrometheusText0_0_4}),
-            "text/plain;version=0.0.4;q=0.6,*/*;q=0.5");
-  EXPECT_EQ(*FormatForContentType("application/openmetrics-text; version=1.0.0; charset=utf-8"),
-            Format::kOpenMetrics);
-  EXPECT_EQ(*FormatForContentType("text/plain; version=0.0.4; charset=utf-8"), Format::kText004);
-  EXPECT_FALSE(FormatForContentType("").ok());
-  EXPECT_EQ(*FormatForContentType("application/json", Format::kText004), Format::kText004);
-  EXPECT_EQ(*ParseScrapeProtocol("OpenMetricsText0.0.1"), ScrapeProtocol::kOpenMetricsText0_0_1);
-  EXPECT_FALSE(ParseScrapeProtocol("PrometheusProto").ok());
-}
-
 TEST(TextParse, NodeExporterPage) {
   std::ifstream in(std::string(PROMLET_SHARED_DIR) + "/bench/node_exporter_template.prom");
   if (!in) GTEST_SKIP() << "node_exporter_template.prom not found";
@@ -387,7 +370,7 @@ TEST(TextParse, PrometheusConformance) {
         got.push_back("comment " + std::string(p.Comment()));
         break;
       case Entry::kSeries: {
-        tsdb::Labels l;
+        Labels l;
         ASSERT_TRUE(p.ParseLabels(&l).ok());
         std::ostringstream os;
         os << "series " << p.RawSeries() << " => " << l.ToString() << " " << p.Value();
@@ -534,7 +517,7 @@ TEST(ParserFuzz, MutatedInputsNeverCrash) {
         auto e = p.Next();
         if (!e.ok() || *e == Entry::kEOF) break;
         if (*e == Entry::kSeries) {
-          tsdb::Labels l;
+          Labels l;
           (void)p.ParseLabels(&l);
           (void)p.GetExemplar();
           (void)p.SeriesType();
@@ -547,4 +530,4 @@ TEST(ParserFuzz, MutatedInputsNeverCrash) {
 }
 
 }  // namespace
-}  // namespace promlet::scrape
+}  // namespace promlet::model

@@ -12,8 +12,8 @@
 // After an error the parser is finished: further Next() calls return the same error.
 // Behaviour follows Prometheus' textparse (promparse.go / openmetricsparse.go); see
 // textparse.cc for the deliberate differences.
-#ifndef PROMLET_SCRAPE_TEXTPARSE_H_
-#define PROMLET_SCRAPE_TEXTPARSE_H_
+#ifndef PROMLET_MODEL_TEXTPARSE_H_
+#define PROMLET_MODEL_TEXTPARSE_H_
 
 #include <cstdint>
 #include <memory>
@@ -24,9 +24,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "tsdb/labels.h"
+#include "model/labels.h"
 
-namespace promlet::scrape {
+namespace promlet::model {
 
 enum class Format { kText004, kOpenMetrics };
 
@@ -47,7 +47,7 @@ std::string_view MetricTypeName(MetricType t);
 enum class Entry { kSeries, kType, kHelp, kUnit, kComment, kEOF };
 
 struct Exemplar {
-  tsdb::Labels labels;
+  Labels labels;
   double value = 0;
   std::optional<int64_t> timestamp_ms;
 };
@@ -85,7 +85,7 @@ class Parser {
   // The metric name, unescaped (a quoted UTF-8 name has its quotes and escapes removed).
   std::string_view MetricName() const;
   // Materialises the labels (including __name__), sorted. Fails if a label name repeats.
-  absl::Status ParseLabels(tsdb::Labels* out) const;
+  absl::Status ParseLabels(Labels* out) const;
   double Value() const { return value_; }
   // Text: the integer milliseconds as written; OpenMetrics: float seconds converted to ms.
   std::optional<int64_t> TimestampMs() const { return timestamp_ms_; }
@@ -168,33 +168,6 @@ class Parser {
 // Convenience for tests and tools; a scrape loop reads the metadata entries as they come.
 absl::StatusOr<std::vector<MetricMetadata>> CollectMetadata(std::string_view body, Format format);
 
-// --- Content negotiation ---
+}  // namespace promlet::model
 
-// The formats a scrape may ask for, by Prometheus' scrape_protocols names.
-enum class ScrapeProtocol {
-  kOpenMetricsText1_0_0,  // "OpenMetricsText1.0.0"
-  kOpenMetricsText0_0_1,  // "OpenMetricsText0.0.1"
-  kPrometheusText1_0_0,   // "PrometheusText1.0.0"
-  kPrometheusText0_0_4,   // "PrometheusText0.0.4"
-};
-std::string_view ScrapeProtocolName(ScrapeProtocol p);
-absl::StatusOr<ScrapeProtocol> ParseScrapeProtocol(std::string_view name);
-// Prometheus' default order: OpenMetrics preferred, text fallback.
-const std::vector<ScrapeProtocol>& DefaultScrapeProtocols();
-Format FormatOf(ScrapeProtocol p);
-
-// The Accept header Prometheus sends for these protocols, weights descending, e.g.
-// "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,...,*/*;q=0.2".
-std::string AcceptHeader(const std::vector<ScrapeProtocol>& protocols);
-// The default header (DefaultScrapeProtocols()).
-const std::string& DefaultAcceptHeader();
-
-// Maps a response Content-Type to a parser format. "application/openmetrics-text" ->
-// OpenMetrics; "text/plain" -> text. A missing or other type uses `fallback` if given and is
-// an error otherwise (as Prometheus 3 with no fallback_scrape_protocol).
-absl::StatusOr<Format> FormatForContentType(std::string_view content_type,
-                                            std::optional<Format> fallback = std::nullopt);
-
-}  // namespace promlet::scrape
-
-#endif  // PROMLET_SCRAPE_TEXTPARSE_H_
+#endif  // PROMLET_MODEL_TEXTPARSE_H_

@@ -1,12 +1,12 @@
-#include "tsdb/matcher.h"
+#include "model/matcher.h"
 
 #include <cstdlib>
 #include <re2/re2.h>
 
 #include "absl/strings/str_cat.h"
-#include "tsdb/labels.h"
+#include "model/labels.h"
 
-namespace promlet::tsdb {
+namespace promlet::model {
 namespace {
 
 bool IsRegexMeta(char c) {
@@ -131,4 +131,4 @@ std::string Matcher::ToString() const {
   return out;
 }
 
-}  // namespace promlet::tsdb
+}  // namespace promlet::model

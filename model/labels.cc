@@ -1,11 +1,11 @@
-#include "tsdb/labels.h"
+#include "model/labels.h"
 
 #include <algorithm>
 #include <cstring>
 
 #include "common/hash.h"
 
-namespace promlet::tsdb {
+namespace promlet::model {
 namespace {
 
 // 64-bit FNV-1a with a final avalanche: stable across processes and builds.
@@ -199,4 +199,4 @@ bool IsValidLegacyLabelName(std::string_view name) {
 bool IsValidMetricName(std::string_view name) { return !name.empty() && IsValidUtf8(name); }
 bool IsValidLabelName(std::string_view name) { return !name.empty() && IsValidUtf8(name); }
 
-}  // namespace promlet::tsdb
+}  // namespace promlet::model

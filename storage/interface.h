@@ -4,15 +4,14 @@
 //
 // Invariants:
 //  - Samples are (int64 milliseconds, float64). The staleness marker is the NaN with bits
-//    kStaleNaNBits and must survive storage bit-exactly.
+//    model::kStaleNaNBits (model/value.h) and must survive storage bit-exactly.
 //  - An Appender's batch becomes visible to queriers atomically at Commit(); a querier created
 //    before the commit sees none of it.
 //  - Select returns series sorted by Labels::Compare; iterators yield strictly increasing
 //    timestamps within the querier's [mint, maxt] (both inclusive).
-#ifndef PROMLET_TSDB_STORAGE_H_
-#define PROMLET_TSDB_STORAGE_H_
+#ifndef PROMLET_STORAGE_INTERFACE_H_
+#define PROMLET_STORAGE_INTERFACE_H_
 
-#include <bit>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,16 +21,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
-#include "tsdb/labels.h"
-#include "tsdb/matcher.h"
+#include "model/value.h"
+#include "model/labels.h"
+#include "model/matcher.h"
 
-namespace promlet::tsdb {
+namespace promlet::storage {
 
 using SeriesRef = uint64_t;
-
-inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
-inline double StaleNaN() { return std::bit_cast<double>(kStaleNaNBits); }
-inline bool IsStaleNaN(double v) { return std::bit_cast<uint64_t>(v) == kStaleNaNBits; }
 
 // Append errors that callers (scrape loops, remote write) must tell apart and count. They are
 // FailedPrecondition / AlreadyExists / OutOfRange with Prometheus' messages.
@@ -66,7 +62,7 @@ class SampleIterator {
 class Series {
  public:
   virtual ~Series() = default;
-  virtual const Labels& labels() const = 0;
+  virtual const model::Labels& labels() const = 0;
   virtual std::unique_ptr<SampleIterator> Iterator() const = 0;
 };
 
@@ -93,14 +89,14 @@ class Querier {
  public:
   virtual ~Querier() = default;
   // Series matching all matchers that have samples in the querier's range, sorted by labels.
-  virtual std::unique_ptr<SeriesSet> Select(absl::Span<const Matcher> matchers,
+  virtual std::unique_ptr<SeriesSet> Select(absl::Span<const model::Matcher> matchers,
                                             const SelectHints* hints = nullptr) = 0;
   // Sorted label names of series matching the matchers (all series if none).
   virtual absl::StatusOr<std::vector<std::string>> LabelNames(
-      absl::Span<const Matcher> matchers) = 0;
+      absl::Span<const model::Matcher> matchers) = 0;
   // Sorted values of `name` among series matching the matchers.
   virtual absl::StatusOr<std::vector<std::string>> LabelValues(
-      std::string_view name, absl::Span<const Matcher> matchers) = 0;
+      std::string_view name, absl::Span<const model::Matcher> matchers) = 0;
 };
 
 class Queryable {
@@ -115,7 +111,7 @@ class Appender {
   virtual ~Appender() = default;
   // Adds a sample. With ref != 0 (from an earlier Append) the labels may be empty and lookup
   // is skipped. Returns the series' ref for the caller's cache.
-  virtual absl::StatusOr<SeriesRef> Append(SeriesRef ref, const Labels& labels, int64_t t,
+  virtual absl::StatusOr<SeriesRef> Append(SeriesRef ref, const model::Labels& labels, int64_t t,
                                            double v) = 0;
   // Makes the batch durable (per the storage's WAL policy) and visible. The Appender must not be
   // used afterwards.
@@ -132,6 +128,6 @@ class Appendable {
 // Storage is what the binary wires: both faces at once.
 class Storage : public Queryable, public Appendable {};
 
-}  // namespace promlet::tsdb
+}  // namespace promlet::storage
 
-#endif  // PROMLET_TSDB_STORAGE_H_
+#endif  // PROMLET_STORAGE_INTERFACE_H_

@@ -3,8 +3,8 @@
 // Invariants: regex matchers are fully anchored, as Prometheus anchors them ("^(?s:re)$"), and
 // compiled once with RE2 (linear time). A label that is absent has the value "", so a matcher
 // that matches "" also selects series that lack the label.
-#ifndef PROMLET_TSDB_MATCHER_H_
-#define PROMLET_TSDB_MATCHER_H_
+#ifndef PROMLET_MODEL_MATCHER_H_
+#define PROMLET_MODEL_MATCHER_H_
 
 #include <memory>
 #include <optional>
@@ -18,7 +18,7 @@ namespace re2 {
 class RE2;
 }
 
-namespace promlet::tsdb {
+namespace promlet::model {
 
 enum class MatchType { kEqual, kNotEqual, kRegexMatch, kRegexNoMatch };
 
@@ -62,6 +62,6 @@ class Matcher {
   std::string prefix_;
 };
 
-}  // namespace promlet::tsdb
+}  // namespace promlet::model
 
-#endif  // PROMLET_TSDB_MATCHER_H_
+#endif  // PROMLET_MODEL_MATCHER_H_

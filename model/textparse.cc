@@ -1,4 +1,4 @@
-#include "scrape/textparse.h"
+#include "model/textparse.h"
 
 // Deliberate differences from Prometheus' parsers:
 // - Text format: a last line without '\n' is accepted; spaces around label pairs are accepted.
@@ -16,7 +16,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
-namespace promlet::scrape {
+namespace promlet::model {
 namespace {
 
 using absl::string_view;
@@ -271,7 +271,7 @@ bool Parser::ParseQuoted(const char*& p, std::string_view* out, bool* escaped) {
     high |= U(c);
     if (c == '"') {
       *out = std::string_view(start, p - start);
-      if ((high & 0x80) && !tsdb::IsValidUtf8(*out)) return Err("invalid UTF-8 in quoted string", start);
+      if ((high & 0x80) && !IsValidUtf8(*out)) return Err("invalid UTF-8 in quoted string", start);
       ++p;
       return true;
     }
@@ -614,27 +614,27 @@ MetricType Parser::SeriesType() const {
   return MetricType::kUnknown;
 }
 
-absl::Status Parser::ParseLabels(tsdb::Labels* out) const {
-  std::vector<tsdb::Label> v;
+absl::Status Parser::ParseLabels(Labels* out) const {
+  std::vector<Label> v;
   v.reserve(labels_.size() + 1);
-  v.push_back({std::string(tsdb::kMetricName), std::string(MetricName())});
+  v.push_back({std::string(kMetricName), std::string(MetricName())});
   for (const LabelSpan& s : labels_) {
-    tsdb::Label l;
+    Label l;
     if (s.name_escaped) UnescapeInto(s.name, &l.name); else l.name.assign(s.name);
     if (s.value_escaped) UnescapeInto(s.value, &l.value); else l.value.assign(s.value);
     v.push_back(std::move(l));
   }
   std::sort(v.begin(), v.end(),
-            [](const tsdb::Label& a, const tsdb::Label& b) { return a.name < b.name; });
+            [](const Label& a, const Label& b) { return a.name < b.name; });
   for (size_t i = 1; i < v.size(); ++i) {
     if (v[i].name == v[i - 1].name) {
       return absl::InvalidArgumentError(absl::StrCat("line ", line_, ": label name \"",
                                                      v[i].name, "\" is not unique"));
     }
   }
-  v.erase(std::remove_if(v.begin(), v.end(), [](const tsdb::Label& l) { return l.value.empty(); }),
+  v.erase(std::remove_if(v.begin(), v.end(), [](const Label& l) { return l.value.empty(); }),
           v.end());
-  *out = tsdb::Labels::FromSorted(std::move(v));
+  *out = Labels::FromSorted(std::move(v));
   return absl::OkStatus();
 }
 
@@ -646,14 +646,14 @@ std::optional<Exemplar> Parser::GetExemplar() const {
   std::vector<LabelSpan> spans;
   if (!sub.ParseLabelSet(p, &spans, false)) return std::nullopt;
   Exemplar ex;
-  std::vector<tsdb::Label> v;
+  std::vector<Label> v;
   for (const LabelSpan& s : spans) {
-    tsdb::Label l;
+    Label l;
     if (s.name_escaped) UnescapeInto(s.name, &l.name); else l.name.assign(s.name);
     if (s.value_escaped) UnescapeInto(s.value, &l.value); else l.value.assign(s.value);
     v.push_back(std::move(l));
   }
-  ex.labels = tsdb::Labels::FromUnsorted(std::move(v));
+  ex.labels = Labels::FromUnsorted(std::move(v));
   ++p;
   const char* e = sub.end_;
   const char* xb = p;
@@ -687,89 +687,4 @@ absl::StatusOr<std::vector<MetricMetadata>> CollectMetadata(std::string_view bod
   return out;
 }
 
-// --- Content negotiation ---
-
-std::string_view ScrapeProtocolName(ScrapeProtocol p) {
-  switch (p) {
-    case ScrapeProtocol::kOpenMetricsText1_0_0: return "OpenMetricsText1.0.0";
-    case ScrapeProtocol::kOpenMetricsText0_0_1: return "OpenMetricsText0.0.1";
-    case ScrapeProtocol::kPrometheusText1_0_0: return "PrometheusText1.0.0";
-    case ScrapeProtocol::kPrometheusText0_0_4: return "PrometheusText0.0.4";
-  }
-  return "";
-}
-
-absl::StatusOr<ScrapeProtocol> ParseScrapeProtocol(std::string_view name) {
-  for (ScrapeProtocol p :
-       {ScrapeProtocol::kOpenMetricsText1_0_0, ScrapeProtocol::kOpenMetricsText0_0_1,
-        ScrapeProtocol::kPrometheusText1_0_0, ScrapeProtocol::kPrometheusText0_0_4}) {
-    if (ScrapeProtocolName(p) == name) return p;
-  }
-  if (name == "PrometheusProto") {
-    return absl::InvalidArgumentError("scrape protocol PrometheusProto is not supported by promlet");
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown scrape protocol \"", AV(name),
-                   "\", supported: OpenMetricsText1.0.0, OpenMetricsText0.0.1, "
-                   "PrometheusText1.0.0, PrometheusText0.0.4"));
-}
-
-const std::vector<ScrapeProtocol>& DefaultScrapeProtocols() {
-  static const std::vector<ScrapeProtocol> kDefault = {
-      ScrapeProtocol::kOpenMetricsText1_0_0, ScrapeProtocol::kOpenMetricsText0_0_1,
-      ScrapeProtocol::kPrometheusText1_0_0, ScrapeProtocol::kPrometheusText0_0_4};
-  return kDefault;
-}
-
-Format FormatOf(ScrapeProtocol p) {
-  return p == ScrapeProtocol::kOpenMetricsText1_0_0 || p == ScrapeProtocol::kOpenMetricsText0_0_1
-             ? Format::kOpenMetrics
-             : Format::kText004;
-}
-
-std::string AcceptHeader(const std::vector<ScrapeProtocol>& protocols) {
-  // As Prometheus' acceptHeader(): weights start at (number of known protocols + 1), i.e. 6,
-  // and the escaping parameter is sent for the 1.0.0 formats.
-  int weight = 6;
-  std::string out;
-  for (ScrapeProtocol p : protocols) {
-    switch (p) {
-      case ScrapeProtocol::kOpenMetricsText1_0_0:
-        out += "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8";
-        break;
-      case ScrapeProtocol::kOpenMetricsText0_0_1:
-        out += "application/openmetrics-text;version=0.0.1";
-        break;
-      case ScrapeProtocol::kPrometheusText1_0_0:
-        out += "text/plain;version=1.0.0;escaping=allow-utf-8";
-        break;
-      case ScrapeProtocol::kPrometheusText0_0_4:
-        out += "text/plain;version=0.0.4";
-        break;
-    }
-    absl::StrAppend(&out, ";q=0.", weight, ",");
-    if (weight > 1) --weight;
-  }
-  absl::StrAppend(&out, "*/*;q=0.", weight);
-  return out;
-}
-
-const std::string& DefaultAcceptHeader() {
-  static const std::string kHeader = AcceptHeader(DefaultScrapeProtocols());
-  return kHeader;
-}
-
-absl::StatusOr<Format> FormatForContentType(std::string_view content_type,
-                                            std::optional<Format> fallback) {
-  std::string_view mt = content_type.substr(0, content_type.find(';'));
-  std::string media(absl::StripAsciiWhitespace(AV(mt)));
-  absl::AsciiStrToLower(&media);
-  if (media == "application/openmetrics-text") return Format::kOpenMetrics;
-  if (media == "text/plain") return Format::kText004;
-  if (fallback) return *fallback;
-  return absl::InvalidArgumentError(
-      absl::StrCat("received unsupported Content-Type \"", AV(content_type),
-                   "\" and no fallback_scrape_protocol specified for target"));
-}
-
-}  // namespace promlet::scrape
+}  // namespace promlet::model

@@ -1,4 +1,4 @@
-#include "scrape/relabel.h"
+#include "model/relabel.h"
 
 #include <openssl/evp.h>
 #include <re2/re2.h>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/duration.h"
 
-namespace promlet::scrape {
+namespace promlet::model {
 namespace {
 
 std::shared_ptr<const re2::RE2> CompileAnchored(std::string_view expr, std::string* err) {
@@ -59,26 +59,6 @@ bool ExtractVar(std::string_view s, std::string_view* name, int* num, size_t* co
 }
 
 bool VarInTemplate(std::string_view t) { return t.find('$') != std::string_view::npos; }
-
-bool HasPrefix(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
-// Go's url.QueryEscape.
-std::string QueryEscape(std::string_view s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(c);
-    } else if (c == ' ') {
-      out.push_back('+');
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -200,7 +180,7 @@ absl::Status RelabelConfig::Validate() const {
     if (!re2::RE2::FullMatch(target_label, kTemplate)) {
       return err("\"", target_label, "\" is invalid 'target_label' for ", act, " action");
     }
-  } else if (needs_target && !tsdb::IsValidLabelName(target_label)) {
+  } else if (needs_target && !IsValidLabelName(target_label)) {
     return err("\"", target_label, "\" is invalid 'target_label' for ", act, " action");
   }
   if ((action == RelabelAction::kLowercase || action == RelabelAction::kUppercase ||
@@ -213,7 +193,7 @@ absl::Status RelabelConfig::Validate() const {
     return err("'replacement' can not be set for ", act, " action");
   }
   if (action == RelabelAction::kLabelMap && !VarInTemplate(replacement) &&
-      !tsdb::IsValidLabelName(replacement)) {
+      !IsValidLabelName(replacement)) {
     return err("\"", replacement, "\" is invalid 'replacement' for ", act, " action");
   }
   if ((action == RelabelAction::kKeepEqual || action == RelabelAction::kDropEqual) &&
@@ -227,14 +207,14 @@ absl::Status RelabelConfig::Validate() const {
     return err(act, " action requires only 'regex', and no other fields");
   }
   for (const std::string& s : source_labels) {
-    if (!tsdb::IsValidLabelName(s)) return err("\"", s, "\" is not a valid label name");
+    if (!IsValidLabelName(s)) return err("\"", s, "\" is not a valid label name");
   }
   return absl::OkStatus();
 }
 
 namespace {
 
-bool Apply(const RelabelConfig& cfg, tsdb::LabelsBuilder* lb) {
+bool Apply(const RelabelConfig& cfg, LabelsBuilder* lb) {
   std::string val;
   for (size_t i = 0; i < cfg.source_labels.size(); ++i) {
     if (i > 0) val += cfg.separator;
@@ -262,7 +242,7 @@ bool Apply(const RelabelConfig& cfg, tsdb::LabelsBuilder* lb) {
       }
       std::string target, res;
       if (!cfg.regex.MatchAndExpand(val, cfg.target_label, &target)) break;
-      if (!tsdb::IsValidLabelName(target)) break;
+      if (!IsValidLabelName(target)) break;
       cfg.regex.MatchAndExpand(val, cfg.replacement, &res);
       if (res.empty()) {
         lb->Del(target);
@@ -288,18 +268,18 @@ bool Apply(const RelabelConfig& cfg, tsdb::LabelsBuilder* lb) {
       break;
     }
     case RelabelAction::kLabelMap: {
-      tsdb::Labels snapshot = lb->Build();
+      Labels snapshot = lb->Build();
       std::string res;
-      for (const tsdb::Label& l : snapshot) {
+      for (const Label& l : snapshot) {
         if (cfg.regex.MatchAndExpand(l.name, cfg.replacement, &res)) lb->Set(res, l.value);
       }
       break;
     }
     case RelabelAction::kLabelDrop:
     case RelabelAction::kLabelKeep: {
-      tsdb::Labels snapshot = lb->Build();
+      Labels snapshot = lb->Build();
       bool drop_on_match = cfg.action == RelabelAction::kLabelDrop;
-      for (const tsdb::Label& l : snapshot) {
+      for (const Label& l : snapshot) {
         if (cfg.regex.Match(l.name) == drop_on_match) lb->Del(l.name);
       }
       break;
@@ -310,117 +290,19 @@ bool Apply(const RelabelConfig& cfg, tsdb::LabelsBuilder* lb) {
 
 }  // namespace
 
-bool ProcessBuilder(tsdb::LabelsBuilder* lb, const std::vector<RelabelConfig>& configs) {
+bool ProcessBuilder(LabelsBuilder* lb, const std::vector<RelabelConfig>& configs) {
   for (const RelabelConfig& c : configs) {
     if (!Apply(c, lb)) return false;
   }
   return true;
 }
 
-std::optional<tsdb::Labels> Process(const tsdb::Labels& labels,
+std::optional<Labels> Process(const Labels& labels,
                                     const std::vector<RelabelConfig>& configs) {
   if (configs.empty()) return labels;
-  tsdb::LabelsBuilder lb(labels);
+  LabelsBuilder lb(labels);
   if (!ProcessBuilder(&lb, configs)) return std::nullopt;
   return lb.Build();
 }
 
-absl::StatusOr<PopulatedTarget> PopulateLabels(const tsdb::Labels& target_labels,
-                                               const tsdb::Labels& group_labels,
-                                               const TargetDefaults& cfg) {
-  tsdb::LabelsBuilder lb(group_labels);
-  for (const tsdb::Label& l : target_labels) lb.Set(l.name, l.value);
-  const std::pair<std::string_view, std::string> defaults[] = {
-      {kJobLabel, cfg.job_name},
-      {kScrapeIntervalLabel, common::FormatDuration(cfg.scrape_interval_ms)},
-      {kScrapeTimeoutLabel, common::FormatDuration(cfg.scrape_timeout_ms)},
-      {kMetricsPathLabel, cfg.metrics_path},
-      {kSchemeLabel, cfg.scheme},
-  };
-  for (const auto& [name, value] : defaults) {
-    if (lb.Get(name).empty()) lb.Set(name, value);
-  }
-  for (const auto& [k, v] : cfg.params) {
-    std::string name = absl::StrCat(std::string(kParamLabelPrefix), k);
-    if (!v.empty() && lb.Get(name).empty()) lb.Set(name, v[0]);
-  }
-  PopulatedTarget out;
-  out.discovered = lb.Build();
-  if (!ProcessBuilder(&lb, cfg.relabel_configs)) {
-    out.dropped = true;
-    return out;
-  }
-  std::string addr(lb.Get(kAddressLabel));
-  if (addr.empty()) return absl::InvalidArgumentError("no address");
-  if (addr.find('/') != std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat("\"", addr, "\" is not a valid hostname"));
-  }
-  std::string interval(lb.Get(kScrapeIntervalLabel));
-  absl::StatusOr<int64_t> iv = common::ParseDuration(interval);
-  if (!iv.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("error parsing scrape interval: ", iv.status().message()));
-  }
-  if (*iv == 0) return absl::InvalidArgumentError("scrape interval cannot be 0");
-  std::string timeout(lb.Get(kScrapeTimeoutLabel));
-  absl::StatusOr<int64_t> to = common::ParseDuration(timeout);
-  if (!to.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("error parsing scrape timeout: ", to.status().message()));
-  }
-  if (*to == 0) return absl::InvalidArgumentError("scrape timeout cannot be 0");
-  if (*to > *iv) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "scrape timeout cannot be greater than scrape interval (\"", timeout, "\" > \"", interval,
-        "\")"));
-  }
-  for (const tsdb::Label& l : lb.Build()) {
-    if (HasPrefix(l.name, kMetaLabelPrefix)) lb.Del(l.name);
-  }
-  if (lb.Get(kInstanceLabel).empty()) lb.Set(kInstanceLabel, addr);
-  out.labels = lb.Build();
-  for (const tsdb::Label& l : out.labels) {
-    if (!tsdb::IsValidUtf8(l.value)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("invalid label value for \"", l.name, "\": \"", l.value, "\""));
-    }
-  }
-  return out;
-}
-
-tsdb::Labels PublicTargetLabels(const tsdb::Labels& populated) {
-  std::vector<tsdb::Label> v;
-  for (const tsdb::Label& l : populated) {
-    if (!HasPrefix(l.name, "__")) v.push_back(l);
-  }
-  return tsdb::Labels::FromSorted(std::move(v));
-}
-
-std::string TargetUrl(const tsdb::Labels& populated,
-                      const std::map<std::string, std::vector<std::string>>& params) {
-  std::map<std::string, std::vector<std::string>> p = params;
-  for (const tsdb::Label& l : populated) {
-    if (!HasPrefix(l.name, kParamLabelPrefix)) continue;
-    std::string k = l.name.substr(kParamLabelPrefix.size());
-    auto& vals = p[k];
-    if (!vals.empty()) {
-      vals[0] = l.value;
-    } else {
-      vals.push_back(l.value);
-    }
-  }
-  std::string url = absl::StrCat(std::string(populated.Get(kSchemeLabel)), "://",
-                                 std::string(populated.Get(kAddressLabel)),
-                                 std::string(populated.Get(kMetricsPathLabel)));
-  char sep = '?';
-  for (const auto& [k, vals] : p) {
-    for (const std::string& v : vals) {
-      url.push_back(sep);
-      sep = '&';
-      absl::StrAppend(&url, QueryEscape(k), "=", QueryEscape(v));
-    }
-  }
-  return url;
-}
-
-}  // namespace promlet::scrape
+}  // namespace promlet::model

@@ -1,6 +1,6 @@
-#include "tsdb/storage.h"
+#include "storage/interface.h"
 
-namespace promlet::tsdb {
+namespace promlet::storage {
 
 absl::Status ErrOutOfOrderSample() { return absl::FailedPreconditionError("out of order sample"); }
 absl::Status ErrDuplicateSample() {
@@ -28,4 +28,4 @@ size_t SampleIterator::NextBatch(int64_t* ts, double* vs, size_t max) {
   return n;
 }
 
-}  // namespace promlet::tsdb
+}  // namespace promlet::storage

@@ -3,8 +3,8 @@
 // Invariants: pairs are sorted by name with no duplicate names and no empty values (an empty
 // value means "label absent", as in Prometheus). The metric name is the label "__name__".
 // Labels is a value type; the head interns symbols on its own, so this type favours simplicity.
-#ifndef PROMLET_TSDB_LABELS_H_
-#define PROMLET_TSDB_LABELS_H_
+#ifndef PROMLET_MODEL_LABELS_H_
+#define PROMLET_MODEL_LABELS_H_
 
 #include <cstdint>
 #include <initializer_list>
@@ -15,7 +15,7 @@
 
 #include "common/utf8.h"
 
-namespace promlet::tsdb {
+namespace promlet::model {
 
 inline constexpr std::string_view kMetricName = "__name__";
 
@@ -95,6 +95,6 @@ using common::IsValidUtf8;
 bool IsValidMetricName(std::string_view name);  // non-empty valid UTF-8
 bool IsValidLabelName(std::string_view name);   // non-empty valid UTF-8
 
-}  // namespace promlet::tsdb
+}  // namespace promlet::model
 
-#endif  // PROMLET_TSDB_LABELS_H_
+#endif  // PROMLET_MODEL_LABELS_H_
