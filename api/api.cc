@@ -26,6 +26,12 @@
 
 namespace promlet::api {
 
+using net::HandlerPool;
+using net::HttpRequest;
+using net::HttpResponse;
+using net::HttpServer;
+using net::RouteOptions;
+
 namespace {
 
 constexpr int kMaxPoints = 11000;

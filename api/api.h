@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "api/http_server.h"
+#include "net/http/server.h"
 #include "api/sources.h"
 #include "promql/engine/engine.h"
 #include "tsdb/head.h"
@@ -65,9 +65,9 @@ class Api {
   Api& operator=(const Api&) = delete;
 
   // Registers /api/v1/* and /federate on the server.
-  void Register(HttpServer& server);
+  void Register(net::HttpServer& server);
   // Serves one request without a server (tests, benchmarks): routes like Register would.
-  HttpResponse Serve(const HttpRequest& request);
+  net::HttpResponse Serve(const net::HttpRequest& request);
 
   class Impl;
 

@@ -20,10 +20,10 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "api/api.h"
-#include "api/http_server.h"
+#include "net/http/server.h"
 #include "api/params.h"
 #include "api/self_metrics.h"
-#include "api/web_config.h"
+#include "net/http/web_config.h"
 #include "cmd/flags.h"
 #include "cmd/version.h"
 #include "common/duration.h"
@@ -182,9 +182,9 @@ int Run(const Flags& flags) {
   }
   // The web config is checked before storage opens: a bad one must stop promlet, never be
   // ignored (serving plaintext or unauthenticated when TLS or auth was asked for).
-  api::WebConfig web_config;
+  net::WebConfig web_config;
   if (!flags.web_config_file.empty()) {
-    auto web = api::LoadWebConfig(flags.web_config_file);
+    auto web = net::LoadWebConfig(flags.web_config_file);
     if (!web.ok()) {
       PROMLET_LOG_ERROR("Invalid web config", "file", flags.web_config_file, "err",
                         web.status().message());
@@ -225,7 +225,7 @@ int Run(const Flags& flags) {
   build.go_version = absl::StrCat("g++ ", __VERSION__);
   api::SelfMetrics metrics(build);
 
-  api::HttpServerOptions opts;
+  net::HttpServerOptions opts;
   opts.listen_address = flags.listen_address;
   opts.cors_origin = flags.cors_origin;
   // Queries get their own pool, as many threads as may evaluate at once: waiting queries hold
@@ -239,7 +239,7 @@ int Run(const Flags& flags) {
     opts.tls_key_file = web_config.tls.key_file;
     opts.tls_min_version = web_config.tls.min_version;
   }
-  api::HttpServer server(opts, &metrics.registry());
+  net::HttpServer server(opts, &metrics.registry());
 
   auto scraper = std::make_unique<scrape::Manager>(db.get());
   // Storage and scrape figures on /metrics, read at each render; the server stops before the
@@ -327,22 +327,22 @@ int Run(const Flags& flags) {
 
   // Methods as Prometheus' router registers them; health and readiness run on the I/O threads,
   // so no load on the worker pools can delay them.
-  api::RouteOptions probe;
+  net::RouteOptions probe;
   probe.methods = {"GET", "HEAD"};
-  probe.pool = api::HandlerPool::kInline;
-  server.Handle("/-/healthy", "/-/healthy", [](const api::HttpRequest&, api::HttpResponse& res) {
+  probe.pool = net::HandlerPool::kInline;
+  server.Handle("/-/healthy", "/-/healthy", [](const net::HttpRequest&, net::HttpResponse& res) {
     res.body = "Promlet Server is Healthy.\n";
   }, probe);
-  server.Handle("/-/ready", "/-/ready", [](const api::HttpRequest&, api::HttpResponse& res) {
+  server.Handle("/-/ready", "/-/ready", [](const net::HttpRequest&, net::HttpResponse& res) {
     res.body = "Promlet Server is Ready.\n";
   }, probe);
-  api::RouteOptions get_only;
+  net::RouteOptions get_only;
   get_only.methods = {"GET"};
-  server.Handle("/metrics", "/metrics", [&metrics](const api::HttpRequest&, api::HttpResponse& res) {
+  server.Handle("/metrics", "/metrics", [&metrics](const net::HttpRequest&, net::HttpResponse& res) {
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";
     res.body = metrics.Render();
   }, get_only);
-  auto lifecycle = [&flags](const api::HttpRequest& req, api::HttpResponse& res) -> bool {
+  auto lifecycle = [&flags](const net::HttpRequest& req, net::HttpResponse& res) -> bool {
     if (req.method != "POST" && req.method != "PUT") {
       res.status = 405;
       res.body = "Only POST or PUT requests allowed\n";
@@ -355,15 +355,15 @@ int Run(const Flags& flags) {
     }
     return true;
   };
-  api::RouteOptions lifecycle_methods;
+  net::RouteOptions lifecycle_methods;
   lifecycle_methods.methods = {"GET", "POST", "PUT"};
-  server.Handle("/-/quit", "/-/quit", [&](const api::HttpRequest& req, api::HttpResponse& res) {
+  server.Handle("/-/quit", "/-/quit", [&](const net::HttpRequest& req, net::HttpResponse& res) {
     if (!lifecycle(req, res)) return;
     res.body = "Requesting termination... Goodbye!\n";
     // The main thread owns shutdown; the request reaches it as a signal through sigwait.
     kill(getpid(), SIGTERM);
   }, lifecycle_methods);
-  server.Handle("/-/reload", "/-/reload", [&](const api::HttpRequest& req, api::HttpResponse& res) {
+  server.Handle("/-/reload", "/-/reload", [&](const net::HttpRequest& req, net::HttpResponse& res) {
     if (!lifecycle(req, res)) return;
     if (auto st = reload(); !st.ok()) {
       res.status = 500;

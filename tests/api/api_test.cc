@@ -11,6 +11,9 @@
 namespace promlet::api {
 namespace {
 
+using net::HttpRequest;
+using net::HttpResponse;
+
 using ::testing::HasSubstr;
 
 class ApiTest : public ::testing::Test {

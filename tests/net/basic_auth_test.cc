@@ -1,7 +1,7 @@
 // BasicAuth: full-password comparison (NUL bytes), the dummy hash for unknown users, and the
 // bounded, expiring cache of successful verifications (counted through the bcrypt seams, never
 // timed).
-#include "api/basic_auth.h"
+#include "net/http/basic_auth.h"
 
 #include <crypt.h>
 
@@ -9,7 +9,7 @@
 
 #include "absl/strings/escaping.h"
 
-namespace promlet::api {
+namespace promlet::net {
 namespace {
 
 using Verdict = BasicAuth::Verdict;
@@ -143,4 +143,4 @@ TEST(BasicAuthTest, TheDummyHashHasTheHighestConfiguredCost) {
 }
 
 }  // namespace
-}  // namespace promlet::api
+}  // namespace promlet::net

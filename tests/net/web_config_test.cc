@@ -1,5 +1,5 @@
 // WebConfig: exporter-toolkit web-config parsing and validation (errors name file and field).
-#include "api/web_config.h"
+#include "net/http/web_config.h"
 
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace promlet::api {
+namespace promlet::net {
 namespace {
 
 using ::testing::HasSubstr;
@@ -160,4 +160,4 @@ TEST_F(WebConfigTest, CustomHeadersAreRefusedNotIgnored) {
 }
 
 }  // namespace
-}  // namespace promlet::api
+}  // namespace promlet::net

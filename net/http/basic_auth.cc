@@ -1,4 +1,4 @@
-#include "api/basic_auth.h"
+#include "net/http/basic_auth.h"
 
 #include <crypt.h>
 #include <openssl/crypto.h>
@@ -15,7 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
-namespace promlet::api {
+namespace promlet::net {
 namespace {
 
 // bcrypt cost of a hash validated by LooksLikeBcrypt ("$2b$10$...").
@@ -147,4 +147,4 @@ bool BasicAuth::Verify(std::string_view authorization_header) {
   return ok;
 }
 
-}  // namespace promlet::api
+}  // namespace promlet::net

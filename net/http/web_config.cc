@@ -1,4 +1,4 @@
-#include "api/web_config.h"
+#include "net/http/web_config.h"
 
 #include <unistd.h>
 
@@ -11,7 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "yaml-cpp/yaml.h"
 
-namespace promlet::api {
+namespace promlet::net {
 namespace {
 
 // Builds errors that name the file and the field.
@@ -236,4 +236,4 @@ absl::StatusOr<WebConfig> LoadWebConfig(std::string_view path) {
   return ParseWebConfig(ss.str(), path);
 }
 
-}  // namespace promlet::api
+}  // namespace promlet::net

@@ -10,8 +10,8 @@
 //    not implement (client certificates, max_version, TLS < 1.2, inline cert/key, cipher lists)
 //    are errors, never silently ignored.
 // Errors name the file and the field, e.g. "web config /etc/w.yml: basic_auth_users.alice: ...".
-#ifndef PROMLET_API_WEB_CONFIG_H_
-#define PROMLET_API_WEB_CONFIG_H_
+#ifndef PROMLET_NET_HTTP_WEB_CONFIG_H_
+#define PROMLET_NET_HTTP_WEB_CONFIG_H_
 
 #include <string>
 #include <string_view>
@@ -20,7 +20,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace promlet::api {
+namespace promlet::net {
 
 struct WebTlsConfig {
   std::string cert_file;         // absolute path
@@ -47,6 +47,6 @@ absl::StatusOr<WebConfig> LoadWebConfig(std::string_view path);
 // True when `hash` has the shape of a bcrypt hash.
 bool LooksLikeBcrypt(std::string_view hash);
 
-}  // namespace promlet::api
+}  // namespace promlet::net
 
-#endif  // PROMLET_API_WEB_CONFIG_H_
+#endif  // PROMLET_NET_HTTP_WEB_CONFIG_H_

@@ -3,7 +3,7 @@
 // routes answer while every query thread is busy; a queued query whose client left is dropped),
 // and disconnect detection while a handler runs (also after pipelined bytes).
 // Waits are bounded only to turn a hang into a failure; nothing asserts a duration.
-#include "api/http_server.h"
+#include "net/http/server.h"
 
 #include <openssl/ssl.h>
 
@@ -18,7 +18,7 @@
 #include "absl/strings/match.h"
 #include "tests/integration/test_util.h"
 
-namespace promlet::api {
+namespace promlet::net {
 namespace {
 
 using ::promlet::testing::HttpDo;
@@ -385,4 +385,4 @@ TEST_F(HttpServerTest, TlsClientHangUpAfterCloseNotifyIsSeen) {
 }
 
 }  // namespace
-}  // namespace promlet::api
+}  // namespace promlet::net

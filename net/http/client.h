@@ -7,8 +7,8 @@
 //  - AsyncGet's callback runs exactly once, on the executor given at construction (a strand in
 //    the scrape loop), after the request finished, failed, timed out or was cancelled by Close().
 //  - A failed or timed-out exchange closes the connection: the next request reconnects.
-#ifndef PROMLET_SCRAPE_HTTP_CLIENT_H_
-#define PROMLET_SCRAPE_HTTP_CLIENT_H_
+#ifndef PROMLET_NET_HTTP_CLIENT_H_
+#define PROMLET_NET_HTTP_CLIENT_H_
 
 #include <chrono>
 #include <cstdint>
@@ -23,7 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace promlet::scrape {
+namespace promlet::net {
 
 // TLS settings as Prometheus' tls_config; files are read when the client is created.
 struct HttpTlsOptions {
@@ -53,7 +53,7 @@ struct HttpClientOptions {
   bool follow_redirects = true;
 };
 
-struct HttpResponse {
+struct HttpClientResponse {
   int status = 0;
   std::string content_type;
   std::string body;         // decoded (gunzipped when the server sent gzip)
@@ -76,7 +76,7 @@ inline constexpr char kScrapeUserAgent[] = "Prometheus/3.0.0-compatible promlet/
 
 class HttpClient {
  public:
-  using Callback = std::function<void(absl::StatusOr<HttpResponse>)>;
+  using Callback = std::function<void(absl::StatusOr<HttpClientResponse>)>;
 
   // Fails on bad options (scheme, unreadable TLS files).
   static absl::StatusOr<std::unique_ptr<HttpClient>> Create(boost::asio::any_io_executor executor,
@@ -101,6 +101,6 @@ absl::StatusOr<std::string> GunzipWithLimit(std::string_view compressed, int64_t
 // A few buffers are kept per thread; very small or very large ones are simply freed.
 void RecycleBodyBuffer(std::string&& body);
 
-}  // namespace promlet::scrape
+}  // namespace promlet::net
 
-#endif  // PROMLET_SCRAPE_HTTP_CLIENT_H_
+#endif  // PROMLET_NET_HTTP_CLIENT_H_

@@ -1,5 +1,5 @@
 // Beast/Asio live only in this translation unit (see TOOLCHAIN.md: they are compile-heavy).
-#include "api/http_server.h"
+#include "net/http/server.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -34,17 +34,17 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "api/basic_auth.h"
-#include "api/http_parser.h"
+#include "net/http/basic_auth.h"
+#include "net/http/parser.h"
 #include "common/log.h"
 
-namespace promlet::api {
+namespace promlet::net {
 
-namespace net = boost::asio;
+namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using tcp = net::ip::tcp;
-namespace ssl = net::ssl;
+using tcp = asio::ip::tcp;
+namespace ssl = asio::ssl;
 
 std::string_view HttpRequest::Header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
@@ -210,12 +210,12 @@ class HttpServer::Impl {
   std::condition_variable sessions_cv_;
   std::unordered_set<Session*> sessions_;
 
-  net::io_context ioc_{std::max(1, options_.io_threads)};
+  asio::io_context ioc_{std::max(1, options_.io_threads)};
   // Keeps ioc_.run() going while a request is on a worker and no socket operation is pending.
-  net::executor_work_guard<net::io_context::executor_type> work_ = net::make_work_guard(ioc_);
-  net::thread_pool general_pool_;
-  net::thread_pool query_pool_;
-  std::optional<net::thread_pool> auth_pool_;  // bcrypt checks, when basic auth is on
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(ioc_);
+  asio::thread_pool general_pool_;
+  asio::thread_pool query_pool_;
+  std::optional<asio::thread_pool> auth_pool_;  // bcrypt checks, when basic auth is on
   std::optional<tcp::acceptor> acceptor_;
   std::vector<std::thread> io_threads_;
   std::atomic<uint16_t> port_{0};
@@ -252,11 +252,11 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (std::holds_alternative<TlsStream>(stream_)) {
       // The first five bytes tell a TLS ClientHello from a plain HTTP request (as Go checks).
       Tcp().expires_after(server_->options_.read_timeout);
-      net::async_read(Tcp(), net::buffer(first_bytes_),
+      asio::async_read(Tcp(), asio::buffer(first_bytes_),
                       beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
       return;
     }
-    net::dispatch(Tcp().get_executor(),
+    asio::dispatch(Tcp().get_executor(),
                   beast::bind_front_handler(&Session::DoRead, shared_from_this()));
   }
 
@@ -285,12 +285,12 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (ec) return CloseSocket();
     if (LooksLikeHttp(std::string_view(first_bytes_.data(), first_bytes_.size()))) {
       Tcp().expires_after(server_->options_.write_timeout);
-      return net::async_write(
-          Tcp(), net::buffer(kHttpOnHttpsAnswer.data(), kHttpOnHttpsAnswer.size()),
+      return asio::async_write(
+          Tcp(), asio::buffer(kHttpOnHttpsAnswer.data(), kHttpOnHttpsAnswer.size()),
           [self = shared_from_this()](beast::error_code, size_t) { self->CloseSocket(); });
     }
     // The bytes read so far are the start of the handshake: hand them to TLS.
-    buffer_.commit(net::buffer_copy(buffer_.prepare(first_bytes_.size()), net::buffer(first_bytes_)));
+    buffer_.commit(asio::buffer_copy(buffer_.prepare(first_bytes_.size()), asio::buffer(first_bytes_)));
     std::get<TlsStream>(stream_).async_handshake(
         ssl::stream_base::server, buffer_.data(),
         beast::bind_front_handler(&Session::OnHandshake, shared_from_this()));
@@ -337,9 +337,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (ec == http::error::header_limit) {
       return WriteError(431, "text/plain; charset=utf-8", "431 Request Header Fields Too Large");
     }
-    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
-        ec == beast::error::timeout || ec == net::error::eof ||
-        ec == net::error::connection_reset || ec == net::error::bad_descriptor ||
+    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+        ec == beast::error::timeout || ec == asio::error::eof ||
+        ec == asio::error::connection_reset || ec == asio::error::bad_descriptor ||
         ec == ssl::error::stream_truncated) {
       return Close();
     }
@@ -407,11 +407,11 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (verdict != BasicAuth::Verdict::kNeedsBcrypt) {
       return Dispatch(req, route, verdict == BasicAuth::Verdict::kAllow);
     }
-    net::post(*server_->auth_pool_, [self = shared_from_this(), req, route] {
+    asio::post(*server_->auth_pool_, [self = shared_from_this(), req, route] {
       Guarded("basic auth", [&] {
         bool ok = !self->server_->stopping_ &&
                   self->server_->auth_.Verify(req->Header("authorization"));
-        net::post(self->executor(), [self, req, route, ok] {
+        asio::post(self->executor(), [self, req, route, ok] {
           self->Dispatch(req, route, ok);
         });
       });
@@ -428,16 +428,16 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     }
     bool query = route->options.pool == HandlerPool::kQuery;
     auto& pool = query ? server_->query_pool_ : server_->general_pool_;
-    net::post(pool, [self = shared_from_this(), req, route, res, query] {
+    asio::post(pool, [self = shared_from_this(), req, route, res, query] {
       Guarded("handler", [&] {
         if (self->server_->stopping_) return;  // the I/O threads are gone or going
         if (query && req->client_gone()) {
           // Waited for a query thread and nobody is there to read the answer: drop it unrun.
-          net::post(self->executor(), [self] { self->CloseSocket(); });
+          asio::post(self->executor(), [self] { self->CloseSocket(); });
           return;
         }
         self->server_->RunHandler(*req, *route, *res);
-        net::post(self->executor(), [self, res] { self->Write(*res); });
+        asio::post(self->executor(), [self, res] { self->Write(*res); });
       });
     });
   }
@@ -483,7 +483,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
   void Drain() {
     drain_.resize(16 << 10);
-    Tcp().async_read_some(net::buffer(drain_),
+    Tcp().async_read_some(asio::buffer(drain_),
                           [self = shared_from_this()](beast::error_code ec, size_t) {
                             if (ec) return self->CloseSocket();
                             self->Drain();
@@ -637,13 +637,13 @@ absl::Status HttpServer::Impl::Start() {
   uint16_t port = 0;
   if (auto st = SplitHostPort(options_.listen_address, &host, &port); !st.ok()) return st;
   boost::system::error_code ec;
-  net::ip::address addr;
+  asio::ip::address addr;
   if (host.empty()) {
-    addr = net::ip::address_v4::any();
+    addr = asio::ip::address_v4::any();
   } else if (host == "localhost") {
-    addr = net::ip::address_v4::loopback();
+    addr = asio::ip::address_v4::loopback();
   } else {
-    addr = net::ip::make_address(host, ec);
+    addr = asio::ip::make_address(host, ec);
     if (ec) {
       return absl::InvalidArgumentError(absl::StrCat("listen address \"", options_.listen_address,
                                                      "\": invalid host: ", ec.message()));
@@ -653,11 +653,11 @@ absl::Status HttpServer::Impl::Start() {
     if (auto st = SetUpTls(); !st.ok()) return st;
   }
   tcp::endpoint ep(addr, port);
-  acceptor_.emplace(net::make_strand(ioc_));
+  acceptor_.emplace(asio::make_strand(ioc_));
   acceptor_->open(ep.protocol(), ec);
-  if (!ec) acceptor_->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_->bind(ep, ec);
-  if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     acceptor_.reset();
     return absl::UnavailableError(
@@ -718,11 +718,11 @@ void HttpServer::Impl::RunIo() {
 }
 
 void HttpServer::Impl::Accept() {
-  acceptor_->async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
+  acceptor_->async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
     if (stopping_) return;
     if (!ec) {
       std::make_shared<Session>(this, std::move(s))->Run();
-    } else if (ec == net::error::operation_aborted) {
+    } else if (ec == asio::error::operation_aborted) {
       return;
     } else {
       // EMFILE and friends: back off a little instead of spinning.
@@ -737,7 +737,7 @@ void HttpServer::Impl::Stop(std::chrono::milliseconds grace) {
   stopped_ = true;
   stopping_ = true;
   if (!started_) return;
-  net::post(acceptor_->get_executor(), [this] {
+  asio::post(acceptor_->get_executor(), [this] {
     beast::error_code ec;
     acceptor_->close(ec);
   });
@@ -745,7 +745,7 @@ void HttpServer::Impl::Stop(std::chrono::milliseconds grace) {
     std::unique_lock<std::mutex> lock(sessions_mu_);
     for (Session* s : sessions_) {
       std::weak_ptr<Session> weak = s->weak_from_this();
-      net::post(s->executor(), [weak] {
+      asio::post(s->executor(), [weak] {
         if (auto p = weak.lock()) p->CloseIfIdle();
       });
     }
@@ -798,4 +798,4 @@ absl::Status HttpServer::Start() { return impl_->Start(); }
 uint16_t HttpServer::port() const { return impl_->port_; }
 void HttpServer::Stop(std::chrono::milliseconds grace) { impl_->Stop(grace); }
 
-}  // namespace promlet::api
+}  // namespace promlet::net

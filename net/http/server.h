@@ -25,8 +25,8 @@
 //    prometheus_http_requests_total{handler,code} and timed in
 //    prometheus_http_request_duration_seconds{handler} when a registry is given.
 // Beast stays inside http_server.cc: this header is cheap to include.
-#ifndef PROMLET_API_HTTP_SERVER_H_
-#define PROMLET_API_HTTP_SERVER_H_
+#ifndef PROMLET_NET_HTTP_SERVER_H_
+#define PROMLET_NET_HTTP_SERVER_H_
 
 #include <chrono>
 #include <cstdint>
@@ -43,7 +43,7 @@ namespace prometheus {
 class Registry;
 }
 
-namespace promlet::api {
+namespace promlet::net {
 
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
@@ -150,6 +150,6 @@ absl::Status SplitHostPort(std::string_view address, std::string* host, uint16_t
 // gzip-compresses `in` (RFC 1952) at a fast level.
 std::string GzipCompress(std::string_view in);
 
-}  // namespace promlet::api
+}  // namespace promlet::net
 
-#endif  // PROMLET_API_HTTP_SERVER_H_
+#endif  // PROMLET_NET_HTTP_SERVER_H_

@@ -1,8 +1,8 @@
-// The only translation unit with Beast and Asio SSL in scrape/: a coroutine per request, run on
+// The client's only translation unit with Beast and Asio SSL: a coroutine per request, run on
 // the caller's executor (a strand), a watchdog timer per request for the deadline.
 #include <utility>  // before boost/asio/awaitable.hpp (Boost 1.74)
 
-#include "scrape/http_client.h"
+#include "net/http/client.h"
 
 #include <zlib.h>
 
@@ -25,7 +25,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
-namespace promlet::scrape {
+namespace promlet::net {
 namespace {
 
 namespace asio = boost::asio;
@@ -124,7 +124,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     asio::co_spawn(
         ex_, Get(timeout),
         [self, done = std::move(done)](std::exception_ptr e,
-                                       absl::StatusOr<HttpResponse> r) mutable {
+                                       absl::StatusOr<HttpClientResponse> r) mutable {
           if (e) {
             // Should not happen (all errors are redirected), but never let one escape.
             self->Disconnect();
@@ -143,7 +143,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
-  asio::awaitable<absl::StatusOr<HttpResponse>> Get(std::chrono::milliseconds timeout) {
+  asio::awaitable<absl::StatusOr<HttpClientResponse>> Get(std::chrono::milliseconds timeout) {
     auto self = shared_from_this();
     const uint64_t gen = ++generation_;
     timed_out_ = false;
@@ -156,7 +156,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (self->hop_) self->hop_->Close();
     });
 
-    absl::StatusOr<HttpResponse> result = co_await AttemptWithRetry(gen, opts_.target);
+    absl::StatusOr<HttpClientResponse> result = co_await AttemptWithRetry(gen, opts_.target);
     int redirects = 0;
     while (result.ok() && opts_.follow_redirects && IsRedirect(result->status) &&
            !last_location_.empty()) {
@@ -189,12 +189,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // One request for `target` on this connection. A kept-alive connection the server closed
   // meanwhile fails before any response byte; retry once on a fresh connection, as Go's
   // transport does.
-  asio::awaitable<absl::StatusOr<HttpResponse>> AttemptWithRetry(uint64_t gen,
+  asio::awaitable<absl::StatusOr<HttpClientResponse>> AttemptWithRetry(uint64_t gen,
                                                                  std::string target) {
     bool reused = connected_;
     current_ = Origin();
     current_.target = target;
-    absl::StatusOr<HttpResponse> result = co_await Attempt(gen, target);
+    absl::StatusOr<HttpClientResponse> result = co_await Attempt(gen, target);
     if (!result.ok() && reused && retryable_ && !timed_out_ && generation_ == gen) {
       result = co_await Attempt(gen, target);
     }
@@ -203,7 +203,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // The request a redirect leads to: on this connection when it stays on the same origin, on
   // a second connection (kept for the next scrape's redirect) when it goes elsewhere.
-  asio::awaitable<absl::StatusOr<HttpResponse>> Follow(uint64_t gen, const HttpLocation& next) {
+  asio::awaitable<absl::StatusOr<HttpClientResponse>> Follow(uint64_t gen, const HttpLocation& next) {
     if (next.scheme == opts_.scheme && next.host == opts_.host && next.port == opts_.port) {
       co_return co_await AttemptWithRetry(gen, next.target);
     }
@@ -224,7 +224,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       hop_ = std::make_shared<Connection>(ex_, std::move(hop_opts), std::move(ctx));
     }
     std::shared_ptr<Connection> hop = hop_;
-    absl::StatusOr<HttpResponse> r = co_await hop->AttemptWithRetry(hop->generation_, next.target);
+    absl::StatusOr<HttpClientResponse> r = co_await hop->AttemptWithRetry(hop->generation_, next.target);
     if (timed_out_) {
       co_return absl::DeadlineExceededError(
           absl::StrCat("Get \"", hop->url_, "\": context deadline exceeded"));
@@ -235,7 +235,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     co_return r;
   }
 
-  asio::awaitable<absl::StatusOr<HttpResponse>> Attempt(uint64_t gen, const std::string& target) {
+  asio::awaitable<absl::StatusOr<HttpClientResponse>> Attempt(uint64_t gen, const std::string& target) {
     retryable_ = false;
     if (!connected_) {
       absl::Status s = co_await Connect(gen);
@@ -244,7 +244,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         co_return s;
       }
     }
-    absl::StatusOr<HttpResponse> r;
+    absl::StatusOr<HttpClientResponse> r;
     if (tls_) {
       r = co_await Exchange(*tls_, gen, target);
     } else {
@@ -324,7 +324,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // One request and its response. Any status comes back as a response (the caller decides
   // about redirects and errors); a 3xx's Location and every reason phrase are kept aside.
   template <typename Stream>
-  asio::awaitable<absl::StatusOr<HttpResponse>> Exchange(Stream& stream, uint64_t gen,
+  asio::awaitable<absl::StatusOr<HttpClientResponse>> Exchange(Stream& stream, uint64_t gen,
                                                          const std::string& target) {
     beast::error_code ec;
     last_location_.clear();
@@ -404,7 +404,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
 
     unsigned status = res.result_int();
-    HttpResponse out;
+    HttpClientResponse out;
     out.status = static_cast<int>(status);
     if (status / 100 != 2) {
       last_reason_ = std::string(res.reason());
@@ -656,4 +656,4 @@ absl::StatusOr<std::string> GunzipWithLimit(std::string_view compressed, int64_t
   return out;
 }
 
-}  // namespace promlet::scrape
+}  // namespace promlet::net

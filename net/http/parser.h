@@ -9,8 +9,8 @@
 //    header and body limits, and the refusal of HTTP versions other than 1.0 and 1.1
 //    (bad_version, so 400), are basic_parser's.
 // It pulls in Beast: include it only from http_server.cc and tests of the parser.
-#ifndef PROMLET_API_HTTP_PARSER_H_
-#define PROMLET_API_HTTP_PARSER_H_
+#ifndef PROMLET_NET_HTTP_PARSER_H_
+#define PROMLET_NET_HTTP_PARSER_H_
 
 #include <algorithm>
 #include <cstdint>
@@ -19,7 +19,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-namespace promlet::api {
+namespace promlet::net {
 
 // Go's net/http answers a plain HTTP request on a TLS port with this, when the first five bytes
 // look like one (tlsRecordHeaderLooksLikeHTTP).
@@ -98,6 +98,6 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   Message msg_;
 };
 
-}  // namespace promlet::api
+}  // namespace promlet::net
 
-#endif  // PROMLET_API_HTTP_PARSER_H_
+#endif  // PROMLET_NET_HTTP_PARSER_H_

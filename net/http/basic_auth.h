@@ -12,8 +12,8 @@
 //    passwords cannot evict the good entries faster than it pays bcrypts.
 //  - Thread-safe. Header parsing follows Go's Request.BasicAuth ("Basic " case-insensitively,
 //    standard base64, user and password split at the first ':').
-#ifndef PROMLET_API_BASIC_AUTH_H_
-#define PROMLET_API_BASIC_AUTH_H_
+#ifndef PROMLET_NET_HTTP_BASIC_AUTH_H_
+#define PROMLET_NET_HTTP_BASIC_AUTH_H_
 
 #include <array>
 #include <atomic>
@@ -27,7 +27,7 @@
 #include <utility>
 #include <vector>
 
-namespace promlet::api {
+namespace promlet::net {
 
 class BasicAuth {
  public:
@@ -87,6 +87,6 @@ class BasicAuth {
   std::atomic<uint64_t> dummy_hash_runs_{0};
 };
 
-}  // namespace promlet::api
+}  // namespace promlet::net
 
-#endif  // PROMLET_API_BASIC_AUTH_H_
+#endif  // PROMLET_NET_HTTP_BASIC_AUTH_H_
