@@ -98,6 +98,28 @@ bool IsRedirect(int status) {
 // Go's http.Client gives up when the 10th response in a row is a redirect.
 constexpr int kMaxRedirects = 10;
 
+// The operation in Go's url.Error: the method with only its first letter upper-case ("Post").
+std::string UrlErrorOp(std::string_view method) {
+  std::string op = absl::AsciiStrToLower(absl::string_view(method.data(), method.size()));
+  if (!op.empty()) op[0] = absl::ascii_toupper(op[0]);
+  return op;
+}
+
+// What a redirect with `status` makes of `req` (Go's redirectBehavior): 301/302 turn a POST
+// into a GET, 303 turns anything but HEAD into a GET, both dropping the body; 307/308 keep
+// method and body.
+void ApplyRedirect(int status, HttpClientRequest& req) {
+  bool to_get = ((status == 301 || status == 302) && req.method == "POST") ||
+                (status == 303 && req.method != "GET" && req.method != "HEAD");
+  if (!to_get) return;
+  req.method = "GET";
+  req.body.clear();
+  req.content_type.clear();
+  req.content_encoding.clear();
+}
+
+bool IsReplayable(std::string_view method) { return method == "GET" || method == "HEAD"; }
+
 // Shared state of one target's connection. Held by shared_ptr so that an in-flight coroutine
 // keeps it alive even if the owning HttpClient is destroyed meanwhile.
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -119,16 +141,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
     url_ = absl::StrCat(opts_.scheme, "://", host_header_, opts_.target);
   }
 
-  void Start(std::chrono::milliseconds timeout, HttpClient::Callback done) {
+  void Start(HttpClientRequest req, std::chrono::milliseconds timeout,
+             HttpClient::Callback done) {
     auto self = shared_from_this();
+    if (req.target.empty()) req.target = opts_.target;
+    op_ = UrlErrorOp(req.method);
+    url_ = absl::StrCat(opts_.scheme, "://", host_header_, req.target);
     asio::co_spawn(
-        ex_, Get(timeout),
+        ex_, Send(std::move(req), timeout),
         [self, done = std::move(done)](std::exception_ptr e,
                                        absl::StatusOr<HttpClientResponse> r) mutable {
           if (e) {
             // Should not happen (all errors are redirected), but never let one escape.
             self->Disconnect();
-            done(absl::InternalError(absl::StrCat("Get \"", self->url_,
+            done(absl::InternalError(absl::StrCat(self->op_, " \"", self->url_,
                                                   "\": unexpected exception")));
             return;
           }
@@ -143,7 +169,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
-  asio::awaitable<absl::StatusOr<HttpClientResponse>> Get(std::chrono::milliseconds timeout) {
+  asio::awaitable<absl::StatusOr<HttpClientResponse>> Send(HttpClientRequest req,
+                                                           std::chrono::milliseconds timeout) {
     auto self = shared_from_this();
     const uint64_t gen = ++generation_;
     timed_out_ = false;
@@ -156,25 +183,34 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (self->hop_) self->hop_->Close();
     });
 
-    absl::StatusOr<HttpClientResponse> result = co_await AttemptWithRetry(gen, opts_.target);
+    absl::StatusOr<HttpClientResponse> result;
+    if (http::string_to_verb(req.method) == http::verb::unknown) {
+      result = absl::InvalidArgumentError(
+          absl::StrCat("net/http: invalid method \"", req.method, "\""));
+    } else {
+      result = co_await AttemptWithRetry(gen, req);
+    }
     int redirects = 0;
     while (result.ok() && opts_.follow_redirects && IsRedirect(result->status) &&
            !last_location_.empty()) {
       const std::string location = last_location_;
+      ApplyRedirect(result->status, req);
+      op_ = UrlErrorOp(req.method);
       if (++redirects >= kMaxRedirects) {
-        result = absl::UnavailableError(
-            absl::StrCat("Get \"", location, "\": stopped after ", kMaxRedirects, " redirects"));
+        result = absl::UnavailableError(absl::StrCat(op_, " \"", location, "\": stopped after ",
+                                                     kMaxRedirects, " redirects"));
         break;
       }
       absl::StatusOr<HttpLocation> next = ResolveLocation(current_, location);
       if (!next.ok()) {
-        result = absl::UnavailableError(absl::StrCat("Get \"", location, "\": ",
+        result = absl::UnavailableError(absl::StrCat(op_, " \"", location, "\": ",
                                                      next.status().message()));
         break;
       }
-      result = co_await Follow(gen, *next);
+      req.target = next->target;
+      result = co_await Follow(gen, *next, req);
     }
-    if (result.ok() && result->status / 100 != 2) {
+    if (result.ok() && opts_.error_on_non_2xx && result->status / 100 != 2) {
       result = absl::UnavailableError(absl::StrCat("server returned HTTP status ", result->status,
                                                    " ", last_reason_));
     }
@@ -186,26 +222,29 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return HttpLocation{opts_.scheme, opts_.host, opts_.port, opts_.target};
   }
 
-  // One request for `target` on this connection. A kept-alive connection the server closed
-  // meanwhile fails before any response byte; retry once on a fresh connection, as Go's
-  // transport does.
-  asio::awaitable<absl::StatusOr<HttpClientResponse>> AttemptWithRetry(uint64_t gen,
-                                                                 std::string target) {
+  // One request on this connection. A kept-alive connection the server closed meanwhile fails
+  // before any response byte; retry once on a fresh connection, as Go's transport does (see
+  // the header for which requests).
+  asio::awaitable<absl::StatusOr<HttpClientResponse>> AttemptWithRetry(
+      uint64_t gen, const HttpClientRequest& req) {
     bool reused = connected_;
     current_ = Origin();
-    current_.target = target;
-    absl::StatusOr<HttpClientResponse> result = co_await Attempt(gen, target);
-    if (!result.ok() && reused && retryable_ && !timed_out_ && generation_ == gen) {
-      result = co_await Attempt(gen, target);
+    current_.target = req.target;
+    absl::StatusOr<HttpClientResponse> result = co_await Attempt(gen, req);
+    bool retry = write_failed_ || (retryable_ && IsReplayable(req.method));
+    if (!result.ok() && reused && retry && !timed_out_ && generation_ == gen) {
+      result = co_await Attempt(gen, req);
     }
     co_return result;
   }
 
   // The request a redirect leads to: on this connection when it stays on the same origin, on
   // a second connection (kept for the next scrape's redirect) when it goes elsewhere.
-  asio::awaitable<absl::StatusOr<HttpClientResponse>> Follow(uint64_t gen, const HttpLocation& next) {
+  asio::awaitable<absl::StatusOr<HttpClientResponse>> Follow(uint64_t gen,
+                                                             const HttpLocation& next,
+                                                             const HttpClientRequest& req) {
     if (next.scheme == opts_.scheme && next.host == opts_.host && next.port == opts_.port) {
-      co_return co_await AttemptWithRetry(gen, next.target);
+      co_return co_await AttemptWithRetry(gen, req);
     }
     if (!hop_ || hop_->opts_.scheme != next.scheme || hop_->opts_.host != next.host ||
         hop_->opts_.port != next.port) {
@@ -224,10 +263,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
       hop_ = std::make_shared<Connection>(ex_, std::move(hop_opts), std::move(ctx));
     }
     std::shared_ptr<Connection> hop = hop_;
-    absl::StatusOr<HttpClientResponse> r = co_await hop->AttemptWithRetry(hop->generation_, next.target);
+    hop->op_ = op_;
+    absl::StatusOr<HttpClientResponse> r = co_await hop->AttemptWithRetry(hop->generation_, req);
     if (timed_out_) {
       co_return absl::DeadlineExceededError(
-          absl::StrCat("Get \"", hop->url_, "\": context deadline exceeded"));
+          absl::StrCat(op_, " \"", hop->url_, "\": context deadline exceeded"));
     }
     current_ = hop->current_;
     last_location_ = hop->last_location_;
@@ -235,8 +275,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     co_return r;
   }
 
-  asio::awaitable<absl::StatusOr<HttpClientResponse>> Attempt(uint64_t gen, const std::string& target) {
+  asio::awaitable<absl::StatusOr<HttpClientResponse>> Attempt(uint64_t gen,
+                                                              const HttpClientRequest& req) {
     retryable_ = false;
+    write_failed_ = false;
     if (!connected_) {
       absl::Status s = co_await Connect(gen);
       if (!s.ok()) {
@@ -246,9 +288,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     absl::StatusOr<HttpClientResponse> r;
     if (tls_) {
-      r = co_await Exchange(*tls_, gen, target);
+      r = co_await Exchange(*tls_, gen, req);
     } else {
-      r = co_await Exchange(*plain_, gen, target);
+      r = co_await Exchange(*plain_, gen, req);
     }
     if (!r.ok()) Disconnect();
     co_return r;
@@ -256,11 +298,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   absl::Status Fail(std::string_view what, const beast::error_code& ec, uint64_t gen) {
     if (timed_out_) return absl::DeadlineExceededError(
-        absl::StrCat("Get \"", url_, "\": context deadline exceeded"));
+        absl::StrCat(op_, " \"", url_, "\": context deadline exceeded"));
     if (generation_ != gen) return absl::CancelledError(
-        absl::StrCat("Get \"", url_, "\": context canceled"));
+        absl::StrCat(op_, " \"", url_, "\": context canceled"));
     // Go's wording: "dial tcp 127.0.0.1:9100: connect: connection refused".
-    return absl::UnavailableError(absl::StrCat("Get \"", url_, "\": ", std::string(what), ": ",
+    return absl::UnavailableError(absl::StrCat(op_, " \"", url_, "\": ", std::string(what), ": ",
                                                absl::AsciiStrToLower(ec.message())));
   }
 
@@ -272,7 +314,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (ec) co_return Fail(absl::StrCat("lookup ", opts_.host), ec, gen);
       for (const auto& e : results) endpoints_.push_back(e.endpoint());
       if (endpoints_.empty()) co_return absl::UnavailableError(
-          absl::StrCat("Get \"", url_, "\": lookup ", opts_.host, ": no addresses"));
+          absl::StrCat(op_, " \"", url_, "\": lookup ", opts_.host, ": no addresses"));
     }
     if (generation_ != gen) co_return Fail("dial", ec, gen);
     if (ssl_ctx_) {
@@ -286,7 +328,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       const std::string& name = opts_.tls.server_name.empty() ? opts_.host : opts_.tls.server_name;
       if (!SSL_set_tlsext_host_name(tls_->native_handle(), name.c_str())) {
-        co_return absl::UnavailableError(absl::StrCat("Get \"", url_, "\": cannot set SNI"));
+        co_return absl::UnavailableError(absl::StrCat(op_, " \"", url_, "\": cannot set SNI"));
       }
       if (!opts_.tls.insecure_skip_verify) {
         tls_->set_verify_callback(asio::ssl::host_name_verification(name));
@@ -308,16 +350,30 @@ class Connection : public std::enable_shared_from_this<Connection> {
     co_return absl::OkStatus();
   }
 
-  // The request of every scrape; `authorization` is the header value (null: none).
-  http::request<http::empty_body> BuildRequest(const std::string& target,
-                                               const std::string* authorization) const {
-    http::request<http::empty_body> req{http::verb::get, target, 11};
+  // True for the options' own GET: every such request is the same bytes.
+  bool IsDefaultGet(const HttpClientRequest& r) const {
+    return r.method == "GET" && r.target == opts_.target && r.body.empty() &&
+           r.content_type.empty() && r.content_encoding.empty() && r.headers.empty();
+  }
+
+  // The request on the wire; `authorization` is the header value (null: none).
+  http::request<http::string_body> BuildRequest(const HttpClientRequest& r,
+                                                const std::string* authorization) const {
+    http::request<http::string_body> req{http::string_to_verb(r.method), r.target, 11};
     req.set(http::field::host, host_header_);
-    req.set(http::field::user_agent, kScrapeUserAgent);
+    req.set(http::field::user_agent, opts_.user_agent);
     if (opts_.accept_gzip) req.set(http::field::accept_encoding, "gzip");
     for (const auto& [name, value] : opts_.headers) req.set(name, value);
+    if (!r.content_type.empty()) req.set(http::field::content_type, r.content_type);
+    if (!r.content_encoding.empty()) req.set(http::field::content_encoding, r.content_encoding);
+    for (const auto& [name, value] : r.headers) req.set(name, value);
     if (authorization != nullptr) req.set(http::field::authorization, *authorization);
     req.keep_alive(true);
+    if (r.method != "GET" && r.method != "HEAD") {
+      // Go sends a Content-Length (0 too) with POST and PUT.
+      req.body() = r.body;
+      req.prepare_payload();
+    }
     return req;
   }
 
@@ -325,31 +381,31 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // about redirects and errors); a 3xx's Location and every reason phrase are kept aside.
   template <typename Stream>
   asio::awaitable<absl::StatusOr<HttpClientResponse>> Exchange(Stream& stream, uint64_t gen,
-                                                         const std::string& target) {
+                                                               const HttpClientRequest& r) {
     beast::error_code ec;
     last_location_.clear();
     last_reason_.clear();
-    if (opts_.authorization || target != opts_.target) {
+    if (opts_.authorization || !IsDefaultGet(r)) {
       // Credentials may change between scrapes (files are re-read): build it every time.
       absl::StatusOr<std::string> auth =
           opts_.authorization ? opts_.authorization() : absl::StatusOr<std::string>(std::string());
       if (!auth.ok()) co_return auth.status();
-      http::request<http::empty_body> req =
-          BuildRequest(target, opts_.authorization ? &*auth : nullptr);
+      http::request<http::string_body> req =
+          BuildRequest(r, opts_.authorization ? &*auth : nullptr);
       co_await http::async_write(stream, req, asio::redirect_error(asio::use_awaitable, ec));
     } else {
       // Otherwise every request is the same bytes: serialise once (Beast's own serialiser,
       // so the bytes are exactly what async_write of the message would send).
       if (request_bytes_.empty()) {
         std::ostringstream os;
-        os << BuildRequest(opts_.target, nullptr);
+        os << BuildRequest(r, nullptr);
         request_bytes_ = os.str();
       }
       co_await asio::async_write(stream, asio::buffer(request_bytes_),
                                  asio::redirect_error(asio::use_awaitable, ec));
     }
     if (ec) {
-      retryable_ = true;
+      write_failed_ = true;
       co_return Fail("write", ec, gen);
     }
     http::response_parser<http::string_body> parser;
@@ -409,8 +465,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (status / 100 != 2) {
       last_reason_ = std::string(res.reason());
       last_location_ = std::string(res[http::field::location]);
-      RecycleBodyBuffer(std::move(res.body()));
-      co_return out;
+      bool followed = opts_.follow_redirects && IsRedirect(out.status) && !last_location_.empty();
+      if (opts_.error_on_non_2xx || followed) {
+        RecycleBodyBuffer(std::move(res.body()));
+        co_return out;
+      }
     }
     out.content_type = std::string(res[http::field::content_type]);
     out.wire_bytes = res.body().size();
@@ -460,7 +519,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<Connection> hop_;
   bool connected_ = false;
   bool timed_out_ = false;
-  bool retryable_ = false;
+  bool retryable_ = false;     // the answer never started: a GET or HEAD may be replayed
+  bool write_failed_ = false;  // writing the request failed: any request may be replayed
+  std::string op_ = "Get";     // Go's url.Error operation of the request in flight
   uint64_t generation_ = 0;  // bumped per request and by Close(); stale callbacks compare it
 };
 
@@ -468,8 +529,9 @@ class BeastHttpClient : public HttpClient {
  public:
   explicit BeastHttpClient(std::shared_ptr<Connection> conn) : conn_(std::move(conn)) {}
   ~BeastHttpClient() override { conn_->Close(); }
-  void AsyncGet(std::chrono::milliseconds timeout, Callback done) override {
-    conn_->Start(timeout, std::move(done));
+  void AsyncSend(HttpClientRequest request, std::chrono::milliseconds timeout,
+                 Callback done) override {
+    conn_->Start(std::move(request), timeout, std::move(done));
   }
   void Close() override { conn_->Close(); }
 
