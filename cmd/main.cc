@@ -19,12 +19,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "api/api.h"
+#include "web/api/v1/api.h"
 #include "net/http/server.h"
-#include "api/params.h"
-#include "api/self_metrics.h"
+#include "web/api/v1/params.h"
+#include "web/self_metrics.h"
 #include "net/http/web_config.h"
 #include "cmd/flags.h"
+#include "cmd/web_hooks.h"
 #include "cmd/version.h"
 #include "common/duration.h"
 #include "common/log.h"
@@ -34,6 +35,7 @@
 #include "scrape/manager.h"
 #include "tools/tsdb_cli.h"
 #include "tsdb/db.h"
+#include "tsdb/metrics.h"
 
 namespace promlet::cmd {
 namespace {
@@ -107,12 +109,12 @@ std::string SnapshotName() {
 }
 
 // /api/v1/targets and metadata from the scrape manager (the API must not depend on scrape).
-api::TargetSource TargetsFrom(scrape::Manager* m) {
-  api::TargetSource src;
+web::TargetSource TargetsFrom(scrape::Manager* m) {
+  web::TargetSource src;
   src.active = [m] {
-    std::vector<api::ActiveTargetView> out;
+    std::vector<web::ActiveTargetView> out;
     for (const auto& t : m->ActiveTargets()) {
-      api::ActiveTargetView v;
+      web::ActiveTargetView v;
       v.scrape_pool = t.scrape_pool;
       v.scrape_url = t.scrape_url;
       v.global_url = t.global_url;
@@ -134,20 +136,20 @@ api::TargetSource TargetsFrom(scrape::Manager* m) {
     return out;
   };
   src.dropped = [m] {
-    std::vector<api::DroppedTargetView> out;
+    std::vector<web::DroppedTargetView> out;
     for (const auto& t : m->DroppedTargets()) {
-      out.push_back(api::DroppedTargetView{t.scrape_pool, t.discovered_labels});
+      out.push_back(web::DroppedTargetView{t.scrape_pool, t.discovered_labels});
     }
     return out;
   };
   src.scrape_pools = [m] { return m->ScrapePools(); };
   src.metadata = [m] {
-    std::vector<api::TargetMetadataView> out;
+    std::vector<web::TargetMetadataView> out;
     for (const auto& t : m->TargetsMetadata()) {
-      api::TargetMetadataView v;
+      web::TargetMetadataView v;
       v.target = t.target_labels;
       for (const auto& md : t.metadata) {
-        v.metadata.push_back(api::MetadataView{md.family, std::string(scrape::MetricTypeName(md.type)),
+        v.metadata.push_back(web::MetadataView{md.family, std::string(scrape::MetricTypeName(md.type)),
                                                md.help, md.unit});
       }
       out.push_back(std::move(v));
@@ -218,12 +220,12 @@ int Run(const Flags& flags) {
   eo.timeout = absl::Milliseconds(flags.query_timeout_ms);
   promql::Engine engine(eo);
 
-  api::BuildInfo build;
+  web::BuildInfo build;
   build.version = PROMLET_VERSION;
   build.revision = PROMLET_REVISION;
   build.build_date = __DATE__;
   build.go_version = absl::StrCat("g++ ", __VERSION__);
-  api::SelfMetrics metrics(build);
+  web::SelfMetrics metrics(build);
 
   net::HttpServerOptions opts;
   opts.listen_address = flags.listen_address;
@@ -244,8 +246,10 @@ int Run(const Flags& flags) {
   auto scraper = std::make_unique<scrape::Manager>(db.get());
   // Storage and scrape figures on /metrics, read at each render; the server stops before the
   // scrape manager and the DB go away.
-  metrics.Add(api::NewStorageCollector(db.get(), nullptr, [m = scraper.get()] {
-    api::ScrapeTotals t;
+  tsdb::DB* dbp = db.get();
+  metrics.Add(web::NewStorageCollector([dbp] { return tsdb::CollectMetrics(dbp, nullptr); },
+                                       [m = scraper.get()] {
+    web::ScrapeTotals t;
     t.pools = m->ScrapePools().size();
     for (const auto& target : m->ActiveTargets()) {
       ++t.active_targets;
@@ -275,7 +279,7 @@ int Run(const Flags& flags) {
     return absl::OkStatus();
   };
 
-  api::ApiOptions ao;
+  web::ApiOptions ao;
   ao.lookback_delta_ms = flags.query_lookback_delta_ms;
   ao.query_timeout_ms = flags.query_timeout_ms;
   ao.max_concurrency = flags.query_max_concurrency;
@@ -293,7 +297,7 @@ int Run(const Flags& flags) {
   char cwd[4096];
   ao.cwd = getcwd(cwd, sizeof cwd) ? cwd : "";
   ao.start_time_unix_ms = start_ms;
-  api::RuntimeStatus runtime;
+  web::RuntimeStatus runtime;
   runtime.config_yaml = [&config] { return config.yaml(); };
   runtime.reload_config_success = [&config] { return config.success(); };
   runtime.last_config_time_unix_ms = [&config] { return config.last_ms(); };
@@ -306,8 +310,8 @@ int Run(const Flags& flags) {
     return std::vector<int64_t>{0, report.wal.segments > 0 ? report.wal.segments - 1 : 0,
                                 report.wal.segments > 0 ? report.wal.segments - 1 : 0};
   };
-  api::AdminHooks admin;
-  tsdb::DB* dbp = db.get();
+  runtime.tsdb_status = [dbp](size_t limit) { return TsdbStatusOf(*dbp->head(), limit); };
+  web::AdminHooks admin;
   admin.delete_series = [dbp](const std::vector<std::vector<tsdb::Matcher>>& sel, int64_t mint,
                               int64_t maxt) -> absl::Status {
     for (const auto& ms : sel) {
@@ -322,7 +326,7 @@ int Run(const Flags& flags) {
     if (auto st = dbp->Snapshot(dir, !skip_head); !st.ok()) return st;
     return name;
   };
-  api::Api api(ao, db.get(), &engine, db->head(), TargetsFrom(scraper.get()), runtime, admin);
+  web::Api api(ao, db.get(), &engine, TargetsFrom(scraper.get()), runtime, admin);
   api.Register(server);
 
   // Methods as Prometheus' router registers them; health and readiness run on the I/O threads,

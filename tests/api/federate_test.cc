@@ -1,10 +1,10 @@
-#include "api/federate.h"
+#include "web/federate.h"
 
 #include <gtest/gtest.h>
 
 #include "tsdb/head.h"
 
-namespace promlet::api {
+namespace promlet::web {
 namespace {
 
 TEST(FederateTest, LatestSampleWithinLookbackGroupedByName) {
@@ -41,4 +41,4 @@ TEST(FederateTest, NoSelectorsNoOutput) {
 }
 
 }  // namespace
-}  // namespace promlet::api
+}  // namespace promlet::web

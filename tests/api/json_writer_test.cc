@@ -1,4 +1,4 @@
-#include "api/json_writer.h"
+#include "web/api/v1/json_writer.h"
 
 #include <cmath>
 #include <limits>
@@ -7,7 +7,7 @@
 
 #include "tsdb/storage.h"
 
-namespace promlet::api {
+namespace promlet::web {
 namespace {
 
 TEST(SampleValueTest, FormatsLikePrometheusMarshalFloat) {
@@ -137,4 +137,4 @@ TEST(JsonWriterTest, LabelSetInSortedOrder) {
 }
 
 }  // namespace
-}  // namespace promlet::api
+}  // namespace promlet::web

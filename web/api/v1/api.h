@@ -1,17 +1,21 @@
-// Api: the Prometheus HTTP API (/api/v1/...) and /federate on top of storage and the engine.
+// Api: the Prometheus HTTP API (/api/v1/...) and /federate on top of the storage interface and
+// the engine: the route table of the handlers in handlers.h, registered on net::HttpServer.
 //
 // Invariants:
-//  - Responses are byte-compatible with Prometheus: {"status":"success","data":...} with
-//    optional "warnings"/"infos", or {"status":"error","errorType":...,"error":...}; errors map
-//    bad_data 400, execution 422, canceled 499, internal 500, unavailable 503, timeout 503,
-//    not_found 404. Every bad parameter yields 400 with `invalid parameter "<name>": ...`.
+//  - Responses are byte-compatible with Prometheus and written by one writer (response.h):
+//    {"status":"success","data":...} with optional "warnings"/"infos", or
+//    {"status":"error","errorType":...,"error":...}; errors map bad_data 400, execution 422,
+//    canceled 499, internal 500, unavailable 503, timeout 503, not_found 404. Every bad
+//    parameter yields 400 with `invalid parameter "<name>": ...`.
 //  - At most ApiOptions::max_concurrency queries evaluate at once; more wait in FIFO-ish order
-//    (and give up when their timeout passes or the client disconnects).
+//    (and give up when their timeout passes or the client disconnects): query_limiter.h.
 //  - A query is cancelled when its client disconnects or its timeout (the smaller of the
 //    `timeout` parameter and --query.timeout) passes; a timeout answers 503 "timeout".
+//  - A route answers only its methods (others get 405); query, query_range and federate run on
+//    the server's query pool, the rest on the general pool.
 //  - Handlers never throw and never crash on input; they hold no lock while evaluating.
-#ifndef PROMLET_API_API_H_
-#define PROMLET_API_API_H_
+#ifndef PROMLET_WEB_API_V1_API_H_
+#define PROMLET_WEB_API_V1_API_H_
 
 #include <cstdint>
 #include <functional>
@@ -22,12 +26,12 @@
 
 #include "absl/status/status.h"
 #include "net/http/server.h"
-#include "api/sources.h"
 #include "promql/engine/engine.h"
-#include "tsdb/head.h"
 #include "tsdb/storage.h"
+#include "web/api/v1/hooks.h"
+#include "web/api/v1/response.h"
 
-namespace promlet::api {
+namespace promlet::web {
 
 struct ApiOptions {
   int64_t lookback_delta_ms = 5 * 60 * 1000;
@@ -55,11 +59,9 @@ struct ApiOptions {
 
 class Api {
  public:
-  // `storage` and `engine` are required; `head` (status/tsdb) may be null. All must outlive the
-  // Api.
+  // `storage` and `engine` are required and must outlive the Api; the hooks may be empty.
   Api(ApiOptions options, tsdb::Queryable* storage, const promql::Engine* engine,
-      tsdb::Head* head, TargetSource targets = {}, RuntimeStatus runtime = {},
-      AdminHooks admin = {});
+      TargetSource targets = {}, RuntimeStatus runtime = {}, AdminHooks admin = {});
   ~Api();
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
@@ -75,13 +77,6 @@ class Api {
   std::unique_ptr<Impl> impl_;
 };
 
-// The error type and HTTP status Prometheus uses for an engine/storage status.
-struct ApiErrorKind {
-  const char* type;
-  int http_status;
-};
-ApiErrorKind ClassifyError(const absl::Status& s);
+}  // namespace promlet::web
 
-}  // namespace promlet::api
-
-#endif  // PROMLET_API_API_H_
+#endif  // PROMLET_WEB_API_V1_API_H_

@@ -1,4 +1,4 @@
-#include "api/json_writer.h"
+#include "web/api/v1/json_writer.h"
 
 #include <charconv>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include "common/go_format.h"
 
-namespace promlet::api {
+namespace promlet::web {
 
 namespace {
 
@@ -293,4 +293,4 @@ void JsonWriter::AppendEscaped(std::string_view s) {
   out_->append(s.data() + start, s.size() - start);
 }
 
-}  // namespace promlet::api
+}  // namespace promlet::web

@@ -7,8 +7,8 @@
 //  - Label values escape '\\', '"' and newline; HELP text escapes '\\' and newline.
 //  - Histogram buckets and summary quantiles carry their `le` / `quantile` label last, formatted
 //    like values; counts (_count, _bucket) are written as floats, as expfmt does.
-#ifndef PROMLET_API_EXPOSITION_H_
-#define PROMLET_API_EXPOSITION_H_
+#ifndef PROMLET_WEB_EXPOSITION_H_
+#define PROMLET_WEB_EXPOSITION_H_
 
 #include <string>
 #include <string_view>
@@ -16,7 +16,7 @@
 
 #include <prometheus/metric_family.h>
 
-namespace promlet::api {
+namespace promlet::web {
 
 void AppendExpositionValue(std::string& out, double v);
 void AppendExpositionLabelValue(std::string& out, std::string_view v);
@@ -24,6 +24,6 @@ void AppendExpositionLabelValue(std::string& out, std::string_view v);
 // The families in the order given, in the text format.
 std::string SerializeFamilies(const std::vector<prometheus::MetricFamily>& families);
 
-}  // namespace promlet::api
+}  // namespace promlet::web
 
-#endif  // PROMLET_API_EXPOSITION_H_
+#endif  // PROMLET_WEB_EXPOSITION_H_

@@ -6,16 +6,16 @@
 // subquery, numberLiteral, parenExpr, stringLiteral, unaryExpr or vectorSelector; durations and
 // offsets in milliseconds, "@" times in milliseconds or null, "startOrEnd" "start"/"end"/null.
 // Keys are written in sorted order because Go's encoding/json sorts map keys.
-#ifndef PROMLET_API_AST_JSON_H_
-#define PROMLET_API_AST_JSON_H_
+#ifndef PROMLET_WEB_API_V1_AST_JSON_H_
+#define PROMLET_WEB_API_V1_AST_JSON_H_
 
-#include "api/json_writer.h"
+#include "web/api/v1/json_writer.h"
 #include "promql/ast.h"
 
-namespace promlet::api {
+namespace promlet::web {
 
 void WriteAstJson(const promql::Expr& expr, JsonWriter& w);
 
-}  // namespace promlet::api
+}  // namespace promlet::web
 
-#endif  // PROMLET_API_AST_JSON_H_
+#endif  // PROMLET_WEB_API_V1_AST_JSON_H_

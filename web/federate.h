@@ -2,8 +2,10 @@
 // lookback window before `now_ms`, in the text exposition format (0.0.4) Prometheus' /federate
 // writes: series grouped by metric name (sorted), one "# TYPE <name> untyped" line per group,
 // each sample with its timestamp. Series whose newest sample is a staleness marker are left out.
-#ifndef PROMLET_API_FEDERATE_H_
-#define PROMLET_API_FEDERATE_H_
+// The /federate handler itself (match[] parameters, plain-text errors) is Federate in
+// web/api/v1/handlers.h, defined in federate.cc.
+#ifndef PROMLET_WEB_FEDERATE_H_
+#define PROMLET_WEB_FEDERATE_H_
 
 #include <cstdint>
 #include <string>
@@ -13,12 +15,12 @@
 #include "tsdb/matcher.h"
 #include "tsdb/storage.h"
 
-namespace promlet::api {
+namespace promlet::web {
 
 absl::StatusOr<std::string> FederateText(tsdb::Queryable& storage,
                                          const std::vector<std::vector<tsdb::Matcher>>& selectors,
                                          int64_t now_ms, int64_t lookback_ms);
 
-}  // namespace promlet::api
+}  // namespace promlet::web
 
-#endif  // PROMLET_API_FEDERATE_H_
+#endif  // PROMLET_WEB_FEDERATE_H_

@@ -1,10 +1,13 @@
-#include "api/federate.h"
+#include "web/federate.h"
 
 #include <algorithm>
 
-#include "api/exposition.h"
+#include "absl/strings/str_cat.h"
+#include "promql/parser/parser.h"
+#include "web/api/v1/handlers.h"
+#include "web/exposition.h"
 
-namespace promlet::api {
+namespace promlet::web {
 
 namespace {
 
@@ -87,4 +90,27 @@ absl::StatusOr<std::string> FederateText(tsdb::Queryable& storage,
   return out;
 }
 
-}  // namespace promlet::api
+Result Federate(const Request& r) {
+  // Errors are plain text, as Prometheus' federation handler writes them.
+  auto text_error = [](int status, absl::string_view message) {
+    net::HttpResponse res;
+    res.status = status;
+    res.body = absl::StrCat(message, "\n");
+    return Result::Whole(std::move(res));
+  };
+  std::vector<std::vector<tsdb::Matcher>> sets;
+  for (std::string_view s : r.form.All("match[]")) {
+    auto ms = promql::ParseMetricSelector(s);
+    if (!ms.ok()) return text_error(400, ms.status().message());
+    sets.push_back(std::move(*ms));
+  }
+  const ApiOptions& o = r.env.options;
+  auto body = FederateText(r.env.storage, sets, o.now_ms(), o.lookback_delta_ms);
+  if (!body.ok()) return text_error(500, body.status().message());
+  net::HttpResponse res;
+  res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  res.body = std::move(*body);
+  return Result::Whole(std::move(res));
+}
+
+}  // namespace promlet::web

@@ -1,10 +1,10 @@
-#include "api/ast_json.h"
+#include "web/api/v1/ast_json.h"
 
 
 #include "common/go_format.h"
 #include "promql/functions.h"
 
-namespace promlet::api {
+namespace promlet::web {
 namespace {
 
 using promql::AtModifier;
@@ -257,4 +257,4 @@ void WriteNode(const promql::Expr& e, JsonWriter& w) {
 
 void WriteAstJson(const promql::Expr& expr, JsonWriter& w) { WriteNode(expr, w); }
 
-}  // namespace promlet::api
+}  // namespace promlet::web

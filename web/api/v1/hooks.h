@@ -1,14 +1,16 @@
-// What the API shows that lives outside promql and tsdb: scrape targets and metadata, the
-// loaded config, admin actions on the database. The binary adapts the scrape manager and the DB
-// to these (the API must not depend on scrape: module arrows are api -> promql -> tsdb).
+// Hooks: what the API shows that lives outside promql and the storage interface: scrape
+// targets and metadata, the loaded config, the head's statistics, admin actions on the
+// database. The binary (cmd/) adapts the scrape manager and the DB to these, so web depends on
+// neither scrape nor tsdb's head and DB (arrows: web -> promql, storage; cmd -> everything).
 //
 // Every hook may be left empty; the API then answers with an empty but well-formed result (or
 // "unavailable" for admin actions).
-#ifndef PROMLET_API_SOURCES_H_
-#define PROMLET_API_SOURCES_H_
+#ifndef PROMLET_WEB_API_V1_HOOKS_H_
+#define PROMLET_WEB_API_V1_HOOKS_H_
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,7 +21,7 @@
 #include "tsdb/labels.h"
 #include "tsdb/matcher.h"
 
-namespace promlet::api {
+namespace promlet::web {
 
 struct ActiveTargetView {
   std::string scrape_pool;
@@ -59,8 +61,28 @@ struct TargetSource {
   std::function<std::vector<TargetMetadataView>()> metadata;
 };
 
+// /api/v1/status/tsdb: the head's figures; each list sorted by count descending, at most the
+// asked number of entries long.
+struct TsdbStatusView {
+  struct Entry {
+    std::string name;
+    uint64_t value;
+  };
+  uint64_t num_series = 0;
+  uint64_t num_label_pairs = 0;
+  uint64_t chunk_count = 0;
+  int64_t min_time = std::numeric_limits<int64_t>::max();  // max int64 when empty
+  int64_t max_time = std::numeric_limits<int64_t>::min();  // min int64 when empty
+  std::vector<Entry> series_count_by_metric_name;
+  std::vector<Entry> label_value_count_by_label_name;
+  std::vector<Entry> memory_in_bytes_by_label_name;
+  std::vector<Entry> series_count_by_label_value_pair;
+};
+
 // Status pages.
 struct RuntimeStatus {
+  // /api/v1/status/tsdb with at most `limit` entries per list.
+  std::function<TsdbStatusView(size_t limit)> tsdb_status;
   std::function<std::string()> config_yaml;          // /api/v1/status/config
   std::function<bool()> reload_config_success;
   std::function<int64_t()> last_config_time_unix_ms;
@@ -79,6 +101,6 @@ struct AdminHooks {
   std::function<absl::StatusOr<std::string>(bool skip_head)> snapshot;
 };
 
-}  // namespace promlet::api
+}  // namespace promlet::web
 
-#endif  // PROMLET_API_SOURCES_H_
+#endif  // PROMLET_WEB_API_V1_HOOKS_H_

@@ -5,8 +5,8 @@
 //
 // Invariant: Render() is safe to call concurrently with metric updates; collectables added with
 // Add() must stay alive until the SelfMetrics is destroyed or hold them via shared_ptr.
-#ifndef PROMLET_API_SELF_METRICS_H_
-#define PROMLET_API_SELF_METRICS_H_
+#ifndef PROMLET_WEB_SELF_METRICS_H_
+#define PROMLET_WEB_SELF_METRICS_H_
 
 #include <cstdint>
 #include <functional>
@@ -16,14 +16,10 @@
 #include <vector>
 
 #include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 
-namespace promlet::tsdb {
-class DB;
-class Head;
-}  // namespace promlet::tsdb
-
-namespace promlet::api {
+namespace promlet::web {
 
 struct BuildInfo {
   std::string version;     // promlet's own version, e.g. "0.1.0"
@@ -75,13 +71,13 @@ struct ScrapeTotals {
   uint64_t samples_out_of_bounds = 0;
 };
 
-// Storage and scrape metrics, read at each collection (nothing is cached): the head's Stats()
-// (prometheus_tsdb_head_*), the DB's counters, blocks, disk use, WAL figures and open report,
-// and the scrape totals. `db` may be null (head-only: only the head families); `head`, when null,
-// is db->head(). `scrape` may be empty (no scrape families). db/head must outlive the collector.
+// Storage and scrape metrics, read at each collection (nothing is cached): the families
+// `storage` returns (the binary passes tsdb::CollectMetrics over its DB), then the scrape
+// totals. Either may be empty. What they read must outlive the collector.
 std::shared_ptr<prometheus::Collectable> NewStorageCollector(
-    tsdb::DB* db, const tsdb::Head* head, std::function<ScrapeTotals()> scrape);
+    std::function<std::vector<prometheus::MetricFamily>()> storage,
+    std::function<ScrapeTotals()> scrape);
 
-}  // namespace promlet::api
+}  // namespace promlet::web
 
-#endif  // PROMLET_API_SELF_METRICS_H_
+#endif  // PROMLET_WEB_SELF_METRICS_H_

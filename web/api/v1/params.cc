@@ -1,4 +1,4 @@
-#include "api/params.h"
+#include "web/api/v1/params.h"
 
 #include <cerrno>
 #include <cmath>
@@ -13,7 +13,7 @@
 #include "common/duration.h"
 #include "promql/parser/parser.h"
 
-namespace promlet::api {
+namespace promlet::web {
 
 namespace {
 
@@ -166,4 +166,54 @@ std::vector<std::string_view> Form::All(std::string_view name) const {
   return out;
 }
 
-}  // namespace promlet::api
+absl::Status InvalidParam(std::string_view name, absl::string_view message) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid parameter \"", AV(name), "\": ", message));
+}
+
+absl::StatusOr<int64_t> TimeParam(const Form& form, std::string_view name, int64_t default_ms) {
+  std::string_view v = form.Get(name);
+  if (v.empty()) return default_ms;
+  absl::StatusOr<int64_t> t = ParseTime(v);
+  if (!t.ok()) return InvalidParam(name, t.status().message());
+  return *t;
+}
+
+absl::StatusOr<TimeRange> StartEndParams(const Form& form) {
+  absl::StatusOr<int64_t> start = TimeParam(form, "start", kMinTimeMs);
+  if (!start.ok()) return start.status();
+  absl::StatusOr<int64_t> end = TimeParam(form, "end", kMaxTimeMs);
+  if (!end.ok()) return end.status();
+  return TimeRange{*start, *end};
+}
+
+absl::StatusOr<int> LimitParam(const Form& form) {
+  std::string_view s = form.Get("limit");
+  if (s.empty()) return 0;
+  int v = 0;
+  if (!absl::SimpleAtoi(AV(s), &v)) {
+    return InvalidParam("limit", absl::StrCat("strconv.Atoi: parsing \"", AV(s),
+                                              "\": invalid syntax"));
+  }
+  if (v < 0) return InvalidParam("limit", "limit must be non-negative");
+  return v;
+}
+
+absl::StatusOr<std::vector<std::vector<tsdb::Matcher>>> MatchParams(const Form& form) {
+  std::vector<std::vector<tsdb::Matcher>> sets;
+  for (std::string_view s : form.All("match[]")) {
+    auto ms = promql::ParseMetricSelector(s);
+    if (!ms.ok()) return InvalidParam("match[]", ms.status().message());
+    bool all_empty = true;
+    for (const auto& m : *ms) {
+      if (!m.MatchesEmpty()) all_empty = false;
+    }
+    if (all_empty) {
+      return InvalidParam("match[]", "match[] must contain at least one non-empty matcher");
+    }
+    sets.push_back(std::move(*ms));
+  }
+  return sets;
+}
+
+}  // namespace promlet::web

@@ -1,10 +1,10 @@
-#include "api/exposition.h"
+#include "web/exposition.h"
 
 #include <limits>
 
 #include "common/go_format.h"
 
-namespace promlet::api {
+namespace promlet::web {
 namespace {
 
 void AppendHelp(std::string& out, std::string_view help) {
@@ -132,4 +132,4 @@ std::string SerializeFamilies(const std::vector<prometheus::MetricFamily>& famil
   return out;
 }
 
-}  // namespace promlet::api
+}  // namespace promlet::web

@@ -16,8 +16,8 @@
 //  - Double() is encoding/json's float64: MarshalFloat's cut-offs with the exponent's leading
 //    zero dropped ("1e-7", "1e+21").
 // No allocation beyond growing the output string; nesting depth is bounded (kMaxDepth).
-#ifndef PROMLET_API_JSON_WRITER_H_
-#define PROMLET_API_JSON_WRITER_H_
+#ifndef PROMLET_WEB_API_V1_JSON_WRITER_H_
+#define PROMLET_WEB_API_V1_JSON_WRITER_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -26,7 +26,7 @@
 
 #include "tsdb/labels.h"
 
-namespace promlet::api {
+namespace promlet::web {
 
 // Longest sample value: MarshalFloat never writes more than 26 bytes ('f' only between 1e-6
 // and 1e21).
@@ -88,6 +88,6 @@ class JsonWriter {
   int depth_ = 0;
 };
 
-}  // namespace promlet::api
+}  // namespace promlet::web
 
-#endif  // PROMLET_API_JSON_WRITER_H_
+#endif  // PROMLET_WEB_API_V1_JSON_WRITER_H_

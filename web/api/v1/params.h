@@ -6,10 +6,13 @@
 //    (the duration syntax itself is common::ParseDuration's).
 //  - Forms: the URL query string merged with an application/x-www-form-urlencoded body
 //    (body values after URL values, as Go's Request.Form).
-// Every error is InvalidArgument and its message is what Prometheus puts after
-// `invalid parameter "<name>": `.
-#ifndef PROMLET_API_PARAMS_H_
-#define PROMLET_API_PARAMS_H_
+//  - Named parameters of a form (TimeParam, StartEndParams, LimitParam, MatchParams): one parser
+//    each, used by every handler that takes them.
+// Every error is InvalidArgument. ParseTime's and ParseDurationParam's message is what
+// Prometheus puts after `invalid parameter "<name>": `; the form-level parsers return the whole
+// message, prefix included (InvalidParam).
+#ifndef PROMLET_WEB_API_V1_PARAMS_H_
+#define PROMLET_WEB_API_V1_PARAMS_H_
 
 #include <cstdint>
 #include <limits>
@@ -18,9 +21,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "tsdb/matcher.h"
 
-namespace promlet::api {
+namespace promlet::web {
 
 // Prometheus' MinTime/MaxTime (math.MinInt64/4 .. MaxInt64/4 ms, ~ ±292 million years).
 inline constexpr int64_t kMinTimeMs = std::numeric_limits<int64_t>::min() / 4;
@@ -51,6 +57,25 @@ class Form {
   std::vector<std::pair<std::string, std::string>> pairs_;
 };
 
-}  // namespace promlet::api
+// The InvalidArgument status of a bad parameter: `invalid parameter "<name>": <message>`.
+absl::Status InvalidParam(std::string_view name, absl::string_view message);
 
-#endif  // PROMLET_API_PARAMS_H_
+// The time parameter `name`; `default_ms` when absent or empty.
+absl::StatusOr<int64_t> TimeParam(const Form& form, std::string_view name, int64_t default_ms);
+
+// "start" and "end", kMinTimeMs and kMaxTimeMs when absent.
+struct TimeRange {
+  int64_t start;
+  int64_t end;
+};
+absl::StatusOr<TimeRange> StartEndParams(const Form& form);
+
+// "limit": a non-negative integer; 0 (no limit) when absent or empty.
+absl::StatusOr<int> LimitParam(const Form& form);
+
+// Every match[] selector; each needs a matcher that does not match the empty string.
+absl::StatusOr<std::vector<std::vector<tsdb::Matcher>>> MatchParams(const Form& form);
+
+}  // namespace promlet::web
+
+#endif  // PROMLET_WEB_API_V1_PARAMS_H_
