@@ -11,11 +11,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "net/http/server.h"
 #include "cmd/version.h"
 #include "common/bytesize.h"
 #include "common/duration.h"
 #include "common/log.h"
+#include "net/http/server.h"
 
 namespace promlet::cmd {
 

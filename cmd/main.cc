@@ -19,16 +19,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "web/api/v1/api.h"
-#include "net/http/server.h"
-#include "web/api/v1/params.h"
-#include "web/self_metrics.h"
-#include "net/http/web_config.h"
 #include "cmd/flags.h"
-#include "cmd/web_hooks.h"
 #include "cmd/version.h"
+#include "cmd/web_hooks.h"
 #include "common/duration.h"
 #include "common/log.h"
+#include "net/http/server.h"
+#include "net/http/web_config.h"
 #include "promql/engine/engine.h"
 #include "promql/parser/parser.h"
 #include "scrape/config.h"
@@ -36,6 +33,9 @@
 #include "tools/tsdb_cli.h"
 #include "tsdb/db.h"
 #include "tsdb/metrics.h"
+#include "web/api/v1/api.h"
+#include "web/api/v1/params.h"
+#include "web/self_metrics.h"
 
 namespace promlet::cmd {
 namespace {
@@ -247,8 +247,7 @@ int Run(const Flags& flags) {
   // Storage and scrape figures on /metrics, read at each render; the server stops before the
   // scrape manager and the DB go away.
   tsdb::DB* dbp = db.get();
-  metrics.Add(web::NewStorageCollector([dbp] { return tsdb::CollectMetrics(dbp, nullptr); },
-                                       [m = scraper.get()] {
+  auto scrape_totals = [m = scraper.get()] {
     web::ScrapeTotals t;
     t.pools = m->ScrapePools().size();
     for (const auto& target : m->ActiveTargets()) {
@@ -260,7 +259,9 @@ int Run(const Flags& flags) {
       t.samples_out_of_bounds += target.samples_out_of_bounds;
     }
     return t;
-  }));
+  };
+  metrics.Add(web::NewStorageCollector([dbp] { return tsdb::CollectMetrics(dbp, nullptr); },
+                                       scrape_totals));
   std::mutex reload_mu;
   auto reload = [&]() -> absl::Status {
     std::lock_guard<std::mutex> lock(reload_mu);

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "web/api/v1/json_writer.h"
 #include "tsdb/labels.h"
+#include "web/api/v1/json_writer.h"
 
 namespace promlet::web {
 namespace {

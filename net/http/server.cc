@@ -34,9 +34,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 #include "net/http/basic_auth.h"
 #include "net/http/parser.h"
-#include "common/log.h"
 
 namespace promlet::net {
 

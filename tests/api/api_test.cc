@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "cmd/web_hooks.h"
-#include "web/api/v1/params.h"
 #include "promql/engine/engine.h"
 #include "tsdb/head.h"
+#include "web/api/v1/params.h"
 
 namespace promlet::web {
 namespace {

@@ -9,8 +9,8 @@
 #ifndef PROMLET_WEB_API_V1_AST_JSON_H_
 #define PROMLET_WEB_API_V1_AST_JSON_H_
 
-#include "web/api/v1/json_writer.h"
 #include "promql/ast.h"
+#include "web/api/v1/json_writer.h"
 
 namespace promlet::web {
 
