@@ -11,11 +11,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "api/http_server.h"
 #include "cmd/version.h"
 #include "common/bytesize.h"
 #include "common/duration.h"
 #include "common/log.h"
+#include "net/http/server.h"
 
 namespace promlet::cmd {
 
@@ -234,7 +234,7 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   }
   std::string host;
   uint16_t port = 0;
-  if (auto st = api::SplitHostPort(f.listen_address, &host, &port); !st.ok()) {
+  if (auto st = net::SplitHostPort(f.listen_address, &host, &port); !st.ok()) {
     return fail(absl::StrCat("invalid value for flag --web.listen-address: ", st.message()));
   }
   if (!log::ParseLevel(f.log_level)) {

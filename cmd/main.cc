@@ -19,21 +19,23 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "api/api.h"
-#include "api/http_server.h"
-#include "api/params.h"
-#include "api/self_metrics.h"
-#include "api/web_config.h"
 #include "cmd/flags.h"
 #include "cmd/version.h"
+#include "cmd/web_hooks.h"
 #include "common/duration.h"
 #include "common/log.h"
+#include "net/http/server.h"
+#include "net/http/web_config.h"
 #include "promql/engine/engine.h"
 #include "promql/parser/parser.h"
 #include "scrape/config.h"
 #include "scrape/manager.h"
 #include "tools/tsdb_cli.h"
 #include "tsdb/db.h"
+#include "tsdb/metrics.h"
+#include "web/api/v1/api.h"
+#include "web/api/v1/params.h"
+#include "web/self_metrics.h"
 
 namespace promlet::cmd {
 namespace {
@@ -107,12 +109,12 @@ std::string SnapshotName() {
 }
 
 // /api/v1/targets and metadata from the scrape manager (the API must not depend on scrape).
-api::TargetSource TargetsFrom(scrape::Manager* m) {
-  api::TargetSource src;
+web::TargetSource TargetsFrom(scrape::Manager* m) {
+  web::TargetSource src;
   src.active = [m] {
-    std::vector<api::ActiveTargetView> out;
+    std::vector<web::ActiveTargetView> out;
     for (const auto& t : m->ActiveTargets()) {
-      api::ActiveTargetView v;
+      web::ActiveTargetView v;
       v.scrape_pool = t.scrape_pool;
       v.scrape_url = t.scrape_url;
       v.global_url = t.global_url;
@@ -134,20 +136,20 @@ api::TargetSource TargetsFrom(scrape::Manager* m) {
     return out;
   };
   src.dropped = [m] {
-    std::vector<api::DroppedTargetView> out;
+    std::vector<web::DroppedTargetView> out;
     for (const auto& t : m->DroppedTargets()) {
-      out.push_back(api::DroppedTargetView{t.scrape_pool, t.discovered_labels});
+      out.push_back(web::DroppedTargetView{t.scrape_pool, t.discovered_labels});
     }
     return out;
   };
   src.scrape_pools = [m] { return m->ScrapePools(); };
   src.metadata = [m] {
-    std::vector<api::TargetMetadataView> out;
+    std::vector<web::TargetMetadataView> out;
     for (const auto& t : m->TargetsMetadata()) {
-      api::TargetMetadataView v;
+      web::TargetMetadataView v;
       v.target = t.target_labels;
       for (const auto& md : t.metadata) {
-        v.metadata.push_back(api::MetadataView{md.family, std::string(model::MetricTypeName(md.type)),
+        v.metadata.push_back(web::MetadataView{md.family, std::string(model::MetricTypeName(md.type)),
                                                md.help, md.unit});
       }
       out.push_back(std::move(v));
@@ -182,9 +184,9 @@ int Run(const Flags& flags) {
   }
   // The web config is checked before storage opens: a bad one must stop promlet, never be
   // ignored (serving plaintext or unauthenticated when TLS or auth was asked for).
-  api::WebConfig web_config;
+  net::WebConfig web_config;
   if (!flags.web_config_file.empty()) {
-    auto web = api::LoadWebConfig(flags.web_config_file);
+    auto web = net::LoadWebConfig(flags.web_config_file);
     if (!web.ok()) {
       PROMLET_LOG_ERROR("Invalid web config", "file", flags.web_config_file, "err",
                         web.status().message());
@@ -218,14 +220,14 @@ int Run(const Flags& flags) {
   eo.timeout = absl::Milliseconds(flags.query_timeout_ms);
   promql::Engine engine(eo);
 
-  api::BuildInfo build;
+  web::BuildInfo build;
   build.version = PROMLET_VERSION;
   build.revision = PROMLET_REVISION;
   build.build_date = __DATE__;
   build.go_version = absl::StrCat("g++ ", __VERSION__);
-  api::SelfMetrics metrics(build);
+  web::SelfMetrics metrics(build);
 
-  api::HttpServerOptions opts;
+  net::HttpServerOptions opts;
   opts.listen_address = flags.listen_address;
   opts.cors_origin = flags.cors_origin;
   // Queries get their own pool, as many threads as may evaluate at once: waiting queries hold
@@ -239,13 +241,14 @@ int Run(const Flags& flags) {
     opts.tls_key_file = web_config.tls.key_file;
     opts.tls_min_version = web_config.tls.min_version;
   }
-  api::HttpServer server(opts, &metrics.registry());
+  net::HttpServer server(opts, &metrics.registry());
 
   auto scraper = std::make_unique<scrape::Manager>(db.get());
   // Storage and scrape figures on /metrics, read at each render; the server stops before the
   // scrape manager and the DB go away.
-  metrics.Add(api::NewStorageCollector(db.get(), nullptr, [m = scraper.get()] {
-    api::ScrapeTotals t;
+  tsdb::DB* dbp = db.get();
+  auto scrape_totals = [m = scraper.get()] {
+    web::ScrapeTotals t;
     t.pools = m->ScrapePools().size();
     for (const auto& target : m->ActiveTargets()) {
       ++t.active_targets;
@@ -256,7 +259,9 @@ int Run(const Flags& flags) {
       t.samples_out_of_bounds += target.samples_out_of_bounds;
     }
     return t;
-  }));
+  };
+  metrics.Add(web::NewStorageCollector([dbp] { return tsdb::CollectMetrics(dbp, nullptr); },
+                                       scrape_totals));
   std::mutex reload_mu;
   auto reload = [&]() -> absl::Status {
     std::lock_guard<std::mutex> lock(reload_mu);
@@ -275,7 +280,7 @@ int Run(const Flags& flags) {
     return absl::OkStatus();
   };
 
-  api::ApiOptions ao;
+  web::ApiOptions ao;
   ao.lookback_delta_ms = flags.query_lookback_delta_ms;
   ao.query_timeout_ms = flags.query_timeout_ms;
   ao.max_concurrency = flags.query_max_concurrency;
@@ -293,7 +298,7 @@ int Run(const Flags& flags) {
   char cwd[4096];
   ao.cwd = getcwd(cwd, sizeof cwd) ? cwd : "";
   ao.start_time_unix_ms = start_ms;
-  api::RuntimeStatus runtime;
+  web::RuntimeStatus runtime;
   runtime.config_yaml = [&config] { return config.yaml(); };
   runtime.reload_config_success = [&config] { return config.success(); };
   runtime.last_config_time_unix_ms = [&config] { return config.last_ms(); };
@@ -306,8 +311,8 @@ int Run(const Flags& flags) {
     return std::vector<int64_t>{0, report.wal.segments > 0 ? report.wal.segments - 1 : 0,
                                 report.wal.segments > 0 ? report.wal.segments - 1 : 0};
   };
-  api::AdminHooks admin;
-  tsdb::DB* dbp = db.get();
+  runtime.tsdb_status = [dbp](size_t limit) { return TsdbStatusOf(*dbp->head(), limit); };
+  web::AdminHooks admin;
   admin.delete_series = [dbp](const std::vector<std::vector<model::Matcher>>& sel, int64_t mint,
                               int64_t maxt) -> absl::Status {
     for (const auto& ms : sel) {
@@ -322,27 +327,27 @@ int Run(const Flags& flags) {
     if (auto st = dbp->Snapshot(dir, !skip_head); !st.ok()) return st;
     return name;
   };
-  api::Api api(ao, db.get(), &engine, db->head(), TargetsFrom(scraper.get()), runtime, admin);
+  web::Api api(ao, db.get(), &engine, TargetsFrom(scraper.get()), runtime, admin);
   api.Register(server);
 
   // Methods as Prometheus' router registers them; health and readiness run on the I/O threads,
   // so no load on the worker pools can delay them.
-  api::RouteOptions probe;
+  net::RouteOptions probe;
   probe.methods = {"GET", "HEAD"};
-  probe.pool = api::HandlerPool::kInline;
-  server.Handle("/-/healthy", "/-/healthy", [](const api::HttpRequest&, api::HttpResponse& res) {
+  probe.pool = net::HandlerPool::kInline;
+  server.Handle("/-/healthy", "/-/healthy", [](const net::HttpRequest&, net::HttpResponse& res) {
     res.body = "Promlet Server is Healthy.\n";
   }, probe);
-  server.Handle("/-/ready", "/-/ready", [](const api::HttpRequest&, api::HttpResponse& res) {
+  server.Handle("/-/ready", "/-/ready", [](const net::HttpRequest&, net::HttpResponse& res) {
     res.body = "Promlet Server is Ready.\n";
   }, probe);
-  api::RouteOptions get_only;
+  net::RouteOptions get_only;
   get_only.methods = {"GET"};
-  server.Handle("/metrics", "/metrics", [&metrics](const api::HttpRequest&, api::HttpResponse& res) {
+  server.Handle("/metrics", "/metrics", [&metrics](const net::HttpRequest&, net::HttpResponse& res) {
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";
     res.body = metrics.Render();
   }, get_only);
-  auto lifecycle = [&flags](const api::HttpRequest& req, api::HttpResponse& res) -> bool {
+  auto lifecycle = [&flags](const net::HttpRequest& req, net::HttpResponse& res) -> bool {
     if (req.method != "POST" && req.method != "PUT") {
       res.status = 405;
       res.body = "Only POST or PUT requests allowed\n";
@@ -355,15 +360,15 @@ int Run(const Flags& flags) {
     }
     return true;
   };
-  api::RouteOptions lifecycle_methods;
+  net::RouteOptions lifecycle_methods;
   lifecycle_methods.methods = {"GET", "POST", "PUT"};
-  server.Handle("/-/quit", "/-/quit", [&](const api::HttpRequest& req, api::HttpResponse& res) {
+  server.Handle("/-/quit", "/-/quit", [&](const net::HttpRequest& req, net::HttpResponse& res) {
     if (!lifecycle(req, res)) return;
     res.body = "Requesting termination... Goodbye!\n";
     // The main thread owns shutdown; the request reaches it as a signal through sigwait.
     kill(getpid(), SIGTERM);
   }, lifecycle_methods);
-  server.Handle("/-/reload", "/-/reload", [&](const api::HttpRequest& req, api::HttpResponse& res) {
+  server.Handle("/-/reload", "/-/reload", [&](const net::HttpRequest& req, net::HttpResponse& res) {
     if (!lifecycle(req, res)) return;
     if (auto st = reload(); !st.ok()) {
       res.status = 500;

@@ -268,7 +268,7 @@ absl::StatusOr<ScrapeLoopOptions> BuildLoopOptions(const ScrapeConfig& cfg,
   o.http.host = ep->host;
   o.http.port = ep->port;
   o.http.target = ep->path_and_query;
-  o.http.tls = HttpTlsOptions{cfg.tls_config.ca_file, cfg.tls_config.cert_file,
+  o.http.tls = net::HttpTlsOptions{cfg.tls_config.ca_file, cfg.tls_config.cert_file,
                               cfg.tls_config.key_file, cfg.tls_config.server_name,
                               cfg.tls_config.insecure_skip_verify};
   o.http.body_size_limit = cfg.body_size_limit_bytes;

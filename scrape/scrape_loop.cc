@@ -280,7 +280,7 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
   }
 
   absl::Status Init() {
-    absl::StatusOr<std::unique_ptr<HttpClient>> c = HttpClient::Create(strand_, opts_.http);
+    absl::StatusOr<std::unique_ptr<net::HttpClient>> c = net::HttpClient::Create(strand_, opts_.http);
     if (!c.ok()) return c.status();
     client_ = *std::move(c);
     return absl::OkStatus();
@@ -381,12 +381,12 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
       return;
     }
     client_->AsyncGet(opts_.timeout,
-                      [self = shared_from_this()](absl::StatusOr<HttpResponse> r) {
+                      [self = shared_from_this()](absl::StatusOr<net::HttpClientResponse> r) {
                         self->OnResponse(std::move(r));
                       });
   }
 
-  void OnResponse(absl::StatusOr<HttpResponse> resp) {
+  void OnResponse(absl::StatusOr<net::HttpClientResponse> resp) {
     if (state_ != State::kScraping) {  // stopped meanwhile
       Finalize();
       return;
@@ -406,7 +406,7 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
       } else {
         r = AppendScrapeBody(*app, *cache_, opts_.samples, resp->body, *format, ts);
       }
-      RecycleBodyBuffer(std::move(resp->body));
+      net::RecycleBodyBuffer(std::move(resp->body));
       if (!r.error.ok()) {
         app->Rollback();
         app = db_->NewAppender();
@@ -540,7 +540,7 @@ class LoopImpl : public ScrapeLoop, public std::enable_shared_from_this<LoopImpl
   storage::Appendable* db_;
   const ScrapeLoopOptions opts_;
   std::shared_ptr<ScrapeCache> cache_;
-  std::unique_ptr<HttpClient> client_;
+  std::unique_ptr<net::HttpClient> client_;
 
   // Strand-only state.
   State state_ = State::kIdle;

@@ -35,7 +35,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "scrape/http_client.h"
+#include "net/http/client.h"
 #include "scrape/scrape_cache.h"
 #include "scrape/target.h"
 #include "model/textparse.h"
@@ -68,7 +68,7 @@ struct ScrapeLoopOptions {
   model::Labels target_labels;      // full target labels, "__" labels included
   model::Labels discovered_labels;  // before relabeling, for the API
   std::string scrape_url;
-  HttpClientOptions http;  // host, port, path, auth/accept headers, TLS, body_size_limit
+  net::HttpClientOptions http;  // host, port, path, auth/accept headers, TLS, body_size_limit
   std::chrono::milliseconds interval{60000};
   std::chrono::milliseconds timeout{10000};
   SampleOptions samples;

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "api/json_writer.h"
 #include "model/labels.h"
+#include "web/api/v1/json_writer.h"
 
-namespace promlet::api {
+namespace promlet::web {
 namespace {
 
 struct Series {
@@ -77,6 +77,6 @@ void BM_EncodeMatrix1M(benchmark::State& state) {
 BENCHMARK(BM_EncodeMatrix1M)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
-}  // namespace promlet::api
+}  // namespace promlet::web
 
 BENCHMARK_MAIN();

@@ -1,15 +1,19 @@
 // Golden-JSON tests of the API handlers on a fixed in-memory dataset (tsdb::Head + the engine).
-#include "api/api.h"
+#include "web/api/v1/api.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "api/params.h"
+#include "cmd/web_hooks.h"
 #include "promql/engine/engine.h"
 #include "tsdb/head.h"
+#include "web/api/v1/params.h"
 
-namespace promlet::api {
+namespace promlet::web {
 namespace {
+
+using net::HttpRequest;
+using net::HttpResponse;
 
 using ::testing::HasSubstr;
 
@@ -71,7 +75,8 @@ class ApiTest : public ::testing::Test {
     };
     RuntimeStatus runtime;
     runtime.config_yaml = [] { return std::string("global:\n  scrape_interval: 15s\n"); };
-    api_ = std::make_unique<Api>(o, &head_, &engine_, &head_, targets, runtime);
+    runtime.tsdb_status = [this](size_t limit) { return cmd::TsdbStatusOf(head_, limit); };
+    api_ = std::make_unique<Api>(o, &head_, &engine_, targets, runtime);
   }
 
   HttpResponse Get(const std::string& target) {
@@ -418,7 +423,7 @@ TEST(ApiAdminTest, AdminHooksWhenEnabled) {
     calls.push_back(skip_head ? "snap skip" : "snap");
     return std::string("20261123T000000Z-0123456789abcdef");
   };
-  Api api(o, &head, &engine, &head, {}, {}, admin);
+  Api api(o, &head, &engine, {}, {}, admin);
   HttpRequest req;
   req.method = "POST";
   req.path = "/api/v1/admin/tsdb/delete_series";
@@ -441,4 +446,4 @@ TEST(ApiAdminTest, AdminHooksWhenEnabled) {
 }
 
 }  // namespace
-}  // namespace promlet::api
+}  // namespace promlet::web

@@ -1,6 +1,6 @@
 // /api/v1/parse_query's tree: the JSON Prometheus' translateAST produces (keys sorted, as Go's
 // encoding/json writes maps).
-#include "api/ast_json.h"
+#include "web/api/v1/ast_json.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 
 #include "promql/parser/parser.h"
 
-namespace promlet::api {
+namespace promlet::web {
 namespace {
 
 std::string Tree(const std::string& query) {
@@ -61,4 +61,4 @@ TEST(AstJson, ScalarsStringsSubqueriesAndUnary) {
 }
 
 }  // namespace
-}  // namespace promlet::api
+}  // namespace promlet::web

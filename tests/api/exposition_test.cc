@@ -1,12 +1,12 @@
 // The text exposition writer of /federate and /metrics against what Go's expfmt writes.
-#include "api/exposition.h"
+#include "web/exposition.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 
-namespace promlet::api {
+namespace promlet::web {
 namespace {
 
 TEST(ExpositionTest, ValuesLikeExpfmtWriteFloat) {
@@ -85,4 +85,4 @@ TEST(ExpositionTest, FamiliesLikeExpfmt) {
 }
 
 }  // namespace
-}  // namespace promlet::api
+}  // namespace promlet::web

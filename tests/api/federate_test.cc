@@ -1,11 +1,11 @@
 #include "model/value.h"
-#include "api/federate.h"
+#include "web/federate.h"
 
 #include <gtest/gtest.h>
 
 #include "tsdb/head.h"
 
-namespace promlet::api {
+namespace promlet::web {
 namespace {
 
 TEST(FederateTest, LatestSampleWithinLookbackGroupedByName) {
@@ -42,4 +42,4 @@ TEST(FederateTest, NoSelectorsNoOutput) {
 }
 
 }  // namespace
-}  // namespace promlet::api
+}  // namespace promlet::web

@@ -1,4 +1,4 @@
-#include "api/json_writer.h"
+#include "web/api/v1/json_writer.h"
 
 #include <cmath>
 #include <limits>
@@ -8,7 +8,7 @@
 #include "model/value.h"
 #include "storage/interface.h"
 
-namespace promlet::api {
+namespace promlet::web {
 namespace {
 
 TEST(SampleValueTest, FormatsLikePrometheusMarshalFloat) {
@@ -138,4 +138,4 @@ TEST(JsonWriterTest, LabelSetInSortedOrder) {
 }
 
 }  // namespace
-}  // namespace promlet::api
+}  // namespace promlet::web

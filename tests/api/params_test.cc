@@ -1,8 +1,8 @@
-#include "api/params.h"
+#include "web/api/v1/params.h"
 
 #include <gtest/gtest.h>
 
-namespace promlet::api {
+namespace promlet::web {
 namespace {
 
 TEST(ParseTimeTest, UnixSecondsAndRfc3339) {
@@ -69,4 +69,4 @@ TEST(FormTest, BadEscapeIsAnError) {
 }
 
 }  // namespace
-}  // namespace promlet::api
+}  // namespace promlet::web

@@ -1,5 +1,5 @@
 // Bounded, deterministic fuzzing of HTTP request heads (outside input), two ways:
-//  - the request parser alone (api/http_parser.h), fed mutants in random slices: it never
+//  - the request parser alone (net/http/parser.h), fed mutants in random slices: it never
 //    throws or crashes (ASan/UBSan watch memory) and a parsed message is readable;
 //  - a real HttpServer on 127.0.0.1, sent mutants on fresh connections: every answer is a
 //    well-formed HTTP status line and head (or a plain close), and the server keeps answering a
@@ -10,8 +10,8 @@
 
 #include <cctype>
 
-#include "api/http_parser.h"
-#include "api/http_server.h"
+#include "net/http/parser.h"
+#include "net/http/server.h"
 #include "tests/fuzz/byte_mutator.h"
 #include "tests/integration/test_util.h"
 
@@ -60,7 +60,7 @@ TEST(FuzzHttp, ParserSurvivesMutatedHeads) {
     const std::string& other = kCorpus[m.Below(kCorpus.size())];
     // Mostly small mutants; one in ten may grow to the 1 MiB head limit.
     std::string input = m.Mutate(base, m.OneIn(10) ? (1 << 20) : (16 << 10), other);
-    api::RequestParser parser;
+    net::RequestParser parser;
     parser.header_limit(1 << 20);
     parser.body_limit(10 << 20);
     parser.eager(true);
@@ -108,26 +108,26 @@ bool WellFormedAnswer(const std::string& answer) {
 TEST(FuzzHttp, ServerAnswersMutatedHeadsWellFormed) {
   constexpr uint64_t kSeed = 20261202;
   constexpr int kIterations = 3000;
-  api::HttpServerOptions o;
+  net::HttpServerOptions o;
   o.listen_address = "127.0.0.1:0";
   o.max_body_bytes = 64 << 10;
   o.read_timeout = std::chrono::seconds(5);
-  api::HttpServer server(o, nullptr);
-  api::RouteOptions probe;
+  net::HttpServer server(o, nullptr);
+  net::RouteOptions probe;
   probe.methods = {"GET", "HEAD"};
-  probe.pool = api::HandlerPool::kInline;
+  probe.pool = net::HandlerPool::kInline;
   server.Handle("/-/ready", "/-/ready",
-                [](const api::HttpRequest&, api::HttpResponse& res) { res.body = "Ready.\n"; },
+                [](const net::HttpRequest&, net::HttpResponse& res) { res.body = "Ready.\n"; },
                 probe);
-  server.Handle("/echo", "/echo", [](const api::HttpRequest& req, api::HttpResponse& res) {
+  server.Handle("/echo", "/echo", [](const net::HttpRequest& req, net::HttpResponse& res) {
     res.body = req.method + " " + req.path + " " + std::to_string(req.body.size());
   });
-  api::RouteOptions query;
+  net::RouteOptions query;
   query.methods = {"GET", "POST"};
-  query.pool = api::HandlerPool::kQuery;
+  query.pool = net::HandlerPool::kQuery;
   query.cors = true;
   for (const char* path : {"/api/v1/query", "/api/v1/query_range", "/api/v1/labels", "/metrics"}) {
-    server.Handle(path, path, [](const api::HttpRequest& req, api::HttpResponse& res) {
+    server.Handle(path, path, [](const net::HttpRequest& req, net::HttpResponse& res) {
       res.content_type = "application/json";
       res.body = "{\"status\":\"success\",\"data\":\"" + std::to_string(req.query.size()) + "\"}";
     }, query);

@@ -2,8 +2,8 @@
 # parser) or the parser's private headers: ANTLR stays behind promql/parser/antlr_private.h.
 # Run as: cmake -DROOT=<source dir> -P antlr_private_check.cmake
 file(GLOB_RECURSE _files RELATIVE ${ROOT}
-  ${ROOT}/api/*.h ${ROOT}/api/*.cc ${ROOT}/cmd/*.h ${ROOT}/cmd/*.cc ${ROOT}/common/*.h
-  ${ROOT}/common/*.cc ${ROOT}/promql/*.h ${ROOT}/promql/*.cc ${ROOT}/scrape/*.h
+  ${ROOT}/web/*.h ${ROOT}/web/*.cc ${ROOT}/net/*.h ${ROOT}/net/*.cc ${ROOT}/cmd/*.h ${ROOT}/cmd/*.cc
+  ${ROOT}/common/*.h ${ROOT}/common/*.cc ${ROOT}/promql/*.h ${ROOT}/promql/*.cc ${ROOT}/scrape/*.h
   ${ROOT}/scrape/*.cc ${ROOT}/tsdb/*.h ${ROOT}/tsdb/*.cc ${ROOT}/tools/*.h ${ROOT}/tools/*.cc
   ${ROOT}/tests/*.h ${ROOT}/tests/*.cc ${ROOT}/bench/*.h ${ROOT}/bench/*.cc)
 set(_bad "")

@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "scrape/http_client.h"
+#include "net/http/client.h"
 #include "model/value.h"
 #include "model/textparse.h"
 #include "tests/scrape_loop/mem_storage.h"
@@ -559,9 +559,9 @@ TEST_F(ScrapeLoopTest, RedirectLoopStopsAfterTenRedirects) {
 }
 
 TEST(ResolveLocation, ReferencesResolveAsRfc3986) {
-  HttpLocation base{"http", "127.0.0.1", "9100", "/a/b/metrics?x=1"};
+  net::HttpLocation base{"http", "127.0.0.1", "9100", "/a/b/metrics?x=1"};
   auto target = [&](std::string_view loc) {
-    auto r = ResolveLocation(base, loc);
+    auto r = net::ResolveLocation(base, loc);
     return r.ok() ? r->scheme + "://" + r->host + ":" + r->port + r->target
                   : "error: " + std::string(r.status().message());
   };

@@ -1,6 +1,6 @@
 // The storage/scrape collector: the serialized /metrics text carries the head's, the DB's and the
 // scrape manager's figures under Prometheus' names, read at render time.
-#include "api/self_metrics.h"
+#include "web/self_metrics.h"
 
 #include <unistd.h>
 
@@ -13,8 +13,9 @@
 
 #include "tsdb/db.h"
 #include "tsdb/head.h"
+#include "tsdb/metrics.h"
 
-namespace promlet::api {
+namespace promlet::web {
 namespace {
 
 namespace fs = std::filesystem;
@@ -51,7 +52,7 @@ TEST(StorageCollector, HeadFiguresAfterAppends) {
   (void)app->Commit();
 
   SelfMetrics m(BuildInfo{});
-  m.Add(NewStorageCollector(nullptr, &head, nullptr));
+  m.Add(NewStorageCollector([&head] { return tsdb::CollectMetrics(nullptr, &head); }, nullptr));
   std::string text = m.Render();
   tsdb::HeadStats s = head.Stats();
   ASSERT_EQ(s.samples_appended, 10u);
@@ -77,7 +78,7 @@ TEST(StorageCollector, HeadFiguresAfterAppends) {
 TEST(StorageCollector, ValuesAreReadAtRenderTime) {
   tsdb::Head head;
   SelfMetrics m(BuildInfo{});
-  m.Add(NewStorageCollector(nullptr, &head, nullptr));
+  m.Add(NewStorageCollector([&head] { return tsdb::CollectMetrics(nullptr, &head); }, nullptr));
   EXPECT_EQ(ValueOf(m.Render(), "prometheus_tsdb_head_series"), "0");
   AppendSamples(head);
   std::string text = m.Render();
@@ -101,7 +102,9 @@ TEST(StorageCollector, DbAndScrapeFigures) {
     totals.scrapes = 42;
     totals.missed_scrapes = 2;
     SelfMetrics m(BuildInfo{});
-    m.Add(NewStorageCollector(db->get(), nullptr, [&totals] { return totals; }));
+    tsdb::DB* dbp = db->get();
+    m.Add(NewStorageCollector([dbp] { return tsdb::CollectMetrics(dbp, nullptr); },
+                              [&totals] { return totals; }));
     std::string text = m.Render();
     EXPECT_EQ(ValueOf(text, "prometheus_tsdb_head_series"), "2");
     EXPECT_EQ(ValueOf(text, "prometheus_tsdb_head_samples_appended_total{type=\"float\"}"), "10");
@@ -123,4 +126,4 @@ TEST(StorageCollector, DbAndScrapeFigures) {
 }
 
 }  // namespace
-}  // namespace promlet::api
+}  // namespace promlet::web

@@ -1,0 +1,207 @@
+// /api/v1/query, query_range, query_exemplars, format_query, parse_query.
+#include <malloc.h>
+
+#include <type_traits>
+#include <variant>
+
+#include "promql/parser/parser.h"
+#include "web/api/v1/ast_json.h"
+#include "web/api/v1/handlers.h"
+
+namespace promlet::web {
+namespace {
+
+// For safety, the number of points per series a range query may return (as Prometheus).
+constexpr int kMaxPoints = 11000;
+
+// Declared first in a query handler, so it runs last: hands the memory the engine and the
+// encoder freed back to the OS (glibc keeps freed pages in each thread's arena otherwise, and
+// a large query would leave RSS at its peak for the life of the process). Only past a few
+// MiB of free heap: trimming after every small query made the next one fault its pages in
+// again (~5% of a small query's time).
+struct TrimHeapAtExit {
+  TrimHeapAtExit() = default;
+  TrimHeapAtExit(const TrimHeapAtExit&) = delete;
+  TrimHeapAtExit& operator=(const TrimHeapAtExit&) = delete;
+  ~TrimHeapAtExit() {
+    constexpr size_t kKeepFreeBytes = 16 << 20;
+    if (mallinfo2().fordblks > kKeepFreeBytes) malloc_trim(0);
+  }
+};
+
+// Evaluates through the query limiter: the deadline is the smaller of the `timeout` parameter
+// and --query.timeout, from the request's arrival (time spent waiting for a query thread
+// counts, as in Prometheus); `lookback_delta` overrides the engine's default.
+absl::StatusOr<promql::Result> Evaluate(
+    const Request& r,
+    const std::function<absl::StatusOr<promql::Result>(const promql::QueryOptions&)>& eval) {
+  const Form& f = r.form;
+  int64_t timeout_ms = r.env.options.query_timeout_ms;
+  if (f.Has("timeout")) {
+    auto t = ParseDurationParam(f.Get("timeout"));
+    if (!t.ok()) return InvalidParam("timeout", t.status().message());
+    if (*t > 0) timeout_ms = std::min(timeout_ms, *t);
+  }
+  promql::QueryOptions qo;
+  if (f.Has("lookback_delta")) {
+    auto ld = ParseDurationParam(f.Get("lookback_delta"));
+    if (!ld.ok()) return InvalidParam("lookback_delta", ld.status().message());
+    if (*ld > 0) qo.lookback_delta_ms = *ld;
+  }
+  return r.env.limiter.Run(r.http.received + std::chrono::milliseconds(timeout_ms),
+                           r.http.client_gone, [&](std::atomic<bool>* cancel) {
+                             qo.cancel = cancel;
+                             return eval(qo);
+                           });
+}
+
+// {"resultType":...,"result":...} of a query, at most `limit` series.
+void EncodeResult(const promql::Result& q, int limit, Result& out) {
+  out.AddWarnings(q.warnings, q.infos);
+  JsonWriter& w = out.data();
+  w.BeginObject();
+  w.Key("resultType");
+  w.String(promql::ValueTypeName(q.type()));
+  w.Key("result");
+  std::visit(
+      [&](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, promql::Scalar>) {
+          w.ScalarPoint(v.t, v.v);
+        } else if constexpr (std::is_same_v<T, promql::String>) {
+          w.BeginArray();
+          w.Double(static_cast<double>(v.t) / 1000);  // promql.String.MarshalJSON
+          w.String(v.v);
+          w.EndArray();
+        } else if constexpr (std::is_same_v<T, promql::Vector>) {
+          w.BeginArray();
+          size_t n = LimitedCount(v.size(), limit, out);
+          for (size_t i = 0; i < n; ++i) {
+            w.BeginObject();
+            w.Key("metric");
+            w.LabelSet(v[i].labels);
+            w.Key("value");
+            w.Point(v[i].t, v[i].v);
+            w.EndObject();
+          }
+          w.EndArray();
+        } else {
+          w.BeginArray();
+          size_t n = LimitedCount(v.size(), limit, out);
+          std::string* buf = w.out();
+          for (size_t i = 0; i < n; ++i) {
+            w.BeginObject();
+            w.Key("metric");
+            w.LabelSet(v[i].labels);
+            w.Key("values");
+            // Hot loop: points appended directly, ~30 bytes each.
+            buf->reserve(buf->size() + v[i].points.size() * 32 + 16);
+            w.BeginArray();
+            for (const auto& p : v[i].points) w.Point(p.t, p.v);
+            w.EndArray();
+            w.EndObject();
+          }
+          w.EndArray();
+        }
+      },
+      q.value);
+  w.EndObject();
+}
+
+// The parsed "query" parameter.
+absl::StatusOr<promql::ExprPtr> QueryParam(const Form& f) {
+  auto expr = promql::ParseExpr(f.Get("query"));
+  if (!expr.ok()) return InvalidParam("query", expr.status().message());
+  return expr;
+}
+
+// Parses "query" and "limit", evaluates with `eval` and encodes the answer.
+Result RunAndEncode(const Request& r,
+                    const std::function<absl::StatusOr<promql::Result>(
+                        const promql::Expr&, const promql::QueryOptions&)>& eval) {
+  auto limit = LimitParam(r.form);
+  if (!limit.ok()) return limit.status();
+  auto expr = QueryParam(r.form);
+  if (!expr.ok()) return expr.status();
+  absl::StatusOr<promql::Result> q =
+      Evaluate(r, [&](const promql::QueryOptions& qo) { return eval(**expr, qo); });
+  if (!q.ok()) return q.status();
+  Result out;
+  EncodeResult(*q, *limit, out);
+  return out;
+}
+
+}  // namespace
+
+Result Query(const Request& r) {
+  TrimHeapAtExit trim;
+  int64_t t = r.env.options.now_ms();
+  if (r.form.Has("time")) {  // present but empty is an error, unlike the other time parameters
+    auto pt = ParseTime(r.form.Get("time"));
+    if (!pt.ok()) return InvalidParam("time", pt.status().message());
+    t = *pt;
+  }
+  std::string query(r.form.Get("query"));
+  return RunAndEncode(r, [&](const promql::Expr& e, const promql::QueryOptions& qo) {
+    return r.env.engine.InstantQuery(r.env.storage, e, t, qo, query);
+  });
+}
+
+Result QueryRange(const Request& r) {
+  TrimHeapAtExit trim;
+  const Form& f = r.form;
+  auto start = ParseTime(f.Get("start"));
+  if (!start.ok()) return InvalidParam("start", start.status().message());
+  auto end = ParseTime(f.Get("end"));
+  if (!end.ok()) return InvalidParam("end", end.status().message());
+  if (*end < *start) return InvalidParam("end", "end timestamp must not be before start time");
+  auto step = ParseDurationParam(f.Get("step"));
+  if (!step.ok()) return InvalidParam("step", step.status().message());
+  if (*step <= 0) {
+    return InvalidParam("step",
+                        "zero or negative query resolution step widths are not accepted. Try a "
+                        "positive integer");
+  }
+  if ((*end - *start) / *step > kMaxPoints) {
+    return BadData(
+        "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing "
+        "the query resolution (?step=XX)");
+  }
+  std::string query(f.Get("query"));
+  return RunAndEncode(r, [&](const promql::Expr& e, const promql::QueryOptions& qo) {
+    return r.env.engine.RangeQuery(r.env.storage, e, *start, *end, *step, qo, query);
+  });
+}
+
+Result QueryExemplars(const Request& r) {
+  auto range = StartEndParams(r.form);
+  if (!range.ok()) return range.status();
+  if (range->end < range->start) {
+    return InvalidParam("end", "end timestamp must not be before start time");
+  }
+  auto expr = QueryParam(r.form);
+  if (!expr.ok()) return expr.status();
+  // Exemplars are not stored (yet): the correct answer is an empty list.
+  Result out;
+  out.data().BeginArray();
+  out.data().EndArray();
+  return out;
+}
+
+Result FormatQuery(const Request& r) {
+  auto expr = QueryParam(r.form);
+  if (!expr.ok()) return expr.status();
+  Result out;
+  out.data().String(promql::Print(**expr));
+  return out;
+}
+
+Result ParseQuery(const Request& r) {
+  auto expr = QueryParam(r.form);
+  if (!expr.ok()) return expr.status();
+  Result out;
+  WriteAstJson(**expr, out.data());
+  return out;
+}
+
+}  // namespace promlet::web
