@@ -1,6 +1,6 @@
-// Manager: runs the scrape side of a config::Config. One scrape pool per job; each pool turns its target
-// groups (static_configs, file_sd) into targets with relabel.h's PopulateLabels() and keeps one
-// ScrapeLoop per target. It owns the io_context the loops run on and a small thread pool
+// Manager: runs the scrape side of a config::Config. One scrape pool per job; each pool turns its
+// target groups (static_configs, file_sd) into targets with relabel.h's PopulateLabels() and keeps
+// one ScrapeLoop per target. It owns the io_context the loops run on and a small thread pool
 // driving it (ManagerOptions::threads, 1 by default): loops are timers and sockets on that
 // context, never a thread per target. The API server runs its own io_context.
 //
