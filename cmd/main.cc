@@ -24,11 +24,11 @@
 #include "cmd/web_hooks.h"
 #include "common/duration.h"
 #include "common/log.h"
+#include "config/config.h"
 #include "net/http/server.h"
 #include "net/http/web_config.h"
 #include "promql/engine/engine.h"
 #include "promql/parser/parser.h"
-#include "scrape/config.h"
 #include "scrape/manager.h"
 #include "tools/tsdb_cli.h"
 #include "tsdb/db.h"
@@ -49,11 +49,11 @@ class ConfigState {
 
   // Loads (or re-loads) the config; on failure the previous one stays in force.
   absl::Status Load() {
-    absl::StatusOr<scrape::Config> cfg;
+    absl::StatusOr<config::Config> cfg;
     if (flags_.config_file.empty()) {
-      cfg = scrape::DefaultConfig(flags_.listen_address, flags_.route_prefix);
+      cfg = config::DefaultConfig(flags_.listen_address, flags_.route_prefix);
     } else {
-      cfg = scrape::LoadConfigFile(flags_.config_file,
+      cfg = config::LoadConfigFile(flags_.config_file,
                                    {.ignore_unsupported = flags_.config_ignore_unsupported});
     }
     if (!cfg.ok()) return Fail(cfg.status());
@@ -71,7 +71,7 @@ class ConfigState {
     std::lock_guard<std::mutex> lock(mu_);
     return yaml_;
   }
-  scrape::Config config() const {
+  config::Config config() const {
     std::lock_guard<std::mutex> lock(mu_);
     return config_;
   }
@@ -93,7 +93,7 @@ class ConfigState {
 
   const Flags& flags_;
   mutable std::mutex mu_;
-  scrape::Config config_;
+  config::Config config_;
   std::string yaml_;
   bool success_ = false;
   int64_t last_ms_ = 0;
@@ -430,7 +430,7 @@ int main(int argc, char** argv) {
       return usage_error(absl::StrCat("unknown command 'check ", argc > 2 ? argv[2] : "",
                                       "' (only 'check config' exists)"));
     }
-    promlet::scrape::LoadOptions load;
+    promlet::config::LoadOptions load;
     std::vector<std::string> files;
     for (int i = 3; i < argc; ++i) {
       const std::string a = argv[i];
@@ -443,7 +443,7 @@ int main(int argc, char** argv) {
       }
     }
     if (files.size() != 1) return usage_error("'check config' takes exactly one file");
-    auto report = promlet::scrape::CheckConfig(files[0], load);
+    auto report = promlet::config::CheckConfig(files[0], load);
     if (!report.ok()) {
       std::fprintf(stderr, "%s\n", std::string(report.status().message()).c_str());
       return 1;

@@ -18,6 +18,7 @@
 namespace promlet::model {
 
 inline constexpr std::string_view kMetricName = "__name__";
+inline constexpr std::string_view kAddressLabel = "__address__";  // a target's host:port
 
 struct Label {
   std::string name;

@@ -1,9 +1,5 @@
-// File-based service discovery, as Prometheus' file_sd_configs.
-//
-// Files (JSON if the name ends in .json, YAML otherwise) hold a list of target groups:
-//   [{"targets": ["host:9100", ...], "labels": {"env": "prod"}}, ...]
-// Each group gets the label __meta_filepath=<file> and the source "<file>:<index>"; each
-// target becomes a label set {__address__="host:9100"}.
+// File-based service discovery, as Prometheus' file_sd_configs: watching the target-group files
+// that config/discovery_config.h reads (format, validation, __meta_filepath, sources).
 //
 // A FileDiscovery watches the directories of its patterns (inotify) and also re-reads every
 // refresh_interval. Invariants: a file that matches but cannot be read or parsed keeps its
@@ -28,32 +24,19 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "scrape/config.h"
+#include "config/discovery_config.h"
 
 namespace promlet::scrape {
-
-inline constexpr std::string_view kFilepathLabel = "__meta_filepath";
-
-// Prometheus' rule for file_sd patterns: "*" only in the last path element, and the name must
-// end in .json, .yml or .yaml. Error: `path name "x" is not valid for file discovery`.
-absl::Status ValidateFileSdPattern(std::string_view pattern);
-// Files matching a glob pattern, sorted; none if the directory does not exist.
-std::vector<std::string> ExpandFileSdPattern(const std::string& pattern);
-// Parses a target-group file's content; `path` decides the format (.json or YAML) and is used
-// for __meta_filepath, the sources and error messages.
-absl::StatusOr<std::vector<TargetGroup>> ParseTargetGroups(std::string_view content,
-                                                           const std::string& path);
-absl::StatusOr<std::vector<TargetGroup>> ReadTargetGroupFile(const std::string& path);
 
 class FileDiscovery {
  public:
   // Called on the discovery thread with the complete current set of groups, sorted by file
   // then index, every time it changes (and once after the first read).
-  using UpdateCallback = std::function<void(const std::vector<TargetGroup>&)>;
+  using UpdateCallback = std::function<void(const std::vector<config::TargetGroup>&)>;
   using ErrorCallback = std::function<void(const std::string& file, const absl::Status&)>;
 
   // `job` names the scrape job in log lines.
-  explicit FileDiscovery(FileSdConfig config, std::string job = "");
+  explicit FileDiscovery(config::FileSdConfig config, std::string job = "");
   ~FileDiscovery();  // stops the thread
   FileDiscovery(const FileDiscovery&) = delete;
   FileDiscovery& operator=(const FileDiscovery&) = delete;
@@ -64,7 +47,7 @@ class FileDiscovery {
   void Stop();
 
   // Poll API: the current groups and a counter that increases on every change.
-  std::vector<TargetGroup> Groups() const;
+  std::vector<config::TargetGroup> Groups() const;
   uint64_t Generation() const;
   // Last error per file that currently fails to read or parse (empty when all are fine).
   std::map<std::string, std::string> Errors() const;
@@ -77,14 +60,14 @@ class FileDiscovery {
   void Run();
   bool AddWatches();  // true if every pattern's directory is watched
 
-  const FileSdConfig config_;
+  const config::FileSdConfig config_;
   const std::string job_;
   UpdateCallback on_update_;
   ErrorCallback on_error_;
 
   mutable absl::Mutex mu_;
-  std::map<std::string, std::vector<TargetGroup>> per_file_ ABSL_GUARDED_BY(mu_);
-  std::vector<TargetGroup> groups_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::vector<config::TargetGroup>> per_file_ ABSL_GUARDED_BY(mu_);
+  std::vector<config::TargetGroup> groups_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> errors_ ABSL_GUARDED_BY(mu_);
   // Hash of the content of each failing file (0: unreadable), to report each new content once.
   std::map<std::string, size_t> failed_contents_ ABSL_GUARDED_BY(mu_);

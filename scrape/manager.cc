@@ -39,9 +39,9 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path, std::string_
 }
 
 // The Authorization header value, evaluated per scrape because secret files may rotate.
-std::function<absl::StatusOr<std::string>()> AuthorizationSource(const ScrapeConfig& c) {
-  if (c.basic_auth) {
-    BasicAuth ba = *c.basic_auth;
+std::function<absl::StatusOr<std::string>()> AuthorizationSource(const config::ScrapeConfig& c) {
+  if (c.http_client.basic_auth) {
+    config::BasicAuth ba = *c.http_client.basic_auth;
     return [ba]() -> absl::StatusOr<std::string> {
       std::string password = ba.password;
       if (!ba.password_file.empty()) {
@@ -52,8 +52,8 @@ std::function<absl::StatusOr<std::string>()> AuthorizationSource(const ScrapeCon
       return absl::StrCat("Basic ", absl::Base64Escape(absl::StrCat(ba.username, ":", password)));
     };
   }
-  if (c.authorization) {
-    Authorization a = *c.authorization;
+  if (c.http_client.authorization) {
+    config::Authorization a = *c.http_client.authorization;
     return [a]() -> absl::StatusOr<std::string> {
       std::string cred = a.credentials;
       if (!a.credentials_file.empty()) {
@@ -68,7 +68,7 @@ std::function<absl::StatusOr<std::string>()> AuthorizationSource(const ScrapeCon
 }
 
 // True when a loop's cache (final labels per raw series) stays valid across the config change.
-bool SampleShapingEqual(const ScrapeConfig& a, const ScrapeConfig& b) {
+bool SampleShapingEqual(const config::ScrapeConfig& a, const config::ScrapeConfig& b) {
   return a.honor_labels == b.honor_labels && a.honor_timestamps == b.honor_timestamps &&
          a.track_timestamps_staleness == b.track_timestamps_staleness &&
          a.metric_relabel_configs == b.metric_relabel_configs && a.sample_limit == b.sample_limit &&
@@ -100,13 +100,13 @@ uint64_t HostSeed() {
 
 }  // namespace
 
-absl::StatusOr<ScrapeLoopOptions> BuildLoopOptions(const ScrapeConfig& cfg,
+absl::StatusOr<ScrapeLoopOptions> BuildLoopOptions(const config::ScrapeConfig& cfg,
                                                    const PopulatedTarget& t, uint64_t seed);
 
 // A target the pool wants, by its full populated labels.
 struct Manager::Pool {
-  ScrapeConfig cfg;
-  std::map<std::string, std::vector<TargetGroup>, std::less<>> groups;  // by provider
+  config::ScrapeConfig cfg;
+  std::map<std::string, std::vector<config::TargetGroup>, std::less<>> groups;  // by provider
   // Keyed by LoopKey(target labels).
   absl::flat_hash_map<model::Labels, std::shared_ptr<ScrapeLoop>> loops;
   absl::flat_hash_map<model::Labels, TargetStatus> broken;  // targets whose loop cannot start
@@ -136,7 +136,7 @@ struct Manager::Impl {
   // file_sd discoverers per job, with the configs they were started from. Started and stopped
   // only without `mu` held: their callbacks take `mu`.
   struct Discovery {
-    std::vector<FileSdConfig> configs;
+    std::vector<config::FileSdConfig> configs;
     std::vector<std::unique_ptr<FileDiscovery>> running;
   };
   std::map<std::string, Discovery, std::less<>> discoveries;
@@ -155,15 +155,15 @@ struct Manager::Impl {
 
   // Requires mu. Brings the pool's loops in line with its groups and config. `old_cfg` is the
   // config the current loops run with (same as pool.cfg when only groups changed).
-  absl::Status Sync(Pool& pool, const ScrapeConfig& old_cfg) {
+  absl::Status Sync(Pool& pool, const config::ScrapeConfig& old_cfg) {
     absl::Status first_error;
     const bool cfg_changed = !(old_cfg == pool.cfg);
     const bool shaping_same = SampleShapingEqual(old_cfg, pool.cfg);
-    const TargetDefaults defaults = pool.cfg.ToTargetDefaults();
+    const TargetDefaults defaults = TargetDefaultsOf(pool.cfg);
     absl::flat_hash_map<model::Labels, PopulatedTarget> want;
     std::vector<DroppedTarget> dropped;
     for (const auto& [provider, groups] : pool.groups) {
-      for (const TargetGroup& g : groups) {
+      for (const config::TargetGroup& g : groups) {
         for (const model::Labels& t : g.targets) {
           absl::StatusOr<PopulatedTarget> p = PopulateLabels(t, g.labels, defaults);
           if (!p.ok()) continue;  // Prometheus logs and skips such targets
@@ -251,7 +251,7 @@ struct Manager::Impl {
   }
 };
 
-absl::StatusOr<ScrapeLoopOptions> BuildLoopOptions(const ScrapeConfig& cfg,
+absl::StatusOr<ScrapeLoopOptions> BuildLoopOptions(const config::ScrapeConfig& cfg,
                                                    const PopulatedTarget& t, uint64_t seed) {
   ScrapeLoopOptions o;
   o.scrape_pool = cfg.job_name;
@@ -268,12 +268,12 @@ absl::StatusOr<ScrapeLoopOptions> BuildLoopOptions(const ScrapeConfig& cfg,
   o.http.host = ep->host;
   o.http.port = ep->port;
   o.http.target = ep->path_and_query;
-  o.http.tls = net::HttpTlsOptions{cfg.tls_config.ca_file, cfg.tls_config.cert_file,
-                              cfg.tls_config.key_file, cfg.tls_config.server_name,
-                              cfg.tls_config.insecure_skip_verify};
+  const config::TlsConfig& tls = cfg.http_client.tls_config;
+  o.http.tls = net::HttpTlsOptions{tls.ca_file, tls.cert_file, tls.key_file, tls.server_name,
+                                   tls.insecure_skip_verify};
   o.http.body_size_limit = cfg.body_size_limit_bytes;
   o.http.accept_gzip = cfg.enable_compression;
-  o.http.follow_redirects = cfg.follow_redirects;
+  o.http.follow_redirects = cfg.http_client.follow_redirects;
   o.http.headers = {
       {"Accept", cfg.scrape_protocols.empty() ? DefaultAcceptHeader()
                                               : AcceptHeader(cfg.scrape_protocols)},
@@ -307,11 +307,11 @@ Manager::Manager(storage::Appendable* db, ManagerOptions options)
 
 Manager::~Manager() { Stop(); }
 
-absl::Status Manager::ApplyConfig(const Config& config) {
+absl::Status Manager::ApplyConfig(const config::Config& config) {
   std::lock_guard<std::mutex> apply_lock(impl_->apply_mu);
   absl::Status first_error;
   std::vector<std::unique_ptr<FileDiscovery>> to_stop;
-  std::vector<std::pair<std::string, std::vector<FileSdConfig>>> to_start;
+  std::vector<std::pair<std::string, std::vector<config::FileSdConfig>>> to_start;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     if (impl_->stopped) return absl::FailedPreconditionError("scrape manager stopped");
@@ -325,7 +325,7 @@ absl::Status Manager::ApplyConfig(const Config& config) {
       }
     }
     for (auto it = impl_->discoveries.begin(); it != impl_->discoveries.end();) {
-      const ScrapeConfig* sc = config.FindJob(it->first);
+      const config::ScrapeConfig* sc = config.FindJob(it->first);
       if (sc == nullptr || !(sc->file_sd_configs == it->second.configs)) {
         for (auto& d : it->second.running) to_stop.push_back(std::move(d));
         it = impl_->discoveries.erase(it);
@@ -334,7 +334,7 @@ absl::Status Manager::ApplyConfig(const Config& config) {
       }
     }
     impl_->order.clear();
-    for (const ScrapeConfig& sc : config.scrape_configs) {
+    for (const config::ScrapeConfig& sc : config.scrape_configs) {
       impl_->order.push_back(sc.job_name);
       if (!sc.file_sd_configs.empty() && !impl_->discoveries.contains(sc.job_name)) {
         to_start.emplace_back(sc.job_name, sc.file_sd_configs);
@@ -346,7 +346,7 @@ absl::Status Manager::ApplyConfig(const Config& config) {
         it->second->cfg = sc;
       }
       Pool& pool = *it->second;
-      ScrapeConfig old_cfg = pool.cfg;
+      config::ScrapeConfig old_cfg = pool.cfg;
       pool.cfg = sc;
       pool.groups["static"] = sc.static_configs;
       if (!sc.file_sd_configs.empty() && !(sc.file_sd_configs == old_cfg.file_sd_configs)) {
@@ -373,7 +373,7 @@ absl::Status Manager::ApplyConfig(const Config& config) {
     for (size_t i = 0; i < configs.size(); ++i) {
       auto fd = std::make_unique<FileDiscovery>(configs[i], job);
       std::string provider = absl::StrCat("file_sd/", i);
-      fd->Start([this, job = job, provider](const std::vector<TargetGroup>& groups) {
+      fd->Start([this, job = job, provider](const std::vector<config::TargetGroup>& groups) {
         UpdateTargetGroups(job, provider, groups);
       });
       UpdateTargetGroups(job, provider, fd->Groups());
@@ -386,7 +386,7 @@ absl::Status Manager::ApplyConfig(const Config& config) {
 }
 
 void Manager::UpdateTargetGroups(std::string_view job, std::string_view provider,
-                                 std::vector<TargetGroup> groups) {
+                                 std::vector<config::TargetGroup> groups) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   if (impl_->stopped) return;
   auto it = impl_->pools.find(job);
@@ -472,6 +472,18 @@ std::vector<TargetMetadata> Manager::TargetsMetadata() const {
     }
   }
   return out;
+}
+
+TargetDefaults TargetDefaultsOf(const config::ScrapeConfig& c) {
+  TargetDefaults d;
+  d.job_name = c.job_name;
+  d.scrape_interval_ms = c.scrape_interval_ms;
+  d.scrape_timeout_ms = c.scrape_timeout_ms;
+  d.metrics_path = c.metrics_path;
+  d.scheme = c.scheme;
+  d.params = c.params;
+  d.relabel_configs = c.relabel_configs;
+  return d;
 }
 
 }  // namespace promlet::scrape

@@ -1,6 +1,6 @@
-// Manager: runs the scrape side of a Config. One scrape pool per job; each pool turns its target
-// groups (static_configs, file_sd) into targets with relabel.h's PopulateLabels() and keeps one
-// ScrapeLoop per target. It owns the io_context the loops run on and a small thread pool
+// Manager: runs the scrape side of a config::Config. One scrape pool per job; each pool turns its
+// target groups (static_configs, file_sd) into targets with relabel.h's PopulateLabels() and keeps
+// one ScrapeLoop per target. It owns the io_context the loops run on and a small thread pool
 // driving it (ManagerOptions::threads, 1 by default): loops are timers and sockets on that
 // context, never a thread per target. The API server runs its own io_context.
 //
@@ -27,13 +27,18 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "scrape/config.h"
+#include "config/config.h"
+#include "model/relabel.h"
 #include "scrape/target.h"
 #include "model/textparse.h"
 #include "model/labels.h"
 #include "storage/interface.h"
+#include "scrape/target_labels.h"
 
 namespace promlet::scrape {
+
+// What a job's config contributes to its targets' labels (PopulateLabels' defaults).
+TargetDefaults TargetDefaultsOf(const config::ScrapeConfig& c);
 
 struct ManagerOptions {
   // io threads for all loops. One by default: scraping is light (about 1 us of CPU per sample,
@@ -64,12 +69,12 @@ class Manager {
   // Starts, keeps, restarts or stops pools and loops to match `config` (see above). Returns an
   // error only for targets that cannot run (e.g. unreadable TLS files); the other jobs still
   // apply, the failing targets are reported down with that error.
-  absl::Status ApplyConfig(const Config& config);
+  absl::Status ApplyConfig(const config::Config& config);
 
   // Replaces the target groups one discovery provider gives a job (provider: "static",
   // "file_sd/<i>", ...); called by discovery. Unknown jobs are ignored.
   void UpdateTargetGroups(std::string_view job, std::string_view provider,
-                          std::vector<TargetGroup> groups);
+                          std::vector<config::TargetGroup> groups);
 
   // Stops every loop without stale markers (the data stays for the next start), then the io
   // threads. Idempotent; blocks until all loops finished.

@@ -10,38 +10,6 @@ absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.
 
 }  // namespace
 
-std::string_view ScrapeProtocolName(ScrapeProtocol p) {
-  switch (p) {
-    case ScrapeProtocol::kOpenMetricsText1_0_0: return "OpenMetricsText1.0.0";
-    case ScrapeProtocol::kOpenMetricsText0_0_1: return "OpenMetricsText0.0.1";
-    case ScrapeProtocol::kPrometheusText1_0_0: return "PrometheusText1.0.0";
-    case ScrapeProtocol::kPrometheusText0_0_4: return "PrometheusText0.0.4";
-  }
-  return "";
-}
-
-absl::StatusOr<ScrapeProtocol> ParseScrapeProtocol(std::string_view name) {
-  for (ScrapeProtocol p :
-       {ScrapeProtocol::kOpenMetricsText1_0_0, ScrapeProtocol::kOpenMetricsText0_0_1,
-        ScrapeProtocol::kPrometheusText1_0_0, ScrapeProtocol::kPrometheusText0_0_4}) {
-    if (ScrapeProtocolName(p) == name) return p;
-  }
-  if (name == "PrometheusProto") {
-    return absl::InvalidArgumentError("scrape protocol PrometheusProto is not supported by promlet");
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown scrape protocol \"", AV(name),
-                   "\", supported: OpenMetricsText1.0.0, OpenMetricsText0.0.1, "
-                   "PrometheusText1.0.0, PrometheusText0.0.4"));
-}
-
-const std::vector<ScrapeProtocol>& DefaultScrapeProtocols() {
-  static const std::vector<ScrapeProtocol> kDefault = {
-      ScrapeProtocol::kOpenMetricsText1_0_0, ScrapeProtocol::kOpenMetricsText0_0_1,
-      ScrapeProtocol::kPrometheusText1_0_0, ScrapeProtocol::kPrometheusText0_0_4};
-  return kDefault;
-}
-
 model::Format FormatOf(ScrapeProtocol p) {
   return p == ScrapeProtocol::kOpenMetricsText1_0_0 || p == ScrapeProtocol::kOpenMetricsText0_0_1
              ? model::Format::kOpenMetrics

@@ -1,5 +1,5 @@
-// Content negotiation for scrapes: Prometheus' scrape_protocols, the Accept header built from
-// them, and the mapping of a response's Content-Type to an exposition parser format.
+// Content negotiation for scrapes: the Accept header built from the configured scrape_protocols
+// (config/scrape_protocol.h) and the mapping of a response's Content-Type to an exposition parser format.
 //
 // Invariants: protocol names are Prometheus' spelling ("OpenMetricsText1.0.0", ...); the Accept
 // header lists them in the given order with strictly descending weights, then "*/*".
@@ -12,23 +12,16 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "config/scrape_protocol.h"
 #include "model/textparse.h"
 
 namespace promlet::scrape {
 
-using model::Format;
+using config::DefaultScrapeProtocols;
+using config::ParseScrapeProtocol;
+using config::ScrapeProtocol;
+using config::ScrapeProtocolName;
 
-// The formats a scrape may ask for, by Prometheus' scrape_protocols names.
-enum class ScrapeProtocol {
-  kOpenMetricsText1_0_0,  // "OpenMetricsText1.0.0"
-  kOpenMetricsText0_0_1,  // "OpenMetricsText0.0.1"
-  kPrometheusText1_0_0,   // "PrometheusText1.0.0"
-  kPrometheusText0_0_4,   // "PrometheusText0.0.4"
-};
-std::string_view ScrapeProtocolName(ScrapeProtocol p);
-absl::StatusOr<ScrapeProtocol> ParseScrapeProtocol(std::string_view name);
-// Prometheus' default order: OpenMetrics preferred, text fallback.
-const std::vector<ScrapeProtocol>& DefaultScrapeProtocols();
 model::Format FormatOf(ScrapeProtocol p);
 
 // The Accept header Prometheus sends for these protocols, weights descending, e.g.

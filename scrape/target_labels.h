@@ -18,7 +18,7 @@
 
 namespace promlet::scrape {
 
-inline constexpr std::string_view kAddressLabel = "__address__";
+using model::kAddressLabel;
 inline constexpr std::string_view kSchemeLabel = "__scheme__";
 inline constexpr std::string_view kMetricsPathLabel = "__metrics_path__";
 inline constexpr std::string_view kScrapeIntervalLabel = "__scrape_interval__";

@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "scrape/config.h"
+#include "config/config.h"
 #include "scrape/manager.h"
 #include "tests/scrape_loop/test_server.h"
 #include "tsdb/head.h"
@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
     absl::StrAppend(&yaml, "      - targets: ['127.0.0.1:", port, "']\n        labels: {target: '", i,
                     "', __metrics_path__: '/metrics/", i, "'}\n");
   }
-  auto cfg = promlet::scrape::LoadConfigString(yaml, "bench.yml");
+  auto cfg = promlet::config::LoadConfigString(yaml, "bench.yml");
   if (!cfg.ok()) {
     std::fprintf(stderr, "config: %s\n", std::string(cfg.status().message()).c_str());
     return 1;

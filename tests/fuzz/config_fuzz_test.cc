@@ -1,13 +1,13 @@
-// Fuzz: prometheus.yml (scrape/config.h) and file_sd target files (scrape/file_sd.h), JSON
+// Fuzz: prometheus.yml (config/config.h) and file_sd target files (config/discovery_config.h), JSON
 // and YAML, on mutated documents. yaml-cpp throws on malformed YAML; the loaders must turn
 // every such failure into a Status with a message.
 #include <gtest/gtest.h>
 
-#include "scrape/config.h"
-#include "scrape/file_sd.h"
+#include "config/config.h"
+#include "config/discovery_config.h"
 #include "tests/fuzz/mutator.h"
 
-namespace promlet::scrape {
+namespace promlet::config {
 namespace {
 
 const std::vector<std::string> kYamlDictionary = {
@@ -39,4 +39,4 @@ TEST(FuzzFileSd, ParseTargetGroups) {
 }
 
 }  // namespace
-}  // namespace promlet::scrape
+}  // namespace promlet::config

@@ -9,9 +9,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "config/config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "scrape/config.h"
 #include "tests/scrape_loop/mem_storage.h"
 #include "tests/scrape_loop/test_server.h"
 
@@ -24,6 +24,8 @@ using testing::SeenRequest;
 using testing::TestServer;
 using testing::WaitFor;
 using ::testing::HasSubstr;
+using config::Config;
+using config::LoadConfigString;
 
 Config MustLoad(const std::string& yaml) {
   absl::StatusOr<Config> c = LoadConfigString(yaml, "test.yml");

@@ -19,6 +19,8 @@ namespace promlet::scrape {
 namespace {
 
 using ::testing::HasSubstr;
+using config::FileSdConfig;
+using config::TargetGroup;
 
 class TempDir {
  public:
@@ -59,63 +61,6 @@ bool WaitForChange(const FileDiscovery& d, uint64_t gen) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;
-}
-
-TEST(FileSdParse, JsonAndYaml) {
-  auto j = ParseTargetGroups(
-      R"([{"targets": ["a:1", "b:2"], "labels": {"env": "prod"}}, {"targets": ["c:3"]}])",
-      "/x/t.json");
-  ASSERT_TRUE(j.ok()) << j.status();
-  ASSERT_EQ(j->size(), 2u);
-  EXPECT_EQ((*j)[0].source, "/x/t.json:0");
-  EXPECT_EQ((*j)[1].source, "/x/t.json:1");
-  EXPECT_EQ((*j)[0].labels.ToString(), "{__meta_filepath=\"/x/t.json\", env=\"prod\"}");
-  EXPECT_EQ(Addresses(*j), (std::vector<std::string>{"a:1", "b:2", "c:3"}));
-
-  auto y = ParseTargetGroups("- targets: ['a:1']\n  labels:\n    job: override\n", "/x/t.yml");
-  ASSERT_TRUE(y.ok()) << y.status();
-  EXPECT_EQ((*y)[0].labels.Get("job"), "override");
-  EXPECT_EQ((*y)[0].labels.Get("__meta_filepath"), "/x/t.yml");
-
-  auto empty = ParseTargetGroups("", "/x/t.yaml");
-  ASSERT_TRUE(empty.ok());
-  EXPECT_TRUE(empty->empty());
-
-  struct Bad {
-    const char* content;
-    const char* path;
-    const char* want;
-  } bad[] = {
-      {"[{\"targets\": [\"a:1\"]", "/x/t.json", "error reading file \"/x/t.json\""},
-      {"{\"targets\": []}", "/x/t.json", "expected a JSON array"},
-      {"[{\"targets\": [1]}]", "/x/t.json", "targets must be strings"},
-      {"[{\"targets\": [\"a/b\"]}]", "/x/t.json", "is not a valid hostname"},
-      {"[{\"targets\": [], \"labels\": {\"a\": 1}}]", "/x/t.json", "must be a string"},
-      {"[null]", "/x/t.json", "nil target group item found (index 0)"},
-      {"- targets: [a:1]\n  lables: {}\n", "/x/t.yml", "line 2: group 0: unknown field \"lables\""},
-      {"- targets: [a:1\n", "/x/t.yml", "error reading file \"/x/t.yml\""},
-      {"targets: []\n", "/x/t.yml", "expected a list of target groups"},
-  };
-  for (const Bad& b : bad) {
-    auto r = ParseTargetGroups(b.content, b.path);
-    ASSERT_FALSE(r.ok()) << b.content;
-    EXPECT_THAT(std::string(r.status().message()), HasSubstr(b.want)) << b.content;
-  }
-}
-
-TEST(FileSdParse, Patterns) {
-  EXPECT_TRUE(ValidateFileSdPattern("/a/b/*.json").ok());
-  EXPECT_TRUE(ValidateFileSdPattern("targets.yml").ok());
-  EXPECT_TRUE(ValidateFileSdPattern("/a/t-*.YAML").ok());
-  EXPECT_FALSE(ValidateFileSdPattern("/a/*/t.json").ok());
-  EXPECT_FALSE(ValidateFileSdPattern("/a/t.txt").ok());
-  TempDir dir;
-  std::ofstream(dir.File("b.json")) << "[]";
-  std::ofstream(dir.File("a.json")) << "[]";
-  std::ofstream(dir.File("c.yml")) << "[]";
-  EXPECT_EQ(ExpandFileSdPattern(dir.File("*.json")),
-            (std::vector<std::string>{dir.File("a.json"), dir.File("b.json")}));
-  EXPECT_TRUE(ExpandFileSdPattern("/nonexistent-dir-xyz/*.json").empty());
 }
 
 // Files change; inotify must deliver every change (the refresh interval is far away).

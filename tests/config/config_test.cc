@@ -1,4 +1,4 @@
-#include "scrape/config.h"
+#include "config/config.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,14 +9,19 @@
 #include <fstream>
 #include <random>
 
-#include "scrape/file_sd.h"
+#include "config/discovery_config.h"
+#include "scrape/manager.h"
+#include "tests/config/temp_dir.h"
 #include "scrape/protocols.h"
 #include "scrape/target_labels.h"
 
-namespace promlet::scrape {
+namespace promlet::config {
 namespace {
 
 using ::testing::HasSubstr;
+using config::DefaultScrapeProtocols;
+using model::RelabelAction;
+using config::ScrapeProtocol;
 using model::Labels;
 
 constexpr char kFull[] = R"(
@@ -119,39 +124,40 @@ TEST(Config, FullConfigAndDefaults) {
   EXPECT_EQ(bb.label_name_length_limit, 100u);
   EXPECT_EQ(bb.label_value_length_limit, 200u);
   EXPECT_EQ(bb.body_size_limit_bytes, 10 << 20);
-  ASSERT_TRUE(bb.basic_auth.has_value());
-  EXPECT_EQ(bb.basic_auth->username, "u");
-  EXPECT_EQ(bb.basic_auth->password_file, "/etc/promlet/secrets/pw");
-  EXPECT_EQ(bb.tls_config.ca_file, "/etc/ca.pem");
-  EXPECT_EQ(bb.tls_config.server_name, "example.com");
-  EXPECT_TRUE(bb.tls_config.insecure_skip_verify);
+  ASSERT_TRUE(bb.http_client.basic_auth.has_value());
+  EXPECT_EQ(bb.http_client.basic_auth->username, "u");
+  EXPECT_EQ(bb.http_client.basic_auth->password_file, "/etc/promlet/secrets/pw");
+  EXPECT_EQ(bb.http_client.tls_config.ca_file, "/etc/ca.pem");
+  EXPECT_EQ(bb.http_client.tls_config.server_name, "example.com");
+  EXPECT_TRUE(bb.http_client.tls_config.insecure_skip_verify);
   ASSERT_EQ(bb.file_sd_configs.size(), 2u);
   EXPECT_EQ(bb.file_sd_configs[0].files,
             (std::vector<std::string>{"/etc/promlet/sd/*.json", "/abs/targets.yml"}));
   EXPECT_EQ(bb.file_sd_configs[0].refresh_interval_ms, 30000);
   EXPECT_EQ(bb.file_sd_configs[1].refresh_interval_ms, 300000);
   ASSERT_EQ(bb.relabel_configs.size(), 5u);
-  EXPECT_EQ(bb.relabel_configs[3].action, model::RelabelAction::kHashMod);
+  EXPECT_EQ(bb.relabel_configs[3].action, RelabelAction::kHashMod);
   EXPECT_EQ(bb.relabel_configs[3].modulus, 4u);
   EXPECT_EQ(bb.relabel_configs[4].regex.expr(), "0|1");
   ASSERT_EQ(bb.metric_relabel_configs.size(), 1u);
-  EXPECT_EQ(bb.metric_relabel_configs[0].action, model::RelabelAction::kLabelDrop);
+  EXPECT_EQ(bb.metric_relabel_configs[0].action, RelabelAction::kLabelDrop);
 
   const ScrapeConfig& bearer = *c->FindJob("bearer");
-  ASSERT_TRUE(bearer.authorization.has_value());
-  EXPECT_EQ(bearer.authorization->type, "Bearer");
-  EXPECT_EQ(bearer.authorization->credentials, "abc");
+  ASSERT_TRUE(bearer.http_client.authorization.has_value());
+  EXPECT_EQ(bearer.http_client.authorization->type, "Bearer");
+  EXPECT_EQ(bearer.http_client.authorization->credentials, "abc");
 
   // The blackbox relabeling end to end through PopulateLabels.
   int kept = 0;
   for (const char* t : {"a.example", "b.example", "c.example", "d.example", "e.example"}) {
-    auto p = PopulateLabels(Labels{{"__address__", t}}, Labels{}, bb.ToTargetDefaults());
+    auto p =
+        scrape::PopulateLabels(Labels{{"__address__", t}}, Labels{}, scrape::TargetDefaultsOf(bb));
     ASSERT_TRUE(p.ok()) << p.status();
     if (p->dropped) continue;
     ++kept;
     EXPECT_EQ(p->labels.Get("__address__"), "127.0.0.1:9115");
     EXPECT_EQ(p->labels.Get("instance"), t);
-    EXPECT_EQ(TargetUrl(p->labels, bb.params),
+    EXPECT_EQ(scrape::TargetUrl(p->labels, bb.params),
               std::string("https://127.0.0.1:9115/probe?module=http_2xx&target=") + t);
   }
   EXPECT_GT(kept, 0);
@@ -332,7 +338,7 @@ scrape_configs:
     EXPECT_THAT(y, HasSubstr(kept)) << y;
   }
   // The structs keep the real values for scraping.
-  EXPECT_EQ(c->scrape_configs[0].basic_auth->password, "hunter2");
+  EXPECT_EQ(c->scrape_configs[0].http_client.basic_auth->password, "hunter2");
   // The printable YAML is itself a loadable config.
   auto again = LoadConfigString(y, "p.yml");
   EXPECT_TRUE(again.ok()) << again.status() << "\n" << y;
@@ -351,22 +357,6 @@ TEST(Config, DefaultConfigScrapesItself) {
                 "__address__"),
             "localhost:1");
 }
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/promlet-config-test-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-  void Write(const std::string& name, const std::string& content) const {
-    std::ofstream(path_ + "/" + name) << content;
-  }
-
- private:
-  std::string path_;
-};
 
 TEST(CheckConfig, ReportsSuccessAndFailure) {
   TempDir dir;
@@ -435,9 +425,9 @@ TEST(CheckConfig, AgreesWithPromtool) {
 }
 
 }  // namespace
-}  // namespace promlet::scrape
+}  // namespace promlet::config
 
-namespace promlet::scrape {
+namespace promlet::config {
 namespace {
 
 // Mutated configs and target-group files: loading returns ok or an error, never crashes.
@@ -481,4 +471,4 @@ TEST(ConfigFuzz, MutatedInputsNeverCrash) {
 }
 
 }  // namespace
-}  // namespace promlet::scrape
+}  // namespace promlet::config

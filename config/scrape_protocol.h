@@ -1,0 +1,29 @@
+// Prometheus' scrape_protocols names, as the config spells them (config.ScrapeProtocol in
+// Prometheus). What each protocol means on the wire (Accept header, parser) is scrape/protocols.h.
+//
+// Invariants: names are Prometheus' spelling ("OpenMetricsText1.0.0", ...); PrometheusProto is
+// known and refused with its own message; the default order prefers OpenMetrics.
+#ifndef PROMLET_CONFIG_SCRAPE_PROTOCOL_H_
+#define PROMLET_CONFIG_SCRAPE_PROTOCOL_H_
+
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace promlet::config {
+
+enum class ScrapeProtocol {
+  kOpenMetricsText1_0_0,  // "OpenMetricsText1.0.0"
+  kOpenMetricsText0_0_1,  // "OpenMetricsText0.0.1"
+  kPrometheusText1_0_0,   // "PrometheusText1.0.0"
+  kPrometheusText0_0_4,   // "PrometheusText0.0.4"
+};
+std::string_view ScrapeProtocolName(ScrapeProtocol p);
+absl::StatusOr<ScrapeProtocol> ParseScrapeProtocol(std::string_view name);
+// Prometheus' default order: OpenMetrics preferred, text fallback.
+const std::vector<ScrapeProtocol>& DefaultScrapeProtocols();
+
+}  // namespace promlet::config
+
+#endif  // PROMLET_CONFIG_SCRAPE_PROTOCOL_H_
