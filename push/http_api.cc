@@ -1,0 +1,274 @@
+#include "push/http_api.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/go_format.h"
+#include "common/gzip.h"
+#include "common/views.h"
+#include "nlohmann/json.hpp"
+#include "push/grouping_path.h"
+#include "push/text_body.h"
+
+namespace promlet::push {
+namespace {
+
+using nlohmann::json;
+using ordered_json = nlohmann::ordered_json;
+using scrape::MetricType;
+
+PushHttpResponse Error(int status, std::string_view msg) {
+  PushHttpResponse res;
+  res.status = status;
+  res.body = absl::StrCat(common::ToAbsl(msg), "\n");
+  return res;
+}
+
+int StatusFor(const absl::Status& st) {
+  switch (st.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kDataLoss:
+      return 400;
+    case absl::StatusCode::kResourceExhausted:
+      return 413;
+    case absl::StatusCode::kNotFound:
+      return 404;
+    default:
+      return 500;
+  }
+}
+
+// The media type of a Content-Type header, lower-cased, without parameters.
+std::string MediaType(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(common::ToAbsl(t)));
+}
+
+// Go's time.Time JSON encoding (RFC 3339 with trailing-zero-trimmed fraction), in UTC.
+std::string GoJsonTime(int64_t unix_ms) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", absl::FromUnixMillis(unix_ms),
+                          absl::UTCTimeZone());
+}
+
+std::string_view DtoTypeName(MetricType t) {
+  switch (t) {
+    case MetricType::kCounter: return "COUNTER";
+    case MetricType::kGauge: return "GAUGE";
+    case MetricType::kSummary: return "SUMMARY";
+    case MetricType::kHistogram: return "HISTOGRAM";
+    default: return "UNTYPED";
+  }
+}
+
+// A count as Go prints a uint64 (integral counts) or a float64.
+std::string CountString(double v) {
+  if (v >= 0 && v < 1.8e19 && std::floor(v) == v) {
+    return absl::StrCat(static_cast<uint64_t>(v));
+  }
+  return GoSprintFloat(v);
+}
+
+// The labels a Pushgateway metric carries: the sample's labels without __name__ (and without
+// `drop`, the bucket or quantile label), plus grouping labels with empty values and an empty
+// instance when absent, as sanitizeLabels adds them.
+json MetricLabels(const tsdb::Labels& labels, const GroupingKey& key, std::string_view drop) {
+  json out = json::object();
+  for (const auto& l : labels) {
+    if (l.name == tsdb::kMetricName || l.name == drop) continue;
+    out[l.name] = l.value;
+  }
+  for (const auto& [name, value] : key) {
+    if (!out.contains(name)) out[name] = value;
+  }
+  if (!out.contains("instance")) out["instance"] = "";
+  return out;
+}
+
+double ParseBound(std::string_view s) {
+  double v = 0;
+  if (s == "+Inf") return INFINITY;
+  if (s == "-Inf") return -INFINITY;
+  if (!absl::SimpleAtod(common::ToAbsl(s), &v)) return NAN;
+  return v;
+}
+
+// Histogram and summary samples folded back into Pushgateway's per-metric JSON.
+json ComplexMetrics(const Family& f, const GroupingKey& key) {
+  const bool histogram = f.type == MetricType::kHistogram;
+  const std::string_view bound_label = histogram ? "le" : "quantile";
+  struct Metric {
+    tsdb::Labels base;
+    json labels;
+    json parts = json::object();  // buckets/quantiles
+    std::string sum = "0", count = "0";
+  };
+  std::vector<Metric> metrics;
+  auto metric_for = [&](const tsdb::Labels& labels) -> Metric& {
+    tsdb::LabelsBuilder b(labels);
+    b.Del(tsdb::kMetricName).Del(bound_label);
+    tsdb::Labels base = b.Build();
+    for (auto& m : metrics) {
+      if (m.base == base) return m;
+    }
+    Metric& m = metrics.emplace_back();
+    m.base = std::move(base);
+    m.labels = MetricLabels(labels, key, bound_label);
+    return m;
+  };
+  for (const auto& s : f.samples) {
+    std::string_view name = s.labels.MetricName();
+    Metric& m = metric_for(s.labels);
+    if (name == f.name + "_sum") {
+      m.sum = GoSprintFloat(s.value);
+    } else if (name == f.name + "_count") {
+      m.count = CountString(s.value);
+    } else if (s.labels.Has(bound_label)) {
+      std::string bound = GoSprintFloat(ParseBound(s.labels.Get(bound_label)));
+      m.parts[bound] = histogram ? CountString(s.value) : GoSprintFloat(s.value);
+    }
+  }
+  json out = json::array();
+  for (auto& m : metrics) {
+    json jm;
+    jm[histogram ? "buckets" : "quantiles"] = std::move(m.parts);
+    jm["count"] = m.count;
+    jm["labels"] = std::move(m.labels);
+    jm["sum"] = m.sum;
+    out.push_back(std::move(jm));
+  }
+  return out;
+}
+
+json SimpleMetrics(const Family& f, const GroupingKey& key) {
+  json out = json::array();
+  for (const auto& s : f.samples) {
+    json jm;
+    jm["labels"] = MetricLabels(s.labels, key, "");
+    jm["value"] = GoSprintFloat(s.value);
+    out.push_back(std::move(jm));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string GoSprintFloat(double v) {
+  if (std::isnan(v) || std::isinf(v)) return common::GoFloat(v, 'g');
+  std::string e = common::GoFloat(v, 'e');
+  size_t pos = e.find('e');
+  int exp = pos == std::string::npos ? 0 : std::atoi(e.c_str() + pos + 1);
+  if (exp < -4 || exp >= 21) return e;
+  return common::GoFloat(v, 'f');
+}
+
+PushHttpResponse ServePush(GroupStore& store, const PushHttpRequest& req,
+                           const PushHttpOptions& options) {
+  auto path = PathUnescape(req.path);
+  if (!path.ok()) return Error(400, common::ToStd(path.status().message()));
+  auto key = ParseGroupingPath(*path);
+  if (!key.ok()) {
+    if (key.status().code() == absl::StatusCode::kNotFound) return Error(404, "404 page not found");
+    return Error(400, common::ToStd(key.status().message()));
+  }
+  if (req.method == "DELETE") {
+    if (auto st = store.Delete(*key); !st.ok()) return Error(StatusFor(st), common::ToStd(st.message()));
+    PushHttpResponse res;
+    res.status = 202;
+    return res;
+  }
+  if (req.method != "PUT" && req.method != "POST") {
+    return Error(405, "Method Not Allowed");
+  }
+  std::string_view body = req.body;
+  std::string inflated;
+  std::string encoding = absl::AsciiStrToLower(
+      absl::StripAsciiWhitespace(common::ToAbsl(req.content_encoding)));
+  if (encoding == "gzip") {
+    auto plain = common::GunzipWithLimit(body, static_cast<int64_t>(options.max_body_bytes));
+    if (!plain.ok()) {
+      if (plain.status().code() == absl::StatusCode::kResourceExhausted) {
+        return Error(413, absl::StrCat("request body too large: more than ",
+                                       options.max_body_bytes,
+                                       " bytes after gunzip (--push.max-body-size)"));
+      }
+      return Error(400, absl::StrCat("cannot decompress the gzip body: ", plain.status().message()));
+    }
+    inflated = *std::move(plain);
+    body = inflated;
+  } else if (!encoding.empty() && encoding != "identity") {
+    return Error(415, absl::StrCat("unsupported Content-Encoding \"", common::ToAbsl(req.content_encoding),
+                                   "\" (only gzip is accepted)"));
+  }
+  if (options.max_body_bytes > 0 && body.size() > options.max_body_bytes) {
+    return Error(413, absl::StrCat("request body too large: ", body.size(), " bytes, limit ",
+                                   options.max_body_bytes, " (--push.max-body-size)"));
+  }
+  if (MediaType(req.content_type) == "application/vnd.google.protobuf") {
+    return Error(415,
+                 "the delimited protobuf format is not supported yet: push the text exposition "
+                 "format (Content-Type: text/plain; version=0.0.4)");
+  }
+  auto families = ParseTextBody(body);
+  if (!families.ok()) return Error(400, common::ToStd(families.status().message()));
+  WriteMode mode = req.method == "PUT" ? WriteMode::kReplaceGroup : WriteMode::kReplaceFamilies;
+  if (auto st = store.Push(*key, *std::move(families), mode); !st.ok()) {
+    return Error(StatusFor(st), common::ToStd(st.message()));
+  }
+  PushHttpResponse res;
+  res.content_type.clear();
+  return res;
+}
+
+PushHttpResponse ServeMetricsJson(const GroupStore& store) {
+  ordered_json data = ordered_json::array();
+  for (const Group& g : store.Groups()) {
+    // Go marshals the group (a map[string]any) with sorted keys and each family (a struct) in
+    // field order; metrics are maps again (json sorts their keys).
+    std::map<std::string, ordered_json> fields;
+    fields["labels"] = ordered_json(g.key);
+    fields["last_push_successful"] = g.LastPushSuccessful();
+    for (const auto& [name, f] : g.families) {
+      ordered_json jf;
+      jf["time_stamp"] = GoJsonTime(f.push_time_ms);
+      jf["type"] = DtoTypeName(f.type);
+      if (!f.help.empty()) jf["help"] = f.help;
+      json metrics = (f.type == MetricType::kHistogram || f.type == MetricType::kSummary)
+                         ? ComplexMetrics(f, g.key)
+                         : SimpleMetrics(f, g.key);
+      jf["metrics"] = ordered_json::parse(metrics.dump());
+      fields[name] = std::move(jf);
+    }
+    ordered_json og = ordered_json::object();
+    for (auto& [k, v] : fields) og[k] = std::move(v);
+    data.push_back(std::move(og));
+  }
+  ordered_json out;
+  out["status"] = "success";
+  out["data"] = std::move(data);
+  PushHttpResponse res;
+  res.content_type = "application/json";
+  res.body = out.dump();
+  return res;
+}
+
+PushHttpResponse ServeStatusJson(const PushStatusInfo& info) {
+  json data;
+  data["build_information"] = info.build_information;
+  data["flags"] = info.flags;
+  data["start_time"] = GoJsonTime(info.start_time_unix_ms);
+  ordered_json out;
+  out["status"] = "success";
+  out["data"] = ordered_json::parse(data.dump());
+  PushHttpResponse res;
+  res.content_type = "application/json";
+  res.body = out.dump();
+  return res;
+}
+
+}  // namespace promlet::push
