@@ -22,6 +22,7 @@
 #include "api/api.h"
 #include "api/http_server.h"
 #include "api/params.h"
+#include "api/push_routes.h"
 #include "api/self_metrics.h"
 #include "api/web_config.h"
 #include "cmd/flags.h"
@@ -30,6 +31,7 @@
 #include "common/log.h"
 #include "promql/engine/engine.h"
 #include "promql/parser/parser.h"
+#include "push/group_store.h"
 #include "scrape/config.h"
 #include "scrape/manager.h"
 #include "tools/tsdb_cli.h"
@@ -257,6 +259,8 @@ int Run(const Flags& flags) {
     }
     return t;
   }));
+  // --web.enable-push: Pushgateway groups, appended every global scrape interval.
+  std::unique_ptr<push::GroupStore> pushes;
   std::mutex reload_mu;
   auto reload = [&]() -> absl::Status {
     std::lock_guard<std::mutex> lock(reload_mu);
@@ -271,6 +275,7 @@ int Run(const Flags& flags) {
       // The other jobs applied; the failing targets show as down with the error.
       PROMLET_LOG_WARN("Some scrape targets cannot run", "err", ast.message());
     }
+    if (pushes) pushes->StartTicker(config.config().global.scrape_interval_ms);
     PROMLET_LOG_INFO("Completed loading of configuration file");
     return absl::OkStatus();
   };
@@ -324,6 +329,28 @@ int Run(const Flags& flags) {
   };
   api::Api api(ao, db.get(), &engine, db->head(), TargetsFrom(scraper.get()), runtime, admin);
   api.Register(server);
+  if (flags.enable_push) {
+    push::GroupStoreOptions po;
+    po.dir = absl::StrCat(flags.tsdb_path, flags.tsdb_path.ends_with('/') ? "" : "/", "push");
+    po.storage = db.get();
+    po.max_groups = static_cast<size_t>(flags.push_max_groups);
+    po.max_series_per_group = static_cast<size_t>(flags.push_max_series_per_group);
+    po.log = [](std::string_view msg) { PROMLET_LOG_WARN("push", "detail", std::string(msg)); };
+    auto store = push::GroupStore::Open(std::move(po));
+    if (!store.ok()) {
+      PROMLET_LOG_ERROR("Opening push groups failed", "err", store.status().message());
+      return 1;
+    }
+    pushes = std::move(*store);
+    api::PushRoutesOptions pro;
+    pro.max_body_bytes = static_cast<size_t>(flags.push_max_body_bytes);
+    for (const auto& [name, value] : flags.listing) pro.status.flags[name] = value;
+    pro.status.start_time_unix_ms = start_ms;
+    pro.status.build_information = {{"branch", ao.branch},       {"buildDate", ao.build_date},
+                                    {"buildUser", ao.build_user}, {"goVersion", ao.go_version},
+                                    {"revision", ao.revision},    {"version", PROMLET_VERSION}};
+    api::RegisterPushRoutes(server, pushes.get(), std::move(pro));
+  }
 
   // Methods as Prometheus' router registers them; health and readiness run on the I/O threads,
   // so no load on the worker pools can delay them.
@@ -379,6 +406,7 @@ int Run(const Flags& flags) {
   if (auto ast = scraper->ApplyConfig(config.config()); !ast.ok()) {
     PROMLET_LOG_WARN("Some scrape targets cannot run", "err", ast.message());
   }
+  if (pushes) pushes->StartTicker(config.config().global.scrape_interval_ms);
   PROMLET_LOG_INFO("Server is ready to receive web requests.");
 
   for (;;) {
@@ -395,6 +423,8 @@ int Run(const Flags& flags) {
   PROMLET_LOG_INFO("Stopping scrape manager...");
   scraper->Stop();
   scraper.reset();
+  if (pushes) pushes->Stop();
+  pushes.reset();
   PROMLET_LOG_INFO("Stopping storage...");
   db.reset();
   PROMLET_LOG_INFO("See you next time!");

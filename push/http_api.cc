@@ -158,14 +158,7 @@ json SimpleMetrics(const Family& f, const GroupingKey& key) {
 
 }  // namespace
 
-std::string GoSprintFloat(double v) {
-  if (std::isnan(v) || std::isinf(v)) return common::GoFloat(v, 'g');
-  std::string e = common::GoFloat(v, 'e');
-  size_t pos = e.find('e');
-  int exp = pos == std::string::npos ? 0 : std::atoi(e.c_str() + pos + 1);
-  if (exp < -4 || exp >= 21) return e;
-  return common::GoFloat(v, 'f');
-}
+std::string GoSprintFloat(double v) { return common::GoFloat(v, 'g'); }
 
 PushHttpResponse ServePush(GroupStore& store, const PushHttpRequest& req,
                            const PushHttpOptions& options) {
@@ -221,7 +214,6 @@ PushHttpResponse ServePush(GroupStore& store, const PushHttpRequest& req,
     return Error(StatusFor(st), common::ToStd(st.message()));
   }
   PushHttpResponse res;
-  res.content_type.clear();
   return res;
 }
 

@@ -51,7 +51,7 @@ struct PushStatusInfo {
 };
 PushHttpResponse ServeStatusJson(const PushStatusInfo& info);
 
-// Go's fmt.Sprint of a float64 ("%v"): shortest digits, exponent form below 1e-4 and from 1e21.
+// Go's fmt.Sprint of a float64 (%v, i.e. strconv 'g' shortest): "1.7e+09", "0.5", "+Inf".
 std::string GoSprintFloat(double v);
 
 }  // namespace promlet::push

@@ -1,0 +1,49 @@
+#include "api/push_routes.h"
+
+#include <memory>
+#include <utility>
+
+namespace promlet::api {
+namespace {
+
+void Adapt(const push::PushHttpResponse& in, HttpResponse& out) {
+  out.status = in.status;
+  out.content_type = in.content_type;
+  out.body = in.body;
+  if (in.status >= 400) out.headers.emplace_back("X-Content-Type-Options", "nosniff");
+}
+
+}  // namespace
+
+void RegisterPushRoutes(HttpServer& server, push::GroupStore* store, PushRoutesOptions options) {
+  auto shared = std::make_shared<const PushRoutesOptions>(std::move(options));
+  RouteOptions writes;
+  writes.methods = {"PUT", "POST", "DELETE"};
+  server.HandlePrefix(
+      "/metrics/job", "/metrics/job",
+      [store, shared](const HttpRequest& req, HttpResponse& res) {
+        push::PushHttpRequest preq;
+        preq.method = req.method;
+        preq.path = req.path;
+        preq.body = req.body;
+        preq.content_type = req.Header("content-type");
+        preq.content_encoding = req.Header("content-encoding");
+        Adapt(push::ServePush(*store, preq, {.max_body_bytes = shared->max_body_bytes}), res);
+      },
+      writes);
+  RouteOptions reads;
+  reads.methods = {"GET"};
+  reads.cors = true;
+  server.Handle(
+      "/api/v1/metrics", "/api/v1/metrics",
+      [store](const HttpRequest&, HttpResponse& res) { Adapt(push::ServeMetricsJson(*store), res); },
+      reads);
+  server.Handle(
+      "/api/v1/status", "/api/v1/status",
+      [shared](const HttpRequest&, HttpResponse& res) {
+        Adapt(push::ServeStatusJson(shared->status), res);
+      },
+      reads);
+}
+
+}  // namespace promlet::api

@@ -1,0 +1,26 @@
+// Registers Pushgateway's HTTP API (push/http_api.h) on promlet's server: PUT, POST and DELETE
+// under /metrics/job (and /metrics/job@base64), GET /api/v1/metrics and /api/v1/status. The
+// routes sit behind the server's basic auth and TLS like every other path; the binary registers
+// them only with --web.enable-push.
+#ifndef PROMLET_API_PUSH_ROUTES_H_
+#define PROMLET_API_PUSH_ROUTES_H_
+
+#include <cstddef>
+
+#include "api/http_server.h"
+#include "push/group_store.h"
+#include "push/http_api.h"
+
+namespace promlet::api {
+
+struct PushRoutesOptions {
+  size_t max_body_bytes = 10 << 20;  // decoded body limit (--push.max-body-size)
+  push::PushStatusInfo status;       // what /api/v1/status shows
+};
+
+// `store` must outlive the server.
+void RegisterPushRoutes(HttpServer& server, push::GroupStore* store, PushRoutesOptions options);
+
+}  // namespace promlet::api
+
+#endif  // PROMLET_API_PUSH_ROUTES_H_
