@@ -23,6 +23,17 @@ bool IsPushTimeFamily(std::string_view name) {
 
 double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
 
+// Pushgateway compares series as protobuf label pairs, where an empty grouping value is still
+// a label: the identity is the labels plus the key's empty-valued names (instance excepted:
+// Pushgateway adds instance="" to every metric lacking it).
+std::string SeriesIdentity(const tsdb::Labels& labels, const GroupingKey& key) {
+  std::string id = labels.ToString();
+  for (const auto& [name, value] : key) {
+    if (value.empty() && name != "instance") absl::StrAppend(&id, "\xff", name);
+  }
+  return id;
+}
+
 }  // namespace
 
 GroupStore::GroupStore(GroupStoreOptions options) : options_(std::move(options)) {
@@ -74,9 +85,11 @@ void GroupStore::IndexLocked(const Group& g, int delta) {
     if (types.empty()) family_types_.erase(name);
     for (const auto& s : f.samples) {
       if (delta > 0) {
-        series_owner_[s.labels] = owner;
+        series_owner_[SeriesIdentity(s.labels, g.key)] = owner;
+        ++exposed_[s.labels];
       } else {
-        series_owner_.erase(s.labels);
+        series_owner_.erase(SeriesIdentity(s.labels, g.key));
+        if (--exposed_[s.labels] <= 0) exposed_.erase(s.labels);
       }
     }
   }
@@ -89,7 +102,7 @@ absl::Status GroupStore::CheckLocked(const Group& candidate,
   }
   auto old = groups_.find(candidate.key);
   const Group* old_group = old == groups_.end() ? nullptr : &old->second.group;
-  absl::flat_hash_set<tsdb::Labels> seen;
+  absl::flat_hash_set<std::string> seen;
   for (const auto& [name, f] : candidate.families) {
     if (auto types = family_types_.find(name); types != family_types_.end()) {
       for (const auto& [type, count] : types->second) {
@@ -108,8 +121,9 @@ absl::Status GroupStore::CheckLocked(const Group& candidate,
       }
     }
     for (const auto& s : f.samples) {
-      bool repeated = !seen.insert(s.labels).second;
-      auto owner = series_owner_.find(s.labels);
+      std::string id = SeriesIdentity(s.labels, candidate.key);
+      auto owner = series_owner_.find(id);
+      bool repeated = !seen.insert(std::move(id)).second;
       if (repeated || (owner != series_owner_.end() && *owner->second != candidate.key)) {
         return absl::InvalidArgumentError(absl::StrCat(
             "collected metric ", s.labels.ToString(),
@@ -173,7 +187,7 @@ absl::Status GroupStore::CommitLocked(Group group) {
   }
   it->second.group = std::move(group);
   IndexLocked(it->second.group, +1);
-  AppendLocked({&it->second}, {}, NextAppendMsLocked());
+  AppendLocked({&it->second}, {}, NextAppendMsLocked(), /*log_errors=*/true);
   return absl::OkStatus();
 }
 
@@ -255,7 +269,7 @@ absl::Status GroupStore::Delete(const GroupingKey& key) {
   std::vector<tsdb::Labels> gone = std::move(it->second.appended);
   IndexLocked(it->second.group, -1);
   groups_.erase(it);
-  AppendLocked({}, gone, NextAppendMsLocked());
+  AppendLocked({}, gone, NextAppendMsLocked(), /*log_errors=*/true);
   return absl::OkStatus();
 }
 
@@ -273,7 +287,8 @@ GroupStoreStats GroupStore::stats() const {
 }
 
 void GroupStore::AppendLocked(const std::vector<Entry*>& entries,
-                              const std::vector<tsdb::Labels>& gone, int64_t t) {
+                              const std::vector<tsdb::Labels>& gone, int64_t t,
+                              bool log_errors) {
   std::unique_ptr<tsdb::Appender> app =
       options_.storage != nullptr ? options_.storage->NewAppender() : nullptr;
   absl::Status first_error;
@@ -299,13 +314,13 @@ void GroupStore::AppendLocked(const std::vector<Entry*>& entries,
       }
     }
     for (const auto& old : e->appended) {
-      if (!current_set.contains(old)) append(old, tsdb::StaleNaN());
+      if (!current_set.contains(old) && !exposed_.contains(old)) append(old, tsdb::StaleNaN());
     }
     e->appended = std::move(current);
   }
   for (const auto& labels : gone) {
     // A series another group now owns is not stale.
-    if (series_owner_.contains(labels)) continue;
+    if (exposed_.contains(labels)) continue;
     append(labels, tsdb::StaleNaN());
   }
   if (app == nullptr) return;
@@ -314,7 +329,7 @@ void GroupStore::AppendLocked(const std::vector<Entry*>& entries,
     LogStr(absl::StrCat("appending pushed samples failed: ", st.message()));
     return;
   }
-  if (!first_error.ok()) {
+  if (!first_error.ok() && log_errors) {
     LogStr(absl::StrCat("some pushed samples were not appended: ", first_error.message()));
   }
 }
@@ -324,7 +339,7 @@ void GroupStore::AppendAll() {
   std::vector<Entry*> entries;
   entries.reserve(groups_.size());
   for (auto& [key, e] : groups_) entries.push_back(&e);
-  AppendLocked(entries, {}, NextAppendMsLocked());
+  AppendLocked(entries, {}, NextAppendMsLocked(), /*log_errors=*/false);
 }
 
 void GroupStore::StartTicker(int64_t interval_ms) {

@@ -13,6 +13,10 @@
 //    with existing metrics: ...", and then only sets the group's push_failure_time_seconds
 //    (creating the group with push_time_seconds = 0 if needed), as Pushgateway does. Help
 //    texts may differ between groups (Pushgateway merges them too).
+//    Series identity is Pushgateway's: the labels with the grouping key's empty values kept
+//    (except instance, which Pushgateway always sets), so {job="a"} and {job="a",x=""} may
+//    both hold x, although Prometheus (and promlet's storage) sees one series: the later
+//    append of such a series in a round is dropped as a duplicate, as a scrape would drop it.
 //  - Delete removes the group (a missing group is not an error).
 //  - Limits (max_groups, max_series_per_group; 0 = none) answer ResourceExhausted and change
 //    nothing.
@@ -110,15 +114,18 @@ class GroupStore {
   std::string FileNameLocked(const GroupingKey& key) const;
   // Appends the entries' samples at `t`, staleness markers for series they lost, and (for
   // `gone`) markers for every series of deleted groups.
+  // Errors are logged when `log_errors` (changes), counted always (ticks repeat them).
   void AppendLocked(const std::vector<Entry*>& entries, const std::vector<tsdb::Labels>& gone,
-                    int64_t t);
+                    int64_t t, bool log_errors);
   void TickerLoop();
 
   GroupStoreOptions options_;
   mutable std::mutex mu_;
   std::map<GroupingKey, Entry> groups_;
-  // Series of every group (after the grouping key) -> the group owning it.
-  absl::flat_hash_map<tsdb::Labels, const GroupingKey*> series_owner_;
+  // Series identity (SeriesIdentity) of every group's samples -> the group owning it.
+  absl::flat_hash_map<std::string, const GroupingKey*> series_owner_;
+  // How many groups expose each series (two may, through empty grouping values).
+  absl::flat_hash_map<tsdb::Labels, int> exposed_;
   // Family name -> type -> number of groups holding it with that type.
   std::map<std::string, std::map<scrape::MetricType, int>, std::less<>> family_types_;
   int64_t last_append_ms_ = 0;

@@ -204,6 +204,18 @@ TEST_F(GroupStoreTest, EmptyGroupingValueIsADistinctGroupThatCollides) {
   EXPECT_EQ(store_->Groups().size(), 1u);
 }
 
+TEST_F(GroupStoreTest, OtherEmptyGroupingValueIsADistinctGroupThatPushgatewayAccepts) {
+  // Pushgateway keeps x="" as a label pair, so {job="a", x=""} does not collide with {job="a"}
+  // although both expose y{job="a"} to a scrape (differential test against Pushgateway 1.5).
+  ASSERT_TRUE(Push(kA, "y 1\n", WriteMode::kReplaceGroup).ok());
+  GroupingKey empty_x{{"job", "a"}, {"x", ""}};
+  ASSERT_TRUE(Push(empty_x, "y 1\n", WriteMode::kReplaceGroup).ok());
+  EXPECT_EQ(store_->Groups().size(), 2u);
+  // Deleting one group leaves the series to the other: no staleness marker.
+  ASSERT_TRUE(store_->Delete(empty_x).ok());
+  EXPECT_EQ(storage_.Last()["y{job=\"a\"}"], 1);
+}
+
 TEST_F(GroupStoreTest, Limits) {
   max_groups_ = 1;
   max_series_ = 3;  // two series plus the two push-time gauges would be 4

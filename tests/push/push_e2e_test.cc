@@ -1,1 +1,344 @@
+// The real promlet binary with --web.enable-push on 127.0.0.1: raw HTTP pushes (as curl sends
+// them) and Debian's Python client (push_to_gateway, pushadd_to_gateway, delete_from_gateway)
+// reach PromQL with the labels a Pushgateway scraped with honor_labels: true would give;
+// groups survive kill -9; basic auth covers the push routes; and, where Debian's
+// prometheus-pushgateway is installed, promlet answers bad pushes and grouping keys as it does.
+#include <crypt.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/integration/test_util.h"
+
+namespace promlet::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using nlohmann::json;
+
+const char* kBinary = PROMLET_BINARY;
+
+std::string UrlEncode(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+// A promlet with pushes enabled and a 1s global scrape interval (the re-append period).
+struct Promlet {
+  std::string dir;
+  int port = 0;
+  std::unique_ptr<Process> proc;
+  std::vector<std::string> extra;
+
+  void Start() {
+    port = FreePort();
+    std::vector<std::string> argv{kBinary,
+                                  "--config.file=" + dir + "/prom.yml",
+                                  "--web.listen-address=127.0.0.1:" + std::to_string(port),
+                                  "--storage.tsdb.path=" + dir + "/data",
+                                  "--web.enable-push"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    proc = std::make_unique<Process>(argv, dir + "/log.txt");
+  }
+  bool WaitReady(const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    return WaitFor([&] {
+      return HttpDo(port, "GET", "/-/ready", "", headers).status == 200 || !proc->Running();
+    }, std::chrono::seconds(30)) && proc->Running();
+  }
+  // The instant vector of `query` as (labels JSON, value string) pairs.
+  std::vector<std::pair<json, std::string>> Query(const std::string& query) {
+    auto r = HttpGet(port, "/api/v1/query?query=" + UrlEncode(query));
+    std::vector<std::pair<json, std::string>> out;
+    if (r.status != 200) return out;
+    auto j = json::parse(r.body, nullptr, false);
+    if (j.is_discarded()) return out;
+    for (const auto& s : j["data"]["result"]) {
+      out.emplace_back(s["metric"], s["value"][1].get<std::string>());
+    }
+    return out;
+  }
+  // Waits until `query` returns exactly `want` series.
+  bool WaitSeries(const std::string& query, size_t want) {
+    return WaitFor([&] { return Query(query).size() == want; }, std::chrono::seconds(10));
+  }
+};
+
+class PushE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    p_.dir = MakeTempDir("push");
+    WriteFile(p_.dir + "/prom.yml", "global:\n  scrape_interval: 1s\nscrape_configs: []\n");
+  }
+  void TearDown() override {
+    p_.proc.reset();
+    if (!HasFailure()) std::system(("rm -rf " + p_.dir).c_str());
+  }
+  Promlet p_;
+};
+
+TEST_F(PushE2E, RawPushReachesPromQLWithGroupingLabels) {
+  p_.Start();
+  ASSERT_TRUE(p_.WaitReady()) << p_.proc->Log();
+  auto r = HttpDo(p_.port, "PUT", "/metrics/job/some_job/instance/some_instance",
+                  "# TYPE some_metric counter\nsome_metric{label=\"val1\",job=\"ignored\"} 42\n"
+                  "# TYPE another_metric gauge\n# HELP another_metric Just an example.\n"
+                  "another_metric 2398.283\n");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(p_.WaitSeries("some_metric", 1));
+  auto s = p_.Query("some_metric");
+  EXPECT_EQ(s[0].first, (json{{"__name__", "some_metric"}, {"instance", "some_instance"},
+                              {"job", "some_job"}, {"label", "val1"}}));
+  EXPECT_EQ(s[0].second, "42");
+  auto t = p_.Query("time() - push_time_seconds{job=\"some_job\"} < 30");
+  EXPECT_EQ(t.size(), 1u);
+  // Re-appended every scrape interval: a 3s range holds several samples.
+  ASSERT_TRUE(WaitFor([&] {
+    auto c = p_.Query("count_over_time(another_metric[3s])");
+    return !c.empty() && std::stod(c[0].second) >= 2;
+  }, std::chrono::seconds(10)));
+
+  // POST replaces only the families it carries.
+  ASSERT_EQ(HttpDo(p_.port, "POST", "/metrics/job/some_job/instance/some_instance",
+                   "another_metric 1\n").status, 200);
+  ASSERT_TRUE(WaitFor([&] {
+    auto a = p_.Query("another_metric");
+    return a.size() == 1 && a[0].second == "1";
+  }, std::chrono::seconds(10)));
+  EXPECT_EQ(p_.Query("some_metric").size(), 1u);
+  // PUT replaces the group: some_metric goes stale at once.
+  ASSERT_EQ(HttpDo(p_.port, "PUT", "/metrics/job/some_job/instance/some_instance",
+                   "another_metric 2\n").status, 200);
+  EXPECT_TRUE(p_.WaitSeries("some_metric", 0));
+  // DELETE answers 202 and every series of the group goes stale.
+  EXPECT_EQ(HttpDo(p_.port, "DELETE", "/metrics/job/some_job/instance/some_instance").status, 202);
+  EXPECT_TRUE(p_.WaitSeries("another_metric", 0));
+  EXPECT_TRUE(p_.WaitSeries("push_time_seconds", 0));
+}
+
+TEST_F(PushE2E, BadPushesAnswer400AndStoreNothing) {
+  p_.Start();
+  ASSERT_TRUE(p_.WaitReady()) << p_.proc->Log();
+  ASSERT_EQ(HttpDo(p_.port, "PUT", "/metrics/job/j", "# TYPE x counter\nx 1\n").status, 200);
+  struct Case {
+    std::string method, path, body, want;
+  } cases[] = {
+      {"PUT", "/metrics/job/j/a", "y 1\n", "odd number of components"},
+      {"PUT", "/metrics/job/j/__a/1", "y 1\n", "improper label name \"__a\""},
+      {"PUT", "/metrics/job/j/a@base64/%21", "y 1\n", "invalid base64 encoding for label a"},
+      {"PUT", "/metrics/job/j", "y{ 1\n", "text format parsing error in line 1"},
+      {"PUT", "/metrics/job/j", "y 1 1000\n", "must not have timestamps"},
+      {"PUT", "/metrics/job/k", "# TYPE x gauge\nx 1\n", "has type gauge"},
+      {"PUT", "/metrics/job/j", "y 1\ny 2\n", "was collected before"},
+  };
+  for (const auto& c : cases) {
+    auto r = HttpDo(p_.port, c.method, c.path, c.body);
+    EXPECT_EQ(r.status, 400) << c.path << " " << c.body;
+    EXPECT_THAT(r.body, HasSubstr(c.want)) << c.path << " " << c.body;
+  }
+  EXPECT_TRUE(p_.Query("y").empty());
+  EXPECT_EQ(p_.Query("x").size(), 1u);
+  // The failures are recorded: j's last push failed.
+  auto m = HttpGet(p_.port, "/api/v1/metrics");
+  ASSERT_EQ(m.status, 200);
+  auto j = json::parse(m.body);
+  bool found = false;
+  for (const auto& g : j["data"]) {
+    if (g["labels"] == json{{"job", "j"}}) {
+      found = true;
+      EXPECT_EQ(g["last_push_successful"], false);
+      EXPECT_TRUE(g.contains("x"));
+    }
+  }
+  EXPECT_TRUE(found) << m.body;
+  EXPECT_TRUE(p_.proc->Running());
+}
+
+TEST_F(PushE2E, GroupsSurviveKill9) {
+  p_.Start();
+  ASSERT_TRUE(p_.WaitReady()) << p_.proc->Log();
+  ASSERT_EQ(HttpDo(p_.port, "PUT", "/metrics/job@base64/YS9i/path@base64/L3Zhci90bXA=",
+                   "durable 7\n").status, 200);
+  p_.proc->Signal(SIGKILL);
+  p_.proc->Wait(std::chrono::seconds(10));
+  p_.Start();
+  ASSERT_TRUE(p_.WaitReady()) << p_.proc->Log();
+  ASSERT_TRUE(p_.WaitSeries("durable", 1)) << p_.proc->Log();
+  auto s = p_.Query("durable");
+  EXPECT_EQ(s[0].first, (json{{"__name__", "durable"}, {"job", "a/b"}, {"path", "/var/tmp"}}));
+  EXPECT_EQ(s[0].second, "7");
+}
+
+TEST_F(PushE2E, PushesAreOffByDefaultAndBehindBasicAuth) {
+  {
+    Promlet plain;
+    plain.dir = p_.dir;
+    plain.port = FreePort();
+    plain.proc = std::make_unique<Process>(
+        std::vector<std::string>{kBinary, "--config.file=" + p_.dir + "/prom.yml",
+                                 "--web.listen-address=127.0.0.1:" + std::to_string(plain.port),
+                                 "--storage.tsdb.path=" + p_.dir + "/data0"},
+        p_.dir + "/log0.txt");
+    ASSERT_TRUE(plain.WaitReady()) << plain.proc->Log();
+    EXPECT_EQ(HttpDo(plain.port, "PUT", "/metrics/job/j", "x 1\n").status, 404);
+  }
+  struct crypt_data data {};
+  std::string hash = crypt_r("secret", "$2b$04$abcdefghijklmnopqrstuu", &data);
+  ASSERT_EQ(hash.size(), 60u);
+  WriteFile(p_.dir + "/web.yml", "basic_auth_users:\n  alice: " + hash + "\n");
+  p_.extra = {"--web.config.file=" + p_.dir + "/web.yml"};
+  p_.Start();
+  std::vector<std::pair<std::string, std::string>> auth{
+      {"Authorization", "Basic YWxpY2U6c2VjcmV0"}};  // alice:secret
+  ASSERT_TRUE(p_.WaitReady(auth)) << p_.proc->Log();
+  EXPECT_EQ(HttpDo(p_.port, "PUT", "/metrics/job/j", "x 1\n").status, 401);
+  EXPECT_EQ(HttpDo(p_.port, "GET", "/api/v1/metrics").status, 401);
+  EXPECT_EQ(HttpDo(p_.port, "PUT", "/metrics/job/j", "x 1\n", auth).status, 200);
+}
+
+// The Python interpreter that has Debian's prometheus_client, or "".
+std::string PythonWithClient() {
+  for (const char* py : {"/usr/bin/python3", "python3"}) {
+    std::string cmd = std::string(py) + " -c 'import prometheus_client' >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) == 0) return py;
+  }
+  return "";
+}
+
+TEST_F(PushE2E, PythonClientPushPushaddDelete) {
+  std::string py = PythonWithClient();
+  if (py.empty()) {
+    GTEST_SKIP() << "python3-prometheus-client is not installed (apt-get install "
+                    "python3-prometheus-client)";
+  }
+  p_.Start();
+  ASSERT_TRUE(p_.WaitReady()) << p_.proc->Log();
+  std::string gw = "127.0.0.1:" + std::to_string(p_.port);
+  auto run = [&](const std::string& body) {
+    std::string script = p_.dir + "/client.py";
+    WriteFile(script,
+              "from prometheus_client import CollectorRegistry, Gauge, Counter, "
+              "push_to_gateway, pushadd_to_gateway, delete_from_gateway\n"
+              "r = CollectorRegistry()\n"
+              "gw = '" + gw + "'\n"
+              "key = {'path': '/var/tmp', 'instance': 'h1'}\n" + body);
+    return std::system((py + " " + script + " >>" + p_.dir + "/client.log 2>&1").c_str());
+  };
+  ASSERT_EQ(run("g = Gauge('job_last_success_unixtime', 'Last success', registry=r)\n"
+                "g.set(1234.5)\n"
+                "push_to_gateway(gw, job='batch/a', grouping_key=key, registry=r)\n"),
+            0)
+      << ReadFile(p_.dir + "/client.log");
+  ASSERT_TRUE(p_.WaitSeries("job_last_success_unixtime", 1));
+  auto s = p_.Query("job_last_success_unixtime");
+  EXPECT_EQ(s[0].first, (json{{"__name__", "job_last_success_unixtime"}, {"instance", "h1"},
+                              {"job", "batch/a"}, {"path", "/var/tmp"}}));
+  EXPECT_EQ(s[0].second, "1234.5");
+  ASSERT_EQ(run("c = Counter('records_processed', 'Records', ['kind'], registry=r)\n"
+                "c.labels('x').inc(3)\n"
+                "pushadd_to_gateway(gw, job='batch/a', grouping_key=key, registry=r)\n"),
+            0)
+      << ReadFile(p_.dir + "/client.log");
+  ASSERT_TRUE(p_.WaitSeries("records_processed_total", 1));
+  EXPECT_EQ(p_.Query("records_processed_total")[0].second, "3");
+  EXPECT_EQ(p_.Query("job_last_success_unixtime").size(), 1u);  // pushadd kept it
+  ASSERT_EQ(run("delete_from_gateway(gw, job='batch/a', grouping_key=key)\n"), 0)
+      << ReadFile(p_.dir + "/client.log");
+  EXPECT_TRUE(p_.WaitSeries("job_last_success_unixtime", 0));
+  EXPECT_TRUE(p_.WaitSeries("records_processed_total", 0));
+}
+
+// Debian's Pushgateway on a free loopback port, for differential cases.
+std::string PushgatewayBinary() {
+  for (const char* p : {"/usr/bin/prometheus-pushgateway", "/usr/bin/pushgateway"}) {
+    if (FileExecutable(p)) return p;
+  }
+  return "";
+}
+
+TEST_F(PushE2E, SameAnswersAsPushgateway) {
+  std::string bin = PushgatewayBinary();
+  if (bin.empty()) {
+    GTEST_SKIP() << "prometheus-pushgateway is not installed (apt-get install "
+                    "prometheus-pushgateway)";
+  }
+  int gw_port = FreePort();
+  Process gw({bin, "--web.listen-address=127.0.0.1:" + std::to_string(gw_port)},
+             p_.dir + "/gw.log");
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(gw_port, "/-/ready").status == 200; },
+                      std::chrono::seconds(30)))
+      << gw.Log();
+  p_.Start();
+  ASSERT_TRUE(p_.WaitReady()) << p_.proc->Log();
+  struct Case {
+    std::string method, path, body;
+  } cases[] = {
+      {"PUT", "/metrics/job/j", "# TYPE x counter\nx 1\n"},
+      {"POST", "/metrics/job/j", "y{a=\"1\"} 2\n"},
+      {"PUT", "/metrics/job/j/a", "y 1\n"},
+      {"PUT", "/metrics/job/j/__a/1", "y 1\n"},
+      {"PUT", "/metrics/job/j/a-b/1", "y 1\n"},
+      {"PUT", "/metrics/job/j/a@base64/%21", "y 1\n"},
+      {"PUT", "/metrics/job@base64/YS9i/b@base64/=", "z 1\n"},
+      {"PUT", "/metrics/job/j/i/", "w 1\n"},
+      {"PUT", "/metrics/job/j", "y{ 1\n"},
+      {"PUT", "/metrics/job/j", "y 1 1000\n"},
+      {"PUT", "/metrics/job/k", "# TYPE x gauge\nx 1\n"},
+      {"PUT", "/metrics/job/k", "# HELP x other help\n# TYPE x counter\nx 1\n"},
+      {"PUT", "/metrics/job/j2", "y 1\ny 2\n"},
+      {"PUT", "/metrics/job/j2", "# TYPE a gauge\n# TYPE a gauge\na 1\n"},
+      {"PUT", "/metrics/job/v/a/1", "q 1\n"},
+      {"PUT", "/metrics/job/v", "q{a=\"1\"} 1\n"},
+      {"POST", "/metrics/job/j", "# TYPE x gauge\nx 3\n"},
+      {"DELETE", "/metrics/job/j", ""},
+      {"DELETE", "/metrics/job/nothing", ""},
+      {"PUT", "/metrics/job/j", ""},
+  };
+  for (const auto& c : cases) {
+    auto want = HttpDo(gw_port, c.method, c.path, c.body);
+    auto got = HttpDo(p_.port, c.method, c.path, c.body);
+    EXPECT_EQ(got.status, want.status)
+        << c.method << " " << c.path << " " << c.body << "\npushgateway: " << want.body
+        << "promlet: " << got.body;
+    // Path errors carry Pushgateway's exact message.
+    if (want.status == 400 && c.path.find("/a") != std::string::npos) {
+      EXPECT_EQ(got.body, want.body) << c.path;
+    }
+  }
+  // The same groups, with the same labels, families and values.
+  auto summarize = [](const std::string& body) {
+    std::map<std::string, std::map<std::string, std::string>> out;  // group -> family -> values
+    auto j = json::parse(body, nullptr, false);
+    if (j.is_discarded()) return out;
+    for (const auto& g : j["data"]) {
+      auto& fams = out[g["labels"].dump()];
+      for (auto it = g.begin(); it != g.end(); ++it) {
+        if (it.key() == "labels" || it.key() == "last_push_successful" ||
+            it.key().find("push_") == 0) {
+          continue;
+        }
+        fams[it.key()] = it.value()["type"].dump() + it.value()["metrics"].dump();
+      }
+      fams["last_push_successful"] = g["last_push_successful"].dump();
+    }
+    return out;
+  };
+  auto want = summarize(HttpGet(gw_port, "/api/v1/metrics").body);
+  auto got = summarize(HttpGet(p_.port, "/api/v1/metrics").body);
+  EXPECT_EQ(got, want);
+}
+
+}  // namespace
+}  // namespace promlet::testing
