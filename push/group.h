@@ -37,6 +37,9 @@ inline constexpr std::string_view kPushFailureTimeHelp =
 struct PushedSample {
   tsdb::Labels labels;  // includes __name__
   double value = 0;
+  // Added by flattening, not in the pushed message (the +Inf bucket a protobuf histogram leaves
+  // implicit): exposed and stored, but /api/v1/metrics shows the message as pushed.
+  bool synthesized = false;
 };
 
 struct Family {

@@ -66,8 +66,9 @@ std::string EncodeGroup(const Group& group) {
     for (const auto& s : f.samples) {
       json labels = json::array();
       for (const auto& l : s.labels) labels.push_back(json::array({l.name, l.value}));
-      samples.push_back(json{{"labels", std::move(labels)},
-                             {"value_bits", std::bit_cast<uint64_t>(s.value)}});
+      json js{{"labels", std::move(labels)}, {"value_bits", std::bit_cast<uint64_t>(s.value)}};
+      if (s.synthesized) js["synthesized"] = true;
+      samples.push_back(std::move(js));
     }
     jf["samples"] = std::move(samples);
     fams.push_back(std::move(jf));
@@ -100,7 +101,8 @@ absl::StatusOr<Group> DecodeGroup(std::string_view data) {
           labels.push_back(tsdb::Label{jl.at(0).get<std::string>(), jl.at(1).get<std::string>()});
         }
         f.samples.push_back(PushedSample{tsdb::Labels::FromUnsorted(std::move(labels)),
-                                         std::bit_cast<double>(js.at("value_bits").get<uint64_t>())});
+                                         std::bit_cast<double>(js.at("value_bits").get<uint64_t>()),
+                                         js.value("synthesized", false)});
       }
       std::string name = f.name;
       g.families.emplace(std::move(name), std::move(f));

@@ -14,6 +14,7 @@
 #include "common/views.h"
 #include "nlohmann/json.hpp"
 #include "push/grouping_path.h"
+#include "push/proto_body.h"
 #include "push/text_body.h"
 
 namespace promlet::push {
@@ -42,12 +43,6 @@ int StatusFor(const absl::Status& st) {
     default:
       return 500;
   }
-}
-
-// The media type of a Content-Type header, lower-cased, without parameters.
-std::string MediaType(std::string_view content_type) {
-  std::string_view t = content_type.substr(0, content_type.find(';'));
-  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(common::ToAbsl(t)));
 }
 
 // Go's time.Time JSON encoding (RFC 3339 with trailing-zero-trimmed fraction), in UTC.
@@ -128,7 +123,7 @@ json ComplexMetrics(const Family& f, const GroupingKey& key) {
       m.sum = GoSprintFloat(s.value);
     } else if (name == f.name + "_count") {
       m.count = CountString(s.value);
-    } else if (s.labels.Has(bound_label)) {
+    } else if (s.labels.Has(bound_label) && !s.synthesized) {
       std::string bound = GoSprintFloat(ParseBound(s.labels.Get(bound_label)));
       m.parts[bound] = histogram ? CountString(s.value) : GoSprintFloat(s.value);
     }
@@ -202,12 +197,10 @@ PushHttpResponse ServePush(GroupStore& store, const PushHttpRequest& req,
     return Error(413, absl::StrCat("request body too large: ", body.size(), " bytes, limit ",
                                    options.max_body_bytes, " (--push.max-body-size)"));
   }
-  if (MediaType(req.content_type) == "application/vnd.google.protobuf") {
-    return Error(415,
-                 "the delimited protobuf format is not supported yet: push the text exposition "
-                 "format (Content-Type: text/plain; version=0.0.4)");
-  }
-  auto families = ParseTextBody(body);
+  // As Pushgateway: the delimited protobuf encoding when the Content-Type names it exactly,
+  // the text format otherwise.
+  auto families =
+      IsDelimitedProtobuf(req.content_type) ? ParseProtoDelimitedBody(body) : ParseTextBody(body);
   if (!families.ok()) return Error(400, common::ToStd(families.status().message()));
   WriteMode mode = req.method == "PUT" ? WriteMode::kReplaceGroup : WriteMode::kReplaceFamilies;
   if (auto st = store.Push(*key, *std::move(families), mode); !st.ok()) {

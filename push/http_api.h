@@ -7,7 +7,9 @@
 //       push over a store limit; 500 when the group cannot be persisted.
 //   GET /api/v1/metrics   the groups in Pushgateway's JSON shape
 //   GET /api/v1/status    flags, start time and build information, in Pushgateway's shape
-// Bodies: text exposition format 0.0.4, optionally gzip-compressed (Content-Encoding: gzip).
+// Bodies: text exposition format 0.0.4, or delimited protobuf MetricFamily messages when the
+// Content-Type says so (proto_body.h); either optionally gzip-compressed (Content-Encoding:
+// gzip).
 // Error bodies end in "\n" as Go's http.Error writes them.
 #ifndef PROMLET_PUSH_HTTP_API_H_
 #define PROMLET_PUSH_HTTP_API_H_

@@ -5,6 +5,7 @@
 // prometheus-pushgateway is installed, promlet answers bad pushes and grouping keys as it does.
 #include <crypt.h>
 
+#include <bit>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/integration/test_util.h"
+#include "tsdb/encoding/varint.h"
 
 namespace promlet::testing {
 namespace {
@@ -260,6 +262,26 @@ TEST_F(PushE2E, PythonClientPushPushaddDelete) {
   EXPECT_TRUE(p_.WaitSeries("records_processed_total", 0));
 }
 
+// /api/v1/metrics reduced to group -> family -> type and metrics (push times differ).
+std::map<std::string, std::map<std::string, std::string>> Summarize(const std::string& body) {
+  std::map<std::string, std::map<std::string, std::string>> out;
+  auto j = json::parse(body, nullptr, false);
+  if (j.is_discarded()) return out;
+  for (const auto& g : j["data"]) {
+    auto& fams = out[g["labels"].dump()];
+    for (auto it = g.begin(); it != g.end(); ++it) {
+      if (it.key() == "labels" || it.key() == "last_push_successful" ||
+          it.key().find("push_") == 0) {
+        continue;
+      }
+      fams[it.key()] = it.value()["type"].dump() + it.value().value("help", "") +
+                       it.value()["metrics"].dump();
+    }
+    fams["last_push_successful"] = g["last_push_successful"].dump();
+  }
+  return out;
+}
+
 // Debian's Pushgateway on a free loopback port, for differential cases.
 std::string PushgatewayBinary() {
   for (const char* p : {"/usr/bin/prometheus-pushgateway", "/usr/bin/pushgateway"}) {
@@ -318,26 +340,83 @@ TEST_F(PushE2E, SameAnswersAsPushgateway) {
     }
   }
   // The same groups, with the same labels, families and values.
-  auto summarize = [](const std::string& body) {
-    std::map<std::string, std::map<std::string, std::string>> out;  // group -> family -> values
-    auto j = json::parse(body, nullptr, false);
-    if (j.is_discarded()) return out;
-    for (const auto& g : j["data"]) {
-      auto& fams = out[g["labels"].dump()];
-      for (auto it = g.begin(); it != g.end(); ++it) {
-        if (it.key() == "labels" || it.key() == "last_push_successful" ||
-            it.key().find("push_") == 0) {
-          continue;
-        }
-        fams[it.key()] = it.value()["type"].dump() + it.value()["metrics"].dump();
-      }
-      fams["last_push_successful"] = g["last_push_successful"].dump();
-    }
-    return out;
-  };
-  auto want = summarize(HttpGet(gw_port, "/api/v1/metrics").body);
-  auto got = summarize(HttpGet(p_.port, "/api/v1/metrics").body);
+
+  auto want = Summarize(HttpGet(gw_port, "/api/v1/metrics").body);
+  auto got = Summarize(HttpGet(p_.port, "/api/v1/metrics").body);
   EXPECT_EQ(got, want);
+}
+
+// Hand-built delimited protobuf MetricFamily messages, as the Go client sends them.
+std::string PbKey(int field, int wire) {
+  std::string out;
+  tsdb::PutUvarint(&out, static_cast<uint64_t>(field << 3 | wire));
+  return out;
+}
+std::string PbStr(int field, std::string_view v) {
+  std::string out = PbKey(field, 2);
+  tsdb::PutUvarint(&out, v.size());
+  return out + std::string(v);
+}
+std::string PbDbl(int field, double v) {
+  std::string out = PbKey(field, 1);
+  tsdb::PutFixed64(&out, std::bit_cast<uint64_t>(v));
+  return out;
+}
+std::string PbVar(int field, uint64_t v) {
+  std::string out = PbKey(field, 0);
+  tsdb::PutUvarint(&out, v);
+  return out;
+}
+std::string PbFamily(std::string_view name, std::string_view help, int type,
+                     const std::vector<std::string>& metrics) {
+  std::string m = PbStr(1, name) + PbStr(2, help) + PbVar(3, type);
+  for (const auto& metric : metrics) m += PbStr(4, metric);
+  std::string out;
+  tsdb::PutUvarint(&out, m.size());
+  return out + m;
+}
+
+TEST_F(PushE2E, ProtobufBodiesAsPushgateway) {
+  std::string body =
+      PbFamily("jobs_total", "Jobs run.", 0,
+               {PbStr(1, PbStr(1, "kind") + PbStr(2, "x")) + PbStr(3, PbDbl(1, 5))}) +
+      PbFamily("duration_seconds", "Durations.", 4,
+               {PbStr(7, PbVar(1, 3) + PbDbl(2, 4.5) + PbStr(3, PbVar(1, 2) + PbDbl(2, 0.5)))}) +
+      PbFamily("latency", "Latency.", 2,
+               {PbStr(4, PbVar(1, 9) + PbDbl(2, 8) + PbStr(3, PbDbl(1, 0.99) + PbDbl(2, 7)))});
+  const std::vector<std::pair<std::string, std::string>> headers{
+      {"Content-Type",
+       "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; "
+       "encoding=delimited"}};
+  p_.Start();
+  ASSERT_TRUE(p_.WaitReady()) << p_.proc->Log();
+  ASSERT_EQ(HttpDo(p_.port, "PUT", "/metrics/job/pb", body, headers).status, 200);
+  ASSERT_TRUE(p_.WaitSeries("duration_seconds_bucket", 2));
+  auto inf = p_.Query("duration_seconds_bucket{le=\"+Inf\"}");
+  ASSERT_EQ(inf.size(), 1u);
+  EXPECT_EQ(inf[0].second, "3");
+  auto q = p_.Query("latency");
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].first, (json{{"__name__", "latency"}, {"job", "pb"}, {"quantile", "0.99"}}));
+  EXPECT_EQ(p_.Query("jobs_total{kind=\"x\",job=\"pb\"}").size(), 1u);
+
+  std::string bin = PushgatewayBinary();
+  if (bin.empty()) {
+    GTEST_SKIP() << "prometheus-pushgateway is not installed: no comparison";
+  }
+  int gw_port = FreePort();
+  Process gw({bin, "--web.listen-address=127.0.0.1:" + std::to_string(gw_port)},
+             p_.dir + "/gw.log");
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(gw_port, "/-/ready").status == 200; },
+                      std::chrono::seconds(30)))
+      << gw.Log();
+  ASSERT_EQ(HttpDo(gw_port, "PUT", "/metrics/job/pb", body, headers).status, 200);
+  EXPECT_EQ(Summarize(HttpGet(p_.port, "/api/v1/metrics").body),
+            Summarize(HttpGet(gw_port, "/api/v1/metrics").body));
+  // A truncated message is refused by both.
+  std::string cut = body.substr(0, body.size() - 3);
+  EXPECT_EQ(HttpDo(p_.port, "PUT", "/metrics/job/pb2", cut, headers).status,
+            HttpDo(gw_port, "PUT", "/metrics/job/pb2", cut, headers).status);
 }
 
 }  // namespace
