@@ -1,7 +1,13 @@
 #include "api/push_routes.h"
 
 #include <memory>
+#include <string>
 #include <utility>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "api/params.h"
 
 namespace promlet::api {
 namespace {
@@ -38,6 +44,29 @@ void RegisterPushRoutes(HttpServer& server, push::GroupStore* store, PushRoutesO
       "/api/v1/metrics", "/api/v1/metrics",
       [store](const HttpRequest&, HttpResponse& res) { Adapt(push::ServeMetricsJson(*store), res); },
       reads);
+  if (shared->import_storage != nullptr) {
+    RouteOptions imports;
+    imports.methods = {"POST"};
+    server.Handle(
+        "/api/v1/import/prometheus", "/api/v1/import/prometheus",
+        [shared](const HttpRequest& req, HttpResponse& res) {
+          auto form = Form::Parse(req.query, "", "");
+          if (!form.ok()) {
+            res.status = 400;
+            res.body = std::string(form.status().message()) + "\n";
+            return;
+          }
+          push::ImportHttpRequest ireq;
+          ireq.body = req.body;
+          ireq.content_encoding = req.Header("content-encoding");
+          for (auto v : form->All("extra_label")) ireq.extra_labels.emplace_back(v);
+          Adapt(push::ServeImportPrometheus(*shared->import_storage, ireq,
+                                            {.max_body_bytes = shared->max_body_bytes},
+                                            absl::ToUnixMillis(absl::Now())),
+                res);
+        },
+        imports);
+  }
   server.Handle(
       "/api/v1/status", "/api/v1/status",
       [shared](const HttpRequest&, HttpResponse& res) {

@@ -140,9 +140,9 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
        "Document title of promlet instance.")
     ("web.enable-push", po::bool_switch(&f.enable_push),
        "Accept pushes as a Pushgateway does (PUT/POST/DELETE /metrics/job/...; GET "
-       "/api/v1/metrics and /api/v1/status). Pushed groups are kept under the storage path and "
-       "appended every global scrape interval, as if a Pushgateway were scraped with "
-       "honor_labels: true.")
+       "/api/v1/metrics and /api/v1/status) and VictoriaMetrics' POST "
+       "/api/v1/import/prometheus. Pushed groups are kept under the storage path and appended "
+       "every global scrape interval, as if a Pushgateway were scraped with honor_labels: true.")
     ("push.max-body-size",
        po::value(&push_max_body_size)->default_value("10MB")->value_name("size"),
        "Maximum size of a pushed body after gzip decoding; larger pushes answer 413.")

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -235,6 +236,10 @@ int Run(const Flags& flags) {
   opts.query_threads = flags.query_max_concurrency;
   opts.worker_threads = 4;
   opts.basic_auth_users = web_config.basic_auth_users;
+  // A raw push body may be as large as --push.max-body-size (the server's default is 10 MiB).
+  if (flags.enable_push) {
+    opts.max_body_bytes = std::max(opts.max_body_bytes, static_cast<size_t>(flags.push_max_body_bytes));
+  }
   if (flags.route_prefix != "/") opts.route_prefix = flags.route_prefix;
   if (web_config.has_tls) {
     opts.tls_cert_file = web_config.tls.cert_file;
@@ -344,6 +349,7 @@ int Run(const Flags& flags) {
     pushes = std::move(*store);
     api::PushRoutesOptions pro;
     pro.max_body_bytes = static_cast<size_t>(flags.push_max_body_bytes);
+    pro.import_storage = db.get();
     for (const auto& [name, value] : flags.listing) pro.status.flags[name] = value;
     pro.status.start_time_unix_ms = start_ms;
     pro.status.build_information = {{"branch", ao.branch},       {"buildDate", ao.build_date},

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "common/views.h"
 #include "nlohmann/json.hpp"
 #include "push/grouping_path.h"
+#include "push/import.h"
 #include "push/proto_body.h"
 #include "push/text_body.h"
 
@@ -155,6 +157,41 @@ json SimpleMetrics(const Family& f, const GroupingKey& key) {
 
 std::string GoSprintFloat(double v) { return common::GoFloat(v, 'g'); }
 
+namespace {
+
+// Applies Content-Encoding (gzip or none) and the body limit: *out views the decoded body
+// (`body` itself, or *inflated), or the error response is returned.
+std::optional<PushHttpResponse> DecodeBody(std::string_view body, std::string_view content_encoding,
+                                           const PushHttpOptions& options, std::string* inflated,
+                                           std::string_view* out) {
+  std::string encoding =
+      absl::AsciiStrToLower(absl::StripAsciiWhitespace(common::ToAbsl(content_encoding)));
+  *out = body;
+  if (encoding == "gzip") {
+    auto plain = common::GunzipWithLimit(body, static_cast<int64_t>(options.max_body_bytes));
+    if (!plain.ok()) {
+      if (plain.status().code() == absl::StatusCode::kResourceExhausted) {
+        return Error(413, absl::StrCat("request body too large: more than ",
+                                       options.max_body_bytes,
+                                       " bytes after gunzip (--push.max-body-size)"));
+      }
+      return Error(400, absl::StrCat("cannot decompress the gzip body: ", plain.status().message()));
+    }
+    *inflated = *std::move(plain);
+    *out = *inflated;
+  } else if (!encoding.empty() && encoding != "identity") {
+    return Error(415, absl::StrCat("unsupported Content-Encoding \"",
+                                   common::ToAbsl(content_encoding), "\" (only gzip is accepted)"));
+  }
+  if (options.max_body_bytes > 0 && out->size() > options.max_body_bytes) {
+    return Error(413, absl::StrCat("request body too large: ", out->size(), " bytes, limit ",
+                                   options.max_body_bytes, " (--push.max-body-size)"));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 PushHttpResponse ServePush(GroupStore& store, const PushHttpRequest& req,
                            const PushHttpOptions& options) {
   auto path = PathUnescape(req.path);
@@ -173,29 +210,10 @@ PushHttpResponse ServePush(GroupStore& store, const PushHttpRequest& req,
   if (req.method != "PUT" && req.method != "POST") {
     return Error(405, "Method Not Allowed");
   }
-  std::string_view body = req.body;
   std::string inflated;
-  std::string encoding = absl::AsciiStrToLower(
-      absl::StripAsciiWhitespace(common::ToAbsl(req.content_encoding)));
-  if (encoding == "gzip") {
-    auto plain = common::GunzipWithLimit(body, static_cast<int64_t>(options.max_body_bytes));
-    if (!plain.ok()) {
-      if (plain.status().code() == absl::StatusCode::kResourceExhausted) {
-        return Error(413, absl::StrCat("request body too large: more than ",
-                                       options.max_body_bytes,
-                                       " bytes after gunzip (--push.max-body-size)"));
-      }
-      return Error(400, absl::StrCat("cannot decompress the gzip body: ", plain.status().message()));
-    }
-    inflated = *std::move(plain);
-    body = inflated;
-  } else if (!encoding.empty() && encoding != "identity") {
-    return Error(415, absl::StrCat("unsupported Content-Encoding \"", common::ToAbsl(req.content_encoding),
-                                   "\" (only gzip is accepted)"));
-  }
-  if (options.max_body_bytes > 0 && body.size() > options.max_body_bytes) {
-    return Error(413, absl::StrCat("request body too large: ", body.size(), " bytes, limit ",
-                                   options.max_body_bytes, " (--push.max-body-size)"));
+  std::string_view body;
+  if (auto err = DecodeBody(req.body, req.content_encoding, options, &inflated, &body)) {
+    return *std::move(err);
   }
   // As Pushgateway: the delimited protobuf encoding when the Content-Type names it exactly,
   // the text format otherwise.
@@ -239,6 +257,24 @@ PushHttpResponse ServeMetricsJson(const GroupStore& store) {
   PushHttpResponse res;
   res.content_type = "application/json";
   res.body = out.dump();
+  return res;
+}
+
+PushHttpResponse ServeImportPrometheus(tsdb::Appendable& storage, const ImportHttpRequest& req,
+                                       const PushHttpOptions& options, int64_t now_ms) {
+  std::string inflated;
+  std::string_view body;
+  if (auto err = DecodeBody(req.body, req.content_encoding, options, &inflated, &body)) {
+    return *std::move(err);
+  }
+  auto samples = ParseImport(body, req.extra_labels, now_ms);
+  if (!samples.ok()) return Error(400, common::ToStd(samples.status().message()));
+  if (auto st = AppendImported(storage, *samples); !st.ok()) {
+    return Error(st.code() == absl::StatusCode::kInvalidArgument ? 400 : 500,
+                 common::ToStd(st.message()));
+  }
+  PushHttpResponse res;
+  res.status = 204;
   return res;
 }
 

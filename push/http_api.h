@@ -7,6 +7,8 @@
 //       push over a store limit; 500 when the group cannot be persisted.
 //   GET /api/v1/metrics   the groups in Pushgateway's JSON shape
 //   GET /api/v1/status    flags, start time and build information, in Pushgateway's shape
+//   POST /api/v1/import/prometheus   VictoriaMetrics' import (import.h): 204, or 400 naming the
+//       line, storing nothing of a refused body
 // Bodies: text exposition format 0.0.4, or delimited protobuf MetricFamily messages when the
 // Content-Type says so (proto_body.h); either optionally gzip-compressed (Content-Encoding:
 // gzip).
@@ -18,6 +20,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "push/group_store.h"
 
@@ -45,6 +48,14 @@ PushHttpResponse ServePush(GroupStore& store, const PushHttpRequest& req,
                            const PushHttpOptions& options);
 
 PushHttpResponse ServeMetricsJson(const GroupStore& store);
+
+struct ImportHttpRequest {
+  std::string_view body;
+  std::string_view content_encoding;
+  std::vector<std::string> extra_labels;  // the extra_label parameters, "name=value"
+};
+PushHttpResponse ServeImportPrometheus(tsdb::Appendable& storage, const ImportHttpRequest& req,
+                                       const PushHttpOptions& options, int64_t now_ms);
 
 struct PushStatusInfo {
   std::map<std::string, std::string> flags;

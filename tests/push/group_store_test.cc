@@ -11,49 +11,12 @@
 #include "gtest/gtest.h"
 #include "push/group_file.h"
 #include "push/text_body.h"
+#include "tests/push/recording_storage.h"
 
 namespace promlet::push {
 namespace {
 
 using ::testing::HasSubstr;
-
-// Records committed samples; Rollback drops a batch.
-class RecordingStorage : public tsdb::Appendable {
- public:
-  struct Rec {
-    tsdb::Labels labels;
-    int64_t t;
-    double v;
-  };
-  std::unique_ptr<tsdb::Appender> NewAppender() override {
-    class App : public tsdb::Appender {
-     public:
-      explicit App(RecordingStorage* s) : s_(s) {}
-      absl::StatusOr<tsdb::SeriesRef> Append(tsdb::SeriesRef, const tsdb::Labels& l, int64_t t,
-                                             double v) override {
-        batch_.push_back({l, t, v});
-        return 1;
-      }
-      absl::Status Commit() override {
-        for (auto& r : batch_) s_->committed.push_back(r);
-        return absl::OkStatus();
-      }
-      void Rollback() override { batch_.clear(); }
-
-     private:
-      RecordingStorage* s_;
-      std::vector<Rec> batch_;
-    };
-    return std::make_unique<App>(this);
-  }
-  // The last committed value of each series.
-  std::map<std::string, double> Last() const {
-    std::map<std::string, double> out;
-    for (const auto& r : committed) out[r.labels.ToString()] = r.v;
-    return out;
-  }
-  std::vector<Rec> committed;
-};
 
 class GroupStoreTest : public ::testing::Test {
  protected:

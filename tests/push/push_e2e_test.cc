@@ -210,6 +210,29 @@ TEST_F(PushE2E, PushesAreOffByDefaultAndBehindBasicAuth) {
   EXPECT_EQ(HttpDo(p_.port, "PUT", "/metrics/job/j", "x 1\n", auth).status, 200);
 }
 
+TEST_F(PushE2E, ImportPrometheusStoresAsGiven) {
+  p_.Start();
+  ASSERT_TRUE(p_.WaitReady()) << p_.proc->Log();
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  std::string t1 = std::to_string(now_ms - 60000), t2 = std::to_string(now_ms - 30000);
+  auto r = HttpDo(p_.port, "POST", "/api/v1/import/prometheus?extra_label=env%3Dprod",
+                  "# TYPE imported gauge\nimported{a=\"1\"} 10 " + t1 + "\nimported{a=\"1\"} 20 " +
+                      t2 + "\n");
+  ASSERT_EQ(r.status, 204) << r.body;
+  auto c = p_.Query("count_over_time(imported[5m])");
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].first, (json{{"a", "1"}, {"env", "prod"}}));
+  EXPECT_EQ(c[0].second, "2");
+  // A bad line refuses the whole body, naming the line; nothing of it is stored.
+  auto bad = HttpDo(p_.port, "POST", "/api/v1/import/prometheus",
+                    "fine 1 " + t2 + "\nbroken{ 2\n");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(bad.body, HasSubstr("line 2"));
+  EXPECT_TRUE(p_.Query("fine").empty());
+}
+
 // The Python interpreter that has Debian's prometheus_client, or "".
 std::string PythonWithClient() {
   for (const char* py : {"/usr/bin/python3", "python3"}) {
@@ -297,7 +320,9 @@ TEST_F(PushE2E, SameAnswersAsPushgateway) {
                     "prometheus-pushgateway)";
   }
   int gw_port = FreePort();
-  Process gw({bin, "--web.listen-address=127.0.0.1:" + std::to_string(gw_port)},
+  // Debian's default persistence file is under /var/lib: keep this one's state in the test dir.
+  Process gw({bin, "--web.listen-address=127.0.0.1:" + std::to_string(gw_port),
+              "--persistence.file=" + p_.dir + "/gw.data"},
              p_.dir + "/gw.log");
   ASSERT_TRUE(WaitFor([&] { return HttpGet(gw_port, "/-/ready").status == 200; },
                       std::chrono::seconds(30)))
@@ -405,7 +430,9 @@ TEST_F(PushE2E, ProtobufBodiesAsPushgateway) {
     GTEST_SKIP() << "prometheus-pushgateway is not installed: no comparison";
   }
   int gw_port = FreePort();
-  Process gw({bin, "--web.listen-address=127.0.0.1:" + std::to_string(gw_port)},
+  // Debian's default persistence file is under /var/lib: keep this one's state in the test dir.
+  Process gw({bin, "--web.listen-address=127.0.0.1:" + std::to_string(gw_port),
+              "--persistence.file=" + p_.dir + "/gw.data"},
              p_.dir + "/gw.log");
   ASSERT_TRUE(WaitFor([&] { return HttpGet(gw_port, "/-/ready").status == 200; },
                       std::chrono::seconds(30)))
