@@ -42,7 +42,9 @@ void RegisterPushRoutes(HttpServer& server, push::GroupStore* store, PushRoutesO
   reads.cors = true;
   server.Handle(
       "/api/v1/metrics", "/api/v1/metrics",
-      [store](const HttpRequest&, HttpResponse& res) { Adapt(push::ServeMetricsJson(*store), res); },
+      [store](const HttpRequest&, HttpResponse& res) {
+        Adapt(push::ServeMetricsJson(*store), res);
+      },
       reads);
   if (shared->import_storage != nullptr) {
     RouteOptions imports;

@@ -53,7 +53,7 @@ absl::StatusOr<std::unique_ptr<GroupStore>> GroupStore::Open(GroupStoreOptions o
   for (auto& lg : *loaded) {
     if (store->groups_.count(lg.group.key) != 0) {
       store->LogStr(absl::StrCat("skipping push group file ", lg.file, ": group ",
-                              GroupingKeyString(lg.group.key), " is stored twice"));
+                                 GroupingKeyString(lg.group.key), " is stored twice"));
       continue;
     }
     auto [it, inserted] = store->groups_.emplace(lg.group.key, Entry{});
@@ -98,7 +98,8 @@ void GroupStore::IndexLocked(const Group& g, int delta) {
 absl::Status GroupStore::CheckLocked(const Group& candidate,
                                      const std::vector<Family>& pushed) const {
   for (const auto& f : pushed) {
-    if (f.has_timestamp) return absl::InvalidArgumentError("pushed metrics must not have timestamps");
+    if (f.has_timestamp)
+      return absl::InvalidArgumentError("pushed metrics must not have timestamps");
   }
   auto old = groups_.find(candidate.key);
   const Group* old_group = old == groups_.end() ? nullptr : &old->second.group;
@@ -112,11 +113,11 @@ absl::Status GroupStore::CheckLocked(const Group& candidate,
           if (of != old_group->families.end() && of->second.type == type) --others;
         }
         if (others > 0 && type != f.type) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "metric family \"", name, "\" has type ",
-              common::ToAbsl(scrape::MetricTypeName(f.type)),
-              " but another group holds it with type ",
-              common::ToAbsl(scrape::MetricTypeName(type))));
+          return absl::InvalidArgumentError(
+              absl::StrCat("metric family \"", name, "\" has type ",
+                           common::ToAbsl(scrape::MetricTypeName(f.type)),
+                           " but another group holds it with type ",
+                           common::ToAbsl(scrape::MetricTypeName(type))));
         }
       }
     }
@@ -139,18 +140,18 @@ absl::Status GroupStore::CheckLocked(const Group& candidate,
 
 absl::Status GroupStore::LimitsLocked(const Group& candidate, bool is_new) const {
   if (is_new && options_.max_groups > 0 && groups_.size() >= options_.max_groups) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "push refused: the store already holds the maximum of ", options_.max_groups,
-        " groups (--push.max-groups)"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("push refused: the store already holds the maximum of ", options_.max_groups,
+                     " groups (--push.max-groups)"));
   }
   if (options_.max_series_per_group > 0) {
     size_t series = 0;
     for (const auto& [name, f] : candidate.families) series += f.samples.size();
     if (series > options_.max_series_per_group) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "push refused: group ", GroupingKeyString(candidate.key), " would hold ", series,
-          " series, more than the limit of ", options_.max_series_per_group,
-          " (--push.max-series-per-group)"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("push refused: group ", GroupingKeyString(candidate.key), " would hold ",
+                       series, " series, more than the limit of ", options_.max_series_per_group,
+                       " (--push.max-series-per-group)"));
     }
   }
   return absl::OkStatus();
@@ -175,8 +176,8 @@ absl::Status GroupStore::CommitLocked(Group group) {
   std::string file = it != groups_.end() ? it->second.file : FileNameLocked(group.key);
   if (!options_.dir.empty()) {
     if (auto st = WriteGroupFile(options_.dir, file, group); !st.ok()) {
-      return absl::InternalError(absl::StrCat("persisting push group ",
-                                              GroupingKeyString(group.key), ": ", st.message()));
+      return absl::InternalError(
+          absl::StrCat("persisting push group ", GroupingKeyString(group.key), ": ", st.message()));
     }
   }
   if (it == groups_.end()) {
@@ -216,9 +217,9 @@ absl::Status GroupStore::Push(const GroupingKey& key, std::vector<Family> famili
       std::string(kPushTimeMetric),
       TimestampGauge(kPushTimeMetric, kPushTimeHelp, key, Seconds(now), now));
   if (candidate.families.count(kPushFailureTimeMetric) == 0) {
-    candidate.families.emplace(std::string(kPushFailureTimeMetric),
-                               TimestampGauge(kPushFailureTimeMetric, kPushFailureTimeHelp, key,
-                                              0, now));
+    candidate.families.emplace(
+        std::string(kPushFailureTimeMetric),
+        TimestampGauge(kPushFailureTimeMetric, kPushFailureTimeHelp, key, 0, now));
   }
   if (auto st = CheckLocked(candidate, families); !st.ok()) {
     ++stats_.failed_pushes;
@@ -262,8 +263,8 @@ absl::Status GroupStore::Delete(const GroupingKey& key) {
   if (it == groups_.end()) return absl::OkStatus();
   if (!options_.dir.empty()) {
     if (auto st = RemoveGroupFile(options_.dir, it->second.file); !st.ok()) {
-      return absl::InternalError(absl::StrCat("deleting push group ", GroupingKeyString(key),
-                                              ": ", st.message()));
+      return absl::InternalError(
+          absl::StrCat("deleting push group ", GroupingKeyString(key), ": ", st.message()));
     }
   }
   std::vector<tsdb::Labels> gone = std::move(it->second.appended);
@@ -287,8 +288,7 @@ GroupStoreStats GroupStore::stats() const {
 }
 
 void GroupStore::AppendLocked(const std::vector<Entry*>& entries,
-                              const std::vector<tsdb::Labels>& gone, int64_t t,
-                              bool log_errors) {
+                              const std::vector<tsdb::Labels>& gone, int64_t t, bool log_errors) {
   std::unique_ptr<tsdb::Appender> app =
       options_.storage != nullptr ? options_.storage->NewAppender() : nullptr;
   absl::Status first_error;

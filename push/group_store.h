@@ -55,11 +55,11 @@ namespace promlet::push {
 enum class WriteMode { kReplaceGroup, kReplaceFamilies };
 
 struct GroupStoreOptions {
-  std::string dir;                      // "" keeps groups in memory only (tests)
-  tsdb::Appendable* storage = nullptr;  // null: nothing is appended (tests)
-  size_t max_groups = 0;                // 0 = unlimited
-  size_t max_series_per_group = 0;      // 0 = unlimited
-  std::function<int64_t()> now_ms;      // Unix ms; defaults to the system clock
+  std::string dir;                            // "" keeps groups in memory only (tests)
+  tsdb::Appendable* storage = nullptr;        // null: nothing is appended (tests)
+  size_t max_groups = 0;                      // 0 = unlimited
+  size_t max_series_per_group = 0;            // 0 = unlimited
+  std::function<int64_t()> now_ms;            // Unix ms; defaults to the system clock
   std::function<void(std::string_view)> log;  // warnings; defaults to none
 };
 

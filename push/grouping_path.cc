@@ -60,8 +60,7 @@ absl::StatusOr<std::string> DecodeBase64Value(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     int d = Base64UrlDigit(s[i]);
     if (d < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("illegal base64 data at input byte ", i));
+      return absl::InvalidArgumentError(absl::StrCat("illegal base64 data at input byte ", i));
     }
     acc = (acc << 6) | static_cast<uint32_t>(d);
     bits += 6;
@@ -114,8 +113,8 @@ absl::StatusOr<GroupingKey> ParseGroupingPath(std::string_view path) {
       start = end + 1;
     }
     if (parts.size() % 2 != 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "odd number of components in label string ", common::GoQuote(labels)));
+      return absl::InvalidArgumentError(
+          absl::StrCat("odd number of components in label string ", common::GoQuote(labels)));
     }
     for (size_t i = 0; i + 1 < parts.size(); i += 2) {
       std::string_view name = parts[i];
@@ -133,9 +132,9 @@ absl::StatusOr<GroupingKey> ParseGroupingPath(std::string_view path) {
       }
       auto decoded = DecodeBase64Value(value);
       if (!decoded.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat("invalid base64 encoding for label ",
-                                                       common::ToAbsl(trimmed), "=", common::GoQuote(value), ": ",
-                                                       decoded.status().message()));
+        return absl::InvalidArgumentError(
+            absl::StrCat("invalid base64 encoding for label ", common::ToAbsl(trimmed), "=",
+                         common::GoQuote(value), ": ", decoded.status().message()));
       }
       key[std::string(trimmed)] = *std::move(decoded);
     }

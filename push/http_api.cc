@@ -55,11 +55,16 @@ std::string GoJsonTime(int64_t unix_ms) {
 
 std::string_view DtoTypeName(MetricType t) {
   switch (t) {
-    case MetricType::kCounter: return "COUNTER";
-    case MetricType::kGauge: return "GAUGE";
-    case MetricType::kSummary: return "SUMMARY";
-    case MetricType::kHistogram: return "HISTOGRAM";
-    default: return "UNTYPED";
+    case MetricType::kCounter:
+      return "COUNTER";
+    case MetricType::kGauge:
+      return "GAUGE";
+    case MetricType::kSummary:
+      return "SUMMARY";
+    case MetricType::kHistogram:
+      return "HISTOGRAM";
+    default:
+      return "UNTYPED";
   }
 }
 
@@ -171,11 +176,11 @@ std::optional<PushHttpResponse> DecodeBody(std::string_view body, std::string_vi
     auto plain = common::GunzipWithLimit(body, static_cast<int64_t>(options.max_body_bytes));
     if (!plain.ok()) {
       if (plain.status().code() == absl::StatusCode::kResourceExhausted) {
-        return Error(413, absl::StrCat("request body too large: more than ",
-                                       options.max_body_bytes,
+        return Error(413, absl::StrCat("request body too large: more than ", options.max_body_bytes,
                                        " bytes after gunzip (--push.max-body-size)"));
       }
-      return Error(400, absl::StrCat("cannot decompress the gzip body: ", plain.status().message()));
+      return Error(400,
+                   absl::StrCat("cannot decompress the gzip body: ", plain.status().message()));
     }
     *inflated = *std::move(plain);
     *out = *inflated;
@@ -202,7 +207,8 @@ PushHttpResponse ServePush(GroupStore& store, const PushHttpRequest& req,
     return Error(400, common::ToStd(key.status().message()));
   }
   if (req.method == "DELETE") {
-    if (auto st = store.Delete(*key); !st.ok()) return Error(StatusFor(st), common::ToStd(st.message()));
+    if (auto st = store.Delete(*key); !st.ok())
+      return Error(StatusFor(st), common::ToStd(st.message()));
     PushHttpResponse res;
     res.status = 202;
     return res;

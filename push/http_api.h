@@ -4,7 +4,8 @@
 //   PUT|POST|DELETE /metrics/job[@base64]/<job>{/<label>[@base64]/<value>}
 //       200 (PUT/POST, empty body) or 202 (DELETE). 400 with Pushgateway's message for a bad path
 //       or body or an inconsistent push; 413 for a body over the limit (after gunzip) or a
-//       push over a store limit; 500 when the group cannot be persisted.
+//       push over a store limit; 415 for a Content-Encoding other than gzip; 500 when the
+//       group cannot be persisted.
 //   GET /api/v1/metrics   the groups in Pushgateway's JSON shape
 //   GET /api/v1/status    flags, start time and build information, in Pushgateway's shape
 //   POST /api/v1/import/prometheus   VictoriaMetrics' import (import.h): 204, or 400 naming the

@@ -9,17 +9,16 @@
 
 namespace promlet::push {
 
-absl::StatusOr<std::vector<ImportedSample>> ParseImport(std::string_view body,
-                                                        const std::vector<std::string>& extra_labels,
-                                                        int64_t now_ms) {
+absl::StatusOr<std::vector<ImportedSample>> ParseImport(
+    std::string_view body, const std::vector<std::string>& extra_labels, int64_t now_ms) {
   std::vector<tsdb::Label> extras;
   for (const auto& param : extra_labels) {
     size_t eq = param.find('=');
     std::string name = param.substr(0, eq);
     if (eq == std::string::npos || !tsdb::IsValidLabelName(name) || name == tsdb::kMetricName) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid extra_label ", common::ToAbsl(common::GoQuote(param)),
-          ": want name=value with a valid label name"));
+      return absl::InvalidArgumentError(absl::StrCat("invalid extra_label ",
+                                                     common::ToAbsl(common::GoQuote(param)),
+                                                     ": want name=value with a valid label name"));
     }
     extras.push_back(tsdb::Label{std::move(name), param.substr(eq + 1)});
   }
@@ -53,8 +52,8 @@ absl::Status AppendImported(tsdb::Appendable& storage, const std::vector<Importe
     auto ref = app->Append(0, s.labels, s.t, s.v);
     if (!ref.ok()) {
       app->Rollback();
-      return absl::InvalidArgumentError(absl::StrCat("line ", s.line, ": ", s.labels.ToString(),
-                                                     ": ", ref.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", s.line, ": ", s.labels.ToString(), ": ", ref.status().message()));
     }
   }
   return app->Commit();

@@ -29,9 +29,8 @@ struct ImportedSample {
 };
 
 // Parses `body`; `extra_labels` are the raw "name=value" parameter values.
-absl::StatusOr<std::vector<ImportedSample>> ParseImport(std::string_view body,
-                                                        const std::vector<std::string>& extra_labels,
-                                                        int64_t now_ms);
+absl::StatusOr<std::vector<ImportedSample>> ParseImport(
+    std::string_view body, const std::vector<std::string>& extra_labels, int64_t now_ms);
 
 // Appends every sample in one batch; on an error nothing is kept and the error names the line.
 absl::Status AppendImported(tsdb::Appendable& storage, const std::vector<ImportedSample>& samples);

@@ -24,7 +24,7 @@ using scrape::MetricType;
 struct Field {
   uint32_t number = 0;
   uint32_t wire = 0;
-  uint64_t varint = 0;  // wire 0; wire 1 and 5 hold the raw bits here too
+  uint64_t varint = 0;     // wire 0; wire 1 and 5 hold the raw bits here too
   std::string_view bytes;  // wire 2
   double AsDouble() const { return std::bit_cast<double>(varint); }
 };
@@ -116,9 +116,15 @@ absl::Status DecodeHistogram(std::string_view msg, DecodedMetric* m) {
   double count_float = 0;
   while (r.Next(&f)) {
     switch (f.number) {
-      case 1: if (f.wire == 0) m->sample_count = static_cast<double>(f.varint); break;
-      case 2: if (f.wire == 1) m->sample_sum = f.AsDouble(); break;
-      case 4: if (f.wire == 1) count_float = f.AsDouble(); break;
+      case 1:
+        if (f.wire == 0) m->sample_count = static_cast<double>(f.varint);
+        break;
+      case 2:
+        if (f.wire == 1) m->sample_sum = f.AsDouble();
+        break;
+      case 4:
+        if (f.wire == 1) count_float = f.AsDouble();
+        break;
       case 3: {
         if (f.wire != 2) break;
         FieldReader b(f.bytes);
@@ -175,13 +181,26 @@ absl::Status DecodeMetric(std::string_view msg, DecodedMetric* m) {
         m->labels.emplace_back(std::move(name), std::move(value));
         break;
       }
-      case 2: if (f.wire == 2) st = single_double(&m->gauge); break;
-      case 3: if (f.wire == 2) st = single_double(&m->counter); break;
-      case 5: if (f.wire == 2) st = single_double(&m->untyped); break;
-      case 4: if (f.wire == 2) st = DecodeSummary(f.bytes, m); break;
-      case 7: if (f.wire == 2) st = DecodeHistogram(f.bytes, m); break;
-      case 6: m->has_timestamp = true; break;
-      default: break;
+      case 2:
+        if (f.wire == 2) st = single_double(&m->gauge);
+        break;
+      case 3:
+        if (f.wire == 2) st = single_double(&m->counter);
+        break;
+      case 5:
+        if (f.wire == 2) st = single_double(&m->untyped);
+        break;
+      case 4:
+        if (f.wire == 2) st = DecodeSummary(f.bytes, m);
+        break;
+      case 7:
+        if (f.wire == 2) st = DecodeHistogram(f.bytes, m);
+        break;
+      case 6:
+        m->has_timestamp = true;
+        break;
+      default:
+        break;
     }
     if (!st.ok()) return st;
   }
@@ -189,9 +208,8 @@ absl::Status DecodeMetric(std::string_view msg, DecodedMetric* m) {
 }
 
 absl::Status FamilyError(std::string_view family, std::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat("metric family ",
-                                                 common::ToAbsl(common::GoQuote(family)), ": ",
-                                                 common::ToAbsl(what)));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "metric family ", common::ToAbsl(common::GoQuote(family)), ": ", common::ToAbsl(what)));
 }
 
 // Appends the samples of one metric of family `f` (type already set).
@@ -199,8 +217,8 @@ absl::Status Flatten(const DecodedMetric& m, Family* f) {
   std::vector<tsdb::Label> base;
   for (const auto& [name, value] : m.labels) {
     if (!tsdb::IsValidLegacyLabelName(name) || name.starts_with("__")) {
-      return FamilyError(f->name, absl::StrCat("invalid label name ",
-                                               common::ToAbsl(common::GoQuote(name))));
+      return FamilyError(
+          f->name, absl::StrCat("invalid label name ", common::ToAbsl(common::GoQuote(name))));
     }
     if (!common::IsValidUtf8(value)) {
       return FamilyError(f->name, absl::StrCat("label ", name, " has a value that is not UTF-8"));
@@ -222,7 +240,7 @@ absl::Status Flatten(const DecodedMetric& m, Family* f) {
     case MetricType::kUntyped: {
       const std::optional<double>& v = f->type == MetricType::kCounter ? m.counter
                                        : f->type == MetricType::kGauge ? m.gauge
-                                                                        : m.untyped;
+                                                                       : m.untyped;
       if (!v.has_value()) {
         return FamilyError(f->name, absl::StrCat("a metric lacks the ",
                                                  common::ToAbsl(scrape::MetricTypeName(f->type)),
@@ -295,16 +313,28 @@ absl::StatusOr<std::vector<Family>> ParseProtoDelimitedBody(std::string_view bod
     }
     if (!r.ok()) return Malformed(absl::StrCat("broken message at byte ", offset));
     if (!tsdb::IsValidLegacyMetricName(fam.name)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid metric name ", common::ToAbsl(common::GoQuote(fam.name))));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid metric name ", common::ToAbsl(common::GoQuote(fam.name))));
     }
     switch (type) {
-      case 0: fam.type = MetricType::kCounter; break;
-      case 1: fam.type = MetricType::kGauge; break;
-      case 2: fam.type = MetricType::kSummary; break;
-      case 3: fam.type = MetricType::kUntyped; break;
-      case 4: fam.type = MetricType::kHistogram; break;
-      default: fam.type = MetricType::kGaugeHistogram; break;
+      case 0:
+        fam.type = MetricType::kCounter;
+        break;
+      case 1:
+        fam.type = MetricType::kGauge;
+        break;
+      case 2:
+        fam.type = MetricType::kSummary;
+        break;
+      case 3:
+        fam.type = MetricType::kUntyped;
+        break;
+      case 4:
+        fam.type = MetricType::kHistogram;
+        break;
+      default:
+        fam.type = MetricType::kGaugeHistogram;
+        break;
     }
     for (const auto& m : metrics) {
       if (auto st = Flatten(m, &fam); !st.ok()) return st;

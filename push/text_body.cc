@@ -79,8 +79,8 @@ absl::StatusOr<std::vector<Family>> ParseTextBody(std::string_view body) {
       case scrape::Entry::kHelp: {
         std::string_view name = parser.FamilyName();
         if (!tsdb::IsValidLegacyMetricName(name)) {
-          return LineError(parser.line(), absl::StrCat("invalid metric name ",
-                                                       common::GoQuote(name)));
+          return LineError(parser.line(),
+                           absl::StrCat("invalid metric name ", common::GoQuote(name)));
         }
         FamilyState& st = get_or_create(name);
         if (st.help_seen) {
@@ -94,8 +94,8 @@ absl::StatusOr<std::vector<Family>> ParseTextBody(std::string_view body) {
       case scrape::Entry::kType: {
         std::string_view name = parser.FamilyName();
         if (!tsdb::IsValidLegacyMetricName(name)) {
-          return LineError(parser.line(), absl::StrCat("invalid metric name ",
-                                                       common::GoQuote(name)));
+          return LineError(parser.line(),
+                           absl::StrCat("invalid metric name ", common::GoQuote(name)));
         }
         FamilyState& st = get_or_create(name);
         if (st.type_seen || !st.family.samples.empty()) {
@@ -110,8 +110,8 @@ absl::StatusOr<std::vector<Family>> ParseTextBody(std::string_view body) {
       case scrape::Entry::kSeries: {
         std::string_view name = parser.MetricName();
         if (!tsdb::IsValidLegacyMetricName(name)) {
-          return LineError(parser.line(), absl::StrCat("invalid metric name ",
-                                                       common::GoQuote(name)));
+          return LineError(parser.line(),
+                           absl::StrCat("invalid metric name ", common::GoQuote(name)));
         }
         PushedSample sample;
         if (auto st = parser.ParseLabels(&sample.labels); !st.ok()) {
@@ -120,8 +120,8 @@ absl::StatusOr<std::vector<Family>> ParseTextBody(std::string_view body) {
         for (const auto& l : sample.labels) {
           if (l.name == tsdb::kMetricName) continue;
           if (!tsdb::IsValidLegacyLabelName(l.name) || l.name.starts_with("__")) {
-            return LineError(parser.line(), absl::StrCat("invalid label name ",
-                                                         common::GoQuote(l.name)));
+            return LineError(parser.line(),
+                             absl::StrCat("invalid label name ", common::GoQuote(l.name)));
           }
         }
         sample.value = parser.Value();

@@ -65,11 +65,11 @@ class GroupStoreTest : public ::testing::Test {
 
 TEST_F(GroupStoreTest, PutReplacesGroupPostReplacesFamilies) {
   ASSERT_TRUE(Push(kA, "x 1\ny 2\n", WriteMode::kReplaceGroup).ok());
-  EXPECT_THAT(FamilyNames(kA), ::testing::ElementsAre("push_failure_time_seconds",
-                                                      "push_time_seconds", "x", "y"));
+  EXPECT_THAT(FamilyNames(kA),
+              ::testing::ElementsAre("push_failure_time_seconds", "push_time_seconds", "x", "y"));
   ASSERT_TRUE(Push(kA, "x{v=\"2\"} 10\n", WriteMode::kReplaceFamilies).ok());
-  EXPECT_THAT(FamilyNames(kA), ::testing::ElementsAre("push_failure_time_seconds",
-                                                      "push_time_seconds", "x", "y"));
+  EXPECT_THAT(FamilyNames(kA),
+              ::testing::ElementsAre("push_failure_time_seconds", "push_time_seconds", "x", "y"));
   auto last = storage_.Last();
   EXPECT_EQ(last["x{job=\"a\", v=\"2\"}"], 10);
   EXPECT_TRUE(tsdb::IsStaleNaN(last["x{job=\"a\"}"]));  // POST replaced the whole family x
@@ -96,7 +96,8 @@ TEST_F(GroupStoreTest, GroupingKeyWinsOverBodyLabels) {
                    WriteMode::kReplaceGroup)
                   .ok());
   auto last = storage_.Last();
-  EXPECT_EQ(last.count("m{instance=\"i1\", job=\"a\", keep=\"k\"}"), 1u) << ::testing::PrintToString(last);
+  EXPECT_EQ(last.count("m{instance=\"i1\", job=\"a\", keep=\"k\"}"), 1u)
+      << ::testing::PrintToString(last);
 }
 
 TEST_F(GroupStoreTest, DeleteRemovesGroupAndMarksStale) {
@@ -143,7 +144,8 @@ TEST_F(GroupStoreTest, TypeConflictAcrossGroupsRejected) {
               ::testing::ElementsAre("push_failure_time_seconds", "push_time_seconds"));
   // The same group may change a family's type; help may differ between groups.
   EXPECT_TRUE(Push(kA, "# TYPE x gauge\nx 1\n", WriteMode::kReplaceFamilies).ok());
-  EXPECT_TRUE(Push(kB, "# HELP x other help\n# TYPE x gauge\nx 1\n", WriteMode::kReplaceGroup).ok());
+  EXPECT_TRUE(
+      Push(kB, "# HELP x other help\n# TYPE x gauge\nx 1\n", WriteMode::kReplaceGroup).ok());
 }
 
 TEST_F(GroupStoreTest, DuplicateSeriesRejected) {

@@ -11,9 +11,8 @@ namespace {
 using ::testing::HasSubstr;
 
 TEST(Import, TimestampsAndExtraLabels) {
-  auto samples = ParseImport(
-      "# HELP a help\n# TYPE a gauge\na{job=\"x\"} 1 1700000000000\nb 2\n",
-      {"job=override", "env=prod"}, 1'700'000'000'999);
+  auto samples = ParseImport("# HELP a help\n# TYPE a gauge\na{job=\"x\"} 1 1700000000000\nb 2\n",
+                             {"job=override", "env=prod"}, 1'700'000'000'999);
   ASSERT_TRUE(samples.ok()) << samples.status();
   ASSERT_EQ(samples->size(), 2u);
   EXPECT_EQ((*samples)[0].labels.ToString(), "a{env=\"prod\", job=\"override\"}");

@@ -66,16 +66,18 @@ TEST(ProtoBody, SummaryAndHistogramFlattened) {
   std::string summary = Str(4, Var(1, 9) + Dbl(2, 8) + Str(3, Dbl(1, 0.5) + Dbl(2, 7)));
   std::string histogram =
       Str(7, Var(1, 3) + Dbl(2, 4.5) + Str(3, Var(1, 2) + Dbl(2, 1)));  // no +Inf bucket
-  auto fams = ParseProtoDelimitedBody(FamilyMsg("s", 2, {summary}) + FamilyMsg("h", 4, {histogram}));
+  auto fams =
+      ParseProtoDelimitedBody(FamilyMsg("s", 2, {summary}) + FamilyMsg("h", 4, {histogram}));
   ASSERT_TRUE(fams.ok()) << fams.status();
   std::vector<std::string> got;
   for (const auto& f : *fams) {
-    for (const auto& s : f.samples) got.push_back(s.labels.ToString() + " " + std::to_string(s.value));
+    for (const auto& s : f.samples)
+      got.push_back(s.labels.ToString() + " " + std::to_string(s.value));
   }
-  EXPECT_THAT(got, ::testing::ElementsAre(
-                       "s{quantile=\"0.5\"} 7.000000", "s_sum 8.000000", "s_count 9.000000",
-                       "h_bucket{le=\"1\"} 2.000000", "h_bucket{le=\"+Inf\"} 3.000000",
-                       "h_sum 4.500000", "h_count 3.000000"));
+  EXPECT_THAT(got, ::testing::ElementsAre("s{quantile=\"0.5\"} 7.000000", "s_sum 8.000000",
+                                          "s_count 9.000000", "h_bucket{le=\"1\"} 2.000000",
+                                          "h_bucket{le=\"+Inf\"} 3.000000", "h_sum 4.500000",
+                                          "h_count 3.000000"));
 }
 
 TEST(ProtoBody, LaterFamilyOfSameNameWins) {
@@ -94,16 +96,17 @@ TEST(ProtoBody, TimestampsFlagged) {
 
 TEST(ProtoBody, Errors) {
   std::string good = FamilyMsg("g", 1, {Str(2, Dbl(1, 1))});
-  EXPECT_THAT(std::string(ParseProtoDelimitedBody(good.substr(0, good.size() - 1)).status().message()),
-              HasSubstr("truncated message at byte 0"));
+  EXPECT_THAT(
+      std::string(ParseProtoDelimitedBody(good.substr(0, good.size() - 1)).status().message()),
+      HasSubstr("truncated message at byte 0"));
   EXPECT_THAT(std::string(ParseProtoDelimitedBody(FamilyMsg("bad-name", 1, {Str(2, Dbl(1, 1))}))
                               .status()
                               .message()),
               HasSubstr("invalid metric name \"bad-name\""));
-  EXPECT_THAT(std::string(ParseProtoDelimitedBody(FamilyMsg("g", 1, {Str(3, Dbl(1, 1))}))
-                              .status()
-                              .message()),
-              HasSubstr("lacks the gauge value"));
+  EXPECT_THAT(
+      std::string(
+          ParseProtoDelimitedBody(FamilyMsg("g", 1, {Str(3, Dbl(1, 1))})).status().message()),
+      HasSubstr("lacks the gauge value"));
   EXPECT_THAT(std::string(ParseProtoDelimitedBody(
                               FamilyMsg("g", 1, {Label("__x", "1") + Str(2, Dbl(1, 1))}))
                               .status()

@@ -19,8 +19,8 @@
 namespace promlet::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 const char* kBinary = PROMLET_BINARY;
 
@@ -47,18 +47,20 @@ struct Promlet {
 
   void Start() {
     port = FreePort();
-    std::vector<std::string> argv{kBinary,
-                                  "--config.file=" + dir + "/prom.yml",
+    std::vector<std::string> argv{kBinary, "--config.file=" + dir + "/prom.yml",
                                   "--web.listen-address=127.0.0.1:" + std::to_string(port),
-                                  "--storage.tsdb.path=" + dir + "/data",
-                                  "--web.enable-push"};
+                                  "--storage.tsdb.path=" + dir + "/data", "--web.enable-push"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     proc = std::make_unique<Process>(argv, dir + "/log.txt");
   }
   bool WaitReady(const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-    return WaitFor([&] {
-      return HttpDo(port, "GET", "/-/ready", "", headers).status == 200 || !proc->Running();
-    }, std::chrono::seconds(30)) && proc->Running();
+    return WaitFor(
+               [&] {
+                 return HttpDo(port, "GET", "/-/ready", "", headers).status == 200 ||
+                        !proc->Running();
+               },
+               std::chrono::seconds(30)) &&
+           proc->Running();
   }
   // The instant vector of `query` as (labels JSON, value string) pairs.
   std::vector<std::pair<json, std::string>> Query(const std::string& query) {
@@ -101,28 +103,38 @@ TEST_F(PushE2E, RawPushReachesPromQLWithGroupingLabels) {
   ASSERT_EQ(r.status, 200) << r.body;
   ASSERT_TRUE(p_.WaitSeries("some_metric", 1));
   auto s = p_.Query("some_metric");
-  EXPECT_EQ(s[0].first, (json{{"__name__", "some_metric"}, {"instance", "some_instance"},
-                              {"job", "some_job"}, {"label", "val1"}}));
+  EXPECT_EQ(s[0].first, (json{{"__name__", "some_metric"},
+                              {"instance", "some_instance"},
+                              {"job", "some_job"},
+                              {"label", "val1"}}));
   EXPECT_EQ(s[0].second, "42");
   auto t = p_.Query("time() - push_time_seconds{job=\"some_job\"} < 30");
   EXPECT_EQ(t.size(), 1u);
   // Re-appended every scrape interval: a 3s range holds several samples.
-  ASSERT_TRUE(WaitFor([&] {
-    auto c = p_.Query("count_over_time(another_metric[3s])");
-    return !c.empty() && std::stod(c[0].second) >= 2;
-  }, std::chrono::seconds(10)));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto c = p_.Query("count_over_time(another_metric[3s])");
+        return !c.empty() && std::stod(c[0].second) >= 2;
+      },
+      std::chrono::seconds(10)));
 
   // POST replaces only the families it carries.
-  ASSERT_EQ(HttpDo(p_.port, "POST", "/metrics/job/some_job/instance/some_instance",
-                   "another_metric 1\n").status, 200);
-  ASSERT_TRUE(WaitFor([&] {
-    auto a = p_.Query("another_metric");
-    return a.size() == 1 && a[0].second == "1";
-  }, std::chrono::seconds(10)));
+  ASSERT_EQ(
+      HttpDo(p_.port, "POST", "/metrics/job/some_job/instance/some_instance", "another_metric 1\n")
+          .status,
+      200);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto a = p_.Query("another_metric");
+        return a.size() == 1 && a[0].second == "1";
+      },
+      std::chrono::seconds(10)));
   EXPECT_EQ(p_.Query("some_metric").size(), 1u);
   // PUT replaces the group: some_metric goes stale at once.
-  ASSERT_EQ(HttpDo(p_.port, "PUT", "/metrics/job/some_job/instance/some_instance",
-                   "another_metric 2\n").status, 200);
+  ASSERT_EQ(
+      HttpDo(p_.port, "PUT", "/metrics/job/some_job/instance/some_instance", "another_metric 2\n")
+          .status,
+      200);
   EXPECT_TRUE(p_.WaitSeries("some_metric", 0));
   // DELETE answers 202 and every series of the group goes stale.
   EXPECT_EQ(HttpDo(p_.port, "DELETE", "/metrics/job/some_job/instance/some_instance").status, 202);
@@ -171,8 +183,10 @@ TEST_F(PushE2E, BadPushesAnswer400AndStoreNothing) {
 TEST_F(PushE2E, GroupsSurviveKill9) {
   p_.Start();
   ASSERT_TRUE(p_.WaitReady()) << p_.proc->Log();
-  ASSERT_EQ(HttpDo(p_.port, "PUT", "/metrics/job@base64/YS9i/path@base64/L3Zhci90bXA=",
-                   "durable 7\n").status, 200);
+  ASSERT_EQ(
+      HttpDo(p_.port, "PUT", "/metrics/job@base64/YS9i/path@base64/L3Zhci90bXA=", "durable 7\n")
+          .status,
+      200);
   p_.proc->Signal(SIGKILL);
   p_.proc->Wait(std::chrono::seconds(10));
   p_.Start();
@@ -217,17 +231,16 @@ TEST_F(PushE2E, ImportPrometheusStoresAsGiven) {
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   std::string t1 = std::to_string(now_ms - 60000), t2 = std::to_string(now_ms - 30000);
-  auto r = HttpDo(p_.port, "POST", "/api/v1/import/prometheus?extra_label=env%3Dprod",
-                  "# TYPE imported gauge\nimported{a=\"1\"} 10 " + t1 + "\nimported{a=\"1\"} 20 " +
-                      t2 + "\n");
+  auto r = HttpDo(
+      p_.port, "POST", "/api/v1/import/prometheus?extra_label=env%3Dprod",
+      "# TYPE imported gauge\nimported{a=\"1\"} 10 " + t1 + "\nimported{a=\"1\"} 20 " + t2 + "\n");
   ASSERT_EQ(r.status, 204) << r.body;
   auto c = p_.Query("count_over_time(imported[5m])");
   ASSERT_EQ(c.size(), 1u);
   EXPECT_EQ(c[0].first, (json{{"a", "1"}, {"env", "prod"}}));
   EXPECT_EQ(c[0].second, "2");
   // A bad line refuses the whole body, naming the line; nothing of it is stored.
-  auto bad = HttpDo(p_.port, "POST", "/api/v1/import/prometheus",
-                    "fine 1 " + t2 + "\nbroken{ 2\n");
+  auto bad = HttpDo(p_.port, "POST", "/api/v1/import/prometheus", "fine 1 " + t2 + "\nbroken{ 2\n");
   EXPECT_EQ(bad.status, 400);
   EXPECT_THAT(bad.body, HasSubstr("line 2"));
   EXPECT_TRUE(p_.Query("fine").empty());
@@ -257,8 +270,11 @@ TEST_F(PushE2E, PythonClientPushPushaddDelete) {
               "from prometheus_client import CollectorRegistry, Gauge, Counter, "
               "push_to_gateway, pushadd_to_gateway, delete_from_gateway\n"
               "r = CollectorRegistry()\n"
-              "gw = '" + gw + "'\n"
-              "key = {'path': '/var/tmp', 'instance': 'h1'}\n" + body);
+              "gw = '" +
+                  gw +
+                  "'\n"
+                  "key = {'path': '/var/tmp', 'instance': 'h1'}\n" +
+                  body);
     return std::system((py + " " + script + " >>" + p_.dir + "/client.log 2>&1").c_str());
   };
   ASSERT_EQ(run("g = Gauge('job_last_success_unixtime', 'Last success', registry=r)\n"
@@ -268,8 +284,10 @@ TEST_F(PushE2E, PythonClientPushPushaddDelete) {
       << ReadFile(p_.dir + "/client.log");
   ASSERT_TRUE(p_.WaitSeries("job_last_success_unixtime", 1));
   auto s = p_.Query("job_last_success_unixtime");
-  EXPECT_EQ(s[0].first, (json{{"__name__", "job_last_success_unixtime"}, {"instance", "h1"},
-                              {"job", "batch/a"}, {"path", "/var/tmp"}}));
+  EXPECT_EQ(s[0].first, (json{{"__name__", "job_last_success_unixtime"},
+                              {"instance", "h1"},
+                              {"job", "batch/a"},
+                              {"path", "/var/tmp"}}));
   EXPECT_EQ(s[0].second, "1234.5");
   ASSERT_EQ(run("c = Counter('records_processed', 'Records', ['kind'], registry=r)\n"
                 "c.labels('x').inc(3)\n"
@@ -297,8 +315,8 @@ std::map<std::string, std::map<std::string, std::string>> Summarize(const std::s
           it.key().find("push_") == 0) {
         continue;
       }
-      fams[it.key()] = it.value()["type"].dump() + it.value().value("help", "") +
-                       it.value()["metrics"].dump();
+      fams[it.key()] =
+          it.value()["type"].dump() + it.value().value("help", "") + it.value()["metrics"].dump();
     }
     fams["last_push_successful"] = g["last_push_successful"].dump();
   }
@@ -324,8 +342,8 @@ TEST_F(PushE2E, SameAnswersAsPushgateway) {
   Process gw({bin, "--web.listen-address=127.0.0.1:" + std::to_string(gw_port),
               "--persistence.file=" + p_.dir + "/gw.data"},
              p_.dir + "/gw.log");
-  ASSERT_TRUE(WaitFor([&] { return HttpGet(gw_port, "/-/ready").status == 200; },
-                      std::chrono::seconds(30)))
+  ASSERT_TRUE(
+      WaitFor([&] { return HttpGet(gw_port, "/-/ready").status == 200; }, std::chrono::seconds(30)))
       << gw.Log();
   p_.Start();
   ASSERT_TRUE(p_.WaitReady()) << p_.proc->Log();
@@ -356,9 +374,8 @@ TEST_F(PushE2E, SameAnswersAsPushgateway) {
   for (const auto& c : cases) {
     auto want = HttpDo(gw_port, c.method, c.path, c.body);
     auto got = HttpDo(p_.port, c.method, c.path, c.body);
-    EXPECT_EQ(got.status, want.status)
-        << c.method << " " << c.path << " " << c.body << "\npushgateway: " << want.body
-        << "promlet: " << got.body;
+    EXPECT_EQ(got.status, want.status) << c.method << " " << c.path << " " << c.body
+                                       << "\npushgateway: " << want.body << "promlet: " << got.body;
     // Path errors carry Pushgateway's exact message.
     if (want.status == 400 && c.path.find("/a") != std::string::npos) {
       EXPECT_EQ(got.body, want.body) << c.path;
@@ -434,8 +451,8 @@ TEST_F(PushE2E, ProtobufBodiesAsPushgateway) {
   Process gw({bin, "--web.listen-address=127.0.0.1:" + std::to_string(gw_port),
               "--persistence.file=" + p_.dir + "/gw.data"},
              p_.dir + "/gw.log");
-  ASSERT_TRUE(WaitFor([&] { return HttpGet(gw_port, "/-/ready").status == 200; },
-                      std::chrono::seconds(30)))
+  ASSERT_TRUE(
+      WaitFor([&] { return HttpGet(gw_port, "/-/ready").status == 200; }, std::chrono::seconds(30)))
       << gw.Log();
   ASSERT_EQ(HttpDo(gw_port, "PUT", "/metrics/job/pb", body, headers).status, 200);
   EXPECT_EQ(Summarize(HttpGet(p_.port, "/api/v1/metrics").body),
