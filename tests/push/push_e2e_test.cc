@@ -8,6 +8,7 @@
 #include <bit>
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -461,6 +462,76 @@ TEST_F(PushE2E, ProtobufBodiesAsPushgateway) {
   std::string cut = body.substr(0, body.size() - 3);
   EXPECT_EQ(HttpDo(p_.port, "PUT", "/metrics/job/pb2", cut, headers).status,
             HttpDo(gw_port, "PUT", "/metrics/job/pb2", cut, headers).status);
+}
+
+// The reference setup: the same pushes to promlet and to Debian's Pushgateway scraped
+// every second by Debian's Prometheus with honor_labels: true; after each step both answer
+// {job=~"seq.*"} with the same series and values (push times excepted, and the instance label
+// Prometheus adds from its target to series without one).
+TEST_F(PushE2E, SameSeriesAsPushgatewayScrapedByPrometheus) {
+  std::string gw_bin = PushgatewayBinary();
+  const std::string prom_bin = "/usr/bin/prometheus";
+  if (gw_bin.empty() || !FileExecutable(prom_bin)) {
+    GTEST_SKIP() << "needs prometheus-pushgateway and prometheus (Debian packages)";
+  }
+  int gw_port = FreePort();
+  Process gw({gw_bin, "--web.listen-address=127.0.0.1:" + std::to_string(gw_port),
+              "--persistence.file=" + p_.dir + "/gw.data"},
+             p_.dir + "/gw.log");
+  std::string target = "127.0.0.1:" + std::to_string(gw_port);
+  WriteFile(p_.dir + "/scrape.yml",
+            "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: pushgateway\n"
+            "    honor_labels: true\n    static_configs:\n      - targets: ['" +
+                target + "']\n");
+  int prom_port = FreePort();
+  Process prom({prom_bin, "--config.file=" + p_.dir + "/scrape.yml",
+                "--storage.tsdb.path=" + p_.dir + "/prom-data",
+                "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
+               p_.dir + "/prom.log");
+  p_.Start();
+  ASSERT_TRUE(p_.WaitReady()) << p_.proc->Log();
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(gw_port, "/-/ready").status == 200; },
+                      std::chrono::seconds(30)))
+      << gw.Log();
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(prom_port, "/-/ready").status == 200; },
+                      std::chrono::seconds(60)))
+      << prom.Log();
+  Promlet reference;
+  reference.port = prom_port;
+  auto series = [&](Promlet& server) {
+    std::set<std::string> out;
+    for (auto& [labels, value] : server.Query("{job=~\"seq.*\"}")) {
+      if (labels.value("instance", "") == target) labels.erase("instance");
+      std::string name = labels.value("__name__", "");
+      bool push_time = name == "push_time_seconds" || name == "push_failure_time_seconds";
+      out.insert(labels.dump() + " " + (push_time ? "(time)" : value));
+    }
+    return out;
+  };
+  struct Step {
+    std::string method, path, body;
+  } steps[] = {
+      {"PUT", "/metrics/job/seq1/instance/i1",
+       "# TYPE c counter\nc{k=\"a\"} 1\nc{k=\"b\"} 2\n# TYPE h histogram\n"
+       "h_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum 3\nh_count 2\n"},
+      {"POST", "/metrics/job/seq1/instance/i1", "c{k=\"a\"} 5\n"},
+      {"PUT", "/metrics/job@base64/c2VxMg/path@base64/L3Zhci90bXA", "g{job=\"other\"} 7\n"},
+      {"PUT", "/metrics/job/seq1/instance/i1", "g2 1\n"},
+      {"DELETE", "/metrics/job/seq1/instance/i1", ""},
+  };
+  for (const auto& step : steps) {
+    ASSERT_EQ(HttpDo(gw_port, step.method, step.path, step.body).status / 100, 2) << step.path;
+    ASSERT_EQ(HttpDo(p_.port, step.method, step.path, step.body).status / 100, 2) << step.path;
+    bool same = WaitFor(
+        [&] {
+          auto want = series(reference);
+          return !want.empty() && series(p_) == want;
+        },
+        std::chrono::seconds(15));
+    EXPECT_TRUE(same) << step.method << " " << step.path << "\nprometheus: "
+                      << ::testing::PrintToString(series(reference))
+                      << "\npromlet: " << ::testing::PrintToString(series(p_));
+  }
 }
 
 }  // namespace
