@@ -490,8 +490,8 @@ TEST_F(PushE2E, SameSeriesAsPushgatewayScrapedByPrometheus) {
                p_.dir + "/prom.log");
   p_.Start();
   ASSERT_TRUE(p_.WaitReady()) << p_.proc->Log();
-  ASSERT_TRUE(WaitFor([&] { return HttpGet(gw_port, "/-/ready").status == 200; },
-                      std::chrono::seconds(30)))
+  ASSERT_TRUE(
+      WaitFor([&] { return HttpGet(gw_port, "/-/ready").status == 200; }, std::chrono::seconds(30)))
       << gw.Log();
   ASSERT_TRUE(WaitFor([&] { return HttpGet(prom_port, "/-/ready").status == 200; },
                       std::chrono::seconds(60)))
@@ -528,9 +528,49 @@ TEST_F(PushE2E, SameSeriesAsPushgatewayScrapedByPrometheus) {
           return !want.empty() && series(p_) == want;
         },
         std::chrono::seconds(15));
-    EXPECT_TRUE(same) << step.method << " " << step.path << "\nprometheus: "
-                      << ::testing::PrintToString(series(reference))
+    EXPECT_TRUE(same) << step.method << " " << step.path
+                      << "\nprometheus: " << ::testing::PrintToString(series(reference))
                       << "\npromlet: " << ::testing::PrintToString(series(p_));
+  }
+
+  // The Python client's sequence, each call made against both from one process (one registry,
+  // so the _created values agree); a grouping value holds '/' (sent base64-encoded).
+  std::string py = PythonWithClient();
+  if (py.empty()) GTEST_SKIP() << "python3-prometheus-client is not installed";
+  const std::string calls[] = {
+      "g = Gauge('seq_last_success', 'Last success', registry=r)\ng.set(42)\n"
+      "both(push_to_gateway, registry=r)\n",
+      "c = Counter('seq_records', 'Records', ['kind'], registry=r2)\nc.labels('x').inc(3)\n"
+      "both(pushadd_to_gateway, registry=r2)\n",
+      "both(delete_from_gateway)\n",
+  };
+  std::string prelude =
+      "from prometheus_client import CollectorRegistry, Gauge, Counter, push_to_gateway, "
+      "pushadd_to_gateway, delete_from_gateway\n"
+      "r, r2 = CollectorRegistry(), CollectorRegistry()\n"
+      "def both(fn, **kw):\n"
+      "    for gw in ['127.0.0.1:" +
+      std::to_string(gw_port) + "', '127.0.0.1:" + std::to_string(p_.port) +
+      "']:\n"
+      "        fn(gw, job='seq3', grouping_key={'path': '/var/tmp'}, **kw)\n";
+  std::string script;
+  for (const auto& call : calls) {
+    script += call;
+    WriteFile(p_.dir + "/seq.py", prelude + script);
+    // Each run repeats the earlier calls (same registries): the last call is the new step.
+    ASSERT_EQ(std::system((py + " " + p_.dir + "/seq.py >>" + p_.dir + "/seq.log 2>&1").c_str()), 0)
+        << ReadFile(p_.dir + "/seq.log");
+    bool same = WaitFor(
+        [&] {
+          auto want = series(reference);
+          return !want.empty() && series(p_) == want;
+        },
+        std::chrono::seconds(15));
+    EXPECT_TRUE(same) << call << "\nprometheus: " << ::testing::PrintToString(series(reference))
+                      << "\npromlet: " << ::testing::PrintToString(series(p_));
+    bool has_seq3 = false;
+    for (const auto& line : series(p_)) has_seq3 |= line.find("\"seq3\"") != std::string::npos;
+    EXPECT_EQ(has_seq3, &call != &calls[2]) << call;  // present until the delete
   }
 }
 
