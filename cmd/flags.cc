@@ -92,6 +92,7 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   Flags& f = r.flags;
   std::string retention_time, retention_size, query_timeout, lookback;
   std::string external_url_flag, route_prefix_flag;
+  std::string push_max_body_size;
   bool remote_write_receiver = false;
   po::options_description desc(
       absl::StrCat(kUsageLines,
@@ -137,6 +138,19 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
        "Prefix for the internal routes of web endpoints. Defaults to path of --web.external-url.")
     ("web.page-title", po::value(&f.page_title)->default_value(f.page_title)->value_name("title"),
        "Document title of promlet instance.")
+    ("web.enable-push", po::bool_switch(&f.enable_push),
+       "Accept pushes as a Pushgateway does (PUT/POST/DELETE /metrics/job/...; GET "
+       "/api/v1/metrics and /api/v1/status) and VictoriaMetrics' POST "
+       "/api/v1/import/prometheus. Pushed groups are kept under the storage path and appended "
+       "every global scrape interval, as if a Pushgateway were scraped with honor_labels: true.")
+    ("push.max-body-size",
+       po::value(&push_max_body_size)->default_value("10MB")->value_name("size"),
+       "Maximum size of a pushed body after gzip decoding; larger pushes answer 413.")
+    ("push.max-groups", po::value(&f.push_max_groups)->default_value(0)->value_name("int"),
+       "Maximum number of push groups; a push creating one more answers 413. 0: no limit.")
+    ("push.max-series-per-group",
+       po::value(&f.push_max_series_per_group)->default_value(0)->value_name("int"),
+       "Maximum number of series in one push group; a larger push answers 413. 0: no limit.")
     ("web.enable-remote-write-receiver", po::bool_switch(&remote_write_receiver),
        "Not implemented yet: promlet refuses to start with it.")
     ("query.timeout", po::value(&query_timeout)->default_value("2m")->value_name("duration"),
@@ -246,6 +260,15 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
                              "\" for flag --log.format: want one of logfmt, json"));
   }
   if (f.tsdb_path.empty()) return fail("flag --storage.tsdb.path must not be empty");
+  if (auto s = common::ParseByteSize(push_max_body_size); !s.ok() || *s <= 0) {
+    return fail(absl::StrCat("invalid value \"", push_max_body_size,
+                             "\" for flag --push.max-body-size: want a positive size such as 10MB"));
+  } else {
+    f.push_max_body_bytes = *s;
+  }
+  if (f.push_max_groups < 0 || f.push_max_series_per_group < 0) {
+    return fail("flags --push.max-groups and --push.max-series-per-group must not be negative");
+  }
   if (remote_write_receiver) {
     return fail(
         "--web.enable-remote-write-receiver: the remote write receiver is not implemented yet "
@@ -269,6 +292,9 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
       {"config.ignore-unsupported", f.config_ignore_unsupported ? "true" : "false"},
       {"log.format", f.log_format},
       {"log.level", f.log_level},
+      {"push.max-body-size", push_max_body_size},
+      {"push.max-groups", std::to_string(f.push_max_groups)},
+      {"push.max-series-per-group", std::to_string(f.push_max_series_per_group)},
       {"query.lookback-delta", common::FormatDuration(f.query_lookback_delta_ms)},
       {"query.max-concurrency", std::to_string(f.query_max_concurrency)},
       {"query.max-samples", std::to_string(f.query_max_samples)},
@@ -281,6 +307,7 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
       {"web.cors.origin", f.cors_origin},
       {"web.enable-admin-api", f.enable_admin_api ? "true" : "false"},
       {"web.enable-lifecycle", f.enable_lifecycle ? "true" : "false"},
+      {"web.enable-push", f.enable_push ? "true" : "false"},
       {"web.enable-remote-write-receiver", "false"},
       {"web.external-url", external_url_flag},
       {"web.listen-address", f.listen_address},

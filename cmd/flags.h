@@ -24,6 +24,12 @@ struct Flags {
   std::string listen_address = "0.0.0.0:9090";
   bool enable_lifecycle = false;
   bool enable_admin_api = false;
+  // --web.enable-push: Pushgateway's API on the listen address (push/); groups under
+  // <tsdb_path>/push. Limits: decoded body bytes, groups, series per group (0 = none).
+  bool enable_push = false;
+  int64_t push_max_body_bytes = 10 << 20;
+  int64_t push_max_groups = 0;
+  int64_t push_max_series_per_group = 0;
   std::string web_config_file;
   std::string cors_origin = ".*";
   int64_t query_timeout_ms = 2 * 60 * 1000;

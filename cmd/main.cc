@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -29,11 +30,13 @@
 #include "net/http/web_config.h"
 #include "promql/engine/engine.h"
 #include "promql/parser/parser.h"
+#include "push/group_store.h"
 #include "scrape/manager.h"
 #include "tools/tsdb_cli.h"
 #include "tsdb/db.h"
 #include "tsdb/metrics.h"
 #include "web/api/v1/api.h"
+#include "web/push_routes.h"
 #include "web/api/v1/params.h"
 #include "web/self_metrics.h"
 
@@ -235,6 +238,10 @@ int Run(const Flags& flags) {
   opts.query_threads = flags.query_max_concurrency;
   opts.worker_threads = 4;
   opts.basic_auth_users = web_config.basic_auth_users;
+  // A raw push body may be as large as --push.max-body-size (the server's default is 10 MiB).
+  if (flags.enable_push) {
+    opts.max_body_bytes = std::max(opts.max_body_bytes, static_cast<size_t>(flags.push_max_body_bytes));
+  }
   if (flags.route_prefix != "/") opts.route_prefix = flags.route_prefix;
   if (web_config.has_tls) {
     opts.tls_cert_file = web_config.tls.cert_file;
@@ -262,6 +269,8 @@ int Run(const Flags& flags) {
   };
   metrics.Add(web::NewStorageCollector([dbp] { return tsdb::CollectMetrics(dbp, nullptr); },
                                        scrape_totals));
+  // --web.enable-push: Pushgateway groups, appended every global scrape interval.
+  std::unique_ptr<push::GroupStore> pushes;
   std::mutex reload_mu;
   auto reload = [&]() -> absl::Status {
     std::lock_guard<std::mutex> lock(reload_mu);
@@ -276,6 +285,7 @@ int Run(const Flags& flags) {
       // The other jobs applied; the failing targets show as down with the error.
       PROMLET_LOG_WARN("Some scrape targets cannot run", "err", ast.message());
     }
+    if (pushes) pushes->StartTicker(config.config().global.scrape_interval_ms);
     PROMLET_LOG_INFO("Completed loading of configuration file");
     return absl::OkStatus();
   };
@@ -329,6 +339,29 @@ int Run(const Flags& flags) {
   };
   web::Api api(ao, db.get(), &engine, TargetsFrom(scraper.get()), runtime, admin);
   api.Register(server);
+  if (flags.enable_push) {
+    push::GroupStoreOptions po;
+    po.dir = absl::StrCat(flags.tsdb_path, flags.tsdb_path.ends_with('/') ? "" : "/", "push");
+    po.storage = db.get();
+    po.max_groups = static_cast<size_t>(flags.push_max_groups);
+    po.max_series_per_group = static_cast<size_t>(flags.push_max_series_per_group);
+    po.log = [](std::string_view msg) { PROMLET_LOG_WARN("push", "detail", std::string(msg)); };
+    auto store = push::GroupStore::Open(std::move(po));
+    if (!store.ok()) {
+      PROMLET_LOG_ERROR("Opening push groups failed", "err", store.status().message());
+      return 1;
+    }
+    pushes = std::move(*store);
+    web::PushRoutesOptions pro;
+    pro.max_body_bytes = static_cast<size_t>(flags.push_max_body_bytes);
+    pro.import_storage = db.get();
+    for (const auto& [name, value] : flags.listing) pro.status.flags[name] = value;
+    pro.status.start_time_unix_ms = start_ms;
+    pro.status.build_information = {{"branch", ao.branch},       {"buildDate", ao.build_date},
+                                    {"buildUser", ao.build_user}, {"goVersion", ao.go_version},
+                                    {"revision", ao.revision},    {"version", PROMLET_VERSION}};
+    web::RegisterPushRoutes(server, pushes.get(), std::move(pro));
+  }
 
   // Methods as Prometheus' router registers them; health and readiness run on the I/O threads,
   // so no load on the worker pools can delay them.
@@ -384,6 +417,7 @@ int Run(const Flags& flags) {
   if (auto ast = scraper->ApplyConfig(config.config()); !ast.ok()) {
     PROMLET_LOG_WARN("Some scrape targets cannot run", "err", ast.message());
   }
+  if (pushes) pushes->StartTicker(config.config().global.scrape_interval_ms);
   PROMLET_LOG_INFO("Server is ready to receive web requests.");
 
   for (;;) {
@@ -400,6 +434,8 @@ int Run(const Flags& flags) {
   PROMLET_LOG_INFO("Stopping scrape manager...");
   scraper->Stop();
   scraper.reset();
+  if (pushes) pushes->Stop();
+  pushes.reset();
   PROMLET_LOG_INFO("Stopping storage...");
   db.reset();
   PROMLET_LOG_INFO("See you next time!");

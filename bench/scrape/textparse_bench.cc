@@ -73,7 +73,7 @@ void Run(benchmark::State& state, std::string_view body, model::Format f, bool l
   for (auto _ : state) {
     model::Parser p(body, f);
     for (;;) {
-      absl::StatusOr<Entry> e = p.Next();
+      absl::StatusOr<model::Entry> e = p.Next();
       if (!e.ok()) {
         state.SkipWithError(std::string(e.status().message()).c_str());
         return;

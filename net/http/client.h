@@ -32,6 +32,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/gzip.h"
 
 namespace promlet::net {
 
@@ -121,8 +122,8 @@ class HttpClient {
   virtual void Close() = 0;
 };
 
-// Inflates a gzip stream, failing once the output would exceed `limit` bytes (0 = unlimited).
-absl::StatusOr<std::string> GunzipWithLimit(std::string_view compressed, int64_t limit);
+// Inflates a gzip stream (common/gzip.h; kept here for the scrape code that calls it).
+using common::GunzipWithLimit;
 
 // Hands a response body (or any string) back once it is consumed, so that a later response
 // read on this thread reuses its capacity instead of allocating and faulting in a fresh
