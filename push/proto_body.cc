@@ -12,7 +12,7 @@
 #include "common/go_format.h"
 #include "common/utf8.h"
 #include "common/views.h"
-#include "tsdb/encoding/varint.h"  // the one protobuf-compatible varint reader in the tree
+#include "common/varint.h"  // the one protobuf-compatible varint reader in the tree
 #include "model/labels.h"
 
 namespace promlet::push {
@@ -63,7 +63,7 @@ class FieldReader {
     ok_ = false;
     return false;
   }
-  tsdb::Decoder dec_;
+  common::Decoder dec_;
   bool ok_ = true;
 };
 
@@ -289,7 +289,7 @@ bool IsDelimitedProtobuf(std::string_view content_type) {
 absl::StatusOr<std::vector<Family>> ParseProtoDelimitedBody(std::string_view body) {
   std::vector<Family> out;
   std::map<std::string, size_t, std::less<>> index;
-  tsdb::Decoder frames(body);
+  common::Decoder frames(body);
   while (!frames.empty()) {
     size_t offset = body.size() - frames.remaining();
     std::string_view msg;

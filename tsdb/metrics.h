@@ -10,7 +10,6 @@
 
 #include <prometheus/metric_family.h>
 
-#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -22,22 +21,6 @@ class Head;
 // The head's families, then the DB's. `db` may be null (head only); `head`, when null, is
 // db->head().
 std::vector<prometheus::MetricFamily> CollectMetrics(DB* db, const Head* head);
-
-// A family of one unlabelled gauge or counter, for other modules' self metrics too.
-prometheus::MetricFamily GaugeFamily(std::string name, std::string help, double v);
-prometheus::MetricFamily CounterFamily(std::string name, std::string help, double v);
-
-// One row of a table of such families; kFloatCounter is a counter labelled type="float", as
-// Prometheus labels its sample counters.
-enum class MetricKind { kGauge, kCounter, kFloatCounter };
-struct MetricRow {
-  MetricKind kind;
-  const char* name;
-  const char* help;
-  double value;
-};
-void AppendMetrics(std::vector<prometheus::MetricFamily>& out,
-                   std::initializer_list<MetricRow> rows);
 
 }  // namespace promlet::tsdb
 

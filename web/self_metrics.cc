@@ -11,7 +11,7 @@
 #include <sstream>
 #include <string>
 
-#include "tsdb/metrics.h"
+#include "common/metric_families.h"
 #include "web/exposition.h"
 
 namespace promlet::web {
@@ -51,8 +51,8 @@ class StorageCollector : public prometheus::Collectable {
  private:
   void CollectScrape(std::vector<prometheus::MetricFamily>& out) const {
     ScrapeTotals t = scrape_();
-    using tsdb::MetricKind;
-    tsdb::AppendMetrics(
+    using common::MetricKind;
+    common::AppendMetrics(
         out,
         {
             {MetricKind::kGauge, "promlet_scrape_pools",
@@ -148,24 +148,24 @@ std::string SelfMetrics::Render() const {
     }
   }
   ProcessStats p = ReadProcessStats();
-  families.push_back(tsdb::CounterFamily("process_cpu_seconds_total",
+  families.push_back(common::CounterFamily("process_cpu_seconds_total",
                                          "Total user and system CPU time spent in seconds.",
                                          p.cpu_seconds));
   families.push_back(
-      tsdb::GaugeFamily("process_max_fds", "Maximum number of open file descriptors.", p.max_fds));
+      common::GaugeFamily("process_max_fds", "Maximum number of open file descriptors.", p.max_fds));
   families.push_back(
-      tsdb::GaugeFamily("process_open_fds", "Number of open file descriptors.", p.open_fds));
-  families.push_back(tsdb::GaugeFamily("process_resident_memory_bytes",
+      common::GaugeFamily("process_open_fds", "Number of open file descriptors.", p.open_fds));
+  families.push_back(common::GaugeFamily("process_resident_memory_bytes",
                                        "Resident memory size in bytes.", p.resident_bytes));
-  families.push_back(tsdb::GaugeFamily("process_start_time_seconds",
+  families.push_back(common::GaugeFamily("process_start_time_seconds",
                                        "Start time of the process since unix epoch in seconds.",
                                        start_time_seconds_));
-  families.push_back(tsdb::GaugeFamily("process_virtual_memory_bytes",
+  families.push_back(common::GaugeFamily("process_virtual_memory_bytes",
                                        "Virtual memory size in bytes.", p.virtual_bytes));
   families.push_back(
-      tsdb::GaugeFamily("process_threads", "Number of OS threads in the process.", p.threads));
+      common::GaugeFamily("process_threads", "Number of OS threads in the process.", p.threads));
 
-  prometheus::MetricFamily info = tsdb::GaugeFamily(
+  prometheus::MetricFamily info = common::GaugeFamily(
       "promlet_build_info",
       "A metric with a constant '1' value labeled by version, revision, branch, and the compiler "
       "promlet was built with.",

@@ -217,7 +217,9 @@ TEST(HttpRobustnessTest, HostileRequestsNeitherCrashNorLoseData) {
     std::string req = Get("/-/ready", "Connection: close\r\n");
     for (size_t i = 0; i < req.size(); ++i) {
       for (int fd : slow) SendAll(fd, req.substr(i, 1));
-      if (i % 8 == 0) EXPECT_TRUE(ReadyWithin2s(port));
+      if (i % 8 == 0) {
+        EXPECT_TRUE(ReadyWithin2s(port));
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     for (int fd : slow) {

@@ -5,7 +5,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tsdb/encoding/varint.h"
+#include "common/varint.h"
 
 namespace promlet::push {
 namespace {
@@ -15,29 +15,29 @@ using ::testing::HasSubstr;
 // Hand-built protobuf messages: field helpers over the wire format.
 std::string Key(int field, int wire) {
   std::string out;
-  tsdb::PutUvarint(&out, static_cast<uint64_t>(field << 3 | wire));
+  common::PutUvarint(&out, static_cast<uint64_t>(field << 3 | wire));
   return out;
 }
 std::string Str(int field, std::string_view s) {
   std::string out = Key(field, 2);
-  tsdb::PutUvarint(&out, s.size());
+  common::PutUvarint(&out, s.size());
   out.append(s);
   return out;
 }
 std::string Dbl(int field, double v) {
   std::string out = Key(field, 1);
-  tsdb::PutFixed64(&out, std::bit_cast<uint64_t>(v));
+  common::PutFixed64(&out, std::bit_cast<uint64_t>(v));
   return out;
 }
 std::string Var(int field, uint64_t v) {
   std::string out = Key(field, 0);
-  tsdb::PutUvarint(&out, v);
+  common::PutUvarint(&out, v);
   return out;
 }
 std::string Label(std::string_view n, std::string_view v) { return Str(1, Str(1, n) + Str(2, v)); }
 std::string Delimited(const std::string& msg) {
   std::string out;
-  tsdb::PutUvarint(&out, msg.size());
+  common::PutUvarint(&out, msg.size());
   return out + msg;
 }
 std::string FamilyMsg(std::string_view name, int type, const std::vector<std::string>& metrics,

@@ -15,7 +15,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/integration/test_util.h"
-#include "tsdb/encoding/varint.h"
+#include "common/varint.h"
 
 namespace promlet::testing {
 namespace {
@@ -392,22 +392,22 @@ TEST_F(PushE2E, SameAnswersAsPushgateway) {
 // Hand-built delimited protobuf MetricFamily messages, as the Go client sends them.
 std::string PbKey(int field, int wire) {
   std::string out;
-  tsdb::PutUvarint(&out, static_cast<uint64_t>(field << 3 | wire));
+  common::PutUvarint(&out, static_cast<uint64_t>(field << 3 | wire));
   return out;
 }
 std::string PbStr(int field, std::string_view v) {
   std::string out = PbKey(field, 2);
-  tsdb::PutUvarint(&out, v.size());
+  common::PutUvarint(&out, v.size());
   return out + std::string(v);
 }
 std::string PbDbl(int field, double v) {
   std::string out = PbKey(field, 1);
-  tsdb::PutFixed64(&out, std::bit_cast<uint64_t>(v));
+  common::PutFixed64(&out, std::bit_cast<uint64_t>(v));
   return out;
 }
 std::string PbVar(int field, uint64_t v) {
   std::string out = PbKey(field, 0);
-  tsdb::PutUvarint(&out, v);
+  common::PutUvarint(&out, v);
   return out;
 }
 std::string PbFamily(std::string_view name, std::string_view help, int type,
@@ -415,7 +415,7 @@ std::string PbFamily(std::string_view name, std::string_view help, int type,
   std::string m = PbStr(1, name) + PbStr(2, help) + PbVar(3, type);
   for (const auto& metric : metrics) m += PbStr(4, metric);
   std::string out;
-  tsdb::PutUvarint(&out, m.size());
+  common::PutUvarint(&out, m.size());
   return out + m;
 }
 
