@@ -14,6 +14,7 @@
 #include "common/go_format.h"
 #include "model/value.h"
 #include "model/relabel.h"
+#include "model/target_merge.h"
 #include "scrape/protocols.h"
 #include "scrape/target_labels.h"
 
@@ -76,37 +77,7 @@ std::string ScrapeTimeoutHeaderValue(std::chrono::milliseconds timeout) {
 }
 
 bool MutateSampleLabels(const SampleOptions& opts, model::Labels* labels) {
-  if (!opts.target_labels.empty()) {
-    model::LabelsBuilder b(*labels);
-    if (opts.honor_labels) {
-      for (const auto& l : opts.target_labels) {
-        if (!labels->Has(l.name)) b.Set(l.name, l.value);
-      }
-    } else {
-      std::vector<model::Label> conflicts;
-      for (const auto& l : opts.target_labels) {
-        std::string_view exposed = labels->Get(l.name);
-        if (!exposed.empty()) conflicts.push_back({l.name, std::string(exposed)});
-        b.Set(l.name, l.value);
-      }
-      // Shorter names first, so exported_a cannot be taken by the renaming of another clash.
-      std::stable_sort(conflicts.begin(), conflicts.end(),
-                       [](const model::Label& a, const model::Label& c) {
-                         return a.name.size() < c.name.size();
-                       });
-      for (const auto& c : conflicts) {
-        std::string name = c.name;
-        while (true) {
-          name = absl::StrCat("exported_", name);
-          if (b.Get(name).empty()) {
-            b.Set(name, c.value);
-            break;
-          }
-        }
-      }
-    }
-    *labels = b.Build();
-  }
+  *labels = model::MergeTargetLabels(*labels, opts.target_labels, opts.honor_labels);
   if (opts.metric_relabel) {
     if (!opts.metric_relabel(labels)) return false;
   }
