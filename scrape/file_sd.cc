@@ -32,7 +32,7 @@ void FileDiscovery::Start(UpdateCallback on_update, ErrorCallback on_error) {
   stop_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   AddWatches();
   {
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     generation_ = 0;
   }
   // The first read always publishes, even an empty set, so consumers know discovery ran.
@@ -54,17 +54,17 @@ void FileDiscovery::Stop() {
 }
 
 std::vector<config::TargetGroup> FileDiscovery::Groups() const {
-  absl::MutexLock l(&mu_);
+  std::lock_guard<std::mutex> l(mu_);
   return groups_;
 }
 
 uint64_t FileDiscovery::Generation() const {
-  absl::MutexLock l(&mu_);
+  std::lock_guard<std::mutex> l(mu_);
   return generation_;
 }
 
 std::map<std::string, std::string> FileDiscovery::Errors() const {
-  absl::MutexLock l(&mu_);
+  std::lock_guard<std::mutex> l(mu_);
   return errors_;
 }
 
@@ -89,7 +89,7 @@ bool FileDiscovery::AddWatches() {
 }
 
 bool FileDiscovery::Refresh() {
-  absl::MutexLock serial(&refresh_mu_);
+  std::lock_guard<std::mutex> serial(refresh_mu_);
   std::set<std::string> files;
   for (const std::string& pattern : config_.files) {
     for (std::string& f : config::ExpandFileSdPattern(pattern)) files.insert(std::move(f));
@@ -100,7 +100,7 @@ bool FileDiscovery::Refresh() {
   std::vector<std::pair<std::string, absl::Status>> new_errors;
   std::vector<std::pair<std::string, size_t>> recovered;  // file, its number of targets
   {
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     for (const std::string& f : files) {
       absl::StatusOr<std::string> content = config::ReadTargetGroupFileContent(f);
       absl::StatusOr<std::vector<config::TargetGroup>> groups =
@@ -132,7 +132,7 @@ bool FileDiscovery::Refresh() {
   bool changed;
   std::vector<config::TargetGroup> snapshot;
   {
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     per_file_ = std::move(next);
     errors_ = std::move(errors);
     failed_contents_ = std::move(failed_contents);

@@ -15,15 +15,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "config/discovery_config.h"
 
 namespace promlet::scrape {
@@ -65,15 +64,15 @@ class FileDiscovery {
   UpdateCallback on_update_;
   ErrorCallback on_error_;
 
-  mutable absl::Mutex mu_;
-  std::map<std::string, std::vector<config::TargetGroup>> per_file_ ABSL_GUARDED_BY(mu_);
-  std::vector<config::TargetGroup> groups_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, std::string> errors_ ABSL_GUARDED_BY(mu_);
+  mutable std::mutex mu_;
+  std::map<std::string, std::vector<config::TargetGroup>> per_file_;  // guarded by mu_
+  std::vector<config::TargetGroup> groups_;  // guarded by mu_
+  std::map<std::string, std::string> errors_;  // guarded by mu_
   // Hash of the content of each failing file (0: unreadable), to report each new content once.
-  std::map<std::string, size_t> failed_contents_ ABSL_GUARDED_BY(mu_);
-  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<std::string, size_t> failed_contents_;  // guarded by mu_
+  uint64_t generation_ = 0;  // guarded by mu_
 
-  absl::Mutex refresh_mu_;  // serialises Refresh() calls
+  std::mutex refresh_mu_;  // serialises Refresh() calls
   int inotify_fd_ = -1;
   int stop_fd_ = -1;  // eventfd that wakes the thread on Stop()
   std::map<std::string, int> watched_dirs_;

@@ -9,7 +9,6 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <filesystem>
 #include <limits>
 #include <mutex>
@@ -114,7 +113,7 @@ class DBHeadQuerier : public storage::Querier {
     bool Next() override {
       if (!inner_->Next()) return false;
       cur_.inner_ = &inner_->At();
-      absl::MutexLock l(&db_->tomb_mu_);
+      std::lock_guard<std::mutex> l(db_->tomb_mu_);
       auto it = db_->head_tombs_by_labels_.find(cur_.inner_->labels());
       cur_.del_ = it == db_->head_tombs_by_labels_.end() ? Intervals{} : it->second;
       return true;
@@ -185,7 +184,7 @@ int64_t DB::FutureLimit() const {
 
 bool DB::IsFutureBlock(const BlockMeta& m) {
   if (m.max_time <= FutureLimit()) return false;
-  absl::MutexLock l(&future_mu_);
+  std::lock_guard<std::mutex> l(future_mu_);
   if (future_blocks_logged_.insert(m.ulid).second) {
     Log(absl::StrCat("block ", m.ulid, " ends at ", m.max_time, " ms, beyond now + ",
                      opts_.head.max_future_ms,
@@ -312,187 +311,8 @@ absl::Status DB::OpenBlocks() {
   std::sort(keep.begin(), keep.end(), [](const auto& a, const auto& b) {
     return a->meta().min_time < b->meta().min_time;
   });
-  absl::MutexLock l(&mu_);
+  std::lock_guard<std::mutex> l(mu_);
   blocks_ = std::move(keep);
-  return absl::OkStatus();
-}
-
-namespace {
-
-// Replays into the head through a Head::Replayer: the WAL reader thread frames and decodes
-// records; this (the handler's) thread creates series and routes samples, in log order, to one
-// apply thread per core, each owning a shard of the series (so the result is exactly that of a
-// sequential replay). Batches are handed over in bounded queues and their buffers recycled.
-class ReplayHandler : public WalReplayHandler {
- public:
-  using Batch = std::vector<Head::Replayer::Sample>;
-
-  ReplayHandler(Head* head, int64_t min_valid, int shards)
-      : replayer_(head, shards, min_valid), routed_(static_cast<size_t>(shards)) {
-    if (shards > 1) {
-      for (int k = 0; k < shards; ++k) workers_.push_back(std::make_unique<Worker>());
-      for (int k = 0; k < shards; ++k) {
-        workers_[static_cast<size_t>(k)]->thread = std::thread([this, k] { Run(k); });
-      }
-    }
-  }
-  ~ReplayHandler() override { Finish(); }
-
-  void OnSeries(absl::Span<const RefSeries> series) override {
-    for (const auto& s : series) {
-      if (!replayer_.AddSeries(s.ref, s.labels).ok()) ++series_errors;
-    }
-  }
-  void OnSamples(absl::Span<const RefSample> samples) override {
-    if (workers_.empty()) {
-      routed_[0].clear();
-      replayer_.Route(samples, routed_.data());
-      replayer_.Apply(0, routed_[0]);
-      return;
-    }
-    for (size_t k = 0; k < workers_.size(); ++k) {
-      routed_[k] = workers_[k]->TakeFree();
-      routed_[k].reserve(samples.size() / workers_.size() + samples.size() / 8);
-    }
-    replayer_.Route(samples, routed_.data());
-    for (size_t k = 0; k < workers_.size(); ++k) {
-      if (routed_[k].empty()) {
-        workers_[k]->GiveFree(std::move(routed_[k]));
-      } else {
-        workers_[k]->Push(std::move(routed_[k]));
-      }
-    }
-  }
-  void OnTombstones(absl::Span<const WalTombstone> t) override {
-    tombstones.insert(tombstones.end(), t.begin(), t.end());
-  }
-  // Waits for the apply threads and publishes the replay's counters into the head.
-  void Finish() {
-    for (auto& w : workers_) w->Close();
-    for (auto& w : workers_) {
-      if (w->thread.joinable()) w->thread.join();
-    }
-    replayer_.Finish();
-  }
-
-  uint64_t series_errors = 0;
-  std::vector<WalTombstone> tombstones;
-
- private:
-  // One apply thread's inbox (bounded, so decoding cannot run arbitrarily far ahead) and its
-  // pool of emptied batch buffers.
-  struct Worker {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::deque<Batch> todo;
-    std::vector<Batch> free;
-    bool closed = false;
-    std::thread thread;
-
-    void Push(Batch b) {
-      std::unique_lock<std::mutex> l(mu);
-      cv.wait(l, [&] { return todo.size() < 4; });
-      todo.push_back(std::move(b));
-      cv.notify_all();
-    }
-    bool Pop(Batch* b) {
-      std::unique_lock<std::mutex> l(mu);
-      cv.wait(l, [&] { return !todo.empty() || closed; });
-      if (todo.empty()) return false;
-      *b = std::move(todo.front());
-      todo.pop_front();
-      cv.notify_all();
-      return true;
-    }
-    Batch TakeFree() {
-      std::lock_guard<std::mutex> l(mu);
-      if (free.empty()) return Batch();
-      Batch b = std::move(free.back());
-      free.pop_back();
-      return b;
-    }
-    void GiveFree(Batch b) {
-      b.clear();
-      std::lock_guard<std::mutex> l(mu);
-      free.push_back(std::move(b));
-    }
-    void Close() {
-      std::lock_guard<std::mutex> l(mu);
-      closed = true;
-      cv.notify_all();
-    }
-  };
-
-  void Run(int k) {
-    Worker& w = *workers_[static_cast<size_t>(k)];
-    Batch b;
-    while (w.Pop(&b)) {
-      replayer_.Apply(k, b);
-      w.GiveFree(std::move(b));
-      b = Batch();
-    }
-  }
-
-  Head::Replayer replayer_;
-  std::vector<Batch> routed_;
-  std::vector<std::unique_ptr<Worker>> workers_;
-};
-
-int ReplayShards() {
-  unsigned n = std::thread::hardware_concurrency();
-  return static_cast<int>(std::clamp(n, 1u, 8u));
-}
-
-}  // namespace
-
-absl::Status DB::ReplayWal() {
-  int64_t blocks_max = kMinInt;
-  std::vector<BlockMeta> metas = Blocks();
-  for (const auto& m : metas) {
-    // A block ending in the future must not truncate the head past the wall clock: every
-    // current sample would be out of bounds.
-    if (!IsFutureBlock(m)) blocks_max = std::max(blocks_max, m.max_time);
-  }
-  HeadOptions ho = opts_.head;
-  // The head logs through the forwarder, which reaches the WAL once it is open (after replay;
-  // Replay*() bypass the sink).
-  ho.wal = opts_.wal_enabled ? &sink_ : nullptr;
-  head_ = std::make_unique<Head>(ho);
-  if (!opts_.wal_enabled) {
-    if (blocks_max != kMinInt) head_->Truncate(blocks_max);
-    return absl::OkStatus();
-  }
-  std::string wal_dir = dir_ + "/wal";
-  auto start = std::chrono::steady_clock::now();
-  ReplayHandler handler(head_.get(), blocks_max, ReplayShards());
-  auto rep = ReadWal(wal_dir, &handler);
-  handler.Finish();
-  if (!rep.ok()) return rep.status();
-  if (auto st = RepairWal(wal_dir, &*rep); !st.ok()) return st;
-  open_report_.wal = *rep;
-  for (const auto& w : rep->warnings) Log(w);
-  if (handler.series_errors > 0) {
-    Log(absl::StrCat("wal replay: ", handler.series_errors, " series records conflicted"));
-  }
-  if (!handler.tombstones.empty()) {
-    absl::flat_hash_map<storage::SeriesRef, model::Labels> labels;
-    for (auto& s : head_->LiveSeries()) labels[s.ref] = std::move(s.labels);
-    absl::MutexLock l(&tomb_mu_);
-    for (const auto& t : handler.tombstones) {
-      AddInterval(&head_tombs_[t.ref], Interval{t.mint, t.maxt});
-      if (auto it = labels.find(t.ref); it != labels.end()) {
-        AddInterval(&head_tombs_by_labels_[it->second], Interval{t.mint, t.maxt});
-      }
-    }
-    has_head_tombs_ = true;
-  }
-  open_report_.replay_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (blocks_max != kMinInt) head_->Truncate(blocks_max);
-  auto w = Wal::Open(wal_dir, opts_.wal);
-  if (!w.ok()) return w.status();
-  wal_ = std::move(*w);
-  sink_.target = wal_.get();
   return absl::OkStatus();
 }
 
@@ -505,7 +325,7 @@ absl::StatusOr<std::unique_ptr<storage::Querier>> DB::NewQuerier(int64_t mint, i
   auto hq = head_->NewQuerier(mint, maxt);
   if (!hq.ok()) return hq.status();
   qs.push_back(std::make_unique<DBHeadQuerier>(this, std::move(*hq)));
-  absl::MutexLock l(&mu_);
+  std::lock_guard<std::mutex> l(mu_);
   for (const auto& b : blocks_) {
     if (b->meta().min_time <= maxt && b->meta().max_time > mint) {
       qs.push_back(std::make_unique<BlockQuerier>(b, mint, maxt));
@@ -515,7 +335,7 @@ absl::StatusOr<std::unique_ptr<storage::Querier>> DB::NewQuerier(int64_t mint, i
 }
 
 std::vector<BlockMeta> DB::Blocks() const {
-  absl::MutexLock l(&mu_);
+  std::lock_guard<std::mutex> l(mu_);
   std::vector<BlockMeta> out;
   for (const auto& b : blocks_) out.push_back(b->meta());
   return out;
@@ -525,7 +345,7 @@ uint64_t DB::DiskBytes() const { return DirBytes(dir_, "snapshots"); }
 
 std::vector<std::string> DB::DamagedBlocks() const {
   std::vector<std::string> out = open_report_.skipped_blocks;
-  absl::MutexLock l(&mu_);
+  std::lock_guard<std::mutex> l(mu_);
   out.insert(out.end(), damaged_blocks_.begin(), damaged_blocks_.end());
   return out;
 }
@@ -538,7 +358,7 @@ void DB::OnBlockDamaged(const Block& b, const absl::Status& st) {
   metrics_.blocks_damaged.fetch_add(1, std::memory_order_relaxed);
   Log(absl::StrCat("block ", b.dir(), " is damaged and no longer served: ", st.message()));
   // Queries that hold the block keep it alive; its files stay for inspection.
-  absl::MutexLock l(&mu_);
+  std::lock_guard<std::mutex> l(mu_);
   damaged_blocks_.push_back(absl::StrCat(b.dir(), ": ", st.message()));
   blocks_.erase(std::remove_if(blocks_.begin(), blocks_.end(),
                                [&](const auto& x) { return x.get() == &b; }),
@@ -547,7 +367,7 @@ void DB::OnBlockDamaged(const Block& b, const absl::Status& st) {
 
 void DB::AddBlock(std::shared_ptr<Block> b) {
   WatchBlock(b.get());
-  absl::MutexLock l(&mu_);
+  std::lock_guard<std::mutex> l(mu_);
   blocks_.push_back(std::move(b));
   std::sort(blocks_.begin(), blocks_.end(), [](const auto& a, const auto& c) {
     return a->meta().min_time < c->meta().min_time;
@@ -557,7 +377,7 @@ void DB::AddBlock(std::shared_ptr<Block> b) {
 void DB::RemoveBlocks(const std::vector<std::string>& ulids) {
   std::vector<std::shared_ptr<Block>> gone;
   {
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     std::vector<std::shared_ptr<Block>> keep;
     for (auto& b : blocks_) {
       if (std::find(ulids.begin(), ulids.end(), b->meta().ulid) != ulids.end()) {
@@ -575,7 +395,7 @@ void DB::RemoveBlocks(const std::vector<std::string>& ulids) {
 
 Intervals DB::HeadDeleted(storage::SeriesRef ref) const {
   if (!has_head_tombs_.load()) return {};
-  absl::MutexLock l(&tomb_mu_);
+  std::lock_guard<std::mutex> l(tomb_mu_);
   auto it = head_tombs_.find(ref);
   return it == head_tombs_.end() ? Intervals{} : it->second;
 }
@@ -624,7 +444,7 @@ absl::Status DB::CompactHead() {
     head_->Truncate(maxt);
     metrics_.head_truncations.fetch_add(1, std::memory_order_relaxed);
     {
-      absl::MutexLock l(&tomb_mu_);
+      std::lock_guard<std::mutex> l(tomb_mu_);
       for (auto* m : {&head_tombs_}) {
         for (auto it = m->begin(); it != m->end();) {
           if (!it->second.empty() && it->second.back().maxt < maxt) {
@@ -652,7 +472,7 @@ absl::Status DB::CompactBlocksOnce(bool* did) {
   *did = false;
   std::vector<std::shared_ptr<Block>> blocks;
   {
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     blocks = blocks_;
   }
   // Future blocks are left out of planning: one would make every window look complete.
@@ -696,7 +516,7 @@ absl::Status DB::ApplyRetention() {
   int64_t newest = head_->MaxTime() <= limit ? head_->MaxTime() : kMinInt;
   std::vector<std::shared_ptr<Block>> blocks;
   {
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     blocks = blocks_;
   }
   for (const auto& b : blocks) {
@@ -732,7 +552,7 @@ void DB::BackgroundLoop() {
 absl::Status DB::Delete(absl::Span<const model::Matcher> matchers, int64_t mint, int64_t maxt) {
   std::vector<std::shared_ptr<Block>> blocks;
   {
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     blocks = blocks_;
   }
   for (const auto& b : blocks) {
@@ -751,7 +571,7 @@ absl::Status DB::Delete(absl::Span<const model::Matcher> matchers, int64_t mint,
   if (wal_) {
     if (auto st = wal_->LogTombstones(wal_tombs); !st.ok()) return st;
   }
-  absl::MutexLock l(&tomb_mu_);
+  std::lock_guard<std::mutex> l(tomb_mu_);
   for (const auto& [ref, labels] : hits) {
     AddInterval(&head_tombs_[ref], Interval{mint, maxt});
     AddInterval(&head_tombs_by_labels_[labels], Interval{mint, maxt});
@@ -764,7 +584,7 @@ absl::Status DB::CleanTombstones() {
   std::lock_guard<std::mutex> l(compact_mu_);
   std::vector<std::shared_ptr<Block>> blocks;
   {
-    absl::MutexLock ml(&mu_);
+    std::lock_guard<std::mutex> ml(mu_);
     blocks = blocks_;
   }
   for (const auto& b : blocks) {
@@ -788,7 +608,7 @@ absl::Status DB::Snapshot(const std::string& dir, bool with_head) {
   if (ec) return absl::InternalError(absl::StrCat("snapshot: create ", dir, ": ", ec.message()));
   std::vector<std::shared_ptr<Block>> blocks;
   {
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     blocks = blocks_;
   }
   for (const auto& b : blocks) {

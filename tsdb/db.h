@@ -53,7 +53,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "tsdb/block/block.h"
 #include "tsdb/block/block_writer.h"
 #include "tsdb/head.h"
@@ -177,14 +176,14 @@ class DB : public storage::Storage {
   std::unique_ptr<Wal> wal_;
   std::unique_ptr<Head> head_;
 
-  mutable absl::Mutex mu_;
-  std::vector<std::shared_ptr<Block>> blocks_ ABSL_GUARDED_BY(mu_);  // sorted by min_time
-  std::vector<std::string> damaged_blocks_ ABSL_GUARDED_BY(mu_);     // found damaged after open
+  mutable std::mutex mu_;
+  std::vector<std::shared_ptr<Block>> blocks_;  // guarded by mu_; sorted by min_time
+  std::vector<std::string> damaged_blocks_;  // guarded by mu_; found damaged after open
 
   // Head tombstones, by ref (compaction, WAL) and by labels (queries).
-  mutable absl::Mutex tomb_mu_;
-  absl::flat_hash_map<storage::SeriesRef, Intervals> head_tombs_ ABSL_GUARDED_BY(tomb_mu_);
-  absl::flat_hash_map<model::Labels, Intervals> head_tombs_by_labels_ ABSL_GUARDED_BY(tomb_mu_);
+  mutable std::mutex tomb_mu_;
+  absl::flat_hash_map<storage::SeriesRef, Intervals> head_tombs_;  // guarded by tomb_mu_
+  absl::flat_hash_map<model::Labels, Intervals> head_tombs_by_labels_;  // guarded by tomb_mu_
   std::atomic<bool> has_head_tombs_{false};
 
   std::mutex compact_mu_;
@@ -196,8 +195,8 @@ class DB : public storage::Storage {
   DBMetrics metrics_;
   int lock_fd_ = -1;
   std::atomic<bool> wal_failing_{false};
-  absl::Mutex future_mu_;
-  std::set<std::string> future_blocks_logged_ ABSL_GUARDED_BY(future_mu_);
+  std::mutex future_mu_;
+  std::set<std::string> future_blocks_logged_;  // guarded by future_mu_
 };
 
 }  // namespace promlet::tsdb

@@ -5,5 +5,6 @@ target_sources(promlet_tsdb PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/block_builder.cc
   ${CMAKE_CURRENT_LIST_DIR}/compact.cc
   ${CMAKE_CURRENT_LIST_DIR}/db.cc
+  ${CMAKE_CURRENT_LIST_DIR}/db_replay.cc
   ${CMAKE_CURRENT_LIST_DIR}/retention.cc
 )
