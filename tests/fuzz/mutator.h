@@ -32,7 +32,8 @@
 
 #include "absl/status/status.h"
 
-#if defined(__has_include)
+// The death callback exists only in sanitizer runtimes (the header is installed regardless).
+#if defined(__SANITIZE_ADDRESS__) && defined(__has_include)
 #if __has_include(<sanitizer/common_interface_defs.h>)
 #include <sanitizer/common_interface_defs.h>
 #define PROMLET_FUZZ_HAVE_DEATH_CALLBACK 1
