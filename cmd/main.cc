@@ -25,6 +25,7 @@
 #include "cmd/web_hooks.h"
 #include "common/duration.h"
 #include "common/log.h"
+#include "common/metric_families.h"
 #include "config/config.h"
 #include "net/http/server.h"
 #include "net/http/web_config.h"
@@ -267,10 +268,27 @@ int Run(const Flags& flags) {
     }
     return t;
   };
-  metrics.Add(web::NewStorageCollector([dbp] { return tsdb::CollectMetrics(dbp, nullptr); },
-                                       scrape_totals));
   // --web.enable-push: Pushgateway groups, appended every global scrape interval.
   std::unique_ptr<push::GroupStore> pushes;
+  auto storage_families = [dbp, &pushes] {
+    std::vector<prometheus::MetricFamily> out = tsdb::CollectMetrics(dbp, nullptr);
+    if (pushes) {
+      const push::GroupStoreStats st = pushes->stats();
+      common::AppendMetrics(
+          out, {{common::MetricKind::kCounter, "promlet_push_pushes_total",
+                 "Pushes (PUT and POST) accepted.", static_cast<double>(st.pushes)},
+                {common::MetricKind::kCounter, "promlet_push_failed_pushes_total",
+                 "Pushes the group store refused (inconsistent with the stored groups, over a limit, or not written); malformed requests are answered before the store and not counted here.",
+                 static_cast<double>(st.failed_pushes)},
+                {common::MetricKind::kCounter, "promlet_push_deletes_total",
+                 "Group deletions.", static_cast<double>(st.deletes)},
+                {common::MetricKind::kCounter, "promlet_push_append_errors_total",
+                 "Appends of pushed samples the storage refused.",
+                 static_cast<double>(st.append_errors)}});
+    }
+    return out;
+  };
+  metrics.Add(web::NewStorageCollector(storage_families, scrape_totals));
   std::mutex reload_mu;
   auto reload = [&]() -> absl::Status {
     std::lock_guard<std::mutex> lock(reload_mu);

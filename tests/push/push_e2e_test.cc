@@ -178,6 +178,15 @@ TEST_F(PushE2E, BadPushesAnswer400AndStoreNothing) {
     }
   }
   EXPECT_TRUE(found) << m.body;
+  // promlet's own /metrics counts them: one good push; the store refused the last three cases
+  // (timestamps, type, duplicate); all seven answers are counted by code as every request is.
+  auto self = HttpGet(p_.port, "/metrics");
+  ASSERT_EQ(self.status, 200);
+  EXPECT_THAT(self.body, HasSubstr("\npromlet_push_pushes_total 1\n"));
+  EXPECT_THAT(self.body, HasSubstr("\npromlet_push_failed_pushes_total 3\n"));
+  EXPECT_THAT(self.body,
+              HasSubstr("prometheus_http_requests_total{code=\"400\",handler=\"/metrics/job\"} 7\n"));
+  EXPECT_THAT(self.body, HasSubstr("\npromlet_push_deletes_total 0\n"));
   EXPECT_TRUE(p_.proc->Running());
 }
 
