@@ -7,6 +7,7 @@
 #include "promql/parser/parser.h"
 #include "web/api/v1/ast_json.h"
 #include "web/api/v1/handlers.h"
+#include "web/api/v1/query_json.h"
 
 namespace promlet::web {
 namespace {
@@ -58,54 +59,10 @@ absl::StatusOr<promql::Result> Evaluate(
 // {"resultType":...,"result":...} of a query, at most `limit` series.
 void EncodeResult(const promql::Result& q, int limit, Result& out) {
   out.AddWarnings(q.warnings, q.infos);
-  JsonWriter& w = out.data();
-  w.BeginObject();
-  w.Key("resultType");
-  w.String(promql::ValueTypeName(q.type()));
-  w.Key("result");
-  std::visit(
-      [&](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, promql::Scalar>) {
-          w.ScalarPoint(v.t, v.v);
-        } else if constexpr (std::is_same_v<T, promql::String>) {
-          w.BeginArray();
-          w.Double(static_cast<double>(v.t) / 1000);  // promql.String.MarshalJSON
-          w.String(v.v);
-          w.EndArray();
-        } else if constexpr (std::is_same_v<T, promql::Vector>) {
-          w.BeginArray();
-          size_t n = LimitedCount(v.size(), limit, out);
-          for (size_t i = 0; i < n; ++i) {
-            w.BeginObject();
-            w.Key("metric");
-            w.LabelSet(v[i].labels);
-            w.Key("value");
-            w.Point(v[i].t, v[i].v);
-            w.EndObject();
-          }
-          w.EndArray();
-        } else {
-          w.BeginArray();
-          size_t n = LimitedCount(v.size(), limit, out);
-          std::string* buf = w.out();
-          for (size_t i = 0; i < n; ++i) {
-            w.BeginObject();
-            w.Key("metric");
-            w.LabelSet(v[i].labels);
-            w.Key("values");
-            // Hot loop: points appended directly, ~30 bytes each.
-            buf->reserve(buf->size() + v[i].points.size() * 32 + 16);
-            w.BeginArray();
-            for (const auto& p : v[i].points) w.Point(p.t, p.v);
-            w.EndArray();
-            w.EndObject();
-          }
-          w.EndArray();
-        }
-      },
-      q.value);
-  w.EndObject();
+  size_t series = 0;
+  if (const auto* v = std::get_if<promql::Vector>(&q.value)) series = v->size();
+  if (const auto* m = std::get_if<promql::Matrix>(&q.value)) series = m->size();
+  WriteQueryData(q, LimitedCount(series, limit, out), out.data());
 }
 
 // The parsed "query" parameter.

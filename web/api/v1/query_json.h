@@ -1,0 +1,22 @@
+// The "data" object of /api/v1/query and /api/v1/query_range, {"resultType":...,"result":...},
+// written from an engine result. The API handlers and the embedding library (lib/) both use it,
+// so promlet_query answers byte for byte what the HTTP API answers.
+#ifndef PROMLET_WEB_API_V1_QUERY_JSON_H_
+#define PROMLET_WEB_API_V1_QUERY_JSON_H_
+
+#include <cstddef>
+#include <string>
+
+#include "promql/engine/engine.h"
+#include "web/api/v1/json_writer.h"
+
+namespace promlet::web {
+
+// Writes the data object with at most `max_series` series of a vector or matrix result.
+void WriteQueryData(const promql::Result& q, size_t max_series, JsonWriter& w);
+// The whole data object, every series.
+std::string QueryDataJson(const promql::Result& q);
+
+}  // namespace promlet::web
+
+#endif  // PROMLET_WEB_API_V1_QUERY_JSON_H_
