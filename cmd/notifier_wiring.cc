@@ -28,7 +28,9 @@ notifier::FileSdFactory NotifierFileSd() {
 }
 
 std::function<web::AlertmanagersView()> AlertmanagersOf(const notifier::Manager* m) {
-  return [m] { return web::AlertmanagersView{m->ActiveAlertmanagers(), m->DroppedAlertmanagers()}; };
+  return [m] {
+    return web::AlertmanagersView{m->ActiveAlertmanagers(), m->DroppedAlertmanagers()};
+  };
 }
 
 }  // namespace promlet::cmd

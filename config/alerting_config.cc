@@ -21,8 +21,8 @@ absl::Status ParseAlertmanagerConfig(const Decoder& d, const YAML::Node& n, std:
        d.RecordUnsupported(n, path, HttpClientConfigUnsupportedFields(), kNotImplemented)) {
     unsupported.insert(k);
   }
-  FieldNames known = {"scheme",          "path_prefix",    "timeout",
-                      "api_version",     "static_configs", "file_sd_configs",
+  FieldNames known = {"scheme",          "path_prefix",          "timeout",
+                      "api_version",     "static_configs",       "file_sd_configs",
                       "relabel_configs", "alert_relabel_configs"};
   known.insert(known.end(), HttpClientConfigFields().begin(), HttpClientConfigFields().end());
   absl::Status st;
@@ -39,8 +39,7 @@ absl::Status ParseAlertmanagerConfig(const Decoder& d, const YAML::Node& n, std:
     // Prometheus' message; v1 is named because it is the one people still have in old files.
     return d.Error(
         *Decoder::Child(n, "api_version"), Decoder::Join(path, "api_version"),
-        absl::StrCat("expected Alertmanager api version to be one of [v2] but got ",
-                     c->api_version,
+        absl::StrCat("expected Alertmanager api version to be one of [v2] but got ", c->api_version,
                      c->api_version == "v1"
                          ? " (Alertmanager API v1 was removed in Prometheus 3 and Alertmanager "
                            "0.27: remove api_version or set it to v2)"

@@ -1,6 +1,15 @@
 #include "notifier/manager.h"
 
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <prometheus/summary.h>
+
 #include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -8,15 +17,6 @@
 #include <mutex>
 #include <set>
 #include <thread>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <prometheus/counter.h>
-#include <prometheus/family.h>
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
-#include <prometheus/summary.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
@@ -131,9 +131,8 @@ class Manager::Impl {
         keep = std::make_shared<AmSet>();
         keep->id = next_id_++;
         keep->cfg = c;
-        keep->timeout = std::chrono::milliseconds(
-            c.timeout_ms.value_or(options_.default_timeout_ms > 0 ? options_.default_timeout_ms
-                                                                  : kDefaultTimeoutMs));
+        keep->timeout = std::chrono::milliseconds(c.timeout_ms.value_or(
+            options_.default_timeout_ms > 0 ? options_.default_timeout_ms : kDefaultTimeoutMs));
         keep->groups[kStaticProvider] = c.static_configs;
         if (!options_.file_sd) {
           for (size_t j = 0; j < c.file_sd_configs.size(); ++j) {
@@ -189,8 +188,8 @@ class Manager::Impl {
       if (stopping_) return;
       relabel = relabel_;
     }
-    alerts = RelabelAlerts(std::move(alerts), relabel->external_labels,
-                           relabel->alert_relabel_configs);
+    alerts =
+        RelabelAlerts(std::move(alerts), relabel->external_labels, relabel->alert_relabel_configs);
     if (alerts.empty()) return;
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
@@ -291,7 +290,8 @@ class Manager::Impl {
   // Rebuilds `s`'s Alertmanagers from its groups, keeping the clients of those that stay.
   void SyncLocked(AmSet& s) {
     std::vector<config::TargetGroup> all;
-    for (const auto& [provider, groups] : s.groups) all.insert(all.end(), groups.begin(), groups.end());
+    for (const auto& [provider, groups] : s.groups)
+      all.insert(all.end(), groups.begin(), groups.end());
     DiscoveredAlertmanagers d = DiscoverAlertmanagers(all, s.cfg);
     for (const std::string& e : d.errors) {
       PROMLET_LOG_ERROR("Creating discovered Alertmanagers failed", "err", e);
@@ -343,9 +343,8 @@ class Manager::Impl {
     e.path = loc->target;
     // A client is used and destroyed on the io thread only.
     asio::any_io_executor ex = io_.get_executor();
-    e.client = std::shared_ptr<net::HttpClient>(client->release(), [ex](net::HttpClient* c) {
-      asio::post(ex, [c] { delete c; });
-    });
+    e.client = std::shared_ptr<net::HttpClient>(
+        client->release(), [ex](net::HttpClient* c) { asio::post(ex, [c] { delete c; }); });
     return e;
   }
 
@@ -369,8 +368,9 @@ class Manager::Impl {
 
   std::vector<Alert> NextBatchLocked() {
     const size_t n = std::min(queue_.size(), options_.max_batch_size);
-    std::vector<Alert> batch(std::make_move_iterator(queue_.begin()),
-                             std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
+    std::vector<Alert> batch(
+        std::make_move_iterator(queue_.begin()),
+        std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
     queue_length_.Set(static_cast<double>(queue_.size()));
     return batch;
@@ -403,8 +403,8 @@ class Manager::Impl {
       lock.lock();
       if (!ok) {
         const size_t rest = batch.size() + queue_.size();
-        PROMLET_LOG_WARN("No Alertmanager took the alerts, dropping the rest of the queue",
-                         "count", rest);
+        PROMLET_LOG_WARN("No Alertmanager took the alerts, dropping the rest of the queue", "count",
+                         rest);
         dropped_.Increment(static_cast<double>(rest));
         queue_.clear();
         queue_length_.Set(0);
@@ -477,8 +477,7 @@ class Manager::Impl {
               } else if (r->status / 100 != 2) {
                 err = absl::StrCat("bad response status ", r->status);
               }
-              const double seconds =
-                  std::chrono::duration<double>(Clock::now() - begin).count();
+              const double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
               {
                 std::lock_guard<std::mutex> mlock(metrics_mu_);
                 const prometheus::Labels l = AmLabel(p.endpoint.url);
@@ -487,8 +486,8 @@ class Manager::Impl {
                 sent_.Add(l).Increment(static_cast<double>(p.count));
               }
               if (!err.empty()) {
-                PROMLET_LOG_ERROR("Error sending alerts", "alertmanager", p.endpoint.url,
-                                  "count", p.count, "err", err);
+                PROMLET_LOG_ERROR("Error sending alerts", "alertmanager", p.endpoint.url, "count",
+                                  p.count, "err", err);
               }
               std::lock_guard<std::mutex> wlock(wait->mu);
               if (err.empty()) wait->covered[p.set] = true;

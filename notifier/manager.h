@@ -26,13 +26,13 @@
 #ifndef PROMLET_NOTIFIER_MANAGER_H_
 #define PROMLET_NOTIFIER_MANAGER_H_
 
+#include <prometheus/collectable.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <prometheus/collectable.h>
 
 #include "absl/status/status.h"
 #include "config/config.h"
@@ -42,11 +42,11 @@
 namespace promlet::notifier {
 
 struct ManagerOptions {
-  size_t queue_capacity = 10000;     // --alertmanager.notification-queue-capacity
-  int64_t default_timeout_ms = 0;    // --alertmanager.timeout; 0: Prometheus' 10s
-  size_t max_batch_size = 256;       // alerts per request, as Prometheus
+  size_t queue_capacity = 10000;   // --alertmanager.notification-queue-capacity
+  int64_t default_timeout_ms = 0;  // --alertmanager.timeout; 0: Prometheus' 10s
+  size_t max_batch_size = 256;     // alerts per request, as Prometheus
   bool drain_on_shutdown = true;
-  FileSdFactory file_sd;             // null: file_sd files are read once per ApplyConfig
+  FileSdFactory file_sd;  // null: file_sd files are read once per ApplyConfig
 };
 
 class Manager {

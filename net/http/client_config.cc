@@ -32,7 +32,8 @@ std::function<absl::StatusOr<std::string>()> AuthorizationSource(
     return [ba]() -> absl::StatusOr<std::string> {
       std::string password = ba.password;
       if (!ba.password_file.empty()) {
-        absl::StatusOr<std::string> p = ReadSecretFile(ba.password_file, "basic auth password file");
+        absl::StatusOr<std::string> p =
+            ReadSecretFile(ba.password_file, "basic auth password file");
         if (!p.ok()) return p.status();
         password = *p;
       }

@@ -19,8 +19,7 @@
 namespace promlet::net {
 
 // "Basic <base64>" or "<type> <credentials>" per request; null when no auth is configured.
-std::function<absl::StatusOr<std::string>()> AuthorizationSource(
-    const config::HttpClientConfig& c);
+std::function<absl::StatusOr<std::string>()> AuthorizationSource(const config::HttpClientConfig& c);
 
 HttpTlsOptions TlsOptionsOf(const config::TlsConfig& tls);
 

@@ -101,8 +101,7 @@ TEST(AlertingConfig, ErrorsNameFileLineAndField) {
        "[v2] but got v3"},
       {"alerting:\n  alertmanagers:\n    - scheme: ftp\n",
        "p.yml:3: alerting.alertmanagers[0].scheme: scheme \"ftp\" is not supported"},
-      {"alerting:\n  alertmanagers:\n    - timeout: 10\n",
-       "alerting.alertmanagers[0].timeout"},
+      {"alerting:\n  alertmanagers:\n    - timeout: 10\n", "alerting.alertmanagers[0].timeout"},
       {"alerting:\n  alertmanagers:\n    - static_configs: [{targets: ['http://am:9093']}]\n",
        "\"http://am:9093\" is not a valid hostname"},
       {"alerting:\n  alertmanagers:\n    - static_configs: [{targets: ['a:1']}]\n"
@@ -113,7 +112,8 @@ TEST(AlertingConfig, ErrorsNameFileLineAndField) {
       {"alerting:\n  alertmanagers:\n    - basic_auth: {username: u}\n"
        "      authorization: {credentials: c}\n",
        "at most one of basic_auth"},
-      {"alerting:\n  alertmanagers:\n    -\n", "alerting.alertmanagers[0]: empty alertmanager config"},
+      {"alerting:\n  alertmanagers:\n    -\n",
+       "alerting.alertmanagers[0]: empty alertmanager config"},
       {"alerting: [1]\n", "p.yml:1: alerting: expected a mapping"},
   };
   for (const Case& c : cases) {
@@ -134,11 +134,10 @@ TEST(AlertingConfig, OtherDiscoveriesAreUnsupportedAndSigv4IsNeverIgnored) {
   auto ignored = LoadConfigString(consul, "p.yml", {.ignore_unsupported = true});
   ASSERT_TRUE(ignored.ok()) << ignored.status();
   EXPECT_EQ(ignored->warnings.size(), 1u);
-  for (const char* field : {"sigv4: {region: eu-west-1}", "oauth2: {client_id: a}",
-                            "proxy_url: http://p:3128"}) {
-    auto s = LoadConfigString(
-        std::string("alerting:\n  alertmanagers:\n    - ") + field + "\n", "p.yml",
-        {.ignore_unsupported = true});
+  for (const char* field :
+       {"sigv4: {region: eu-west-1}", "oauth2: {client_id: a}", "proxy_url: http://p:3128"}) {
+    auto s = LoadConfigString(std::string("alerting:\n  alertmanagers:\n    - ") + field + "\n",
+                              "p.yml", {.ignore_unsupported = true});
     ASSERT_FALSE(s.ok()) << field;
     EXPECT_THAT(std::string(s.status().message()), HasSubstr("alerting.alertmanagers[0]."))
         << field;

@@ -98,10 +98,9 @@ TEST(DiscoverAlertmanagers, BuildsUrlsRelabelsAndDeduplicates) {
   bad.targets = {Labels{{"__address__", "d:9093"}}, Labels{{"__address__", "e/x"}}};
   DiscoveredAlertmanagers d = DiscoverAlertmanagers({g1, g2, bad}, cfg);
   // Group labels fill in what a target lacks, including over the config's __scheme__.
-  EXPECT_THAT(d.active_urls,
-              ::testing::ElementsAre("https://a:9093/am/api/v2/alerts",
-                                     "http://b:9093/other/api/v2/alerts",
-                                     "http://c:9093/other/api/v2/alerts"));
+  EXPECT_THAT(d.active_urls, ::testing::ElementsAre("https://a:9093/am/api/v2/alerts",
+                                                    "http://b:9093/other/api/v2/alerts",
+                                                    "http://c:9093/other/api/v2/alerts"));
   EXPECT_THAT(d.dropped_urls, ::testing::ElementsAre("https://skip:9093/am/api/v2/alerts"));
   ASSERT_EQ(d.errors.size(), 1u);
   EXPECT_THAT(d.errors[0], ::testing::HasSubstr("\"e/x\" is not a valid hostname"));

@@ -4,11 +4,10 @@
 // past resolves. Skipped, saying why, when the binary is not installed.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <prometheus/metric_family.h>
 
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
-#include <prometheus/metric_family.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -51,13 +50,13 @@ TEST(AlertmanagerE2E, AlertsArriveAndResolve) {
   WriteFile(dir + "/alertmanager.yml",
             "route:\n  receiver: blackhole\n  group_wait: 1h\nreceivers:\n  - name: blackhole\n");
   const int port = FreePort();
-  Process am({kAlertmanagerBinary, "--config.file=" + dir + "/alertmanager.yml",
-              "--storage.path=" + dir + "/data",
-              absl::StrCat("--web.listen-address=127.0.0.1:", port), "--cluster.listen-address=",
-              "--log.level=debug"},
-             dir + "/alertmanager.log");
-  ASSERT_TRUE(WaitFor([&] { return HttpGet(port, "/-/ready").status == 200; },
-                      std::chrono::seconds(30)))
+  Process am(
+      {kAlertmanagerBinary, "--config.file=" + dir + "/alertmanager.yml",
+       "--storage.path=" + dir + "/data", absl::StrCat("--web.listen-address=127.0.0.1:", port),
+       "--cluster.listen-address=", "--log.level=debug"},
+      dir + "/alertmanager.log");
+  ASSERT_TRUE(
+      WaitFor([&] { return HttpGet(port, "/-/ready").status == 200; }, std::chrono::seconds(30)))
       << am.Log();
 
   auto cfg = config::LoadConfigString(
@@ -89,8 +88,8 @@ TEST(AlertmanagerE2E, AlertsArriveAndResolve) {
       std::chrono::seconds(20)))
       << am.Log();
   const nlohmann::json& f = got["E2EFiring"];
-  EXPECT_EQ(f["labels"], nlohmann::json(
-                             {{"alertname", "E2EFiring"}, {"cluster", "e2e"}, {"severity", "page"}}));
+  EXPECT_EQ(f["labels"],
+            nlohmann::json({{"alertname", "E2EFiring"}, {"cluster", "e2e"}, {"severity", "page"}}));
   EXPECT_EQ(f["annotations"],
             nlohmann::json({{"summary", "it fires"}, {"description", "value 1e+06"}}));
   EXPECT_EQ(f["startsAt"], FormatAlertTime(firing.starts_at_ms));

@@ -9,10 +9,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "net/http/server.h"
@@ -87,8 +86,12 @@ class FakeAlertmanager {
   }
 
   // Waits (up to 20 s) until `n` requests have arrived (held ones included) / were answered.
-  bool WaitArrived(size_t n) { return WaitFor([&] { return arrived_ >= n; }); }
-  bool WaitAnswered(size_t n) { return WaitFor([&] { return requests_.size() >= n; }); }
+  bool WaitArrived(size_t n) {
+    return WaitFor([&] { return arrived_ >= n; });
+  }
+  bool WaitAnswered(size_t n) {
+    return WaitFor([&] { return requests_.size() >= n; });
+  }
 
   std::vector<Request> requests() const {
     std::lock_guard<std::mutex> lock(mu_);

@@ -5,15 +5,13 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <prometheus/metric_family.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <thread>
-
-#include <unistd.h>
-
-#include <prometheus/metric_family.h>
 
 #include "absl/strings/str_cat.h"
 #include "config/config.h"
@@ -93,11 +91,11 @@ TEST(NotifierManager, SendsAlertsAsPrometheusDoes) {
   FakeAlertmanager am("/prefix");
   ASSERT_TRUE(am.started());
   Manager m;
-  ASSERT_TRUE(m.ApplyConfig(LoadOrDie(absl::StrCat(
-                                "global:\n  external_labels: {region: eu, team: ext}\n"
-                                "alerting:\n  alertmanagers:\n",
-                                StaticAm(am, "      path_prefix: prefix\n"))))
-                  .ok());
+  ASSERT_TRUE(
+      m.ApplyConfig(LoadOrDie(absl::StrCat("global:\n  external_labels: {region: eu, team: ext}\n"
+                                           "alerting:\n  alertmanagers:\n",
+                                           StaticAm(am, "      path_prefix: prefix\n"))))
+          .ok());
   EXPECT_THAT(m.ActiveAlertmanagers(), ElementsAre(am.url()));
   Alert a = Named("HighLatency");
   a.labels = model::Labels{{"alertname", "HighLatency"}, {"team", "api"}};
@@ -118,9 +116,8 @@ TEST(NotifierManager, SendsAlertsAsPrometheusDoes) {
   EXPECT_EQ(got["startsAt"], "2023-11-14T22:13:20.000Z");
   EXPECT_EQ(got["endsAt"], "2023-11-14T22:17:20.000Z");
   EXPECT_EQ(got["generatorURL"], a.generator_url);
-  EXPECT_TRUE(Eventually([&] {
-    return MetricValue(m, "prometheus_notifications_sent_total", am.url()) == 1;
-  }));
+  EXPECT_TRUE(Eventually(
+      [&] { return MetricValue(m, "prometheus_notifications_sent_total", am.url()) == 1; }));
   EXPECT_EQ(MetricValue(m, "prometheus_notifications_errors_total", am.url()), 0);
   EXPECT_EQ(MetricValue(m, "prometheus_notifications_latency_seconds", am.url()), 1);
   EXPECT_EQ(MetricValue(m, "prometheus_notifications_dropped_total"), 0);
@@ -146,9 +143,8 @@ TEST(NotifierManager, BatchesAtMost256AlertsPerRequest) {
   ASSERT_EQ(alerts.size(), 601u);
   EXPECT_EQ(alerts[1]["labels"]["alertname"], "a0");
   EXPECT_EQ(alerts[600]["labels"]["alertname"], "a599");
-  EXPECT_TRUE(Eventually([&] {
-    return MetricValue(m, "prometheus_notifications_sent_total", am.url()) == 601;
-  }));
+  EXPECT_TRUE(Eventually(
+      [&] { return MetricValue(m, "prometheus_notifications_sent_total", am.url()) == 601; }));
   EXPECT_EQ(MetricValue(m, "prometheus_notifications_queue_length"), 0);
 }
 
@@ -181,16 +177,15 @@ TEST(NotifierManager, ASlowAlertmanagerTimesOutWithoutHoldingBackTheOthers) {
   FakeAlertmanager slow, fast;
   slow.Close();  // never answers until the end of the test
   Manager m;
-  ASSERT_TRUE(m.ApplyConfig(LoadOrDie(absl::StrCat(
-                                "alerting:\n  alertmanagers:\n",
-                                "    - static_configs: [{targets: ['", slow.address(), "', '",
-                                fast.address(), "']}]\n      timeout: 200ms\n")))
-                  .ok());
+  ASSERT_TRUE(
+      m.ApplyConfig(LoadOrDie(absl::StrCat("alerting:\n  alertmanagers:\n",
+                                           "    - static_configs: [{targets: ['", slow.address(),
+                                           "', '", fast.address(), "']}]\n      timeout: 200ms\n")))
+          .ok());
   m.Send({Named("one")});
   ASSERT_TRUE(fast.WaitAnswered(1));
-  EXPECT_TRUE(Eventually([&] {
-    return MetricValue(m, "prometheus_notifications_errors_total", slow.url()) == 1;
-  }));
+  EXPECT_TRUE(Eventually(
+      [&] { return MetricValue(m, "prometheus_notifications_errors_total", slow.url()) == 1; }));
   EXPECT_EQ(MetricValue(m, "prometheus_notifications_sent_total", slow.url()), 1);
   EXPECT_EQ(MetricValue(m, "prometheus_notifications_errors_total", fast.url()), 0);
   // The set was covered by the fast one: nothing dropped.
@@ -202,11 +197,11 @@ TEST(NotifierManager, ASlowAlertmanagerTimesOutWithoutHoldingBackTheOthers) {
                                                    StaticAm(slow, "      timeout: 200ms\n"))))
                   .ok());
   m.Send(Many("x", 3));
-  EXPECT_TRUE(Eventually(
-      [&] { return MetricValue(m, "prometheus_notifications_dropped_total") == 3; }));
+  EXPECT_TRUE(
+      Eventually([&] { return MetricValue(m, "prometheus_notifications_dropped_total") == 3; }));
   m.Send(Many("y", 2));
-  EXPECT_TRUE(Eventually(
-      [&] { return MetricValue(m, "prometheus_notifications_dropped_total") == 5; }));
+  EXPECT_TRUE(
+      Eventually([&] { return MetricValue(m, "prometheus_notifications_dropped_total") == 5; }));
   EXPECT_EQ(MetricValue(m, "prometheus_notifications_errors_total", slow.url()), 6);
   slow.Open();
   m.Stop();
@@ -229,19 +224,20 @@ TEST(NotifierManager, ErrorStatusesAreErrors) {
 TEST(NotifierManager, AlertRelabelingPerSectionAndPerSet) {
   FakeAlertmanager a, b;
   Manager m;
-  ASSERT_TRUE(m.ApplyConfig(LoadOrDie(absl::StrCat(
-                                "global:\n  external_labels: {replica: r1}\n"
-                                "alerting:\n"
-                                "  alert_relabel_configs:\n"
-                                "    - source_labels: [severity]\n      regex: debug\n"
-                                "      action: drop\n"
-                                "    - action: labeldrop\n      regex: replica\n"
-                                "  alertmanagers:\n",
-                                StaticAm(a),
-                                StaticAm(b, "      alert_relabel_configs:\n"
-                                            "        - target_label: via\n"
-                                            "          replacement: b\n"))))
-                  .ok());
+  ASSERT_TRUE(
+      m.ApplyConfig(LoadOrDie(absl::StrCat("global:\n  external_labels: {replica: r1}\n"
+                                           "alerting:\n"
+                                           "  alert_relabel_configs:\n"
+                                           "    - source_labels: [severity]\n      regex: debug\n"
+                                           "      action: drop\n"
+                                           "    - action: labeldrop\n      regex: replica\n"
+                                           "  alertmanagers:\n",
+                                           StaticAm(a),
+                                           StaticAm(b,
+                                                    "      alert_relabel_configs:\n"
+                                                    "        - target_label: via\n"
+                                                    "          replacement: b\n"))))
+          .ok());
   Alert debug = Named("Noise");
   debug.labels = model::Labels{{"alertname", "Noise"}, {"severity", "debug"}};
   m.Send({debug});  // dropped before queueing
@@ -269,15 +265,15 @@ TEST(NotifierManager, AuthorizationHeaderIsSent) {
 TEST(NotifierManager, ActiveAndDroppedAlertmanagersFollowReloads) {
   FakeAlertmanager a, b;
   Manager m;
-  ASSERT_TRUE(m.ApplyConfig(LoadOrDie(absl::StrCat(
-                                "alerting:\n  alertmanagers:\n",
-                                "    - static_configs: [{targets: ['", a.address(), "', '",
-                                b.address(), "', '", a.address(), "']}]\n",
-                                "      relabel_configs:\n"
-                                "        - source_labels: [__address__]\n"
-                                "          regex: '", b.address(), "'\n",
-                                "          action: drop\n")))
-                  .ok());
+  ASSERT_TRUE(
+      m.ApplyConfig(LoadOrDie(absl::StrCat("alerting:\n  alertmanagers:\n",
+                                           "    - static_configs: [{targets: ['", a.address(),
+                                           "', '", b.address(), "', '", a.address(), "']}]\n",
+                                           "      relabel_configs:\n"
+                                           "        - source_labels: [__address__]\n"
+                                           "          regex: '",
+                                           b.address(), "'\n", "          action: drop\n")))
+          .ok());
   EXPECT_THAT(m.ActiveAlertmanagers(), ElementsAre(a.url()));
   EXPECT_THAT(m.DroppedAlertmanagers(), ElementsAre(b.url()));
   m.Send({Named("A")});
@@ -320,9 +316,8 @@ TEST(NotifierManager, FileSdWithAWatcherAndWithoutOne) {
     std::filesystem::rename(dir + "/am.json.tmp", dir + "/am.json");
   };
   write(a.address());
-  const std::string yaml =
-      absl::StrCat("alerting:\n  alertmanagers:\n    - file_sd_configs: [{files: ['", dir,
-                   "/*.json']}]\n");
+  const std::string yaml = absl::StrCat(
+      "alerting:\n  alertmanagers:\n    - file_sd_configs: [{files: ['", dir, "/*.json']}]\n");
   {
     ManagerOptions o;
     o.file_sd = [](const config::FileSdConfig& cfg, GroupsCallback cb) {

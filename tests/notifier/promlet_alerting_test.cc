@@ -56,9 +56,9 @@ TEST(PromletAlerting, AlertmanagersConfigFlagsMetricsAndReload) {
   EXPECT_THAT(metrics, HasSubstr("prometheus_notifications_alertmanagers_discovered 1"));
   EXPECT_THAT(metrics, HasSubstr("prometheus_notifications_queue_length 0"));
   EXPECT_THAT(metrics, HasSubstr("prometheus_notifications_dropped_total 0"));
-  EXPECT_THAT(metrics, HasSubstr(
-                           "prometheus_notifications_sent_total{alertmanager=\"http://127.0.0.1:9/"
-                           "am/api/v2/alerts\"} 0"));
+  EXPECT_THAT(metrics,
+              HasSubstr("prometheus_notifications_sent_total{alertmanager=\"http://127.0.0.1:9/"
+                        "am/api/v2/alerts\"} 0"));
 
   // Reload with another Alertmanager.
   WriteFile(dir + "/promlet.yml",
