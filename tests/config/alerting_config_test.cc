@@ -4,7 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "config/config.h"
+#include "tests/config/temp_dir.h"
 
 namespace promlet::config {
 namespace {
@@ -142,6 +145,32 @@ TEST(AlertingConfig, OtherDiscoveriesAreUnsupportedAndSigv4IsNeverIgnored) {
     EXPECT_THAT(std::string(s.status().message()), HasSubstr("alerting.alertmanagers[0]."))
         << field;
   }
+}
+
+// `promlet check config` checks the Alertmanagers' TLS files and file_sd files as promtool does.
+TEST(AlertingConfig, CheckConfigReadsAlertmanagerFiles) {
+  TempDir dir;
+  std::filesystem::create_directory(dir.path() + "/am");
+  dir.Write("p.yml",
+            "alerting:\n  alertmanagers:\n    - file_sd_configs: [{files: ['am/*.json', "
+            "'none/*.yml']}]\n");
+  dir.Write("am/one.json", R"([{"targets": ["am:9093"]}])");
+  auto r = CheckConfig(dir.path() + "/p.yml");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(*r, HasSubstr("SUCCESS"));
+  EXPECT_THAT(*r, HasSubstr("WARNING: file \"" + dir.path() +
+                            "/none/*.yml\" for file_sd in alertmanager config does not exist"));
+  dir.Write("am/two.json", R"([{"targets": ["am:9093"], "labls": {}}])");
+  r = CheckConfig(dir.path() + "/p.yml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("FAILED: alerting.alertmanagers[0]: checking SD file"));
+  dir.Write("tls.yml",
+            "alerting:\n  alertmanagers:\n    - tls_config: {ca_file: /nonexistent/ca.pem}\n");
+  r = CheckConfig(dir.path() + "/tls.yml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("error checking file \"/nonexistent/ca.pem\": file does not exist"));
 }
 
 }  // namespace
