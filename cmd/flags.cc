@@ -93,6 +93,7 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   std::string retention_time, retention_size, query_timeout, lookback;
   std::string external_url_flag, route_prefix_flag;
   std::string push_max_body_size;
+  std::string alertmanager_timeout;
   bool remote_write_receiver = false;
   po::options_description desc(
       absl::StrCat(kUsageLines,
@@ -118,6 +119,13 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
        "EB). 0 disables the limit.")
     ("storage.tsdb.no-lockfile", po::bool_switch(&f.no_lockfile),
        "Do not create lockfile in data directory.")
+    ("alertmanager.notification-queue-capacity",
+       po::value(&f.alertmanager_queue_capacity)->default_value(10000)->value_name("int"),
+       "The capacity of the queue for pending Alertmanager notifications.")
+    ("alertmanager.timeout",
+       po::value(&alertmanager_timeout)->default_value("")->value_name("duration"),
+       "Timeout for sending alerts to Alertmanager, for alertmanagers entries that set no "
+       "timeout of their own (default 10s). Prometheus 3 accepts and ignores this flag.")
     ("web.listen-address",
        po::value(&f.listen_address)->default_value("0.0.0.0:9090")->value_name("address"),
        "Address to listen on for the web interface and API.")
@@ -269,6 +277,18 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   if (f.push_max_groups < 0 || f.push_max_series_per_group < 0) {
     return fail("flags --push.max-groups and --push.max-series-per-group must not be negative");
   }
+  if (f.alertmanager_queue_capacity < 0) {
+    return fail("invalid value for flag --alertmanager.notification-queue-capacity: must not be "
+                "negative");
+  }
+  if (!alertmanager_timeout.empty()) {
+    if (!duration("alertmanager.timeout", alertmanager_timeout, &f.alertmanager_timeout_ms)) {
+      return r;
+    }
+    if (f.alertmanager_timeout_ms <= 0) {
+      return fail("invalid value for flag --alertmanager.timeout: must be positive");
+    }
+  }
   if (remote_write_receiver) {
     return fail(
         "--web.enable-remote-write-receiver: the remote write receiver is not implemented yet "
@@ -288,6 +308,8 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
                        : absl::StrCat("/", prefix.substr(first, prefix.find_last_not_of('/') + 1 - first));
 
   f.listing = {
+      {"alertmanager.notification-queue-capacity", std::to_string(f.alertmanager_queue_capacity)},
+      {"alertmanager.timeout", alertmanager_timeout},
       {"config.file", f.config_file},
       {"config.ignore-unsupported", f.config_ignore_unsupported ? "true" : "false"},
       {"log.format", f.log_format},

@@ -21,6 +21,9 @@ struct Flags {
   int64_t retention_time_ms = 15LL * 24 * 3600 * 1000;
   int64_t retention_size_bytes = 0;  // 0 = no size limit
   bool no_lockfile = false;          // --storage.tsdb.no-lockfile
+  // --alertmanager.notification-queue-capacity and --alertmanager.timeout (0: not given).
+  int64_t alertmanager_queue_capacity = 10000;
+  int64_t alertmanager_timeout_ms = 0;
   std::string listen_address = "0.0.0.0:9090";
   bool enable_lifecycle = false;
   bool enable_admin_api = false;

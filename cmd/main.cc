@@ -21,6 +21,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "cmd/flags.h"
+#include "cmd/notifier_wiring.h"
 #include "cmd/version.h"
 #include "cmd/web_hooks.h"
 #include "common/duration.h"
@@ -289,6 +290,13 @@ int Run(const Flags& flags) {
     return out;
   };
   metrics.Add(web::NewStorageCollector(storage_families, scrape_totals));
+  // Alerts to Alertmanager: rules hand theirs to notifier->Send(std::vector<notifier::Alert>).
+  notifier::ManagerOptions notifier_options;
+  notifier_options.queue_capacity = static_cast<size_t>(flags.alertmanager_queue_capacity);
+  notifier_options.default_timeout_ms = flags.alertmanager_timeout_ms;
+  notifier_options.file_sd = NotifierFileSd();
+  auto notifier = std::make_unique<notifier::Manager>(std::move(notifier_options));
+  metrics.Add(notifier->Metrics());
   std::mutex reload_mu;
   auto reload = [&]() -> absl::Status {
     std::lock_guard<std::mutex> lock(reload_mu);
@@ -302,6 +310,9 @@ int Run(const Flags& flags) {
     if (auto ast = scraper->ApplyConfig(config.config()); !ast.ok()) {
       // The other jobs applied; the failing targets show as down with the error.
       PROMLET_LOG_WARN("Some scrape targets cannot run", "err", ast.message());
+    }
+    if (auto nst = notifier->ApplyConfig(config.config()); !nst.ok()) {
+      PROMLET_LOG_WARN("Some Alertmanagers cannot be used", "err", nst.message());
     }
     if (pushes) pushes->StartTicker(config.config().global.scrape_interval_ms);
     PROMLET_LOG_INFO("Completed loading of configuration file");
@@ -355,7 +366,9 @@ int Run(const Flags& flags) {
     if (auto st = dbp->Snapshot(dir, !skip_head); !st.ok()) return st;
     return name;
   };
-  web::Api api(ao, db.get(), &engine, TargetsFrom(scraper.get()), runtime, admin);
+  web::TargetSource targets = TargetsFrom(scraper.get());
+  targets.alertmanagers = AlertmanagersOf(notifier.get());
+  web::Api api(ao, db.get(), &engine, std::move(targets), runtime, admin);
   api.Register(server);
   if (flags.enable_push) {
     push::GroupStoreOptions po;
@@ -435,6 +448,9 @@ int Run(const Flags& flags) {
   if (auto ast = scraper->ApplyConfig(config.config()); !ast.ok()) {
     PROMLET_LOG_WARN("Some scrape targets cannot run", "err", ast.message());
   }
+  if (auto nst = notifier->ApplyConfig(config.config()); !nst.ok()) {
+    PROMLET_LOG_WARN("Some Alertmanagers cannot be used", "err", nst.message());
+  }
   if (pushes) pushes->StartTicker(config.config().global.scrape_interval_ms);
   PROMLET_LOG_INFO("Server is ready to receive web requests.");
 
@@ -454,6 +470,9 @@ int Run(const Flags& flags) {
   scraper.reset();
   if (pushes) pushes->Stop();
   pushes.reset();
+  // After the rules (which send to it): what is queued is sent before exiting.
+  PROMLET_LOG_INFO("Stopping notification manager...");
+  notifier->Stop();
   PROMLET_LOG_INFO("Stopping storage...");
   db.reset();
   PROMLET_LOG_INFO("See you next time!");

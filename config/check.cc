@@ -53,6 +53,34 @@ absl::StatusOr<std::string> CheckConfig(const std::string& path, const LoadOptio
                                  common::FormatDuration(job.scrape_timeout_ms), ", ", targets,
                                  " target(s) before relabeling"));
   }
+  // Alertmanagers, as promtool: TLS files exist, file_sd files parse.
+  for (size_t i = 0; i < cfg->alerting.alertmanagers.size(); ++i) {
+    const AlertmanagerConfig& am = cfg->alerting.alertmanagers[i];
+    const std::string where = absl::StrCat("alerting.alertmanagers[", i, "]");
+    const TlsConfig& tls = am.http_client.tls_config;
+    for (const std::string* f : {&tls.ca_file, &tls.cert_file, &tls.key_file}) {
+      if (!f->empty() && !fs::exists(*f)) {
+        problems.push_back(
+            absl::StrCat(where, ": error checking file \"", *f, "\": file does not exist"));
+      }
+    }
+    for (const FileSdConfig& fsd : am.file_sd_configs) {
+      for (const std::string& pattern : fsd.files) {
+        std::vector<std::string> files = ExpandFileSdPattern(pattern);
+        if (files.empty()) {
+          notes.push_back(absl::StrCat("  WARNING: file \"", pattern,
+                                       "\" for file_sd in alertmanager config does not exist"));
+        }
+        for (const std::string& file : files) {
+          absl::StatusOr<std::vector<TargetGroup>> groups = ReadTargetGroupFile(file);
+          if (!groups.ok()) {
+            problems.push_back(absl::StrCat(where, ": checking SD file \"", pattern, "\": ",
+                                            Msg(groups.status())));
+          }
+        }
+      }
+    }
+  }
   for (const std::string& w : cfg->warnings) notes.push_back(absl::StrCat("  WARNING: ", w));
   if (!problems.empty()) {
     absl::StrAppend(&report, "  FAILED: ", absl::StrJoin(problems, "\n  FAILED: "), "\n");

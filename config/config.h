@@ -1,15 +1,15 @@
 // Config: the whole of prometheus.yml, loaded and validated with Prometheus' field names,
 // defaults and error cases. Each section is one struct with its own parser in config/:
-// global_config.h, scrape_config.h (with discovery_config.h and http_client_config.h); a new
-// section (rule_files, alerting, remote_write, ...) is one more struct + parser, read by Load
-// in config.cc, where the sections promlet does not implement yet are listed in one place.
+// global_config.h, scrape_config.h, alerting_config.h (with discovery_config.h and
+// http_client_config.h); a new section (rule_files, remote_write, ...) is one more struct +
+// parser, read by Load in config.cc, where the sections promlet does not implement yet are listed in one place.
 //
 // Invariants of a Config returned by LoadConfig*: every section holds its struct's invariants
 // (durations resolved, job names unique and non-empty, relabel configs validated, relative file
 // paths made absolute against the config file's directory, bearer_token(_file) folded into
 // authorization). Errors name the file, the line and the field path, e.g.
 //   prometheus.yml:12: scrape_configs[0].scrap_interval: unknown field
-// Valid Prometheus settings promlet does not implement (rule_files, remote_write, other service
+// Valid Prometheus settings promlet does not implement (remote_write, other service
 // discoveries, ...) refuse the config with one such line each, unless LoadOptions says to
 // ignore them (then they are Config::warnings).
 // Structs compare with ==, which the scrape manager uses to keep unchanged jobs running.
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "config/alerting_config.h"
 #include "config/global_config.h"
 #include "config/scrape_config.h"
 
@@ -29,6 +30,7 @@ namespace promlet::config {
 struct Config {
   GlobalConfig global;
   std::vector<ScrapeConfig> scrape_configs;
+  AlertingConfig alerting;
   std::string source;  // file name (or the name given to LoadConfigString)
   // The configuration as it may be shown (/api/v1/status/config): the file's settings with
   // every secret (passwords, credentials, bearer tokens, inline keys) printed as "<secret>",

@@ -218,6 +218,21 @@ absl::StatusOr<std::vector<TargetGroup>> ReadTargetGroupFile(const std::string& 
   return ParseTargetGroups(*content, path);
 }
 
+const std::vector<std::string_view>& UnsupportedServiceDiscoveryFields() {
+  static const std::vector<std::string_view> kFields = {
+      "azure_sd_configs",      "consul_sd_configs",      "digitalocean_sd_configs",
+      "docker_sd_configs",     "dockerswarm_sd_configs", "dns_sd_configs",
+      "ec2_sd_configs",        "eureka_sd_configs",      "gce_sd_configs",
+      "hetzner_sd_configs",    "http_sd_configs",        "ionos_sd_configs",
+      "kubernetes_sd_configs", "kuma_sd_configs",        "lightsail_sd_configs",
+      "linode_sd_configs",     "marathon_sd_configs",    "nerve_sd_configs",
+      "nomad_sd_configs",      "openstack_sd_configs",   "ovhcloud_sd_configs",
+      "puppetdb_sd_configs",   "scaleway_sd_configs",    "serverset_sd_configs",
+      "stackit_sd_configs",    "triton_sd_configs",      "uyuni_sd_configs",
+      "vultr_sd_configs"};
+  return kFields;
+}
+
 absl::Status ParseStaticConfigs(const Decoder& d, const YAML::Node& n, std::string_view path,
                                 std::vector<TargetGroup>* out) {
   auto entry = [&](const YAML::Node& e, const std::string& ep, size_t i) -> absl::Status {

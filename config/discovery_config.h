@@ -46,6 +46,13 @@ struct FileSdConfig {
   friend bool operator==(const FileSdConfig&, const FileSdConfig&) = default;
 };
 
+// The service discoveries of Prometheus that promlet does not implement (azure_sd_configs,
+// consul_sd_configs, ...): a section that discovers targets records them as unsupported with
+// kUnsupportedServiceDiscovery as the reason.
+const std::vector<std::string_view>& UnsupportedServiceDiscoveryFields();
+inline constexpr std::string_view kUnsupportedServiceDiscovery =
+    "not supported by promlet (service discovery: static_configs and file_sd_configs)";
+
 // The `static_configs` and `file_sd_configs` lists of mapping `n` (at `path`), appended to `out`.
 absl::Status ParseStaticConfigs(const Decoder& d, const YAML::Node& n, std::string_view path,
                                 std::vector<TargetGroup>* out);

@@ -445,5 +445,28 @@ TEST(ApiAdminTest, AdminHooksWhenEnabled) {
   EXPECT_EQ(calls, (std::vector<std::string>{"delete 1 1000 2000", "clean", "snap skip"}));
 }
 
+// /api/v1/alertmanagers reads the notifier through TargetSource::alertmanagers, in Prometheus'
+// shape; without the hook both lists are empty.
+TEST(ApiAlertmanagers, ListsActiveAndDroppedByUrl) {
+  tsdb::Head head;
+  promql::Engine engine;
+  TargetSource targets;
+  targets.alertmanagers = [] {
+    return AlertmanagersView{{"http://a:9093/api/v2/alerts", "https://b:9093/am/api/v2/alerts"},
+                             {"http://c:9093/api/v2/alerts"}};
+  };
+  Api api(ApiOptions{}, &head, &engine, targets);
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/api/v1/alertmanagers";
+  EXPECT_EQ(api.Serve(req).body,
+            R"({"status":"success","data":{"activeAlertmanagers":[)"
+            R"({"url":"http://a:9093/api/v2/alerts"},{"url":"https://b:9093/am/api/v2/alerts"}],)"
+            R"("droppedAlertmanagers":[{"url":"http://c:9093/api/v2/alerts"}]}})");
+  Api empty(ApiOptions{}, &head, &engine);
+  EXPECT_EQ(empty.Serve(req).body,
+            R"({"status":"success","data":{"activeAlertmanagers":[],"droppedAlertmanagers":[]}})");
+}
+
 }  // namespace
 }  // namespace promlet::web

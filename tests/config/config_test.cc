@@ -269,7 +269,6 @@ TEST(Config, UnsupportedSettingsAreRefusedListingEachWithItsLine) {
   EXPECT_THAT(msg, HasSubstr("--config.ignore-unsupported"));
   for (const char* want : {"p.yml:3: global.query_log_file: not supported by promlet",
                            "p.yml:4: rule_files: section not supported by promlet",
-                           "p.yml:5: alerting: section not supported",
                            "p.yml:7: remote_write: section not supported",
                            "p.yml:11: scrape_configs[0].enable_http2: not supported by promlet",
                            "p.yml:12: scrape_configs[0].consul_sd_configs: not supported by "
@@ -282,7 +281,7 @@ TEST(Config, UnsupportedSettingsAreRefusedListingEachWithItsLine) {
 TEST(Config, IgnoreUnsupportedTurnsThemIntoWarnings) {
   auto c = LoadConfigString(kUnsupported, "p.yml", {.ignore_unsupported = true});
   ASSERT_TRUE(c.ok()) << c.status();
-  ASSERT_EQ(c->warnings.size(), 7u);
+  ASSERT_EQ(c->warnings.size(), 6u);
   EXPECT_THAT(c->warnings[0], HasSubstr("p.yml:4: rule_files: section not supported"));
   EXPECT_THAT(c->warnings[0], HasSubstr("ignored"));
   ASSERT_EQ(c->scrape_configs.size(), 1u);

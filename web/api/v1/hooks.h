@@ -1,5 +1,5 @@
 // Hooks: what the API shows that lives outside promql and the storage interface: scrape
-// targets and metadata, the loaded config, the head's statistics, admin actions on the
+// targets and metadata, the notifier's Alertmanagers, the loaded config, the head's statistics, admin actions on the
 // database. The binary (cmd/) adapts the scrape manager and the DB to these, so web depends on
 // neither scrape nor tsdb's head and DB (arrows: web -> promql, storage; cmd -> everything).
 //
@@ -54,11 +54,19 @@ struct TargetMetadataView {
   std::vector<MetadataView> metadata;
 };
 
+// /api/v1/alertmanagers: the notifier's Alertmanagers, by URL.
+struct AlertmanagersView {
+  std::vector<std::string> active;
+  std::vector<std::string> dropped;
+};
+
 struct TargetSource {
   std::function<std::vector<ActiveTargetView>()> active;
   std::function<std::vector<DroppedTargetView>()> dropped;
   std::function<std::vector<std::string>()> scrape_pools;
   std::function<std::vector<TargetMetadataView>()> metadata;
+  // The notifier's targets (cmd adapts notifier::Manager).
+  std::function<AlertmanagersView()> alertmanagers;
 };
 
 // /api/v1/status/tsdb: the head's figures; each list sorted by count descending, at most the

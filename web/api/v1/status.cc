@@ -1,6 +1,6 @@
 // /api/v1/status/*: build and runtime information, flags, the loaded config, the head's
 // statistics and WAL replay progress, read from ApiOptions and the RuntimeStatus hooks. Also
-// /api/v1/rules, /alerts and /alertmanagers, empty until rules/ and notifier/ exist.
+// /api/v1/rules and /alerts, empty until rules/ exists, and /api/v1/alertmanagers (TargetSource).
 #include <limits>
 #include <map>
 #include <thread>
@@ -175,8 +175,26 @@ Result Rules(const Request& r) {
 
 Result Alerts(const Request&) { return RawData(R"({"alerts":[]})"); }
 
-Result AlertManagers(const Request&) {
-  return RawData(R"({"activeAlertmanagers":[],"droppedAlertmanagers":[]})");
+Result AlertManagers(const Request& r) {
+  AlertmanagersView ams;
+  if (r.env.targets.alertmanagers) ams = r.env.targets.alertmanagers();
+  Result out;
+  JsonWriter& w = out.data();
+  w.BeginObject();
+  for (const auto& [key, urls] : {std::pair{"activeAlertmanagers", &ams.active},
+                                  std::pair{"droppedAlertmanagers", &ams.dropped}}) {
+    w.Key(key);
+    w.BeginArray();
+    for (const std::string& url : *urls) {
+      w.BeginObject();
+      w.Key("url");
+      w.String(url);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+  return out;
 }
 
 }  // namespace promlet::web
