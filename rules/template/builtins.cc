@@ -64,7 +64,9 @@ bool Len(const FuncContext&, std::vector<Value>& a, Value* out, std::string* err
   }
   int64_t n = Length(a[0]);
   if (n < 0) {
-    *err = a[0].valid() ? "len of type " + a[0].TypeName() : "len of type %!s(<nil>)";
+    // Go's length() asks the type of the zero Value, and reflect panics.
+    *err = a[0].valid() ? "len of type " + a[0].TypeName()
+                        : "reflect: call of reflect.Value.Type on zero Value";
     return false;
   }
   *out = Value::Int(n);

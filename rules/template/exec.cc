@@ -249,6 +249,7 @@ class Executor {
     bool have = false;
     for (const auto& cmd : pipe->cmds) {
       v = EvalCommand(dot, cmd.get(), have ? &v : nullptr);
+      v.nil_iface = false;  // Go digs the value out of its interface{}
       have = true;
     }
     for (const auto& var : pipe->decl) {
@@ -351,7 +352,10 @@ class Executor {
 
   Value EvalField(const Value& dot, const std::string& name, const Node* node,
                   const std::vector<NodePtr>* args, const Value* final, const Value& receiver) {
-    if (!receiver.valid()) return Value();  // missingkey=zero
+    if (!receiver.valid()) {
+      if (receiver.nil_iface) Errorf("nil pointer evaluating interface {}." + name);
+      return Value();  // missingkey=zero
+    }
     bool has_args = (args != nullptr && args->size() > 1) || final != nullptr;
     if (receiver.kind == Kind::kTime || receiver.kind == Kind::kDuration) {
       Value out;
@@ -468,6 +472,9 @@ class Executor {
   }
 
   Value ValidateType(const Value& v, Param p) {
+    if (v.nil_iface && p != Param::kAny && p != Param::kReflect) {
+      Errorf("wrong type for value; expected " + ParamTypeName(p) + "; got interface {}");
+    }
     if (!v.valid()) {
       if (CanBeNil(p)) return ZeroOf(p);
       Errorf("invalid value; expected " + ParamTypeName(p));

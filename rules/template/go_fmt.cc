@@ -28,6 +28,25 @@ size_t RuneCount(std::string_view s) {
   return n;
 }
 
+// strconv.QuoteToASCII.
+std::string QuoteAscii(std::string_view s) {
+  std::string q = common::GoQuote(s), out;
+  for (size_t i = 0; i < q.size();) {
+    uint32_t r;
+    int len = common::DecodeRune(q, i, &r);
+    if (len <= 1) {
+      out.push_back(q[i]);
+      ++i;
+      continue;
+    }
+    char buf[16];
+    std::snprintf(buf, sizeof buf, r < 0x10000 ? "\\u%04x" : "\\U%08x", r);
+    out += buf;
+    i += static_cast<size_t>(len);
+  }
+  return out;
+}
+
 class Printer {
  public:
   explicit Printer(std::string* out) : out_(out) {}
@@ -236,7 +255,7 @@ void Printer::FmtString(std::string_view s, uint32_t verb, const Flags& f) {
         Pad("`" + t + "`", f);
         return;
       }
-      Pad(common::GoQuote(t), f);
+      Pad(f.plus ? QuoteAscii(t) : common::GoQuote(t), f);
       return;
     }
     default:
@@ -400,6 +419,7 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args) {
   std::string out;
   Printer p(&out);
   size_t argn = 0;
+  bool reordered = false;
   size_t i = 0;
   const size_t end = format.size();
   while (i < end) {
@@ -426,6 +446,24 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args) {
       }
     }
     if (f.minus) f.zero = false;
+    bool bad_index = false;
+    // An explicit argument index, "[n]" (1-based), sets the next argument to use.
+    auto arg_index = [&] {
+      if (i >= end || format[i] != '[') return;
+      size_t close = format.find(']', i);
+      int n = 0;
+      size_t k = i + 1;
+      if (close == std::string_view::npos || !ParseNum(format, &k, &n) || k != close || n < 1 ||
+          static_cast<size_t>(n) > args.size()) {
+        bad_index = true;
+        i = close == std::string_view::npos ? end : close + 1;
+        return;
+      }
+      argn = static_cast<size_t>(n - 1);
+      i = close + 1;
+      reordered = true;
+    };
+    arg_index();
     // Width.
     if (i < end && format[i] == '*') {
       ++i;
@@ -448,6 +486,7 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args) {
     // Precision.
     if (i + 1 <= end && i < end && format[i] == '.') {
       ++i;
+      arg_index();
       if (i < end && format[i] == '*') {
         ++i;
         if (argn < args.size() && args[argn].kind == Kind::kInt && args[argn].i < 1000000) {
@@ -463,6 +502,7 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args) {
         if (!ParseNum(format, &i, &f.prec)) f.prec = 0;
       }
     }
+    arg_index();
     if (i >= end) {
       out.append("%!(NOVERB)");
       break;
@@ -483,6 +523,12 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args) {
       out.push_back('%');
       continue;
     }
+    if (bad_index) {
+      out.append("%!");
+      common::AppendRune(&out, verb);
+      out.append("(BADINDEX)");
+      continue;
+    }
     if (argn >= args.size()) {
       out.append("%!");
       common::AppendRune(&out, verb);
@@ -501,7 +547,7 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args) {
     }
     p.PrintArg(args[argn++], verb, f, 0);
   }
-  if (argn < args.size()) {
+  if (!reordered && argn < args.size()) {
     out.append("%!(EXTRA ");
     for (size_t k = argn; k < args.size(); ++k) {
       if (k > argn) out.append(", ");

@@ -563,8 +563,10 @@ class Parser {
       switch (node->type) {
         case NodeType::kField:
         case NodeType::kVariable: {
+          // Go rebuilds the node at the chain's position: that of the first trailing field.
           auto* f = static_cast<FieldNode*>(node.get());
           for (auto& x : fields) f->ident.push_back(std::move(x));
+          f->pos = chain->pos;
           return node;
         }
         case NodeType::kBool: case NodeType::kString: case NodeType::kNumber:

@@ -27,7 +27,11 @@ std::string Value::TypeName() const {
 }
 
 Value MapZero(const Value& map) {
-  if (map.any_elems) return Value();
+  if (map.any_elems) {
+    Value v;
+    v.nil_iface = true;
+    return v;
+  }
   return Value::String("");
 }
 

@@ -42,6 +42,8 @@ struct Value {
   bool html = false;       // kString: template.HTML
   bool any_elems = false;  // kMap: map[string]interface {}
   bool pointer = false;    // kStruct: *T
+  bool nil_iface = false;  // kInvalid: a nil interface {} still in its interface (a missing
+                           // key of map[string]interface {}), which field access refuses
   bool b = false;
   int64_t i = 0;
   double f = 0;
