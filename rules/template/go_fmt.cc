@@ -1,5 +1,6 @@
 #include "rules/template/go_fmt.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -104,10 +105,10 @@ void Printer::FmtFloat(double v, uint32_t verb, const Flags& f) {
   }
   if (f.has_prec) prec = f.prec;
   std::string num = GoFormatFloat(v, fmt == 'F' ? 'f' : fmt, prec);
-  if (num[0] != '-' && num[0] != '+') num.insert(num.begin(), '+');
+  if (num[0] != '-' && num[0] != '+') num = "+" + num;
   if (f.space && num[0] == '+' && !f.plus) num[0] = ' ';
   if (num[1] == 'I' || num[1] == 'N') {
-    if (num[1] == 'N' && !f.space && !f.plus) num.erase(0, 1);
+    if (num[1] == 'N' && !f.space && !f.plus) num = num.substr(1);
     Flags nz = f;
     nz.zero = false;
     Pad(num, nz);
@@ -183,25 +184,30 @@ void Printer::FmtInteger(int64_t v, uint32_t verb, const Flags& f) {
     prec = f.width;
     if (negative || f.plus || f.space) --prec;
   }
+  // Built right to left, then reversed.
   std::string buf;
   do {
-    buf.insert(buf.begin(), digits[u % static_cast<uint64_t>(base)]);
+    buf.push_back(digits[u % static_cast<uint64_t>(base)]);
     u /= static_cast<uint64_t>(base);
   } while (u != 0);
-  while (static_cast<int>(buf.size()) < prec) buf.insert(buf.begin(), '0');
+  while (static_cast<int>(buf.size()) < prec) buf.push_back('0');
   if (f.sharp) {
-    if (base == 2) buf.insert(0, "0b");
-    if (base == 8 && buf[0] != '0') buf.insert(0, "0");
-    if (base == 16) buf.insert(0, std::string("0") + digits[16]);
+    if (base == 2) buf += "b0";
+    if (base == 8 && buf.back() != '0') buf.push_back('0');
+    if (base == 16) {
+      buf.push_back(digits[16]);
+      buf.push_back('0');
+    }
   }
-  if (verb == 'O') buf.insert(0, "0o");
+  if (verb == 'O') buf += "o0";
   if (negative) {
-    buf.insert(buf.begin(), '-');
+    buf.push_back('-');
   } else if (f.plus) {
-    buf.insert(buf.begin(), '+');
+    buf.push_back('+');
   } else if (f.space) {
-    buf.insert(buf.begin(), ' ');
+    buf.push_back(' ');
   }
+  std::reverse(buf.begin(), buf.end());
   Flags nz = f;
   nz.zero = false;
   Pad(buf, nz);
@@ -389,11 +395,15 @@ std::string GoFormatFloat(double v, char fmt, int prec) {
                                       std::min(prec, 13));
     std::string h(buf, r.ptr);
     bool neg = !h.empty() && h[0] == '-';
-    if (neg) h.erase(0, 1);
+    if (neg) h = h.substr(1);
     size_t p = h.find('p');
     std::string mant = h.substr(0, p), exp = h.substr(p + 1);
-    if (exp[0] != '-' && exp[0] != '+') exp.insert(0, "+");
-    if (exp.size() < 3) exp.insert(1, "0");
+    char sign = '+';
+    if (exp[0] == '-' || exp[0] == '+') {
+      sign = exp[0];
+      exp = exp.substr(1);
+    }
+    exp = std::string(1, sign) + (exp.size() < 2 ? "0" : "") + exp;
     s = std::string(neg ? "-" : "") + "0x" + mant + "p" + exp;
   } else if (prec < 0) {
     s = common::GoFloat(v, lower);

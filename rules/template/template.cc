@@ -2,6 +2,10 @@
 // Go text/template engine of this folder.
 #include "rules/template/template.h"
 
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
 #include "rules/template/exec.h"
 #include "rules/template/funcs.h"
 #include "rules/template/parser.h"
@@ -38,6 +42,37 @@ absl::Status ParseAlertTemplate(std::string_view name, std::string_view text,
   return tmpl::ParseTemplate(name, full, HasTemplateFunction, set);
 }
 
+// Parsed templates by (name, text): every evaluation expands the same few templates for each
+// alert, and a parse costs more than an execution. Bounded; emptied when full.
+struct ParsedTemplate {
+  absl::Status status;
+  std::shared_ptr<const tmpl::TemplateSet> set;
+};
+
+ParsedTemplate Parse(std::string_view name, std::string_view text) {
+  constexpr size_t kMaxCached = 4096;
+  static std::mutex mu;
+  static auto* cache = new std::unordered_map<std::string, ParsedTemplate>();
+  std::string key;
+  key.reserve(name.size() + 1 + text.size());
+  key.append(name);
+  key.push_back('\0');
+  key.append(text);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache->find(key);
+    if (it != cache->end()) return it->second;
+  }
+  auto set = std::make_shared<tmpl::TemplateSet>();
+  ParsedTemplate parsed;
+  parsed.status = ParseAlertTemplate(name, text, set.get());
+  if (parsed.status.ok()) parsed.set = std::move(set);
+  std::lock_guard<std::mutex> lock(mu);
+  if (cache->size() >= kMaxCached) cache->clear();
+  cache->emplace(std::move(key), parsed);
+  return parsed;
+}
+
 }  // namespace
 
 absl::Status CheckTemplate(std::string_view name, std::string_view text) {
@@ -49,14 +84,14 @@ absl::StatusOr<std::string> ExpandTemplate(std::string_view name, std::string_vi
                                            const TemplateData& data) {
   // Plain text (most label values) needs no engine.
   if (text.find("{{") == std::string_view::npos) return std::string(text);
-  tmpl::TemplateSet set;
-  if (absl::Status s = ParseAlertTemplate(name, text, &set); !s.ok()) {
+  ParsedTemplate parsed = Parse(name, text);
+  if (!parsed.status.ok()) {
     return absl::InvalidArgumentError("error parsing template " + std::string(name) + ": " +
-                                      std::string(s.message()));
+                                      std::string(parsed.status.message()));
   }
   tmpl::FuncContext ctx{&data};
   absl::StatusOr<std::string> out =
-      tmpl::Execute(set, AlertData(data), tmpl::TemplateFuncs(), ctx);
+      tmpl::Execute(*parsed.set, AlertData(data), tmpl::TemplateFuncs(), ctx);
   if (!out.ok()) {
     return absl::InvalidArgumentError("error executing template " + std::string(name) + ": " +
                                       std::string(out.status().message()));

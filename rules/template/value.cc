@@ -77,20 +77,26 @@ void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
   *y = yy + (*m <= 2 ? 1 : 0);
 }
 
-// Writes the fraction v / 10^prec without trailing zeros (and without the point when zero)
-// in front of *w, Go's fmtFrac.
-uint64_t FmtFrac(std::string* tail, uint64_t v, int prec) {
-  std::string frac;
+// Go's fmtFrac: appends (to a reversed buffer) the fraction v / 10^prec without trailing zeros,
+// and without the point when it is zero; returns the integer part.
+uint64_t FmtFracReversed(std::string* rev, uint64_t v, int prec) {
   bool print = false;
   for (int i = 0; i < prec; ++i) {
-    int digit = static_cast<int>(v % 10);
+    auto digit = static_cast<char>(v % 10);
     print = print || digit != 0;
-    if (print) frac.insert(frac.begin(), static_cast<char>('0' + digit));
+    if (print) rev->push_back(static_cast<char>('0' + digit));
     v /= 10;
   }
-  if (print) frac.insert(frac.begin(), '.');
-  tail->insert(0, frac);
+  if (print) rev->push_back('.');
   return v;
+}
+
+// Go's fmtInt into a reversed buffer.
+void FmtIntReversed(std::string* rev, uint64_t v) {
+  do {
+    rev->push_back(static_cast<char>('0' + v % 10));
+    v /= 10;
+  } while (v != 0);
 }
 
 }  // namespace
@@ -130,38 +136,38 @@ std::string GoDurationString(int64_t nanos) {
   if (nanos == 0) return "0s";
   bool neg = nanos < 0;
   uint64_t u = neg ? 0 - static_cast<uint64_t>(nanos) : static_cast<uint64_t>(nanos);
-  std::string out;
+  std::string rev;  // built right to left, as Go does
   if (u < 1000000000ULL) {
     int prec;
     if (u < 1000ULL) {
       prec = 0;
-      out = "ns";
+      rev = "sn";
     } else if (u < 1000000ULL) {
       prec = 3;
-      out = "\xC2\xB5s";
+      rev = "s\xB5\xC2";  // "µs" reversed byte-wise
     } else {
       prec = 6;
-      out = "ms";
+      rev = "sm";
     }
-    u = FmtFrac(&out, u, prec);
-    out.insert(0, std::to_string(u));
+    u = FmtFracReversed(&rev, u, prec);
+    FmtIntReversed(&rev, u);
   } else {
-    out = "s";
-    u = FmtFrac(&out, u, 9);
-    out.insert(0, std::to_string(u % 60));
+    rev = "s";
+    u = FmtFracReversed(&rev, u, 9);
+    FmtIntReversed(&rev, u % 60);
     u /= 60;
     if (u > 0) {
-      out.insert(0, "m");
-      out.insert(0, std::to_string(u % 60));
+      rev.push_back('m');
+      FmtIntReversed(&rev, u % 60);
       u /= 60;
       if (u > 0) {
-        out.insert(0, "h");
-        out.insert(0, std::to_string(u));
+        rev.push_back('h');
+        FmtIntReversed(&rev, u);
       }
     }
   }
-  if (neg) out.insert(0, "-");
-  return out;
+  if (neg) rev.push_back('-');
+  return std::string(rev.rbegin(), rev.rend());
 }
 
 }  // namespace promlet::rules::tmpl
