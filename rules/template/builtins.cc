@@ -285,9 +285,9 @@ BasicKind KindOf(const Value& v) {
   }
 }
 
-std::string GoV(const Value& v) {
+std::string GoS(const Value& v) {
   std::string s;
-  AppendGoValue(&s, v);
+  AppendGoValue(&s, v, 's');
   return s;
 }
 
@@ -321,7 +321,7 @@ bool EqImpl(const Value& a1, const std::vector<Value>& rest, bool* result, std::
           } else if (a1.kind == Kind::kTime) {
             truth = a1.i == a.i;
           } else {
-            *err = "non-comparable type " + GoV(a) + ": " + a.TypeName();
+            *err = "non-comparable type " + GoS(a) + ": " + a.TypeName();
             return false;
           }
           break;

@@ -104,9 +104,22 @@ class Executor {
     out_.append(s);
   }
 
+  // Bounds the C++ recursion of nested control structures across template calls.
+  struct DepthGuard {
+    explicit DepthGuard(Executor* e) : e_(e) {
+      if (++e_->walk_depth_ > kMaxWalkDepth) {
+        e_->Errorf(absl::StrCat("exceeded maximum nesting depth (", kMaxWalkDepth, ")"));
+      }
+    }
+    ~DepthGuard() { --e_->walk_depth_; }
+    Executor* e_;
+  };
+  static constexpr int kMaxWalkDepth = 1000;
+
   Flow Walk(const Value& dot, const Node* node) {
     At(node);
     Step();
+    DepthGuard guard(this);
     switch (node->type) {
       case NodeType::kAction: {
         const auto* a = static_cast<const ActionNode*>(node);
@@ -574,6 +587,7 @@ class Executor {
   std::vector<std::pair<std::string, Value>> vars_;
   std::string out_;
   int depth_ = 0;
+  int walk_depth_ = 0;
   int64_t steps_ = 0;
 };
 

@@ -73,14 +73,17 @@ class Printer {
       Padding(n, false);
     }
   }
-  void BadVerb(const Value& v, uint32_t verb) {
+  // Go's badVerb: the value printed with %v under the same width and flags.
+  void BadVerb(const Value& v, uint32_t verb, const Flags& f = Flags()) {
     out_->append("%!");
     common::AppendRune(out_, verb);
     out_->push_back('(');
     if (v.valid()) {
       out_->append(v.TypeName());
       out_->push_back('=');
-      PrintArg(v, 'v', Flags(), 0);
+      Flags plain = f;
+      plain.sharp_v = plain.plus_v = false;
+      PrintArg(v, 'v', plain, 0);
     } else {
       out_->append("<nil>");
     }
@@ -101,7 +104,7 @@ void Printer::FmtFloat(double v, uint32_t verb, const Flags& f) {
     case 'v': fmt = 'g'; break;
     case 'g': case 'G': case 'x': case 'X': fmt = static_cast<char>(verb); break;
     case 'f': case 'F': case 'e': case 'E': fmt = static_cast<char>(verb); prec = 6; break;
-    default: BadVerb(Value::Float(v), verb); return;
+    default: BadVerb(Value::Float(v), verb, f); return;
   }
   if (f.has_prec) prec = f.prec;
   std::string num = GoFormatFloat(v, fmt == 'F' ? 'f' : fmt, prec);
@@ -169,7 +172,7 @@ void Printer::FmtInteger(int64_t v, uint32_t verb, const Flags& f) {
       Pad(s, f);
       return;
     }
-    default: BadVerb(Value::Int(v), verb); return;
+    default: BadVerb(Value::Int(v), verb, f); return;
   }
   bool negative = v < 0;
   uint64_t u = negative ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
@@ -265,7 +268,7 @@ void Printer::FmtString(std::string_view s, uint32_t verb, const Flags& f) {
       return;
     }
     default:
-      BadVerb(Value::String(std::string(s)), verb);
+      BadVerb(Value::String(std::string(s)), verb, f);
   }
 }
 
@@ -295,6 +298,18 @@ void Printer::FmtComposite(const Value& v, uint32_t verb, const Flags& f, int de
     }
     case Kind::kStruct: {
       if (v.pointer) {
+        if (depth > 0 && verb != 'v' && verb != 'p' && verb != 'b' && verb != 'o' &&
+            verb != 'd' && verb != 'x' && verb != 'X') {
+          Value top = v;
+          out_->append("%!");
+          common::AppendRune(out_, verb);
+          out_->push_back('(');
+          out_->append(v.TypeName());
+          out_->push_back('=');
+          PrintArg(top, 'v', Flags(), 0);
+          out_->push_back(')');
+          return;
+        }
         if (depth > 0) {
           // Go prints the address of a nested pointer; there is none to print here.
           char buf[32];
@@ -347,7 +362,7 @@ void Printer::PrintArg(const Value& v, uint32_t verb, const Flags& f, int depth)
       if (verb == 't' || verb == 'v') {
         Pad(v.b ? "true" : "false", f);
       } else {
-        BadVerb(v, verb);
+        BadVerb(v, verb, f);
       }
       return;
     case Kind::kInt: FmtInteger(v.i, verb, f); return;
@@ -360,19 +375,23 @@ void Printer::PrintArg(const Value& v, uint32_t verb, const Flags& f, int depth)
       } else if (v.kind == Kind::kDuration) {
         FmtInteger(v.i, verb, f);  // a Duration is an int64 underneath
       } else {
-        BadVerb(v, verb);
+        BadVerb(v, verb, f);
       }
       return;
     default: FmtComposite(v, verb, f, depth); return;
   }
 }
 
-// Parses a decimal number at format[*i]; returns false when there is none.
+// Go's parsenum: a decimal number at format[*i]; false when there is none. A number over 1e6
+// is no number and consumes the rest of the format, as Go's does.
 bool ParseNum(std::string_view format, size_t* i, int* n) {
   if (*i >= format.size() || format[*i] < '0' || format[*i] > '9') return false;
   int64_t x = 0;
   while (*i < format.size() && format[*i] >= '0' && format[*i] <= '9') {
-    if (x > 1000000) return false;  // Go: "too large" -> BADWIDTH/BADPREC
+    if (x > 1000000) {
+      *i = format.size();
+      return false;
+    }
     x = x * 10 + (format[*i] - '0');
     ++*i;
   }
@@ -408,14 +427,17 @@ std::string GoFormatFloat(double v, char fmt, int prec) {
   } else if (prec < 0) {
     s = common::GoFloat(v, lower);
   } else {
-    char buf[400];
+    // to_chars prints the exact decimal digits for any precision, as Go does; the cap only
+    // bounds the buffer (Go has none, but such outputs exceed the template output limit).
+    constexpr int kMaxPrec = 4000;
+    int p = lower == 'g' && prec == 0 ? 1 : std::min(prec, kMaxPrec);
+    std::string buf(static_cast<size_t>(p) + 400, '\0');
     std::chars_format cf = lower == 'e'   ? std::chars_format::scientific
                            : lower == 'f' ? std::chars_format::fixed
                                           : std::chars_format::general;
-    int p = lower == 'g' && prec == 0 ? 1 : std::min(prec, 120);
-    auto r = std::to_chars(buf, buf + sizeof buf, v, cf, p);
-    s.assign(buf, r.ec == std::errc() ? r.ptr : buf);
-    if (prec > p && lower != 'g') s.append(static_cast<size_t>(prec - p), '0');
+    auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v, cf, p);
+    s.assign(buf.data(), r.ec == std::errc() ? r.ptr : buf.data());
+    if (s.empty()) s.push_back('0');  // cannot happen: the buffer fits every double
   }
   if (upper) {
     for (char& c : s) {
@@ -460,6 +482,7 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args) {
     // An explicit argument index, "[n]" (1-based), sets the next argument to use.
     auto arg_index = [&] {
       if (i >= end || format[i] != '[') return;
+      reordered = true;
       size_t close = format.find(']', i);
       int n = 0;
       size_t k = i + 1;
@@ -499,10 +522,10 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args) {
       arg_index();
       if (i < end && format[i] == '*') {
         ++i;
-        if (argn < args.size() && args[argn].kind == Kind::kInt && args[argn].i < 1000000) {
+        if (argn < args.size() && args[argn].kind == Kind::kInt && args[argn].i >= 0 &&
+            args[argn].i < 1000000) {
           f.prec = static_cast<int>(args[argn].i);
-          f.has_prec = f.prec >= 0;
-          if (f.prec < 0) f.prec = 0;
+          f.has_prec = true;
         } else {
           out.append("%!(BADPREC)");
         }
@@ -598,9 +621,9 @@ std::string GoSprintln(const std::vector<Value>& args) {
   return out;
 }
 
-void AppendGoValue(std::string* out, const Value& v) {
+void AppendGoValue(std::string* out, const Value& v, char verb) {
   Printer p(out);
-  p.PrintArg(v, 'v', Flags(), 0);
+  p.PrintArg(v, static_cast<unsigned char>(verb), Flags(), 0);
 }
 
 }  // namespace promlet::rules::tmpl

@@ -21,8 +21,8 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args);
 std::string GoSprint(const std::vector<Value>& args);
 std::string GoSprintln(const std::vector<Value>& args);
 
-// fmt.Sprint(v) of one operand (%v).
-void AppendGoValue(std::string* out, const Value& v);
+// fmt.Sprint(v) of one operand (%v), or fmt.Sprintf("%<verb>", v).
+void AppendGoValue(std::string* out, const Value& v, char verb = 'v');
 
 // strconv.FormatFloat(v, fmt, prec, 64) for fmt in e E f F g G x X (prec -1: shortest).
 std::string GoFormatFloat(double v, char fmt, int prec);

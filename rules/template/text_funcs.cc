@@ -10,8 +10,18 @@ namespace {
 
 // Simple case mappings for the alphabets label values use (ASCII, Latin-1, Latin Extended-A,
 // Greek, Cyrillic); other runes map to themselves.
+// The Latin dz/lj/nj digraphs: upper, title and lower forms in a row.
+uint32_t DigraphCase(uint32_t r, int want) {  // want: 0 upper, 2 lower
+  for (uint32_t base : {0x1C4u, 0x1C7u, 0x1CAu, 0x1F1u}) {
+    if (r >= base && r < base + 3) return base + static_cast<uint32_t>(want);
+  }
+  return r;
+}
+
 uint32_t UpperRune(uint32_t r) {
   if (r < 0x80) return (r >= 'a' && r <= 'z') ? r - 32 : r;
+  if (r == 0x131) return 'I';
+  if ((r >= 0x1C4 && r <= 0x1CC) || (r >= 0x1F1 && r <= 0x1F3)) return DigraphCase(r, 0);
   if (r == 0xB5) return 0x39C;
   if (r >= 0xE0 && r <= 0xFE && r != 0xF7) return r - 32;
   if (r == 0xFF) return 0x178;
@@ -30,6 +40,8 @@ uint32_t UpperRune(uint32_t r) {
 
 uint32_t LowerRune(uint32_t r) {
   if (r < 0x80) return (r >= 'A' && r <= 'Z') ? r + 32 : r;
+  if (r == 0x130) return 'i';
+  if ((r >= 0x1C4 && r <= 0x1CC) || (r >= 0x1F1 && r <= 0x1F3)) return DigraphCase(r, 2);
   if (r >= 0xC0 && r <= 0xDE && r != 0xD7) return r + 32;
   if (r == 0x178) return 0xFF;
   if (r >= 0x100 && r <= 0x17F && r != 0x130 && r != 0x131 && r != 0x138 && r != 0x149 &&

@@ -111,6 +111,25 @@ TEST(TemplateLimits, DeepNestingIsAnErrorNotACrash) {
   EXPECT_EQ(st.message(), "template: __alert_T:1: max nesting depth exceeded");
 }
 
+TEST(TemplateLimits, DeepExecutionIsAnErrorNotACrash) {
+  // 150 nested ifs inside a template that calls itself: the C++ recursion is bounded.
+  std::string body;
+  for (int i = 0; i < 150; ++i) body += "{{ if 1 }}";
+  body += "{{ template \"r\" . }}";
+  for (int i = 0; i < 150; ++i) body += "{{ end }}";
+  std::string out = Expand("{{ define \"r\" }}" + body + "{{ end }}{{ template \"r\" 1 }}");
+  EXPECT_NE(out.find("exceeded maximum nesting depth (1000)"), std::string::npos) << out;
+}
+
+TEST(TemplateLimits, HugePrecisionAndWidth) {
+  std::string out = Expand("{{ printf \"%.3000f\" 0.1 }}");
+  EXPECT_EQ(out.size(), 3002u);
+  EXPECT_EQ(out.substr(0, 30), "0.1000000000000000055511151231");
+  // Go's parsenum: a width over 1e6 is no width and ends the format.
+  EXPECT_EQ(Expand("{{ printf \"%99999999d\" 1 }}"), "%!(NOVERB)%!(EXTRA int=1)");
+  EXPECT_EQ(Expand("{{ printf \"%1000000d\" 1 }}").size(), 1000000u);
+}
+
 TEST(Template, PlainTextPassesThrough) {
   TemplateData empty;
   EXPECT_EQ(*ExpandTemplate("__alert_T", "no actions here", empty), "no actions here");
