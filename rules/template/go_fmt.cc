@@ -48,6 +48,34 @@ std::string QuoteAscii(std::string_view s) {
   return out;
 }
 
+// Go's '#' flag for floats: always a decimal point, and %g keeps its trailing zeros. `num`
+// starts with its sign.
+std::string SharpFloat(std::string num, uint32_t verb, int prec) {
+  int digits = 0;
+  if (verb == 'g' || verb == 'G' || verb == 'x') digits = prec == -1 ? 6 : prec;
+  std::string tail;
+  bool has_point = false, saw_nonzero = false;
+  for (size_t i = 1; i < num.size(); ++i) {
+    char c = num[i];
+    if (c == '.') {
+      has_point = true;
+    } else if (c == 'p' || c == 'P' || ((c == 'e' || c == 'E') && verb != 'x' && verb != 'X')) {
+      tail = num.substr(i);
+      num.resize(i);
+      break;
+    } else {
+      if (c != '0') saw_nonzero = true;
+      if (saw_nonzero) --digits;
+    }
+  }
+  if (!has_point) {
+    if (num.size() == 2 && num[1] == '0') --digits;
+    num.push_back('.');
+  }
+  if (digits > 0) num.append(static_cast<size_t>(digits), '0');
+  return num + tail;
+}
+
 class Printer {
  public:
   explicit Printer(std::string* out) : out_(out) {}
@@ -117,6 +145,7 @@ void Printer::FmtFloat(double v, uint32_t verb, const Flags& f) {
     Pad(num, nz);
     return;
   }
+  if (f.sharp) num = SharpFloat(num, verb, prec);
   if (f.plus || num[0] != '+') {
     if (f.zero && !f.minus && f.has_width && f.width > static_cast<int>(num.size())) {
       out_->push_back(num[0]);
