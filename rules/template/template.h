@@ -41,13 +41,23 @@ struct TemplateData {
   TemplateQueryFunc query;  // may be empty: `query` then fails with an error
 };
 
+// What Prometheus puts in front of every alert label and annotation template. Error positions
+// count it (an error in the first action of a one-line template is at column 112 or later).
+inline constexpr std::string_view kAlertTemplatePrologue =
+    "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}"
+    "{{$externalURL := .ExternalURL}}{{$value := .Value}}";
+
 // Parses `text` (with Prometheus' `$labels`/`$value`/... variable prologue) without executing it:
 // rule-file validation uses this, so a template that does not parse is refused at load time.
+// `name` is the template's name, "__alert_" + the alert name as Prometheus names it; the error
+// is Go's parse error (`template: __alert_X:1: function "foo" not defined`).
 absl::Status CheckTemplate(std::string_view name, std::string_view text);
 
-// Parses and executes `text` as Prometheus expands an alert label or annotation named `name`.
-// The caller turns an error into the annotation text `<error expanding template: ...>` as
-// Prometheus does.
+// Parses and executes `text` as Prometheus expands an alert label or annotation; `name` as for
+// CheckTemplate. The error message is Prometheus' (`error executing template __alert_X:
+// template: __alert_X:1:115: executing "__alert_X" at <humanize "x">: error calling humanize:
+// ...`); the caller turns it into the annotation text `<error expanding template: MESSAGE>` as
+// Prometheus does. Execution is bounded (template-call depth, steps, 1 MiB of output).
 absl::StatusOr<std::string> ExpandTemplate(std::string_view name, std::string_view text,
                                            const TemplateData& data);
 
