@@ -1,6 +1,6 @@
 // Config: the whole of prometheus.yml, loaded and validated with Prometheus' field names,
 // defaults and error cases. Each section is one struct with its own parser in config/:
-// global_config.h, scrape_config.h (with discovery_config.h and http_client_config.h); a new
+// global_config.h, rule_files (a list of globs, in config.cc), scrape_config.h (with discovery_config.h and http_client_config.h); a new
 // section (rule_files, alerting, remote_write, ...) is one more struct + parser, read by Load
 // in config.cc, where the sections promlet does not implement yet are listed in one place.
 //
@@ -9,7 +9,7 @@
 // paths made absolute against the config file's directory, bearer_token(_file) folded into
 // authorization). Errors name the file, the line and the field path, e.g.
 //   prometheus.yml:12: scrape_configs[0].scrap_interval: unknown field
-// Valid Prometheus settings promlet does not implement (rule_files, remote_write, other service
+// Valid Prometheus settings promlet does not implement (remote_write, other service
 // discoveries, ...) refuse the config with one such line each, unless LoadOptions says to
 // ignore them (then they are Config::warnings).
 // Structs compare with ==, which the scrape manager uses to keep unchanged jobs running.
@@ -29,6 +29,9 @@ namespace promlet::config {
 struct Config {
   GlobalConfig global;
   std::vector<ScrapeConfig> scrape_configs;
+  // rule_files: glob patterns, absolute (resolved against the config file's directory); only
+  // the last path component may hold a wildcard. rules/ expands and loads them.
+  std::vector<std::string> rule_files;
   std::string source;  // file name (or the name given to LoadConfigString)
   // The configuration as it may be shown (/api/v1/status/config): the file's settings with
   // every secret (passwords, credentials, bearer tokens, inline keys) printed as "<secret>",
