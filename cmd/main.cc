@@ -21,6 +21,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "cmd/flags.h"
+#include "cmd/rules_wiring.h"
 #include "cmd/version.h"
 #include "cmd/web_hooks.h"
 #include "common/duration.h"
@@ -223,6 +224,13 @@ int Run(const Flags& flags) {
   eo.max_samples = flags.query_max_samples;
   eo.timeout = absl::Milliseconds(flags.query_timeout_ms);
   promql::Engine engine(eo);
+  // Rule groups evaluate against the DB; alerts are evaluated and shown by the API (the
+  // notifier, when wired, is the NotifyFunc given here). Bad rule files stop the start.
+  RulesWiring rule_manager(flags, db.get(), &engine);
+  if (auto st = rule_manager.Apply(config.config()); !st.ok()) {
+    PROMLET_LOG_ERROR("Error loading rule files", "err", st.message());
+    return 1;
+  }
 
   web::BuildInfo build;
   build.version = PROMLET_VERSION;
@@ -270,8 +278,9 @@ int Run(const Flags& flags) {
   };
   // --web.enable-push: Pushgateway groups, appended every global scrape interval.
   std::unique_ptr<push::GroupStore> pushes;
-  auto storage_families = [dbp, &pushes] {
+  auto storage_families = [dbp, &pushes, &rule_manager] {
     std::vector<prometheus::MetricFamily> out = tsdb::CollectMetrics(dbp, nullptr);
+    for (auto& f : rule_manager.Metrics()) out.push_back(std::move(f));
     if (pushes) {
       const push::GroupStoreStats st = pushes->stats();
       common::AppendMetrics(
@@ -304,6 +313,12 @@ int Run(const Flags& flags) {
       PROMLET_LOG_WARN("Some scrape targets cannot run", "err", ast.message());
     }
     if (pushes) pushes->StartTicker(config.config().global.scrape_interval_ms);
+    if (auto rst = rule_manager.Apply(config.config()); !rst.ok()) {
+      // The previous rules keep running.
+      PROMLET_LOG_ERROR("Error reloading rule files; the previous rules stay in force", "err",
+                        rst.message());
+      return rst;
+    }
     PROMLET_LOG_INFO("Completed loading of configuration file");
     return absl::OkStatus();
   };
@@ -355,7 +370,8 @@ int Run(const Flags& flags) {
     if (auto st = dbp->Snapshot(dir, !skip_head); !st.ok()) return st;
     return name;
   };
-  web::Api api(ao, db.get(), &engine, TargetsFrom(scraper.get()), runtime, admin);
+  web::Api api(ao, db.get(), &engine, TargetsFrom(scraper.get()), runtime, admin,
+               rule_manager.Source());
   api.Register(server);
   if (flags.enable_push) {
     push::GroupStoreOptions po;
@@ -449,6 +465,8 @@ int Run(const Flags& flags) {
     break;
   }
   server.Stop(std::chrono::seconds(10));
+  PROMLET_LOG_INFO("Stopping rule manager...");
+  rule_manager.Stop();
   PROMLET_LOG_INFO("Stopping scrape manager...");
   scraper->Stop();
   scraper.reset();
