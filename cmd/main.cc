@@ -33,6 +33,7 @@
 #include "promql/engine/engine.h"
 #include "promql/parser/parser.h"
 #include "push/group_store.h"
+#include "rules/check.h"
 #include "scrape/manager.h"
 #include "tools/tsdb_cli.h"
 #include "tsdb/db.h"
@@ -482,7 +483,8 @@ int Run(const Flags& flags) {
 }  // namespace promlet::cmd
 
 int main(int argc, char** argv) {
-  // Subcommands: `promlet tsdb ...` (offline storage tools), `promlet check config FILE`.
+  // Subcommands: `promlet tsdb ...` (offline storage tools), `promlet check config FILE`,
+  // `promlet check rules FILE...`.
   // Any other word is an error (ParseFlags refuses stray arguments): never start a server
   // for a command promlet does not know.
   auto usage_error = [](const std::string& msg) {
@@ -497,10 +499,19 @@ int main(int argc, char** argv) {
                                     "' is not implemented yet (promtool's rule unit tests need "
                                     "rule evaluation, which promlet does not have yet)"));
   }
+  if (argc > 2 && std::string_view(argv[1]) == "check" && std::string_view(argv[2]) == "rules") {
+    auto checked = promlet::rules::RunCheckRules(std::vector<std::string>(argv + 3, argv + argc));
+    for (const auto& [stream, text] : checked.chunks) {
+      std::FILE* f = stream == 1 ? stdout : stderr;
+      std::fputs(text.c_str(), f);
+      std::fflush(f);
+    }
+    return checked.exit_code;
+  }
   if (argc > 1 && std::string_view(argv[1]) == "check") {
     if (argc < 3 || std::string_view(argv[2]) != "config") {
       return usage_error(absl::StrCat("unknown command 'check ", argc > 2 ? argv[2] : "",
-                                      "' (only 'check config' exists)"));
+                                      "' (only 'check config' and 'check rules' exist)"));
     }
     promlet::config::LoadOptions load;
     std::vector<std::string> files;

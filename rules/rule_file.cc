@@ -33,8 +33,6 @@ YAML::Node Child(const YAML::Node& n, const char* key) {
   return c;
 }
 
-bool Present(const YAML::Node& n) { return n.IsDefined() && !n.Mark().is_null(); }
-
 int Line(const YAML::Node& n) {
   return n.IsDefined() && !n.Mark().is_null() ? n.Mark().line + 1 : 0;
 }
@@ -83,7 +81,8 @@ class Decoder {
     if (s.empty()) return 0;
     absl::StatusOr<int64_t> d = common::ParseDuration(s);
     if (!d.ok()) {
-      Fail(n, std::string(d.status().message()));
+      // model.Duration's UnmarshalYAML error stops yaml.v3 at once, without a line.
+      if (fatal_.empty()) fatal_ = absl::StrCat("not a valid duration string: \"", s, "\"");
       return 0;
     }
     return *d;
@@ -101,6 +100,7 @@ class Decoder {
     }
     return v;
   }
+  const std::string& fatal() const { return fatal_; }
 
   StringPairs Map(const YAML::Node& n, std::vector<YAML::Node>* key_nodes) {
     StringPairs out;
@@ -129,6 +129,7 @@ class Decoder {
     return absl::StrCat("!!str `", n.IsScalar() ? n.Scalar() : "", "`");
   }
   std::vector<std::string>* errors_;
+  std::string fatal_;
 };
 
 // The YAML nodes of one rule, for the positions of validation errors.
@@ -153,10 +154,10 @@ void ValidateRule(const RuleSpec& r, const RuleNodes& n, std::vector<RuleError>*
                     "only one of 'record' and 'alert' must be set"});
   }
   if (r.record.empty() && r.alert.empty()) {
-    out->push_back(at(n.rule, "one of 'record' or 'alert' must be set"));
+    out->push_back(at(n.record, "one of 'record' or 'alert' must be set"));
   }
   if (r.expr.empty()) {
-    out->push_back(at(Present(n.expr) ? n.expr : n.rule, "field 'expr' must be set in rule"));
+    out->push_back(at(n.expr, "field 'expr' must be set in rule"));
   } else if (auto e = promql::ParseExpr(r.expr); !e.ok()) {
     out->push_back(
         at(n.expr, absl::StrCat("could not parse expression: ", e.status().message())));
@@ -181,27 +182,26 @@ void ValidateRule(const RuleSpec& r, const RuleNodes& n, std::vector<RuleError>*
   for (size_t i = 0; i < r.labels.size(); ++i) {
     const auto& [k, v] = r.labels[i];
     if (!model::IsValidLabelName(k) || k == model::kMetricName) {
-      out->push_back(at(n.labels[i], "invalid label name: " + k));
+      out->push_back({"", "invalid label name: " + k});
     }
-    if (!model::IsValidUtf8(v)) out->push_back(at(n.labels[i], "invalid label value: " + v));
+    if (!model::IsValidUtf8(v)) out->push_back({"", "invalid label value: " + v});
   }
   for (size_t i = 0; i < r.annotations.size(); ++i) {
     if (!model::IsValidLabelName(r.annotations[i].first)) {
-      out->push_back(at(n.annotations[i], "invalid annotation name: " + r.annotations[i].first));
+      out->push_back({"", "invalid annotation name: " + r.annotations[i].first});
     }
   }
   if (r.alert.empty()) return;
   const std::string tmpl_name = "__alert_" + r.alert;
   for (size_t i = 0; i < r.labels.size(); ++i) {
     if (auto st = CheckTemplate(tmpl_name, r.labels[i].second); !st.ok()) {
-      out->push_back(
-          at(n.labels[i], absl::StrCat("label \"", r.labels[i].first, "\": ", st.message())));
+      out->push_back({"", absl::StrCat("label \"", r.labels[i].first, "\": ", st.message())});
     }
   }
   for (size_t i = 0; i < r.annotations.size(); ++i) {
     if (auto st = CheckTemplate(tmpl_name, r.annotations[i].second); !st.ok()) {
-      out->push_back(at(n.annotations[i], absl::StrCat("annotation \"", r.annotations[i].first,
-                                                       "\": ", st.message())));
+      out->push_back(
+          {"", absl::StrCat("annotation \"", r.annotations[i].first, "\": ", st.message())});
     }
   }
 }
@@ -278,6 +278,10 @@ RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
       }
     }
   }
+  if (!d.fatal().empty()) {
+    errors->push_back(absl::StrCat(name, ": ", d.fatal()));
+    return spec;
+  }
   if (!decode_errors.empty()) {
     // As yaml.v3: one error listing every unmarshal problem; validation does not run.
     errors->push_back(absl::StrCat(name, ": yaml: unmarshal errors:\n  ",
@@ -288,8 +292,8 @@ RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
   std::set<std::string> names;
   for (size_t j = 0; j < spec.groups.size(); ++j) {
     const RuleGroupSpec& g = spec.groups[j];
-    const YAML::Node name_node =
-        Present(Child(group_nodes[j], "name")) ? Child(group_nodes[j], "name") : group_nodes[j];
+    // The group's own position (its first key), as rulefmt reports these two.
+    const YAML::Node& name_node = group_nodes[j];
     if (g.name.empty()) {
       errors->push_back(absl::StrCat(name, ": ", Pos(name_node), ": Groupname must not be empty"));
     }
@@ -302,8 +306,9 @@ RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
       ValidateRule(g.rules[i], nodes[j][i], &rule_errors);
       // The position leads, then group, 1-based rule index and name, as rulefmt.Error prints.
       for (const RuleError& e : rule_errors) {
-        errors->push_back(absl::StrCat(name, ": ", e.pos, ": group \"", g.name, "\", rule ", i + 1,
-                                       ", \"", g.rules[i].name(), "\": ", e.what));
+        errors->push_back(absl::StrCat(name, ": ", e.pos, e.pos.empty() ? "" : ": ", "group \"",
+                                       g.name, "\", rule ", i + 1, ", \"", g.rules[i].name(),
+                                       "\": ", e.what));
       }
     }
   }

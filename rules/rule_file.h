@@ -16,9 +16,12 @@
 // expression that parses (promql::ParseExpr), valid label names and values (and a valid metric
 // name for recording rules), and, for alerts, label and annotation templates that parse
 // (rules::CheckTemplate). Labels and annotations keep the file's order.
-// Every error is one line naming the file, the line:column and, for a rule, its group, its
-// 1-based index and its name, worded as Prometheus words it, e.g.
+// Every error names the file and, for a rule, its group, its 1-based index and its name, worded
+// and positioned exactly as Prometheus' rulefmt (so `promlet check rules` prints what promtool
+// prints): the line:column of the offending field, "0:0" for a missing one, none for label,
+// annotation and template errors (the rule index locates them), e.g.
 //   r.yml: 7:15: group "g", rule 2, "x": could not parse expression: 1:3: parse error: ...
+//   r.yml: group "g", rule 3, "A": label "a": template: __alert_A:1: unclosed action
 #ifndef PROMLET_RULES_RULE_FILE_H_
 #define PROMLET_RULES_RULE_FILE_H_
 
