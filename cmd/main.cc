@@ -34,6 +34,7 @@
 #include "promql/parser/parser.h"
 #include "push/group_store.h"
 #include "rules/check.h"
+#include "rules/unit_test_runner.h"
 #include "scrape/manager.h"
 #include "tools/tsdb_cli.h"
 #include "tsdb/db.h"
@@ -484,7 +485,7 @@ int Run(const Flags& flags) {
 
 int main(int argc, char** argv) {
   // Subcommands: `promlet tsdb ...` (offline storage tools), `promlet check config FILE`,
-  // `promlet check rules FILE...`.
+  // `promlet check rules FILE...`, `promlet test rules TEST.yml...`.
   // Any other word is an error (ParseFlags refuses stray arguments): never start a server
   // for a command promlet does not know.
   auto usage_error = [](const std::string& msg) {
@@ -495,9 +496,22 @@ int main(int argc, char** argv) {
     return promlet::tools::RunTsdbCommand(argc - 1, argv + 1);
   }
   if (argc > 1 && std::string_view(argv[1]) == "test") {
-    return usage_error(absl::StrCat("'test", argc > 2 ? " " : "", argc > 2 ? argv[2] : "",
-                                    "' is not implemented yet (promtool's rule unit tests need "
-                                    "rule evaluation, which promlet does not have yet)"));
+    if (argc < 3 || std::string_view(argv[2]) != "rules") {
+      return usage_error(absl::StrCat("unknown command 'test", argc > 2 ? " " : "",
+                                      argc > 2 ? argv[2] : "", "' (only 'test rules' exists)"));
+    }
+    if (argc < 4) return usage_error("'test rules' needs at least one test file");
+    promlet::rules::UnitTestOptions uo;
+    // Each test group gets a fresh in-memory head (rules/ does not depend on tsdb).
+    uo.new_storage = [] { return std::make_unique<promlet::tsdb::Head>(); };
+    auto ran = promlet::rules::RunRuleUnitTests(std::vector<std::string>(argv + 3, argv + argc),
+                                                uo);
+    for (const auto& [stream, text] : ran.chunks) {
+      std::FILE* f = stream == 1 ? stdout : stderr;
+      std::fputs(text.c_str(), f);
+      std::fflush(f);
+    }
+    return ran.exit_code;
   }
   if (argc > 2 && std::string_view(argv[1]) == "check" && std::string_view(argv[2]) == "rules") {
     auto checked = promlet::rules::RunCheckRules(std::vector<std::string>(argv + 3, argv + argc));

@@ -79,8 +79,8 @@ class Server {
 
 TEST(CliTest, UnknownCommandsAndStrayArgumentsExitTwoWithUsage) {
   const std::vector<std::vector<std::string>> cases = {
-      {"test", "rules", "x.yml"}, {"test"}, {"rules"}, {"serve", "now"},
-      {"check", "rules", "x.yml"}, {"--log.level=warn", "stray"}, {"check", "config"},
+      {"test", "alerts"}, {"test"}, {"rules"}, {"serve", "now"},
+      {"check", "alerts", "x.yml"}, {"--log.level=warn", "stray"}, {"check", "config"},
   };
   for (const auto& args : cases) {
     std::string joined;
@@ -91,8 +91,14 @@ TEST(CliTest, UnknownCommandsAndStrayArgumentsExitTwoWithUsage) {
     EXPECT_THAT(r.output, HasSubstr("usage: promlet")) << joined;
     EXPECT_FALSE(r.wrote_data_dir) << joined;
   }
+  // Rule checks and unit tests exist; a missing file fails them as promtool does (exit 1).
+  CliRun check = RunCli({"check", "rules", "x.yml"});
+  EXPECT_EQ(check.code, 1);
+  EXPECT_THAT(check.output, HasSubstr("path 'x.yml' does not exist"));
   CliRun rules = RunCli({"test", "rules", "x.yml"});
-  EXPECT_THAT(rules.output, HasSubstr("'test rules' is not implemented yet"));
+  EXPECT_EQ(rules.code, 1);
+  EXPECT_THAT(rules.output, HasSubstr("Unit Testing:  x.yml"));
+  EXPECT_THAT(rules.output, HasSubstr("FAILED:"));
   EXPECT_THAT(RunCli({"--log.level=warn", "stray"}).output, HasSubstr("'stray'"));
 }
 
