@@ -197,7 +197,7 @@ TEST(CliTest, StatusConfigShowsSecretsAsSecret) {
 
 constexpr char kUnsupportedConfig[] = R"(global:
   scrape_interval: 1m
-rule_files: [rules.yml]
+tracing: {endpoint: 'localhost:4317'}
 remote_write:
   - url: http://127.0.0.1:1/api/v1/write
 scrape_configs:
@@ -214,7 +214,7 @@ TEST(CliTest, UnsupportedConfigSettingsRefuseToStartUnlessIgnored) {
                            "--config.file=" + cfg, "--storage.tsdb.path=" + dir + "/data"});
   EXPECT_NE(refused.code, 0) << refused.output;
   EXPECT_NE(refused.code, -1) << refused.output;
-  for (const std::string& want : {cfg + ":3: rule_files: section not supported",
+  for (const std::string& want : {cfg + ":3: tracing: section not supported",
                                  cfg + ":4: remote_write: section not supported",
                                  cfg + ":8: scrape_configs[0].dns_sd_configs: not supported"}) {
     EXPECT_THAT(refused.output, HasSubstr(want));
@@ -224,11 +224,11 @@ TEST(CliTest, UnsupportedConfigSettingsRefuseToStartUnlessIgnored) {
   CliRun check = RunCli({"check", "config", cfg});
   EXPECT_EQ(check.code, 1) << check.output;
   EXPECT_THAT(check.output, HasSubstr("FAILED"));
-  EXPECT_THAT(check.output, HasSubstr("rule_files"));
+  EXPECT_THAT(check.output, HasSubstr("tracing"));
   CliRun check_ignored = RunCli({"check", "config", "--config.ignore-unsupported", cfg});
   EXPECT_EQ(check_ignored.code, 0) << check_ignored.output;
   EXPECT_THAT(check_ignored.output, HasSubstr("SUCCESS"));
-  EXPECT_THAT(check_ignored.output, HasSubstr("WARNING: " + cfg + ":3: rule_files"));
+  EXPECT_THAT(check_ignored.output, HasSubstr("WARNING: " + cfg + ":3: tracing"));
 
   {
     Server s({"--config.ignore-unsupported"}, "/-/ready", kUnsupportedConfig);
