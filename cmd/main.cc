@@ -34,6 +34,7 @@
 #include "promql/parser/parser.h"
 #include "push/group_store.h"
 #include "rules/check.h"
+#include "rules/rule_file.h"
 #include "rules/unit_test_runner.h"
 #include "scrape/manager.h"
 #include "tools/tsdb_cli.h"
@@ -546,7 +547,19 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::fputs(report->c_str(), stdout);
-    return 0;
+    // As promtool: the rule files the config names are checked too.
+    auto cfg = promlet::config::LoadConfigFile(files[0], load);
+    const auto rule_files = promlet::rules::ExpandRuleFiles(cfg.ok() ? cfg->rule_files
+                                                                     : std::vector<std::string>{});
+    if (rule_files.empty()) return 0;
+    std::fputs("\n", stdout);
+    auto checked = promlet::rules::CheckRuleFiles(rule_files, {});
+    for (const auto& [stream, text] : checked.chunks) {
+      std::FILE* f = stream == 1 ? stdout : stderr;
+      std::fputs(text.c_str(), f);
+      std::fflush(f);
+    }
+    return checked.exit_code == 1 ? 1 : 0;
   }
   auto parsed = promlet::cmd::ParseFlags(argc, argv);
   if (parsed.exit_code >= 0) {

@@ -155,6 +155,16 @@ TEST(RulesE2E, BadRuleFileRefusesTheStart) {
             s.dir + "/log.txt");
   EXPECT_EQ(p.Wait(std::chrono::seconds(20)), 1);
   EXPECT_THAT(p.Log(), HasSubstr("field 'expr' must be set in rule"));
+  // `check config` checks the rule files the config names, as promtool does.
+  Process check({PROMLET_BINARY, "check", "config", s.dir + "/prometheus.yml"},
+                s.dir + "/check.txt");
+  EXPECT_EQ(check.Wait(std::chrono::seconds(20)), 1);
+  EXPECT_THAT(check.Log(), HasSubstr("Checking " + s.dir + "/rules/r.yml"));
+  EXPECT_THAT(check.Log(), HasSubstr("field 'expr' must be set in rule"));
+  WriteFile(s.dir + "/rules/r.yml", kRules);
+  Process ok({PROMLET_BINARY, "check", "config", s.dir + "/prometheus.yml"}, s.dir + "/ok.txt");
+  EXPECT_EQ(ok.Wait(std::chrono::seconds(20)), 0);
+  EXPECT_THAT(ok.Log(), HasSubstr("SUCCESS: 4 rules found"));
 }
 
 // The same rules over the same scraped data in Debian's Prometheus and in promlet: the same
