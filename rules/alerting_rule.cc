@@ -42,8 +42,7 @@ absl::StatusOr<promql::Vector> AlertingRule::Eval(int64_t ts_ns, int64_t query_o
   data.external_labels = context_.external_labels;
   data.external_url = context_.external_url;
   data.eval_time_ms = ts_ms;
-  data.query = [&query, ts_ms](std::string_view text)
-      -> absl::StatusOr<std::vector<QuerySample>> {
+  data.query = [&query, ts_ms](std::string_view text) -> absl::StatusOr<std::vector<QuerySample>> {
     absl::StatusOr<promql::ExprPtr> e = promql::ParseExpr(text);
     if (!e.ok()) return e.status();
     absl::StatusOr<promql::Vector> v = query(**e, ts_ms);
@@ -55,7 +54,8 @@ absl::StatusOr<promql::Vector> AlertingRule::Eval(int64_t ts_ns, int64_t query_o
   auto expand = [&](const std::string& text) {
     absl::StatusOr<std::string> r = ExpandTemplate(tmpl_name, text, data);
     if (r.ok()) return *std::move(r);
-    PROMLET_LOG_WARN("Expanding alert template failed", "alert", name_, "err", r.status().message());
+    PROMLET_LOG_WARN("Expanding alert template failed", "alert", name_, "err",
+                     r.status().message());
     return absl::StrCat("<error expanding template: ", r.status().message(), ">");
   };
 
@@ -165,8 +165,8 @@ void AlertingRule::SendAlerts(int64_t ts_ns, int64_t resend_delay_ns, int64_t in
     for (auto& [lbs, a] : active_) {
       if (a.state == AlertState::kPending) continue;
       // Resolved since last sent, or due for a resend.
-      const bool needs = a.resolved_at_ns > a.last_sent_at_ns ||
-                         a.last_sent_at_ns + resend_delay_ns < ts_ns;
+      const bool needs =
+          a.resolved_at_ns > a.last_sent_at_ns || a.last_sent_at_ns + resend_delay_ns < ts_ns;
       if (!needs) continue;
       a.last_sent_at_ns = ts_ns;
       // Allow for two evaluation or Alertmanager send failures.

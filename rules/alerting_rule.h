@@ -35,9 +35,8 @@ inline constexpr int64_t kResolvedRetentionNs = 15LL * 60 * 1000000000;
 
 class AlertingRule : public Rule {
  public:
-  AlertingRule(std::string name, promql::ExprPtr expr, int64_t hold_ms,
-               int64_t keep_firing_for_ms, model::Labels labels, StringPairs annotations,
-               AlertContext context, bool restored);
+  AlertingRule(std::string name, promql::ExprPtr expr, int64_t hold_ms, int64_t keep_firing_for_ms,
+               model::Labels labels, StringPairs annotations, AlertContext context, bool restored);
   bool is_alerting() const override { return true; }
   absl::StatusOr<promql::Vector> Eval(int64_t ts_ns, int64_t query_offset_ms,
                                       const QueryFunc& query, int64_t limit) override;

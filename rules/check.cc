@@ -44,7 +44,8 @@ std::string DuplicateReport(const RuleFileSpec& spec) {
   std::string msg = absl::StrCat("lint error ", dups.size(), " duplicate rule(s) found.\n");
   for (const auto* d : dups) {
     absl::StrAppend(&msg, "Metric: ", d->first, "\nLabel(s):\n");
-    for (const model::Label& l : d->second) absl::StrAppend(&msg, "\t", l.name, ": ", l.value, "\n");
+    for (const model::Label& l : d->second)
+      absl::StrAppend(&msg, "\t", l.name, ": ", l.value, "\n");
   }
   absl::StrAppend(&msg, "Might cause inconsistency while recording expressions");
   return msg;
@@ -125,8 +126,8 @@ CheckOutput RunCheckRules(const std::vector<std::string>& args) {
         v = a.substr(7);
       }
       // promtool accepts a comma-separated list; unknown values are ignored as it does.
-      opts.lint_duplicates = v.find("duplicate-rules") != std::string::npos ||
-                             v.find("all") != std::string::npos;
+      opts.lint_duplicates =
+          v.find("duplicate-rules") != std::string::npos || v.find("all") != std::string::npos;
     } else if (a.size() > 1 && a[0] == '-') {
       usage.Err(absl::StrCat("promlet: error: unknown long flag '", a, "', try --help\n"));
       return usage;

@@ -88,7 +88,8 @@ uint64_t XxHash64(std::string_view data) {
 
 uint64_t GroupHash(std::string_view name, std::string_view file) {
   // labels.Hash of {file=<file>, name=<name>}: name \xff value \xff, sorted by name.
-  return XxHash64(absl::StrCat("file\xff", std::string(file), "\xffname\xff", std::string(name), "\xff"));
+  return XxHash64(
+      absl::StrCat("file\xff", std::string(file), "\xffname\xff", std::string(name), "\xff"));
 }
 
 Group::Group(std::string name, std::string file, int64_t interval_ms, int64_t limit,
@@ -115,8 +116,8 @@ int64_t Group::Now() const {
 }
 
 int64_t Group::EvalTimestamp(int64_t start_ns) const {
-  const int64_t offset = static_cast<int64_t>(GroupHash(name_, file_) %
-                                              static_cast<uint64_t>(interval_ns_));
+  const int64_t offset =
+      static_cast<int64_t>(GroupHash(name_, file_) % static_cast<uint64_t>(interval_ns_));
   const int64_t adj = start_ns - offset;
   int64_t rem = adj % interval_ns_;
   if (rem < 0) rem += interval_ns_;
@@ -129,10 +130,10 @@ void Group::AppendStale(const std::vector<model::Labels>& series, int64_t t_ms) 
   for (const model::Labels& l : series) {
     absl::StatusOr<storage::SeriesRef> r = app->Append(0, l, t_ms, model::StaleNaN());
     // Out of order or duplicate: another rule writes the series now; expected, not logged.
-    if (!r.ok() && !storage::IsOutOfOrder(r.status()) &&
-        !storage::IsDuplicateSample(r.status()) && !storage::IsOutOfBounds(r.status())) {
-      PROMLET_LOG_WARN("Adding stale sample failed", "group", name_, "series", l.ToString(),
-                       "err", r.status().message());
+    if (!r.ok() && !storage::IsOutOfOrder(r.status()) && !storage::IsDuplicateSample(r.status()) &&
+        !storage::IsOutOfBounds(r.status())) {
+      PROMLET_LOG_WARN("Adding stale sample failed", "group", name_, "series", l.ToString(), "err",
+                       r.status().message());
     }
   }
   if (auto st = app->Commit(); !st.ok()) {
@@ -184,9 +185,8 @@ void Group::Eval(int64_t ts_ns) {
         } else if (storage::IsOutOfBounds(r.status())) {
           ++too_old;
         } else {
-          PROMLET_LOG_WARN("Rule evaluation result discarded", "group", name_, "rule",
-                           rule.name(), "err", r.status().message(), "sample",
-                           s.labels.ToString());
+          PROMLET_LOG_WARN("Rule evaluation result discarded", "group", name_, "rule", rule.name(),
+                           "err", r.status().message(), "sample", s.labels.ToString());
         }
         continue;
       }
@@ -201,9 +201,10 @@ void Group::Eval(int64_t ts_ns) {
                        "rule", rule.name(), "num_dropped", too_old);
     }
     if (duplicates > 0) {
-      PROMLET_LOG_WARN("Error on ingesting results from rule evaluation with different value "
-                       "but same timestamp",
-                       "group", name_, "rule", rule.name(), "num_dropped", duplicates);
+      PROMLET_LOG_WARN(
+          "Error on ingesting results from rule evaluation with different value "
+          "but same timestamp",
+          "group", name_, "rule", rule.name(), "num_dropped", duplicates);
     }
     // Series no longer produced get a staleness marker.
     for (const model::Labels& l : previous_series_[i]) {
@@ -252,8 +253,7 @@ void Group::RestoreForState(int64_t now_ns) {
       continue;
     }
     std::vector<model::Matcher> ms = {
-        model::Matcher::MustMake(model::MatchType::kEqual, model::kMetricName,
-                                 "ALERTS_FOR_STATE"),
+        model::Matcher::MustMake(model::MatchType::kEqual, model::kMetricName, "ALERTS_FOR_STATE"),
         model::Matcher::MustMake(model::MatchType::kEqual, "alertname", rule.name())};
     for (const model::Label& l : rule.labels()) {
       ms.push_back(model::Matcher::MustMake(model::MatchType::kEqual, l.name, l.value));

@@ -40,11 +40,11 @@ struct GroupDeps {
   storage::Appendable* appendable = nullptr;
   storage::Queryable* queryable = nullptr;  // for restoring `for` state
   QueryFunc query;
-  NotifyFunc notify;                        // may be empty
-  int64_t resend_delay_ms = 60 * 1000;      // --rules.alert.resend-delay
+  NotifyFunc notify;                          // may be empty
+  int64_t resend_delay_ms = 60 * 1000;        // --rules.alert.resend-delay
   int64_t outage_tolerance_ms = 3600 * 1000;  // --rules.alert.for-outage-tolerance
   int64_t for_grace_period_ms = 600 * 1000;   // --rules.alert.for-grace-period
-  std::function<int64_t()> now_ns;          // the clock (tests may fix it); empty = real time
+  std::function<int64_t()> now_ns;            // the clock (tests may fix it); empty = real time
 };
 
 // The figures /metrics shows per group (prometheus_rule_group_*, prometheus_rule_evaluation*).

@@ -56,9 +56,9 @@ std::vector<std::shared_ptr<Group>> BuildGroups(const std::vector<RuleFileSpec>&
         absl::StatusOr<promql::ExprPtr> expr = promql::ParseExpr(r.expr);
         if (!expr.ok()) continue;  // validated before; cannot happen
         if (r.is_alert()) {
-          rules.push_back(std::make_unique<AlertingRule>(
-              r.alert, std::move(*expr), r.for_ms, r.keep_firing_for_ms, ToLabels(r.labels),
-              r.annotations, config.context, restored));
+          rules.push_back(std::make_unique<AlertingRule>(r.alert, std::move(*expr), r.for_ms,
+                                                         r.keep_firing_for_ms, ToLabels(r.labels),
+                                                         r.annotations, config.context, restored));
         } else {
           rules.push_back(
               std::make_unique<RecordingRule>(r.record, std::move(*expr), ToLabels(r.labels)));
@@ -95,8 +95,7 @@ absl::Status Manager::Update(const RuleFilesConfig& config, bool run) {
     old = groups_;
   }
   // A change of external labels or URL changes what templates render: rebuild every group.
-  const bool context_changed = config.context.external_labels !=
-                                   config_.context.external_labels ||
+  const bool context_changed = config.context.external_labels != config_.context.external_labels ||
                                config.context.external_url != config_.context.external_url;
   std::map<std::string, std::shared_ptr<Group>> next;
   for (std::shared_ptr<Group>& g : BuildGroups(files, config, &deps_, restored)) {
@@ -160,11 +159,9 @@ std::vector<prometheus::MetricFamily> Manager::Metrics() const {
       {"prometheus_rule_evaluations_total", "The total number of rule evaluations.",
        prometheus::MetricType::Counter,
        [](const Group& g) { return static_cast<double>(g.counters().evaluations.load()); }},
-      {"prometheus_rule_evaluation_failures_total",
-       "The total number of rule evaluation failures.", prometheus::MetricType::Counter,
-       [](const Group& g) {
-         return static_cast<double>(g.counters().evaluation_failures.load());
-       }},
+      {"prometheus_rule_evaluation_failures_total", "The total number of rule evaluation failures.",
+       prometheus::MetricType::Counter,
+       [](const Group& g) { return static_cast<double>(g.counters().evaluation_failures.load()); }},
       {"prometheus_rule_group_iterations_total",
        "The total number of scheduled rule group evaluations, whether executed or missed.",
        prometheus::MetricType::Counter,
@@ -178,10 +175,11 @@ std::vector<prometheus::MetricFamily> Manager::Metrics() const {
        [](const Group& g) { return static_cast<double>(g.interval_ms()) / 1e3; }},
       {"prometheus_rule_group_last_duration_seconds",
        "The duration of the last rule group evaluation.", prometheus::MetricType::Gauge,
-       [](const Group& g) { return static_cast<double>(g.counters().last_duration_ns.load()) / 1e9; }},
+       [](const Group& g) {
+         return static_cast<double>(g.counters().last_duration_ns.load()) / 1e9;
+       }},
       {"prometheus_rule_group_last_evaluation_timestamp_seconds",
-       "The timestamp of the last rule group evaluation in seconds.",
-       prometheus::MetricType::Gauge,
+       "The timestamp of the last rule group evaluation in seconds.", prometheus::MetricType::Gauge,
        [](const Group& g) {
          return static_cast<double>(g.counters().last_eval_timestamp_ns.load()) / 1e9;
        }},

@@ -26,10 +26,10 @@
 namespace promlet::rules {
 
 struct RuleFilesConfig {
-  std::vector<std::string> globs;            // config's rule_files (absolute)
-  int64_t evaluation_interval_ms = 60000;    // global.evaluation_interval
-  int64_t query_offset_ms = 0;               // global.rule_query_offset
-  AlertContext context;                      // external labels and URL for templates
+  std::vector<std::string> globs;          // config's rule_files (absolute)
+  int64_t evaluation_interval_ms = 60000;  // global.evaluation_interval
+  int64_t query_offset_ms = 0;             // global.rule_query_offset
+  AlertContext context;                    // external labels and URL for templates
 };
 
 class Manager {

@@ -159,8 +159,7 @@ void ValidateRule(const RuleSpec& r, const RuleNodes& n, std::vector<RuleError>*
   if (r.expr.empty()) {
     out->push_back(at(n.expr, "field 'expr' must be set in rule"));
   } else if (auto e = promql::ParseExpr(r.expr); !e.ok()) {
-    out->push_back(
-        at(n.expr, absl::StrCat("could not parse expression: ", e.status().message())));
+    out->push_back(at(n.expr, absl::StrCat("could not parse expression: ", e.status().message())));
   }
   if (!r.record.empty()) {
     if (!r.annotations.empty()) {
@@ -174,9 +173,9 @@ void ValidateRule(const RuleSpec& r, const RuleNodes& n, std::vector<RuleError>*
       out->push_back(at(n.record, "invalid recording rule name: " + r.record));
     }
     if (r.record.find_first_of("{}") != std::string::npos) {
-      out->push_back(at(n.record,
-                        "braces present in the recording rule name; should it be in expr?: " +
-                            r.record));
+      out->push_back(
+          at(n.record,
+             "braces present in the recording rule name; should it be in expr?: " + r.record));
     }
   }
   for (size_t i = 0; i < r.labels.size(); ++i) {
@@ -284,8 +283,8 @@ RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
   }
   if (!decode_errors.empty()) {
     // As yaml.v3: one error listing every unmarshal problem; validation does not run.
-    errors->push_back(absl::StrCat(name, ": yaml: unmarshal errors:\n  ",
-                                   absl::StrJoin(decode_errors, "\n  ")));
+    errors->push_back(
+        absl::StrCat(name, ": yaml: unmarshal errors:\n  ", absl::StrJoin(decode_errors, "\n  ")));
     return spec;
   }
 

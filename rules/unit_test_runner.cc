@@ -260,11 +260,11 @@ std::vector<std::string> RunGroup(const TestGroup& tg, int64_t eval_interval_ms,
         std::sort(g.begin(), g.end());
         std::sort(exp.begin(), exp.end());
         if (g != exp) {
-          errs.push_back(absl::StrCat(test_name, "    alertname: ", t->alertname, ", time: ",
-                                      common::FormatDuration(t->eval_ms), ", \n        exp:",
-                                      IndentLines(AlertsString(exp), "            "),
-                                      ", \n        got:",
-                                      IndentLines(AlertsString(g), "            ")));
+          errs.push_back(
+              absl::StrCat(test_name, "    alertname: ", t->alertname,
+                           ", time: ", common::FormatDuration(t->eval_ms),
+                           ", \n        exp:", IndentLines(AlertsString(exp), "            "),
+                           ", \n        got:", IndentLines(AlertsString(g), "            ")));
         }
       }
       ++next_alert;
@@ -272,13 +272,12 @@ std::vector<std::string> RunGroup(const TestGroup& tg, int64_t eval_interval_ms,
   }
 
   for (const ExprTest& e : tg.exprs) {
-    const std::string where =
-        absl::StrCat("    expr: ", common::GoQuote(e.expr), ", time: ",
-                     common::FormatDuration(e.eval_ms));
+    const std::string where = absl::StrCat("    expr: ", common::GoQuote(e.expr),
+                                           ", time: ", common::FormatDuration(e.eval_ms));
     absl::StatusOr<promql::ExprPtr> parsed = promql::ParseExpr(e.expr);
-    absl::StatusOr<promql::Vector> got =
-        parsed.ok() ? deps.query(**parsed, e.eval_ms)
-                    : absl::StatusOr<promql::Vector>(parsed.status());
+    absl::StatusOr<promql::Vector> got = parsed.ok()
+                                             ? deps.query(**parsed, e.eval_ms)
+                                             : absl::StatusOr<promql::Vector>(parsed.status());
     if (!got.ok()) {
       errs.push_back(absl::StrCat(where, ", err: ", got.status().message()));
       continue;
@@ -394,7 +393,8 @@ std::vector<std::string> RunFile(const std::string& path, const UnitTestOptions&
         et.eval_ms = DurationMs(p["eval_time"], &errs);
         if (p["exp_samples"].IsDefined()) {
           for (const YAML::Node& s : p["exp_samples"]) {
-            absl::StatusOr<double> v = ParseValue(s["value"].IsDefined() ? s["value"].Scalar() : "0");
+            absl::StatusOr<double> v =
+                ParseValue(s["value"].IsDefined() ? s["value"].Scalar() : "0");
             et.samples.emplace_back(s["labels"].IsDefined() ? s["labels"].Scalar() : "",
                                     v.ok() ? *v : 0);
           }
@@ -420,9 +420,8 @@ absl::StatusOr<std::vector<std::optional<double>>> ExpandSeriesValues(std::strin
   while (in >> token) {
     std::string_view tok = token;
     auto bad = [&] {
-      return absl::InvalidArgumentError(
-          absl::StrCat("bad values \"", std::string(values), "\": invalid token \"",
-                       std::string(tok), "\""));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "bad values \"", std::string(values), "\": invalid token \"", std::string(tok), "\""));
     };
     if (tok == "_") {
       out.emplace_back();

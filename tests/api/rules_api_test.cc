@@ -74,10 +74,9 @@ class RulesApiTest : public ::testing::Test {
   std::unique_ptr<Api> api_;
 };
 
-constexpr char kAlertJson[] =
-    R"({"labels":{"alertname":"Down","instance":"a","severity":"page"},)"
-    R"("annotations":{"summary":"down"},"state":"firing",)"
-    R"("activeAt":"2023-11-14T22:13:20.123456789Z","value":"0e+00"})";
+constexpr char kAlertJson[] = R"({"labels":{"alertname":"Down","instance":"a","severity":"page"},)"
+                              R"("annotations":{"summary":"down"},"state":"firing",)"
+                              R"("activeAt":"2023-11-14T22:13:20.123456789Z","value":"0e+00"})";
 
 TEST_F(RulesApiTest, RulesInPrometheusShape) {
   const std::string g1 =

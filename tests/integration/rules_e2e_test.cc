@@ -6,8 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "tests/integration/test_util.h"
@@ -65,9 +65,8 @@ std::map<std::string, std::string> Firing(int port) {
   if (!d.is_object()) return out;
   for (const json& a : d["alerts"]) {
     if (a["state"] != "firing") continue;
-    out[a["labels"]["alertname"].get<std::string>() + "/" +
-        a["labels"]["room"].get<std::string>() + "/" +
-        a["labels"]["severity"].get<std::string>()] = a["activeAt"].get<std::string>();
+    out[a["labels"]["alertname"].get<std::string>() + "/" + a["labels"]["room"].get<std::string>() +
+        "/" + a["labels"]["severity"].get<std::string>()] = a["activeAt"].get<std::string>();
   }
   return out;
 }
@@ -123,19 +122,23 @@ TEST(RulesE2E, AlertsRecordingReloadAndMetrics) {
   EXPECT_EQ(Data(port, "/api/v1/rules?type=record")["groups"][0]["rules"].size(), 2u);
 
   // A broken file on SIGHUP: refused and logged; the old rules keep running.
-  WriteFile(s.dir + "/rules/r.yml", std::string(kRules) + "      - record: x\n        expr: sum(\n");
+  WriteFile(s.dir + "/rules/r.yml",
+            std::string(kRules) + "      - record: x\n        expr: sum(\n");
   p.Signal(SIGHUP);
-  EXPECT_TRUE(WaitFor([&] { return p.Log().find("could not parse expression") != std::string::npos; },
-                      std::chrono::seconds(10)))
+  EXPECT_TRUE(
+      WaitFor([&] { return p.Log().find("could not parse expression") != std::string::npos; },
+              std::chrono::seconds(10)))
       << p.Log();
   EXPECT_THAT(p.Log(), HasSubstr("previous rules stay in force"));
   EXPECT_EQ(Data(port, "/api/v1/rules")["groups"][0]["rules"].size(), 4u);
 
   // A changed group: firing alerts of the unchanged rule keep their activeAt.
-  WriteFile(s.dir + "/rules/r.yml", std::string(kRules) + "      - record: y\n        expr: temp\n");
+  WriteFile(s.dir + "/rules/r.yml",
+            std::string(kRules) + "      - record: y\n        expr: temp\n");
   p.Signal(SIGHUP);
-  ASSERT_TRUE(WaitFor([&] { return Data(port, "/api/v1/rules")["groups"][0]["rules"].size() == 5u; },
-                      std::chrono::seconds(10)));
+  ASSERT_TRUE(
+      WaitFor([&] { return Data(port, "/api/v1/rules")["groups"][0]["rules"].size() == 5u; },
+              std::chrono::seconds(10)));
   EXPECT_EQ(Firing(port), firing);
 
   HttpResult m = HttpGet(port, "/metrics");
@@ -212,8 +215,8 @@ TEST(RulesE2E, SameAlertsAndRecordsAsPrometheus) {
     const json d = Data(p, "/api/v1/alerts");
     if (!d.is_object()) return out;
     for (const json& a : d["alerts"]) {
-      out[a["labels"].dump()] = a["annotations"].dump() + a["state"].get<std::string>() +
-                                a["value"].get<std::string>();
+      out[a["labels"].dump()] =
+          a["annotations"].dump() + a["state"].get<std::string>() + a["value"].get<std::string>();
     }
     return out;
   };

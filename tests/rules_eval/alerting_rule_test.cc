@@ -36,9 +36,9 @@ promql::Sample S(model::Labels l, double v) { return promql::Sample{std::move(l)
 
 std::unique_ptr<AlertingRule> Rule(int64_t for_ms, int64_t keep_ms = 0,
                                    model::Labels labels = {{"severity", "page"}}) {
-  return std::make_unique<AlertingRule>("HighLoad", *promql::ParseExpr("load > 1"), for_ms,
-                                        keep_ms, std::move(labels),
-                                        StringPairs{{"summary", "load is high"}}, AlertContext{},
+  return std::make_unique<AlertingRule>("HighLoad", *promql::ParseExpr("load > 1"), for_ms, keep_ms,
+                                        std::move(labels), StringPairs{{"summary", "load is high"}},
+                                        AlertContext{},
                                         /*restored=*/true);
 }
 
@@ -160,7 +160,8 @@ TEST(AlertingRule, NoSeriesWrittenBeforeRestoreAndQueryOffsetShiftsTime) {
 TEST(AlertingRule, DuplicateLabelSetsAndLimitAreErrorsWithPrometheusTexts) {
   Scripted q;
   auto rule = Rule(0);
-  q.next = {S({{"__name__", "a"}, {"instance", "x"}}, 1), S({{"__name__", "b"}, {"instance", "x"}}, 1)};
+  q.next = {S({{"__name__", "a"}, {"instance", "x"}}, 1),
+            S({{"__name__", "b"}, {"instance", "x"}}, 1)};
   auto out = rule->Eval(kT0, 0, q.Func(), 0);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().message(),

@@ -17,13 +17,16 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr char kGood[] = "groups:\n  - name: g\n    rules:\n      - record: a\n        expr: up\n"
-                         "      - alert: X\n        expr: up == 0\n";
-constexpr char kDup[] = "groups:\n  - name: g\n    rules:\n      - record: a\n        expr: up\n"
-                        "      - record: a\n        expr: up\n";
-constexpr char kBad[] = "groups:\n  - name: g\n    rules:\n      - record: a\n        expr: sum(\n"
-                        "      - record: b\n        expr: up\n        labels: {__name__: x}\n"
-                        "  - name: g\n";
+constexpr char kGood[] =
+    "groups:\n  - name: g\n    rules:\n      - record: a\n        expr: up\n"
+    "      - alert: X\n        expr: up == 0\n";
+constexpr char kDup[] =
+    "groups:\n  - name: g\n    rules:\n      - record: a\n        expr: up\n"
+    "      - record: a\n        expr: up\n";
+constexpr char kBad[] =
+    "groups:\n  - name: g\n    rules:\n      - record: a\n        expr: sum(\n"
+    "      - record: b\n        expr: up\n        labels: {__name__: x}\n"
+    "  - name: g\n";
 
 TEST(CheckRules, OutputAndExitCodesLikePromtool) {
   config::TempDir dir;
@@ -57,8 +60,8 @@ TEST(CheckRules, OutputAndExitCodesLikePromtool) {
   EXPECT_EQ(r.out, "Checking standard input\n  SUCCESS: 2 rules found\n\n");
   r = RunCheckRules({dir.File("missing.yml")});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "promlet: error: path '" + dir.File("missing.yml") +
-                       "' does not exist, try --help\n");
+  EXPECT_EQ(r.err,
+            "promlet: error: path '" + dir.File("missing.yml") + "' does not exist, try --help\n");
   EXPECT_EQ(RunCheckRules({"--lint=none", dir.File("dup.yml")}).exit_code, 0);
   EXPECT_EQ(RunCheckRules({"--lint-fatal", dir.File("dup.yml")}).exit_code, 3);
 }
@@ -74,12 +77,14 @@ TEST(CheckRules, AgreesWithPromtool) {
       {"good.yml", kGood},
       {"dup.yml", kDup},
       {"bad.yml", kBad},
-      {"unknown.yml", "groups:\n  - name: g\n    rules:\n      - record: a\n        expr: up\n"
-                      "        foo: 1\n"},
+      {"unknown.yml",
+       "groups:\n  - name: g\n    rules:\n      - record: a\n        expr: up\n"
+       "        foo: 1\n"},
       {"dur.yml", "groups:\n  - name: g\n    interval: 1x\n    rules: []\n"},
-      {"missing_fields.yml", "groups:\n  - name: g\n    rules:\n      - expr: up\n"
-                             "      - record: x\n      - record: y\n        alert: Y\n"
-                             "        expr: up\n  - name: \"\"\n    rules: []\n"},
+      {"missing_fields.yml",
+       "groups:\n  - name: g\n    rules:\n      - expr: up\n"
+       "      - record: x\n      - record: y\n        alert: Y\n"
+       "        expr: up\n  - name: \"\"\n    rules: []\n"},
       {"empty.yml", ""},
   };
   for (const auto& [name, text] : cases) {

@@ -52,7 +52,8 @@ struct Fixture {
   // Samples of the series with these labels.
   std::vector<storage::Sample> Read(const model::Labels& l) {
     std::vector<model::Matcher> ms;
-    for (const auto& p : l) ms.push_back(model::Matcher::MustMake(model::MatchType::kEqual, p.name, p.value));
+    for (const auto& p : l)
+      ms.push_back(model::Matcher::MustMake(model::MatchType::kEqual, p.name, p.value));
     auto q = head.NewQuerier(0, std::numeric_limits<int64_t>::max());
     auto set = (*q)->Select(ms);
     std::vector<storage::Sample> out;
@@ -256,8 +257,9 @@ TEST(Manager, RunningGroupEvaluatesOnItsSlots) {
   deps.queryable = &head;
   deps.query = EngineQueryFunc(&engine, &head);
   config::TempDir dir;
-  dir.Write("r.yml", "groups:\n  - name: fast\n    interval: 1s\n    rules:\n"
-                     "      - record: one\n        expr: vector(1)\n");
+  dir.Write("r.yml",
+            "groups:\n  - name: fast\n    interval: 1s\n    rules:\n"
+            "      - record: one\n        expr: vector(1)\n");
   Manager m(deps);
   RuleFilesConfig cfg;
   cfg.globs = {dir.File("r.yml")};

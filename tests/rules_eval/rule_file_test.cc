@@ -101,10 +101,10 @@ TEST(RuleFile, ValidationErrorsArePrometheusWordedAndLocated) {
 }
 
 TEST(RuleFile, StrictDecodingNamesUnknownFieldsAndBadValues) {
-  std::string all = absl::StrJoin(
-      Errors("groups:\n  - name: g\n    intervl: 1m\n    rules:\n      - record: a\n"
-             "        expr: up\n        lables: {}\n"),
-      "\n");
+  std::string all =
+      absl::StrJoin(Errors("groups:\n  - name: g\n    intervl: 1m\n    rules:\n      - record: a\n"
+                           "        expr: up\n        lables: {}\n"),
+                    "\n");
   EXPECT_THAT(all, HasSubstr("r.yml: yaml: unmarshal errors:"));
   EXPECT_THAT(all, HasSubstr("line 3: field intervl not found in type rulefmt.RuleGroup"));
   EXPECT_THAT(all, HasSubstr("line 7: field lables not found in type rulefmt.RuleNode"));
@@ -122,8 +122,7 @@ TEST(RuleFile, MissingFileAndGlobs) {
   std::vector<std::string> errors;
   LoadRuleFile("/nonexistent/r.yml", &errors);
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0],
-            "/nonexistent/r.yml: open /nonexistent/r.yml: No such file or directory");
+  EXPECT_EQ(errors[0], "/nonexistent/r.yml: open /nonexistent/r.yml: No such file or directory");
   config::TempDir dir;
   dir.Write("b.yml", "");
   dir.Write("a.yml", "");

@@ -32,10 +32,12 @@ TEST(UnitTestRunner, ExpandingNotation) {
   ASSERT_TRUE(v.ok()) << v.status();
   std::vector<std::string> got;
   for (const auto& x : *v) {
-    got.push_back(!x ? "_" : model::IsStaleNaN(*x) ? "stale" : std::to_string(static_cast<int>(*x)));
+    got.push_back(!x                      ? "_"
+                  : model::IsStaleNaN(*x) ? "stale"
+                                          : std::to_string(static_cast<int>(*x)));
   }
-  EXPECT_EQ(got, (std::vector<std::string>{"1", "3", "5", "_", "5", "-1", "-2", "_", "_",
-                                           "stale", "3", "3", "1000", "-2"}));
+  EXPECT_EQ(got, (std::vector<std::string>{"1", "3", "5", "_", "5", "-1", "-2", "_", "_", "stale",
+                                           "3", "3", "1000", "-2"}));
   EXPECT_FALSE(ExpandSeriesValues("1 abc").ok());
   EXPECT_FALSE(ExpandSeriesValues("1+x3").ok());
 }
@@ -60,9 +62,9 @@ TEST(UnitTestRunner, SameOutputAsPromtool) {
   for (const char* name : {"pass.yml", "fail.yml", "order.yml"}) {
     const std::string out = ::testing::TempDir() + "/promtool.out";
     const std::string err = ::testing::TempDir() + "/promtool.err";
-    const int status = std::system(("cd " + kData + " && /usr/bin/promtool test rules " + name +
-                                    " >" + out + " 2>" + err)
-                                       .c_str());
+    const int status = std::system(
+        ("cd " + kData + " && /usr/bin/promtool test rules " + name + " >" + out + " 2>" + err)
+            .c_str());
     const std::string cwd = std::filesystem::current_path().string();
     ASSERT_EQ(::chdir(kData.c_str()), 0);
     CheckOutput got = RunRuleUnitTests({name}, Options());

@@ -110,9 +110,8 @@ Result Rules(const Request& r) {
   if (std::string_view v = r.form.Get("exclude_alerts"); !v.empty()) {
     std::optional<bool> b = ParseGoBool(v);
     if (!b) {
-      return InvalidParam("exclude_alerts",
-                          absl::StrCat("strconv.ParseBool: parsing \"", AV(v),
-                                       "\": invalid syntax"));
+      return InvalidParam("exclude_alerts", absl::StrCat("strconv.ParseBool: parsing \"", AV(v),
+                                                         "\": invalid syntax"));
     }
     exclude_alerts = *b;
   }
