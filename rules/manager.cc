@@ -180,8 +180,9 @@ std::vector<prometheus::MetricFamily> Manager::Metrics() const {
        }},
       {"prometheus_rule_group_last_evaluation_timestamp_seconds",
        "The timestamp of the last rule group evaluation in seconds.", prometheus::MetricType::Gauge,
+       // As Prometheus: the wall-clock start of the last evaluation, not its slot.
        [](const Group& g) {
-         return static_cast<double>(g.counters().last_eval_timestamp_ns.load()) / 1e9;
+         return static_cast<double>(g.counters().last_evaluation_ns.load()) / 1e9;
        }},
       {"prometheus_rule_group_last_evaluation_samples",
        "The number of samples returned during the last rule group evaluation.",

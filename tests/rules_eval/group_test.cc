@@ -89,6 +89,14 @@ TEST(Group, EvalTimestampIsAStableSlotWithThePrometheusOffset) {
   EXPECT_NE(other.EvalTimestamp(kT0), g.EvalTimestamp(kT0));
 }
 
+// Pinned against Debian's Prometheus 2.42: the group "ph" of /tmp/rw/phase/rules/r.yml with a
+// 10s interval started its evaluations at x0.2088668s (wall clock, 2ms after its slot); our
+// slot for the same group is x0.2068818s.
+TEST(Group, SlotOffsetMatchesPrometheus) {
+  const uint64_t offset = GroupHash("ph", "/tmp/rw/phase/rules/r.yml") % 10000000000ULL;
+  EXPECT_NEAR(static_cast<double>(offset), 206881800.0, 1000.0);
+}
+
 TEST(Group, RulesSeeEarlierOutputAndStopProducingGoStale) {
   Fixture f;
   const int64_t t1 = kT0 / 1000000;
