@@ -38,7 +38,9 @@ constexpr char kUsageLines[] =
     "usage: promlet [<flags>]\n"
     "       promlet tsdb create-blocks-from openmetrics <file> <data-dir> | list <dir> | "
     "analyze <dir>\n"
-    "       promlet check config [--config.ignore-unsupported] <file>\n";
+    "       promlet check config [--config.ignore-unsupported] <file>\n"
+    "       promlet check rules [--lint=duplicate-rules|all|none] [--lint-fatal] [<file>...]\n"
+    "       promlet test rules <test-file>...\n";
 
 // Prometheus' computeExternalURL: the flag's URL (or http://<hostname>:<port>/ when unset)
 // with the path's trailing slashes trimmed. Returns the reason when the URL is unusable.
@@ -91,6 +93,7 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   ParseFlagsResult r;
   Flags& f = r.flags;
   std::string retention_time, retention_size, query_timeout, lookback;
+  std::string outage_tolerance, grace_period, resend_delay;
   std::string external_url_flag, route_prefix_flag;
   std::string push_max_body_size;
   std::string alertmanager_timeout;
@@ -172,6 +175,16 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
     ("query.max-concurrency",
        po::value(&f.query_max_concurrency)->default_value(20)->value_name("int"),
        "Maximum number of queries executed concurrently.")
+    ("rules.alert.for-outage-tolerance",
+       po::value(&outage_tolerance)->default_value("1h")->value_name("duration"),
+       "Max time to tolerate promlet outage for restoring \"for\" state of alert.")
+    ("rules.alert.for-grace-period",
+       po::value(&grace_period)->default_value("10m")->value_name("duration"),
+       "Minimum duration between alert and restored \"for\" state. This is maintained only "
+       "for alerts with configured \"for\" time greater than grace period.")
+    ("rules.alert.resend-delay",
+       po::value(&resend_delay)->default_value("1m")->value_name("duration"),
+       "Minimum amount of time to wait before resending an alert to Alertmanager.")
     ("log.level", po::value(&f.log_level)->default_value("info")->value_name("level"),
        "Only log messages with the given severity or above. One of: [debug, info, warn, error]")
     ("log.format", po::value(&f.log_format)->default_value("logfmt")->value_name("format"),
@@ -234,6 +247,12 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   if (!duration("storage.tsdb.retention.time", retention_time, &f.retention_time_ms)) return r;
   if (!duration("query.timeout", query_timeout, &f.query_timeout_ms)) return r;
   if (!duration("query.lookback-delta", lookback, &f.query_lookback_delta_ms)) return r;
+  if (!duration("rules.alert.for-outage-tolerance", outage_tolerance,
+                &f.rules_outage_tolerance_ms) ||
+      !duration("rules.alert.for-grace-period", grace_period, &f.rules_for_grace_period_ms) ||
+      !duration("rules.alert.resend-delay", resend_delay, &f.rules_resend_delay_ms)) {
+    return r;
+  }
   if (auto s = common::ParseByteSize(retention_size); !s.ok()) {
     return fail(absl::StrCat("invalid value \"", retention_size,
                              "\" for flag --storage.tsdb.retention.size: ", s.status().message()));
@@ -321,6 +340,9 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
       {"query.max-concurrency", std::to_string(f.query_max_concurrency)},
       {"query.max-samples", std::to_string(f.query_max_samples)},
       {"query.timeout", common::FormatDuration(f.query_timeout_ms)},
+      {"rules.alert.for-grace-period", common::FormatDuration(f.rules_for_grace_period_ms)},
+      {"rules.alert.for-outage-tolerance", common::FormatDuration(f.rules_outage_tolerance_ms)},
+      {"rules.alert.resend-delay", common::FormatDuration(f.rules_resend_delay_ms)},
       {"storage.tsdb.no-lockfile", f.no_lockfile ? "true" : "false"},
       {"storage.tsdb.path", f.tsdb_path},
       {"storage.tsdb.retention.size", retention_size == "0" ? "0B" : retention_size},

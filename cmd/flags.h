@@ -39,6 +39,11 @@ struct Flags {
   int64_t query_max_samples = 50000000;
   int64_t query_lookback_delta_ms = 5 * 60 * 1000;
   int query_max_concurrency = 20;
+  // Alerting rules: --rules.alert.for-outage-tolerance, --rules.alert.for-grace-period,
+  // --rules.alert.resend-delay (Prometheus' defaults).
+  int64_t rules_outage_tolerance_ms = 3600 * 1000;
+  int64_t rules_for_grace_period_ms = 600 * 1000;
+  int64_t rules_resend_delay_ms = 60 * 1000;
   std::string log_level = "info";
   std::string log_format = "logfmt";
   // --web.external-url, resolved as Prometheus does: the flag's URL with its path's trailing

@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "cmd/flags.h"
 #include "cmd/notifier_wiring.h"
+#include "cmd/rules_wiring.h"
 #include "cmd/version.h"
 #include "cmd/web_hooks.h"
 #include "common/duration.h"
@@ -33,6 +34,9 @@
 #include "promql/engine/engine.h"
 #include "promql/parser/parser.h"
 #include "push/group_store.h"
+#include "rules/check.h"
+#include "rules/rule_file.h"
+#include "rules/unit_test_runner.h"
 #include "scrape/manager.h"
 #include "tools/tsdb_cli.h"
 #include "tsdb/db.h"
@@ -224,6 +228,20 @@ int Run(const Flags& flags) {
   eo.max_samples = flags.query_max_samples;
   eo.timeout = absl::Milliseconds(flags.query_timeout_ms);
   promql::Engine engine(eo);
+  // Alerts to Alertmanager: the rules hand theirs to the notifier, which queues them and sends
+  // them once its config is applied (after the HTTP server starts).
+  notifier::ManagerOptions notifier_options;
+  notifier_options.queue_capacity = static_cast<size_t>(flags.alertmanager_queue_capacity);
+  notifier_options.default_timeout_ms = flags.alertmanager_timeout_ms;
+  notifier_options.file_sd = NotifierFileSd();
+  auto notifier = std::make_unique<notifier::Manager>(std::move(notifier_options));
+  // Rule groups evaluate against the DB; bad rule files stop the start.
+  RulesWiring rule_manager(flags, db.get(), &engine,
+                           SendAlertsTo(notifier.get(), flags.external_url));
+  if (auto st = rule_manager.Apply(config.config()); !st.ok()) {
+    PROMLET_LOG_ERROR("Error loading rule files", "err", st.message());
+    return 1;
+  }
 
   web::BuildInfo build;
   build.version = PROMLET_VERSION;
@@ -271,8 +289,9 @@ int Run(const Flags& flags) {
   };
   // --web.enable-push: Pushgateway groups, appended every global scrape interval.
   std::unique_ptr<push::GroupStore> pushes;
-  auto storage_families = [dbp, &pushes] {
+  auto storage_families = [dbp, &pushes, &rule_manager] {
     std::vector<prometheus::MetricFamily> out = tsdb::CollectMetrics(dbp, nullptr);
+    for (auto& f : rule_manager.Metrics()) out.push_back(std::move(f));
     if (pushes) {
       const push::GroupStoreStats st = pushes->stats();
       common::AppendMetrics(
@@ -290,12 +309,6 @@ int Run(const Flags& flags) {
     return out;
   };
   metrics.Add(web::NewStorageCollector(storage_families, scrape_totals));
-  // Alerts to Alertmanager: rules hand theirs to notifier->Send(std::vector<notifier::Alert>).
-  notifier::ManagerOptions notifier_options;
-  notifier_options.queue_capacity = static_cast<size_t>(flags.alertmanager_queue_capacity);
-  notifier_options.default_timeout_ms = flags.alertmanager_timeout_ms;
-  notifier_options.file_sd = NotifierFileSd();
-  auto notifier = std::make_unique<notifier::Manager>(std::move(notifier_options));
   metrics.Add(notifier->Metrics());
   std::mutex reload_mu;
   auto reload = [&]() -> absl::Status {
@@ -315,6 +328,12 @@ int Run(const Flags& flags) {
       PROMLET_LOG_WARN("Some Alertmanagers cannot be used", "err", nst.message());
     }
     if (pushes) pushes->StartTicker(config.config().global.scrape_interval_ms);
+    if (auto rst = rule_manager.Apply(config.config()); !rst.ok()) {
+      // The previous rules keep running.
+      PROMLET_LOG_ERROR("Error reloading rule files; the previous rules stay in force", "err",
+                        rst.message());
+      return rst;
+    }
     PROMLET_LOG_INFO("Completed loading of configuration file");
     return absl::OkStatus();
   };
@@ -368,7 +387,8 @@ int Run(const Flags& flags) {
   };
   web::TargetSource targets = TargetsFrom(scraper.get());
   targets.alertmanagers = AlertmanagersOf(notifier.get());
-  web::Api api(ao, db.get(), &engine, std::move(targets), runtime, admin);
+  web::Api api(ao, db.get(), &engine, std::move(targets), runtime, admin,
+               rule_manager.Source());
   api.Register(server);
   if (flags.enable_push) {
     push::GroupStoreOptions po;
@@ -465,6 +485,8 @@ int Run(const Flags& flags) {
     break;
   }
   server.Stop(std::chrono::seconds(10));
+  PROMLET_LOG_INFO("Stopping rule manager...");
+  rule_manager.Stop();
   PROMLET_LOG_INFO("Stopping scrape manager...");
   scraper->Stop();
   scraper.reset();
@@ -483,7 +505,8 @@ int Run(const Flags& flags) {
 }  // namespace promlet::cmd
 
 int main(int argc, char** argv) {
-  // Subcommands: `promlet tsdb ...` (offline storage tools), `promlet check config FILE`.
+  // Subcommands: `promlet tsdb ...` (offline storage tools), `promlet check config FILE`,
+  // `promlet check rules FILE...`, `promlet test rules TEST.yml...`.
   // Any other word is an error (ParseFlags refuses stray arguments): never start a server
   // for a command promlet does not know.
   auto usage_error = [](const std::string& msg) {
@@ -494,14 +517,36 @@ int main(int argc, char** argv) {
     return promlet::tools::RunTsdbCommand(argc - 1, argv + 1);
   }
   if (argc > 1 && std::string_view(argv[1]) == "test") {
-    return usage_error(absl::StrCat("'test", argc > 2 ? " " : "", argc > 2 ? argv[2] : "",
-                                    "' is not implemented yet (promtool's rule unit tests need "
-                                    "rule evaluation, which promlet does not have yet)"));
+    if (argc < 3 || std::string_view(argv[2]) != "rules") {
+      return usage_error(absl::StrCat("unknown command 'test", argc > 2 ? " " : "",
+                                      argc > 2 ? argv[2] : "", "' (only 'test rules' exists)"));
+    }
+    if (argc < 4) return usage_error("'test rules' needs at least one test file");
+    promlet::rules::UnitTestOptions uo;
+    // Each test group gets a fresh in-memory head (rules/ does not depend on tsdb).
+    uo.new_storage = [] { return std::make_unique<promlet::tsdb::Head>(); };
+    auto ran = promlet::rules::RunRuleUnitTests(std::vector<std::string>(argv + 3, argv + argc),
+                                                uo);
+    for (const auto& [stream, text] : ran.chunks) {
+      std::FILE* f = stream == 1 ? stdout : stderr;
+      std::fputs(text.c_str(), f);
+      std::fflush(f);
+    }
+    return ran.exit_code;
+  }
+  if (argc > 2 && std::string_view(argv[1]) == "check" && std::string_view(argv[2]) == "rules") {
+    auto checked = promlet::rules::RunCheckRules(std::vector<std::string>(argv + 3, argv + argc));
+    for (const auto& [stream, text] : checked.chunks) {
+      std::FILE* f = stream == 1 ? stdout : stderr;
+      std::fputs(text.c_str(), f);
+      std::fflush(f);
+    }
+    return checked.exit_code;
   }
   if (argc > 1 && std::string_view(argv[1]) == "check") {
     if (argc < 3 || std::string_view(argv[2]) != "config") {
       return usage_error(absl::StrCat("unknown command 'check ", argc > 2 ? argv[2] : "",
-                                      "' (only 'check config' exists)"));
+                                      "' (only 'check config' and 'check rules' exist)"));
     }
     promlet::config::LoadOptions load;
     std::vector<std::string> files;
@@ -522,7 +567,19 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::fputs(report->c_str(), stdout);
-    return 0;
+    // As promtool: the rule files the config names are checked too.
+    auto cfg = promlet::config::LoadConfigFile(files[0], load);
+    const auto rule_files = promlet::rules::ExpandRuleFiles(cfg.ok() ? cfg->rule_files
+                                                                     : std::vector<std::string>{});
+    if (rule_files.empty()) return 0;
+    std::fputs("\n", stdout);
+    auto checked = promlet::rules::CheckRuleFiles(rule_files, {});
+    for (const auto& [stream, text] : checked.chunks) {
+      std::FILE* f = stream == 1 ? stdout : stderr;
+      std::fputs(text.c_str(), f);
+      std::fflush(f);
+    }
+    return checked.exit_code == 1 ? 1 : 0;
   }
   auto parsed = promlet::cmd::ParseFlags(argc, argv);
   if (parsed.exit_code >= 0) {

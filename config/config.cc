@@ -21,9 +21,26 @@ namespace fs = std::filesystem;
 // The top-level sections of Prometheus' config that promlet does not implement yet: refused
 // (or, with --config.ignore-unsupported, ignored with a warning). A section that gets
 // implemented leaves this list and gets its struct, its parser and a line in Load().
-const FieldNames kUnimplementedSections = {"rule_files",  "remote_write", "remote_read",
-                                           "storage",     "tracing",      "runtime",
-                                           "otlp",        "scrape_config_files"};
+const FieldNames kUnimplementedSections = {"remote_write", "remote_read", "storage",
+                                           "tracing",      "runtime",     "otlp",
+                                           "scrape_config_files"};
+
+// rule_files: globs whose last path component alone may hold wildcards (Prometheus'
+// patRulePath), made absolute against the config file's directory.
+absl::Status ParseRuleFiles(const Decoder& d, const YAML::Node& root,
+                            std::vector<std::string>* out) {
+  if (auto st = d.StringList(root, "", "rule_files", out); !st.ok()) return st;
+  for (size_t i = 0; i < out->size(); ++i) {
+    std::string& f = (*out)[i];
+    size_t star = f.find('*');
+    if (star != std::string::npos && f.find('/', star) != std::string::npos) {
+      return d.Error(root["rule_files"][i], Decoder::Index("rule_files", i),
+                     absl::StrCat("invalid rule file path \"", f, "\""));
+    }
+    f = d.Resolve(f);
+  }
+  return absl::OkStatus();
+}
 
 // Prometheus' config.Secret fields, keyed by their YAML name: their values print as
 // "<secret>". File fields (password_file, credentials_file, key_file, ...) are paths and stay.
@@ -86,12 +103,15 @@ absl::StatusOr<Config> Load(std::string_view yaml, const std::string& name,
     if (!root.IsDefined() || root.IsNull()) return cfg;  // an empty file is a valid config
     std::set<std::string> sections =
         d.RecordUnsupported(root, "", kUnimplementedSections, "section not supported by promlet");
-    if (auto st = d.CheckKeys(root, "", {"global", "scrape_configs", "alerting"}, sections); !st.ok()) {
+    if (auto st = d.CheckKeys(root, "", {"global", "rule_files", "scrape_configs", "alerting"},
+                              sections);
+        !st.ok()) {
       return st;
     }
     if (auto g = Decoder::Child(root, "global")) {
       if (auto st = ParseGlobalConfig(d, *g, &cfg.global); !st.ok()) return st;
     }
+    if (auto st = ParseRuleFiles(d, root, &cfg.rule_files); !st.ok()) return st;
     if (auto st = ParseScrapeConfigs(d, root, cfg.global, &cfg.scrape_configs); !st.ok()) {
       return st;
     }

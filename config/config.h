@@ -1,8 +1,9 @@
 // Config: the whole of prometheus.yml, loaded and validated with Prometheus' field names,
 // defaults and error cases. Each section is one struct with its own parser in config/:
-// global_config.h, scrape_config.h, alerting_config.h (with discovery_config.h and
-// http_client_config.h); a new section (rule_files, remote_write, ...) is one more struct +
-// parser, read by Load in config.cc, where the sections promlet does not implement yet are listed in one place.
+// global_config.h, rule_files (a list of globs, in config.cc), scrape_config.h, alerting_config.h
+// (with discovery_config.h and http_client_config.h); a new section (remote_write, ...) is one
+// more struct + parser, read by Load in config.cc, where the sections promlet does not implement
+// yet are listed in one place.
 //
 // Invariants of a Config returned by LoadConfig*: every section holds its struct's invariants
 // (durations resolved, job names unique and non-empty, relabel configs validated, relative file
@@ -30,6 +31,9 @@ namespace promlet::config {
 struct Config {
   GlobalConfig global;
   std::vector<ScrapeConfig> scrape_configs;
+  // rule_files: glob patterns, absolute (resolved against the config file's directory); only
+  // the last path component may hold a wildcard. rules/ expands and loads them.
+  std::vector<std::string> rule_files;
   AlertingConfig alerting;
   std::string source;  // file name (or the name given to LoadConfigString)
   // The configuration as it may be shown (/api/v1/status/config): the file's settings with

@@ -11,14 +11,13 @@ namespace promlet::config {
 
 absl::Status ParseGlobalConfig(const Decoder& d, const YAML::Node& n, GlobalConfig* g) {
   const std::string p = "global";
-  // evaluation_interval is kept for rules; without rule_files (refused) it has no effect.
   std::set<std::string> unsupported =
       d.RecordUnsupported(n, p,
-                          {"query_log_file", "rule_query_offset", "scrape_failure_log_file",
+                          {"query_log_file", "scrape_failure_log_file",
                            "metric_name_validation_scheme", "metric_name_escaping_scheme"},
                           kNotImplemented);
   if (auto st = d.CheckKeys(n, p,
-                            {"scrape_interval", "scrape_timeout", "evaluation_interval",
+                            {"scrape_interval", "scrape_timeout", "evaluation_interval", "rule_query_offset",
                              "external_labels", "scrape_protocols", "sample_limit", "target_limit",
                              "label_limit", "label_name_length_limit", "label_value_length_limit",
                              "body_size_limit", "keep_dropped_targets"},
@@ -31,6 +30,7 @@ absl::Status ParseGlobalConfig(const Decoder& d, const YAML::Node& n, GlobalConf
   if (!(st = d.Duration(n, p, "scrape_interval", &g->scrape_interval_ms)).ok()) return st;
   if (!(st = d.Duration(n, p, "scrape_timeout", &timeout)).ok()) return st;
   if (!(st = d.Duration(n, p, "evaluation_interval", &g->evaluation_interval_ms)).ok()) return st;
+  if (!(st = d.Duration(n, p, "rule_query_offset", &g->rule_query_offset_ms)).ok()) return st;
   if (!(st = d.LabelMap(n, p, "external_labels", &g->external_labels)).ok()) return st;
   if (!(st = ParseScrapeProtocols(d, n, p, "scrape_protocols", &g->scrape_protocols)).ok()) {
     return st;
@@ -44,6 +44,8 @@ absl::Status ParseGlobalConfig(const Decoder& d, const YAML::Node& n, GlobalConf
   }
   if (!(st = d.Size(n, p, "body_size_limit", &g->body_size_limit_bytes)).ok()) return st;
   if (!(st = d.Uint(n, p, "keep_dropped_targets", &g->keep_dropped_targets)).ok()) return st;
+  // As Prometheus: an explicit 0 means the default.
+  if (g->evaluation_interval_ms == 0) g->evaluation_interval_ms = 60 * 1000;
   if (g->scrape_interval_ms == 0) return d.Error(n, p, "scrape_interval cannot be 0");
   if (g->external_labels.Has(model::kMetricName)) {
     return d.Error(n, Decoder::Join(p, "external_labels"),

@@ -3,8 +3,9 @@
 // Invariants after parsing: scrape_interval_ms > 0; 0 < scrape_timeout_ms <= scrape_interval_ms
 // (an absent scrape_timeout is min(10s, scrape_interval), as Prometheus); external_labels are
 // valid label names with UTF-8 values and never hold __name__; scrape_protocols is non-empty
-// and without repeats. Settings promlet does not implement (query_log_file, rule_query_offset,
-// ...) are recorded as unsupported. evaluation_interval is kept for rules.
+// and without repeats. Settings promlet does not implement (query_log_file,
+// ...) are recorded as unsupported. evaluation_interval (> 0; 0 reads as the 1m default) and rule_query_offset are the
+// rule groups' defaults.
 #ifndef PROMLET_CONFIG_GLOBAL_CONFIG_H_
 #define PROMLET_CONFIG_GLOBAL_CONFIG_H_
 
@@ -26,7 +27,8 @@ class Decoder;
 struct GlobalConfig {
   int64_t scrape_interval_ms = 60 * 1000;
   int64_t scrape_timeout_ms = 10 * 1000;
-  int64_t evaluation_interval_ms = 60 * 1000;
+  int64_t evaluation_interval_ms = 60 * 1000;  // rule groups without their own interval
+  int64_t rule_query_offset_ms = 0;            // rule groups without their own query_offset
   model::Labels external_labels;
   std::vector<config::ScrapeProtocol> scrape_protocols = config::DefaultScrapeProtocols();
   // Defaults for the per-job limits (Prometheus 2.45+ global limits).

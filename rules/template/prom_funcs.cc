@@ -15,6 +15,7 @@
 #include "re2/re2.h"
 #include "rules/template/funcs.h"
 #include "rules/template/go_fmt.h"
+#include "rules/template/template.h"
 #include "rules/template/text_funcs.h"
 
 namespace promlet::rules::tmpl {
@@ -423,11 +424,11 @@ bool SafeHtml(const FuncContext&, std::vector<Value>& a, Value* out, std::string
   return true;
 }
 bool GraphLink(const FuncContext&, std::vector<Value>& a, Value* out, std::string*) {
-  *out = Value::String("/graph?g0.expr=" + GoQueryEscape(a[0].s) + "&g0.tab=0");
+  *out = Value::String(GraphLinkForExpression(a[0].s));
   return true;
 }
 bool TableLink(const FuncContext&, std::vector<Value>& a, Value* out, std::string*) {
-  *out = Value::String("/graph?g0.expr=" + GoQueryEscape(a[0].s) + "&g0.tab=1");
+  *out = Value::String(TableLinkForExpression(a[0].s));
   return true;
 }
 bool UrlQueryEscape(const FuncContext&, std::vector<Value>& a, Value* out, std::string*) {

@@ -99,4 +99,12 @@ absl::StatusOr<std::string> ExpandTemplate(std::string_view name, std::string_vi
   return out;
 }
 
+std::string GraphLinkForExpression(std::string_view expr) {
+  return "/graph?g0.expr=" + tmpl::GoQueryEscape(expr) + "&g0.tab=0";
+}
+
+std::string TableLinkForExpression(std::string_view expr) {
+  return "/graph?g0.expr=" + tmpl::GoQueryEscape(expr) + "&g0.tab=1";
+}
+
 }  // namespace promlet::rules

@@ -61,6 +61,12 @@ absl::Status CheckTemplate(std::string_view name, std::string_view text);
 absl::StatusOr<std::string> ExpandTemplate(std::string_view name, std::string_view text,
                                            const TemplateData& data);
 
+// Prometheus' strutil.GraphLinkForExpression / TableLinkForExpression:
+// "/graph?g0.expr=<url.QueryEscape(expr)>&g0.tab=0" (graph) or "...&g0.tab=1" (table). The
+// template functions graphLink/tableLink and an alert's generatorURL (after the external URL).
+std::string GraphLinkForExpression(std::string_view expr);
+std::string TableLinkForExpression(std::string_view expr);
+
 }  // namespace promlet::rules
 
 #endif  // PROMLET_RULES_TEMPLATE_TEMPLATE_H_

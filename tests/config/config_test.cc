@@ -248,7 +248,7 @@ TEST(Config, ErrorsNameFileLineAndField) {
 constexpr char kUnsupported[] = R"(global:
   scrape_interval: 15s
   query_log_file: /tmp/q.log
-rule_files: [a.yml]
+tracing: {endpoint: 'localhost:4317'}
 alerting:
   alertmanagers: []
 remote_write:
@@ -268,7 +268,7 @@ TEST(Config, UnsupportedSettingsAreRefusedListingEachWithItsLine) {
   const std::string msg(c.status().message());
   EXPECT_THAT(msg, HasSubstr("--config.ignore-unsupported"));
   for (const char* want : {"p.yml:3: global.query_log_file: not supported by promlet",
-                           "p.yml:4: rule_files: section not supported by promlet",
+                           "p.yml:4: tracing: section not supported by promlet",
                            "p.yml:7: remote_write: section not supported",
                            "p.yml:11: scrape_configs[0].enable_http2: not supported by promlet",
                            "p.yml:12: scrape_configs[0].consul_sd_configs: not supported by "
@@ -282,7 +282,7 @@ TEST(Config, IgnoreUnsupportedTurnsThemIntoWarnings) {
   auto c = LoadConfigString(kUnsupported, "p.yml", {.ignore_unsupported = true});
   ASSERT_TRUE(c.ok()) << c.status();
   ASSERT_EQ(c->warnings.size(), 6u);
-  EXPECT_THAT(c->warnings[0], HasSubstr("p.yml:4: rule_files: section not supported"));
+  EXPECT_THAT(c->warnings[0], HasSubstr("p.yml:4: tracing: section not supported"));
   EXPECT_THAT(c->warnings[0], HasSubstr("ignored"));
   ASSERT_EQ(c->scrape_configs.size(), 1u);
   EXPECT_EQ(c->scrape_configs[0].static_configs.size(), 1u);
@@ -361,19 +361,19 @@ TEST(CheckConfig, ReportsSuccessAndFailure) {
   TempDir dir;
   dir.Write("good.yml",
             "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['h:1']}]\n"
-            "    file_sd_configs: [{files: ['sd/*.json']}]\nrule_files: [x]\n");
+            "    file_sd_configs: [{files: ['sd/*.json']}]\ntracing: {endpoint: x}\n");
   std::filesystem::create_directory(dir.path() + "/sd");
   dir.Write("sd/one.json", R"([{"targets": ["a:1", "b:1"]}])");
-  // rule_files is not implemented: refused unless ignored.
+  // tracing is not implemented: refused unless ignored.
   auto r = CheckConfig(dir.path() + "/good.yml");
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("FAILED"));
-  EXPECT_THAT(std::string(r.status().message()), HasSubstr("good.yml:5: rule_files"));
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("good.yml:5: tracing"));
   r = CheckConfig(dir.path() + "/good.yml", {.ignore_unsupported = true});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_THAT(*r, HasSubstr("SUCCESS"));
   EXPECT_THAT(*r, HasSubstr("job \"a\": every 1m, timeout 10s, 3 target(s)"));
-  EXPECT_THAT(*r, HasSubstr("WARNING: " + dir.path() + "/good.yml:5: rule_files"));
+  EXPECT_THAT(*r, HasSubstr("WARNING: " + dir.path() + "/good.yml:5: tracing"));
 
   dir.Write("sd/two.json", "[{\"targets\": [\"a:1\"], \"labls\": {}}]");
   r = CheckConfig(dir.path() + "/good.yml", {.ignore_unsupported = true});
@@ -467,6 +467,30 @@ TEST(ConfigFuzz, MutatedInputsNeverCrash) {
     }
     (void)ParseTargetGroups(s, "fuzz.json");
   }
+}
+
+// Issue 15 item 1: rule_files are globs resolved against the config file's directory; only the
+// last path component may hold a wildcard; the global rule defaults are read.
+TEST(Config, RuleFilesAndRuleDefaults) {
+  auto c = LoadConfigString(
+      "global: {evaluation_interval: 30s, rule_query_offset: 10s}\n"
+      "rule_files: ['rules/*.yml', '/abs/r.yml']\n",
+      "/etc/prom/p.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->global.evaluation_interval_ms, 30000);
+  EXPECT_EQ(c->global.rule_query_offset_ms, 10000);
+  EXPECT_EQ(c->rule_files, (std::vector<std::string>{"/etc/prom/rules/*.yml", "/abs/r.yml"}));
+  auto d = LoadConfigString("global: {evaluation_interval: 0s}\n", "p.yml");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->global.evaluation_interval_ms, 60000);
+  EXPECT_TRUE(LoadConfigString("", "p.yml")->rule_files.empty());
+  auto bad = LoadConfigString("scrape_configs: []\nrule_files: ['a/*/r.yml']\n", "p.yml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()),
+              HasSubstr("p.yml:2: rule_files[0]: invalid rule file path \"a/*/r.yml\""));
+  auto typo = LoadConfigString("rule_files: a.yml\n", "p.yml");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_THAT(std::string(typo.status().message()), HasSubstr("p.yml:1: rule_files"));
 }
 
 }  // namespace

@@ -79,8 +79,8 @@ class Server {
 
 TEST(CliTest, UnknownCommandsAndStrayArgumentsExitTwoWithUsage) {
   const std::vector<std::vector<std::string>> cases = {
-      {"test", "rules", "x.yml"}, {"test"}, {"rules"}, {"serve", "now"},
-      {"check", "rules", "x.yml"}, {"--log.level=warn", "stray"}, {"check", "config"},
+      {"test", "alerts"}, {"test"}, {"rules"}, {"serve", "now"},
+      {"check", "alerts", "x.yml"}, {"--log.level=warn", "stray"}, {"check", "config"},
   };
   for (const auto& args : cases) {
     std::string joined;
@@ -91,8 +91,14 @@ TEST(CliTest, UnknownCommandsAndStrayArgumentsExitTwoWithUsage) {
     EXPECT_THAT(r.output, HasSubstr("usage: promlet")) << joined;
     EXPECT_FALSE(r.wrote_data_dir) << joined;
   }
+  // Rule checks and unit tests exist; a missing file fails them as promtool does (exit 1).
+  CliRun check = RunCli({"check", "rules", "x.yml"});
+  EXPECT_EQ(check.code, 1);
+  EXPECT_THAT(check.output, HasSubstr("path 'x.yml' does not exist"));
   CliRun rules = RunCli({"test", "rules", "x.yml"});
-  EXPECT_THAT(rules.output, HasSubstr("'test rules' is not implemented yet"));
+  EXPECT_EQ(rules.code, 1);
+  EXPECT_THAT(rules.output, HasSubstr("Unit Testing:  x.yml"));
+  EXPECT_THAT(rules.output, HasSubstr("FAILED:"));
   EXPECT_THAT(RunCli({"--log.level=warn", "stray"}).output, HasSubstr("'stray'"));
 }
 
@@ -191,7 +197,7 @@ TEST(CliTest, StatusConfigShowsSecretsAsSecret) {
 
 constexpr char kUnsupportedConfig[] = R"(global:
   scrape_interval: 1m
-rule_files: [rules.yml]
+tracing: {endpoint: 'localhost:4317'}
 remote_write:
   - url: http://127.0.0.1:1/api/v1/write
 scrape_configs:
@@ -208,7 +214,7 @@ TEST(CliTest, UnsupportedConfigSettingsRefuseToStartUnlessIgnored) {
                            "--config.file=" + cfg, "--storage.tsdb.path=" + dir + "/data"});
   EXPECT_NE(refused.code, 0) << refused.output;
   EXPECT_NE(refused.code, -1) << refused.output;
-  for (const std::string& want : {cfg + ":3: rule_files: section not supported",
+  for (const std::string& want : {cfg + ":3: tracing: section not supported",
                                  cfg + ":4: remote_write: section not supported",
                                  cfg + ":8: scrape_configs[0].dns_sd_configs: not supported"}) {
     EXPECT_THAT(refused.output, HasSubstr(want));
@@ -218,11 +224,11 @@ TEST(CliTest, UnsupportedConfigSettingsRefuseToStartUnlessIgnored) {
   CliRun check = RunCli({"check", "config", cfg});
   EXPECT_EQ(check.code, 1) << check.output;
   EXPECT_THAT(check.output, HasSubstr("FAILED"));
-  EXPECT_THAT(check.output, HasSubstr("rule_files"));
+  EXPECT_THAT(check.output, HasSubstr("tracing"));
   CliRun check_ignored = RunCli({"check", "config", "--config.ignore-unsupported", cfg});
   EXPECT_EQ(check_ignored.code, 0) << check_ignored.output;
   EXPECT_THAT(check_ignored.output, HasSubstr("SUCCESS"));
-  EXPECT_THAT(check_ignored.output, HasSubstr("WARNING: " + cfg + ":3: rule_files"));
+  EXPECT_THAT(check_ignored.output, HasSubstr("WARNING: " + cfg + ":3: tracing"));
 
   {
     Server s({"--config.ignore-unsupported"}, "/-/ready", kUnsupportedConfig);

@@ -88,13 +88,14 @@ std::vector<std::string> MethodsOf(const Route& r) {
 class Api::Impl {
  public:
   Impl(ApiOptions options, storage::Queryable* storage, const promql::Engine* engine,
-       TargetSource targets, RuntimeStatus runtime, AdminHooks admin)
+       TargetSource targets, RuntimeStatus runtime, AdminHooks admin, RuleSource rules)
       : options_(std::move(options)),
         targets_(std::move(targets)),
         runtime_(std::move(runtime)),
         admin_(std::move(admin)),
+        rules_(std::move(rules)),
         limiter_(options_.max_concurrency),
-        env_{options_, *storage, *engine, targets_, runtime_, admin_, limiter_} {
+        env_{options_, *storage, *engine, targets_, runtime_, admin_, limiter_, rules_} {
     if (!options_.now_ms) options_.now_ms = SystemNowMs;
   }
 
@@ -127,14 +128,15 @@ class Api::Impl {
   TargetSource targets_;
   RuntimeStatus runtime_;
   AdminHooks admin_;
+  RuleSource rules_;
   QueryLimiter limiter_;
   const Env env_;
 };
 
 Api::Api(ApiOptions options, storage::Queryable* storage, const promql::Engine* engine,
-         TargetSource targets, RuntimeStatus runtime, AdminHooks admin)
+         TargetSource targets, RuntimeStatus runtime, AdminHooks admin, RuleSource rules)
     : impl_(std::make_unique<Impl>(std::move(options), storage, engine, std::move(targets),
-                                   std::move(runtime), std::move(admin))) {}
+                                   std::move(runtime), std::move(admin), std::move(rules))) {}
 
 Api::~Api() = default;
 

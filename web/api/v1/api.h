@@ -61,7 +61,8 @@ class Api {
  public:
   // `storage` and `engine` are required and must outlive the Api; the hooks may be empty.
   Api(ApiOptions options, storage::Queryable* storage, const promql::Engine* engine,
-      TargetSource targets = {}, RuntimeStatus runtime = {}, AdminHooks admin = {});
+      TargetSource targets = {}, RuntimeStatus runtime = {}, AdminHooks admin = {},
+      RuleSource rules = {});
   ~Api();
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;

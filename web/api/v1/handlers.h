@@ -3,8 +3,8 @@
 //               encoding of query results)
 //   series.cc   series, labels, label values, metadata
 //   targets.cc  targets, targets/metadata
-//   status.cc   status/buildinfo, runtimeinfo, flags, config, tsdb, walreplay; rules, alerts and
-//               alertmanagers (empty until rules/ and notifier/ land)
+//   status.cc   status/buildinfo, runtimeinfo, flags, config, tsdb, walreplay; alertmanagers
+//   rules.cc    rules, alerts (through the RuleSource hooks)
 //   admin.cc    admin/tsdb/delete_series, clean_tombstones, snapshot
 // and /federate in web/federate.cc. api.cc routes requests to them and writes every Result.
 //
@@ -34,6 +34,7 @@ struct Env {
   const RuntimeStatus& status;
   const AdminHooks& admin;
   QueryLimiter& limiter;
+  const RuleSource& rules;
 };
 
 struct Request {
@@ -69,9 +70,10 @@ Result StatusFlags(const Request& r);
 Result StatusRuntimeInfo(const Request& r);
 Result StatusTsdb(const Request& r);
 Result StatusWalReplay(const Request& r);
+Result AlertManagers(const Request& r);
+// rules.cc
 Result Rules(const Request& r);
 Result Alerts(const Request& r);
-Result AlertManagers(const Request& r);
 // admin.cc
 Result DeleteSeries(const Request& r);
 Result CleanTombstones(const Request& r);

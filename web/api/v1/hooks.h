@@ -1,5 +1,5 @@
 // Hooks: what the API shows that lives outside promql and the storage interface: scrape
-// targets and metadata, the notifier's Alertmanagers, the loaded config, the head's statistics, admin actions on the
+// targets and metadata, rule groups and alerts, the notifier's Alertmanagers, the loaded config, the head's statistics, admin actions on the
 // database. The binary (cmd/) adapts the scrape manager and the DB to these, so web depends on
 // neither scrape nor tsdb's head and DB (arrows: web -> promql, storage; cmd -> everything).
 //
@@ -97,6 +97,48 @@ struct RuntimeStatus {
   std::function<int64_t()> corruption_count;
   // /api/v1/status/walreplay: min, max, current segment.
   std::function<std::vector<int64_t>()> wal_replay;
+};
+
+// /api/v1/rules and /api/v1/alerts, read from the rule manager (rules/). Times are Unix
+// nanoseconds, 0 meaning never; durations are seconds.
+struct AlertView {
+  model::Labels labels;
+  model::Labels annotations;
+  std::string state;  // "pending", "firing"
+  int64_t active_at_ns = 0;
+  int64_t keep_firing_since_ns = 0;  // 0: not keeping
+  double value = 0;
+};
+
+struct RuleView {
+  bool alerting = false;
+  std::string name;
+  std::string query;
+  double duration_seconds = 0;         // alerting: `for`
+  double keep_firing_for_seconds = 0;  // alerting
+  model::Labels labels;
+  model::Labels annotations;     // alerting
+  std::string state;             // alerting: "inactive", "pending", "firing"
+  std::vector<AlertView> alerts;  // alerting: the active alerts
+  std::string health = "unknown";  // "ok", "err", "unknown"
+  std::string last_error;
+  double evaluation_seconds = 0;
+  int64_t last_evaluation_ns = 0;
+};
+
+struct RuleGroupView {
+  std::string name;
+  std::string file;
+  double interval_seconds = 0;
+  int64_t limit = 0;
+  double evaluation_seconds = 0;
+  int64_t last_evaluation_ns = 0;
+  std::vector<RuleView> rules;
+};
+
+struct RuleSource {
+  // Groups sorted by file then name, every rule with its alerts.
+  std::function<std::vector<RuleGroupView>()> groups;
 };
 
 // Admin API (--web.enable-admin-api), implemented by the DB.

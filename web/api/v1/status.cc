@@ -165,16 +165,6 @@ Result StatusWalReplay(const Request& r) {
   return out;
 }
 
-Result Rules(const Request& r) {
-  std::string_view type = r.form.Get("type");
-  if (!type.empty() && type != "alert" && type != "record") {
-    return InvalidParam("type", absl::StrCat("not supported value \"", AV(type), "\""));
-  }
-  return RawData(R"({"groups":[]})");
-}
-
-Result Alerts(const Request&) { return RawData(R"({"alerts":[]})"); }
-
 Result AlertManagers(const Request& r) {
   AlertmanagersView ams;
   if (r.env.targets.alertmanagers) ams = r.env.targets.alertmanagers();

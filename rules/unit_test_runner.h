@@ -1,0 +1,43 @@
+// `promlet test rules TEST.yml...`: promtool's rule unit tests (Prometheus' cmd/promtool
+// unittest.go) with its file format, evaluation order and output:
+//   rule_files (globs relative to the test file), evaluation_interval (1m), group_eval_order,
+//   tests[]: interval, input_series (series + values in the expanding notation: `a+bxn`,
+//   `a-bxn`, `axn`, `_`, `_xn`, `stale`), alert_rule_test (eval_time, alertname, exp_alerts
+//   with exp_labels / exp_annotations: the firing alerts at that time), promql_expr_test (expr,
+//   eval_time, exp_samples), external_labels, external_url, name.
+// Per file: "Unit Testing:  <file>" then "  SUCCESS" or "  FAILED:" and promtool's failure
+// texts; exit code 0 when every file passes, 1 otherwise.
+//
+// Invariants: each test group runs on a fresh storage from `new_storage` (rules/ does not
+// depend on tsdb; cmd hands in the head); evaluation goes from time 0 to the largest eval_time
+// by evaluation_interval, every group evaluated at each step in group_eval_order.
+#ifndef PROMLET_RULES_UNIT_TEST_RUNNER_H_
+#define PROMLET_RULES_UNIT_TEST_RUNNER_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "promql/engine/engine.h"
+#include "rules/check.h"
+#include "storage/interface.h"
+
+namespace promlet::rules {
+
+struct UnitTestOptions {
+  std::function<std::unique_ptr<storage::Storage>()> new_storage;
+  promql::EngineOptions engine;
+};
+
+CheckOutput RunRuleUnitTests(const std::vector<std::string>& files, const UnitTestOptions& opts);
+
+// The values of an input series in the expanding notation, one per interval step from 0;
+// nullopt entries are `_` (no sample). Errors name the bad token.
+absl::StatusOr<std::vector<std::optional<double>>> ExpandSeriesValues(std::string_view values);
+
+}  // namespace promlet::rules
+
+#endif  // PROMLET_RULES_UNIT_TEST_RUNNER_H_
