@@ -38,6 +38,7 @@
 #include "tsdb/metrics.h"
 #include "web/api/v1/api.h"
 #include "web/push_routes.h"
+#include "web/remote_routes.h"
 #include "web/api/v1/params.h"
 #include "web/self_metrics.h"
 
@@ -379,6 +380,14 @@ int Run(const Flags& flags) {
                                     {"buildUser", ao.build_user}, {"goVersion", ao.go_version},
                                     {"revision", ao.revision},    {"version", PROMLET_VERSION}};
     web::RegisterPushRoutes(server, pushes.get(), std::move(pro));
+  }
+  // --web.enable-remote-write-receiver: POST /api/v1/write appends like a scrape does.
+  std::unique_ptr<remote::WriteHandler> remote_writes;
+  if (flags.remote_write_receiver) {
+    remote::WriteHandlerOptions wo;
+    wo.log = [](std::string_view msg) { PROMLET_LOG_WARN("remote write", "detail", std::string(msg)); };
+    remote_writes = std::make_unique<remote::WriteHandler>(db.get(), std::move(wo));
+    web::RegisterRemoteWriteRoute(server, remote_writes.get());
   }
 
   // Methods as Prometheus' router registers them; health and readiness run on the I/O threads,

@@ -21,9 +21,9 @@ namespace fs = std::filesystem;
 // The top-level sections of Prometheus' config that promlet does not implement yet: refused
 // (or, with --config.ignore-unsupported, ignored with a warning). A section that gets
 // implemented leaves this list and gets its struct, its parser and a line in Load().
-const FieldNames kUnimplementedSections = {"rule_files",  "alerting", "remote_write",
-                                           "remote_read", "storage",  "tracing",
-                                           "runtime",     "otlp",     "scrape_config_files"};
+const FieldNames kUnimplementedSections = {"rule_files", "alerting", "remote_read",
+                                           "storage",    "tracing",  "runtime",
+                                           "otlp",       "scrape_config_files"};
 
 // Prometheus' config.Secret fields, keyed by their YAML name: their values print as
 // "<secret>". File fields (password_file, credentials_file, key_file, ...) are paths and stay.
@@ -86,13 +86,16 @@ absl::StatusOr<Config> Load(std::string_view yaml, const std::string& name,
     if (!root.IsDefined() || root.IsNull()) return cfg;  // an empty file is a valid config
     std::set<std::string> sections =
         d.RecordUnsupported(root, "", kUnimplementedSections, "section not supported by promlet");
-    if (auto st = d.CheckKeys(root, "", {"global", "scrape_configs"}, sections); !st.ok()) {
+    if (auto st = d.CheckKeys(root, "", {"global", "scrape_configs", "remote_write"}, sections); !st.ok()) {
       return st;
     }
     if (auto g = Decoder::Child(root, "global")) {
       if (auto st = ParseGlobalConfig(d, *g, &cfg.global); !st.ok()) return st;
     }
     if (auto st = ParseScrapeConfigs(d, root, cfg.global, &cfg.scrape_configs); !st.ok()) {
+      return st;
+    }
+    if (auto st = ParseRemoteWriteConfigs(d, root, &cfg.remote_write_configs); !st.ok()) {
       return st;
     }
     if (!unsupported.empty() && !options.ignore_unsupported) {

@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "config/global_config.h"
+#include "config/remote_write_config.h"
 #include "config/scrape_config.h"
 
 namespace promlet::config {
@@ -29,6 +30,7 @@ namespace promlet::config {
 struct Config {
   GlobalConfig global;
   std::vector<ScrapeConfig> scrape_configs;
+  std::vector<RemoteWriteConfig> remote_write_configs;
   std::string source;  // file name (or the name given to LoadConfigString)
   // The configuration as it may be shown (/api/v1/status/config): the file's settings with
   // every secret (passwords, credentials, bearer tokens, inline keys) printed as "<secret>",

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/duration.h"
+#include "net/http/authorization.h"
 #include "scrape/file_sd.h"
 #include "model/relabel.h"
 #include "scrape/scrape_loop.h"
@@ -24,48 +25,6 @@
 
 namespace promlet::scrape {
 namespace {
-
-absl::StatusOr<std::string> ReadSecretFile(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("unable to read ", std::string(what), " ", path));
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  // Prometheus trims surrounding whitespace of secret files.
-  return std::string(absl::StripAsciiWhitespace(s));
-}
-
-// The Authorization header value, evaluated per scrape because secret files may rotate.
-std::function<absl::StatusOr<std::string>()> AuthorizationSource(const config::ScrapeConfig& c) {
-  if (c.http_client.basic_auth) {
-    config::BasicAuth ba = *c.http_client.basic_auth;
-    return [ba]() -> absl::StatusOr<std::string> {
-      std::string password = ba.password;
-      if (!ba.password_file.empty()) {
-        absl::StatusOr<std::string> p = ReadSecretFile(ba.password_file, "basic auth password file");
-        if (!p.ok()) return p.status();
-        password = *p;
-      }
-      return absl::StrCat("Basic ", absl::Base64Escape(absl::StrCat(ba.username, ":", password)));
-    };
-  }
-  if (c.http_client.authorization) {
-    config::Authorization a = *c.http_client.authorization;
-    return [a]() -> absl::StatusOr<std::string> {
-      std::string cred = a.credentials;
-      if (!a.credentials_file.empty()) {
-        absl::StatusOr<std::string> p = ReadSecretFile(a.credentials_file, "authorization credentials file");
-        if (!p.ok()) return p.status();
-        cred = *p;
-      }
-      return absl::StrCat(a.type.empty() ? "Bearer" : a.type, " ", cred);
-    };
-  }
-  return nullptr;
-}
 
 // True when a loop's cache (final labels per raw series) stays valid across the config change.
 bool SampleShapingEqual(const config::ScrapeConfig& a, const config::ScrapeConfig& b) {
@@ -279,7 +238,7 @@ absl::StatusOr<ScrapeLoopOptions> BuildLoopOptions(const config::ScrapeConfig& c
                                               : AcceptHeader(cfg.scrape_protocols)},
       {"X-Prometheus-Scrape-Timeout-Seconds", ScrapeTimeoutHeaderValue(o.timeout)},
   };
-  o.http.authorization = AuthorizationSource(cfg);
+  o.http.authorization = net::AuthorizationSource(cfg.http_client);
   if (cfg.fallback_scrape_protocol) o.fallback_format = FormatOf(*cfg.fallback_scrape_protocol);
   o.samples.target_labels = PublicTargetLabels(t.labels);
   o.samples.honor_labels = cfg.honor_labels;
