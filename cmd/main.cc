@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -32,6 +33,7 @@
 #include "promql/engine/engine.h"
 #include "promql/parser/parser.h"
 #include "push/group_store.h"
+#include "storage/remote/remote_storage.h"
 #include "scrape/manager.h"
 #include "tools/tsdb_cli.h"
 #include "tsdb/db.h"
@@ -219,6 +221,18 @@ int Run(const Flags& flags) {
   PROMLET_LOG_INFO("TSDB started", "series", db->head()->NumSeries(), "wal_segments",
                    report.wal.segments, "replay_seconds", report.replay_seconds);
 
+  // remote_write: queues read the WAL; segments they still need survive checkpoints.
+  remote::RemoteStorageOptions rso;
+  rso.data_dir = flags.tsdb_path;
+  rso.wal_dir = db->dir() + "/wal";
+  rso.max_retention_ms = flags.remote_max_retention_ms;
+  rso.log = [](std::string_view msg) { PROMLET_LOG_WARN("remote write", "detail", std::string(msg)); };
+  auto remote_storage = std::make_shared<remote::RemoteStorage>(std::move(rso));
+  db->SetWalSegmentKeeper([weak = std::weak_ptr<remote::RemoteStorage>(remote_storage)] {
+    auto rs = weak.lock();
+    return rs ? rs->FirstNeededSegment() : std::numeric_limits<int>::max();
+  });
+
   promql::EngineOptions eo;
   eo.lookback_delta_ms = flags.query_lookback_delta_ms;
   eo.max_samples = flags.query_max_samples;
@@ -271,8 +285,9 @@ int Run(const Flags& flags) {
   };
   // --web.enable-push: Pushgateway groups, appended every global scrape interval.
   std::unique_ptr<push::GroupStore> pushes;
-  auto storage_families = [dbp, &pushes] {
+  auto storage_families = [dbp, &pushes, rs = remote_storage.get()] {
     std::vector<prometheus::MetricFamily> out = tsdb::CollectMetrics(dbp, nullptr);
+    for (auto& f : rs->Collect()) out.push_back(std::move(f));
     if (pushes) {
       const push::GroupStoreStats st = pushes->stats();
       common::AppendMetrics(
@@ -305,6 +320,11 @@ int Run(const Flags& flags) {
       PROMLET_LOG_WARN("Some scrape targets cannot run", "err", ast.message());
     }
     if (pushes) pushes->StartTicker(config.config().global.scrape_interval_ms);
+    if (auto rst = remote_storage->ApplyConfig(config.config().remote_write_configs,
+                                               config.config().global.external_labels);
+        !rst.ok()) {
+      PROMLET_LOG_WARN("Some remote write queues cannot run", "err", rst.message());
+    }
     PROMLET_LOG_INFO("Completed loading of configuration file");
     return absl::OkStatus();
   };
@@ -441,6 +461,11 @@ int Run(const Flags& flags) {
     return 1;
   }
   PROMLET_LOG_INFO("Listening on", "address", flags.listen_address, "port", server.port());
+  if (auto rst = remote_storage->ApplyConfig(config.config().remote_write_configs,
+                                             config.config().global.external_labels);
+      !rst.ok()) {
+    PROMLET_LOG_WARN("Some remote write queues cannot run", "err", rst.message());
+  }
   if (auto ast = scraper->ApplyConfig(config.config()); !ast.ok()) {
     PROMLET_LOG_WARN("Some scrape targets cannot run", "err", ast.message());
   }
@@ -463,6 +488,9 @@ int Run(const Flags& flags) {
   scraper.reset();
   if (pushes) pushes->Stop();
   pushes.reset();
+  PROMLET_LOG_INFO("Stopping remote storage...");
+  db->SetWalSegmentKeeper(nullptr);
+  remote_storage->Stop();
   PROMLET_LOG_INFO("Stopping storage...");
   db.reset();
   PROMLET_LOG_INFO("See you next time!");

@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "tests/integration/test_util.h"
 
@@ -44,7 +45,7 @@ std::string Url(const std::string& s) {
 // includes them, 3.x does not).
 using Samples = std::map<std::string, std::set<std::pair<int64_t, std::string>>>;
 Samples RangeSamples(int port, const std::string& selector, int64_t at_ms, int64_t window_ms) {
-  std::string q = selector + "[" + std::to_string(window_ms / 1000) + "s]";
+  std::string q = selector + "[" + std::to_string(window_ms) + "ms]";
   auto r = HttpGet(port, "/api/v1/query?query=" + Url(q) + "&time=" + std::to_string(at_ms / 1000) +
                              "." + std::to_string(1000 + at_ms % 1000).substr(1));
   Samples out;
@@ -115,6 +116,150 @@ TEST(RemoteE2ETest, PrometheusRemoteWritesIntoPromlet) {
   prom.Wait(std::chrono::seconds(20));
   promlet.Signal(SIGTERM);
   promlet.Wait(std::chrono::seconds(20));
+  std::system(("rm -rf " + dir).c_str());
+}
+
+const char* kVictoria = "/usr/bin/victoria-metrics";
+
+// VictoriaMetrics' raw samples of `match` (export API): series JSON (sorted labels) -> samples
+// in (from, to].
+Samples VictoriaSamples(int port, const std::string& match, int64_t from, int64_t to) {
+  Samples out;
+  auto r = HttpGet(port, "/api/v1/export?match[]=" + Url(match));
+  if (r.status != 200) return out;
+  size_t pos = 0;
+  while (pos < r.body.size()) {
+    size_t eol = r.body.find('\n', pos);
+    if (eol == std::string::npos) eol = r.body.size();
+    auto j = nlohmann::json::parse(r.body.substr(pos, eol - pos), nullptr, false);
+    pos = eol + 1;
+    if (j.is_discarded() || !j.is_object()) continue;
+    nlohmann::json metric = nlohmann::json::object();
+    for (auto& [k, v] : j["metric"].items()) metric[k] = v;
+    auto& set = out[metric.dump()];
+    for (size_t i = 0; i < j["timestamps"].size(); ++i) {
+      int64_t t = j["timestamps"][i].get<int64_t>();
+      if (t <= from || t > to) continue;
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.17g", j["values"][i].get<double>());
+      set.emplace(t, buf);
+    }
+    if (set.empty()) out.erase(metric.dump());
+  }
+  return out;
+}
+
+// promlet's samples with values normalised like VictoriaSamples'.
+Samples PromletSamples(int port, const std::string& selector, int64_t from, int64_t to) {
+  Samples raw = RangeSamples(port, selector, to, to - from);
+  Samples out;
+  for (auto& [k, v] : raw) {
+    auto metric = nlohmann::json::parse(k);
+    for (const auto& [t, val] : v) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.17g", std::stod(val));
+      out[metric.dump()].emplace(t, buf);
+    }
+  }
+  return out;
+}
+
+class VictoriaMetrics {
+ public:
+  VictoriaMetrics(const std::string& dir, int port) : dir_(dir), port_(port) { Start(); }
+  void Start() {
+    proc_ = std::make_unique<Process>(
+        std::vector<std::string>{kVictoria, "-storageDataPath=" + dir_ + "/vm",
+                                 "-httpListenAddr=127.0.0.1:" + std::to_string(port_),
+                                 "-retentionPeriod=100y", "-dedup.minScrapeInterval=1ms",
+                                 "-search.latencyOffset=0s"},
+        dir_ + "/vm.log");
+    WaitFor([&] { return HttpGet(port_, "/health").status == 200; }, std::chrono::seconds(30));
+  }
+  void Stop() {
+    proc_->Signal(SIGTERM);
+    proc_->Wait(std::chrono::seconds(30));
+  }
+  std::string Log() const { return proc_->Log(); }
+
+ private:
+  std::string dir_;
+  int port_;
+  std::unique_ptr<Process> proc_;
+};
+
+// promlet forwards what it scrapes to VictoriaMetrics; the receiver is stopped for 30 s, promlet
+// is killed with -9 during the outage and restarted; afterwards VictoriaMetrics holds exactly
+// the samples promlet stored over the whole window.
+TEST(RemoteE2ETest, PromletRemoteWritesIntoVictoriaMetricsLosingNothing) {
+  if (!FileExecutable(kVictoria)) GTEST_SKIP() << "victoria-metrics not installed: " << kVictoria;
+  std::string dir = MakeTempDir("rw-send");
+  int port = FreePort(), vport = FreePort();
+  VictoriaMetrics vm(dir, vport);
+  WriteFile(dir + "/promlet.yml",
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+            "scrape_configs:\n  - job_name: promlet\n    static_configs:\n"
+            "      - targets: ['127.0.0.1:" +
+                std::to_string(port) +
+                "']\n"
+                "remote_write:\n  - url: http://127.0.0.1:" +
+                std::to_string(vport) +
+                "/api/v1/write\n    name: vm\n    queue_config:\n      batch_send_deadline: 200ms\n"
+                "      min_backoff: 50ms\n      max_backoff: 1s\n");
+  const std::vector<std::string> args = {
+      kBinary, "--web.listen-address=127.0.0.1:" + std::to_string(port),
+      "--storage.tsdb.path=" + dir + "/data", "--config.file=" + dir + "/promlet.yml"};
+  auto promlet = std::make_unique<Process>(args, dir + "/promlet.log");
+  const std::string selector = R"({job="promlet",__name__=~"up|scrape_samples_scraped"})";
+  const int64_t from = NowMs();
+  // Forwarding works: a few seconds of samples arrive identical.
+  Samples want, got;
+  bool same = WaitFor(
+      [&] {
+        const int64_t to = NowMs() - 1500;
+        want = PromletSamples(port, selector, from, to);
+        got = VictoriaSamples(vport, selector, from, to);
+        return want.size() == 2 && want.begin()->second.size() >= 3 && want == got;
+      },
+      std::chrono::seconds(60));
+  ASSERT_TRUE(same) << "promlet " << want.size() << " series, vm " << got.size() << "\n"
+                    << promlet->Log();
+  // Outage: the receiver stops for 30 s; promlet is killed -9 in the middle and restarted.
+  vm.Stop();
+  std::this_thread::sleep_for(std::chrono::seconds(12));
+  promlet->Signal(SIGKILL);
+  promlet->Wait(std::chrono::seconds(10));
+  const std::string first_log = promlet->Log();
+  promlet = std::make_unique<Process>(args, dir + "/promlet2.log");
+  std::this_thread::sleep_for(std::chrono::seconds(18));
+  vm.Start();
+  const int64_t to = NowMs() + 3000;
+  ASSERT_TRUE(WaitFor([&] { return NowMs() > to + 1500; }, std::chrono::seconds(20)));
+  same = WaitFor(
+      [&] {
+        want = PromletSamples(port, selector, from, to);
+        got = VictoriaSamples(vport, selector, from, to);
+        return !want.empty() && want == got;
+      },
+      std::chrono::seconds(90));
+  size_t n = 0, missing = 0;
+  for (const auto& [k, v] : want) {
+    n += v.size();
+    for (const auto& x : v) missing += got[k].count(x) == 0;
+  }
+  EXPECT_TRUE(same) << n << " samples in promlet, " << missing << " missing in VictoriaMetrics\n"
+                    << first_log << "\n---- after restart\n"
+                    << promlet->Log();
+  EXPECT_GE(n, 60u);  // 2 series over about 35 s of scrapes
+  auto m = HttpGet(port, "/metrics");
+  EXPECT_THAT(
+      m.body,
+      HasSubstr(
+          R"(prometheus_remote_storage_samples_total{remote_name="vm",url="http://127.0.0.1:)"));
+  EXPECT_THAT(m.body, HasSubstr("prometheus_remote_storage_samples_retried_total"));
+  promlet->Signal(SIGTERM);
+  promlet->Wait(std::chrono::seconds(20));
+  vm.Stop();
   std::system(("rm -rf " + dir).c_str());
 }
 
