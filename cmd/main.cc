@@ -409,6 +409,13 @@ int Run(const Flags& flags) {
     remote_writes = std::make_unique<remote::WriteHandler>(db.get(), std::move(wo));
     web::RegisterRemoteWriteRoute(server, remote_writes.get());
   }
+  // POST /api/v1/read: promlet as a remote read source (always on, as in Prometheus).
+  remote::ReadHandlerOptions rro;
+  rro.sample_limit = flags.remote_read_sample_limit;
+  rro.concurrent_limit = flags.remote_read_concurrent_limit;
+  rro.max_bytes_in_frame = static_cast<size_t>(flags.remote_read_max_bytes_in_frame);
+  remote::ReadHandler remote_reads(db.get(), rro);
+  web::RegisterRemoteReadRoute(server, &remote_reads);
 
   // Methods as Prometheus' router registers them; health and readiness run on the I/O threads,
   // so no load on the worker pools can delay them.

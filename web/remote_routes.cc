@@ -24,4 +24,21 @@ void RegisterRemoteWriteRoute(net::HttpServer& server, remote::WriteHandler* han
       options);
 }
 
+void RegisterRemoteReadRoute(net::HttpServer& server, remote::ReadHandler* handler) {
+  net::RouteOptions options;
+  options.methods = {"POST"};
+  options.pool = net::HandlerPool::kQuery;
+  server.Handle(
+      "/api/v1/read", "/api/v1/read",
+      [handler](const net::HttpRequest& req, net::HttpResponse& res) {
+        remote::ReadHttpResponse out = handler->Serve(req.body);
+        res.status = out.status;
+        res.content_type = std::move(out.content_type);
+        res.body = std::move(out.body);
+        res.headers = std::move(out.headers);
+        res.compressible = false;  // snappy already, or frames the client reads as they are
+      },
+      options);
+}
+
 }  // namespace promlet::web

@@ -7,12 +7,14 @@
 #define PROMLET_WEB_REMOTE_ROUTES_H_
 
 #include "net/http/server.h"
+#include "storage/remote/read_handler.h"
 #include "storage/remote/write_handler.h"
 
 namespace promlet::web {
 
 // `handler` must outlive the server.
 void RegisterRemoteWriteRoute(net::HttpServer& server, remote::WriteHandler* handler);
+void RegisterRemoteReadRoute(net::HttpServer& server, remote::ReadHandler* handler);
 
 }  // namespace promlet::web
 

@@ -263,5 +263,59 @@ TEST(RemoteE2ETest, PromletRemoteWritesIntoVictoriaMetricsLosingNothing) {
   std::system(("rm -rf " + dir).c_str());
 }
 
+// A Prometheus with promlet as its remote_read source (and nothing of its own) answers range
+// selections with exactly the samples promlet answers itself.
+TEST(RemoteE2ETest, PrometheusReadsFromPromlet) {
+  if (!FileExecutable(kPrometheus)) GTEST_SKIP() << "prometheus not installed: " << kPrometheus;
+  std::string dir = MakeTempDir("rr");
+  int port = FreePort(), pport = FreePort();
+  WriteFile(dir + "/promlet.yml",
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+            "scrape_configs:\n  - job_name: promlet\n    static_configs:\n"
+            "      - targets: ['127.0.0.1:" +
+                std::to_string(port) + "']\n");
+  Process promlet(
+      {kBinary, "--web.listen-address=127.0.0.1:" + std::to_string(port),
+       "--storage.tsdb.path=" + dir + "/promlet", "--config.file=" + dir + "/promlet.yml"},
+      dir + "/promlet.log");
+  WriteFile(dir + "/prometheus.yml",
+            "remote_read:\n  - url: http://127.0.0.1:" + std::to_string(port) +
+                "/api/v1/read\n    read_recent: true\n");
+  Process prom({kPrometheus, "--config.file=" + dir + "/prometheus.yml",
+                "--storage.tsdb.path=" + dir + "/prom",
+                "--web.listen-address=127.0.0.1:" + std::to_string(pport)},
+               dir + "/prom.log");
+  const std::string selector =
+      R"({job="promlet",__name__=~"up|scrape_duration_seconds|promlet_build_info"})";
+  Samples want, got;
+  auto count = [](const Samples& s) {
+    size_t n = 0;
+    for (const auto& [k, v] : s) n += v.size();
+    return n;
+  };
+  int64_t at = 0;
+  bool same = WaitFor(
+      [&] {
+        if (at == 0 || count(want) < 10) at = NowMs() - 1000;
+        want = RangeSamples(port, selector, at, 10000);
+        got = RangeSamples(pport, selector, at, 10000);
+        return count(want) >= 10 && want == got;
+      },
+      std::chrono::seconds(90));
+  EXPECT_TRUE(same) << "promlet " << count(want) << " samples, prometheus " << count(got) << "\n"
+                    << prom.Log();
+  // An instant query through remote read agrees too.
+  auto a = HttpGet(
+      port, "/api/v1/query?query=" + Url("count(up)") + "&time=" + std::to_string(at / 1000));
+  auto b = HttpGet(
+      pport, "/api/v1/query?query=" + Url("count(up)") + "&time=" + std::to_string(at / 1000));
+  EXPECT_EQ(nlohmann::json::parse(a.body)["data"], nlohmann::json::parse(b.body)["data"]);
+  prom.Signal(SIGTERM);
+  prom.Wait(std::chrono::seconds(20));
+  promlet.Signal(SIGTERM);
+  promlet.Wait(std::chrono::seconds(20));
+  std::system(("rm -rf " + dir).c_str());
+}
+
 }  // namespace
 }  // namespace promlet::testing
