@@ -61,6 +61,23 @@ absl::Status QueueManager::Start() {
       wo.start = **loaded;
     }
   }
+  if (!wo.start) {
+    // A new queue sends what is written from now on: its start is the WAL's end at this moment
+    // (found here, not in the watcher's thread, so that samples appended right after Start()
+    // are sent).
+    tsdb::WalListing listing = tsdb::ListWalDir(wo.wal_dir);
+    if (!listing.segments.empty()) {
+      const int last = listing.segments.back();
+      uint64_t off = 0;
+      for (;;) {
+        auto r = tsdb::ReadSegmentRecords(tsdb::WalSegmentPath(wo.wal_dir, last), off, 16 << 20);
+        if (!r.ok()) break;
+        off = r->offset;
+        if (r->stop != tsdb::WalTailStop::kLimit) break;
+      }
+      wo.start = WalPosition{last, off};
+    }
+  }
   {
     std::lock_guard<std::mutex> l(ack_mu_);
     committed_ = wo.start.value_or(WalPosition{-1, 0});

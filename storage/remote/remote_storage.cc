@@ -37,7 +37,14 @@ std::string QueueName(const config::RemoteWriteConfig& cfg) {
 }
 
 RemoteStorage::RemoteStorage(RemoteStorageOptions options)
-    : options_(std::move(options)), io_(std::make_unique<Io>()) {}
+    : options_(std::move(options)), floor_segment_(INT_MAX), io_(std::make_unique<Io>()) {
+  // Until the configuration is applied, keep what the previous run's queues still need.
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(options_.data_dir + "/remote", ec)) {
+    auto p = PositionFile(e.path().string() + "/position").Load();
+    if (p.ok() && *p) floor_segment_ = std::min(floor_segment_, (*p)->segment);
+  }
+}
 
 RemoteStorage::~RemoteStorage() { Stop(); }
 
@@ -60,6 +67,9 @@ absl::Status RemoteStorage::ApplyConfig(const std::vector<config::RemoteWriteCon
   std::vector<std::unique_ptr<Queue>> old;
   {
     std::lock_guard<std::mutex> l(mu_);
+    for (const auto& q : queues_) {
+      floor_segment_ = std::min(floor_segment_, q->manager->FirstNeededSegment());
+    }
     old.swap(queues_);
   }
   std::vector<std::unique_ptr<Queue>> next;
@@ -139,12 +149,20 @@ absl::Status RemoteStorage::ApplyConfig(const std::vector<config::RemoteWriteCon
   }
   std::lock_guard<std::mutex> l(mu_);
   queues_ = std::move(next);
+  floor_segment_ = INT_MAX;
   return result;
+}
+
+std::vector<const QueueManager*> RemoteStorage::queue_managers() const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<const QueueManager*> out;
+  for (const auto& q : queues_) out.push_back(q->manager.get());
+  return out;
 }
 
 int RemoteStorage::FirstNeededSegment() const {
   std::lock_guard<std::mutex> l(mu_);
-  int first = INT_MAX;
+  int first = floor_segment_;
   for (const auto& q : queues_) first = std::min(first, q->manager->FirstNeededSegment());
   return first;
 }

@@ -8,7 +8,9 @@
 //    changed or new queue starts from its durable position (<data dir>/remote/<queue>/position),
 //    keyed by the queue's name or, unnamed, by a hash of its URL, so editing a queue's settings
 //    neither loses nor resends its backlog.
-//  - FirstNeededSegment() is the lowest WAL segment any queue still needs (INT_MAX: none).
+//  - FirstNeededSegment() is the lowest WAL segment any queue still needs (INT_MAX: none),
+//    including, from construction until the first ApplyConfig ends, the positions stored by
+//    the previous run, and during every ApplyConfig what the queues needed before it.
 #ifndef PROMLET_STORAGE_REMOTE_REMOTE_STORAGE_H_
 #define PROMLET_STORAGE_REMOTE_REMOTE_STORAGE_H_
 
@@ -50,6 +52,8 @@ class RemoteStorage {
   // prometheus_remote_storage_* families.
   std::vector<prometheus::MetricFamily> Collect() const;
   size_t queues() const;
+  // The running queues (tests: a queue kept across ApplyConfig is the same object).
+  std::vector<const QueueManager*> queue_managers() const;
 
  private:
   struct Queue {
@@ -61,6 +65,9 @@ class RemoteStorage {
   const RemoteStorageOptions options_;
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<Queue>> queues_;  // guarded by mu_
+  // While queues start or stop (startup, reload), the lowest segment they needed before: a
+  // checkpoint meanwhile must not delete it. INT_MAX when not applying.
+  int floor_segment_;  // guarded by mu_
   class Io;
   std::unique_ptr<Io> io_;
 };

@@ -317,5 +317,63 @@ TEST(RemoteE2ETest, PrometheusReadsFromPromlet) {
   std::system(("rm -rf " + dir).c_str());
 }
 
+// Remote Write 2.0 between two promlets: the sender's samples arrive identical, with the
+// external labels added and the series write_relabel_configs drop left out.
+TEST(RemoteE2ETest, PromletToPromletOverRemoteWrite2) {
+  std::string dir = MakeTempDir("rw2");
+  int sport = FreePort(), rport = FreePort();
+  WriteFile(dir + "/recv.yml", "scrape_configs: []\n");  // stores only what it receives
+  Process receiver({kBinary, "--web.listen-address=127.0.0.1:" + std::to_string(rport),
+                    "--storage.tsdb.path=" + dir + "/recv", "--web.enable-remote-write-receiver",
+                    "--config.file=" + dir + "/recv.yml"},
+                   dir + "/recv.log");
+  WriteFile(dir + "/sender.yml",
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+            "  external_labels: {site: s1}\n"
+            "scrape_configs:\n  - job_name: promlet\n    static_configs:\n"
+            "      - targets: ['127.0.0.1:" +
+                std::to_string(sport) +
+                "']\n"
+                "remote_write:\n  - url: http://127.0.0.1:" +
+                std::to_string(rport) +
+                "/api/v1/write\n    protobuf_message: io.prometheus.write.v2.Request\n"
+                "    write_relabel_configs:\n      - source_labels: [__name__]\n"
+                "        regex: scrape_duration_seconds\n        action: drop\n"
+                "    queue_config: {batch_send_deadline: 200ms}\n");
+  Process sender({kBinary, "--web.listen-address=127.0.0.1:" + std::to_string(sport),
+                  "--storage.tsdb.path=" + dir + "/send", "--config.file=" + dir + "/sender.yml"},
+                 dir + "/send.log");
+  auto count = [](const Samples& s) {
+    size_t n = 0;
+    for (const auto& [k, v] : s) n += v.size();
+    return n;
+  };
+  Samples want, got;
+  int64_t at = 0;
+  bool same = WaitFor(
+      [&] {
+        if (at == 0 || count(want) < 8) at = NowMs() - 1500;
+        want.clear();
+        for (auto& [k, v] : RangeSamples(sport, R"({job="promlet",__name__="up"})", at, 8000)) {
+          auto m = nlohmann::json::parse(k);
+          m["site"] = "s1";
+          want[m.dump()] = v;
+        }
+        got = RangeSamples(rport, R"({job="promlet",__name__="up"})", at, 8000);
+        return count(want) >= 4 && want == got;
+      },
+      std::chrono::seconds(90));
+  EXPECT_TRUE(same) << count(want) << " vs " << count(got) << "\n"
+                    << sender.Log() << "\n"
+                    << receiver.Log();
+  EXPECT_TRUE(
+      RangeSamples(rport, R"({__name__="scrape_duration_seconds"})", NowMs(), 60000).empty());
+  sender.Signal(SIGTERM);
+  sender.Wait(std::chrono::seconds(20));
+  receiver.Signal(SIGTERM);
+  receiver.Wait(std::chrono::seconds(20));
+  std::system(("rm -rf " + dir).c_str());
+}
+
 }  // namespace
 }  // namespace promlet::testing

@@ -13,6 +13,7 @@
 #include "storage/remote/codec.h"
 #include "storage/remote/position.h"
 #include "storage/remote/queue_manager.h"
+#include "storage/remote/remote_storage.h"
 #include "storage/remote/wal_watcher.h"
 #include "tests/remote/temp_dir.h"
 #include "tsdb/wlog/tail.h"
@@ -416,6 +417,37 @@ TEST_F(QueueTest, WriteRelabelConfigsDropSeriesAsDropped) {
   q.Stop();
   for (const auto& [labels, ts] : ByLabels())
     EXPECT_THAT(labels, ::testing::Not(HasSubstr("i=\"2\"")));
+}
+
+TEST(RemoteStorageTest, ReloadKeepsUnchangedQueuesAndStoredPositionsPinTheWal) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() + "/remote/old");
+  ASSERT_TRUE(PositionFile(dir.path() + "/remote/old/position").Store({3, 10}, false).ok());
+  RemoteStorageOptions o;
+  o.data_dir = dir.path();
+  o.wal_dir = dir.path() + "/wal";
+  RemoteStorage rs(o);
+  // Before the configuration is applied, the previous run's positions keep their segments.
+  EXPECT_EQ(rs.FirstNeededSegment(), 3);
+  config::RemoteWriteConfig a;
+  a.url = "http://127.0.0.1:1/api/v1/write";
+  a.name = "a";
+  config::RemoteWriteConfig b = a;
+  b.name = "b";
+  ASSERT_TRUE(rs.ApplyConfig({a, b}, {}).ok());
+  EXPECT_EQ(rs.FirstNeededSegment(), INT_MAX);  // "old" is no longer configured; no WAL yet
+  auto before = rs.queue_managers();
+  ASSERT_EQ(before.size(), 2u);
+  b.remote_timeout_ms = 5000;
+  ASSERT_TRUE(rs.ApplyConfig({a, b}, {}).ok());
+  auto after = rs.queue_managers();
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[0], before[0]);  // a unchanged: kept running
+  EXPECT_NE(after[1], before[1]);  // b changed: restarted
+  ASSERT_TRUE(rs.ApplyConfig({b}, model::Labels{{"site", "x"}}).ok());
+  EXPECT_EQ(rs.queues(), 1u);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/remote/b"));
+  rs.Stop();
 }
 
 }  // namespace
