@@ -161,6 +161,40 @@ TEST(WalWatcherTest, ANewQueueStartsAtTheEndAndSeriesFromTheCheckpointAreKnown) 
   EXPECT_EQ(sink.samples[0], (std::pair<std::string, int64_t>{"old{i=\"1\"}", 20}));
 }
 
+TEST(WalWatcherTest, SegmentsOlderThanMaxRetentionAreDroppedOutLoud) {
+  TempDir dir;
+  const std::string wal_dir = dir.path() + "/wal";
+  auto wal = tsdb::Wal::Open(wal_dir);
+  ASSERT_TRUE(wal.ok());
+  ASSERT_TRUE((*wal)->Log({{1, L("a", "1")}}, {{1, 10, 1}, {1, 20, 2}}).ok());
+  ASSERT_TRUE((*wal)->CutSegment().ok());
+  ASSERT_TRUE((*wal)->Log({}, {{1, 30, 3}}).ok());
+  // Segment 1 was last written 5 hours ago.
+  const auto old = std::filesystem::file_time_type::clock::now() - std::chrono::hours(5);
+  std::filesystem::last_write_time(tsdb::WalSegmentPath(wal_dir, 1), old);
+  RecordingSink sink;
+  std::string log;
+  std::mutex log_mu;
+  WalWatcherOptions o;
+  o.wal_dir = wal_dir;
+  o.start = WalPosition{1, 0};
+  o.max_retention_ms = 4 * 3600 * 1000;
+  o.poll_interval_ms = 5;
+  o.log = [&](std::string_view m) {
+    std::lock_guard<std::mutex> l(log_mu);
+    log += std::string(m);
+  };
+  WalWatcher w(o, &sink);
+  w.Start();
+  ASSERT_TRUE(WaitFor([&] { return sink.Count() >= 1; }));
+  w.Stop();
+  std::lock_guard<std::mutex> l(sink.mu);
+  EXPECT_EQ(sink.dropped, 2u);
+  EXPECT_EQ(sink.samples, (std::vector<std::pair<std::string, int64_t>>{{"a{i=\"1\"}", 30}}));
+  std::lock_guard<std::mutex> ll(log_mu);
+  EXPECT_THAT(log, HasSubstr("older than --storage.remote.max-retention"));
+}
+
 // A transport that answers from a script (then 204) and records what it accepted.
 class ScriptedTransport : public WriteTransport {
  public:
