@@ -22,6 +22,14 @@ bool Retryable(int status, bool retry_on_429) {
   return status == 0 || status >= 500 || (status == 429 && retry_on_429);
 }
 
+// A refusal because the receiver holds newer (or the same) samples for a series.
+bool RefusedAsAlreadyNewer(std::string_view body) {
+  for (std::string_view why : {"out of order", "duplicate sample", "out of bounds", "too old"}) {
+    if (body.find(why) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 std::string Quote(std::string_view body) {
   std::string s(body.substr(0, 512));
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
@@ -367,6 +375,26 @@ bool QueueManager::SendBatch(Shard* s, std::vector<Pending>& batch) {
       return true;
     }
     if (Stopping()) return false;
+    if (r.status == 400 && series.size() > 1 && RefusedAsAlreadyNewer(r.body)) {
+      // Typically a batch resent after a restart mixing samples the receiver already has with
+      // new ones: a receiver that refuses whole requests (Prometheus with 1.0) would lose the
+      // new ones. Each series is retried on its own, in order, so only the series whose samples
+      // the receiver really refuses are dropped.
+      std::vector<std::vector<Pending>> parts;
+      absl::flat_hash_map<const model::Labels*, size_t> part_of;
+      for (Pending& p : batch) {
+        auto [it, inserted] = part_of.try_emplace(p.labels.get(), parts.size());
+        if (inserted) parts.emplace_back();
+        parts[it->second].push_back(std::move(p));
+      }
+      batch.clear();
+      bool ok = true;
+      for (auto& part : parts) {
+        if (ok) ok = SendBatch(s, part);
+        for (Pending& p : part) batch.push_back(std::move(p));
+      }
+      return ok;
+    }
     if (!Retryable(r.status, q.retry_on_http_429)) {
       metrics_.samples_failed_total.fetch_add(batch.size(), std::memory_order_relaxed);
       Log(absl::StrCat("remote write queue ", options_.name, ": ", options_.url, " refused ",

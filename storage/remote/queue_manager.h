@@ -12,6 +12,9 @@
 //    purpose (relabelled away, unknown series, older than sample_age_limit, max retention:
 //    counted dropped). It is stored in the position file several times a second and synced
 //    every few seconds, so a restart (clean or kill -9) resends at most what was in flight.
+//  - A 400 naming out-of-order, duplicate or too old samples for a batch of several series is
+//    retried series by series (each in order), so a receiver that refuses whole requests drops
+//    only the series it really refuses (a batch resent after a crash mixes old and new samples).
 //  - 5xx, network errors and (with retry_on_http_429) 429 are retried forever with exponential
 //    backoff between min_backoff and max_backoff; samples are never dropped for them.
 //  - Memory is bounded: at most `capacity` samples wait per shard; a full queue blocks the

@@ -214,6 +214,10 @@ class ScriptedTransport : public WriteTransport {
       status = s_->script.front();
       s_->script.pop_front();
     }
+    if (status == 409) {
+      status = 400;  // scripted as 409: a 400 "out of order sample"
+      return {status, "out of order sample"};
+    }
     if (status == 204) {
       auto raw = SnappyUncompress(body, 1 << 26);
       EXPECT_TRUE(raw.ok());
@@ -226,7 +230,9 @@ class ScriptedTransport : public WriteTransport {
       }
       s_->batch_sizes.push_back(n);
     }
-    return {status, status == 204 ? "" : "receiver says no"};
+    return {status, status == 204   ? ""
+                    : status == 409 ? "out of order sample"
+                                    : "receiver says no"};
   }
 
  private:
@@ -482,6 +488,26 @@ TEST(RemoteStorageTest, ReloadKeepsUnchangedQueuesAndStoredPositionsPinTheWal) {
   EXPECT_EQ(rs.queues(), 1u);
   EXPECT_TRUE(std::filesystem::exists(dir.path() + "/remote/b"));
   rs.Stop();
+}
+
+TEST_F(QueueTest, OutOfOrderRefusalOfAMixedBatchIsRetriedSeriesBySeries) {
+  {
+    std::lock_guard<std::mutex> l(shared_->mu);
+    // The whole batch is refused, then series 1 alone is refused, series 2 and 3 accepted.
+    shared_->script = {409, 409};
+  }
+  QueueOptions o = Options();
+  o.queue.max_samples_per_send = 30;
+  o.queue.batch_send_deadline_ms = 200;
+  QueueManager q(o);
+  ASSERT_TRUE(q.Start().ok());
+  Write(9, 3, 1000);
+  ASSERT_TRUE(WaitFor([&] { return Accepted() == 6 && q.metrics().samples_pending == 0; }));
+  q.Stop();
+  EXPECT_EQ(q.metrics().samples_failed_total.load(), 3u);
+  EXPECT_EQ(q.metrics().samples_total.load(), 6u);
+  auto by = ByLabels();
+  EXPECT_EQ(by.size(), 2u);
 }
 
 }  // namespace
