@@ -97,7 +97,7 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   std::string external_url_flag, route_prefix_flag;
   std::string push_max_body_size;
   std::string alertmanager_timeout;
-  bool remote_write_receiver = false;
+  std::string remote_max_retention;
   po::options_description desc(
       absl::StrCat(kUsageLines,
                    "\npromlet: a small, Prometheus-compatible time-series database.\n\nFlags"));
@@ -162,8 +162,25 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
     ("push.max-series-per-group",
        po::value(&f.push_max_series_per_group)->default_value(0)->value_name("int"),
        "Maximum number of series in one push group; a larger push answers 413. 0: no limit.")
-    ("web.enable-remote-write-receiver", po::bool_switch(&remote_write_receiver),
-       "Not implemented yet: promlet refuses to start with it.")
+    ("web.enable-remote-write-receiver", po::bool_switch(&f.remote_write_receiver),
+       "Enable API endpoint accepting remote write requests (POST /api/v1/write, Remote Write "
+       "1.0 and 2.0).")
+    ("storage.remote.max-retention",
+       po::value(&remote_max_retention)->default_value("4h")->value_name("duration"),
+       "How far back WAL segments are kept for remote_write queues that have not sent them yet; "
+       "older unsent data is dropped (logged and counted in "
+       "prometheus_remote_storage_samples_dropped_total). 0 keeps nothing extra.")
+    ("storage.remote.read-sample-limit",
+       po::value(&f.remote_read_sample_limit)->default_value(50000000)->value_name("int"),
+       "Maximum overall number of samples to return via the remote read interface, in a single "
+       "query. 0 means no limit. This limit is ignored for streamed response types.")
+    ("storage.remote.read-concurrent-limit",
+       po::value(&f.remote_read_concurrent_limit)->default_value(10)->value_name("int"),
+       "Maximum number of concurrent remote read calls. 0 means no limit.")
+    ("storage.remote.read-max-bytes-in-frame",
+       po::value(&f.remote_read_max_bytes_in_frame)->default_value(1048576)->value_name("int"),
+       "Maximum number of bytes in a single frame for streaming remote read response types "
+       "before marshalling.")
     ("query.timeout", po::value(&query_timeout)->default_value("2m")->value_name("duration"),
        "Maximum time a query may take before being aborted.")
     ("query.max-samples",
@@ -308,10 +325,14 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
       return fail("invalid value for flag --alertmanager.timeout: must be positive");
     }
   }
-  if (remote_write_receiver) {
-    return fail(
-        "--web.enable-remote-write-receiver: the remote write receiver is not implemented yet "
-        "(issue 16)");
+  if (!duration("storage.remote.max-retention", remote_max_retention,
+                &f.remote_max_retention_ms)) {
+    return r;
+  }
+  if (f.remote_max_retention_ms < 0 || f.remote_read_sample_limit < 0 ||
+      f.remote_read_concurrent_limit < 0 || f.remote_read_max_bytes_in_frame <= 0) {
+    return fail("flags --storage.remote.*: limits must not be negative (max-bytes-in-frame "
+                "positive)");
   }
   auto external = ComputeExternalUrl(external_url_flag, port);
   if (!external.ok()) {
@@ -343,6 +364,11 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
       {"rules.alert.for-grace-period", common::FormatDuration(f.rules_for_grace_period_ms)},
       {"rules.alert.for-outage-tolerance", common::FormatDuration(f.rules_outage_tolerance_ms)},
       {"rules.alert.resend-delay", common::FormatDuration(f.rules_resend_delay_ms)},
+      {"storage.remote.max-retention", common::FormatDuration(f.remote_max_retention_ms)},
+      {"storage.remote.read-concurrent-limit", std::to_string(f.remote_read_concurrent_limit)},
+      {"storage.remote.read-max-bytes-in-frame",
+       std::to_string(f.remote_read_max_bytes_in_frame)},
+      {"storage.remote.read-sample-limit", std::to_string(f.remote_read_sample_limit)},
       {"storage.tsdb.no-lockfile", f.no_lockfile ? "true" : "false"},
       {"storage.tsdb.path", f.tsdb_path},
       {"storage.tsdb.retention.size", retention_size == "0" ? "0B" : retention_size},
@@ -352,7 +378,7 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
       {"web.enable-admin-api", f.enable_admin_api ? "true" : "false"},
       {"web.enable-lifecycle", f.enable_lifecycle ? "true" : "false"},
       {"web.enable-push", f.enable_push ? "true" : "false"},
-      {"web.enable-remote-write-receiver", "false"},
+      {"web.enable-remote-write-receiver", f.remote_write_receiver ? "true" : "false"},
       {"web.external-url", external_url_flag},
       {"web.listen-address", f.listen_address},
       {"web.page-title", f.page_title},

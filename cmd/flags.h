@@ -33,6 +33,13 @@ struct Flags {
   int64_t push_max_body_bytes = 10 << 20;
   int64_t push_max_groups = 0;
   int64_t push_max_series_per_group = 0;
+  // Remote storage (storage/remote/): the receiver (--web.enable-remote-write-receiver), how
+  // long unsent WAL is kept for remote_write queues, and remote read's bounds (0 = no limit).
+  bool remote_write_receiver = false;
+  int64_t remote_max_retention_ms = 4LL * 3600 * 1000;
+  int64_t remote_read_sample_limit = 50000000;
+  int64_t remote_read_concurrent_limit = 10;
+  int64_t remote_read_max_bytes_in_frame = 1048576;
   std::string web_config_file;
   std::string cors_origin = ".*";
   int64_t query_timeout_ms = 2 * 60 * 1000;

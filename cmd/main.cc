@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -37,12 +38,14 @@
 #include "rules/check.h"
 #include "rules/rule_file.h"
 #include "rules/unit_test_runner.h"
+#include "storage/remote/remote_storage.h"
 #include "scrape/manager.h"
 #include "tools/tsdb_cli.h"
 #include "tsdb/db.h"
 #include "tsdb/metrics.h"
 #include "web/api/v1/api.h"
 #include "web/push_routes.h"
+#include "web/remote_routes.h"
 #include "web/api/v1/params.h"
 #include "web/self_metrics.h"
 
@@ -223,6 +226,18 @@ int Run(const Flags& flags) {
   PROMLET_LOG_INFO("TSDB started", "series", db->head()->NumSeries(), "wal_segments",
                    report.wal.segments, "replay_seconds", report.replay_seconds);
 
+  // remote_write: queues read the WAL; segments they still need survive checkpoints.
+  remote::RemoteStorageOptions rso;
+  rso.data_dir = flags.tsdb_path;
+  rso.wal_dir = db->dir() + "/wal";
+  rso.max_retention_ms = flags.remote_max_retention_ms;
+  rso.log = [](std::string_view msg) { PROMLET_LOG_WARN("remote write", "detail", std::string(msg)); };
+  auto remote_storage = std::make_shared<remote::RemoteStorage>(std::move(rso));
+  db->SetWalSegmentKeeper([weak = std::weak_ptr<remote::RemoteStorage>(remote_storage)] {
+    auto rs = weak.lock();
+    return rs ? rs->FirstNeededSegment() : std::numeric_limits<int>::max();
+  });
+
   promql::EngineOptions eo;
   eo.lookback_delta_ms = flags.query_lookback_delta_ms;
   eo.max_samples = flags.query_max_samples;
@@ -289,9 +304,10 @@ int Run(const Flags& flags) {
   };
   // --web.enable-push: Pushgateway groups, appended every global scrape interval.
   std::unique_ptr<push::GroupStore> pushes;
-  auto storage_families = [dbp, &pushes, &rule_manager] {
+  auto storage_families = [dbp, &pushes, &rule_manager, rs = remote_storage.get()] {
     std::vector<prometheus::MetricFamily> out = tsdb::CollectMetrics(dbp, nullptr);
     for (auto& f : rule_manager.Metrics()) out.push_back(std::move(f));
+    for (auto& f : rs->Collect()) out.push_back(std::move(f));
     if (pushes) {
       const push::GroupStoreStats st = pushes->stats();
       common::AppendMetrics(
@@ -328,6 +344,11 @@ int Run(const Flags& flags) {
       PROMLET_LOG_WARN("Some Alertmanagers cannot be used", "err", nst.message());
     }
     if (pushes) pushes->StartTicker(config.config().global.scrape_interval_ms);
+    if (auto rst = remote_storage->ApplyConfig(config.config().remote_write_configs,
+                                               config.config().global.external_labels);
+        !rst.ok()) {
+      PROMLET_LOG_WARN("Some remote write queues cannot run", "err", rst.message());
+    }
     if (auto rst = rule_manager.Apply(config.config()); !rst.ok()) {
       // The previous rules keep running.
       PROMLET_LOG_ERROR("Error reloading rule files; the previous rules stay in force", "err",
@@ -413,6 +434,21 @@ int Run(const Flags& flags) {
                                     {"revision", ao.revision},    {"version", PROMLET_VERSION}};
     web::RegisterPushRoutes(server, pushes.get(), std::move(pro));
   }
+  // --web.enable-remote-write-receiver: POST /api/v1/write appends like a scrape does.
+  std::unique_ptr<remote::WriteHandler> remote_writes;
+  if (flags.remote_write_receiver) {
+    remote::WriteHandlerOptions wo;
+    wo.log = [](std::string_view msg) { PROMLET_LOG_WARN("remote write", "detail", std::string(msg)); };
+    remote_writes = std::make_unique<remote::WriteHandler>(db.get(), std::move(wo));
+    web::RegisterRemoteWriteRoute(server, remote_writes.get());
+  }
+  // POST /api/v1/read: promlet as a remote read source (always on, as in Prometheus).
+  remote::ReadHandlerOptions rro;
+  rro.sample_limit = flags.remote_read_sample_limit;
+  rro.concurrent_limit = flags.remote_read_concurrent_limit;
+  rro.max_bytes_in_frame = static_cast<size_t>(flags.remote_read_max_bytes_in_frame);
+  remote::ReadHandler remote_reads(db.get(), rro);
+  web::RegisterRemoteReadRoute(server, &remote_reads);
 
   // Methods as Prometheus' router registers them; health and readiness run on the I/O threads,
   // so no load on the worker pools can delay them.
@@ -465,6 +501,11 @@ int Run(const Flags& flags) {
     return 1;
   }
   PROMLET_LOG_INFO("Listening on", "address", flags.listen_address, "port", server.port());
+  if (auto rst = remote_storage->ApplyConfig(config.config().remote_write_configs,
+                                             config.config().global.external_labels);
+      !rst.ok()) {
+    PROMLET_LOG_WARN("Some remote write queues cannot run", "err", rst.message());
+  }
   if (auto ast = scraper->ApplyConfig(config.config()); !ast.ok()) {
     PROMLET_LOG_WARN("Some scrape targets cannot run", "err", ast.message());
   }
@@ -492,6 +533,9 @@ int Run(const Flags& flags) {
   scraper.reset();
   if (pushes) pushes->Stop();
   pushes.reset();
+  PROMLET_LOG_INFO("Stopping remote storage...");
+  db->SetWalSegmentKeeper(nullptr);
+  remote_storage->Stop();
   // After the rules (which send to it): what is queued is sent before exiting.
   PROMLET_LOG_INFO("Stopping notification manager...");
   notifier->Stop();

@@ -21,9 +21,8 @@ namespace fs = std::filesystem;
 // The top-level sections of Prometheus' config that promlet does not implement yet: refused
 // (or, with --config.ignore-unsupported, ignored with a warning). A section that gets
 // implemented leaves this list and gets its struct, its parser and a line in Load().
-const FieldNames kUnimplementedSections = {"remote_write", "remote_read", "storage",
-                                           "tracing",      "runtime",     "otlp",
-                                           "scrape_config_files"};
+const FieldNames kUnimplementedSections = {"remote_read", "storage", "tracing",
+                                           "runtime",     "otlp",    "scrape_config_files"};
 
 // rule_files: globs whose last path component alone may hold wildcards (Prometheus'
 // patRulePath), made absolute against the config file's directory.
@@ -103,7 +102,9 @@ absl::StatusOr<Config> Load(std::string_view yaml, const std::string& name,
     if (!root.IsDefined() || root.IsNull()) return cfg;  // an empty file is a valid config
     std::set<std::string> sections =
         d.RecordUnsupported(root, "", kUnimplementedSections, "section not supported by promlet");
-    if (auto st = d.CheckKeys(root, "", {"global", "rule_files", "scrape_configs", "alerting"},
+    if (auto st = d.CheckKeys(root, "",
+                              {"global", "rule_files", "scrape_configs", "alerting",
+                               "remote_write"},
                               sections);
         !st.ok()) {
       return st;
@@ -117,6 +118,9 @@ absl::StatusOr<Config> Load(std::string_view yaml, const std::string& name,
     }
     if (auto a = Decoder::Child(root, "alerting")) {
       if (auto st = ParseAlertingConfig(d, *a, &cfg.alerting); !st.ok()) return st;
+    }
+    if (auto st = ParseRemoteWriteConfigs(d, root, &cfg.remote_write_configs); !st.ok()) {
+      return st;
     }
     if (!unsupported.empty() && !options.ignore_unsupported) {
       return absl::InvalidArgumentError(absl::StrCat(

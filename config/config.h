@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "config/alerting_config.h"
 #include "config/global_config.h"
+#include "config/remote_write_config.h"
 #include "config/scrape_config.h"
 
 namespace promlet::config {
@@ -35,6 +36,7 @@ struct Config {
   // the last path component may hold a wildcard. rules/ expands and loads them.
   std::vector<std::string> rule_files;
   AlertingConfig alerting;
+  std::vector<RemoteWriteConfig> remote_write_configs;
   std::string source;  // file name (or the name given to LoadConfigString)
   // The configuration as it may be shown (/api/v1/status/config): the file's settings with
   // every secret (passwords, credentials, bearer tokens, inline keys) printed as "<secret>",

@@ -23,8 +23,10 @@ ALLOWED = {
     'push': {'storage', 'model', 'common'},
     'rules': {'promql', 'storage', 'model', 'config', 'common'},
     'notifier': {'net', 'config', 'model', 'common'},
-    # Only the WAL watcher reads tsdb, and only tsdb/wlog (read-only).
-    'storage/remote': {'tsdb/wlog', 'net', 'config', 'storage', 'model', 'common'},
+    # Only the WAL watcher reads tsdb, and only tsdb/wlog (read-only); remote read encodes XOR
+    # chunks (tsdb/chunkenc) and frames them with CRC32C (tsdb/encoding).
+    'storage/remote': {'tsdb/wlog', 'tsdb/chunkenc', 'tsdb/encoding', 'net', 'config', 'storage',
+                       'model', 'common'},
     'web': {'promql', 'push', 'storage/remote', 'net', 'storage', 'model', 'common'},
     'tools': {'tsdb', 'storage', 'model', 'common'},
     'lib': {'include', 'web', 'promql', 'push', 'net', 'tsdb', 'config', 'storage', 'model',
@@ -34,7 +36,7 @@ ALLOWED = {
             'net', 'promql', 'tsdb', 'tools', 'config', 'storage', 'model', 'common'},
 }
 # Nested folders that are allowed as a target without being modules of their own.
-SUBTARGETS = {'tsdb/wlog'}
+SUBTARGETS = {'tsdb/wlog', 'tsdb/chunkenc', 'tsdb/encoding'}
 EXTERNAL = {'absl'}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+/[^"]*)"', re.M)
 

@@ -127,6 +127,10 @@ class DB : public storage::Storage {
   std::vector<std::string> DamagedBlocks() const;
   Head* head() { return head_.get(); }
   const Wal* wal() const { return wal_.get(); }
+  // See Wal::SetSegmentKeeper: WAL segments remote write still needs survive checkpoints.
+  void SetWalSegmentKeeper(std::function<int()> first_needed) {
+    if (wal_) wal_->SetSegmentKeeper(std::move(first_needed));
+  }
   const std::string& dir() const { return dir_; }
   const DBOpenReport& open_report() const { return open_report_; }
   const DBMetrics& metrics() const { return metrics_; }

@@ -251,8 +251,8 @@ constexpr char kUnsupported[] = R"(global:
 tracing: {endpoint: 'localhost:4317'}
 alerting:
   alertmanagers: []
-remote_write:
-  - url: http://127.0.0.1:1/write
+remote_read:
+  - url: http://127.0.0.1:1/read
 scrape_configs:
   - job_name: a
     enable_http2: false
@@ -269,7 +269,7 @@ TEST(Config, UnsupportedSettingsAreRefusedListingEachWithItsLine) {
   EXPECT_THAT(msg, HasSubstr("--config.ignore-unsupported"));
   for (const char* want : {"p.yml:3: global.query_log_file: not supported by promlet",
                            "p.yml:4: tracing: section not supported by promlet",
-                           "p.yml:7: remote_write: section not supported",
+                           "p.yml:7: remote_read: section not supported",
                            "p.yml:11: scrape_configs[0].enable_http2: not supported by promlet",
                            "p.yml:12: scrape_configs[0].consul_sd_configs: not supported by "
                            "promlet (service discovery",

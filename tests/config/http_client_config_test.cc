@@ -100,7 +100,7 @@ TEST(HttpClientConfig, NeverIgnorableFieldsAreRefusedEvenWhenIgnoringUnsupported
 // The top-level sections promlet does not implement are refused from one list, each with its
 // line, and become warnings with --config.ignore-unsupported.
 TEST(Config, EveryUnimplementedSectionIsRefusedOrIgnored) {
-  for (const char* section : {"remote_write", "remote_read", "storage",
+  for (const char* section : {"remote_read", "storage",
                               "tracing", "runtime", "otlp", "scrape_config_files"}) {
     const std::string yaml = absl::StrCat("global: {scrape_interval: 5s}\n", section, ": {}\n");
     auto r = LoadConfigString(yaml, "p.yml");

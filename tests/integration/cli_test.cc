@@ -110,12 +110,14 @@ TEST(CliTest, VersionExplainsPromletAndPrometheusApiVersions) {
   EXPECT_THAT(r.output, HasSubstr("promletVersion"));
 }
 
-TEST(CliTest, RemoteWriteReceiverFlagIsRefusedWithTheReason) {
-  CliRun r = RunCli({"--web.enable-remote-write-receiver"});
+TEST(CliTest, BadRemoteStorageFlagsAreRefused) {
+  CliRun r = RunCli({"--storage.remote.max-retention=soon"});
   EXPECT_EQ(r.code, 2) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("--web.enable-remote-write-receiver: the remote write receiver "
-                                  "is not implemented yet (issue 16)"));
+  EXPECT_THAT(r.output, HasSubstr("--storage.remote.max-retention"));
   EXPECT_FALSE(r.wrote_data_dir);
+  CliRun neg = RunCli({"--storage.remote.read-concurrent-limit=-1"});
+  EXPECT_EQ(neg.code, 2) << neg.output;
+  EXPECT_THAT(neg.output, HasSubstr("--storage.remote."));
 }
 
 TEST(CliTest, BadExternalUrlIsRefused) {
@@ -198,8 +200,8 @@ TEST(CliTest, StatusConfigShowsSecretsAsSecret) {
 constexpr char kUnsupportedConfig[] = R"(global:
   scrape_interval: 1m
 tracing: {endpoint: 'localhost:4317'}
-remote_write:
-  - url: http://127.0.0.1:1/api/v1/write
+remote_read:
+  - url: http://127.0.0.1:1/api/v1/read
 scrape_configs:
   - job_name: a
     dns_sd_configs: [{names: [example.org]}]
@@ -215,7 +217,7 @@ TEST(CliTest, UnsupportedConfigSettingsRefuseToStartUnlessIgnored) {
   EXPECT_NE(refused.code, 0) << refused.output;
   EXPECT_NE(refused.code, -1) << refused.output;
   for (const std::string& want : {cfg + ":3: tracing: section not supported",
-                                 cfg + ":4: remote_write: section not supported",
+                                 cfg + ":4: remote_read: section not supported",
                                  cfg + ":8: scrape_configs[0].dns_sd_configs: not supported"}) {
     EXPECT_THAT(refused.output, HasSubstr(want));
   }

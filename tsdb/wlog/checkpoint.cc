@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "tsdb/encoding/crc32c.h"
@@ -156,9 +157,15 @@ absl::Status Wal::Checkpoint(int upto, const std::function<bool(storage::SeriesR
   fs::rename(tmp_dir, final_dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("wal: rename checkpoint: ", ec.message()));
   FsyncDir(dir_);
-  // Now obsolete: segments <= upto and older checkpoints.
+  // Now obsolete: segments <= upto that no reader needs any more, and older checkpoints.
+  std::function<int()> keeper;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    keeper = keeper_;
+  }
+  const int keep_from = keeper ? keeper() : std::numeric_limits<int>::max();
   for (int n : ListSegments(dir_)) {
-    if (n <= upto) fs::remove(absl::StrCat(dir_, "/", WalSegmentName(n)), ec);
+    if (n <= upto && n < keep_from) fs::remove(absl::StrCat(dir_, "/", WalSegmentName(n)), ec);
   }
   for (const auto& e : fs::directory_iterator(dir_, ec)) {
     std::string name = e.path().filename().string();
@@ -167,6 +174,11 @@ absl::Status Wal::Checkpoint(int upto, const std::function<bool(storage::SeriesR
     }
   }
   return absl::OkStatus();
+}
+
+void Wal::SetSegmentKeeper(std::function<int()> first_needed) {
+  std::lock_guard<std::mutex> l(mu_);
+  keeper_ = std::move(first_needed);
 }
 
 }  // namespace promlet::tsdb

@@ -69,7 +69,12 @@ class Wal : public WalSink {
   // keeping series records for which keep(ref) is true, samples of kept series with t >= mint,
   // and tombstones of kept series; then deletes those segments and older checkpoints.
   // `upto` must be < CurrentSegment().
+  // Segments a reader still needs (remote write queues tailing this WAL) are not deleted: the
+  // keeper returns the lowest segment number some reader still needs (INT_MAX: none). They stay
+  // on disk beside the checkpoint (replay ignores segments <= the checkpoint) until a later
+  // Checkpoint finds them no longer needed.
   absl::Status Checkpoint(int upto, const std::function<bool(storage::SeriesRef)>& keep, int64_t mint);
+  void SetSegmentKeeper(std::function<int()> first_needed);
 
  private:
   Wal(std::string dir, WalOptions opts) : dir_(std::move(dir)), opts_(opts) {}
@@ -82,6 +87,7 @@ class Wal : public WalSink {
   int fd_ = -1;
   int segment_ = 0;
   uint64_t offset_ = 0;  // bytes of the current segment known good
+  std::function<int()> keeper_;  // guarded by mu_
   WalMetrics metrics_;
 };
 

@@ -1,0 +1,200 @@
+#include "storage/remote/read_handler.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "storage/remote/codec.h"
+#include "storage/remote/proto/remote.pb.h"
+#include "tsdb/chunkenc/xor.h"
+
+namespace promlet::remote {
+namespace {
+
+constexpr int kSamplesPerChunk = 120;  // Prometheus' target chunk size
+
+ReadHttpResponse Error(int status, std::string msg) {
+  ReadHttpResponse r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::move(msg) + "\n";
+  return r;
+}
+
+absl::StatusOr<std::vector<model::Matcher>> Matchers(const prometheus::Query& q) {
+  std::vector<model::Matcher> out;
+  for (const auto& m : q.matchers()) {
+    model::MatchType t;
+    switch (m.type()) {
+      case prometheus::LabelMatcher::EQ:
+        t = model::MatchType::kEqual;
+        break;
+      case prometheus::LabelMatcher::NEQ:
+        t = model::MatchType::kNotEqual;
+        break;
+      case prometheus::LabelMatcher::RE:
+        t = model::MatchType::kRegexMatch;
+        break;
+      case prometheus::LabelMatcher::NRE:
+        t = model::MatchType::kRegexNoMatch;
+        break;
+      default:
+        return absl::InvalidArgumentError(absl::StrCat("invalid matcher type ", m.type()));
+    }
+    auto mm = model::Matcher::Make(t, m.name(), m.value());
+    if (!mm.ok()) return mm.status();
+    out.push_back(*std::move(mm));
+  }
+  return out;
+}
+
+storage::SelectHints Hints(const prometheus::Query& q) {
+  storage::SelectHints h;
+  h.start = q.start_timestamp_ms();
+  h.end = q.end_timestamp_ms();
+  if (q.has_hints()) {
+    const auto& x = q.hints();
+    h.start = x.start_ms();
+    h.end = x.end_ms();
+    h.step = x.step_ms();
+    h.func = x.func();
+    h.by = x.by();
+    h.range = x.range_ms();
+    h.grouping.assign(x.grouping().begin(), x.grouping().end());
+  }
+  return h;
+}
+
+void SetLabels(const model::Labels& labels,
+               google::protobuf::RepeatedPtrField<prometheus::Label>* out) {
+  for (const auto& l : labels) {
+    auto* pl = out->Add();
+    pl->set_name(l.name);
+    pl->set_value(l.value);
+  }
+}
+
+}  // namespace
+
+ReadHandler::ReadHandler(storage::Queryable* storage, ReadHandlerOptions options)
+    : storage_(storage), options_(options) {}
+
+ReadHttpResponse ReadHandler::Serve(std::string_view body) {
+  auto raw = SnappyUncompress(body, options_.max_decoded_bytes);
+  if (!raw.ok()) return Error(400, std::string(raw.status().message()));
+  prometheus::ReadRequest req;
+  if (!req.ParseFromArray(raw->data(), static_cast<int>(raw->size()))) {
+    return Error(400, "remote read: cannot parse the ReadRequest protobuf");
+  }
+  // The first accepted type promlet supports (both are); none listed means SAMPLES.
+  bool streamed = false;
+  if (req.accepted_response_types_size() > 0) {
+    bool found = false;
+    for (int t : req.accepted_response_types()) {
+      if (t == prometheus::ReadRequest::SAMPLES ||
+          t == prometheus::ReadRequest::STREAMED_XOR_CHUNKS) {
+        streamed = t == prometheus::ReadRequest::STREAMED_XOR_CHUNKS;
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      return Error(400,
+                   "server does not support any of the requested response types; "
+                   "supported: SAMPLES, STREAMED_XOR_CHUNKS");
+    }
+  }
+  // Concurrency gate.
+  {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(
+        l, [&] { return options_.concurrent_limit <= 0 || running_ < options_.concurrent_limit; });
+    ++running_;
+  }
+  struct Release {
+    ReadHandler* h;
+    ~Release() {
+      std::lock_guard<std::mutex> l(h->mu_);
+      --h->running_;
+      h->cv_.notify_one();
+    }
+  } release{this};
+
+  ReadHttpResponse out;
+  prometheus::ReadResponse samples_resp;
+  int64_t total_samples = 0;
+  for (int qi = 0; qi < req.queries_size(); ++qi) {
+    const auto& q = req.queries(qi);
+    auto matchers = Matchers(q);
+    if (!matchers.ok()) return Error(400, std::string(matchers.status().message()));
+    auto querier = storage_->NewQuerier(q.start_timestamp_ms(), q.end_timestamp_ms());
+    if (!querier.ok()) return Error(500, std::string(querier.status().message()));
+    const storage::SelectHints hints = Hints(q);
+    auto set = (*querier)->Select(*matchers, &hints);
+    if (!streamed) {
+      auto* result = samples_resp.add_results();
+      while (set->Next()) {
+        const storage::Series& s = set->At();
+        auto* ts = result->add_timeseries();
+        SetLabels(s.labels(), ts->mutable_labels());
+        auto it = s.Iterator();
+        while (it->Next()) {
+          if (options_.sample_limit > 0 && ++total_samples > options_.sample_limit) {
+            return Error(400, absl::StrCat("exceeded sample limit (", options_.sample_limit, ")"));
+          }
+          auto* x = ts->add_samples();
+          x->set_timestamp(it->T());
+          x->set_value(it->V());
+        }
+        if (!it->status().ok()) return Error(500, std::string(it->status().message()));
+      }
+      if (!set->status().ok()) return Error(500, std::string(set->status().message()));
+      continue;
+    }
+    prometheus::ChunkedReadResponse frame;
+    frame.set_query_index(qi);
+    size_t frame_bytes = 0;
+    auto flush = [&] {
+      if (frame.chunked_series_size() == 0) return;
+      AppendChunkedFrame(frame.SerializeAsString(), &out.body);
+      frame.clear_chunked_series();
+      frame_bytes = 0;
+    };
+    while (set->Next()) {
+      const storage::Series& s = set->At();
+      auto* cs = frame.add_chunked_series();
+      SetLabels(s.labels(), cs->mutable_labels());
+      auto it = s.Iterator();
+      tsdb::chunkenc::XorEncoder enc;
+      auto finish = [&] {
+        if (enc.empty()) return;
+        auto* c = cs->add_chunks();
+        c->set_min_time_ms(enc.min_time());
+        c->set_max_time_ms(enc.last_time());
+        c->set_type(prometheus::Chunk::XOR);
+        std::string bytes = enc.Finish();
+        frame_bytes += bytes.size();
+        c->set_data(std::move(bytes));
+      };
+      while (it->Next()) {
+        if (enc.num_samples() >= kSamplesPerChunk) finish();
+        enc.Append(it->T(), it->V());
+      }
+      finish();
+      if (!it->status().ok()) return Error(500, std::string(it->status().message()));
+      if (cs->chunks_size() == 0) frame.mutable_chunked_series()->RemoveLast();
+      if (frame_bytes >= options_.max_bytes_in_frame) flush();
+    }
+    if (!set->status().ok()) return Error(500, std::string(set->status().message()));
+    flush();
+  }
+  if (streamed) {
+    out.content_type = "application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse";
+    return out;
+  }
+  out.content_type = "application/x-protobuf";
+  out.headers.emplace_back("Content-Encoding", "snappy");
+  out.body = SnappyCompress(samples_resp.SerializeAsString());
+  return out;
+}
+
+}  // namespace promlet::remote

@@ -1,0 +1,77 @@
+// The Remote Write receiver (POST /api/v1/write), transport-independent: web/remote_routes.cc
+// adapts it to the HTTP server. Accepts Remote Write 1.0 (prometheus.WriteRequest) and 2.0
+// (io.prometheus.write.v2.Request), negotiated by Content-Type as Prometheus does; snappy bodies.
+//
+// Invariants (Prometheus' receiver semantics):
+//  - A request is one storage::Appender batch: 1.0 requests commit all or nothing. Out of
+//    order, duplicate or out-of-bounds samples (and samples more than 10 minutes in the future)
+//    answer 400 with the storage's reason so that senders do not retry; in 1.0 nothing of such a
+//    request is stored. In 2.0 the other series' samples are stored (the spec's partial write)
+//    and X-Prometheus-Remote-Write-{Samples,Histograms,Exemplars}-Written report what was.
+//  - A malformed body (bad snappy, bad protobuf, bad symbol references) answers 400 and stores
+//    nothing; an unknown Content-Type or Content-Encoding answers 415.
+//  - Overload answers 503 so that senders retry later: more than max_inflight requests at once,
+//    or a storage that cannot write (WAL full disk: Unavailable). Other storage errors are 500.
+//  - Series with invalid labels are skipped and counted (Prometheus' behaviour), never stored.
+#ifndef PROMLET_STORAGE_REMOTE_WRITE_HANDLER_H_
+#define PROMLET_STORAGE_REMOTE_WRITE_HANDLER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "storage/interface.h"
+
+namespace promlet::remote {
+
+struct WriteHttpRequest {
+  std::string_view body;
+  std::string_view content_type;
+  std::string_view content_encoding;
+};
+
+struct WriteHttpResponse {
+  int status = 204;
+  std::string body;  // the error, with a trailing newline, for non-2xx answers
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct WriteHandlerOptions {
+  size_t max_decoded_bytes = 32 << 20;  // snappy-decoded body bound
+  int max_inflight = 8;                 // concurrent requests before 503
+  // Milliseconds since the epoch (tests fix it); samples later than now + 10 min are refused.
+  std::function<int64_t()> now_ms;
+  // Called with a line to log (rejected samples, skipped series); may be null.
+  std::function<void(std::string_view)> log;
+};
+
+struct WriteHandlerStats {
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> samples_appended{0};
+  std::atomic<uint64_t> samples_rejected{0};  // out of order, duplicate, out of bounds
+  std::atomic<uint64_t> invalid_series{0};
+  std::atomic<uint64_t> malformed_requests{0};
+  std::atomic<uint64_t> overloaded_requests{0};
+};
+
+class WriteHandler {
+ public:
+  // `storage` must outlive the handler.
+  WriteHandler(storage::Appendable* storage, WriteHandlerOptions options);
+  WriteHttpResponse Serve(const WriteHttpRequest& request);
+  const WriteHandlerStats& stats() const { return stats_; }
+
+ private:
+  storage::Appendable* const storage_;
+  const WriteHandlerOptions options_;
+  std::atomic<int> inflight_{0};
+  WriteHandlerStats stats_;
+};
+
+}  // namespace promlet::remote
+
+#endif  // PROMLET_STORAGE_REMOTE_WRITE_HANDLER_H_

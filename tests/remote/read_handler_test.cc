@@ -1,0 +1,147 @@
+#include "storage/remote/read_handler.h"
+
+#include <memory>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "storage/remote/codec.h"
+#include "storage/remote/proto/remote.pb.h"
+#include "tests/remote/temp_dir.h"
+#include "tsdb/chunkenc/xor.h"
+#include "tsdb/db.h"
+
+namespace promlet::remote {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr int64_t kNow = 1'700'000'000'000;
+
+class ReadHandlerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tsdb::DBOptions o;
+    o.background_compaction = false;
+    o.now_ms = [] { return kNow; };
+    auto db = tsdb::DB::Open(dir_.path(), o);
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    auto app = db_->NewAppender();
+    for (int i = 0; i < 300; ++i) {
+      ASSERT_TRUE(
+          app->Append(0, model::Labels{{"__name__", "a"}, {"job", "x"}}, kNow + i * 1000, i).ok());
+      ASSERT_TRUE(
+          app->Append(0, model::Labels{{"__name__", "a"}, {"job", "y"}}, kNow + i * 1000, -i).ok());
+      ASSERT_TRUE(
+          app->Append(0, model::Labels{{"__name__", "b"}, {"job", "x"}}, kNow + i * 1000, 0.5)
+              .ok());
+    }
+    ASSERT_TRUE(app->Commit().ok());
+  }
+
+  prometheus::ReadRequest Request(int64_t start, int64_t end, const std::string& job_regex,
+                                  std::vector<prometheus::ReadRequest::ResponseType> types) {
+    prometheus::ReadRequest r;
+    auto* q = r.add_queries();
+    q->set_start_timestamp_ms(start);
+    q->set_end_timestamp_ms(end);
+    auto* m = q->add_matchers();
+    m->set_type(prometheus::LabelMatcher::EQ);
+    m->set_name("__name__");
+    m->set_value("a");
+    auto* m2 = q->add_matchers();
+    m2->set_type(prometheus::LabelMatcher::RE);
+    m2->set_name("job");
+    m2->set_value(job_regex);
+    for (auto t : types) r.add_accepted_response_types(t);
+    return r;
+  }
+
+  ReadHttpResponse Serve(const prometheus::ReadRequest& r, ReadHandlerOptions o = {}) {
+    ReadHandler h(db_.get(), o);
+    return h.Serve(SnappyCompress(r.SerializeAsString()));
+  }
+
+  TempDir dir_;
+  std::unique_ptr<tsdb::DB> db_;
+};
+
+TEST_F(ReadHandlerTest, SamplesWithMatchersAndRange) {
+  auto res = Serve(Request(kNow + 10'000, kNow + 19'000, "x|y", {}));
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(res.content_type, "application/x-protobuf");
+  auto raw = SnappyUncompress(res.body, 1 << 26);
+  ASSERT_TRUE(raw.ok());
+  prometheus::ReadResponse resp;
+  ASSERT_TRUE(resp.ParseFromString(*raw));
+  ASSERT_EQ(resp.results_size(), 1);
+  ASSERT_EQ(resp.results(0).timeseries_size(), 2);
+  const auto& ts = resp.results(0).timeseries(1);
+  EXPECT_EQ(ts.labels(1).value(), "y");
+  ASSERT_EQ(ts.samples_size(), 10);
+  EXPECT_EQ(ts.samples(0).timestamp(), kNow + 10'000);
+  EXPECT_EQ(ts.samples(9).value(), -19);
+}
+
+TEST_F(ReadHandlerTest, StreamedXorChunksDecodeToTheSameSamples) {
+  ReadHandlerOptions o;
+  o.max_bytes_in_frame = 100;  // one series per frame
+  auto res = Serve(
+      Request(kNow, kNow + 299'000, ".*",
+              {prometheus::ReadRequest::STREAMED_XOR_CHUNKS, prometheus::ReadRequest::SAMPLES}),
+      o);
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_THAT(res.content_type, HasSubstr("proto=prometheus.ChunkedReadResponse"));
+  size_t pos = 0;
+  int frames = 0;
+  std::map<std::string, std::vector<std::pair<int64_t, double>>> got;
+  for (;;) {
+    auto f = NextChunkedFrame(res.body, &pos, 1 << 20);
+    if (absl::IsNotFound(f.status())) break;
+    ASSERT_TRUE(f.ok()) << f.status();
+    ++frames;
+    prometheus::ChunkedReadResponse cr;
+    ASSERT_TRUE(cr.ParseFromArray(f->data(), static_cast<int>(f->size())));
+    EXPECT_EQ(cr.query_index(), 0);
+    for (const auto& cs : cr.chunked_series()) {
+      auto& out = got[cs.labels(1).value()];
+      for (const auto& c : cs.chunks()) {
+        EXPECT_EQ(c.type(), prometheus::Chunk::XOR);
+        tsdb::chunkenc::XorIterator it(absl::MakeConstSpan(
+            reinterpret_cast<const uint8_t*>(c.data().data()), c.data().size()));
+        int n = 0;
+        while (it.Next()) {
+          out.emplace_back(it.T(), it.V());
+          ++n;
+        }
+        EXPECT_LE(n, 120);
+        EXPECT_EQ(c.min_time_ms(), out[out.size() - n].first);
+        EXPECT_EQ(c.max_time_ms(), out.back().first);
+      }
+    }
+  }
+  EXPECT_EQ(frames, 2);
+  ASSERT_EQ(got.size(), 2u);
+  ASSERT_EQ(got["x"].size(), 300u);
+  EXPECT_EQ(got["y"][299], (std::pair<int64_t, double>{kNow + 299'000, -299}));
+}
+
+TEST_F(ReadHandlerTest, SampleLimitAndBadRequests) {
+  ReadHandlerOptions o;
+  o.sample_limit = 100;
+  auto over = Serve(Request(kNow, kNow + 299'000, ".*", {}), o);
+  EXPECT_EQ(over.status, 400);
+  EXPECT_THAT(over.body, HasSubstr("exceeded sample limit (100)"));
+  ReadHandler h(db_.get(), {});
+  EXPECT_EQ(h.Serve("not snappy").status, 400);
+  EXPECT_EQ(h.Serve(SnappyCompress("\x0f")).status, 400);
+  auto bad_re = Request(kNow, kNow + 1, "(", {});
+  auto r = Serve(bad_re);
+  EXPECT_EQ(r.status, 400);
+  prometheus::ReadRequest unknown = Request(kNow, kNow + 1, ".*", {});
+  unknown.add_accepted_response_types(static_cast<prometheus::ReadRequest::ResponseType>(7));
+  EXPECT_EQ(Serve(unknown).status, 400);
+}
+
+}  // namespace
+}  // namespace promlet::remote
