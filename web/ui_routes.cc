@@ -10,7 +10,9 @@
 namespace promlet::web {
 namespace {
 
-constexpr std::string_view kPrefixPlaceholder = "__PATH_PREFIX__";
+// index.html's links are relative to this placeholder, replaced per page by the way back to the
+// UI's root ("./" for /query, "../" for /a/b): the page works under any route prefix or proxy path.
+constexpr std::string_view kBasePlaceholder = "__BASE__";
 
 const ui_assets::Asset* FindAsset(std::string_view path) {
   for (size_t i = 0; i < ui_assets::kAssetCount; ++i) {
@@ -35,11 +37,26 @@ std::string ReplaceAll(std::string_view text, std::string_view from, std::string
   return out;
 }
 
-// The prefix-substituted index.html, plain and gzipped, built once at registration.
+// index.html for the top-level pages, plain and gzipped, built once at registration.
 struct IndexPage {
   std::string body;
   std::string gzip_body;
 };
+
+std::string_view IndexTemplate() {
+  const ui_assets::Asset* html = FindAsset("/index.html");
+  return html == nullptr ? std::string_view() : html->body;
+}
+
+// "./" for "/query", "../" for "/a/b", "../../" for "/a/b/c".
+std::string RelativeBase(std::string_view path) {
+  size_t depth = 0;
+  for (size_t i = 1; i < path.size(); ++i) depth += path[i] == '/';
+  if (depth == 0) return "./";
+  std::string base;
+  for (size_t i = 0; i < depth; ++i) base += "../";
+  return base;
+}
 
 void ServeIndex(const IndexPage& page, const net::HttpRequest& req, net::HttpResponse& res) {
   res.content_type = "text/html; charset=utf-8";
@@ -76,15 +93,15 @@ std::string ExternalUrlPath(std::string_view external_url) {
 }
 
 void RegisterUiRoutes(net::HttpServer& server, const UiOptions& options) {
-  const std::string prefix = ExternalUrlPath(options.external_url);
   auto index = std::make_shared<IndexPage>();
-  if (const ui_assets::Asset* html = FindAsset("/index.html"); html != nullptr) {
-    index->body = ReplaceAll(html->body, kPrefixPlaceholder, prefix);
-    index->gzip_body = net::GzipCompress(index->body);
-  }
+  index->body = ReplaceAll(IndexTemplate(), kBasePlaceholder, "./");
+  index->gzip_body = net::GzipCompress(index->body);
 
   net::RouteOptions get_only;
   get_only.methods = {"GET", "HEAD"};
+  // As Prometheus, to the external URL's path; when only --web.route-prefix is set, to that.
+  std::string prefix = ExternalUrlPath(options.external_url);
+  if (prefix.empty() && options.route_prefix != "/") prefix = options.route_prefix;
   const std::string query_page = absl::StrCat(prefix, "/query");
   server.Handle("/", "/", [query_page](const net::HttpRequest&, net::HttpResponse& res) {
     Redirect(query_page, res);
@@ -122,9 +139,10 @@ void RegisterUiRoutes(net::HttpServer& server, const UiOptions& options) {
     }
   }, get_only);
   // Everything else: browsers get the UI's 404 page, other clients the server's plain answer.
-  server.HandlePrefix("/", "/404", [index](const net::HttpRequest& req, net::HttpResponse& res) {
+  server.HandlePrefix("/", "/404", [](const net::HttpRequest& req, net::HttpResponse& res) {
     if (req.method == "GET" && HeaderHas(req, "accept", "text/html")) {
-      ServeIndex(*index, req, res);
+      res.content_type = "text/html; charset=utf-8";
+      res.body = ReplaceAll(IndexTemplate(), kBasePlaceholder, RelativeBase(req.path));
     } else {
       res.body = "404 page not found\n";
     }

@@ -5,9 +5,9 @@
 // Invariants:
 //  - "/" redirects (302) to <external path>/query; "/graph" redirects there too, keeping its
 //    query string (Prometheus 3 renamed the page; 2.x links and alert generatorURLs still work).
-//  - Every page path in kUiPages answers the same index.html, with the external URL's path
-//    written in as the prefix for assets, links and API calls (--web.external-url behind a
-//    proxy); the browser-side router picks the page.
+//  - Every page path in kUiPages answers the same index.html; its links to assets, pages and the
+//    API are relative, so the UI works under --web.route-prefix, --web.external-url's path and
+//    behind a proxy that strips a prefix; the browser-side router picks the page.
 //  - /assets/<file> answers the embedded file, pre-compressed gzip when the client accepts it,
 //    with an ETag (If-None-Match answers 304).
 //  - Any other path no route claims answers 404: an HTML page for browsers (Accept: text/html),
@@ -24,9 +24,11 @@
 namespace promlet::web {
 
 struct UiOptions {
-  // --web.external-url, as computed by the flags (e.g. "http://host:9090/prom/"). Its path is the
-  // prefix the browser uses; "" or a URL without a path means "/".
+  // --web.external-url, as computed by the flags (e.g. "http://host:9090/prom/"): its path is
+  // where "/" redirects to (then "/query" under it).
   std::string external_url;
+  // --web.route-prefix ("/" or "/a/b"): the redirect's prefix when the external URL has no path.
+  std::string route_prefix = "/";
 };
 
 // The paths the browser-side router knows (handler view, without the route prefix).

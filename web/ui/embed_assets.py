@@ -25,7 +25,7 @@ CONTENT_TYPES = {
 NOT_BUILT_PAGE = b"""<!doctype html><html><head><meta charset="utf-8"><title>promlet</title></head>
 <body><h1>promlet</h1><p>The web UI was not built into this binary: run
 <code>scripts/install-deps.sh</code> (it runs <code>npm ci</code> in <code>web/ui</code>) and rebuild.
-The HTTP API under <a href="__PATH_PREFIX__/api/v1/status/buildinfo">/api/v1/</a> works.</p></body></html>
+The HTTP API under <a href="__BASE__api/v1/status/buildinfo">/api/v1/</a> works.</p></body></html>
 """
 
 
