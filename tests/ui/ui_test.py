@@ -10,7 +10,11 @@ Every address used is 127.0.0.1; screenshots and figures are written to --out-di
 """
 import argparse
 import base64
-import crypt
+import warnings
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import crypt  # bcrypt through libxcrypt, as htpasswd; removed from Python 3.13
 import gzip
 import http.client
 import http.server
@@ -255,6 +259,10 @@ def browser_or_skip():
         from selenium import webdriver  # noqa: F401
     except ImportError:
         webdriver = None
+        # Debian's python3-selenium lives in the system python; another python3 may come first.
+        system = "/usr/bin/python3"
+        if os.path.exists(system) and os.path.realpath(sys.executable) != os.path.realpath(system):
+            os.execv(system, [system] + sys.argv)
     if not chromium or not driver or webdriver is None:
         print("SKIP: the browser test needs Debian's chromium, chromium-driver and python3-selenium "
               f"(chromium={chromium}, chromedriver={driver}, selenium={'yes' if webdriver else 'no'}); "
@@ -287,7 +295,13 @@ class Browser:
         self.d.get(self.base + path)
 
     def wait(self, what, fn, timeout=20):
-        return wait_for(what, lambda: fn(self.d), timeout)
+        try:
+            return wait_for(what, lambda: fn(self.d), timeout)
+        except SystemExit:
+            self.shot("timeout")
+            print("page text at the timeout:\n" + text_of(self, "body")[:3000], flush=True)
+            print("console:", self.d.get_log("browser"), flush=True)
+            raise
 
     def js(self, script, *args):
         return self.d.execute_script(script, *args)
@@ -350,7 +364,7 @@ def run_browser(args, exporter):
         check(b.js("return document.querySelectorAll('.chart canvas').length") >= 1, "graph: a canvas is drawn")
         check("Result series: 3" in text_of(b, ".stats"), f"graph: stats shown ({text_of(b, '.stats')})")
         # Toggling a series from the legend.
-        b.js("document.querySelectorAll('.u-legend tr.u-series')[1].click()")
+        b.js("document.querySelectorAll('.u-legend tr.u-series')[1].querySelector('th').click()")
         check(b.js("return document.querySelectorAll('.u-legend tr.u-series.u-off').length") == 1, "graph: a legend click hides its series")
         b.shot("graph")
         b.check_logs("graph")

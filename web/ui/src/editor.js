@@ -25,10 +25,12 @@ const highlight = HighlightStyle.define([
 const theme = EditorView.theme({
   '&': { fontSize: '14px', background: 'var(--input-bg)', color: 'var(--fg)' },
   '&.cm-focused': { outline: 'none' },
-  '.cm-content': { fontFamily: 'var(--mono)', padding: '6px 0', caretColor: 'var(--fg)' },
+  '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.6' },
+  '.cm-content': { padding: '4px 0', caretColor: 'var(--fg)' },
   '.cm-tooltip': { background: 'var(--panel-bg)', color: 'var(--fg)', border: '1px solid var(--border)' },
   '.cm-tooltip-autocomplete ul li[aria-selected]': { background: 'var(--accent)', color: '#fff' },
   '.cm-completionDetail': { color: 'var(--muted)', marginLeft: '1em' },
+  '.cm-tooltip-autocomplete ul li[aria-selected] .cm-completionDetail': { color: 'inherit' },
   '.cm-diagnostic-error': { borderLeft: '4px solid var(--error)' },
   '.cm-placeholder': { color: 'var(--muted)' },
 });

@@ -80,7 +80,6 @@ export function drawGraph(el, { matrix, columns, stacked }) {
         width: 1.25,
         fill: stacked ? color.replace('hsl', 'hsla').replace('%)', '%, 0.35)') : undefined,
         spanGaps: false,
-        points: { show: false },
         // Hover values are the series' own, not the stacked sums.
         value: (u, v, si, idx) => (idx == null || raw[si][idx] == null ? '' : fmtValue(raw[si][idx])),
       };

@@ -7,7 +7,7 @@ function page(app, title, load) {
   const body = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
   app.append(h('h1', {}, title), body);
   load()
-    .then((nodes) => body.replaceChildren(...[nodes].flat()))
+    .then((nodes) => body.replaceChildren(...[nodes].flat(Infinity)))
     .catch((e) => body.replaceChildren(errorBox(e)));
 }
 
