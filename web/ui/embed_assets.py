@@ -41,9 +41,15 @@ def build_bundle(ui_dir, work_dir):
         "--outdir=" + dist, "--metafile=" + os.path.join(work_dir, "meta.json"),
     ]
     subprocess.run(cmd, check=True, cwd=ui_dir)
-    files = {"/index.html": open(os.path.join(ui_dir, "index.html"), "rb").read()}
+    files = {}
     for name in sorted(os.listdir(dist)):
         files["/assets/" + name] = open(os.path.join(dist, name), "rb").read()
+    # The stylesheet goes inline: the first paint waits for no second request.
+    index = open(os.path.join(ui_dir, "index.html"), "rb").read()
+    link = b'<link rel="stylesheet" href="__BASE__assets/main.css">'
+    if link not in index or "/assets/main.css" not in files:
+        sys.exit("embed_assets: index.html must link __BASE__assets/main.css and esbuild must emit it")
+    files["/index.html"] = index.replace(link, b"<style>" + files["/assets/main.css"] + b"</style>")
     return files
 
 

@@ -231,6 +231,7 @@ class Panel {
         body.end = end;
       }
       if (abort.signal.aborted) return;
+      performance.mark('promlet-query-answered');
       const elapsed = performance.now() - started;
       this.messages.replaceChildren(...warningBoxes(body.warnings), ...warningBoxes(body.infos, 'info'));
       if (this.chart) {
