@@ -449,6 +449,15 @@ def run_browser(args, exporter):
             check(needle in got, f"/{page} shows {what} ({needle!r})")
             b.shot(page)
             b.check_logs(page)
+        # The dark theme follows the system.
+        b.d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+        b.open("/query?g0.expr=up&g0.tab=graph&g0.range_input=5m&g1.expr=up&g1.tab=table")
+        b.wait("a drawn graph", lambda d: b.js("return document.querySelector('.chart[data-drawn]') !== null"))
+        bg = b.js("return getComputedStyle(document.body).backgroundColor")
+        check(bg == "rgb(20, 23, 28)", f"dark system theme: dark background ({bg})")
+        b.shot("dark")
+        b.d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+        b.check_logs("dark theme")
         # Navigation without reloading.
         b.js("document.querySelector('.topbar nav a[href$=\"flags\"]').click()")
         b.wait("the flags page", lambda d: "Command-line flags" in text_of(b, "#app"))

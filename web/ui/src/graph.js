@@ -39,6 +39,18 @@ export function alignMatrix(matrix, start, end, step) {
   return { columns, points };
 }
 
+// UTC tick labels, 24-hour: seconds when ticks are under a minute apart, the date at midnight,
+// dates alone when ticks are days apart (the legend's time row has the full date).
+function timeTicks(u, splits, axisIdx, space, incr) {
+  return splits.map((v) => {
+    const iso = new Date(v * 1000).toISOString(); // 2024-01-02T03:04:05.000Z
+    const date = iso.slice(5, 10);
+    if (incr >= 86400) return iso.slice(0, 10);
+    const time = incr < 60 ? iso.slice(11, 19) : iso.slice(11, 16);
+    return iso.slice(11, 19) === '00:00:00' ? `${date} ${time}` : time;
+  });
+}
+
 function stackColumns(columns, shown) {
   const n = columns[0].length;
   const acc = new Array(n).fill(0);
@@ -93,7 +105,7 @@ export function drawGraph(el, { matrix, columns, stacked }) {
     series,
     scales: { x: { time: true } },
     axes: [
-      { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
+      { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: timeTicks },
       {
         stroke: fg,
         grid: { stroke: grid, width: 1 },
