@@ -349,6 +349,9 @@ def run_browser(args, exporter):
         targets = wait_scraped(p)
         b = Browser(driver, p.base_url(), args.out_dir)
         up = wait_for("up for three targets", lambda: len(p.api("query?query=up")["result"]) == 3 and p.api("query?query=up")["result"])
+        # The graph's range query ends at the current whole second: wait until that sees them too.
+        wait_for("up in a range query", lambda: len(p.api(
+            "query_range?query=up&step=1&start=%d&end=%d" % (int(time.time()) - 300, int(time.time())))["result"]) == 3)
 
         b.open("/")
         b.wait("the redirect to /query", lambda d: d.current_url.split("?")[0].endswith("/query"))
