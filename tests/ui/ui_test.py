@@ -415,6 +415,13 @@ def run_browser(args, exporter):
         options = b.wait("completion", lambda d: text_of(b, ".cm-tooltip-autocomplete li"))
         check("perf_series" in options, f"completion offers perf_series ({options[:200]!r})")
         b.shot("completion")
+        # Enter accepts the completion; the next Enter executes.
+        from selenium.webdriver.common.keys import Keys
+        content.send_keys(Keys.ENTER)
+        b.wait("the accepted completion", lambda d: text_of(b, ".cm-content").strip() == "perf_series")
+        content.send_keys(Keys.ENTER)
+        rows = b.wait("the executed query", lambda d: b.js("return document.querySelectorAll('.result-table tbody tr').length"))
+        check(rows == 100, f"Enter executes after completing: {rows} rows for perf_series")
         b.check_logs("completion")
 
         # Metric explorer.
