@@ -178,9 +178,18 @@ def wait_scraped(p):
 
 
 # ---------------------------------------------------------------------------------------------
+def require_built_ui(p):
+    body = p.get("/query")[2]
+    if b"was not built into this binary" in body:
+        print("FAIL the binary carries the placeholder page, not the UI: web/ui/node_modules was missing "
+              "when cmake ran. Run scripts/install-deps.sh (npm ci in web/ui), re-run cmake, rebuild.")
+        raise SystemExit(1)
+
+
 def run_routes(args, exporter):
     p = Promlet(args.binary, args.out_dir, exporter.port)
     try:
+        require_built_ui(p)
         status, h, _ = p.get("/")
         check(status == 302 and h.get("location") == "/query", f"/ redirects to /query ({status} {h.get('location')})")
         status, h, _ = p.get("/graph?g0.expr=up&g0.tab=0")
@@ -281,6 +290,15 @@ def browser_or_skip():
     return webdriver.Chrome(service=Service(driver), options=opts)
 
 
+def start_or_quit(driver, start):
+    """start() (a Promlet); the browser is closed when the server does not come up."""
+    try:
+        return start()
+    except BaseException:
+        driver.quit()
+        raise
+
+
 class Browser:
     """The page's console and network activity, checked after each step."""
 
@@ -344,8 +362,9 @@ def text_of(b, css):
 
 def run_browser(args, exporter):
     driver = browser_or_skip()
-    p = Promlet(args.binary, args.out_dir, exporter.port)
+    p = start_or_quit(driver, lambda: Promlet(args.binary, args.out_dir, exporter.port))
     try:
+        require_built_ui(p)
         targets = wait_scraped(p)
         b = Browser(driver, p.base_url(), args.out_dir)
         up = wait_for("up for three targets", lambda: len(p.api("query?query=up")["result"]) == 3 and p.api("query?query=up")["result"])
@@ -399,6 +418,24 @@ def run_browser(args, exporter):
         from selenium.webdriver.common.keys import Keys
         content.send_keys(Keys.ENTER)
         b.check_logs("editing")
+
+        # Lint: promlet's parser (parse_query) checks what the editor's parser accepts.
+        b.open("/query")
+        content = b.wait("the editor", lambda d: d.find_element("css selector", ".cm-content"))
+        content.click()
+        content.send_keys("rate(up[5m])")
+        b.wait("promlet's parser to be asked", lambda d: any(
+            "/api/v1/parse_query" in u for u in b.js("return performance.getEntriesByType('resource').map(e => e.name)")))
+        time.sleep(0.3)
+        check(b.js("return document.querySelectorAll('.cm-lintRange-error').length") == 0, "lint: a valid expression is not marked")
+        b.check_logs("lint of a valid expression")
+        b.open("/query")
+        content = b.wait("the editor", lambda d: d.find_element("css selector", ".cm-content"))
+        content.click()
+        content.send_keys("sum(rate(up[5m])")
+        b.wait("an inline parse error", lambda d: b.js("return document.querySelectorAll('.cm-lintRange-error').length") > 0)
+        b.shot("lint")
+        b.check_logs("lint of a broken expression")
 
         # A bad expression shows the API's error.
         b.open("/query?g0.expr=sum(rate(up%5B5m%5D&g0.tab=table")
@@ -486,7 +523,7 @@ def run_perf(args, exporter):
     import endpoint, --web.enable-push), so every step of the ranges below has a value."""
     import math
     driver = browser_or_skip()
-    p = Promlet(args.binary, args.out_dir, exporter.port, ["--web.enable-push"])
+    p = start_or_quit(driver, lambda: Promlet(args.binary, args.out_dir, exporter.port, ["--web.enable-push"]))
     figures = []
     try:
         now_ms = int(time.time() * 1000)

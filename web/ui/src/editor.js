@@ -5,10 +5,10 @@ import { EditorView, keymap, placeholder, drawSelection, highlightSpecialChars }
 import { defaultKeymap, history, historyKeymap, insertNewlineAndIndent } from '@codemirror/commands';
 import { autocompletion, completionKeymap, closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
 import { bracketMatching, HighlightStyle, syntaxHighlighting } from '@codemirror/language';
-import { lintKeymap } from '@codemirror/lint';
+import { linter, lintKeymap } from '@codemirror/lint';
 import { tags } from '@lezer/highlight';
 import { PromQLExtension } from '@prometheus-io/codemirror-promql';
-import { PREFIX } from './api.js';
+import { PREFIX, ApiError, apiGet } from './api.js';
 
 const highlight = HighlightStyle.define([
   { tag: tags.keyword, color: 'var(--hl-keyword)' },
@@ -50,6 +50,34 @@ const promql = new PromQLExtension()
     maxMetricsMetadata: 10000,
   });
 
+// promlet's own parser (/api/v1/parse_query) checks what codemirror-promql's parser accepts, so
+// an expression promlet would refuse is marked before it runs. Expressions the local parser
+// already marks are not sent (no request per keystroke of a broken expression).
+const localLint = promql.getLinter().promQL();
+
+export function diagnosticFromError(doc, message) {
+  const m = /(\d+):(\d+): (.*)$/s.exec(message);
+  if (!m) return { from: 0, to: doc.length, severity: 'error', message, source: 'promlet' };
+  const lineNo = Math.min(Math.max(parseInt(m[1], 10), 1), doc.lines);
+  const line = doc.line(lineNo);
+  const from = Math.min(line.from + Math.max(parseInt(m[2], 10) - 1, 0), doc.length);
+  return { from, to: Math.min(from + 1, doc.length), severity: 'error', message: m[3], source: 'promlet' };
+}
+
+async function serverLint(view) {
+  const expr = view.state.doc.toString();
+  if (!expr.trim()) return [];
+  const local = await localLint(view);
+  if (local.some((d) => d.severity === 'error')) return [];
+  try {
+    await apiGet('parse_query', { query: expr });
+    return [];
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.type !== 'bad_data' || view.state.doc.toString() !== expr) return [];
+    return [diagnosticFromError(view.state.doc, e.message.replace(/^invalid parameter "query": /, ''))];
+  }
+}
+
 // onExecute runs on Enter and Shift+Enter (Alt+Enter inserts a line break); onChange gets the text.
 export function createEditor(parent, { doc, onChange, onExecute }) {
   const execute = () => {
@@ -72,6 +100,7 @@ export function createEditor(parent, { doc, onChange, onExecute }) {
         syntaxHighlighting(highlight),
         theme,
         promql.asExtension(),
+        linter(serverLint, { delay: 600 }),
         Prec.highest(keymap.of([
           { key: 'Enter', run: execute },
           { key: 'Shift-Enter', run: execute },
