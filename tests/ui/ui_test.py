@@ -436,6 +436,16 @@ def run_browser(args, exporter):
         b.wait("an inline parse error", lambda d: b.js("return document.querySelectorAll('.cm-lintRange-error, .cm-lintPoint-error').length") > 0)
         b.shot("lint")
         b.check_logs("lint of a broken expression")
+        # The editor's parser accepts a second offset; promlet's refuses it, and the editor marks it.
+        b.open("/query")
+        content = b.wait("the editor", lambda d: d.find_element("css selector", ".cm-content"))
+        content.click()
+        content.send_keys("up offset 1m offset 2m")
+        b.wait("promlet's parse error marked", lambda d: b.js(
+            "return document.querySelectorAll('.cm-lintRange-error, .cm-lintPoint-error').length") > 0)
+        check(any("/api/v1/parse_query" in u for u in b.js(
+            "return performance.getEntriesByType('resource').map(e => e.name)")), "lint: the mark comes from promlet's parser")
+        b.check_logs("lint by promlet's parser", allow=[("/api/v1/parse_query", 400)])
 
         # A bad expression shows the API's error.
         b.open("/query?g0.expr=sum(rate(up%5B5m%5D&g0.tab=table")
