@@ -429,7 +429,8 @@ int Run(const Flags& flags) {
   }, lifecycle_methods);
 
   // The web UI (/, /query, /graph, the status pages, /assets/) and the 404 page for the rest.
-  web::RegisterUiRoutes(server, web::UiOptions{.external_url = flags.external_url, .route_prefix = flags.route_prefix});
+  web::RegisterUiRoutes(server, web::UiOptions{.external_url = flags.external_url,
+                                               .route_prefix = flags.route_prefix});
 
   if (auto st = server.Start(); !st.ok()) {
     PROMLET_LOG_ERROR("Error starting web server", "err", st.message());

@@ -30,7 +30,8 @@ bool AcceptsGzip(const net::HttpRequest& req) { return HeaderHas(req, "accept-en
 std::string ReplaceAll(std::string_view text, std::string_view from, std::string_view to) {
   std::string out;
   size_t pos = 0;
-  for (size_t hit; (hit = text.find(from, pos)) != std::string_view::npos; pos = hit + from.size()) {
+  for (size_t hit; (hit = text.find(from, pos)) != std::string_view::npos;
+       pos = hit + from.size()) {
     out.append(text.substr(pos, hit - pos)).append(to);
   }
   out.append(text.substr(pos));
@@ -87,7 +88,8 @@ std::string ExternalUrlPath(std::string_view external_url) {
     size_t slash = rest.find('/');
     rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
   }
-  if (size_t end = rest.find_first_of("?#"); end != std::string_view::npos) rest = rest.substr(0, end);
+  if (size_t end = rest.find_first_of("?#"); end != std::string_view::npos)
+    rest = rest.substr(0, end);
   while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   return std::string(rest);
 }
@@ -103,41 +105,50 @@ void RegisterUiRoutes(net::HttpServer& server, const UiOptions& options) {
   std::string prefix = ExternalUrlPath(options.external_url);
   if (prefix.empty() && options.route_prefix != "/") prefix = options.route_prefix;
   const std::string query_page = absl::StrCat(prefix, "/query");
-  server.Handle("/", "/", [query_page](const net::HttpRequest&, net::HttpResponse& res) {
-    Redirect(query_page, res);
-  }, get_only);
-  server.Handle("/graph", "/graph", [query_page](const net::HttpRequest& req, net::HttpResponse& res) {
-    Redirect(req.query.empty() ? query_page : absl::StrCat(query_page, "?", req.query), res);
-  }, get_only);
+  server.Handle(
+      "/", "/",
+      [query_page](const net::HttpRequest&, net::HttpResponse& res) { Redirect(query_page, res); },
+      get_only);
+  server.Handle(
+      "/graph", "/graph",
+      [query_page](const net::HttpRequest& req, net::HttpResponse& res) {
+        Redirect(req.query.empty() ? query_page : absl::StrCat(query_page, "?", req.query), res);
+      },
+      get_only);
   for (std::string_view page : kUiPages) {
-    server.Handle(std::string(page), std::string(page),
-                  [index](const net::HttpRequest& req, net::HttpResponse& res) {
-                    ServeIndex(*index, req, res);
-                  }, get_only);
+    server.Handle(
+        std::string(page), std::string(page),
+        [index](const net::HttpRequest& req, net::HttpResponse& res) {
+          ServeIndex(*index, req, res);
+        },
+        get_only);
   }
-  server.HandlePrefix("/assets/", "/assets/", [](const net::HttpRequest& req, net::HttpResponse& res) {
-    const ui_assets::Asset* asset = FindAsset(req.path);
-    if (asset == nullptr) {
-      res.status = 404;
-      res.body = "404 page not found\n";
-      return;
-    }
-    res.headers.emplace_back("ETag", std::string(asset->etag));
-    res.headers.emplace_back("Cache-Control", "no-cache");
-    res.headers.emplace_back("Vary", "Accept-Encoding");
-    res.content_type = std::string(asset->content_type);
-    res.compressible = false;
-    if (req.Header("if-none-match") == asset->etag) {
-      res.status = 304;
-      return;
-    }
-    if (AcceptsGzip(req)) {
-      res.headers.emplace_back("Content-Encoding", "gzip");
-      res.body = std::string(asset->gzip_body);
-    } else {
-      res.body = std::string(asset->body);
-    }
-  }, get_only);
+  server.HandlePrefix(
+      "/assets/", "/assets/",
+      [](const net::HttpRequest& req, net::HttpResponse& res) {
+        const ui_assets::Asset* asset = FindAsset(req.path);
+        if (asset == nullptr) {
+          res.status = 404;
+          res.body = "404 page not found\n";
+          return;
+        }
+        res.headers.emplace_back("ETag", std::string(asset->etag));
+        res.headers.emplace_back("Cache-Control", "no-cache");
+        res.headers.emplace_back("Vary", "Accept-Encoding");
+        res.content_type = std::string(asset->content_type);
+        res.compressible = false;
+        if (req.Header("if-none-match") == asset->etag) {
+          res.status = 304;
+          return;
+        }
+        if (AcceptsGzip(req)) {
+          res.headers.emplace_back("Content-Encoding", "gzip");
+          res.body = std::string(asset->gzip_body);
+        } else {
+          res.body = std::string(asset->body);
+        }
+      },
+      get_only);
   // Everything else: browsers get the UI's 404 page, other clients the server's plain answer.
   server.HandlePrefix("/", "/404", [](const net::HttpRequest& req, net::HttpResponse& res) {
     if (req.method == "GET" && HeaderHas(req, "accept", "text/html")) {

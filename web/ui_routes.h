@@ -32,9 +32,9 @@ struct UiOptions {
 };
 
 // The paths the browser-side router knows (handler view, without the route prefix).
-inline constexpr std::string_view kUiPages[] = {
-    "/query", "/targets", "/service-discovery", "/alerts", "/rules",
-    "/status", "/tsdb-status", "/config", "/flags"};
+inline constexpr std::string_view kUiPages[] = {"/query",       "/targets", "/service-discovery",
+                                                "/alerts",      "/rules",   "/status",
+                                                "/tsdb-status", "/config",  "/flags"};
 
 // "" for "/", else "/a/b" (no trailing slash): the path of an external URL.
 std::string ExternalUrlPath(std::string_view external_url);
