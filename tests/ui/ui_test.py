@@ -389,6 +389,19 @@ def run_browser(args, exporter):
         b.js("document.querySelectorAll('.u-legend tr.u-series')[1].querySelector('th').click()")
         check(b.js("return document.querySelectorAll('.u-legend tr.u-series.u-off').length") == 1, "graph: a legend click hides its series")
         b.shot("graph")
+        # Dragging across the chart zooms: the panel's range and end follow (and the URL).
+        from selenium.webdriver.common.action_chains import ActionChains
+        over = b.d.find_element("css selector", ".chart .u-over")
+        b.js("document.querySelector('.chart').dataset.old = '1'")
+        half = over.size["width"] // 2  # offsets are from the centre; the data is at the right end
+        ActionChains(b.d).move_to_element_with_offset(over, half - 250, 0).click_and_hold() \
+            .move_by_offset(247, 0).release().perform()
+        b.wait("the zoomed range in the URL", lambda d: "g0.end_input=" in d.current_url and "g0.range_input=5m" not in d.current_url)
+        b.wait("the zoomed graph", lambda d: b.js(
+            "return document.querySelector('.chart[data-drawn]:not([data-old]), .result .empty') !== null"))
+        state = urllib.parse.parse_qs(urllib.parse.urlsplit(b.d.current_url).query)
+        check(state["g0.range_input"][0] in ("1m", "59s", "58s", "57s", "56s"),
+              f"zooming sets the range to the selected span ({state['g0.range_input']})")
         b.check_logs("graph")
 
         # Stacked, from the 2.x URL state.

@@ -76,8 +76,9 @@ function stackBands(shown) {
   return bands;
 }
 
-// Draws the chart into `el`; returns {destroy()}.
-export function drawGraph(el, { matrix, columns, stacked }) {
+// Draws the chart into `el`; returns {destroy()}. Dragging across the chart selects a time
+// span: onZoom(startSeconds, endSeconds) gets it (the panel turns it into its range and end).
+export function drawGraph(el, { matrix, columns, stacked, onZoom }) {
   const fg = cssVar('--fg');
   const grid = cssVar('--grid');
   const utc = (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC');
@@ -115,9 +116,18 @@ export function drawGraph(el, { matrix, columns, stacked }) {
       },
     ],
     legend: { live: true },
-    cursor: { focus: { prox: 16 } },
+    cursor: { focus: { prox: 16 }, drag: { x: true, y: false, setScale: false } },
     focus: { alpha: 0.35 },
     hooks: {
+      setSelect: [
+        (u) => {
+          if (u.select.width < 5 || !onZoom) return;
+          const from = u.posToVal(u.select.left, 'x');
+          const to = u.posToVal(u.select.left + u.select.width, 'x');
+          u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          onZoom(from, to);
+        },
+      ],
       setSeries: [
         (u) => {
           if (!stacked) return;

@@ -300,7 +300,12 @@ class Panel {
     const { columns, points } = alignMatrix(result, body.start, body.end, step);
     const chartEl = h('div', { class: 'chart' });
     this.result.replaceChildren(chartEl);
-    this.chart = drawGraph(chartEl, { matrix: result, columns, stacked: this.state.stacked });
+    this.chart = drawGraph(chartEl, {
+      matrix: result,
+      columns,
+      stacked: this.state.stacked,
+      onZoom: (from, to) => this.update({ range: Math.max(Math.round(to - from), 1), end: Math.round(to) * 1000 }),
+    });
     // Marked at the next frame, once uPlot has drawn: the browser test's "time to a drawn graph".
     requestAnimationFrame(() => {
       chartEl.dataset.drawn = String(result.length);
