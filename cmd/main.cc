@@ -46,6 +46,7 @@
 #include "web/api/v1/api.h"
 #include "web/push_routes.h"
 #include "web/remote_routes.h"
+#include "web/ui_routes.h"
 #include "web/api/v1/params.h"
 #include "web/self_metrics.h"
 
@@ -495,6 +496,10 @@ int Run(const Flags& flags) {
       res.body = absl::StrCat("failed to reload config: ", st.message(), "\n");
     }
   }, lifecycle_methods);
+
+  // The web UI (/, /query, /graph, the status pages, /assets/) and the 404 page for the rest.
+  web::RegisterUiRoutes(server, web::UiOptions{.external_url = flags.external_url,
+                                               .route_prefix = flags.route_prefix});
 
   if (auto st = server.Start(); !st.ok()) {
     PROMLET_LOG_ERROR("Error starting web server", "err", st.message());

@@ -12,11 +12,16 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev libre2-dev libsnappy-dev
   libprotobuf-dev protobuf-compiler libyaml-cpp-dev nlohmann-json3-dev
   prometheus-cpp-dev libssl-dev zlib1g-dev libcrypt-dev python3 curl mold
+  nodejs
 )
+# Debian's npm; a nodejs from elsewhere (NodeSource) brings its own npm and conflicts with it.
+if ! command -v npm >/dev/null 2>&1; then build_pkgs+=(npm); fi
+# The web UI's browser test (tests/ui): headless chromium driven by selenium.
+browser_pkgs=(chromium chromium-driver python3-selenium)
 # Real peers: started on 127.0.0.1 by the integration tests and the comparison benchmark.
 peer_pkgs=(prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics wrk)
 
-want=("${build_pkgs[@]}")
+want=("${build_pkgs[@]}" "${browser_pkgs[@]}")
 if [[ "${1:-}" != "--no-peers" ]]; then want+=("${peer_pkgs[@]}"); fi
 
 missing=()
@@ -25,7 +30,20 @@ for p in "${want[@]}"; do
     missing+=("$p")
   fi
 done
+# The web UI's JavaScript dependencies, pinned by web/ui/package-lock.json; npm ci runs again only
+# when the lockfile changed since the last install (npm writes node_modules/.package-lock.json).
+install_ui_deps() {
+  local ui
+  ui="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/web/ui"
+  if [[ -f "$ui/node_modules/.package-lock.json" && "$ui/node_modules/.package-lock.json" -nt "$ui/package-lock.json" ]]; then
+    return 0
+  fi
+  echo "install-deps: npm ci in web/ui" >&2
+  (cd "$ui" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
+  install_ui_deps
   exit 0
 fi
 
@@ -44,3 +62,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 if [[ -n "$restore_policy" ]]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
+install_ui_deps
