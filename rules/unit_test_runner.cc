@@ -20,6 +20,7 @@
 #include "common/utf8.h"
 #include "model/value.h"
 #include "promql/parser/parser.h"
+#include "rules/unit_test_file.h"
 #include "rules/alerting_rule.h"
 #include "rules/manager.h"
 
@@ -178,11 +179,13 @@ std::vector<std::string> RunGroup(const TestGroup& tg, int64_t eval_interval_ms,
       std::vector<model::Label> ls;
       for (const model::Matcher& m : *ms) ls.push_back({m.name(), m.value()});
       model::Labels labels = model::Labels::FromUnsorted(std::move(ls));
-      absl::StatusOr<std::vector<std::optional<double>>> vals = ExpandSeriesValues(values);
+      absl::StatusOr<std::vector<SeriesValue>> vals = ParseSeriesValues(values);
       if (!vals.ok()) return {std::string(vals.status().message())};
       for (size_t i = 0; i < vals->size(); ++i) {
-        if (!(*vals)[i]) continue;
-        auto r = app->Append(0, labels, static_cast<int64_t>(i) * tg.interval_ms, *(*vals)[i]);
+        const SeriesValue& v = (*vals)[i];
+        if (v.kind == SeriesValue::Kind::kOmitted) continue;
+        const double value = v.kind == SeriesValue::Kind::kStale ? model::StaleNaN() : v.value;
+        auto r = app->Append(0, labels, static_cast<int64_t>(i) * tg.interval_ms, value);
         if (!r.ok()) return {std::string(r.status().message())};
       }
     }
@@ -412,67 +415,6 @@ std::vector<std::string> RunFile(const std::string& path, const UnitTestOptions&
 }
 
 }  // namespace
-
-absl::StatusOr<std::vector<std::optional<double>>> ExpandSeriesValues(std::string_view values) {
-  std::vector<std::optional<double>> out;
-  std::istringstream in{std::string(values)};
-  std::string token;
-  while (in >> token) {
-    std::string_view tok = token;
-    auto bad = [&] {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "bad values \"", std::string(values), "\": invalid token \"", std::string(tok), "\""));
-    };
-    if (tok == "_") {
-      out.emplace_back();
-      continue;
-    }
-    if (tok == "stale") {
-      out.emplace_back(model::StaleNaN());
-      continue;
-    }
-    const size_t x = tok.rfind('x');
-    if (x == std::string_view::npos || x == 0) {
-      absl::StatusOr<double> v = ParseValue(tok);
-      if (!v.ok()) return bad();
-      out.emplace_back(*v);
-      continue;
-    }
-    int64_t n = 0;
-    const std::string_view count = tok.substr(x + 1);
-    if (!absl::SimpleAtoi(absl::string_view(count.data(), count.size()), &n) || n < 0) {
-      return bad();
-    }
-    std::string_view base = tok.substr(0, x);
-    if (base == "_") {
-      for (int64_t i = 0; i < n; ++i) out.emplace_back();
-      continue;
-    }
-    // a+b or a-b: the operator after the first character (a may be negative) that does not
-    // follow an exponent marker.
-    size_t op = std::string_view::npos;
-    for (size_t i = 1; i < base.size(); ++i) {
-      if ((base[i] == '+' || base[i] == '-') && base[i - 1] != 'e' && base[i - 1] != 'E') {
-        op = i;
-        break;
-      }
-    }
-    double a = 0, b = 0;
-    if (op == std::string_view::npos) {
-      absl::StatusOr<double> v = ParseValue(base);
-      if (!v.ok()) return bad();
-      a = *v;
-    } else {
-      absl::StatusOr<double> va = ParseValue(base.substr(0, op));
-      absl::StatusOr<double> vb = ParseValue(base.substr(op + 1));
-      if (!va.ok() || !vb.ok()) return bad();
-      a = *va;
-      b = base[op] == '-' ? -*vb : *vb;
-    }
-    for (int64_t i = 0; i <= n; ++i) out.emplace_back(a + b * static_cast<double>(i));
-  }
-  return out;
-}
 
 CheckOutput RunRuleUnitTests(const std::vector<std::string>& files, const UnitTestOptions& opts) {
   CheckOutput out;

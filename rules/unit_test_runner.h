@@ -34,10 +34,6 @@ struct UnitTestOptions {
 
 CheckOutput RunRuleUnitTests(const std::vector<std::string>& files, const UnitTestOptions& opts);
 
-// The values of an input series in the expanding notation, one per interval step from 0;
-// nullopt entries are `_` (no sample). Errors name the bad token.
-absl::StatusOr<std::vector<std::optional<double>>> ExpandSeriesValues(std::string_view values);
-
 }  // namespace promlet::rules
 
 #endif  // PROMLET_RULES_UNIT_TEST_RUNNER_H_

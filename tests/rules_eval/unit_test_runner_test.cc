@@ -27,21 +27,6 @@ UnitTestOptions Options() {
   return o;
 }
 
-TEST(UnitTestRunner, ExpandingNotation) {
-  auto v = ExpandSeriesValues("1+2x2 _ 5 -1-1x1 _x2 stale 3x1 1e3 -2");
-  ASSERT_TRUE(v.ok()) << v.status();
-  std::vector<std::string> got;
-  for (const auto& x : *v) {
-    got.push_back(!x                      ? "_"
-                  : model::IsStaleNaN(*x) ? "stale"
-                                          : std::to_string(static_cast<int>(*x)));
-  }
-  EXPECT_EQ(got, (std::vector<std::string>{"1", "3", "5", "_", "5", "-1", "-2", "_", "_", "stale",
-                                           "3", "3", "1000", "-2"}));
-  EXPECT_FALSE(ExpandSeriesValues("1 abc").ok());
-  EXPECT_FALSE(ExpandSeriesValues("1+x3").ok());
-}
-
 TEST(UnitTestRunner, PassingAndFailingFiles) {
   CheckOutput pass = RunRuleUnitTests({kData + "/pass.yml", kData + "/order.yml"}, Options());
   EXPECT_EQ(pass.exit_code, 0) << pass.err;
