@@ -12,6 +12,7 @@
 #include "net/http/server.h"
 #include "tsdb/db.h"
 #include "web/api/v1/api.h"
+#include "web/api/v1/query_json.h"
 
 namespace promlet::lib {
 namespace {
@@ -122,18 +123,10 @@ absl::StatusOr<promql::Result> Database::Query(std::string_view expr, int64_t ti
 absl::StatusOr<promql::Result> Database::QueryRange(std::string_view expr, int64_t start_ms,
                                                     int64_t end_ms, int64_t step_ms) const {
   // The HTTP API's checks, so that both faces refuse the same requests.
-  if (end_ms < start_ms) {
-    return absl::InvalidArgumentError("end timestamp must not be before start time");
-  }
-  if (step_ms <= 0) {
-    return absl::InvalidArgumentError(
-        "zero or negative query resolution step widths are not accepted. Try a positive "
-        "integer");
-  }
-  if ((end_ms - start_ms) / step_ms > 11000) {
-    return absl::InvalidArgumentError(
-        "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the "
-        "query resolution (?step=XX)");
+  if (end_ms < start_ms) return absl::InvalidArgumentError(web::kEndBeforeStartMessage);
+  if (step_ms <= 0) return absl::InvalidArgumentError(web::kNonPositiveStepMessage);
+  if ((end_ms - start_ms) / step_ms > web::kMaxPointsPerSeries) {
+    return absl::InvalidArgumentError(web::kTooManyPointsMessage);
   }
   return engine_->RangeQuery(*db_, expr, start_ms, end_ms, step_ms);
 }

@@ -13,7 +13,6 @@ namespace promlet::web {
 namespace {
 
 // For safety, the number of points per series a range query may return (as Prometheus).
-constexpr int kMaxPoints = 11000;
 
 // Declared first in a query handler, so it runs last: hands the memory the engine and the
 // encoder freed back to the OS (glibc keeps freed pages in each thread's arena otherwise, and
@@ -111,18 +110,12 @@ Result QueryRange(const Request& r) {
   if (!start.ok()) return InvalidParam("start", start.status().message());
   auto end = ParseTime(f.Get("end"));
   if (!end.ok()) return InvalidParam("end", end.status().message());
-  if (*end < *start) return InvalidParam("end", "end timestamp must not be before start time");
+  if (*end < *start) return InvalidParam("end", kEndBeforeStartMessage);
   auto step = ParseDurationParam(f.Get("step"));
   if (!step.ok()) return InvalidParam("step", step.status().message());
-  if (*step <= 0) {
-    return InvalidParam("step",
-                        "zero or negative query resolution step widths are not accepted. Try a "
-                        "positive integer");
-  }
-  if ((*end - *start) / *step > kMaxPoints) {
-    return BadData(
-        "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing "
-        "the query resolution (?step=XX)");
+  if (*step <= 0) return InvalidParam("step", kNonPositiveStepMessage);
+  if ((*end - *start) / *step > kMaxPointsPerSeries) {
+    return BadData(kTooManyPointsMessage);
   }
   std::string query(f.Get("query"));
   return RunAndEncode(r, [&](const promql::Expr& e, const promql::QueryOptions& qo) {

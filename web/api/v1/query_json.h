@@ -5,12 +5,23 @@
 #define PROMLET_WEB_API_V1_QUERY_JSON_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "promql/engine/engine.h"
 #include "web/api/v1/json_writer.h"
 
 namespace promlet::web {
+
+// /api/v1/query_range's limits and Prometheus' words for them; the embedding library applies
+// the same ones to promlet_query_range.
+inline constexpr int64_t kMaxPointsPerSeries = 11000;
+inline constexpr char kEndBeforeStartMessage[] = "end timestamp must not be before start time";
+inline constexpr char kNonPositiveStepMessage[] =
+    "zero or negative query resolution step widths are not accepted. Try a positive integer";
+inline constexpr char kTooManyPointsMessage[] =
+    "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
+    "resolution (?step=XX)";
 
 // Writes the data object with at most `max_series` series of a vector or matrix result.
 void WriteQueryData(const promql::Result& q, size_t max_series, JsonWriter& w);
