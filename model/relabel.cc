@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/duration.h"
+#include "model/regexp_expand.h"
 
 namespace promlet::model {
 namespace {
@@ -21,41 +22,6 @@ std::shared_ptr<const re2::RE2> CompileAnchored(std::string_view expr, std::stri
     return nullptr;
   }
   return re;
-}
-
-bool IsNameChar(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c >= 0x80;  // Go accepts Unicode letters and digits; approximate with any non-ASCII
-}
-
-// Go's regexp.extract: parses "name}" / "name" after a '$'.
-bool ExtractVar(std::string_view s, std::string_view* name, int* num, size_t* consumed) {
-  if (s.empty()) return false;
-  bool brace = false;
-  size_t i = 0;
-  if (s[0] == '{') {
-    brace = true;
-    i = 1;
-  }
-  size_t b = i;
-  while (i < s.size() && IsNameChar(static_cast<unsigned char>(s[i]))) ++i;
-  if (i == b) return false;
-  *name = s.substr(b, i - b);
-  if (brace) {
-    if (i >= s.size() || s[i] != '}') return false;
-    ++i;
-  }
-  *num = 0;
-  for (char c : *name) {
-    if (c < '0' || c > '9' || *num >= 100000000) {
-      *num = -1;
-      break;
-    }
-    *num = *num * 10 + (c - '0');
-  }
-  if ((*name)[0] == '0' && name->size() > 1) *num = -1;
-  *consumed = i;
-  return true;
 }
 
 bool VarInTemplate(std::string_view t) { return t.find('$') != std::string_view::npos; }
@@ -129,35 +95,7 @@ bool RelabelRegex::MatchAndExpand(std::string_view s, std::string_view tmpl,
     return false;
   }
   out->clear();
-  while (!tmpl.empty()) {
-    size_t d = tmpl.find('$');
-    if (d == std::string_view::npos) break;
-    out->append(tmpl.substr(0, d));
-    tmpl.remove_prefix(d + 1);
-    if (!tmpl.empty() && tmpl[0] == '$') {
-      out->push_back('$');
-      tmpl.remove_prefix(1);
-      continue;
-    }
-    std::string_view name;
-    int num;
-    size_t used;
-    if (!ExtractVar(tmpl, &name, &num, &used)) {
-      out->push_back('$');  // malformed: the '$' is literal text, as in Go
-      continue;
-    }
-    tmpl.remove_prefix(used);
-    int idx = num;
-    if (num < 0) {
-      const auto& named = re_->NamedCapturingGroups();
-      auto it = named.find(std::string(name));
-      idx = it == named.end() ? -1 : it->second;
-    }
-    if (idx >= 0 && idx < n && g[idx].data() != nullptr) {
-      out->append(g[idx].data(), g[idx].size());
-    }
-  }
-  out->append(tmpl);
+  AppendRegexpExpansion(*re_, tmpl, g, static_cast<size_t>(n), out);
   return true;
 }
 

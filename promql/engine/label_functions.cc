@@ -1,80 +1,15 @@
 // label_replace() and label_join(): relabel every series of their vector argument, then merge
 // series whose label sets became equal.
 #include <algorithm>
-#include <cctype>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "model/regexp_expand.h"
 #include "promql/engine/instant_functions.h"
 #include "re2/re2.h"
 
 namespace promlet::promql::internal {
-
-namespace {
-
-// Expands a Go regexp template ($1, ${1}, $name, ${name}, $$) with RE2 submatches.
-std::string ExpandTemplate(const re2::RE2& re, std::string_view tmpl,
-                           const std::vector<re2::StringPiece>& groups) {
-  std::string out;
-  const auto& named = re.NamedCapturingGroups();
-  size_t i = 0;
-  while (i < tmpl.size()) {
-    char ch = tmpl[i];
-    if (ch != '$' || i + 1 >= tmpl.size()) {
-      out.push_back(ch);
-      ++i;
-      continue;
-    }
-    ++i;
-    if (tmpl[i] == '$') {
-      out.push_back('$');
-      ++i;
-      continue;
-    }
-    std::string name;
-    bool brace = false;
-    if (tmpl[i] == '{') {
-      size_t close = tmpl.find('}', i + 1);
-      if (close == std::string_view::npos) {
-        out.push_back('$');
-        continue;
-      }
-      name = std::string(tmpl.substr(i + 1, close - i - 1));
-      brace = true;
-      i = close + 1;
-    } else {
-      size_t j = i;
-      while (j < tmpl.size() && (std::isalnum(static_cast<unsigned char>(tmpl[j])) ||
-                                 tmpl[j] == '_')) {
-        ++j;
-      }
-      if (j == i) {
-        out.push_back('$');
-        continue;
-      }
-      name = std::string(tmpl.substr(i, j - i));
-      i = j;
-    }
-    (void)brace;
-    bool all_digits = !name.empty() &&
-                      std::all_of(name.begin(), name.end(), [](char x) { return x >= '0' && x <= '9'; });
-    int idx = -1;
-    if (all_digits) {
-      if (name.size() < 9) idx = std::stoi(name);
-    } else {
-      auto it = named.find(name);
-      if (it != named.end()) idx = it->second;
-    }
-    if (idx >= 0 && static_cast<size_t>(idx) < groups.size() && groups[idx].data() != nullptr) {
-      out.append(groups[idx].data(), groups[idx].size());
-    }
-  }
-  return out;
-}
-
-
-}  // namespace
 
 namespace instant_fn {
 
@@ -99,7 +34,8 @@ EMatrix LabelReplace(FunctionArgs& a) {
                   static_cast<int>(groups.size()))) {
       continue;
     }
-    const std::string res = ExpandTemplate(re, repl, groups);
+    std::string res;
+    model::AppendRegexpExpansion(re, repl, groups.data(), groups.size(), &res);
     model::LabelsBuilder b(s.metric);
     b.Set(dst, res);
     s.metric = b.Build();

@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "common/utf8.h"
-#include "rules/template/unicode_class.h"
+#include "common/unicode_class.h"
 
 namespace promlet::rules::tmpl {
 namespace {
@@ -15,8 +15,8 @@ constexpr std::string_view kSpaceChars = " \t\r\n";
 
 bool IsSpace(int r) { return r == ' ' || r == '\t' || r == '\r' || r == '\n'; }
 bool IsAlphaNumeric(int r) {
-  return r == '_' || (r >= 0 && (IsGoLetter(static_cast<uint32_t>(r)) ||
-                                 IsGoDigit(static_cast<uint32_t>(r))));
+  return r == '_' || (r >= 0 && (common::IsGoLetter(static_cast<uint32_t>(r)) ||
+                                 common::IsGoDigit(static_cast<uint32_t>(r))));
 }
 bool HasLeftTrimMarker(std::string_view s) {
   return s.size() >= 2 && s[0] == '-' && IsSpace(static_cast<unsigned char>(s[1]));

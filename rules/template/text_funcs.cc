@@ -3,7 +3,8 @@
 #include <vector>
 
 #include "common/utf8.h"
-#include "rules/template/unicode_class.h"
+#include "common/unicode_class.h"
+#include "model/regexp_expand.h"
 
 namespace promlet::rules::tmpl {
 namespace {
@@ -100,77 +101,6 @@ std::string GoRegexpCode(re2::RE2::ErrorCode code) {
   }
 }
 
-// Go's regexp extract(): the group name after a '$'; false when malformed.
-bool ExtractName(std::string_view s, std::string_view* name, int* num, size_t* consumed) {
-  if (s.empty()) return false;
-  bool brace = false;
-  size_t start = 0;
-  if (s[0] == '{') {
-    brace = true;
-    start = 1;
-  }
-  size_t i = start;
-  while (i < s.size()) {
-    uint32_t r;
-    int len = common::DecodeRune(s, i, &r);
-    if (len == 0) break;
-    if (!(r == '_' || IsGoLetter(r) || IsGoDigit(r))) break;
-    i += static_cast<size_t>(len);
-  }
-  if (i == start) return false;
-  *name = s.substr(start, i - start);
-  if (brace) {
-    if (i >= s.size() || s[i] != '}') return false;
-    ++i;
-  }
-  *num = 0;
-  for (char c : *name) {
-    if (c < '0' || c > '9' || *num >= 100000000) {
-      *num = -1;
-      break;
-    }
-    *num = *num * 10 + (c - '0');
-  }
-  if ((*name)[0] == '0' && name->size() > 1) *num = -1;
-  *consumed = i;
-  return true;
-}
-
-void Expand(const re2::RE2& re, std::string* dst, std::string_view tmpl,
-            const std::vector<re2::StringPiece>& groups) {
-  while (!tmpl.empty()) {
-    size_t d = tmpl.find('$');
-    if (d == std::string_view::npos) break;
-    dst->append(tmpl.substr(0, d));
-    tmpl.remove_prefix(d + 1);
-    if (!tmpl.empty() && tmpl[0] == '$') {
-      dst->push_back('$');
-      tmpl.remove_prefix(1);
-      continue;
-    }
-    std::string_view name;
-    int num;
-    size_t consumed;
-    if (!ExtractName(tmpl, &name, &num, &consumed)) {
-      dst->push_back('$');
-      continue;
-    }
-    tmpl.remove_prefix(consumed);
-    int index = num;
-    if (num < 0) {
-      const auto& names = re.NamedCapturingGroups();
-      auto it = names.find(std::string(name));
-      index = it == names.end() ? -1 : it->second;
-    }
-    if (index >= 0 && static_cast<size_t>(index) < groups.size() &&
-        groups[static_cast<size_t>(index)].data() != nullptr) {
-      dst->append(groups[static_cast<size_t>(index)].data(),
-                  groups[static_cast<size_t>(index)].size());
-    }
-  }
-  dst->append(tmpl);
-}
-
 }  // namespace
 
 std::string GoToUpper(std::string_view s) { return MapRunes(s, UpperRune); }
@@ -189,8 +119,8 @@ std::string GoTitle(std::string_view s) {
       in_word = false;
       continue;
     }
-    bool letter = IsGoLetter(r);
-    bool word = letter || IsGoDigit(r) || r == '_';
+    bool letter = common::IsGoLetter(r);
+    bool word = letter || common::IsGoDigit(r) || r == '_';
     if (letter && !in_word) {
       common::AppendRune(&out, UpperRune(r));
     } else {
@@ -215,7 +145,7 @@ std::string GoReplaceAll(const re2::RE2& re, std::string_view src, std::string_v
     size_t a0 = static_cast<size_t>(groups[0].data() - src.data());
     size_t a1 = a0 + groups[0].size();
     out.append(src.substr(last_match_end, a0 - last_match_end));
-    if (a1 > last_match_end || a0 == 0) Expand(re, &out, repl, groups);
+    if (a1 > last_match_end || a0 == 0) model::AppendRegexpExpansion(re, repl, groups.data(), groups.size(), &out);
     last_match_end = a1;
     size_t width = 0;
     if (search_pos < src.size()) {

@@ -1,12 +1,13 @@
 // Go's unicode.IsLetter / unicode.IsDigit / unicode.IsUpper, approximated by the scripts that
 // appear in label values and template identifiers (exact for ASCII and Latin-1; the common
-// alphabetic blocks beyond). The template lexer and `title` use them.
-#ifndef PROMLET_RULES_TEMPLATE_UNICODE_CLASS_H_
-#define PROMLET_RULES_TEMPLATE_UNICODE_CLASS_H_
+// alphabetic blocks beyond). The template lexer, `title` and regexp template expansion ($name)
+// use them.
+#ifndef PROMLET_COMMON_UNICODE_CLASS_H_
+#define PROMLET_COMMON_UNICODE_CLASS_H_
 
 #include <cstdint>
 
-namespace promlet::rules::tmpl {
+namespace promlet::common {
 
 inline bool IsGoDigit(uint32_t r) {
   if (r < 0x80) return r >= '0' && r <= '9';
@@ -37,6 +38,6 @@ inline bool IsGoLetter(uint32_t r) {
   return false;
 }
 
-}  // namespace promlet::rules::tmpl
+}  // namespace promlet::common
 
-#endif  // PROMLET_RULES_TEMPLATE_UNICODE_CLASS_H_
+#endif  // PROMLET_COMMON_UNICODE_CLASS_H_
