@@ -408,6 +408,7 @@ int RangeArgIndex(const Call& c) {
 }  // namespace
 
 EMatrix Evaluator::EvalCall(const Call& c) {
+  if (c.func->id == FunctionId::kInfo) return EvalInfo(c);
   const FunctionImpl& f = FunctionImplOf(c.func->id);
   if (f.sample_times) {
     const Expr& arg = UnwrapParens(*c.args[0]);

@@ -86,6 +86,8 @@ class Evaluator {
   EMatrix EvalAggregate(const AggregateExpr& a);
   // A call, through its row of the function table (function_table.h).
   EMatrix EvalCall(const Call& c);
+  // info(v, [selector]): joins data labels of info series (info.cc).
+  EMatrix EvalInfo(const Call& c);
   // A range function f whose range-vector argument is c.args[matrix_arg]. With a sink, output
   // series go to it (in order) and the returned EMatrix is empty.
   EMatrix EvalRangeFunction(const Call& c, const RangeFunction& f, size_t matrix_arg,

@@ -1,5 +1,6 @@
 // The function table. Functions of the catalogue that have no row here (native-histogram
-// functions, info, start_timestamp) answer "function X not supported".
+// functions, start_timestamp) answer "function X not supported"; info() is the evaluator's
+// own (info.cc), because it selects series itself.
 #include "promql/engine/function_table.h"
 
 #include <array>
