@@ -2,8 +2,8 @@
 // engine over a fresh in-memory head. Every eval of every tier (TIERS.tsv) must pass, except
 // those listed in known_failing.txt (file:line), which is the honest list of what is still
 // missing (today: tier-3 evals only, native histograms and a few experimental features). Evals
-// the runner cannot attempt (a load it cannot read, such as native-histogram samples) are
-// skipped and counted. A listed eval that passes is reported so the list can shrink.
+// that expect native-histogram results, which the runner cannot compare yet, are skipped and
+// counted. A listed eval that passes is reported so the list can shrink.
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
