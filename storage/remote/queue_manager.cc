@@ -326,6 +326,7 @@ void QueueManager::RunShard(Shard* s) {
 bool QueueManager::SendBatch(Shard* s, std::vector<Pending>& batch) {
   const auto& q = options_.queue;
   int64_t backoff = q.min_backoff_ms;
+  int64_t trimmed = 0;  // oldest samples left out because the receiver holds newer ones
   for (int attempt = 0;; ++attempt) {
     if (Stopping()) return false;
     // sample_age_limit: samples too old to be worth sending are dropped before each retry.
@@ -394,6 +395,26 @@ bool QueueManager::SendBatch(Shard* s, std::vector<Pending>& batch) {
         for (Pending& p : part) batch.push_back(std::move(p));
       }
       return ok;
+    }
+    if (r.status == 400 && batch.size() > 1 && RefusedAsAlreadyNewer(r.body)) {
+      // One series whose oldest samples the receiver already holds (the batch was acknowledged
+      // before a crash but not yet recorded) and whose newer ones it lacks: a receiver refusing
+      // whole requests would lose the newer ones. The request is retried without its oldest
+      // sample until accepted: a suffix is accepted once it starts at or after the receiver's
+      // newest sample, and as each shorter suffix is tried in turn, the first one accepted
+      // starts no later than the sample after it, so nothing the receiver lacks is dropped.
+      metrics_.samples_failed_total.fetch_add(1, std::memory_order_relaxed);
+      Ack({batch.front()});
+      batch.erase(batch.begin());
+      if (++trimmed == 1) {
+        Log(absl::StrCat("remote write queue ", options_.name, ": ", options_.url, " refused ",
+                         batch.size() + 1, " samples of ", batch.front().labels->ToString(),
+                         ": ", Quote(r.body),
+                         "; resending without its oldest samples until it accepts the newer "
+                         "ones"));
+      }
+      --attempt;  // not a failure: no backoff, and sample_age_limit waits for a real retry
+      continue;
     }
     if (!Retryable(r.status, q.retry_on_http_429)) {
       metrics_.samples_failed_total.fetch_add(batch.size(), std::memory_order_relaxed);

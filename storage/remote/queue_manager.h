@@ -15,6 +15,9 @@
 //  - A 400 naming out-of-order, duplicate or too old samples for a batch of several series is
 //    retried series by series (each in order), so a receiver that refuses whole requests drops
 //    only the series it really refuses (a batch resent after a crash mixes old and new samples).
+//    Such a 400 for one series is retried without the series' oldest sample, one at a time, so
+//    the first accepted request starts at the receiver's newest sample or the one after it:
+//    samples the receiver already holds are left out, none that it lacks.
 //  - 5xx, network errors and (with retry_on_http_429) 429 are retried forever with exponential
 //    backoff between min_backoff and max_backoff; samples are never dropped for them.
 //  - Memory is bounded: at most `capacity` samples wait per shard; a full queue blocks the
