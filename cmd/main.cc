@@ -448,6 +448,7 @@ int Run(const Flags& flags) {
   rro.sample_limit = flags.remote_read_sample_limit;
   rro.concurrent_limit = flags.remote_read_concurrent_limit;
   rro.max_bytes_in_frame = static_cast<size_t>(flags.remote_read_max_bytes_in_frame);
+  rro.external_labels = [&remote_storage] { return remote_storage->external_labels(); };
   remote::ReadHandler remote_reads(db.get(), rro);
   web::RegisterRemoteReadRoute(server, &remote_reads);
 

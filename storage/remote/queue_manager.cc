@@ -408,8 +408,8 @@ bool QueueManager::SendBatch(Shard* s, std::vector<Pending>& batch) {
       batch.erase(batch.begin());
       if (++trimmed == 1) {
         Log(absl::StrCat("remote write queue ", options_.name, ": ", options_.url, " refused ",
-                         batch.size() + 1, " samples of ", batch.front().labels->ToString(),
-                         ": ", Quote(r.body),
+                         batch.size() + 1, " samples of ", batch.front().labels->ToString(), ": ",
+                         Quote(r.body),
                          "; resending without its oldest samples until it accepts the newer "
                          "ones"));
       }

@@ -57,6 +57,11 @@ void RemoteStorage::Stop() {
   for (auto& q : queues) q->manager->Stop();
 }
 
+model::Labels RemoteStorage::external_labels() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return external_labels_;
+}
+
 size_t RemoteStorage::queues() const {
   std::lock_guard<std::mutex> l(mu_);
   return queues_.size();
@@ -67,6 +72,7 @@ absl::Status RemoteStorage::ApplyConfig(const std::vector<config::RemoteWriteCon
   std::vector<std::unique_ptr<Queue>> old;
   {
     std::lock_guard<std::mutex> l(mu_);
+    external_labels_ = external_labels;
     for (const auto& q : queues_) {
       floor_segment_ = std::min(floor_segment_, q->manager->FirstNeededSegment());
     }

@@ -276,7 +276,8 @@ TEST(RemoteE2ETest, PromletRemoteWritesIntoPrometheusLosingNothingAcrossKill9) {
   int port = FreePort(), pport = FreePort();
   WriteFile(dir + "/prometheus.yml", "scrape_configs: []\n");
   const std::vector<std::string> prom_args = {
-      kPrometheus, "--config.file=" + dir + "/prometheus.yml", "--storage.tsdb.path=" + dir + "/prom",
+      kPrometheus, "--config.file=" + dir + "/prometheus.yml",
+      "--storage.tsdb.path=" + dir + "/prom",
       "--web.listen-address=127.0.0.1:" + std::to_string(pport),
       "--web.enable-remote-write-receiver"};
   auto prom = std::make_unique<Process>(prom_args, dir + "/prom.log");
@@ -357,13 +358,17 @@ TEST(RemoteE2ETest, PromletRemoteWritesIntoPrometheusLosingNothingAcrossKill9) {
 }
 
 // A Prometheus with promlet as its remote_read source (and nothing of its own) answers range
-// selections with exactly the samples promlet answers itself.
-TEST(RemoteE2ETest, PrometheusReadsFromPromlet) {
+// selections with exactly the samples promlet answers itself. Both have the external label
+// site="s1": Prometheus adds it as a matcher to its remote reads and strips it from the answers,
+// so promlet must treat it as its read handler does (matched, then added to every series); a
+// query naming site itself gets it back from promlet.
+TEST(RemoteE2ETest, PrometheusReadsFromPromletWithExternalLabels) {
   if (!FileExecutable(kPrometheus)) GTEST_SKIP() << "prometheus not installed: " << kPrometheus;
   std::string dir = MakeTempDir("rr");
   int port = FreePort(), pport = FreePort();
   WriteFile(dir + "/promlet.yml",
             "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+            "  external_labels: {site: s1}\n"
             "scrape_configs:\n  - job_name: promlet\n    static_configs:\n"
             "      - targets: ['127.0.0.1:" +
                 std::to_string(port) + "']\n");
@@ -372,8 +377,9 @@ TEST(RemoteE2ETest, PrometheusReadsFromPromlet) {
        "--storage.tsdb.path=" + dir + "/promlet", "--config.file=" + dir + "/promlet.yml"},
       dir + "/promlet.log");
   WriteFile(dir + "/prometheus.yml",
-            "remote_read:\n  - url: http://127.0.0.1:" + std::to_string(port) +
-                "/api/v1/read\n    read_recent: true\n");
+            "global:\n  external_labels: {site: s1}\n"
+            "remote_read:\n  - url: http://127.0.0.1:" +
+                std::to_string(port) + "/api/v1/read\n    read_recent: true\n");
   Process prom({kPrometheus, "--config.file=" + dir + "/prometheus.yml",
                 "--storage.tsdb.path=" + dir + "/prom",
                 "--web.listen-address=127.0.0.1:" + std::to_string(pport)},
@@ -403,6 +409,17 @@ TEST(RemoteE2ETest, PrometheusReadsFromPromlet) {
   auto b = HttpGet(
       pport, "/api/v1/query?query=" + Url("count(up)") + "&time=" + std::to_string(at / 1000));
   EXPECT_EQ(nlohmann::json::parse(a.body)["data"], nlohmann::json::parse(b.body)["data"]);
+  // Naming the external label: Prometheus passes the matcher on and keeps the label.
+  Samples with_site;
+  for (auto& [k, v] : want) {
+    auto m = nlohmann::json::parse(k);
+    m["site"] = "s1";
+    with_site[m.dump()] = v;
+  }
+  const std::string sited = selector.substr(0, selector.size() - 1) + R"(,site="s1"})";
+  EXPECT_EQ(RangeSamples(pport, sited, at, 10000), with_site);
+  const std::string other = selector.substr(0, selector.size() - 1) + R"(,site="s2"})";
+  EXPECT_TRUE(RangeSamples(pport, other, at, 10000).empty());
   prom.Signal(SIGTERM);
   prom.Wait(std::chrono::seconds(20));
   promlet.Signal(SIGTERM);

@@ -552,8 +552,7 @@ namespace {
 // held prefix is left out (counted failed), and no newer sample is lost.
 TEST_F(QueueTest, OutOfOrderRefusalWithinOneSeriesSendsEverySampleTheReceiverLacks) {
   auto key = [](int i) {
-    return model::Labels{{"__name__", "m"}, {"cluster", "c1"}, {"i", std::to_string(i)}}
-        .ToString();
+    return model::Labels{{"__name__", "m"}, {"cluster", "c1"}, {"i", std::to_string(i)}}.ToString();
   };
   // Samples of the first record: series s (1..3) at t = 1000 + i, value i, i = s-1 (mod 3).
   std::map<std::string, std::vector<std::pair<int64_t, double>>> all;
@@ -572,7 +571,8 @@ TEST_F(QueueTest, OutOfOrderRefusalWithinOneSeriesSendsEverySampleTheReceiverLac
   QueueManager q(o);
   ASSERT_TRUE(q.Start().ok());
   Write(30, 3, 1000);
-  ASSERT_TRUE(WaitFor([&] { return q.metrics().samples_pending == 0 && q.committed().offset > 0; }));
+  ASSERT_TRUE(
+      WaitFor([&] { return q.metrics().samples_pending == 0 && q.committed().offset > 0; }));
   q.Stop();
   {
     std::lock_guard<std::mutex> l(shared_->mu);
