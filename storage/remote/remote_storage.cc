@@ -131,6 +131,7 @@ absl::Status RemoteStorage::ApplyConfig(const std::vector<config::RemoteWriteCon
     o.watcher.wal_dir = options_.wal_dir;
     o.watcher.max_retention_ms = options_.max_retention_ms;
     o.log = options_.log;
+    o.highest_appended_ms = options_.highest_appended_ms;
     boost::asio::any_io_executor ex = io_->executor();
     config::RemoteWriteConfig c = *cfg;
     auto log = options_.log;

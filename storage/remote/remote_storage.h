@@ -36,6 +36,8 @@ struct RemoteStorageOptions {
   std::string data_dir;  // --storage.tsdb.path: positions go under <data_dir>/remote/
   std::string wal_dir;   // <data_dir>/wal
   int64_t max_retention_ms = 4LL * 3600 * 1000;
+  // The newest sample timestamp stored (ms), for resharding (QueueOptions).
+  std::function<int64_t()> highest_appended_ms;
   std::function<void(std::string_view)> log;
 };
 
