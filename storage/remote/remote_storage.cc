@@ -285,8 +285,14 @@ std::vector<prometheus::MetricFamily> RemoteStorage::Collect() const {
     hist.metric.push_back(std::move(m));
   }
   out.push_back(std::move(hist));
+  // The newest sample stored, as Prometheus' (its appender's); without that hook the newest the
+  // WAL watchers have read, which lags while a queue is full.
   int64_t highest = INT64_MIN;
-  for (const auto& q : queues_) highest = std::max(highest, q->manager->highest_wal_timestamp());
+  if (options_.highest_appended_ms) {
+    highest = options_.highest_appended_ms();
+  } else {
+    for (const auto& q : queues_) highest = std::max(highest, q->manager->highest_wal_timestamp());
+  }
   prometheus::MetricFamily h =
       Family("prometheus_remote_storage_highest_timestamp_in_seconds",
              "Highest timestamp that has come into the remote storage via the Appender interface, "

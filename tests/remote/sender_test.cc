@@ -586,3 +586,26 @@ TEST_F(QueueTest, OutOfOrderRefusalWithinOneSeriesSendsEverySampleTheReceiverLac
 
 }  // namespace
 }  // namespace promlet::remote
+
+namespace promlet::remote {
+namespace {
+
+// prometheus_remote_storage_highest_timestamp_in_seconds is the newest sample stored, as in
+// Prometheus, not the newest a (possibly stalled) WAL watcher has read.
+TEST(RemoteStorageTest, HighestTimestampInIsTheNewestSampleStored) {
+  TempDir dir;
+  RemoteStorageOptions o;
+  o.data_dir = dir.path();
+  o.wal_dir = dir.path() + "/wal";
+  o.highest_appended_ms = [] { return int64_t{1'700'000'123'000}; };
+  RemoteStorage rs(o);
+  double value = -1;
+  for (const auto& f : rs.Collect()) {
+    if (f.name == "prometheus_remote_storage_highest_timestamp_in_seconds")
+      value = f.metric.at(0).gauge.value;
+  }
+  EXPECT_EQ(value, 1'700'000'123.0);
+}
+
+}  // namespace
+}  // namespace promlet::remote
