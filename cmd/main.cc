@@ -232,6 +232,7 @@ int Run(const Flags& flags) {
   rso.data_dir = flags.tsdb_path;
   rso.wal_dir = db->dir() + "/wal";
   rso.max_retention_ms = flags.remote_max_retention_ms;
+  rso.highest_appended_ms = [&db] { return db->head()->MaxTime(); };
   rso.log = [](std::string_view msg) { PROMLET_LOG_WARN("remote write", "detail", std::string(msg)); };
   auto remote_storage = std::make_shared<remote::RemoteStorage>(std::move(rso));
   db->SetWalSegmentKeeper([weak = std::weak_ptr<remote::RemoteStorage>(remote_storage)] {
@@ -448,6 +449,7 @@ int Run(const Flags& flags) {
   rro.sample_limit = flags.remote_read_sample_limit;
   rro.concurrent_limit = flags.remote_read_concurrent_limit;
   rro.max_bytes_in_frame = static_cast<size_t>(flags.remote_read_max_bytes_in_frame);
+  rro.external_labels = [&remote_storage] { return remote_storage->external_labels(); };
   remote::ReadHandler remote_reads(db.get(), rro);
   web::RegisterRemoteReadRoute(server, &remote_reads);
 

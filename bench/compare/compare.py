@@ -1016,13 +1016,23 @@ def backfill_main(args, stamp, workdir):
 
 # ------------------------------------------------------------ live mode
 
-def fleet_config(path, ports, interval, job="fleet"):
+def fleet_config(path, ports, interval, job="fleet", remote_write_url=None):
     targets = ", ".join("'127.0.0.1:%d'" % p for p in ports)
     with open(path, "w") as f:
         f.write("global:\n  scrape_interval: %ds\n  scrape_timeout: %ds\n"
                 "scrape_configs:\n  - job_name: %s\n    static_configs:\n      - targets: [%s]\n"
                 % (interval, max(1, interval - 1), job, targets))
+        if remote_write_url:  # both systems' defaults, Remote Write 1.0
+            f.write("remote_write:\n  - url: %s\n    name: bench\n" % remote_write_url)
     return path
+
+
+# Remote write figures of a sender, from its own prometheus_remote_storage_* metrics (same names
+# in promlet and Prometheus).
+RW_SENT = ("prometheus_remote_storage_samples_total",)
+RW_PENDING = ("prometheus_remote_storage_samples_pending",)
+RW_SHARDS = ("prometheus_remote_storage_shards",)
+RW_FAILED = ("prometheus_remote_storage_samples_failed_total", "prometheus_remote_storage_samples_dropped_total")
 
 
 def start_fleet(args, workdir):
@@ -1052,14 +1062,18 @@ def samples_via_promql(client, window_s, t, job):
     return scraped + 5 * scrapes, scrapes
 
 
-def live_system(sysobj, args, ports, fleet_proc):
-    m = sysobj.metrics
+def live_system(sysobj, args, ports, fleet_proc, remote_write_url=None, m=None):
+    if m is None:
+        m = sysobj.metrics
     m["version"] = sysobj.version()
     job = "fleet"
-    config = fleet_config(os.path.join(sysobj.dir, "fleet-scrape.yml"), ports, args.live_interval, job)
-    print("== %s (%s) live on 127.0.0.1:%d: %d targets x %d series every %ds, warm-up %ds, measure %ds" % (
+    config = fleet_config(os.path.join(sysobj.dir, "fleet-scrape.yml"), ports, args.live_interval, job,
+                          remote_write_url)
+    print("== %s (%s) live on 127.0.0.1:%d: %d targets x %d series every %ds, warm-up %ds, measure %ds%s" % (
         sysobj.name, m["version"], sysobj.port, len(ports), args.live_series, args.live_interval,
-        args.live_warmup, args.live_duration), flush=True)
+        args.live_warmup, args.live_duration,
+        ", remote writing to " + remote_write_url if remote_write_url else ""), flush=True)
+    shutil.rmtree(sysobj.data, ignore_errors=True)  # an empty data dir for every run
     ready = sysobj.start(config)
     pid = sysobj.proc.pid
     m["startup_seconds"] = round(ready, 2)
@@ -1069,7 +1083,8 @@ def live_system(sysobj, args, ports, fleet_proc):
         if sysobj.proc.poll() is not None:
             raise RuntimeError("server exited with %s" % sysobj.proc.returncode)
         return {"t": time.time(), "cpu": proc_cpu(pid), "fleet_cpu": proc_cpu(fleet_proc.pid),
-                "appended": sysobj.appended_samples()}
+                "appended": sysobj.appended_samples(),
+                "sent": sysobj.client.exposition_sum(RW_SENT) if remote_write_url else None}
 
     a = snapshot()
     time.sleep(args.live_duration)
@@ -1092,6 +1107,12 @@ def live_system(sysobj, args, ports, fleet_proc):
              rss_bytes_per_active_series=round(mem["VmRSS"] / active, 1) if active and mem.get("VmRSS") else None,
              fleet_cpu_cores_used=round((b["fleet_cpu"] - a["fleet_cpu"]) / window, 4),
              disk_end=du(sysobj.data))
+    if remote_write_url:
+        sent = (b["sent"] or 0) - (a["sent"] or 0)
+        m.update(samples_forwarded=sent, forwarded_per_second=round(sent / window, 1),
+                 pending_at_end=sysobj.client.exposition_sum(RW_PENDING),
+                 shards_at_end=sysobj.client.exposition_sum(RW_SHARDS),
+                 failed_or_dropped_total=sysobj.client.exposition_sum(RW_FAILED))
     sysobj.stop()
     print("   %s" % json.dumps({k: v for k, v in m.items() if k != "version"}), flush=True)
 
@@ -1132,7 +1153,41 @@ def live_markdown(report):
     row("RSS at the end (peak)", lambda m: "%s (%s)" % (fmt_bytes(m.get("rss")), fmt_bytes(m.get("rss_peak"))))
     row("data dir at the end", lambda m: fmt_bytes(m.get("disk_end")))
     row("fleet server CPU (cores used)", lambda m: fmt_num(m.get("fleet_cpu_cores_used"), "%.3f"))
+    if any("remote_write" in S[n] for n in names):
+        L += ["", "## Remote write (`--remote-write`): the same load forwarded to %s" % a.get("remote_write_to"), "",
+              "Each system ran twice on an empty data dir: without remote write (the figures above) and "
+              "with one remote_write queue (defaults, Remote Write 1.0). The forwarding cost is the "
+              "difference: extra CPU per million samples forwarded, and extra RSS (the queues).", "",
+              "| figure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+        R = {n: S[n].get("remote_write", {}) for n in names}
+
+        def rrow(label, fn):
+            L.append("| %s | %s |" % (label, " | ".join(fn(R[n], S[n]) for n in names)))
+
+        rrow("error", lambda r, m: r.get("error", "-")[:120])
+        rrow("extra CPU seconds per million samples forwarded", lambda r, m: fmt_num(r.get("forward_cpu_seconds_per_million"), "%.3f"))
+        rrow("extra RSS (the queues)", lambda r, m: fmt_bytes(r.get("queue_rss")))
+        rrow("samples forwarded in the window (per second)", lambda r, m: "%s (%s)" % (
+            fmt_num(r.get("samples_forwarded"), "%.0f"), fmt_num(r.get("forwarded_per_second"), "%.0f")))
+        rrow("samples ingested in the window", lambda r, m: fmt_num(
+            r.get("samples_ingested_counter") if r.get("samples_ingested_counter") is not None
+            else r.get("samples_ingested_promql"), "%.0f"))
+        rrow("CPU seconds per million samples ingested, with remote write", lambda r, m: fmt_num(r.get("cpu_seconds_per_million_samples"), "%.3f"))
+        rrow("RSS at the end, with remote write (peak)", lambda r, m: "%s (%s)" % (fmt_bytes(r.get("rss")), fmt_bytes(r.get("rss_peak"))))
+        rrow("pending samples at the end", lambda r, m: fmt_num(r.get("pending_at_end"), "%.0f"))
+        rrow("shards at the end", lambda r, m: fmt_num(r.get("shards_at_end"), "%.0f"))
+        rrow("samples failed or dropped (total)", lambda r, m: fmt_num(r.get("failed_or_dropped_total"), "%.0f"))
     return "\n".join(L) + "\n"
+
+
+def start_remote_write_receiver(args, workdir):
+    """VictoriaMetrics on loopback: the receiver every sender forwards to (one for all runs)."""
+    if not shutil.which("victoria-metrics"):
+        sys.exit("--remote-write needs victoria-metrics on PATH (apt-get install victoria-metrics)")
+    vm = VictoriaMetrics(args, workdir)
+    vm.metrics["version"] = vm.version() or "victoria-metrics"
+    vm.start()
+    return vm
 
 
 def live_main(args, stamp, workdir):
@@ -1144,10 +1199,15 @@ def live_main(args, stamp, workdir):
             sys.exit("--live runs scraping systems: promlet and prometheus")
     report = {"stamp": stamp, "mode": "live", "host": host_line(), "command": " ".join(sys.argv),
               "args": vars(args), "systems": {}}
-    fleet = None
+    fleet = receiver = None
     try:
         fleet, ports = start_fleet(args, workdir)
         report["fleet_ports"] = [min(ports), max(ports)]
+        url = None
+        if args.remote_write:
+            receiver = start_remote_write_receiver(args, workdir)
+            url = "http://127.0.0.1:%d/api/v1/write" % receiver.port
+            report["args"]["remote_write_to"] = receiver.metrics["version"] + " on loopback"
         for s in systems:
             try:
                 live_system(s, args, ports, fleet)
@@ -1156,6 +1216,21 @@ def live_main(args, stamp, workdir):
                 FAILED.append(s.name)
                 s.metrics["error"] = str(e)
                 s.stop()
+            if url:
+                rw = s.metrics["remote_write"] = {}
+                try:
+                    live_system(s, args, ports, fleet, url, rw)
+                    base = s.metrics
+                    if rw.get("samples_forwarded") and base.get("cpu_cores_used") is not None:
+                        extra_cpu = rw["cpu_seconds"] - base["cpu_cores_used"] * rw["window_seconds"]
+                        rw["forward_cpu_seconds_per_million"] = round(extra_cpu / rw["samples_forwarded"] * 1e6, 3)
+                    if rw.get("rss") and base.get("rss"):
+                        rw["queue_rss"] = rw["rss"] - base["rss"]
+                except Exception as e:
+                    print("!! %s with remote write failed: %s" % (s.name, e), flush=True)
+                    FAILED.append(s.name)
+                    rw["error"] = str(e)
+                    s.stop()
             report["systems"][s.name] = s.metrics
     finally:
         cleanup()
@@ -1209,6 +1284,10 @@ def main():
     live.add_argument("--live-duration", type=int, default=300, help="measured seconds per system")
     live.add_argument("--live-warmup", type=int, default=20,
                       help="seconds after ready before measuring (first scrapes create the series)")
+    live.add_argument("--remote-write", action="store_true",
+                      help="run each system a second time forwarding everything (remote_write) to a "
+                           "VictoriaMetrics on loopback; report the extra CPU per million samples "
+                           "forwarded and the extra RSS (the queues)")
     ap.add_argument("--self-test", action="store_true", help="check the answer comparison and exit")
     args = ap.parse_args()
     if args.self_test:

@@ -38,7 +38,11 @@ std::string Quote(std::string_view body) {
 
 }  // namespace
 
-QueueManager::QueueManager(QueueOptions options) : options_(std::move(options)) {
+QueueManager::QueueManager(QueueOptions options)
+    : options_(std::move(options)),
+      shard_calculator_(std::max<int64_t>(1, options_.reshard_interval_ms),
+                        static_cast<int>(options_.queue.min_shards),
+                        static_cast<int>(options_.queue.max_shards)) {
   if (!options_.position_path.empty()) {
     position_file_ = std::make_unique<PositionFile>(options_.position_path);
   }
@@ -180,6 +184,8 @@ void QueueManager::StoreSeries(absl::Span<const tsdb::RefSeries> series) {
 
 void QueueManager::Dropped(uint64_t samples) {
   metrics_.samples_dropped_total.fetch_add(samples, std::memory_order_relaxed);
+  shard_calculator_.SamplesIn(static_cast<int64_t>(samples));
+  shard_calculator_.SamplesDropped(static_cast<int64_t>(samples));
 }
 
 bool QueueManager::Append(absl::Span<const tsdb::RefSample> samples, WalPosition end) {
@@ -202,7 +208,11 @@ bool QueueManager::Append(absl::Span<const tsdb::RefSample> samples, WalPosition
     routed.emplace_back(static_cast<size_t>(s.ref % n), &s);
     labels.push_back(it->second);
   }
-  if (dropped > 0) metrics_.samples_dropped_total.fetch_add(dropped, std::memory_order_relaxed);
+  shard_calculator_.SamplesIn(static_cast<int64_t>(samples.size()));
+  if (dropped > 0) {
+    metrics_.samples_dropped_total.fetch_add(dropped, std::memory_order_relaxed);
+    shard_calculator_.SamplesDropped(static_cast<int64_t>(dropped));
+  }
   uint64_t seq;
   {
     std::lock_guard<std::mutex> l(ack_mu_);
@@ -326,6 +336,7 @@ void QueueManager::RunShard(Shard* s) {
 bool QueueManager::SendBatch(Shard* s, std::vector<Pending>& batch) {
   const auto& q = options_.queue;
   int64_t backoff = q.min_backoff_ms;
+  int64_t trimmed = 0;  // oldest samples left out because the receiver holds newer ones
   for (int attempt = 0;; ++attempt) {
     if (Stopping()) return false;
     // sample_age_limit: samples too old to be worth sending are dropped before each retry.
@@ -338,6 +349,7 @@ bool QueueManager::SendBatch(Shard* s, std::vector<Pending>& batch) {
       batch.erase(keep, batch.end());
       if (!expired.empty()) {
         metrics_.samples_dropped_total.fetch_add(expired.size(), std::memory_order_relaxed);
+        shard_calculator_.SamplesDropped(static_cast<int64_t>(expired.size()));
         Ack(expired);
       }
       if (batch.empty()) return true;
@@ -358,8 +370,16 @@ bool QueueManager::SendBatch(Shard* s, std::vector<Pending>& batch) {
     const std::string body = SnappyCompress(EncodeWriteRequest(options_.proto, series));
     const auto t0 = std::chrono::steady_clock::now();
     WriteTransport::Result r = s->transport->Send(body);
-    ObserveBatchDuration(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    const auto took = std::chrono::steady_clock::now() - t0;
+    ObserveBatchDuration(std::chrono::duration<double>(took).count());
+    if ((r.status >= 200 && r.status < 300) || !Retryable(r.status, q.retry_on_http_429)) {
+      // Answered for good: the time per sample sent that resharding works from (time spent on
+      // attempts to retry is left out: a receiver that is down needs no more shards).
+      shard_calculator_.SamplesOut(static_cast<int64_t>(batch.size()));
+      shard_calculator_.SendNanos(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(took).count());
+      shard_calculator_.SentAt(SteadyMs());
+    }
     if (r.status >= 200 && r.status < 300) {
       metrics_.samples_total.fetch_add(batch.size(), std::memory_order_relaxed);
       metrics_.bytes_total.fetch_add(body.size(), std::memory_order_relaxed);
@@ -395,6 +415,26 @@ bool QueueManager::SendBatch(Shard* s, std::vector<Pending>& batch) {
       }
       return ok;
     }
+    if (r.status == 400 && batch.size() > 1 && RefusedAsAlreadyNewer(r.body)) {
+      // One series whose oldest samples the receiver already holds (the batch was acknowledged
+      // before a crash but not yet recorded) and whose newer ones it lacks: a receiver refusing
+      // whole requests would lose the newer ones. The request is retried without its oldest
+      // sample until accepted: a suffix is accepted once it starts at or after the receiver's
+      // newest sample, and as each shorter suffix is tried in turn, the first one accepted
+      // starts no later than the sample after it, so nothing the receiver lacks is dropped.
+      metrics_.samples_failed_total.fetch_add(1, std::memory_order_relaxed);
+      Ack({batch.front()});
+      batch.erase(batch.begin());
+      if (++trimmed == 1) {
+        Log(absl::StrCat("remote write queue ", options_.name, ": ", options_.url, " refused ",
+                         batch.size() + 1, " samples of ", batch.front().labels->ToString(), ": ",
+                         Quote(r.body),
+                         "; resending without its oldest samples until it accepts the newer "
+                         "ones"));
+      }
+      --attempt;  // not a failure: no backoff, and sample_age_limit waits for a real retry
+      continue;
+    }
     if (!Retryable(r.status, q.retry_on_http_429)) {
       metrics_.samples_failed_total.fetch_add(batch.size(), std::memory_order_relaxed);
       Log(absl::StrCat("remote write queue ", options_.name, ": ", options_.url, " refused ",
@@ -425,18 +465,6 @@ void QueueManager::ObserveBatchDuration(double seconds) {
   metrics_.batch_count.fetch_add(1, std::memory_order_relaxed);
   metrics_.batch_sum_micros.fetch_add(static_cast<uint64_t>(seconds * 1e6),
                                       std::memory_order_relaxed);
-}
-
-int QueueManager::DesiredShards() const {
-  const int cur = metrics_.shards.load(std::memory_order_relaxed);
-  const int64_t pending = metrics_.samples_pending.load(std::memory_order_relaxed);
-  const auto& q = options_.queue;
-  if (pending > q.capacity * cur / 2)
-    return static_cast<int>(std::min<int64_t>(q.max_shards, cur * 2));
-  if (pending < q.max_samples_per_send / 2) {
-    return static_cast<int>(std::max<int64_t>(q.min_shards, cur / 2));
-  }
-  return cur;
 }
 
 void QueueManager::Persist() {
@@ -472,11 +500,16 @@ void QueueManager::AutoReshard() {
     maint_cv_.wait_for(l, std::chrono::milliseconds(options_.reshard_interval_ms),
                        [&] { return Stopping(); });
     if (Stopping()) break;
-    const int desired = DesiredShards();
-    metrics_.desired_shards.store(desired, std::memory_order_relaxed);
-    if (failing_shards_.load() == 0 && desired != metrics_.shards.load(std::memory_order_relaxed)) {
+    const int current = metrics_.shards.load(std::memory_order_relaxed);
+    const int64_t highest_in =
+        options_.highest_appended_ms ? options_.highest_appended_ms() : highest_wal_timestamp();
+    const ShardCalculator::Decision d =
+        shard_calculator_.Tick(SteadyMs(), current, highest_in,
+                               metrics_.highest_sent_timestamp_ms.load(std::memory_order_relaxed));
+    metrics_.desired_shards.store(d.desired, std::memory_order_relaxed);
+    if (failing_shards_.load() == 0 && d.shards != current) {
       l.unlock();
-      Reshard(desired);
+      Reshard(d.shards);
       l.lock();
     }
   }

@@ -6,7 +6,8 @@
 // Invariants:
 //  - Each series' samples are sent in WAL (timestamp) order: a series always maps to one shard
 //    while the shard count holds, a shard sends one batch at a time, and resharding first
-//    drains every shard (it is not attempted while a shard is failing).
+//    drains every shard (it is not attempted while a shard is failing). The shard count follows
+//    Prometheus' rule (shards.h) every reshard_interval, between min_shards and max_shards.
 //  - committed() only moves past a WAL record once every sample of it was acknowledged (2xx),
 //    refused for good (4xx: counted failed, logged with the receiver's message) or dropped on
 //    purpose (relabelled away, unknown series, older than sample_age_limit, max retention:
@@ -15,6 +16,9 @@
 //  - A 400 naming out-of-order, duplicate or too old samples for a batch of several series is
 //    retried series by series (each in order), so a receiver that refuses whole requests drops
 //    only the series it really refuses (a batch resent after a crash mixes old and new samples).
+//    Such a 400 for one series is retried without the series' oldest sample, one at a time, so
+//    the first accepted request starts at the receiver's newest sample or the one after it:
+//    samples the receiver already holds are left out, none that it lacks.
 //  - 5xx, network errors and (with retry_on_http_429) 429 are retried forever with exponential
 //    backoff between min_backoff and max_backoff; samples are never dropped for them.
 //  - Memory is bounded: at most `capacity` samples wait per shard; a full queue blocks the
@@ -43,6 +47,7 @@
 #include "model/relabel.h"
 #include "storage/remote/codec.h"
 #include "storage/remote/position.h"
+#include "storage/remote/shards.h"
 #include "storage/remote/wal_watcher.h"
 
 namespace promlet::remote {
@@ -76,7 +81,7 @@ struct QueueMetrics {
   std::atomic<int64_t> samples_pending{0};
   std::atomic<int64_t> highest_sent_timestamp_ms{0};
   std::atomic<int> shards{0};
-  std::atomic<int> desired_shards{0};
+  std::atomic<double> desired_shards{0};
   // sent_batch_duration_seconds
   std::atomic<uint64_t> batch_buckets[kNumBatchBuckets] = {};
   std::atomic<uint64_t> batch_count{0};
@@ -98,6 +103,9 @@ struct QueueOptions {
   int64_t sync_interval_ms = 5000;
   std::function<void(std::string_view)> log;
   std::function<int64_t()> now_ms;  // wall clock (sample_age_limit)
+  // The newest sample timestamp stored (ms), for the backlog behind the receiver when
+  // resharding; unset: the newest the WAL watcher has read.
+  std::function<int64_t()> highest_appended_ms;
 };
 
 class QueueManager : public WalSampleSink {
@@ -158,12 +166,11 @@ class QueueManager : public WalSampleSink {
   void Ack(const std::vector<Pending>& batch);
   void AckRecord(uint64_t seq, int64_t n);
   void Persist();      // stores committed() several times a second
-  void AutoReshard();  // sets the shard count from the backlog every reshard_interval
+  void AutoReshard();  // sets the shard count (ShardCalculator) every reshard_interval
   bool Stopping() const { return stopping_.load(std::memory_order_acquire); }
   void Log(std::string_view msg) const;
   int64_t NowMs() const;
   void ObserveBatchDuration(double seconds);
-  int DesiredShards() const;
 
   const QueueOptions options_;
   std::unique_ptr<PositionFile> position_file_;
@@ -190,6 +197,7 @@ class QueueManager : public WalSampleSink {
   std::mutex maint_mu_;
   std::condition_variable maint_cv_;
   std::atomic<int> failing_shards_{0};
+  ShardCalculator shard_calculator_;
   std::thread persister_;
   std::thread resharder_;
   QueueMetrics metrics_;

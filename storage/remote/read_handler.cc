@@ -20,7 +20,11 @@ ReadHttpResponse Error(int status, std::string msg) {
   return r;
 }
 
-absl::StatusOr<std::vector<model::Matcher>> Matchers(const prometheus::Query& q) {
+// The query's matchers; an equality matcher on an external label with its value becomes
+// `name=""` (stored series do not carry external labels), as Prometheus'
+// filterExtLabelsFromMatchers does.
+absl::StatusOr<std::vector<model::Matcher>> Matchers(const prometheus::Query& q,
+                                                     const model::Labels& external_labels) {
   std::vector<model::Matcher> out;
   for (const auto& m : q.matchers()) {
     model::MatchType t;
@@ -40,7 +44,9 @@ absl::StatusOr<std::vector<model::Matcher>> Matchers(const prometheus::Query& q)
       default:
         return absl::InvalidArgumentError(absl::StrCat("invalid matcher type ", m.type()));
     }
-    auto mm = model::Matcher::Make(t, m.name(), m.value());
+    const bool external = t == model::MatchType::kEqual && !m.value().empty() &&
+                          external_labels.Get(m.name()) == m.value();
+    auto mm = model::Matcher::Make(t, m.name(), external ? std::string() : m.value());
     if (!mm.ok()) return mm.status();
     out.push_back(*std::move(mm));
   }
@@ -64,8 +70,16 @@ storage::SelectHints Hints(const prometheus::Query& q) {
   return h;
 }
 
-void SetLabels(const model::Labels& labels,
+// The series' labels plus the external labels it does not carry (its own win), sorted.
+void SetLabels(const model::Labels& labels, const model::Labels& external_labels,
                google::protobuf::RepeatedPtrField<prometheus::Label>* out) {
+  if (!external_labels.empty()) {
+    model::LabelsBuilder b(labels);
+    for (const auto& l : external_labels) {
+      if (b.Get(l.name).empty()) b.Set(l.name, l.value);
+    }
+    return SetLabels(b.Build(), model::Labels(), out);
+  }
   for (const auto& l : labels) {
     auto* pl = out->Add();
     pl->set_name(l.name);
@@ -119,12 +133,14 @@ ReadHttpResponse ReadHandler::Serve(std::string_view body) {
     }
   } release{this};
 
+  const model::Labels external_labels =
+      options_.external_labels ? options_.external_labels() : model::Labels();
   ReadHttpResponse out;
   prometheus::ReadResponse samples_resp;
   int64_t total_samples = 0;
   for (int qi = 0; qi < req.queries_size(); ++qi) {
     const auto& q = req.queries(qi);
-    auto matchers = Matchers(q);
+    auto matchers = Matchers(q, external_labels);
     if (!matchers.ok()) return Error(400, std::string(matchers.status().message()));
     auto querier = storage_->NewQuerier(q.start_timestamp_ms(), q.end_timestamp_ms());
     if (!querier.ok()) return Error(500, std::string(querier.status().message()));
@@ -135,7 +151,7 @@ ReadHttpResponse ReadHandler::Serve(std::string_view body) {
       while (set->Next()) {
         const storage::Series& s = set->At();
         auto* ts = result->add_timeseries();
-        SetLabels(s.labels(), ts->mutable_labels());
+        SetLabels(s.labels(), external_labels, ts->mutable_labels());
         auto it = s.Iterator();
         while (it->Next()) {
           if (options_.sample_limit > 0 && ++total_samples > options_.sample_limit) {
@@ -162,7 +178,7 @@ ReadHttpResponse ReadHandler::Serve(std::string_view body) {
     while (set->Next()) {
       const storage::Series& s = set->At();
       auto* cs = frame.add_chunked_series();
-      SetLabels(s.labels(), cs->mutable_labels());
+      SetLabels(s.labels(), external_labels, cs->mutable_labels());
       auto it = s.Iterator();
       tsdb::chunkenc::XorEncoder enc;
       auto finish = [&] {

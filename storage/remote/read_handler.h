@@ -8,6 +8,9 @@
 //    max_bytes_in_frame (Prometheus' limit is ignored for this type, as in Prometheus).
 // Label matchers and hints (start, end, step, func, grouping, by, range) are passed to the
 // storage. At most concurrent_limit reads run at once; more wait for a slot.
+// External labels (global.external_labels), as in Prometheus' read handler: an equality matcher
+// on an external label with its value selects series without that label (stored series do not
+// carry it), and every returned series gets the external labels it does not carry itself.
 //
 // Invariant: a malformed request (snappy, protobuf, matcher) answers 400 naming what is wrong;
 // a response type the client does not accept is never sent.
@@ -16,12 +19,14 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "model/labels.h"
 #include "storage/interface.h"
 
 namespace promlet::remote {
@@ -38,6 +43,9 @@ struct ReadHandlerOptions {
   int64_t concurrent_limit = 10;    // 0: no limit
   size_t max_bytes_in_frame = 1 << 20;
   size_t max_decoded_bytes = 32 << 20;
+  // The configuration's current external labels (read on each request: they change on reload);
+  // unset: none.
+  std::function<model::Labels()> external_labels;
 };
 
 class ReadHandler {

@@ -57,6 +57,11 @@ void RemoteStorage::Stop() {
   for (auto& q : queues) q->manager->Stop();
 }
 
+model::Labels RemoteStorage::external_labels() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return external_labels_;
+}
+
 size_t RemoteStorage::queues() const {
   std::lock_guard<std::mutex> l(mu_);
   return queues_.size();
@@ -67,6 +72,7 @@ absl::Status RemoteStorage::ApplyConfig(const std::vector<config::RemoteWriteCon
   std::vector<std::unique_ptr<Queue>> old;
   {
     std::lock_guard<std::mutex> l(mu_);
+    external_labels_ = external_labels;
     for (const auto& q : queues_) {
       floor_segment_ = std::min(floor_segment_, q->manager->FirstNeededSegment());
     }
@@ -125,6 +131,7 @@ absl::Status RemoteStorage::ApplyConfig(const std::vector<config::RemoteWriteCon
     o.watcher.wal_dir = options_.wal_dir;
     o.watcher.max_retention_ms = options_.max_retention_ms;
     o.log = options_.log;
+    o.highest_appended_ms = options_.highest_appended_ms;
     boost::asio::any_io_executor ex = io_->executor();
     config::RemoteWriteConfig c = *cfg;
     auto log = options_.log;
@@ -278,8 +285,14 @@ std::vector<prometheus::MetricFamily> RemoteStorage::Collect() const {
     hist.metric.push_back(std::move(m));
   }
   out.push_back(std::move(hist));
+  // The newest sample stored, as Prometheus' (its appender's); without that hook the newest the
+  // WAL watchers have read, which lags while a queue is full.
   int64_t highest = INT64_MIN;
-  for (const auto& q : queues_) highest = std::max(highest, q->manager->highest_wal_timestamp());
+  if (options_.highest_appended_ms) {
+    highest = options_.highest_appended_ms();
+  } else {
+    for (const auto& q : queues_) highest = std::max(highest, q->manager->highest_wal_timestamp());
+  }
   prometheus::MetricFamily h =
       Family("prometheus_remote_storage_highest_timestamp_in_seconds",
              "Highest timestamp that has come into the remote storage via the Appender interface, "

@@ -36,6 +36,8 @@ struct RemoteStorageOptions {
   std::string data_dir;  // --storage.tsdb.path: positions go under <data_dir>/remote/
   std::string wal_dir;   // <data_dir>/wal
   int64_t max_retention_ms = 4LL * 3600 * 1000;
+  // The newest sample timestamp stored (ms), for resharding (QueueOptions).
+  std::function<int64_t()> highest_appended_ms;
   std::function<void(std::string_view)> log;
 };
 
@@ -52,6 +54,8 @@ class RemoteStorage {
   // prometheus_remote_storage_* families.
   std::vector<prometheus::MetricFamily> Collect() const;
   size_t queues() const;
+  // The external labels of the last ApplyConfig (remote read adds them too). Thread-safe.
+  model::Labels external_labels() const;
   // The running queues (tests: a queue kept across ApplyConfig is the same object).
   std::vector<const QueueManager*> queue_managers() const;
 
@@ -65,6 +69,7 @@ class RemoteStorage {
   const RemoteStorageOptions options_;
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<Queue>> queues_;  // guarded by mu_
+  model::Labels external_labels_;               // guarded by mu_
   // While queues start or stop (startup, reload), the lowest segment they needed before: a
   // checkpoint meanwhile must not delete it. INT_MAX when not applying.
   int floor_segment_;  // guarded by mu_

@@ -1,5 +1,6 @@
 #include "storage/remote/read_handler.h"
 
+#include <map>
 #include <memory>
 
 #include "gmock/gmock.h"
@@ -124,6 +125,65 @@ TEST_F(ReadHandlerTest, StreamedXorChunksDecodeToTheSameSamples) {
   ASSERT_EQ(got.size(), 2u);
   ASSERT_EQ(got["x"].size(), 300u);
   EXPECT_EQ(got["y"][299], (std::pair<int64_t, double>{kNow + 299'000, -299}));
+}
+
+// The labels of every series in a response of either type, each as "name=value,...", and the
+// number of samples it holds.
+std::map<std::string, size_t> SeriesOf(const ReadHttpResponse& res) {
+  std::map<std::string, size_t> out;
+  auto key = [](const auto& labels) {
+    std::string k;
+    for (const auto& l : labels) k += l.name() + "=" + l.value() + ",";
+    return k;
+  };
+  if (res.content_type == "application/x-protobuf") {
+    auto raw = SnappyUncompress(res.body, 1 << 26);
+    prometheus::ReadResponse resp;
+    EXPECT_TRUE(raw.ok() && resp.ParseFromString(*raw));
+    for (const auto& r : resp.results())
+      for (const auto& ts : r.timeseries()) out[key(ts.labels())] += ts.samples_size();
+    return out;
+  }
+  size_t pos = 0;
+  for (;;) {
+    auto f = NextChunkedFrame(res.body, &pos, 1 << 20);
+    if (!f.ok()) break;
+    prometheus::ChunkedReadResponse cr;
+    EXPECT_TRUE(cr.ParseFromArray(f->data(), static_cast<int>(f->size())));
+    for (const auto& cs : cr.chunked_series()) {
+      for (const auto& c : cs.chunks()) {
+        tsdb::chunkenc::XorIterator it(absl::MakeConstSpan(
+            reinterpret_cast<const uint8_t*>(c.data().data()), c.data().size()));
+        while (it.Next()) ++out[key(cs.labels())];
+      }
+    }
+  }
+  return out;
+}
+
+// As Prometheus' read handler: an equality matcher on an external label with its value selects
+// the stored series (which do not carry it), another value selects nothing, and every series
+// returned carries the external labels, its own labels winning (job here).
+TEST_F(ReadHandlerTest, ExternalLabelsAreMatchedAndAddedForBothResponseTypes) {
+  ReadHandlerOptions o;
+  o.external_labels = [] { return model::Labels{{"job", "ext"}, {"site", "s1"}}; };
+  for (auto type :
+       {prometheus::ReadRequest::SAMPLES, prometheus::ReadRequest::STREAMED_XOR_CHUNKS}) {
+    SCOPED_TRACE(type);
+    auto req = Request(kNow, kNow + 9'000, "x|y", {type});
+    auto* m = req.mutable_queries(0)->add_matchers();
+    m->set_type(prometheus::LabelMatcher::EQ);
+    m->set_name("site");
+    m->set_value("s1");
+    EXPECT_EQ(SeriesOf(Serve(req, o)),
+              (std::map<std::string, size_t>{{"__name__=a,job=x,site=s1,", 10},
+                                             {"__name__=a,job=y,site=s1,", 10}}));
+    m->set_value("s2");
+    EXPECT_TRUE(SeriesOf(Serve(req, o)).empty());
+    // Without the matcher too, the series carry the external labels.
+    req.mutable_queries(0)->mutable_matchers()->RemoveLast();
+    EXPECT_EQ(SeriesOf(Serve(req, o)).count("__name__=a,job=x,site=s1,"), 1u);
+  }
 }
 
 TEST_F(ReadHandlerTest, SampleLimitAndBadRequests) {

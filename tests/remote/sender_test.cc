@@ -5,6 +5,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -204,6 +205,11 @@ class ScriptedTransport : public WriteTransport {
     std::vector<WriteSeries> accepted;
     std::vector<size_t> batch_sizes;
     int requests = 0;
+    // Like Prometheus' Remote Write 1.0 receiver: a request with a sample older than the
+    // series' newest stored one (or at its time with another value) is refused whole with a
+    // 400; one at its time with the same value is accepted and changes nothing.
+    bool refuse_whole_requests = false;
+    std::map<std::string, std::vector<std::pair<int64_t, double>>> stored;  // by labels
   };
   explicit ScriptedTransport(std::shared_ptr<Shared> s) : s_(std::move(s)) {}
   Result Send(const std::string& body) override {
@@ -218,6 +224,7 @@ class ScriptedTransport : public WriteTransport {
       status = 400;  // scripted as 409: a 400 "out of order sample"
       return {status, "out of order sample"};
     }
+    if (status == 204 && s_->refuse_whole_requests) return StoreOrRefuse(body);
     if (status == 204) {
       auto raw = SnappyUncompress(body, 1 << 26);
       EXPECT_TRUE(raw.ok());
@@ -236,6 +243,29 @@ class ScriptedTransport : public WriteTransport {
   }
 
  private:
+  Result StoreOrRefuse(const std::string& body) {
+    auto raw = SnappyUncompress(body, 1 << 26);
+    EXPECT_TRUE(raw.ok());
+    auto req = DecodeWriteRequest(WriteProto::kV1, *raw);
+    EXPECT_TRUE(req.ok());
+    for (const auto& series : req->series) {
+      const auto& have = s_->stored[series.labels.ToString()];
+      if (have.empty()) continue;
+      for (const auto& x : series.samples) {
+        if (x.t < have.back().first) return {400, "out of order sample"};
+        if (x.t == have.back().first && x.v != have.back().second)
+          return {400, "duplicate sample for timestamp"};
+      }
+    }
+    for (const auto& series : req->series) {
+      auto& have = s_->stored[series.labels.ToString()];
+      for (const auto& x : series.samples) {
+        if (have.empty() || x.t > have.back().first) have.emplace_back(x.t, x.v);
+      }
+    }
+    return {204, ""};
+  }
+
   std::shared_ptr<Shared> s_;
 };
 
@@ -493,8 +523,9 @@ TEST(RemoteStorageTest, ReloadKeepsUnchangedQueuesAndStoredPositionsPinTheWal) {
 TEST_F(QueueTest, OutOfOrderRefusalOfAMixedBatchIsRetriedSeriesBySeries) {
   {
     std::lock_guard<std::mutex> l(shared_->mu);
-    // The whole batch is refused, then series 1 alone is refused, series 2 and 3 accepted.
-    shared_->script = {409, 409};
+    // The whole batch is refused, then series 1 alone is refused (with its 3 samples, its
+    // last 2, its last), series 2 and 3 accepted.
+    shared_->script = {409, 409, 409, 409};
   }
   QueueOptions o = Options();
   o.queue.max_samples_per_send = 30;
@@ -508,6 +539,72 @@ TEST_F(QueueTest, OutOfOrderRefusalOfAMixedBatchIsRetriedSeriesBySeries) {
   EXPECT_EQ(q.metrics().samples_total.load(), 6u);
   auto by = ByLabels();
   EXPECT_EQ(by.size(), 2u);
+}
+
+}  // namespace
+}  // namespace promlet::remote
+
+namespace promlet::remote {
+namespace {
+
+// After a crash, a resent batch mixes samples a whole-request-refusing receiver already holds
+// with newer ones, within one series too: the receiver ends up with every sample, each series'
+// held prefix is left out (counted failed), and no newer sample is lost.
+TEST_F(QueueTest, OutOfOrderRefusalWithinOneSeriesSendsEverySampleTheReceiverLacks) {
+  auto key = [](int i) {
+    return model::Labels{{"__name__", "m"}, {"cluster", "c1"}, {"i", std::to_string(i)}}.ToString();
+  };
+  // Samples of the first record: series s (1..3) at t = 1000 + i, value i, i = s-1 (mod 3).
+  std::map<std::string, std::vector<std::pair<int64_t, double>>> all;
+  for (int i = 0; i < 30; ++i) all[key(1 + i % 3)].emplace_back(1000 + i, double(i));
+  {
+    std::lock_guard<std::mutex> l(shared_->mu);
+    shared_->refuse_whole_requests = true;
+    // The receiver holds series 1 up to its 5th sample, all of series 3, nothing of series 2.
+    auto& one = shared_->stored[key(1)];
+    one.assign(all[key(1)].begin(), all[key(1)].begin() + 5);
+    shared_->stored[key(3)] = all[key(3)];
+  }
+  QueueOptions o = Options();
+  o.queue.max_samples_per_send = 100;
+  o.queue.batch_send_deadline_ms = 200;
+  QueueManager q(o);
+  ASSERT_TRUE(q.Start().ok());
+  Write(30, 3, 1000);
+  ASSERT_TRUE(
+      WaitFor([&] { return q.metrics().samples_pending == 0 && q.committed().offset > 0; }));
+  q.Stop();
+  {
+    std::lock_guard<std::mutex> l(shared_->mu);
+    EXPECT_EQ(shared_->stored, all);
+  }
+  // Held and left out: series 1's first 4 (its 5th is resent, a no-op), series 3's first 9.
+  EXPECT_EQ(q.metrics().samples_failed_total.load(), 4u + 9u);
+  std::lock_guard<std::mutex> l(log_mu_);
+  EXPECT_THAT(log_, HasSubstr("resending without its oldest samples"));
+}
+
+}  // namespace
+}  // namespace promlet::remote
+
+namespace promlet::remote {
+namespace {
+
+// prometheus_remote_storage_highest_timestamp_in_seconds is the newest sample stored, as in
+// Prometheus, not the newest a (possibly stalled) WAL watcher has read.
+TEST(RemoteStorageTest, HighestTimestampInIsTheNewestSampleStored) {
+  TempDir dir;
+  RemoteStorageOptions o;
+  o.data_dir = dir.path();
+  o.wal_dir = dir.path() + "/wal";
+  o.highest_appended_ms = [] { return int64_t{1'700'000'123'000}; };
+  RemoteStorage rs(o);
+  double value = -1;
+  for (const auto& f : rs.Collect()) {
+    if (f.name == "prometheus_remote_storage_highest_timestamp_in_seconds")
+      value = f.metric.at(0).gauge.value;
+  }
+  EXPECT_EQ(value, 1'700'000'123.0);
 }
 
 }  // namespace
