@@ -102,6 +102,7 @@ def main():
     text = "\n".join(lines) + "\n"
     with open(args.out, "w") as f:
         f.write(text)
+    os.makedirs(args.work_dir, exist_ok=True)  # build_bundle makes it only when it bundles
     with open(os.path.join(args.work_dir, "sizes.txt"), "w") as f:
         for path, raw, gz in sizes:
             f.write("%s %d bytes, %d gzip\n" % (path, raw, gz))
