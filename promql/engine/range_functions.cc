@@ -147,23 +147,115 @@ std::optional<double> TsOfExtreme(const Window& w, bool max) {
   return static_cast<double>(w.t[best]) / 1000;
 }
 
+// Counter functions: resets_upto[i] = resets among samples [0, i]. A window without one
+// skips the per-sample reset scan, whose result would be the same.
+const std::vector<uint32_t>& CountResets(const Decoded& d) {
+  thread_local std::vector<uint32_t> resets_upto;
+  const size_t n = d.t.size();
+  resets_upto.resize(n);
+  uint32_t r = 0;
+  if (n > 0) resets_upto[0] = 0;
+  for (size_t i = 1; i < n; ++i) {
+    if (d.v[i] < d.v[i - 1]) ++r;
+    resets_upto[i] = r;
+  }
+  return resets_upto;
+}
+
+// rate, increase and delta over the steps of one series, kChunk steps at a time: the windows
+// of the chunk are located first (with their counter-corrected differences), then
+// extrapolated in one loop without calls or unpredictable branches, so that the divisions of
+// neighbouring windows overlap instead of waiting on each other; then the points are appended
+// with the same per-step accounting as the generic loop. Each value is made of the same
+// operations, in the same order, as ExtrapolatedRate's.
+void SlideExtrapolated(const RangeFunction& f, const RangeCall& c, const Decoded& d,
+                       ESeries& s) {
+  const bool is_counter = f.batch != WindowBatch::kDelta;
+  const bool is_rate = f.batch == WindowBatch::kRate;
+  const size_t n = d.t.size();
+  const int64_t* t = d.t.data();
+  const double* v = d.v.data();
+  const std::vector<uint32_t>* resets = is_counter ? &CountResets(d) : nullptr;
+  const double range_s = static_cast<double>(c.range_ms) / 1000;
+  constexpr size_t kChunk = 256;
+  // Per window of the chunk (n >= 2 samples): the step it belongs to and its inputs.
+  uint32_t step_of[kChunk];
+  int64_t to_start[kChunk], to_end[kChunk], sampled[kChunk];
+  double gaps[kChunk], first_v[kChunk], result[kChunk];
+  PointCounter counted(c.ctx);
+  const size_t nsteps = c.grid.NumSteps();
+  size_t lo = 0, hi = 0;
+  for (size_t chunk_first = 0; chunk_first < nsteps; chunk_first += kChunk) {
+    const size_t chunk_end = std::min(nsteps, chunk_first + kChunk);
+    size_t nw = 0;
+    for (size_t step = chunk_first; step < chunk_end; ++step) {
+      const int64_t ts = c.grid.start + static_cast<int64_t>(step) * c.grid.interval;
+      const int64_t ref = (c.has_at ? c.at : ts) - c.offset_ms;
+      while (hi < n && t[hi] <= ref) ++hi;
+      while (lo < hi && t[lo] <= ref - c.range_ms) ++lo;
+      if (hi < lo + 2) continue;  // fewer than two samples: no value
+      const size_t last = hi - 1;
+      double r = v[last] - v[lo];
+      if (is_counter && (*resets)[last] != (*resets)[lo]) {
+        double prev = v[lo];
+        for (size_t i = lo + 1; i < hi; ++i) {
+          if (v[i] < prev) r += prev;
+          prev = v[i];
+        }
+      }
+      step_of[nw] = static_cast<uint32_t>(step - chunk_first);
+      to_start[nw] = t[lo] - (ref - c.range_ms);
+      to_end[nw] = ref - t[last];
+      sampled[nw] = t[last] - t[lo];
+      gaps[nw] = static_cast<double>(last - lo);
+      first_v[nw] = v[lo];
+      result[nw] = r;
+      ++nw;
+    }
+    double out[kChunk];
+    for (size_t i = 0; i < nw; ++i) {
+      const double sampled_interval = static_cast<double>(sampled[i]) / 1000;
+      const double avg_between = sampled_interval / gaps[i];
+      const double threshold = avg_between * 1.1;
+      const double start0 = static_cast<double>(to_start[i]) / 1000;
+      const double end0 = static_cast<double>(to_end[i]) / 1000;
+      double duration_to_start = start0 >= threshold ? avg_between / 2 : start0;
+      if (is_counter) {
+        const double duration_to_zero = sampled_interval * (first_v[i] / result[i]);
+        const bool to_zero =
+            result[i] > 0 && first_v[i] >= 0 && duration_to_zero < duration_to_start;
+        duration_to_start = to_zero ? duration_to_zero : duration_to_start;
+      }
+      double extrapolate_to = sampled_interval + duration_to_start;
+      extrapolate_to += end0 >= threshold ? avg_between / 2 : end0;
+      double factor = extrapolate_to / sampled_interval;
+      if (is_rate) factor /= range_s;
+      out[i] = result[i] * factor;
+    }
+    size_t w = 0;
+    for (size_t step = chunk_first; step < chunk_end; ++step) {
+      counted.Tick(s.floats.size());
+      if (w == nw || step_of[w] != step - chunk_first) continue;
+      if (s.floats.empty()) {
+        s.floats.reserve(std::min<size_t>(nsteps, static_cast<size_t>(c.ctx->SampleBudget())));
+      }
+      s.floats.push_back({c.grid.start + static_cast<int64_t>(step) * c.grid.interval, out[w]});
+      ++w;
+    }
+  }
+  counted.Flush(s.floats.size());
+}
+
 }  // namespace
 
 void SlideWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d, ESeries& s) {
+  if (f.batch != WindowBatch::kNone) {
+    SlideExtrapolated(f, c, d, s);
+    return;
+  }
   std::vector<double> scratch;
   const size_t n = d.t.size();
-  // Counter functions: resets_upto[i] = resets among samples [0, i]. A window without one
-  // skips the per-sample reset scan, whose result would be the same.
-  thread_local std::vector<uint32_t> resets_upto;
-  if (f.counter) {
-    resets_upto.resize(n);
-    uint32_t r = 0;
-    if (n > 0) resets_upto[0] = 0;
-    for (size_t i = 1; i < n; ++i) {
-      if (d.v[i] < d.v[i - 1]) ++r;
-      resets_upto[i] = r;
-    }
-  }
+  const std::vector<uint32_t>* resets_upto = f.counter ? &CountResets(d) : nullptr;
   // Output points are counted as they are made; slow kernels (quantile, mad: a sort per
   // step) tick by their window size so the deadline is checked every ~1,000 samples sorted.
   PointCounter counted(c.ctx);
@@ -177,8 +269,8 @@ void SlideWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d, 
     counted.Tick(s.floats.size(), f.sorts ? static_cast<int64_t>(hi - lo) + 1 : 1);
     if (hi <= lo) continue;
     const Window w{d.t.data() + lo, d.v.data() + lo, hi - lo};
-    const WindowAt at{c, ts, ref, step, f.counter && resets_upto[hi - 1] != resets_upto[lo],
-                      scratch};
+    const WindowAt at{c, ts, ref, step,
+                      f.counter && (*resets_upto)[hi - 1] != (*resets_upto)[lo], scratch};
     const std::optional<double> r = f.kernel(w, at);
     if (r.has_value()) {
       if (s.floats.empty()) {

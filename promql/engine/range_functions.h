@@ -56,8 +56,13 @@ struct WindowAt {
 
 using WindowKernel = std::optional<double> (*)(const Window& w, const WindowAt& at);
 
+// The range functions whose value SlideWindows computes for many windows at once (their
+// kernels give the same value for one window; the batch only lets the CPU overlap windows).
+enum class WindowBatch : uint8_t { kNone, kRate, kIncrease, kDelta };
+
 struct RangeFunction {
   WindowKernel kernel = nullptr;
+  WindowBatch batch = WindowBatch::kNone;  // kNone: kernel per window
   bool counter = false;     // rate, increase: wants has_resets; infos about non-counter names
   bool sorts = false;       // O(window) per step: interruption is checked by samples sorted
   bool parallel = true;     // false: the kernel may Warn (not thread-safe) or fail per step
@@ -66,6 +71,7 @@ struct RangeFunction {
 };
 
 // Appends f's value at every step of c.grid where the window over d's samples is non-empty.
+// Results, point accounting and interruption checks are the same with and without f.batch.
 void SlideWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d, ESeries& out);
 
 namespace range_fn {
