@@ -162,6 +162,34 @@ const std::vector<uint32_t>& CountResets(const Decoded& d) {
   return resets_upto;
 }
 
+// ExtrapolatedRate's arithmetic for n windows, written without branches (selects only) so that
+// it vectorises.
+template <bool kCounter, bool kRate>
+void Extrapolate(size_t n, const double* to_start, const double* to_end, const double* sampled,
+                 const double* gaps, const double* first_v, const double* result,
+                 double range_s, double* out) {
+  for (size_t i = 0; i < n; ++i) {
+    const double sampled_interval = sampled[i] / 1000;
+    const double avg_between = sampled_interval / gaps[i];
+    const double threshold = avg_between * 1.1;
+    const double start0 = to_start[i] / 1000;
+    const double end0 = to_end[i] / 1000;
+    const double half = avg_between / 2;
+    double duration_to_start = start0 >= threshold ? half : start0;
+    if constexpr (kCounter) {
+      const double duration_to_zero = sampled_interval * (first_v[i] / result[i]);
+      const bool to_zero = (result[i] > 0) & (first_v[i] >= 0) &
+                           (duration_to_zero < duration_to_start);
+      duration_to_start = to_zero ? duration_to_zero : duration_to_start;
+    }
+    double extrapolate_to = sampled_interval + duration_to_start;
+    extrapolate_to += end0 >= threshold ? half : end0;
+    double factor = extrapolate_to / sampled_interval;
+    if constexpr (kRate) factor /= range_s;
+    out[i] = result[i] * factor;
+  }
+}
+
 // rate, increase and delta over the steps of one series, kChunk steps at a time: the windows
 // of the chunk are located first (with their counter-corrected differences), then
 // extrapolated in one loop without calls or unpredictable branches, so that the divisions of
@@ -178,9 +206,10 @@ void SlideExtrapolated(const RangeFunction& f, const RangeCall& c, const Decoded
   const std::vector<uint32_t>* resets = is_counter ? &CountResets(d) : nullptr;
   const double range_s = static_cast<double>(c.range_ms) / 1000;
   constexpr size_t kChunk = 256;
-  // Per window of the chunk (n >= 2 samples): the step it belongs to and its inputs.
+  // Per window of the chunk (n >= 2 samples): the step it belongs to and its inputs, all
+  // doubles so that the extrapolation loop vectorises (SSE2 has no int64 conversion).
   uint32_t step_of[kChunk];
-  int64_t to_start[kChunk], to_end[kChunk], sampled[kChunk];
+  double to_start[kChunk], to_end[kChunk], sampled[kChunk];
   double gaps[kChunk], first_v[kChunk], result[kChunk];
   PointCounter counted(c.ctx);
   const size_t nsteps = c.grid.NumSteps();
@@ -204,33 +233,21 @@ void SlideExtrapolated(const RangeFunction& f, const RangeCall& c, const Decoded
         }
       }
       step_of[nw] = static_cast<uint32_t>(step - chunk_first);
-      to_start[nw] = t[lo] - (ref - c.range_ms);
-      to_end[nw] = ref - t[last];
-      sampled[nw] = t[last] - t[lo];
+      to_start[nw] = static_cast<double>(t[lo] - (ref - c.range_ms));
+      to_end[nw] = static_cast<double>(ref - t[last]);
+      sampled[nw] = static_cast<double>(t[last] - t[lo]);
       gaps[nw] = static_cast<double>(last - lo);
       first_v[nw] = v[lo];
       result[nw] = r;
       ++nw;
     }
     double out[kChunk];
-    for (size_t i = 0; i < nw; ++i) {
-      const double sampled_interval = static_cast<double>(sampled[i]) / 1000;
-      const double avg_between = sampled_interval / gaps[i];
-      const double threshold = avg_between * 1.1;
-      const double start0 = static_cast<double>(to_start[i]) / 1000;
-      const double end0 = static_cast<double>(to_end[i]) / 1000;
-      double duration_to_start = start0 >= threshold ? avg_between / 2 : start0;
-      if (is_counter) {
-        const double duration_to_zero = sampled_interval * (first_v[i] / result[i]);
-        const bool to_zero =
-            result[i] > 0 && first_v[i] >= 0 && duration_to_zero < duration_to_start;
-        duration_to_start = to_zero ? duration_to_zero : duration_to_start;
-      }
-      double extrapolate_to = sampled_interval + duration_to_start;
-      extrapolate_to += end0 >= threshold ? avg_between / 2 : end0;
-      double factor = extrapolate_to / sampled_interval;
-      if (is_rate) factor /= range_s;
-      out[i] = result[i] * factor;
+    if (is_rate) {
+      Extrapolate<true, true>(nw, to_start, to_end, sampled, gaps, first_v, result, range_s, out);
+    } else if (is_counter) {
+      Extrapolate<true, false>(nw, to_start, to_end, sampled, gaps, first_v, result, 0, out);
+    } else {
+      Extrapolate<false, false>(nw, to_start, to_end, sampled, gaps, first_v, result, 0, out);
     }
     size_t w = 0;
     for (size_t step = chunk_first; step < chunk_end; ++step) {
