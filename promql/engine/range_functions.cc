@@ -99,6 +99,22 @@ void LinearRegression(const Window& w, int64_t intercept_time, double* slope,
 }
 
 double AvgOf(const Window& w) {
+  {
+    // While the running sum stays finite this is plain compensated summation (KahanSumInc
+    // without its infinity branch, as selects); a sum that ever overflowed stays infinite or
+    // NaN, and then the loop below redoes the window exactly as Prometheus does.
+    double sum = w.v[0], c = 0;
+    for (size_t i = 1; i < w.n; ++i) {
+      const double f = w.v[i];
+      const double t = sum + f;
+      c += std::fabs(sum) >= std::fabs(f) ? (sum - t) + f : (f - t) + sum;
+      sum = t;
+    }
+    if (std::isfinite(sum)) {
+      const double count = static_cast<double>(w.n);
+      return sum / count + c / count;
+    }
+  }
   double sum = w.v[0], count = 1, mean = 0, c = 0;
   bool incremental = false;
   for (size_t i = 1; i < w.n; ++i) {
@@ -263,12 +279,60 @@ void SlideExtrapolated(const RangeFunction& f, const RangeCall& c, const Decoded
   counted.Flush(s.floats.size());
 }
 
+// min_over_time / max_over_time over the steps of one series with a monotonic deque of the
+// window's non-NaN samples: O(samples + steps) instead of O(window) per step. The kernels keep
+// the first of equal extremes (strict comparisons: -0 and 0 tie) and ignore NaN unless the
+// window holds nothing else, when they return its last sample; so does the front of a deque
+// that drops only strictly worse samples and holds no NaN.
+void SlideExtreme(bool max, const RangeCall& c, const Decoded& d, ESeries& s) {
+  const size_t n = d.t.size();
+  const int64_t* t = d.t.data();
+  const double* v = d.v.data();
+  thread_local std::vector<uint32_t> deque;
+  deque.resize(n);
+  size_t head = 0, tail = 0;  // deque[head, tail): indices, values monotonic from the front
+  PointCounter counted(c.ctx);
+  const size_t nsteps = c.grid.NumSteps();
+  size_t lo = 0, hi = 0, step = 0;
+  for (int64_t ts = c.grid.start; ts <= c.grid.end; ts += c.grid.interval, ++step) {
+    const int64_t ref = (c.has_at ? c.at : ts) - c.offset_ms;
+    while (hi < n && t[hi] <= ref) {
+      const double x = v[hi];
+      if (!std::isnan(x)) {
+        if (max) {
+          while (tail > head && v[deque[tail - 1]] < x) --tail;
+        } else {
+          while (tail > head && v[deque[tail - 1]] > x) --tail;
+        }
+        deque[tail++] = static_cast<uint32_t>(hi);
+      }
+      ++hi;
+    }
+    while (lo < hi && t[lo] <= ref - c.range_ms) ++lo;
+    while (head < tail && deque[head] < lo) ++head;
+    counted.Tick(s.floats.size());
+    if (hi <= lo) continue;
+    if (s.floats.empty()) {
+      s.floats.reserve(std::min<size_t>(nsteps, static_cast<size_t>(c.ctx->SampleBudget())));
+    }
+    s.floats.push_back({ts, head < tail ? v[deque[head]] : v[hi - 1]});
+  }
+  counted.Flush(s.floats.size());
+}
+
 }  // namespace
 
 void SlideWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d, ESeries& s) {
-  if (f.batch != WindowBatch::kNone) {
-    SlideExtrapolated(f, c, d, s);
-    return;
+  switch (f.batch) {
+    case WindowBatch::kNone:
+      break;
+    case WindowBatch::kMin:
+    case WindowBatch::kMax:
+      SlideExtreme(f.batch == WindowBatch::kMax, c, d, s);
+      return;
+    default:
+      SlideExtrapolated(f, c, d, s);
+      return;
   }
   std::vector<double> scratch;
   const size_t n = d.t.size();

@@ -58,7 +58,7 @@ using WindowKernel = std::optional<double> (*)(const Window& w, const WindowAt& 
 
 // The range functions whose value SlideWindows computes for many windows at once (their
 // kernels give the same value for one window; the batch only lets the CPU overlap windows).
-enum class WindowBatch : uint8_t { kNone, kRate, kIncrease, kDelta };
+enum class WindowBatch : uint8_t { kNone, kRate, kIncrease, kDelta, kMin, kMax };
 
 struct RangeFunction {
   WindowKernel kernel = nullptr;

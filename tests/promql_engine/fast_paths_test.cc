@@ -1,5 +1,6 @@
 // The engine's fast paths against its generic paths on random data, bit for bit: the batched
-// rate/increase/delta slide (WindowBatch) against the per-window kernels, over counters with
+// rate/increase/delta slide and the min/max deque (WindowBatch) against the per-window
+// kernels, avg_over_time against Prometheus' algorithm, over counters with
 // resets, gauges, NaN and infinities, irregular scrapes and gaps, and many step grids; and
 // histogram_quantile/histogram_fraction over an aggregation's cells (StepRows) against the
 // same over its materialised matrix, annotations included.
@@ -7,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -22,7 +24,7 @@ namespace promlet::promql::internal {
 namespace {
 
 // Random samples of one series: kind 0 counter with resets, 1 gauge, 2 gauge with NaN and
-// infinities, 3 mostly constant.
+// infinities, 3 mostly constant (with -0), 4 near overflow.
 Decoded RandomSeries(std::mt19937_64& rng, int kind, size_t n) {
   Decoded d;
   std::uniform_real_distribution<double> u(0, 1);
@@ -45,8 +47,12 @@ Decoded RandomSeries(std::mt19937_64& rng, int kind, size_t n) {
             : r < 0.1  ? -std::numeric_limits<double>::infinity()
                        : (u(rng) - 0.3) * 1e3;
         break;
-      default:
+      case 3:
         if (r < 0.1) v = std::floor(u(rng) * 4) - 1;
+        if (r < 0.02) v = -0.0;
+        break;
+      default:  // near overflow: sums become infinite
+        v = (u(rng) - 0.4) * 1.5e308;
         break;
     }
     d.t.push_back(t);
@@ -72,7 +78,7 @@ void CompareWithGeneric(FunctionId id, RangeFunction generic) {
   std::mt19937_64 rng(static_cast<uint64_t>(id) * 7919 + 1);
   std::vector<std::vector<double>> scalar_args(2);
   for (int round = 0; round < 400; ++round) {
-    const int kind = round % 4;
+    const int kind = round % 5;
     const Decoded d = RandomSeries(rng, kind, 1 + rng() % 700);
     const int64_t first = d.t.front(), last = d.t.back();
     StepGrid grid;
@@ -109,6 +115,50 @@ TEST(FastPathTest, IncreaseBatchEqualsKernel) {
   ASSERT_NE(f.batch, WindowBatch::kNone);
   f.batch = WindowBatch::kNone;
   CompareWithGeneric(FunctionId::kIncrease, f);
+}
+
+TEST(FastPathTest, MinMaxDequeEqualsKernel) {
+  for (const FunctionId id : {FunctionId::kMinOverTime, FunctionId::kMaxOverTime}) {
+    RangeFunction f = FunctionImplOf(id).range;
+    ASSERT_NE(f.batch, WindowBatch::kNone);
+    f.batch = WindowBatch::kNone;
+    CompareWithGeneric(id, f);
+  }
+}
+
+// Prometheus 3's avg_over_time (funcAvgOverTime): Kahan sum, incremental mean once it overflows.
+std::optional<double> ReferenceAvg(const Window& w, const WindowAt&) {
+  double sum = w.v[0], count = 1, mean = 0, c = 0;
+  bool incremental = false;
+  for (size_t i = 1; i < w.n; ++i) {
+    const double f = w.v[i];
+    count = static_cast<double>(i + 1);
+    if (!incremental) {
+      double ns = sum, nc = c;
+      KahanSumInc(f, ns, nc);
+      if (!std::isinf(ns)) {
+        sum = ns;
+        c = nc;
+        continue;
+      }
+      incremental = true;
+      mean = sum / (count - 1);
+      c /= count - 1;
+    }
+    const double q = (count - 1) / count;
+    double m = q * mean, cc = q * c;
+    KahanSumInc(f / count, m, cc);
+    mean = m;
+    c = cc;
+  }
+  if (incremental) return mean + c;
+  return sum / count + c / count;
+}
+
+TEST(FastPathTest, AvgOverTimeEqualsReference) {
+  RangeFunction f = FunctionImplOf(FunctionId::kAvgOverTime).range;
+  f.kernel = &ReferenceAvg;
+  CompareWithGeneric(FunctionId::kAvgOverTime, f);
 }
 
 TEST(FastPathTest, DeltaBatchEqualsKernel) {
