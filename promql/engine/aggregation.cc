@@ -213,8 +213,39 @@ StreamedAggregation::StreamedAggregation(const AggregateExpr& a,
       nsteps_(g.NumSteps()),
       max_rows_(std::max<size_t>(1, kMaxCells / nsteps_)) {}
 
+namespace {
+// Folds one series into a row of cells with the op fixed at compile time. A series' points lie
+// on the grid in increasing time, mostly at consecutive steps, so the step index is counted
+// on and divided out only after a gap.
+template <AggregateOp kOp>
+void FoldRow(Cell* row, const ESeries& s, const StepGrid& g) {
+  size_t k = 0;
+  int64_t prev_t = 0;
+  bool first = true;
+  for (const auto& pt : s.floats) {
+    k = !first && pt.t - prev_t == g.interval ? k + 1 : g.StepIndex(pt.t);
+    prev_t = pt.t;
+    first = false;
+    Accumulate(kOp, row[k], pt.f, s.drop_name);
+  }
+}
+}  // namespace
+
 void StreamedAggregation::Fold(Cell* row, const ESeries& s) const {
-  for (const auto& pt : s.floats) Accumulate(a_.op, row[g_.StepIndex(pt.t)], pt.f, s.drop_name);
+  switch (a_.op) {
+    case AggregateOp::kSum: FoldRow<AggregateOp::kSum>(row, s, g_); break;
+    case AggregateOp::kAvg: FoldRow<AggregateOp::kAvg>(row, s, g_); break;
+    case AggregateOp::kCount: FoldRow<AggregateOp::kCount>(row, s, g_); break;
+    case AggregateOp::kMin: FoldRow<AggregateOp::kMin>(row, s, g_); break;
+    case AggregateOp::kMax: FoldRow<AggregateOp::kMax>(row, s, g_); break;
+    case AggregateOp::kGroup: FoldRow<AggregateOp::kGroup>(row, s, g_); break;
+    case AggregateOp::kStddev: FoldRow<AggregateOp::kStddev>(row, s, g_); break;
+    case AggregateOp::kStdvar: FoldRow<AggregateOp::kStdvar>(row, s, g_); break;
+    default:  // not streamed (Supports)
+      for (const auto& pt : s.floats) {
+        Accumulate(a_.op, row[g_.StepIndex(pt.t)], pt.f, s.drop_name);
+      }
+  }
 }
 
 void StreamedAggregation::Add(ESeries& s) {

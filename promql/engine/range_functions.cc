@@ -416,6 +416,18 @@ std::optional<double> Changes(const Window& w, const WindowAt&) {
 std::optional<double> AvgOverTime(const Window& w, const WindowAt&) { return AvgOf(w); }
 
 std::optional<double> SumOverTime(const Window& w, const WindowAt&) {
+  {
+    // As in AvgOf: branch-free while the sum stays finite (then KahanSumInc never takes its
+    // infinity branch), Prometheus' loop otherwise.
+    double sum = 0, c = 0;
+    for (size_t i = 0; i < w.n; ++i) {
+      const double f = w.v[i];
+      const double t = sum + f;
+      c += std::fabs(sum) >= std::fabs(f) ? (sum - t) + f : (f - t) + sum;
+      sum = t;
+    }
+    if (std::isfinite(sum)) return sum + c;
+  }
   double sum = 0, cc = 0;
   for (size_t i = 0; i < w.n; ++i) KahanSumInc(w.v[i], sum, cc);
   return std::isinf(sum) ? sum : sum + cc;

@@ -1,6 +1,6 @@
 // The engine's fast paths against its generic paths on random data, bit for bit: the batched
 // rate/increase/delta slide and the min/max deque (WindowBatch) against the per-window
-// kernels, avg_over_time against Prometheus' algorithm, over counters with
+// kernels, avg/sum_over_time against Prometheus' algorithms, over counters with
 // resets, gauges, NaN and infinities, irregular scrapes and gaps, and many step grids; and
 // histogram_quantile/histogram_fraction over an aggregation's cells (StepRows) against the
 // same over its materialised matrix, annotations included.
@@ -159,6 +159,19 @@ TEST(FastPathTest, AvgOverTimeEqualsReference) {
   RangeFunction f = FunctionImplOf(FunctionId::kAvgOverTime).range;
   f.kernel = &ReferenceAvg;
   CompareWithGeneric(FunctionId::kAvgOverTime, f);
+}
+
+// Prometheus 3's sum_over_time (funcSumOverTime).
+std::optional<double> ReferenceSum(const Window& w, const WindowAt&) {
+  double sum = 0, c = 0;
+  for (size_t i = 0; i < w.n; ++i) KahanSumInc(w.v[i], sum, c);
+  return std::isinf(sum) ? sum : sum + c;
+}
+
+TEST(FastPathTest, SumOverTimeEqualsReference) {
+  RangeFunction f = FunctionImplOf(FunctionId::kSumOverTime).range;
+  f.kernel = &ReferenceSum;
+  CompareWithGeneric(FunctionId::kSumOverTime, f);
 }
 
 TEST(FastPathTest, DeltaBatchEqualsKernel) {
