@@ -2,7 +2,8 @@
 // stddev, stdvar, quantile, topk, bottomk, limitk, limit_ratio, count_values), evaluated like
 // Prometheus' rangeEvalAgg: the input series' groups are computed once, then every step folds
 // the present samples. StreamedAggregation folds an input that arrives one series at a time
-// (the evaluator streams selectors and range functions into it) without materialising it.
+// (the evaluator streams selectors and range functions into it) without materialising it, and
+// can hand its result over as dense StepRows (histogram_quantile reads them, no matrix built).
 //
 // Invariants: inputs come counted in the QueryContext (context.h); each kernel releases its
 // input's points and counts its output. The same input folded streamed or materialised gives

@@ -56,8 +56,10 @@ struct WindowAt {
 
 using WindowKernel = std::optional<double> (*)(const Window& w, const WindowAt& at);
 
-// The range functions whose value SlideWindows computes for many windows at once (their
-// kernels give the same value for one window; the batch only lets the CPU overlap windows).
+// The range functions that SlideWindows runs over a whole series at once instead of calling
+// the kernel per window, with values equal bit for bit to the kernel's: rate, increase and
+// delta extrapolate batches of windows in one vectorised loop; min/max_over_time keep a
+// monotonic deque (O(samples + steps) instead of O(window) per step).
 enum class WindowBatch : uint8_t { kNone, kRate, kIncrease, kDelta, kMin, kMax };
 
 struct RangeFunction {
