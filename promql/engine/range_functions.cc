@@ -328,6 +328,92 @@ void SlideExtreme(bool max, const RangeCall& c, const Decoded& d, ESeries& s) {
   counted.Flush(s.floats.size());
 }
 
+// avg_over_time / sum_over_time over the steps of one series, kChunk steps at a time: the
+// chunk's windows are located first, then summed four at a time, each window by the same
+// FiniteKahanStep sequence as AvgOf / SumOverTime (avg starts from the first sample, sum from
+// 0), the four sums interleaved so that their dependent additions overlap. A window whose sum
+// does not stay finite goes to the kernel (Prometheus' loop).
+void SlideKahan(const RangeFunction& f, const RangeCall& c, const Decoded& d, ESeries& s) {
+  const bool avg = f.batch == WindowBatch::kAvg;
+  const size_t n = d.t.size();
+  const int64_t* t = d.t.data();
+  const double* v = d.v.data();
+  constexpr size_t kChunk = 256;
+  uint32_t step_of[kChunk];
+  size_t lo_of[kChunk];               // the window is samples [lo_of, end)
+  size_t first[kChunk], end[kChunk];  // samples [first, end) are still to be summed
+  double sum[kChunk], comp[kChunk];
+  std::vector<double> scratch;
+  PointCounter counted(c.ctx);
+  const size_t nsteps = c.grid.NumSteps();
+  size_t lo = 0, hi = 0;
+  for (size_t chunk_first = 0; chunk_first < nsteps; chunk_first += kChunk) {
+    const size_t chunk_end = std::min(nsteps, chunk_first + kChunk);
+    size_t nw = 0;
+    for (size_t step = chunk_first; step < chunk_end; ++step) {
+      const int64_t ts = c.grid.start + static_cast<int64_t>(step) * c.grid.interval;
+      const int64_t ref = (c.has_at ? c.at : ts) - c.offset_ms;
+      while (hi < n && t[hi] <= ref) ++hi;
+      while (lo < hi && t[lo] <= ref - c.range_ms) ++lo;
+      if (hi <= lo) continue;
+      step_of[nw] = static_cast<uint32_t>(step - chunk_first);
+      lo_of[nw] = lo;
+      first[nw] = avg ? lo + 1 : lo;
+      end[nw] = hi;
+      sum[nw] = avg ? v[lo] : 0;
+      comp[nw] = 0;
+      ++nw;
+    }
+    size_t i = 0;
+    for (; i + 4 <= nw; i += 4) {
+      // The four windows in lockstep while all have samples left, then each on its own.
+      size_t len = end[i] - first[i];
+      for (size_t k = 1; k < 4; ++k) len = std::min(len, end[i + k] - first[i + k]);
+      double s0 = sum[i], s1 = sum[i + 1], s2 = sum[i + 2], s3 = sum[i + 3];
+      double c0 = comp[i], c1 = comp[i + 1], c2 = comp[i + 2], c3 = comp[i + 3];
+      const double *v0 = v + first[i], *v1 = v + first[i + 1], *v2 = v + first[i + 2],
+                   *v3 = v + first[i + 3];
+      for (size_t j = 0; j < len; ++j) {
+        FiniteKahanStep(v0[j], s0, c0);
+        FiniteKahanStep(v1[j], s1, c1);
+        FiniteKahanStep(v2[j], s2, c2);
+        FiniteKahanStep(v3[j], s3, c3);
+      }
+      const double sums[4] = {s0, s1, s2, s3}, comps[4] = {c0, c1, c2, c3};
+      for (size_t k = 0; k < 4; ++k) {
+        sum[i + k] = sums[k];
+        comp[i + k] = comps[k];
+        first[i + k] += len;
+      }
+    }
+    size_t w = 0;
+    for (size_t step = chunk_first; step < chunk_end; ++step) {
+      counted.Tick(s.floats.size());
+      if (w == nw || step_of[w] != step - chunk_first) continue;
+      for (size_t j = first[w]; j < end[w]; ++j) FiniteKahanStep(v[j], sum[w], comp[w]);
+      const int64_t ts = c.grid.start + static_cast<int64_t>(step) * c.grid.interval;
+      const size_t count_n = end[w] - lo_of[w];
+      double r;
+      if (!std::isfinite(sum[w])) {
+        const Window win{t + lo_of[w], v + lo_of[w], count_n};
+        const WindowAt at{c, ts, (c.has_at ? c.at : ts) - c.offset_ms, step, false, scratch};
+        r = *f.kernel(win, at);
+      } else if (avg) {
+        const double count = static_cast<double>(count_n);
+        r = sum[w] / count + comp[w] / count;
+      } else {
+        r = sum[w] + comp[w];
+      }
+      if (s.floats.empty()) {
+        s.floats.reserve(std::min<size_t>(nsteps, static_cast<size_t>(c.ctx->SampleBudget())));
+      }
+      s.floats.push_back({ts, r});
+      ++w;
+    }
+  }
+  counted.Flush(s.floats.size());
+}
+
 }  // namespace
 
 void SlideWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d, ESeries& s) {
@@ -337,6 +423,10 @@ void SlideWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d, 
     case WindowBatch::kMin:
     case WindowBatch::kMax:
       SlideExtreme(f.batch == WindowBatch::kMax, c, d, s);
+      return;
+    case WindowBatch::kAvg:
+    case WindowBatch::kSum:
+      SlideKahan(f, c, d, s);
       return;
     default:
       SlideExtrapolated(f, c, d, s);

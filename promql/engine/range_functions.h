@@ -59,8 +59,9 @@ using WindowKernel = std::optional<double> (*)(const Window& w, const WindowAt& 
 // The range functions that SlideWindows runs over a whole series at once instead of calling
 // the kernel per window, with values equal bit for bit to the kernel's: rate, increase and
 // delta extrapolate batches of windows in one vectorised loop; min/max_over_time keep a
-// monotonic deque (O(samples + steps) instead of O(window) per step).
-enum class WindowBatch : uint8_t { kNone, kRate, kIncrease, kDelta, kMin, kMax };
+// monotonic deque (O(samples + steps) instead of O(window) per step); avg/sum_over_time add
+// up four windows at once (four independent compensated sums, each in Prometheus' order).
+enum class WindowBatch : uint8_t { kNone, kRate, kIncrease, kDelta, kMin, kMax, kAvg, kSum };
 
 struct RangeFunction {
   WindowKernel kernel = nullptr;
