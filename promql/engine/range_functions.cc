@@ -5,6 +5,9 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "common/go_format.h"
 #include "absl/strings/str_cat.h"
@@ -110,6 +113,19 @@ inline void FiniteKahanStep(double f, double& sum, double& c) {
                              (std::bit_cast<uint64_t>(big_inc) & ~mask));
   sum = t;
 }
+
+#ifdef __SSE2__
+// FiniteKahanStep on two independent sums at once (one per lane).
+inline void FiniteKahanStep2(__m128d f, __m128d& sum, __m128d& c) {
+  const __m128d abs_mask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffff));
+  const __m128d t = _mm_add_pd(sum, f);
+  const __m128d big_sum = _mm_add_pd(_mm_sub_pd(sum, t), f);
+  const __m128d big_inc = _mm_add_pd(_mm_sub_pd(f, t), sum);
+  const __m128d mask = _mm_cmpge_pd(_mm_and_pd(sum, abs_mask), _mm_and_pd(f, abs_mask));
+  c = _mm_add_pd(c, _mm_or_pd(_mm_and_pd(mask, big_sum), _mm_andnot_pd(mask, big_inc)));
+  sum = t;
+}
+#endif
 
 double AvgOf(const Window& w) {
   {
@@ -373,12 +389,26 @@ void SlideKahan(const RangeFunction& f, const RangeCall& c, const Decoded& d, ES
       double c0 = comp[i], c1 = comp[i + 1], c2 = comp[i + 2], c3 = comp[i + 3];
       const double *v0 = v + first[i], *v1 = v + first[i + 1], *v2 = v + first[i + 2],
                    *v3 = v + first[i + 3];
+#ifdef __SSE2__
+      // Two windows per register: the same IEEE operations lane by lane.
+      __m128d sa = _mm_set_pd(s1, s0), sb = _mm_set_pd(s3, s2);
+      __m128d ca = _mm_set_pd(c1, c0), cb = _mm_set_pd(c3, c2);
+      for (size_t j = 0; j < len; ++j) {
+        FiniteKahanStep2(_mm_set_pd(v1[j], v0[j]), sa, ca);
+        FiniteKahanStep2(_mm_set_pd(v3[j], v2[j]), sb, cb);
+      }
+      s0 = _mm_cvtsd_f64(sa), s1 = _mm_cvtsd_f64(_mm_unpackhi_pd(sa, sa));
+      s2 = _mm_cvtsd_f64(sb), s3 = _mm_cvtsd_f64(_mm_unpackhi_pd(sb, sb));
+      c0 = _mm_cvtsd_f64(ca), c1 = _mm_cvtsd_f64(_mm_unpackhi_pd(ca, ca));
+      c2 = _mm_cvtsd_f64(cb), c3 = _mm_cvtsd_f64(_mm_unpackhi_pd(cb, cb));
+#else
       for (size_t j = 0; j < len; ++j) {
         FiniteKahanStep(v0[j], s0, c0);
         FiniteKahanStep(v1[j], s1, c1);
         FiniteKahanStep(v2[j], s2, c2);
         FiniteKahanStep(v3[j], s3, c3);
       }
+#endif
       const double sums[4] = {s0, s1, s2, s3}, comps[4] = {c0, c1, c2, c3};
       for (size_t k = 0; k < 4; ++k) {
         sum[i + k] = sums[k];
