@@ -2,7 +2,10 @@
 //   sum by (job) (rate(http_requests_total[5m]))     10k series x 1h at 15s step
 //   histogram_quantile(0.9, sum by (le) (rate(x_bucket[5m])))  1k histograms x 12 buckets
 //   topk(10, rate(http_requests_total[5m]))           10k series x 1h at 15s step
-// Each reports wall time per query and raw samples decoded per second.
+// and the range functions and histogram shapes of bench/compare's dashboard queries.
+// Each reports wall time and CPU time of the whole process (the engine's helper thread
+// included) per query, and raw samples decoded per second. For A/B comparisons on a busy
+// machine compare the CPU column.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -90,17 +93,38 @@ void RunRange(benchmark::State& state, tsdb::Head* head, const char* query) {
 void BM_SumByJobRate(benchmark::State& state) {
   RunRange(state, CounterHead(), "sum by (job) (rate(http_requests_total[5m]))");
 }
-BENCHMARK(BM_SumByJobRate)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SumByJobRate)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
 
 void BM_HistogramQuantile(benchmark::State& state) {
   RunRange(state, HistogramHead(), "histogram_quantile(0.9, sum by (le) (rate(x_bucket[5m])))");
 }
-BENCHMARK(BM_HistogramQuantile)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_HistogramQuantile)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
+
+void BM_HistogramQuantileByInstance(benchmark::State& state) {
+  RunRange(state, HistogramHead(),
+           "histogram_quantile(0.99, sum by (instance, le) (rate(x_bucket[5m])))");
+}
+BENCHMARK(BM_HistogramQuantileByInstance)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
+
+void BM_SumByJobAvgOverTime(benchmark::State& state) {
+  RunRange(state, CounterHead(), "sum by (job) (avg_over_time(http_requests_total[5m]))");
+}
+BENCHMARK(BM_SumByJobAvgOverTime)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
+
+void BM_SumCountOverTime(benchmark::State& state) {
+  RunRange(state, HistogramHead(), "sum(count_over_time(x_bucket[5m]))");
+}
+BENCHMARK(BM_SumCountOverTime)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
+
+void BM_MaxOverTime(benchmark::State& state) {
+  RunRange(state, CounterHead(), "max by (job) (max_over_time(http_requests_total[10m]))");
+}
+BENCHMARK(BM_MaxOverTime)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
 
 void BM_TopkRate(benchmark::State& state) {
   RunRange(state, CounterHead(), "topk(10, rate(http_requests_total[5m]))");
 }
-BENCHMARK(BM_TopkRate)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_TopkRate)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
 
 void BM_InstantSumRate(benchmark::State& state) {
   Engine engine;
@@ -110,7 +134,7 @@ void BM_InstantSumRate(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
   }
 }
-BENCHMARK(BM_InstantSumRate)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_InstantSumRate)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
 
 }  // namespace
 }  // namespace promlet::promql

@@ -213,11 +213,43 @@ StreamedAggregation::StreamedAggregation(const AggregateExpr& a,
       nsteps_(g.NumSteps()),
       max_rows_(std::max<size_t>(1, kMaxCells / nsteps_)) {}
 
+namespace {
+// Folds one series into a row of cells with the op fixed at compile time. A series' points lie
+// on the grid in increasing time, mostly at consecutive steps, so the step index is counted
+// on and divided out only after a gap.
+template <AggregateOp kOp>
+void FoldRow(Cell* row, const ESeries& s, const StepGrid& g) {
+  size_t k = 0;
+  int64_t prev_t = 0;
+  bool first = true;
+  for (const auto& pt : s.floats) {
+    k = !first && pt.t - prev_t == g.interval ? k + 1 : g.StepIndex(pt.t);
+    prev_t = pt.t;
+    first = false;
+    Accumulate(kOp, row[k], pt.f, s.drop_name);
+  }
+}
+}  // namespace
+
 void StreamedAggregation::Fold(Cell* row, const ESeries& s) const {
-  for (const auto& pt : s.floats) Accumulate(a_.op, row[g_.StepIndex(pt.t)], pt.f, s.drop_name);
+  switch (a_.op) {
+    case AggregateOp::kSum: FoldRow<AggregateOp::kSum>(row, s, g_); break;
+    case AggregateOp::kAvg: FoldRow<AggregateOp::kAvg>(row, s, g_); break;
+    case AggregateOp::kCount: FoldRow<AggregateOp::kCount>(row, s, g_); break;
+    case AggregateOp::kMin: FoldRow<AggregateOp::kMin>(row, s, g_); break;
+    case AggregateOp::kMax: FoldRow<AggregateOp::kMax>(row, s, g_); break;
+    case AggregateOp::kGroup: FoldRow<AggregateOp::kGroup>(row, s, g_); break;
+    case AggregateOp::kStddev: FoldRow<AggregateOp::kStddev>(row, s, g_); break;
+    case AggregateOp::kStdvar: FoldRow<AggregateOp::kStdvar>(row, s, g_); break;
+    default:  // not streamed (Supports)
+      for (const auto& pt : s.floats) {
+        Accumulate(a_.op, row[g_.StepIndex(pt.t)], pt.f, s.drop_name);
+      }
+  }
 }
 
 void StreamedAggregation::Add(ESeries& s) {
+  if (s.floats.empty()) return;  // would make a group without points, which Finish drops
   const uint64_t key = GroupingKey(s.metric, grouping_, a_.without);
   auto [it, inserted] = group_index_.try_emplace(key, static_cast<int>(result_.size()));
   if (inserted) {
@@ -236,16 +268,9 @@ void StreamedAggregation::Add(ESeries& s) {
   }
 }
 
-EMatrix StreamedAggregation::Finish() {
-  auto finish = [&](std::vector<Cell>& row, ESeries& out_row) {
-    for (size_t k = 0; k < nsteps_; ++k) {
-      if (!row[k].seen) continue;
-      out_row.floats.push_back({g_.start + static_cast<int64_t>(k) * g_.interval,
-                                Finalize(a_.op, row[k], 0)});
-      if (row[k].drop_name) out_row.drop_name = true;
-    }
-  };
-  for (size_t g = 0; g < rows_.size(); ++g) finish(rows_[g], result_[g]);
+void StreamedAggregation::ForEachRow(
+    const std::function<void(size_t, std::vector<Cell>&)>& fn) {
+  for (size_t g = 0; g < rows_.size(); ++g) fn(g, rows_[g]);
   const size_t first_pending = rows_.size();
   rows_.clear();
   for (size_t first = first_pending; first < result_.size(); first += max_rows_) {
@@ -256,8 +281,20 @@ EMatrix StreamedAggregation::Finish() {
       const size_t g = pending_group_[i];
       if (g >= first && g < last) Fold(part[g - first].data(), pending_[i]);
     }
-    for (size_t g = first; g < last; ++g) finish(part[g - first], result_[g]);
+    for (size_t g = first; g < last; ++g) fn(g, part[g - first]);
   }
+}
+
+EMatrix StreamedAggregation::Finish() {
+  ForEachRow([&](size_t g, std::vector<Cell>& row) {
+    ESeries& out_row = result_[g];
+    for (size_t k = 0; k < nsteps_; ++k) {
+      if (!row[k].seen) continue;
+      out_row.floats.push_back({g_.start + static_cast<int64_t>(k) * g_.interval,
+                                Finalize(a_.op, row[k], 0)});
+      if (row[k].drop_name) out_row.drop_name = true;
+    }
+  });
   ctx_->SubSamples(in_points_);
   EMatrix out;
   int64_t n = 0;
@@ -267,6 +304,29 @@ EMatrix StreamedAggregation::Finish() {
     out.push_back(std::move(r));
   }
   ctx_->AddSamples(n);
+  return out;
+}
+
+std::optional<StepRows> StreamedAggregation::FinishRows() {
+  const size_t nrows = result_.size();
+  if (nrows * nsteps_ > kMaxDenseCells) return std::nullopt;
+  StepRows out;
+  out.nsteps = nsteps_;
+  out.values.assign(nrows * nsteps_, 0);
+  out.present.assign(nrows * nsteps_, 0);
+  ForEachRow([&](size_t g, std::vector<Cell>& row) {
+    for (size_t k = 0; k < nsteps_; ++k) {
+      if (!row[k].seen) continue;
+      out.values[k * nrows + g] = Finalize(a_.op, row[k], 0);
+      out.present[k * nrows + g] = 1;
+      ++out.points;
+    }
+  });
+  // Every group has a point (Add skips empty series), so rows are Finish's series.
+  out.labels.reserve(nrows);
+  for (auto& r : result_) out.labels.push_back(std::move(r.metric));
+  ctx_->SubSamples(in_points_);
+  ctx_->AddSamples(static_cast<int64_t>(out.points));
   return out;
 }
 

@@ -2,7 +2,8 @@
 // stddev, stdvar, quantile, topk, bottomk, limitk, limit_ratio, count_values), evaluated like
 // Prometheus' rangeEvalAgg: the input series' groups are computed once, then every step folds
 // the present samples. StreamedAggregation folds an input that arrives one series at a time
-// (the evaluator streams selectors and range functions into it) without materialising it.
+// (the evaluator streams selectors and range functions into it) without materialising it, and
+// can hand its result over as dense StepRows (histogram_quantile reads them, no matrix built).
 //
 // Invariants: inputs come counted in the QueryContext (context.h); each kernel releases its
 // input's points and counts its output. The same input folded streamed or materialised gives
@@ -12,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,14 +56,22 @@ class StreamedAggregation {
   static bool Supports(AggregateOp op);
   StreamedAggregation(const AggregateExpr& a, const std::vector<std::string>& grouping,
                       const StepGrid& g, QueryContext* ctx);
-  // One input series (counted); may move from it.
+  // One input series (counted); may move from it. A series without points adds nothing.
   void Add(ESeries& s);
   // The result, once every input series was added.
   EMatrix Finish();
+  // Instead of Finish: the same result as StepRows (rows in Finish's order, values equal
+  // bit for bit), counted as Finish counts its matrix, when groups x steps <= kMaxDenseCells;
+  // otherwise nothing (and Finish must be called).
+  std::optional<StepRows> FinishRows();
 
  private:
   static constexpr size_t kMaxCells = size_t{1} << 19;  // 20 MiB of cells
+  static constexpr size_t kMaxDenseCells = size_t{1} << 22;  // 36 MiB of StepRows
   void Fold(AggregationCell* row, const ESeries& s) const;
+  // Calls fn(g, cells of group g) for every group, in group order; the cells of groups past
+  // the table are folded from pending_ a table's worth at a time.
+  void ForEachRow(const std::function<void(size_t, std::vector<AggregationCell>&)>& fn);
 
   const AggregateExpr& a_;
   const std::vector<std::string>& grouping_;

@@ -336,7 +336,7 @@ EMatrix Evaluator::Eval(const Expr& e) {
   Errorf("unhandled expression kind");
 }
 
-EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
+EMatrix Evaluator::EvalAggregate(const AggregateExpr& a, std::optional<StepRows>* rows) {
   std::vector<std::string> grouping = a.grouping;
   std::sort(grouping.begin(), grouping.end());
   const Expr& input = UnwrapParens(*a.expr);
@@ -348,7 +348,10 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a) {
     params = EvalScalarSteps(UnwrapParens(*a.param));
   } else if (StreamedAggregation::Supports(a.op)) {
     StreamedAggregation agg(a, grouping, grid(), ctx_);
-    if (EvalInto(input, [&agg](ESeries& s) { agg.Add(s); })) return agg.Finish();
+    if (EvalInto(input, [&agg](ESeries& s) { agg.Add(s); })) {
+      if (rows != nullptr && (*rows = agg.FinishRows())) return {};
+      return agg.Finish();
+    }
   }
   return Aggregate(a, grouping, Eval(input), params, grid(), ctx_);
 }
@@ -424,7 +427,13 @@ EMatrix Evaluator::EvalCall(const Call& c) {
   }
   FunctionArgs args{c, grid(), ctx_,
                     [this, &c](size_t i) { return Eval(UnwrapParens(*c.args[i])); },
-                    [this, &c](size_t i) { return EvalScalarSteps(UnwrapParens(*c.args[i])); }};
+                    [this, &c](size_t i) { return EvalScalarSteps(UnwrapParens(*c.args[i])); },
+                    [this, &c](size_t i, std::optional<StepRows>* rows) {
+                      const Expr& e = UnwrapParens(*c.args[i]);
+                      if (e.kind != NodeKind::kAggregate || end_ < start_) return Eval(e);
+                      ctx_->CheckDone();  // as Eval() does on entering a node
+                      return EvalAggregate(static_cast<const AggregateExpr&>(e), rows);
+                    }};
   if (f.point != nullptr) return ApplyPointwise(f.point, args);
   if (f.whole != nullptr) return f.whole(args);
   NotSupported(c);

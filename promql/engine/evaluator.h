@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,7 +84,9 @@ class Evaluator {
   EMatrix EvalMatrixSelectorInstant(const MatrixSelector& ms);
   EMatrix EvalSubquery(const SubqueryExpr& sq);
   EMatrix EvalBinary(const BinaryExpr& b);
-  EMatrix EvalAggregate(const AggregateExpr& a);
+  // With `rows`, an aggregation folded into cells may give its result there instead (the
+  // returned matrix is then empty).
+  EMatrix EvalAggregate(const AggregateExpr& a, std::optional<StepRows>* rows = nullptr);
   // A call, through its row of the function table (function_table.h).
   EMatrix EvalCall(const Call& c);
   // info(v, [selector]): joins data labels of info series (info.cc).

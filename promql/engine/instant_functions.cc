@@ -142,6 +142,11 @@ EMatrix SortFunction(FunctionArgs& args, SortOrder order) {
   return m;
 }
 
+// histogram_quantile / histogram_fraction over classic buckets. The argument comes as a
+// matrix, or as StepRows when it is an aggregation folded into cells (the common
+// `sum by (..., le) (rate(x_bucket[w]))`: no matrix is built for it). Each group's buckets
+// are gathered in upper-bound order (ties in input order), which is the order BucketQuantile's
+// stable sort would give them, so the result does not depend on the way the input came.
 EMatrix HistogramFunction(FunctionArgs& a, bool is_q) {
   const Call& c = a.call;
   QueryContext* ctx = a.ctx;
@@ -150,15 +155,20 @@ EMatrix HistogramFunction(FunctionArgs& a, bool is_q) {
   std::vector<double> p2;
   if (!is_q) p2 = a.scalar(1);
   const Expr& varg = *c.args[is_q ? 1 : 2];
-  EMatrix m = a.vector(is_q ? 1 : 2);
+  std::optional<StepRows> rows;
+  EMatrix m = a.vector_or_rows(is_q ? 1 : 2, &rows);
+  const size_t nseries = rows ? rows->labels.size() : m.size();
+  auto labels_of = [&](size_t i) -> const model::Labels& {
+    return rows ? rows->labels[i] : m[i].metric;
+  };
   // Per series: bucket signature ordinal and upper bound (NaN when malformed).
   absl::flat_hash_map<uint64_t, int> sig_ord;
-  std::vector<int> ord(m.size(), -1);
-  std::vector<double> ub(m.size(), kNaN);
+  std::vector<int> ord(nseries, -1);
+  std::vector<double> ub(nseries, kNaN);
   std::vector<model::Labels> group_labels;
-  std::vector<bool> drop(m.size());
-  for (size_t i = 0; i < m.size(); ++i) {
-    const std::string le(m[i].metric.Get("le"));
+  for (size_t i = 0; i < nseries; ++i) {
+    const model::Labels& metric = labels_of(i);
+    const std::string le(metric.Get("le"));
     char* endp = nullptr;
     double u = std::strtod(le.c_str(), &endp);
     if (le.empty() || endp != le.c_str() + le.size() || std::isnan(u)) {
@@ -166,18 +176,18 @@ EMatrix HistogramFunction(FunctionArgs& a, bool is_q) {
         u = std::numeric_limits<double>::infinity();
       } else {
         ctx->Warn(absl::StrCat("bucket label \"le\" is missing or has a malformed value of \"",
-                                le, "\" for metric name \"",
-                                std::string(m[i].metric.MetricName()), "\""),
+                                le, "\" for metric name \"", std::string(metric.MetricName()),
+                                "\""),
                    varg.pos);
         continue;
       }
     }
     ub[i] = u;
     auto [it, inserted] =
-        sig_ord.try_emplace(model::LabelsBuilder(m[i].metric).Del("le").Build().Hash(),
+        sig_ord.try_emplace(model::LabelsBuilder(metric).Del("le").Build().Hash(),
                             static_cast<int>(group_labels.size()));
     if (inserted) {
-      model::LabelsBuilder b(m[i].metric);
+      model::LabelsBuilder b(metric);
       b.Del(model::kMetricName).Del("le");
       group_labels.push_back(b.Build());
     }
@@ -194,49 +204,67 @@ EMatrix HistogramFunction(FunctionArgs& a, bool is_q) {
       }
     }
   }
+  // Each group's series by upper bound, ties in input order.
+  std::vector<std::vector<uint32_t>> members(group_labels.size());
+  for (size_t i = 0; i < nseries; ++i) {
+    if (ord[i] >= 0) members[ord[i]].push_back(static_cast<uint32_t>(i));
+  }
+  for (auto& mem : members) {
+    std::stable_sort(mem.begin(), mem.end(), [&](uint32_t x, uint32_t y) { return ub[x] < ub[y]; });
+  }
+  std::vector<size_t> pos(rows ? 0 : nseries, 0);
+  // Series i's value at step (time ts), if it has a point there.
+  auto value_at = [&](size_t i, size_t step, int64_t ts, double* v) {
+    if (rows) {
+      const size_t cell = step * nseries + i;
+      *v = rows->values[cell];
+      return rows->present[cell] != 0;
+    }
+    const auto& fl = m[i].floats;
+    size_t& p = pos[i];
+    while (p < fl.size() && fl[p].t < ts) ++p;
+    if (p >= fl.size() || fl[p].t != ts) return false;
+    *v = fl[p].f;
+    return true;
+  };
   Collector col(grid.start == grid.end);
   std::vector<int> out_idx(group_labels.size(), -1);
-  std::vector<std::vector<Bucket>> buckets(group_labels.size());
-  // The series that last gave group g a bucket at the current step: its metric name goes
-  // into the monotonicity info (looked up only then, not per point).
-  std::vector<size_t> last_series(group_labels.size(), 0);
-  std::vector<size_t> pos(m.size(), 0);
+  std::vector<Bucket> buckets;
   size_t step = 0;
   for (int64_t ts = grid.start; ts <= grid.end; ts += grid.interval, ++step) {
     ctx->CheckDone();
-    for (auto& b : buckets) b.clear();
-    for (size_t i = 0; i < m.size(); ++i) {
-      if (ord[i] < 0) continue;
-      const auto& fl = m[i].floats;
-      size_t& p = pos[i];
-      while (p < fl.size() && fl[p].t < ts) ++p;
-      if (p >= fl.size() || fl[p].t != ts) continue;
-      buckets[ord[i]].push_back({ub[i], fl[p].f});
-      last_series[ord[i]] = i;
-    }
-    for (size_t g = 0; g < buckets.size(); ++g) {
-      if (buckets[g].empty()) continue;
+    for (size_t g = 0; g < members.size(); ++g) {
+      buckets.clear();
+      // The series that last (in input order) gave the group a bucket at this step: its
+      // metric name goes into the monotonicity info (looked up only then).
+      size_t last_series = 0;
+      for (const uint32_t i : members[g]) {
+        double v;
+        if (!value_at(i, step, ts, &v)) continue;
+        buckets.push_back({ub[i], v});
+        last_series = std::max<size_t>(last_series, i);
+      }
+      if (buckets.empty()) continue;
       double v;
       if (is_q) {
         bool forced = false;
-        v = BucketQuantile(p1[step], buckets[g], &forced);
+        v = BucketQuantile(p1[step], buckets, &forced);
         if (forced) {
           ctx->Info(absl::StrCat("input to histogram_quantile needed to be fixed for "
                                   "monotonicity (see https://prometheus.io/docs/prometheus/"
                                   "latest/querying/functions/#histogram_quantile) for metric "
                                   "name \"",
-                                  std::string(m[last_series[g]].metric.MetricName()),
-                                  "\""),
+                                  std::string(labels_of(last_series).MetricName()), "\""),
                      varg.pos);
         }
       } else {
-        v = BucketFraction(p1[step], p2[step], buckets[g]);
+        v = BucketFraction(p1[step], p2[step], buckets);
       }
       if (out_idx[g] < 0 || grid.start == grid.end) out_idx[g] = col.Intern(group_labels[g], true);
       col.Add(out_idx[g], ts, v);
     }
   }
-  ctx->SubSamples(static_cast<int64_t>(PointCount(m)));
+  ctx->SubSamples(static_cast<int64_t>(rows ? rows->points : PointCount(m)));
   EMatrix out = col.Take();
   ctx->AddSamples(static_cast<int64_t>(PointCount(out)));  // fewer than the input's
   return out;

@@ -29,6 +29,9 @@ struct FunctionArgs {
   QueryContext* ctx;
   std::function<EMatrix(size_t)> vector;              // argument i, an instant vector
   std::function<std::vector<double>(size_t)> scalar;  // argument i's value at every step
+  // Argument i like `vector`, except that an aggregation folded into cells may give its
+  // result as *rows instead (the matrix is then empty; rows counted the same way).
+  std::function<EMatrix(size_t, std::optional<StepRows>*)> vector_or_rows;
 };
 
 // Where one point of a point-wise function lies.

@@ -12,10 +12,10 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// A stable sort by upper bound; buckets gathered in order (the usual case) are left as they are.
 void SortBuckets(std::vector<Bucket>& b) {
-  std::stable_sort(b.begin(), b.end(), [](const Bucket& x, const Bucket& y) {
-    return x.upper_bound < y.upper_bound;
-  });
+  auto less = [](const Bucket& x, const Bucket& y) { return x.upper_bound < y.upper_bound; };
+  if (!std::is_sorted(b.begin(), b.end(), less)) std::stable_sort(b.begin(), b.end(), less);
 }
 
 // Merges buckets with the same upper bound. Input sorted.

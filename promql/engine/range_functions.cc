@@ -2,8 +2,12 @@
 #include "promql/engine/range_functions.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "common/go_format.h"
 #include "absl/strings/str_cat.h"
@@ -98,7 +102,43 @@ void LinearRegression(const Window& w, int64_t intercept_time, double* slope,
   *intercept = sum_y / n - *slope * sum_x / n;
 }
 
+// KahanSumInc for a sum that stays finite, without branches: both compensation terms are
+// computed and one is selected by a mask, so random data costs no mispredicted jumps.
+inline void FiniteKahanStep(double f, double& sum, double& c) {
+  const double t = sum + f;
+  const double big_sum = (sum - t) + f;
+  const double big_inc = (f - t) + sum;
+  const uint64_t mask = -static_cast<uint64_t>(std::fabs(sum) >= std::fabs(f));
+  c += std::bit_cast<double>((std::bit_cast<uint64_t>(big_sum) & mask) |
+                             (std::bit_cast<uint64_t>(big_inc) & ~mask));
+  sum = t;
+}
+
+#ifdef __SSE2__
+// FiniteKahanStep on two independent sums at once (one per lane).
+inline void FiniteKahanStep2(__m128d f, __m128d& sum, __m128d& c) {
+  const __m128d abs_mask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffff));
+  const __m128d t = _mm_add_pd(sum, f);
+  const __m128d big_sum = _mm_add_pd(_mm_sub_pd(sum, t), f);
+  const __m128d big_inc = _mm_add_pd(_mm_sub_pd(f, t), sum);
+  const __m128d mask = _mm_cmpge_pd(_mm_and_pd(sum, abs_mask), _mm_and_pd(f, abs_mask));
+  c = _mm_add_pd(c, _mm_or_pd(_mm_and_pd(mask, big_sum), _mm_andnot_pd(mask, big_inc)));
+  sum = t;
+}
+#endif
+
 double AvgOf(const Window& w) {
+  {
+    // While the running sum stays finite this is plain compensated summation (KahanSumInc
+    // without its infinity branch); a sum that ever overflowed stays infinite or
+    // NaN, and then the loop below redoes the window exactly as Prometheus does.
+    double sum = w.v[0], c = 0;
+    for (size_t i = 1; i < w.n; ++i) FiniteKahanStep(w.v[i], sum, c);
+    if (std::isfinite(sum)) {
+      const double count = static_cast<double>(w.n);
+      return sum / count + c / count;
+    }
+  }
   double sum = w.v[0], count = 1, mean = 0, c = 0;
   bool incremental = false;
   for (size_t i = 1; i < w.n; ++i) {
@@ -147,23 +187,284 @@ std::optional<double> TsOfExtreme(const Window& w, bool max) {
   return static_cast<double>(w.t[best]) / 1000;
 }
 
+// Counter functions: resets_upto[i] = resets among samples [0, i]. A window without one
+// skips the per-sample reset scan, whose result would be the same.
+const std::vector<uint32_t>& CountResets(const Decoded& d) {
+  thread_local std::vector<uint32_t> resets_upto;
+  const size_t n = d.t.size();
+  resets_upto.resize(n);
+  uint32_t r = 0;
+  if (n > 0) resets_upto[0] = 0;
+  for (size_t i = 1; i < n; ++i) {
+    if (d.v[i] < d.v[i - 1]) ++r;
+    resets_upto[i] = r;
+  }
+  return resets_upto;
+}
+
+// ExtrapolatedRate's arithmetic for n windows, written without branches (selects only) so that
+// it vectorises.
+template <bool kCounter, bool kRate>
+void Extrapolate(size_t n, const double* to_start, const double* to_end, const double* sampled,
+                 const double* gaps, const double* first_v, const double* result,
+                 double range_s, double* out) {
+  for (size_t i = 0; i < n; ++i) {
+    const double sampled_interval = sampled[i] / 1000;
+    const double avg_between = sampled_interval / gaps[i];
+    const double threshold = avg_between * 1.1;
+    const double start0 = to_start[i] / 1000;
+    const double end0 = to_end[i] / 1000;
+    const double half = avg_between / 2;
+    double duration_to_start = start0 >= threshold ? half : start0;
+    if constexpr (kCounter) {
+      const double duration_to_zero = sampled_interval * (first_v[i] / result[i]);
+      const bool to_zero = (result[i] > 0) & (first_v[i] >= 0) &
+                           (duration_to_zero < duration_to_start);
+      duration_to_start = to_zero ? duration_to_zero : duration_to_start;
+    }
+    double extrapolate_to = sampled_interval + duration_to_start;
+    extrapolate_to += end0 >= threshold ? half : end0;
+    double factor = extrapolate_to / sampled_interval;
+    if constexpr (kRate) factor /= range_s;
+    out[i] = result[i] * factor;
+  }
+}
+
+// rate, increase and delta over the steps of one series, kChunk steps at a time: the windows
+// of the chunk are located first (with their counter-corrected differences), then
+// extrapolated in one loop without calls or unpredictable branches, so that the divisions of
+// neighbouring windows overlap instead of waiting on each other; then the points are appended
+// with the same per-step accounting as the generic loop. Each value is made of the same
+// operations, in the same order, as ExtrapolatedRate's.
+void SlideExtrapolated(const RangeFunction& f, const RangeCall& c, const Decoded& d,
+                       ESeries& s) {
+  const bool is_counter = f.batch != WindowBatch::kDelta;
+  const bool is_rate = f.batch == WindowBatch::kRate;
+  const size_t n = d.t.size();
+  const int64_t* t = d.t.data();
+  const double* v = d.v.data();
+  const std::vector<uint32_t>* resets = is_counter ? &CountResets(d) : nullptr;
+  const double range_s = static_cast<double>(c.range_ms) / 1000;
+  constexpr size_t kChunk = 256;
+  // Per window of the chunk (n >= 2 samples): the step it belongs to and its inputs, all
+  // doubles so that the extrapolation loop vectorises (SSE2 has no int64 conversion).
+  uint32_t step_of[kChunk];
+  double to_start[kChunk], to_end[kChunk], sampled[kChunk];
+  double gaps[kChunk], first_v[kChunk], result[kChunk];
+  PointCounter counted(c.ctx);
+  const size_t nsteps = c.grid.NumSteps();
+  size_t lo = 0, hi = 0;
+  for (size_t chunk_first = 0; chunk_first < nsteps; chunk_first += kChunk) {
+    const size_t chunk_end = std::min(nsteps, chunk_first + kChunk);
+    size_t nw = 0;
+    for (size_t step = chunk_first; step < chunk_end; ++step) {
+      const int64_t ts = c.grid.start + static_cast<int64_t>(step) * c.grid.interval;
+      const int64_t ref = (c.has_at ? c.at : ts) - c.offset_ms;
+      while (hi < n && t[hi] <= ref) ++hi;
+      while (lo < hi && t[lo] <= ref - c.range_ms) ++lo;
+      if (hi < lo + 2) continue;  // fewer than two samples: no value
+      const size_t last = hi - 1;
+      double r = v[last] - v[lo];
+      if (is_counter && (*resets)[last] != (*resets)[lo]) {
+        double prev = v[lo];
+        for (size_t i = lo + 1; i < hi; ++i) {
+          if (v[i] < prev) r += prev;
+          prev = v[i];
+        }
+      }
+      step_of[nw] = static_cast<uint32_t>(step - chunk_first);
+      to_start[nw] = static_cast<double>(t[lo] - (ref - c.range_ms));
+      to_end[nw] = static_cast<double>(ref - t[last]);
+      sampled[nw] = static_cast<double>(t[last] - t[lo]);
+      gaps[nw] = static_cast<double>(last - lo);
+      first_v[nw] = v[lo];
+      result[nw] = r;
+      ++nw;
+    }
+    double out[kChunk];
+    if (is_rate) {
+      Extrapolate<true, true>(nw, to_start, to_end, sampled, gaps, first_v, result, range_s, out);
+    } else if (is_counter) {
+      Extrapolate<true, false>(nw, to_start, to_end, sampled, gaps, first_v, result, 0, out);
+    } else {
+      Extrapolate<false, false>(nw, to_start, to_end, sampled, gaps, first_v, result, 0, out);
+    }
+    size_t w = 0;
+    for (size_t step = chunk_first; step < chunk_end; ++step) {
+      counted.Tick(s.floats.size());
+      if (w == nw || step_of[w] != step - chunk_first) continue;
+      if (s.floats.empty()) {
+        s.floats.reserve(std::min<size_t>(nsteps, static_cast<size_t>(c.ctx->SampleBudget())));
+      }
+      s.floats.push_back({c.grid.start + static_cast<int64_t>(step) * c.grid.interval, out[w]});
+      ++w;
+    }
+  }
+  counted.Flush(s.floats.size());
+}
+
+// min_over_time / max_over_time over the steps of one series with a monotonic deque of the
+// window's non-NaN samples: O(samples + steps) instead of O(window) per step. The kernels keep
+// the first of equal extremes (strict comparisons: -0 and 0 tie) and ignore NaN unless the
+// window holds nothing else, when they return its last sample; so does the front of a deque
+// that drops only strictly worse samples and holds no NaN.
+void SlideExtreme(bool max, const RangeCall& c, const Decoded& d, ESeries& s) {
+  const size_t n = d.t.size();
+  const int64_t* t = d.t.data();
+  const double* v = d.v.data();
+  thread_local std::vector<uint32_t> deque;
+  deque.resize(n);
+  size_t head = 0, tail = 0;  // deque[head, tail): indices, values monotonic from the front
+  PointCounter counted(c.ctx);
+  const size_t nsteps = c.grid.NumSteps();
+  size_t lo = 0, hi = 0, step = 0;
+  for (int64_t ts = c.grid.start; ts <= c.grid.end; ts += c.grid.interval, ++step) {
+    const int64_t ref = (c.has_at ? c.at : ts) - c.offset_ms;
+    while (hi < n && t[hi] <= ref) {
+      const double x = v[hi];
+      if (!std::isnan(x)) {
+        if (max) {
+          while (tail > head && v[deque[tail - 1]] < x) --tail;
+        } else {
+          while (tail > head && v[deque[tail - 1]] > x) --tail;
+        }
+        deque[tail++] = static_cast<uint32_t>(hi);
+      }
+      ++hi;
+    }
+    while (lo < hi && t[lo] <= ref - c.range_ms) ++lo;
+    while (head < tail && deque[head] < lo) ++head;
+    counted.Tick(s.floats.size());
+    if (hi <= lo) continue;
+    if (s.floats.empty()) {
+      s.floats.reserve(std::min<size_t>(nsteps, static_cast<size_t>(c.ctx->SampleBudget())));
+    }
+    s.floats.push_back({ts, head < tail ? v[deque[head]] : v[hi - 1]});
+  }
+  counted.Flush(s.floats.size());
+}
+
+// avg_over_time / sum_over_time over the steps of one series, kChunk steps at a time: the
+// chunk's windows are located first, then summed four at a time, each window by the same
+// FiniteKahanStep sequence as AvgOf / SumOverTime (avg starts from the first sample, sum from
+// 0), the four sums interleaved so that their dependent additions overlap. A window whose sum
+// does not stay finite goes to the kernel (Prometheus' loop).
+void SlideKahan(const RangeFunction& f, const RangeCall& c, const Decoded& d, ESeries& s) {
+  const bool avg = f.batch == WindowBatch::kAvg;
+  const size_t n = d.t.size();
+  const int64_t* t = d.t.data();
+  const double* v = d.v.data();
+  constexpr size_t kChunk = 256;
+  uint32_t step_of[kChunk];
+  size_t lo_of[kChunk];               // the window is samples [lo_of, end)
+  size_t first[kChunk], end[kChunk];  // samples [first, end) are still to be summed
+  double sum[kChunk], comp[kChunk];
+  std::vector<double> scratch;
+  PointCounter counted(c.ctx);
+  const size_t nsteps = c.grid.NumSteps();
+  size_t lo = 0, hi = 0;
+  for (size_t chunk_first = 0; chunk_first < nsteps; chunk_first += kChunk) {
+    const size_t chunk_end = std::min(nsteps, chunk_first + kChunk);
+    size_t nw = 0;
+    for (size_t step = chunk_first; step < chunk_end; ++step) {
+      const int64_t ts = c.grid.start + static_cast<int64_t>(step) * c.grid.interval;
+      const int64_t ref = (c.has_at ? c.at : ts) - c.offset_ms;
+      while (hi < n && t[hi] <= ref) ++hi;
+      while (lo < hi && t[lo] <= ref - c.range_ms) ++lo;
+      if (hi <= lo) continue;
+      step_of[nw] = static_cast<uint32_t>(step - chunk_first);
+      lo_of[nw] = lo;
+      first[nw] = avg ? lo + 1 : lo;
+      end[nw] = hi;
+      sum[nw] = avg ? v[lo] : 0;
+      comp[nw] = 0;
+      ++nw;
+    }
+    size_t i = 0;
+    for (; i + 4 <= nw; i += 4) {
+      // The four windows in lockstep while all have samples left, then each on its own.
+      size_t len = end[i] - first[i];
+      for (size_t k = 1; k < 4; ++k) len = std::min(len, end[i + k] - first[i + k]);
+      double s0 = sum[i], s1 = sum[i + 1], s2 = sum[i + 2], s3 = sum[i + 3];
+      double c0 = comp[i], c1 = comp[i + 1], c2 = comp[i + 2], c3 = comp[i + 3];
+      const double *v0 = v + first[i], *v1 = v + first[i + 1], *v2 = v + first[i + 2],
+                   *v3 = v + first[i + 3];
+#ifdef __SSE2__
+      // Two windows per register: the same IEEE operations lane by lane.
+      __m128d sa = _mm_set_pd(s1, s0), sb = _mm_set_pd(s3, s2);
+      __m128d ca = _mm_set_pd(c1, c0), cb = _mm_set_pd(c3, c2);
+      for (size_t j = 0; j < len; ++j) {
+        FiniteKahanStep2(_mm_set_pd(v1[j], v0[j]), sa, ca);
+        FiniteKahanStep2(_mm_set_pd(v3[j], v2[j]), sb, cb);
+      }
+      s0 = _mm_cvtsd_f64(sa), s1 = _mm_cvtsd_f64(_mm_unpackhi_pd(sa, sa));
+      s2 = _mm_cvtsd_f64(sb), s3 = _mm_cvtsd_f64(_mm_unpackhi_pd(sb, sb));
+      c0 = _mm_cvtsd_f64(ca), c1 = _mm_cvtsd_f64(_mm_unpackhi_pd(ca, ca));
+      c2 = _mm_cvtsd_f64(cb), c3 = _mm_cvtsd_f64(_mm_unpackhi_pd(cb, cb));
+#else
+      for (size_t j = 0; j < len; ++j) {
+        FiniteKahanStep(v0[j], s0, c0);
+        FiniteKahanStep(v1[j], s1, c1);
+        FiniteKahanStep(v2[j], s2, c2);
+        FiniteKahanStep(v3[j], s3, c3);
+      }
+#endif
+      const double sums[4] = {s0, s1, s2, s3}, comps[4] = {c0, c1, c2, c3};
+      for (size_t k = 0; k < 4; ++k) {
+        sum[i + k] = sums[k];
+        comp[i + k] = comps[k];
+        first[i + k] += len;
+      }
+    }
+    size_t w = 0;
+    for (size_t step = chunk_first; step < chunk_end; ++step) {
+      counted.Tick(s.floats.size());
+      if (w == nw || step_of[w] != step - chunk_first) continue;
+      for (size_t j = first[w]; j < end[w]; ++j) FiniteKahanStep(v[j], sum[w], comp[w]);
+      const int64_t ts = c.grid.start + static_cast<int64_t>(step) * c.grid.interval;
+      const size_t count_n = end[w] - lo_of[w];
+      double r;
+      if (!std::isfinite(sum[w])) {
+        const Window win{t + lo_of[w], v + lo_of[w], count_n};
+        const WindowAt at{c, ts, (c.has_at ? c.at : ts) - c.offset_ms, step, false, scratch};
+        r = *f.kernel(win, at);
+      } else if (avg) {
+        const double count = static_cast<double>(count_n);
+        r = sum[w] / count + comp[w] / count;
+      } else {
+        r = sum[w] + comp[w];
+      }
+      if (s.floats.empty()) {
+        s.floats.reserve(std::min<size_t>(nsteps, static_cast<size_t>(c.ctx->SampleBudget())));
+      }
+      s.floats.push_back({ts, r});
+      ++w;
+    }
+  }
+  counted.Flush(s.floats.size());
+}
+
 }  // namespace
 
 void SlideWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d, ESeries& s) {
+  switch (f.batch) {
+    case WindowBatch::kNone:
+      break;
+    case WindowBatch::kMin:
+    case WindowBatch::kMax:
+      SlideExtreme(f.batch == WindowBatch::kMax, c, d, s);
+      return;
+    case WindowBatch::kAvg:
+    case WindowBatch::kSum:
+      SlideKahan(f, c, d, s);
+      return;
+    default:
+      SlideExtrapolated(f, c, d, s);
+      return;
+  }
   std::vector<double> scratch;
   const size_t n = d.t.size();
-  // Counter functions: resets_upto[i] = resets among samples [0, i]. A window without one
-  // skips the per-sample reset scan, whose result would be the same.
-  thread_local std::vector<uint32_t> resets_upto;
-  if (f.counter) {
-    resets_upto.resize(n);
-    uint32_t r = 0;
-    if (n > 0) resets_upto[0] = 0;
-    for (size_t i = 1; i < n; ++i) {
-      if (d.v[i] < d.v[i - 1]) ++r;
-      resets_upto[i] = r;
-    }
-  }
+  const std::vector<uint32_t>* resets_upto = f.counter ? &CountResets(d) : nullptr;
   // Output points are counted as they are made; slow kernels (quantile, mad: a sort per
   // step) tick by their window size so the deadline is checked every ~1,000 samples sorted.
   PointCounter counted(c.ctx);
@@ -177,8 +478,8 @@ void SlideWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d, 
     counted.Tick(s.floats.size(), f.sorts ? static_cast<int64_t>(hi - lo) + 1 : 1);
     if (hi <= lo) continue;
     const Window w{d.t.data() + lo, d.v.data() + lo, hi - lo};
-    const WindowAt at{c, ts, ref, step, f.counter && resets_upto[hi - 1] != resets_upto[lo],
-                      scratch};
+    const WindowAt at{c, ts, ref, step,
+                      f.counter && (*resets_upto)[hi - 1] != (*resets_upto)[lo], scratch};
     const std::optional<double> r = f.kernel(w, at);
     if (r.has_value()) {
       if (s.floats.empty()) {
@@ -243,6 +544,13 @@ std::optional<double> Changes(const Window& w, const WindowAt&) {
 std::optional<double> AvgOverTime(const Window& w, const WindowAt&) { return AvgOf(w); }
 
 std::optional<double> SumOverTime(const Window& w, const WindowAt&) {
+  {
+    // As in AvgOf: branch-free while the sum stays finite (then KahanSumInc never takes its
+    // infinity branch), Prometheus' loop otherwise.
+    double sum = 0, c = 0;
+    for (size_t i = 0; i < w.n; ++i) FiniteKahanStep(w.v[i], sum, c);
+    if (std::isfinite(sum)) return sum + c;
+  }
   double sum = 0, cc = 0;
   for (size_t i = 0; i < w.n; ++i) KahanSumInc(w.v[i], sum, cc);
   return std::isinf(sum) ? sum : sum + cc;

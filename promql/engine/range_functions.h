@@ -56,8 +56,16 @@ struct WindowAt {
 
 using WindowKernel = std::optional<double> (*)(const Window& w, const WindowAt& at);
 
+// The range functions that SlideWindows runs over a whole series at once instead of calling
+// the kernel per window, with values equal bit for bit to the kernel's: rate, increase and
+// delta extrapolate batches of windows in one vectorised loop; min/max_over_time keep a
+// monotonic deque (O(samples + steps) instead of O(window) per step); avg/sum_over_time add
+// up four windows at once (four independent compensated sums, each in Prometheus' order).
+enum class WindowBatch : uint8_t { kNone, kRate, kIncrease, kDelta, kMin, kMax, kAvg, kSum };
+
 struct RangeFunction {
   WindowKernel kernel = nullptr;
+  WindowBatch batch = WindowBatch::kNone;  // kNone: kernel per window
   bool counter = false;     // rate, increase: wants has_resets; infos about non-counter names
   bool sorts = false;       // O(window) per step: interruption is checked by samples sorted
   bool parallel = true;     // false: the kernel may Warn (not thread-safe) or fail per step
@@ -66,6 +74,7 @@ struct RangeFunction {
 };
 
 // Appends f's value at every step of c.grid where the window over d's samples is non-empty.
+// Results, point accounting and interruption checks are the same with and without f.batch.
 void SlideWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d, ESeries& out);
 
 namespace range_fn {

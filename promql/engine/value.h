@@ -80,6 +80,17 @@ struct StepGrid {
   size_t StepIndex(int64_t ts) const { return static_cast<size_t>((ts - start) / interval); }
 };
 
+// A vector node's result as dense rows over the step grid (what an aggregation's cells hold),
+// step-major so that one step's values across rows are contiguous: row r has a point at step
+// k with value values[k * labels.size() + r] iff present[k * labels.size() + r].
+struct StepRows {
+  std::vector<model::Labels> labels;  // per row
+  size_t nsteps = 0;
+  std::vector<double> values;
+  std::vector<uint8_t> present;
+  size_t points = 0;  // rows' points in all (they are counted like an EMatrix's)
+};
+
 // Merges series whose label sets are equal (after relabelling or name removal) into one,
 // failing with "vector cannot contain metrics with the same labelset" on a shared timestamp.
 void MergeSameLabels(EMatrix& m);
