@@ -187,6 +187,12 @@ int Run(const Flags& flags) {
 
   int64_t start_ms = NowMs();
   PROMLET_LOG_INFO("Starting promlet", "version", PROMLET_VERSION, "revision", PROMLET_REVISION);
+  for (const std::string& feature : flags.unknown_features) {
+    PROMLET_LOG_WARN("Unknown option for --enable-feature", "option", feature);
+  }
+  if (flags.concurrent_rule_eval) {
+    PROMLET_LOG_INFO("Experimental concurrent rule evaluation enabled.");
+  }
 
   ConfigState config(flags);
   PROMLET_LOG_INFO("Loading configuration file", "filename",

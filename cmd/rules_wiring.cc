@@ -15,6 +15,11 @@ RulesWiring::RulesWiring(const Flags& flags, storage::Storage* storage,
   deps.resend_delay_ms = flags.rules_resend_delay_ms;
   deps.outage_tolerance_ms = flags.rules_outage_tolerance_ms;
   deps.for_grace_period_ms = flags.rules_for_grace_period_ms;
+  if (flags.concurrent_rule_eval) {
+    concurrency_ =
+        std::make_unique<rules::RuleConcurrencyController>(flags.rules_max_concurrent_evals);
+    deps.concurrency = concurrency_.get();
+  }
   manager_ = std::make_unique<rules::Manager>(std::move(deps));
 }
 

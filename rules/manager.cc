@@ -178,6 +178,14 @@ std::vector<prometheus::MetricFamily> Manager::Metrics() const {
        [](const Group& g) {
          return static_cast<double>(g.counters().last_duration_ns.load()) / 1e9;
        }},
+      {"prometheus_rule_group_last_rule_duration_sum_seconds",
+       "The sum of time in seconds it took to evaluate each rule in the group regardless of "
+       "concurrency. This should be higher than the group duration if rules are evaluated "
+       "concurrently.",
+       prometheus::MetricType::Gauge,
+       [](const Group& g) {
+         return static_cast<double>(g.counters().last_rule_duration_sum_ns.load()) / 1e9;
+       }},
       {"prometheus_rule_group_last_evaluation_timestamp_seconds",
        "The timestamp of the last rule group evaluation in seconds.", prometheus::MetricType::Gauge,
        // As Prometheus: the wall-clock start of the last evaluation, not its slot.
