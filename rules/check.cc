@@ -27,7 +27,7 @@ std::string DuplicateReport(const RuleFileSpec& spec) {
   for (const RuleGroupSpec& g : spec.groups) {
     for (const RuleSpec& r : g.rules) {
       std::vector<model::Label> ls;
-      for (const auto& [k, v] : r.labels) ls.push_back({k, v});
+      for (const auto& [k, v] : MergedLabels(g, r)) ls.push_back({k, v});
       all.emplace_back(r.name(), model::Labels::FromUnsorted(std::move(ls)));
     }
   }

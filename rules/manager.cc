@@ -28,7 +28,7 @@ bool SameRule(const RuleSpec& a, const RuleSpec& b) {
 bool SameGroup(const Group& a, const Group& b) {
   if (a.name() != b.name() || a.file() != b.file() || a.interval_ms() != b.interval_ms() ||
       a.limit() != b.limit() || a.query_offset_ms() != b.query_offset_ms() ||
-      a.spec().rules.size() != b.spec().rules.size()) {
+      a.spec().labels != b.spec().labels || a.spec().rules.size() != b.spec().rules.size()) {
     return false;
   }
   for (size_t i = 0; i < a.spec().rules.size(); ++i) {
@@ -57,11 +57,12 @@ std::vector<std::shared_ptr<Group>> BuildGroups(const std::vector<RuleFileSpec>&
         if (!expr.ok()) continue;  // validated before; cannot happen
         if (r.is_alert()) {
           rules.push_back(std::make_unique<AlertingRule>(r.alert, std::move(*expr), r.for_ms,
-                                                         r.keep_firing_for_ms, ToLabels(r.labels),
+                                                         r.keep_firing_for_ms,
+                                                         ToLabels(MergedLabels(g, r)),
                                                          r.annotations, config.context, restored));
         } else {
           rules.push_back(
-              std::make_unique<RecordingRule>(r.record, std::move(*expr), ToLabels(r.labels)));
+              std::make_unique<RecordingRule>(r.record, std::move(*expr), ToLabels(MergedLabels(g, r))));
         }
       }
       out.push_back(std::make_shared<Group>(

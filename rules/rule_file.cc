@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -231,7 +232,7 @@ RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
     } else if (groups.IsSequence()) {
       for (const YAML::Node& g : groups) {
         if (!d.Mapping(g, "rulefmt.RuleGroup",
-                       {"name", "interval", "limit", "query_offset", "rules"})) {
+                       {"name", "interval", "limit", "query_offset", "rules", "labels"})) {
           continue;
         }
         RuleGroupSpec gs;
@@ -242,6 +243,8 @@ RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
         if (!Child(g, "query_offset").IsNull()) {
           gs.query_offset_ms = d.Duration(Child(g, "query_offset"));
         }
+        std::vector<YAML::Node> label_nodes;
+        gs.labels = d.Map(Child(g, "labels"), &label_nodes);
         std::vector<RuleNodes> rule_nodes;
         YAML::Node rules = Child(g, "rules");
         if (rules.IsDefined() && !rules.IsNull() && !rules.IsSequence()) {
@@ -300,6 +303,13 @@ RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
       errors->push_back(absl::StrCat(name, ": ", Pos(name_node), ": groupname: \"", g.name,
                                      "\" is repeated in the same file"));
     }
+    // Group labels: checked like rule labels, reported with the file only (as rulefmt).
+    for (const auto& [k, v] : g.labels) {
+      if (!model::IsValidLabelName(k) || k == model::kMetricName) {
+        errors->push_back(absl::StrCat(name, ": invalid label name: ", k));
+      }
+      if (!model::IsValidUtf8(v)) errors->push_back(absl::StrCat(name, ": invalid label value: ", v));
+    }
     for (size_t i = 0; i < g.rules.size(); ++i) {
       std::vector<RuleError> rule_errors;
       ValidateRule(g.rules[i], nodes[j][i], &rule_errors);
@@ -312,6 +322,12 @@ RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
     }
   }
   return spec;
+}
+
+StringPairs MergedLabels(const RuleGroupSpec& g, const RuleSpec& r) {
+  std::map<std::string, std::string> merged(g.labels.begin(), g.labels.end());
+  for (const auto& [k, v] : r.labels) merged[k] = v;
+  return StringPairs(merged.begin(), merged.end());
 }
 
 RuleFileSpec LoadRuleFile(const std::string& path, std::vector<std::string>* errors) {
