@@ -69,7 +69,7 @@ std::vector<web::RuleGroupView> RuleGroupViews(const rules::Manager& manager) {
         rv.keep_firing_for_seconds = static_cast<double>(ar.keep_firing_for_ms()) / 1e3;
         std::vector<model::Label> ann;
         for (const auto& [k, v] : ar.annotations()) ann.push_back({k, v});
-        rv.annotations = model::Labels::FromUnsorted(std::move(ann));
+        rv.annotations = rules::LabelsKeepingEmpty(std::move(ann));
         rv.state = std::string(rules::AlertStateName(ar.state()));
         for (const rules::Alert& a : ar.ActiveAlerts()) {
           web::AlertView av;

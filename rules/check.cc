@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "model/labels.h"
+#include "rules/rule.h"
 #include "rules/rule_file.h"
 
 namespace promlet::rules {
@@ -28,7 +29,7 @@ std::string DuplicateReport(const RuleFileSpec& spec) {
     for (const RuleSpec& r : g.rules) {
       std::vector<model::Label> ls;
       for (const auto& [k, v] : MergedLabels(g, r)) ls.push_back({k, v});
-      all.emplace_back(r.name(), model::Labels::FromUnsorted(std::move(ls)));
+      all.emplace_back(r.name(), LabelsKeepingEmpty(std::move(ls)));
     }
   }
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {

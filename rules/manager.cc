@@ -15,7 +15,7 @@ namespace {
 model::Labels ToLabels(const StringPairs& pairs) {
   std::vector<model::Label> v;
   for (const auto& [k, val] : pairs) v.push_back({k, val});
-  return model::Labels::FromUnsorted(std::move(v));
+  return LabelsKeepingEmpty(std::move(v));
 }
 
 bool SameRule(const RuleSpec& a, const RuleSpec& b) {

@@ -125,7 +125,7 @@ std::map<std::string, std::string> StringMap(const YAML::Node& n) {
 model::Labels FromMap(const std::map<std::string, std::string>& m) {
   std::vector<model::Label> v;
   for (const auto& [k, val] : m) v.push_back({k, val});
-  return model::Labels::FromUnsorted(std::move(v));
+  return LabelsKeepingEmpty(std::move(v));  // labels.FromMap keeps empty values
 }
 
 int64_t DurationMs(const YAML::Node& n, std::vector<std::string>* errors) {

@@ -44,7 +44,7 @@ TEST(UnitTestRunner, PassingAndFailingFiles) {
 // Byte for byte what Debian's promtool prints, and the same exit codes.
 TEST(UnitTestRunner, SameOutputAsPromtool) {
   if (::access("/usr/bin/promtool", X_OK) != 0) GTEST_SKIP() << "promtool not installed";
-  for (const char* name : {"pass.yml", "fail.yml", "order.yml"}) {
+  for (const char* name : {"pass.yml", "fail.yml", "order.yml", "empty_pass.yml", "empty_fail.yml"}) {
     const std::string out = ::testing::TempDir() + "/promtool.out";
     const std::string err = ::testing::TempDir() + "/promtool.err";
     const int status = std::system(
