@@ -580,8 +580,7 @@ int main(int argc, char** argv) {
     promlet::rules::UnitTestOptions uo;
     // Each test group gets a fresh in-memory head (rules/ does not depend on tsdb).
     uo.new_storage = [] { return std::make_unique<promlet::tsdb::Head>(); };
-    auto ran = promlet::rules::RunRuleUnitTests(std::vector<std::string>(argv + 3, argv + argc),
-                                                uo);
+    auto ran = promlet::rules::RunTestRules(std::vector<std::string>(argv + 3, argv + argc), uo);
     for (const auto& [stream, text] : ran.chunks) {
       std::FILE* f = stream == 1 ? stdout : stderr;
       std::fputs(text.c_str(), f);

@@ -42,7 +42,8 @@ int Line(const YAML::Node& n) {
 // "line N: field x not found in type rulefmt.RuleNode".
 class Decoder {
  public:
-  explicit Decoder(std::vector<std::string>* errors) : errors_(errors) {}
+  Decoder(std::vector<std::string>* errors, bool ignore_unknown_fields)
+      : errors_(errors), ignore_unknown_fields_(ignore_unknown_fields) {}
 
   void Fail(const YAML::Node& n, std::string msg) {
     errors_->push_back(absl::StrCat("line ", Line(n), ": ", msg));
@@ -61,7 +62,7 @@ class Decoder {
       if (!seen.insert(key).second) {
         Fail(it->first, absl::StrCat("mapping key \"", key, "\" already defined"));
       }
-      if (std::find(known.begin(), known.end(), key) == known.end()) {
+      if (!ignore_unknown_fields_ && std::find(known.begin(), known.end(), key) == known.end()) {
         Fail(it->first, absl::StrCat("field ", key, " not found in type ", std::string(type)));
       }
     }
@@ -130,6 +131,7 @@ class Decoder {
     return absl::StrCat("!!str `", n.IsScalar() ? n.Scalar() : "", "`");
   }
   std::vector<std::string>* errors_;
+  bool ignore_unknown_fields_;
   std::string fatal_;
 };
 
@@ -209,7 +211,7 @@ void ValidateRule(const RuleSpec& r, const RuleNodes& n, std::vector<RuleError>*
 }  // namespace
 
 RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
-                           std::vector<std::string>* errors) {
+                           std::vector<std::string>* errors, bool ignore_unknown_fields) {
   RuleFileSpec spec;
   spec.path = name;
   YAML::Node root;
@@ -222,7 +224,7 @@ RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
   if (!root.IsDefined() || root.IsNull()) return spec;  // an empty file has no groups
 
   std::vector<std::string> decode_errors;
-  Decoder d(&decode_errors);
+  Decoder d(&decode_errors, ignore_unknown_fields);
   std::vector<std::vector<RuleNodes>> nodes;
   std::vector<YAML::Node> group_nodes;
   if (d.Mapping(root, "rulefmt.RuleGroups", {"groups"})) {
@@ -330,7 +332,8 @@ StringPairs MergedLabels(const RuleGroupSpec& g, const RuleSpec& r) {
   return StringPairs(merged.begin(), merged.end());
 }
 
-RuleFileSpec LoadRuleFile(const std::string& path, std::vector<std::string>* errors) {
+RuleFileSpec LoadRuleFile(const std::string& path, std::vector<std::string>* errors,
+                          bool ignore_unknown_fields) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     errors->push_back(absl::StrCat(path, ": open ", path, ": ", std::strerror(errno)));
@@ -340,7 +343,7 @@ RuleFileSpec LoadRuleFile(const std::string& path, std::vector<std::string>* err
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return ParseRuleFile(ss.str(), path, errors);
+  return ParseRuleFile(ss.str(), path, errors, ignore_unknown_fields);
 }
 
 std::vector<std::string> ExpandRuleFiles(const std::vector<std::string>& globs) {

@@ -71,15 +71,18 @@ struct RuleFileSpec {
 // Parses and validates `content` read from file `name`. All errors found are returned in
 // `errors` (each one located as the file comment shows); the result is meaningful only when
 // `errors` stays empty.
+// With `ignore_unknown_fields` (promtool's --ignore-unknown-fields) fields rulefmt does not know
+// are skipped instead of being errors.
 RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
-                           std::vector<std::string>* errors);
+                           std::vector<std::string>* errors, bool ignore_unknown_fields = false);
 
 // The labels rule `r` of group `g` carries: the group's labels overridden by the rule's own
 // (Prometheus' FromMaps(group.Labels, rule.Labels)), sorted by name.
 StringPairs MergedLabels(const RuleGroupSpec& g, const RuleSpec& r);
 
 // Reads and parses file `path` (a file that cannot be read is one error).
-RuleFileSpec LoadRuleFile(const std::string& path, std::vector<std::string>* errors);
+RuleFileSpec LoadRuleFile(const std::string& path, std::vector<std::string>* errors,
+                          bool ignore_unknown_fields = false);
 
 // The files the rule_files globs match, each glob's matches sorted, repeats removed, in the
 // order of the globs (as Prometheus' filepath.Glob loop).
