@@ -11,6 +11,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "cmd/version.h"
 #include "common/bytesize.h"
 #include "common/duration.h"
@@ -98,6 +100,7 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   std::string push_max_body_size;
   std::string alertmanager_timeout;
   std::string remote_max_retention;
+  std::vector<std::string> features;
   po::options_description desc(
       absl::StrCat(kUsageLines,
                    "\npromlet: a small, Prometheus-compatible time-series database.\n\nFlags"));
@@ -202,6 +205,12 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
     ("rules.alert.resend-delay",
        po::value(&resend_delay)->default_value("1m")->value_name("duration"),
        "Minimum amount of time to wait before resending an alert to Alertmanager.")
+    ("rules.max-concurrent-evals",
+       po::value(&f.rules_max_concurrent_evals)->default_value(4)->value_name("int"),
+       "Global concurrency limit for independent rules that can run concurrently. When set, "
+       "\"query.max-concurrency\" may need to be adjusted accordingly.")
+    ("enable-feature", po::value(&features)->composing()->value_name("feature"),
+       "Comma separated feature names to enable (repeatable). Known: concurrent-rule-eval.")
     ("log.level", po::value(&f.log_level)->default_value("info")->value_name("level"),
        "Only log messages with the given severity or above. One of: [debug, info, warn, error]")
     ("log.format", po::value(&f.log_format)->default_value("logfmt")->value_name("format"),
@@ -313,6 +322,18 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   if (f.push_max_groups < 0 || f.push_max_series_per_group < 0) {
     return fail("flags --push.max-groups and --push.max-series-per-group must not be negative");
   }
+  if (f.rules_max_concurrent_evals < 0) {
+    return fail("invalid value for flag --rules.max-concurrent-evals: must not be negative");
+  }
+  for (const std::string& list : features) {
+    for (absl::string_view name : absl::StrSplit(list, ',', absl::SkipEmpty())) {
+      if (name == "concurrent-rule-eval") {
+        f.concurrent_rule_eval = true;
+      } else {
+        f.unknown_features.emplace_back(name);
+      }
+    }
+  }
   if (f.alertmanager_queue_capacity < 0) {
     return fail("invalid value for flag --alertmanager.notification-queue-capacity: must not be "
                 "negative");
@@ -352,6 +373,7 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
       {"alertmanager.timeout", alertmanager_timeout},
       {"config.file", f.config_file},
       {"config.ignore-unsupported", f.config_ignore_unsupported ? "true" : "false"},
+      {"enable-feature", absl::StrJoin(features, ",")},
       {"log.format", f.log_format},
       {"log.level", f.log_level},
       {"push.max-body-size", push_max_body_size},
@@ -364,6 +386,7 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
       {"rules.alert.for-grace-period", common::FormatDuration(f.rules_for_grace_period_ms)},
       {"rules.alert.for-outage-tolerance", common::FormatDuration(f.rules_outage_tolerance_ms)},
       {"rules.alert.resend-delay", common::FormatDuration(f.rules_resend_delay_ms)},
+      {"rules.max-concurrent-evals", std::to_string(f.rules_max_concurrent_evals)},
       {"storage.remote.max-retention", common::FormatDuration(f.remote_max_retention_ms)},
       {"storage.remote.read-concurrent-limit", std::to_string(f.remote_read_concurrent_limit)},
       {"storage.remote.read-max-bytes-in-frame",

@@ -51,6 +51,13 @@ struct Flags {
   int64_t rules_outage_tolerance_ms = 3600 * 1000;
   int64_t rules_for_grace_period_ms = 600 * 1000;
   int64_t rules_resend_delay_ms = 60 * 1000;
+  // --rules.max-concurrent-evals: process-wide bound on rules evaluated concurrently when
+  // --enable-feature=concurrent-rule-eval is given.
+  int64_t rules_max_concurrent_evals = 4;
+  // --enable-feature (repeatable, comma-separated), as Prometheus: known names set the
+  // switches below; unknown ones are kept in `unknown_features` (warned about, not fatal).
+  bool concurrent_rule_eval = false;
+  std::vector<std::string> unknown_features;
   std::string log_level = "info";
   std::string log_format = "logfmt";
   // --web.external-url, resolved as Prometheus does: the flag's URL with its path's trailing

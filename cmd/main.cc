@@ -187,6 +187,12 @@ int Run(const Flags& flags) {
 
   int64_t start_ms = NowMs();
   PROMLET_LOG_INFO("Starting promlet", "version", PROMLET_VERSION, "revision", PROMLET_REVISION);
+  for (const std::string& feature : flags.unknown_features) {
+    PROMLET_LOG_WARN("Unknown option for --enable-feature", "option", feature);
+  }
+  if (flags.concurrent_rule_eval) {
+    PROMLET_LOG_INFO("Experimental concurrent rule evaluation enabled.");
+  }
 
   ConfigState config(flags);
   PROMLET_LOG_INFO("Loading configuration file", "filename",
@@ -576,8 +582,7 @@ int main(int argc, char** argv) {
     promlet::rules::UnitTestOptions uo;
     // Each test group gets a fresh in-memory head (rules/ does not depend on tsdb).
     uo.new_storage = [] { return std::make_unique<promlet::tsdb::Head>(); };
-    auto ran = promlet::rules::RunRuleUnitTests(std::vector<std::string>(argv + 3, argv + argc),
-                                                uo);
+    auto ran = promlet::rules::RunTestRules(std::vector<std::string>(argv + 3, argv + argc), uo);
     for (const auto& [stream, text] : ran.chunks) {
       std::FILE* f = stream == 1 ? stdout : stderr;
       std::fputs(text.c_str(), f);

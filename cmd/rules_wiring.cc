@@ -15,6 +15,11 @@ RulesWiring::RulesWiring(const Flags& flags, storage::Storage* storage,
   deps.resend_delay_ms = flags.rules_resend_delay_ms;
   deps.outage_tolerance_ms = flags.rules_outage_tolerance_ms;
   deps.for_grace_period_ms = flags.rules_for_grace_period_ms;
+  if (flags.concurrent_rule_eval) {
+    concurrency_ =
+        std::make_unique<rules::RuleConcurrencyController>(flags.rules_max_concurrent_evals);
+    deps.concurrency = concurrency_.get();
+  }
   manager_ = std::make_unique<rules::Manager>(std::move(deps));
 }
 
@@ -64,7 +69,7 @@ std::vector<web::RuleGroupView> RuleGroupViews(const rules::Manager& manager) {
         rv.keep_firing_for_seconds = static_cast<double>(ar.keep_firing_for_ms()) / 1e3;
         std::vector<model::Label> ann;
         for (const auto& [k, v] : ar.annotations()) ann.push_back({k, v});
-        rv.annotations = model::Labels::FromUnsorted(std::move(ann));
+        rv.annotations = rules::LabelsKeepingEmpty(std::move(ann));
         rv.state = std::string(rules::AlertStateName(ar.state()));
         for (const rules::Alert& a : ar.ActiveAlerts()) {
           web::AlertView av;

@@ -38,6 +38,8 @@ class RulesWiring {
 
  private:
   std::string external_url_;
+  // Set with --enable-feature=concurrent-rule-eval; outlives the manager's groups.
+  std::unique_ptr<rules::RuleConcurrencyController> concurrency_;
   std::unique_ptr<rules::Manager> manager_;
 };
 

@@ -72,7 +72,7 @@ absl::StatusOr<promql::Vector> AlertingRule::Eval(int64_t ts_ns, int64_t query_o
     for (const auto& [k, v] : annotations_) ann.push_back({k, expand(v)});
     Alert a;
     a.labels = lb.Build();
-    a.annotations = model::Labels::FromUnsorted(std::move(ann));
+    a.annotations = LabelsKeepingEmpty(std::move(ann));
     a.active_at_ns = ts_ns;
     a.state = AlertState::kPending;
     a.value = s.v;

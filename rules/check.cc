@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "model/labels.h"
+#include "rules/rule.h"
 #include "rules/rule_file.h"
 
 namespace promlet::rules {
@@ -27,8 +28,8 @@ std::string DuplicateReport(const RuleFileSpec& spec) {
   for (const RuleGroupSpec& g : spec.groups) {
     for (const RuleSpec& r : g.rules) {
       std::vector<model::Label> ls;
-      for (const auto& [k, v] : r.labels) ls.push_back({k, v});
-      all.emplace_back(r.name(), model::Labels::FromUnsorted(std::move(ls)));
+      for (const auto& [k, v] : MergedLabels(g, r)) ls.push_back({k, v});
+      all.emplace_back(r.name(), LabelsKeepingEmpty(std::move(ls)));
     }
   }
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {

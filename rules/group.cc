@@ -104,7 +104,8 @@ Group::Group(std::string name, std::string file, int64_t interval_ms, int64_t li
       deps_(deps),
       should_restore_(should_restore),
       spec_(std::move(spec)),
-      previous_series_(rules_.size()) {}
+      previous_series_(rules_.size()),
+      dependencies_(AnalyseRuleDependencies(rules_)) {}
 
 Group::~Group() { Stop(); }
 
@@ -141,10 +142,10 @@ void Group::AppendStale(const std::vector<model::Labels>& series, int64_t t_ms) 
   }
 }
 
-void Group::Eval(int64_t ts_ns) {
-  int64_t samples_total = 0;
+void Group::EvalRule(size_t i, int64_t ts_ns, std::atomic<int64_t>* samples_total,
+                     std::atomic<int64_t>* rule_duration_sum) {
   const int64_t out_ts_ms = ts_ns / 1000000 - query_offset_ms_;
-  for (size_t i = 0; i < rules_.size(); ++i) {
+  {
     Rule& rule = *rules_[i];
     const int64_t start = Now();
     RuleStatus status;
@@ -160,11 +161,12 @@ void Group::Eval(int64_t ts_ns) {
                          vec.status().message());
       }
       status.evaluation_ns = Now() - start;
+      rule_duration_sum->fetch_add(status.evaluation_ns);
       rule.SetStatus(std::move(status));
-      continue;
+      return;
     }
     status.health = RuleHealth::kGood;
-    samples_total += static_cast<int64_t>(vec->size());
+    samples_total->fetch_add(static_cast<int64_t>(vec->size()));
     if (rule.is_alerting()) {
       static_cast<AlertingRule&>(rule).SendAlerts(ts_ns, deps_->resend_delay_ms * 1000000,
                                                   interval_ns_, deps_->notify);
@@ -226,9 +228,38 @@ void Group::Eval(int64_t ts_ns) {
       previous_series_[i] = std::move(returned);
     }
     status.evaluation_ns = Now() - start;
+    rule_duration_sum->fetch_add(status.evaluation_ns);
     rule.SetStatus(std::move(status));
   }
-  counters_.last_samples.store(samples_total);
+}
+
+void Group::Eval(int64_t ts_ns) {
+  const int64_t out_ts_ms = ts_ns / 1000000 - query_offset_ms_;
+  std::atomic<int64_t> samples_total{0}, rule_duration_sum{0};
+  RuleConcurrencyController* ctrl = deps_->concurrency;
+  if (ctrl == nullptr) {
+    for (size_t i = 0; i < rules_.size(); ++i) {
+      EvalRule(i, ts_ns, &samples_total, &rule_duration_sum);
+    }
+  } else {
+    for (const std::vector<size_t>& batch : SplitIntoBatches(dependencies_)) {
+      std::vector<std::thread> running;
+      for (size_t i : batch) {
+        if (batch.size() > 1 && ctrl->TryAcquire()) {
+          running.emplace_back([this, i, ts_ns, ctrl, &samples_total, &rule_duration_sum] {
+            EvalRule(i, ts_ns, &samples_total, &rule_duration_sum);
+            ctrl->Release();
+          });
+        } else {
+          EvalRule(i, ts_ns, &samples_total, &rule_duration_sum);
+        }
+      }
+      // The next batch may read what this one wrote.
+      for (std::thread& t : running) t.join();
+    }
+  }
+  counters_.last_samples.store(samples_total.load());
+  counters_.last_rule_duration_sum_ns.store(rule_duration_sum.load());
   // Series of rules a reload removed: stale now that their replacements had a cycle to write.
   AppendStale(stale_series_, out_ts_ms);
   stale_series_.clear();
@@ -320,6 +351,7 @@ void Group::CopyState(Group& from) {
   counters_.last_eval_timestamp_ns.store(from.counters_.last_eval_timestamp_ns.load());
   counters_.last_evaluation_ns.store(from.counters_.last_evaluation_ns.load());
   counters_.last_samples.store(from.counters_.last_samples.load());
+  counters_.last_rule_duration_sum_ns.store(from.counters_.last_rule_duration_sum_ns.load());
   std::map<std::string, std::vector<size_t>> by_identity;
   for (size_t i = 0; i < from.rules_.size(); ++i) {
     by_identity[from.rules_[i]->identity()].push_back(i);

@@ -8,7 +8,11 @@
 // phase of a group is the same in every process and across restarts and reloads. A late
 // evaluation counts the slots it skipped as missed iterations.
 //
-// Invariants: only the group's thread (or a test calling Eval) evaluates; Run() starts that
+// With a RuleConcurrencyController (GroupDeps::concurrency) the rules run in the batches of
+// rules/concurrency.h: the rules of a batch may run on threads of their own, bounded
+// process-wide by the controller's slots, and a batch ends before the next starts.
+//
+// Invariants: only the group's thread (or a test calling Eval) starts an evaluation; Run() starts that
 // thread and Stop() joins it; the counters are atomics read by the manager's metrics.
 #ifndef PROMLET_RULES_GROUP_H_
 #define PROMLET_RULES_GROUP_H_
@@ -24,6 +28,7 @@
 #include <vector>
 
 #include "model/labels.h"
+#include "rules/concurrency.h"
 #include "rules/rule.h"
 #include "rules/rule_file.h"
 #include "storage/interface.h"
@@ -45,6 +50,9 @@ struct GroupDeps {
   int64_t outage_tolerance_ms = 3600 * 1000;  // --rules.alert.for-outage-tolerance
   int64_t for_grace_period_ms = 600 * 1000;   // --rules.alert.for-grace-period
   std::function<int64_t()> now_ns;            // the clock (tests may fix it); empty = real time
+  // --enable-feature=concurrent-rule-eval: the process-wide slots (--rules.max-concurrent-evals)
+  // for independent rules evaluated concurrently; null = every group sequential.
+  RuleConcurrencyController* concurrency = nullptr;
 };
 
 // The figures /metrics shows per group (prometheus_rule_group_*, prometheus_rule_evaluation*).
@@ -57,6 +65,9 @@ struct GroupCounters {
   std::atomic<int64_t> last_eval_timestamp_ns{0};  // the slot of the last evaluation
   std::atomic<int64_t> last_evaluation_ns{0};      // wall clock when it started
   std::atomic<int64_t> last_samples{0};
+  // Sum of the rules' evaluation times in the last evaluation (above last_duration_ns when
+  // rules ran concurrently).
+  std::atomic<int64_t> last_rule_duration_sum_ns{0};
 };
 
 class Group {
@@ -76,6 +87,8 @@ class Group {
   const std::vector<std::unique_ptr<Rule>>& rules() const { return rules_; }
   const RuleGroupSpec& spec() const { return spec_; }
   const GroupCounters& counters() const { return counters_; }
+  // Per rule: what the dependency analysis proved (see rules/concurrency.h).
+  const std::vector<RuleDependencyInfo>& dependencies() const { return dependencies_; }
 
   // The slot at or before start_ns (Prometheus' Group.EvalTimestamp).
   int64_t EvalTimestamp(int64_t start_ns) const;
@@ -101,6 +114,10 @@ class Group {
   // Waits until wall time t_ns or Stop(); false when stopped.
   bool SleepUntil(int64_t t_ns);
   void Iterate(int64_t ts_ns);
+  // Evaluates rule i at slot ts_ns and appends its output; safe to run concurrently for
+  // different rules (everything it writes is the rule's own or atomic).
+  void EvalRule(size_t i, int64_t ts_ns, std::atomic<int64_t>* samples_total,
+                std::atomic<int64_t>* rule_duration_sum);
   void AppendStale(const std::vector<model::Labels>& series, int64_t t_ms);
 
   std::string name_;
@@ -116,6 +133,7 @@ class Group {
   // Per rule: the series it wrote last cycle. Touched by the evaluating thread only.
   std::vector<std::vector<model::Labels>> previous_series_;
   std::vector<model::Labels> stale_series_;  // of rules gone by a reload
+  std::vector<RuleDependencyInfo> dependencies_;
 
   std::mutex run_mu_;
   std::condition_variable run_cv_;

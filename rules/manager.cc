@@ -15,7 +15,7 @@ namespace {
 model::Labels ToLabels(const StringPairs& pairs) {
   std::vector<model::Label> v;
   for (const auto& [k, val] : pairs) v.push_back({k, val});
-  return model::Labels::FromUnsorted(std::move(v));
+  return LabelsKeepingEmpty(std::move(v));
 }
 
 bool SameRule(const RuleSpec& a, const RuleSpec& b) {
@@ -28,7 +28,7 @@ bool SameRule(const RuleSpec& a, const RuleSpec& b) {
 bool SameGroup(const Group& a, const Group& b) {
   if (a.name() != b.name() || a.file() != b.file() || a.interval_ms() != b.interval_ms() ||
       a.limit() != b.limit() || a.query_offset_ms() != b.query_offset_ms() ||
-      a.spec().rules.size() != b.spec().rules.size()) {
+      a.spec().labels != b.spec().labels || a.spec().rules.size() != b.spec().rules.size()) {
     return false;
   }
   for (size_t i = 0; i < a.spec().rules.size(); ++i) {
@@ -57,11 +57,12 @@ std::vector<std::shared_ptr<Group>> BuildGroups(const std::vector<RuleFileSpec>&
         if (!expr.ok()) continue;  // validated before; cannot happen
         if (r.is_alert()) {
           rules.push_back(std::make_unique<AlertingRule>(r.alert, std::move(*expr), r.for_ms,
-                                                         r.keep_firing_for_ms, ToLabels(r.labels),
+                                                         r.keep_firing_for_ms,
+                                                         ToLabels(MergedLabels(g, r)),
                                                          r.annotations, config.context, restored));
         } else {
           rules.push_back(
-              std::make_unique<RecordingRule>(r.record, std::move(*expr), ToLabels(r.labels)));
+              std::make_unique<RecordingRule>(r.record, std::move(*expr), ToLabels(MergedLabels(g, r))));
         }
       }
       out.push_back(std::make_shared<Group>(
@@ -177,6 +178,14 @@ std::vector<prometheus::MetricFamily> Manager::Metrics() const {
        "The duration of the last rule group evaluation.", prometheus::MetricType::Gauge,
        [](const Group& g) {
          return static_cast<double>(g.counters().last_duration_ns.load()) / 1e9;
+       }},
+      {"prometheus_rule_group_last_rule_duration_sum_seconds",
+       "The sum of time in seconds it took to evaluate each rule in the group regardless of "
+       "concurrency. This should be higher than the group duration if rules are evaluated "
+       "concurrently.",
+       prometheus::MetricType::Gauge,
+       [](const Group& g) {
+         return static_cast<double>(g.counters().last_rule_duration_sum_ns.load()) / 1e9;
        }},
       {"prometheus_rule_group_last_evaluation_timestamp_seconds",
        "The timestamp of the last rule group evaluation in seconds.", prometheus::MetricType::Gauge,

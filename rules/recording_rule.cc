@@ -1,5 +1,7 @@
 #include "rules/recording_rule.h"
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "promql/parser/parser.h"
@@ -35,6 +37,21 @@ Rule::Rule(std::string name, promql::ExprPtr expr, model::Labels labels)
       expr_(std::move(expr)),
       query_(promql::Print(*expr_)),
       labels_(std::move(labels)) {}
+
+model::Labels LabelsKeepingEmpty(std::vector<model::Label> pairs) {
+  std::stable_sort(pairs.begin(), pairs.end(),
+                   [](const model::Label& a, const model::Label& b) { return a.name < b.name; });
+  std::vector<model::Label> out;
+  out.reserve(pairs.size());
+  for (model::Label& l : pairs) {
+    if (!out.empty() && out.back().name == l.name) {
+      out.back() = std::move(l);
+    } else {
+      out.push_back(std::move(l));
+    }
+  }
+  return model::Labels::FromSorted(std::move(out));
+}
 
 QueryFunc EngineQueryFunc(const promql::Engine* engine, storage::Queryable* queryable) {
   return [engine, queryable](const promql::Expr& expr,

@@ -52,6 +52,12 @@ using QueryFunc =
 // The QueryFunc of an engine over a queryable (Prometheus' EngineQueryFunc).
 QueryFunc EngineQueryFunc(const promql::Engine* engine, storage::Queryable* queryable);
 
+// Labels from name/value pairs, sorted by name (the last of a repeated name wins), keeping
+// empty values: Prometheus' labels.FromMap and ScratchBuilder keep them (rule labels and
+// annotations in the API, annotations of alerts and notifications), where
+// model::Labels::FromUnsorted drops them.
+model::Labels LabelsKeepingEmpty(std::vector<model::Label> pairs);
+
 enum class RuleHealth { kUnknown, kGood, kBad };
 std::string_view RuleHealthName(RuleHealth h);  // "unknown", "ok", "err"
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -41,7 +42,8 @@ int Line(const YAML::Node& n) {
 // "line N: field x not found in type rulefmt.RuleNode".
 class Decoder {
  public:
-  explicit Decoder(std::vector<std::string>* errors) : errors_(errors) {}
+  Decoder(std::vector<std::string>* errors, bool ignore_unknown_fields)
+      : errors_(errors), ignore_unknown_fields_(ignore_unknown_fields) {}
 
   void Fail(const YAML::Node& n, std::string msg) {
     errors_->push_back(absl::StrCat("line ", Line(n), ": ", msg));
@@ -60,7 +62,7 @@ class Decoder {
       if (!seen.insert(key).second) {
         Fail(it->first, absl::StrCat("mapping key \"", key, "\" already defined"));
       }
-      if (std::find(known.begin(), known.end(), key) == known.end()) {
+      if (!ignore_unknown_fields_ && std::find(known.begin(), known.end(), key) == known.end()) {
         Fail(it->first, absl::StrCat("field ", key, " not found in type ", std::string(type)));
       }
     }
@@ -129,6 +131,7 @@ class Decoder {
     return absl::StrCat("!!str `", n.IsScalar() ? n.Scalar() : "", "`");
   }
   std::vector<std::string>* errors_;
+  bool ignore_unknown_fields_;
   std::string fatal_;
 };
 
@@ -208,7 +211,7 @@ void ValidateRule(const RuleSpec& r, const RuleNodes& n, std::vector<RuleError>*
 }  // namespace
 
 RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
-                           std::vector<std::string>* errors) {
+                           std::vector<std::string>* errors, bool ignore_unknown_fields) {
   RuleFileSpec spec;
   spec.path = name;
   YAML::Node root;
@@ -221,7 +224,7 @@ RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
   if (!root.IsDefined() || root.IsNull()) return spec;  // an empty file has no groups
 
   std::vector<std::string> decode_errors;
-  Decoder d(&decode_errors);
+  Decoder d(&decode_errors, ignore_unknown_fields);
   std::vector<std::vector<RuleNodes>> nodes;
   std::vector<YAML::Node> group_nodes;
   if (d.Mapping(root, "rulefmt.RuleGroups", {"groups"})) {
@@ -231,7 +234,7 @@ RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
     } else if (groups.IsSequence()) {
       for (const YAML::Node& g : groups) {
         if (!d.Mapping(g, "rulefmt.RuleGroup",
-                       {"name", "interval", "limit", "query_offset", "rules"})) {
+                       {"name", "interval", "limit", "query_offset", "rules", "labels"})) {
           continue;
         }
         RuleGroupSpec gs;
@@ -242,6 +245,8 @@ RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
         if (!Child(g, "query_offset").IsNull()) {
           gs.query_offset_ms = d.Duration(Child(g, "query_offset"));
         }
+        std::vector<YAML::Node> label_nodes;
+        gs.labels = d.Map(Child(g, "labels"), &label_nodes);
         std::vector<RuleNodes> rule_nodes;
         YAML::Node rules = Child(g, "rules");
         if (rules.IsDefined() && !rules.IsNull() && !rules.IsSequence()) {
@@ -300,6 +305,13 @@ RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
       errors->push_back(absl::StrCat(name, ": ", Pos(name_node), ": groupname: \"", g.name,
                                      "\" is repeated in the same file"));
     }
+    // Group labels: checked like rule labels, reported with the file only (as rulefmt).
+    for (const auto& [k, v] : g.labels) {
+      if (!model::IsValidLabelName(k) || k == model::kMetricName) {
+        errors->push_back(absl::StrCat(name, ": invalid label name: ", k));
+      }
+      if (!model::IsValidUtf8(v)) errors->push_back(absl::StrCat(name, ": invalid label value: ", v));
+    }
     for (size_t i = 0; i < g.rules.size(); ++i) {
       std::vector<RuleError> rule_errors;
       ValidateRule(g.rules[i], nodes[j][i], &rule_errors);
@@ -314,7 +326,14 @@ RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
   return spec;
 }
 
-RuleFileSpec LoadRuleFile(const std::string& path, std::vector<std::string>* errors) {
+StringPairs MergedLabels(const RuleGroupSpec& g, const RuleSpec& r) {
+  std::map<std::string, std::string> merged(g.labels.begin(), g.labels.end());
+  for (const auto& [k, v] : r.labels) merged[k] = v;
+  return StringPairs(merged.begin(), merged.end());
+}
+
+RuleFileSpec LoadRuleFile(const std::string& path, std::vector<std::string>* errors,
+                          bool ignore_unknown_fields) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     errors->push_back(absl::StrCat(path, ": open ", path, ": ", std::strerror(errno)));
@@ -324,7 +343,7 @@ RuleFileSpec LoadRuleFile(const std::string& path, std::vector<std::string>* err
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return ParseRuleFile(ss.str(), path, errors);
+  return ParseRuleFile(ss.str(), path, errors, ignore_unknown_fields);
 }
 
 std::vector<std::string> ExpandRuleFiles(const std::vector<std::string>& globs) {

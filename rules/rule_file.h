@@ -6,13 +6,15 @@
 //       interval: 30s      # optional; 0 = the global evaluation_interval
 //       limit: 10          # optional; 0 = no limit
 //       query_offset: 1m   # optional; absent = global.rule_query_offset
+//       labels: {k: v}     # optional (Prometheus 3): added to every rule; rule labels win
 //       rules:
 //         - record: name   | alert: Name
 //           expr: <PromQL>
 //           for: 5m; keep_firing_for: 5m   # alerts only
 //           labels: {k: v}; annotations: {k: v}   # annotations: alerts only
 //
-// Invariants of a parsed file without errors: every rule has exactly one of record/alert, an
+// Invariants of a parsed file without errors: group labels have valid names and values; every
+// rule has exactly one of record/alert, an
 // expression that parses (promql::ParseExpr), valid label names and values (and a valid metric
 // name for recording rules), and, for alerts, label and annotation templates that parse
 // (rules::CheckTemplate). Labels and annotations keep the file's order.
@@ -56,6 +58,7 @@ struct RuleGroupSpec {
   int64_t interval_ms = 0;  // 0 = the global evaluation interval
   int64_t limit = 0;        // 0 = none
   std::optional<int64_t> query_offset_ms;
+  StringPairs labels;  // group-level labels, in the file's order
   std::vector<RuleSpec> rules;
   int line = 0;
 };
@@ -68,11 +71,18 @@ struct RuleFileSpec {
 // Parses and validates `content` read from file `name`. All errors found are returned in
 // `errors` (each one located as the file comment shows); the result is meaningful only when
 // `errors` stays empty.
+// With `ignore_unknown_fields` (promtool's --ignore-unknown-fields) fields rulefmt does not know
+// are skipped instead of being errors.
 RuleFileSpec ParseRuleFile(std::string_view content, const std::string& name,
-                           std::vector<std::string>* errors);
+                           std::vector<std::string>* errors, bool ignore_unknown_fields = false);
+
+// The labels rule `r` of group `g` carries: the group's labels overridden by the rule's own
+// (Prometheus' FromMaps(group.Labels, rule.Labels)), sorted by name.
+StringPairs MergedLabels(const RuleGroupSpec& g, const RuleSpec& r);
 
 // Reads and parses file `path` (a file that cannot be read is one error).
-RuleFileSpec LoadRuleFile(const std::string& path, std::vector<std::string>* errors);
+RuleFileSpec LoadRuleFile(const std::string& path, std::vector<std::string>* errors,
+                          bool ignore_unknown_fields = false);
 
 // The files the rule_files globs match, each glob's matches sorted, repeats removed, in the
 // order of the globs (as Prometheus' filepath.Glob loop).

@@ -310,19 +310,16 @@ absl::StatusOr<std::vector<SeriesValue>> ParseSeriesValues(std::string_view valu
       return absl::InvalidArgumentError(absl::StrCat(
           "1:", col, ": native histogram series values are not supported by promlet"));
     }
-    // [head][sign step] x count. The 'x' of a repeat is the last one, followed by digits only;
-    // "0x1F" alone is a hexadecimal number.
+    // [head][sign step] x count. The 'x' of a repeat is the last one, followed by digits only.
+    // Series values have no hexadecimal numbers (Prometheus' lexer refuses them there as
+    // ambiguous): "0x3" is 0 repeated.
     std::string_view head = tok, times;
     size_t x = tok.rfind('x');
     if (x != std::string_view::npos) {
-      std::string_view before = tok.substr(0, x);
-      bool hex = before == "0" || before == "+0" || before == "-0";
-      if (!hex) {
-        head = before;
-        times = tok.substr(x + 1);
-        if (times.empty() || times.find_first_not_of("0123456789") != std::string_view::npos) {
-          return SeriesError(offset + start + x + 1, "\"x\"");
-        }
+      head = tok.substr(0, x);
+      times = tok.substr(x + 1);
+      if (times.empty() || times.find_first_not_of("0123456789") != std::string_view::npos) {
+        return SeriesError(offset + start + x + 1, "\"x\"");
       }
     }
     uint64_t count = 0;

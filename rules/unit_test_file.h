@@ -89,7 +89,7 @@ absl::StatusOr<UnitTestFile> ParseUnitTestFile(std::string_view content);
 
 // Expands a `values` string: "1+2x3" -> 1 3 5 7, "5x2" -> 5 5 5, "1-1x2" -> 1 0 -1,
 // "_x3" -> three omitted steps, "_" -> one, "stale" (also "stalex2") -> stale markers; numbers
-// are Go floats (1e3, 0x1F, Inf, -Inf, NaN). Native-histogram values ({{...}}) are refused.
+// are Go floats without hexadecimal (1e3, Inf, -Inf, NaN; "0x3" is 0 repeated, as promtool). Native-histogram values ({{...}}) are refused.
 // `offset` is where the values start in "series values" (the column errors print).
 absl::StatusOr<std::vector<SeriesValue>> ParseSeriesValues(std::string_view values,
                                                            size_t offset = 0);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -20,12 +22,24 @@
 #include "common/utf8.h"
 #include "model/value.h"
 #include "promql/parser/parser.h"
+#include "re2/re2.h"
+#include "rules/junit_xml.h"
 #include "rules/unit_test_file.h"
 #include "rules/alerting_rule.h"
 #include "rules/manager.h"
 
 namespace promlet::rules {
 namespace {
+
+// time.Now().Format("2006-01-02T15:04:05"): local time, as promtool stamps JUnit suites.
+std::string LocalTimestamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return buf;
+}
 
 constexpr int64_t kMsNs = 1000000;
 
@@ -125,7 +139,7 @@ std::map<std::string, std::string> StringMap(const YAML::Node& n) {
 model::Labels FromMap(const std::map<std::string, std::string>& m) {
   std::vector<model::Label> v;
   for (const auto& [k, val] : m) v.push_back({k, val});
-  return model::Labels::FromUnsorted(std::move(v));
+  return LabelsKeepingEmpty(std::move(v));  // labels.FromMap keeps empty values
 }
 
 int64_t DurationMs(const YAML::Node& n, std::vector<std::string>* errors) {
@@ -162,7 +176,7 @@ struct TestGroup {
 
 // One test group; failures in promtool's words.
 std::vector<std::string> RunGroup(const TestGroup& tg, int64_t eval_interval_ms,
-                                  const std::map<std::string, int>& order,
+                                  bool fuzzy_compare, const std::map<std::string, int>& order,
                                   const std::vector<std::string>& rule_files,
                                   const UnitTestOptions& opts) {
   std::vector<std::string> errs;
@@ -198,7 +212,9 @@ std::vector<std::string> RunGroup(const TestGroup& tg, int64_t eval_interval_ms,
   deps.now_ns = [] { return int64_t{0}; };
   std::vector<std::string> load_errors;
   std::vector<RuleFileSpec> files;
-  for (const std::string& f : rule_files) files.push_back(LoadRuleFile(f, &load_errors));
+  for (const std::string& f : rule_files) {
+    files.push_back(LoadRuleFile(f, &load_errors, opts.ignore_unknown_fields));
+  }
   if (!load_errors.empty()) return load_errors;
   RuleFilesConfig rc;
   rc.evaluation_interval_ms = tg.interval_ms;
@@ -308,9 +324,12 @@ std::vector<std::string> RunGroup(const TestGroup& tg, int64_t eval_interval_ms,
     std::stable_sort(exp_samples.begin(), exp_samples.end(), by_labels);
     bool equal = got_samples.size() == exp_samples.size();
     for (size_t i = 0; equal && i < got_samples.size(); ++i) {
+      const double g = got_samples[i].value, x = exp_samples[i].value;
+      // fuzzy_compare: one ulp apart is equal (promtool's math.Nextafter comparer).
+      const bool close = fuzzy_compare && (std::nextafter(x, -INFINITY) == g ||
+                                           std::nextafter(x, INFINITY) == g);
       equal = got_samples[i].labels == exp_samples[i].labels &&
-              (got_samples[i].value == exp_samples[i].value ||
-               (std::isnan(got_samples[i].value) && std::isnan(exp_samples[i].value)));
+              (g == x || close || (std::isnan(g) && std::isnan(x)));
     }
     if (!equal) {
       errs.push_back(absl::StrCat(where, ",\n        exp: ", SamplesString(exp_samples),
@@ -321,7 +340,8 @@ std::vector<std::string> RunGroup(const TestGroup& tg, int64_t eval_interval_ms,
 }
 
 // Parses and runs one test file; failures as promtool prints them.
-std::vector<std::string> RunFile(const std::string& path, const UnitTestOptions& opts) {
+std::vector<std::string> RunFile(const std::string& path, const UnitTestOptions& opts,
+                                 const RE2* run, JUnitXml::Suite* suite) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
@@ -362,11 +382,24 @@ std::vector<std::string> RunFile(const std::string& path, const UnitTestOptions&
       }
     }
   }
+  bool fuzzy_compare = false;
+  if (root["fuzzy_compare"].IsDefined() && !root["fuzzy_compare"].IsNull()) {
+    if (!YAML::convert<bool>::decode(root["fuzzy_compare"], fuzzy_compare)) {
+      return {absl::StrCat("yaml: unmarshal errors:\n  line ", root["fuzzy_compare"].Mark().line + 1,
+                           ": cannot unmarshal !!str `", root["fuzzy_compare"].Scalar(),
+                           "` into bool")};
+    }
+  }
+  suite->timestamp = LocalTimestamp();
   if (!root["tests"].IsDefined() || !root["tests"].IsSequence()) return {};
+  int index = -1;
   for (const YAML::Node& t : root["tests"]) {
+    ++index;
     TestGroup tg;
+    std::vector<std::string> group_errs;
     tg.name = t["name"].IsDefined() ? t["name"].Scalar() : "";
-    tg.interval_ms = DurationMs(t["interval"], &errs);
+    if (run != nullptr && !RE2::PartialMatch(tg.name, *run)) continue;
+    tg.interval_ms = DurationMs(t["interval"], &group_errs);
     if (tg.interval_ms == 0) tg.interval_ms = eval_interval;
     if (t["input_series"].IsDefined()) {
       for (const YAML::Node& s : t["input_series"]) {
@@ -377,7 +410,7 @@ std::vector<std::string> RunFile(const std::string& path, const UnitTestOptions&
     if (t["alert_rule_test"].IsDefined()) {
       for (const YAML::Node& a : t["alert_rule_test"]) {
         AlertTest at;
-        at.eval_ms = DurationMs(a["eval_time"], &errs);
+        at.eval_ms = DurationMs(a["eval_time"], &group_errs);
         at.alertname = a["alertname"].IsDefined() ? a["alertname"].Scalar() : "";
         if (a["exp_alerts"].IsDefined()) {
           for (const YAML::Node& e : a["exp_alerts"]) {
@@ -393,7 +426,7 @@ std::vector<std::string> RunFile(const std::string& path, const UnitTestOptions&
       for (const YAML::Node& p : t["promql_expr_test"]) {
         ExprTest et;
         et.expr = p["expr"].Scalar();
-        et.eval_ms = DurationMs(p["eval_time"], &errs);
+        et.eval_ms = DurationMs(p["eval_time"], &group_errs);
         if (p["exp_samples"].IsDefined()) {
           for (const YAML::Node& s : p["exp_samples"]) {
             absl::StatusOr<double> v =
@@ -407,8 +440,12 @@ std::vector<std::string> RunFile(const std::string& path, const UnitTestOptions&
     }
     tg.external_labels = StringMap(t["external_labels"]);
     tg.external_url = t["external_url"].IsDefined() ? t["external_url"].Scalar() : "";
-    if (!errs.empty()) return errs;
-    std::vector<std::string> e = RunGroup(tg, eval_interval, order, rule_files, opts);
+    // A bad duration stops the file as promtool's strict decoding does; failures of earlier
+    // groups do not stop later ones.
+    if (!group_errs.empty()) return group_errs;
+    suite->AddCase(tg.name.empty() ? absl::StrCat("unnamed#", index) : tg.name);
+    std::vector<std::string> e = RunGroup(tg, eval_interval, fuzzy_compare, order, rule_files, opts);
+    for (const std::string& one : e) suite->Fail(one);
     errs.insert(errs.end(), e.begin(), e.end());
   }
   return errs;
@@ -418,10 +455,28 @@ std::vector<std::string> RunFile(const std::string& path, const UnitTestOptions&
 
 CheckOutput RunRuleUnitTests(const std::vector<std::string>& files, const UnitTestOptions& opts) {
   CheckOutput out;
+  std::unique_ptr<RE2> run;
+  if (!opts.run.empty()) {
+    // promtool: regexp.MustCompile(strings.Join(run, "|")), matched anywhere in the name.
+    run = std::make_unique<RE2>(absl::StrJoin(opts.run, "|"));
+    if (!run->ok()) {
+      out.Err(absl::StrCat("promlet: error: invalid --run regular expression: ", run->error(),
+                           "\n"));
+      out.exit_code = 1;
+      return out;
+    }
+  }
+  JUnitXml junit;
   bool failed = false;
   for (const std::string& f : files) {
     out.Out(absl::StrCat("Unit Testing:  ", f, "\n"));
-    std::vector<std::string> errs = RunFile(f, opts);
+    JUnitXml::Suite& suite = junit.AddSuite(f);
+    const size_t cases_before = suite.cases.size();
+    std::vector<std::string> errs = RunFile(f, opts, run.get(), &suite);
+    // Errors outside any test group (the file, its rule files, its settings) abort the suite.
+    if (!errs.empty() && suite.cases.size() == cases_before) {
+      for (const std::string& e : errs) suite.Abort(e);
+    }
     if (!errs.empty()) {
       out.Err("  FAILED:\n");
       for (const std::string& e : errs) {
@@ -434,8 +489,64 @@ CheckOutput RunRuleUnitTests(const std::vector<std::string>& files, const UnitTe
     }
     out.Out("\n");
   }
+  if (!opts.junit_path.empty()) {
+    std::ofstream xml(opts.junit_path, std::ios::binary | std::ios::trunc);
+    xml << junit.Xml();
+    if (!xml) {
+      out.Err(absl::StrCat("failed to write JUnit XML: open ", opts.junit_path, ": ",
+                           std::strerror(errno), "\n"));
+    }
+  }
   out.exit_code = failed ? 1 : 0;
   return out;
+}
+
+CheckOutput RunTestRules(const std::vector<std::string>& args, UnitTestOptions opts) {
+  std::vector<std::string> files;
+  CheckOutput usage;
+  usage.exit_code = 1;
+  auto value_of = [&](size_t* i, const std::string& flag, std::string* v) -> bool {
+    const std::string& a = args[*i];
+    if (a.size() > flag.size() && a.compare(0, flag.size() + 1, flag + "=") == 0) {
+      *v = a.substr(flag.size() + 1);
+      return true;
+    }
+    if (*i + 1 >= args.size()) {
+      usage.Err(absl::StrCat("promlet: error: expected argument for flag '", flag,
+                             "', try --help\n"));
+      return false;
+    }
+    *v = args[++*i];
+    return true;
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const std::string name = a.substr(0, a.find('='));
+    std::string v;
+    if (name == "--run") {
+      if (!value_of(&i, "--run", &v)) return usage;
+      opts.run.push_back(v);
+    } else if (name == "--junit") {
+      if (!value_of(&i, "--junit", &v)) return usage;
+      opts.junit_path = v;
+    } else if (a == "--ignore-unknown-fields") {
+      opts.ignore_unknown_fields = true;
+    } else if (a == "--diff" || a == "--debug") {
+      usage.Err(absl::StrCat("promlet: error: flag '", a,
+                             "' of promtool is not implemented by promlet yet\n"));
+      return usage;
+    } else if (a.size() > 1 && a[0] == '-') {
+      usage.Err(absl::StrCat("promlet: error: unknown long flag '", a, "', try --help\n"));
+      return usage;
+    } else {
+      files.push_back(a);
+    }
+  }
+  if (files.empty()) {
+    usage.Err("promlet: error: required argument 'test-rule-file' not provided, try --help\n");
+    return usage;
+  }
+  return RunRuleUnitTests(files, opts);
 }
 
 }  // namespace promlet::rules

@@ -56,6 +56,17 @@ TEST(CheckRules, OutputAndExitCodesLikePromtool) {
                        ": 9:5: groupname: \"g\" is repeated in the same file\n");
   EXPECT_THAT(r.out, HasSubstr("SUCCESS: 2 rules found"));
 
+  // Group labels take part in the duplicate check (promtool 3: FromMaps(group, rule)).
+  dir.Write("glabels.yml",
+            "groups:\n  - name: g\n    labels: {team: a}\n    rules:\n"
+            "      - record: a\n        expr: up\n      - record: a\n        expr: up\n"
+            "        labels: {team: b}\n      - record: a\n        expr: up\n"
+            "        labels: {team: a}\n");
+  r = CheckRuleFiles({dir.File("glabels.yml")}, {});
+  EXPECT_EQ(r.err,
+            "  FAILED:\nlint error 1 duplicate rule(s) found.\nMetric: a\nLabel(s):\n"
+            "\tteam: a\nMight cause inconsistency while recording expressions\n");
+
   r = CheckRuleFiles({}, {}, kGood);
   EXPECT_EQ(r.out, "Checking standard input\n  SUCCESS: 2 rules found\n\n");
   r = RunCheckRules({dir.File("missing.yml")});

@@ -255,6 +255,53 @@ TEST(Manager, ReloadKeepsStateOfUnchangedRulesAndBrokenFilesKeepOldRules) {
   EXPECT_EQ(y.back().t, (kT0 + 15 * kSec) / 1000000);
 }
 
+TEST(Manager, GroupLabelsReachEveryRuleAndItsOutputRuleLabelsWin) {
+  Fixture f;
+  config::TempDir dir;
+  dir.Write("r.yml", R"(groups:
+  - name: g
+    labels: {team: infra, severity: low}
+    rules:
+      - record: x2
+        expr: x * 2
+      - alert: X
+        expr: x > 0
+        labels: {severity: page}
+)");
+  Manager m(f.deps);
+  RuleFilesConfig cfg;
+  cfg.globs = {dir.File("*.yml")};
+  ASSERT_TRUE(m.Update(cfg, false).ok());
+  auto groups = m.Groups();
+  ASSERT_EQ(groups.size(), 1u);
+  const model::Labels rec = {{"severity", "low"}, {"team", "infra"}};
+  const model::Labels alert = {{"severity", "page"}, {"team", "infra"}};
+  EXPECT_EQ(groups[0]->rules()[0]->labels(), rec);
+  EXPECT_EQ(groups[0]->rules()[1]->labels(), alert);
+  f.Add({{"__name__", "x"}, {"i", "1"}}, kT0 / 1000000 - 1000, 1);
+  groups[0]->Eval(kT0);
+  EXPECT_EQ(f.Read({{"__name__", "x2"}, {"i", "1"}, {"severity", "low"}, {"team", "infra"}}).size(),
+            1u);
+  auto alerts = static_cast<AlertingRule&>(*groups[0]->rules()[1]).ActiveAlerts();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].labels.Get("team"), "infra");
+  EXPECT_EQ(alerts[0].labels.Get("severity"), "page");
+  // Changing only the group's labels is a changed group (new rules, new labels).
+  dir.Write("r.yml", R"(groups:
+  - name: g
+    labels: {team: web, severity: low}
+    rules:
+      - record: x2
+        expr: x * 2
+      - alert: X
+        expr: x > 0
+        labels: {severity: page}
+)");
+  ASSERT_TRUE(m.Update(cfg, false).ok());
+  EXPECT_NE(m.Groups()[0].get(), groups[0].get());
+  EXPECT_EQ(m.Groups()[0]->rules()[0]->labels().Get("team"), "web");
+}
+
 TEST(Manager, RunningGroupEvaluatesOnItsSlots) {
   // Real clock, 1s interval: within a generous bound the group runs at least twice, each time
   // on a slot of its phase.

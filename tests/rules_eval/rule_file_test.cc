@@ -118,6 +118,37 @@ TEST(RuleFile, StrictDecodingNamesUnknownFieldsAndBadValues) {
   EXPECT_THAT(all, HasSubstr("line 3: mapping key \"name\" already defined"));
 }
 
+// Prometheus 3's group-level labels: parsed, validated like rule labels (errors name the file
+// only, as rulefmt), merged under the rule's own labels.
+TEST(RuleFile, GroupLabelsAreValidatedAndMergedUnderRuleLabels) {
+  std::vector<std::string> errors;
+  RuleFileSpec f = ParseRuleFile(R"(groups:
+  - name: g
+    labels: {team: infra, tier: "1"}
+    rules:
+      - record: a
+        expr: up
+        labels: {tier: "2"}
+      - alert: B
+        expr: up == 0
+)",
+                                 "r.yml", &errors);
+  ASSERT_TRUE(errors.empty()) << absl::StrJoin(errors, "\n");
+  ASSERT_EQ(f.groups.size(), 1u);
+  EXPECT_EQ(f.groups[0].labels, (StringPairs{{"team", "infra"}, {"tier", "1"}}));
+  EXPECT_EQ(MergedLabels(f.groups[0], f.groups[0].rules[0]),
+            (StringPairs{{"team", "infra"}, {"tier", "2"}}));
+  EXPECT_EQ(MergedLabels(f.groups[0], f.groups[0].rules[1]),
+            (StringPairs{{"team", "infra"}, {"tier", "1"}}));
+  // Names are UTF-8 (Prometheus 3): "a-b" is fine, __name__ and "" are not.
+  EXPECT_EQ(
+      Errors("groups:\n  - name: g\n    labels: {__name__: x, \"a-b\": y, \"\": z}\n    rules: []\n"),
+      (std::vector<std::string>{"r.yml: invalid label name: __name__",
+                                "r.yml: invalid label name: "}));
+  EXPECT_THAT(absl::StrJoin(Errors("groups:\n  - name: g\n    labels: [a]\n"), "\n"),
+              HasSubstr("line 3: cannot unmarshal !!seq into map[string]string"));
+}
+
 TEST(RuleFile, MissingFileAndGlobs) {
   std::vector<std::string> errors;
   LoadRuleFile("/nonexistent/r.yml", &errors);

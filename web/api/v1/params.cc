@@ -199,20 +199,27 @@ absl::StatusOr<int> LimitParam(const Form& form) {
   return v;
 }
 
-absl::StatusOr<std::vector<std::vector<model::Matcher>>> MatchParams(const Form& form) {
+absl::StatusOr<std::vector<std::vector<model::Matcher>>> ParseMatcherSets(
+    const std::vector<std::string_view>& selectors) {
   std::vector<std::vector<model::Matcher>> sets;
-  for (std::string_view s : form.All("match[]")) {
+  for (std::string_view s : selectors) {
     auto ms = promql::ParseMetricSelector(s);
-    if (!ms.ok()) return InvalidParam("match[]", ms.status().message());
+    if (!ms.ok()) return absl::InvalidArgumentError(ms.status().message());
     bool all_empty = true;
     for (const auto& m : *ms) {
       if (!m.MatchesEmpty()) all_empty = false;
     }
     if (all_empty) {
-      return InvalidParam("match[]", "match[] must contain at least one non-empty matcher");
+      return absl::InvalidArgumentError("match[] must contain at least one non-empty matcher");
     }
     sets.push_back(std::move(*ms));
   }
+  return sets;
+}
+
+absl::StatusOr<std::vector<std::vector<model::Matcher>>> MatchParams(const Form& form) {
+  auto sets = ParseMatcherSets(form.All("match[]"));
+  if (!sets.ok()) return InvalidParam("match[]", sets.status().message());
   return sets;
 }
 

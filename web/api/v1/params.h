@@ -73,8 +73,13 @@ absl::StatusOr<TimeRange> StartEndParams(const Form& form);
 // "limit": a non-negative integer; 0 (no limit) when absent or empty.
 absl::StatusOr<int> LimitParam(const Form& form);
 
-// Every match[] selector; each needs a matcher that does not match the empty string.
+// Every match[] selector; each needs a matcher that does not match the empty string. Errors
+// are InvalidParam("match[]", ...).
 absl::StatusOr<std::vector<std::vector<model::Matcher>>> MatchParams(const Form& form);
+// The same parse of selectors with the bare error text (Prometheus' parseMatchersParam, which
+// /api/v1/rules reports as plain bad_data).
+absl::StatusOr<std::vector<std::vector<model::Matcher>>> ParseMatcherSets(
+    const std::vector<std::string_view>& selectors);
 
 }  // namespace promlet::web
 
