@@ -216,7 +216,9 @@ TEST(FloatHistogram, Compact) {
     SCOPED_TRACE(c.name);
     const bool was_valid = c.in.Validate().ok();
     EXPECT_TRUE(Same(c.expected, c.in.Compact(c.maxEmptyBuckets)));
-    if (was_valid) EXPECT_TRUE(c.in.Validate().ok()) << "Compact made a valid histogram invalid";
+    if (was_valid) {
+      EXPECT_TRUE(c.in.Validate().ok()) << "Compact made a valid histogram invalid";
+    }
   }
 }
 

@@ -19,6 +19,9 @@
 #include "model/histogram/float_histogram.h"
 #include "model/histogram/histogram.h"
 
+// The ported tables leave out fields exactly as the Go literals do.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 namespace promlet::model::histogram::testutil {
 
 namespace h = ::promlet::model::histogram;
@@ -56,6 +59,20 @@ struct Builder {
 };
 using FH = Builder<FloatHistogram, double, double>;
 using IH = Builder<Histogram, uint64_t, int64_t>;
+
+template <typename CountT>
+struct BucketBuilder {
+  h::Bucket<CountT> v;
+  BucketBuilder& Lower(double x) { v.lower = x; return *this; }
+  BucketBuilder& Upper(double x) { v.upper = x; return *this; }
+  BucketBuilder& LowerInclusive(bool x) { v.lower_inclusive = x; return *this; }
+  BucketBuilder& UpperInclusive(bool x) { v.upper_inclusive = x; return *this; }
+  BucketBuilder& Count(CountT x) { v.count = x; return *this; }
+  BucketBuilder& Index(int32_t x) { v.index = x; return *this; }
+  operator h::Bucket<CountT>() const { return v; }  // NOLINT
+};
+using BU = BucketBuilder<uint64_t>;
+using BF = BucketBuilder<double>;
 
 inline bool SameDouble(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
 
