@@ -53,11 +53,12 @@ class Parser {
   void SkipSpaces() {
     while (!AtEnd() && IsSpace(s_[i_])) ++i_;
   }
-  // What the grammar would call the offending item, for "unexpected ..." messages.
-  std::string Unexpected() const {
-    if (AtEnd()) return "end of input";
-    if (s_.substr(i_, 2) == "}}") return "\"}}\"";
-    return QuoteRune(s_[i_]);
+  // Prometheus' generated parser's complaint about the item at i_: `unexpected " " in series
+  // values` (its error recovery attributes every slip inside a series to the values).
+  absl::Status UnexpectedHere() const {
+    if (AtEnd()) return Error(i_, "unexpected end of input in series values");
+    if (s_.substr(i_, 2) == "}}") return Error(i_, "unexpected \"}}\" in series values");
+    return Error(i_, absl::StrCat("unexpected ", Quote(s_.substr(i_, 1)), " in series values"));
   }
 
   // Scans a number as Prometheus' lexer does in series descriptions (no hexadecimal) and
@@ -180,10 +181,7 @@ class Parser {
     }
     absl::StatusOr<std::string> text = ScanNumberText();
     if (!text.ok()) return text.status();
-    if (text->empty()) {
-      return Error(i_, absl::StrCat("unexpected ", Unexpected(),
-                                    " in histogram description, expected number"));
-    }
+    if (text->empty()) return UnexpectedHere();
     std::optional<double> v = NumberValue(*text);
     if (!v) {
       return Error(start, absl::StrCat("error parsing number: strconv.ParseFloat: parsing ",
@@ -197,10 +195,7 @@ class Parser {
     const size_t start = i_;
     absl::StatusOr<std::string> text = ScanNumberText();
     if (!text.ok()) return text.status();
-    if (text->empty()) {
-      return Error(i_, absl::StrCat("unexpected ", Unexpected(),
-                                    " in histogram description, expected number"));
-    }
+    if (text->empty()) return UnexpectedHere();
     errno = 0;
     char* end = nullptr;
     const unsigned long long v = std::strtoull(text->c_str(), &end, 10);
@@ -225,19 +220,17 @@ class Parser {
 
   // bucket_set: "[" number (" " number)* [" "] "]".
   absl::StatusOr<std::vector<double>> BucketSet() {
-    if (Peek() != '[') {
-      return Error(i_, absl::StrCat("unexpected ", Unexpected(),
-                                    " in histogram description, expected \"[\""));
-    }
+    if (Peek() != '[') return UnexpectedHere();
     ++i_;
     std::vector<double> out;
     for (;;) {
-      if (AtEnd()) return Error(i_, "unexpected end of input in bucket set");
+      if (AtEnd()) return UnexpectedHere();
       const char c = Peek();
       if (c == ']' && !out.empty()) {
         ++i_;
         return out;
       }
+      if (IsSpace(c)) return UnexpectedHere();
       if (!IsDigit(c) && c != '-' && c != '.' && !IsAlpha(c)) {
         return Error(i_, absl::StrCat("invalid character in buckets description: ",
                                       QuoteRune(c)));
@@ -248,7 +241,7 @@ class Parser {
       if (IsSpace(Peek())) {
         SkipSpaces();
       } else if (Peek() != ']') {
-        if (AtEnd()) return Error(i_, "unexpected end of input in bucket set");
+        if (AtEnd()) return UnexpectedHere();
         return Error(i_, absl::StrCat("invalid character in buckets description: ",
                                       QuoteRune(Peek())));
       }
@@ -258,7 +251,7 @@ class Parser {
   // "{{" [desc (" " desc)*] [" "] "}}" -> a histogram (Prometheus' buildHistogramFromMap).
   absl::StatusOr<HistogramSeriesValue> Descriptor() {
     if (s_.substr(i_, 2) != "{{") {
-      return Error(i_, absl::StrCat("unexpected ", Unexpected(), ", expected \"{{\""));
+      return UnexpectedHere();
     }
     i_ += 2;
     HistogramSeriesValue out;
@@ -266,9 +259,28 @@ class Parser {
     std::set<std::string> seen;
     std::optional<std::vector<double>> buckets, n_buckets;
     int64_t offset = 0, n_offset = 0;
-    SkipSpaces();
+    if (IsSpace(Peek())) {
+      // Only "{{ }}" may have a space after "{{"; the grammar names a key found there by its
+      // token number (SUM_DESC is 57370, the others follow in lex.go's order).
+      SkipSpaces();
+      if (s_.substr(i_, 2) != "}}") {
+        static const char* const kTokenOrder[] = {
+            "sum",       "count",    "schema",     "offset",        "n_offset",          "buckets",
+            "n_buckets", "z_bucket", "z_bucket_w", "custom_values", "counter_reset_hint"};
+        size_t j = i_;
+        while (j < s_.size() && IsAlpha(s_[j])) ++j;
+        const std::string word = absl::AsciiStrToLower(s_.substr(i_, j - i_));
+        for (int k = 0; k < 11; ++k) {
+          if (word == kTokenOrder[k]) {
+            return Error(i_, absl::StrCat("unexpected \"<Item ", 57370 + k, ">\" ",
+                                          Quote(s_.substr(i_, j - i_)), " in series values"));
+          }
+        }
+        return UnexpectedHere();
+      }
+    }
     while (s_.substr(i_, 2) != "}}") {
-      if (AtEnd()) return Error(i_, "unexpected end of input in histogram description");
+      if (AtEnd()) return UnexpectedHere();
       const size_t key_start = i_;
       if (!IsAlpha(Peek())) {
         return Error(i_, absl::StrCat("histogram description incomplete unexpected: ",
@@ -287,7 +299,9 @@ class Parser {
       if (Peek() != ':') return Error(key_start, "missing `:` for histogram descriptor");
       ++i_;
       if (!seen.insert(key).second) {
-        return Error(key_start, absl::StrCat("duplicate key \"", key, "\" in histogram"));
+        // Prometheus reports this one without a position, as column 1.
+        return absl::InvalidArgumentError(
+            absl::StrCat("1:1: parse error: duplicate key \"", key, "\" in histogram"));
       }
       absl::Status st;
       auto number_into = [&](double* field, bool allow_sign) {
@@ -355,10 +369,7 @@ class Parser {
       if (IsSpace(Peek())) {
         SkipSpaces();
       } else if (s_.substr(i_, 2) != "}}") {
-        if (AtEnd()) return Error(i_, "unexpected end of input in histogram description");
-        return Error(i_, absl::StrCat("unexpected ", Unexpected(),
-                                      " in histogram description, expected histogram "
-                                      "description key, e.g. buckets:[5 10 7]"));
+        return UnexpectedHere();
       }
     }
     i_ += 2;
@@ -377,11 +388,10 @@ class Parser {
 
   // "x" uint after a histogram.
   absl::StatusOr<uint64_t> Times() {
-    if (Peek() != 'x') {
-      return Error(i_, absl::StrCat("unexpected ", Unexpected(), " in series values, expected \"x\""));
-    }
+    if (Peek() != 'x') return UnexpectedHere();
     ++i_;
     const size_t start = i_;
+    times_at_ = start;
     absl::StatusOr<uint64_t> n = Uint();
     if (!n.ok()) return n.status();
     if (*n > kMaxHistogramRepeat) {
@@ -391,9 +401,12 @@ class Parser {
     return n;
   }
 
+  size_t times_at() const { return times_at_; }
+
  private:
   absl::string_view s_;
   size_t i_;
+  size_t times_at_ = 0;  // where the last repetition count starts
   size_t column_offset_;
 };
 
@@ -422,28 +435,24 @@ absl::Status ParseHistogramSeriesItem(absl::string_view text, size_t* pos, size_
     FloatHistogram cur = base->histogram;
     for (uint64_t k = 1; k <= *n; ++k) {
       if (cur.schema > inc->histogram.schema) {
-        return p.Error(op_at, absl::StrCat("error combining histograms: cannot merge from schema ",
+        return rest.Error(rest.times_at(), absl::StrCat("error combining histograms: cannot merge from schema ",
                                            inc->histogram.schema, " to ", cur.schema));
       }
       FloatHistogram next_value = cur.Copy();
       absl::StatusOr<ArithResult> r =
           next == '+' ? next_value.Add(inc->histogram) : next_value.Sub(inc->histogram);
-      if (!r.ok()) return p.Error(op_at, r.status().message());
+      if (!r.ok()) return rest.Error(rest.times_at(), r.status().message());
       cur = std::move(next_value);
       out->push_back({cur, hint_set});
     }
     *pos = rest.pos();
-    if (*pos < text.size() && !IsSpace(text[*pos])) {
-      return rest.Error(*pos, absl::StrCat("unexpected ", rest.Unexpected(), " in series values"));
-    }
+    if (*pos < text.size() && !IsSpace(text[*pos])) return rest.UnexpectedHere();
     return absl::OkStatus();
   } else {
     out->push_back(*std::move(base));
   }
   *pos = p.pos();
-  if (*pos < text.size() && !IsSpace(text[*pos])) {
-    return p.Error(*pos, absl::StrCat("unexpected ", p.Unexpected(), " in series values"));
-  }
+  if (*pos < text.size() && !IsSpace(text[*pos])) return p.UnexpectedHere();
   return absl::OkStatus();
 }
 
@@ -453,9 +462,7 @@ absl::StatusOr<HistogramSeriesValue> ParseHistogramDescriptor(absl::string_view 
   absl::StatusOr<HistogramSeriesValue> h = p.Descriptor();
   if (!h.ok()) return h.status();
   p.SkipSpaces();
-  if (!p.AtEnd()) {
-    return p.Error(p.pos(), absl::StrCat("unexpected ", p.Unexpected(), " after histogram"));
-  }
+  if (!p.AtEnd()) return p.UnexpectedHere();
   return h;
 }
 
