@@ -30,8 +30,8 @@ absl::Status CheckHistogramCustomBounds(const CustomValues& custom_values,
     const double curr = bounds[i];
     if (std::isnan(curr)) return absl::InvalidArgumentError(kErrCustomBucketsNaN);
     if (i > 0 && curr <= prev) {
-      return Wrapped(absl::StrCat("previous bound is ", common::GoPrintfF(prev),
-                                  " and current is ", common::GoPrintfF(curr)),
+      return Wrapped(absl::StrCat("previous bound is ", common::GoPrintfF(prev), " and current is ",
+                                  common::GoPrintfF(curr)),
                      kErrCustomBucketsInvalid);
     }
     prev = curr;

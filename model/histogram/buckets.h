@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/string_view.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/go_format.h"
 #include "model/histogram/schema.h"
 
@@ -138,7 +138,7 @@ void CompactBuckets(std::vector<T>& primary, std::vector<double>* compensation,
         compensation->erase(compensation->begin() + i_bucket,
                             compensation->begin() + i_bucket + n_empty);
       }
-      if (pos_in_span == 0) {  // start of a span
+      if (pos_in_span == 0) {                   // start of a span
         if (n_empty == spans[i_span].length) {  // the whole span is empty
           const int32_t offset = spans[i_span].offset;
           spans.erase(spans.begin() + i_span);
@@ -294,9 +294,9 @@ absl::Status CheckHistogramBuckets(const std::vector<T>& buckets, Count* count, 
   for (size_t i = 0; i < buckets.size(); ++i) {
     const T c = deltas ? last + buckets[i] : buckets[i];
     if (c < 0) {
-      return Wrapped(absl::StrCat("bucket number ", i + 1, " has observation count of ",
-                                  FormatCount(c)),
-                     kErrNegativeBucketCount);
+      return Wrapped(
+          absl::StrCat("bucket number ", i + 1, " has observation count of ", FormatCount(c)),
+          kErrNegativeBucketCount);
     }
     last = c;
     *count += static_cast<Count>(c);

@@ -72,9 +72,9 @@ absl::StatusOr<FloatHistogram> FloatHistogram::CopyToSchema(int32_t target_schem
   c.zero_count = zero_count;
   c.count = count;
   c.sum = sum;
-  absl::Status s = histogram::ReduceResolution(positive_spans, positive_buckets, schema,
-                                               target_schema, false, &c.positive_spans,
-                                               &c.positive_buckets);
+  absl::Status s =
+      histogram::ReduceResolution(positive_spans, positive_buckets, schema, target_schema, false,
+                                  &c.positive_spans, &c.positive_buckets);
   if (!s.ok()) return s;
   s = histogram::ReduceResolution(negative_spans, negative_buckets, schema, target_schema, false,
                                   &c.negative_spans, &c.negative_buckets);
@@ -88,7 +88,8 @@ std::string FloatHistogram::String() const {
   for (FloatBucketIterator it = NegativeBucketIterator(); it.Next();) {
     if (it.count() != 0) negative.push_back(it.At());
   }
-  for (auto b = negative.rbegin(); b != negative.rend(); ++b) absl::StrAppend(&out, ", ", b->String());
+  for (auto b = negative.rbegin(); b != negative.rend(); ++b)
+    absl::StrAppend(&out, ", ", b->String());
   if (zero_count != 0) absl::StrAppend(&out, ", ", ZeroBucket().String());
   for (FloatBucketIterator it = PositiveBucketIterator(); it.Next();) {
     if (it.count() != 0) absl::StrAppend(&out, ", ", it.At().String());
@@ -251,8 +252,8 @@ bool FloatHistogram::DetectReset(const FloatHistogram& previous) const {
 absl::Status FloatHistogram::Validate() const {
   double n_count = 0, p_count = 0;
   if (IsCustomBucketsSchema(schema)) {
-    if (absl::Status s = CheckHistogramCustomBounds(custom_values, positive_spans,
-                                                    positive_buckets.size());
+    if (absl::Status s =
+            CheckHistogramCustomBounds(custom_values, positive_spans, positive_buckets.size());
         !s.ok()) {
       return Wrapped("custom buckets", s.message());
     }
@@ -298,15 +299,15 @@ absl::Status FloatHistogram::ReduceResolution(int32_t target_schema) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot reduce resolution from schema ", schema, " to ", target_schema));
   }
-  if (absl::Status s = histogram::ReduceResolution(positive_spans, positive_buckets, schema,
-                                                   target_schema, false, &positive_spans,
-                                                   &positive_buckets);
+  if (absl::Status s =
+          histogram::ReduceResolution(positive_spans, positive_buckets, schema, target_schema,
+                                      false, &positive_spans, &positive_buckets);
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = histogram::ReduceResolution(negative_spans, negative_buckets, schema,
-                                                   target_schema, false, &negative_spans,
-                                                   &negative_buckets);
+  if (absl::Status s =
+          histogram::ReduceResolution(negative_spans, negative_buckets, schema, target_schema,
+                                      false, &negative_spans, &negative_buckets);
       !s.ok()) {
     return s;
   }
@@ -347,8 +348,7 @@ FloatBucketIterator FloatHistogram::NegativeBucketIterator() const {
 }
 
 ReverseFloatBucketIterator FloatHistogram::PositiveReverseBucketIterator() const {
-  return ReverseFloatBucketIterator(positive_spans, positive_buckets, schema, true,
-                                    &custom_values);
+  return ReverseFloatBucketIterator(positive_spans, positive_buckets, schema, true, &custom_values);
 }
 
 ReverseFloatBucketIterator FloatHistogram::NegativeReverseBucketIterator() const {

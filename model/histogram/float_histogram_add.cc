@@ -168,15 +168,12 @@ void KahanReduceResolution(std::vector<Span>& spans, std::vector<double>& bucket
 // Prometheus' addCustomBucketsWithMismatches: maps A (with its compensation comp_a, if any) and
 // B (negated when negative) onto the intersected bounds with Kahan steps, then keeps the
 // buckets whose value or compensation is non-zero. Writes A's new layout and compensation.
-void AddCustomBucketsWithMismatches(bool negative, std::vector<Span>& spans_a,
-                                    std::vector<double>& buckets_a,
-                                    const std::vector<double>& bounds_a,
-                                    const std::vector<Span>& spans_b,
-                                    const std::vector<double>& buckets_b,
-                                    const std::vector<double>& bounds_b,
-                                    std::vector<double>* comp_a,
-                                    const std::vector<double>& intersected,
-                                    std::vector<double>* comp_out) {
+void AddCustomBucketsWithMismatches(
+    bool negative, std::vector<Span>& spans_a, std::vector<double>& buckets_a,
+    const std::vector<double>& bounds_a, const std::vector<Span>& spans_b,
+    const std::vector<double>& buckets_b, const std::vector<double>& bounds_b,
+    std::vector<double>* comp_a, const std::vector<double>& intersected,
+    std::vector<double>* comp_out) {
   std::vector<double> target(intersected.size() + 1, 0.0), c_target(intersected.size() + 1, 0.0);
   auto map_buckets = [&](const std::vector<Span>& spans, const std::vector<double>& buckets,
                          const std::vector<double>& bounds, bool neg,
@@ -341,11 +338,10 @@ absl::StatusOr<ArithResult> FloatHistogram::KahanAdd(const FloatHistogram& other
       r.nhcb_bounds_reconciled = true;
       CustomValues intersected =
           IntersectCustomBucketBounds(Bounds(custom_values), Bounds(other.custom_values));
-      AddCustomBucketsWithMismatches(false, positive_spans, positive_buckets,
-                                     Bounds(custom_values), other.positive_spans,
-                                     other.positive_buckets, Bounds(other.custom_values),
-                                     &c.positive_buckets, Bounds(intersected),
-                                     &c.positive_buckets);
+      AddCustomBucketsWithMismatches(false, positive_spans, positive_buckets, Bounds(custom_values),
+                                     other.positive_spans, other.positive_buckets,
+                                     Bounds(other.custom_values), &c.positive_buckets,
+                                     Bounds(intersected), &c.positive_buckets);
       custom_values = intersected;
       c.custom_values = std::move(intersected);
     }

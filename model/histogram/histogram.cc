@@ -44,7 +44,8 @@ std::string Histogram::String() const {
     Bucket<uint64_t> b = it.At();
     if (b.count != 0) negative.push_back(b);
   }
-  for (auto b = negative.rbegin(); b != negative.rend(); ++b) absl::StrAppend(&out, ", ", b->String());
+  for (auto b = negative.rbegin(); b != negative.rend(); ++b)
+    absl::StrAppend(&out, ", ", b->String());
   if (zero_count != 0) absl::StrAppend(&out, ", ", ZeroBucket().String());
   for (RegularBucketIterator it = PositiveBucketIterator(); it.Next();) {
     Bucket<uint64_t> b = it.At();
@@ -81,8 +82,7 @@ bool Histogram::Equals(const Histogram& h2) const {
     return false;
   }
   if (zero_threshold != h2.zero_threshold || zero_count != h2.zero_count) return false;
-  return SpansMatch(negative_spans, h2.negative_spans) &&
-         negative_buckets == h2.negative_buckets &&
+  return SpansMatch(negative_spans, h2.negative_spans) && negative_buckets == h2.negative_buckets &&
          SpansMatch(positive_spans, h2.positive_spans) && positive_buckets == h2.positive_buckets;
 }
 
@@ -131,8 +131,8 @@ void Histogram::ToFloat(FloatHistogram* fh) const {
 absl::Status Histogram::Validate() const {
   uint64_t n_count = 0, p_count = 0;
   if (IsCustomBucketsSchema(schema)) {
-    if (absl::Status s = CheckHistogramCustomBounds(custom_values, positive_spans,
-                                                    positive_buckets.size());
+    if (absl::Status s =
+            CheckHistogramCustomBounds(custom_values, positive_spans, positive_buckets.size());
         !s.ok()) {
       return Wrapped("custom buckets", s.message());
     }
@@ -160,8 +160,9 @@ absl::Status Histogram::Validate() const {
   const uint64_t sum_of_buckets = n_count + p_count + zero_count;
   if (std::isnan(sum)) {
     if (sum_of_buckets > count) {
-      return Wrapped(absl::StrCat(sum_of_buckets, " observations found in buckets, but the Count "
-                                                  "field is ",
+      return Wrapped(absl::StrCat(sum_of_buckets,
+                                  " observations found in buckets, but the Count "
+                                  "field is ",
                                   count),
                      kErrCountNotBigEnough);
     }
@@ -184,15 +185,15 @@ absl::Status Histogram::ReduceResolution(int32_t target_schema) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot reduce resolution from schema ", schema, " to ", target_schema));
   }
-  if (absl::Status s = histogram::ReduceResolution(positive_spans, positive_buckets, schema,
-                                                   target_schema, true, &positive_spans,
-                                                   &positive_buckets);
+  if (absl::Status s =
+          histogram::ReduceResolution(positive_spans, positive_buckets, schema, target_schema, true,
+                                      &positive_spans, &positive_buckets);
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = histogram::ReduceResolution(negative_spans, negative_buckets, schema,
-                                                   target_schema, true, &negative_spans,
-                                                   &negative_buckets);
+  if (absl::Status s =
+          histogram::ReduceResolution(negative_spans, negative_buckets, schema, target_schema, true,
+                                      &negative_spans, &negative_buckets);
       !s.ok()) {
     return s;
   }

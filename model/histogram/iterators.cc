@@ -264,8 +264,12 @@ bool CumulativeBucketIterator::Next() {
 }
 
 Bucket<uint64_t> CumulativeBucketIterator::At() const {
-  return Bucket<uint64_t>{-std::numeric_limits<double>::infinity(), curr_upper_, true, true,
-                          curr_cumulative_count_, curr_idx_ - 1};
+  return Bucket<uint64_t>{-std::numeric_limits<double>::infinity(),
+                          curr_upper_,
+                          true,
+                          true,
+                          curr_cumulative_count_,
+                          curr_idx_ - 1};
 }
 
 }  // namespace promlet::model::histogram

@@ -29,11 +29,11 @@ struct BucketCursor {
   const CustomValues* custom_values = nullptr;  // positive side of a custom-bucket schema only
   bool positive = true;
 
-  size_t spans_idx = 0;     // current span
+  size_t spans_idx = 0;      // current span
   uint32_t idx_in_span = 0;  // 0 <= idx_in_span < span.length
-  size_t buckets_idx = 0;   // current bucket in buckets
-  Internal curr_count = 0;  // count of the current bucket
-  int32_t curr_idx = 0;     // the bucket's index in the schema
+  size_t buckets_idx = 0;    // current bucket in buckets
+  Internal curr_count = 0;   // count of the current bucket
+  int32_t curr_idx = 0;      // the bucket's index in the schema
 
   Bucket<Count> At(int32_t at_schema) const {
     static const CustomValues kNone;
@@ -103,8 +103,8 @@ class ReverseFloatBucketIterator {
 
  private:
   BucketCursor<double, double> c_;
-  int64_t buckets_idx_;   // may go below 0
-  int64_t idx_in_span_;   // may go below 0
+  int64_t buckets_idx_;  // may go below 0
+  int64_t idx_in_span_;  // may go below 0
   int64_t spans_idx_;
 };
 
@@ -132,8 +132,8 @@ class AllFloatBucketIterator {
 class CumulativeBucketIterator {
  public:
   CumulativeBucketIterator(const std::vector<Span>& spans, const std::vector<int64_t>& buckets,
-                           int32_t schema, const CustomValues* custom_values,
-                           double zero_threshold, uint64_t zero_count);
+                           int32_t schema, const CustomValues* custom_values, double zero_threshold,
+                           uint64_t zero_count);
   bool Next();
   Bucket<uint64_t> At() const;
 

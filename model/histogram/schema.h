@@ -16,10 +16,10 @@
 
 #include <cstdint>
 #include <memory>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace promlet::model::histogram {
 
@@ -56,10 +56,12 @@ inline constexpr absl::string_view kErrSpanNegativeOffset =
     "histogram has a span whose offset is negative";
 inline constexpr absl::string_view kErrSpansBucketsMismatch =
     "histogram spans specify different number of buckets than provided";
-inline constexpr absl::string_view kErrCustomBucketsMismatch = "histogram custom bounds are too few";
+inline constexpr absl::string_view kErrCustomBucketsMismatch =
+    "histogram custom bounds are too few";
 inline constexpr absl::string_view kErrCustomBucketsInvalid =
     "histogram custom bounds must be in strictly increasing order";
-inline constexpr absl::string_view kErrCustomBucketsInfinite = "histogram custom bounds must be finite";
+inline constexpr absl::string_view kErrCustomBucketsInfinite =
+    "histogram custom bounds must be finite";
 inline constexpr absl::string_view kErrCustomBucketsNaN = "histogram custom bounds must not be NaN";
 inline constexpr absl::string_view kErrIncompatibleSchema =
     "cannot apply this operation on histograms with a mix of exponential and custom bucket schemas";

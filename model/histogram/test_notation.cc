@@ -73,7 +73,8 @@ class Parser {
         i_ = j;
         return std::string(s_.substr(start, j - start));
       }
-      return Error(start, absl::StrCat("bad histogram descriptor found: ", Quote(s_.substr(i_, j - i_))));
+      return Error(start,
+                   absl::StrCat("bad histogram descriptor found: ", Quote(s_.substr(i_, j - i_))));
     }
     auto bad = [&]() {
       return Error(start, absl::StrCat("bad number syntax: ", Quote(s_.substr(start, i_ - start))));
@@ -232,8 +233,7 @@ class Parser {
       }
       if (IsSpace(c)) return UnexpectedHere();
       if (!IsDigit(c) && c != '-' && c != '.' && !IsAlpha(c)) {
-        return Error(i_, absl::StrCat("invalid character in buckets description: ",
-                                      QuoteRune(c)));
+        return Error(i_, absl::StrCat("invalid character in buckets description: ", QuoteRune(c)));
       }
       absl::StatusOr<double> v = Number(true);
       if (!v.ok()) return v.status();
@@ -242,8 +242,8 @@ class Parser {
         SkipSpaces();
       } else if (Peek() != ']') {
         if (AtEnd()) return UnexpectedHere();
-        return Error(i_, absl::StrCat("invalid character in buckets description: ",
-                                      QuoteRune(Peek())));
+        return Error(i_,
+                     absl::StrCat("invalid character in buckets description: ", QuoteRune(Peek())));
       }
     }
   }
@@ -283,15 +283,14 @@ class Parser {
       if (AtEnd()) return UnexpectedHere();
       const size_t key_start = i_;
       if (!IsAlpha(Peek())) {
-        return Error(i_, absl::StrCat("histogram description incomplete unexpected: ",
-                                      QuoteRune(Peek())));
+        return Error(
+            i_, absl::StrCat("histogram description incomplete unexpected: ", QuoteRune(Peek())));
       }
       while (IsAlpha(Peek())) ++i_;
       const std::string key = absl::AsciiStrToLower(s_.substr(key_start, i_ - key_start));
       static const std::set<std::string> kKeys = {
-          "sum",       "count",      "schema",        "offset", "n_offset",
-          "buckets",   "n_buckets",  "z_bucket",      "z_bucket_w",
-          "custom_values", "counter_reset_hint"};
+          "sum",       "count",    "schema",     "offset",        "n_offset",          "buckets",
+          "n_buckets", "z_bucket", "z_bucket_w", "custom_values", "counter_reset_hint"};
       if (!kKeys.contains(key)) {
         return Error(key_start, absl::StrCat("bad histogram descriptor found: ",
                                              Quote(s_.substr(key_start, i_ - key_start))));
@@ -359,9 +358,8 @@ class Parser {
         } else if (word == "gauge") {
           h.counter_reset_hint = CounterResetHint::kGauge;
         } else {
-          return Error(word_start,
-                       absl::StrCat("bad histogram descriptor found: ",
-                                    Quote(s_.substr(word_start, i_ - word_start))));
+          return Error(word_start, absl::StrCat("bad histogram descriptor found: ",
+                                                Quote(s_.substr(word_start, i_ - word_start))));
         }
         out.counter_reset_hint_set = true;
       }
@@ -375,13 +373,13 @@ class Parser {
     i_ += 2;
     if (buckets) {
       h.positive_buckets = *buckets;
-      h.positive_spans = {Span{static_cast<int32_t>(offset),
-                               static_cast<uint32_t>(buckets->size())}};
+      h.positive_spans = {
+          Span{static_cast<int32_t>(offset), static_cast<uint32_t>(buckets->size())}};
     }
     if (n_buckets) {
       h.negative_buckets = *n_buckets;
-      h.negative_spans = {Span{static_cast<int32_t>(n_offset),
-                               static_cast<uint32_t>(n_buckets->size())}};
+      h.negative_spans = {
+          Span{static_cast<int32_t>(n_offset), static_cast<uint32_t>(n_buckets->size())}};
     }
     return out;
   }
@@ -435,8 +433,9 @@ absl::Status ParseHistogramSeriesItem(absl::string_view text, size_t* pos, size_
     FloatHistogram cur = base->histogram;
     for (uint64_t k = 1; k <= *n; ++k) {
       if (cur.schema > inc->histogram.schema) {
-        return rest.Error(rest.times_at(), absl::StrCat("error combining histograms: cannot merge from schema ",
-                                           inc->histogram.schema, " to ", cur.schema));
+        return rest.Error(rest.times_at(),
+                          absl::StrCat("error combining histograms: cannot merge from schema ",
+                                       inc->histogram.schema, " to ", cur.schema));
       }
       FloatHistogram next_value = cur.Copy();
       absl::StatusOr<ArithResult> r =

@@ -38,24 +38,72 @@ inline constexpr int32_t CustomBucketsSchema = h::kCustomBucketsSchema;
 template <typename Hist, typename CountT, typename BucketT>
 struct Builder {
   Hist v;
-  Builder& CounterResetHint(h::CounterResetHint x) { v.counter_reset_hint = x; return *this; }
-  Builder& Schema(int32_t x) { v.schema = x; return *this; }
-  Builder& ZeroThreshold(double x) { v.zero_threshold = x; return *this; }
-  Builder& ZeroCount(CountT x) { v.zero_count = x; return *this; }
-  Builder& Count(CountT x) { v.count = x; return *this; }
-  Builder& Sum(double x) { v.sum = x; return *this; }
-  Builder& PositiveSpans(std::vector<h::Span> x) { v.positive_spans = std::move(x); return *this; }
-  Builder& NegativeSpans(std::vector<h::Span> x) { v.negative_spans = std::move(x); return *this; }
-  Builder& PositiveSpans(std::nullopt_t) { v.positive_spans.clear(); return *this; }
-  Builder& NegativeSpans(std::nullopt_t) { v.negative_spans.clear(); return *this; }
-  Builder& PositiveBuckets(std::vector<BucketT> x) { v.positive_buckets = std::move(x); return *this; }
-  Builder& NegativeBuckets(std::vector<BucketT> x) { v.negative_buckets = std::move(x); return *this; }
-  Builder& PositiveBuckets(std::nullopt_t) { v.positive_buckets.clear(); return *this; }
-  Builder& NegativeBuckets(std::nullopt_t) { v.negative_buckets.clear(); return *this; }
-  Builder& CustomValues(std::vector<double> x) { v.custom_values = h::MakeCustomValues(std::move(x)); return *this; }
-  Builder& CustomValues(std::nullopt_t) { v.custom_values = nullptr; return *this; }
-  operator Hist() const { return v; }                  // NOLINT: implicit on purpose
-  operator std::optional<Hist>() const { return v; }   // NOLINT
+  Builder& CounterResetHint(h::CounterResetHint x) {
+    v.counter_reset_hint = x;
+    return *this;
+  }
+  Builder& Schema(int32_t x) {
+    v.schema = x;
+    return *this;
+  }
+  Builder& ZeroThreshold(double x) {
+    v.zero_threshold = x;
+    return *this;
+  }
+  Builder& ZeroCount(CountT x) {
+    v.zero_count = x;
+    return *this;
+  }
+  Builder& Count(CountT x) {
+    v.count = x;
+    return *this;
+  }
+  Builder& Sum(double x) {
+    v.sum = x;
+    return *this;
+  }
+  Builder& PositiveSpans(std::vector<h::Span> x) {
+    v.positive_spans = std::move(x);
+    return *this;
+  }
+  Builder& NegativeSpans(std::vector<h::Span> x) {
+    v.negative_spans = std::move(x);
+    return *this;
+  }
+  Builder& PositiveSpans(std::nullopt_t) {
+    v.positive_spans.clear();
+    return *this;
+  }
+  Builder& NegativeSpans(std::nullopt_t) {
+    v.negative_spans.clear();
+    return *this;
+  }
+  Builder& PositiveBuckets(std::vector<BucketT> x) {
+    v.positive_buckets = std::move(x);
+    return *this;
+  }
+  Builder& NegativeBuckets(std::vector<BucketT> x) {
+    v.negative_buckets = std::move(x);
+    return *this;
+  }
+  Builder& PositiveBuckets(std::nullopt_t) {
+    v.positive_buckets.clear();
+    return *this;
+  }
+  Builder& NegativeBuckets(std::nullopt_t) {
+    v.negative_buckets.clear();
+    return *this;
+  }
+  Builder& CustomValues(std::vector<double> x) {
+    v.custom_values = h::MakeCustomValues(std::move(x));
+    return *this;
+  }
+  Builder& CustomValues(std::nullopt_t) {
+    v.custom_values = nullptr;
+    return *this;
+  }
+  operator Hist() const { return v; }                 // NOLINT: implicit on purpose
+  operator std::optional<Hist>() const { return v; }  // NOLINT
 };
 using FH = Builder<FloatHistogram, double, double>;
 using IH = Builder<Histogram, uint64_t, int64_t>;
@@ -63,16 +111,42 @@ using IH = Builder<Histogram, uint64_t, int64_t>;
 template <typename CountT>
 struct BucketBuilder {
   h::Bucket<CountT> v;
-  BucketBuilder& Lower(double x) { v.lower = x; return *this; }
-  BucketBuilder& Upper(double x) { v.upper = x; return *this; }
-  BucketBuilder& LowerInclusive(bool x) { v.lower_inclusive = x; return *this; }
-  BucketBuilder& UpperInclusive(bool x) { v.upper_inclusive = x; return *this; }
-  BucketBuilder& Count(CountT x) { v.count = x; return *this; }
-  BucketBuilder& Index(int32_t x) { v.index = x; return *this; }
+  BucketBuilder& Lower(double x) {
+    v.lower = x;
+    return *this;
+  }
+  BucketBuilder& Upper(double x) {
+    v.upper = x;
+    return *this;
+  }
+  BucketBuilder& LowerInclusive(bool x) {
+    v.lower_inclusive = x;
+    return *this;
+  }
+  BucketBuilder& UpperInclusive(bool x) {
+    v.upper_inclusive = x;
+    return *this;
+  }
+  BucketBuilder& Count(CountT x) {
+    v.count = x;
+    return *this;
+  }
+  BucketBuilder& Index(int32_t x) {
+    v.index = x;
+    return *this;
+  }
   operator h::Bucket<CountT>() const { return v; }  // NOLINT
 };
 using BU = BucketBuilder<uint64_t>;
 using BF = BucketBuilder<double>;
+
+// Every bucket an iterator yields.
+template <typename It>
+std::vector<h::Bucket<double>> Drain(It it) {
+  std::vector<h::Bucket<double>> out;
+  while (it.Next()) out.push_back(it.At());
+  return out;
+}
 
 inline bool SameDouble(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
 
@@ -91,7 +165,8 @@ bool SameVector(const std::vector<T>& a, const std::vector<T>& b) {
 
 inline std::string SpansString(const std::vector<h::Span>& s) {
   std::string out;
-  for (const h::Span& x : s) out += "{" + std::to_string(x.offset) + "," + std::to_string(x.length) + "}";
+  for (const h::Span& x : s)
+    out += "{" + std::to_string(x.offset) + "," + std::to_string(x.length) + "}";
   return out;
 }
 
@@ -99,7 +174,8 @@ template <typename Hist>
 std::string Dump(const Hist& x) {
   std::string out = x.String() + " schema=" + std::to_string(x.schema) +
                     " hint=" + std::to_string(static_cast<int>(x.counter_reset_hint)) +
-                    " zt=" + std::to_string(x.zero_threshold) + " pspans=" + SpansString(x.positive_spans) +
+                    " zt=" + std::to_string(x.zero_threshold) +
+                    " pspans=" + SpansString(x.positive_spans) +
                     " nspans=" + SpansString(x.negative_spans) + " pb=";
   for (auto b : x.positive_buckets) out += std::to_string(b) + " ";
   out += "nb=";
@@ -111,15 +187,16 @@ std::string Dump(const Hist& x) {
 
 template <typename Hist>
 ::testing::AssertionResult Same(const Hist& want, const Hist& got) {
-  bool same = want.counter_reset_hint == got.counter_reset_hint && want.schema == got.schema &&
-              SameDouble(want.zero_threshold, got.zero_threshold) &&
-              SameDouble(static_cast<double>(want.zero_count), static_cast<double>(got.zero_count)) &&
-              SameDouble(static_cast<double>(want.count), static_cast<double>(got.count)) &&
-              SameDouble(want.sum, got.sum) && want.positive_spans == got.positive_spans &&
-              want.negative_spans == got.negative_spans &&
-              SameVector(want.positive_buckets, got.positive_buckets) &&
-              SameVector(want.negative_buckets, got.negative_buckets) &&
-              SameVector(h::Bounds(want.custom_values), h::Bounds(got.custom_values));
+  bool same =
+      want.counter_reset_hint == got.counter_reset_hint && want.schema == got.schema &&
+      SameDouble(want.zero_threshold, got.zero_threshold) &&
+      SameDouble(static_cast<double>(want.zero_count), static_cast<double>(got.zero_count)) &&
+      SameDouble(static_cast<double>(want.count), static_cast<double>(got.count)) &&
+      SameDouble(want.sum, got.sum) && want.positive_spans == got.positive_spans &&
+      want.negative_spans == got.negative_spans &&
+      SameVector(want.positive_buckets, got.positive_buckets) &&
+      SameVector(want.negative_buckets, got.negative_buckets) &&
+      SameVector(h::Bounds(want.custom_values), h::Bounds(got.custom_values));
   if (same) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << "\n want " << Dump(want) << "\n  got " << Dump(got);
 }
