@@ -74,10 +74,13 @@ struct FloatHistogram {
   // Adds (subtracts) other, reconciling zero thresholds and schemas (the result has the lower
   // schema and the larger zero threshold) and, for custom buckets with different bounds, mapping
   // both to the intersection of the bounds. Fails (receiver unchanged) when one side uses custom
-  // buckets and the other not. Empty buckets and adjacent spans may remain: call Compact.
+  // buckets and the other not; on a layout whose spans and buckets disagree (Prometheus panics)
+  // it fails with the receiver partly updated. Empty buckets and adjacent spans may remain: call
+  // Compact.
   absl::StatusOr<ArithResult> Add(const FloatHistogram& other);
   absl::StatusOr<ArithResult> Sub(const FloatHistogram& other);
-  // Add with Kahan compensation kept in *c (created with this layout if empty); the
+  // Add with Kahan compensation kept in *c (created with this layout if empty; a given one must
+  // have this histogram's bucket counts, else nothing changes and an error is returned); the
   // compensated total is *this plus *c (c shares this histogram's layout afterwards).
   absl::StatusOr<ArithResult> KahanAdd(const FloatHistogram& other,
                                        std::optional<FloatHistogram>* c);

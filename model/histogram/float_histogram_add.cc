@@ -317,6 +317,14 @@ absl::StatusOr<ArithResult> FloatHistogram::KahanAdd(const FloatHistogram& other
   if (UsesCustomBuckets() != other.UsesCustomBuckets()) {
     return absl::InvalidArgumentError(kErrIncompatibleSchema);
   }
+  // Prometheus indexes the compensation buckets by this histogram's layout (and panics when they
+  // do not line up); refuse instead, before changing anything.
+  if (c_opt->has_value() &&
+      ((*c_opt)->positive_buckets.size() != positive_buckets.size() ||
+       (!UsesCustomBuckets() && (*c_opt)->negative_buckets.size() != negative_buckets.size()))) {
+    return absl::InvalidArgumentError(
+        "compensation histogram's buckets do not match the histogram's bucket layout");
+  }
   ArithResult r;
   AdjustCounterReset(other, &r.counter_reset_collision);
   if (!c_opt->has_value()) c_opt->emplace(NewCompensationHistogram());

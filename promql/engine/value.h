@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "common/kahansum.h"
 #include "promql/ast.h"
 #include "model/labels.h"
 
@@ -54,9 +53,18 @@ std::string PromLabelsString(const model::Labels& l);
 // Go's math.Max / math.Min (NaN-propagating).
 double GoMax(double a, double b);
 double GoMin(double a, double b);
-// Neumaier-compensated summation step, as Prometheus' kahanSumInc (common/kahansum.h, shared
-// with native-histogram arithmetic).
-using common::KahanSumInc;
+// Neumaier-compensated summation step, as Prometheus' kahanSumInc.
+inline void KahanSumInc(double inc, double& sum, double& c) {
+  double t = sum + inc;
+  if (std::isinf(t)) {
+    c = 0;
+  } else if (std::fabs(sum) >= std::fabs(inc)) {
+    c += (sum - t) + inc;
+  } else {
+    c += (inc - t) + sum;
+  }
+  sum = t;
+}
 
 // The samples of one series matching a selector in [mint, maxt].
 struct Decoded {

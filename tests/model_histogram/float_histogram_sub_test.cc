@@ -192,5 +192,16 @@ TEST(FloatHistogram, KahanCompactSpanMerge) {
   EXPECT_EQ((std::vector<double>{0.1, 0, 0.2, 0, 0.3}), c.positive_buckets);
 }
 
+TEST(FloatHistogram, KahanAddRefusesMismatchedCompensation) {
+  FloatHistogram h = FH().Count(1).PositiveSpans({{0, 2}}).PositiveBuckets({1, 0});
+  const FloatHistogram before = h;
+  std::optional<FloatHistogram> c = FloatHistogram(FH().PositiveBuckets({0.5}));
+  absl::StatusOr<ArithResult> r = h.KahanAdd(FH().Count(1).CounterResetHint(GaugeType), &c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ("compensation histogram's buckets do not match the histogram's bucket layout",
+            r.status().message());
+  EXPECT_TRUE(Same(before, h));
+}
+
 }  // namespace
 }  // namespace promlet::model::histogram

@@ -441,5 +441,67 @@ TEST(Histogram, Compact) {
   }
 }
 
+TEST(Histogram, Equals) {
+  const Histogram h1 = IH().Schema(3)
+                           .Count(62)
+                           .Sum(2.7)
+                           .ZeroThreshold(0.1)
+                           .ZeroCount(42)
+                           .PositiveSpans({{0, 4}, {10, 3}})
+                           .PositiveBuckets({1, 2, -2, 1, -1, 0, 0})
+                           .NegativeSpans({{0, 4}, {10, 3}})
+                           .NegativeBuckets({1, 2, -2, 1, -1, 0, 0});
+  EXPECT_TRUE(h1.Equals(h1.Copy()));
+  Histogram h2 = h1;
+  h2.count = 63;
+  EXPECT_FALSE(h1.Equals(h2));
+  h2 = h1;
+  h2.sum = kNaN;
+  EXPECT_FALSE(h1.Equals(h2));
+  EXPECT_TRUE(h2.Equals(h2));  // the same NaN bits
+  h2 = h1;
+  h2.zero_threshold = 0.2;
+  EXPECT_FALSE(h1.Equals(h2));
+  h2 = h1;
+  h2.positive_spans = {{0, 2}, {0, 2}, {10, 3}};  // an offset-0 split is a different layout
+  EXPECT_FALSE(h1.Equals(h2));
+  h2.positive_spans = {{0, 4}, {3, 0}, {7, 3}};  // a zero-length span in the gap is not
+  EXPECT_TRUE(h1.Equals(h2));
+  h2 = h1;
+  h2.negative_buckets[6] = 1;
+  EXPECT_FALSE(h1.Equals(h2));
+  const Histogram c1 = IH().Schema(CustomBucketsSchema)
+                           .Count(3)
+                           .PositiveSpans({{0, 2}})
+                           .PositiveBuckets({1, 1})
+                           .CustomValues({1, 2});
+  Histogram c2 = c1;
+  EXPECT_TRUE(c1.Equals(c2));
+  c2.custom_values = MakeCustomValues({1, 2, 3});
+  EXPECT_FALSE(c1.Equals(c2));
+}
+
+TEST(FloatHistogram, HasOverflow) {
+  FloatHistogram h = FH().Count(3)
+                         .Sum(1)
+                         .ZeroCount(1)
+                         .PositiveSpans({{0, 1}})
+                         .PositiveBuckets({1})
+                         .NegativeSpans({{0, 1}})
+                         .NegativeBuckets({1});
+  EXPECT_FALSE(h.HasOverflow());
+  for (double* field :
+       {&h.count, &h.sum, &h.zero_count, &h.positive_buckets[0], &h.negative_buckets[0]}) {
+    const double saved = *field;
+    *field = -kInf;
+    EXPECT_TRUE(h.HasOverflow());
+    *field = saved;
+  }
+  h.sum = kNaN;  // NaN is not an overflow
+  EXPECT_FALSE(h.HasOverflow());
+  FloatHistogram c = FH().Schema(CustomBucketsSchema).CustomValues({1, kInf});
+  EXPECT_TRUE(c.HasOverflow());
+}
+
 }  // namespace
 }  // namespace promlet::model::histogram
