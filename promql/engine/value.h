@@ -17,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "promql/ast.h"
+#include "common/kahansum.h"
 #include "model/labels.h"
 
 namespace promlet::promql::internal {
@@ -53,18 +54,7 @@ std::string PromLabelsString(const model::Labels& l);
 // Go's math.Max / math.Min (NaN-propagating).
 double GoMax(double a, double b);
 double GoMin(double a, double b);
-// Neumaier-compensated summation step, as Prometheus' kahanSumInc.
-inline void KahanSumInc(double inc, double& sum, double& c) {
-  double t = sum + inc;
-  if (std::isinf(t)) {
-    c = 0;
-  } else if (std::fabs(sum) >= std::fabs(inc)) {
-    c += (sum - t) + inc;
-  } else {
-    c += (inc - t) + sum;
-  }
-  sum = t;
-}
+using common::KahanSumInc;  // Prometheus' util/kahansum (common/kahansum.h)
 
 // The samples of one series matching a selector in [mint, maxt].
 struct Decoded {
