@@ -41,7 +41,7 @@ constexpr char kUsageLines[] =
     "       promlet tsdb create-blocks-from openmetrics <file> <data-dir> | list <dir> | "
     "analyze <dir>\n"
     "       promlet check config [--config.ignore-unsupported] <file>\n"
-    "       promlet check rules [--lint=duplicate-rules|all|none] [--lint-fatal] [<file>...]\n"
+    "       promlet check rules [--lint=duplicate-rules|all|none] [--lint-fatal] [--ignore-unknown-fields] [<file>...]\n"
     "       promlet test rules <test-file>...\n";
 
 // Prometheus' computeExternalURL: the flag's URL (or http://<hostname>:<port>/ when unset)

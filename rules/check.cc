@@ -90,12 +90,13 @@ CheckOutput CheckRuleFiles(const std::vector<std::string>& files, const CheckRul
   };
   if (files.empty()) {
     std::vector<std::string> errors;
-    RuleFileSpec spec = ParseRuleFile(stdin_content, "standard input", &errors);
+    RuleFileSpec spec =
+        ParseRuleFile(stdin_content, "standard input", &errors, opts.ignore_unknown_fields);
     report("standard input", CheckOne(spec, std::move(errors), opts));
   }
   for (const std::string& f : files) {
     std::vector<std::string> errors;
-    RuleFileSpec spec = LoadRuleFile(f, &errors);
+    RuleFileSpec spec = LoadRuleFile(f, &errors, opts.ignore_unknown_fields);
     report(f, CheckOne(spec, std::move(errors), opts));
   }
   if (failed && has_errors) {
@@ -115,6 +116,8 @@ CheckOutput RunCheckRules(const std::vector<std::string>& args) {
     const std::string& a = args[i];
     if (a == "--lint-fatal") {
       opts.lint_fatal = true;
+    } else if (a == "--ignore-unknown-fields") {
+      opts.ignore_unknown_fields = true;
     } else if (a.rfind("--lint=", 0) == 0 || a == "--lint") {
       std::string v;
       if (a == "--lint") {

@@ -18,6 +18,7 @@ namespace promlet::rules {
 struct CheckRulesOptions {
   bool lint_duplicates = true;  // --lint=duplicate-rules|all (default) vs --lint=none
   bool lint_fatal = false;      // --lint-fatal
+  bool ignore_unknown_fields = false;  // --ignore-unknown-fields (promtool 3)
 };
 
 struct CheckOutput {

@@ -75,6 +75,17 @@ TEST(CheckRules, OutputAndExitCodesLikePromtool) {
             "promlet: error: path '" + dir.File("missing.yml") + "' does not exist, try --help\n");
   EXPECT_EQ(RunCheckRules({"--lint=none", dir.File("dup.yml")}).exit_code, 0);
   EXPECT_EQ(RunCheckRules({"--lint-fatal", dir.File("dup.yml")}).exit_code, 3);
+
+  // promtool 3's --ignore-unknown-fields: fields rulefmt does not know are skipped.
+  dir.Write("unknown.yml",
+            "groups:\n  - name: g\n    owner: team-a\n    rules:\n"
+            "      - record: r\n        expr: vector(1)\n        runbook: http://x\n");
+  r = RunCheckRules({dir.File("unknown.yml")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("owner"));
+  r = RunCheckRules({"--ignore-unknown-fields", dir.File("unknown.yml")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("SUCCESS: 1 rules found"));
 }
 
 // The same files through the real promtool (Debian's 2.42) when installed: same exit codes
