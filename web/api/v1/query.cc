@@ -14,26 +14,30 @@ namespace {
 
 // For safety, the number of points per series a range query may return (as Prometheus).
 
-// Declared first in a query handler, so it runs last: hands the memory the engine and the
-// encoder freed back to the OS (glibc keeps freed pages in each thread's arena otherwise, and
-// a large query would leave RSS at its peak for the life of the process). Only past a few
-// MiB of free heap: trimming after every small query made the next one fault its pages in
-// again (~5% of a small query's time).
-struct TrimHeapAtExit {
-  TrimHeapAtExit() = default;
-  TrimHeapAtExit(const TrimHeapAtExit&) = delete;
-  TrimHeapAtExit& operator=(const TrimHeapAtExit&) = delete;
-  ~TrimHeapAtExit() {
-    constexpr size_t kKeepFreeBytes = 16 << 20;
-    if (mallinfo2().fordblks > kKeepFreeBytes) malloc_trim(0);
+// Declared first in a query handler, so it runs last: after a query that held a lot of memory,
+// hands what the engine freed back to the OS (glibc keeps freed pages in each thread's arena
+// otherwise, and a large query would leave RSS at its peak for the life of the process).
+// Never after a small query: mallinfo2() walks every free chunk of every arena and
+// malloc_trim() unmaps the free pages the next query faults in again; together they were ~10%
+// of a small query's server time, and they left nothing behind worth returning.
+struct TrimHeapAfterLargeQuery {
+  TrimHeapAfterLargeQuery() = default;
+  TrimHeapAfterLargeQuery(const TrimHeapAfterLargeQuery&) = delete;
+  TrimHeapAfterLargeQuery& operator=(const TrimHeapAfterLargeQuery&) = delete;
+  ~TrimHeapAfterLargeQuery() {
+    // Points held at the peak plus raw samples decoded (a batch of series' raw samples is
+    // held at a time), 16 bytes each: past 16 MiB a trim is worth its cost (~1 ms).
+    constexpr int64_t kTrimAfterSamples = (16 << 20) / 16;
+    if (stats.peak_samples + stats.samples_decoded > kTrimAfterSamples) malloc_trim(0);
   }
+  promql::QueryStats stats;  // filled in by the evaluation
 };
 
 // Evaluates through the query limiter: the deadline is the smaller of the `timeout` parameter
 // and --query.timeout, from the request's arrival (time spent waiting for a query thread
 // counts, as in Prometheus); `lookback_delta` overrides the engine's default.
 absl::StatusOr<promql::Result> Evaluate(
-    const Request& r,
+    const Request& r, promql::QueryStats* stats,
     const std::function<absl::StatusOr<promql::Result>(const promql::QueryOptions&)>& eval) {
   const Form& f = r.form;
   int64_t timeout_ms = r.env.options.query_timeout_ms;
@@ -43,6 +47,7 @@ absl::StatusOr<promql::Result> Evaluate(
     if (*t > 0) timeout_ms = std::min(timeout_ms, *t);
   }
   promql::QueryOptions qo;
+  qo.stats = stats;
   if (f.Has("lookback_delta")) {
     auto ld = ParseDurationParam(f.Get("lookback_delta"));
     if (!ld.ok()) return InvalidParam("lookback_delta", ld.status().message());
@@ -72,7 +77,7 @@ absl::StatusOr<promql::ExprPtr> QueryParam(const Form& f) {
 }
 
 // Parses "query" and "limit", evaluates with `eval` and encodes the answer.
-Result RunAndEncode(const Request& r,
+Result RunAndEncode(const Request& r, TrimHeapAfterLargeQuery& trim,
                     const std::function<absl::StatusOr<promql::Result>(
                         const promql::Expr&, const promql::QueryOptions&)>& eval) {
   auto limit = LimitParam(r.form);
@@ -80,7 +85,7 @@ Result RunAndEncode(const Request& r,
   auto expr = QueryParam(r.form);
   if (!expr.ok()) return expr.status();
   absl::StatusOr<promql::Result> q =
-      Evaluate(r, [&](const promql::QueryOptions& qo) { return eval(**expr, qo); });
+      Evaluate(r, &trim.stats, [&](const promql::QueryOptions& qo) { return eval(**expr, qo); });
   if (!q.ok()) return q.status();
   Result out;
   EncodeResult(*q, *limit, out);
@@ -90,7 +95,7 @@ Result RunAndEncode(const Request& r,
 }  // namespace
 
 Result Query(const Request& r) {
-  TrimHeapAtExit trim;
+  TrimHeapAfterLargeQuery trim;
   int64_t t = r.env.options.now_ms();
   if (r.form.Has("time")) {  // present but empty is an error, unlike the other time parameters
     auto pt = ParseTime(r.form.Get("time"));
@@ -98,13 +103,13 @@ Result Query(const Request& r) {
     t = *pt;
   }
   std::string query(r.form.Get("query"));
-  return RunAndEncode(r, [&](const promql::Expr& e, const promql::QueryOptions& qo) {
+  return RunAndEncode(r, trim, [&](const promql::Expr& e, const promql::QueryOptions& qo) {
     return r.env.engine.InstantQuery(r.env.storage, e, t, qo, query);
   });
 }
 
 Result QueryRange(const Request& r) {
-  TrimHeapAtExit trim;
+  TrimHeapAfterLargeQuery trim;
   const Form& f = r.form;
   auto start = ParseTime(f.Get("start"));
   if (!start.ok()) return InvalidParam("start", start.status().message());
@@ -118,7 +123,7 @@ Result QueryRange(const Request& r) {
     return BadData(kTooManyPointsMessage);
   }
   std::string query(f.Get("query"));
-  return RunAndEncode(r, [&](const promql::Expr& e, const promql::QueryOptions& qo) {
+  return RunAndEncode(r, trim, [&](const promql::Expr& e, const promql::QueryOptions& qo) {
     return r.env.engine.RangeQuery(r.env.storage, e, *start, *end, *step, qo, query);
   });
 }
