@@ -1,8 +1,15 @@
 // /api/v1/query, query_range, query_exemplars, format_query, parse_query.
 #include <malloc.h>
 
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
 #include <type_traits>
+#include <utility>
 #include <variant>
+
+#include "absl/container/flat_hash_map.h"
 
 #include "promql/parser/parser.h"
 #include "web/api/v1/ast_json.h"
@@ -69,9 +76,56 @@ void EncodeResult(const promql::Result& q, int limit, Result& out) {
   WriteQueryData(q, LimitedCount(series, limit, out), out.data());
 }
 
+// Parsed queries by their text, most recently used first. Dashboards send the same queries
+// again and again, and parsing (ANTLR) was ~13% of a small query's server time. An AST is
+// never modified once parsed (the engine reads it through const references; per-query state
+// such as resolved durations lives in the query's context), so one AST may serve concurrent
+// queries. Only successful parses are kept; errors are parsed again (and cost nothing to keep).
+class ParsedQueries {
+ public:
+  using ExprRef = std::shared_ptr<const promql::Expr>;
+  static absl::StatusOr<ExprRef> Parse(std::string_view query) {
+    static auto* cache = new ParsedQueries();  // leaked: no destruction order to get wrong
+    return cache->Get(query);
+  }
+
+ private:
+  static constexpr size_t kEntries = 512;
+  static constexpr size_t kMaxQueryBytes = 8 << 10;
+
+  absl::StatusOr<ExprRef> Get(std::string_view query) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (auto it = index_.find(query); it != index_.end()) {
+        lru_.splice(lru_.begin(), lru_, it->second);
+        return it->second->second;
+      }
+    }
+    auto parsed = promql::ParseExpr(query);
+    if (!parsed.ok()) return parsed.status();
+    ExprRef expr(std::move(*parsed));
+    if (query.size() > kMaxQueryBytes) return expr;
+    std::lock_guard<std::mutex> l(mu_);
+    if (index_.contains(query)) return expr;  // parsed meanwhile by another query
+    lru_.emplace_front(std::string(query), expr);
+    index_.emplace(lru_.front().first, lru_.begin());
+    if (lru_.size() > kEntries) {
+      index_.erase(lru_.back().first);
+      lru_.pop_back();
+    }
+    return expr;
+  }
+
+  std::mutex mu_;
+  std::list<std::pair<std::string, ExprRef>> lru_;
+  // Keys view the strings in lru_ (list nodes never move).
+  absl::flat_hash_map<std::string_view, std::list<std::pair<std::string, ExprRef>>::iterator>
+      index_;
+};
+
 // The parsed "query" parameter.
-absl::StatusOr<promql::ExprPtr> QueryParam(const Form& f) {
-  auto expr = promql::ParseExpr(f.Get("query"));
+absl::StatusOr<ParsedQueries::ExprRef> QueryParam(const Form& f) {
+  auto expr = ParsedQueries::Parse(f.Get("query"));
   if (!expr.ok()) return InvalidParam("query", expr.status().message());
   return expr;
 }
