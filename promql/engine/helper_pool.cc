@@ -136,10 +136,36 @@ int RunnableThreads() {
   return running;
 }
 
-// Remaining work (ns) past which helpers are worth waking: a wake-up and the hand-back cost a
-// few microseconds each, and a helper that lands on a busy core may hold its item for a
-// scheduler slice.
-constexpr int64_t kSplitWorthNanos = 200'000;
+// Remaining work (ns) past which helpers are worth waking: waking one and handing the batch
+// back cost tens of microseconds on a virtual machine, and a helper that lands on a busy core
+// may hold its item for a scheduler slice (milliseconds), so a busy machine needs more work.
+constexpr int64_t kSplitWorthNanos = 1'000'000;
+constexpr int64_t kSplitWorthBusyNanos = 5'000'000;
+// Items done before their cost is trusted (the first series of a query pay for cold caches).
+constexpr int64_t kItemsBeforeEstimate = 4;
+
+// RunShared calls in progress in this process (queries sharing their series right now).
+std::atomic<int>& SharedLoops() {
+  static std::atomic<int> loops{0};
+  return loops;
+}
+
+// How many helpers a loop with `remaining_nanos` of work left should invite: one per idle core
+// (cores minus runnable threads). When no core is idle only because of other processes (this
+// query is the process' only loop) and much work is left, still one: the work is shared per
+// series, so a helper that gets little CPU holds at most one series, and under the kernel's
+// fair share two threads get more of a busy machine than one. When other queries of this
+// process are running too, only idle cores: the process' own threads already fill the machine.
+int HelpersWorthInviting(int64_t remaining_nanos) {
+  const int running = RunnableThreads();
+  if (running <= 0) return 0;  // unknown: stay on the caller
+  const int idle = UsableCores() - running;
+  if (idle > 0) return idle;
+  return SharedLoops().load(std::memory_order_relaxed) <= 1 &&
+                 remaining_nanos >= kSplitWorthBusyNanos
+             ? 1
+             : 0;
+}
 
 int64_t NanosSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
@@ -161,6 +187,10 @@ int UsableCores() {
 void RunShared(size_t n, QueryParallelism mode, int max_threads, WorkEstimate& estimate,
                const std::function<void(size_t)>& work) {
   if (n == 0) return;
+  struct Running {
+    Running() { SharedLoops().fetch_add(1, std::memory_order_relaxed); }
+    ~Running() { SharedLoops().fetch_sub(1, std::memory_order_relaxed); }
+  } running;
   const int threads = max_threads > 0 ? max_threads : UsableCores();
   Loop loop(n, work);
   bool offered = false;
@@ -187,12 +217,11 @@ void RunShared(size_t n, QueryParallelism mode, int max_threads, WorkEstimate& e
     const int64_t nanos = estimate.nanos + NanosSince(t0);
     const size_t left = n - std::min(n, loop.next.load(std::memory_order_relaxed));
     if (left == 0) break;
-    if (items < 2) continue;
-    if (nanos / items * static_cast<int64_t>(left) < kSplitWorthNanos) continue;
+    if (items < kItemsBeforeEstimate) continue;
+    const int64_t remaining = nanos / items * static_cast<int64_t>(left);
+    if (remaining < kSplitWorthNanos) continue;
     decided = true;
-    const int running = RunnableThreads();
-    const int idle = running > 0 ? UsableCores() - running : 0;
-    offer(std::min(threads - 1, idle));
+    offer(std::min(threads - 1, HelpersWorthInviting(remaining)));
   }
   if (adaptive) {
     estimate.items += static_cast<int64_t>(done);

@@ -30,9 +30,11 @@ struct WorkEstimate {
 // Runs work(i) for every i in [0, n). kOff: all on the calling thread. kForce: up to
 // max_threads - 1 helpers are invited at once (tests: the parallel path on any input).
 // kAuto: the caller starts alone and invites helpers only once the remaining work, estimated
-// from the items done (this batch's and `estimate`'s), exceeds ~0.2 ms, and then only as many
-// as there are idle cores (cores minus runnable threads, from /proc/loadavg), so a busy
-// machine or concurrent queries keep the work on the caller. max_threads <= 0: all cores.
+// from the items done (this batch's and `estimate`'s), exceeds ~1 ms, and then one per idle
+// core (cores minus runnable threads, from /proc/loadavg); with no idle core, one helper when
+// other processes are the load and over ~5 ms are left, none when other queries of this
+// process are sharing their own work (they already fill the cores). max_threads <= 0: all
+// usable cores.
 void RunShared(size_t n, QueryParallelism mode, int max_threads, WorkEstimate& estimate,
                const std::function<void(size_t)>& work);
 
