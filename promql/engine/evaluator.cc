@@ -31,25 +31,21 @@ absl::Status Evaluator::DecodeInto(const QueryContext& ctx, storage::SampleItera
   if (!it.Seek(mint) || it.T() > maxt) return it.status();
   d.t.push_back(it.T());
   d.v.push_back(it.V());
-  // Batches are decoded straight into the output, then cut at maxt. They start small and
-  // double: the buffers are zero-filled as they grow, and a short read (an instant query's
-  // lookback window) should not pay for 512 points per series.
-  constexpr size_t kFirstBatch = 32;
-  constexpr size_t kMaxBatch = 512;
-  size_t batch = kFirstBatch;
-  for (size_t batches = 1;; ++batches, batch = std::min(kMaxBatch, batch * 2)) {
-    const size_t old = d.t.size();
-    d.t.resize(old + batch);
-    d.v.resize(old + batch);
-    const size_t n = it.NextBatch(d.t.data() + old, d.v.data() + old, batch);
+  // Batches are decoded into a stack buffer, cut at maxt and appended: no zero-filled slack
+  // in the output (an instant query's lookback window reads a few points per series), one
+  // NextBatch call for a series of up to kBatch points, and the output grows to what was read.
+  constexpr size_t kBatch = 512;
+  int64_t tb[kBatch];
+  double vb[kBatch];
+  for (size_t batches = 1;; ++batches) {
+    const size_t n = it.NextBatch(tb, vb, kBatch);
     size_t keep = n;
-    if (n > 0 && d.t[old + n - 1] > maxt) {
-      keep = static_cast<size_t>(
-          std::upper_bound(d.t.begin() + old, d.t.begin() + old + n, maxt) - d.t.begin()) - old;
+    if (n > 0 && tb[n - 1] > maxt) {
+      keep = static_cast<size_t>(std::upper_bound(tb, tb + n, maxt) - tb);
     }
-    d.t.resize(old + keep);
-    d.v.resize(old + keep);
-    if (keep < batch) break;  // exhausted or past maxt
+    d.t.insert(d.t.end(), tb, tb + keep);
+    d.v.insert(d.v.end(), vb, vb + keep);
+    if (keep < kBatch) break;  // exhausted or past maxt
     if (batches % 64 == 0) ctx.CheckInterrupt();
     if (static_cast<int64_t>(d.t.size()) > cap) {
       return absl::ResourceExhaustedError(
