@@ -589,8 +589,8 @@ def run_query(client, q, stats, step, reps, warmup, clients=1):
             t.join()
         times = [x for o in outs if o for x in o[0]]
         body = outs[0][1] if outs[0] else None
-        errs = [o[2] for o in outs if o is None or o[2]]
-        err = (errs[0] or "client thread failed") if errs else None
+        errs = ["client thread failed" if o is None else o[2] for o in outs if o is None or o[2]]
+        err = errs[0] if errs else None
     res = {"name": q["name"], "kind": q["kind"], "query": q["query"]}
     if err:
         res["error"] = err
