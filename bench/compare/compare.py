@@ -37,6 +37,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -100,6 +101,12 @@ def cleanup(*sig):
             pass
     if sig:
         sys.exit(1)
+
+
+def start_spinners(n, workdir):
+    """n processes spinning on the CPU (a busy machine for --busy); stop them with stop()."""
+    log = os.path.join(workdir, "busy.log")
+    return [spawn([sys.executable, "-c", "while True: pass"], log) for _ in range(n)]
 
 
 def run_timed(cmd, log_path):
@@ -531,7 +538,28 @@ BUILTINS = {"prometheus": Prometheus, "promlet": Promlet, "victoriametrics": Vic
 
 # ------------------------------------------------------------ queries and answers
 
-def run_query(client, q, stats, step, reps, warmup):
+def timed_gets(client, url, reps, warmup):
+    """warmup untimed then reps timed GETs of url on one keep-alive connection:
+    (seconds per timed run, last body, error or None)."""
+    times, body = [], None
+    for i in range(warmup + reps):
+        t0 = time.perf_counter()
+        try:
+            st, data = client.get(url)
+        except OSError as e:
+            return times, body, "request failed: %s" % e
+        dt = time.perf_counter() - t0
+        if st != 200:
+            return times, body, "HTTP %s: %s" % (st, data[:300].decode(errors="replace"))
+        if i >= warmup:
+            times.append(dt)
+        body = data
+    return times, body, None
+
+
+def run_query(client, q, stats, step, reps, warmup, clients=1):
+    """Times q: with clients > 1, that many keep-alive connections send it at once (each its
+    warm-up and timed runs); the latency figures are over all their timed runs."""
     if q["kind"] == "range":
         params = {"query": q["query"], "start": str(stats["start_s"]), "end": str(stats["range_end_s"]),
                   "step": str(step)}
@@ -540,21 +568,29 @@ def run_query(client, q, stats, step, reps, warmup):
         params = {"query": q["query"], "time": str(stats["range_end_s"])}
         path = "/api/v1/query?"
     url = path + urllib.parse.urlencode(params)
-    times, body, err = [], None, None
-    for i in range(warmup + reps):
-        t0 = time.perf_counter()
-        try:
-            st, data = client.get(url)
-        except OSError as e:
-            err = "request failed: %s" % e
-            break
-        dt = time.perf_counter() - t0
-        if st != 200:
-            err = "HTTP %s: %s" % (st, data[:300].decode(errors="replace"))
-            break
-        if i >= warmup:
-            times.append(dt)
-        body = data
+    if clients <= 1:
+        times, body, err = timed_gets(client, url, reps, warmup)
+    else:
+        outs = [None] * clients
+        start = threading.Barrier(clients)
+
+        def one(k):
+            c = Client(client.port)
+            try:
+                start.wait()
+                outs[k] = timed_gets(c, url, reps, warmup)
+            finally:
+                c.close()
+
+        threads = [threading.Thread(target=one, args=(k,)) for k in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        times = [x for o in outs if o for x in o[0]]
+        body = outs[0][1] if outs[0] else None
+        errs = ["client thread failed" if o is None else o[2] for o in outs if o is None or o[2]]
+        err = errs[0] if errs else None
     res = {"name": q["name"], "kind": q["kind"], "query": q["query"]}
     if err:
         res["error"] = err
@@ -740,16 +776,22 @@ def bench_system(sysobj, om, stats, queries, args):
     print("   load %s" % json.dumps(m["load"]), flush=True)
     answers = {}
     m["queries"] = []
-    cpu0 = proc_cpu(sysobj.proc.pid)
-    for q in queries:
-        if sysobj.proc.poll() is not None:
-            raise RuntimeError("server exited with %s during the query set" % sysobj.proc.returncode)
-        res, parsed = run_query(sysobj.client, q, stats, args.step, args.reps, args.warmup)
-        m["queries"].append(res)
-        answers[q["name"]] = parsed
-        print("   %-24s %s" % (q["name"], res.get("error") or "min %.1f ms  median %.1f ms  series %d points %d" % (
-            res["min_ms"], res["median_ms"], res["series"], res["points"])), flush=True)
-    m["query_set_cpu_seconds"] = round(proc_cpu(sysobj.proc.pid) - cpu0, 2)
+    spinners = start_spinners(args.busy, sysobj.dir) if args.busy > 0 else []
+    try:
+        cpu0 = proc_cpu(sysobj.proc.pid)
+        for q in queries:
+            if sysobj.proc.poll() is not None:
+                raise RuntimeError("server exited with %s during the query set" % sysobj.proc.returncode)
+            res, parsed = run_query(sysobj.client, q, stats, args.step, args.reps, args.warmup,
+                                    args.clients)
+            m["queries"].append(res)
+            answers[q["name"]] = parsed
+            print("   %-24s %s" % (q["name"], res.get("error") or "min %.1f ms  median %.1f ms  series %d points %d" % (
+                res["min_ms"], res["median_ms"], res["series"], res["points"])), flush=True)
+        m["query_set_cpu_seconds"] = round(proc_cpu(sysobj.proc.pid) - cpu0, 2)
+    finally:
+        for p in spinners:
+            stop(p)
     m["rss_after_queries"] = proc_mem(sysobj.proc.pid)
     m["disk_after_queries"] = du(sysobj.data)
     sysobj.stop()
@@ -880,8 +922,11 @@ def markdown(report):
 
     L += ["", "## Query latency", "",
           "ms, min / median of %d runs after %d warm-up run(s); client-side over keep-alive HTTP, "
-          "including JSON transfer and parsing of nothing (bytes only). Range queries: whole window at step %ss."
-          % (a["reps"], a["warmup"], a["step"]), "",
+          "including JSON transfer and parsing of nothing (bytes only). Range queries: whole window at step %ss.%s%s"
+          % (a["reps"], a["warmup"], a["step"],
+             " Load: %d process(es) spinning on the CPU (--busy)." % a["busy"] if a.get("busy") else "",
+             " %d concurrent clients per query, figures over all their runs (--clients)." % a["clients"]
+             if a.get("clients", 1) > 1 else ""), "",
           "| query | kind | " + " | ".join(names) + " | series/points | promlet = %s? |" % ref,
           "|---|---|" + "---|" * len(names) + "---|---|"]
     by = {n: {q["name"]: q for q in report["systems"][n].get("queries", [])} for n in names}
@@ -1260,6 +1305,10 @@ def main():
     ap.add_argument("--step", default="15", help="range query step, seconds")
     ap.add_argument("--reps", type=int, default=7, help="timed runs per query")
     ap.add_argument("--warmup", type=int, default=1, help="untimed runs per query first")
+    ap.add_argument("--busy", type=int, default=0, metavar="N",
+                    help="N processes spin on the CPU while each system's queries are timed (a loaded machine)")
+    ap.add_argument("--clients", type=int, default=1, metavar="K",
+                    help="K concurrent keep-alive clients send each query (latency over all their runs)")
     ap.add_argument("--rel-tol", type=float, default=1e-6, help="promlet vs reference: relative tolerance")
     ap.add_argument("--abs-tol", type=float, default=1e-9,
                     help="promlet vs reference: absolute tolerance for values near zero")

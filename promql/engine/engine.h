@@ -39,6 +39,14 @@
 
 namespace promlet::promql {
 
+// Whether one query's per-series work may be split over threads. Results are bit-identical in
+// every mode; only the time differs.
+enum class QueryParallelism {
+  kAuto,   // split when the work is large and cores are idle (the default)
+  kOff,    // always on the query's own thread
+  kForce,  // always offered to max_threads - 1 helpers (tests of the parallel path)
+};
+
 struct EngineOptions {
   int64_t lookback_delta_ms = 5 * 60 * 1000;
   // Upper bound on samples held in memory at once by one query (Prometheus' max_samples).
@@ -46,6 +54,8 @@ struct EngineOptions {
   absl::Duration timeout = absl::Minutes(2);
   // Step of subqueries written without one (`x[5m:]`), Prometheus' global evaluation interval.
   int64_t default_eval_interval_ms = 60000;
+  QueryParallelism parallelism = QueryParallelism::kAuto;
+  int max_threads = 0;  // threads one query may use, its own included; <= 0: every usable core
 };
 
 struct QueryStats {

@@ -11,7 +11,6 @@
 #include <exception>
 #include <limits>
 #include <optional>
-#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -32,20 +31,20 @@ absl::Status Evaluator::DecodeInto(const QueryContext& ctx, storage::SampleItera
   if (!it.Seek(mint) || it.T() > maxt) return it.status();
   d.t.push_back(it.T());
   d.v.push_back(it.V());
-  // Batches are decoded straight into the output, then cut at maxt.
+  // Batches are decoded into a stack buffer, cut at maxt and appended: no zero-filled slack
+  // in the output (an instant query's lookback window reads a few points per series), one
+  // NextBatch call for a series of up to kBatch points, and the output grows to what was read.
   constexpr size_t kBatch = 512;
+  int64_t tb[kBatch];
+  double vb[kBatch];
   for (size_t batches = 1;; ++batches) {
-    const size_t old = d.t.size();
-    d.t.resize(old + kBatch);
-    d.v.resize(old + kBatch);
-    const size_t n = it.NextBatch(d.t.data() + old, d.v.data() + old, kBatch);
+    const size_t n = it.NextBatch(tb, vb, kBatch);
     size_t keep = n;
-    if (n > 0 && d.t[old + n - 1] > maxt) {
-      keep = static_cast<size_t>(
-          std::upper_bound(d.t.begin() + old, d.t.begin() + old + n, maxt) - d.t.begin()) - old;
+    if (n > 0 && tb[n - 1] > maxt) {
+      keep = static_cast<size_t>(std::upper_bound(tb, tb + n, maxt) - tb);
     }
-    d.t.resize(old + keep);
-    d.v.resize(old + keep);
+    d.t.insert(d.t.end(), tb, tb + keep);
+    d.v.insert(d.v.end(), vb, vb + keep);
     if (keep < kBatch) break;  // exhausted or past maxt
     if (batches % 64 == 0) ctx.CheckInterrupt();
     if (static_cast<int64_t>(d.t.size()) > cap) {
@@ -102,6 +101,58 @@ void Evaluator::SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt,
   ctx_->stats.samples_decoded += total;
 }
 
+namespace {
+
+// One series of a SelectEachSplit batch: its raw samples, its output and its decoding status.
+struct SplitItem {
+  Decoded d;
+  ESeries out;
+  std::unique_ptr<storage::SampleIterator> it;
+  absl::Status status;
+};
+
+// Batches of SplitItems kept per thread between queries, so that a small query allocates (and
+// page-faults) no sample buffers: the first kKeptItems items keep buffers of up to kKeptPoints
+// points each (at most ~1 MiB per query thread); the rest are freed.
+class SplitItemCache {
+ public:
+  static std::vector<SplitItem> Take(size_t n) {
+    auto& free = Free();
+    std::vector<SplitItem> items;
+    if (!free.empty()) {
+      items = std::move(free.back());
+      free.pop_back();
+    }
+    items.resize(n);
+    return items;
+  }
+  static void Give(std::vector<SplitItem>&& items) {
+    if (items.size() > kKeptItems) items.resize(kKeptItems);
+    for (auto& x : items) {
+      x.it.reset();
+      x.status = absl::OkStatus();
+      x.d.labels = model::Labels();
+      x.out = ESeries();
+      if (x.d.t.capacity() > kKeptPoints) {
+        std::vector<int64_t>().swap(x.d.t);
+        std::vector<double>().swap(x.d.v);
+      }
+    }
+    auto& free = Free();
+    if (free.size() < 2) free.push_back(std::move(items));
+  }
+
+ private:
+  static constexpr size_t kKeptItems = 64;
+  static constexpr size_t kKeptPoints = 1024;
+  static std::vector<std::vector<SplitItem>>& Free() {
+    thread_local std::vector<std::vector<SplitItem>> free;
+    return free;
+  }
+};
+
+}  // namespace
+
 void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t maxt,
                                 bool drop_stale, int64_t range, std::string_view func,
                                 int64_t cap, bool parallel, const ComputeFn& compute,
@@ -109,24 +160,23 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
   if (maxt < mint) return;
   storage::SelectHints hints = Hints(mint, maxt, range, func);
   auto set = ctx_->querier->Select(vs.matchers, &hints);
-  struct Item {
-    Decoded d;
-    ESeries out;
-    std::unique_ptr<storage::SampleIterator> it;
-    absl::Status status;
-  };
-  // Series are taken from the set in batches; each batch is decoded and computed (split over
-  // two threads: even and odd positions, so both read neighbouring chunks), then consumed in
-  // order here. Iterators are independent of the set's position, so they outlive Next().
+  // Series are taken from the set in batches; each batch is decoded and computed (shared with
+  // helper threads when it is large and cores are idle: RunShared), then consumed in order
+  // here. Iterators are independent of the set's position, so they outlive Next(). The batch
+  // size depends only on `parallel`, never on how many threads run it, so the sample
+  // accounting (and so every result and error) is the same with any number of threads.
   constexpr size_t kBatch = 256;
-  constexpr size_t kMinParallel = 32;
   // Without `parallel`, one series per batch: exactly the order of SelectEach.
   const size_t batch = parallel ? kBatch : 1;
-  std::vector<Item> items(batch);
-  std::optional<HelperLease> helper;
-  const bool can_parallel = parallel && std::thread::hardware_concurrency() > 1;
+  std::vector<SplitItem> items = SplitItemCache::Take(batch);
+  struct GiveBack {
+    std::vector<SplitItem>& items;
+    ~GiveBack() { SplitItemCache::Give(std::move(items)); }
+  } give_back{items};
+  const QueryParallelism mode = parallel ? ctx_->options->parallelism : QueryParallelism::kOff;
+  WorkEstimate estimate;
   auto work = [&](size_t i) {
-    Item& x = items[i];
+    SplitItem& x = items[i];
     x.status = DecodeInto(*ctx_, *x.it, mint, maxt, drop_stale, cap, x.d);
     x.it.reset();
     x.out.floats.clear();
@@ -149,29 +199,9 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
       items[n].it = s.Iterator();
       ++n;
     }
-    if (can_parallel && n >= kMinParallel) {
-      if (!helper) helper.emplace();
-      std::exception_ptr theirs, mine;
-      (*helper)->Run([&] {
-        try {
-          for (size_t i = 1; i < n; i += 2) work(i);
-        } catch (...) {
-          theirs = std::current_exception();
-        }
-      });
-      try {
-        for (size_t i = 0; i < n; i += 2) work(i);
-      } catch (...) {
-        mine = std::current_exception();
-      }
-      (*helper)->Wait();
-      if (mine) std::rethrow_exception(mine);
-      if (theirs) std::rethrow_exception(theirs);
-    } else {
-      for (size_t i = 0; i < n; ++i) work(i);
-    }
+    RunShared(n, mode, ctx_->options->max_threads, estimate, work);
     for (size_t i = 0; i < n; ++i) {
-      Item& x = items[i];
+      SplitItem& x = items[i];
       if (!x.status.ok()) Fail(x.status);
       total += static_cast<int64_t>(x.d.t.size());
       if (!x.d.t.empty()) consume(x.d, x.out);

@@ -105,9 +105,10 @@ class Evaluator {
                   const std::function<void(Decoded&)>& fn);
   // Like SelectEach, with the per-series work split: `compute` turns one series' samples into
   // its output series and must touch the QueryContext only through its thread-safe members
-  // (with `parallel` it runs on two threads at once, for batches of series); `consume` then
-  // runs on the calling thread, once per series with samples, in selector order. Results are
-  // therefore the same with or without `parallel`.
+  // (with `parallel`, batches of series are shared with helper threads, as
+  // EngineOptions::parallelism allows: helper_pool.h); `consume` then runs on the calling
+  // thread, once per series with samples, in selector order. Results are therefore the same
+  // with or without `parallel` and with any number of threads.
   using ComputeFn = std::function<void(Decoded&, ESeries&)>;
   // `compute` may count its output points (PointCounter) and check for interruption, both
   // thread-safe; `cap` bounds the raw samples decoded for one series (ResourceExhausted

@@ -1,105 +1,45 @@
-// Internal to the engine: a process-wide pool of helper threads that run one job at a time
-// for the evaluator's parallel series batches (SelectEachSplit).
+// Internal to the engine: a shared loop over the items of one batch (SelectEachSplit's series)
+// that the calling thread works through itself, and that helper threads from a process-wide
+// pool join only when the work is large and cores are free (work sharing where the caller does
+// the work: a helper that arrives late finds nothing left and costs the caller nothing).
 //
-// Invariants: a HelperThread runs at most one job at a time and Wait() returns only after it
-// finished; jobs must not throw (callers catch inside the job). Idle helpers are never joined
-// at exit (the pool is leaked on purpose), so static destruction cannot deadlock.
+// Invariants: every item runs exactly once, on the caller or on a helper; RunShared returns only
+// after every item that was started has finished, and no helper touches the loop afterwards.
+// Items must not depend on which thread runs them nor on each other's order (results are the
+// same with any number of threads). When items throw, the exception of the lowest-numbered
+// failing item is rethrown (what the sequential loop would throw first) and no further items
+// start. Helpers are never joined at exit (the pool is leaked on purpose), so static destruction
+// cannot deadlock.
 #ifndef PROMLET_PROMQL_ENGINE_HELPER_POOL_H_
 #define PROMLET_PROMQL_ENGINE_HELPER_POOL_H_
 
-#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
-#include <memory>
-#include <mutex>
-#include <thread>
-#include <vector>
+
+#include "promql/engine/engine.h"
 
 namespace promlet::promql::internal {
 
-// A second thread for SelectEachSplit: Run() hands it a job, Wait() blocks until the job has
-// finished. Kept in a process-wide pool (HelperLease) rather than started per query: thread
-// start-up, its stack's page faults and exit cost as much as a small query's decoding.
-class HelperThread {
- public:
-  HelperThread() : thread_([this] { Loop(); }) {}
-  ~HelperThread() {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  void Run(std::function<void()> job) {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      job_ = std::move(job);
-      has_job_ = true;
-    }
-    cv_.notify_all();
-  }
-  void Wait() {
-    std::unique_lock<std::mutex> l(mu_);
-    done_cv_.wait(l, [this] { return !has_job_; });
-  }
-
- private:
-  void Loop() {
-    std::unique_lock<std::mutex> l(mu_);
-    for (;;) {
-      cv_.wait(l, [this] { return stop_ || has_job_; });
-      if (has_job_) {
-        std::function<void()> job = std::move(job_);
-        l.unlock();
-        job();  // never throws: callers catch inside the job
-        l.lock();
-        has_job_ = false;
-        done_cv_.notify_all();
-      } else {
-        return;
-      }
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_, done_cv_;
-  std::function<void()> job_;
-  bool has_job_ = false;
-  bool stop_ = false;
-  std::thread thread_;  // last: starts once the members above exist
+// How the per-item cost seen so far is carried from one batch of a loop to the next.
+struct WorkEstimate {
+  int64_t items = 0;
+  int64_t nanos = 0;
 };
 
-// Borrows an idle helper from the pool (starting one if none is idle) and returns it on
-// destruction. The pool grows to the number of queries that ever ran at once.
-class HelperLease {
- public:
-  HelperLease() {
-    std::lock_guard<std::mutex> l(PoolMutex());
-    auto& idle = Idle();
-    if (!idle.empty()) {
-      helper_ = std::move(idle.back());
-      idle.pop_back();
-    }
-    if (!helper_) helper_ = std::make_unique<HelperThread>();
-  }
-  ~HelperLease() {
-    std::lock_guard<std::mutex> l(PoolMutex());
-    Idle().push_back(std::move(helper_));
-  }
-  HelperThread* operator->() { return helper_.get(); }
+// Runs work(i) for every i in [0, n). kOff: all on the calling thread. kForce: up to
+// max_threads - 1 helpers are invited at once (tests: the parallel path on any input).
+// kAuto: the caller starts alone and invites helpers only once the remaining work, estimated
+// from the items done (this batch's and `estimate`'s), exceeds ~1 ms, and then one per idle
+// core (cores minus runnable threads, from /proc/loadavg); with no idle core, one helper when
+// other processes are the load and over ~5 ms are left, none when other queries of this
+// process are sharing their own work (they already fill the cores). max_threads <= 0: all
+// usable cores.
+void RunShared(size_t n, QueryParallelism mode, int max_threads, WorkEstimate& estimate,
+               const std::function<void(size_t)>& work);
 
- private:
-  static std::mutex& PoolMutex() {
-    static std::mutex mu;
-    return mu;
-  }
-  // Leaked on purpose: helpers must not be joined during static destruction.
-  static std::vector<std::unique_ptr<HelperThread>>& Idle() {
-    static auto* idle = new std::vector<std::unique_ptr<HelperThread>>();
-    return *idle;
-  }
-  std::unique_ptr<HelperThread> helper_;
-};
+// Cores the process may run on (its affinity mask; at least 1).
+int UsableCores();
 
 }  // namespace promlet::promql::internal
 

@@ -111,6 +111,26 @@ TEST_F(ApiTest, InstantVectorQuery) {
             R"({"metric":{"__name__":"up","instance":"localhost:9100","job":"node"},"value":[300,"0"]}]}})");
 }
 
+// Issue 21: parsed queries are kept by their text and shared between queries; each query
+// still gets its own answer (time, step-dependent durations), and a bad query its error.
+TEST_F(ApiTest, RepeatedQueryTextAnswersEachQueryOnItsOwn) {
+  auto r = Get("/api/v1/query?query=up%7Bjob%3D%22node%22%7D&time=60");
+  EXPECT_NE(r.body.find(R"("value":[60,"1"])"), std::string::npos) << r.body;
+  r = Get("/api/v1/query?query=up%7Bjob%3D%22node%22%7D&time=300");
+  EXPECT_NE(r.body.find(R"("value":[300,"0"])"), std::string::npos) << r.body;
+  // [step()] is resolved per query: 2 samples per 30 s window, 4 per 60 s window.
+  const std::string q = "/api/v1/query_range?query=count_over_time(up%7Bjob%3D%22node%22%7D%5Bstep()%5D)";
+  r = Get(q + "&start=120&end=120&step=30");
+  EXPECT_NE(r.body.find(R"([[120,"2"]])"), std::string::npos) << r.body;
+  r = Get(q + "&start=120&end=120&step=60");
+  EXPECT_NE(r.body.find(R"([[120,"4"]])"), std::string::npos) << r.body;
+  r = Get(q + "&start=120&end=120&step=30");
+  EXPECT_NE(r.body.find(R"([[120,"2"]])"), std::string::npos) << r.body;
+  auto bad = Get("/api/v1/query?query=sum(&time=1");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(Get("/api/v1/query?query=sum(&time=1").body, bad.body);
+}
+
 TEST_F(ApiTest, DefaultTimeIsNowAndTinyValuesUseExponent) {
   auto r = Get("/api/v1/query?query=tiny");
   EXPECT_EQ(r.body,

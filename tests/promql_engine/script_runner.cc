@@ -605,10 +605,12 @@ class Runner {
   RunOptions opts_;
   std::map<int, int> tiers_;
   std::unique_ptr<tsdb::Head> head_;
-  Engine engine_{[] {
+  Engine engine_{[this] {
     EngineOptions o;
     o.max_samples = 50000000;
     o.timeout = absl::Seconds(100);
+    o.parallelism = opts_.parallelism;
+    o.max_threads = opts_.max_threads;
     return o;
   }()};
 };

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "promql/engine/engine.h"
 
 namespace promlet::promql::testing {
 
@@ -39,6 +40,9 @@ absl::StatusOr<TierMap> LoadTiers(const std::string& tsv_path);
 struct RunOptions {
   int max_tier = 2;  // evals above this tier are skipped
   int unknown_tier = 0;  // tier assumed for evals missing from the TierMap
+  // The engine's threading (kForce runs every selector through the parallel path).
+  QueryParallelism parallelism = QueryParallelism::kAuto;
+  int max_threads = 0;
 };
 
 // Runs one script (path to the .test file); `file` is its base name for TierMap lookups.

@@ -1,8 +1,17 @@
 // /api/v1/query, query_range, query_exemplars, format_query, parse_query.
 #include <malloc.h>
 
+#include <condition_variable>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
 #include <type_traits>
+#include <utility>
 #include <variant>
+
+#include "absl/container/flat_hash_map.h"
 
 #include "promql/parser/parser.h"
 #include "web/api/v1/ast_json.h"
@@ -14,26 +23,64 @@ namespace {
 
 // For safety, the number of points per series a range query may return (as Prometheus).
 
-// Declared first in a query handler, so it runs last: hands the memory the engine and the
-// encoder freed back to the OS (glibc keeps freed pages in each thread's arena otherwise, and
-// a large query would leave RSS at its peak for the life of the process). Only past a few
-// MiB of free heap: trimming after every small query made the next one fault its pages in
-// again (~5% of a small query's time).
-struct TrimHeapAtExit {
-  TrimHeapAtExit() = default;
-  TrimHeapAtExit(const TrimHeapAtExit&) = delete;
-  TrimHeapAtExit& operator=(const TrimHeapAtExit&) = delete;
-  ~TrimHeapAtExit() {
-    constexpr size_t kKeepFreeBytes = 16 << 20;
-    if (mallinfo2().fordblks > kKeepFreeBytes) malloc_trim(0);
+// Hands the memory a large query freed back to the OS, off the query path: the handler asks,
+// a background thread runs malloc_trim (a few ms on a large heap) while the answer is on its
+// way. glibc keeps freed pages in each thread's arena otherwise, and a large query would leave
+// RSS at its peak for the life of the process. Requests arriving during a trim coalesce.
+class HeapTrimmer {
+ public:
+  static void Request() {
+    static auto* trimmer = new HeapTrimmer();  // leaked: its thread is never joined
+    trimmer->Ask();
   }
+
+ private:
+  HeapTrimmer() { std::thread([this] { Loop(); }).detach(); }
+  void Ask() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      pending_ = true;
+    }
+    cv_.notify_one();
+  }
+  void Loop() {
+    std::unique_lock<std::mutex> l(mu_);
+    for (;;) {
+      cv_.wait(l, [this] { return pending_; });
+      pending_ = false;
+      l.unlock();
+      malloc_trim(0);
+      l.lock();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool pending_ = false;
+};
+
+// Declared first in a query handler, so it runs last: after a query that held a lot of memory
+// it asks the HeapTrimmer. Never after a small query: mallinfo2() walks every free chunk of
+// every arena and malloc_trim() unmaps the free pages the next query faults in again; both
+// on every query were ~10% of a small query's server time and left nothing worth returning.
+struct TrimHeapAfterLargeQuery {
+  TrimHeapAfterLargeQuery() = default;
+  TrimHeapAfterLargeQuery(const TrimHeapAfterLargeQuery&) = delete;
+  TrimHeapAfterLargeQuery& operator=(const TrimHeapAfterLargeQuery&) = delete;
+  ~TrimHeapAfterLargeQuery() {
+    // Points held at the peak plus raw samples decoded (a batch of series' raw samples is
+    // held at a time), 16 bytes each: past 4 MiB the freed memory is worth returning (the
+    // trim runs beside the answer, not before it).
+    constexpr int64_t kTrimAfterSamples = (4 << 20) / 16;
+    if (stats.peak_samples + stats.samples_decoded > kTrimAfterSamples) HeapTrimmer::Request();
+  }
+  promql::QueryStats stats;  // filled in by the evaluation
 };
 
 // Evaluates through the query limiter: the deadline is the smaller of the `timeout` parameter
 // and --query.timeout, from the request's arrival (time spent waiting for a query thread
 // counts, as in Prometheus); `lookback_delta` overrides the engine's default.
 absl::StatusOr<promql::Result> Evaluate(
-    const Request& r,
+    const Request& r, promql::QueryStats* stats,
     const std::function<absl::StatusOr<promql::Result>(const promql::QueryOptions&)>& eval) {
   const Form& f = r.form;
   int64_t timeout_ms = r.env.options.query_timeout_ms;
@@ -43,6 +90,7 @@ absl::StatusOr<promql::Result> Evaluate(
     if (*t > 0) timeout_ms = std::min(timeout_ms, *t);
   }
   promql::QueryOptions qo;
+  qo.stats = stats;
   if (f.Has("lookback_delta")) {
     auto ld = ParseDurationParam(f.Get("lookback_delta"));
     if (!ld.ok()) return InvalidParam("lookback_delta", ld.status().message());
@@ -64,15 +112,62 @@ void EncodeResult(const promql::Result& q, int limit, Result& out) {
   WriteQueryData(q, LimitedCount(series, limit, out), out.data());
 }
 
+// Parsed queries by their text, most recently used first. Dashboards send the same queries
+// again and again, and parsing (ANTLR) was ~13% of a small query's server time. An AST is
+// never modified once parsed (the engine reads it through const references; per-query state
+// such as resolved durations lives in the query's context), so one AST may serve concurrent
+// queries. Only successful parses are kept; errors are parsed again (and cost nothing to keep).
+class ParsedQueries {
+ public:
+  using ExprRef = std::shared_ptr<const promql::Expr>;
+  static absl::StatusOr<ExprRef> Parse(std::string_view query) {
+    static auto* cache = new ParsedQueries();  // leaked: no destruction order to get wrong
+    return cache->Get(query);
+  }
+
+ private:
+  static constexpr size_t kEntries = 512;
+  static constexpr size_t kMaxQueryBytes = 8 << 10;
+
+  absl::StatusOr<ExprRef> Get(std::string_view query) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (auto it = index_.find(query); it != index_.end()) {
+        lru_.splice(lru_.begin(), lru_, it->second);
+        return it->second->second;
+      }
+    }
+    auto parsed = promql::ParseExpr(query);
+    if (!parsed.ok()) return parsed.status();
+    ExprRef expr(std::move(*parsed));
+    if (query.size() > kMaxQueryBytes) return expr;
+    std::lock_guard<std::mutex> l(mu_);
+    if (index_.contains(query)) return expr;  // parsed meanwhile by another query
+    lru_.emplace_front(std::string(query), expr);
+    index_.emplace(lru_.front().first, lru_.begin());
+    if (lru_.size() > kEntries) {
+      index_.erase(lru_.back().first);
+      lru_.pop_back();
+    }
+    return expr;
+  }
+
+  std::mutex mu_;
+  std::list<std::pair<std::string, ExprRef>> lru_;
+  // Keys view the strings in lru_ (list nodes never move).
+  absl::flat_hash_map<std::string_view, std::list<std::pair<std::string, ExprRef>>::iterator>
+      index_;
+};
+
 // The parsed "query" parameter.
-absl::StatusOr<promql::ExprPtr> QueryParam(const Form& f) {
-  auto expr = promql::ParseExpr(f.Get("query"));
+absl::StatusOr<ParsedQueries::ExprRef> QueryParam(const Form& f) {
+  auto expr = ParsedQueries::Parse(f.Get("query"));
   if (!expr.ok()) return InvalidParam("query", expr.status().message());
   return expr;
 }
 
 // Parses "query" and "limit", evaluates with `eval` and encodes the answer.
-Result RunAndEncode(const Request& r,
+Result RunAndEncode(const Request& r, TrimHeapAfterLargeQuery& trim,
                     const std::function<absl::StatusOr<promql::Result>(
                         const promql::Expr&, const promql::QueryOptions&)>& eval) {
   auto limit = LimitParam(r.form);
@@ -80,7 +175,7 @@ Result RunAndEncode(const Request& r,
   auto expr = QueryParam(r.form);
   if (!expr.ok()) return expr.status();
   absl::StatusOr<promql::Result> q =
-      Evaluate(r, [&](const promql::QueryOptions& qo) { return eval(**expr, qo); });
+      Evaluate(r, &trim.stats, [&](const promql::QueryOptions& qo) { return eval(**expr, qo); });
   if (!q.ok()) return q.status();
   Result out;
   EncodeResult(*q, *limit, out);
@@ -90,7 +185,7 @@ Result RunAndEncode(const Request& r,
 }  // namespace
 
 Result Query(const Request& r) {
-  TrimHeapAtExit trim;
+  TrimHeapAfterLargeQuery trim;
   int64_t t = r.env.options.now_ms();
   if (r.form.Has("time")) {  // present but empty is an error, unlike the other time parameters
     auto pt = ParseTime(r.form.Get("time"));
@@ -98,13 +193,13 @@ Result Query(const Request& r) {
     t = *pt;
   }
   std::string query(r.form.Get("query"));
-  return RunAndEncode(r, [&](const promql::Expr& e, const promql::QueryOptions& qo) {
+  return RunAndEncode(r, trim, [&](const promql::Expr& e, const promql::QueryOptions& qo) {
     return r.env.engine.InstantQuery(r.env.storage, e, t, qo, query);
   });
 }
 
 Result QueryRange(const Request& r) {
-  TrimHeapAtExit trim;
+  TrimHeapAfterLargeQuery trim;
   const Form& f = r.form;
   auto start = ParseTime(f.Get("start"));
   if (!start.ok()) return InvalidParam("start", start.status().message());
@@ -118,7 +213,7 @@ Result QueryRange(const Request& r) {
     return BadData(kTooManyPointsMessage);
   }
   std::string query(f.Get("query"));
-  return RunAndEncode(r, [&](const promql::Expr& e, const promql::QueryOptions& qo) {
+  return RunAndEncode(r, trim, [&](const promql::Expr& e, const promql::QueryOptions& qo) {
     return r.env.engine.RangeQuery(r.env.storage, e, *start, *end, *step, qo, query);
   });
 }

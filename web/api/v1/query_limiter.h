@@ -54,6 +54,7 @@ class QueryLimiter {
   std::condition_variable watch_cv_;
   std::list<Watch*> watches_;
   bool stop_ = false;
+  bool watchdog_idle_ = false;  // waiting for a query to watch (guarded by watch_mu_)
   std::thread watchdog_;
 };
 

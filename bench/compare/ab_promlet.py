@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""A/B of two promlet binaries in one sitting (python3 standard library only).
+
+Both binaries serve copies of one block directory (imported once from the dataset with binary
+A's `tsdb create-blocks-from openmetrics`) at the same time, on 127.0.0.1. Every query gets
+one warm-up per binary, then --reps rounds alternating A and B, so machine noise hits both
+alike. Per query: median client-side latency (ms) and server CPU per query (ms, summed over
+the server's threads from /proc/<pid>/task/*/schedstat), and B/A ratios; the last line is the
+geometric mean of the ratios. CPU ratios stay meaningful on a noisy machine; latency needs a
+quiet one.
+
+    python3 bench/compare/ab_promlet.py OLD_BIN NEW_BIN --dataset FILE.om
+    python3 bench/compare/ab_promlet.py OLD NEW --dataset FILE.om --busy 1      # one core kept busy
+    python3 bench/compare/ab_promlet.py OLD NEW --dataset FILE.om --clients 4   # 4 concurrent clients
+    python3 bench/compare/ab_promlet.py NEW NEW --dataset FILE.om --taskset-a 0 --taskset-b 0,1  # 1 vs 2 cores
+"""
+
+import argparse
+import http.client
+import math
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from compare import read_queries  # noqa: E402  (one query-file parser)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start(binary, data, config, cpus):
+    port = free_port()
+    cmd = [binary, "--config.file=" + config, "--storage.tsdb.path=" + data,
+           "--storage.tsdb.retention.time=10y", "--web.listen-address=127.0.0.1:%d" % port]
+    if cpus:
+        cmd = ["taskset", "-c", cpus] + cmd
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            c.request("GET", "/-/ready")
+            if c.getresponse().status == 200:
+                return proc, port
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError("%s exited with %s" % (binary, proc.returncode))
+        time.sleep(0.1)
+    raise RuntimeError("%s not ready" % binary)
+
+
+def server_cpu(pid):
+    total = 0
+    for t in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/schedstat" % (pid, t)) as f:
+                total += int(f.read().split()[0])
+        except OSError:
+            pass
+    return total / 1e9
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("a")
+    ap.add_argument("b")
+    ap.add_argument("--dataset", required=True, help="OpenMetrics file from gen_dataset.py (.stats.json beside it)")
+    ap.add_argument("--queries", default=os.path.join(HERE, "dashboard_queries.txt"))
+    ap.add_argument("--reps", type=int, default=15)
+    ap.add_argument("--step", default="15")
+    ap.add_argument("--busy", type=int, default=0, help="processes spinning on the CPU during the runs")
+    ap.add_argument("--clients", type=int, default=1, help="concurrent keep-alive clients per round")
+    ap.add_argument("--taskset-a", default="", help="CPU list for server A (taskset -c)")
+    ap.add_argument("--taskset-b", default="", help="CPU list for server B")
+    args = ap.parse_args()
+    import json
+    with open(args.dataset + ".stats.json") as f:
+        stats = json.load(f)
+    queries = read_queries(args.queries)
+    work = tempfile.mkdtemp(prefix="ab-promlet-")
+    procs, spinners = [], []
+    try:
+        config = os.path.join(work, "empty.yml")
+        with open(config, "w") as f:
+            f.write("global:\n  scrape_interval: 15s\nscrape_configs: []\n")
+        data_a, data_b = os.path.join(work, "a"), os.path.join(work, "b")
+        subprocess.run([args.a, "tsdb", "create-blocks-from", "openmetrics", args.dataset, data_a],
+                       check=True, stdout=subprocess.DEVNULL)
+        shutil.copytree(data_a, data_b)
+        servers = [start(args.a, data_a, config, args.taskset_a), start(args.b, data_b, config, args.taskset_b)]
+        procs = [p for p, _ in servers]
+        conns = [[http.client.HTTPConnection("127.0.0.1", port, timeout=600) for _ in range(args.clients)]
+                 for _, port in servers]
+        spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
+
+        def round_(si, url):
+            out = [None] * args.clients
+
+            def one(k):
+                c = conns[si][k]
+                t0 = time.perf_counter()
+                c.request("GET", url)
+                r = c.getresponse()
+                body = r.read()
+                if r.status != 200:
+                    raise RuntimeError("HTTP %s: %s" % (r.status, body[:200]))
+                out[k] = time.perf_counter() - t0
+
+            threads = [threading.Thread(target=one, args=(k,)) for k in range(args.clients)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            if None in out:
+                raise RuntimeError("a request failed: %s" % url)
+            return out
+
+        print("A = %s%s\nB = %s%s\nbusy=%d clients=%d reps=%d" % (
+            args.a, " (cpus %s)" % args.taskset_a if args.taskset_a else "", args.b,
+            " (cpus %s)" % args.taskset_b if args.taskset_b else "", args.busy, args.clients, args.reps))
+        print("%-26s %9s %9s %6s | %8s %8s %6s" % ("query", "A ms", "B ms", "B/A", "A cpu", "B cpu", "B/A"))
+        wall_ratios, cpu_ratios = [], []
+        for q in queries:
+            if q["kind"] == "range":
+                params = {"query": q["query"], "start": stats["start_s"], "end": stats["range_end_s"], "step": args.step}
+                url = "/api/v1/query_range?" + urllib.parse.urlencode(params)
+            else:
+                url = "/api/v1/query?" + urllib.parse.urlencode({"query": q["query"], "time": stats["range_end_s"]})
+            round_(0, url)
+            round_(1, url)
+            times, cpu = [[], []], [0.0, 0.0]
+            for _ in range(args.reps):
+                for si in (0, 1):
+                    c0 = server_cpu(procs[si].pid)
+                    times[si] += round_(si, url)
+                    cpu[si] += server_cpu(procs[si].pid) - c0
+            wa, wb = (statistics.median(t) * 1e3 for t in times)
+            ca, cb = (c * 1e3 / (args.reps * args.clients) for c in cpu)
+            wall_ratios.append(wb / wa)
+            cpu_ratios.append(cb / ca if ca > 0 else 1.0)
+            print("%-26s %9.2f %9.2f %6.2f | %8.2f %8.2f %6.2f" % (q["name"], wa, wb, wb / wa, ca, cb, cpu_ratios[-1]),
+                  flush=True)
+        gm = lambda xs: math.exp(sum(math.log(x) for x in xs) / len(xs))
+        print("geometric mean B/A: latency %.2f, server CPU %.2f" % (gm(wall_ratios), gm(cpu_ratios)))
+    finally:
+        for p in spinners + procs:
+            p.terminate()
+            p.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+// Issue 21 item 5: a query's answer is bit-identical whether its series are evaluated on its own
+// thread (QueryParallelism::kOff), shared with helper threads on every batch (kForce, 2 and 4
+// threads) or as the adaptive default decides (kAuto): same series, labels, timestamps, the
+// same bits of every value (NaN payloads included), the same annotations and the same errors.
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "model/value.h"
+#include "promql/engine/engine.h"
+#include "tsdb/head.h"
+
+namespace promlet::promql {
+namespace {
+
+// 700 series per family (three batches of the parallel path): counters with resets and gaps,
+// gauges with stale markers, and a classic histogram.
+class ParallelTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto app = head_.NewAppender();
+    for (int s = 0; s < 700; ++s) {
+      const std::string g = std::to_string(s % 9), i = std::to_string(s);
+      model::Labels c{{"__name__", "work_total"}, {"g", g}, {"i", i}};
+      model::Labels l{{"__name__", "level"}, {"g", g}, {"i", i}};
+      double v = 0;
+      for (int k = 0; k <= 240; ++k) {
+        if ((k + s) % 61 == 0) v = 0;
+        v += 0.1 * (s + 1) + (k % 5) * 0.37;
+        if ((k * 7 + s) % 29 == 0) continue;
+        const int64_t t = k * 15000 + s % 11;
+        ASSERT_TRUE(app->Append(0, c, t, v).ok());
+        const double gv = (s % 4 == 0 && k == 180) ? model::StaleNaN()
+                                                     : std::sin(k * 0.1 + s) * 1e3 + s;
+        ASSERT_TRUE(app->Append(0, l, t, gv).ok());
+      }
+    }
+    for (int s = 0; s < 40; ++s) {
+      double total = 0;
+      for (const char* le : {"0.1", "0.5", "1", "+Inf"}) {
+        model::Labels b{{"__name__", "lat_bucket"}, {"i", std::to_string(s)}, {"le", le}};
+        for (int k = 0; k <= 240; ++k) {
+          total += (s % 3 + 1) * (le[0] == '0' ? 1 : 2);
+          ASSERT_TRUE(app->Append(0, b, k * 15000, total + k).ok());
+        }
+      }
+    }
+    ASSERT_TRUE(app->Commit().ok());
+  }
+
+  static EngineOptions Options(QueryParallelism mode, int threads, int64_t max_samples) {
+    EngineOptions o;
+    o.parallelism = mode;
+    o.max_threads = threads;
+    o.max_samples = max_samples;
+    return o;
+  }
+
+  // Everything an answer says, values as bits.
+  static std::string Bytes(const absl::StatusOr<Result>& r) {
+    if (!r.ok()) return "error: " + r.status().ToString();
+    std::string out;
+    auto num = [&](double v) { out += std::to_string(std::bit_cast<uint64_t>(v)) + ","; };
+    if (const auto* m = std::get_if<Matrix>(&r->value)) {
+      for (const auto& s : *m) {
+        out += s.labels.ToString() + ":";
+        for (const auto& p : s.points) {
+          out += std::to_string(p.t) + "=";
+          num(p.v);
+        }
+        out += "\n";
+      }
+    } else if (const auto* v = std::get_if<Vector>(&r->value)) {
+      for (const auto& s : *v) {
+        out += s.labels.ToString() + "@" + std::to_string(s.t) + "=";
+        num(s.v);
+        out += "\n";
+      }
+    } else if (const auto* sc = std::get_if<Scalar>(&r->value)) {
+      num(sc->v);
+    }
+    for (const auto& w : r->warnings) out += "W " + w + "\n";
+    for (const auto& i : r->infos) out += "I " + i + "\n";
+    return out;
+  }
+
+  std::string Run(const Engine& e, const std::string& q, bool range) {
+    return Bytes(range ? e.RangeQuery(head_, q, 0, 3600000, 30000)
+                       : e.InstantQuery(head_, q, 3000000));
+  }
+
+  tsdb::Head head_;
+};
+
+const char* const kQueries[] = {
+    "work_total",
+    "level",
+    "level offset 2m",
+    "timestamp(level)",
+    "rate(work_total[5m])",
+    "irate(work_total[2m])",
+    "increase(work_total[7m])",
+    "resets(work_total[10m])",
+    "deriv(level[5m])",
+    "avg_over_time(level[5m])",
+    "stddev_over_time(level[4m])",
+    "quantile_over_time(0.9, level[6m])",
+    "count_over_time(level[3m])",
+    "last_over_time(level[2m])",
+    "predict_linear(level[5m], 60)",
+    "sum by (g) (rate(work_total[5m]))",
+    "avg by (g) (level)",
+    "topk(3, level)",
+    "sum(level) / count(level)",
+    "level / on (i) group_left rate(work_total[5m])",
+    "histogram_quantile(0.9, sum by (le) (rate(lat_bucket[5m])))",
+    "max_over_time(rate(work_total[2m])[10m:1m])",
+    "absent_over_time(nope[5m])",
+};
+
+TEST_F(ParallelTest, ForcedAndAdaptiveParallelismGiveTheSequentialBytes) {
+  const Engine off(Options(QueryParallelism::kOff, 1, 50000000));
+  const Engine force2(Options(QueryParallelism::kForce, 2, 50000000));
+  const Engine force4(Options(QueryParallelism::kForce, 4, 50000000));
+  const Engine automatic(Options(QueryParallelism::kAuto, 0, 50000000));
+  for (const char* q : kQueries) {
+    for (const bool range : {false, true}) {
+      const std::string want = Run(off, q, range);
+      ASSERT_EQ(want.rfind("error", 0), std::string::npos) << q << ": " << want;
+      EXPECT_EQ(Run(force2, q, range), want) << q << (range ? " (range)" : " (instant)");
+      EXPECT_EQ(Run(force4, q, range), want) << q << (range ? " (range)" : " (instant)");
+      EXPECT_EQ(Run(automatic, q, range), want) << q << (range ? " (range)" : " (instant)");
+    }
+  }
+}
+
+TEST_F(ParallelTest, SampleLimitFailsTheSameWay) {
+  // Far below one query's points: every mode must fail with the same error.
+  const Engine off(Options(QueryParallelism::kOff, 1, 5000));
+  const Engine force(Options(QueryParallelism::kForce, 4, 5000));
+  for (const char* q : {"rate(work_total[5m])", "level", "sum by (g) (avg_over_time(level[5m]))"}) {
+    const std::string want = Run(off, q, true);
+    EXPECT_NE(want.rfind("error", 0), std::string::npos) << q;
+    EXPECT_EQ(Run(force, q, true), want) << q;
+  }
+}
+
+}  // namespace
+}  // namespace promlet::promql
