@@ -96,7 +96,10 @@ class BitWriter {
 class BitReader {
  public:
   BitReader() = default;
-  BitReader(const uint8_t* p, const uint8_t* end) : p_(p), end_(end) {}
+  BitReader(const uint8_t* p, const uint8_t* end) : begin_(p), p_(p), end_(end) {}
+
+  // Bits consumed since the start.
+  uint64_t position() const { return static_cast<uint64_t>(p_ - begin_) * 8 - valid_; }
 
   // Makes at least n (<= 57) bits available unless the stream ends first; true if it did.
   bool Fill(unsigned n) {
@@ -172,6 +175,7 @@ class BitReader {
     }
   }
 
+  const uint8_t* begin_ = nullptr;
   const uint8_t* p_ = nullptr;
   const uint8_t* end_ = nullptr;
   uint64_t buf_ = 0;

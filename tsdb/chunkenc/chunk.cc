@@ -24,6 +24,8 @@ std::string_view EncodingName(Encoding e) {
   switch (e) {
     case Encoding::kNone: return "none";
     case Encoding::kXOR: return "XOR";
+    case Encoding::kHistogram: return "histogram";
+    case Encoding::kFloatHistogram: return "floathistogram";
   }
   return "unknown";
 }
