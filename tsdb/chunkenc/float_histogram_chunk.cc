@@ -274,8 +274,8 @@ int FloatHistogramAppender::AppendRaw(int num, int64_t t, const mh::FloatHistogr
     s_.zero_threshold = h->zero_threshold;
     s_.positive_spans = h->positive_spans;
     s_.negative_spans = h->negative_spans;
-    s_.custom_values = h->custom_values && !h->custom_values->empty() ? h->custom_values
-                                                                        : mh::CustomValues();
+    s_.custom_values =
+        h->custom_values && !h->custom_values->empty() ? h->custom_values : mh::CustomValues();
     // Bucket windows start unset (0xff); the buckets hold the first values.
     s_.positive_buckets = h->positive_buckets;
     s_.positive_windows.assign(s_.positive_buckets.size(), XorWindow{0xff, 0});
@@ -346,8 +346,7 @@ std::unique_ptr<FloatHistogramAppender> FloatHistogramAppender::Recode(
 }
 
 absl::StatusOr<FloatHistogramAppender::AppendResult> FloatHistogramAppender::AppendFloatHistogram(
-    const FloatHistogramAppender* prev, int64_t t, const mh::FloatHistogram& h,
-    bool append_only) {
+    const FloatHistogramAppender* prev, int64_t t, const mh::FloatHistogram& h, bool append_only) {
   const int num = num_samples();
   if (num >= kMaxSamples) {
     return absl::ResourceExhaustedError(
@@ -358,8 +357,8 @@ absl::StatusOr<FloatHistogramAppender::AppendResult> FloatHistogramAppender::App
         absl::StrCat("float histogram at ", t, ": ", mh::kErrSpansBucketsMismatch));
   }
   if (num > 0 && t <= s_.t) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "float histogram chunk: timestamp ", t, " not after the last one, ", s_.t));
+    return absl::InvalidArgumentError(
+        absl::StrCat("float histogram chunk: timestamp ", t, " not after the last one, ", s_.t));
   }
   AppendResult res;
   if (num == 0) {
@@ -388,9 +387,9 @@ absl::StatusOr<FloatHistogramAppender::AppendResult> FloatHistogramAppender::App
     }
     const bool forward = !a.positive_inserts.empty() || !a.negative_inserts.empty();
     if (forward && append_only) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "float histogram layout change with ", a.positive_inserts.size(), " positive and ",
-          a.negative_inserts.size(), " negative forwards inserts"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("float histogram layout change with ", a.positive_inserts.size(),
+                       " positive and ", a.negative_inserts.size(), " negative forwards inserts"));
     }
     const mh::FloatHistogram* hp = &h;
     mh::FloatHistogram widened;
@@ -415,8 +414,7 @@ absl::StatusOr<FloatHistogramAppender::AppendResult> FloatHistogramAppender::App
     }
     if (forward) {
       res.new_chunk = Recode(a, hp->positive_spans, hp->negative_spans);
-      res.new_chunk->SetNumSamples(
-          res.new_chunk->AppendRaw(res.new_chunk->num_samples(), t, *hp));
+      res.new_chunk->SetNumSamples(res.new_chunk->AppendRaw(res.new_chunk->num_samples(), t, *hp));
       res.recoded = true;
       return res;
     }
@@ -440,9 +438,9 @@ absl::StatusOr<FloatHistogramAppender::AppendResult> FloatHistogramAppender::App
         " positive and ", a.backward_negative_inserts.size(), " negative backwards inserts"));
   }
   if (forward && append_only) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "float gauge histogram layout change with ", a.positive_inserts.size(), " positive and ",
-        a.negative_inserts.size(), " negative forwards inserts"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("float gauge histogram layout change with ", a.positive_inserts.size(),
+                     " positive and ", a.negative_inserts.size(), " negative forwards inserts"));
   }
   const mh::FloatHistogram* hp = &h;
   mh::FloatHistogram widened;

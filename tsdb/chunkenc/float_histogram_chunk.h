@@ -52,7 +52,7 @@ struct FloatHistogramChunkState {
   mh::CustomValues custom_values;
   int64_t t = 0, t_delta = 0;
   XorField sum, count, zero_count;
-  std::vector<double> positive_buckets, negative_buckets;  // absolute counts
+  std::vector<double> positive_buckets, negative_buckets;     // absolute counts
   std::vector<XorWindow> positive_windows, negative_windows;  // their XOR windows
 };
 
@@ -93,8 +93,7 @@ class FloatHistogramAppender {
   static constexpr int kMaxSamples = 65535;
 
   FloatHistogramAppender();  // an empty chunk
-  static absl::StatusOr<std::unique_ptr<FloatHistogramAppender>> FromBytes(
-      std::string_view bytes);
+  static absl::StatusOr<std::unique_ptr<FloatHistogramAppender>> FromBytes(std::string_view bytes);
 
   std::string_view bytes() const { return w_.bytes(); }
   int num_samples() const;
@@ -109,8 +108,7 @@ class FloatHistogramAppender {
   };
   // Prometheus' AppendFloatHistogram; errors as HistogramAppender::AppendHistogram.
   absl::StatusOr<AppendResult> AppendFloatHistogram(const FloatHistogramAppender* prev, int64_t t,
-                                                    const mh::FloatHistogram& h,
-                                                    bool append_only);
+                                                    const mh::FloatHistogram& h, bool append_only);
 
   // Prometheus' appendable / appendableGauge. counter_reset is kCounterReset or
   // kNotCounterReset only (Prometheus' float appender returns a bool).
@@ -119,9 +117,9 @@ class FloatHistogramAppender {
 
  private:
   int AppendRaw(int num, int64_t t, const mh::FloatHistogram& h);
-  std::unique_ptr<FloatHistogramAppender> Recode(
-      const Appendability& a, const std::vector<mh::Span>& positive_spans,
-      const std::vector<mh::Span>& negative_spans) const;
+  std::unique_ptr<FloatHistogramAppender> Recode(const Appendability& a,
+                                                 const std::vector<mh::Span>& positive_spans,
+                                                 const std::vector<mh::Span>& negative_spans) const;
   void SetNumSamples(int n);
 
   BitWriter w_;

@@ -39,8 +39,8 @@ void HistogramIterator::Reset(absl::Span<const uint8_t> bytes) {
 
 bool HistogramIterator::Fail(absl::string_view what) {
   if (status_.ok()) {
-    status_ = absl::DataLossError(
-        absl::StrCat("histogram chunk: ", what, " at sample ", num_read_));
+    status_ =
+        absl::DataLossError(absl::StrCat("histogram chunk: ", what, " at sample ", num_read_));
   }
   total_ = num_read_;
   return false;
@@ -53,8 +53,8 @@ bool HistogramIterator::Next() {
     if (!ReadHistogramChunkLayout(r_, &layout)) return Fail("corrupt or truncated layout");
     if (!mh::IsKnownSchema(layout.schema)) {
       if (status_.ok()) {
-        status_ = absl::DataLossError(absl::StrCat(
-            "histogram chunk: ", mh::UnknownSchemaError(layout.schema).message()));
+        status_ = absl::DataLossError(
+            absl::StrCat("histogram chunk: ", mh::UnknownSchemaError(layout.schema).message()));
       }
       total_ = 0;
       return false;
@@ -323,8 +323,8 @@ int HistogramAppender::AppendRaw(int num, int64_t t, const mh::Histogram& hin) {
     s_.zero_threshold = h->zero_threshold;
     s_.positive_spans = h->positive_spans;
     s_.negative_spans = h->negative_spans;
-    s_.custom_values = h->custom_values && !h->custom_values->empty() ? h->custom_values
-                                                                        : mh::CustomValues();
+    s_.custom_values =
+        h->custom_values && !h->custom_values->empty() ? h->custom_values : mh::CustomValues();
     s_.positive_buckets.assign(CountSpans(h->positive_spans), 0);
     s_.positive_deltas.assign(s_.positive_buckets.size(), 0);
     s_.negative_buckets.assign(CountSpans(h->negative_spans), 0);
@@ -409,8 +409,8 @@ absl::StatusOr<HistogramAppender::AppendResult> HistogramAppender::AppendHistogr
     return absl::ResourceExhaustedError("histogram chunk: capacity of 65535 samples exceeded");
   }
   if (!model::IsStaleNaN(h.sum) && !BucketsMatchSpans(h)) {
-    return absl::InvalidArgumentError(absl::StrCat("histogram at ", t, ": ",
-                                                   mh::kErrSpansBucketsMismatch));
+    return absl::InvalidArgumentError(
+        absl::StrCat("histogram at ", t, ": ", mh::kErrSpansBucketsMismatch));
   }
   if (num > 0 && t <= s_.t) {
     return absl::InvalidArgumentError(
@@ -447,9 +447,9 @@ absl::StatusOr<HistogramAppender::AppendResult> HistogramAppender::AppendHistogr
     }
     const bool forward = !a.positive_inserts.empty() || !a.negative_inserts.empty();
     if (forward && append_only) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "histogram layout change with ", a.positive_inserts.size(), " positive and ",
-          a.negative_inserts.size(), " negative forwards inserts"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("histogram layout change with ", a.positive_inserts.size(), " positive and ",
+                       a.negative_inserts.size(), " negative forwards inserts"));
     }
     const mh::Histogram* hp = &h;
     mh::Histogram widened;
@@ -475,8 +475,7 @@ absl::StatusOr<HistogramAppender::AppendResult> HistogramAppender::AppendHistogr
     }
     if (forward) {
       res.new_chunk = Recode(a, hp->positive_spans, hp->negative_spans);
-      res.new_chunk->SetNumSamples(
-          res.new_chunk->AppendRaw(res.new_chunk->num_samples(), t, *hp));
+      res.new_chunk->SetNumSamples(res.new_chunk->AppendRaw(res.new_chunk->num_samples(), t, *hp));
       res.recoded = true;
       return res;
     }
@@ -495,13 +494,13 @@ absl::StatusOr<HistogramAppender::AppendResult> HistogramAppender::AppendHistogr
   const bool forward = !a.positive_inserts.empty() || !a.negative_inserts.empty();
   if (backward && append_only) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "gauge histogram layout change with ", a.backward_positive_inserts.size(),
-        " positive and ", a.backward_negative_inserts.size(), " negative backwards inserts"));
+        "gauge histogram layout change with ", a.backward_positive_inserts.size(), " positive and ",
+        a.backward_negative_inserts.size(), " negative backwards inserts"));
   }
   if (forward && append_only) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "gauge histogram layout change with ", a.positive_inserts.size(), " positive and ",
-        a.negative_inserts.size(), " negative forwards inserts"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("gauge histogram layout change with ", a.positive_inserts.size(),
+                     " positive and ", a.negative_inserts.size(), " negative forwards inserts"));
   }
   const mh::Histogram* hp = &h;
   mh::Histogram widened;

@@ -67,8 +67,8 @@ class HistogramIterator {
   HistogramIterator() = default;
   explicit HistogramIterator(absl::Span<const uint8_t> bytes) { Reset(bytes); }
   explicit HistogramIterator(std::string_view bytes)
-      : HistogramIterator(absl::Span<const uint8_t>(
-            reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())) {}
+      : HistogramIterator(absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                                    bytes.size())) {}
   void Reset(absl::Span<const uint8_t> bytes);
 
   bool Next();

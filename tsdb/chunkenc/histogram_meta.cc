@@ -9,10 +9,14 @@ namespace promlet::tsdb::chunkenc {
 
 CounterResetHeader CounterResetHintToHeader(mh::CounterResetHint hint) {
   switch (hint) {
-    case mh::CounterResetHint::kReset: return CounterResetHeader::kCounterReset;
-    case mh::CounterResetHint::kNotReset: return CounterResetHeader::kNotCounterReset;
-    case mh::CounterResetHint::kGauge: return CounterResetHeader::kGauge;
-    default: return CounterResetHeader::kUnknown;
+    case mh::CounterResetHint::kReset:
+      return CounterResetHeader::kCounterReset;
+    case mh::CounterResetHint::kNotReset:
+      return CounterResetHeader::kNotCounterReset;
+    case mh::CounterResetHint::kGauge:
+      return CounterResetHeader::kGauge;
+    default:
+      return CounterResetHeader::kUnknown;
   }
 }
 
@@ -218,9 +222,8 @@ bool ExpandSpansAndBuckets(const std::vector<mh::Span>& a, const std::vector<mh:
   auto at = [](const std::vector<T>& v, size_t i) { return i < v.size() ? v[i] : T{0}; };
   if (a_ok) a_count = at(a_buckets, 0);
   if (b_ok) b_count = at(b_buckets, 0);
-  auto advance = [&](BucketIndexIterator& it, Insert& inter, std::vector<Insert>* inserts,
-                     int& idx, bool& ok, size_t& count_idx, T& count,
-                     const std::vector<T>& buckets) {
+  auto advance = [&](BucketIndexIterator& it, Insert& inter, std::vector<Insert>* inserts, int& idx,
+                     bool& ok, size_t& count_idx, T& count, const std::vector<T>& buckets) {
     if (inter.num > 0) {
       inserts->push_back(inter);
       inter.num = 0;
@@ -334,8 +337,8 @@ bool ExpandIntSpansAndBuckets(const std::vector<mh::Span>& a, const std::vector<
 
 bool ExpandFloatSpansAndBuckets(const std::vector<mh::Span>& a, const std::vector<mh::Span>& b,
                                 const std::vector<double>& a_buckets,
-                                const std::vector<double>& b_buckets,
-                                std::vector<Insert>* forward, std::vector<Insert>* backward) {
+                                const std::vector<double>& b_buckets, std::vector<Insert>* forward,
+                                std::vector<Insert>* backward) {
   return ExpandSpansAndBuckets<false>(a, b, a_buckets, b_buckets, forward, backward);
 }
 
@@ -402,12 +405,12 @@ void ExpandSpansBothWays(const std::vector<mh::Span>& a, const std::vector<mh::S
   }
 }
 
-void InsertBuckets(const std::vector<int64_t>& in, const std::vector<Insert>& inserts,
-                   bool deltas, std::vector<int64_t>* out) {
+void InsertBuckets(const std::vector<int64_t>& in, const std::vector<Insert>& inserts, bool deltas,
+                   std::vector<int64_t>* out) {
   InsertBucketsImpl(in, inserts, deltas, out);
 }
-void InsertBuckets(const std::vector<double>& in, const std::vector<Insert>& inserts,
-                   bool deltas, std::vector<double>* out) {
+void InsertBuckets(const std::vector<double>& in, const std::vector<Insert>& inserts, bool deltas,
+                   std::vector<double>* out) {
   InsertBucketsImpl(in, inserts, deltas, out);
 }
 

@@ -31,10 +31,10 @@ namespace mh = ::promlet::model::histogram;
 
 // The top 2 bits of the chunk's flag byte (Prometheus' values).
 enum class CounterResetHeader : uint8_t {
-  kUnknown = 0b00000000,         // counter reset detection has to happen at query time
-  kCounterReset = 0b10000000,    // the chunk was cut because of a counter reset
-  kNotCounterReset = 0b01000000, // definitely no counter reset when the chunk was cut
-  kGauge = 0b11000000,           // a gauge histogram chunk
+  kUnknown = 0b00000000,          // counter reset detection has to happen at query time
+  kCounterReset = 0b10000000,     // the chunk was cut because of a counter reset
+  kNotCounterReset = 0b01000000,  // definitely no counter reset when the chunk was cut
+  kGauge = 0b11000000,            // a gauge histogram chunk
 };
 inline constexpr uint8_t kCounterResetHeaderMask = 0b11000000;
 inline constexpr size_t kHistogramHeaderSize = 3;
@@ -105,15 +105,15 @@ bool ExpandIntSpansAndBuckets(const std::vector<mh::Span>& a, const std::vector<
                               std::vector<Insert>* backward);
 bool ExpandFloatSpansAndBuckets(const std::vector<mh::Span>& a, const std::vector<mh::Span>& b,
                                 const std::vector<double>& a_buckets,
-                                const std::vector<double>& b_buckets,
-                                std::vector<Insert>* forward, std::vector<Insert>* backward);
+                                const std::vector<double>& b_buckets, std::vector<Insert>* forward,
+                                std::vector<Insert>* backward);
 
 // Merges `in` with empty buckets per `inserts` into *out (resized to in + inserted). With
 // deltas, inserted buckets are 0 as absolute counts and the next original delta is fixed up.
-void InsertBuckets(const std::vector<int64_t>& in, const std::vector<Insert>& inserts,
-                   bool deltas, std::vector<int64_t>* out);
-void InsertBuckets(const std::vector<double>& in, const std::vector<Insert>& inserts,
-                   bool deltas, std::vector<double>* out);
+void InsertBuckets(const std::vector<int64_t>& in, const std::vector<Insert>& inserts, bool deltas,
+                   std::vector<int64_t>* out);
+void InsertBuckets(const std::vector<double>& in, const std::vector<Insert>& inserts, bool deltas,
+                   std::vector<double>* out);
 
 // spans widened by the buckets the inserts add (by their bucket_idx).
 std::vector<mh::Span> AdjustForInserts(const std::vector<mh::Span>& spans,
