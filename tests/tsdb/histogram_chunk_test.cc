@@ -650,6 +650,28 @@ TEST(HistogramChunk, IteratorReducesSchema) {
     it.AtFloatHistogram(&fh);
     EXPECT_EQ(fh.schema, mh::kExponentialSchemaMax);
   }
+  // Recoding a schema-9 chunk keeps the stored schema (reduction happens only on reading).
+  HistogramAppender app;
+  mh::Histogram h = ReducibleHistogram(9);
+  ASSERT_TRUE(app.AppendHistogram(nullptr, 1, h, false).ok());
+  h.positive_spans = {{0, 5}};
+  h.positive_buckets = {1, 2, 0, 3, 4};
+  h.count += 3;
+  auto r = app.AppendHistogram(nullptr, 2, h, false);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_NE(r->new_chunk, nullptr);
+  EXPECT_TRUE(r->recoded);
+  std::vector<Sample> got = ReadAll(r->new_chunk->bytes());
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].h.schema, mh::kExponentialSchemaMax);
+  EXPECT_EQ(got[0].h.count, 10u);
+  EXPECT_EQ(got[1].h.count, 13u);
+  HistogramIterator raw(r->new_chunk->bytes());
+  ASSERT_TRUE(raw.Next());
+  mh::Histogram stored;
+  raw.AtHistogramAsStored(&stored);
+  EXPECT_EQ(stored.schema, 9);
+  EXPECT_EQ(stored.positive_spans, (Spans{{0, 5}}));
 }
 
 TEST(HistogramChunk, RejectsBadInput) {

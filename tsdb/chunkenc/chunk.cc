@@ -39,6 +39,11 @@ void RegisterChunkDecoder(Encoding e, ChunkDecoderFactory factory) {
 absl::StatusOr<std::unique_ptr<storage::SampleIterator>> NewChunkIterator(Encoding e,
                                                                  absl::Span<const uint8_t> bytes) {
   if (e == Encoding::kXOR) return std::make_unique<XorIterator>(bytes);
+  if (e == Encoding::kHistogram || e == Encoding::kFloatHistogram) {
+    return absl::InvalidArgumentError(std::string(EncodingName(e)) +
+                                      " chunks hold histograms, not float samples: decode them "
+                                      "with HistogramIterator / FloatHistogramIterator");
+  }
   ChunkDecoderFactory f;
   {
     Registry& r = GetRegistry();

@@ -55,8 +55,8 @@ void RegisterChunkDecoder(Encoding e, ChunkDecoderFactory factory);
 
 // An iterator over the samples of `bytes` encoded as `e`; InvalidArgument for an unknown
 // encoding. Corrupt bytes surface as the iterator's status(), never as a crash.
-absl::StatusOr<std::unique_ptr<storage::SampleIterator>> NewChunkIterator(
-    Encoding e, absl::Span<const uint8_t> bytes);
+absl::StatusOr<std::unique_ptr<storage::SampleIterator>> NewChunkIterator(Encoding e,
+                                                                 absl::Span<const uint8_t> bytes);
 
 }  // namespace promlet::tsdb::chunkenc
 

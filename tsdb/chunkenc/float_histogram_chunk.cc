@@ -130,7 +130,7 @@ bool FloatHistogramIterator::Seek(int64_t t) {
   return true;
 }
 
-void FloatHistogramIterator::AtFloatHistogram(mh::FloatHistogram* fh) const {
+void FloatHistogramIterator::AtFloatHistogramAsStored(mh::FloatHistogram* fh) const {
   if (model::IsStaleNaN(s_.sum.value())) {
     *fh = mh::FloatHistogram();
     fh->sum = s_.sum.value();
@@ -147,8 +147,14 @@ void FloatHistogramIterator::AtFloatHistogram(mh::FloatHistogram* fh) const {
   fh->positive_buckets = s_.positive_buckets;
   fh->negative_buckets = s_.negative_buckets;
   fh->custom_values = s_.custom_values;
-  if (s_.schema > mh::kExponentialSchemaMax) {
-    (void)fh->ReduceResolution(mh::kExponentialSchemaMax);  // consistent layout: cannot fail
+}
+
+void FloatHistogramIterator::AtFloatHistogram(mh::FloatHistogram* fh) const {
+  AtFloatHistogramAsStored(fh);
+  if (s_.schema > mh::kExponentialSchemaMax && !model::IsStaleNaN(fh->sum)) {
+    // A chunk from a newer Prometheus with more resolution. The layout is consistent by
+    // construction (buckets sized from the spans), so the reduction cannot fail.
+    (void)fh->ReduceResolution(mh::kExponentialSchemaMax);
   }
 }
 
@@ -327,7 +333,7 @@ std::unique_ptr<FloatHistogramAppender> FloatHistogramAppender::Recode(
   std::vector<double> widened;
   int num = 0;
   while (it.Next()) {
-    it.AtFloatHistogram(&old);
+    it.AtFloatHistogramAsStored(&old);
     old.positive_spans = positive_spans;
     old.negative_spans = negative_spans;
     if (!a.positive_inserts.empty()) {

@@ -70,6 +70,8 @@ class FloatHistogramIterator {
   int64_t T() const { return s_.t; }
   // As HistogramIterator::AtFloatHistogram.
   void AtFloatHistogram(mh::FloatHistogram* fh) const;
+  // As AtFloatHistogram but a schema 9..52 stays as stored (what recoding needs).
+  void AtFloatHistogramAsStored(mh::FloatHistogram* fh) const;
   absl::Status status() const { return status_; }
 
   CounterResetHeader counter_reset_header() const { return header_; }

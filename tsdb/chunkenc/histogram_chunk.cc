@@ -124,7 +124,7 @@ bool HistogramIterator::Seek(int64_t t) {
   return true;
 }
 
-void HistogramIterator::AtHistogram(mh::Histogram* h) const {
+void HistogramIterator::AtHistogramAsStored(mh::Histogram* h) const {
   const double sum = std::bit_cast<double>(s_.sum_bits);
   if (model::IsStaleNaN(sum)) {
     *h = mh::Histogram();
@@ -142,7 +142,11 @@ void HistogramIterator::AtHistogram(mh::Histogram* h) const {
   h->positive_buckets = s_.positive_buckets;
   h->negative_buckets = s_.negative_buckets;
   h->custom_values = s_.custom_values;  // shared: decoded once per chunk
-  if (s_.schema > mh::kExponentialSchemaMax) {
+}
+
+void HistogramIterator::AtHistogram(mh::Histogram* h) const {
+  AtHistogramAsStored(h);
+  if (s_.schema > mh::kExponentialSchemaMax && !model::IsStaleNaN(h->sum)) {
     // A chunk from a newer Prometheus with more resolution. The layout is consistent by
     // construction (buckets sized from the spans), so the reduction cannot fail.
     (void)h->ReduceResolution(mh::kExponentialSchemaMax);
@@ -384,7 +388,7 @@ std::unique_ptr<HistogramAppender> HistogramAppender::Recode(
   std::vector<int64_t> widened;
   int num = 0;
   while (it.Next()) {
-    it.AtHistogram(&old);
+    it.AtHistogramAsStored(&old);
     old.positive_spans = positive_spans;
     old.negative_spans = negative_spans;
     if (!a.positive_inserts.empty()) {

@@ -78,6 +78,8 @@ class HistogramIterator {
   // The current sample (valid after Next returned true); reuses *h's storage. A stale marker
   // comes back as a histogram with only the stale sum. Schemas 9..52 are reduced to 8.
   void AtHistogram(mh::Histogram* h) const;
+  // As AtHistogram but a schema 9..52 stays as stored (what recoding needs).
+  void AtHistogramAsStored(mh::Histogram* h) const;
   void AtFloatHistogram(mh::FloatHistogram* fh) const;
   absl::Status status() const { return status_; }
 
