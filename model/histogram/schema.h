@@ -121,7 +121,9 @@ double GetBoundExponential(int32_t idx, int32_t schema);
 // The index in target_schema (<= origin_schema) of the bucket that contains bucket idx of
 // origin_schema.
 inline int32_t TargetIdx(int32_t idx, int32_t origin_schema, int32_t target_schema) {
-  return ((idx - 1) >> (origin_schema - target_schema)) + 1;
+  // Go's >> of an int32 by 32 or more is 0 or -1 (schemas up to 52 reduce to 8: shift 44).
+  const int32_t shift = origin_schema - target_schema;
+  return (shift >= 31 ? ((idx - 1) < 0 ? -1 : 0) : ((idx - 1) >> shift)) + 1;
 }
 
 }  // namespace promlet::model::histogram

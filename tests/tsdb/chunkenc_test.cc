@@ -212,5 +212,27 @@ TEST(XorChunk, CompatibleWithPrometheusLayout) {
   EXPECT_EQ(static_cast<uint8_t>(b[13]), 0x00);
 }
 
+// Regression: a moved-from encoder kept the old XOR window, so reusing it wrote '10' values
+// against a window the decoder (starting fresh) does not have.
+TEST(XorChunk, MovedFromEncoderIsReusable) {
+  XorEncoder a;
+  ASSERT_TRUE(a.Append(1000, 1.5));
+  ASSERT_TRUE(a.Append(2000, 1.75));  // sets a narrow XOR window
+  XorEncoder b(std::move(a));
+  EXPECT_EQ(b.num_samples(), 2);
+  // 3.0 -> 3.5 XORs within the old window (13 leading, 50 trailing zero bits).
+  std::vector<S> in = {{10, std::bit_cast<uint64_t>(3.0)},
+                       {20, std::bit_cast<uint64_t>(3.5)},
+                       {30, std::bit_cast<uint64_t>(3.0)}};
+  for (const S& s : in) ASSERT_TRUE(a.Append(s.t, std::bit_cast<double>(s.bits)));
+  XorIterator it(Bytes(a.bytes()));
+  for (const S& s : in) {
+    ASSERT_TRUE(it.Next()) << it.status();
+    EXPECT_EQ(it.T(), s.t);
+    EXPECT_EQ(std::bit_cast<uint64_t>(it.V()), s.bits);
+  }
+  EXPECT_FALSE(it.Next());
+}
+
 }  // namespace
 }  // namespace promlet::tsdb::chunkenc

@@ -24,6 +24,8 @@ std::string_view EncodingName(Encoding e) {
   switch (e) {
     case Encoding::kNone: return "none";
     case Encoding::kXOR: return "XOR";
+    case Encoding::kHistogram: return "histogram";
+    case Encoding::kFloatHistogram: return "floathistogram";
   }
   return "unknown";
 }
@@ -37,6 +39,11 @@ void RegisterChunkDecoder(Encoding e, ChunkDecoderFactory factory) {
 absl::StatusOr<std::unique_ptr<storage::SampleIterator>> NewChunkIterator(Encoding e,
                                                                  absl::Span<const uint8_t> bytes) {
   if (e == Encoding::kXOR) return std::make_unique<XorIterator>(bytes);
+  if (e == Encoding::kHistogram || e == Encoding::kFloatHistogram) {
+    return absl::InvalidArgumentError(std::string(EncodingName(e)) +
+                                      " chunks hold histograms, not float samples: decode them "
+                                      "with HistogramIterator / FloatHistogramIterator");
+  }
   ChunkDecoderFactory f;
   {
     Registry& r = GetRegistry();

@@ -26,7 +26,12 @@ namespace promlet::tsdb::chunkenc {
 enum class Encoding : uint8_t {
   kNone = 0,
   kXOR = 1,  // Gorilla XOR, byte-compatible with Prometheus' chunkenc.XORChunk
-  // 2.. reserved for block encodings (added by the block writer).
+  // Native histograms, byte-compatible with Prometheus' EncHistogram / EncFloatHistogram
+  // (histogram_chunk.h, float_histogram_chunk.h; decoded by their own iterators, not through
+  // NewChunkIterator, whose SampleIterator yields floats).
+  kHistogram = 2,
+  kFloatHistogram = 3,
+  // 4.. reserved for block encodings (added by the block writer).
 };
 
 std::string_view EncodingName(Encoding e);

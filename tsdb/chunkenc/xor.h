@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "storage/interface.h"
+#include "tsdb/chunkenc/bstream.h"
 
 namespace promlet::tsdb::chunkenc {
 
@@ -46,22 +47,16 @@ class XorEncoder {
   uint64_t last_value_bits() const { return v_; }
   // The chunk bytes so far (a valid XOR chunk between Appends).
   std::string_view bytes() const {
-    if (!buf_) return std::string_view("\0\0", 2);  // empty chunk: count 0
-    return std::string_view(reinterpret_cast<const char*>(buf_.get()), (bit_pos_ + 7) >> 3);
+    if (!w_.allocated()) return std::string_view("\0\0", 2);  // empty chunk: count 0
+    return w_.bytes();
   }
   // Heap bytes owned.
-  size_t MemoryBytes() const { return cap_; }
+  size_t MemoryBytes() const { return w_.capacity(); }
   // Hands the bytes over (exact size) and resets to an empty chunk.
   std::string Finish();
 
  private:
-  void Reserve(size_t bytes);
-  void WriteBits(uint64_t u, int nbits);  // nbits 1..64
-  void WriteValue(uint64_t v);
-
-  std::unique_ptr<uint8_t[]> buf_;
-  uint32_t bit_pos_ = 0;
-  uint32_t cap_ = 0;
+  BitWriter w_;
   int64_t min_t_ = 0;
   int64_t t_ = 0;
   uint64_t t_delta_ = 0;
@@ -96,18 +91,10 @@ class XorIterator final : public storage::SampleIterator {
   inline bool Decode();
 
  private:
-  inline void Refill();
-  inline bool Fill(unsigned n);
-  inline uint64_t Take(unsigned n);  // n in 1..56, requires valid_ >= n
-  bool ReadBitsSlow(unsigned n, uint64_t* out);
-  bool ReadVarint(uint64_t* out);
   bool Fail();
   bool DecodeValue();
 
-  const uint8_t* p_ = nullptr;
-  const uint8_t* end_ = nullptr;
-  uint64_t buf_ = 0;
-  unsigned valid_ = 0;
+  BitReader r_;
   int total_ = 0;
   int read_ = 0;
   uint64_t t_ = 0;
@@ -120,57 +107,21 @@ class XorIterator final : public storage::SampleIterator {
 
 // ---- inline decoding ----
 
-inline void XorIterator::Refill() {
-  if (end_ - p_ >= 8) {
-    uint64_t w;
-    std::memcpy(&w, p_, 8);
-    w = __builtin_bswap64(w);
-    if (valid_ == 0) {
-      buf_ = w;
-      p_ += 8;
-      valid_ = 64;
-      return;
-    }
-    unsigned bytes = (64 - valid_) >> 3;
-    // Bits past valid_ are either zero or already the same next-byte bits: OR is idempotent.
-    buf_ |= w >> valid_;
-    p_ += bytes;
-    valid_ += bytes * 8;
-  } else {
-    while (valid_ <= 56 && p_ < end_) {
-      buf_ |= static_cast<uint64_t>(*p_++) << (56 - valid_);
-      valid_ += 8;
-    }
-  }
-}
-
-inline bool XorIterator::Fill(unsigned n) {
-  if (valid_ < n) Refill();
-  return valid_ >= n;
-}
-
-inline uint64_t XorIterator::Take(unsigned n) {
-  uint64_t r = buf_ >> (64 - n);
-  buf_ <<= n;
-  valid_ -= n;
-  return r;
-}
-
 inline bool XorIterator::Decode() {
   if (read_ >= total_) return false;
   if (read_ < 2) {
     if (read_ == 0) {
       uint64_t ux;
-      if (!ReadVarint(&ux)) return Fail();
+      if (!r_.ReadUvarint(&ux)) return Fail();
       uint64_t x = ux >> 1;
       if (ux & 1) x = ~x;
       t_ = x;
       uint64_t v;
-      if (!ReadBitsSlow(64, &v)) return Fail();
+      if (!r_.ReadBits(64, &v)) return Fail();
       v_ = v;
     } else {
       uint64_t d;
-      if (!ReadVarint(&d)) return Fail();
+      if (!r_.ReadUvarint(&d)) return Fail();
       t_delta_ = d;
       t_ += d;
       if (!DecodeValue()) return Fail();
@@ -178,38 +129,38 @@ inline bool XorIterator::Decode() {
     ++read_;
     return true;
   }
-  if (!Fill(4)) {
+  if (!r_.Fill(4)) {
     // Possibly a 1-bit '0' at the very end.
-    if (valid_ >= 1 && (buf_ >> 63) == 0) {
-      Take(1);
+    if (r_.valid() >= 1 && r_.Peek(1) == 0) {
+      r_.Take(1);
     } else {
       return Fail();
     }
   } else {
-    uint64_t ctl = buf_ >> 60;
+    uint64_t ctl = r_.Peek(4);
     if (ctl < 8) {
-      Take(1);
+      r_.Take(1);
     } else {
       unsigned sz;
       if (ctl < 12) {
-        Take(2);
+        r_.Take(2);
         sz = 14;
       } else if (ctl < 14) {
-        Take(3);
+        r_.Take(3);
         sz = 17;
       } else if (ctl == 14) {
-        Take(4);
+        r_.Take(4);
         sz = 20;
       } else {
-        Take(4);
+        r_.Take(4);
         sz = 64;
       }
       uint64_t bits;
       if (sz == 64) {
-        if (!ReadBitsSlow(64, &bits)) return Fail();
+        if (!r_.ReadBits(64, &bits)) return Fail();
       } else {
-        if (!Fill(sz)) return Fail();
-        bits = Take(sz);
+        if (!r_.Fill(sz)) return Fail();
+        bits = r_.Take(sz);
         if (bits > (uint64_t{1} << (sz - 1))) bits -= uint64_t{1} << sz;  // sign (mod 2^64)
       }
       t_delta_ += bits;
@@ -217,29 +168,29 @@ inline bool XorIterator::Decode() {
   }
   t_ += t_delta_;
   // Value.
-  if (!Fill(2)) {
-    if (valid_ >= 1 && (buf_ >> 63) == 0) {
-      Take(1);
+  if (!r_.Fill(2)) {
+    if (r_.valid() >= 1 && r_.Peek(1) == 0) {
+      r_.Take(1);
       ++read_;
       return true;
     }
     return Fail();
   }
-  if ((buf_ >> 63) == 0) {  // '0': same value
-    Take(1);
+  if (r_.Peek(1) == 0) {  // '0': same value
+    r_.Take(1);
     ++read_;
     return true;
   }
   unsigned mbits;
-  if ((buf_ >> 62) == 2) {  // '10': meaningful bits in the previous window
-    Take(2);
+  if (r_.Peek(2) == 2) {  // '10': meaningful bits in the previous window
+    r_.Take(2);
     mbits = 64 - leading_ - trailing_;
   } else {
     // '11': new leading/trailing window.
-    Take(2);
-    if (!Fill(11)) return Fail();
-    unsigned lead = static_cast<unsigned>(Take(5));
-    mbits = static_cast<unsigned>(Take(6));
+    r_.Take(2);
+    if (!r_.Fill(11)) return Fail();
+    unsigned lead = static_cast<unsigned>(r_.Take(5));
+    mbits = static_cast<unsigned>(r_.Take(6));
     if (mbits == 0) mbits = 64;
     if (lead + mbits > 64) return Fail();
     leading_ = static_cast<uint8_t>(lead);
@@ -247,9 +198,9 @@ inline bool XorIterator::Decode() {
   }
   uint64_t bits;
   if (mbits <= 56) {
-    if (!Fill(mbits)) return Fail();
-    bits = Take(mbits);
-  } else if (!ReadBitsSlow(mbits, &bits)) {
+    if (!r_.Fill(mbits)) return Fail();
+    bits = r_.Take(mbits);
+  } else if (!r_.ReadBits(mbits, &bits)) {
     return Fail();
   }
   v_ ^= bits << trailing_;
