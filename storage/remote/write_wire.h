@@ -40,7 +40,7 @@ struct WireWrite {
   std::vector<WireLabel> labels;
   std::vector<storage::Sample> samples;
   std::vector<WireSeries> series;
-  std::vector<uint32_t> refs;  // 2.0 scratch: labels_refs before symbols are known
+  std::vector<uint32_t> refs;             // 2.0 scratch: labels_refs before symbols are known
   std::vector<std::string_view> symbols;  // 2.0 scratch
   void Clear() {
     labels.clear();

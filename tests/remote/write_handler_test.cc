@@ -167,7 +167,8 @@ TEST_F(WriteHandlerTest, SeriesChurnPastTheCacheBoundStoresEverything) {
   for (int round = 0; round < 4; ++round) {
     std::vector<WriteSeries> batch;
     for (int i = 0; i < 7; ++i) {
-      batch.push_back(Series("churn" + std::to_string((i + round) % 10), {{kNow - 1000 + round, 1.0 * round}}));
+      batch.push_back(
+          Series("churn" + std::to_string((i + round) % 10), {{kNow - 1000 + round, 1.0 * round}}));
     }
     std::string body = SnappyCompress(EncodeWriteRequest(WriteProto::kV1, batch));
     ASSERT_EQ(h.Serve({body, "", "snappy"}).status, 204);

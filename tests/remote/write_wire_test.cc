@@ -63,8 +63,8 @@ bool CheckAgainstOracle(WriteProto proto, std::string_view body) {
 }
 
 std::string RandomString(std::mt19937_64& rng, bool allow_odd) {
-  static const std::vector<std::string> kPool = {"__name__", "job", "instance", "up", "a_b", "",
-                                                 "x", "le", "0bad", "h:9090", "caf\xc3\xa9"};
+  static const std::vector<std::string> kPool = {
+      "__name__", "job", "instance", "up", "a_b", "", "x", "le", "0bad", "h:9090", "caf\xc3\xa9"};
   if (allow_odd && rng() % 10 == 0) return std::string("\xff\xfe", 2);  // bad UTF-8
   return kPool[rng() % kPool.size()];
 }
@@ -207,15 +207,15 @@ TEST(WriteWireTest, HandMadeEncodings) {
 
   // Declined: unknown fields, histograms, exemplars, 1.0 metadata, wrong wire types, a
   // reference out of range, symbols not starting with "", field 0, overlong varints.
-  const std::string v1_series = Field(1, 2, Field(1, 2, "__name__") + Field(2, 2, "m")) +
-                                Field(2, 2, sample);
+  const std::string v1_series =
+      Field(1, 2, Field(1, 2, "__name__") + Field(2, 2, "m")) + Field(2, 2, sample);
   for (const std::string& body : {
-           Field(1, 2, v1_series + Field(9, 0, Varint(1))),      // unknown field in TimeSeries
-           Field(1, 2, v1_series + Field(4, 2, "")),              // a histogram
-           Field(1, 2, v1_series + Field(3, 2, "")),              // an exemplar
+           Field(1, 2, v1_series + Field(9, 0, Varint(1))),  // unknown field in TimeSeries
+           Field(1, 2, v1_series + Field(4, 2, "")),         // a histogram
+           Field(1, 2, v1_series + Field(3, 2, "")),         // an exemplar
            Field(1, 2, v1_series) + Field(3, 2, Field(1, 0, Varint(1))),  // metadata
-           Field(1, 2, v1_series + Field(2, 0, Varint(5))),      // samples as a varint
-           Field(1, 2, v1_series) + Varint(0),                   // field 0
+           Field(1, 2, v1_series + Field(2, 0, Varint(5))),               // samples as a varint
+           Field(1, 2, v1_series) + Varint(0),                            // field 0
            Field(1, 2, Field(2, 2, Field(2, 0, std::string(11, '\xff') + "\x01"))),
        }) {
     EXPECT_FALSE(DecodeWriteWire(WriteProto::kV1, body, &w));
@@ -223,8 +223,8 @@ TEST(WriteWireTest, HandMadeEncodings) {
   for (const std::string& body : {
            Field(5, 2, Field(1, 0, Varint(1)) + Field(1, 0, Varint(9))) + Field(4, 2, ""),
            Field(5, 2, Field(1, 0, Varint(0)) + Field(1, 0, Varint(0))) + Field(4, 2, "x"),
-           Field(5, 2, Field(1, 0, Varint(0))) + Field(4, 2, ""),  // odd labels_refs
-           Field(5, 2, Field(3, 2, "")) + Field(4, 2, ""),         // a histogram
+           Field(5, 2, Field(1, 0, Varint(0))) + Field(4, 2, ""),           // odd labels_refs
+           Field(5, 2, Field(3, 2, "")) + Field(4, 2, ""),                  // a histogram
            Field(5, 2, Field(1, 0, Varint(1ull << 33))) + Field(4, 2, ""),  // ref over 32 bits
        }) {
     EXPECT_FALSE(DecodeWriteWire(WriteProto::kV2, body, &w));
