@@ -72,6 +72,22 @@ Scratch& ThreadScratch() {
   return s;
 }
 
+// Frees a thread's buffers after a request larger than usual, so that each I/O thread keeps at
+// most about kKeepScratchBytes of decoded body (plus its decoded form), not the largest ever.
+constexpr size_t kKeepScratchBytes = 4 << 20;
+class ScratchTrim {
+ public:
+  explicit ScratchTrim(Scratch* s) : s_(s) {}
+  ~ScratchTrim() {
+    if (s_->snappy.size() > kKeepScratchBytes) *s_ = Scratch();
+  }
+  ScratchTrim(const ScratchTrim&) = delete;
+  ScratchTrim& operator=(const ScratchTrim&) = delete;
+
+ private:
+  Scratch* s_;
+};
+
 absl::StatusOr<model::Labels> WireSeriesLabels(const WireWrite& w, const WireSeries& s) {
   std::vector<model::Label> pairs;
   pairs.reserve(s.labels_end - s.labels_begin);
@@ -169,6 +185,7 @@ WriteHttpResponse WriteHandler::Serve(const WriteHttpRequest& request) {
                                    options_.max_inflight, "); retry later"));
   }
   Scratch& scratch = ThreadScratch();
+  ScratchTrim trim(&scratch);
   auto raw = SnappyUncompressInto(request.body, options_.max_decoded_bytes, &scratch.snappy);
   if (!raw.ok()) {
     stats_.malformed_requests.fetch_add(1, std::memory_order_relaxed);

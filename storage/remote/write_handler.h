@@ -13,7 +13,8 @@
 //  - Overload answers 503 so that senders retry later: more than max_inflight requests at once,
 //    or a storage that cannot write (WAL full disk: Unavailable). Other storage errors are 500.
 //  - Series with invalid labels are skipped and counted (Prometheus' behaviour), never stored.
-//  - Hot path: bodies are decoded without copies (write_wire.h; anything outside its subset goes
+//  - Hot path: bodies are snappy-decoded into per-thread buffers (freed after a body over
+//    4 MiB) and decoded without copies (write_wire.h; anything outside its subset goes
 //    through libprotobuf with identical answers), and a bounded cache maps a series' labels as
 //    sent (a seeded 128-bit hash of the (name, value) sequence in wire order, as the scrape
 //    cache keys raw series text) to its storage ref, so a known series costs one hash and one

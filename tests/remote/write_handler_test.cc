@@ -179,6 +179,15 @@ TEST_F(WriteHandlerTest, SeriesChurnPastTheCacheBoundStoresEverything) {
   EXPECT_EQ(h.stats().samples_appended.load(), 28u);
 }
 
+TEST_F(WriteHandlerTest, ABodyOverTheKeptScratchSizeIsServedAndTheNextOneToo) {
+  WriteSeries big = Series("big", {{kNow - 1000, 1}});
+  big.labels = model::Labels{{"__name__", "big"}, {"blob", std::string(5 << 20, 'x')}};
+  ASSERT_EQ(Post(WriteProto::kV1, {big}).status, 204);
+  ASSERT_EQ(Post(WriteProto::kV1, {Series("a", {{kNow - 1000, 1}})}).status, 204);
+  EXPECT_EQ(Stored("big").size(), 1u);
+  EXPECT_EQ(Stored("a").size(), 1u);
+}
+
 TEST(WriteHandlerCacheTest, AStaleRefAfterHeadTruncationFallsBackToTheLabels) {
   tsdb::Head head(tsdb::HeadOptions{});
   WriteHandlerOptions ho;
