@@ -167,6 +167,15 @@ std::string SnappyCompress(std::string_view raw) {
 }
 
 absl::StatusOr<std::string> SnappyUncompress(std::string_view compressed, size_t max_bytes) {
+  std::string out;
+  auto view = SnappyUncompressInto(compressed, max_bytes, &out);
+  if (!view.ok()) return view.status();
+  out.resize(view->size());
+  return out;
+}
+
+absl::StatusOr<std::string_view> SnappyUncompressInto(std::string_view compressed, size_t max_bytes,
+                                                      std::string* buf) {
   size_t n = 0;
   if (!snappy::GetUncompressedLength(compressed.data(), compressed.size(), &n)) {
     return absl::InvalidArgumentError("snappy: corrupt input (bad length header)");
@@ -175,11 +184,11 @@ absl::StatusOr<std::string> SnappyUncompress(std::string_view compressed, size_t
     return absl::InvalidArgumentError(
         absl::StrCat("snappy: decoded size ", n, " bytes exceeds the limit of ", max_bytes));
   }
-  std::string out;
-  if (!snappy::Uncompress(compressed.data(), compressed.size(), &out)) {
+  if (buf->size() < n) buf->resize(n);
+  if (!snappy::RawUncompress(compressed.data(), compressed.size(), buf->data())) {
     return absl::InvalidArgumentError("snappy: corrupt input");
   }
-  return out;
+  return std::string_view(buf->data(), n);
 }
 
 std::string WriteContentType(WriteProto proto) {

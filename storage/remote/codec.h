@@ -33,6 +33,10 @@ namespace promlet::remote {
 std::string SnappyCompress(std::string_view raw);
 // Fails on corrupt input or when the uncompressed size would exceed max_bytes.
 absl::StatusOr<std::string> SnappyUncompress(std::string_view compressed, size_t max_bytes);
+// The same into *buf, which only grows (a caller reusing it decodes without allocating); the
+// result views *buf and is valid until its next use.
+absl::StatusOr<std::string_view> SnappyUncompressInto(std::string_view compressed, size_t max_bytes,
+                                                      std::string* buf);
 
 // The two write protocols and their wire names.
 enum class WriteProto { kV1, kV2 };

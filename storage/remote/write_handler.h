@@ -13,12 +13,22 @@
 //  - Overload answers 503 so that senders retry later: more than max_inflight requests at once,
 //    or a storage that cannot write (WAL full disk: Unavailable). Other storage errors are 500.
 //  - Series with invalid labels are skipped and counted (Prometheus' behaviour), never stored.
+//  - Hot path: bodies are snappy-decoded into per-thread buffers (freed after a body over
+//    4 MiB) and decoded without copies (write_wire.h; anything outside its subset goes
+//    through libprotobuf with identical answers), and a bounded cache maps a series' labels as
+//    sent (a seeded 128-bit hash of the (name, value) sequence in wire order, as the scrape
+//    cache keys raw series text) to its storage ref, so a known series costs one hash and one
+//    lookup: no label copies, sorting or validation. Only series whose request committed are
+//    cached (a ref from a rolled-back batch is never reused); a ref the storage no longer knows
+//    (head truncation) falls back to the labels. The cache is cleared when it reaches
+//    series_cache_size entries.
 #ifndef PROMLET_STORAGE_REMOTE_WRITE_HANDLER_H_
 #define PROMLET_STORAGE_REMOTE_WRITE_HANDLER_H_
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,6 +57,8 @@ struct WriteHandlerOptions {
   std::function<int64_t()> now_ms;
   // Called with a line to log (rejected samples, skipped series); may be null.
   std::function<void(std::string_view)> log;
+  // Entries of the series -> ref cache (~40 bytes each); 0 disables it.
+  size_t series_cache_size = 1 << 20;
 };
 
 struct WriteHandlerStats {
@@ -56,12 +68,15 @@ struct WriteHandlerStats {
   std::atomic<uint64_t> invalid_series{0};
   std::atomic<uint64_t> malformed_requests{0};
   std::atomic<uint64_t> overloaded_requests{0};
+  std::atomic<uint64_t> series_cache_hits{0};
+  std::atomic<uint64_t> series_cache_stale{0};  // cached refs the storage no longer knew
 };
 
 class WriteHandler {
  public:
   // `storage` must outlive the handler.
   WriteHandler(storage::Appendable* storage, WriteHandlerOptions options);
+  ~WriteHandler();
   WriteHttpResponse Serve(const WriteHttpRequest& request);
   const WriteHandlerStats& stats() const { return stats_; }
 
@@ -70,6 +85,8 @@ class WriteHandler {
   const WriteHandlerOptions options_;
   std::atomic<int> inflight_{0};
   WriteHandlerStats stats_;
+  class SeriesCache;
+  std::unique_ptr<SeriesCache> cache_;
 };
 
 }  // namespace promlet::remote

@@ -8,6 +8,7 @@
 #include "storage/remote/proto/write_v2.pb.h"
 #include "tests/remote/temp_dir.h"
 #include "tsdb/db.h"
+#include "tsdb/head.h"
 
 namespace promlet::remote {
 namespace {
@@ -133,6 +134,92 @@ TEST_F(WriteHandlerTest, OverloadIs503) {
   auto r = h.Serve({body, "", "snappy"});
   EXPECT_EQ(r.status, 503);
   EXPECT_TRUE(Stored("a").empty());
+}
+
+TEST_F(WriteHandlerTest, KnownSeriesGoByCachedRefAcrossBothProtocols) {
+  ASSERT_EQ(Post(WriteProto::kV1, {Series("a", {{kNow - 3000, 1}})}).status, 204);
+  EXPECT_EQ(handler_->stats().series_cache_hits.load(), 0u);
+  ASSERT_EQ(Post(WriteProto::kV1, {Series("a", {{kNow - 2000, 2}})}).status, 204);
+  // The key is the labels as sent, so a 2.0 request naming the same labels hits too.
+  ASSERT_EQ(Post(WriteProto::kV2, {Series("a", {{kNow - 1000, 3}})}).status, 204);
+  EXPECT_EQ(handler_->stats().series_cache_hits.load(), 2u);
+  EXPECT_EQ(Stored("a"), (std::vector<std::pair<int64_t, double>>{
+                             {kNow - 3000, 1}, {kNow - 2000, 2}, {kNow - 1000, 3}}));
+}
+
+TEST_F(WriteHandlerTest, RolledBackSeriesAreNotCachedAndErrorsStillNameTheLabels) {
+  ASSERT_EQ(Post(WriteProto::kV1, {Series("a", {{kNow - 1000, 1}})}).status, 204);
+  // b is new, a's sample is out of order: 1.0 rolls the whole request back.
+  auto r = Post(WriteProto::kV1, {Series("b", {{kNow - 500, 7}}), Series("a", {{kNow - 5000, 2}})});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("for series a{job=\"rw\"}"));  // a came from the cache
+  EXPECT_EQ(handler_->stats().series_cache_hits.load(), 1u);
+  ASSERT_EQ(Post(WriteProto::kV1, {Series("b", {{kNow - 400, 8}})}).status, 204);
+  EXPECT_EQ(handler_->stats().series_cache_hits.load(), 1u);  // b resolved by labels
+  EXPECT_EQ(Stored("b"), (std::vector<std::pair<int64_t, double>>{{kNow - 400, 8}}));
+}
+
+TEST_F(WriteHandlerTest, SeriesChurnPastTheCacheBoundStoresEverything) {
+  WriteHandlerOptions ho;
+  ho.now_ms = [] { return kNow; };
+  ho.series_cache_size = 3;
+  WriteHandler h(db_.get(), ho);
+  for (int round = 0; round < 4; ++round) {
+    std::vector<WriteSeries> batch;
+    for (int i = 0; i < 7; ++i) {
+      batch.push_back(
+          Series("churn" + std::to_string((i + round) % 10), {{kNow - 1000 + round, 1.0 * round}}));
+    }
+    std::string body = SnappyCompress(EncodeWriteRequest(WriteProto::kV1, batch));
+    ASSERT_EQ(h.Serve({body, "", "snappy"}).status, 204);
+  }
+  size_t total = 0;
+  for (int i = 0; i < 10; ++i) total += Stored("churn" + std::to_string(i)).size();
+  EXPECT_EQ(total, 28u);
+  EXPECT_EQ(h.stats().samples_appended.load(), 28u);
+}
+
+TEST_F(WriteHandlerTest, ABodyOverTheKeptScratchSizeIsServedAndTheNextOneToo) {
+  WriteSeries big = Series("big", {{kNow - 1000, 1}});
+  big.labels = model::Labels{{"__name__", "big"}, {"blob", std::string(5 << 20, 'x')}};
+  ASSERT_EQ(Post(WriteProto::kV1, {big}).status, 204);
+  ASSERT_EQ(Post(WriteProto::kV1, {Series("a", {{kNow - 1000, 1}})}).status, 204);
+  EXPECT_EQ(Stored("big").size(), 1u);
+  EXPECT_EQ(Stored("a").size(), 1u);
+}
+
+TEST(WriteHandlerCacheTest, AStaleRefAfterHeadTruncationFallsBackToTheLabels) {
+  tsdb::Head head(tsdb::HeadOptions{});
+  WriteHandlerOptions ho;
+  ho.now_ms = [] { return kNow; };
+  WriteHandler h(&head, ho);
+  auto post = [&](std::vector<storage::Sample> samples) {
+    std::string body =
+        SnappyCompress(EncodeWriteRequest(WriteProto::kV1, {Series("gone", std::move(samples))}));
+    return h.Serve({body, "", "snappy"});
+  };
+  ASSERT_EQ(post({{100, 1}}).status, 204);
+  ASSERT_EQ(post({{200, 2}}).status, 204);
+  EXPECT_EQ(h.stats().series_cache_hits.load(), 1u);
+  ASSERT_EQ(head.Truncate(1000).removed_series.size(), 1u);
+  auto r = post({{2000, 3}});
+  EXPECT_EQ(r.status, 204) << r.body;
+  EXPECT_EQ(h.stats().series_cache_stale.load(), 1u);
+  ASSERT_EQ(post({{3000, 4}}).status, 204);  // the new ref is cached
+  EXPECT_EQ(h.stats().series_cache_stale.load(), 1u);
+  EXPECT_EQ(h.stats().series_cache_hits.load(), 3u);
+  auto q = head.NewQuerier(0, kNow);
+  ASSERT_TRUE(q.ok());
+  auto m = model::Matcher::Make(model::MatchType::kEqual, "__name__", "gone");
+  ASSERT_TRUE(m.ok());
+  std::vector<model::Matcher> ms{*m};
+  auto set = (*q)->Select(ms);
+  std::vector<std::pair<int64_t, double>> got;
+  while (set->Next()) {
+    auto it = set->At().Iterator();
+    while (it->Next()) got.emplace_back(it->T(), it->V());
+  }
+  EXPECT_EQ(got, (std::vector<std::pair<int64_t, double>>{{2000, 3}, {3000, 4}}));
 }
 
 }  // namespace
