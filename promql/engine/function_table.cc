@@ -68,6 +68,7 @@ std::array<FunctionImpl, kNumIds> BuildTable() {
     {FunctionId::kFloor, Point(&instant_fn::Floor)},
     {FunctionId::kHistogramFraction, Whole(&instant_fn::HistogramFraction)},
     {FunctionId::kHistogramQuantile, Whole(&instant_fn::HistogramQuantile)},
+    {FunctionId::kHistogramQuantiles, Whole(&instant_fn::HistogramQuantiles)},
     {FunctionId::kHour, Point(&instant_fn::Hour)},
     {FunctionId::kIdelta, Range({.kernel = &range_fn::Idelta})},
     {FunctionId::kIncrease, Range({.kernel = &range_fn::Increase, .batch = WindowBatch::kIncrease, .counter = true})},

@@ -147,16 +147,40 @@ EMatrix SortFunction(FunctionArgs& args, SortOrder order) {
 // `sum by (..., le) (rate(x_bucket[w]))`: no matrix is built for it). Each group's buckets
 // are gathered in upper-bound order (ties in input order), which is the order BucketQuantile's
 // stable sort would give them, so the result does not depend on the way the input came.
-EMatrix HistogramFunction(FunctionArgs& a, bool is_q) {
+// histogram_quantiles(v, "label", φ...) is the quantile mode with several φ: one output series
+// per group and φ, labelled with φ as Prometheus formats it (FormatOpenMetricsFloat).
+enum class HistogramMode { kQuantile, kFraction, kQuantiles };
+
+// Prometheus' labels.FormatOpenMetricsFloat: Go's %g, with ".0" when it has neither '.' nor 'e'.
+std::string OpenMetricsFloat(double f) {
+  if (std::isnan(f)) return "NaN";
+  if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
+  std::string s = common::GoFloat(f, 'g');
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+EMatrix HistogramFunction(FunctionArgs& a, HistogramMode mode) {
   const Call& c = a.call;
   QueryContext* ctx = a.ctx;
   const StepGrid& grid = a.grid;
-  std::vector<double> p1 = a.scalar(0);
+  const bool is_q = mode != HistogramMode::kFraction;
+  const size_t varg_index = mode == HistogramMode::kQuantile ? 1 : mode == HistogramMode::kFraction ? 2 : 0;
+  // The φ of each quantile (per step), or histogram_fraction's lower and upper bounds.
+  std::vector<std::vector<double>> phis;
   std::vector<double> p2;
-  if (!is_q) p2 = a.scalar(1);
-  const Expr& varg = *c.args[is_q ? 1 : 2];
+  std::string quantile_label;
+  if (mode == HistogramMode::kQuantiles) {
+    quantile_label = StringArg(*c.args[1]);
+    for (size_t i = 2; i < c.args.size(); ++i) phis.push_back(a.scalar(i));
+  } else {
+    phis.push_back(a.scalar(0));
+    if (!is_q) p2 = a.scalar(1);
+  }
+  const std::vector<double>& p1 = phis[0];
+  const Expr& varg = *c.args[varg_index];
   std::optional<StepRows> rows;
-  EMatrix m = a.vector_or_rows(is_q ? 1 : 2, &rows);
+  EMatrix m = a.vector_or_rows(varg_index, &rows);
   const size_t nseries = rows ? rows->labels.size() : m.size();
   auto labels_of = [&](size_t i) -> const model::Labels& {
     return rows ? rows->labels[i] : m[i].metric;
@@ -194,13 +218,15 @@ EMatrix HistogramFunction(FunctionArgs& a, bool is_q) {
     ord[i] = it->second;
   }
   if (is_q) {
-    bool warned = false;
-    for (double q : p1) {
-      if (!warned && (std::isnan(q) || q < 0 || q > 1)) {
-        ctx->Warn(absl::StrCat("quantile value should be between 0 and 1, got ",
-                                common::GoFloat(q, 'g')),
-                   c.args[0]->pos);
-        warned = true;
+    for (size_t k = 0; k < phis.size(); ++k) {
+      const Expr& phi_arg = *c.args[mode == HistogramMode::kQuantiles ? k + 2 : 0];
+      for (double q : phis[k]) {
+        if (std::isnan(q) || q < 0 || q > 1) {
+          ctx->Warn(absl::StrCat("quantile value should be between 0 and 1, got ",
+                                  common::GoFloat(q, 'g')),
+                     phi_arg.pos);
+          break;
+        }
       }
     }
   }
@@ -245,6 +271,24 @@ EMatrix HistogramFunction(FunctionArgs& a, bool is_q) {
         last_series = std::max<size_t>(last_series, i);
       }
       if (buckets.empty()) continue;
+      if (mode == HistogramMode::kQuantiles) {
+        for (const auto& phi : phis) {
+          bool forced = false;
+          const double v = BucketQuantile(phi[step], buckets, &forced);
+          if (forced) {
+            ctx->Info(absl::StrCat("input to histogram_quantile needed to be fixed for "
+                                    "monotonicity (see https://prometheus.io/docs/prometheus/"
+                                    "latest/querying/functions/#histogram_quantile) for metric "
+                                    "name \"",
+                                    std::string(labels_of(last_series).MetricName()), "\""),
+                       varg.pos);
+          }
+          model::LabelsBuilder lb(group_labels[g]);
+          lb.Set(quantile_label, OpenMetricsFloat(phi[step]));
+          col.Add(col.Intern(lb.Build(), true), ts, v);
+        }
+        continue;
+      }
       double v;
       if (is_q) {
         bool forced = false;
@@ -496,8 +540,11 @@ EMatrix Sort(FunctionArgs& a) { return SortFunction(a, SortOrder::kByValue); }
 EMatrix SortDesc(FunctionArgs& a) { return SortFunction(a, SortOrder::kByValueDesc); }
 EMatrix SortByLabel(FunctionArgs& a) { return SortFunction(a, SortOrder::kByLabel); }
 EMatrix SortByLabelDesc(FunctionArgs& a) { return SortFunction(a, SortOrder::kByLabelDesc); }
-EMatrix HistogramQuantile(FunctionArgs& a) { return HistogramFunction(a, true); }
-EMatrix HistogramFraction(FunctionArgs& a) { return HistogramFunction(a, false); }
+EMatrix HistogramQuantile(FunctionArgs& a) { return HistogramFunction(a, HistogramMode::kQuantile); }
+EMatrix HistogramFraction(FunctionArgs& a) { return HistogramFunction(a, HistogramMode::kFraction); }
+EMatrix HistogramQuantiles(FunctionArgs& a) {
+  return HistogramFunction(a, HistogramMode::kQuantiles);
+}
 
 }  // namespace instant_fn
 

@@ -109,6 +109,7 @@ EMatrix SortDesc(FunctionArgs& a);
 EMatrix SortByLabel(FunctionArgs& a);
 EMatrix SortByLabelDesc(FunctionArgs& a);
 EMatrix HistogramQuantile(FunctionArgs& a);
+EMatrix HistogramQuantiles(FunctionArgs& a);  // histogram_quantiles(v, "label", φ...)
 EMatrix HistogramFraction(FunctionArgs& a);
 EMatrix LabelReplace(FunctionArgs& a);  // label_functions.cc
 EMatrix LabelJoin(FunctionArgs& a);     // label_functions.cc
