@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/civil_days.h"
 #include "common/go_format.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -23,19 +24,7 @@ enum class DateField {
   kMinute, kHour, kDayOfMonth, kMonth, kYear, kDayOfWeek, kDayOfYear, kDaysInMonth,
 };
 
-// Howard Hinnant's civil_from_days.
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = yy + (*m <= 2);
-}
+using common::CivilFromDays;
 
 bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
@@ -253,6 +242,14 @@ EMatrix HistogramFunction(FunctionArgs& a, HistogramMode mode) {
     *v = fl[p].f;
     return true;
   };
+  // BucketQuantile had to fix the buckets of the group whose last input series is `series`.
+  auto note_forced_monotonicity = [&](size_t series) {
+    ctx->Info(absl::StrCat("input to histogram_quantile needed to be fixed for monotonicity (see "
+                           "https://prometheus.io/docs/prometheus/latest/querying/functions/"
+                           "#histogram_quantile) for metric name \"",
+                           std::string(labels_of(series).MetricName()), "\""),
+              varg.pos);
+  };
   Collector col(grid.start == grid.end);
   std::vector<int> out_idx(group_labels.size(), -1);
   std::vector<Bucket> buckets;
@@ -276,12 +273,7 @@ EMatrix HistogramFunction(FunctionArgs& a, HistogramMode mode) {
           bool forced = false;
           const double v = BucketQuantile(phi[step], buckets, &forced);
           if (forced) {
-            ctx->Info(absl::StrCat("input to histogram_quantile needed to be fixed for "
-                                    "monotonicity (see https://prometheus.io/docs/prometheus/"
-                                    "latest/querying/functions/#histogram_quantile) for metric "
-                                    "name \"",
-                                    std::string(labels_of(last_series).MetricName()), "\""),
-                       varg.pos);
+            note_forced_monotonicity(last_series);
           }
           model::LabelsBuilder lb(group_labels[g]);
           lb.Set(quantile_label, OpenMetricsFloat(phi[step]));
@@ -294,12 +286,7 @@ EMatrix HistogramFunction(FunctionArgs& a, HistogramMode mode) {
         bool forced = false;
         v = BucketQuantile(p1[step], buckets, &forced);
         if (forced) {
-          ctx->Info(absl::StrCat("input to histogram_quantile needed to be fixed for "
-                                  "monotonicity (see https://prometheus.io/docs/prometheus/"
-                                  "latest/querying/functions/#histogram_quantile) for metric "
-                                  "name \"",
-                                  std::string(labels_of(last_series).MetricName()), "\""),
-                     varg.pos);
+          note_forced_monotonicity(last_series);
         }
       } else {
         v = BucketFraction(p1[step], p2[step], buckets);

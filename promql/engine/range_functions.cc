@@ -259,7 +259,7 @@ void SlideExtrapolated(const RangeFunction& f, const RangeCall& c, const Decoded
     size_t nw = 0;
     for (size_t step = chunk_first; step < chunk_end; ++step) {
       const int64_t ts = c.grid.start + static_cast<int64_t>(step) * c.grid.interval;
-      const int64_t ref = (c.has_at ? c.at : ts) - c.offset_ms;
+      const int64_t ref = c.RefTime(ts);
       while (hi < n && t[hi] <= ref) ++hi;
       while (lo < hi && t[lo] <= ref - c.range_ms) ++lo;
       if (hi < lo + 2) continue;  // fewer than two samples: no value
@@ -319,7 +319,7 @@ void SlideExtreme(bool max, const RangeCall& c, const Decoded& d, ESeries& s) {
   const size_t nsteps = c.grid.NumSteps();
   size_t lo = 0, hi = 0, step = 0;
   for (int64_t ts = c.grid.start; ts <= c.grid.end; ts += c.grid.interval, ++step) {
-    const int64_t ref = (c.has_at ? c.at : ts) - c.offset_ms;
+    const int64_t ref = c.RefTime(ts);
     while (hi < n && t[hi] <= ref) {
       const double x = v[hi];
       if (!std::isnan(x)) {
@@ -368,7 +368,7 @@ void SlideKahan(const RangeFunction& f, const RangeCall& c, const Decoded& d, ES
     size_t nw = 0;
     for (size_t step = chunk_first; step < chunk_end; ++step) {
       const int64_t ts = c.grid.start + static_cast<int64_t>(step) * c.grid.interval;
-      const int64_t ref = (c.has_at ? c.at : ts) - c.offset_ms;
+      const int64_t ref = c.RefTime(ts);
       while (hi < n && t[hi] <= ref) ++hi;
       while (lo < hi && t[lo] <= ref - c.range_ms) ++lo;
       if (hi <= lo) continue;
@@ -426,7 +426,7 @@ void SlideKahan(const RangeFunction& f, const RangeCall& c, const Decoded& d, ES
       double r;
       if (!std::isfinite(sum[w])) {
         const Window win{t + lo_of[w], v + lo_of[w], count_n};
-        const WindowAt at{c, ts, (c.has_at ? c.at : ts) - c.offset_ms, step, false, scratch};
+        const WindowAt at{c, ts, c.RefTime(ts), step, false, scratch};
         r = *f.kernel(win, at);
       } else if (avg) {
         const double count = static_cast<double>(count_n);
@@ -472,7 +472,7 @@ void SlideWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d, 
   const int64_t range_ms = c.range_ms;
   size_t lo = 0, hi = 0, step = 0;
   for (int64_t ts = c.grid.start; ts <= c.grid.end; ts += c.grid.interval, ++step) {
-    const int64_t ref = (c.has_at ? c.at : ts) - c.offset_ms;
+    const int64_t ref = c.RefTime(ts);
     while (hi < n && d.t[hi] <= ref) ++hi;
     while (lo < hi && d.t[lo] <= ref - range_ms) ++lo;
     counted.Tick(s.floats.size(), f.sorts ? static_cast<int64_t>(hi - lo) + 1 : 1);

@@ -35,6 +35,8 @@ struct RangeCall {
   int64_t at = 0;  // the @ time when has_at
   int64_t offset_ms = 0;
   int64_t range_ms = 0;
+  // The end of the window of output step ts: the @ time or the step, minus the offset.
+  int64_t RefTime(int64_t ts) const { return (has_at ? at : ts) - offset_ms; }
   // Per-step values of the call's scalar arguments, by argument index (empty for the range
   // argument).
   const std::vector<std::vector<double>>* scalar_args = nullptr;

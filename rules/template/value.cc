@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "common/civil_days.h"
+
 namespace promlet::rules::tmpl {
 
 Value Value::StringMap(const std::map<std::string, std::string>& m) {
@@ -63,19 +65,7 @@ int64_t Length(const Value& v) {
 
 namespace {
 
-// Howard Hinnant's civil_from_days: days since 1970-01-01 to (y, m, d).
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = yy + (*m <= 2 ? 1 : 0);
-}
+using common::CivilFromDays;
 
 // Go's fmtFrac: appends (to a reversed buffer) the fraction v / 10^prec without trailing zeros,
 // and without the point when it is zero; returns the integer part.
