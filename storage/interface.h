@@ -3,8 +3,11 @@
 // over a time range, a Querier selects series by matchers.
 //
 // Invariants:
-//  - Samples are (int64 milliseconds, float64). The staleness marker is the NaN with bits
-//    model::kStaleNaNBits (model/value.h) and must survive storage bit-exactly.
+//  - A sample is (int64 milliseconds, value) where the value is a float64, an integer native
+//    histogram or a float native histogram (ValueType). One series may hold samples of several
+//    types (a type change starts a new chunk). The staleness marker is the NaN with bits
+//    model::kStaleNaNBits (model/value.h), as a float or as a histogram's sum, and must survive
+//    storage bit-exactly.
 //  - An Appender's batch becomes visible to queriers atomically at Commit(); a querier created
 //    before the commit sees none of it.
 //  - Select returns series sorted by Labels::Compare; iterators yield strictly increasing
@@ -24,6 +27,7 @@
 #include "model/value.h"
 #include "model/labels.h"
 #include "model/matcher.h"
+#include "model/histogram/histogram.h"
 
 namespace promlet::storage {
 
@@ -43,6 +47,9 @@ struct Sample {
   double v;
 };
 
+// The type of a sample (Prometheus' chunkenc.ValueType, same numbering).
+enum class ValueType : uint8_t { kNone = 0, kFloat = 1, kHistogram = 2, kFloatHistogram = 3 };
+
 class SampleIterator {
  public:
   virtual ~SampleIterator() = default;
@@ -52,11 +59,32 @@ class SampleIterator {
   // that, does nothing. False when no such sample exists.
   virtual bool Seek(int64_t t) = 0;
   virtual int64_t T() const = 0;
+  // The current sample's value when Type() is kFloat.
   virtual double V() const = 0;
   virtual absl::Status status() const { return absl::OkStatus(); }
-  // Decodes up to `max` following samples into ts/vs (as Next()+T()/V() would), returning how
-  // many. Fast paths override it; 0 means exhausted.
+  // The type of the current sample (valid after Next()/Seek() returned true). Iterators over
+  // float-only data keep the default.
+  virtual ValueType Type() const { return ValueType::kFloat; }
+  // The current sample when Type() is kHistogram, copied into *out (reusing its storage).
+  virtual void AtHistogram(model::histogram::Histogram* out) const;
+  // The current sample when Type() is kHistogram or kFloatHistogram (an integer histogram is
+  // converted), copied into *out (reusing its storage).
+  virtual void AtFloatHistogram(model::histogram::FloatHistogram* out) const;
+  // Decodes up to `max` following FLOAT samples into ts/vs (as Next()+T()/V() would), returning
+  // how many. Fast paths override it. It stops before a histogram sample: when it returns 0
+  // either the series is exhausted or the next sample is a histogram, which is then current
+  // (as after Next()) and StoppedAtHistogram() is true. Once a caller has used NextBatch it
+  // keeps using it until a 0 return (Next() may then continue past a histogram).
   virtual size_t NextBatch(int64_t* ts, double* vs, size_t max);
+  bool StoppedAtHistogram() const { return stopped_at_histogram_; }
+
+ protected:
+  // Set by NextBatch implementations: the 0 they returned means "a histogram is current".
+  bool stopped_at_histogram_ = false;
+
+ private:
+  // The default NextBatch advanced onto a histogram after returning floats: report it next.
+  bool histogram_held_ = false;
 };
 
 class Series {
@@ -113,6 +141,14 @@ class Appender {
   // is skipped. Returns the series' ref for the caller's cache.
   virtual absl::StatusOr<SeriesRef> Append(SeriesRef ref, const model::Labels& labels, int64_t t,
                                            double v) = 0;
+  // Adds a native-histogram sample: exactly one of h (integer) and fh (float) is non-null. The
+  // appender copies what it keeps. A histogram whose sum is the staleness marker is a stale
+  // marker; a float staleness marker appended to a histogram series marks it stale too.
+  // Storages without histogram support keep the default, which refuses with Unimplemented.
+  virtual absl::StatusOr<SeriesRef> AppendHistogram(SeriesRef ref, const model::Labels& labels,
+                                                    int64_t t,
+                                                    const model::histogram::Histogram* h,
+                                                    const model::histogram::FloatHistogram* fh);
   // Makes the batch durable (per the storage's WAL policy) and visible. The Appender must not be
   // used afterwards.
   virtual absl::Status Commit() = 0;
