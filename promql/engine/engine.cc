@@ -47,6 +47,7 @@ void WalkTimes(const internal::QueryContext& ctx, const Expr& e, int64_t start, 
       }
       if (eval_range == 0) {
         s -= lookback - 1;
+        if (vs.smoothed) en += lookback;
       } else {
         s -= eval_range - 1;
       }
@@ -58,8 +59,15 @@ void WalkTimes(const internal::QueryContext& ctx, const Expr& e, int64_t start, 
     }
     case NodeKind::kMatrixSelector: {
       const auto& ms = static_cast<const MatrixSelector&>(e);
+      MinMax own;
       WalkTimes(ctx, *ms.vector_selector, start, end, lookback, subq_offset, subq_range, subq_has_ts,
-                subq_ts, ctx.Dur(ms.range_ms), mm);
+                subq_ts, ctx.Dur(ms.range_ms), own);
+      // Anchored and smoothed windows reach one lookback delta further back (smoothed also
+      // forward), as Prometheus' getTimeRangesForSelector.
+      if (ms.anchored || ms.smoothed) own.min -= lookback;
+      if (ms.smoothed) own.max += lookback;
+      mm.min = std::min(mm.min, own.min);
+      mm.max = std::max(mm.max, own.max);
       return;
     }
     case NodeKind::kSubquery: {

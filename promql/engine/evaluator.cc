@@ -16,8 +16,10 @@
 #include "absl/strings/str_cat.h"
 #include "promql/engine/aggregation.h"
 #include "promql/engine/binary_operators.h"
+#include "promql/engine/extended_ranges.h"
 #include "promql/engine/function_table.h"
 #include "promql/engine/helper_pool.h"
+#include "promql/parser/parser.h"
 
 namespace promlet::promql::internal {
 
@@ -228,6 +230,21 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
     const size_t n = d.t.size();
     size_t idx = 0;
     PointCounter counted(ctx_);
+    if (vs.smoothed) {
+      size_t lo = 0;
+      for (int64_t ts = start_; ts <= end_; ts += interval_) {
+        counted.Tick(s.floats.size());
+        const int64_t ref = (has_at ? at : ts) - offset;
+        while (idx < n && d.t[idx] <= ref + lookback) ++idx;
+        while (lo < idx && d.t[lo] <= ref - lookback) ++lo;
+        const std::optional<double> v = SmoothedValueAt(d, lo, idx, ref);
+        if (!v.has_value()) continue;
+        if (s.floats.empty()) s.floats.reserve(ReserveHint(nsteps));
+        s.floats.push_back({ts, record_orig_t ? static_cast<double>(ref) / 1000.0 : *v});
+      }
+      counted.Flush(s.floats.size());
+      return;
+    }
     for (int64_t ts = start_; ts <= end_; ts += interval_) {
       counted.Tick(s.floats.size());
       const int64_t ref = (has_at ? at : ts) - offset;
@@ -254,8 +271,10 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
     out.push_back(std::move(r));
   };
   // Raw samples are not counted (only one batch of series holds them at a time).
-  SelectEachSplit(vs, ref_lo - lookback + 1, ref_hi, false, 0, "",
-                  std::numeric_limits<int64_t>::max(), true, compute, consume);
+  // A smoothed selector reads one lookback delta past the step too, stale markers dropped
+  // (as Prometheus' matrixIterSlice does).
+  SelectEachSplit(vs, ref_lo - lookback + 1, ref_hi + (vs.smoothed ? lookback : 0), vs.smoothed,
+                  0, "", std::numeric_limits<int64_t>::max(), true, compute, consume);
   return out;
 }
 
@@ -263,13 +282,24 @@ EMatrix Evaluator::EvalMatrixSelectorInstant(const MatrixSelector& ms) {
   const auto& vs = static_cast<const VectorSelector&>(*ms.vector_selector);
   const bool has_at = vs.time.at != AtModifier::kNone;
   const int64_t ref = (has_at ? ctx_->At(vs.time.at, vs.time.at_ms) : start_) - ctx_->Dur(vs.time.offset_ms);
+  const int64_t range = ctx_->Dur(ms.range_ms);
+  const RangeExtension extension = ms.anchored   ? RangeExtension::kAnchored
+                                   : ms.smoothed ? RangeExtension::kSmoothed
+                                                 : RangeExtension::kNone;
   EMatrix out;
-  SelectEach(vs, ref - ctx_->Dur(ms.range_ms) + 1, ref, true, ctx_->Dur(ms.range_ms), "",
+  SelectEach(vs, ref - range + 1 - ExtensionBefore(extension, ctx_->lookback_ms),
+             ref + ExtensionAfter(extension, ctx_->lookback_ms), true, range, "",
              [&](Decoded& d) {
                ESeries s;
+               if (extension != RangeExtension::kNone) {
+                 ExtendFloats(d, ref - range, ref, extension == RangeExtension::kSmoothed,
+                              s.floats);
+                 if (s.floats.empty()) return;
+               } else {
+                 s.floats.reserve(d.t.size());
+                 for (size_t i = 0; i < d.t.size(); ++i) s.floats.push_back({d.t[i], d.v[i]});
+               }
                s.metric = std::move(d.labels);
-               s.floats.reserve(d.t.size());
-               for (size_t i = 0; i < d.t.size(); ++i) s.floats.push_back({d.t[i], d.v[i]});
                ctx_->AddSamples(static_cast<int64_t>(s.floats.size()));
                out.push_back(std::move(s));
              });
@@ -495,6 +525,8 @@ bool Evaluator::EvalInto(const Expr& e, const SeriesSink& sink) {
 
 EMatrix Evaluator::EvalRangeFunction(const Call& c, const RangeFunction& f, size_t mi,
                                      const SeriesSink* sink) {
+  // Prometheus checks this when it evaluates the call, so even without data.
+  if (auto err = ExtendedRangeModifierError(c)) Errorf(*err);
   std::vector<std::vector<double>> scalar_args(c.args.size());
   for (size_t i = 0; i < c.args.size(); ++i) {
     if (i != mi) scalar_args[i] = EvalScalarSteps(UnwrapParens(*c.args[i]));
@@ -504,6 +536,7 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, const RangeFunction& f, size
   const VectorSelector* selector = nullptr;
   int64_t select_lo = 0, select_hi = 0;
   int64_t range_ms, offset_ms;
+  RangeExtension extension = RangeExtension::kNone;
   bool has_at;
   int64_t at;
   if (arg.kind == NodeKind::kMatrixSelector) {
@@ -513,8 +546,13 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, const RangeFunction& f, size
     offset_ms = ctx_->Dur(vs.time.offset_ms);
     has_at = vs.time.at != AtModifier::kNone;
     at = ctx_->At(vs.time.at, vs.time.at_ms);
-    const int64_t lo = (has_at ? at : start_) - offset_ms - range_ms + 1;
-    const int64_t hi = (has_at ? at : end_) - offset_ms;
+    extension = ms.anchored   ? RangeExtension::kAnchored
+                : ms.smoothed ? RangeExtension::kSmoothed
+                              : RangeExtension::kNone;
+    const int64_t lo = (has_at ? at : start_) - offset_ms - range_ms + 1 -
+                       ExtensionBefore(extension, ctx_->lookback_ms);
+    const int64_t hi =
+        (has_at ? at : end_) - offset_ms + ExtensionAfter(extension, ctx_->lookback_ms);
     selector = &vs;
     select_lo = lo;
     select_hi = hi;
@@ -547,10 +585,16 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, const RangeFunction& f, size
   EMatrix out;
   out.reserve(data.size());
   bool warned = false;
-  const RangeCall call{grid(), has_at, at, offset_ms, range_ms, &scalar_args, ctx_,
-                       c.args[0]->pos, &warned};
+  const RangeCall call{grid(), has_at,         at,       offset_ms, range_ms, &scalar_args,
+                       ctx_,   c.args[0]->pos, &warned, extension, ctx_->lookback_ms};
   // Per-series work: thread-safe unless !f.parallel (then it runs on this thread only).
-  auto compute = [&](Decoded& d, ESeries& s) { SlideWindows(f, call, d, s); };
+  auto compute = [&](Decoded& d, ESeries& s) {
+    if (extension == RangeExtension::kNone) {
+      SlideWindows(f, call, d, s);
+    } else {
+      SlideExtendedWindows(f, call, d, s);
+    }
+  };
   const bool drop_name = !f.keeps_name;
   auto consume = [&](Decoded& d, ESeries& s) {
     if (f.counter && !s.floats.empty()) {

@@ -28,6 +28,9 @@ struct Window {
   size_t n;
 };
 
+// An experimental extended range selector (extended_ranges.h): `x[r] anchored|smoothed`.
+enum class RangeExtension : uint8_t { kNone, kAnchored, kSmoothed };
+
 // What one call of a range function fixes for all its series.
 struct RangeCall {
   StepGrid grid;
@@ -44,6 +47,8 @@ struct RangeCall {
   // quantile_over_time: where its parameter is, and whether the call has warned about it yet.
   PositionRange param_pos;
   bool* warned = nullptr;
+  RangeExtension extension = RangeExtension::kNone;
+  int64_t lookback_ms = 0;  // how far an extended window reaches past its boundaries
 };
 
 // Where one window lies.
@@ -65,9 +70,14 @@ using WindowKernel = std::optional<double> (*)(const Window& w, const WindowAt& 
 // up four windows at once (four independent compensated sums, each in Prometheus' order).
 enum class WindowBatch : uint8_t { kNone, kRate, kIncrease, kDelta, kMin, kMax, kAvg, kSum };
 
+// What the function computes over an anchored or smoothed window (the parser admits those
+// selectors only for these functions).
+enum class ExtendedKind : uint8_t { kNone, kRate, kIncrease, kDelta, kChanges, kResets };
+
 struct RangeFunction {
   WindowKernel kernel = nullptr;
   WindowBatch batch = WindowBatch::kNone;  // kNone: kernel per window
+  ExtendedKind extended = ExtendedKind::kNone;
   bool counter = false;     // rate, increase: wants has_resets; infos about non-counter names
   bool sorts = false;       // O(window) per step: interruption is checked by samples sorted
   bool parallel = true;     // false: the kernel may Warn (not thread-safe) or fail per step

@@ -1,0 +1,47 @@
+// Internal to the engine: Prometheus 3's experimental extended range selectors, `x[r] anchored`
+// and `x[r] smoothed`, and the smoothed instant selector `x smoothed` (floats; native
+// histograms are refused as Prometheus refuses them on these paths).
+//
+// An anchored window also holds the newest sample at or before its start (looked up to one
+// lookback delta back), so rate/increase/delta measure from a real sample instead of
+// extrapolating, and changes/resets count the step into the window. A smoothed window is
+// additionally read one lookback delta past its end and both ends are interpolated linearly to
+// the window's boundaries. Results follow Prometheus' extendedRate, extendFloats,
+// pickFirstSampleIndices and smoothSeries (promql/functions.go, engine.go).
+//
+// Invariants: the Decoded samples handed in cover (window start - lookback, window end] for
+// anchored and (window start - lookback, window end + lookback] for smoothed windows, stale
+// markers dropped; every function emits at most one point per step, in step order, and counts
+// its points as SlideWindows does.
+#ifndef PROMLET_PROMQL_ENGINE_EXTENDED_RANGES_H_
+#define PROMLET_PROMQL_ENGINE_EXTENDED_RANGES_H_
+
+#include <cstdint>
+
+#include "promql/engine/range_functions.h"
+#include "promql/engine/value.h"
+
+namespace promlet::promql::internal {
+
+// How far before its start (and after its end, when smoothed) a window must be read.
+int64_t ExtensionBefore(RangeExtension e, int64_t lookback_ms);
+int64_t ExtensionAfter(RangeExtension e, int64_t lookback_ms);
+
+// SlideWindows for a call whose range selector is anchored or smoothed (c.extension).
+void SlideExtendedWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d,
+                          ESeries& out);
+
+// The points an instant query of `x[r] anchored|smoothed` returns for one series: the samples
+// strictly inside (range_start, range_end) with a point at each boundary (picked, or
+// interpolated when smoothed). Empty when no sample lies after range_start.
+void ExtendFloats(const Decoded& d, int64_t range_start, int64_t range_end, bool smoothed,
+                  std::vector<FPoint>& out);
+
+// The value of `x smoothed` at data time ref from samples in (ref - lookback, ref + lookback]
+// (d.t[lo, hi)): the sample at ref, else the interpolation of its neighbours, else the last
+// sample before ref; nullopt when no sample precedes or meets ref.
+std::optional<double> SmoothedValueAt(const Decoded& d, size_t lo, size_t hi, int64_t ref);
+
+}  // namespace promlet::promql::internal
+
+#endif  // PROMLET_PROMQL_ENGINE_EXTENDED_RANGES_H_
