@@ -98,6 +98,26 @@ uint64_t Labels::HashWithoutLabels(const std::vector<std::string>& names) const 
 }
 
 
+uint64_t Labels::PrometheusHash() const {
+  thread_local std::string buf;
+  buf.clear();
+  auto put = [](std::string_view s) {
+    const size_t n = s.size();
+    if (n < 255) {
+      buf.push_back(static_cast<char>(n));
+    } else {
+      buf.push_back(static_cast<char>(255));
+      for (int shift : {0, 8, 16}) buf.push_back(static_cast<char>((n >> shift) & 0xff));
+    }
+    buf.append(s);
+  };
+  for (const auto& l : labels_) {
+    put(l.name);
+    put(l.value);
+  }
+  return common::XxHash64(buf);
+}
+
 std::string Labels::ToString() const {
   std::string out;
   std::string_view name = MetricName();

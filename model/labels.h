@@ -45,6 +45,10 @@ class Labels {
   // Hash over only the named labels (on/by) or all but the named ones (ignoring/without).
   uint64_t HashForLabels(const std::vector<std::string>& names) const;
   uint64_t HashWithoutLabels(const std::vector<std::string>& names) const;
+  // Prometheus 3's labels.Hash(): XXH64 of its default (stringlabels) layout, each name and
+  // value prefixed by its length (one byte below 255, else 255 and three little-endian bytes).
+  // Where a result depends on Prometheus' hash values (limit_ratio's sampling).
+  uint64_t PrometheusHash() const;
 
   // Prometheus' text form: {__name__="x", a="b"} rendered as x{a="b"}.
   std::string ToString() const;

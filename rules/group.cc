@@ -7,88 +7,14 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "model/matcher.h"
+#include "common/hash.h"
 #include "model/value.h"
 #include "rules/alerting_rule.h"
 
 namespace promlet::rules {
-namespace {
-
-// XXH64 with seed 0 (Yann Collet's xxHash, BSD): Prometheus' labels.Hash, so that a group's
-// slot offset matches Prometheus' for the same name and file.
-constexpr uint64_t kP1 = 0x9E3779B185EBCA87ULL;
-constexpr uint64_t kP2 = 0xC2B2AE3D27D4EB4FULL;
-constexpr uint64_t kP3 = 0x165667B19E3779F9ULL;
-constexpr uint64_t kP4 = 0x85EBCA77C2B2AE63ULL;
-constexpr uint64_t kP5 = 0x27D4EB2F165667C5ULL;
-
-uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-uint64_t Read64(const unsigned char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;  // little-endian hosts only, as the rest of the storage code
-}
-uint32_t Read32(const unsigned char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-uint64_t Round(uint64_t acc, uint64_t input) {
-  acc += input * kP2;
-  acc = Rotl(acc, 31);
-  return acc * kP1;
-}
-uint64_t MergeRound(uint64_t acc, uint64_t val) {
-  acc ^= Round(0, val);
-  return acc * kP1 + kP4;
-}
-
-}  // namespace
-
-uint64_t XxHash64(std::string_view data) {
-  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
-  const unsigned char* end = p + data.size();
-  uint64_t h;
-  if (data.size() >= 32) {
-    uint64_t v1 = kP1 + kP2, v2 = kP2, v3 = 0, v4 = 0 - kP1;
-    for (; p + 32 <= end; p += 32) {
-      v1 = Round(v1, Read64(p));
-      v2 = Round(v2, Read64(p + 8));
-      v3 = Round(v3, Read64(p + 16));
-      v4 = Round(v4, Read64(p + 24));
-    }
-    h = Rotl(v1, 1) + Rotl(v2, 7) + Rotl(v3, 12) + Rotl(v4, 18);
-    h = MergeRound(h, v1);
-    h = MergeRound(h, v2);
-    h = MergeRound(h, v3);
-    h = MergeRound(h, v4);
-  } else {
-    h = kP5;
-  }
-  h += data.size();
-  for (; p + 8 <= end; p += 8) {
-    h ^= Round(0, Read64(p));
-    h = Rotl(h, 27) * kP1 + kP4;
-  }
-  if (p + 4 <= end) {
-    h ^= static_cast<uint64_t>(Read32(p)) * kP1;
-    h = Rotl(h, 23) * kP2 + kP3;
-    p += 4;
-  }
-  for (; p < end; ++p) {
-    h ^= (*p) * kP5;
-    h = Rotl(h, 11) * kP1;
-  }
-  h ^= h >> 33;
-  h *= kP2;
-  h ^= h >> 29;
-  h *= kP3;
-  h ^= h >> 32;
-  return h;
-}
-
 uint64_t GroupHash(std::string_view name, std::string_view file) {
   // labels.Hash of {file=<file>, name=<name>}: name \xff value \xff, sorted by name.
-  return XxHash64(
+  return common::XxHash64(
       absl::StrCat("file\xff", std::string(file), "\xffname\xff", std::string(name), "\xff"));
 }
 

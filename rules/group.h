@@ -35,8 +35,6 @@
 
 namespace promlet::rules {
 
-// XXH64 (seed 0) of `data`, as Go's github.com/cespare/xxhash Sum64.
-uint64_t XxHash64(std::string_view data);
 // Prometheus' Group.hash(): labels.Hash of {file=<file>, name=<name>}.
 uint64_t GroupHash(std::string_view name, std::string_view file);
 

@@ -181,6 +181,14 @@ bool ByValueLess(const HeapElem& a, const HeapElem& b) {
   if (std::isnan(a.f)) return true;
   return a.f < b.f;
 }
+// limit_ratio's deterministic sample (Prometheus' HashRatioSampler): a series is in when its
+// hash offset in [0, 1) is below r, or for negative r at or above 1 + r (the complement).
+bool InRatioSample(double r, const model::Labels& labels) {
+  const double offset = static_cast<double>(labels.PrometheusHash()) /
+                        static_cast<double>(std::numeric_limits<uint64_t>::max());
+  return r >= 0 ? offset < r : offset >= 1 + r;
+}
+
 bool ByReverseValueLess(const HeapElem& a, const HeapElem& b) {
   if (std::isnan(a.f)) return true;
   return a.f > b.f;
@@ -402,7 +410,17 @@ EMatrix Aggregate(const AggregateExpr& a, const std::vector<std::string>& groupi
       case AggregateOp::kLimitRatio:
         if (pmax == 0 && pmin == 0 && !any_nan) return released(std::move(input), in_points);
         if (any_nan) Errorf("Ratio value is NaN");
-        Errorf("limit_ratio is not supported");
+        if (pmax > 1.0) {
+          ctx->Warn(absl::StrCat("ratio value should be between -1 and 1, got ",
+                                 common::GoFloat(pmax, 'g'), ", capping to 1"),
+                    a.param->pos);
+        }
+        if (pmin < -1.0) {
+          ctx->Warn(absl::StrCat("ratio value should be between -1 and 1, got ",
+                                 common::GoFloat(pmin, 'g'), ", capping to -1"),
+                    a.param->pos);
+        }
+        break;
       case AggregateOp::kQuantile:
         if (any_nan) {
           ctx->Warn("quantile value should be between 0 and 1, got NaN", a.param->pos);
@@ -483,9 +501,11 @@ EMatrix Aggregate(const AggregateExpr& a, const std::vector<std::string>& groupi
     for (auto& g : groups) g.seen = false;
     if (k_op) {
       int64_t k = 0;
-      if (a.op != AggregateOp::kLimitRatio) {
+      const bool ratio = a.op == AggregateOp::kLimitRatio;
+      if (!ratio) {
         k = std::min<int64_t>(static_cast<int64_t>(param), static_cast<int64_t>(input.size()));
       }
+      const double r = std::clamp(param, -1.0, 1.0);
       for (auto& h : heaps) h.clear();
       for (size_t si = 0; si < input.size(); ++si) {
         const auto& fl = input[si].floats;
@@ -493,6 +513,13 @@ EMatrix Aggregate(const AggregateExpr& a, const std::vector<std::string>& groupi
         while (p < fl.size() && fl[p].t < ts) ++p;
         if (p >= fl.size() || fl[p].t != ts) continue;
         const double f = fl[p].f;
+        if (ratio) {
+          if (param == 0 || !InRatioSample(r, input[si].metric)) continue;
+          auto& h = heaps[series_group[si]];
+          h.push_back(HeapElem{static_cast<int>(si), f});
+          HeapUp(h, static_cast<int>(h.size()) - 1, ByValueLess);  // Go's heap.Push order
+          continue;
+        }
         if (k < 1) continue;
         auto& h = heaps[series_group[si]];
         HeapElem e{static_cast<int>(si), f};

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/hash.h"
+
 namespace promlet::tsdb {
 namespace {
 
@@ -79,3 +81,31 @@ TEST(LabelsTest, NameValidation) {
 
 }  // namespace
 }  // namespace promlet::tsdb
+
+namespace promlet::model {
+namespace {
+
+// Prometheus 3's labels.Hash is XXH64 of its stringlabels bytes: each string prefixed by its
+// length, one byte below 255, else 0xff and the length in three little-endian bytes.
+TEST(LabelsPrometheusHash, HashesTheStringLabelsLayout) {
+  const std::string long_value(300, 'v');
+  Labels l{{"__name__", "up"}, {"job", long_value}};
+  std::string want;
+  want += '\x08';
+  want += "__name__";
+  want += '\x02';
+  want += "up";
+  want += '\x03';
+  want += "job";
+  want += '\xff';
+  want += static_cast<char>(300 & 0xff);
+  want += static_cast<char>(300 >> 8);
+  want += '\0';
+  want += long_value;
+  EXPECT_EQ(l.PrometheusHash(), common::XxHash64(want));
+  EXPECT_NE(l.PrometheusHash(), Labels({{"__name__", "up"}}).PrometheusHash());
+  EXPECT_EQ(Labels().PrometheusHash(), common::XxHash64(""));
+}
+
+}  // namespace
+}  // namespace promlet::model

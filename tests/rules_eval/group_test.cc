@@ -28,9 +28,9 @@ constexpr int64_t kMin = 60 * kSec;
 constexpr int64_t kT0 = 1700000000LL * kSec;
 
 TEST(XxHash, KnownVectors) {
-  EXPECT_EQ(XxHash64(""), 0xEF46DB3751D8E999ULL);
-  EXPECT_EQ(XxHash64("abc"), 0x44BC2CF5AD770999ULL);
-  EXPECT_EQ(XxHash64("Nobody inspects the spammish repetition"), 0xFBCEA83C8A378BF1ULL);
+  EXPECT_EQ(common::XxHash64(""), 0xEF46DB3751D8E999ULL);
+  EXPECT_EQ(common::XxHash64("abc"), 0x44BC2CF5AD770999ULL);
+  EXPECT_EQ(common::XxHash64("Nobody inspects the spammish repetition"), 0xFBCEA83C8A378BF1ULL);
 }
 
 struct Fixture {
