@@ -166,6 +166,8 @@ class Head : public storage::Storage {
   // ref table's lock blocks).
   absl::Status ReplaySeries(storage::SeriesRef ref, const model::Labels& labels);
   void ReplaySamples(absl::Span<const RefSample> samples);
+  // As ReplaySamples for native-histogram samples.
+  void ReplayHistograms(absl::Span<const RefHistogramSample> samples);
   uint64_t replay_unknown_refs() const { return replay_unknown_.load(); }
   // The faster, sharded replay DB::Open uses (defined below).
   class Replayer;
@@ -336,6 +338,10 @@ class Head::Replayer {
   // Appends shard `shard`'s routed samples in order; out-of-order and duplicate samples are
   // dropped and counted.
   void Apply(int shard, absl::Span<const Sample> samples);
+  // Appends native-histogram samples in order on the calling thread, resolving refs as Route
+  // does. Call it only while no Apply runs (the caller drains the shards first), so that each
+  // series sees its samples in log order.
+  void ApplyHistograms(absl::Span<const RefHistogramSample> samples);
   // Publishes the counters and time range into the head. Call after every Apply returned.
   void Finish();
 
@@ -361,6 +367,7 @@ class Head::Replayer {
   std::vector<std::unique_ptr<Entry[]>> segs_;  // ref >> kSegBits -> 2^kSegBits entries
   std::vector<SeriesPtr> keep_;                 // keeps every resolved series alive
   std::unique_ptr<ShardStats[]> stats_;
+  ShardStats histogram_stats_;  // ApplyHistograms' (applied counts histogram samples)
   uint64_t unknown_ = 0;
   bool finished_ = false;
 };
