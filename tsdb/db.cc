@@ -67,6 +67,11 @@ class FilteredIterator : public storage::SampleIterator {
   }
   int64_t T() const override { return it_->T(); }
   double V() const override { return it_->V(); }
+  storage::ValueType Type() const override { return it_->Type(); }
+  void AtHistogram(model::histogram::Histogram* out) const override { it_->AtHistogram(out); }
+  void AtFloatHistogram(model::histogram::FloatHistogram* out) const override {
+    it_->AtFloatHistogram(out);
+  }
   absl::Status status() const override { return it_->status(); }
 
  private:
