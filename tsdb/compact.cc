@@ -6,7 +6,9 @@
 
 #include "tsdb/block/block_querier.h"
 #include "tsdb/block/merge.h"
+#include "tsdb/block/series_chunker.h"
 #include "tsdb/chunkenc/chunk.h"
+#include "tsdb/chunkenc/histogram_sample_iterator.h"
 
 namespace promlet::tsdb {
 
@@ -74,19 +76,17 @@ absl::StatusOr<BlockMeta> CompactBlocks(const std::string& dir,
   std::sort(sources.begin(), sources.end());
   sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
   auto merged = MergeSeriesSets(std::move(sets));
-  std::vector<int64_t> ts;
-  std::vector<double> vs;
+  SeriesChunker chunker;
   while (merged->Next()) {
-    ts.clear();
-    vs.clear();
     auto it = merged->At().Iterator();
     while (it->Next()) {
-      ts.push_back(it->T());
-      vs.push_back(it->V());
+      if (auto st = chunker.AddCurrent(*it); !st.ok()) return st;
     }
     if (!it->status().ok()) return it->status();
-    if (ts.empty()) continue;
-    if (auto st = (*w)->AddSeries(merged->At().labels(), ts, vs); !st.ok()) return st;
+    if (chunker.empty()) continue;
+    if (auto st = (*w)->AddSeriesChunks(merged->At().labels(), chunker.Take()); !st.ok()) {
+      return st;
+    }
   }
   if (!merged->status().ok()) return merged->status();
   return (*w)->Finish(mint, maxt, blocks.size() > 1 ? level + 1 : level, sources, parents);
@@ -98,29 +98,39 @@ absl::StatusOr<BlockMeta> WriteHeadBlock(const std::string& dir, Head* head, int
   auto w = BlockWriter::Create(dir, opts);
   if (!w.ok()) return w.status();
   auto set = head->ChunkSeries(mint, maxt - 1, /*include_open=*/true);
-  std::vector<int64_t> ts;
-  std::vector<double> vs;
+  SeriesChunker chunker;
+  chunkenc::HistogramSampleIterator hist_it;
   while (set->Next()) {
-    ts.clear();
-    vs.clear();
     Intervals del = deleted ? deleted(set->ref()) : Intervals{};
+    int64_t last = std::numeric_limits<int64_t>::min();
+    bool any = false;
     for (const auto& c : set->chunks()) {
-      auto it = chunkenc::NewChunkIterator(
-          c->encoding, absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(c->bytes.data()),
-                                                 c->bytes.size()));
-      if (!it.ok()) return it.status();
-      while ((*it)->Next()) {
-        int64_t t = (*it)->T();
-        if (t < mint || t >= maxt) continue;
-        if (!ts.empty() && t <= ts.back()) continue;
-        if (!del.empty() && IsDeleted(del, t)) continue;
-        ts.push_back(t);
-        vs.push_back((*it)->V());
+      const absl::Span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(c->bytes.data()),
+                                            c->bytes.size());
+      std::unique_ptr<storage::SampleIterator> owned;
+      storage::SampleIterator* it = &hist_it;
+      if (c->encoding == chunkenc::Encoding::kHistogram ||
+          c->encoding == chunkenc::Encoding::kFloatHistogram) {
+        hist_it.Reset(c->encoding, bytes);
+      } else {
+        auto xit = chunkenc::NewChunkIterator(c->encoding, bytes);
+        if (!xit.ok()) return xit.status();
+        owned = std::move(*xit);
+        it = owned.get();
       }
-      if (!(*it)->status().ok()) return (*it)->status();
+      while (it->Next()) {
+        int64_t t = it->T();
+        if (t < mint || t >= maxt) continue;
+        if (any && t <= last) continue;
+        if (!del.empty() && IsDeleted(del, t)) continue;
+        if (auto st = chunker.AddCurrent(*it); !st.ok()) return st;
+        last = t;
+        any = true;
+      }
+      if (!it->status().ok()) return it->status();
     }
-    if (ts.empty()) continue;
-    if (auto st = (*w)->AddSeries(set->labels(), ts, vs); !st.ok()) return st;
+    if (chunker.empty()) continue;
+    if (auto st = (*w)->AddSeriesChunks(set->labels(), chunker.Take()); !st.ok()) return st;
   }
   return (*w)->Finish(mint, maxt);
 }

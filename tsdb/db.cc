@@ -67,6 +67,11 @@ class FilteredIterator : public storage::SampleIterator {
   }
   int64_t T() const override { return it_->T(); }
   double V() const override { return it_->V(); }
+  storage::ValueType Type() const override { return it_->Type(); }
+  void AtHistogram(model::histogram::Histogram* out) const override { it_->AtHistogram(out); }
+  void AtFloatHistogram(model::histogram::FloatHistogram* out) const override {
+    it_->AtFloatHistogram(out);
+  }
   absl::Status status() const override { return it_->status(); }
 
  private:
@@ -137,6 +142,11 @@ class DBAppender : public storage::Appender {
   absl::StatusOr<storage::SeriesRef> Append(storage::SeriesRef ref, const model::Labels& labels, int64_t t,
                                    double v) override {
     return inner_->Append(ref, labels, t, v);
+  }
+  absl::StatusOr<storage::SeriesRef> AppendHistogram(
+      storage::SeriesRef ref, const model::Labels& labels, int64_t t,
+      const model::histogram::Histogram* h, const model::histogram::FloatHistogram* fh) override {
+    return inner_->AppendHistogram(ref, labels, t, h, fh);
   }
   absl::Status Commit() override {
     auto st = inner_->Commit();

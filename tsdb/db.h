@@ -171,6 +171,11 @@ class DB : public storage::Storage {
       if (target == nullptr) return absl::FailedPreconditionError("wal not open");
       return target->Log(s, x);
     }
+    absl::Status LogBatch(absl::Span<const RefSeries> s, absl::Span<const RefSample> x,
+                          absl::Span<const RefHistogramSample> h) override {
+      if (target == nullptr) return absl::FailedPreconditionError("wal not open");
+      return target->LogBatch(s, x, h);
+    }
     Wal* target = nullptr;
   };
 

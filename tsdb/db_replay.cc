@@ -65,6 +65,12 @@ class ReplayHandler : public WalReplayHandler {
       }
     }
   }
+  void OnHistograms(absl::Span<const RefHistogramSample> h) override {
+    // Rare next to floats: applied here once the shards have applied every earlier sample,
+    // so each series sees its samples in log order.
+    for (auto& w : workers_) w->WaitIdle();
+    replayer_.ApplyHistograms(h);
+  }
   void OnTombstones(absl::Span<const WalTombstone> t) override {
     tombstones.insert(tombstones.end(), t.begin(), t.end());
   }
@@ -89,7 +95,19 @@ class ReplayHandler : public WalReplayHandler {
     std::deque<Batch> todo;
     std::vector<Batch> free;
     bool closed = false;
+    bool busy = false;  // applying a popped batch
     std::thread thread;
+
+    // Returns once every pushed batch has been applied.
+    void WaitIdle() {
+      std::unique_lock<std::mutex> l(mu);
+      cv.wait(l, [&] { return todo.empty() && !busy; });
+    }
+    void Done() {
+      std::lock_guard<std::mutex> l(mu);
+      busy = false;
+      cv.notify_all();
+    }
 
     void Push(Batch b) {
       std::unique_lock<std::mutex> l(mu);
@@ -103,6 +121,7 @@ class ReplayHandler : public WalReplayHandler {
       if (todo.empty()) return false;
       *b = std::move(todo.front());
       todo.pop_front();
+      busy = true;
       cv.notify_all();
       return true;
     }
@@ -130,6 +149,7 @@ class ReplayHandler : public WalReplayHandler {
     Batch b;
     while (w.Pop(&b)) {
       replayer_.Apply(k, b);
+      w.Done();
       w.GiveFree(std::move(b));
       b = Batch();
     }

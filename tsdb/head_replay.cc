@@ -102,6 +102,35 @@ void Head::ReplaySamples(absl::Span<const RefSample> samples) {
   if (unknown) replay_unknown_.fetch_add(unknown, std::memory_order_relaxed);
 }
 
+void Head::ReplayHistograms(absl::Span<const RefHistogramSample> samples) {
+  int64_t mint = std::numeric_limits<int64_t>::max();
+  int64_t maxt = std::numeric_limits<int64_t>::min();
+  uint64_t applied = 0, ooo = 0, dup = 0, unknown = 0;
+  for (const RefHistogramSample& r : samples) {
+    SeriesPtr s = GetByRef(r.ref);
+    if (s == nullptr) {
+      ++unknown;
+      continue;
+    }
+    std::lock_guard<SmallMutex> l(s->mu);
+    if (s->deleted) continue;
+    if (s->AppendHistogram(r.t, r.h, r.fh, opts_.chunk_range_ms)) {
+      ++applied;
+      mint = std::min(mint, r.t);
+      maxt = std::max(maxt, r.t);
+    } else if (s->HasSamples() && s->MaxTime() == r.t) {
+      ++dup;
+    } else {
+      ++ooo;
+    }
+  }
+  NoteTimes(mint, maxt);
+  histogram_samples_appended_.fetch_add(applied, std::memory_order_relaxed);
+  if (ooo) out_of_order_.fetch_add(ooo, std::memory_order_relaxed);
+  if (dup) duplicates_.fetch_add(dup, std::memory_order_relaxed);
+  if (unknown) replay_unknown_.fetch_add(unknown, std::memory_order_relaxed);
+}
+
 Head::Replayer::Replayer(Head* head, int shards, int64_t min_valid)
     : head_(head),
       shards_(std::max(1, shards)),
@@ -206,6 +235,35 @@ void Head::Replayer::Apply(int shard, absl::Span<const Sample> samples) {
   st.maxt = maxt;
 }
 
+void Head::Replayer::ApplyHistograms(absl::Span<const RefHistogramSample> samples) {
+  ShardStats& st = histogram_stats_;
+  const int64_t range = head_->opts_.chunk_range_ms;
+  for (const RefHistogramSample& x : samples) {
+    if (x.t < min_valid_) continue;
+    const Entry* e = Find(x.ref);
+    if (e == nullptr && head_had_series_) {
+      if (SeriesPtr s = head_->GetByRef(x.ref)) {
+        Set(x.ref, s);
+        e = Find(x.ref);
+      }
+    }
+    if (e == nullptr) {
+      ++unknown_;
+      continue;
+    }
+    MemSeries& s = *e->series;
+    if (s.AppendHistogram(x.t, x.h, x.fh, range)) {
+      ++st.applied;
+      st.mint = std::min(st.mint, x.t);
+      st.maxt = std::max(st.maxt, x.t);
+    } else if (s.HasSamples() && s.MaxTime() == x.t) {
+      ++st.duplicates;
+    } else {
+      ++st.out_of_order;
+    }
+  }
+}
+
 void Head::Replayer::Finish() {
   if (finished_) return;
   finished_ = true;
@@ -216,6 +274,11 @@ void Head::Replayer::Finish() {
     if (st.out_of_order) head_->out_of_order_.fetch_add(st.out_of_order, std::memory_order_relaxed);
     if (st.duplicates) head_->duplicates_.fetch_add(st.duplicates, std::memory_order_relaxed);
   }
+  const ShardStats& hs = histogram_stats_;
+  head_->NoteTimes(hs.mint, hs.maxt);
+  head_->histogram_samples_appended_.fetch_add(hs.applied, std::memory_order_relaxed);
+  if (hs.out_of_order) head_->out_of_order_.fetch_add(hs.out_of_order, std::memory_order_relaxed);
+  if (hs.duplicates) head_->duplicates_.fetch_add(hs.duplicates, std::memory_order_relaxed);
   if (unknown_) head_->replay_unknown_.fetch_add(unknown_, std::memory_order_relaxed);
 }
 

@@ -1,5 +1,9 @@
 #include "tsdb/block/block.h"
 
+#include "tsdb/chunkenc/chunk.h"
+#include "tsdb/chunkenc/float_histogram_chunk.h"
+#include "tsdb/chunkenc/histogram_chunk.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <memory>
@@ -337,8 +341,48 @@ absl::Status Block::Series(uint32_t ordinal, model::Labels* labels, std::vector<
   return absl::OkStatus();
 }
 
+namespace {
+
+// Decodes samples [from, n) of a histogram chunk's value column into *out.
+absl::Status DecodeHistogramChunk(std::string_view vv, size_t n, size_t from,
+                                  Block::ChunkHistograms* out) {
+  const auto enc = static_cast<chunkenc::Encoding>(static_cast<uint8_t>(vv[1]));
+  const std::string_view bytes = vv.substr(2);
+  out->h.clear();
+  out->fh.clear();
+  size_t i = 0;
+  if (enc == chunkenc::Encoding::kHistogram) {
+    out->type = storage::ValueType::kHistogram;
+    chunkenc::HistogramIterator it(bytes);
+    while (it.Next()) {
+      if (i++ < from) continue;
+      it.AtHistogram(&out->h.emplace_back());
+    }
+    if (!it.status().ok()) return absl::DataLossError(it.status().message());
+  } else if (enc == chunkenc::Encoding::kFloatHistogram) {
+    out->type = storage::ValueType::kFloatHistogram;
+    chunkenc::FloatHistogramIterator it(bytes);
+    while (it.Next()) {
+      if (i++ < from) continue;
+      it.AtFloatHistogram(&out->fh.emplace_back());
+    }
+    if (!it.status().ok()) return absl::DataLossError(it.status().message());
+  } else {
+    return absl::DataLossError(
+        absl::StrCat("histogram chunk with unknown encoding ", static_cast<int>(enc)));
+  }
+  if (i != n) {
+    return absl::DataLossError(absl::StrCat("histogram chunk holds ", i,
+                                            " samples, its timestamps column ", n));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status Block::ReadChunk(uint64_t ref, std::vector<int64_t>* ts, std::vector<double>* vs,
-                              int64_t mint) const {
+                              int64_t mint, ChunkHistograms* hist) const {
+  if (hist != nullptr) hist->type = storage::ValueType::kFloat;
   auto group = CachedSection(1, ChunkRefGroup(ref));
   if (!group.ok()) return group.status();
   const Section& g = **group;
@@ -358,6 +402,14 @@ absl::Status Block::ReadChunk(uint64_t ref, std::vector<int64_t>* ts, std::vecto
     ts->erase(ts->begin(), ts->begin() + static_cast<ptrdiff_t>(from));
   }
   std::string_view vv = column(g.val, idx);
+  if (IsHistogramChunkValues(vv)) {
+    vs->clear();
+    if (hist == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "block ", meta_.ulid, ": chunk ref ", ref, " holds native histograms, not floats"));
+    }
+    return Damaged(DecodeHistogramChunk(vv, n, from, hist));
+  }
   auto ref_idx = ValuesReference(vv, idx);
   if (!ref_idx.ok()) return Damaged(ref_idx.status());
   std::string_view refv =

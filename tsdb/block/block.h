@@ -29,7 +29,10 @@
 #include "absl/types/span.h"
 #include "tsdb/block/block_file.h"
 #include "tsdb/block/block_meta.h"
+#include "model/histogram/float_histogram.h"
+#include "model/histogram/histogram.h"
 #include "model/labels.h"
+#include "storage/interface.h"
 #include "model/matcher.h"
 #include "tsdb/tombstones.h"
 
@@ -77,10 +80,18 @@ class Block {
 
   absl::Status Series(uint32_t ordinal, model::Labels* labels, std::vector<BlockChunkMeta>* chunks,
                       SeriesCursor* cursor = nullptr) const;
+  // The histograms of a native-histogram chunk read by ReadChunk.
+  struct ChunkHistograms {
+    storage::ValueType type = storage::ValueType::kFloat;  // kFloat: a float chunk (vs)
+    std::vector<model::histogram::Histogram> h;        // kHistogram
+    std::vector<model::histogram::FloatHistogram> fh;  // kFloatHistogram
+  };
   // The samples of a chunk with timestamps >= mint: only those are decoded (chunks are
-  // stored newest first, chunk_codec.h).
+  // stored newest first, chunk_codec.h). A native-histogram chunk fills *hist (vs is left
+  // empty); without hist it is an InvalidArgument error.
   absl::Status ReadChunk(uint64_t ref, std::vector<int64_t>* ts, std::vector<double>* vs,
-                         int64_t mint = std::numeric_limits<int64_t>::min()) const;
+                         int64_t mint = std::numeric_limits<int64_t>::min(),
+                         ChunkHistograms* hist = nullptr) const;
   // Sorted ordinals of the series matching all matchers (all series for none).
   std::vector<uint32_t> Postings(absl::Span<const model::Matcher> matchers) const;
   std::vector<std::string> LabelNames() const;

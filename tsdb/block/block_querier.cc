@@ -50,12 +50,32 @@ class BlockSeriesIterator : public storage::SampleIterator {
   }
 
   int64_t T() const override { return ts_[pos_]; }
-  double V() const override { return vs_[pos_]; }
+  double V() const override { return hist_.type == storage::ValueType::kFloat ? vs_[pos_] : 0; }
   absl::Status status() const override { return status_; }
+  storage::ValueType Type() const override { return hist_.type; }
+  void AtHistogram(model::histogram::Histogram* out) const override {
+    if (hist_.type != storage::ValueType::kHistogram) return SampleIterator::AtHistogram(out);
+    hist_.h[pos_].CopyTo(out);
+  }
+  void AtFloatHistogram(model::histogram::FloatHistogram* out) const override {
+    if (hist_.type == storage::ValueType::kHistogram) {
+      hist_.h[pos_].ToFloat(out);
+    } else if (hist_.type == storage::ValueType::kFloatHistogram) {
+      hist_.fh[pos_].CopyTo(out);
+    } else {
+      SampleIterator::AtFloatHistogram(out);
+    }
+  }
 
   // Copies runs of the decoded chunk at once: one virtual call per batch instead of three per
-  // sample. Same samples as repeated Next()+T()+V().
+  // sample. Same samples as repeated Next()+T()+V(); stops before a histogram (interface.h).
   size_t NextBatch(int64_t* ts, double* vs, size_t max) override {
+    stopped_at_histogram_ = false;
+    if (histogram_held_) {
+      histogram_held_ = false;
+      stopped_at_histogram_ = true;
+      return 0;
+    }
     size_t n = 0;
     while (n < max && !done_) {
       size_t from = pos_ + 1;  // wraps to 0 before the first sample of a chunk
@@ -66,9 +86,15 @@ class BlockSeriesIterator : public storage::SampleIterator {
         }
         continue;
       }
-      if (ts_[from] < mint_ || !deleted_.empty()) {
-        // Slow path for samples before mint or under tombstones.
+      if (hist_.type != storage::ValueType::kFloat || ts_[from] < mint_ || !deleted_.empty()) {
+        // A histogram chunk comes next: report what was read so far first.
+        if (hist_.type != storage::ValueType::kFloat && n > 0) break;
+        // Slow path for histograms, samples before mint or under tombstones.
         if (!Next()) break;
+        if (hist_.type != storage::ValueType::kFloat) {
+          (n == 0 ? stopped_at_histogram_ : histogram_held_) = true;
+          break;
+        }
         ts[n] = ts_[pos_];
         vs[n] = vs_[pos_];
         ++n;
@@ -112,7 +138,7 @@ class BlockSeriesIterator : public storage::SampleIterator {
       ++c;
     }
     if (c >= chunks_.size() || chunks_[c].mint > maxt_) return false;
-    auto st = block_->ReadChunk(chunks_[c].ref, &ts_, &vs_, std::max(from, mint_));
+    auto st = block_->ReadChunk(chunks_[c].ref, &ts_, &vs_, std::max(from, mint_), &hist_);
     if (!st.ok()) {
       status_ = st;
       return false;
@@ -129,6 +155,8 @@ class BlockSeriesIterator : public storage::SampleIterator {
   size_t next_chunk_ = 0;
   std::vector<int64_t> ts_;
   std::vector<double> vs_;
+  Block::ChunkHistograms hist_;  // the current chunk's histograms (type kFloat: none)
+  bool histogram_held_ = false;  // a histogram is current after a NextBatch that returned floats
   size_t pos_ = static_cast<size_t>(-1);
   bool done_ = false;
   absl::Status status_;

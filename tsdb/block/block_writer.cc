@@ -1,5 +1,7 @@
 #include "tsdb/block/block_writer.h"
 
+#include <limits>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -105,20 +107,78 @@ absl::Status BlockWriter::AddSeries(const model::Labels& labels, absl::Span<cons
   size_t sidx = series_.size() - 1;
   for (size_t start = 0; start < ts.size(); start += kMaxChunkSamples) {
     size_t n = std::min(kMaxChunkSamples, ts.size() - start);
-    size_t ts0 = group_ts_.size(), v0 = group_vals_.size();
-    EncodeTimestamps(ts.subspan(start, n), &group_ts_);
-    value_encoder_.Encode(vs.subspan(start, n), static_cast<uint32_t>(group_lens_.size()),
-                          &group_vals_);
-    group_lens_.emplace_back(static_cast<uint32_t>(group_ts_.size() - ts0),
-                             static_cast<uint32_t>(group_vals_.size() - v0));
-    series_[sidx].chunks.push_back(ChunkMeta{ts[start], ts[start + n - 1], 0});
-    pending_refs_.emplace_back(sidx, series_[sidx].chunks.size() - 1);
-    ++num_chunks_;
-    if (group_ts_.size() + group_vals_.size() >= kGroupTargetBytes || group_lens_.size() >= 65535) {
-      if (auto st = FlushGroup(); !st.ok()) return st;
+    if (auto st = AddChunk(sidx, ts.subspan(start, n), vs.subspan(start, n), 1, {}); !st.ok()) {
+      return st;
     }
   }
+  return absl::OkStatus();
+}
+
+absl::Status BlockWriter::AddChunk(size_t sidx, absl::Span<const int64_t> ts,
+                                   absl::Span<const double> vs, uint8_t encoding,
+                                   std::string_view bytes) {
+  size_t ts0 = group_ts_.size(), v0 = group_vals_.size();
+  EncodeTimestamps(ts, &group_ts_);
+  if (encoding == 1) {
+    value_encoder_.Encode(vs, static_cast<uint32_t>(group_lens_.size()), &group_vals_);
+  } else {
+    EncodeHistogramChunkValues(encoding, bytes, &group_vals_);
+  }
+  group_lens_.emplace_back(static_cast<uint32_t>(group_ts_.size() - ts0),
+                           static_cast<uint32_t>(group_vals_.size() - v0));
+  series_[sidx].chunks.push_back(ChunkMeta{ts.front(), ts.back(), 0});
+  pending_refs_.emplace_back(sidx, series_[sidx].chunks.size() - 1);
+  ++num_chunks_;
   num_samples_ += ts.size();
+  if (group_ts_.size() + group_vals_.size() >= kGroupTargetBytes || group_lens_.size() >= 65535) {
+    if (auto st = FlushGroup(); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BlockWriter::AddSeriesChunks(const model::Labels& labels,
+                                          absl::Span<const Chunk> chunks) {
+  int64_t prev = std::numeric_limits<int64_t>::min();
+  bool first = true;
+  size_t total = 0;
+  for (const Chunk& c : chunks) {
+    const bool floats = c.encoding == 1;
+    if (c.ts.empty() || (floats && c.ts.size() != c.vs.size()) || (!floats && c.bytes.empty()) ||
+        (c.encoding != 1 && c.encoding != 2 && c.encoding != 3)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("block writer: empty or malformed chunk in ", labels.ToString()));
+    }
+    for (int64_t t : c.ts) {
+      if (!first && t <= prev) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("block writer: timestamps not increasing in ", labels.ToString()));
+      }
+      first = false;
+      prev = t;
+    }
+    total += c.ts.size();
+  }
+  if (total == 0) return absl::InvalidArgumentError("block writer: empty series");
+  if (!series_.empty() && model::Labels::Compare(series_.back().labels, labels) >= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("block writer: series out of order: ", labels.ToString()));
+  }
+  series_.push_back(SeriesEntry{labels, {}});
+  const size_t sidx = series_.size() - 1;
+  for (const Chunk& c : chunks) {
+    if (c.encoding != 1) {
+      if (auto st = AddChunk(sidx, c.ts, {}, c.encoding, c.bytes); !st.ok()) return st;
+      continue;
+    }
+    absl::Span<const int64_t> ts(c.ts);
+    absl::Span<const double> vs(c.vs);
+    for (size_t start = 0; start < ts.size(); start += kMaxChunkSamples) {
+      size_t n = std::min(kMaxChunkSamples, ts.size() - start);
+      if (auto st = AddChunk(sidx, ts.subspan(start, n), vs.subspan(start, n), 1, {}); !st.ok()) {
+        return st;
+      }
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -38,6 +38,19 @@ class BlockWriter {
   absl::Status AddSeries(const model::Labels& labels, absl::Span<const int64_t> ts,
                          absl::Span<const double> vs);
 
+  // One chunk of a series for AddSeriesChunks: floats (encoding kXOR: ts and vs), or a
+  // native-histogram chunk (kHistogram / kFloatHistogram: its Prometheus chunk bytes and the
+  // timestamps of its samples).
+  struct Chunk {
+    uint8_t encoding = 1;  // chunkenc::Encoding
+    std::vector<int64_t> ts;
+    std::vector<double> vs;
+    std::string bytes;
+  };
+  // Adds one series made of chunks in time order (what a series holding histograms needs).
+  // Same ordering rules as AddSeries, across the chunks too.
+  absl::Status AddSeriesChunks(const model::Labels& labels, absl::Span<const Chunk> chunks);
+
   // Writes index and meta.json ([min_time, max_time) from the arguments; level and lineage as
   // given), fsyncs and renames into place. Returns the meta. A block with no series is not
   // created: returns NotFound.
@@ -60,6 +73,9 @@ class BlockWriter {
 
   BlockWriter() = default;
   absl::Status FlushGroup();
+  // Appends one float (bytes empty) or histogram chunk to the group of series sidx.
+  absl::Status AddChunk(size_t sidx, absl::Span<const int64_t> ts, absl::Span<const double> vs,
+                        uint8_t encoding, std::string_view bytes);
   absl::Status WriteAll(int fd, const std::string& data, const char* what);
 
   BlockWriterOptions opts_;

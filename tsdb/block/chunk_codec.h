@@ -44,6 +44,11 @@
 //       part). Used only when it is at least 1.5x smaller: mostly-zero or skewed residuals
 //       (sparse counters, histogram buckets), where a prefix code cannot go below 1 bit.
 //    Models and codes are per chunk, so a chunk decodes alone (plus its reference).
+//
+// Native-histogram chunks (mode byte 2) are stored as Prometheus' chunk bytes: mode byte, the
+// chunkenc::Encoding byte (kHistogram or kFloatHistogram), then the chunk as the head encodes
+// it (histogram_chunk.h); their timestamps column is written as for floats. They never serve
+// as references. Blocks written before this mode existed simply hold none.
 #ifndef PROMLET_TSDB_BLOCK_CHUNK_CODEC_H_
 #define PROMLET_TSDB_BLOCK_CHUNK_CODEC_H_
 
@@ -84,6 +89,18 @@ class ValueEncoder {
 
 // A chunk on its own (never a reference to another chunk).
 void EncodeValues(absl::Span<const double> vs, std::string* out);
+
+// The value column of a native-histogram chunk (see above).
+inline constexpr uint8_t kHistogramChunkValues = 2;
+inline void EncodeHistogramChunkValues(uint8_t encoding, std::string_view chunk,
+                                       std::string* out) {
+  out->push_back(static_cast<char>(kHistogramChunkValues));
+  out->push_back(static_cast<char>(encoding));
+  out->append(chunk.data(), chunk.size());
+}
+inline bool IsHistogramChunkValues(std::string_view in) {
+  return in.size() >= 2 && static_cast<uint8_t>(in[0]) == kHistogramChunkValues;
+}
 
 // Replace *out with the decoded columns; DataLoss on malformed input.
 absl::Status DecodeTimestamps(std::string_view in, std::vector<int64_t>* out);

@@ -33,6 +33,11 @@ class MergedIterator : public storage::SampleIterator {
 
   int64_t T() const override { return cur_t_; }
   double V() const override { return its_[cur_]->V(); }
+  storage::ValueType Type() const override { return its_[cur_]->Type(); }
+  void AtHistogram(model::histogram::Histogram* out) const override { its_[cur_]->AtHistogram(out); }
+  void AtFloatHistogram(model::histogram::FloatHistogram* out) const override {
+    its_[cur_]->AtFloatHistogram(out);
+  }
   absl::Status status() const override {
     for (const auto& it : its_) {
       if (!it->status().ok()) return it->status();

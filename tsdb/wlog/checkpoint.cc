@@ -10,6 +10,7 @@
 #include "tsdb/encoding/varint.h"
 #include "tsdb/wlog/reader.h"
 #include "tsdb/wlog/segments.h"
+#include "tsdb/wlog/wal_histogram_records.h"
 #include "tsdb/wlog/writer.h"
 
 namespace promlet::tsdb {
@@ -29,7 +30,7 @@ class CheckpointFilter : public WalReplayHandler {
   }
   void OnSamples(absl::Span<const RefSample> s) override {
     for (const auto& x : s) {
-      if (x.t >= mint_ && keep_(x.ref)) samples.push_back(x);
+      if (x.t >= mint_ && keep_(x.ref)) Run(kFloatRun).samples.push_back(x);
     }
   }
   void OnTombstones(absl::Span<const WalTombstone> t) override {
@@ -37,8 +38,27 @@ class CheckpointFilter : public WalReplayHandler {
       if (keep_(x.ref)) tombstones.push_back(x);
     }
   }
+  void OnHistograms(absl::Span<const RefHistogramSample> h) override {
+    for (const auto& x : h) {
+      if (x.t >= mint_ && keep_(x.ref)) {
+        Run(x.h ? kHistogramRun : kFloatHistogramRun).histograms.push_back(x);
+      }
+    }
+  }
+  enum RunKind { kFloatRun, kHistogramRun, kFloatHistogramRun };
+  // Kept samples as runs of one kind in log order, so that a series whose samples change type
+  // replays them in the same order from the checkpoint.
+  struct SampleRun {
+    RunKind kind;
+    std::vector<RefSample> samples;
+    std::vector<RefHistogramSample> histograms;
+  };
+  SampleRun& Run(RunKind k) {
+    if (runs.empty() || runs.back().kind != k) runs.push_back(SampleRun{k, {}, {}});
+    return runs.back();
+  }
   std::vector<RefSeries> series;
-  std::vector<RefSample> samples;
+  std::vector<SampleRun> runs;
   std::vector<WalTombstone> tombstones;
 
  private:
@@ -60,6 +80,7 @@ absl::Status ReadRange(const std::string& dir, int upto, WalReplayHandler* h) {
   std::vector<RefSeries> series;
   std::vector<RefSample> samples;
   std::vector<WalTombstone> tombstones;
+  std::vector<RefHistogramSample> histograms;
   for (const auto& path : files) {
     auto mf = MappedFile::Open(path);
     if (!mf.ok()) return mf.status();
@@ -86,6 +107,16 @@ absl::Status ReadRange(const std::string& dir, int upto, WalReplayHandler* h) {
           break;
         case WalRecordType::kTombstones:
           if (DecodeTombstonesRecord(payload, &tombstones).ok()) h->OnTombstones(tombstones);
+          break;
+        case WalRecordType::kHistogramSamples:
+          histograms.clear();
+          if (DecodeHistogramSamplesRecord(payload, &histograms).ok()) h->OnHistograms(histograms);
+          break;
+        case WalRecordType::kFloatHistogramSamples:
+          histograms.clear();
+          if (DecodeFloatHistogramSamplesRecord(payload, &histograms).ok()) {
+            h->OnHistograms(histograms);
+          }
           break;
       }
       pos += kHeader + len;
@@ -131,11 +162,23 @@ absl::Status Wal::Checkpoint(int upto, const std::function<bool(storage::SeriesR
     EncodeSeriesRecord(absl::MakeConstSpan(filter.series).subspan(i, 4096), &payload);
     AppendFramedRecord(payload, &buf);
   }
-  for (size_t i = 0; i < filter.samples.size(); i += kMaxSamplesPerRecord) {
-    payload.clear();
-    EncodeSamplesRecord(absl::MakeConstSpan(filter.samples).subspan(i, kMaxSamplesPerRecord),
-                        &payload);
-    AppendFramedRecord(payload, &buf);
+  for (const auto& run : filter.runs) {
+    for (size_t i = 0; i < run.samples.size(); i += kMaxSamplesPerRecord) {
+      payload.clear();
+      EncodeSamplesRecord(absl::MakeConstSpan(run.samples).subspan(i, kMaxSamplesPerRecord),
+                          &payload);
+      AppendFramedRecord(payload, &buf);
+    }
+    for (size_t i = 0; i < run.histograms.size(); i += kMaxSamplesPerRecord) {
+      payload.clear();
+      auto part = absl::MakeConstSpan(run.histograms).subspan(i, kMaxSamplesPerRecord);
+      if (run.kind == CheckpointFilter::kHistogramRun) {
+        EncodeHistogramSamplesRecord(part, &payload);
+      } else {
+        EncodeFloatHistogramSamplesRecord(part, &payload);
+      }
+      AppendFramedRecord(payload, &buf);
+    }
   }
   if (!filter.tombstones.empty()) {
     payload.clear();

@@ -12,6 +12,7 @@
 #include "tsdb/encoding/crc32c.h"
 #include "tsdb/encoding/varint.h"
 #include "tsdb/wlog/segments.h"
+#include "tsdb/wlog/wal_histogram_records.h"
 #include "tsdb/wlog/writer.h"
 
 namespace promlet::tsdb {
@@ -25,6 +26,7 @@ struct ReplayBatch {
   std::vector<RefSeries> series;
   std::vector<RefSample> samples;
   std::vector<WalTombstone> tombstones;
+  std::vector<RefHistogramSample> histograms;
 };
 
 // Bounded single-producer single-consumer queue.
@@ -168,11 +170,7 @@ class WalScanner {
     for (size_t p = pos + 1; p + kHeader < data.size(); ++p) {
       uint32_t len = GetFixed32(data.data() + p);
       if (len == 0 || len > data.size() - p - kHeader) continue;
-      auto type = static_cast<WalRecordType>(static_cast<uint8_t>(data[p + kHeader]));
-      if (type != WalRecordType::kSeries && type != WalRecordType::kSamples &&
-          type != WalRecordType::kTombstones) {
-        continue;
-      }
+      if (!IsKnownWalRecordType(static_cast<uint8_t>(data[p + kHeader]))) continue;
       if (Crc32c(data.data() + p + kHeader, len) == GetFixed32(data.data() + p + 4)) return true;
     }
     return false;
@@ -205,10 +203,18 @@ class WalScanner {
         if (!st.ok()) cur_->tombstones.resize(before);
         break;
       }
+      case WalRecordType::kHistogramSamples:
+        st = DecodeHistogramSamplesRecord(payload, &cur_->histograms);  // all or nothing
+        break;
+      case WalRecordType::kFloatHistogramSamples:
+        st = DecodeFloatHistogramSamplesRecord(payload, &cur_->histograms);
+        break;
       default:
         st = absl::DataLossError("wal: unknown record type");
     }
-    if (cur_->series.size() + cur_->samples.size() + cur_->tombstones.size() >= (1u << 18)) {
+    if (cur_->series.size() + cur_->samples.size() + cur_->tombstones.size() +
+            16 * cur_->histograms.size() >=
+        (1u << 18)) {
       Flush();
     }
     return st;
@@ -219,6 +225,7 @@ class WalScanner {
     report_->series += cur_->series.size();
     report_->samples += cur_->samples.size();
     report_->tombstones += cur_->tombstones.size();
+    report_->histogram_samples += cur_->histograms.size();
     q_->Push(std::move(*cur_));
     cur_.reset();
   }
@@ -253,6 +260,10 @@ absl::StatusOr<WalReplayReport> ReadWal(const std::string& dir, WalReplayHandler
         break;
       case WalRecordType::kTombstones:
         handler->OnTombstones(b->tombstones);
+        break;
+      case WalRecordType::kHistogramSamples:
+      case WalRecordType::kFloatHistogramSamples:
+        handler->OnHistograms(b->histograms);
         break;
     }
   }

@@ -44,6 +44,7 @@ struct WalReplayReport {
   uint64_t series = 0;
   uint64_t samples = 0;
   uint64_t tombstones = 0;
+  uint64_t histogram_samples = 0;
   bool torn_tail = false;    // an incomplete last record of the last segment was truncated
   bool corruption = false;   // a bad record anywhere else (see damaged_segments)
   int damaged_segments = 0;  // segments (or checkpoint files) holding a bad record
@@ -62,6 +63,8 @@ class WalReplayHandler {
   virtual void OnSeries(absl::Span<const RefSeries> series) = 0;
   virtual void OnSamples(absl::Span<const RefSample> samples) = 0;
   virtual void OnTombstones(absl::Span<const WalTombstone> tombstones) {}
+  // Native-histogram samples (integer and float records alike), in log order with the rest.
+  virtual void OnHistograms(absl::Span<const RefHistogramSample> histograms) {}
 };
 
 absl::StatusOr<WalReplayReport> ReadWal(const std::string& dir, WalReplayHandler* handler);

@@ -144,6 +144,18 @@ absl::Status DecodeTombstonesRecord(std::string_view payload, std::vector<WalTom
   return absl::OkStatus();
 }
 
+bool IsKnownWalRecordType(uint8_t b) {
+  switch (static_cast<WalRecordType>(b)) {
+    case WalRecordType::kSeries:
+    case WalRecordType::kSamples:
+    case WalRecordType::kTombstones:
+    case WalRecordType::kHistogramSamples:
+    case WalRecordType::kFloatHistogramSamples:
+      return true;
+  }
+  return false;
+}
+
 void AppendFramedRecord(std::string_view payload, std::string* out) {
   PutFixed32(out, static_cast<uint32_t>(payload.size()));
   PutFixed32(out, Crc32c(payload));

@@ -26,7 +26,17 @@ struct WalTombstone {
   int64_t maxt;
 };
 
-enum class WalRecordType : uint8_t { kSeries = 1, kSamples = 2, kTombstones = 3 };
+// 7 and 9: native-histogram samples (wal_histogram_records.h).
+enum class WalRecordType : uint8_t {
+  kSeries = 1,
+  kSamples = 2,
+  kTombstones = 3,
+  kHistogramSamples = 7,
+  kFloatHistogramSamples = 9,
+};
+
+// Whether `b` is the type byte of a record this WAL writes.
+bool IsKnownWalRecordType(uint8_t b);
 
 void EncodeSeriesRecord(absl::Span<const RefSeries> series, std::string* out);
 void EncodeSamplesRecord(absl::Span<const RefSample> samples, std::string* out);

@@ -9,7 +9,9 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "absl/container/flat_hash_map.h"
 #include "tsdb/wlog/segments.h"
+#include "tsdb/wlog/wal_histogram_records.h"
 
 namespace promlet::tsdb {
 namespace fs = std::filesystem;
@@ -106,6 +108,117 @@ absl::Status Wal::Log(absl::Span<const RefSeries> new_series,
     AppendFramedRecord(payload, &buf);
     ++records;
   }
+  std::lock_guard<std::mutex> l(mu_);
+  auto st = WriteLocked(buf);
+  if (st.ok()) metrics_.records_written.fetch_add(records, std::memory_order_relaxed);
+  return st;
+}
+
+namespace {
+
+// Frames `samples` as float sample records into buf; returns the record count.
+uint64_t FrameSamples(absl::Span<const RefSample> samples, size_t per_record, std::string* buf) {
+  std::string payload;
+  uint64_t records = 0;
+  for (size_t i = 0; i < samples.size(); i += per_record) {
+    payload.clear();
+    EncodeSamplesRecord(samples.subspan(i, per_record), &payload);
+    AppendFramedRecord(payload, buf);
+    ++records;
+  }
+  return records;
+}
+
+// Frames histogram samples of one kind (all integer or all float) into buf.
+uint64_t FrameHistograms(absl::Span<const RefHistogramSample> samples, size_t per_record,
+                         std::string* buf) {
+  std::string payload;
+  uint64_t records = 0;
+  for (size_t i = 0; i < samples.size(); i += per_record) {
+    payload.clear();
+    absl::Span<const RefHistogramSample> part = samples.subspan(i, per_record);
+    if (part.front().h != nullptr) {
+      EncodeHistogramSamplesRecord(part, &payload);
+    } else {
+      EncodeFloatHistogramSamplesRecord(part, &payload);
+    }
+    AppendFramedRecord(payload, buf);
+    ++records;
+  }
+  return records;
+}
+
+}  // namespace
+
+absl::Status Wal::LogBatch(absl::Span<const RefSeries> new_series,
+                           absl::Span<const RefSample> samples,
+                           absl::Span<const RefHistogramSample> histograms) {
+  if (histograms.empty()) return Log(new_series, samples);
+  std::string buf, payload;
+  uint64_t records = 0;
+  for (size_t i = 0; i < new_series.size(); i += 4096) {
+    payload.clear();
+    EncodeSeriesRecord(new_series.subspan(i, 4096), &payload);
+    AppendFramedRecord(payload, &buf);
+    ++records;
+  }
+  // Replay applies records in log order, so a series whose samples change type within the
+  // batch must see them in time order: write the batch as runs of one kind, in time order (a
+  // series' samples are in time order, so this keeps each series' order). Batches without such
+  // a series (the usual case) go kind by kind.
+  enum Kind : uint8_t { kFloat, kInt, kFloatHist };
+  struct Item {
+    int64_t t;
+    Kind kind;
+    uint32_t index;
+  };
+  std::vector<Item> items;
+  items.reserve(samples.size() + histograms.size());
+  for (size_t i = 0; i < samples.size(); ++i) {
+    items.push_back({samples[i].t, kFloat, static_cast<uint32_t>(i)});
+  }
+  for (size_t i = 0; i < histograms.size(); ++i) {
+    items.push_back({histograms[i].t, histograms[i].h ? kInt : kFloatHist, static_cast<uint32_t>(i)});
+  }
+  absl::flat_hash_map<storage::SeriesRef, Kind> kind_of;
+  bool mixed = false;
+  for (const Item& it : items) {
+    const storage::SeriesRef ref =
+        it.kind == kFloat ? samples[it.index].ref : histograms[it.index].ref;
+    auto [pos, fresh] = kind_of.emplace(ref, it.kind);
+    if (!fresh && pos->second != it.kind) {
+      mixed = true;
+      break;
+    }
+  }
+  if (mixed) {
+    std::stable_sort(items.begin(), items.end(),
+                     [](const Item& a, const Item& b) { return a.t < b.t; });
+  } else {
+    std::stable_sort(items.begin(), items.end(),
+                     [](const Item& a, const Item& b) { return a.kind < b.kind; });
+  }
+  std::vector<RefSample> run_f;
+  std::vector<RefHistogramSample> run_h;
+  auto flush = [&] {
+    records += FrameSamples(run_f, kMaxSamplesPerRecord, &buf);
+    records += FrameHistograms(run_h, kMaxSamplesPerRecord, &buf);
+    run_f.clear();
+    run_h.clear();
+  };
+  Kind cur = items.front().kind;
+  for (const Item& it : items) {
+    if (it.kind != cur) {
+      flush();
+      cur = it.kind;
+    }
+    if (it.kind == kFloat) {
+      run_f.push_back(samples[it.index]);
+    } else {
+      run_h.push_back(histograms[it.index]);
+    }
+  }
+  flush();
   std::lock_guard<std::mutex> l(mu_);
   auto st = WriteLocked(buf);
   if (st.ok()) metrics_.records_written.fetch_add(records, std::memory_order_relaxed);

@@ -55,6 +55,11 @@ class Wal : public WalSink {
 
   absl::Status Log(absl::Span<const RefSeries> new_series,
                    absl::Span<const RefSample> samples) override;
+  // Histogram records (wal_histogram_records.h) after the series and float records; a series
+  // whose samples change type within the batch is written in time order across records.
+  absl::Status LogBatch(absl::Span<const RefSeries> new_series,
+                        absl::Span<const RefSample> samples,
+                        absl::Span<const RefHistogramSample> histograms) override;
   absl::Status LogTombstones(absl::Span<const WalTombstone> tombstones);
 
   // Flushes the current segment to stable storage.
