@@ -249,7 +249,8 @@ void StreamedAggregation::Fold(Cell* row, const ESeries& s) const {
 }
 
 void StreamedAggregation::Add(ESeries& s) {
-  if (s.floats.empty()) return;  // would make a group without points, which Finish drops
+  // A series without points would make a group without points, which Finish drops.
+  if (s.floats.empty() && s.histograms.empty()) return;
   const uint64_t key = GroupingKey(s.metric, grouping_, a_.without);
   auto [it, inserted] = group_index_.try_emplace(key, static_cast<int>(result_.size()));
   if (inserted) {
@@ -259,7 +260,13 @@ void StreamedAggregation::Add(ESeries& s) {
     if (rows_.size() < max_rows_) rows_.emplace_back(nsteps_);
   }
   const auto g = static_cast<size_t>(it->second);
-  in_points_ += static_cast<int64_t>(s.floats.size());
+  in_points_ += static_cast<int64_t>(s.floats.size() + s.histograms.size());
+  if (!s.histograms.empty()) {
+    hist_inputs_.push_back(
+        {g, std::move(s.histograms), s.drop_name, std::string(s.metric.MetricName())});
+    s.histograms.clear();
+  }
+  if (s.floats.empty()) return;
   if (g < rows_.size()) {
     Fold(rows_[g].data(), s);
   } else {
@@ -295,12 +302,13 @@ EMatrix StreamedAggregation::Finish() {
       if (row[k].drop_name) out_row.drop_name = true;
     }
   });
+  if (!hist_inputs_.empty()) MergeHistogramAggregation(a_, g_, hist_inputs_, result_, ctx_);
   ctx_->SubSamples(in_points_);
   EMatrix out;
   int64_t n = 0;
   for (auto& r : result_) {
-    if (r.floats.empty()) continue;
-    n += static_cast<int64_t>(r.floats.size());
+    if (r.floats.empty() && r.histograms.empty()) continue;
+    n += static_cast<int64_t>(r.floats.size() + r.histograms.size());
     out.push_back(std::move(r));
   }
   ctx_->AddSamples(n);
@@ -309,7 +317,7 @@ EMatrix StreamedAggregation::Finish() {
 
 std::optional<StepRows> StreamedAggregation::FinishRows() {
   const size_t nrows = result_.size();
-  if (nrows * nsteps_ > kMaxDenseCells) return std::nullopt;
+  if (nrows * nsteps_ > kMaxDenseCells || !hist_inputs_.empty()) return std::nullopt;
   StepRows out;
   out.nsteps = nsteps_;
   out.values.assign(nrows * nsteps_, 0);

@@ -288,6 +288,9 @@ absl::StatusOr<Result> Exec(const EngineOptions& options, storage::Queryable& st
         vec.reserve(m.size());
         for (auto& s : m) {
           for (const auto& p : s.floats) vec.push_back(Sample{std::move(s.metric), p.t, p.f});
+          for (auto& p : s.histograms) {
+            vec.push_back(Sample{std::move(s.metric), p.t, 0, std::move(p.h)});
+          }
         }
         res.value = std::move(vec);
       }
@@ -303,6 +306,8 @@ absl::StatusOr<Result> Exec(const EngineOptions& options, storage::Queryable& st
         out.labels = std::move(s.metric);
         out.points.reserve(s.floats.size());
         for (const auto& p : s.floats) out.points.push_back({p.t, p.f});
+        out.histograms.reserve(s.histograms.size());
+        for (auto& p : s.histograms) out.histograms.push_back({p.t, std::move(p.h)});
         mat.push_back(std::move(out));
       }
       res.value = std::move(mat);
