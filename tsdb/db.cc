@@ -138,6 +138,11 @@ class DBAppender : public storage::Appender {
                                    double v) override {
     return inner_->Append(ref, labels, t, v);
   }
+  absl::StatusOr<storage::SeriesRef> AppendHistogram(
+      storage::SeriesRef ref, const model::Labels& labels, int64_t t,
+      const model::histogram::Histogram* h, const model::histogram::FloatHistogram* fh) override {
+    return inner_->AppendHistogram(ref, labels, t, h, fh);
+  }
   absl::Status Commit() override {
     auto st = inner_->Commit();
     if (!st.ok()) db_->metrics_.append_failures.fetch_add(1, std::memory_order_relaxed);

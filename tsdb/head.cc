@@ -291,7 +291,7 @@ void Head::Apply(absl::Span<const Pending> samples) {
   if (samples.empty()) return;
   int64_t mint = std::numeric_limits<int64_t>::max();
   int64_t maxt = std::numeric_limits<int64_t>::min();
-  uint64_t applied = 0, ooo = 0;
+  uint64_t applied = 0, applied_histograms = 0, ooo = 0;
   {
     EnterCommit();
     const uint64_t id = commit_counter_.fetch_add(1) + 1;
@@ -304,7 +304,15 @@ void Head::Apply(absl::Span<const Pending> samples) {
       s->NoteCommit(id, min_reader);
       for (; i < samples.size() && samples[i].series == s; ++i) {
         const Pending& p = samples[i];
-        if (s->Append(p.t, p.v, opts_.samples_per_chunk, opts_.chunk_range_ms)) {
+        if (p.hist != nullptr) {
+          if (s->AppendHistogram(p.t, p.hist->h, p.hist->fh, opts_.chunk_range_ms)) {
+            ++applied_histograms;
+            mint = std::min(mint, p.t);
+            maxt = std::max(maxt, p.t);
+          } else {
+            ++ooo;
+          }
+        } else if (s->Append(p.t, p.v, opts_.samples_per_chunk, opts_.chunk_range_ms)) {
           ++applied;
           mint = std::min(mint, p.t);
           maxt = std::max(maxt, p.t);
@@ -317,6 +325,9 @@ void Head::Apply(absl::Span<const Pending> samples) {
   }
   NoteTimes(mint, maxt);
   samples_appended_.fetch_add(applied, std::memory_order_relaxed);
+  if (applied_histograms) {
+    histogram_samples_appended_.fetch_add(applied_histograms, std::memory_order_relaxed);
+  }
   if (ooo) out_of_order_.fetch_add(ooo, std::memory_order_relaxed);
 }
 
@@ -335,11 +346,13 @@ Head::TruncateResult Head::Truncate(int64_t mint) {
       s->closed.erase(s->closed.begin(), s->closed.begin() + static_cast<ptrdiff_t>(k));
       res.removed_chunks += k;
     }
-    bool open_old = s->open.empty() || s->open.last_time() < mint;
+    bool open_old = (s->open.empty() || s->open.last_time() < mint) &&
+                    (s->hist == nullptr || s->hist->max_time < mint);
     if (s->closed.empty() && open_old && s->pending == 0) {
-      if (!s->open.empty()) ++res.removed_chunks;
+      if (!s->open.empty() || s->hist != nullptr) ++res.removed_chunks;
       s->deleted = true;
       s->open = chunkenc::XorEncoder();
+      s->hist.reset();
       s->marks.reset();
       dead.push_back(s);
     } else if (s->HasSamples()) {
@@ -445,7 +458,7 @@ HeadStats Head::Stats() const {
   st.num_series = all.size();
   for (const SeriesPtr& s : all) {
     std::lock_guard<SmallMutex> l(s->mu);
-    st.num_chunks += s->closed.size() + (s->open.empty() ? 0 : 1);
+    st.num_chunks += s->closed.size() + (s->open.empty() ? 0 : 1) + (s->hist ? 1 : 0);
     st.chunk_bytes += s->ChunkMemoryBytes();
     st.index_bytes += sizeof(MemSeries) + 8 * s->num_labels + 96;  // series record + map slots
   }
@@ -455,6 +468,7 @@ HeadStats Head::Stats() const {
     st.num_symbols = symbols_.size();
   }
   st.samples_appended = samples_appended_.load();
+  st.histogram_samples_appended = histogram_samples_appended_.load();
   st.series_created = series_created_.load();
   st.series_removed = series_removed_.load();
   st.out_of_order = out_of_order_.load();

@@ -4,6 +4,13 @@
 // Invariants:
 //  - SeriesRefs are assigned monotonically from 1 and never reused within a head's life
 //    (ReplaySeries keeps replayed refs and moves the counter above them).
+//  - A sample is a float or a native histogram (integer or float); a series may change type,
+//    which starts a chunk of the new type (XOR, kHistogram or kFloatHistogram, Prometheus'
+//    byte-compatible encodings). AppendHistogram follows Prometheus' head_append.go: Validate()
+//    errors, an identical histogram at the same timestamp is accepted silently, anything else
+//    there is a duplicate, a float stale NaN on a histogram series is stored as a histogram
+//    stale marker, and histogram chunks are cut by size (1 KiB target, >= 10 samples), at the
+//    chunk range, or where the chunk appender says (counter reset, schema change).
 //  - Samples of a series are strictly increasing in time. An Append older than the series'
 //    newest sample fails with ErrOutOfOrderSample(); the same timestamp with a different value
 //    (bitwise: stale NaN differs from NaN) fails with ErrDuplicateSample(); the same value is
@@ -84,7 +91,8 @@ struct HeadOptions {
 struct HeadStats {
   uint64_t num_series = 0;
   uint64_t num_chunks = 0;          // closed + open (non-empty)
-  uint64_t samples_appended = 0;    // committed + replayed
+  uint64_t samples_appended = 0;    // float samples committed + replayed
+  uint64_t histogram_samples_appended = 0;  // native-histogram samples committed + replayed
   uint64_t series_created = 0;
   uint64_t series_removed = 0;
   uint64_t out_of_order = 0;        // rejected samples
@@ -227,6 +235,7 @@ class Head : public storage::Storage {
     head_internal::MemSeries* series;
     int64_t t;
     double v;
+    const RefHistogramSample* hist;  // non-null: a histogram sample (v unused)
   };
   void Apply(absl::Span<const Pending> samples);
   uint64_t RegisterReader();
@@ -277,6 +286,7 @@ class Head : public storage::Storage {
 
   std::atomic<uint64_t> num_series_{0};
   std::atomic<uint64_t> samples_appended_{0};
+  std::atomic<uint64_t> histogram_samples_appended_{0};
   std::atomic<uint64_t> series_created_{0};
   std::atomic<uint64_t> series_removed_{0};
   std::atomic<uint64_t> out_of_order_{0};

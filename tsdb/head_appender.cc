@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "model/value.h"
 #include "tsdb/head.h"
 #include "tsdb/head_series.h"
 
@@ -25,12 +26,18 @@ using head_internal::MemSeries;
 
 namespace {
 
+constexpr uint32_t kNoBatchHistogram = ~uint32_t{0};
+
 struct BatchEntry {
   MemSeries* series;
   int64_t last_t;
-  uint64_t last_v;
+  uint64_t last_v;  // float bits when last_type is kFloat
   bool has_last;
   bool staged;  // has samples in the batch: Head::Apply releases its hold
+  storage::ValueType last_type;
+  // For a histogram last sample: its index in the batch's histograms, or kNoBatchHistogram
+  // when it is the series' committed one.
+  uint32_t last_hist;
 };
 
 // The growable state of one batch; recycled (cleared, capacity kept) between appenders.
@@ -40,6 +47,8 @@ struct BatchBuffers {
   std::vector<RefSeries> new_series;
   std::vector<RefSample> samples;
   std::vector<uint32_t> sample_entry;
+  std::vector<RefHistogramSample> histograms;
+  std::vector<uint32_t> histogram_entry;
   std::vector<PendingT> pending;
 
   void Clear() {
@@ -47,6 +56,8 @@ struct BatchBuffers {
     new_series.clear();
     samples.clear();
     sample_entry.clear();
+    histograms.clear();
+    histogram_entry.clear();
     pending.clear();
   }
   size_t Capacity() const { return std::max(entries.capacity(), samples.capacity()); }
@@ -84,6 +95,9 @@ class HeadAppender final : public storage::Appender {
 
   absl::StatusOr<storage::SeriesRef> Append(storage::SeriesRef ref, const model::Labels& labels, int64_t t,
                                    double v) override;
+  absl::StatusOr<storage::SeriesRef> AppendHistogram(
+      storage::SeriesRef ref, const model::Labels& labels, int64_t t,
+      const model::histogram::Histogram* h, const model::histogram::FloatHistogram* fh) override;
   absl::Status Commit() override;
   void Rollback() override;
 
@@ -93,6 +107,16 @@ class HeadAppender final : public storage::Appender {
   BatchEntry* Hold(MemSeries* s);
   // Hold() of the series `ref` resolves to; nullptr if unknown.
   BatchEntry* HoldByRef(storage::SeriesRef ref);
+  // The held batch entry of the series `ref` or `labels` name, creating the series if needed.
+  absl::StatusOr<BatchEntry*> EntryFor(storage::SeriesRef ref, const model::Labels& labels);
+  // Checks and stages a histogram sample (exactly one of h, fh set) for e's series, as
+  // Prometheus' appendableHistogram / appendableFloatHistogram.
+  absl::StatusOr<storage::SeriesRef> StageHistogram(
+      BatchEntry* e, int64_t t, std::shared_ptr<const model::histogram::Histogram> h,
+      std::shared_ptr<const model::histogram::FloatHistogram> fh);
+  // Whether a histogram equals e's last sample (which is a histogram of the same kind).
+  bool SameAsLastHistogram(const BatchEntry& e, const model::histogram::Histogram* h,
+                           const model::histogram::FloatHistogram* fh);
   // Ends the pending holds (all, or only those of series without staged samples).
   void Release(bool only_unstaged = false);
 
@@ -145,11 +169,12 @@ BatchEntry* HeadAppender::Hold(MemSeries* s) {
     shared_held_[s] = idx;
   }
   ++s->pending;
-  BatchEntry e{s, 0, 0, false, false};
+  BatchEntry e{s, 0, 0, false, false, storage::ValueType::kNone, kNoBatchHistogram};
   if (s->HasSamples()) {
     e.has_last = true;
     e.last_t = s->MaxTime();
     e.last_v = s->open.empty() ? 0 : s->open.last_value_bits();
+    e.last_type = s->LastType();
   }
   b_->entries.push_back(e);
   return &b_->entries.back();
@@ -183,6 +208,51 @@ BatchEntry* HeadAppender::HoldByRef(storage::SeriesRef ref) {
 absl::StatusOr<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref, const model::Labels& labels, int64_t t,
                                                double v) {
   if (done_) return absl::FailedPreconditionError("appender used after Commit or Rollback");
+  auto entry = EntryFor(ref, labels);
+  if (!entry.ok()) return entry.status();
+  BatchEntry* e = *entry;
+  MemSeries* series = e->series;
+  if (t < head_->min_valid_time_.load(std::memory_order_relaxed) || t > max_valid_time_) {
+    head_->out_of_bounds_.fetch_add(1, std::memory_order_relaxed);
+    return storage::ErrOutOfBounds();
+  }
+  if (e->last_type >= storage::ValueType::kHistogram && model::IsStaleNaN(v)) {
+    // A float stale marker for a histogram series becomes a histogram stale marker of the
+    // series' kind, so that marking the series stale does not cut a chunk of another type.
+    if (e->last_type == storage::ValueType::kHistogram) {
+      auto h = std::make_shared<model::histogram::Histogram>();
+      h->sum = v;
+      return StageHistogram(e, t, std::move(h), nullptr);
+    }
+    auto fh = std::make_shared<model::histogram::FloatHistogram>();
+    fh->sum = v;
+    return StageHistogram(e, t, nullptr, std::move(fh));
+  }
+  uint64_t vb;
+  std::memcpy(&vb, &v, 8);
+  if (e->has_last) {
+    if (t < e->last_t) {
+      head_->out_of_order_.fetch_add(1, std::memory_order_relaxed);
+      return storage::ErrOutOfOrderSample();
+    }
+    if (t == e->last_t) {
+      if (vb == e->last_v && e->last_type == storage::ValueType::kFloat) return series->ref;
+      head_->duplicates_.fetch_add(1, std::memory_order_relaxed);
+      return storage::ErrDuplicateSample();
+    }
+  }
+  e->has_last = true;
+  e->last_t = t;
+  e->last_v = vb;
+  e->last_type = storage::ValueType::kFloat;
+  e->staged = true;
+  b_->samples.push_back(RefSample{series->ref, t, v});
+  b_->sample_entry.push_back(static_cast<uint32_t>(e - b_->entries.data()));
+  return series->ref;
+}
+
+absl::StatusOr<BatchEntry*> HeadAppender::EntryFor(storage::SeriesRef ref,
+                                                  const model::Labels& labels) {
   BatchEntry* e = ref != 0 ? HoldByRef(ref) : nullptr;
   for (int attempt = 0; e == nullptr; ++attempt) {
     if (labels.empty()) {
@@ -196,43 +266,92 @@ absl::StatusOr<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref, 
     e = Hold(s->get());
     if (e != nullptr && created) b_->new_series.push_back(RefSeries{(*s)->ref, labels});
   }
-  MemSeries* series = e->series;
+  return e;
+}
+
+absl::StatusOr<storage::SeriesRef> HeadAppender::AppendHistogram(
+    storage::SeriesRef ref, const model::Labels& labels, int64_t t,
+    const model::histogram::Histogram* h, const model::histogram::FloatHistogram* fh) {
+  if (done_) return absl::FailedPreconditionError("appender used after Commit or Rollback");
+  if ((h == nullptr) == (fh == nullptr)) {
+    return absl::InvalidArgumentError(
+        "AppendHistogram needs exactly one of an integer and a float histogram");
+  }
+  // Prometheus' order: the time bound first, then the histogram, then the series.
   if (t < head_->min_valid_time_.load(std::memory_order_relaxed) || t > max_valid_time_) {
     head_->out_of_bounds_.fetch_add(1, std::memory_order_relaxed);
     return storage::ErrOutOfBounds();
   }
-  uint64_t vb;
-  std::memcpy(&vb, &v, 8);
+  absl::Status valid = h != nullptr ? h->Validate() : fh->Validate();
+  if (!valid.ok()) return valid;
+  auto entry = EntryFor(ref, labels);
+  if (!entry.ok()) return entry.status();
+  if (h != nullptr) {
+    return StageHistogram(*entry, t, std::make_shared<model::histogram::Histogram>(h->Copy()),
+                          nullptr);
+  }
+  return StageHistogram(*entry, t, nullptr,
+                        std::make_shared<model::histogram::FloatHistogram>(fh->Copy()));
+}
+
+bool HeadAppender::SameAsLastHistogram(const BatchEntry& e, const model::histogram::Histogram* h,
+                                       const model::histogram::FloatHistogram* fh) {
+  if (e.last_hist != kNoBatchHistogram) {
+    const RefHistogramSample& last = b_->histograms[e.last_hist];
+    if (h != nullptr) return last.h != nullptr && last.h->Equals(*h);
+    return last.fh != nullptr && last.fh->Equals(*fh);
+  }
+  // The series' committed last sample (rare path: a repeated timestamp).
+  std::lock_guard<SmallMutex> l(e.series->mu);
+  const auto& open = e.series->hist;
+  if (open == nullptr || open->max_time != e.last_t) return false;
+  if (h != nullptr) return open->last_h != nullptr && open->last_h->Equals(*h);
+  return open->last_fh != nullptr && open->last_fh->Equals(*fh);
+}
+
+absl::StatusOr<storage::SeriesRef> HeadAppender::StageHistogram(
+    BatchEntry* e, int64_t t, std::shared_ptr<const model::histogram::Histogram> h,
+    std::shared_ptr<const model::histogram::FloatHistogram> fh) {
+  const storage::ValueType type =
+      h != nullptr ? storage::ValueType::kHistogram : storage::ValueType::kFloatHistogram;
   if (e->has_last) {
     if (t < e->last_t) {
       head_->out_of_order_.fetch_add(1, std::memory_order_relaxed);
       return storage::ErrOutOfOrderSample();
     }
     if (t == e->last_t) {
-      if (vb == e->last_v) return series->ref;
+      // Prometheus: an identical histogram is accepted silently; anything else (another value
+      // or another type) is a duplicate.
+      if (e->last_type == type && SameAsLastHistogram(*e, h.get(), fh.get())) {
+        return e->series->ref;
+      }
       head_->duplicates_.fetch_add(1, std::memory_order_relaxed);
       return storage::ErrDuplicateSample();
     }
   }
   e->has_last = true;
   e->last_t = t;
-  e->last_v = vb;
+  e->last_type = type;
+  e->last_hist = static_cast<uint32_t>(b_->histograms.size());
   e->staged = true;
-  b_->samples.push_back(RefSample{series->ref, t, v});
-  b_->sample_entry.push_back(static_cast<uint32_t>(e - b_->entries.data()));
-  return series->ref;
+  const storage::SeriesRef ref = e->series->ref;
+  b_->histograms.push_back(RefHistogramSample{ref, t, std::move(h), std::move(fh)});
+  b_->histogram_entry.push_back(static_cast<uint32_t>(e - b_->entries.data()));
+  return ref;
 }
 
 absl::Status HeadAppender::Commit() {
   if (done_) return absl::FailedPreconditionError("appender already committed or rolled back");
   done_ = true;
   Buffers& b = *b_;
-  if (b.samples.empty() && b.new_series.empty()) {
+  if (b.samples.empty() && b.histograms.empty() && b.new_series.empty()) {
     Release();
     return absl::OkStatus();
   }
   if (head_->opts_.wal != nullptr) {
-    absl::Status st = head_->opts_.wal->Log(b.new_series, b.samples);
+    absl::Status st = b.histograms.empty()
+                          ? head_->opts_.wal->Log(b.new_series, b.samples)
+                          : head_->opts_.wal->LogBatch(b.new_series, b.samples, b.histograms);
     if (!st.ok()) {
       Release();
       return st;
@@ -242,18 +361,23 @@ absl::Status HeadAppender::Commit() {
   // locked once.
   std::vector<Head::Pending>& pending = b.pending;
   pending.clear();
-  pending.reserve(b.samples.size());
+  pending.reserve(b.samples.size() + b.histograms.size());
   for (size_t i = 0; i < b.samples.size(); ++i) {
-    pending.push_back(
-        Head::Pending{b.entries[b.sample_entry[i]].series, b.samples[i].t, b.samples[i].v});
+    pending.push_back(Head::Pending{b.entries[b.sample_entry[i]].series, b.samples[i].t,
+                                    b.samples[i].v, nullptr});
+  }
+  for (size_t i = 0; i < b.histograms.size(); ++i) {
+    pending.push_back(Head::Pending{b.entries[b.histogram_entry[i]].series, b.histograms[i].t, 0,
+                                    &b.histograms[i]});
   }
   // Usual scrape batches touch each series once and are grouped already.
   const bool grouped = b.entries.size() == pending.size();
   if (!grouped) {
-    std::stable_sort(pending.begin(), pending.end(),
-                     [](const Head::Pending& x, const Head::Pending& y) {
-                       return x.series < y.series;
-                     });
+    // A series' staged timestamps strictly increase in append order, so (series, t) order is
+    // append order per series even across the float and histogram lists.
+    std::sort(pending.begin(), pending.end(), [](const Head::Pending& x, const Head::Pending& y) {
+      return x.series != y.series ? x.series < y.series : x.t < y.t;
+    });
   }
   head_->Apply(pending);
   Release(/*only_unstaged=*/true);

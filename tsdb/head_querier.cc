@@ -1,10 +1,12 @@
 // HeadQuerier: a snapshot view of the head over [mint, maxt]. It remembers the commit counter at
 // creation; every series hides samples of later commits (MemSeries::VisibleFor). Series data is
 // copied out (closed chunks shared, the open chunk copied) when an iterator is created, so
-// iterators never touch memory an appender writes.
+// iterators never touch memory an appender writes. Histogram chunks go through
+// chunkenc::HistogramSampleIterator; XOR chunks keep the inline XOR decoder.
 #include <algorithm>
 #include <cstring>
 
+#include "tsdb/chunkenc/histogram_sample_iterator.h"
 #include "tsdb/chunkenc/xor.h"
 #include "tsdb/head.h"
 #include "tsdb/head_series.h"
@@ -30,14 +32,15 @@ class HeadSeriesIterator final : public storage::SampleIterator {
   bool Next() override {
     for (;;) {
       if (in_chunk_) {
-        if (it_.Decode()) {
-          int64_t t = it_.T();
+        if (hist_ ? hit_.Next() : it_.Decode()) {
+          int64_t t = T();
           if (t > maxt_) return Finish();
           if (t >= mint_) return true;
           continue;
         }
-        if (!it_.status().ok()) {
-          status_ = it_.status();
+        absl::Status st = hist_ ? hit_.status() : it_.status();
+        if (!st.ok()) {
+          status_ = std::move(st);
           return Finish();
         }
         in_chunk_ = false;
@@ -48,7 +51,7 @@ class HeadSeriesIterator final : public storage::SampleIterator {
 
   bool Seek(int64_t t) override {
     if (t < mint_) t = mint_;
-    if (in_chunk_ && started_ && it_.T() >= t) return it_.T() <= maxt_;
+    if (in_chunk_ && started_ && T() >= t) return T() <= maxt_;
     // Skip whole chunks that end before t.
     if (in_chunk_ && pieces_[cur_].chunk->max_time < t) in_chunk_ = false;
     if (!in_chunk_) {
@@ -56,18 +59,41 @@ class HeadSeriesIterator final : public storage::SampleIterator {
     }
     for (;;) {
       if (!Next()) return false;
-      if (it_.T() >= t) return true;
+      if (T() >= t) return true;
     }
   }
 
-  int64_t T() const override { return it_.T(); }
-  double V() const override { return it_.V(); }
+  int64_t T() const override { return hist_ ? hit_.T() : it_.T(); }
+  double V() const override { return hist_ ? 0 : it_.V(); }
   absl::Status status() const override { return status_; }
+  storage::ValueType Type() const override {
+    return hist_ ? hit_.Type() : storage::ValueType::kFloat;
+  }
+  void AtHistogram(model::histogram::Histogram* out) const override {
+    if (hist_) {
+      hit_.AtHistogram(out);
+    } else {
+      SampleIterator::AtHistogram(out);
+    }
+  }
+  void AtFloatHistogram(model::histogram::FloatHistogram* out) const override {
+    if (hist_) {
+      hit_.AtFloatHistogram(out);
+    } else {
+      SampleIterator::AtFloatHistogram(out);
+    }
+  }
 
   size_t NextBatch(int64_t* ts, double* vs, size_t max) override {
+    stopped_at_histogram_ = false;
+    if (histogram_held_) {
+      histogram_held_ = false;
+      stopped_at_histogram_ = true;
+      return 0;
+    }
     size_t n = 0;
     while (n < max) {
-      if (in_chunk_ && inside_) {
+      if (in_chunk_ && !hist_ && inside_) {
         size_t k = it_.NextBatch(ts + n, vs + n, max - n);
         n += k;
         if (it_.samples_left() == 0) {
@@ -80,9 +106,20 @@ class HeadSeriesIterator final : public storage::SampleIterator {
         }
         continue;
       }
-      if (!in_chunk_ && !OpenNext()) break;
-      if (inside_) continue;
+      // A histogram comes next (or is current): stop before it; report it when nothing else
+      // was returned.
+      const bool hist_next = in_chunk_ ? hist_ : NextPieceIsHistogram();
+      if (hist_next && n > 0) break;
+      if (!in_chunk_ && !hist_next) {
+        if (!OpenNext()) break;
+        if (inside_) continue;
+      }
       if (!Next()) break;
+      if (hist_) {
+        // Next() crossed from floats into a histogram chunk: report it on its own.
+        (n == 0 ? stopped_at_histogram_ : histogram_held_) = true;
+        break;
+      }
       ts[n] = it_.T();
       vs[n] = it_.V();
       ++n;
@@ -91,13 +128,23 @@ class HeadSeriesIterator final : public storage::SampleIterator {
   }
 
  private:
+  bool NextPieceIsHistogram() const {
+    return next_ < pieces_.size() && pieces_[next_].chunk->min_time <= maxt_ &&
+           pieces_[next_].chunk->encoding != chunkenc::Encoding::kXOR;
+  }
   bool OpenNext() {
     if (next_ >= pieces_.size()) return false;
     cur_ = next_++;
     const Piece& p = pieces_[cur_];
     if (p.chunk->min_time > maxt_) return Finish();
     const auto* data = reinterpret_cast<const uint8_t*>(p.chunk->bytes.data());
-    it_.Reset(absl::Span<const uint8_t>(data, p.chunk->bytes.size()), p.limit);
+    const absl::Span<const uint8_t> bytes(data, p.chunk->bytes.size());
+    hist_ = p.chunk->encoding != chunkenc::Encoding::kXOR;
+    if (hist_) {
+      hit_.Reset(p.chunk->encoding, bytes);  // histogram pieces are cut to their limit
+    } else {
+      it_.Reset(bytes, p.limit);
+    }
     in_chunk_ = true;
     started_ = true;
     inside_ = p.chunk->min_time >= mint_ && p.chunk->max_time <= maxt_;
@@ -116,16 +163,30 @@ class HeadSeriesIterator final : public storage::SampleIterator {
   bool in_chunk_ = false;
   bool started_ = false;
   bool inside_ = false;  // current chunk lies within [mint, maxt]: no per-sample range checks
+  bool hist_ = false;    // the current chunk holds histograms (hit_), else floats (it_)
+  bool histogram_held_ = false;  // a histogram is current after a NextBatch that returned floats
   chunkenc::XorIterator it_;
+  chunkenc::HistogramSampleIterator hit_;
   absl::Status status_;
 };
+
+// A histogram chunk cut to the first `limit` samples (shared as is when that is all of it).
+std::shared_ptr<const chunkenc::ChunkData> LimitedHistogramChunk(
+    std::shared_ptr<const chunkenc::ChunkData> c, int limit, int64_t max_time) {
+  if (limit >= c->num_samples && c->max_time <= max_time) return c;
+  auto out = std::make_shared<chunkenc::ChunkData>(*c);
+  out->num_samples = static_cast<uint16_t>(limit);
+  out->max_time = std::min(c->max_time, max_time);
+  out->bytes = chunkenc::TruncatedHistogramChunk(c->bytes, limit);
+  return out;
+}
 
 // Builds the pieces a snapshot sees, under the series lock.
 std::vector<Piece> SnapshotPieces(const MemSeries& s, const Visible& vis, int64_t mint,
                                   int64_t maxt) {
   std::vector<Piece> out;
   uint64_t hidden = s.seq - vis.seq;
-  int open_limit = s.open.num_samples();
+  int open_limit = s.open.num_samples() + (s.hist ? s.hist->num_samples() : 0);
   if (hidden >= static_cast<uint64_t>(open_limit)) {
     hidden -= open_limit;
     open_limit = 0;
@@ -147,16 +208,24 @@ std::vector<Piece> SnapshotPieces(const MemSeries& s, const Visible& vis, int64_
   for (size_t i = 0; i < s.closed.size(); ++i) {
     const auto& c = s.closed[i];
     if (limits[i] == 0 || c->max_time < mint || c->min_time > maxt) continue;
+    if (c->encoding != chunkenc::Encoding::kXOR && limits[i] < c->num_samples) {
+      // Rare: a later commit cut this chunk after the snapshot; its own max time is unknown
+      // here, so the iterator's range checks bound it.
+      out.push_back(Piece{LimitedHistogramChunk(c, limits[i], c->max_time), limits[i]});
+      continue;
+    }
     out.push_back(Piece{c, limits[i]});
   }
-  if (open_limit > 0 && s.open.last_time() >= mint && s.open.min_time() <= maxt) {
-    auto c = std::make_shared<chunkenc::ChunkData>();
-    c->encoding = chunkenc::Encoding::kXOR;
-    c->num_samples = static_cast<uint16_t>(open_limit);
-    c->min_time = s.open.min_time();
-    c->max_time = std::min(s.open.last_time(), vis.max_time);
-    c->bytes = s.open.bytes();
-    out.push_back(Piece{std::move(c), open_limit});
+  if (open_limit > 0) {
+    std::shared_ptr<chunkenc::ChunkData> c = s.OpenChunkData();
+    if (c->max_time >= mint && c->min_time <= maxt) {
+      c->max_time = std::min(c->max_time, vis.max_time);
+      if (c->encoding != chunkenc::Encoding::kXOR && open_limit < c->num_samples) {
+        c->bytes = chunkenc::TruncatedHistogramChunk(c->bytes, open_limit);
+      }
+      c->num_samples = static_cast<uint16_t>(open_limit);
+      out.push_back(Piece{std::move(c), open_limit});
+    }
   }
   return out;
 }
@@ -325,15 +394,11 @@ class HeadChunkSeriesSetImpl final : public HeadChunkSeriesSet {
         for (const auto& c : s->closed) {
           if (c->max_time >= mint_ && c->min_time <= maxt_) chunks_.push_back(c);
         }
-        if (include_open_ && !s->open.empty() && s->open.last_time() >= mint_ &&
-            s->open.min_time() <= maxt_) {
-          auto c = std::make_shared<chunkenc::ChunkData>();
-          c->encoding = chunkenc::Encoding::kXOR;
-          c->num_samples = s->open.num_samples();
-          c->min_time = s->open.min_time();
-          c->max_time = s->open.last_time();
-          c->bytes = s->open.bytes();
-          chunks_.push_back(std::move(c));
+        if (include_open_) {
+          std::shared_ptr<chunkenc::ChunkData> c = s->OpenChunkData();
+          if (c != nullptr && c->max_time >= mint_ && c->min_time <= maxt_) {
+            chunks_.push_back(std::move(c));
+          }
         }
       }
       if (chunks_.empty()) continue;

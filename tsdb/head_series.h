@@ -2,7 +2,10 @@
 // being appended to. Internal to the head (head*.cc); not a public interface.
 //
 // Invariants (all guarded by mu): chunks are in time order and do not overlap; only the open
-// chunk changes, and only at its end; `seq` counts every sample ever appended, so the samples
+// chunk changes, and only at its end (a histogram chunk may also be recoded: rewritten whole
+// with the same samples widened by empty buckets). The open chunk is either the XOR encoder
+// `open` (floats) or `hist` (native histograms), never both: a sample of another type closes it
+// and opens one of its own type. Closed chunks of any encoding live in `closed`. `seq` counts every sample ever appended, so the samples
 // still held are the seq range [FirstSeq(), seq). `marks` records, for commits applied while
 // some querier was open, where that commit's samples start, so an older querier can hide them:
 // the samples of commit c are at seq >= marks[i].seq_before for the first mark with id > C.
@@ -14,7 +17,11 @@
 #include <memory>
 #include <vector>
 
+#include "model/histogram/float_histogram.h"
+#include "model/histogram/histogram.h"
 #include "tsdb/chunkenc/chunk.h"
+#include "tsdb/chunkenc/float_histogram_chunk.h"
+#include "tsdb/chunkenc/histogram_chunk.h"
 #include "tsdb/chunkenc/xor.h"
 #include "tsdb/small_mutex.h"
 #include "storage/interface.h"
@@ -32,6 +39,25 @@ struct Visible {
   int64_t max_time;
 };
 
+// The open native-histogram chunk of a series (integer or float, by `encoding`), with what
+// duplicate checks and chunk cutting need. Prometheus' memChunk + lastHistogramValue.
+struct OpenHistogramChunk {
+  chunkenc::Encoding encoding = chunkenc::Encoding::kHistogram;
+  std::unique_ptr<chunkenc::HistogramAppender> h;        // kHistogram
+  std::unique_ptr<chunkenc::FloatHistogramAppender> fh;  // kFloatHistogram
+  int64_t min_time = 0;
+  int64_t max_time = 0;
+  // Prometheus' histogramChunkHasComputedEndTime: next_cut was moved to the predicted end.
+  bool computed_end = false;
+  // The last appended sample as given (not as widened by the chunk), for duplicate checks.
+  std::shared_ptr<const model::histogram::Histogram> last_h;
+  std::shared_ptr<const model::histogram::FloatHistogram> last_fh;
+
+  int num_samples() const { return h ? h->num_samples() : fh->num_samples(); }
+  std::string_view bytes() const { return h ? h->bytes() : fh->bytes(); }
+  size_t MemoryBytes() const { return h ? h->MemoryBytes() : fh->MemoryBytes(); }
+};
+
 class MemSeries {
  public:
   MemSeries(storage::SeriesRef r, uint64_t h, std::unique_ptr<uint32_t[]> s, uint32_t n)
@@ -46,6 +72,7 @@ class MemSeries {
   mutable SmallMutex mu;  // guards everything below
   std::vector<std::shared_ptr<const chunkenc::ChunkData>> closed;
   chunkenc::XorEncoder open;
+  std::unique_ptr<OpenHistogramChunk> hist;  // the open chunk when it holds histograms
   int64_t next_cut = std::numeric_limits<int64_t>::min();
   uint64_t seq = 0;
   uint32_t pending = 0;  // appenders holding this series in a batch
@@ -57,15 +84,19 @@ class MemSeries {
   bool deleted = false;
   std::unique_ptr<std::vector<TxnMark>> marks;
 
-  bool HasSamples() const { return !open.empty() || !closed.empty(); }
+  bool HasSamples() const { return !open.empty() || hist != nullptr || !closed.empty(); }
   int64_t MinTime() const {
-    return closed.empty() ? open.min_time() : closed.front()->min_time;
+    if (!closed.empty()) return closed.front()->min_time;
+    return hist ? hist->min_time : open.min_time();
   }
   int64_t MaxTime() const {
+    if (hist) return hist->max_time;
     return open.empty() ? closed.back()->max_time : open.last_time();
   }
+  // The type of the newest sample (kNone without samples).
+  storage::ValueType LastType() const;
   uint64_t HeldSamples() const {
-    uint64_t n = open.num_samples();
+    uint64_t n = open.num_samples() + (hist ? hist->num_samples() : 0);
     for (const auto& c : closed) n += c->num_samples;
     return n;
   }
@@ -74,6 +105,18 @@ class MemSeries {
   // Appends in order; false if t is not after the newest sample. Cuts the open chunk when it
   // holds `max_per_chunk` samples or t reaches the next multiple of `chunk_range`.
   bool Append(int64_t t, double v, int max_per_chunk, int64_t chunk_range);
+  // Appends a native histogram (exactly one of h, fh non-null) in order as Prometheus' head
+  // does: a new chunk on a type change, at the chunk range boundary or the size target
+  // (Prometheus' histogramsAppendPreprocessor), or where the chunk appender cuts (counter reset,
+  // schema change); a recoded chunk replaces the open one. False if t is not after the newest
+  // sample or the chunk appender refused the histogram.
+  bool AppendHistogram(int64_t t, std::shared_ptr<const model::histogram::Histogram> h,
+                       std::shared_ptr<const model::histogram::FloatHistogram> fh,
+                       int64_t chunk_range);
+  // Moves the open chunk (either kind) into `closed`; returns the histogram one, if it was one.
+  std::unique_ptr<OpenHistogramChunk> CloseOpen();
+  // The open chunk (either kind) as immutable data; nullptr when there is none. A copy.
+  std::shared_ptr<chunkenc::ChunkData> OpenChunkData() const;
 
   // What a querier that saw commits <= reader_id may see.
   Visible VisibleFor(uint64_t reader_id) const;

@@ -58,6 +58,14 @@ void CollectHead(const Head& head, std::vector<prometheus::MetricFamily>& out) {
           {MetricKind::kGauge, "promlet_tsdb_head_symbols",
            "Number of distinct strings in the head.", D(s.num_symbols)},
       });
+  // Prometheus counts appended native histograms in the same family, labelled type="histogram".
+  for (prometheus::MetricFamily& f : out) {
+    if (f.name != "prometheus_tsdb_head_samples_appended_total" || f.metric.empty()) continue;
+    prometheus::ClientMetric m = f.metric[0];
+    m.label = {{"type", "histogram"}};
+    m.counter.value = D(s.histogram_samples_appended);
+    f.metric.push_back(std::move(m));
+  }
 }
 
 void CollectDb(DB& db, std::vector<prometheus::MetricFamily>& out) {

@@ -8,9 +8,12 @@
 #define PROMLET_TSDB_WAL_SINK_H_
 
 #include <cstdint>
+#include <memory>
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
+#include "model/histogram/float_histogram.h"
+#include "model/histogram/histogram.h"
 #include "model/labels.h"
 #include "storage/interface.h"
 
@@ -27,12 +30,32 @@ struct RefSample {
   double v;
 };
 
+// A native-histogram sample: exactly one of h (integer) and fh (float) is set. Immutable and
+// shared, so the batch, the WAL and the head's duplicate check hold one copy.
+struct RefHistogramSample {
+  storage::SeriesRef ref;
+  int64_t t;
+  std::shared_ptr<const model::histogram::Histogram> h;
+  std::shared_ptr<const model::histogram::FloatHistogram> fh;
+};
+
 class WalSink {
  public:
   virtual ~WalSink() = default;
   // Series first created by this batch, then the batch's accepted samples.
   virtual absl::Status Log(absl::Span<const RefSeries> new_series,
                            absl::Span<const RefSample> samples) = 0;
+  // As Log, for a batch that holds native histograms too (the head calls Log when it holds
+  // none). Within a series, samples are in time order across both spans. The default refuses
+  // histograms (Unimplemented), for sinks that cannot store them.
+  virtual absl::Status LogBatch(absl::Span<const RefSeries> new_series,
+                                absl::Span<const RefSample> samples,
+                                absl::Span<const RefHistogramSample> histograms) {
+    if (!histograms.empty()) {
+      return absl::UnimplementedError("this WAL cannot log native-histogram samples");
+    }
+    return Log(new_series, samples);
+  }
 };
 
 }  // namespace promlet::tsdb

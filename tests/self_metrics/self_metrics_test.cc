@@ -75,6 +75,25 @@ TEST(StorageCollector, HeadFiguresAfterAppends) {
   EXPECT_EQ(ValueOf(text, "promlet_scrape_missed_total"), "");
 }
 
+TEST(StorageCollector, HistogramSamplesCountedByType) {
+  tsdb::Head head;
+  AppendSamples(head);
+  auto app = head.NewAppender();
+  model::histogram::Histogram h;
+  h.count = 1;
+  h.zero_count = 1;
+  h.sum = 2;
+  ASSERT_TRUE(app->AppendHistogram(0, Labels{{"__name__", "nh"}}, 1000, &h, nullptr).ok());
+  ASSERT_TRUE(app->AppendHistogram(0, Labels{{"__name__", "nh"}}, 2000, &h, nullptr).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  SelfMetrics m(BuildInfo{});
+  m.Add(NewStorageCollector([&head] { return tsdb::CollectMetrics(nullptr, &head); }, nullptr));
+  std::string text = m.Render();
+  EXPECT_EQ(ValueOf(text, "prometheus_tsdb_head_samples_appended_total{type=\"float\"}"), "10");
+  EXPECT_EQ(ValueOf(text, "prometheus_tsdb_head_samples_appended_total{type=\"histogram\"}"),
+            "2");
+}
+
 TEST(StorageCollector, ValuesAreReadAtRenderTime) {
   tsdb::Head head;
   SelfMetrics m(BuildInfo{});
