@@ -150,6 +150,7 @@ double Finalize(AggregateOp op, G& g, double param) {
 struct HeapElem {
   int series;
   double f;
+  const HistPtr* h = nullptr;  // limitk keeps histogram samples
 };
 
 // Go's container/heap over a slice with a Less function, so ties resolve as in Prometheus.
@@ -350,9 +351,19 @@ EMatrix Aggregate(const AggregateExpr& a, const std::vector<std::string>& groupi
   const bool has_param = AggregateHasParam(a.op);
   const int64_t in_points = [&] {
     int64_t n = 0;
-    for (const auto& s : input) n += static_cast<int64_t>(s.floats.size());
+    for (const auto& s : input) n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
     return n;
   }();
+  // Histogram samples: limitk keeps them; topk, bottomk and quantile ignore them (with an
+  // info); the other ops come here only without histograms (EvalAggregate streams them).
+  const bool any_histograms = std::any_of(input.begin(), input.end(), [](const ESeries& s) {
+    return !s.histograms.empty();
+  });
+  if (any_histograms && a.op != AggregateOp::kLimitk && a.op != AggregateOp::kLimitRatio) {
+    ctx->Info(absl::StrCat("ignored histogram in ", AggregateOpName(a.op), " aggregation"),
+              a.expr->pos);
+  }
+  std::vector<size_t> hpos(any_histograms ? input.size() : 0, 0);
 
   const bool k_op = a.op == AggregateOp::kTopk || a.op == AggregateOp::kBottomk ||
                     a.op == AggregateOp::kLimitk || a.op == AggregateOp::kLimitRatio;
@@ -499,11 +510,20 @@ EMatrix Aggregate(const AggregateExpr& a, const std::vector<std::string>& groupi
         const auto& fl = input[si].floats;
         size_t& p = pos[si];
         while (p < fl.size() && fl[p].t < ts) ++p;
-        if (p >= fl.size() || fl[p].t != ts) continue;
-        const double f = fl[p].f;
+        const HistPtr* hist = nullptr;
+        if (p >= fl.size() || fl[p].t != ts) {
+          if (a.op != AggregateOp::kLimitk || input[si].histograms.empty()) continue;
+          const auto& hs = input[si].histograms;
+          size_t& q = hpos[si];
+          while (q < hs.size() && hs[q].t < ts) ++q;
+          if (q >= hs.size() || hs[q].t != ts) continue;
+          hist = &hs[q].h;
+        }
+        const double f = hist != nullptr ? 0 : fl[p].f;
         if (k < 1) continue;
         auto& h = heaps[series_group[si]];
         HeapElem e{static_cast<int>(si), f};
+        e.h = hist;
         switch (a.op) {
           case AggregateOp::kTopk:
             if (static_cast<int64_t>(h.size()) < k) {
@@ -550,8 +570,14 @@ EMatrix Aggregate(const AggregateExpr& a, const std::vector<std::string>& groupi
             ESeries s;
             s.metric = input[e.series].metric;
             s.drop_name = input[e.series].drop_name;
-            s.floats.push_back({ts, e.f});
+            if (e.h != nullptr) {
+              s.histograms.push_back({ts, *e.h});
+            } else {
+              s.floats.push_back({ts, e.f});
+            }
             k_instant.push_back(std::move(s));
+          } else if (e.h != nullptr) {
+            k_rows[e.series].histograms.push_back({ts, *e.h});
           } else {
             k_rows[e.series].floats.push_back({ts, e.f});
           }
@@ -584,7 +610,7 @@ EMatrix Aggregate(const AggregateExpr& a, const std::vector<std::string>& groupi
   if (k_op) {
     if (instant) return k_instant;
     for (auto& r : k_rows) {
-      if (!r.floats.empty()) out.push_back(std::move(r));
+      if (!r.floats.empty() || !r.histograms.empty()) out.push_back(std::move(r));
     }
   } else {
     for (auto& r : result) {

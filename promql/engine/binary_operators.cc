@@ -126,6 +126,7 @@ bool HistogramElemBinop(BinaryOp op, double lf, const HistPtr* lh, double rf, co
     *h = std::move(r);
     return true;
   };
+  if (lh == nullptr && rh == nullptr) return incompatible("float", "float");  // trim operators
   if (lh == nullptr) {
     if (op == BinaryOp::kMul) return scaled(**rh, lf, false);
     return incompatible("float", "histogram");
@@ -133,6 +134,12 @@ bool HistogramElemBinop(BinaryOp op, double lf, const HistPtr* lh, double rf, co
   if (rh == nullptr) {
     if (op == BinaryOp::kMul) return scaled(**lh, rf, false);
     if (op == BinaryOp::kDiv) return scaled(**lh, rf, true);
+    if (op == BinaryOp::kTrimUpper || op == BinaryOp::kTrimLower) {
+      auto r = std::make_shared<FloatHistogram>((*lh)->Copy());
+      r->TrimBuckets(rf, op == BinaryOp::kTrimUpper);
+      *h = std::move(r);
+      return true;
+    }
     return incompatible("histogram", "float");
   }
   switch (op) {
@@ -194,13 +201,20 @@ EMatrix VectorScalarBinop(const BinaryExpr& b, EMatrix m, const std::vector<doub
                           const StepGrid& g, QueryContext* ctx) {
   const bool comparison = IsComparisonOp(b.op);
   const bool drop = ChangesMetricSchema(b.op) || b.return_bool;
+  const bool trim = b.op == BinaryOp::kTrimUpper || b.op == BinaryOp::kTrimLower;
   EMatrix out;
   out.reserve(m.size());
   int64_t dropped = 0;
   for (auto& s : m) {
     ctx->CheckDone();
     size_t w = 0;
-    for (size_t k = 0; k < s.floats.size(); ++k) {
+    if (trim && !s.floats.empty()) {
+      double v;
+      HistPtr h;
+      bool keep;
+      HistogramElemBinop(b.op, 0, nullptr, 0, nullptr, b.pos, ctx, &v, &h, &keep);
+    }
+    for (size_t k = 0; k < (trim ? 0 : s.floats.size()); ++k) {
       const FPoint p = s.floats[k];
       double l = p.f, r = sc[g.StepIndex(p.t)];
       if (swap) std::swap(l, r);
@@ -331,7 +345,8 @@ EMatrix VectorVectorBinop(const BinaryExpr& b, EMatrix lhs, EMatrix rhs, const S
       bool keep;
       double v;
       HistPtr h;
-      if (hl == nullptr && hr == nullptr) {
+      if (hl == nullptr && hr == nullptr && b.op != BinaryOp::kTrimUpper &&
+          b.op != BinaryOp::kTrimLower) {
         v = ElemBinop(b.op, fl, fr, &keep);
       } else if (!HistogramElemBinop(b.op, fl, hl, fr, hr, b.pos, ctx, &v, &h, &keep)) {
         return;

@@ -634,6 +634,14 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, const RangeFunction& f, size
       d.ht.reserve(s.histograms.size());
       d.hv.reserve(s.histograms.size());
       for (auto& p : s.histograms) {
+        // A subquery's points are not adjacent samples: their reset hints mean nothing here
+        // (Prometheus sets them to unknown).
+        if (p.h->counter_reset_hint == model::histogram::CounterResetHint::kReset ||
+            p.h->counter_reset_hint == model::histogram::CounterResetHint::kNotReset) {
+          auto h = std::make_shared<model::histogram::FloatHistogram>(*p.h);
+          h->counter_reset_hint = model::histogram::CounterResetHint::kUnknown;
+          p.h = std::move(h);
+        }
         d.ht.push_back(p.t);
         d.hv.push_back(std::move(p.h));
       }

@@ -100,6 +100,16 @@ EMatrix SortFunction(FunctionArgs& args, SortOrder order) {
   const Call& c = args.call;
   EMatrix m = args.vector(0);
   if (args.grid.start != args.grid.end) return m;  // results of range queries are ordered by labels
+  if (order == SortOrder::kByValue || order == SortOrder::kByValueDesc) {
+    // Prometheus' filterFloats: histogram samples are not sorted by value but dropped.
+    int64_t dropped = 0;
+    std::erase_if(m, [&](ESeries& s) {
+      dropped += static_cast<int64_t>(s.histograms.size());
+      std::vector<HPoint>().swap(s.histograms);
+      return s.floats.empty();
+    });
+    args.ctx->SubSamples(dropped);
+  }
   if (order == SortOrder::kByValue) {
     std::stable_sort(m.begin(), m.end(), [](const ESeries& a, const ESeries& b) {
       const double x = a.floats[0].f, y = b.floats[0].f;

@@ -314,9 +314,13 @@ absl::StatusOr<SeriesLine> ParseSeriesLine(std::string_view line) {
 
 namespace promlet::promql::testing {
 
-bool HistogramsMatch(const model::histogram::FloatHistogram& want,
-                     const model::histogram::FloatHistogram& got, bool compare_hint) {
+bool HistogramsMatch(const model::histogram::FloatHistogram& want_in,
+                     const model::histogram::FloatHistogram& got_in, bool compare_hint) {
   using model::histogram::SpansMatch;
+  // promqltest compares both compacted.
+  model::histogram::FloatHistogram want = want_in.Copy(), got = got_in.Copy();
+  want.Compact(0);
+  got.Compact(0);
   auto buckets_match = [](const std::vector<double>& a, const std::vector<double>& b) {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i) {

@@ -41,7 +41,7 @@ struct Slot {
   std::shared_ptr<const model::histogram::FloatHistogram> h = nullptr;
   bool counter_reset_hint_set = false;  // the notation named a hint (compare it then)
 };
-// promqltest's compareNativeHistogram: schema, zero threshold and custom bounds exactly,
+// promqltest's compareNativeHistogram of both histograms compacted: schema, zero threshold and custom bounds exactly,
 // count, sum, zero count and bucket counts within AlmostEqual, spans alike (zero-length spans
 // ignored), the counter-reset hint only when the expectation set one.
 bool HistogramsMatch(const model::histogram::FloatHistogram& want,
