@@ -392,6 +392,7 @@ EMatrix Absent(const EMatrix& present, const Expr& arg, const StepGrid& g, Query
   std::vector<bool> found(g.NumSteps(), false);
   for (const auto& s : present) {
     for (const auto& p : s.floats) found[g.StepIndex(p.t)] = true;
+    for (const auto& p : s.histograms) found[g.StepIndex(p.t)] = true;
   }
   ctx->SubSamples(static_cast<int64_t>(PointCount(present)));
   const auto missing = static_cast<int64_t>(std::count(found.begin(), found.end(), false));

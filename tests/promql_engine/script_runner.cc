@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -296,8 +297,109 @@ class Runner {
         ref = *r;
       }
     }
+    if (absl::AsciiStrToLower(parts[0]) == "load_with_nhcb") {
+      std::string err = AppendCustomBucketHistograms(series, *interval, *app);
+      if (!err.empty()) return err;
+    }
     auto st = app->Commit();
     if (!st.ok()) return std::string(st.message());
+    return "";
+  }
+
+  // load_with_nhcb: the classic histograms among the loaded series (_bucket with le, _count,
+  // _sum) are also appended as native histograms with custom buckets under the base name, per
+  // timestamp (promqltest's appendCustomHistogram with util/convertnhcb's TempHistogram).
+  static std::string AppendCustomBucketHistograms(const std::vector<SeriesLine>& series,
+                                                  int64_t interval, storage::Appender& app) {
+    struct Temp {
+      std::vector<std::pair<double, double>> buckets;  // (le, cumulative count), by le
+      double count = 0, sum = 0;
+      bool has_count = false, bad = false;
+    };
+    std::map<Labels, std::map<int64_t, Temp>> by_base;
+    for (const auto& s : series) {
+      const std::string name(s.labels.MetricName());
+      int kind = 0;
+      std::string base;
+      for (const auto& [suffix, k] : {std::pair<std::string, int>{"_bucket", 1}, {"_sum", 2},
+                                      {"_count", 3}}) {
+        if (name.size() > suffix.size() && name.ends_with(suffix)) {
+          kind = k;
+          base = name.substr(0, name.size() - suffix.size());
+          break;
+        }
+      }
+      if (kind == 0) continue;
+      double le = 0;
+      if (kind == 1) {
+        const std::string les(s.labels.Get("le"));
+        char* end = nullptr;
+        le = std::strtod(les.c_str(), &end);
+        if (les.empty() || end != les.c_str() + les.size() || std::isnan(le)) continue;
+      }
+      model::LabelsBuilder lb(s.labels);
+      lb.Set(model::kMetricName, base).Del("le");
+      auto& temps = by_base[lb.Build()];
+      for (size_t k = 0; k < s.slots.size(); ++k) {
+        if (!s.slots[k].present || s.slots[k].h) continue;
+        Temp& t = temps[static_cast<int64_t>(k) * interval];
+        const double f = s.slots[k].v;
+        if (t.bad) continue;
+        if (kind == 2) {
+          t.sum = f;
+        } else if (kind == 3) {
+          if (f < 0) t.bad = true;
+          t.count = f;
+          t.has_count = true;
+        } else {
+          if (f < 0) {
+            t.bad = true;
+            continue;
+          }
+          auto it = std::lower_bound(t.buckets.begin(), t.buckets.end(), le,
+                                     [](const auto& b, double x) { return b.first < x; });
+          if (it != t.buckets.end() && it->first == le) continue;  // duplicate
+          if ((it != t.buckets.begin() && f < std::prev(it)->second) ||
+              (it != t.buckets.end() && f > it->second)) {
+            t.bad = true;  // not cumulative
+            continue;
+          }
+          t.buckets.insert(it, {le, f});
+        }
+      }
+    }
+    for (auto& [labels, temps] : by_base) {
+      storage::SeriesRef ref = 0;
+      for (auto& [ts, t] : temps) {
+        if (t.bad) return absl::StrCat("load_with_nhcb: bad classic histogram ", LabelsStr(labels));
+        if (!t.has_count && !t.buckets.empty()) t.count = t.buckets.back().second;
+        if (t.buckets.empty() || !std::isinf(t.buckets.back().first)) {
+          t.buckets.push_back({std::numeric_limits<double>::infinity(), t.count});
+        }
+        if (t.count != t.buckets.back().second) {
+          return absl::StrCat("load_with_nhcb: count mismatch for ", LabelsStr(labels));
+        }
+        bool integral = t.count == std::round(t.count);
+        for (const auto& b : t.buckets) integral = integral && b.second == std::round(b.second);
+        model::histogram::FloatHistogram h;
+        h.schema = model::histogram::kCustomBucketsSchema;
+        h.count = t.count;
+        h.sum = t.sum;
+        h.positive_spans = {{0, static_cast<uint32_t>(t.buckets.size())}};
+        std::vector<double> bounds;
+        double prev = 0;
+        for (const auto& [le, c] : t.buckets) {
+          h.positive_buckets.push_back(c - prev);
+          prev = c;
+          if (!std::isinf(le)) bounds.push_back(le);
+        }
+        if (!bounds.empty()) h.custom_values = model::histogram::MakeCustomValues(std::move(bounds));
+        h.Compact(integral ? 2 : 0);
+        auto r = app.AppendHistogram(ref, labels, ts, nullptr, &h);
+        if (!r.ok()) return absl::StrCat("append ", LabelsStr(labels), ": ", r.status().message());
+        ref = *r;
+      }
+    }
     return "";
   }
 
