@@ -677,7 +677,7 @@ EMatrix CountValues(const AggregateExpr& a, const std::string& label,
   std::sort(grouping.begin(), grouping.end());
   EMatrix input = eval_input();
   Collector col(g.start == g.end);
-  std::vector<size_t> pos(input.size(), 0);
+  std::vector<size_t> pos(input.size(), 0), hpos(input.size(), 0);
   int64_t added = 0;  // output points of the current step, counted at its end
   for (int64_t ts = g.start; ts <= g.end; ts += g.interval) {
     ctx->CheckDone();
@@ -693,9 +693,19 @@ EMatrix CountValues(const AggregateExpr& a, const std::string& label,
       const auto& fl = input[si].floats;
       size_t& p = pos[si];
       while (p < fl.size() && fl[p].t < ts) ++p;
-      if (p >= fl.size() || fl[p].t != ts) continue;
+      std::string value;
+      if (p < fl.size() && fl[p].t == ts) {
+        value = common::GoFloat(fl[p].f, 'f');
+      } else {
+        // A histogram counts by its String() (Prometheus' count_values).
+        const auto& hs = input[si].histograms;
+        size_t& q = hpos[si];
+        while (q < hs.size() && hs[q].t < ts) ++q;
+        if (q >= hs.size() || hs[q].t != ts) continue;
+        value = hs[q].h->String();
+      }
       model::LabelsBuilder b(input[si].metric);
-      b.Set(label, common::GoFloat(fl[p].f, 'f'));
+      b.Set(label, value);
       model::Labels m = b.Build();
       const uint64_t key = GroupingKey(m, grouping, a.without);
       auto [it, inserted] = idx.try_emplace(key, order.size());

@@ -297,12 +297,10 @@ EMatrix HistogramFunction(FunctionArgs& a, HistogramMode mode) {
           continue;
         }
       }
-      if (mode == HistogramMode::kQuantiles) continue;
       const model::histogram::FloatHistogram& h = *hs[p].h;
-      double v;
-      if (is_q) {
+      auto quantile = [&](double q) {
         bool nan_result = false, nan_skew = false;
-        v = NativeHistogramQuantile(p1[step], h, &nan_result, &nan_skew);
+        const double r = NativeHistogramQuantile(q, h, &nan_result, &nan_skew);
         if (nan_result) {
           ctx->Info(absl::StrCat("input to histogram_quantile has NaN observations, result is "
                                  "NaN for metric name \"", name, "\""),
@@ -313,6 +311,19 @@ EMatrix HistogramFunction(FunctionArgs& a, HistogramMode mode) {
                                  "skewed higher for metric name \"", name, "\""),
                     varg.pos);
         }
+        return r;
+      };
+      if (mode == HistogramMode::kQuantiles) {
+        for (const auto& phi : phis) {
+          model::LabelsBuilder lb(m[i].metric);
+          lb.Set(quantile_label, OpenMetricsFloat(phi[step]));
+          col.Add(col.Intern(lb.Build(), true), ts, quantile(phi[step]));
+        }
+        continue;
+      }
+      double v;
+      if (is_q) {
+        v = quantile(p1[step]);
       } else {
         bool nans = false;
         v = NativeHistogramFraction(p1[step], p2[step], h, &nans);
