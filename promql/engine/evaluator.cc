@@ -25,16 +25,42 @@ namespace promlet::promql::internal {
 
 namespace {
 
+using model::histogram::CounterResetHint;
+using model::histogram::FloatHistogram;
+
+// Prometheus' HistogramStatsIterator: the previous full histogram, to detect resets with.
+struct StatsDecoding {
+  bool on = false;
+  std::optional<FloatHistogram> last;
+};
+
 // Reads the current sample of `it` (a float or a histogram) into d.
-void TakeCurrent(storage::SampleIterator& it, Decoded& d) {
+void TakeCurrent(storage::SampleIterator& it, Decoded& d, StatsDecoding& stats) {
   if (it.Type() == storage::ValueType::kFloat) {
     d.t.push_back(it.T());
     d.v.push_back(it.V());
     return;
   }
-  auto h = std::make_shared<model::histogram::FloatHistogram>();
+  auto h = std::make_shared<FloatHistogram>();
   it.AtFloatHistogram(h.get());
   d.ht.push_back(it.T());
+  if (stats.on) {
+    auto s = std::make_shared<FloatHistogram>();
+    s->schema = h->schema;
+    s->count = h->count;
+    s->sum = h->sum;
+    s->counter_reset_hint = h->counter_reset_hint;
+    if (!model::IsStaleNaN(h->sum)) {
+      if (h->counter_reset_hint == CounterResetHint::kUnknown && stats.last) {
+        s->counter_reset_hint =
+            h->DetectReset(*stats.last) ? CounterResetHint::kReset : CounterResetHint::kNotReset;
+      }
+      stats.last = std::move(*h);
+      stats.last->counter_reset_hint = s->counter_reset_hint;
+    }
+    d.hv.push_back(std::move(s));
+    return;
+  }
   d.hv.push_back(std::move(h));
 }
 
@@ -42,13 +68,14 @@ void TakeCurrent(storage::SampleIterator& it, Decoded& d) {
 
 absl::Status Evaluator::DecodeInto(const QueryContext& ctx, storage::SampleIterator& it,
                                    int64_t mint, int64_t maxt, bool drop_stale, int64_t cap,
-                                   Decoded& d) {
+                                   Decoded& d, bool stats_only) {
+  StatsDecoding stats{stats_only, std::nullopt};
   d.t.clear();
   d.v.clear();
   d.ht.clear();
   d.hv.clear();
   if (!it.Seek(mint) || it.T() > maxt) return it.status();
-  TakeCurrent(it, d);
+  TakeCurrent(it, d, stats);
   // Batches are decoded into a stack buffer, cut at maxt and appended: no zero-filled slack
   // in the output (an instant query's lookback window reads a few points per series), one
   // NextBatch call for a series of up to kBatch points, and the output grows to what was read.
@@ -62,11 +89,11 @@ absl::Status Evaluator::DecodeInto(const QueryContext& ctx, storage::SampleItera
     if (n == 0 && it.StoppedAtHistogram()) {
       bool more = true;
       while (more && it.T() <= maxt && it.Type() != storage::ValueType::kFloat) {
-        TakeCurrent(it, d);
+        TakeCurrent(it, d, stats);
         more = it.Next();
       }
       if (!more || it.T() > maxt) break;
-      TakeCurrent(it, d);  // a float after the histograms; batches go on after it
+      TakeCurrent(it, d, stats);  // a float after the histograms; batches go on after it
       continue;
     }
     size_t keep = n;
@@ -131,7 +158,8 @@ void Evaluator::SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt,
     const storage::Series& s = set->At();
     auto it = s.Iterator();
     d.labels = s.labels();
-    if (absl::Status st = DecodeInto(*ctx_, *it, mint, maxt, drop_stale, ctx_->SampleBudget(), d);
+    if (absl::Status st = DecodeInto(*ctx_, *it, mint, maxt, drop_stale, ctx_->SampleBudget(), d,
+                                     ctx_->stats_only.contains(&vs));
         !st.ok()) {
       Fail(st);
     }
@@ -218,9 +246,10 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
   } give_back{items};
   const QueryParallelism mode = parallel ? ctx_->options->parallelism : QueryParallelism::kOff;
   WorkEstimate estimate;
+  const bool stats_only = !ctx_->stats_only.empty() && ctx_->stats_only.contains(&vs);
   auto work = [&](size_t i) {
     SplitItem& x = items[i];
-    x.status = DecodeInto(*ctx_, *x.it, mint, maxt, drop_stale, cap, x.d);
+    x.status = DecodeInto(*ctx_, *x.it, mint, maxt, drop_stale, cap, x.d, stats_only);
     x.it.reset();
     x.out.floats.clear();
     x.out.histograms.clear();
