@@ -150,6 +150,7 @@ double Finalize(AggregateOp op, G& g, double param) {
 struct HeapElem {
   int series;
   double f;
+  const HistPtr* h = nullptr;  // limitk keeps histogram samples
 };
 
 // Go's container/heap over a slice with a Less function, so ties resolve as in Prometheus.
@@ -257,7 +258,8 @@ void StreamedAggregation::Fold(Cell* row, const ESeries& s) const {
 }
 
 void StreamedAggregation::Add(ESeries& s) {
-  if (s.floats.empty()) return;  // would make a group without points, which Finish drops
+  // A series without points would make a group without points, which Finish drops.
+  if (s.floats.empty() && s.histograms.empty()) return;
   const uint64_t key = GroupingKey(s.metric, grouping_, a_.without);
   auto [it, inserted] = group_index_.try_emplace(key, static_cast<int>(result_.size()));
   if (inserted) {
@@ -267,7 +269,13 @@ void StreamedAggregation::Add(ESeries& s) {
     if (rows_.size() < max_rows_) rows_.emplace_back(nsteps_);
   }
   const auto g = static_cast<size_t>(it->second);
-  in_points_ += static_cast<int64_t>(s.floats.size());
+  in_points_ += static_cast<int64_t>(s.floats.size() + s.histograms.size());
+  if (!s.histograms.empty()) {
+    hist_inputs_.push_back(
+        {g, std::move(s.histograms), s.drop_name, std::string(s.metric.MetricName())});
+    s.histograms.clear();
+  }
+  if (s.floats.empty()) return;
   if (g < rows_.size()) {
     Fold(rows_[g].data(), s);
   } else {
@@ -303,12 +311,13 @@ EMatrix StreamedAggregation::Finish() {
       if (row[k].drop_name) out_row.drop_name = true;
     }
   });
+  if (!hist_inputs_.empty()) MergeHistogramAggregation(a_, g_, hist_inputs_, result_, ctx_);
   ctx_->SubSamples(in_points_);
   EMatrix out;
   int64_t n = 0;
   for (auto& r : result_) {
-    if (r.floats.empty()) continue;
-    n += static_cast<int64_t>(r.floats.size());
+    if (r.floats.empty() && r.histograms.empty()) continue;
+    n += static_cast<int64_t>(r.floats.size() + r.histograms.size());
     out.push_back(std::move(r));
   }
   ctx_->AddSamples(n);
@@ -317,7 +326,7 @@ EMatrix StreamedAggregation::Finish() {
 
 std::optional<StepRows> StreamedAggregation::FinishRows() {
   const size_t nrows = result_.size();
-  if (nrows * nsteps_ > kMaxDenseCells) return std::nullopt;
+  if (nrows * nsteps_ > kMaxDenseCells || !hist_inputs_.empty()) return std::nullopt;
   StepRows out;
   out.nsteps = nsteps_;
   out.values.assign(nrows * nsteps_, 0);
@@ -350,9 +359,19 @@ EMatrix Aggregate(const AggregateExpr& a, const std::vector<std::string>& groupi
   const bool has_param = AggregateHasParam(a.op);
   const int64_t in_points = [&] {
     int64_t n = 0;
-    for (const auto& s : input) n += static_cast<int64_t>(s.floats.size());
+    for (const auto& s : input) n += static_cast<int64_t>(s.floats.size() + s.histograms.size());
     return n;
   }();
+  // Histogram samples: limitk keeps them; topk, bottomk and quantile ignore them (with an
+  // info); the other ops come here only without histograms (EvalAggregate streams them).
+  const bool any_histograms = std::any_of(input.begin(), input.end(), [](const ESeries& s) {
+    return !s.histograms.empty();
+  });
+  if (any_histograms && a.op != AggregateOp::kLimitk && a.op != AggregateOp::kLimitRatio) {
+    ctx->Info(absl::StrCat("ignored histogram in ", AggregateOpName(a.op), " aggregation"),
+              a.expr->pos);
+  }
+  std::vector<size_t> hpos(any_histograms ? input.size() : 0, 0);
 
   const bool k_op = a.op == AggregateOp::kTopk || a.op == AggregateOp::kBottomk ||
                     a.op == AggregateOp::kLimitk || a.op == AggregateOp::kLimitRatio;
@@ -511,18 +530,30 @@ EMatrix Aggregate(const AggregateExpr& a, const std::vector<std::string>& groupi
         const auto& fl = input[si].floats;
         size_t& p = pos[si];
         while (p < fl.size() && fl[p].t < ts) ++p;
-        if (p >= fl.size() || fl[p].t != ts) continue;
-        const double f = fl[p].f;
+        const HistPtr* hist = nullptr;
+        if (p >= fl.size() || fl[p].t != ts) {
+          // limitk and limit_ratio keep histogram samples (ordered as value 0, as Go's Sample.F).
+          if ((a.op != AggregateOp::kLimitk && !ratio) || input[si].histograms.empty()) continue;
+          const auto& hs = input[si].histograms;
+          size_t& q = hpos[si];
+          while (q < hs.size() && hs[q].t < ts) ++q;
+          if (q >= hs.size() || hs[q].t != ts) continue;
+          hist = &hs[q].h;
+        }
+        const double f = hist != nullptr ? 0 : fl[p].f;
         if (ratio) {
           if (param == 0 || !InRatioSample(r, input[si].metric)) continue;
           auto& h = heaps[series_group[si]];
-          h.push_back(HeapElem{static_cast<int>(si), f});
+          HeapElem e{static_cast<int>(si), f};
+          e.h = hist;
+          h.push_back(e);
           HeapUp(h, static_cast<int>(h.size()) - 1, ByValueLess);  // Go's heap.Push order
           continue;
         }
         if (k < 1) continue;
         auto& h = heaps[series_group[si]];
         HeapElem e{static_cast<int>(si), f};
+        e.h = hist;
         switch (a.op) {
           case AggregateOp::kTopk:
             if (static_cast<int64_t>(h.size()) < k) {
@@ -569,8 +600,14 @@ EMatrix Aggregate(const AggregateExpr& a, const std::vector<std::string>& groupi
             ESeries s;
             s.metric = input[e.series].metric;
             s.drop_name = input[e.series].drop_name;
-            s.floats.push_back({ts, e.f});
+            if (e.h != nullptr) {
+              s.histograms.push_back({ts, *e.h});
+            } else {
+              s.floats.push_back({ts, e.f});
+            }
             k_instant.push_back(std::move(s));
+          } else if (e.h != nullptr) {
+            k_rows[e.series].histograms.push_back({ts, *e.h});
           } else {
             k_rows[e.series].floats.push_back({ts, e.f});
           }
@@ -603,7 +640,7 @@ EMatrix Aggregate(const AggregateExpr& a, const std::vector<std::string>& groupi
   if (k_op) {
     if (instant) return k_instant;
     for (auto& r : k_rows) {
-      if (!r.floats.empty()) out.push_back(std::move(r));
+      if (!r.floats.empty() || !r.histograms.empty()) out.push_back(std::move(r));
     }
   } else {
     for (auto& r : result) {
@@ -670,7 +707,7 @@ EMatrix CountValues(const AggregateExpr& a, const std::string& label,
   std::sort(grouping.begin(), grouping.end());
   EMatrix input = eval_input();
   Collector col(g.start == g.end);
-  std::vector<size_t> pos(input.size(), 0);
+  std::vector<size_t> pos(input.size(), 0), hpos(input.size(), 0);
   int64_t added = 0;  // output points of the current step, counted at its end
   for (int64_t ts = g.start; ts <= g.end; ts += g.interval) {
     ctx->CheckDone();
@@ -686,9 +723,19 @@ EMatrix CountValues(const AggregateExpr& a, const std::string& label,
       const auto& fl = input[si].floats;
       size_t& p = pos[si];
       while (p < fl.size() && fl[p].t < ts) ++p;
-      if (p >= fl.size() || fl[p].t != ts) continue;
+      std::string value;
+      if (p < fl.size() && fl[p].t == ts) {
+        value = common::GoFloat(fl[p].f, 'f');
+      } else {
+        // A histogram counts by its String() (Prometheus' count_values).
+        const auto& hs = input[si].histograms;
+        size_t& q = hpos[si];
+        while (q < hs.size() && hs[q].t < ts) ++q;
+        if (q >= hs.size() || hs[q].t != ts) continue;
+        value = hs[q].h->String();
+      }
       model::LabelsBuilder b(input[si].metric);
-      b.Set(label, common::GoFloat(fl[p].f, 'f'));
+      b.Set(label, value);
       model::Labels m = b.Build();
       const uint64_t key = GroupingKey(m, grouping, a.without);
       auto [it, inserted] = idx.try_emplace(key, order.size());

@@ -50,6 +50,21 @@ struct AggregationCell {
   bool drop_name = false;
 };
 
+// The histogram points of one input series of a streamed aggregation.
+struct HistogramInput {
+  size_t group;
+  std::vector<HPoint> points;
+  bool drop_name;
+  std::string metric_name;
+};
+
+// Folds the histogram inputs (in input order) into the aggregation's float result rows (one
+// per group): histogram sums and means, counts, the infos and warnings of mixed and ignored
+// histograms (histogram_aggregation.cc). Does no sample accounting.
+void MergeHistogramAggregation(const AggregateExpr& a, const StepGrid& g,
+                               std::vector<HistogramInput>& inputs, EMatrix& rows,
+                               QueryContext* ctx);
+
 class StreamedAggregation {
  public:
   // The ops that can fold series as they come (no parameter, no per-step ranking).
@@ -57,12 +72,13 @@ class StreamedAggregation {
   StreamedAggregation(const AggregateExpr& a, const std::vector<std::string>& grouping,
                       const StepGrid& g, QueryContext* ctx);
   // One input series (counted); may move from it. A series without points adds nothing.
+  // Its histogram points are kept aside and merged into the result by Finish.
   void Add(ESeries& s);
   // The result, once every input series was added.
   EMatrix Finish();
   // Instead of Finish: the same result as StepRows (rows in Finish's order, values equal
   // bit for bit), counted as Finish counts its matrix, when groups x steps <= kMaxDenseCells;
-  // otherwise nothing (and Finish must be called).
+  // otherwise nothing (and Finish must be called). Nothing either when histograms came in.
   std::optional<StepRows> FinishRows();
 
  private:
@@ -85,6 +101,7 @@ class StreamedAggregation {
   EMatrix pending_;                               // series of groups >= max_rows_
   std::vector<size_t> pending_group_;
   int64_t in_points_ = 0;
+  std::vector<HistogramInput> hist_inputs_;
 };
 
 }  // namespace promlet::promql::internal

@@ -1,6 +1,7 @@
 // The binary operators' kernels.
 #include "promql/engine/binary_operators.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -63,13 +64,19 @@ uint64_t Signature(const model::Labels& l, const VectorMatching& m) {
 // Per-series cursor over an EMatrix, advanced step by step.
 struct StepGather {
   const EMatrix* m;
-  std::vector<size_t> pos;
+  std::vector<size_t> pos, hpos;
   std::vector<int> present;  // indices of series with a point at the current step
   std::vector<double> vals;  // their values
-  explicit StepGather(const EMatrix& mm) : m(&mm), pos(mm.size(), 0) {}
+  std::vector<const HistPtr*> hists;  // their histograms (null for a float), when any
+  bool any_histograms = false;
+  explicit StepGather(const EMatrix& mm) : m(&mm), pos(mm.size(), 0) {
+    for (const auto& s : mm) any_histograms = any_histograms || !s.histograms.empty();
+    if (any_histograms) hpos.assign(mm.size(), 0);
+  }
   void At(int64_t ts) {
     present.clear();
     vals.clear();
+    hists.clear();
     for (size_t i = 0; i < m->size(); ++i) {
       const auto& f = (*m)[i].floats;
       size_t& p = pos[i];
@@ -77,10 +84,97 @@ struct StepGather {
       if (p < f.size() && f[p].t == ts) {
         present.push_back(static_cast<int>(i));
         vals.push_back(f[p].f);
+        if (any_histograms) hists.push_back(nullptr);
+        continue;
+      }
+      if (!any_histograms) continue;
+      const auto& h = (*m)[i].histograms;
+      size_t& q = hpos[i];
+      while (q < h.size() && h[q].t < ts) ++q;
+      if (q < h.size() && h[q].t == ts) {
+        present.push_back(static_cast<int>(i));
+        vals.push_back(0);
+        hists.push_back(&h[q].h);
       }
     }
   }
+  const HistPtr* Hist(size_t k) const { return any_histograms ? hists[k] : nullptr; }
 };
+
+// Prometheus' vectorElemBinop when an operand is a histogram (lh / rh non-null): sets *h (or
+// *v) and *keep; false when the pair gives no sample (annotated, as Prometheus does).
+bool HistogramElemBinop(BinaryOp op, double lf, const HistPtr* lh, double rf, const HistPtr* rh,
+                        const PositionRange& pos, QueryContext* ctx, double* v, HistPtr* h,
+                        bool* keep) {
+  using model::histogram::FloatHistogram;
+  *keep = true;
+  *v = 0;
+  auto incompatible = [&](const char* l, const char* r) {
+    ctx->Info(absl::StrCat("incompatible sample types encountered for binary operator \"",
+                           BinaryOpString(op), "\": ", l, " ", BinaryOpString(op), " ", r),
+              pos);
+    return false;
+  };
+  auto scaled = [&](const FloatHistogram& x, double f, bool div) {
+    auto r = std::make_shared<FloatHistogram>(x.Copy());
+    if (div) {
+      r->Div(f);
+    } else {
+      r->Mul(f);
+    }
+    r->Compact(0);
+    *h = std::move(r);
+    return true;
+  };
+  if (lh == nullptr && rh == nullptr) return incompatible("float", "float");  // trim operators
+  if (lh == nullptr) {
+    if (op == BinaryOp::kMul) return scaled(**rh, lf, false);
+    return incompatible("float", "histogram");
+  }
+  if (rh == nullptr) {
+    if (op == BinaryOp::kMul) return scaled(**lh, rf, false);
+    if (op == BinaryOp::kDiv) return scaled(**lh, rf, true);
+    if (op == BinaryOp::kTrimUpper || op == BinaryOp::kTrimLower) {
+      auto r = std::make_shared<FloatHistogram>((*lh)->Copy());
+      r->TrimBuckets(rf, op == BinaryOp::kTrimUpper);
+      *h = std::move(r);
+      return true;
+    }
+    return incompatible("histogram", "float");
+  }
+  switch (op) {
+    case BinaryOp::kAdd:
+    case BinaryOp::kSub: {
+      auto r = std::make_shared<FloatHistogram>((*lh)->Copy());
+      auto res = op == BinaryOp::kAdd ? r->Add(**rh) : r->Sub(**rh);
+      if (!res.ok()) {
+        ctx->Warn(absl::StrCat("incompatible bucket layout encountered for binary operator ",
+                               BinaryOpString(op)),
+                  pos);
+        return false;
+      }
+      const char* what = op == BinaryOp::kAdd ? "addition" : "subtraction";
+      if (op == BinaryOp::kSub) r->counter_reset_hint = model::histogram::CounterResetHint::kGauge;
+      if (res->nhcb_bounds_reconciled) {
+        ctx->Info(absl::StrCat("mismatched custom buckets were reconciled during ", what), pos);
+      }
+      if (res->counter_reset_collision) {
+        ctx->Warn(absl::StrCat("conflicting counter resets during histogram ", what), pos);
+        return false;
+      }
+      r->Compact(0);
+      *h = std::move(r);
+      return true;
+    }
+    case BinaryOp::kEql:
+    case BinaryOp::kNeq:
+      *h = *lh;
+      *keep = (*lh)->Equals(**rh) == (op == BinaryOp::kEql);
+      return true;
+    default:
+      return incompatible("histogram", "histogram");
+  }
+}
 
 }  // namespace
 
@@ -107,13 +201,20 @@ EMatrix VectorScalarBinop(const BinaryExpr& b, EMatrix m, const std::vector<doub
                           const StepGrid& g, QueryContext* ctx) {
   const bool comparison = IsComparisonOp(b.op);
   const bool drop = ChangesMetricSchema(b.op) || b.return_bool;
+  const bool trim = b.op == BinaryOp::kTrimUpper || b.op == BinaryOp::kTrimLower;
   EMatrix out;
   out.reserve(m.size());
   int64_t dropped = 0;
   for (auto& s : m) {
     ctx->CheckDone();
     size_t w = 0;
-    for (size_t k = 0; k < s.floats.size(); ++k) {
+    if (trim && !s.floats.empty()) {
+      double v;
+      HistPtr h;
+      bool keep;
+      HistogramElemBinop(b.op, 0, nullptr, 0, nullptr, b.pos, ctx, &v, &h, &keep);
+    }
+    for (size_t k = 0; k < (trim ? 0 : s.floats.size()); ++k) {
       const FPoint p = s.floats[k];
       double l = p.f, r = sc[g.StepIndex(p.t)];
       if (swap) std::swap(l, r);
@@ -128,7 +229,35 @@ EMatrix VectorScalarBinop(const BinaryExpr& b, EMatrix m, const std::vector<doub
     }
     dropped += static_cast<int64_t>(s.floats.size() - w);
     s.floats.resize(w);
-    if (w == 0) continue;
+    if (!s.histograms.empty()) {
+      // Histogram points: * and / by the scalar; other operators drop them (annotated).
+      size_t hw = 0;
+      const size_t nfloats = s.floats.size();
+      for (size_t k = 0; k < s.histograms.size(); ++k) {
+        const HPoint p = s.histograms[k];
+        const double x = sc[g.StepIndex(p.t)];
+        double v;
+        HistPtr h;
+        bool keep;
+        const bool ok = swap ? HistogramElemBinop(b.op, x, nullptr, 0, &p.h, b.pos, ctx, &v, &h, &keep)
+                             : HistogramElemBinop(b.op, 0, &p.h, x, nullptr, b.pos, ctx, &v, &h, &keep);
+        if (!ok) continue;
+        if (comparison && swap) h = p.h;
+        if (b.return_bool) {
+          s.floats.push_back({p.t, keep ? 1.0 : 0.0});
+          continue;
+        }
+        if (keep) s.histograms[hw++] = {p.t, std::move(h)};
+      }
+      dropped += static_cast<int64_t>(s.histograms.size() - hw);
+      dropped -= static_cast<int64_t>(s.floats.size() - nfloats);
+      s.histograms.resize(hw);
+      if (s.floats.size() > nfloats) {
+        std::sort(s.floats.begin(), s.floats.end(),
+                  [](const FPoint& x, const FPoint& y) { return x.t < y.t; });
+      }
+    }
+    if (s.floats.empty() && s.histograms.empty()) continue;
     if (drop) s.drop_name = true;
     out.push_back(std::move(s));
   }
@@ -204,12 +333,28 @@ EMatrix VectorVectorBinop(const BinaryExpr& b, EMatrix lhs, EMatrix rhs, const S
     }
     // Applies the operator to one pair; i < 0 / j < 0 marks a side synthesized by a fill
     // modifier from the other side's matching labels.
-    auto do_op = [&](int i, int j, double fm, double fo, int s) {
+    auto do_op = [&](int i, int j, double fm, double fo, int s, const HistPtr* hm,
+                     const HistPtr* ho) {
       double fl = fm, fr = fo;
-      if (one_to_many) std::swap(fl, fr);
+      const HistPtr* hl = hm;
+      const HistPtr* hr = ho;
+      if (one_to_many) {
+        std::swap(fl, fr);
+        std::swap(hl, hr);
+      }
       bool keep;
-      double v = ElemBinop(b.op, fl, fr, &keep);
-      if (b.return_bool) v = keep ? 1 : 0;
+      double v;
+      HistPtr h;
+      if (hl == nullptr && hr == nullptr && b.op != BinaryOp::kTrimUpper &&
+          b.op != BinaryOp::kTrimLower) {
+        v = ElemBinop(b.op, fl, fr, &keep);
+      } else if (!HistogramElemBinop(b.op, fl, hl, fr, hr, b.pos, ctx, &v, &h, &keep)) {
+        return;
+      }
+      if (b.return_bool) {
+        v = keep ? 1 : 0;
+        h = nullptr;
+      }
       const uint64_t key = (static_cast<uint64_t>(static_cast<uint32_t>(i)) << 32) |
                            static_cast<uint32_t>(j);
       int oi;
@@ -256,7 +401,11 @@ EMatrix VectorVectorBinop(const BinaryExpr& b, EMatrix lhs, EMatrix rhs, const S
         out_matched_at[oi] = ts;
       }
       if (!keep && !b.return_bool) return;
-      col.Add(oi, ts, v);
+      if (h) {
+        col.AddHistogram(oi, ts, std::move(h));
+      } else {
+        col.Add(oi, ts, v);
+      }
       ++added;
     };
     for (size_t k = 0; k < gm.present.size(); ++k) {
@@ -264,17 +413,17 @@ EMatrix VectorVectorBinop(const BinaryExpr& b, EMatrix lhs, EMatrix rhs, const S
       const int s = (*many_o)[i];
       const int rk = right_by_sig[s];
       if (rk < 0) {
-        if (vm.fill_rhs.has_value()) do_op(i, -1, gm.vals[k], *vm.fill_rhs, s);
+        if (vm.fill_rhs.has_value()) do_op(i, -1, gm.vals[k], *vm.fill_rhs, s, gm.Hist(k), nullptr);
         continue;
       }
-      do_op(i, go.present[rk], gm.vals[k], go.vals[rk], s);
+      do_op(i, go.present[rk], gm.vals[k], go.vals[rk], s, gm.Hist(k), go.Hist(rk));
     }
     if (vm.fill_lhs.has_value()) {
       for (size_t k = 0; k < go.present.size(); ++k) {
         const int j = go.present[k];
         const int s = (*one_o)[j];
         if (sig_matched_at[s] == ts) continue;
-        do_op(-1, j, *vm.fill_lhs, go.vals[k], s);
+        do_op(-1, j, *vm.fill_lhs, go.vals[k], s, nullptr, go.Hist(k));
       }
     }
   }
@@ -317,13 +466,21 @@ EMatrix SetOperation(const BinaryExpr& b, EMatrix lhs, EMatrix rhs, const StepGr
     auto emit_l = [&](size_t k) {
       const int i = gl.present[k];
       if (lout[i] < 0) lout[i] = col.Intern(lhs[i].metric, lhs[i].drop_name);
-      col.Add(lout[i], ts, gl.vals[k]);
+      if (const HistPtr* h = gl.Hist(k)) {
+        col.AddHistogram(lout[i], ts, *h);
+      } else {
+        col.Add(lout[i], ts, gl.vals[k]);
+      }
       ++added;
     };
     auto emit_r = [&](size_t k) {
       const int j = gr.present[k];
       if (rout[j] < 0) rout[j] = col.Intern(rhs[j].metric, rhs[j].drop_name);
-      col.Add(rout[j], ts, gr.vals[k]);
+      if (const HistPtr* h = gr.Hist(k)) {
+        col.AddHistogram(rout[j], ts, *h);
+      } else {
+        col.Add(rout[j], ts, gr.vals[k]);
+      }
       ++added;
     };
     switch (b.op) {

@@ -1,6 +1,9 @@
 // Internal to the engine: the binary operators' kernels, applied to evaluated operands over
 // a step grid: scalar op scalar, vector op scalar (in place), vector op vector with Prometheus'
 // vector matching (on/ignoring, group_left/right, fill modifiers) and the set operators.
+// Native-histogram operands follow Prometheus' vectorElemBinop (histogram +/- histogram,
+// histogram * and / by a float, ==/!= between histograms, the trim operators </ and >/); other
+// pairings drop the sample with the "incompatible sample types" info.
 //
 // Invariants: operands come counted in the QueryContext (context.h); VectorScalarBinop
 // releases the points it drops; VectorVectorBinop and SetOperation count their output step by

@@ -43,12 +43,18 @@ class Collector {
     out_[idx].floats.push_back({t, f});
   }
 
+  void AddHistogram(int idx, int64_t t, HistPtr h) {
+    if (last_t_[idx] == t) Errorf("vector cannot contain metrics with the same labelset");
+    last_t_[idx] = t;
+    out_[idx].histograms.push_back({t, std::move(h)});
+  }
+
   // The collected series with at least one point, in creation order.
   EMatrix Take() {
     EMatrix r;
     r.reserve(out_.size());
     for (auto& s : out_) {
-      if (!s.floats.empty()) r.push_back(std::move(s));
+      if (!s.floats.empty() || !s.histograms.empty()) r.push_back(std::move(s));
     }
     out_.clear();
     return r;

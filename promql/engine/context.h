@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
 #include "promql/ast.h"
 #include "promql/engine/engine.h"
@@ -56,6 +57,11 @@ struct QueryContext {
   std::atomic<int64_t> peak_samples{0};
   QueryStats stats;  // samples_decoded; peak_samples is copied from above at the end
   std::vector<std::string> warnings, infos;
+
+  // Vector selectors whose histograms only feed histogram_count/sum/avg (Prometheus'
+  // detectHistogramStatsDecoding): their histograms are read as count and sum only, with
+  // counter-reset hints detected against the previous sample (HistogramStatsIterator).
+  absl::flat_hash_set<const VectorSelector*> stats_only;
 
   // Durations written as expressions of step()/range() (duration_expression), resolved once
   // per query; keyed by the address of the AST field they replace.

@@ -25,6 +25,67 @@ namespace {
 
 using internal::EMatrix;
 
+// Prometheus' detectHistogramStatsDecoding: a vector selector below histogram_count,
+// histogram_sum or histogram_avg reads histograms as count and sum only, unless a subquery,
+// a function that needs the buckets or a trim operator is above it.
+enum class StatsState { kNone, kSkipBuckets, kBlocked };
+void MarkStatsOnly(const Expr& e, StatsState state, internal::QueryContext& ctx) {
+  switch (e.kind) {
+    case NodeKind::kVectorSelector:
+      if (state == StatsState::kSkipBuckets) {
+        ctx.stats_only.insert(&static_cast<const VectorSelector&>(e));
+      }
+      return;
+    case NodeKind::kMatrixSelector:
+      MarkStatsOnly(*static_cast<const MatrixSelector&>(e).vector_selector, state, ctx);
+      return;
+    case NodeKind::kSubquery:
+      MarkStatsOnly(*static_cast<const SubqueryExpr&>(e).expr, StatsState::kBlocked, ctx);
+      return;
+    case NodeKind::kAggregate: {
+      const auto& a = static_cast<const AggregateExpr&>(e);
+      if (a.param) MarkStatsOnly(*a.param, state, ctx);
+      MarkStatsOnly(*a.expr, state, ctx);
+      return;
+    }
+    case NodeKind::kBinary: {
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      const StatsState s = b.op == BinaryOp::kTrimUpper || b.op == BinaryOp::kTrimLower
+                               ? StatsState::kBlocked
+                               : state;
+      MarkStatsOnly(*b.lhs, s, ctx);
+      MarkStatsOnly(*b.rhs, s, ctx);
+      return;
+    }
+    case NodeKind::kCall: {
+      const auto& c = static_cast<const Call&>(e);
+      StatsState s = state;
+      const std::string_view name = c.func->name;
+      if (state != StatsState::kBlocked) {
+        if (name == "histogram_count" || name == "histogram_sum" || name == "histogram_avg") {
+          s = StatsState::kSkipBuckets;
+        } else if (name == "histogram_quantile" || name == "histogram_quantiles" ||
+                   name == "histogram_fraction") {
+          s = StatsState::kBlocked;
+        }
+      }
+      for (const auto& arg : c.args) MarkStatsOnly(*arg, s, ctx);
+      return;
+    }
+    case NodeKind::kUnary:
+      MarkStatsOnly(*static_cast<const UnaryExpr&>(e).expr, state, ctx);
+      return;
+    case NodeKind::kParen:
+      MarkStatsOnly(*static_cast<const ParenExpr&>(e).expr, state, ctx);
+      return;
+    case NodeKind::kStepInvariant:
+      MarkStatsOnly(*static_cast<const StepInvariantExpr&>(e).expr, state, ctx);
+      return;
+    default:
+      return;
+  }
+}
+
 // Earliest and latest sample time the expression can read (Prometheus' FindMinMaxTime).
 struct MinMax {
   int64_t min = std::numeric_limits<int64_t>::max();
@@ -259,6 +320,7 @@ absl::StatusOr<Result> Exec(const EngineOptions& options, storage::Queryable& st
     absl::Status st = ResolveDurations(expr, dctx, ctx);
     if (!st.ok()) return st;
   }
+  MarkStatsOnly(expr, StatsState::kNone, ctx);
   MinMax mm;
   WalkTimes(ctx, expr, start, end, ctx.lookback_ms, 0, 0, false, 0, 0, mm);
   if (mm.max == std::numeric_limits<int64_t>::min()) mm.min = mm.max = 0;
@@ -296,6 +358,9 @@ absl::StatusOr<Result> Exec(const EngineOptions& options, storage::Queryable& st
         vec.reserve(m.size());
         for (auto& s : m) {
           for (const auto& p : s.floats) vec.push_back(Sample{std::move(s.metric), p.t, p.f});
+          for (auto& p : s.histograms) {
+            vec.push_back(Sample{std::move(s.metric), p.t, 0, std::move(p.h)});
+          }
         }
         res.value = std::move(vec);
       }
@@ -311,6 +376,8 @@ absl::StatusOr<Result> Exec(const EngineOptions& options, storage::Queryable& st
         out.labels = std::move(s.metric);
         out.points.reserve(s.floats.size());
         for (const auto& p : s.floats) out.points.push_back({p.t, p.f});
+        out.histograms.reserve(s.histograms.size());
+        for (auto& p : s.histograms) out.histograms.push_back({p.t, std::move(p.h)});
         mat.push_back(std::move(out));
       }
       res.value = std::move(mat);

@@ -25,6 +25,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "promql/ast.h"
+#include "model/histogram/float_histogram.h"
 #include "model/labels.h"
 #include "storage/interface.h"
 
@@ -90,16 +92,28 @@ struct String {
   std::string v;
 };
 
+// A native-histogram value (shared and immutable).
+using HistogramPtr = std::shared_ptr<const model::histogram::FloatHistogram>;
+
+struct HistogramPoint {
+  int64_t t;  // ms
+  HistogramPtr h;
+};
+
+// A float sample (h null) or a native-histogram sample (h set; v is then 0).
 struct Sample {
   model::Labels labels;
   int64_t t;
   double v;
+  HistogramPtr h = nullptr;
 };
 using Vector = std::vector<Sample>;
 
 struct Series {
   model::Labels labels;
   std::vector<Point> points;  // strictly increasing t
+  // Native-histogram points, strictly increasing t, never at a time of `points`.
+  std::vector<HistogramPoint> histograms;
 };
 using Matrix = std::vector<Series>;
 

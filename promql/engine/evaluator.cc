@@ -25,31 +25,90 @@ namespace promlet::promql::internal {
 
 // ---------------------------------------------------------------------------------------------
 
+namespace {
+
+using model::histogram::CounterResetHint;
+using model::histogram::FloatHistogram;
+
+// Prometheus' HistogramStatsIterator: the previous full histogram, to detect resets with.
+struct StatsDecoding {
+  bool on = false;
+  std::optional<FloatHistogram> last;
+};
+
+// Reads the current sample of `it` (a float or a histogram) into d.
+void TakeCurrent(storage::SampleIterator& it, Decoded& d, StatsDecoding& stats) {
+  if (it.Type() == storage::ValueType::kFloat) {
+    d.t.push_back(it.T());
+    d.v.push_back(it.V());
+    return;
+  }
+  auto h = std::make_shared<FloatHistogram>();
+  it.AtFloatHistogram(h.get());
+  d.ht.push_back(it.T());
+  if (stats.on) {
+    auto s = std::make_shared<FloatHistogram>();
+    s->schema = h->schema;
+    s->count = h->count;
+    s->sum = h->sum;
+    s->counter_reset_hint = h->counter_reset_hint;
+    if (!model::IsStaleNaN(h->sum)) {
+      if (h->counter_reset_hint == CounterResetHint::kUnknown && stats.last) {
+        s->counter_reset_hint =
+            h->DetectReset(*stats.last) ? CounterResetHint::kReset : CounterResetHint::kNotReset;
+      }
+      stats.last = std::move(*h);
+      stats.last->counter_reset_hint = s->counter_reset_hint;
+    }
+    d.hv.push_back(std::move(s));
+    return;
+  }
+  d.hv.push_back(std::move(h));
+}
+
+}  // namespace
+
 absl::Status Evaluator::DecodeInto(const QueryContext& ctx, storage::SampleIterator& it,
                                    int64_t mint, int64_t maxt, bool drop_stale, int64_t cap,
-                                   Decoded& d) {
+                                   Decoded& d, bool stats_only) {
+  StatsDecoding stats{stats_only, std::nullopt};
   d.t.clear();
   d.v.clear();
+  d.ht.clear();
+  d.hv.clear();
   if (!it.Seek(mint) || it.T() > maxt) return it.status();
-  d.t.push_back(it.T());
-  d.v.push_back(it.V());
+  TakeCurrent(it, d, stats);
   // Batches are decoded into a stack buffer, cut at maxt and appended: no zero-filled slack
   // in the output (an instant query's lookback window reads a few points per series), one
   // NextBatch call for a series of up to kBatch points, and the output grows to what was read.
+  // A histogram stops a batch (NextBatch returns 0 with it current): it is read and Next()
+  // moves past it.
   constexpr size_t kBatch = 512;
   int64_t tb[kBatch];
   double vb[kBatch];
   for (size_t batches = 1;; ++batches) {
     const size_t n = it.NextBatch(tb, vb, kBatch);
+    if (n == 0 && it.StoppedAtHistogram()) {
+      bool more = true;
+      while (more && it.T() <= maxt && it.Type() != storage::ValueType::kFloat) {
+        TakeCurrent(it, d, stats);
+        more = it.Next();
+      }
+      if (!more || it.T() > maxt) break;
+      TakeCurrent(it, d, stats);  // a float after the histograms; batches go on after it
+      continue;
+    }
     size_t keep = n;
     if (n > 0 && tb[n - 1] > maxt) {
       keep = static_cast<size_t>(std::upper_bound(tb, tb + n, maxt) - tb);
     }
     d.t.insert(d.t.end(), tb, tb + keep);
     d.v.insert(d.v.end(), vb, vb + keep);
-    if (keep < kBatch) break;  // exhausted or past maxt
+    // Past maxt, or exhausted. A short batch may also end before a histogram: the next call
+    // tells (it returns 0 at once when the series is exhausted).
+    if (keep < n || n == 0) break;
     if (batches % 64 == 0) ctx.CheckInterrupt();
-    if (static_cast<int64_t>(d.t.size()) > cap) {
+    if (static_cast<int64_t>(d.Size()) > cap) {
       return absl::ResourceExhaustedError(
           "query processing would load too many samples into memory in query execution");
     }
@@ -64,6 +123,15 @@ absl::Status Evaluator::DecodeInto(const QueryContext& ctx, storage::SampleItera
     }
     d.t.resize(w);
     d.v.resize(w);
+    w = 0;
+    for (size_t i = 0; i < d.ht.size(); ++i) {
+      if (model::IsStaleNaN(d.hv[i]->sum)) continue;
+      d.ht[w] = d.ht[i];
+      d.hv[w] = std::move(d.hv[i]);
+      ++w;
+    }
+    d.ht.resize(w);
+    d.hv.resize(w);
   }
   return it.status();
 }
@@ -92,12 +160,13 @@ void Evaluator::SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt,
     const storage::Series& s = set->At();
     auto it = s.Iterator();
     d.labels = s.labels();
-    if (absl::Status st = DecodeInto(*ctx_, *it, mint, maxt, drop_stale, ctx_->SampleBudget(), d);
+    if (absl::Status st = DecodeInto(*ctx_, *it, mint, maxt, drop_stale, ctx_->SampleBudget(), d,
+                                     ctx_->stats_only.contains(&vs));
         !st.ok()) {
       Fail(st);
     }
-    total += static_cast<int64_t>(d.t.size());
-    if (!d.t.empty()) fn(d);
+    total += static_cast<int64_t>(d.Size());
+    if (!d.Empty()) fn(d);
   }
   if (!set->status().ok()) Fail(set->status());
   ctx_->stats.samples_decoded += total;
@@ -135,6 +204,8 @@ class SplitItemCache {
       x.status = absl::OkStatus();
       x.d.labels = model::Labels();
       x.out = ESeries();
+      x.d.ht.clear();
+      x.d.hv.clear();
       if (x.d.t.capacity() > kKeptPoints) {
         std::vector<int64_t>().swap(x.d.t);
         std::vector<double>().swap(x.d.v);
@@ -177,14 +248,16 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
   } give_back{items};
   const QueryParallelism mode = parallel ? ctx_->options->parallelism : QueryParallelism::kOff;
   WorkEstimate estimate;
+  const bool stats_only = !ctx_->stats_only.empty() && ctx_->stats_only.contains(&vs);
   auto work = [&](size_t i) {
     SplitItem& x = items[i];
-    x.status = DecodeInto(*ctx_, *x.it, mint, maxt, drop_stale, cap, x.d);
+    x.status = DecodeInto(*ctx_, *x.it, mint, maxt, drop_stale, cap, x.d, stats_only);
     x.it.reset();
     x.out.floats.clear();
+    x.out.histograms.clear();
     x.out.metric = model::Labels();
     x.out.drop_name = false;
-    if (x.status.ok() && !x.d.t.empty()) compute(x.d, x.out);
+    if (x.status.ok() && !x.d.Empty()) compute(x.d, x.out);
   };
   int64_t total = 0;
   bool more = true;
@@ -205,8 +278,8 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
     for (size_t i = 0; i < n; ++i) {
       SplitItem& x = items[i];
       if (!x.status.ok()) Fail(x.status);
-      total += static_cast<int64_t>(x.d.t.size());
-      if (!x.d.t.empty()) consume(x.d, x.out);
+      total += static_cast<int64_t>(x.d.Size());
+      if (!x.d.Empty()) consume(x.d, x.out);
     }
   }
   if (!set->status().ok()) Fail(set->status());
@@ -227,6 +300,10 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
   // Output points are counted as they are produced (PointCounter), so a selector inside a
   // fine-grained subquery fails at the sample limit instead of filling memory.
   auto compute = [&](Decoded& d, ESeries& s) {
+    if (!d.ht.empty()) {
+      SelectMixed(d, has_at, at, offset, record_orig_t, s);
+      return;
+    }
     const size_t n = d.t.size();
     size_t idx = 0;
     PointCounter counted(ctx_);
@@ -259,7 +336,7 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
     counted.Flush(s.floats.size());
   };
   auto consume = [&](Decoded& d, ESeries& s) {
-    if (s.floats.empty()) return;
+    if (s.floats.empty() && s.histograms.empty()) return;
     if (sink != nullptr) {
       s.metric = std::move(d.labels);
       (*sink)(s);
@@ -268,6 +345,7 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
     ESeries r;
     r.metric = std::move(d.labels);
     r.floats = std::move(s.floats);
+    r.histograms = std::move(s.histograms);
     out.push_back(std::move(r));
   };
   // Raw samples are not counted (only one batch of series holds them at a time).
@@ -276,6 +354,33 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
   SelectEachSplit(vs, ref_lo - lookback + 1, ref_hi + (vs.smoothed ? lookback : 0), vs.smoothed,
                   0, "", std::numeric_limits<int64_t>::max(), true, compute, consume);
   return out;
+}
+
+void Evaluator::SelectMixed(const Decoded& d, bool has_at, int64_t at, int64_t offset,
+                            bool record_orig_t, ESeries& s) const {
+  const size_t nf = d.t.size(), nh = d.ht.size();
+  size_t fi = 0, hi = 0;
+  PointCounter counted(ctx_);
+  for (int64_t ts = start_; ts <= end_; ts += interval_) {
+    counted.Tick(s.floats.size() + s.histograms.size());
+    const int64_t ref = (has_at ? at : ts) - offset;
+    while (fi < nf && d.t[fi] <= ref) ++fi;
+    while (hi < nh && d.ht[hi] <= ref) ++hi;
+    if (fi == 0 && hi == 0) continue;
+    // The latest sample at or before ref, float or histogram.
+    const bool use_h = hi > 0 && (fi == 0 || d.ht[hi - 1] > d.t[fi - 1]);
+    const int64_t t = use_h ? d.ht[hi - 1] : d.t[fi - 1];
+    if (t <= ref - ctx_->lookback_ms) continue;
+    if (use_h ? model::IsStaleNaN(d.hv[hi - 1]->sum) : model::IsStaleNaN(d.v[fi - 1])) continue;
+    if (record_orig_t) {
+      s.floats.push_back({ts, static_cast<double>(t) / 1000.0});
+    } else if (use_h) {
+      s.histograms.push_back({ts, d.hv[hi - 1]});
+    } else {
+      s.floats.push_back({ts, d.v[fi - 1]});
+    }
+  }
+  counted.Flush(s.floats.size() + s.histograms.size());
 }
 
 EMatrix Evaluator::EvalMatrixSelectorInstant(const MatrixSelector& ms) {
@@ -292,15 +397,23 @@ EMatrix Evaluator::EvalMatrixSelectorInstant(const MatrixSelector& ms) {
              [&](Decoded& d) {
                ESeries s;
                if (extension != RangeExtension::kNone) {
+                 if (!d.ht.empty()) {
+                   Errorf(absl::StrCat(ms.anchored ? "anchored" : "smoothed",
+                                       " modifier is not supported with histograms"));
+                 }
                  ExtendFloats(d, ref - range, ref, extension == RangeExtension::kSmoothed,
                               s.floats);
                  if (s.floats.empty()) return;
                } else {
                  s.floats.reserve(d.t.size());
                  for (size_t i = 0; i < d.t.size(); ++i) s.floats.push_back({d.t[i], d.v[i]});
+                 s.histograms.reserve(d.ht.size());
+                 for (size_t i = 0; i < d.ht.size(); ++i) {
+                   s.histograms.push_back({d.ht[i], std::move(d.hv[i])});
+                 }
                }
                s.metric = std::move(d.labels);
-               ctx_->AddSamples(static_cast<int64_t>(s.floats.size()));
+               ctx_->AddSamples(static_cast<int64_t>(s.floats.size() + s.histograms.size()));
                out.push_back(std::move(s));
              });
   return out;
@@ -384,6 +497,11 @@ EMatrix Evaluator::Eval(const Expr& e) {
         for (auto& s : m) {
           if (is_vector) s.drop_name = true;
           for (auto& p : s.floats) p.f = -p.f;
+          for (auto& p : s.histograms) {
+            auto h = std::make_shared<model::histogram::FloatHistogram>(p.h->Copy());
+            h->Mul(-1);
+            p.h = std::move(h);
+          }
         }
       }
       return m;
@@ -413,7 +531,15 @@ EMatrix Evaluator::EvalAggregate(const AggregateExpr& a, std::optional<StepRows>
       return agg.Finish();
     }
   }
-  return Aggregate(a, grouping, Eval(input), params, grid(), ctx_);
+  EMatrix in = Eval(input);
+  if (!AggregateHasParam(a.op) && StreamedAggregation::Supports(a.op) &&
+      std::any_of(in.begin(), in.end(), [](const ESeries& s) { return !s.histograms.empty(); })) {
+    // Histograms are aggregated by the streamed path only (histogram_aggregation.cc).
+    StreamedAggregation agg(a, grouping, grid(), ctx_);
+    for (auto& s : in) agg.Add(s);
+    return agg.Finish();
+  }
+  return Aggregate(a, grouping, std::move(in), params, grid(), ctx_);
 }
 
 EMatrix Evaluator::EvalBinary(const BinaryExpr& b) {
@@ -576,11 +702,26 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, const RangeFunction& f, size
         d.v.push_back(p.f);
       }
       std::vector<FPoint>().swap(s.floats);
+      d.ht.reserve(s.histograms.size());
+      d.hv.reserve(s.histograms.size());
+      for (auto& p : s.histograms) {
+        // A subquery's points are not adjacent samples: their reset hints mean nothing here
+        // (Prometheus sets them to unknown).
+        if (p.h->counter_reset_hint == model::histogram::CounterResetHint::kReset ||
+            p.h->counter_reset_hint == model::histogram::CounterResetHint::kNotReset) {
+          auto h = std::make_shared<model::histogram::FloatHistogram>(*p.h);
+          h->counter_reset_hint = model::histogram::CounterResetHint::kUnknown;
+          p.h = std::move(h);
+        }
+        d.ht.push_back(p.t);
+        d.hv.push_back(std::move(p.h));
+      }
+      std::vector<HPoint>().swap(s.histograms);
       data.push_back(std::move(d));
     }
   }
   int64_t held = 0;
-  for (const auto& d : data) held += static_cast<int64_t>(d.t.size());
+  for (const auto& d : data) held += static_cast<int64_t>(d.Size());
 
   EMatrix out;
   out.reserve(data.size());
@@ -589,6 +730,7 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, const RangeFunction& f, size
                        ctx_,   c.args[0]->pos, &warned, extension, ctx_->lookback_ms};
   // Per-series work: thread-safe unless !f.parallel (then it runs on this thread only).
   auto compute = [&](Decoded& d, ESeries& s) {
+    if (!d.ht.empty()) return;
     if (extension == RangeExtension::kNone) {
       SlideWindows(f, call, d, s);
     } else {
@@ -597,6 +739,15 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, const RangeFunction& f, size
   };
   const bool drop_name = !f.keeps_name;
   auto consume = [&](Decoded& d, ESeries& s) {
+    if (!d.ht.empty()) {
+      if (extension != RangeExtension::kNone) {
+        // Prometheus' extendedHistogramRate is not ported yet: refuse rather than ignore the
+        // modifier.
+        Errorf(absl::StrCat(extension == RangeExtension::kAnchored ? "anchored" : "smoothed",
+                            " modifier is not supported with histograms yet"));
+      }
+      SlideHistogramWindows(f, call, d, s, c.args[mi]->pos);
+    }
     if (f.counter && !s.floats.empty()) {
       const std::string_view mn = d.labels.MetricName();
       if (!mn.empty() && !mn.ends_with("_total") && !mn.ends_with("_sum") &&
@@ -607,7 +758,7 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, const RangeFunction& f, size
                    c.args[mi]->pos);
       }
     }
-    if (s.floats.empty()) return;
+    if (s.floats.empty() && s.histograms.empty()) return;
     s.metric = std::move(d.labels);
     s.drop_name = drop_name;
     if (sink != nullptr) {
@@ -618,6 +769,7 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, const RangeFunction& f, size
     r.metric = std::move(s.metric);
     r.drop_name = drop_name;
     r.floats = std::move(s.floats);
+    r.histograms = std::move(s.histograms);
     out.push_back(std::move(r));
   };
   if (selector != nullptr) {
@@ -626,7 +778,7 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, const RangeFunction& f, size
     SelectEachSplit(*selector, select_lo, select_hi, true, range_ms, c.func->name,
                     ctx_->options->max_samples, f.parallel, compute,
                     [&](Decoded& d, ESeries& s) {
-                      const auto n = static_cast<int64_t>(d.t.size());
+                      const auto n = static_cast<int64_t>(d.Size());
                       ctx_->AddSamples(n);
                       consume(d, s);
                       ctx_->SubSamples(n);
@@ -636,13 +788,16 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, const RangeFunction& f, size
     for (auto& d : data) {
       ctx_->CheckDone();
       s.floats.clear();
+      s.histograms.clear();
       s.drop_name = false;
       compute(d, s);
       consume(d, s);
-      ctx_->SubSamples(static_cast<int64_t>(d.t.size()));
-      held -= static_cast<int64_t>(d.t.size());
+      ctx_->SubSamples(static_cast<int64_t>(d.Size()));
+      held -= static_cast<int64_t>(d.Size());
       std::vector<int64_t>().swap(d.t);  // frees the points now that they are released
       std::vector<double>().swap(d.v);
+      std::vector<int64_t>().swap(d.ht);
+      std::vector<HistPtr>().swap(d.hv);
     }
   }
   ctx_->SubSamples(held);

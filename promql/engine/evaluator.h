@@ -81,6 +81,10 @@ class Evaluator {
  private:
   EMatrix EvalVectorSelector(const VectorSelector& vs, bool record_orig_t,
                              const SeriesSink* sink = nullptr);
+  // One series' step values when its samples include histograms (the float-only loop stays
+  // in EvalVectorSelector): the latest sample, float or histogram, in each lookback window.
+  void SelectMixed(const Decoded& d, bool has_at, int64_t at, int64_t offset, bool record_orig_t,
+                   ESeries& s) const;
   EMatrix EvalMatrixSelectorInstant(const MatrixSelector& ms);
   EMatrix EvalSubquery(const SubqueryExpr& sq);
   EMatrix EvalBinary(const BinaryExpr& b);
@@ -114,9 +118,11 @@ class Evaluator {
   // thread-safe; `cap` bounds the raw samples decoded for one series (ResourceExhausted
   // beyond it). Reads the samples of `it` in [mint, maxt] into d.t / d.v (cleared first),
   // checking ctx for interruption every few tens of thousands of samples.
+  // With stats_only, histograms keep only count, sum, schema and a reset hint (see
+  // QueryContext::stats_only).
   static absl::Status DecodeInto(const QueryContext& ctx, storage::SampleIterator& it,
                                  int64_t mint, int64_t maxt, bool drop_stale, int64_t cap,
-                                 Decoded& d);
+                                 Decoded& d, bool stats_only = false);
   void SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t maxt, bool drop_stale,
                        int64_t range, std::string_view func, int64_t cap, bool parallel,
                        const ComputeFn& compute, const ComputeFn& consume);

@@ -1,5 +1,5 @@
-// The function table. Functions of the catalogue that have no row here (native-histogram
-// functions, start_timestamp) answer "function X not supported"; info() is the evaluator's
+// The function table. Functions of the catalogue that have no row here (start_timestamp)
+// answer "function X not supported"; info() is the evaluator's
 // own (info.cc), because it selects series itself.
 #include "promql/engine/function_table.h"
 
@@ -66,6 +66,11 @@ std::array<FunctionImpl, kNumIds> BuildTable() {
     {FunctionId::kExp, Point(&instant_fn::Exp)},
     {FunctionId::kFirstOverTime, Range({.kernel = &range_fn::FirstOverTime, .keeps_name = true})},
     {FunctionId::kFloor, Point(&instant_fn::Floor)},
+    {FunctionId::kHistogramAvg, Whole(&instant_fn::HistogramAvg)},
+    {FunctionId::kHistogramCount, Whole(&instant_fn::HistogramCount)},
+    {FunctionId::kHistogramStddev, Whole(&instant_fn::HistogramStddev)},
+    {FunctionId::kHistogramStdvar, Whole(&instant_fn::HistogramStdvar)},
+    {FunctionId::kHistogramSum, Whole(&instant_fn::HistogramSum)},
     {FunctionId::kHistogramFraction, Whole(&instant_fn::HistogramFraction)},
     {FunctionId::kHistogramQuantile, Whole(&instant_fn::HistogramQuantile)},
     {FunctionId::kHistogramQuantiles, Whole(&instant_fn::HistogramQuantiles)},

@@ -100,6 +100,16 @@ EMatrix SortFunction(FunctionArgs& args, SortOrder order) {
   const Call& c = args.call;
   EMatrix m = args.vector(0);
   if (args.grid.start != args.grid.end) return m;  // results of range queries are ordered by labels
+  if (order == SortOrder::kByValue || order == SortOrder::kByValueDesc) {
+    // Prometheus' filterFloats: histogram samples are not sorted by value but dropped.
+    int64_t dropped = 0;
+    std::erase_if(m, [&](ESeries& s) {
+      dropped += static_cast<int64_t>(s.histograms.size());
+      std::vector<HPoint>().swap(s.histograms);
+      return s.floats.empty();
+    });
+    args.ctx->SubSamples(dropped);
+  }
   if (order == SortOrder::kByValue) {
     std::stable_sort(m.begin(), m.end(), [](const ESeries& a, const ESeries& b) {
       const double x = a.floats[0].f, y = b.floats[0].f;
@@ -179,8 +189,13 @@ EMatrix HistogramFunction(FunctionArgs& a, HistogramMode mode) {
   std::vector<int> ord(nseries, -1);
   std::vector<double> ub(nseries, kNaN);
   std::vector<model::Labels> group_labels;
+  // Native histograms are answered on their own (NativeHistogramQuantile/Fraction); a series
+  // with histogram points only has no bucket label to check.
+  bool has_native = false;
+  for (size_t i = 0; !rows && i < nseries; ++i) has_native = has_native || !m[i].histograms.empty();
   for (size_t i = 0; i < nseries; ++i) {
     const model::Labels& metric = labels_of(i);
+    if (!rows && m[i].floats.empty()) continue;
     const std::string le(metric.Get("le"));
     char* endp = nullptr;
     double u = std::strtod(le.c_str(), &endp);
@@ -253,10 +268,81 @@ EMatrix HistogramFunction(FunctionArgs& a, HistogramMode mode) {
   Collector col(grid.start == grid.end);
   std::vector<int> out_idx(group_labels.size(), -1);
   std::vector<Bucket> buckets;
+  // Native histograms: per series, the next histogram point, its output series, and the
+  // groups of classic buckets a native histogram conflicted with (by step).
+  std::vector<size_t> hpos(has_native ? nseries : 0, 0);
+  std::vector<int> native_idx(has_native ? nseries : 0, -1);
+  std::vector<size_t> conflicted(has_native ? group_labels.size() : 0, 0);
+  auto group_has_bucket = [&](size_t g, size_t step, int64_t ts) {
+    for (const uint32_t i : members[g]) {
+      double v;
+      if (value_at(i, step, ts, &v)) return true;
+    }
+    return false;
+  };
+  auto native_step = [&](size_t step, int64_t ts) {
+    for (size_t i = 0; i < nseries; ++i) {
+      const auto& hs = m[i].histograms;
+      size_t& p = hpos[i];
+      while (p < hs.size() && hs[p].t < ts) ++p;
+      if (p >= hs.size() || hs[p].t != ts) continue;
+      const std::string name(m[i].metric.MetricName());
+      if (auto it = sig_ord.find(m[i].metric.Hash()); it != sig_ord.end()) {
+        const auto g = static_cast<size_t>(it->second);
+        if (conflicted[g] == step + 1 || group_has_bucket(g, step, ts)) {
+          conflicted[g] = step + 1;
+          ctx->Warn(absl::StrCat("vector contains a mix of classic and native histograms for "
+                                 "metric name \"", name, "\""),
+                    varg.pos);
+          continue;
+        }
+      }
+      const model::histogram::FloatHistogram& h = *hs[p].h;
+      auto quantile = [&](double q) {
+        bool nan_result = false, nan_skew = false;
+        const double r = NativeHistogramQuantile(q, h, &nan_result, &nan_skew);
+        if (nan_result) {
+          ctx->Info(absl::StrCat("input to histogram_quantile has NaN observations, result is "
+                                 "NaN for metric name \"", name, "\""),
+                    varg.pos);
+        }
+        if (nan_skew) {
+          ctx->Info(absl::StrCat("input to histogram_quantile has NaN observations, result is "
+                                 "skewed higher for metric name \"", name, "\""),
+                    varg.pos);
+        }
+        return r;
+      };
+      if (mode == HistogramMode::kQuantiles) {
+        for (const auto& phi : phis) {
+          model::LabelsBuilder lb(m[i].metric);
+          lb.Set(quantile_label, OpenMetricsFloat(phi[step]));
+          col.Add(col.Intern(lb.Build(), true), ts, quantile(phi[step]));
+        }
+        continue;
+      }
+      double v;
+      if (is_q) {
+        v = quantile(p1[step]);
+      } else {
+        bool nans = false;
+        v = NativeHistogramFraction(p1[step], p2[step], h, &nans);
+        if (nans) {
+          ctx->Info(absl::StrCat("input to histogram_fraction has NaN observations, which are "
+                                 "excluded from all fractions for metric name \"", name, "\""),
+                    varg.pos);
+        }
+      }
+      if (native_idx[i] < 0 || grid.start == grid.end) native_idx[i] = col.Intern(m[i].metric, true);
+      col.Add(native_idx[i], ts, v);
+    }
+  };
   size_t step = 0;
   for (int64_t ts = grid.start; ts <= grid.end; ts += grid.interval, ++step) {
     ctx->CheckDone();
+    if (has_native) native_step(step, ts);
     for (size_t g = 0; g < members.size(); ++g) {
+      if (has_native && conflicted[g] == step + 1) continue;
       buckets.clear();
       // The series that last (in input order) gave the group a bucket at this step: its
       // metric name goes into the monotonicity info (looked up only then).
@@ -317,6 +403,7 @@ EMatrix Absent(const EMatrix& present, const Expr& arg, const StepGrid& g, Query
   std::vector<bool> found(g.NumSteps(), false);
   for (const auto& s : present) {
     for (const auto& p : s.floats) found[g.StepIndex(p.t)] = true;
+    for (const auto& p : s.histograms) found[g.StepIndex(p.t)] = true;
   }
   ctx->SubSamples(static_cast<int64_t>(PointCount(present)));
   const auto missing = static_cast<int64_t>(std::count(found.begin(), found.end(), false));
@@ -367,6 +454,9 @@ EMatrix ApplyPointwise(PointKernel k, FunctionArgs& a) {
   int64_t dropped = 0;
   for (auto& s : m) {
     a.ctx->CheckDone();
+    // Histogram points are dropped (Prometheus' simpleFloatFunc processes floats only).
+    dropped += static_cast<int64_t>(s.histograms.size());
+    std::vector<HPoint>().swap(s.histograms);
     size_t w = 0;
     for (size_t k_ = 0; k_ < s.floats.size(); ++k_) {
       const FPoint p = s.floats[k_];

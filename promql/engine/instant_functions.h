@@ -54,6 +54,13 @@ EMatrix ApplyPointwise(PointKernel k, FunctionArgs& args);
 // labelled from arg's equality matchers when arg is a vector selector.
 EMatrix Absent(const EMatrix& present, const Expr& arg, const StepGrid& g, QueryContext* ctx);
 
+// Prometheus' HistogramQuantile / HistogramFraction of one native histogram
+// (histogram_functions.cc); the flags report the NaN-observation infos.
+double NativeHistogramQuantile(double q, const model::histogram::FloatHistogram& h,
+                               bool* nan_result, bool* nan_skew);
+double NativeHistogramFraction(double lower, double upper,
+                               const model::histogram::FloatHistogram& h, bool* nans);
+
 namespace instant_fn {
 // Point-wise.
 std::optional<double> Abs(double x, const PointAt& at);
@@ -111,6 +118,11 @@ EMatrix SortByLabelDesc(FunctionArgs& a);
 EMatrix HistogramQuantile(FunctionArgs& a);
 EMatrix HistogramQuantiles(FunctionArgs& a);  // histogram_quantiles(v, "label", φ...)
 EMatrix HistogramFraction(FunctionArgs& a);
+EMatrix HistogramCount(FunctionArgs& a);   // histogram_functions.cc
+EMatrix HistogramSum(FunctionArgs& a);     // histogram_functions.cc
+EMatrix HistogramAvg(FunctionArgs& a);     // histogram_functions.cc
+EMatrix HistogramStddev(FunctionArgs& a);  // histogram_functions.cc
+EMatrix HistogramStdvar(FunctionArgs& a);  // histogram_functions.cc
 EMatrix LabelReplace(FunctionArgs& a);  // label_functions.cc
 EMatrix LabelJoin(FunctionArgs& a);     // label_functions.cc
 }  // namespace instant_fn

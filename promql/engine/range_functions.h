@@ -89,6 +89,13 @@ struct RangeFunction {
 // Results, point accounting and interruption checks are the same with and without f.batch.
 void SlideWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d, ESeries& out);
 
+// SlideWindows for a series with native-histogram samples (histogram_range.cc): histogram
+// rates, sums and means, counts and the latest sample over both kinds; the float functions
+// see the floats only. Annotates through c.ctx, so it runs on the evaluating thread only;
+// pos is the range argument's position.
+void SlideHistogramWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d,
+                           ESeries& out, PositionRange pos);
+
 namespace range_fn {
 std::optional<double> Rate(const Window& w, const WindowAt& at);
 std::optional<double> Increase(const Window& w, const WindowAt& at);

@@ -1,23 +1,27 @@
 // Internal to the engine: the value types every part of the evaluation shares (a series of
-// float points at step timestamps, the raw samples of one selected series, the step grid),
+// float points and native-histogram points at step timestamps, the raw samples of one selected series, the step grid),
 // how evaluation fails (EvalError), and the small numeric helpers of Prometheus' Go code.
 // Kernel files (functions, operators, aggregations) include this and context.h, never
 // evaluator.h.
 //
-// Invariants: an ESeries' points are in strictly increasing time; a Decoded's t is strictly
-// increasing and as long as its v. EvalError is thrown inside the engine only (Engine turns it
+// Invariants: an ESeries' floats and its histograms are each in strictly increasing time and
+// never share a timestamp (a point is a float or a histogram); histograms are shared and
+// immutable (copy before changing one), and float-only work never touches them. A Decoded's t
+// is strictly increasing and as long as its v, the same for ht and hv. EvalError is thrown inside the engine only (Engine turns it
 // into absl::Status; no exception leaves the engine).
 #ifndef PROMLET_PROMQL_ENGINE_VALUE_H_
 #define PROMLET_PROMQL_ENGINE_VALUE_H_
 
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "promql/ast.h"
 #include "common/kahansum.h"
+#include "model/histogram/float_histogram.h"
 #include "model/labels.h"
 
 namespace promlet::promql::internal {
@@ -27,9 +31,17 @@ struct FPoint {
   double f;
 };
 
+using HistPtr = std::shared_ptr<const model::histogram::FloatHistogram>;
+
+struct HPoint {
+  int64_t t;
+  HistPtr h;
+};
+
 struct ESeries {
   model::Labels metric;
   std::vector<FPoint> floats;
+  std::vector<HPoint> histograms;  // native-histogram points (empty for float-only data)
   // Delayed __name__ removal: the name is still present but must go when evaluation ends.
   bool drop_name = false;
 };
@@ -37,7 +49,7 @@ using EMatrix = std::vector<ESeries>;
 
 inline size_t PointCount(const EMatrix& m) {
   size_t n = 0;
-  for (const auto& s : m) n += s.floats.size();
+  for (const auto& s : m) n += s.floats.size() + s.histograms.size();
   return n;
 }
 
@@ -61,6 +73,10 @@ struct Decoded {
   model::Labels labels;
   std::vector<int64_t> t;
   std::vector<double> v;
+  std::vector<int64_t> ht;  // histogram samples
+  std::vector<HistPtr> hv;
+  bool Empty() const { return t.empty() && ht.empty(); }
+  size_t Size() const { return t.size() + ht.size(); }
 };
 
 // The steps an evaluator produces points for: start, start + interval, ... <= end.

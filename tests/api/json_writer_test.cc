@@ -1,4 +1,5 @@
 #include "web/api/v1/json_writer.h"
+#include "web/api/v1/query_json.h"
 
 #include <cmath>
 #include <limits>
@@ -135,6 +136,36 @@ TEST(JsonWriterTest, LabelSetInSortedOrder) {
   JsonWriter w(&out);
   w.LabelSet(model::Labels{{"job", "a"}, {"__name__", "up"}, {"instance", "h:1"}});
   EXPECT_EQ(out, R"({"__name__":"up","instance":"h:1","job":"a"})");
+}
+
+}  // namespace
+}  // namespace promlet::web
+
+namespace promlet::web {
+namespace {
+
+// Prometheus' marshalHistogram: count and sum as strings, populated buckets as
+// [boundary rule, lower, upper, count]; a matrix series without floats has no "values".
+TEST(QueryJsonTest, HistogramsAsPrometheusWritesThem) {
+  auto h = std::make_shared<model::histogram::FloatHistogram>();
+  h->count = 3;
+  h->sum = 4;
+  h->positive_spans = {{0, 3}};
+  h->positive_buckets = {1, 0, 2};  // (0.5,1]:1, (1,2]:0 (left out), (2,4]:2
+  const auto labels = model::Labels::FromUnsorted({{"__name__", "h"}});
+  promql::Result vec;
+  vec.value = promql::Vector{promql::Sample{labels, 1500, 0, h}};
+  EXPECT_EQ(QueryDataJson(vec),
+            R"({"resultType":"vector","result":[{"metric":{"__name__":"h"},"histogram":)"
+            R"([1.500,{"count":"3","sum":"4","buckets":[[0,"0.5","1","1"],[0,"2","4","2"]]}]}]})");
+  promql::Series s;
+  s.labels = labels;
+  s.histograms.push_back({2000, h});
+  promql::Result mat;
+  mat.value = promql::Matrix{s};
+  EXPECT_EQ(QueryDataJson(mat),
+            R"({"resultType":"matrix","result":[{"metric":{"__name__":"h"},"histograms":)"
+            R"([[2,{"count":"3","sum":"4","buckets":[[0,"0.5","1","1"],[0,"2","4","2"]]}]]}]})");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -45,7 +46,6 @@ struct Expectations {
   bool range_vector = false;
   int64_t rv_from = 0, rv_to = 0, rv_step = 0;
   std::vector<SeriesLine> series;
-  bool has_histogram = false;
 };
 
 struct Command {
@@ -94,15 +94,25 @@ std::string CheckAnnotations(const Expectations& ex, const Result& r) {
 }
 
 // Compares an instant vector against expected series lines (one value each).
+std::string ValueStr(double v, const HistogramPtr& h) {
+  return h ? h->TestExpression() : FormatValue(v);
+}
+
+// A result value against an expected slot (promqltest's float / histogram comparison).
+bool SlotMatches(const Slot& want, double v, const HistogramPtr& h) {
+  if (want.h || h) return want.h && h && HistogramsMatch(*want.h, *h, want.counter_reset_hint_set);
+  return AlmostEqual(want.v, v);
+}
+
 std::string CompareVector(const Vector& got, const Expectations& ex, bool ordered) {
   std::vector<bool> used(ex.series.size(), false);
   if (got.size() != ex.series.size()) {
     std::string g;
-    for (const auto& s : got) absl::StrAppend(&g, "\n    ", LabelsStr(s.labels), " ", FormatValue(s.v));
+    for (const auto& s : got) absl::StrAppend(&g, "\n    ", LabelsStr(s.labels), " ", ValueStr(s.v, s.h));
     std::string e;
     for (const auto& s : ex.series) {
       absl::StrAppend(&e, "\n    ", LabelsStr(s.labels), " ",
-                      s.slots.empty() ? "?" : FormatValue(s.slots[0].v));
+                      s.slots.empty() ? "?" : ValueStr(s.slots[0].v, s.slots[0].h));
     }
     return absl::StrCat("expected ", ex.series.size(), " samples, got ", got.size(),
                         "\n  expected:", e, "\n  got:", g);
@@ -116,7 +126,7 @@ std::string CompareVector(const Vector& got, const Expectations& ex, bool ordere
         break;
       }
     }
-    if (found < 0) return absl::StrCat("unexpected series ", LabelsStr(s.labels), " ", FormatValue(s.v));
+    if (found < 0) return absl::StrCat("unexpected series ", LabelsStr(s.labels), " ", ValueStr(s.v, s.h));
     used[found] = true;
     if (ordered && found != static_cast<int>(k)) {
       return absl::StrCat("series ", LabelsStr(s.labels), " at position ", k + 1,
@@ -124,9 +134,9 @@ std::string CompareVector(const Vector& got, const Expectations& ex, bool ordere
     }
     const auto& exp = ex.series[found];
     if (exp.slots.size() != 1 || !exp.slots[0].present) return "bad expectation line";
-    if (!AlmostEqual(exp.slots[0].v, s.v)) {
-      return absl::StrCat("for ", LabelsStr(s.labels), " expected ", FormatValue(exp.slots[0].v),
-                          ", got ", FormatValue(s.v));
+    if (!SlotMatches(exp.slots[0], s.v, s.h)) {
+      return absl::StrCat("for ", LabelsStr(s.labels), " expected ",
+                          ValueStr(exp.slots[0].v, exp.slots[0].h), ", got ", ValueStr(s.v, s.h));
     }
   }
   return "";
@@ -149,22 +159,32 @@ std::string CompareMatrix(const Matrix& got, const Expectations& ex, int64_t sta
     }
     std::string pts;
     for (const auto& p : s.points) absl::StrAppend(&pts, " ", FormatValue(p.v), "@", p.t);
+    for (const auto& p : s.histograms) absl::StrAppend(&pts, " ", p.h->TestExpression(), "@", p.t);
     if (found < 0) return absl::StrCat("unexpected series ", LabelsStr(s.labels), pts);
     used[found] = true;
     const auto& exp = ex.series[found];
     if (static_cast<int64_t>(exp.slots.size()) > nsteps) return "expectation has more slots than steps";
-    std::vector<std::pair<int64_t, double>> want;
+    std::vector<std::pair<int64_t, const Slot*>> want, want_h;
     for (size_t k = 0; k < exp.slots.size(); ++k) {
-      if (exp.slots[k].present) want.push_back({start + static_cast<int64_t>(k) * step, exp.slots[k].v});
+      if (!exp.slots[k].present) continue;
+      (exp.slots[k].h ? want_h : want).push_back({start + static_cast<int64_t>(k) * step, &exp.slots[k]});
     }
     std::string wants;
-    for (const auto& w : want) absl::StrAppend(&wants, " ", FormatValue(w.second), "@", w.first);
-    if (want.size() != s.points.size()) {
-      return absl::StrCat("for ", LabelsStr(s.labels), " expected ", want.size(), " points:", wants,
-                          "\n  got ", s.points.size(), ":", pts);
+    for (const auto& w : want) absl::StrAppend(&wants, " ", FormatValue(w.second->v), "@", w.first);
+    for (const auto& w : want_h) absl::StrAppend(&wants, " ", w.second->h->TestExpression(), "@", w.first);
+    if (want.size() != s.points.size() || want_h.size() != s.histograms.size()) {
+      return absl::StrCat("for ", LabelsStr(s.labels), " expected ", want.size(), " float and ",
+                          want_h.size(), " histogram points:", wants, "\n  got ",
+                          s.points.size(), " and ", s.histograms.size(), ":", pts);
     }
     for (size_t k = 0; k < want.size(); ++k) {
-      if (want[k].first != s.points[k].t || !AlmostEqual(want[k].second, s.points[k].v)) {
+      if (want[k].first != s.points[k].t || !AlmostEqual(want[k].second->v, s.points[k].v)) {
+        return absl::StrCat("for ", LabelsStr(s.labels), " expected:", wants, "\n  got:", pts);
+      }
+    }
+    for (size_t k = 0; k < want_h.size(); ++k) {
+      if (want_h[k].first != s.histograms[k].t ||
+          !SlotMatches(*want_h[k].second, 0, s.histograms[k].h)) {
         return absl::StrCat("for ", LabelsStr(s.labels), " expected:", wants, "\n  got:", pts);
       }
     }
@@ -233,6 +253,7 @@ class Runner {
 
  private:
   void Clear() {
+    histograms_refused_ = false;
     head_.reset();
     head_ = std::make_unique<tsdb::Head>();
   }
@@ -264,14 +285,121 @@ class Runner {
     for (const auto& s : series) {
       storage::SeriesRef ref = 0;
       for (size_t k = 0; k < s.slots.size(); ++k) {
-        if (!s.slots[k].present || s.slots[k].histogram) continue;
-        auto r = app->Append(ref, s.labels, static_cast<int64_t>(k) * *interval, s.slots[k].v);
+        if (!s.slots[k].present) continue;
+        const int64_t t = static_cast<int64_t>(k) * *interval;
+        auto r = s.slots[k].h ? app->AppendHistogram(ref, s.labels, t, nullptr, s.slots[k].h.get())
+                              : app->Append(ref, s.labels, t, s.slots[k].v);
+        if (!r.ok() && absl::IsUnimplemented(r.status())) {  // storage without histograms
+          histograms_refused_ = true;
+          continue;
+        }
         if (!r.ok()) return absl::StrCat("append ", LabelsStr(s.labels), ": ", r.status().message());
         ref = *r;
       }
     }
+    if (absl::AsciiStrToLower(parts[0]) == "load_with_nhcb") {
+      std::string err = AppendCustomBucketHistograms(series, *interval, *app);
+      if (!err.empty()) return err;
+    }
     auto st = app->Commit();
     if (!st.ok()) return std::string(st.message());
+    return "";
+  }
+
+  // load_with_nhcb: the classic histograms among the loaded series (_bucket with le, _count,
+  // _sum) are also appended as native histograms with custom buckets under the base name, per
+  // timestamp (promqltest's appendCustomHistogram with util/convertnhcb's TempHistogram).
+  static std::string AppendCustomBucketHistograms(const std::vector<SeriesLine>& series,
+                                                  int64_t interval, storage::Appender& app) {
+    struct Temp {
+      std::vector<std::pair<double, double>> buckets;  // (le, cumulative count), by le
+      double count = 0, sum = 0;
+      bool has_count = false, bad = false;
+    };
+    std::map<Labels, std::map<int64_t, Temp>> by_base;
+    for (const auto& s : series) {
+      const std::string name(s.labels.MetricName());
+      int kind = 0;
+      std::string base;
+      for (const auto& [suffix, k] : {std::pair<std::string, int>{"_bucket", 1}, {"_sum", 2},
+                                      {"_count", 3}}) {
+        if (name.size() > suffix.size() && name.ends_with(suffix)) {
+          kind = k;
+          base = name.substr(0, name.size() - suffix.size());
+          break;
+        }
+      }
+      if (kind == 0) continue;
+      double le = 0;
+      if (kind == 1) {
+        const std::string les(s.labels.Get("le"));
+        char* end = nullptr;
+        le = std::strtod(les.c_str(), &end);
+        if (les.empty() || end != les.c_str() + les.size() || std::isnan(le)) continue;
+      }
+      model::LabelsBuilder lb(s.labels);
+      lb.Set(model::kMetricName, base).Del("le");
+      auto& temps = by_base[lb.Build()];
+      for (size_t k = 0; k < s.slots.size(); ++k) {
+        if (!s.slots[k].present || s.slots[k].h) continue;
+        Temp& t = temps[static_cast<int64_t>(k) * interval];
+        const double f = s.slots[k].v;
+        if (t.bad) continue;
+        if (kind == 2) {
+          t.sum = f;
+        } else if (kind == 3) {
+          if (f < 0) t.bad = true;
+          t.count = f;
+          t.has_count = true;
+        } else {
+          if (f < 0) {
+            t.bad = true;
+            continue;
+          }
+          auto it = std::lower_bound(t.buckets.begin(), t.buckets.end(), le,
+                                     [](const auto& b, double x) { return b.first < x; });
+          if (it != t.buckets.end() && it->first == le) continue;  // duplicate
+          if ((it != t.buckets.begin() && f < std::prev(it)->second) ||
+              (it != t.buckets.end() && f > it->second)) {
+            t.bad = true;  // not cumulative
+            continue;
+          }
+          t.buckets.insert(it, {le, f});
+        }
+      }
+    }
+    for (auto& [labels, temps] : by_base) {
+      storage::SeriesRef ref = 0;
+      for (auto& [ts, t] : temps) {
+        if (t.bad) return absl::StrCat("load_with_nhcb: bad classic histogram ", LabelsStr(labels));
+        if (!t.has_count && !t.buckets.empty()) t.count = t.buckets.back().second;
+        if (t.buckets.empty() || !std::isinf(t.buckets.back().first)) {
+          t.buckets.push_back({std::numeric_limits<double>::infinity(), t.count});
+        }
+        if (t.count != t.buckets.back().second) {
+          return absl::StrCat("load_with_nhcb: count mismatch for ", LabelsStr(labels));
+        }
+        bool integral = t.count == std::round(t.count);
+        for (const auto& b : t.buckets) integral = integral && b.second == std::round(b.second);
+        model::histogram::FloatHistogram h;
+        h.schema = model::histogram::kCustomBucketsSchema;
+        h.count = t.count;
+        h.sum = t.sum;
+        h.positive_spans = {{0, static_cast<uint32_t>(t.buckets.size())}};
+        std::vector<double> bounds;
+        double prev = 0;
+        for (const auto& [le, c] : t.buckets) {
+          h.positive_buckets.push_back(c - prev);
+          prev = c;
+          if (!std::isinf(le)) bounds.push_back(le);
+        }
+        if (!bounds.empty()) h.custom_values = model::histogram::MakeCustomValues(std::move(bounds));
+        h.Compact(integral ? 2 : 0);
+        auto r = app.AppendHistogram(ref, labels, ts, nullptr, &h);
+        if (!r.ok()) return absl::StrCat("append ", LabelsStr(labels), ": ", r.status().message());
+        ref = *r;
+      }
+    }
     return "";
   }
 
@@ -294,6 +422,11 @@ class Runner {
       return o;
     }
     o.expr = expr;
+    if (histograms_refused_) {
+      o.kind = EvalOutcome::kSkipped;
+      o.detail = "the storage does not store native histograms";
+      return o;
+    }
     if (o.tier > opts_.max_tier || o.tier == 0) {
       o.kind = EvalOutcome::kSkipped;
       o.detail = o.tier == 0 ? "no tier entry" : absl::StrCat("tier ", o.tier);
@@ -363,13 +496,7 @@ class Runner {
         o.detail = absl::StrCat("line ", ln, ": ", sl.status().message());
         return o;
       }
-      for (const auto& s : sl->slots) ex.has_histogram = ex.has_histogram || s.histogram;
       ex.series.push_back(std::move(*sl));
-    }
-    if (ex.has_histogram) {
-      o.kind = EvalOutcome::kSkipped;
-      o.detail = "native histogram expectation";
-      return o;
     }
     std::string err;
     if (is_range) {
@@ -561,6 +688,9 @@ class Runner {
       for (const auto& p : s.points) {
         if (p.t == ts) at_ts.push_back({s.labels, p.t, p.v});
       }
+      for (const auto& p : s.histograms) {
+        if (p.t == ts) at_ts.push_back({s.labels, p.t, 0, p.h});
+      }
     }
     if (ex.scalar) {
       if (at_ts.size() != 1 || !at_ts[0].labels.empty() || !AlmostEqual(*ex.scalar, at_ts[0].v)) {
@@ -605,6 +735,8 @@ class Runner {
   RunOptions opts_;
   std::map<int, int> tiers_;
   std::unique_ptr<tsdb::Head> head_;
+  // The storage refused the loaded histograms: the evals until the next `clear` are skipped.
+  bool histograms_refused_ = false;
   Engine engine_{[this] {
     EngineOptions o;
     o.max_samples = 50000000;

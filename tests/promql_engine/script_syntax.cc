@@ -15,6 +15,8 @@
 #include "common/duration.h"
 #include "common/utf8.h"
 #include "model/value.h"
+#include "model/histogram/buckets.h"
+#include "model/histogram/test_notation.h"
 
 namespace promlet::promql::testing {
 
@@ -225,12 +227,18 @@ absl::StatusOr<std::vector<Slot>> ParseValues(std::string_view s) {
   }
   for (const std::string& it : items) {
     if (it.rfind("{{", 0) == 0) {
-      // Histogram item: count its slots only.
-      size_t n = 1;
-      size_t last = it.rfind("}}");
-      std::string rest = it.substr(last + 2);
-      if (!rest.empty() && rest[0] == 'x') n = std::stoul(rest.substr(1)) + 1;
-      for (size_t k = 0; k < n; ++k) out.push_back({true, true, 0});
+      std::vector<model::histogram::HistogramSeriesValue> hs;
+      size_t pos = 0;
+      if (absl::Status st = model::histogram::ParseHistogramSeriesItem(it, &pos, 0, &hs);
+          !st.ok()) {
+        return st;
+      }
+      for (auto& h : hs) {
+        Slot slot{true, true, 0};
+        slot.h = std::make_shared<const model::histogram::FloatHistogram>(std::move(h.histogram));
+        slot.counter_reset_hint_set = h.counter_reset_hint_set;
+        out.push_back(std::move(slot));
+      }
       continue;
     }
     if (it == "_") {
@@ -300,6 +308,44 @@ absl::StatusOr<SeriesLine> ParseSeriesLine(std::string_view line) {
   if (!v.ok()) return v.status();
   sl.slots = std::move(*v);
   return sl;
+}
+
+}  // namespace promlet::promql::testing
+
+namespace promlet::promql::testing {
+
+bool HistogramsMatch(const model::histogram::FloatHistogram& want_in,
+                     const model::histogram::FloatHistogram& got_in, bool compare_hint) {
+  using model::histogram::SpansMatch;
+  // promqltest compares both compacted.
+  model::histogram::FloatHistogram want = want_in.Copy(), got = got_in.Copy();
+  want.Compact(0);
+  got.Compact(0);
+  auto buckets_match = [](const std::vector<double>& a, const std::vector<double>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!AlmostEqual(a[i], b[i])) return false;
+    }
+    return true;
+  };
+  if (want.schema != got.schema || !AlmostEqual(want.count, got.count) ||
+      !AlmostEqual(want.sum, got.sum)) {
+    return false;
+  }
+  if (want.UsesCustomBuckets() &&
+      !model::histogram::CustomBucketBoundsMatch(want.custom_values, got.custom_values)) {
+    return false;
+  }
+  if (want.zero_threshold != got.zero_threshold || !AlmostEqual(want.zero_count, got.zero_count)) {
+    return false;
+  }
+  if (!SpansMatch(want.negative_spans, got.negative_spans) ||
+      !buckets_match(want.negative_buckets, got.negative_buckets) ||
+      !SpansMatch(want.positive_spans, got.positive_spans) ||
+      !buckets_match(want.positive_buckets, got.positive_buckets)) {
+    return false;
+  }
+  return !compare_hint || want.counter_reset_hint == got.counter_reset_hint;
 }
 
 }  // namespace promlet::promql::testing

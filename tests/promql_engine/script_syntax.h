@@ -9,12 +9,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "model/histogram/float_histogram.h"
 #include "model/labels.h"
 
 namespace promlet::promql::testing {
@@ -31,12 +33,19 @@ bool ParseString(std::string_view s, size_t* i, std::string* out);
 // The metric part of a series line; *i ends after it.
 absl::StatusOr<model::Labels> ParseMetric(std::string_view s, size_t* i);
 
-// One step of a value sequence: absent ("_"), a float, or a histogram (not loaded here).
+// One step of a value sequence: absent ("_"), a float, or a native histogram (h set).
 struct Slot {
   bool present = false;
   bool histogram = false;
   double v = 0;
+  std::shared_ptr<const model::histogram::FloatHistogram> h = nullptr;
+  bool counter_reset_hint_set = false;  // the notation named a hint (compare it then)
 };
+// promqltest's compareNativeHistogram of both histograms compacted: schema, zero threshold and custom bounds exactly,
+// count, sum, zero count and bucket counts within AlmostEqual, spans alike (zero-length spans
+// ignored), the counter-reset hint only when the expectation set one.
+bool HistogramsMatch(const model::histogram::FloatHistogram& want,
+                     const model::histogram::FloatHistogram& got, bool compare_hint);
 // Value sequence (§3.2).
 absl::StatusOr<std::vector<Slot>> ParseValues(std::string_view s);
 

@@ -6,6 +6,50 @@
 
 namespace promlet::web {
 
+namespace {
+
+// [<timestamp>,{"count":"..","sum":"..","buckets":[[<boundary rule>,"lower","upper","count"],
+// ...]}] as Prometheus' marshalHistogram writes it: populated buckets only, ascending; the
+// rule is 0 (lower exclusive, upper inclusive), 1 (lower inclusive, upper exclusive), 2 (both
+// exclusive) or 3 (both inclusive).
+void HistogramPoint(int64_t t, const model::histogram::FloatHistogram& h, JsonWriter& w) {
+  w.BeginArray();
+  w.Timestamp(t);
+  w.BeginObject();
+  w.Key("count");
+  w.SampleValue(h.count);
+  w.Key("sum");
+  w.SampleValue(h.sum);
+  bool any = false;
+  auto it = h.AllBucketIterator();
+  while (it.Next()) {
+    const auto b = it.At();
+    if (b.count == 0) continue;
+    if (!any) {
+      w.Key("buckets");
+      w.BeginArray();
+      any = true;
+    }
+    int rule = 2;
+    if (b.lower_inclusive) {
+      rule = b.upper_inclusive ? 3 : 1;
+    } else if (b.upper_inclusive) {
+      rule = 0;
+    }
+    w.BeginArray();
+    w.Int(rule);
+    w.SampleValue(b.lower);
+    w.SampleValue(b.upper);
+    w.SampleValue(b.count);
+    w.EndArray();
+  }
+  if (any) w.EndArray();
+  w.EndObject();
+  w.EndArray();
+}
+
+}  // namespace
+
 void WriteQueryData(const promql::Result& q, size_t max_series, JsonWriter& w) {
   w.BeginObject();
   w.Key("resultType");
@@ -28,8 +72,13 @@ void WriteQueryData(const promql::Result& q, size_t max_series, JsonWriter& w) {
             w.BeginObject();
             w.Key("metric");
             w.LabelSet(v[i].labels);
-            w.Key("value");
-            w.Point(v[i].t, v[i].v);
+            if (v[i].h) {
+              w.Key("histogram");
+              HistogramPoint(v[i].t, *v[i].h, w);
+            } else {
+              w.Key("value");
+              w.Point(v[i].t, v[i].v);
+            }
             w.EndObject();
           }
           w.EndArray();
@@ -41,12 +90,20 @@ void WriteQueryData(const promql::Result& q, size_t max_series, JsonWriter& w) {
             w.BeginObject();
             w.Key("metric");
             w.LabelSet(v[i].labels);
-            w.Key("values");
-            // Hot loop: points appended directly, ~30 bytes each.
-            buf->reserve(buf->size() + v[i].points.size() * 32 + 16);
-            w.BeginArray();
-            for (const auto& p : v[i].points) w.Point(p.t, p.v);
-            w.EndArray();
+            if (!v[i].points.empty() || v[i].histograms.empty()) {
+              w.Key("values");
+              // Hot loop: points appended directly, ~30 bytes each.
+              buf->reserve(buf->size() + v[i].points.size() * 32 + 16);
+              w.BeginArray();
+              for (const auto& p : v[i].points) w.Point(p.t, p.v);
+              w.EndArray();
+            }
+            if (!v[i].histograms.empty()) {
+              w.Key("histograms");
+              w.BeginArray();
+              for (const auto& p : v[i].histograms) HistogramPoint(p.t, *p.h, w);
+              w.EndArray();
+            }
             w.EndObject();
           }
           w.EndArray();
