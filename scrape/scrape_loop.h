@@ -1,8 +1,9 @@
 // ScrapeLoop: scrapes one target every interval and appends what it got, as Prometheus'
 // scrapeLoop does.
 //
-// Per scrape: GET (HttpClient) -> parse (textparse) -> per sample: cache lookup by raw series
-// text, else labels + honor_labels + metric_relabel_configs + limits -> Append. Everything of one
+// Per scrape: GET (HttpClient) -> parse (textparse, or protoparse for the protobuf format chosen
+// by Content-Type) -> per sample: cache lookup by raw series text, else labels + honor_labels +
+// metric_relabel_configs + limits -> Append (AppendHistogram for native histograms). Everything of one
 // scrape goes into ONE Appender batch together with the synthetic series up,
 // scrape_duration_seconds, scrape_samples_scraped, scrape_samples_post_metric_relabeling and
 // scrape_series_added. A failed scrape (HTTP error, parse error, sample_limit, label limits)
@@ -10,7 +11,8 @@
 // markers for the previous scrape's series plus the synthetic series with up=0.
 //
 // Staleness, exactly as Prometheus: a series present in the previous successful scrape and
-// absent now gets tsdb::StaleNaN() at the scrape's timestamp; a failed scrape marks all of them;
+// absent now gets tsdb::StaleNaN() at the scrape's timestamp (a float marker also for a
+// histogram series: the storage turns it into a histogram marker, as Prometheus' head does); a failed scrape marks all of them;
 // a loop stopped because its target went away waits until just over two intervals after its
 // last scrape (the target may come back) and then marks every series it had, synthetic ones
 // included, at the time of the first missed tick. A loop stopped for shutdown, or handing its
