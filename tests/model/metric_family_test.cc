@@ -407,5 +407,58 @@ TEST(NhcbTextParser, ConvertsClassicHistogramsOfTextBodies) {
                        "type g", "g"));
 }
 
+TEST(ProtoParser, MutatedBodiesNeverCrashAndErrorsSayWhere) {
+  dto::MetricFamily nh = NativeHistogramFamily("n", 2, {{-3, 2}, {4, 1}}, {1, 2, -1}, 9, 7);
+  nh.mutable_metric(0)->mutable_histogram()->add_negative_count(1.5);
+  dto::MetricFamily s;
+  s.set_name("s");
+  s.set_type(dto::SUMMARY);
+  s.add_metric()->mutable_summary()->add_quantile()->set_quantile(0.9);
+  const std::string seed = DelimitedBody(
+      {CounterFamily("c_total", 1), nh, s, ClassicHistogramFamily("h", {{1, 2}}, 3, 4)});
+  uint64_t rng = 42;
+  auto next = [&] {
+    rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+    return rng >> 33;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    std::string body = seed;
+    const int edits = 1 + static_cast<int>(next() % 4);
+    for (int k = 0; k < edits; ++k) {
+      const size_t pos = next() % body.size();
+      switch (next() % 3) {
+        case 0: body[pos] = static_cast<char>(next()); break;
+        case 1: body.erase(pos, 1 + next() % 8); break;
+        default: body.insert(pos, 1, static_cast<char>(next())); break;
+      }
+      if (body.empty()) body = "x";
+    }
+    for (ProtoParserOptions o : {ProtoParserOptions{}, ProtoParserOptions{true, true, true}}) {
+      ProtoParser p(body, o);
+      for (int n = 0; n < 1000; ++n) {
+        absl::StatusOr<Entry> e = p.Next();
+        if (!e.ok()) {
+          EXPECT_THAT(std::string(e.status().message()), HasSubstr("at byte")) << i;
+          break;
+        }
+        if (*e == Entry::kEOF) break;
+        if (*e == Entry::kSeries || *e == Entry::kHistogram) {
+          Labels l;
+          (void)p.ParseLabels(&l);
+          (void)p.RawSeries();
+        }
+        if (*e == Entry::kHistogram) {
+          // Whatever was decoded must not crash validation or printing.
+          if (p.IntHistogram() != nullptr) {
+            (void)p.IntHistogram()->Validate();
+          } else {
+            (void)p.FloatHistogram()->Validate();
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace promlet::model
