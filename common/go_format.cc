@@ -116,6 +116,14 @@ void AppendGoFloat(std::string* out, double v, char fmt) {
   out->append(buf, FormatGoFloat(v, fmt, buf));
 }
 
+std::string FormatOpenMetricsFloat(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  std::string s = GoFloat(v, 'g');
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
 std::string GoPrintfF(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";

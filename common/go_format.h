@@ -36,6 +36,11 @@ std::string GoFloat(double v, char fmt);
 // Appends the same to *out.
 void AppendGoFloat(std::string* out, double v, char fmt);
 
+// Prometheus' labels.FormatOpenMetricsFloat: Go's %g with ".0" appended when that has neither
+// '.' nor 'e' ("1.0", "0.25", "1e+06", "+Inf", "NaN"): the le and quantile label values of the
+// protobuf parser and histogram_quantiles' labels.
+std::string FormatOpenMetricsFloat(double v);
+
 // Go's fmt "%f" (six decimals, every integer digit): "1.500000", "NaN", "+Inf".
 std::string GoPrintfF(double v);
 

@@ -20,7 +20,9 @@ absl::Status ParseGlobalConfig(const Decoder& d, const YAML::Node& n, GlobalConf
                             {"scrape_interval", "scrape_timeout", "evaluation_interval", "rule_query_offset",
                              "external_labels", "scrape_protocols", "sample_limit", "target_limit",
                              "label_limit", "label_name_length_limit", "label_value_length_limit",
-                             "body_size_limit", "keep_dropped_targets"},
+                             "body_size_limit", "keep_dropped_targets", "scrape_native_histograms",
+                             "always_scrape_classic_histograms",
+                             "convert_classic_histograms_to_nhcb"},
                             unsupported);
       !st.ok()) {
     return st;
@@ -33,6 +35,17 @@ absl::Status ParseGlobalConfig(const Decoder& d, const YAML::Node& n, GlobalConf
   if (!(st = d.Duration(n, p, "rule_query_offset", &g->rule_query_offset_ms)).ok()) return st;
   if (!(st = d.LabelMap(n, p, "external_labels", &g->external_labels)).ok()) return st;
   if (!(st = ParseScrapeProtocols(d, n, p, "scrape_protocols", &g->scrape_protocols)).ok()) {
+    return st;
+  }
+  if (!(st = d.Bool(n, p, "scrape_native_histograms", &g->scrape_native_histograms)).ok()) {
+    return st;
+  }
+  if (!(st = d.Bool(n, p, "always_scrape_classic_histograms",
+                    &g->always_scrape_classic_histograms)).ok()) {
+    return st;
+  }
+  if (!(st = d.Bool(n, p, "convert_classic_histograms_to_nhcb",
+                    &g->convert_classic_histograms_to_nhcb)).ok()) {
     return st;
   }
   if (!(st = d.Uint(n, p, "sample_limit", &g->sample_limit)).ok()) return st;

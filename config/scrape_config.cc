@@ -1,9 +1,11 @@
 #include "config/scrape_config.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 #include <set>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "config/decoder.h"
 
@@ -24,9 +26,7 @@ std::set<std::string> RecordUnsupportedScrapeFields(const Decoder& d, const YAML
   for (const std::string& k : d.RecordUnsupported(
            n, path,
            Concat(HttpClientConfigUnsupportedFields(),
-                  {"scrape_classic_histograms", "always_scrape_classic_histograms",
-                   "native_histogram_bucket_limit", "native_histogram_min_bucket_factor",
-                   "convert_classic_histograms_to_nhcb", "metric_name_validation_scheme",
+                  {"metric_name_validation_scheme",
                    "metric_name_escaping_scheme", "scrape_failure_log_file"}),
            kNotImplemented)) {
     unsupported.insert(k);
@@ -56,6 +56,55 @@ absl::Status ParseParams(const Decoder& d, const YAML::Node& n, std::string_view
       return d.Error(it->second, Decoder::Join(pp, k), "expected a list of strings");
     }
     (*out)[k] = std::move(vals);
+  }
+  return absl::OkStatus();
+}
+
+// scrape_native_histograms, always_scrape_classic_histograms (or its Prometheus 2 name
+// scrape_classic_histograms), convert_classic_histograms_to_nhcb, native_histogram_bucket_limit
+// and native_histogram_min_bucket_factor.
+absl::Status ParseNativeHistogramSettings(const Decoder& d, const YAML::Node& n,
+                                          std::string_view path, const GlobalConfig& g,
+                                          ScrapeConfig* c) {
+  absl::Status st;
+  c->scrape_native_histograms = g.scrape_native_histograms;
+  c->always_scrape_classic_histograms = g.always_scrape_classic_histograms;
+  c->convert_classic_histograms_to_nhcb = g.convert_classic_histograms_to_nhcb;
+  if (!(st = d.Bool(n, path, "scrape_native_histograms", &c->scrape_native_histograms)).ok()) {
+    return st;
+  }
+  if (Decoder::Child(n, "scrape_classic_histograms") &&
+      Decoder::Child(n, "always_scrape_classic_histograms")) {
+    return d.Error(n, Decoder::Join(path, "scrape_classic_histograms"),
+                   "scrape_classic_histograms is the Prometheus 2 name of "
+                   "always_scrape_classic_histograms: set only one of them");
+  }
+  if (!(st = d.Bool(n, path, "scrape_classic_histograms", &c->always_scrape_classic_histograms))
+           .ok()) {
+    return st;
+  }
+  if (!(st = d.Bool(n, path, "always_scrape_classic_histograms",
+                    &c->always_scrape_classic_histograms))
+           .ok()) {
+    return st;
+  }
+  if (!(st = d.Bool(n, path, "convert_classic_histograms_to_nhcb",
+                    &c->convert_classic_histograms_to_nhcb))
+           .ok()) {
+    return st;
+  }
+  if (!(st = d.Uint(n, path, "native_histogram_bucket_limit", &c->native_histogram_bucket_limit))
+           .ok()) {
+    return st;
+  }
+  if (auto f = Decoder::Child(n, "native_histogram_min_bucket_factor")) {
+    const std::string field = Decoder::Join(path, "native_histogram_min_bucket_factor");
+    const std::string s = f->IsScalar() ? f->Scalar() : "";
+    double v = 0;
+    if (!absl::SimpleAtod(s, &v) || std::isnan(v) || std::isinf(v) || v < 0) {
+      return d.Error(*f, field, absl::StrCat("expected a non-negative number, got \"", s, "\""));
+    }
+    c->native_histogram_min_bucket_factor = v;
   }
   return absl::OkStatus();
 }
@@ -114,7 +163,13 @@ absl::Status ParseScrapeConfig(const Decoder& d, const YAML::Node& n, std::strin
                                     "relabel_configs",
                                     "metric_relabel_configs",
                                     "track_timestamps_staleness",
-                                    "keep_dropped_targets"},
+                                    "keep_dropped_targets",
+                                    "scrape_native_histograms",
+                                    "always_scrape_classic_histograms",
+                                    "scrape_classic_histograms",
+                                    "convert_classic_histograms_to_nhcb",
+                                    "native_histogram_bucket_limit",
+                                    "native_histogram_min_bucket_factor"},
                                    HttpClientConfigFields()),
                             unsupported);
       !st.ok()) {
@@ -165,6 +220,11 @@ absl::Status ParseScrapeConfig(const Decoder& d, const YAML::Node& n, std::strin
     return st;
   }
   if (!(st = d.Size(n, path, "body_size_limit", &c->body_size_limit_bytes)).ok()) return st;
+  if (!(st = ParseNativeHistogramSettings(d, n, path, g, c)).ok()) return st;
+  if (c->scrape_protocols.empty()) {
+    c->scrape_protocols = c->scrape_native_histograms ? DefaultProtoFirstScrapeProtocols()
+                                                      : DefaultScrapeProtocols();
+  }
 
   if (c->scheme != "http" && c->scheme != "https") {
     return d.Error(*Decoder::Child(n, "scheme"), Decoder::Join(path, "scheme"),

@@ -3,7 +3,8 @@
 //
 // Invariants after parsing: job_name is non-empty; scrape_interval_ms and scrape_timeout_ms are
 // resolved (from global when absent) with 0 < timeout <= interval; scheme is http or https and
-// metrics_path starts with "/"; scrape_protocols and the limits start from global's; every
+// metrics_path starts with "/"; scrape_protocols is non-empty (resolved as Prometheus 3 does,
+// proto first for a job with scrape_native_histograms) and the limits start from global's; every
 // RelabelConfig passed Validate(); the HTTP client settings hold HttpClientConfig's invariants.
 // Service discoveries other than static_configs and file_sd_configs, and the scrape settings
 // promlet does not implement, are recorded as unsupported.
@@ -45,7 +46,8 @@ struct ScrapeConfig {
   bool enable_compression = true;
   bool track_timestamps_staleness = false;  // stale markers for series with explicit timestamps
   uint64_t keep_dropped_targets = 0;        // 0 = keep all dropped targets for the API
-  std::vector<config::ScrapeProtocol> scrape_protocols;  // resolved from global when absent
+  // Resolved when absent: global's, else (scrape_native_histograms) proto first, else default.
+  std::vector<config::ScrapeProtocol> scrape_protocols;
   std::optional<config::ScrapeProtocol> fallback_scrape_protocol;
   uint64_t sample_limit = 0;  // 0 = no limit, for all limits
   uint64_t target_limit = 0;
@@ -53,6 +55,13 @@ struct ScrapeConfig {
   uint64_t label_name_length_limit = 0;
   uint64_t label_value_length_limit = 0;
   int64_t body_size_limit_bytes = 0;
+  // Native histograms (Prometheus 3 names; the first three default to global's).
+  bool scrape_native_histograms = false;
+  // Also the classic series of a histogram exposed as native (2.x name scrape_classic_histograms).
+  bool always_scrape_classic_histograms = false;
+  bool convert_classic_histograms_to_nhcb = false;
+  uint64_t native_histogram_bucket_limit = 0;         // 0 = no limit
+  double native_histogram_min_bucket_factor = 0;      // 0 = no minimum (>= 0)
   HttpClientConfig http_client;  // inline in the YAML, as Prometheus' HTTPClientConfig
   std::vector<TargetGroup> static_configs;
   std::vector<FileSdConfig> file_sd_configs;

@@ -11,6 +11,7 @@ absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.
 
 std::string_view ScrapeProtocolName(ScrapeProtocol p) {
   switch (p) {
+    case ScrapeProtocol::kPrometheusProto: return "PrometheusProto";
     case ScrapeProtocol::kOpenMetricsText1_0_0: return "OpenMetricsText1.0.0";
     case ScrapeProtocol::kOpenMetricsText0_0_1: return "OpenMetricsText0.0.1";
     case ScrapeProtocol::kPrometheusText1_0_0: return "PrometheusText1.0.0";
@@ -21,16 +22,13 @@ std::string_view ScrapeProtocolName(ScrapeProtocol p) {
 
 absl::StatusOr<ScrapeProtocol> ParseScrapeProtocol(std::string_view name) {
   for (ScrapeProtocol p :
-       {ScrapeProtocol::kOpenMetricsText1_0_0, ScrapeProtocol::kOpenMetricsText0_0_1,
+       {ScrapeProtocol::kPrometheusProto, ScrapeProtocol::kOpenMetricsText1_0_0, ScrapeProtocol::kOpenMetricsText0_0_1,
         ScrapeProtocol::kPrometheusText1_0_0, ScrapeProtocol::kPrometheusText0_0_4}) {
     if (ScrapeProtocolName(p) == name) return p;
   }
-  if (name == "PrometheusProto") {
-    return absl::InvalidArgumentError("scrape protocol PrometheusProto is not supported by promlet");
-  }
   return absl::InvalidArgumentError(
       absl::StrCat("unknown scrape protocol \"", AV(name),
-                   "\", supported: OpenMetricsText1.0.0, OpenMetricsText0.0.1, "
+                   "\", supported: PrometheusProto, OpenMetricsText1.0.0, OpenMetricsText0.0.1, "
                    "PrometheusText1.0.0, PrometheusText0.0.4"));
 }
 
@@ -38,6 +36,18 @@ const std::vector<ScrapeProtocol>& DefaultScrapeProtocols() {
   static const std::vector<ScrapeProtocol> kDefault = {
       ScrapeProtocol::kOpenMetricsText1_0_0, ScrapeProtocol::kOpenMetricsText0_0_1,
       ScrapeProtocol::kPrometheusText1_0_0, ScrapeProtocol::kPrometheusText0_0_4};
+  return kDefault;
+}
+
+}  // namespace promlet::config
+
+namespace promlet::config {
+
+const std::vector<ScrapeProtocol>& DefaultProtoFirstScrapeProtocols() {
+  static const std::vector<ScrapeProtocol> kDefault = {
+      ScrapeProtocol::kPrometheusProto, ScrapeProtocol::kOpenMetricsText1_0_0,
+      ScrapeProtocol::kOpenMetricsText0_0_1, ScrapeProtocol::kPrometheusText1_0_0,
+      ScrapeProtocol::kPrometheusText0_0_4};
   return kDefault;
 }
 

@@ -28,7 +28,8 @@
 
 namespace promlet::model {
 
-enum class Format { kText004, kOpenMetrics };
+// kProtobuf is the delimited MetricFamily encoding, read by model/protoparse.h (not by Parser).
+enum class Format { kText004, kOpenMetrics, kProtobuf };
 
 enum class MetricType {
   kUnknown,  // no TYPE seen, or OpenMetrics "unknown"
@@ -44,7 +45,9 @@ enum class MetricType {
 // Prometheus' spelling ("counter", "gaugehistogram", "unknown", ...), as /api/v1/metadata shows.
 std::string_view MetricTypeName(MetricType t);
 
-enum class Entry { kSeries, kType, kHelp, kUnit, kComment, kEOF };
+// kHistogram (a native histogram sample) comes only from the protobuf parser
+// (model/protoparse.h); the text parsers never return it.
+enum class Entry { kSeries, kType, kHelp, kUnit, kComment, kEOF, kHistogram };
 
 struct Exemplar {
   Labels labels;

@@ -4,8 +4,8 @@
 //  - A GroupingKey always holds "job" (non-empty); other values may be empty: Pushgateway keys
 //    groups on the (name, value) pairs, so {job="a", instance=""} and {job="a"} are distinct
 //    groups (their exposed series coincide, which the store refuses as a duplicate).
-//  - A Family's samples are flattened exposition lines (a histogram "foo" holds foo_bucket,
-//    foo_sum and foo_count samples). Their labels are the pushed labels with the grouping key
+//  - A Family's samples are flattened exposition lines (a classic histogram "foo" holds
+//    foo_bucket, foo_sum and foo_count samples; a native one a single "foo" histogram sample). Their labels are the pushed labels with the grouping key
 //    applied as Pushgateway's sanitizeLabels does (grouping values win over body labels; an
 //    empty value removes the label), i.e. exactly the series Prometheus would store after
 //    scraping a Pushgateway with honor_labels: true (minus the instance a scrape adds).
@@ -16,10 +16,13 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "model/histogram/float_histogram.h"
+#include "model/histogram/histogram.h"
 #include "model/textparse.h"
 #include "model/labels.h"
 
@@ -40,6 +43,10 @@ struct PushedSample {
   // Added by flattening, not in the pushed message (the +Inf bucket a protobuf histogram leaves
   // implicit): exposed and stored, but /api/v1/metrics shows the message as pushed.
   bool synthesized = false;
+  // A native histogram sample (then value is unused): at most one is set. Shared, immutable.
+  std::shared_ptr<const model::histogram::Histogram> histogram = nullptr;
+  std::shared_ptr<const model::histogram::FloatHistogram> float_histogram = nullptr;
+  bool IsHistogram() const { return histogram != nullptr || float_histogram != nullptr; }
 };
 
 struct Family {

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <type_traits>
 #include <sstream>
 
 #include "absl/strings/match.h"
@@ -43,10 +45,92 @@ std::string TypeWord(model::MetricType t) { return std::string(model::MetricType
 absl::StatusOr<model::MetricType> TypeFromWord(const std::string& w) {
   using model::MetricType;
   for (MetricType t : {MetricType::kCounter, MetricType::kGauge, MetricType::kHistogram,
-                       MetricType::kSummary, MetricType::kUntyped, MetricType::kUnknown}) {
+                       MetricType::kGaugeHistogram, MetricType::kSummary, MetricType::kUntyped,
+                       MetricType::kUnknown}) {
     if (model::MetricTypeName(t) == w) return t;
   }
   return absl::InvalidArgumentError(absl::StrCat("unknown metric type \"", w, "\""));
+}
+
+json SpansJson(const std::vector<model::histogram::Span>& spans) {
+  json out = json::array();
+  for (const auto& sp : spans) out.push_back(json::array({sp.offset, sp.length}));
+  return out;
+}
+std::vector<model::histogram::Span> SpansFromJson(const json& j) {
+  std::vector<model::histogram::Span> out;
+  for (const auto& sp : j) out.push_back({sp.at(0).get<int32_t>(), sp.at(1).get<uint32_t>()});
+  return out;
+}
+template <typename T>
+json BitsJson(const std::vector<T>& v) {
+  json out = json::array();
+  for (T x : v) {
+    if constexpr (std::is_floating_point_v<T>) {
+      out.push_back(std::bit_cast<uint64_t>(x));
+    } else {
+      out.push_back(x);
+    }
+  }
+  return out;
+}
+std::vector<double> DoublesFromBits(const json& j) {
+  std::vector<double> out;
+  for (const auto& x : j) out.push_back(std::bit_cast<double>(x.get<uint64_t>()));
+  return out;
+}
+
+// A native histogram sample, every float as its IEEE-754 bits (custom bounds are not pushed:
+// the exposition format cannot carry them).
+template <typename H>
+json HistogramJson(const H& h, bool is_float) {
+  json j{{"float", is_float},
+         {"hint", static_cast<int>(h.counter_reset_hint)},
+         {"schema", h.schema},
+         {"zero_threshold_bits", std::bit_cast<uint64_t>(h.zero_threshold)},
+         {"sum_bits", std::bit_cast<uint64_t>(h.sum)},
+         {"positive_spans", SpansJson(h.positive_spans)},
+         {"negative_spans", SpansJson(h.negative_spans)},
+         {"positive_buckets", BitsJson(h.positive_buckets)},
+         {"negative_buckets", BitsJson(h.negative_buckets)}};
+  if constexpr (std::is_same_v<H, model::histogram::FloatHistogram>) {
+    j["count_bits"] = std::bit_cast<uint64_t>(h.count);
+    j["zero_count_bits"] = std::bit_cast<uint64_t>(h.zero_count);
+  } else {
+    j["count"] = h.count;
+    j["zero_count"] = h.zero_count;
+  }
+  return j;
+}
+
+template <typename H>
+void HistogramCommonFromJson(const json& j, H* h) {
+  h->counter_reset_hint = static_cast<model::histogram::CounterResetHint>(j.at("hint").get<int>());
+  h->schema = j.at("schema").get<int32_t>();
+  h->zero_threshold = std::bit_cast<double>(j.at("zero_threshold_bits").get<uint64_t>());
+  h->sum = std::bit_cast<double>(j.at("sum_bits").get<uint64_t>());
+  h->positive_spans = SpansFromJson(j.at("positive_spans"));
+  h->negative_spans = SpansFromJson(j.at("negative_spans"));
+}
+
+void HistogramFromJson(const json& j, PushedSample* s) {
+  if (j.at("float").get<bool>()) {
+    auto fh = std::make_shared<model::histogram::FloatHistogram>();
+    HistogramCommonFromJson(j, fh.get());
+    fh->count = std::bit_cast<double>(j.at("count_bits").get<uint64_t>());
+    fh->zero_count = std::bit_cast<double>(j.at("zero_count_bits").get<uint64_t>());
+    fh->positive_buckets = DoublesFromBits(j.at("positive_buckets"));
+    fh->negative_buckets = DoublesFromBits(j.at("negative_buckets"));
+    s->float_histogram = std::move(fh);
+    return;
+  }
+  auto h = std::make_shared<model::histogram::Histogram>();
+  HistogramCommonFromJson(j, h.get());
+  h->count = j.at("count").get<uint64_t>();
+  h->zero_count = j.at("zero_count").get<uint64_t>();
+  h->positive_buckets = j.at("positive_buckets").get<std::vector<int64_t>>();
+  h->negative_buckets = j.at("negative_buckets").get<std::vector<int64_t>>();
+  s->histogram = std::move(h);
 }
 
 }  // namespace
@@ -68,6 +152,8 @@ std::string EncodeGroup(const Group& group) {
       for (const auto& l : s.labels) labels.push_back(json::array({l.name, l.value}));
       json js{{"labels", std::move(labels)}, {"value_bits", std::bit_cast<uint64_t>(s.value)}};
       if (s.synthesized) js["synthesized"] = true;
+      if (s.histogram) js["histogram"] = HistogramJson(*s.histogram, false);
+      if (s.float_histogram) js["histogram"] = HistogramJson(*s.float_histogram, true);
       samples.push_back(std::move(js));
     }
     jf["samples"] = std::move(samples);
@@ -100,9 +186,11 @@ absl::StatusOr<Group> DecodeGroup(std::string_view data) {
         for (const auto& jl : js.at("labels")) {
           labels.push_back(model::Label{jl.at(0).get<std::string>(), jl.at(1).get<std::string>()});
         }
-        f.samples.push_back(PushedSample{model::Labels::FromUnsorted(std::move(labels)),
-                                         std::bit_cast<double>(js.at("value_bits").get<uint64_t>()),
-                                         js.value("synthesized", false)});
+        PushedSample s{model::Labels::FromUnsorted(std::move(labels)),
+                       std::bit_cast<double>(js.at("value_bits").get<uint64_t>()),
+                       js.value("synthesized", false), nullptr, nullptr};
+        if (js.contains("histogram")) HistogramFromJson(js.at("histogram"), &s);
+        f.samples.push_back(std::move(s));
       }
       std::string name = f.name;
       g.families.emplace(std::move(name), std::move(f));

@@ -293,9 +293,12 @@ void GroupStore::AppendLocked(const std::vector<Entry*>& entries,
   std::unique_ptr<storage::Appender> app =
       options_.storage != nullptr ? options_.storage->NewAppender() : nullptr;
   absl::Status first_error;
-  auto append = [&](const model::Labels& labels, double v) {
+  auto append = [&](const model::Labels& labels, double v, const PushedSample* s = nullptr) {
     if (app == nullptr) return;
-    auto ref = app->Append(0, labels, t, v);
+    auto ref = s != nullptr && s->IsHistogram()
+                   ? app->AppendHistogram(0, labels, t, s->histogram.get(),
+                                          s->float_histogram.get())
+                   : app->Append(0, labels, t, v);
     if (!ref.ok()) {
       ++stats_.append_errors;
       if (first_error.ok()) {
@@ -309,7 +312,7 @@ void GroupStore::AppendLocked(const std::vector<Entry*>& entries,
     absl::flat_hash_set<model::Labels> current_set;
     for (const auto& [name, f] : e->group.families) {
       for (const auto& s : f.samples) {
-        append(s.labels, s.value);
+        append(s.labels, s.value, &s);
         current.push_back(s.labels);
         current_set.insert(s.labels);
       }

@@ -63,6 +63,8 @@ std::string_view DtoTypeName(MetricType t) {
       return "SUMMARY";
     case MetricType::kHistogram:
       return "HISTOGRAM";
+    case MetricType::kGaugeHistogram:
+      return "GAUGE_HISTOGRAM";
     default:
       return "UNTYPED";
   }
@@ -102,7 +104,8 @@ double ParseBound(std::string_view s) {
 
 // Histogram and summary samples folded back into Pushgateway's per-metric JSON.
 json ComplexMetrics(const Family& f, const GroupingKey& key) {
-  const bool histogram = f.type == MetricType::kHistogram;
+  const bool histogram =
+      f.type == MetricType::kHistogram || f.type == MetricType::kGaugeHistogram;
   const std::string_view bound_label = histogram ? "le" : "quantile";
   struct Metric {
     model::Labels base;
@@ -126,7 +129,13 @@ json ComplexMetrics(const Family& f, const GroupingKey& key) {
   for (const auto& s : f.samples) {
     std::string_view name = s.labels.MetricName();
     Metric& m = metric_for(s.labels);
-    if (name == f.name + "_sum") {
+    if (s.IsHistogram()) {
+      // A native histogram: Pushgateway's API shows its count and sum (and classic buckets
+      // only, which promlet does not keep for native histograms).
+      m.count = s.histogram ? std::to_string(s.histogram->count)
+                            : CountString(s.float_histogram->count);
+      m.sum = GoSprintFloat(s.histogram ? s.histogram->sum : s.float_histogram->sum);
+    } else if (name == f.name + "_sum") {
       m.sum = GoSprintFloat(s.value);
     } else if (name == f.name + "_count") {
       m.count = CountString(s.value);
@@ -247,7 +256,8 @@ PushHttpResponse ServeMetricsJson(const GroupStore& store) {
       jf["time_stamp"] = GoJsonTime(f.push_time_ms);
       jf["type"] = DtoTypeName(f.type);
       if (!f.help.empty()) jf["help"] = f.help;
-      json metrics = (f.type == MetricType::kHistogram || f.type == MetricType::kSummary)
+      json metrics = (f.type == MetricType::kHistogram || f.type == MetricType::kGaugeHistogram ||
+                      f.type == MetricType::kSummary)
                          ? ComplexMetrics(f, g.key)
                          : SimpleMetrics(f, g.key);
       jf["metrics"] = ordered_json::parse(metrics.dump());

@@ -242,6 +242,13 @@ absl::StatusOr<ScrapeLoopOptions> BuildLoopOptions(const config::ScrapeConfig& c
   o.samples.label_limit = static_cast<int64_t>(cfg.label_limit);
   o.samples.label_name_length_limit = static_cast<int64_t>(cfg.label_name_length_limit);
   o.samples.label_value_length_limit = static_cast<int64_t>(cfg.label_value_length_limit);
+  o.samples.scrape_native_histograms = cfg.scrape_native_histograms;
+  o.samples.always_scrape_classic_histograms = cfg.always_scrape_classic_histograms;
+  o.samples.convert_classic_histograms_to_nhcb = cfg.convert_classic_histograms_to_nhcb;
+  o.samples.native_histogram_bucket_limit =
+      static_cast<int64_t>(cfg.native_histogram_bucket_limit);
+  o.samples.native_histogram_max_schema =
+      NativeHistogramMaxSchema(cfg.native_histogram_min_bucket_factor);
   if (!cfg.metric_relabel_configs.empty()) {
     auto rules = std::make_shared<const std::vector<model::RelabelConfig>>(cfg.metric_relabel_configs);
     o.samples.metric_relabel = [rules](model::Labels* l) {

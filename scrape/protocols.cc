@@ -11,6 +11,7 @@ absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.
 }  // namespace
 
 model::Format FormatOf(ScrapeProtocol p) {
+  if (p == ScrapeProtocol::kPrometheusProto) return model::Format::kProtobuf;
   return p == ScrapeProtocol::kOpenMetricsText1_0_0 || p == ScrapeProtocol::kOpenMetricsText0_0_1
              ? model::Format::kOpenMetrics
              : model::Format::kText004;
@@ -23,6 +24,10 @@ std::string AcceptHeader(const std::vector<ScrapeProtocol>& protocols) {
   std::string out;
   for (ScrapeProtocol p : protocols) {
     switch (p) {
+      case ScrapeProtocol::kPrometheusProto:
+        out += "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;"
+               "encoding=delimited";
+        break;
       case ScrapeProtocol::kOpenMetricsText1_0_0:
         out += "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8";
         break;
@@ -55,6 +60,7 @@ absl::StatusOr<model::Format> FormatForContentType(std::string_view content_type
   absl::AsciiStrToLower(&media);
   if (media == "application/openmetrics-text") return model::Format::kOpenMetrics;
   if (media == "text/plain") return model::Format::kText004;
+  if (media == "application/vnd.google.protobuf") return model::Format::kProtobuf;
   if (fallback) return *fallback;
   return absl::InvalidArgumentError(
       absl::StrCat("received unsupported Content-Type \"", AV(content_type),

@@ -31,7 +31,8 @@ std::string AcceptHeader(const std::vector<ScrapeProtocol>& protocols);
 const std::string& DefaultAcceptHeader();
 
 // Maps a response Content-Type to a parser format. "application/openmetrics-text" ->
-// OpenMetrics; "text/plain" -> text. A missing or other type uses `fallback` if given and is
+// OpenMetrics; "text/plain" -> text; "application/vnd.google.protobuf" -> protobuf (as
+// Prometheus, by media type alone). A missing or other type uses `fallback` if given and is
 // an error otherwise (as Prometheus 3 with no fallback_scrape_protocol).
 absl::StatusOr<model::Format> FormatForContentType(std::string_view content_type,
                                             std::optional<model::Format> fallback = std::nullopt);

@@ -12,6 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/go_format.h"
+#include "model/nhcb_parser.h"
+#include "model/protoparse.h"
 #include "model/value.h"
 #include "model/relabel.h"
 #include "model/target_merge.h"
@@ -84,12 +86,58 @@ bool MutateSampleLabels(const SampleOptions& opts, model::Labels* labels) {
   return !labels->empty();
 }
 
-AppendResult AppendScrapeBody(storage::Appender& app, ScrapeCache& cache, const SampleOptions& opts,
-                              std::string_view body, model::Format format, int64_t timestamp_ms) {
+int32_t NativeHistogramMaxSchema(double min_bucket_factor) {
+  if (min_bucket_factor <= 1) min_bucket_factor = 1.00271;
+  const double floor = std::floor(-std::log2(std::log2(min_bucket_factor)));
+  if (floor >= model::histogram::kExponentialSchemaMax) {
+    return model::histogram::kExponentialSchemaMax;
+  }
+  if (floor <= model::histogram::kExponentialSchemaMin) {
+    return model::histogram::kExponentialSchemaMin;
+  }
+  return static_cast<int32_t>(floor);
+}
+
+namespace {
+
+const absl::Status& BucketLimitError() {
+  static const absl::Status* const kErr =
+      new absl::Status(absl::ResourceExhaustedError("histogram bucket limit exceeded"));
+  return *kErr;
+}
+
+// Prometheus' maxSchemaAppender then bucketLimitAppender, on one histogram (either kind): the
+// schema is reduced to max_schema, then one step at a time until the buckets fit the limit.
+template <typename H>
+absl::Status FitHistogram(const SampleOptions& opts, H* h) {
+  namespace hist = model::histogram;
+  if (hist::IsExponentialSchemaReserved(h->schema) && h->schema > opts.native_histogram_max_schema) {
+    if (auto st = h->ReduceResolution(opts.native_histogram_max_schema); !st.ok()) return st;
+  }
+  const int64_t limit = opts.native_histogram_bucket_limit;
+  if (limit <= 0) return absl::OkStatus();
+  auto buckets = [&] {
+    return static_cast<int64_t>(h->positive_buckets.size() + h->negative_buckets.size());
+  };
+  if (buckets() > limit && !hist::IsExponentialSchema(h->schema)) return BucketLimitError();
+  while (buckets() > limit) {
+    if (h->schema <= hist::kExponentialSchemaMin) return BucketLimitError();
+    if (auto st = h->ReduceResolution(h->schema - 1); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+// The parser behind a body: the text parsers, or the protobuf one.
+template <typename P>
+concept HasHistograms = requires(P p) { p.IntHistogram(); };
+
+template <typename P>
+AppendResult AppendParsed(P& parser, storage::Appender& app, ScrapeCache& cache,
+                          const SampleOptions& opts, int64_t timestamp_ms) {
   AppendResult r;
   cache.BeginIteration();
-  model::Parser parser(body, format);
   bool limit_exceeded = false;
+  uint64_t limited = 0;  // samples that reached the sample_limit check (Prometheus' limitAppender)
   while (true) {
     absl::StatusOr<model::Entry> entry = parser.Next();
     if (!entry.ok()) {
@@ -97,6 +145,7 @@ AppendResult AppendScrapeBody(storage::Appender& app, ScrapeCache& cache, const 
       break;
     }
     if (*entry == model::Entry::kEOF) break;
+    bool is_histogram = false;
     switch (*entry) {
       case model::Entry::kType:
         cache.SetType(parser.FamilyName(), parser.Type());
@@ -112,6 +161,9 @@ AppendResult AppendScrapeBody(storage::Appender& app, ScrapeCache& cache, const 
         cache.SetUnit(parser.FamilyName(), parser.Unit());
         continue;
       case model::Entry::kSeries:
+        break;
+      case model::Entry::kHistogram:
+        is_histogram = true;
         break;
       default:
         continue;
@@ -164,24 +216,49 @@ AppendResult AppendScrapeBody(storage::Appender& app, ScrapeCache& cache, const 
       continue;
     }
     ++r.added;
-    if (opts.sample_limit > 0 && static_cast<int64_t>(r.added) > opts.sample_limit) {
+    model::histogram::Histogram* h = nullptr;
+    model::histogram::FloatHistogram* fh = nullptr;
+    if constexpr (HasHistograms<P>) {
+      if (is_histogram) {
+        h = parser.IntHistogram();
+        fh = parser.FloatHistogram();
+        absl::Status fit = h != nullptr ? FitHistogram(opts, h) : FitHistogram(opts, fh);
+        if (!fit.ok()) {
+          if (fit == BucketLimitError()) {
+            // Keep counting what the target exposes, as for sample_limit.
+            r.bucket_limit_exceeded = true;
+            continue;
+          }
+          r.error = fit;
+          break;
+        }
+      }
+    }
+    ++limited;
+    if (opts.sample_limit > 0 && static_cast<int64_t>(limited) > opts.sample_limit) {
       // Keep counting what the target exposes, as Prometheus reports it, but store nothing.
       limit_exceeded = true;
       continue;
     }
-    if (limit_exceeded) continue;
+    if (limit_exceeded || r.bucket_limit_exceeded) continue;
     if (e->ref == 0 && !is_new) {
       // Known text whose first append failed (e.g. out of order): it has no ref yet.
       bool dropped;
       if (!build_labels(&dropped)) break;
     }
-    absl::StatusOr<storage::SeriesRef> ref = app.Append(e->ref, lset, t, parser.Value());
+    auto append = [&](storage::SeriesRef ref) {
+      if constexpr (HasHistograms<P>) {
+        if (is_histogram) return app.AppendHistogram(ref, lset, t, h, fh);
+      }
+      return app.Append(ref, lset, t, parser.Value());
+    };
+    absl::StatusOr<storage::SeriesRef> ref = append(e->ref);
     if (!ref.ok() && e->ref != 0 && IsRefNotFound(ref.status())) {
       // The storage forgot the series (e.g. head truncation): resolve it by labels again.
       bool dropped;
       if (!build_labels(&dropped)) break;
       e->ref = 0;
-      ref = app.Append(0, lset, t, parser.Value());
+      ref = append(0);
     }
     if (!ref.ok()) {
       const absl::Status& s = ref.status();
@@ -207,14 +284,36 @@ AppendResult AppendScrapeBody(storage::Appender& app, ScrapeCache& cache, const 
   }
   cache.EndMetadata();
   if (r.error.ok() && limit_exceeded) r.error = absl::ResourceExhaustedError("sample limit exceeded");
+  if (r.error.ok() && r.bucket_limit_exceeded) r.error = BucketLimitError();
   if (!r.error.ok()) return r;  // the caller rolls back and calls AppendStaleMarkers
 
   cache.ForEachStale([&](const ScrapeCache::Entry& stale) {
-    // Out-of-order and duplicate markers are expected (a target came back) and ignored.
+    // Out-of-order and duplicate markers are expected (a target came back) and ignored. A
+    // histogram series gets its marker from the storage (a float stale marker marks it stale).
     (void)app.Append(stale.ref, model::Labels(), timestamp_ms, model::StaleNaN());
   });
   cache.EndIteration(/*success=*/true);
   return r;
+}
+
+}  // namespace
+
+AppendResult AppendScrapeBody(storage::Appender& app, ScrapeCache& cache, const SampleOptions& opts,
+                              std::string_view body, model::Format format, int64_t timestamp_ms) {
+  if (format == model::Format::kProtobuf) {
+    model::ProtoParser parser(
+        body, model::ProtoParserOptions{
+                  .ignore_native_histograms = !opts.scrape_native_histograms,
+                  .keep_classic_histograms = opts.always_scrape_classic_histograms,
+                  .convert_classic_to_nhcb = opts.convert_classic_histograms_to_nhcb});
+    return AppendParsed(parser, app, cache, opts, timestamp_ms);
+  }
+  if (opts.convert_classic_histograms_to_nhcb) {
+    model::NhcbTextParser parser(body, format, opts.always_scrape_classic_histograms);
+    return AppendParsed(parser, app, cache, opts, timestamp_ms);
+  }
+  model::Parser parser(body, format);
+  return AppendParsed(parser, app, cache, opts, timestamp_ms);
 }
 
 void AppendStaleMarkers(storage::Appender& app, ScrapeCache& cache, int64_t timestamp_ms) {

@@ -1,8 +1,9 @@
 // ScrapeLoop: scrapes one target every interval and appends what it got, as Prometheus'
 // scrapeLoop does.
 //
-// Per scrape: GET (HttpClient) -> parse (textparse) -> per sample: cache lookup by raw series
-// text, else labels + honor_labels + metric_relabel_configs + limits -> Append. Everything of one
+// Per scrape: GET (HttpClient) -> parse (textparse, or protoparse for the protobuf format chosen
+// by Content-Type) -> per sample: cache lookup by raw series text, else labels + honor_labels +
+// metric_relabel_configs + limits -> Append (AppendHistogram for native histograms). Everything of one
 // scrape goes into ONE Appender batch together with the synthetic series up,
 // scrape_duration_seconds, scrape_samples_scraped, scrape_samples_post_metric_relabeling and
 // scrape_series_added. A failed scrape (HTTP error, parse error, sample_limit, label limits)
@@ -10,7 +11,8 @@
 // markers for the previous scrape's series plus the synthetic series with up=0.
 //
 // Staleness, exactly as Prometheus: a series present in the previous successful scrape and
-// absent now gets tsdb::StaleNaN() at the scrape's timestamp; a failed scrape marks all of them;
+// absent now gets tsdb::StaleNaN() at the scrape's timestamp (a float marker also for a
+// histogram series: the storage turns it into a histogram marker, as Prometheus' head does); a failed scrape marks all of them;
 // a loop stopped because its target went away waits until just over two intervals after its
 // last scrape (the target may come back) and then marks every series it had, synthetic ones
 // included, at the time of the first missed tick. A loop stopped for shutdown, or handing its
@@ -59,6 +61,18 @@ struct SampleOptions {
   int64_t label_limit = 0;
   int64_t label_name_length_limit = 0;
   int64_t label_value_length_limit = 0;
+  // Native histograms (config names). Without scrape_native_histograms the native parts of a
+  // protobuf histogram are ignored and its classic series stored.
+  bool scrape_native_histograms = false;
+  bool always_scrape_classic_histograms = false;
+  bool convert_classic_histograms_to_nhcb = false;
+  // native_histogram_bucket_limit: an exponential histogram with more buckets is reduced in
+  // resolution until it fits; failing that (or for custom buckets) the scrape fails with
+  // "histogram bucket limit exceeded". 0 = no limit.
+  int64_t native_histogram_bucket_limit = 0;
+  // From native_histogram_min_bucket_factor (NativeHistogramMaxSchema): exponential histograms
+  // of a higher schema are reduced to it first.
+  int32_t native_histogram_max_schema = 8;
   // metric_relabel_configs: rewrites the labels in place; false drops the series. Null = none.
   std::function<bool(model::Labels*)> metric_relabel;
 };
@@ -87,8 +101,13 @@ struct AppendResult {
   uint64_t out_of_order = 0;
   uint64_t duplicates = 0;
   uint64_t out_of_bounds = 0;
+  bool bucket_limit_exceeded = false;  // (scrape failed with "histogram bucket limit exceeded")
   absl::Status error;  // parse error, limit breach or storage failure: the batch must be dropped
 };
+
+// Prometheus' pickSchema: the largest schema whose bucket growth factor is at least
+// `min_bucket_factor` (<= 1, e.g. unset, means 8), clamped to -4..8.
+int32_t NativeHistogramMaxSchema(double min_bucket_factor);
 
 // Builds the labels a scraped series is stored under: target labels merged per honor_labels
 // (clashes renamed exported_<name>, exported_exported_<name>, ...), then metric relabeling.
@@ -96,7 +115,11 @@ struct AppendResult {
 bool MutateSampleLabels(const SampleOptions& opts, model::Labels* labels);
 
 // Appends one parsed body into `app` (no I/O, no commit); the core of a scrape, public for
-// tests and benchmarks. On error the caller must Rollback.
+// tests and benchmarks. On error the caller must Rollback. Every format goes through the same
+// loop (a template over the text and the protobuf parser); native histograms (protobuf, or
+// classic ones converted with convert_classic_histograms_to_nhcb) go to AppendHistogram after
+// the max-schema reduction and the bucket limit, and count as one sample each (scraped,
+// post-relabeling, sample_limit), as in Prometheus.
 AppendResult AppendScrapeBody(storage::Appender& app, ScrapeCache& cache, const SampleOptions& opts,
                               std::string_view body, model::Format format, int64_t timestamp_ms);
 

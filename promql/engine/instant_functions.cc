@@ -150,15 +150,6 @@ EMatrix SortFunction(FunctionArgs& args, SortOrder order) {
 // per group and φ, labelled with φ as Prometheus formats it (FormatOpenMetricsFloat).
 enum class HistogramMode { kQuantile, kFraction, kQuantiles };
 
-// Prometheus' labels.FormatOpenMetricsFloat: Go's %g, with ".0" when it has neither '.' nor 'e'.
-std::string OpenMetricsFloat(double f) {
-  if (std::isnan(f)) return "NaN";
-  if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
-  std::string s = common::GoFloat(f, 'g');
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";
-  return s;
-}
-
 EMatrix HistogramFunction(FunctionArgs& a, HistogramMode mode) {
   const Call& c = a.call;
   QueryContext* ctx = a.ctx;
@@ -362,7 +353,7 @@ EMatrix HistogramFunction(FunctionArgs& a, HistogramMode mode) {
             note_forced_monotonicity(last_series);
           }
           model::LabelsBuilder lb(group_labels[g]);
-          lb.Set(quantile_label, OpenMetricsFloat(phi[step]));
+          lb.Set(quantile_label, common::FormatOpenMetricsFloat(phi[step]));
           col.Add(col.Intern(lb.Build(), true), ts, v);
         }
         continue;

@@ -220,8 +220,19 @@ TEST(Config, ErrorsNameFileLineAndField) {
       {"scrape_configs:\n  - job_name: a\n    scheme: ftp\n", "p.yml:3: scrape_configs[0].scheme: scheme \"ftp\" is not supported"},
       {"scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['h/x:1']\n",
        "\"h/x:1\" is not a valid hostname"},
-      {"scrape_configs:\n  - job_name: a\n    scrape_protocols: [PrometheusProto]\n",
-       "PrometheusProto is not supported"},
+      {"scrape_configs:\n  - job_name: a\n    scrape_protocols: [PrometheusProto, Bogus]\n",
+       "scrape_configs[0].scrape_protocols[1]: unknown scrape protocol \"Bogus\", supported: "
+       "PrometheusProto, OpenMetricsText1.0.0"},
+      {"scrape_configs:\n  - job_name: a\n    native_histogram_min_bucket_factor: -1\n",
+       "scrape_configs[0].native_histogram_min_bucket_factor: expected a non-negative number, got "
+       "\"-1\""},
+      {"scrape_configs:\n  - job_name: a\n    native_histogram_bucket_limit: x\n",
+       "scrape_configs[0].native_histogram_bucket_limit: expected a non-negative integer"},
+      {"scrape_configs:\n  - job_name: a\n    scrape_native_histograms: maybe\n",
+       "scrape_configs[0].scrape_native_histograms: expected true or false"},
+      {"scrape_configs:\n  - job_name: a\n    scrape_classic_histograms: true\n"
+       "    always_scrape_classic_histograms: true\n",
+       "scrape_classic_histograms is the Prometheus 2 name of always_scrape_classic_histograms"},
       {"scrape_configs:\n  - job_name: a\n    body_size_limit: 10XB\n", "invalid size unit"},
       {"scrape_configs:\n  - job_name: a\n    sample_limit: -1\n", "expected a non-negative integer"},
       {"scrape_configs:\n  - job_name: a\n    honor_labels: maybe\n", "expected true or false"},
@@ -261,6 +272,48 @@ scrape_configs:
 storage:
   tsdb: {out_of_order_time_window: 10m}
 )";
+
+TEST(Config, NativeHistogramSettingsAndProtocolDefaults) {
+  auto c = LoadConfigString(
+      "global:\n"
+      "  scrape_native_histograms: true\n"
+      "  always_scrape_classic_histograms: true\n"
+      "scrape_configs:\n"
+      "  - job_name: native\n"
+      "    native_histogram_bucket_limit: 160\n"
+      "    native_histogram_min_bucket_factor: 1.1\n"
+      "    convert_classic_histograms_to_nhcb: true\n"
+      "  - job_name: plain\n"
+      "    scrape_native_histograms: false\n"
+      "    scrape_classic_histograms: false\n"
+      "  - job_name: explicit\n"
+      "    scrape_protocols: [PrometheusText0.0.4]\n",
+      "p.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->global.scrape_protocols.empty());  // not configured
+  const ScrapeConfig& native = c->scrape_configs[0];
+  EXPECT_TRUE(native.scrape_native_histograms);
+  EXPECT_TRUE(native.always_scrape_classic_histograms);
+  EXPECT_TRUE(native.convert_classic_histograms_to_nhcb);
+  EXPECT_EQ(native.native_histogram_bucket_limit, 160u);
+  EXPECT_EQ(native.native_histogram_min_bucket_factor, 1.1);
+  // As Prometheus 3: scrape_native_histograms without scrape_protocols prefers protobuf.
+  EXPECT_EQ(native.scrape_protocols, DefaultProtoFirstScrapeProtocols());
+  const ScrapeConfig& plain = c->scrape_configs[1];
+  EXPECT_FALSE(plain.scrape_native_histograms);
+  EXPECT_FALSE(plain.always_scrape_classic_histograms);  // the Prometheus 2 name
+  EXPECT_EQ(plain.scrape_protocols, DefaultScrapeProtocols());
+  EXPECT_EQ(c->scrape_configs[2].scrape_protocols,
+            std::vector<ScrapeProtocol>{ScrapeProtocol::kPrometheusText0_0_4});
+  // A global scrape_protocols wins over the native-histogram default.
+  auto g = LoadConfigString(
+      "global:\n  scrape_protocols: [OpenMetricsText1.0.0]\n"
+      "scrape_configs:\n  - job_name: a\n    scrape_native_histograms: true\n",
+      "p.yml");
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->scrape_configs[0].scrape_protocols,
+            std::vector<ScrapeProtocol>{ScrapeProtocol::kOpenMetricsText1_0_0});
+}
 
 TEST(Config, UnsupportedSettingsAreRefusedListingEachWithItsLine) {
   auto c = LoadConfigString(kUnsupported, "p.yml");

@@ -237,6 +237,60 @@ TEST_F(GroupStoreTest, PersistsAcrossReopen) {
   std::filesystem::remove_all(dir);
 }
 
+TEST_F(GroupStoreTest, NativeHistogramsAreAppendedAndSurviveARestart) {
+  const std::string dir = ::testing::TempDir() + "/push_nh_" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  Open(dir);
+  Family f;
+  f.name = "h";
+  f.type = model::MetricType::kHistogram;
+  auto h = std::make_shared<model::histogram::Histogram>();
+  h->schema = 1;
+  h->count = 3;
+  h->sum = 2.5;
+  h->zero_threshold = 0.001;
+  h->zero_count = 1;
+  h->positive_spans = {{-1, 2}};
+  h->positive_buckets = {1, 0};
+  PushedSample s{model::Labels{{"__name__", "h"}}, 0, false};
+  s.histogram = h;
+  f.samples.push_back(s);
+  Family g;
+  g.name = "g";
+  g.type = model::MetricType::kGaugeHistogram;
+  auto fh = std::make_shared<model::histogram::FloatHistogram>();
+  fh->counter_reset_hint = model::histogram::CounterResetHint::kGauge;
+  fh->count = 0.5;
+  fh->zero_count = 0.5;
+  fh->zero_threshold = 0.25;
+  PushedSample gs{model::Labels{{"__name__", "g"}}, 0, false};
+  gs.float_histogram = fh;
+  g.samples.push_back(gs);
+  now_ms_ += 1000;
+  ASSERT_TRUE(store_->Push(kA, {f, g}, WriteMode::kReplaceGroup).ok());
+  std::map<std::string, std::string> stored;
+  for (const auto& r : storage_.committed) {
+    if (!r.histogram.empty()) stored[r.labels.ToString()] = r.histogram;
+  }
+  EXPECT_EQ(stored["h{job=\"a\"}"], h->String());
+  EXPECT_EQ(stored["g{job=\"a\"}"], fh->String());
+  auto before = store_->Groups();
+  Open(dir);
+  auto after = store_->Groups();
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(EncodeGroup(after[0]), EncodeGroup(before[0]));
+  const Family& reloaded = after[0].families.at("h");
+  ASSERT_NE(reloaded.samples[0].histogram, nullptr);
+  EXPECT_TRUE(reloaded.samples[0].histogram->Equals(*h));
+  const Family& reloaded_g = after[0].families.at("g");
+  ASSERT_NE(reloaded_g.samples[0].float_histogram, nullptr);
+  EXPECT_TRUE(reloaded_g.samples[0].float_histogram->Equals(*fh));
+  EXPECT_EQ(reloaded_g.samples[0].float_histogram->counter_reset_hint,
+            model::histogram::CounterResetHint::kGauge);
+  std::filesystem::remove_all(dir);
+}
+
 TEST_F(GroupStoreTest, DamagedFileSkipped) {
   std::string dir = ::testing::TempDir() + "/push_damaged_" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);

@@ -98,7 +98,7 @@ TEST(ProtoBody, Errors) {
   std::string good = FamilyMsg("g", 1, {Str(2, Dbl(1, 1))});
   EXPECT_THAT(
       std::string(ParseProtoDelimitedBody(good.substr(0, good.size() - 1)).status().message()),
-      HasSubstr("truncated message at byte 0"));
+      HasSubstr("at byte 0: truncated message"));
   EXPECT_THAT(std::string(ParseProtoDelimitedBody(FamilyMsg("bad-name", 1, {Str(2, Dbl(1, 1))}))
                               .status()
                               .message()),
@@ -112,9 +112,33 @@ TEST(ProtoBody, Errors) {
                               .status()
                               .message()),
               HasSubstr("invalid label name \"__x\""));
-  std::string native = Str(7, Var(1, 1) + Str(12, Var(1, 0) + Var(2, 1)));
+  // Spans asking for one bucket more than the deltas give.
+  std::string native = Str(7, Var(1, 1) + Str(12, Var(1, 0) + Var(2, 2)) + Str(13, "\x02"));
   EXPECT_THAT(std::string(ParseProtoDelimitedBody(FamilyMsg("h", 4, {native})).status().message()),
-              HasSubstr("native histograms are not supported"));
+              HasSubstr("metric family \"h\": positive side: spans require 2 buckets, have 1"));
+}
+
+TEST(ProtoBody, NativeHistogramsBecomeOneHistogramSample) {
+  // count 3, sum 1.5, schema 0, zero threshold 0.001, zero count 1, buckets 1 and 2 (deltas 1,
+  // 0) at indices 0 and 1, plus a classic bucket that is not kept.
+  std::string native = Str(7, Var(1, 3) + Dbl(2, 1.5) + Str(3, Var(1, 1) + Dbl(2, 1)) +
+                                  Dbl(6, 0.001) + Var(7, 1) + Str(12, Var(1, 0) + Var(2, 2)) +
+                                  Str(13, std::string("\x02\x00", 2)));
+  auto fams = ParseProtoDelimitedBody(FamilyMsg("h", 4, {Label("a", "b") + native}));
+  ASSERT_TRUE(fams.ok()) << fams.status();
+  ASSERT_EQ((*fams)[0].samples.size(), 1u);
+  const PushedSample& s = (*fams)[0].samples[0];
+  EXPECT_EQ(s.labels.ToString(), "h{a=\"b\"}");
+  ASSERT_NE(s.histogram, nullptr);
+  EXPECT_EQ(s.histogram->String(), "{count:3, sum:1.5, [-0.001,0.001]:1, (0.5,1]:1, (1,2]:1}");
+  // A float gauge histogram (zero_count_float set).
+  std::string gauge = Str(7, Dbl(4, 2.5) + Dbl(8, 2.5) + Dbl(6, 0.001));
+  fams = ParseProtoDelimitedBody(FamilyMsg("g", 5, {gauge}));
+  ASSERT_TRUE(fams.ok()) << fams.status();
+  ASSERT_NE((*fams)[0].samples[0].float_histogram, nullptr);
+  EXPECT_EQ((*fams)[0].type, model::MetricType::kGaugeHistogram);
+  EXPECT_EQ((*fams)[0].samples[0].float_histogram->counter_reset_hint,
+            model::histogram::CounterResetHint::kGauge);
 }
 
 TEST(ProtoBody, ContentType) {

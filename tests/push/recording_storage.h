@@ -18,6 +18,7 @@ class RecordingStorage : public storage::Appendable {
     model::Labels labels;
     int64_t t;
     double v;
+    std::string histogram = "";  // String() of a native histogram sample ("" for floats)
   };
   std::unique_ptr<storage::Appender> NewAppender() override {
     class App : public storage::Appender {
@@ -27,6 +28,13 @@ class RecordingStorage : public storage::Appendable {
                                              double v) override {
         if (l.ToString() == s_->refuse) return storage::ErrOutOfBounds();
         batch_.push_back({l, t, v});
+        return 1;
+      }
+      absl::StatusOr<storage::SeriesRef> AppendHistogram(
+          storage::SeriesRef, const model::Labels& l, int64_t t,
+          const model::histogram::Histogram* h,
+          const model::histogram::FloatHistogram* fh) override {
+        batch_.push_back({l, t, 0, h != nullptr ? h->String() : fh->String()});
         return 1;
       }
       absl::Status Commit() override {
