@@ -20,6 +20,8 @@ if ! command -v npm >/dev/null 2>&1; then build_pkgs+=(npm); fi
 browser_pkgs=(chromium chromium-driver python3-selenium)
 # Real peers: started on 127.0.0.1 by the integration tests and the comparison benchmark.
 peer_pkgs=(prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics wrk)
+# A Go-client exporter of native histograms, built offline by tests/scrape_loop/go_exporter_test.
+peer_pkgs+=(golang-go golang-github-prometheus-client-golang-dev)
 
 want=("${build_pkgs[@]}" "${browser_pkgs[@]}")
 if [[ "${1:-}" != "--no-peers" ]]; then want+=("${peer_pkgs[@]}"); fi
