@@ -9,6 +9,9 @@
 namespace promlet::common {
 namespace {
 
+// 2^53: the magnitude below which a double's integer part is exact.
+constexpr double kExactIntegerLimit = 9007199254740992.0;
+
 // Go's decimalSlice: value = 0.d[0]d[1]...d[nd-1] * 10^dp, with the shortest digits.
 struct Decimal {
   char d[20];
@@ -89,6 +92,14 @@ size_t FormatGoFloat(double v, char fmt, char* buf) {
   if (std::isinf(v)) {
     std::memcpy(buf, v > 0 ? "+Inf" : "-Inf", 4);
     return 4;
+  }
+  if (fmt == 'f' && v != 0 && std::fabs(v) < kExactIntegerLimit) {
+    // Below 2^53 every integer digit of v is significant, so the fewest characters that
+    // round-trip in fixed notation (to_chars' rule) are the shortest digits laid out by 'f'
+    // (Go's rule), with no detour through scientific digits. Above it they differ
+    // (to_chars writes 2^63 exactly): the general path below.
+    return static_cast<size_t>(
+        std::to_chars(buf, buf + kGoFloatMaxLen, v, std::chars_format::fixed).ptr - buf);
   }
   char* p = buf;
   if (std::signbit(v)) *p++ = '-';

@@ -11,6 +11,7 @@ quiet one.
 
     python3 bench/compare/ab_promlet.py OLD_BIN NEW_BIN --dataset FILE.om
     python3 bench/compare/ab_promlet.py OLD NEW --dataset FILE.om --busy 1      # one core kept busy
+    python3 bench/compare/ab_promlet.py OLD NEW --dataset FILE.om --only disk_iops,mem_total_bytes
     python3 bench/compare/ab_promlet.py OLD NEW --dataset FILE.om --clients 4   # 4 concurrent clients
     python3 bench/compare/ab_promlet.py NEW NEW --dataset FILE.om --taskset-a 0 --taskset-b 0,1  # 1 vs 2 cores
 """
@@ -80,6 +81,7 @@ def main():
     ap.add_argument("b")
     ap.add_argument("--dataset", required=True, help="OpenMetrics file from gen_dataset.py (.stats.json beside it)")
     ap.add_argument("--queries", default=os.path.join(HERE, "dashboard_queries.txt"))
+    ap.add_argument("--only", default="", help="comma-separated query names to run (default: all)")
     ap.add_argument("--reps", type=int, default=15)
     ap.add_argument("--step", default="15")
     ap.add_argument("--busy", type=int, default=0, help="processes spinning on the CPU during the runs")
@@ -91,6 +93,12 @@ def main():
     with open(args.dataset + ".stats.json") as f:
         stats = json.load(f)
     queries = read_queries(args.queries)
+    if args.only:
+        wanted = args.only.split(",")
+        unknown = sorted(set(wanted) - {q["name"] for q in queries})
+        if unknown:
+            ap.error("--only: no such query in %s: %s" % (args.queries, ", ".join(unknown)))
+        queries = [q for q in queries if q["name"] in wanted]
     work = tempfile.mkdtemp(prefix="ab-promlet-")
     procs, spinners = [], []
     try:

@@ -78,7 +78,10 @@ using HttpHandler = std::function<void(const HttpRequest&, HttpResponse&)>;
 enum class HandlerPool {
   kInline,   // on the I/O thread: constant-time handlers only (they delay other connections)
   kGeneral,  // the general worker pool (HttpServerOptions::worker_threads)
-  kQuery,    // the query pool (HttpServerOptions::query_threads): expensive evaluation
+  kQuery,    // the query pool (HttpServerOptions::query_threads): expensive evaluation; with
+             // io_threads >= 2, on the I/O thread that read the request when no other I/O
+             // thread is running one (no hand-off to a pool thread and back for the many small
+             // queries, and one I/O thread always left for the other connections)
 };
 
 struct RouteOptions {

@@ -77,13 +77,13 @@ void Accumulate(AggregateOp op, G& g, double f, bool drop_name) {
   if (drop_name) g.drop_name = true;
   switch (op) {
     case AggregateOp::kSum:
-      KahanSumInc(f, g.value, g.kahan_c);
+      common::KahanSumIncNoBranch(f, g.value, g.kahan_c);
       break;
     case AggregateOp::kAvg: {
       g.count++;
       if (!g.incremental_mean) {
         double nv = g.value, nc = g.kahan_c;
-        KahanSumInc(f, nv, nc);
+        common::KahanSumIncNoBranch(f, nv, nc);
         if (!std::isinf(nv)) {
           g.value = nv;
           g.kahan_c = nc;

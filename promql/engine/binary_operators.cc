@@ -297,6 +297,8 @@ EMatrix VectorVectorBinop(const BinaryExpr& b, EMatrix lhs, EMatrix rhs, const S
   std::vector<int> touched;
   Collector col(g.start == g.end);
   absl::flat_hash_map<uint64_t, int> pair_out;  // (many idx, one idx) -> output series
+  // Per many-side series: the one-side index of its last pair (-2: none yet) and its output.
+  std::vector<std::pair<int, int>> last_pair(many->size(), {-2, -1});
   std::vector<int64_t> out_matched_at;
   StepGather gm(*many), go(*one);
   const bool changes_schema = ChangesMetricSchema(b.op);
@@ -331,6 +333,29 @@ EMatrix VectorVectorBinop(const BinaryExpr& b, EMatrix lhs, EMatrix rhs, const S
       right_by_sig[s] = static_cast<int>(k);
       touched.push_back(s);
     }
+    // The output series of a new pair: its labels, interned.
+    auto new_output = [&](int i, int j) {
+      model::Labels many_l = i >= 0 ? (*many)[i].metric : MatchLabels((*one)[j].metric, vm);
+      model::Labels one_l = j >= 0 ? (*one)[j].metric : MatchLabels((*many)[i].metric, vm);
+      model::LabelsBuilder lb(many_l);
+      if (changes_schema) lb.Del(model::kMetricName).Del("__type__").Del("__unit__");
+      if (vm.card == Cardinality::kOneToOne) {
+        if (vm.on) {
+          lb.Keep(vm.matching_labels);
+        } else {
+          for (const auto& n : vm.matching_labels) lb.Del(n);
+        }
+      }
+      for (const auto& n : vm.include) {
+        std::string_view val = one_l.Get(n);
+        if (!val.empty()) {
+          lb.Set(n, val);
+        } else {
+          lb.Del(n);
+        }
+      }
+      return col.Intern(lb.Build(), b.return_bool);
+    };
     // Applies the operator to one pair; i < 0 / j < 0 marks a side synthesized by a fill
     // modifier from the other side's matching labels.
     auto do_op = [&](int i, int j, double fm, double fo, int s, const HistPtr* hm,
@@ -357,32 +382,15 @@ EMatrix VectorVectorBinop(const BinaryExpr& b, EMatrix lhs, EMatrix rhs, const S
       }
       const uint64_t key = (static_cast<uint64_t>(static_cast<uint32_t>(i)) << 32) |
                            static_cast<uint32_t>(j);
-      int oi;
-      auto it = pair_out.find(key);
-      if (it != pair_out.end()) {
+      // A many-side series meets the same one-side series step after step: the pair it met
+      // last is checked before the map.
+      std::pair<int, int>* last = i >= 0 ? &last_pair[static_cast<size_t>(i)] : nullptr;
+      int oi = last != nullptr && last->first == j ? last->second : -1;
+      if (oi < 0) {
+        auto [it, inserted] = pair_out.try_emplace(key, -1);
+        if (inserted) it->second = new_output(i, j);
         oi = it->second;
-      } else {
-        model::Labels many_l = i >= 0 ? (*many)[i].metric : MatchLabels((*one)[j].metric, vm);
-        model::Labels one_l = j >= 0 ? (*one)[j].metric : MatchLabels((*many)[i].metric, vm);
-        model::LabelsBuilder lb(many_l);
-        if (changes_schema) lb.Del(model::kMetricName).Del("__type__").Del("__unit__");
-        if (vm.card == Cardinality::kOneToOne) {
-          if (vm.on) {
-            lb.Keep(vm.matching_labels);
-          } else {
-            for (const auto& n : vm.matching_labels) lb.Del(n);
-          }
-        }
-        for (const auto& n : vm.include) {
-          std::string_view val = one_l.Get(n);
-          if (!val.empty()) {
-            lb.Set(n, val);
-          } else {
-            lb.Del(n);
-          }
-        }
-        oi = col.Intern(lb.Build(), b.return_bool);
-        pair_out.emplace(key, oi);
+        if (last != nullptr) *last = {j, oi};
       }
       if (vm.card == Cardinality::kOneToOne) {
         if (sig_matched_at[s] == ts) {

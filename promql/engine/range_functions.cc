@@ -8,6 +8,10 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define PROMLET_X86_TARGETS 1
+#endif
 
 #include "common/go_format.h"
 #include "absl/strings/str_cat.h"
@@ -102,15 +106,10 @@ void LinearRegression(const Window& w, int64_t intercept_time, double* slope,
   *intercept = sum_y / n - *slope * sum_x / n;
 }
 
-// KahanSumInc for a sum that stays finite, without branches: both compensation terms are
-// computed and one is selected by a mask, so random data costs no mispredicted jumps.
+// KahanSumIncNoBranch for a sum that stays finite (so without its infinity reset).
 inline void FiniteKahanStep(double f, double& sum, double& c) {
   const double t = sum + f;
-  const double big_sum = (sum - t) + f;
-  const double big_inc = (f - t) + sum;
-  const uint64_t mask = -static_cast<uint64_t>(std::fabs(sum) >= std::fabs(f));
-  c += std::bit_cast<double>((std::bit_cast<uint64_t>(big_sum) & mask) |
-                             (std::bit_cast<uint64_t>(big_inc) & ~mask));
+  c += common::KahanTerm(sum, f, t);
   sum = t;
 }
 
@@ -124,6 +123,74 @@ inline void FiniteKahanStep2(__m128d f, __m128d& sum, __m128d& c) {
   const __m128d mask = _mm_cmpge_pd(_mm_and_pd(sum, abs_mask), _mm_and_pd(f, abs_mask));
   c = _mm_add_pd(c, _mm_or_pd(_mm_and_pd(mask, big_sum), _mm_andnot_pd(mask, big_inc)));
   sum = t;
+}
+#endif
+
+#ifdef PROMLET_X86_TARGETS
+// Wide FiniteKahanStep over kLanes windows whose unsummed samples start at consecutive
+// indices (first[k] == first[0] + k: every step's window starts one sample later, the usual
+// case when the step equals the scrape interval), so that one unaligned load feeds every lane.
+// Each lane makes the same IEEE operations in the same order as FiniteKahanStep (no
+// multiplication, so nothing can be fused). Advances the kLanes windows in lockstep by their
+// shortest remaining length; the caller finishes the longer ones.
+__attribute__((target("avx512f"))) void KahanLockstep8(const double* v, size_t* first,
+                                                       const size_t* end, double* sum,
+                                                       double* comp) {
+  size_t len = end[0] - first[0];
+  for (size_t k = 1; k < 8; ++k) len = std::min(len, end[k] - first[k]);
+  __m512d s = _mm512_loadu_pd(sum), c = _mm512_loadu_pd(comp);
+  const double* p = v + first[0];
+  for (size_t j = 0; j < len; ++j) {
+    const __m512d f = _mm512_loadu_pd(p + j);
+    const __m512d t = _mm512_add_pd(s, f);
+    const __m512d big_sum = _mm512_add_pd(_mm512_sub_pd(s, t), f);
+    const __m512d big_inc = _mm512_add_pd(_mm512_sub_pd(f, t), s);
+    const __mmask8 sum_bigger =
+        _mm512_cmp_pd_mask(_mm512_abs_pd(s), _mm512_abs_pd(f), _CMP_GE_OQ);
+    c = _mm512_add_pd(c, _mm512_mask_blend_pd(sum_bigger, big_inc, big_sum));
+    s = t;
+  }
+  _mm512_storeu_pd(sum, s);
+  _mm512_storeu_pd(comp, c);
+  for (size_t k = 0; k < 8; ++k) first[k] += len;
+}
+
+__attribute__((target("avx2"))) void KahanLockstep4(const double* v, size_t* first,
+                                                    const size_t* end, double* sum,
+                                                    double* comp) {
+  size_t len = end[0] - first[0];
+  for (size_t k = 1; k < 4; ++k) len = std::min(len, end[k] - first[k]);
+  const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffff));
+  __m256d s = _mm256_loadu_pd(sum), c = _mm256_loadu_pd(comp);
+  const double* p = v + first[0];
+  for (size_t j = 0; j < len; ++j) {
+    const __m256d f = _mm256_loadu_pd(p + j);
+    const __m256d t = _mm256_add_pd(s, f);
+    const __m256d big_sum = _mm256_add_pd(_mm256_sub_pd(s, t), f);
+    const __m256d big_inc = _mm256_add_pd(_mm256_sub_pd(f, t), s);
+    const __m256d sum_bigger = _mm256_cmp_pd(_mm256_and_pd(s, abs_mask),
+                                             _mm256_and_pd(f, abs_mask), _CMP_GE_OQ);
+    c = _mm256_add_pd(c, _mm256_blendv_pd(big_inc, big_sum, sum_bigger));
+    s = t;
+  }
+  _mm256_storeu_pd(sum, s);
+  _mm256_storeu_pd(comp, c);
+  for (size_t k = 0; k < 4; ++k) first[k] += len;
+}
+
+// The widest lockstep this CPU runs (lanes 0: none), chosen once.
+struct KahanLockstep {
+  size_t lanes = 0;
+  void (*run)(const double*, size_t*, const size_t*, double*, double*) = nullptr;
+};
+const KahanLockstep& WideKahan() {
+  static const KahanLockstep wide = [] {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return KahanLockstep{8, &KahanLockstep8};
+    if (__builtin_cpu_supports("avx2")) return KahanLockstep{4, &KahanLockstep4};
+    return KahanLockstep{};
+  }();
+  return wide;
 }
 #endif
 
@@ -205,9 +272,11 @@ const std::vector<uint32_t>& CountResets(const Decoded& d) {
 // ExtrapolatedRate's arithmetic for n windows, written without branches (selects only) so that
 // it vectorises.
 template <bool kCounter, bool kRate>
-void Extrapolate(size_t n, const double* to_start, const double* to_end, const double* sampled,
-                 const double* gaps, const double* first_v, const double* result,
-                 double range_s, double* out) {
+__attribute__((always_inline)) inline void Extrapolate(size_t n, const double* to_start,
+                                                       const double* to_end, const double* sampled,
+                                                       const double* gaps, const double* first_v,
+                                                       const double* result, double range_s,
+                                                       double* out) {
   for (size_t i = 0; i < n; ++i) {
     const double sampled_interval = sampled[i] / 1000;
     const double avg_between = sampled_interval / gaps[i];
@@ -228,6 +297,36 @@ void Extrapolate(size_t n, const double* to_start, const double* to_end, const d
     if constexpr (kRate) factor /= range_s;
     out[i] = result[i] * factor;
   }
+}
+
+// Extrapolate compiled for the baseline and for AVX2 (divisions are most of its time, and a
+// 4-lane division costs about what a 2-lane one does); the same IEEE operations per lane
+// either way (no FMA is enabled, so nothing is fused).
+template <bool kCounter, bool kRate>
+void ExtrapolateBaseline(size_t n, const double* to_start, const double* to_end,
+                         const double* sampled, const double* gaps, const double* first_v,
+                         const double* result, double range_s, double* out) {
+  Extrapolate<kCounter, kRate>(n, to_start, to_end, sampled, gaps, first_v, result, range_s, out);
+}
+#ifdef PROMLET_X86_TARGETS
+template <bool kCounter, bool kRate>
+__attribute__((target("avx2"))) void ExtrapolateAvx2(size_t n, const double* to_start,
+                                                     const double* to_end, const double* sampled,
+                                                     const double* gaps, const double* first_v,
+                                                     const double* result, double range_s,
+                                                     double* out) {
+  Extrapolate<kCounter, kRate>(n, to_start, to_end, sampled, gaps, first_v, result, range_s, out);
+}
+#endif
+using ExtrapolateFn = void (*)(size_t, const double*, const double*, const double*, const double*,
+                               const double*, const double*, double, double*);
+template <bool kCounter, bool kRate>
+ExtrapolateFn BestExtrapolate() {
+#ifdef PROMLET_X86_TARGETS
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2")) return &ExtrapolateAvx2<kCounter, kRate>;
+#endif
+  return &ExtrapolateBaseline<kCounter, kRate>;
 }
 
 // rate, increase and delta over the steps of one series, kChunk steps at a time: the windows
@@ -282,13 +381,11 @@ void SlideExtrapolated(const RangeFunction& f, const RangeCall& c, const Decoded
       ++nw;
     }
     double out[kChunk];
-    if (is_rate) {
-      Extrapolate<true, true>(nw, to_start, to_end, sampled, gaps, first_v, result, range_s, out);
-    } else if (is_counter) {
-      Extrapolate<true, false>(nw, to_start, to_end, sampled, gaps, first_v, result, 0, out);
-    } else {
-      Extrapolate<false, false>(nw, to_start, to_end, sampled, gaps, first_v, result, 0, out);
-    }
+    static const ExtrapolateFn kRateFn = BestExtrapolate<true, true>();
+    static const ExtrapolateFn kIncreaseFn = BestExtrapolate<true, false>();
+    static const ExtrapolateFn kDeltaFn = BestExtrapolate<false, false>();
+    (is_rate ? kRateFn : is_counter ? kIncreaseFn : kDeltaFn)(nw, to_start, to_end, sampled, gaps,
+                                                             first_v, result, range_s, out);
     size_t w = 0;
     for (size_t step = chunk_first; step < chunk_end; ++step) {
       counted.Tick(s.floats.size());
@@ -347,8 +444,10 @@ void SlideExtreme(bool max, const RangeCall& c, const Decoded& d, ESeries& s) {
 // avg_over_time / sum_over_time over the steps of one series, kChunk steps at a time: the
 // chunk's windows are located first, then summed four at a time, each window by the same
 // FiniteKahanStep sequence as AvgOf / SumOverTime (avg starts from the first sample, sum from
-// 0), the four sums interleaved so that their dependent additions overlap. A window whose sum
-// does not stay finite goes to the kernel (Prometheus' loop).
+// 0), the four sums interleaved so that their dependent additions overlap; runs of windows
+// starting one sample apart go through the CPU's widest KahanLockstep (8 or 4 lanes), the
+// same operations per lane. A window whose sum does not stay finite goes to the kernel
+// (Prometheus' loop).
 void SlideKahan(const RangeFunction& f, const RangeCall& c, const Decoded& d, ESeries& s) {
   const bool avg = f.batch == WindowBatch::kAvg;
   const size_t n = d.t.size();
@@ -381,7 +480,20 @@ void SlideKahan(const RangeFunction& f, const RangeCall& c, const Decoded& d, ES
       ++nw;
     }
     size_t i = 0;
-    for (; i + 4 <= nw; i += 4) {
+#ifdef PROMLET_X86_TARGETS
+    const KahanLockstep& wide = WideKahan();
+#endif
+    while (i + 4 <= nw) {
+#ifdef PROMLET_X86_TARGETS
+      if (wide.lanes != 0 && i + wide.lanes <= nw &&
+          std::adjacent_find(first + i, first + i + wide.lanes, [](size_t a, size_t b) {
+            return b != a + 1;
+          }) == first + i + wide.lanes) {
+        wide.run(v, first + i, end + i, sum + i, comp + i);
+        i += wide.lanes;
+        continue;
+      }
+#endif
       // The four windows in lockstep while all have samples left, then each on its own.
       size_t len = end[i] - first[i];
       for (size_t k = 1; k < 4; ++k) len = std::min(len, end[i + k] - first[i + k]);
@@ -415,6 +527,7 @@ void SlideKahan(const RangeFunction& f, const RangeCall& c, const Decoded& d, ES
         comp[i + k] = comps[k];
         first[i + k] += len;
       }
+      i += 4;
     }
     size_t w = 0;
     for (size_t step = chunk_first; step < chunk_end; ++step) {

@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <random>
 #include <string>
 
 namespace promlet::common {
@@ -80,6 +83,63 @@ TEST(GoFormatTest, LongestOutputFitsTheBuffer) {
   s = GoFloat(-2.2250738585072009e-308, 'f');  // the largest subnormal
   EXPECT_EQ(s, "-0." + std::string(307, '0') + "2225073858507201");
   EXPECT_LE(s.size(), kGoFloatMaxLen);
+}
+
+// Go's 'f' laid out by hand from the shortest digits of the 'e' form ("d.ddde±XX"): the digits
+// as they are, zeros to fill the integer part or lead the fraction. An independent route to the
+// same string, to check FormatGoFloat's fixed fast path (std::to_chars in fixed notation).
+std::string FixedFromE(double v) {
+  const std::string e = GoFloat(v, 'e');
+  if (e == "NaN" || e == "+Inf" || e == "-Inf") return e;
+  size_t i = 0;
+  std::string out;
+  if (e[0] == '-') {
+    out = "-";
+    i = 1;
+  }
+  const size_t epos = e.find('e');
+  std::string digits;
+  for (size_t k = i; k < epos; ++k) {
+    if (e[k] != '.') digits += e[k];
+  }
+  const int dp = std::stoi(e.substr(epos + 1)) + 1;  // digits = 0.d1d2... * 10^dp
+  if (digits == "0") return out + "0";
+  const int nd = static_cast<int>(digits.size());
+  if (dp <= 0) return out + "0." + std::string(static_cast<size_t>(-dp), '0') + digits;
+  if (dp >= nd) return out + digits + std::string(static_cast<size_t>(dp - nd), '0');
+  return out + digits.substr(0, static_cast<size_t>(dp)) + "." +
+         digits.substr(static_cast<size_t>(dp));
+}
+
+TEST(GoFormatTest, FixedEqualsShortestDigitsLaidOutOverManyDoubles) {
+  std::mt19937_64 rng(20261203);
+  std::uniform_real_distribution<double> exponent(-30, 30);
+  int checked = 0;
+  auto check = [&](double v) {
+    ASSERT_EQ(GoFloat(v, 'f'), FixedFromE(v)) << GoFloat(v, 'e');
+    ++checked;
+  };
+  for (int i = 0; i < 300000; ++i) {
+    const uint64_t bits = rng();
+    check(std::bit_cast<double>(bits));                       // any double, NaN and Inf too
+    const double m = std::pow(10.0, exponent(rng));           // log-uniform magnitudes
+    check(m);
+    check(-m);
+    check(std::round(m * 1000) / 1000);                       // few decimals, like gauges
+    check(std::nextafter(std::round(m), 0.0));                // just below an integer
+  }
+  // Both sides of every power of two and ten up to well past 2^53, the fast path's limit.
+  for (double p = 1e-30; p < 1e30; p *= 2) {
+    check(p), check(std::nextafter(p, 0.0)), check(std::nextafter(p, 1e300)), check(-p);
+  }
+  for (double p = 1e-30; p < 1e30; p *= 10) {
+    check(p), check(std::nextafter(p, 0.0)), check(std::nextafter(p, 1e300)), check(-p);
+  }
+  for (double x : {0.0, -0.0, 5e-324, -5e-324, 9007199254740991.5, 9007199254740992.0,
+                   9007199254740994.0, 4503599627370495.5, 1.7976931348623157e308}) {
+    check(x);
+  }
+  EXPECT_GT(checked, 1500000);
 }
 
 TEST(GoFormatTest, AppendsAndFallsBackToG) {

@@ -1,7 +1,8 @@
 // HttpServer in-process on 127.0.0.1: hostile request heads (oversized fields answer 431, the
 // server keeps serving), methods (405 + Allow, OPTIONS, HEAD), the pools (inline and general
-// routes answer while every query thread is busy; a queued query whose client left is dropped),
-// and disconnect detection while a handler runs (also after pipelined bytes).
+// routes answer while every query thread is busy; a queued query whose client left is dropped;
+// with two I/O threads a query may run on one while the other serves), and disconnect
+// detection while a handler runs (also after pipelined bytes).
 // Waits are bounded only to turn a hang into a failure; nothing asserts a duration.
 #include "net/http/server.h"
 
@@ -265,6 +266,7 @@ TEST_F(HttpServerTest, InlineAndGeneralRoutesDoNotWaitForQueryThreads) {
   HttpServerOptions o;
   o.query_threads = 1;
   o.worker_threads = 1;
+  o.io_threads = 1;  // every query on the query pool (none on an I/O thread)
   StartServer(o);
   auto blocked = std::async(std::launch::async, [&] { return HttpDo(port_, "GET", "/query?block", "", {}, 30000); });
   ASSERT_TRUE(query_started_.Wait());
@@ -282,10 +284,34 @@ TEST_F(HttpServerTest, InlineAndGeneralRoutesDoNotWaitForQueryThreads) {
   for (auto& w : waiting) EXPECT_EQ(w.get().status, 200);
 }
 
+// With two I/O threads, one of them evaluates a query itself (no hand-off) while the other
+// keeps serving: two queries run at once with a single query thread, and the cheap routes
+// still answer.
+TEST_F(HttpServerTest, AQueryRunsOnAnIoThreadWhileTheOtherKeepsServing) {
+  HttpServerOptions o;
+  o.query_threads = 1;
+  o.io_threads = 2;
+  StartServer(o);
+  auto first = std::async(std::launch::async, [&] { return HttpDo(port_, "GET", "/query?block", "", {}, 30000); });
+  ASSERT_TRUE(query_started_.Wait());
+  auto second = std::async(std::launch::async, [&] { return HttpDo(port_, "GET", "/query?block", "", {}, 30000); });
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (query_runs_.load() < 2 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(query_runs_.load(), 2);  // both blocked at once: one of them on an I/O thread
+  EXPECT_EQ(HttpDo(port_, "GET", "/-/ready").status, 200);
+  EXPECT_EQ(HttpDo(port_, "GET", "/cheap").status, 200);
+  release_.Open();
+  EXPECT_EQ(first.get().status, 200);
+  EXPECT_EQ(second.get().status, 200);
+}
+
 // A query that waited for a thread while its client left is not run.
 TEST_F(HttpServerTest, QueuedQueryOfAGoneClientIsDropped) {
   HttpServerOptions o;
   o.query_threads = 1;
+  o.io_threads = 1;  // every query on the query pool (none on an I/O thread)
   StartServer(o);
   auto blocked = std::async(std::launch::async, [&] { return HttpDo(port_, "GET", "/query?block", "", {}, 30000); });
   ASSERT_TRUE(query_started_.Wait());

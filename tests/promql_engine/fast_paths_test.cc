@@ -1,6 +1,6 @@
 // The engine's fast paths against its generic paths on random data, bit for bit: the batched
 // rate/increase/delta slide and the min/max deque (WindowBatch) against the per-window
-// kernels, avg/sum_over_time (four windows at once) against Prometheus' algorithms, over counters with
+// kernels, avg/sum_over_time (four or eight windows at once) against Prometheus' algorithms, over counters with
 // resets, gauges, NaN and infinities, irregular scrapes and gaps, and many step grids; and
 // histogram_quantile/histogram_fraction over an aggregation's cells (StepRows) against the
 // same over its materialised matrix, annotations included.
@@ -78,18 +78,23 @@ void ExpectSameSeries(const ESeries& fast, const ESeries& generic, const std::st
   }
 }
 
-// Runs f and f without its fast path over random series and grids.
-void CompareWithGeneric(FunctionId id, RangeFunction generic) {
+// Runs f and f without its fast path over random series and grids. `regular`: scrapes exactly
+// 15 s apart and a 15 s step, so that consecutive windows start one sample apart (the usual
+// dashboard case, which SlideKahan sums in wide lockstep).
+void CompareWithGeneric(FunctionId id, RangeFunction generic, bool regular = false) {
   const RangeFunction fast = FunctionImplOf(id).range;
   EngineOptions options;
   std::mt19937_64 rng(static_cast<uint64_t>(id) * 7919 + 1);
   std::vector<std::vector<double>> scalar_args(2);
   for (int round = 0; round < 400; ++round) {
     const int kind = round % 5;
-    const Decoded d = RandomSeries(rng, kind, 1 + rng() % 700);
+    Decoded d = RandomSeries(rng, kind, 1 + rng() % 700);
+    if (regular) {
+      for (size_t i = 0; i < d.t.size(); ++i) d.t[i] = d.t[0] + static_cast<int64_t>(i) * 15000;
+    }
     const int64_t first = d.t.front(), last = d.t.back();
     StepGrid grid;
-    grid.interval = 1000 + static_cast<int64_t>(rng() % 120000);
+    grid.interval = regular ? 15000 : 1000 + static_cast<int64_t>(rng() % 120000);
     grid.start = first - 60000 + static_cast<int64_t>(rng() % 120000);
     grid.end = round % 17 == 0 ? grid.start
                                : grid.start + static_cast<int64_t>(rng() % (last - first + 1));
@@ -170,6 +175,13 @@ TEST(FastPathTest, AvgOverTimeEqualsReference) {
   CompareWithGeneric(FunctionId::kAvgOverTime, f);
 }
 
+TEST(FastPathTest, AvgOverTimeWindowsOneSampleApartEqualReference) {
+  RangeFunction f = FunctionImplOf(FunctionId::kAvgOverTime).range;
+  f.kernel = &ReferenceAvg;
+  f.batch = WindowBatch::kNone;
+  CompareWithGeneric(FunctionId::kAvgOverTime, f, /*regular=*/true);
+}
+
 // Prometheus 3's sum_over_time (funcSumOverTime).
 std::optional<double> ReferenceSum(const Window& w, const WindowAt&) {
   double sum = 0, c = 0;
@@ -183,6 +195,13 @@ TEST(FastPathTest, SumOverTimeEqualsReference) {
   ASSERT_NE(f.batch, WindowBatch::kNone);
   f.batch = WindowBatch::kNone;
   CompareWithGeneric(FunctionId::kSumOverTime, f);
+}
+
+TEST(FastPathTest, SumOverTimeWindowsOneSampleApartEqualReference) {
+  RangeFunction f = FunctionImplOf(FunctionId::kSumOverTime).range;
+  f.kernel = &ReferenceSum;
+  f.batch = WindowBatch::kNone;
+  CompareWithGeneric(FunctionId::kSumOverTime, f, /*regular=*/true);
 }
 
 TEST(FastPathTest, DeltaBatchEqualsKernel) {

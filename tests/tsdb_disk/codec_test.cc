@@ -3,6 +3,7 @@
 // input is DataLoss, never a crash or an out-of-bounds read (run under ASan).
 #include "tsdb/block/chunk_codec.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cfloat>
@@ -128,6 +129,76 @@ TEST(ChunkCodec, GarbageIsAnErrorNotACrash) {
   EXPECT_FALSE(DecodeTimestamps("", &ts).ok());
 }
 
+
+int64_t Clamped(__int128 x) {
+  return static_cast<int64_t>(std::clamp<__int128>(x, std::numeric_limits<int64_t>::min(),
+                                                   std::numeric_limits<int64_t>::max()));
+}
+
+// DecodeTimestampsFrom equals DecodeTimestamps followed by dropping what is before mint, on
+// regular columns (the skipped-prefix path, extreme values included) and irregular ones.
+TEST(CodecTest, TimestampsFromEqualDecodeThenDrop) {
+  std::mt19937_64 rng(21);
+  const int64_t kMax = std::numeric_limits<int64_t>::max();
+  for (int round = 0; round < 3000; ++round) {
+    const size_t n = round % 50 == 0 ? rng() % 3 : 1 + rng() % 600;
+    int64_t start = 1700000000000 + static_cast<int64_t>(rng() % 100000);
+    int64_t step = 1 + static_cast<int64_t>(rng() % 60000);
+    if (round % 7 == 1) start = -static_cast<int64_t>(rng() % (uint64_t{1} << 62));
+    if (round % 7 == 2 && n > 1) start = kMax - static_cast<int64_t>(n - 1) * step;  // ends at max
+    std::vector<int64_t> ts = Regular(n, start, step);
+    if (round % 3 == 0 && round % 7 != 2) {
+      for (size_t i = 1; i < n; ++i) {  // jitter: the column gets exceptions
+        if (rng() % 5 == 0) ts[i] = ts[i - 1] + 1 + static_cast<int64_t>(rng() % 30000);
+        else ts[i] = ts[i - 1] + step;
+      }
+    }
+    std::string col;
+    EncodeTimestamps(ts, &col);
+    std::vector<int64_t> all;
+    ASSERT_TRUE(DecodeTimestamps(col, &all).ok());
+    for (int k = 0; k < 8; ++k) {
+      int64_t mint;
+      switch (k) {
+        case 0: mint = std::numeric_limits<int64_t>::min(); break;
+        case 1: mint = kMax; break;
+        case 2: mint = all.empty() ? 0 : all.front(); break;
+        case 3: mint = all.empty() ? 0 : all.back(); break;
+        case 4: mint = all.empty() ? 0 : Clamped(static_cast<__int128>(all.back()) + 1); break;
+        default:  // on a timestamp or next to one
+          mint = all.empty() ? 0
+                             : Clamped(static_cast<__int128>(all[rng() % all.size()]) - 1 +
+                                       static_cast<__int128>(rng() % 3));
+      }
+      std::vector<int64_t> want = all;
+      size_t want_from = 0;
+      if (!want.empty() && want.front() < mint) {
+        want_from = static_cast<size_t>(std::lower_bound(want.begin(), want.end(), mint) - want.begin());
+        want.erase(want.begin(), want.begin() + static_cast<ptrdiff_t>(want_from));
+      }
+      std::vector<int64_t> got = {42};
+      size_t from = 99;
+      ASSERT_TRUE(DecodeTimestampsFrom(col, mint, &got, &from).ok()) << round;
+      ASSERT_EQ(from, want_from) << "round " << round << " mint " << mint;
+      ASSERT_EQ(got, want) << "round " << round << " mint " << mint;
+    }
+  }
+  std::vector<int64_t> out;
+  size_t from = 0;
+  EXPECT_FALSE(DecodeTimestampsFrom("", 0, &out, &from).ok());
+  // i * step beyond int64 while every timestamp fits: min+5, 5 - 2^63 + 2^62, 5.
+  const int64_t min = std::numeric_limits<int64_t>::min();
+  const std::vector<int64_t> wide = {min + 5, min + 5 + (int64_t{1} << 62),
+                                     min + 5 + (int64_t{1} << 62) + (int64_t{1} << 62)};
+  std::string col;
+  EncodeTimestamps(wide, &col);
+  ASSERT_TRUE(DecodeTimestampsFrom(col, min, &out, &from).ok());
+  EXPECT_EQ(from, 0u);
+  EXPECT_EQ(out, wide);
+  ASSERT_TRUE(DecodeTimestampsFrom(col, 0, &out, &from).ok());
+  EXPECT_EQ(from, 2u);
+  EXPECT_EQ(out, std::vector<int64_t>{5});
+}
 
 // Values of one group encoded together (later chunks may reference earlier ones), decoded
 // the way Block::ReadChunk does.

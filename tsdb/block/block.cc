@@ -394,13 +394,11 @@ absl::Status Block::ReadChunk(uint64_t ref, std::vector<int64_t>* ts, std::vecto
   auto column = [&](const std::vector<uint32_t>& offs, uint64_t i) {
     return std::string_view(g.raw.data() + offs[i], offs[i + 1] - offs[i]);
   };
-  if (auto st = DecodeTimestamps(column(g.ts, idx), ts); !st.ok()) return Damaged(st);
-  const size_t n = ts->size();
   size_t from = 0;
-  if (n > 0 && ts->front() < mint) {
-    from = static_cast<size_t>(std::lower_bound(ts->begin(), ts->end(), mint) - ts->begin());
-    ts->erase(ts->begin(), ts->begin() + static_cast<ptrdiff_t>(from));
+  if (auto st = DecodeTimestampsFrom(column(g.ts, idx), mint, ts, &from); !st.ok()) {
+    return Damaged(st);
   }
+  const size_t n = from + ts->size();
   std::string_view vv = column(g.val, idx);
   if (IsHistogramChunkValues(vv)) {
     vs->clear();

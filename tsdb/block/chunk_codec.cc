@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
 
 #include "tsdb/block/range_coder.h"
 #include "tsdb/encoding/varint.h"
@@ -112,6 +113,38 @@ absl::Status DecodeTimestamps(std::string_view in, std::vector<int64_t>* out) {
     (*out)[i] = t;
   }
   if (next_exc != n) return Bad("timestamps");
+  return absl::OkStatus();
+}
+
+absl::Status DecodeTimestampsFrom(std::string_view in, int64_t mint, std::vector<int64_t>* out,
+                                  size_t* from) {
+  *from = 0;
+  Decoder dec(in);
+  uint64_t n, count;
+  int64_t t0, d;
+  if (dec.Uvarint(&n) && n >= 2 && n <= (1u << 16) && dec.Varint(&t0) && dec.Varint(&d) &&
+      dec.Uvarint(&count) && count == 0 && d > 0) {
+    // t[i] = t0 + i*d, increasing when the last one does not overflow: the first i with
+    // t[i] >= mint is computed, as lower_bound over the whole column would find it.
+    const __int128 last = static_cast<__int128>(t0) + static_cast<__int128>(n - 1) * d;
+    if (last <= std::numeric_limits<int64_t>::max()) {
+      const __int128 gap = static_cast<__int128>(mint) - t0;
+      const __int128 skip = gap <= 0 ? 0 : (gap + d - 1) / d;
+      *from = static_cast<size_t>(std::min<__int128>(skip, static_cast<__int128>(n)));
+      out->resize(n - *from);
+      for (size_t i = *from; i < n; ++i) {
+        // Wrapping arithmetic: i*d alone may exceed int64 when t0 < 0; the sum does not.
+        (*out)[i - *from] = static_cast<int64_t>(static_cast<uint64_t>(t0) +
+                                                 static_cast<uint64_t>(i) * static_cast<uint64_t>(d));
+      }
+      return absl::OkStatus();
+    }
+  }
+  if (auto st = DecodeTimestamps(in, out); !st.ok()) return st;
+  if (!out->empty() && out->front() < mint) {
+    *from = static_cast<size_t>(std::lower_bound(out->begin(), out->end(), mint) - out->begin());
+    out->erase(out->begin(), out->begin() + static_cast<ptrdiff_t>(*from));
+  }
   return absl::OkStatus();
 }
 

@@ -104,6 +104,11 @@ inline bool IsHistogramChunkValues(std::string_view in) {
 
 // Replace *out with the decoded columns; DataLoss on malformed input.
 absl::Status DecodeTimestamps(std::string_view in, std::vector<int64_t>* out);
+// DecodeTimestamps keeping only the timestamps from the first one >= mint on: *from gets how
+// many were dropped. A column without exceptions (regular scrapes) skips its prefix without
+// generating it (an instant query reads only a chunk's last few samples).
+absl::Status DecodeTimestampsFrom(std::string_view in, int64_t mint, std::vector<int64_t>* out,
+                                  size_t* from);
 // Index in the group of the chunk whose values `in` (the chunk with index `index`) is
 // predicted from, or -1 when it stands alone. DataLoss on a malformed reference.
 absl::StatusOr<int64_t> ValuesReference(std::string_view in, uint32_t index);

@@ -11,14 +11,7 @@ namespace promlet::web {
 namespace {
 
 inline char* WriteUint(char* p, uint64_t v) {
-  char tmp[24];
-  int n = 0;
-  do {
-    tmp[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) *p++ = tmp[--n];
-  return p;
+  return std::to_chars(p, p + 20, v).ptr;  // 20 digits: the longest uint64
 }
 
 // Characters that need escaping in a JSON string as Go writes it (HTML-safe).
