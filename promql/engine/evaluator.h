@@ -81,10 +81,6 @@ class Evaluator {
  private:
   EMatrix EvalVectorSelector(const VectorSelector& vs, bool record_orig_t,
                              const SeriesSink* sink = nullptr);
-  // One series' step values when its samples include histograms (the float-only loop stays
-  // in EvalVectorSelector): the latest sample, float or histogram, in each lookback window.
-  void SelectMixed(const Decoded& d, bool has_at, int64_t at, int64_t offset, bool record_orig_t,
-                   ESeries& s) const;
   EMatrix EvalMatrixSelectorInstant(const MatrixSelector& ms);
   EMatrix EvalSubquery(const SubqueryExpr& sq);
   EMatrix EvalBinary(const BinaryExpr& b);
