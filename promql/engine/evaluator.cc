@@ -287,7 +287,7 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
 }
 
 EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig_t,
-                                      const SeriesSink* sink) {
+                                      const SeriesSink* sink, bool info_series) {
   const bool has_at = vs.time.at != AtModifier::kNone;
   const int64_t at = ctx_->At(vs.time.at, vs.time.at_ms);
   const int64_t lookback = ctx_->lookback_ms;
@@ -296,7 +296,8 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
   const int64_t ref_hi = (has_at ? at : end_) - offset;
   const size_t nsteps = NumSteps();
   EMatrix out;
-  const InstantSelect mixed{grid(), has_at, at, offset, lookback, record_orig_t};
+  const InstantSelect mixed{grid(),       has_at, at, offset, lookback, record_orig_t,
+                           info_series};
   // Per series: the sample in the lookback window of every step (no QueryContext access).
   // Output points are counted as they are produced (PointCounter), so a selector inside a
   // fine-grained subquery fails at the sample limit instead of filling memory.

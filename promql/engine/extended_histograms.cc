@@ -218,7 +218,7 @@ void SelectLatestMixed(const Decoded& d, const InstantSelect& sel, QueryContext*
     const int64_t t = use_h ? d.ht[hi - 1] : d.t[fi - 1];
     if (t <= ref - sel.lookback_ms) continue;
     if (use_h ? model::IsStaleNaN(d.hv[hi - 1]->sum) : model::IsStaleNaN(d.v[fi - 1])) continue;
-    if (sel.record_orig_t) {
+    if (sel.record_orig_t && !(use_h && sel.histograms_as_is)) {
       s.floats.push_back({ts, static_cast<double>(t) / 1000.0});
     } else if (use_h) {
       s.histograms.push_back({ts, d.hv[hi - 1]});

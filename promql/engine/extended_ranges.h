@@ -55,6 +55,7 @@ struct InstantSelect {
   int64_t offset_ms;
   int64_t lookback_ms;
   bool record_orig_t;
+  bool histograms_as_is = false;  // record_orig_t for floats only (info series)
 };
 
 // `x` for a series with histogram samples: the latest sample, float or histogram, in each
