@@ -287,7 +287,7 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
 }
 
 EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig_t,
-                                      const SeriesSink* sink) {
+                                      const SeriesSink* sink, bool info_series) {
   const bool has_at = vs.time.at != AtModifier::kNone;
   const int64_t at = ctx_->At(vs.time.at, vs.time.at_ms);
   const int64_t lookback = ctx_->lookback_ms;
@@ -296,12 +296,15 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
   const int64_t ref_hi = (has_at ? at : end_) - offset;
   const size_t nsteps = NumSteps();
   EMatrix out;
+  const InstantSelect mixed{grid(),       has_at, at, offset, lookback, record_orig_t,
+                           info_series};
   // Per series: the sample in the lookback window of every step (no QueryContext access).
   // Output points are counted as they are produced (PointCounter), so a selector inside a
   // fine-grained subquery fails at the sample limit instead of filling memory.
   auto compute = [&](Decoded& d, ESeries& s) {
     if (!d.ht.empty()) {
-      SelectMixed(d, has_at, at, offset, record_orig_t, s);
+      // A smoothed one is computed by consume: it warns, so on this thread only.
+      if (!vs.smoothed) SelectLatestMixed(d, mixed, ctx_, s);
       return;
     }
     const size_t n = d.t.size();
@@ -336,6 +339,9 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
     counted.Flush(s.floats.size());
   };
   auto consume = [&](Decoded& d, ESeries& s) {
+    if (vs.smoothed && !d.ht.empty()) {
+      SmoothMixedSeries(d, mixed, ctx_, vs.pos, s);
+    }
     if (s.floats.empty() && s.histograms.empty()) return;
     if (sink != nullptr) {
       s.metric = std::move(d.labels);
@@ -354,33 +360,6 @@ EMatrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool record_orig
   SelectEachSplit(vs, ref_lo - lookback + 1, ref_hi + (vs.smoothed ? lookback : 0), vs.smoothed,
                   0, "", std::numeric_limits<int64_t>::max(), true, compute, consume);
   return out;
-}
-
-void Evaluator::SelectMixed(const Decoded& d, bool has_at, int64_t at, int64_t offset,
-                            bool record_orig_t, ESeries& s) const {
-  const size_t nf = d.t.size(), nh = d.ht.size();
-  size_t fi = 0, hi = 0;
-  PointCounter counted(ctx_);
-  for (int64_t ts = start_; ts <= end_; ts += interval_) {
-    counted.Tick(s.floats.size() + s.histograms.size());
-    const int64_t ref = (has_at ? at : ts) - offset;
-    while (fi < nf && d.t[fi] <= ref) ++fi;
-    while (hi < nh && d.ht[hi] <= ref) ++hi;
-    if (fi == 0 && hi == 0) continue;
-    // The latest sample at or before ref, float or histogram.
-    const bool use_h = hi > 0 && (fi == 0 || d.ht[hi - 1] > d.t[fi - 1]);
-    const int64_t t = use_h ? d.ht[hi - 1] : d.t[fi - 1];
-    if (t <= ref - ctx_->lookback_ms) continue;
-    if (use_h ? model::IsStaleNaN(d.hv[hi - 1]->sum) : model::IsStaleNaN(d.v[fi - 1])) continue;
-    if (record_orig_t) {
-      s.floats.push_back({ts, static_cast<double>(t) / 1000.0});
-    } else if (use_h) {
-      s.histograms.push_back({ts, d.hv[hi - 1]});
-    } else {
-      s.floats.push_back({ts, d.v[fi - 1]});
-    }
-  }
-  counted.Flush(s.floats.size() + s.histograms.size());
 }
 
 EMatrix Evaluator::EvalMatrixSelectorInstant(const MatrixSelector& ms) {
@@ -740,13 +719,11 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, const RangeFunction& f, size
   const bool drop_name = !f.keeps_name;
   auto consume = [&](Decoded& d, ESeries& s) {
     if (!d.ht.empty()) {
-      if (extension != RangeExtension::kNone) {
-        // Prometheus' extendedHistogramRate is not ported yet: refuse rather than ignore the
-        // modifier.
-        Errorf(absl::StrCat(extension == RangeExtension::kAnchored ? "anchored" : "smoothed",
-                            " modifier is not supported with histograms yet"));
+      if (extension == RangeExtension::kNone) {
+        SlideHistogramWindows(f, call, d, s, c.args[mi]->pos);
+      } else {
+        SlideExtendedHistogramWindows(f, call, d, s, c.args[mi]->pos);
       }
-      SlideHistogramWindows(f, call, d, s, c.args[mi]->pos);
     }
     if (f.counter && !s.floats.empty()) {
       const std::string_view mn = d.labels.MetricName();

@@ -79,12 +79,11 @@ class Evaluator {
   bool EvalInto(const Expr& e, const SeriesSink& sink);
 
  private:
+  // record_orig_t: each point holds its sample's time in seconds instead of its value, for
+  // float samples and (unless info_series) histogram samples; info() keeps histograms as they
+  // are so that it can refuse them, as Prometheus' evalSeries does.
   EMatrix EvalVectorSelector(const VectorSelector& vs, bool record_orig_t,
-                             const SeriesSink* sink = nullptr);
-  // One series' step values when its samples include histograms (the float-only loop stays
-  // in EvalVectorSelector): the latest sample, float or histogram, in each lookback window.
-  void SelectMixed(const Decoded& d, bool has_at, int64_t at, int64_t offset, bool record_orig_t,
-                   ESeries& s) const;
+                             const SeriesSink* sink = nullptr, bool info_series = false);
   EMatrix EvalMatrixSelectorInstant(const MatrixSelector& ms);
   EMatrix EvalSubquery(const SubqueryExpr& sq);
   EMatrix EvalBinary(const BinaryExpr& b);

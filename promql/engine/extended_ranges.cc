@@ -24,6 +24,18 @@ double Interpolate(int64_t t1, double y1, int64_t t2, double y2, int64_t t, bool
   return y1 + (y2 - y1) * static_cast<double>(t - t1) / static_cast<double>(t2 - t1);
 }
 
+// changes/resets over an anchored window: from the newest sample at or before the window's
+// start on; nothing when no sample lies after the start.
+std::optional<double> AnchoredCount(const Window& w, int64_t range_start, const WindowAt& at,
+                                    WindowKernel kernel) {
+  const size_t after = FirstAfter(w.t, w.n, range_start);
+  if (after >= w.n) return std::nullopt;
+  const size_t first = after == 0 ? 0 : after - 1;
+  return kernel(Window{w.t + first, w.v + first, w.n - first}, at);
+}
+
+}  // namespace
+
 std::optional<double> ExtendedRate(const Window& w, int64_t range_start, int64_t range_end,
                                    int64_t range_ms, bool smoothed, bool is_counter,
                                    bool is_rate) {
@@ -61,18 +73,6 @@ std::optional<double> ExtendedRate(const Window& w, int64_t range_start, int64_t
   if (is_rate) result /= static_cast<double>(range_ms) / 1000;
   return result;
 }
-
-// changes/resets over an anchored window: from the newest sample at or before the window's
-// start on; nothing when no sample lies after the start.
-std::optional<double> AnchoredCount(const Window& w, int64_t range_start, const WindowAt& at,
-                                    WindowKernel kernel) {
-  const size_t after = FirstAfter(w.t, w.n, range_start);
-  if (after >= w.n) return std::nullopt;
-  const size_t first = after == 0 ? 0 : after - 1;
-  return kernel(Window{w.t + first, w.v + first, w.n - first}, at);
-}
-
-}  // namespace
 
 int64_t ExtensionBefore(RangeExtension e, int64_t lookback_ms) {
   return e == RangeExtension::kNone ? 0 : lookback_ms;

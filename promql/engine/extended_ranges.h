@@ -1,6 +1,7 @@
 // Internal to the engine: Prometheus 3's experimental extended range selectors, `x[r] anchored`
-// and `x[r] smoothed`, and the smoothed instant selector `x smoothed` (floats; native
-// histograms are refused as Prometheus refuses them on these paths).
+// and `x[r] smoothed`, and the smoothed instant selector `x smoothed`, over floats and native
+// histograms (extended_histograms.cc); the instant `x[r] anchored|smoothed` over histograms is
+// refused, as Prometheus refuses it.
 //
 // An anchored window also holds the newest sample at or before its start (looked up to one
 // lookback delta back), so rate/increase/delta measure from a real sample instead of
@@ -30,6 +31,44 @@ int64_t ExtensionAfter(RangeExtension e, int64_t lookback_ms);
 // SlideWindows for a call whose range selector is anchored or smoothed (c.extension).
 void SlideExtendedWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d,
                           ESeries& out);
+
+// SlideExtendedWindows for a series with histogram samples (extended_histograms.cc): Prometheus'
+// extendedHistogramRate, the anchored changes/resets over both kinds (pickFirstSampleIndices),
+// the mixed floats/histograms warning. Annotates through c.ctx: evaluating thread only; pos is
+// the range argument's position.
+void SlideExtendedHistogramWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d,
+                                   ESeries& out, PositionRange pos);
+
+// Prometheus' extendedRate over one float window (w.n >= 1): rate/increase/delta measured
+// between the window's boundary values; nullopt when no sample lies after range_start.
+std::optional<double> ExtendedRate(const Window& w, int64_t range_start, int64_t range_end,
+                                   int64_t range_ms, bool smoothed, bool is_counter,
+                                   bool is_rate);
+
+// How an instant vector selector reads one series at every step of grid: the data time is
+// the @ time or the step, minus offset_ms; record_orig_t asks for the sample's time in seconds
+// instead of its value (timestamp()).
+struct InstantSelect {
+  StepGrid grid;
+  bool has_at;
+  int64_t at;
+  int64_t offset_ms;
+  int64_t lookback_ms;
+  bool record_orig_t;
+  bool histograms_as_is = false;  // record_orig_t for floats only (info series)
+};
+
+// `x` for a series with histogram samples: the latest sample, float or histogram, in each
+// lookback window (stale markers end the series). Touches ctx only to count points.
+void SelectLatestMixed(const Decoded& d, const InstantSelect& sel, QueryContext* ctx,
+                       ESeries& out);
+
+// `x smoothed` for a series with histogram samples (smoothSeries): per step, from the samples
+// in (ref - lookback, ref + lookback], the histogram at ref, else interpolated between its
+// neighbours, else carried forward; a window mixing floats and histograms, or exponential and
+// custom buckets, is skipped with a warning at pos. Annotates: evaluating thread only.
+void SmoothMixedSeries(const Decoded& d, const InstantSelect& sel, QueryContext* ctx,
+                       PositionRange pos, ESeries& out);
 
 // The points an instant query of `x[r] anchored|smoothed` returns for one series: the samples
 // strictly inside (range_start, range_end) with a point at each boundary (picked, or

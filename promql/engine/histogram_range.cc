@@ -8,7 +8,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "promql/engine/range_functions.h"
+#include "promql/engine/histogram_range.h"
 
 namespace promlet::promql::internal {
 
@@ -16,49 +16,6 @@ namespace {
 
 using model::histogram::CounterResetHint;
 using model::histogram::FloatHistogram;
-
-// The annotations of one series, with Prometheus' texts.
-struct SeriesNotes {
-  QueryContext* ctx;
-  std::string name;
-  PositionRange pos;
-  void Warn(std::string_view what) const { ctx->Warn(std::string(what), pos); }
-  void Mixed() const {
-    ctx->Warn(absl::StrCat("encountered a mix of histograms and floats for metric name \"", name,
-                           "\""),
-              pos);
-  }
-  void NotCounter() const {
-    ctx->Warn(absl::StrCat("this native histogram metric is not a counter: \"", name, "\""), pos);
-  }
-  void NotGauge() const {
-    ctx->Warn(absl::StrCat("this native histogram metric is not a gauge: \"", name, "\""), pos);
-  }
-  void MixedSchemas() const {
-    ctx->Warn(absl::StrCat("vector contains a mix of histograms with exponential and custom "
-                           "buckets schemas for metric name \"",
-                           name, "\""),
-              pos);
-  }
-  void Reconciled(std::string_view op) const {
-    ctx->Info(absl::StrCat("mismatched custom buckets were reconciled during ", std::string(op)), pos);
-  }
-  void ResetCollision(std::string_view op) const {
-    ctx->Warn(absl::StrCat("conflicting counter resets during histogram ", std::string(op)), pos);
-  }
-  void IgnoredInMixedRange() const {
-    ctx->Info(absl::StrCat("ignored histograms in a range containing both floats and "
-                           "histograms for metric name \"",
-                           name, "\""),
-              pos);
-  }
-};
-
-struct HWindow {
-  const int64_t* t;
-  const HistPtr* h;
-  size_t n;
-};
 
 bool IsGauge(const FloatHistogram& h) { return h.counter_reset_hint == CounterResetHint::kGauge; }
 
@@ -275,6 +232,41 @@ struct TimedValue {
 
 }  // namespace
 
+double CountTransitions(const Window& fw, const HWindow& hw, bool resets) {
+  double n = 0;
+  TimedValue prev;
+  size_t i = 0, j = 0;
+  bool first = true;
+  while (i < fw.n || j < hw.n) {
+    TimedValue cur;
+    if (j >= hw.n || (i < fw.n && fw.t[i] < hw.t[j])) {
+      cur = {fw.t[i], fw.v[i], nullptr};
+      ++i;
+    } else {
+      cur = {hw.t[j], 0, hw.h[j].get()};
+      ++j;
+    }
+    if (!first) {
+      if (cur.h == nullptr && prev.h == nullptr) {
+        if (resets) {
+          n += cur.f < prev.f ? 1 : 0;
+        } else {
+          n += cur.f != prev.f && !(std::isnan(cur.f) && std::isnan(prev.f)) ? 1 : 0;
+        }
+      } else if ((cur.h == nullptr) != (prev.h == nullptr)) {
+        n += 1;
+      } else if (resets) {
+        n += cur.h->DetectReset(*prev.h) ? 1 : 0;
+      } else {
+        n += cur.h->Equals(*prev.h) ? 0 : 1;
+      }
+    }
+    first = false;
+    prev = cur;
+  }
+  return n;
+}
+
 void SlideHistogramWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d,
                            ESeries& s, PositionRange pos) {
   const SeriesNotes notes{c.ctx, std::string(d.labels.MetricName()), pos};
@@ -330,38 +322,7 @@ void SlideHistogramWindows(const RangeFunction& f, const RangeCall& c, const Dec
       continue;
     }
     if (sequence) {
-      double n = 0;
-      TimedValue prev;
-      size_t i = 0, j = 0;
-      bool first = true;
-      while (i < fn || j < hn) {
-        TimedValue cur;
-        if (j >= hn || (i < fn && fw.t[i] < hw.t[j])) {
-          cur = {fw.t[i], fw.v[i], nullptr};
-          ++i;
-        } else {
-          cur = {hw.t[j], 0, hw.h[j].get()};
-          ++j;
-        }
-        if (!first) {
-          if (cur.h == nullptr && prev.h == nullptr) {
-            if (kernel == &range_fn::Resets) {
-              n += cur.f < prev.f ? 1 : 0;
-            } else {
-              n += cur.f != prev.f && !(std::isnan(cur.f) && std::isnan(prev.f)) ? 1 : 0;
-            }
-          } else if ((cur.h == nullptr) != (prev.h == nullptr)) {
-            n += 1;
-          } else if (kernel == &range_fn::Resets) {
-            n += cur.h->DetectReset(*prev.h) ? 1 : 0;
-          } else {
-            n += cur.h->Equals(*prev.h) ? 0 : 1;
-          }
-        }
-        first = false;
-        prev = cur;
-      }
-      push_float(n);
+      push_float(CountTransitions(fw, hw, kernel == &range_fn::Resets));
       continue;
     }
     if (rate_like) {

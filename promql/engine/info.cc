@@ -180,7 +180,13 @@ EMatrix Evaluator::EvalInfo(const Call& c) {
     sel.time.at = when.at;
     sel.time.at_ms = when.at_ms;
     sel.time.offset_ms = when.offset_ms;  // already resolved: not a key of ctx_->durations
-    info = EvalVectorSelector(sel, /*record_orig_t=*/true);
+    info = EvalVectorSelector(sel, /*record_orig_t=*/true, nullptr, /*info_series=*/true);
+    for (const auto& s : info) {
+      if (!s.histograms.empty()) {
+        Errorf(absl::StrCat("this should be an info metric, with float samples: ",
+                            s.metric.ToString()));
+      }
+    }
   }
 
   bool all_data_matchers_match_empty = true;

@@ -226,5 +226,68 @@ TEST_F(HistogramEngineTest, RangeQueryCarriesHistogramPoints) {
   EXPECT_EQ(m[0].histograms[2].h->count, 20);
 }
 
+// Anchored and smoothed selectors over histograms (extended_histograms.cc): every step of a
+// range query equals the instant query at that step, across a counter reset and a gap.
+TEST_F(HistogramEngineTest, ExtendedRangeStepsMatchInstants) {
+  std::vector<MemSample> h;
+  for (int i = 0; i <= 30; ++i) {
+    if (i % 7 == 3) continue;                  // gaps
+    const int n = (i < 14 ? i : i - 14) * 3 + 1;  // a reset at i = 14
+    const std::string c = std::to_string(n);
+    h.push_back({i * 10000 + 1500, 0,
+                 H("{{count:" + c + " sum:" + c + " buckets:[" + c + "]}}")});
+  }
+  db_.Add("reset_total", std::move(h));
+  for (const char* q :
+       {"histogram_count(increase(reset_total[35s] anchored))",
+        "histogram_count(rate(reset_total[35s] smoothed))",
+        "histogram_sum(delta(reset_total[20s] smoothed))", "resets(reset_total[30s] anchored)",
+        "changes(reset_total[15s] anchored)", "histogram_count(reset_total smoothed)"}) {
+    auto range = engine_.RangeQuery(db_, q, 0, 330000, 5000);
+    ASSERT_TRUE(range.ok()) << q << ": " << range.status();
+    const auto& m = std::get<Matrix>(range->value);
+    size_t points = 0;
+    for (const auto& series : m) points += series.points.size();
+    size_t instants = 0;
+    for (int64_t t = 0; t <= 330000; t += 5000) {
+      Vector v = Instant(q, t);
+      if (v.empty()) continue;
+      ASSERT_EQ(v.size(), 1u) << q;
+      ++instants;
+      bool found = false;
+      for (const auto& series : m) {
+        for (const auto& p : series.points) {
+          if (p.t != t) continue;
+          found = true;
+          EXPECT_EQ(p.v, v[0].v) << q << " @" << t;
+        }
+      }
+      EXPECT_TRUE(found) << q << " @" << t;
+    }
+    EXPECT_EQ(points, instants) << q;
+    EXPECT_GT(instants, 30u) << q;
+  }
+  // Hand-checked: at 60s the anchored window (25s, 60s] starts from the sample at 21.5s
+  // (count 7) and ends at 51.5s (count 16).
+  Vector v = Instant("histogram_count(increase(reset_total[35s] anchored))", 60000);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_DOUBLE_EQ(v[0].v, 9);
+}
+
+TEST_F(HistogramEngineTest, InstantExtendedMatrixOfHistogramsIsRefused) {
+  auto r = engine_.InstantQuery(db_, "hist_total[1m] anchored", 60000);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("anchored modifier is not supported with histograms"),
+            std::string::npos)
+      << r.status();
+}
+
+TEST_F(HistogramEngineTest, TimestampOfAHistogramIsItsTime) {
+  Vector v = Instant("timestamp(hist_total)", 35000);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].h, nullptr);
+  EXPECT_EQ(v[0].v, 30);
+}
+
 }  // namespace
 }  // namespace promlet::promql
