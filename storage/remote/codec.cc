@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/views.h"
+#include "storage/remote/histogram_proto.h"
 #include "storage/remote/proto/remote.pb.h"
 #include "storage/remote/proto/write_v2.pb.h"
 #include "tsdb/encoding/crc32c.h"
@@ -17,6 +18,8 @@ namespace promlet::remote {
 namespace {
 
 using common::ToAbsl;
+using histogram_proto::HistogramFromProto;
+using histogram_proto::HistogramToProto;
 
 constexpr std::string_view kProtobufMediaType = "application/x-protobuf";
 
@@ -37,100 +40,6 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
     out.push_back(s.substr(start, i - start));
     start = i + 1;
   }
-}
-
-namespace hist = model::histogram;
-
-template <typename PbSpans>
-std::vector<hist::Span> SpansFromProto(const PbSpans& in) {
-  std::vector<hist::Span> out;
-  out.reserve(static_cast<size_t>(in.size()));
-  for (const auto& sp : in) out.push_back(hist::Span{sp.offset(), sp.length()});
-  return out;
-}
-
-template <typename PbSpans>
-void SpansToProto(const std::vector<hist::Span>& in, PbSpans* out) {
-  for (const auto& sp : in) {
-    auto* p = out->Add();
-    p->set_offset(sp.offset);
-    p->set_length(sp.length);
-  }
-}
-
-hist::CustomValues CustomValuesFromProto(const google::protobuf::RepeatedField<double>& cv) {
-  if (cv.empty()) return nullptr;
-  return hist::MakeCustomValues(std::vector<double>(cv.begin(), cv.end()));
-}
-
-// prompb.Histogram and io.prometheus.write.v2.Histogram share field names and numbers.
-template <typename PbHistogram>
-HistogramSample HistogramFromProto(const PbHistogram& p) {
-  HistogramSample out;
-  out.t = p.timestamp();
-  const auto hint = static_cast<hist::CounterResetHint>(static_cast<int>(p.reset_hint()) & 3);
-  if (p.count_case() == PbHistogram::kCountFloat) {
-    out.is_float = true;
-    hist::FloatHistogram& fh = out.fh;
-    fh.counter_reset_hint = hint;
-    fh.schema = p.schema();
-    fh.zero_threshold = p.zero_threshold();
-    fh.zero_count = p.zero_count_float();
-    fh.count = p.count_float();
-    fh.sum = p.sum();
-    fh.positive_spans = SpansFromProto(p.positive_spans());
-    fh.negative_spans = SpansFromProto(p.negative_spans());
-    fh.positive_buckets.assign(p.positive_counts().begin(), p.positive_counts().end());
-    fh.negative_buckets.assign(p.negative_counts().begin(), p.negative_counts().end());
-    fh.custom_values = CustomValuesFromProto(p.custom_values());
-    return out;
-  }
-  hist::Histogram& h = out.h;
-  h.counter_reset_hint = hint;
-  h.schema = p.schema();
-  h.zero_threshold = p.zero_threshold();
-  h.zero_count = p.zero_count_int();
-  h.count = p.count_int();
-  h.sum = p.sum();
-  h.positive_spans = SpansFromProto(p.positive_spans());
-  h.negative_spans = SpansFromProto(p.negative_spans());
-  h.positive_buckets.assign(p.positive_deltas().begin(), p.positive_deltas().end());
-  h.negative_buckets.assign(p.negative_deltas().begin(), p.negative_deltas().end());
-  h.custom_values = CustomValuesFromProto(p.custom_values());
-  return out;
-}
-
-template <typename PbHistogram>
-void HistogramToProto(const HistogramSample& in, PbHistogram* p) {
-  using Hint = decltype(p->reset_hint());
-  p->set_timestamp(in.t);
-  if (in.is_float) {
-    const hist::FloatHistogram& fh = in.fh;
-    p->set_reset_hint(static_cast<Hint>(fh.counter_reset_hint));
-    p->set_schema(fh.schema);
-    p->set_zero_threshold(fh.zero_threshold);
-    p->set_zero_count_float(fh.zero_count);
-    p->set_count_float(fh.count);
-    p->set_sum(fh.sum);
-    SpansToProto(fh.positive_spans, p->mutable_positive_spans());
-    SpansToProto(fh.negative_spans, p->mutable_negative_spans());
-    p->mutable_positive_counts()->Add(fh.positive_buckets.begin(), fh.positive_buckets.end());
-    p->mutable_negative_counts()->Add(fh.negative_buckets.begin(), fh.negative_buckets.end());
-    for (double b : hist::Bounds(fh.custom_values)) p->add_custom_values(b);
-    return;
-  }
-  const hist::Histogram& h = in.h;
-  p->set_reset_hint(static_cast<Hint>(h.counter_reset_hint));
-  p->set_schema(h.schema);
-  p->set_zero_threshold(h.zero_threshold);
-  p->set_zero_count_int(h.zero_count);
-  p->set_count_int(h.count);
-  p->set_sum(h.sum);
-  SpansToProto(h.positive_spans, p->mutable_positive_spans());
-  SpansToProto(h.negative_spans, p->mutable_negative_spans());
-  p->mutable_positive_deltas()->Add(h.positive_buckets.begin(), h.positive_buckets.end());
-  p->mutable_negative_deltas()->Add(h.negative_buckets.begin(), h.negative_buckets.end());
-  for (double b : hist::Bounds(h.custom_values)) p->add_custom_values(b);
 }
 
 absl::Status DecodeV1(std::string_view body, DecodedWrite* out) {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "storage/remote/codec.h"
+#include "storage/remote/histogram_proto.h"
 #include "storage/remote/proto/remote.pb.h"
 #include "tsdb/chunkenc/xor.h"
 
@@ -156,6 +157,22 @@ ReadHttpResponse ReadHandler::Serve(std::string_view body) {
         while (it->Next()) {
           if (options_.sample_limit > 0 && ++total_samples > options_.sample_limit) {
             return Error(400, absl::StrCat("exceeded sample limit (", options_.sample_limit, ")"));
+          }
+          const storage::ValueType type = it->Type();
+          if (type == storage::ValueType::kHistogram ||
+              type == storage::ValueType::kFloatHistogram) {
+            // prompb.Histogram, integer or float as stored (Prometheus' FromIntHistogram /
+            // FromFloatHistogram).
+            HistogramSample h;
+            h.t = it->T();
+            h.is_float = type == storage::ValueType::kFloatHistogram;
+            if (h.is_float) {
+              it->AtFloatHistogram(&h.fh);
+            } else {
+              it->AtHistogram(&h.h);
+            }
+            histogram_proto::HistogramToProto(h, ts->add_histograms());
+            continue;
           }
           auto* x = ts->add_samples();
           x->set_timestamp(it->T());

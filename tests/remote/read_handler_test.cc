@@ -203,5 +203,46 @@ TEST_F(ReadHandlerTest, SampleLimitAndBadRequests) {
   EXPECT_EQ(Serve(unknown).status, 400);
 }
 
+TEST_F(ReadHandlerTest, SamplesResponsesCarryNativeHistograms) {
+  model::histogram::Histogram h;
+  h.schema = 1;
+  h.zero_threshold = 0.001;
+  h.zero_count = 1;
+  h.positive_spans = {{0, 2}};
+  h.positive_buckets = {1, 1};  // 1, 2
+  h.count = 4;
+  h.sum = 6.5;
+  model::histogram::FloatHistogram fh = h.ToFloat();
+  auto app = db_->NewAppender();
+  const model::Labels labels{{"__name__", "a"}, {"job", "h"}};
+  ASSERT_TRUE(app->AppendHistogram(0, labels, kNow + 1000, &h, nullptr).ok());
+  const model::Labels flabels{{"__name__", "a"}, {"job", "hf"}};
+  ASSERT_TRUE(app->AppendHistogram(0, flabels, kNow + 1000, nullptr, &fh).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  auto res = Serve(Request(kNow, kNow + 5000, "h|hf", {}));
+  ASSERT_EQ(res.status, 200) << res.body;
+  auto raw = SnappyUncompress(res.body, 1 << 26);
+  ASSERT_TRUE(raw.ok());
+  prometheus::ReadResponse resp;
+  ASSERT_TRUE(resp.ParseFromString(*raw));
+  ASSERT_EQ(resp.results(0).timeseries_size(), 2);
+  const auto& ts = resp.results(0).timeseries(0);
+  EXPECT_EQ(ts.samples_size(), 0);
+  ASSERT_EQ(ts.histograms_size(), 1);
+  const auto& ph = ts.histograms(0);
+  EXPECT_EQ(ph.timestamp(), kNow + 1000);
+  EXPECT_EQ(ph.count_int(), 4u);
+  EXPECT_EQ(ph.zero_count_int(), 1u);
+  EXPECT_EQ(ph.schema(), 1);
+  EXPECT_EQ(ph.sum(), 6.5);
+  ASSERT_EQ(ph.positive_deltas_size(), 2);
+  EXPECT_EQ(ph.positive_deltas(1), 1);
+  const auto& pf = resp.results(0).timeseries(1).histograms(0);
+  EXPECT_EQ(pf.count_case(), prometheus::Histogram::kCountFloat);
+  EXPECT_EQ(pf.count_float(), 4);
+  ASSERT_EQ(pf.positive_counts_size(), 2);
+  EXPECT_EQ(pf.positive_counts(1), 2);
+}
+
 }  // namespace
 }  // namespace promlet::remote
