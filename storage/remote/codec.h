@@ -68,7 +68,7 @@ struct HistogramSample {
 
 struct WriteSeries {
   model::Labels labels;
-  std::vector<storage::Sample> samples;  // in timestamp order
+  std::vector<storage::Sample> samples;     // in timestamp order
   std::vector<HistogramSample> histograms;  // in timestamp order
 };
 

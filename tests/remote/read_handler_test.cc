@@ -6,10 +6,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/remote/codec.h"
-#include "tsdb/chunkenc/float_histogram_chunk.h"
-#include "tsdb/chunkenc/histogram_chunk.h"
 #include "storage/remote/proto/remote.pb.h"
 #include "tests/remote/temp_dir.h"
+#include "tsdb/chunkenc/float_histogram_chunk.h"
+#include "tsdb/chunkenc/histogram_chunk.h"
 #include "tsdb/chunkenc/xor.h"
 #include "tsdb/db.h"
 
@@ -265,7 +265,8 @@ TEST_F(ReadHandlerTest, StreamedChunksCarryHistogramChunksThatDecodeToTheStoredH
   const model::Labels flabels{{"__name__", "a"}, {"job", "hf"}};
   ASSERT_TRUE(app->AppendHistogram(0, flabels, kNow + 1000, nullptr, &fh).ok());
   ASSERT_TRUE(app->Commit().ok());
-  auto res = Serve(Request(kNow, kNow + 10'000, "h|hf", {prometheus::ReadRequest::STREAMED_XOR_CHUNKS}));
+  auto res =
+      Serve(Request(kNow, kNow + 10'000, "h|hf", {prometheus::ReadRequest::STREAMED_XOR_CHUNKS}));
   ASSERT_EQ(res.status, 200) << res.body;
   size_t pos = 0;
   std::vector<std::pair<int64_t, model::histogram::Histogram>> got;

@@ -177,8 +177,9 @@ class WriteHistogramTest : public ::testing::Test {
 };
 
 TEST_F(WriteHistogramTest, V1StoresIntegerAndFloatHistograms) {
-  auto r = Post(WriteProto::kV1, {HSeries("h", {IntHistogram(kNow - 2000), IntHistogram(kNow - 1000, 3)}),
-                                  HSeries("fh", {FloatHistogram(kNow - 1000)})});
+  auto r = Post(WriteProto::kV1,
+                {HSeries("h", {IntHistogram(kNow - 2000), IntHistogram(kNow - 1000, 3)}),
+                 HSeries("fh", {FloatHistogram(kNow - 1000)})});
   EXPECT_EQ(r.status, 204) << r.body;
   ExpectStored("h", {IntHistogram(kNow - 2000), IntHistogram(kNow - 1000, 3)});
   ExpectStored("fh", {FloatHistogram(kNow - 1000)});
@@ -198,13 +199,15 @@ TEST_F(WriteHistogramTest, InvalidHistogramIs400NamingTheSeries) {
   HistogramSample bad = IntHistogram(kNow - 1000);
   bad.h.count = 3;  // fewer than its buckets hold
   // 1.0: nothing of the request is stored.
-  auto r1 = Post(WriteProto::kV1, {HSeries("ok", {IntHistogram(kNow - 1000)}), HSeries("bad", {bad})});
+  auto r1 =
+      Post(WriteProto::kV1, {HSeries("ok", {IntHistogram(kNow - 1000)}), HSeries("bad", {bad})});
   EXPECT_EQ(r1.status, 400);
   EXPECT_THAT(r1.body, HasSubstr("bad"));
   EXPECT_THAT(r1.body, HasSubstr("job=\"rw\""));
   EXPECT_TRUE(Stored("ok").empty());
   // 2.0: the valid series is stored (partial write).
-  auto r2 = Post(WriteProto::kV2, {HSeries("ok", {IntHistogram(kNow - 1000)}), HSeries("bad", {bad})});
+  auto r2 =
+      Post(WriteProto::kV2, {HSeries("ok", {IntHistogram(kNow - 1000)}), HSeries("bad", {bad})});
   EXPECT_EQ(r2.status, 400);
   EXPECT_THAT(r2.body, HasSubstr("for series bad{job=\"rw\"}"));
   EXPECT_THAT(r2.headers, ::testing::Contains(std::pair<std::string, std::string>(
