@@ -56,7 +56,7 @@ struct RemoteWriteConfig {
   std::vector<std::pair<std::string, std::string>> headers;  // sorted by name
   std::vector<model::RelabelConfig> write_relabel_configs;
   bool send_exemplars = false;          // accepted; promlet stores no exemplars yet
-  bool send_native_histograms = false;  // accepted; promlet stores no native histograms
+  bool send_native_histograms = false;  // native histograms are read from the WAL and sent
   bool round_robin_dns = false;         // accepted; one connection per shard either way
   std::string protobuf_message = "prometheus.WriteRequest";
   HttpClientConfig http_client;

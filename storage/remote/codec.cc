@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/views.h"
+#include "storage/remote/histogram_proto.h"
 #include "storage/remote/proto/remote.pb.h"
 #include "storage/remote/proto/write_v2.pb.h"
 #include "tsdb/encoding/crc32c.h"
@@ -17,6 +18,8 @@ namespace promlet::remote {
 namespace {
 
 using common::ToAbsl;
+using histogram_proto::HistogramFromProto;
+using histogram_proto::HistogramToProto;
 
 constexpr std::string_view kProtobufMediaType = "application/x-protobuf";
 
@@ -62,6 +65,8 @@ absl::Status DecodeV1(std::string_view body, DecodedWrite* out) {
     s.samples.reserve(static_cast<size_t>(ts.samples_size()));
     for (const auto& x : ts.samples())
       s.samples.push_back(storage::Sample{x.timestamp(), x.value()});
+    s.histograms.reserve(static_cast<size_t>(ts.histograms_size()));
+    for (const auto& x : ts.histograms()) s.histograms.push_back(HistogramFromProto(x));
     out->series.push_back(std::move(s));
   }
   return absl::OkStatus();
@@ -109,6 +114,8 @@ absl::Status DecodeV2(std::string_view body, DecodedWrite* out) {
     s.samples.reserve(static_cast<size_t>(ts.samples_size()));
     for (const auto& x : ts.samples())
       s.samples.push_back(storage::Sample{x.timestamp(), x.value()});
+    s.histograms.reserve(static_cast<size_t>(ts.histograms_size()));
+    for (const auto& x : ts.histograms()) s.histograms.push_back(HistogramFromProto(x));
     out->series.push_back(std::move(s));
   }
   return absl::OkStatus();
@@ -130,6 +137,7 @@ std::string EncodeV1(absl::Span<const WriteSeries> series) {
       ps->set_timestamp(x.t);
       ps->set_value(x.v);
     }
+    for (const auto& x : s.histograms) HistogramToProto(x, ts->add_histograms());
   }
   return req.SerializeAsString();
 }
@@ -154,6 +162,7 @@ std::string EncodeV2(absl::Span<const WriteSeries> series) {
       ps->set_timestamp(x.t);
       ps->set_value(x.v);
     }
+    for (const auto& x : s.histograms) HistogramToProto(x, ts->add_histograms());
   }
   return req.SerializeAsString();
 }

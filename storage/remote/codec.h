@@ -12,6 +12,10 @@
 //    invalid (no metric name, bad UTF-8, empty or duplicate names) is not returned but counted
 //    in DecodedWrite::invalid_series, as Prometheus' receiver skips and counts them.
 //  - Encoders write what Prometheus' decoders read; Decode(Encode(x)) == x for valid series.
+//  - Native histograms map as Prometheus' prompb codec does: a histogram whose count is
+//    count_float is a FloatHistogram (absolute counts), one with count_int (or no count) an
+//    integer Histogram (delta-encoded buckets); reset hints keep their numbers; custom_values
+//    are kept as sent (empty = none). Validation is the storage's (AppendHistogram).
 #ifndef PROMLET_STORAGE_REMOTE_CODEC_H_
 #define PROMLET_STORAGE_REMOTE_CODEC_H_
 
@@ -24,6 +28,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "model/histogram/float_histogram.h"
+#include "model/histogram/histogram.h"
 #include "model/labels.h"
 #include "storage/interface.h"
 
@@ -52,15 +58,24 @@ absl::StatusOr<WriteProto> ParseWriteContentType(std::string_view content_type);
 // Parses a remote_write `protobuf_message` config value.
 absl::StatusOr<WriteProto> ParseWriteProtoName(std::string_view name);
 
+// One native histogram sample: h when !is_float, fh when is_float (the other stays empty).
+struct HistogramSample {
+  int64_t t = 0;
+  bool is_float = false;
+  model::histogram::Histogram h;
+  model::histogram::FloatHistogram fh;
+};
+
 struct WriteSeries {
   model::Labels labels;
-  std::vector<storage::Sample> samples;  // in timestamp order
+  std::vector<storage::Sample> samples;     // in timestamp order
+  std::vector<HistogramSample> histograms;  // in timestamp order
 };
 
 struct DecodedWrite {
   std::vector<WriteSeries> series;
   size_t invalid_series = 0;  // skipped: invalid labels
-  size_t histograms = 0;      // native histogram samples (not stored by promlet)
+  size_t histograms = 0;      // native histogram samples (of valid and invalid series)
   size_t exemplars = 0;       // exemplars (not stored by promlet)
   size_t metadata = 0;        // 1.0 metadata entries
 };

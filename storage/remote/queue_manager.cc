@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <type_traits>
 
 #include "absl/strings/str_cat.h"
 #include "tsdb/wlog/tail.h"
@@ -188,13 +189,32 @@ void QueueManager::Dropped(uint64_t samples) {
   shard_calculator_.SamplesDropped(static_cast<int64_t>(samples));
 }
 
+void QueueManager::Count(const std::vector<Pending>& batch, std::atomic<uint64_t>* samples,
+                         std::atomic<uint64_t>* histograms) {
+  uint64_t nh = 0;
+  for (const Pending& p : batch) nh += p.is_histogram() ? 1 : 0;
+  samples->fetch_add(batch.size() - nh, std::memory_order_relaxed);
+  histograms->fetch_add(nh, std::memory_order_relaxed);
+}
+
 bool QueueManager::Append(absl::Span<const tsdb::RefSample> samples, WalPosition end) {
+  return AppendRecord(samples, end);
+}
+
+bool QueueManager::AppendHistograms(absl::Span<const tsdb::RefHistogramSample> histograms,
+                                    WalPosition end) {
+  return AppendRecord(histograms, end);
+}
+
+template <typename RecordSample>
+bool QueueManager::AppendRecord(absl::Span<const RecordSample> samples, WalPosition end) {
+  constexpr bool kHistograms = std::is_same_v<RecordSample, tsdb::RefHistogramSample>;
   if (Stopping()) return false;
   const int64_t now = SteadyMs();
   std::unique_lock<std::mutex> routing(shards_mu_);
   const size_t n = shards_.size();
   // Resolve series first so the record's outstanding count is known before any shard acks.
-  std::vector<std::pair<size_t, const tsdb::RefSample*>> routed;
+  std::vector<std::pair<size_t, const RecordSample*>> routed;
   routed.reserve(samples.size());
   uint64_t dropped = 0;
   std::vector<std::shared_ptr<const model::Labels>> labels;
@@ -210,7 +230,8 @@ bool QueueManager::Append(absl::Span<const tsdb::RefSample> samples, WalPosition
   }
   shard_calculator_.SamplesIn(static_cast<int64_t>(samples.size()));
   if (dropped > 0) {
-    metrics_.samples_dropped_total.fetch_add(dropped, std::memory_order_relaxed);
+    (kHistograms ? metrics_.histograms_dropped_total : metrics_.samples_dropped_total)
+        .fetch_add(dropped, std::memory_order_relaxed);
     shard_calculator_.SamplesDropped(static_cast<int64_t>(dropped));
   }
   uint64_t seq;
@@ -234,8 +255,12 @@ bool QueueManager::Append(absl::Span<const tsdb::RefSample> samples, WalPosition
       shard->space_cv.wait_for(sl, std::chrono::milliseconds(100));
     }
     if (Stopping()) return false;
-    const tsdb::RefSample* s = routed[i].second;
-    shard->queue.push_back(Pending{std::move(labels[i]), s->t, s->v, seq, now});
+    const RecordSample* s = routed[i].second;
+    if constexpr (kHistograms) {
+      shard->queue.push_back(Pending{std::move(labels[i]), s->t, 0, seq, now, s->h, s->fh});
+    } else {
+      shard->queue.push_back(Pending{std::move(labels[i]), s->t, s->v, seq, now, nullptr, nullptr});
+    }
     if (shard->queue.size() == 1 ||
         shard->queue.size() >= static_cast<size_t>(options_.queue.max_samples_per_send)) {
       shard->cv.notify_all();
@@ -348,7 +373,7 @@ bool QueueManager::SendBatch(Shard* s, std::vector<Pending>& batch) {
       expired.assign(std::make_move_iterator(keep), std::make_move_iterator(batch.end()));
       batch.erase(keep, batch.end());
       if (!expired.empty()) {
-        metrics_.samples_dropped_total.fetch_add(expired.size(), std::memory_order_relaxed);
+        Count(expired, &metrics_.samples_dropped_total, &metrics_.histograms_dropped_total);
         shard_calculator_.SamplesDropped(static_cast<int64_t>(expired.size()));
         Ack(expired);
       }
@@ -364,7 +389,18 @@ bool QueueManager::SendBatch(Shard* s, std::vector<Pending>& batch) {
         series.emplace_back();
         series.back().labels = *p.labels;
       }
-      series[it->second].samples.push_back(storage::Sample{p.t, p.v});
+      if (p.h != nullptr) {
+        HistogramSample& x = series[it->second].histograms.emplace_back();
+        x.t = p.t;
+        p.h->CopyTo(&x.h);
+      } else if (p.fh != nullptr) {
+        HistogramSample& x = series[it->second].histograms.emplace_back();
+        x.t = p.t;
+        x.is_float = true;
+        x.fh = p.fh->Copy();
+      } else {
+        series[it->second].samples.push_back(storage::Sample{p.t, p.v});
+      }
       highest = std::max(highest, p.t);
     }
     const std::string body = SnappyCompress(EncodeWriteRequest(options_.proto, series));
@@ -381,7 +417,7 @@ bool QueueManager::SendBatch(Shard* s, std::vector<Pending>& batch) {
       shard_calculator_.SentAt(SteadyMs());
     }
     if (r.status >= 200 && r.status < 300) {
-      metrics_.samples_total.fetch_add(batch.size(), std::memory_order_relaxed);
+      Count(batch, &metrics_.samples_total, &metrics_.histograms_total);
       metrics_.bytes_total.fetch_add(body.size(), std::memory_order_relaxed);
       int64_t prev = metrics_.highest_sent_timestamp_ms.load(std::memory_order_relaxed);
       while (highest > prev &&
@@ -422,7 +458,7 @@ bool QueueManager::SendBatch(Shard* s, std::vector<Pending>& batch) {
       // sample until accepted: a suffix is accepted once it starts at or after the receiver's
       // newest sample, and as each shorter suffix is tried in turn, the first one accepted
       // starts no later than the sample after it, so nothing the receiver lacks is dropped.
-      metrics_.samples_failed_total.fetch_add(1, std::memory_order_relaxed);
+      Count({batch.front()}, &metrics_.samples_failed_total, &metrics_.histograms_failed_total);
       Ack({batch.front()});
       batch.erase(batch.begin());
       if (++trimmed == 1) {
@@ -436,13 +472,13 @@ bool QueueManager::SendBatch(Shard* s, std::vector<Pending>& batch) {
       continue;
     }
     if (!Retryable(r.status, q.retry_on_http_429)) {
-      metrics_.samples_failed_total.fetch_add(batch.size(), std::memory_order_relaxed);
+      Count(batch, &metrics_.samples_failed_total, &metrics_.histograms_failed_total);
       Log(absl::StrCat("remote write queue ", options_.name, ": ", options_.url, " refused ",
                        batch.size(), " samples with HTTP status ", r.status, ": ", Quote(r.body),
                        " (not retried)"));
       return true;
     }
-    metrics_.samples_retried_total.fetch_add(batch.size(), std::memory_order_relaxed);
+    Count(batch, &metrics_.samples_retried_total, &metrics_.histograms_retried_total);
     if (!s->failing.exchange(true)) {
       failing_shards_.fetch_add(1);
       Log(absl::StrCat("remote write queue ", options_.name, ": sending to ", options_.url,

@@ -21,6 +21,9 @@
 //    samples the receiver already holds are left out, none that it lacks.
 //  - 5xx, network errors and (with retry_on_http_429) 429 are retried forever with exponential
 //    backoff between min_backoff and max_backoff; samples are never dropped for them.
+//  - Native histograms (read from the WAL only with send_native_histograms) travel like
+//    samples (same shards, ordering, acknowledgement and retries) in the request's
+//    `histograms` field, and are counted in the histograms_* metrics.
 //  - Memory is bounded: at most `capacity` samples wait per shard; a full queue blocks the
 //    watcher (the WAL keeps the rest), never scraping or queries.
 #ifndef PROMLET_STORAGE_REMOTE_QUEUE_MANAGER_H_
@@ -77,6 +80,11 @@ struct QueueMetrics {
   std::atomic<uint64_t> samples_failed_total{0};
   std::atomic<uint64_t> samples_retried_total{0};
   std::atomic<uint64_t> samples_dropped_total{0};
+  // Native histograms (send_native_histograms), counted apart as Prometheus does.
+  std::atomic<uint64_t> histograms_total{0};
+  std::atomic<uint64_t> histograms_failed_total{0};
+  std::atomic<uint64_t> histograms_retried_total{0};
+  std::atomic<uint64_t> histograms_dropped_total{0};
   std::atomic<uint64_t> bytes_total{0};
   std::atomic<int64_t> samples_pending{0};
   std::atomic<int64_t> highest_sent_timestamp_ms{0};
@@ -136,6 +144,8 @@ class QueueManager : public WalSampleSink {
   // WalSampleSink (called from the watcher thread only).
   void StoreSeries(absl::Span<const tsdb::RefSeries> series) override;
   bool Append(absl::Span<const tsdb::RefSample> samples, WalPosition end) override;
+  bool AppendHistograms(absl::Span<const tsdb::RefHistogramSample> histograms,
+                        WalPosition end) override;
   void Dropped(uint64_t samples) override;
 
  private:
@@ -145,7 +155,16 @@ class QueueManager : public WalSampleSink {
     double v;
     uint64_t seq;         // the WAL record it came from
     int64_t enqueued_ms;  // steady clock, for batch_send_deadline
+    // A native-histogram sample instead of v when one of them is set.
+    std::shared_ptr<const model::histogram::Histogram> h;
+    std::shared_ptr<const model::histogram::FloatHistogram> fh;
+    bool is_histogram() const { return h != nullptr || fh != nullptr; }
   };
+  // Adds batch's floats to *samples and its histograms to *histograms.
+  static void Count(const std::vector<Pending>& batch, std::atomic<uint64_t>* samples,
+                    std::atomic<uint64_t>* histograms);
+  template <typename RecordSample>
+  bool AppendRecord(absl::Span<const RecordSample> samples, WalPosition end);
   struct Shard {
     std::mutex mu;
     std::condition_variable cv;        // new samples, drain, stop

@@ -4,7 +4,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "storage/remote/codec.h"
+#include "storage/remote/histogram_proto.h"
 #include "storage/remote/proto/remote.pb.h"
+#include "tsdb/chunkenc/float_histogram_chunk.h"
+#include "tsdb/chunkenc/histogram_chunk.h"
 #include "tsdb/chunkenc/xor.h"
 
 namespace promlet::remote {
@@ -157,6 +160,22 @@ ReadHttpResponse ReadHandler::Serve(std::string_view body) {
           if (options_.sample_limit > 0 && ++total_samples > options_.sample_limit) {
             return Error(400, absl::StrCat("exceeded sample limit (", options_.sample_limit, ")"));
           }
+          const storage::ValueType type = it->Type();
+          if (type == storage::ValueType::kHistogram ||
+              type == storage::ValueType::kFloatHistogram) {
+            // prompb.Histogram, integer or float as stored (Prometheus' FromIntHistogram /
+            // FromFloatHistogram).
+            HistogramSample h;
+            h.t = it->T();
+            h.is_float = type == storage::ValueType::kFloatHistogram;
+            if (h.is_float) {
+              it->AtFloatHistogram(&h.fh);
+            } else {
+              it->AtHistogram(&h.h);
+            }
+            histogram_proto::HistogramToProto(h, ts->add_histograms());
+            continue;
+          }
           auto* x = ts->add_samples();
           x->set_timestamp(it->T());
           x->set_value(it->V());
@@ -191,11 +210,95 @@ ReadHttpResponse ReadHandler::Serve(std::string_view body) {
         frame_bytes += bytes.size();
         c->set_data(std::move(bytes));
       };
+      // Histogram samples go into Prometheus' histogram chunks (HISTOGRAM, FLOAT_HISTOGRAM),
+      // cut where the appender cuts (layout changes it cannot recode, counter resets, a full
+      // chunk) and where the sample type changes.
+      std::unique_ptr<tsdb::chunkenc::HistogramAppender> happ;
+      std::unique_ptr<tsdb::chunkenc::FloatHistogramAppender> fapp;
+      int64_t hmin = 0, hmax = 0;
+      auto finish_histogram = [&] {
+        std::string_view bytes;
+        prometheus::Chunk::Encoding type = prometheus::Chunk::HISTOGRAM;
+        if (happ != nullptr) {
+          bytes = happ->bytes();
+        } else if (fapp != nullptr) {
+          bytes = fapp->bytes();
+          type = prometheus::Chunk::FLOAT_HISTOGRAM;
+        } else {
+          return;
+        }
+        auto* c = cs->add_chunks();
+        c->set_min_time_ms(hmin);
+        c->set_max_time_ms(hmax);
+        c->set_type(type);
+        frame_bytes += bytes.size();
+        c->set_data(std::string(bytes));
+        happ.reset();
+        fapp.reset();
+      };
+      model::histogram::Histogram h;
+      model::histogram::FloatHistogram fh;
       while (it->Next()) {
+        const storage::ValueType type = it->Type();
+        const int64_t t = it->T();
+        if (type == storage::ValueType::kHistogram) {
+          finish();
+          if (fapp != nullptr) finish_histogram();
+          it->AtHistogram(&h);
+          if (happ == nullptr) {
+            happ = std::make_unique<tsdb::chunkenc::HistogramAppender>();
+            hmin = t;
+          }
+          auto r = happ->AppendHistogram(nullptr, t, h, false);
+          if (!r.ok() && absl::IsResourceExhausted(r.status())) {
+            finish_histogram();
+            happ = std::make_unique<tsdb::chunkenc::HistogramAppender>();
+            hmin = t;
+            r = happ->AppendHistogram(nullptr, t, h, false);
+          }
+          if (!r.ok()) return Error(500, std::string(r.status().message()));
+          if (r->new_chunk != nullptr) {
+            if (!r->recoded) {
+              finish_histogram();
+              hmin = t;
+            }
+            happ = std::move(r->new_chunk);
+          }
+          hmax = t;
+          continue;
+        }
+        if (type == storage::ValueType::kFloatHistogram) {
+          finish();
+          if (happ != nullptr) finish_histogram();
+          it->AtFloatHistogram(&fh);
+          if (fapp == nullptr) {
+            fapp = std::make_unique<tsdb::chunkenc::FloatHistogramAppender>();
+            hmin = t;
+          }
+          auto r = fapp->AppendFloatHistogram(nullptr, t, fh, false);
+          if (!r.ok() && absl::IsResourceExhausted(r.status())) {
+            finish_histogram();
+            fapp = std::make_unique<tsdb::chunkenc::FloatHistogramAppender>();
+            hmin = t;
+            r = fapp->AppendFloatHistogram(nullptr, t, fh, false);
+          }
+          if (!r.ok()) return Error(500, std::string(r.status().message()));
+          if (r->new_chunk != nullptr) {
+            if (!r->recoded) {
+              finish_histogram();
+              hmin = t;
+            }
+            fapp = std::move(r->new_chunk);
+          }
+          hmax = t;
+          continue;
+        }
+        finish_histogram();
         if (enc.num_samples() >= kSamplesPerChunk) finish();
-        enc.Append(it->T(), it->V());
+        enc.Append(t, it->V());
       }
       finish();
+      finish_histogram();
       if (!it->status().ok()) return Error(500, std::string(it->status().message()));
       if (cs->chunks_size() == 0) frame.mutable_chunked_series()->RemoveLast();
       if (frame_bytes >= options_.max_bytes_in_frame) flush();

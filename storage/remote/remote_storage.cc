@@ -130,6 +130,7 @@ absl::Status RemoteStorage::ApplyConfig(const std::vector<config::RemoteWriteCon
     o.position_path = dir + "/position";
     o.watcher.wal_dir = options_.wal_dir;
     o.watcher.max_retention_ms = options_.max_retention_ms;
+    o.watcher.read_histograms = cfg->send_native_histograms;
     o.log = options_.log;
     o.highest_appended_ms = options_.highest_appended_ms;
     boost::asio::any_io_executor ex = io_->executor();
@@ -213,6 +214,25 @@ std::vector<prometheus::MetricFamily> RemoteStorage::Collect() const {
        "because of an unknown reference ID.",
        MetricType::Counter,
        [](const QueueMetrics& m) { return double(m.samples_dropped_total.load()); }},
+      {"prometheus_remote_storage_histograms_total",
+       "Total number of histograms sent to remote storage.", MetricType::Counter,
+       [](const QueueMetrics& m) { return double(m.histograms_total.load()); }},
+      {"prometheus_remote_storage_histograms_failed_total",
+       "Total number of histograms which failed on send to remote storage, non-recoverable "
+       "errors.",
+       MetricType::Counter,
+       [](const QueueMetrics& m) { return double(m.histograms_failed_total.load()); }},
+      {"prometheus_remote_storage_histograms_retried_total",
+       "Total number of histograms which failed on send to remote storage but were retried "
+       "because the send error was recoverable.",
+       MetricType::Counter,
+       [](const QueueMetrics& m) { return double(m.histograms_retried_total.load()); }},
+      {"prometheus_remote_storage_histograms_dropped_total",
+       "Total number of histograms which were dropped after being read from the WAL before being "
+       "sent via remote write, either via relabelling, due to being too old or unintentionally "
+       "because of an unknown reference ID.",
+       MetricType::Counter,
+       [](const QueueMetrics& m) { return double(m.histograms_dropped_total.load()); }},
       {"prometheus_remote_storage_samples_pending",
        "The number of samples pending in the queues shards to be sent to the remote storage.",
        MetricType::Gauge, [](const QueueMetrics& m) { return double(m.samples_pending.load()); }},

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "tsdb/wlog/tail.h"
+#include "tsdb/wlog/wal_histogram_records.h"
 
 namespace promlet::remote {
 namespace {
@@ -122,6 +123,7 @@ bool WalWatcher::ReadSegment(int seg, uint64_t* offset, bool series_only, bool d
   const std::string path = tsdb::WalSegmentPath(options_.wal_dir, seg);
   std::vector<tsdb::RefSeries> series;
   std::vector<tsdb::RefSample> samples;
+  std::vector<tsdb::RefHistogramSample> histograms;
   for (;;) {
     {
       std::lock_guard<std::mutex> l(mu_);
@@ -154,6 +156,26 @@ bool WalWatcher::ReadSegment(int seg, uint64_t* offset, bool series_only, bool d
           samples.clear();
         }
         if (!sink_->Append(samples, end)) return false;
+      } else if ((type == tsdb::WalRecordType::kHistogramSamples ||
+                  type == tsdb::WalRecordType::kFloatHistogramSamples) &&
+                 options_.read_histograms && !series_only) {
+        histograms.clear();
+        const absl::Status st = type == tsdb::WalRecordType::kHistogramSamples
+                                    ? tsdb::DecodeHistogramSamplesRecord(p, &histograms)
+                                    : tsdb::DecodeFloatHistogramSamplesRecord(p, &histograms);
+        if (!st.ok()) {
+          Log(absl::StrCat("undecodable histogram samples record in WAL segment ", path,
+                           " ending at ", end.offset, "; skipped"));
+          histograms.clear();
+        }
+        int64_t hi = highest_ts_.load(std::memory_order_relaxed);
+        for (const auto& s : histograms) hi = std::max(hi, s.t);
+        highest_ts_.store(hi, std::memory_order_relaxed);
+        if (drop_samples) {
+          sink_->Dropped(histograms.size());
+          histograms.clear();
+        }
+        if (!sink_->AppendHistograms(histograms, end)) return false;
       }
       *offset = end.offset;
       std::lock_guard<std::mutex> l(mu_);

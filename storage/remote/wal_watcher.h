@@ -11,6 +11,8 @@
 //  - Data is skipped only out loud: a segment older than max_retention that a later segment
 //    follows (its unsent samples are counted as dropped and logged), a segment removed under the
 //    watcher (logged), damage in a finished segment (logged; the watcher moves to the next).
+//  - Histogram records (integer and float) go to AppendHistograms like samples to Append, only
+//    when read_histograms is set.
 //  - A record cut short in the live segment is not damage: the watcher waits for its end.
 #ifndef PROMLET_STORAGE_REMOTE_WAL_WATCHER_H_
 #define PROMLET_STORAGE_REMOTE_WAL_WATCHER_H_
@@ -37,6 +39,13 @@ class WalSampleSink {
   virtual void StoreSeries(absl::Span<const tsdb::RefSeries> series) = 0;
   // Samples of one WAL record ending at `end`. May block; false means "stop".
   virtual bool Append(absl::Span<const tsdb::RefSample> samples, WalPosition end) = 0;
+  // Native-histogram samples of one WAL record (only with read_histograms). May block.
+  virtual bool AppendHistograms(absl::Span<const tsdb::RefHistogramSample> histograms,
+                                WalPosition end) {
+    (void)histograms;
+    (void)end;
+    return true;
+  }
   // Samples skipped on purpose (max retention), counted as dropped.
   virtual void Dropped(uint64_t samples) = 0;
 };
@@ -47,6 +56,9 @@ struct WalWatcherOptions {
   std::optional<WalPosition> start;
   int64_t max_retention_ms = 4LL * 3600 * 1000;  // 0: keep nothing for a lagging queue
   int64_t poll_interval_ms = 50;
+  // Hand histogram records to the sink (remote_write send_native_histograms); otherwise they
+  // are skipped unread, as Prometheus' watcher does.
+  bool read_histograms = false;
   std::function<int64_t()> now_ms;  // wall clock, ms since the epoch
   std::function<void(std::string_view)> log;
 };

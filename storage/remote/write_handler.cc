@@ -54,6 +54,8 @@ struct PlannedSeries {
   model::Labels labels;
   const storage::Sample* samples = nullptr;
   size_t num_samples = 0;
+  HistogramSample* histograms = nullptr;  // only from libprotobuf (write_wire leaves them)
+  size_t num_histograms = 0;
   const WireSeries* wire = nullptr;  // null when decoded by libprotobuf (not cached)
   SeriesKey key;
 };
@@ -103,6 +105,23 @@ void AppendLength(size_t n, std::string* out) {
     n >>= 7;
   }
   out->push_back(static_cast<char>(n));
+}
+
+// Prometheus' remoteWriteAppender.AppendHistogram: schemas 9..52 (reserved for finer
+// exponential schemas) are reduced to 8 first, then the storage validates and appends.
+absl::StatusOr<storage::SeriesRef> AppendHistogramSample(storage::Appender* app,
+                                                         storage::SeriesRef ref,
+                                                         const model::Labels& labels,
+                                                         HistogramSample* x) {
+  namespace hist = model::histogram;
+  const int32_t schema = x->is_float ? x->fh.schema : x->h.schema;
+  if (hist::IsExponentialSchemaReserved(schema) && schema > hist::kExponentialSchemaMax) {
+    absl::Status st = x->is_float ? x->fh.ReduceResolution(hist::kExponentialSchemaMax)
+                                  : x->h.ReduceResolution(hist::kExponentialSchemaMax);
+    if (!st.ok()) return absl::InvalidArgumentError(st.message());
+  }
+  return x->is_float ? app->AppendHistogram(ref, labels, x->t, nullptr, &x->fh)
+                     : app->AppendHistogram(ref, labels, x->t, &x->h, nullptr);
 }
 
 class InflightGuard {
@@ -237,6 +256,8 @@ WriteHttpResponse WriteHandler::Serve(const WriteHttpRequest& request) {
       plan[i].labels = std::move(decoded.series[i].labels);
       plan[i].samples = decoded.series[i].samples.data();
       plan[i].num_samples = decoded.series[i].samples.size();
+      plan[i].histograms = decoded.series[i].histograms.data();
+      plan[i].num_histograms = decoded.series[i].histograms.size();
     }
   }
   stats_.invalid_series.fetch_add(invalid_series, std::memory_order_relaxed);
@@ -251,7 +272,7 @@ WriteHttpResponse WriteHandler::Serve(const WriteHttpRequest& request) {
   const int64_t max_t = now + kMaxAheadMs;
   const bool v1 = *proto == WriteProto::kV1;
   auto app = storage_->NewAppender();
-  uint64_t appended = 0, rejected = 0;
+  uint64_t appended = 0, rejected = 0, hist_appended = 0, hist_rejected = 0;
   std::string bad;  // the first rejection, quoted in the answer
   auto& resolved = scratch.resolved;
   resolved.clear();
@@ -297,9 +318,35 @@ WriteHttpResponse WriteHandler::Serve(const WriteHttpRequest& request) {
       if (v1) break;
     }
     if (v1 && !bad.empty()) break;
+    // Histograms come only through libprotobuf, so the series' labels are at hand.
+    for (size_t i = 0; i < s.num_histograms; ++i) {
+      HistogramSample& x = s.histograms[i];
+      absl::StatusOr<storage::SeriesRef> r =
+          x.t > max_t ? absl::StatusOr<storage::SeriesRef>(storage::ErrOutOfBounds())
+                      : AppendHistogramSample(app.get(), ref, s.labels, &x);
+      if (r.ok()) {
+        ref = *r;
+        ++hist_appended;
+        continue;
+      }
+      // Out of order, duplicate, out of bounds and invalid histograms (Prometheus'
+      // histogram.Error: InvalidArgument here) are the sender's fault: 400, not retried.
+      if (!IsBadSample(r.status()) && !absl::IsInvalidArgument(r.status())) {
+        app->Rollback();
+        return Error(StorageErrorStatus(r.status()), std::string(r.status().message()));
+      }
+      ++hist_rejected;
+      if (bad.empty()) {
+        bad = absl::StrCat(r.status().message(), " for series ", s.labels.ToString(),
+                           " at timestamp ", x.t);
+      }
+      if (v1) break;
+    }
+    if (v1 && !bad.empty()) break;
     if (cache_ && !from_cache && ref != 0 && s.wire != nullptr) resolved.emplace_back(s.key, ref);
   }
   stats_.samples_rejected.fetch_add(rejected, std::memory_order_relaxed);
+  stats_.histograms_rejected.fetch_add(hist_rejected, std::memory_order_relaxed);
   if (!bad.empty() && options_.log) options_.log(absl::StrCat("remote write: ", bad));
   if (v1 && !bad.empty()) {
     app->Rollback();
@@ -310,10 +357,11 @@ WriteHttpResponse WriteHandler::Serve(const WriteHttpRequest& request) {
   }
   if (cache_ && !resolved.empty()) cache_->Add(resolved);
   stats_.samples_appended.fetch_add(appended, std::memory_order_relaxed);
+  stats_.histograms_appended.fetch_add(hist_appended, std::memory_order_relaxed);
   WriteHttpResponse out;
   if (!v1) {
     out.headers = {{"X-Prometheus-Remote-Write-Samples-Written", absl::StrCat(appended)},
-                   {"X-Prometheus-Remote-Write-Histograms-Written", "0"},
+                   {"X-Prometheus-Remote-Write-Histograms-Written", absl::StrCat(hist_appended)},
                    {"X-Prometheus-Remote-Write-Exemplars-Written", "0"}};
     if (invalid_series > 0 && bad.empty()) {
       bad = absl::StrCat(invalid_series, " series with invalid metric name or labels");

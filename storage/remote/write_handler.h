@@ -13,6 +13,10 @@
 //  - Overload answers 503 so that senders retry later: more than max_inflight requests at once,
 //    or a storage that cannot write (WAL full disk: Unavailable). Other storage errors are 500.
 //  - Series with invalid labels are skipped and counted (Prometheus' behaviour), never stored.
+//  - Native histograms (1.0 `histograms`, 2.0 `histograms`; integer or float, custom buckets)
+//    go through storage::Appender::AppendHistogram after schemas 9..52 are reduced to 8, as
+//    Prometheus' receiver does; an invalid histogram answers 400 naming the series (1.0: nothing
+//    stored; 2.0: the rest is stored). Bodies with histograms take the libprotobuf path.
 //  - Hot path: bodies are snappy-decoded into per-thread buffers (freed after a body over
 //    4 MiB) and decoded without copies (write_wire.h; anything outside its subset goes
 //    through libprotobuf with identical answers), and a bounded cache maps a series' labels as
@@ -65,6 +69,8 @@ struct WriteHandlerStats {
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> samples_appended{0};
   std::atomic<uint64_t> samples_rejected{0};  // out of order, duplicate, out of bounds
+  std::atomic<uint64_t> histograms_appended{0};
+  std::atomic<uint64_t> histograms_rejected{0};  // as samples_rejected, or invalid
   std::atomic<uint64_t> invalid_series{0};
   std::atomic<uint64_t> malformed_requests{0};
   std::atomic<uint64_t> overloaded_requests{0};

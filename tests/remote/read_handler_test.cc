@@ -8,6 +8,8 @@
 #include "storage/remote/codec.h"
 #include "storage/remote/proto/remote.pb.h"
 #include "tests/remote/temp_dir.h"
+#include "tsdb/chunkenc/float_histogram_chunk.h"
+#include "tsdb/chunkenc/histogram_chunk.h"
 #include "tsdb/chunkenc/xor.h"
 #include "tsdb/db.h"
 
@@ -201,6 +203,112 @@ TEST_F(ReadHandlerTest, SampleLimitAndBadRequests) {
   prometheus::ReadRequest unknown = Request(kNow, kNow + 1, ".*", {});
   unknown.add_accepted_response_types(static_cast<prometheus::ReadRequest::ResponseType>(7));
   EXPECT_EQ(Serve(unknown).status, 400);
+}
+
+TEST_F(ReadHandlerTest, SamplesResponsesCarryNativeHistograms) {
+  model::histogram::Histogram h;
+  h.schema = 1;
+  h.zero_threshold = 0.001;
+  h.zero_count = 1;
+  h.positive_spans = {{0, 2}};
+  h.positive_buckets = {1, 1};  // 1, 2
+  h.count = 4;
+  h.sum = 6.5;
+  model::histogram::FloatHistogram fh = h.ToFloat();
+  auto app = db_->NewAppender();
+  const model::Labels labels{{"__name__", "a"}, {"job", "h"}};
+  ASSERT_TRUE(app->AppendHistogram(0, labels, kNow + 1000, &h, nullptr).ok());
+  const model::Labels flabels{{"__name__", "a"}, {"job", "hf"}};
+  ASSERT_TRUE(app->AppendHistogram(0, flabels, kNow + 1000, nullptr, &fh).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  auto res = Serve(Request(kNow, kNow + 5000, "h|hf", {}));
+  ASSERT_EQ(res.status, 200) << res.body;
+  auto raw = SnappyUncompress(res.body, 1 << 26);
+  ASSERT_TRUE(raw.ok());
+  prometheus::ReadResponse resp;
+  ASSERT_TRUE(resp.ParseFromString(*raw));
+  ASSERT_EQ(resp.results(0).timeseries_size(), 2);
+  const auto& ts = resp.results(0).timeseries(0);
+  EXPECT_EQ(ts.samples_size(), 0);
+  ASSERT_EQ(ts.histograms_size(), 1);
+  const auto& ph = ts.histograms(0);
+  EXPECT_EQ(ph.timestamp(), kNow + 1000);
+  EXPECT_EQ(ph.count_int(), 4u);
+  EXPECT_EQ(ph.zero_count_int(), 1u);
+  EXPECT_EQ(ph.schema(), 1);
+  EXPECT_EQ(ph.sum(), 6.5);
+  ASSERT_EQ(ph.positive_deltas_size(), 2);
+  EXPECT_EQ(ph.positive_deltas(1), 1);
+  const auto& pf = resp.results(0).timeseries(1).histograms(0);
+  EXPECT_EQ(pf.count_case(), prometheus::Histogram::kCountFloat);
+  EXPECT_EQ(pf.count_float(), 4);
+  ASSERT_EQ(pf.positive_counts_size(), 2);
+  EXPECT_EQ(pf.positive_counts(1), 2);
+}
+
+TEST_F(ReadHandlerTest, StreamedChunksCarryHistogramChunksThatDecodeToTheStoredHistograms) {
+  auto app = db_->NewAppender();
+  const model::Labels labels{{"__name__", "a"}, {"job", "h"}};
+  std::vector<model::histogram::Histogram> want;
+  for (int i = 0; i < 5; ++i) {
+    model::histogram::Histogram h;
+    h.schema = 0;
+    // The layout widens at i == 3 (the chunk is recoded or cut: both must decode the same).
+    h.positive_spans = {{0, static_cast<uint32_t>(i < 3 ? 1 : 2)}};
+    h.positive_buckets = i < 3 ? std::vector<int64_t>{i + 1} : std::vector<int64_t>{i + 1, 0};
+    h.count = static_cast<uint64_t>(i < 3 ? i + 1 : 2 * (i + 1));
+    h.sum = i;
+    ASSERT_TRUE(app->AppendHistogram(0, labels, kNow + i * 1000, &h, nullptr).ok());
+    want.push_back(h);
+  }
+  model::histogram::FloatHistogram fh = want[0].ToFloat();
+  const model::Labels flabels{{"__name__", "a"}, {"job", "hf"}};
+  ASSERT_TRUE(app->AppendHistogram(0, flabels, kNow + 1000, nullptr, &fh).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  auto res =
+      Serve(Request(kNow, kNow + 10'000, "h|hf", {prometheus::ReadRequest::STREAMED_XOR_CHUNKS}));
+  ASSERT_EQ(res.status, 200) << res.body;
+  size_t pos = 0;
+  std::vector<std::pair<int64_t, model::histogram::Histogram>> got;
+  int float_chunks = 0;
+  for (;;) {
+    auto f = NextChunkedFrame(res.body, &pos, 1 << 26);
+    if (!f.ok()) break;
+    prometheus::ChunkedReadResponse cr;
+    ASSERT_TRUE(cr.ParseFromArray(f->data(), static_cast<int>(f->size())));
+    for (const auto& cs : cr.chunked_series()) {
+      for (const auto& c : cs.chunks()) {
+        if (c.type() == prometheus::Chunk::FLOAT_HISTOGRAM) {
+          ++float_chunks;
+          tsdb::chunkenc::FloatHistogramIterator fit(c.data());
+          ASSERT_TRUE(fit.Next());
+          model::histogram::FloatHistogram back;
+          fit.AtFloatHistogram(&back);
+          EXPECT_TRUE(back.Equals(fh));
+          continue;
+        }
+        ASSERT_EQ(c.type(), prometheus::Chunk::HISTOGRAM);
+        tsdb::chunkenc::HistogramIterator hit(c.data());
+        while (hit.Next()) {
+          EXPECT_GE(hit.T(), c.min_time_ms());
+          EXPECT_LE(hit.T(), c.max_time_ms());
+          model::histogram::Histogram back;
+          hit.AtHistogram(&back);
+          got.emplace_back(hit.T(), back);
+        }
+      }
+    }
+  }
+  EXPECT_EQ(float_chunks, 1);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(got[i].first, kNow + static_cast<int64_t>(i) * 1000);
+    // A recoded chunk holds the earlier samples with the wider layout (empty buckets added,
+    // as in Prometheus): equal once compacted.
+    model::histogram::Histogram g = got[i].second.Copy();
+    g.Compact(0);
+    EXPECT_TRUE(g.Equals(want[i])) << i << ": " << got[i].second.String();
+  }
 }
 
 }  // namespace

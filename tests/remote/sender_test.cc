@@ -609,3 +609,78 @@ TEST(RemoteStorageTest, HighestTimestampInIsTheNewestSampleStored) {
 
 }  // namespace
 }  // namespace promlet::remote
+
+namespace promlet::remote {
+namespace {
+
+size_t AcceptedHistograms(ScriptedTransport::Shared* s, std::vector<HistogramSample>* out) {
+  std::lock_guard<std::mutex> l(s->mu);
+  size_t n = 0;
+  for (const auto& series : s->accepted) {
+    n += series.histograms.size();
+    if (out != nullptr) out->insert(out->end(), series.histograms.begin(), series.histograms.end());
+  }
+  return n;
+}
+
+class HistogramQueueTest : public QueueTest {
+ protected:
+  // Logs one series with an integer histogram at t and a float one at t + 1, then a float
+  // sample of another series (so the watcher has read past the histograms once it is sent).
+  std::vector<tsdb::RefHistogramSample> WriteHistograms(int64_t t) {
+    auto h = std::make_shared<model::histogram::Histogram>();
+    h->schema = 2;
+    h->zero_threshold = 0.01;
+    h->zero_count = 1;
+    h->positive_spans = {{-1, 2}};
+    h->positive_buckets = {2, -1};
+    h->count = 4;
+    h->sum = 3.5;
+    h->counter_reset_hint = model::histogram::CounterResetHint::kNotReset;
+    auto fh = std::make_shared<model::histogram::FloatHistogram>(h->ToFloat());
+    fh->counter_reset_hint = model::histogram::CounterResetHint::kGauge;
+    std::vector<tsdb::RefHistogramSample> hs = {{7, t, h, nullptr}, {7, t + 1, nullptr, fh}};
+    std::vector<tsdb::RefSeries> series = {{7, L("nh", "x")}, {8, L("after", "x")}};
+    EXPECT_TRUE(wal_->LogBatch(series, {}, hs).ok());
+    std::vector<tsdb::RefSample> after = {{8, t + 2, 1.0}};
+    EXPECT_TRUE(wal_->Log({}, after).ok());
+    return hs;
+  }
+};
+
+TEST_F(HistogramQueueTest, SendNativeHistogramsSendsThemSampleForSample) {
+  QueueOptions o = Options();
+  o.watcher.read_histograms = true;
+  QueueManager q(o);
+  ASSERT_TRUE(q.Start().ok());
+  auto hs = WriteHistograms(5000);
+  ASSERT_TRUE(WaitFor([&] { return AcceptedHistograms(shared_.get(), nullptr) == 2; }));
+  ASSERT_TRUE(WaitFor([&] { return Accepted() == 1; }));
+  std::vector<HistogramSample> got;
+  AcceptedHistograms(shared_.get(), &got);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].t, 5000);
+  EXPECT_FALSE(got[0].is_float);
+  EXPECT_TRUE(got[0].h.Equals(*hs[0].h)) << got[0].h.String();
+  EXPECT_EQ(got[0].h.counter_reset_hint, model::histogram::CounterResetHint::kNotReset);
+  EXPECT_EQ(got[1].t, 5001);
+  EXPECT_TRUE(got[1].is_float);
+  EXPECT_TRUE(got[1].fh.Equals(*hs[1].fh));
+  EXPECT_EQ(got[1].fh.counter_reset_hint, model::histogram::CounterResetHint::kGauge);
+  ASSERT_TRUE(WaitFor([&] { return q.metrics().histograms_total.load() == 2; }));
+  EXPECT_EQ(q.metrics().samples_total.load(), 1u);
+  q.Stop();
+}
+
+TEST_F(HistogramQueueTest, WithoutSendNativeHistogramsTheyAreNotSent) {
+  QueueManager q(Options());
+  ASSERT_TRUE(q.Start().ok());
+  WriteHistograms(5000);
+  ASSERT_TRUE(WaitFor([&] { return Accepted() == 1; }));
+  EXPECT_EQ(AcceptedHistograms(shared_.get(), nullptr), 0u);
+  EXPECT_EQ(q.metrics().histograms_total.load(), 0u);
+  q.Stop();
+}
+
+}  // namespace
+}  // namespace promlet::remote
