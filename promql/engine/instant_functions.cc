@@ -307,7 +307,7 @@ EMatrix HistogramFunction(FunctionArgs& a, HistogramMode mode) {
       if (mode == HistogramMode::kQuantiles) {
         for (const auto& phi : phis) {
           model::LabelsBuilder lb(m[i].metric);
-          lb.Set(quantile_label, OpenMetricsFloat(phi[step]));
+          lb.Set(quantile_label, common::FormatOpenMetricsFloat(phi[step]));
           col.Add(col.Intern(lb.Build(), true), ts, quantile(phi[step]));
         }
         continue;

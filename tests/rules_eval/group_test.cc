@@ -9,6 +9,7 @@
 
 #include <cmath>
 
+#include "common/hash.h"
 #include "config/temp_dir.h"
 #include "model/value.h"
 #include "promql/engine/engine.h"

@@ -42,13 +42,6 @@ void WriteEntries(JsonWriter& w, const char* key,
   w.EndArray();
 }
 
-// Already-encoded JSON data.
-Result RawData(std::string_view json) {
-  Result out;
-  out.data().Raw(json);
-  return out;
-}
-
 }  // namespace
 
 Result StatusBuildInfo(const Request& r) {
