@@ -21,7 +21,7 @@ run: build
 	./build/promlet $(ARGS)
 
 build-test: deps
-	cmake -S . -B build-test $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+	cmake -S . -B build-test $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
 	  -DPROMLET_SANITIZE=ON -DPROMLET_BUILD_BENCH=OFF
 	cmake --build build-test -j $(JOBS)
 
