@@ -9,18 +9,39 @@
 namespace promlet::tsdb {
 namespace {
 
+// Decode buffers handed from one iterator to the next on the same thread. A query opens one
+// iterator per series; a fresh vector would be allocated and zero-filled (resize) for each
+// chunk's columns, a recycled one keeps its size, so resizing it to the next chunk's (mostly
+// equal) length writes nothing.
+struct SpareBuffers {
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
+};
+SpareBuffers& Spares() {
+  thread_local SpareBuffers spares;
+  return spares;
+}
+
 class BlockSeriesIterator : public storage::SampleIterator {
  public:
   BlockSeriesIterator(std::shared_ptr<const Block> block, std::vector<BlockChunkMeta> chunks,
                       Intervals deleted, int64_t mint, int64_t maxt)
       : block_(std::move(block)), chunks_(std::move(chunks)), deleted_(std::move(deleted)),
         mint_(mint), maxt_(maxt) {}
+  ~BlockSeriesIterator() override {
+    // Sizes stay as the last chunk left them (a clear() would make the next resize fill).
+    if (!recycled_) return;
+    ts_.swap(Spares().ts);
+    vs_.swap(Spares().vs);
+  }
+  BlockSeriesIterator(const BlockSeriesIterator&) = delete;
+  BlockSeriesIterator& operator=(const BlockSeriesIterator&) = delete;
 
   bool Next() override {
     if (done_) return false;
     for (;;) {
       ++pos_;
-      if (pos_ >= ts_.size()) {
+      if (pos_ >= len_) {
         if (!LoadChunk(next_chunk_)) return Finish();
         continue;
       }
@@ -33,16 +54,16 @@ class BlockSeriesIterator : public storage::SampleIterator {
 
   bool Seek(int64_t t) override {
     if (done_) return false;
-    if (started() && pos_ < ts_.size() && ts_[pos_] >= t) return true;
+    if (started() && pos_ < len_ && ts_[pos_] >= t) return true;
     t = std::max(t, mint_);
     // Skip whole chunks that end before t.
-    if (pos_ >= ts_.size() || ts_.empty() || ts_.back() < t) {
+    if (pos_ >= len_ || len_ == 0 || ts_[len_ - 1] < t) {
       size_t c = next_chunk_;
       while (c < chunks_.size() && chunks_[c].maxt < t) ++c;
       if (c >= chunks_.size()) return Finish();
       if (!LoadChunk(c, t)) return Finish();
     }
-    auto it = std::lower_bound(ts_.begin(), ts_.end(), t);
+    auto it = std::lower_bound(ts_.begin(), ts_.begin() + len_, t);
     pos_ = static_cast<size_t>(it - ts_.begin());
     if (pos_ > 0) --pos_;
     else pos_ = static_cast<size_t>(-1);
@@ -79,7 +100,7 @@ class BlockSeriesIterator : public storage::SampleIterator {
     size_t n = 0;
     while (n < max && !done_) {
       size_t from = pos_ + 1;  // wraps to 0 before the first sample of a chunk
-      if (from >= ts_.size()) {
+      if (from >= len_) {
         if (!LoadChunk(next_chunk_)) {
           Finish();
           break;
@@ -100,7 +121,7 @@ class BlockSeriesIterator : public storage::SampleIterator {
         ++n;
         continue;
       }
-      size_t end = std::min(ts_.size(), from + (max - n));
+      size_t end = std::min(len_, from + (max - n));
       // Timestamps are increasing: find the first one beyond maxt_.
       if (ts_[end - 1] > maxt_) {
         end = static_cast<size_t>(std::upper_bound(ts_.begin() + from, ts_.begin() + end, maxt_) -
@@ -111,7 +132,7 @@ class BlockSeriesIterator : public storage::SampleIterator {
       std::copy(vs_.begin() + from, vs_.begin() + end, vs + n);
       n += k;
       pos_ = end - 1;
-      if (end < ts_.size() && ts_[end] > maxt_) {
+      if (end < len_ && ts_[end] > maxt_) {
         pos_ = end;
         Finish();
         break;
@@ -138,7 +159,15 @@ class BlockSeriesIterator : public storage::SampleIterator {
       ++c;
     }
     if (c >= chunks_.size() || chunks_[c].mint > maxt_) return false;
+    if (!recycled_) {
+      // Taken at the first load, not at construction: a query creates a batch of iterators,
+      // then decodes and drops them one by one on each thread.
+      recycled_ = true;
+      ts_.swap(Spares().ts);
+      vs_.swap(Spares().vs);
+    }
     auto st = block_->ReadChunk(chunks_[c].ref, &ts_, &vs_, std::max(from, mint_), &hist_);
+    len_ = st.ok() ? ts_.size() : 0;
     if (!st.ok()) {
       status_ = st;
       return false;
@@ -153,8 +182,12 @@ class BlockSeriesIterator : public storage::SampleIterator {
   Intervals deleted_;
   int64_t mint_, maxt_;
   size_t next_chunk_ = 0;
+  // The current chunk's columns: ts_[0, len_) (the vectors are recycled, see SpareBuffers,
+  // and hold an earlier chunk's samples until the first LoadChunk).
   std::vector<int64_t> ts_;
   std::vector<double> vs_;
+  size_t len_ = 0;
+  bool recycled_ = false;  // ts_ and vs_ came from Spares() and go back there
   Block::ChunkHistograms hist_;  // the current chunk's histograms (type kFloat: none)
   bool histogram_held_ = false;  // a histogram is current after a NextBatch that returned floats
   size_t pos_ = static_cast<size_t>(-1);

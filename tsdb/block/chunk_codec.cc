@@ -76,12 +76,18 @@ void EncodeTimestamps(absl::Span<const int64_t> ts, std::string* out) {
 absl::Status DecodeTimestamps(std::string_view in, std::vector<int64_t>* out) {
   Decoder dec(in);
   uint64_t n;
-  out->clear();
-  if (!dec.Uvarint(&n) || n > (1u << 16)) return Bad("timestamps");
+  // No clear() first: a reused vector of about the same size then resizes without filling.
+  if (!dec.Uvarint(&n) || n > (1u << 16)) {
+    out->clear();
+    return Bad("timestamps");
+  }
+  out->resize(n);
   if (n == 0) return absl::OkStatus();
   int64_t t0;
-  if (!dec.Varint(&t0)) return Bad("timestamps");
-  out->resize(n);
+  if (!dec.Varint(&t0)) {
+    out->clear();
+    return Bad("timestamps");
+  }
   (*out)[0] = t0;
   if (n == 1) return absl::OkStatus();
   int64_t d;
