@@ -17,13 +17,6 @@ namespace {
 using model::histogram::CounterResetHint;
 using model::histogram::FloatHistogram;
 
-size_t FirstAfter(const int64_t* t, size_t n, int64_t x) {
-  return static_cast<size_t>(std::upper_bound(t, t + n, x) - t);
-}
-size_t FirstAtOrAfter(const int64_t* t, size_t n, int64_t x) {
-  return static_cast<size_t>(std::lower_bound(t, t + n, x) - t);
-}
-
 bool IsGauge(const FloatHistogram& h) { return h.counter_reset_hint == CounterResetHint::kGauge; }
 
 // Adds (subtracts) other into base with the annotations Prometheus gives; false when the two
@@ -97,12 +90,9 @@ std::optional<FloatHistogram> ExtendedHistogramRate(const HWindow& w, int64_t ra
                                                     bool smoothed, bool is_counter,
                                                     bool is_rate, const SeriesNotes& notes) {
   const int64_t* t = w.t;
-  size_t last = w.n - 1;
-  size_t first = FirstAfter(t, last, range_start);
-  first = first == 0 ? 0 : first - 1;
-  if (smoothed) last = FirstAtOrAfter(t, last, range_end);
-  if (t[last] <= range_start) return std::nullopt;
-  if (smoothed && t[first] > range_end) return std::nullopt;
+  const auto b = FindWindowBoundaries(t, w.n, range_start, range_end, smoothed);
+  if (!b || (smoothed && t[b->first] > range_end)) return std::nullopt;
+  const size_t first = b->first, last = b->last;
   // validateHistogramRange.
   const bool custom = w.h[first]->UsesCustomBuckets();
   for (size_t i = first; i <= last; ++i) {
@@ -113,13 +103,13 @@ std::optional<FloatHistogram> ExtendedHistogramRate(const HWindow& w, int64_t ra
     if (is_counter && IsGauge(*w.h[i])) notes.NotCounter();
   }
   std::optional<FloatHistogram> left =
-      smoothed && t[first] < range_start
+      b->interpolate_left
           ? InterpolateHistograms(*w.h[first], t[first], *w.h[first + 1], t[first + 1],
                                   range_start, is_counter, notes)
           : w.h[first]->Copy();
   if (!left) return std::nullopt;
   std::optional<FloatHistogram> right =
-      smoothed && last > 0 && t[last] > range_end
+      b->interpolate_right
           ? InterpolateHistograms(*w.h[last - 1], t[last - 1], *w.h[last], t[last], range_end,
                                   is_counter, notes)
           : w.h[last]->Copy();

@@ -6,16 +6,32 @@
 
 namespace promlet::promql::internal {
 
-namespace {
-
-// Index of the first of t[0, n) greater than x (n when none): Go's sort.Search(n, t[i] > x).
 size_t FirstAfter(const int64_t* t, size_t n, int64_t x) {
   return static_cast<size_t>(std::upper_bound(t, t + n, x) - t);
 }
-// Index of the first of t[0, n) at or after x (n when none).
 size_t FirstAtOrAfter(const int64_t* t, size_t n, int64_t x) {
   return static_cast<size_t>(std::lower_bound(t, t + n, x) - t);
 }
+
+std::optional<WindowBoundaries> FindWindowBoundaries(const int64_t* t, size_t n,
+                                                     int64_t range_start, int64_t range_end,
+                                                     bool smoothed) {
+  WindowBoundaries b;
+  b.last = n - 1;
+  b.first = FirstAfter(t, b.last, range_start);
+  b.first = b.first == 0 ? 0 : b.first - 1;
+  if (smoothed) b.last = FirstAtOrAfter(t, b.last, range_end);
+  if (t[b.last] <= range_start) return std::nullopt;
+  b.interpolate_left = smoothed && t[b.first] < range_start;
+  b.interpolate_right = smoothed && b.last > 0 && t[b.last] > range_end;
+  b.inner_lo = static_cast<ptrdiff_t>(b.first);
+  b.inner_hi = static_cast<ptrdiff_t>(b.last);
+  if (t[b.first] <= range_start) ++b.inner_lo;
+  if (t[b.last] >= range_end) --b.inner_hi;
+  return b;
+}
+
+namespace {
 
 // Linear interpolation at t between (t1, y1) and (t2, y2), in Go's evaluation order; a counter
 // that fell is taken to have restarted from 0.
@@ -41,29 +57,20 @@ std::optional<double> ExtendedRate(const Window& w, int64_t range_start, int64_t
                                    bool is_rate) {
   const int64_t* t = w.t;
   const double* v = w.v;
-  const size_t n = w.n;
-  size_t last = n - 1;
-  size_t first = FirstAfter(t, last, range_start);
-  first = first == 0 ? 0 : first - 1;
-  if (smoothed) last = FirstAtOrAfter(t, last, range_end);
-  if (t[last] <= range_start) return std::nullopt;
-  if (smoothed && t[first] > range_end) return std::nullopt;
-  const double left = smoothed && t[first] < range_start
-                          ? Interpolate(t[first], v[first], t[first + 1], v[first + 1],
-                                        range_start, is_counter)
-                          : v[first];
-  const double right = smoothed && last > 0 && t[last] > range_end
-                           ? Interpolate(t[last - 1], v[last - 1], t[last], v[last], range_end,
-                                         is_counter)
-                           : v[last];
+  const auto b = FindWindowBoundaries(t, w.n, range_start, range_end, smoothed);
+  if (!b || (smoothed && t[b->first] > range_end)) return std::nullopt;
+  const size_t first = b->first, last = b->last;
+  const double left = b->interpolate_left ? Interpolate(t[first], v[first], t[first + 1],
+                                                        v[first + 1], range_start, is_counter)
+                                          : v[first];
+  const double right = b->interpolate_right ? Interpolate(t[last - 1], v[last - 1], t[last],
+                                                          v[last], range_end, is_counter)
+                                            : v[last];
   double result = right - left;
   if (is_counter) {
     // Resets at the boundaries are in left/right already; the samples strictly inside count.
-    auto lo = static_cast<ptrdiff_t>(first), hi = static_cast<ptrdiff_t>(last);
-    if (t[first] <= range_start) ++lo;
-    if (t[last] >= range_end) --hi;
     double correction = 0, prev = left;
-    for (ptrdiff_t i = lo; i <= hi; ++i) {
+    for (ptrdiff_t i = b->inner_lo; i <= b->inner_hi; ++i) {
       if (v[i] < prev) correction += prev;
       prev = v[i];
     }
@@ -127,22 +134,16 @@ void ExtendFloats(const Decoded& d, int64_t range_start, int64_t range_end, bool
   if (n == 0) return;
   const int64_t* t = d.t.data();
   const double* v = d.v.data();
-  size_t last = n - 1;
-  size_t first = FirstAfter(t, last, range_start);
-  first = first == 0 ? 0 : first - 1;
-  if (smoothed) last = FirstAtOrAfter(t, last, range_end);
-  if (t[last] <= range_start) return;
-  const double left = smoothed && t[first] < range_start
-                          ? Interpolate(t[first], v[first], t[first + 1], v[first + 1],
-                                        range_start, false)
-                          : v[first];
-  const double right = smoothed && last > 0 && t[last] > range_end
-                           ? Interpolate(t[last - 1], v[last - 1], t[last], v[last], range_end,
-                                         false)
-                           : v[last];
-  auto lo = static_cast<ptrdiff_t>(first), hi = static_cast<ptrdiff_t>(last);
-  if (t[first] <= range_start) ++lo;
-  if (t[last] >= range_end) --hi;
+  const auto b = FindWindowBoundaries(t, n, range_start, range_end, smoothed);
+  if (!b) return;
+  const size_t first = b->first, last = b->last;
+  const double left = b->interpolate_left ? Interpolate(t[first], v[first], t[first + 1],
+                                                        v[first + 1], range_start, false)
+                                          : v[first];
+  const double right = b->interpolate_right ? Interpolate(t[last - 1], v[last - 1], t[last],
+                                                          v[last], range_end, false)
+                                            : v[last];
+  const ptrdiff_t lo = b->inner_lo, hi = b->inner_hi;
   out.reserve(static_cast<size_t>(std::max<ptrdiff_t>(hi - lo + 1, 0)) + 2);
   out.push_back({range_start, left});
   for (ptrdiff_t i = lo; i <= hi; ++i) out.push_back({t[i], v[i]});

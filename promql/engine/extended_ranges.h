@@ -17,7 +17,9 @@
 #ifndef PROMLET_PROMQL_ENGINE_EXTENDED_RANGES_H_
 #define PROMLET_PROMQL_ENGINE_EXTENDED_RANGES_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "promql/engine/range_functions.h"
 #include "promql/engine/value.h"
@@ -38,6 +40,31 @@ void SlideExtendedWindows(const RangeFunction& f, const RangeCall& c, const Deco
 // the range argument's position.
 void SlideExtendedHistogramWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d,
                                    ESeries& out, PositionRange pos);
+
+// The samples an anchored or smoothed window is made of (Prometheus' pickFirstSampleIndices and
+// the pick-or-interpolate ends), over times t[0, n), n >= 1: `first` is the newest sample at or
+// before range_start (else the oldest), `last` the newest one (smoothed: the first at or after
+// range_end, else the newest). A smoothed window interpolates its left value between first and
+// first + 1 when interpolate_left, its right value between last - 1 and last when
+// interpolate_right; [inner_lo, inner_hi] are the samples strictly inside the window (empty
+// when inner_lo > inner_hi). nullopt when no sample lies after range_start. Shared by the float
+// and histogram kernels so that both pick the same samples.
+struct WindowBoundaries {
+  size_t first = 0;
+  size_t last = 0;
+  bool interpolate_left = false;
+  bool interpolate_right = false;
+  ptrdiff_t inner_lo = 0;
+  ptrdiff_t inner_hi = -1;
+};
+std::optional<WindowBoundaries> FindWindowBoundaries(const int64_t* t, size_t n,
+                                                     int64_t range_start, int64_t range_end,
+                                                     bool smoothed);
+
+// Index of the first of t[0, n) greater than x (n when none): Go's sort.Search(n, t[i] > x).
+size_t FirstAfter(const int64_t* t, size_t n, int64_t x);
+// Index of the first of t[0, n) at or after x (n when none).
+size_t FirstAtOrAfter(const int64_t* t, size_t n, int64_t x);
 
 // Prometheus' extendedRate over one float window (w.n >= 1): rate/increase/delta measured
 // between the window's boundary values; nullopt when no sample lies after range_start.
