@@ -1,7 +1,8 @@
 // Start timestamps (st-storage) in the storage: the chunk's ST column (builder and reader),
 // the head (per-sample STs across chunk cuts, floats and histograms, series without STs keep
 // no column, the feature switch), the WAL (records, replay after a crash, checkpoints, a bad
-// record named by segment and offset).
+// record named by segment and offset) and blocks (head and block compaction, tombstones,
+// no file without STs, a damaged file named at open).
 #include <unistd.h>
 
 #include <filesystem>
@@ -10,6 +11,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/tsdb_disk/test_util.h"
+#include "tsdb/block/block.h"
 #include "tsdb/chunkenc/st_column.h"
 #include "tsdb/db.h"
 #include "tsdb/head.h"
@@ -239,6 +241,115 @@ TEST(WalStartTimestamps, UndecodableRecordIsReportedWithSegmentAndOffset) {
   EXPECT_NE(rep->warnings[0].find("offset " + std::to_string(good_bytes)), std::string::npos)
       << rep->warnings[0];
   EXPECT_EQ(c.order, (std::vector<std::string>{"st10=5", "s10"}));
+}
+
+// Ten hours, one sample a minute: the head compacts into 2h blocks, which merge further.
+DBOptions BlockOptions() {
+  DBOptions o;
+  o.background_compaction = false;
+  o.now_ms = [] { return int64_t{600} * 60'000; };
+  o.log = [](const std::string&) {};
+  o.head.store_start_timestamps = true;
+  return o;
+}
+
+TEST(BlockStartTimestamps, HeadAndBlockCompactionKeepSTsTombstonesToo) {
+  const std::string dir = testing::FreshDir("st_blocks");
+  std::vector<STSample> want_f, want_h;
+  {
+    auto db = DB::Open(dir, BlockOptions());
+    ASSERT_TRUE(db.ok()) << db.status();
+    model::histogram::FloatHistogram fh;
+    for (int i = 0; i < 600; ++i) {
+      const int64_t t = 60'000 * i;
+      auto app = (*db)->NewAppender();
+      ASSERT_TRUE(app->AppendWithST(0, {{"__name__", "f"}}, STFor(i, t), t, i).ok());
+      fh.count = i;
+      ASSERT_TRUE(app->AppendHistogramWithST(0, {{"__name__", "h"}}, STFor(i + 1, t), t,
+                                             nullptr, &fh)
+                      .ok());
+      ASSERT_TRUE(app->Append(0, {{"__name__", "plain"}}, t, i).ok());
+      ASSERT_TRUE(app->Commit().ok());
+    }
+    want_f = Read(**db, "f", nullptr);
+    want_h = Read(**db, "h", nullptr);
+    ASSERT_EQ(want_f.size(), 600u);
+    for (int round = 0; round < 4; ++round) ASSERT_TRUE((*db)->Compact().ok());
+    int max_level = 0;
+    for (const auto& b : (*db)->Blocks()) {
+      max_level = std::max(max_level, b.compaction_level);
+      EXPECT_TRUE(fs::exists(dir + "/" + b.ulid + "/start_timestamps")) << b.ulid;
+    }
+    EXPECT_GE(max_level, 2) << "no block -> block compaction ran";
+    EXPECT_EQ(Read(**db, "f", nullptr), want_f);
+    EXPECT_EQ(Read(**db, "h", nullptr), want_h);
+    // Deleting samples and compacting again keeps the STs of the others.
+    const int64_t from = 90 * 60'000, to = 200 * 60'000;
+    ASSERT_TRUE((*db)->Delete({model::Matcher::MustMake(model::MatchType::kEqual, "__name__", "f")},
+                              from, to)
+                    .ok());
+    std::vector<STSample> kept;
+    for (const auto& s : want_f) {
+      if (s.t < from || s.t > to) kept.push_back(s);
+    }
+    want_f = kept;
+    for (int round = 0; round < 4; ++round) ASSERT_TRUE((*db)->Compact().ok());
+    EXPECT_EQ(Read(**db, "f", nullptr), want_f);
+  }
+  auto db = DB::Open(dir, BlockOptions());  // the blocks read back from disk
+  ASSERT_TRUE(db.ok()) << db.status();
+  bool may = false;
+  EXPECT_EQ(Read(**db, "f", &may), want_f);
+  EXPECT_TRUE(may);
+  EXPECT_EQ(Read(**db, "h", nullptr), want_h);
+}
+
+TEST(BlockStartTimestamps, BlockWithoutSTsHasNoExtraFile) {
+  const std::string dir = testing::FreshDir("st_none");
+  auto db = DB::Open(dir, BlockOptions());
+  ASSERT_TRUE(db.ok()) << db.status();
+  for (int i = 0; i < 600; ++i) {
+    auto app = (*db)->NewAppender();
+    ASSERT_TRUE(app->Append(0, {{"__name__", "plain"}}, 60'000 * i, i).ok());
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  ASSERT_TRUE((*db)->Compact().ok());
+  ASSERT_FALSE((*db)->Blocks().empty());
+  for (const auto& b : (*db)->Blocks()) {
+    EXPECT_FALSE(fs::exists(dir + "/" + b.ulid + "/start_timestamps"));
+    ASSERT_EQ(b.files.size(), 2u);  // chunks and index, as before STs existed
+  }
+  bool may = true;
+  EXPECT_EQ(Read(**db, "plain", &may).size(), 600u);
+  EXPECT_FALSE(may);
+}
+
+TEST(BlockStartTimestamps, DamagedStartTimestampsFileIsNamedAtOpen) {
+  const std::string dir = testing::FreshDir("st_damaged");
+  std::string block_dir;
+  {
+    auto db = DB::Open(dir, BlockOptions());
+    ASSERT_TRUE(db.ok()) << db.status();
+    for (int i = 0; i < 300; ++i) {
+      auto app = (*db)->NewAppender();
+      ASSERT_TRUE(app->AppendWithST(0, {{"__name__", "f"}}, 1, 60'000 * i + 1, i).ok());
+      ASSERT_TRUE(app->Commit().ok());
+    }
+    ASSERT_TRUE((*db)->Compact().ok());
+    ASSERT_FALSE((*db)->Blocks().empty());
+    block_dir = dir + "/" + (*db)->Blocks().front().ulid;
+  }
+  const std::string path = block_dir + "/start_timestamps";
+  ASSERT_TRUE(fs::exists(path));
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(path) - 2));
+    f.put('\x55');
+  }
+  auto block = Block::Open(block_dir);
+  ASSERT_FALSE(block.ok());
+  EXPECT_NE(block.status().ToString().find("start_timestamps"), std::string::npos)
+      << block.status();
 }
 
 }  // namespace
