@@ -329,6 +329,10 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
     for (absl::string_view name : absl::StrSplit(list, ',', absl::SkipEmpty())) {
       if (name == "concurrent-rule-eval") {
         f.concurrent_rule_eval = true;
+      } else if (name == "st-storage") {
+        f.st_storage = true;
+      } else if (name == "use-start-timestamps") {
+        f.use_start_timestamps = true;
       } else {
         f.unknown_features.emplace_back(name);
       }

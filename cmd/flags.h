@@ -57,6 +57,8 @@ struct Flags {
   // --enable-feature (repeatable, comma-separated), as Prometheus: known names set the
   // switches below; unknown ones are kept in `unknown_features` (warned about, not fatal).
   bool concurrent_rule_eval = false;
+  bool st_storage = false;            // st-storage: the TSDB keeps samples' start timestamps
+  bool use_start_timestamps = false;  // use-start-timestamps: PromQL reads them
   std::vector<std::string> unknown_features;
   std::string log_level = "info";
   std::string log_format = "logfmt";

@@ -218,6 +218,7 @@ int Run(const Flags& flags) {
   dbo.retention.time_ms = flags.retention_time_ms;
   dbo.retention.size_bytes = static_cast<uint64_t>(flags.retention_size_bytes);
   dbo.no_lockfile = flags.no_lockfile;
+  dbo.head.store_start_timestamps = flags.st_storage;
   dbo.log = [](const std::string& msg) { PROMLET_LOG_WARN("tsdb", "detail", msg); };
   PROMLET_LOG_INFO("Opening storage", "path", flags.tsdb_path);
   auto opened = tsdb::DB::Open(flags.tsdb_path, dbo);
@@ -250,6 +251,7 @@ int Run(const Flags& flags) {
   eo.lookback_delta_ms = flags.query_lookback_delta_ms;
   eo.max_samples = flags.query_max_samples;
   eo.timeout = absl::Milliseconds(flags.query_timeout_ms);
+  eo.use_start_timestamps = flags.use_start_timestamps;
   promql::Engine engine(eo);
   // Alerts to Alertmanager: the rules hand theirs to the notifier, which queues them and sends
   // them once its config is applied (after the HTTP server starts).

@@ -12,6 +12,9 @@
 //    before the commit sees none of it.
 //  - Select returns series sorted by Labels::Compare; iterators yield strictly increasing
 //    timestamps within the querier's [mint, maxt] (both inclusive).
+//  - A sample may carry a start timestamp (ST, ms; Prometheus' st-storage): when the counter
+//    it belongs to (re)started. 0 means none/unknown. STs are advisory: a storage that keeps
+//    none drops them and reads back 0.
 #ifndef PROMLET_STORAGE_INTERFACE_H_
 #define PROMLET_STORAGE_INTERFACE_H_
 
@@ -77,6 +80,12 @@ class SampleIterator {
   // keeps using it until a 0 return (Next() may then continue past a histogram).
   virtual size_t NextBatch(int64_t* ts, double* vs, size_t max);
   bool StoppedAtHistogram() const { return stopped_at_histogram_; }
+  // The start timestamp of the current sample (0: none). NextBatch does not carry STs: a
+  // reader that wants them reads through Next()/Seek() when MayHaveST() is true.
+  virtual int64_t ST() const { return 0; }
+  // False when no sample this iterator yields has an ST (then ST() is always 0); checked once
+  // per series, so series without STs keep the batch path.
+  virtual bool MayHaveST() const { return false; }
 
  protected:
   // Set by NextBatch implementations: the 0 they returned means "a histogram is current".
@@ -149,6 +158,19 @@ class Appender {
                                                     int64_t t,
                                                     const model::histogram::Histogram* h,
                                                     const model::histogram::FloatHistogram* fh);
+  // Append / AppendHistogram of a sample with start timestamp st (ms, 0 = none). Storages that
+  // keep no STs keep these defaults, which drop the ST.
+  virtual absl::StatusOr<SeriesRef> AppendWithST(SeriesRef ref, const model::Labels& labels,
+                                                 int64_t st, int64_t t, double v) {
+    (void)st;
+    return Append(ref, labels, t, v);
+  }
+  virtual absl::StatusOr<SeriesRef> AppendHistogramWithST(
+      SeriesRef ref, const model::Labels& labels, int64_t st, int64_t t,
+      const model::histogram::Histogram* h, const model::histogram::FloatHistogram* fh) {
+    (void)st;
+    return AppendHistogram(ref, labels, t, h, fh);
+  }
   // Makes the batch durable (per the storage's WAL policy) and visible. The Appender must not be
   // used afterwards.
   virtual absl::Status Commit() = 0;

@@ -9,6 +9,7 @@
 #include "tsdb/block/series_chunker.h"
 #include "tsdb/chunkenc/chunk.h"
 #include "tsdb/chunkenc/histogram_sample_iterator.h"
+#include "tsdb/chunkenc/st_column.h"
 
 namespace promlet::tsdb {
 
@@ -118,12 +119,14 @@ absl::StatusOr<BlockMeta> WriteHeadBlock(const std::string& dir, Head* head, int
         owned = std::move(*xit);
         it = owned.get();
       }
+      chunkenc::StColumnReader sts(c->st);
       while (it->Next()) {
         int64_t t = it->T();
+        const int64_t start = sts.Next(t);  // every sample has its entry, skipped ones too
         if (t < mint || t >= maxt) continue;
         if (any && t <= last) continue;
         if (!del.empty() && IsDeleted(del, t)) continue;
-        if (auto st = chunker.AddCurrent(*it); !st.ok()) return st;
+        if (auto st = chunker.AddCurrent(*it, start); !st.ok()) return st;
         last = t;
         any = true;
       }

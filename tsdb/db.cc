@@ -67,6 +67,8 @@ class FilteredIterator : public storage::SampleIterator {
   }
   int64_t T() const override { return it_->T(); }
   double V() const override { return it_->V(); }
+  int64_t ST() const override { return it_->ST(); }
+  bool MayHaveST() const override { return it_->MayHaveST(); }
   storage::ValueType Type() const override { return it_->Type(); }
   void AtHistogram(model::histogram::Histogram* out) const override { it_->AtHistogram(out); }
   void AtFloatHistogram(model::histogram::FloatHistogram* out) const override {
@@ -147,6 +149,16 @@ class DBAppender : public storage::Appender {
       storage::SeriesRef ref, const model::Labels& labels, int64_t t,
       const model::histogram::Histogram* h, const model::histogram::FloatHistogram* fh) override {
     return inner_->AppendHistogram(ref, labels, t, h, fh);
+  }
+  absl::StatusOr<storage::SeriesRef> AppendWithST(storage::SeriesRef ref,
+                                                  const model::Labels& labels, int64_t st,
+                                                  int64_t t, double v) override {
+    return inner_->AppendWithST(ref, labels, st, t, v);
+  }
+  absl::StatusOr<storage::SeriesRef> AppendHistogramWithST(
+      storage::SeriesRef ref, const model::Labels& labels, int64_t st, int64_t t,
+      const model::histogram::Histogram* h, const model::histogram::FloatHistogram* fh) override {
+    return inner_->AppendHistogramWithST(ref, labels, st, t, h, fh);
   }
   absl::Status Commit() override {
     auto st = inner_->Commit();

@@ -176,6 +176,12 @@ class DB : public storage::Storage {
       if (target == nullptr) return absl::FailedPreconditionError("wal not open");
       return target->LogBatch(s, x, h);
     }
+    absl::Status LogBatchWithST(absl::Span<const RefSeries> s, absl::Span<const RefSample> x,
+                                absl::Span<const RefHistogramSample> h,
+                                absl::Span<const RefStartTimestamp> sts) override {
+      if (target == nullptr) return absl::FailedPreconditionError("wal not open");
+      return target->LogBatchWithST(s, x, h, sts);
+    }
     Wal* target = nullptr;
   };
 

@@ -46,6 +46,12 @@ class ReplayHandler : public WalReplayHandler {
     }
   }
   void OnSamples(absl::Span<const RefSample> samples) override {
+    if (replayer_.HasPendingStartTimestamps()) {
+      // Samples with start timestamps (rare): in order here, as histograms are.
+      for (auto& w : workers_) w->WaitIdle();
+      replayer_.ApplyWithStartTimestamps(samples);
+      return;
+    }
     if (workers_.empty()) {
       routed_[0].clear();
       replayer_.Route(samples, routed_.data());
@@ -70,6 +76,9 @@ class ReplayHandler : public WalReplayHandler {
     // so each series sees its samples in log order.
     for (auto& w : workers_) w->WaitIdle();
     replayer_.ApplyHistograms(h);
+  }
+  void OnStartTimestamps(absl::Span<const RefStartTimestamp> sts) override {
+    replayer_.NoteStartTimestamps(sts);
   }
   void OnTombstones(absl::Span<const WalTombstone> t) override {
     tombstones.insert(tombstones.end(), t.begin(), t.end());

@@ -305,14 +305,14 @@ void Head::Apply(absl::Span<const Pending> samples) {
       for (; i < samples.size() && samples[i].series == s; ++i) {
         const Pending& p = samples[i];
         if (p.hist != nullptr) {
-          if (s->AppendHistogram(p.t, p.hist->h, p.hist->fh, opts_.chunk_range_ms)) {
+          if (s->AppendHistogram(p.t, p.hist->h, p.hist->fh, opts_.chunk_range_ms, p.st)) {
             ++applied_histograms;
             mint = std::min(mint, p.t);
             maxt = std::max(maxt, p.t);
           } else {
             ++ooo;
           }
-        } else if (s->Append(p.t, p.v, opts_.samples_per_chunk, opts_.chunk_range_ms)) {
+        } else if (s->Append(p.t, p.v, opts_.samples_per_chunk, opts_.chunk_range_ms, p.st)) {
           ++applied;
           mint = std::min(mint, p.t);
           maxt = std::max(maxt, p.t);

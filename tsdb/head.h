@@ -84,6 +84,9 @@ struct HeadOptions {
   int64_t max_future_ms = kDefaultMaxFutureMs;
   // Wall clock (ms since the epoch) for that bound; null: the system clock.
   std::function<int64_t()> now_ms = nullptr;
+  // Prometheus' st-storage feature: keep samples' start timestamps (an ST column per chunk,
+  // logged to the WAL). Off: STs given to AppendWithST are dropped.
+  bool store_start_timestamps = false;
 
   static constexpr int64_t kDefaultMaxFutureMs = 10 * 60 * 1000;
 };
@@ -238,6 +241,7 @@ class Head : public storage::Storage {
     int64_t t;
     double v;
     const RefHistogramSample* hist;  // non-null: a histogram sample (v unused)
+    int64_t st = 0;                  // start timestamp (0: none)
   };
   void Apply(absl::Span<const Pending> samples);
   uint64_t RegisterReader();
@@ -314,6 +318,11 @@ class Head : public storage::Storage {
 // sample), and Apply prefetches series and chunk tails ahead of use, since with many series
 // nearly every sample touches a series that is not in cache.
 class Head::Replayer {
+  struct Entry {
+    head_internal::MemSeries* series = nullptr;
+    uint32_t shard = 0;
+  };
+
  public:
   // A sample bound to the series it is appended to.
   struct Sample {
@@ -342,14 +351,22 @@ class Head::Replayer {
   // does. Call it only while no Apply runs (the caller drains the shards first), so that each
   // series sees its samples in log order.
   void ApplyHistograms(absl::Span<const RefHistogramSample> samples);
+  // Start timestamps of samples still to come (the WAL logs them before their batch's
+  // samples); each is used by its sample (ref, t) and then forgotten.
+  void NoteStartTimestamps(absl::Span<const RefStartTimestamp> sts);
+  bool HasPendingStartTimestamps() const { return !pending_st_.empty(); }
+  // Apply for a batch while start timestamps are pending: in order on the calling thread,
+  // giving each sample its ST. Call it only while no Apply runs, as ApplyHistograms.
+  void ApplyWithStartTimestamps(absl::Span<const RefSample> samples);
   // Publishes the counters and time range into the head. Call after every Apply returned.
   void Finish();
 
  private:
-  struct Entry {
-    head_internal::MemSeries* series = nullptr;
-    uint32_t shard = 0;
-  };
+  // The entry `ref` resolves to (through the head's table for a head that had series).
+  const Entry* Resolve(storage::SeriesRef ref);
+  // The pending ST of sample (ref, t), forgotten once taken; 0 if none.
+  int64_t TakeStartTimestamp(storage::SeriesRef ref, int64_t t);
+
   static constexpr unsigned kSegBits = 16;
   Entry* Find(storage::SeriesRef ref) const;
   void Set(storage::SeriesRef ref, const SeriesPtr& s);
@@ -370,6 +387,7 @@ class Head::Replayer {
   ShardStats histogram_stats_;  // ApplyHistograms' (applied counts histogram samples)
   uint64_t unknown_ = 0;
   bool finished_ = false;
+  absl::flat_hash_map<std::pair<storage::SeriesRef, int64_t>, int64_t> pending_st_;
 };
 
 }  // namespace promlet::tsdb

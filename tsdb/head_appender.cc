@@ -28,6 +28,14 @@ namespace {
 
 constexpr uint32_t kNoBatchHistogram = ~uint32_t{0};
 
+// Records the start timestamp of the item just added to a list of `n` items in `sts`, which
+// stays empty until some item has one.
+void NoteST(std::vector<int64_t>& sts, size_t n, int64_t st) {
+  if (st == 0 && sts.empty()) return;
+  sts.resize(n - 1, 0);
+  sts.push_back(st);
+}
+
 struct BatchEntry {
   MemSeries* series;
   int64_t last_t;
@@ -49,6 +57,10 @@ struct BatchBuffers {
   std::vector<uint32_t> sample_entry;
   std::vector<RefHistogramSample> histograms;
   std::vector<uint32_t> histogram_entry;
+  // Start timestamps of samples / histograms, parallel to them; empty while the batch has none
+  // (the usual case), zero-filled up to the first sample that has one.
+  std::vector<int64_t> sample_st;
+  std::vector<int64_t> histogram_st;
   std::vector<PendingT> pending;
 
   void Clear() {
@@ -58,6 +70,8 @@ struct BatchBuffers {
     sample_entry.clear();
     histograms.clear();
     histogram_entry.clear();
+    sample_st.clear();
+    histogram_st.clear();
     pending.clear();
   }
   size_t Capacity() const { return std::max(entries.capacity(), samples.capacity()); }
@@ -67,6 +81,21 @@ struct BatchBuffers {
 // not pin its memory; a few per thread cover the appenders a scrape thread has open at once.
 constexpr size_t kMaxPooledCapacity = size_t{1} << 16;
 constexpr size_t kMaxPooledPerThread = 4;
+
+// The WAL's list of the batch's start timestamps (samples that have one).
+template <typename B>
+std::vector<RefStartTimestamp> StartTimestampsOf(const B& b) {
+  std::vector<RefStartTimestamp> out;
+  for (size_t i = 0; i < b.sample_st.size(); ++i) {
+    if (b.sample_st[i] != 0) out.push_back({b.samples[i].ref, b.samples[i].t, b.sample_st[i]});
+  }
+  for (size_t i = 0; i < b.histogram_st.size(); ++i) {
+    if (b.histogram_st[i] != 0) {
+      out.push_back({b.histograms[i].ref, b.histograms[i].t, b.histogram_st[i]});
+    }
+  }
+  return out;
+}
 
 uint32_t NextAppenderId() {
   static std::atomic<uint32_t> next{0};
@@ -94,10 +123,24 @@ class HeadAppender final : public storage::Appender {
   }
 
   absl::StatusOr<storage::SeriesRef> Append(storage::SeriesRef ref, const model::Labels& labels, int64_t t,
-                                   double v) override;
+                                   double v) override {
+    return AppendFloat(ref, labels, t, v, 0);
+  }
   absl::StatusOr<storage::SeriesRef> AppendHistogram(
       storage::SeriesRef ref, const model::Labels& labels, int64_t t,
-      const model::histogram::Histogram* h, const model::histogram::FloatHistogram* fh) override;
+      const model::histogram::Histogram* h, const model::histogram::FloatHistogram* fh) override {
+    return AppendHist(ref, labels, t, h, fh, 0);
+  }
+  absl::StatusOr<storage::SeriesRef> AppendWithST(storage::SeriesRef ref,
+                                                  const model::Labels& labels, int64_t st,
+                                                  int64_t t, double v) override {
+    return AppendFloat(ref, labels, t, v, head_->opts_.store_start_timestamps ? st : 0);
+  }
+  absl::StatusOr<storage::SeriesRef> AppendHistogramWithST(
+      storage::SeriesRef ref, const model::Labels& labels, int64_t st, int64_t t,
+      const model::histogram::Histogram* h, const model::histogram::FloatHistogram* fh) override {
+    return AppendHist(ref, labels, t, h, fh, head_->opts_.store_start_timestamps ? st : 0);
+  }
   absl::Status Commit() override;
   void Rollback() override;
 
@@ -113,7 +156,16 @@ class HeadAppender final : public storage::Appender {
   // Prometheus' appendableHistogram / appendableFloatHistogram.
   absl::StatusOr<storage::SeriesRef> StageHistogram(
       BatchEntry* e, int64_t t, std::shared_ptr<const model::histogram::Histogram> h,
-      std::shared_ptr<const model::histogram::FloatHistogram> fh);
+      std::shared_ptr<const model::histogram::FloatHistogram> fh, int64_t st);
+  // Append / AppendHistogram with start timestamp st (0: none).
+  absl::StatusOr<storage::SeriesRef> AppendFloat(storage::SeriesRef ref,
+                                                 const model::Labels& labels, int64_t t, double v,
+                                                 int64_t st);
+  absl::StatusOr<storage::SeriesRef> AppendHist(storage::SeriesRef ref,
+                                                const model::Labels& labels, int64_t t,
+                                                const model::histogram::Histogram* h,
+                                                const model::histogram::FloatHistogram* fh,
+                                                int64_t st);
   // Whether a histogram equals e's last sample (which is a histogram of the same kind).
   bool SameAsLastHistogram(const BatchEntry& e, const model::histogram::Histogram* h,
                            const model::histogram::FloatHistogram* fh);
@@ -205,8 +257,9 @@ BatchEntry* HeadAppender::HoldByRef(storage::SeriesRef ref) {
   return e;
 }
 
-absl::StatusOr<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref, const model::Labels& labels, int64_t t,
-                                               double v) {
+absl::StatusOr<storage::SeriesRef> HeadAppender::AppendFloat(storage::SeriesRef ref,
+                                                            const model::Labels& labels,
+                                                            int64_t t, double v, int64_t st) {
   if (done_) return absl::FailedPreconditionError("appender used after Commit or Rollback");
   auto entry = EntryFor(ref, labels);
   if (!entry.ok()) return entry.status();
@@ -222,11 +275,11 @@ absl::StatusOr<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref, 
     if (e->last_type == storage::ValueType::kHistogram) {
       auto h = std::make_shared<model::histogram::Histogram>();
       h->sum = v;
-      return StageHistogram(e, t, std::move(h), nullptr);
+      return StageHistogram(e, t, std::move(h), nullptr, st);
     }
     auto fh = std::make_shared<model::histogram::FloatHistogram>();
     fh->sum = v;
-    return StageHistogram(e, t, nullptr, std::move(fh));
+    return StageHistogram(e, t, nullptr, std::move(fh), st);
   }
   uint64_t vb;
   std::memcpy(&vb, &v, 8);
@@ -248,6 +301,7 @@ absl::StatusOr<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref, 
   e->staged = true;
   b_->samples.push_back(RefSample{series->ref, t, v});
   b_->sample_entry.push_back(static_cast<uint32_t>(e - b_->entries.data()));
+  NoteST(b_->sample_st, b_->samples.size(), st);
   return series->ref;
 }
 
@@ -269,9 +323,10 @@ absl::StatusOr<BatchEntry*> HeadAppender::EntryFor(storage::SeriesRef ref,
   return e;
 }
 
-absl::StatusOr<storage::SeriesRef> HeadAppender::AppendHistogram(
+absl::StatusOr<storage::SeriesRef> HeadAppender::AppendHist(
     storage::SeriesRef ref, const model::Labels& labels, int64_t t,
-    const model::histogram::Histogram* h, const model::histogram::FloatHistogram* fh) {
+    const model::histogram::Histogram* h, const model::histogram::FloatHistogram* fh,
+    int64_t st) {
   if (done_) return absl::FailedPreconditionError("appender used after Commit or Rollback");
   if ((h == nullptr) == (fh == nullptr)) {
     return absl::InvalidArgumentError(
@@ -288,10 +343,10 @@ absl::StatusOr<storage::SeriesRef> HeadAppender::AppendHistogram(
   if (!entry.ok()) return entry.status();
   if (h != nullptr) {
     return StageHistogram(*entry, t, std::make_shared<model::histogram::Histogram>(h->Copy()),
-                          nullptr);
+                          nullptr, st);
   }
   return StageHistogram(*entry, t, nullptr,
-                        std::make_shared<model::histogram::FloatHistogram>(fh->Copy()));
+                        std::make_shared<model::histogram::FloatHistogram>(fh->Copy()), st);
 }
 
 bool HeadAppender::SameAsLastHistogram(const BatchEntry& e, const model::histogram::Histogram* h,
@@ -311,7 +366,7 @@ bool HeadAppender::SameAsLastHistogram(const BatchEntry& e, const model::histogr
 
 absl::StatusOr<storage::SeriesRef> HeadAppender::StageHistogram(
     BatchEntry* e, int64_t t, std::shared_ptr<const model::histogram::Histogram> h,
-    std::shared_ptr<const model::histogram::FloatHistogram> fh) {
+    std::shared_ptr<const model::histogram::FloatHistogram> fh, int64_t st) {
   const storage::ValueType type =
       h != nullptr ? storage::ValueType::kHistogram : storage::ValueType::kFloatHistogram;
   if (e->has_last) {
@@ -337,6 +392,7 @@ absl::StatusOr<storage::SeriesRef> HeadAppender::StageHistogram(
   const storage::SeriesRef ref = e->series->ref;
   b_->histograms.push_back(RefHistogramSample{ref, t, std::move(h), std::move(fh)});
   b_->histogram_entry.push_back(static_cast<uint32_t>(e - b_->entries.data()));
+  NoteST(b_->histogram_st, b_->histograms.size(), st);
   return ref;
 }
 
@@ -349,9 +405,15 @@ absl::Status HeadAppender::Commit() {
     return absl::OkStatus();
   }
   if (head_->opts_.wal != nullptr) {
-    absl::Status st = b.histograms.empty()
-                          ? head_->opts_.wal->Log(b.new_series, b.samples)
-                          : head_->opts_.wal->LogBatch(b.new_series, b.samples, b.histograms);
+    absl::Status st;
+    if (!b.sample_st.empty() || !b.histogram_st.empty()) {
+      st = head_->opts_.wal->LogBatchWithST(b.new_series, b.samples, b.histograms,
+                                            StartTimestampsOf(b));
+    } else if (b.histograms.empty()) {
+      st = head_->opts_.wal->Log(b.new_series, b.samples);
+    } else {
+      st = head_->opts_.wal->LogBatch(b.new_series, b.samples, b.histograms);
+    }
     if (!st.ok()) {
       Release();
       return st;
@@ -366,10 +428,13 @@ absl::Status HeadAppender::Commit() {
     pending.push_back(Head::Pending{b.entries[b.sample_entry[i]].series, b.samples[i].t,
                                     b.samples[i].v, nullptr});
   }
+  for (size_t i = 0; i < b.sample_st.size(); ++i) pending[i].st = b.sample_st[i];
+  const size_t first_hist = pending.size();
   for (size_t i = 0; i < b.histograms.size(); ++i) {
     pending.push_back(Head::Pending{b.entries[b.histogram_entry[i]].series, b.histograms[i].t, 0,
                                     &b.histograms[i]});
   }
+  for (size_t i = 0; i < b.histogram_st.size(); ++i) pending[first_hist + i].st = b.histogram_st[i];
   // Usual scrape batches touch each series once and are grouped already.
   const bool grouped = b.entries.size() == pending.size();
   if (!grouped) {

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "tsdb/chunkenc/histogram_sample_iterator.h"
+#include "tsdb/chunkenc/st_column.h"
 #include "tsdb/chunkenc/xor.h"
 #include "tsdb/head.h"
 #include "tsdb/head_series.h"
@@ -27,13 +28,16 @@ struct Piece {
 class HeadSeriesIterator final : public storage::SampleIterator {
  public:
   HeadSeriesIterator(std::vector<Piece> pieces, int64_t mint, int64_t maxt)
-      : pieces_(std::move(pieces)), mint_(mint), maxt_(maxt) {}
+      : pieces_(std::move(pieces)), mint_(mint), maxt_(maxt) {
+    for (const Piece& p : pieces_) may_have_st_ = may_have_st_ || !p.chunk->st.empty();
+  }
 
   bool Next() override {
     for (;;) {
       if (in_chunk_) {
         if (hist_ ? hit_.Next() : it_.Decode()) {
           int64_t t = T();
+          if (st_.present()) cur_st_ = st_.Next(t);
           if (t > maxt_) return Finish();
           if (t >= mint_) return true;
           continue;
@@ -65,6 +69,8 @@ class HeadSeriesIterator final : public storage::SampleIterator {
 
   int64_t T() const override { return hist_ ? hit_.T() : it_.T(); }
   double V() const override { return hist_ ? 0 : it_.V(); }
+  int64_t ST() const override { return cur_st_; }
+  bool MayHaveST() const override { return may_have_st_; }
   absl::Status status() const override { return status_; }
   storage::ValueType Type() const override {
     return hist_ ? hit_.Type() : storage::ValueType::kFloat;
@@ -85,6 +91,8 @@ class HeadSeriesIterator final : public storage::SampleIterator {
   }
 
   size_t NextBatch(int64_t* ts, double* vs, size_t max) override {
+    // The inline XOR batch below would skip the ST column: series with STs go sample by sample.
+    if (may_have_st_) return SampleIterator::NextBatch(ts, vs, max);
     stopped_at_histogram_ = false;
     if (histogram_held_) {
       histogram_held_ = false;
@@ -145,6 +153,8 @@ class HeadSeriesIterator final : public storage::SampleIterator {
     } else {
       it_.Reset(bytes, p.limit);
     }
+    st_.Reset(p.chunk->st);
+    cur_st_ = 0;
     in_chunk_ = true;
     started_ = true;
     inside_ = p.chunk->min_time >= mint_ && p.chunk->max_time <= maxt_;
@@ -168,6 +178,9 @@ class HeadSeriesIterator final : public storage::SampleIterator {
   chunkenc::XorIterator it_;
   chunkenc::HistogramSampleIterator hit_;
   absl::Status status_;
+  bool may_have_st_ = false;  // some piece has an ST column
+  chunkenc::StColumnReader st_;  // the current chunk's
+  int64_t cur_st_ = 0;
 };
 
 // A histogram chunk cut to the first `limit` samples (shared as is when that is all of it).

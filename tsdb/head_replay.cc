@@ -235,24 +235,68 @@ void Head::Replayer::Apply(int shard, absl::Span<const Sample> samples) {
   st.maxt = maxt;
 }
 
-void Head::Replayer::ApplyHistograms(absl::Span<const RefHistogramSample> samples) {
-  ShardStats& st = histogram_stats_;
-  const int64_t range = head_->opts_.chunk_range_ms;
-  for (const RefHistogramSample& x : samples) {
-    if (x.t < min_valid_) continue;
-    const Entry* e = Find(x.ref);
-    if (e == nullptr && head_had_series_) {
-      if (SeriesPtr s = head_->GetByRef(x.ref)) {
-        Set(x.ref, s);
-        e = Find(x.ref);
-      }
+const Head::Replayer::Entry* Head::Replayer::Resolve(storage::SeriesRef ref) {
+  const Entry* e = Find(ref);
+  if (e == nullptr && head_had_series_) {
+    if (SeriesPtr s = head_->GetByRef(ref)) {
+      Set(ref, s);
+      e = Find(ref);
     }
+  }
+  return e;
+}
+
+void Head::Replayer::NoteStartTimestamps(absl::Span<const RefStartTimestamp> sts) {
+  for (const RefStartTimestamp& x : sts) pending_st_[{x.ref, x.t}] = x.st;
+}
+
+int64_t Head::Replayer::TakeStartTimestamp(storage::SeriesRef ref, int64_t t) {
+  if (pending_st_.empty()) return 0;
+  auto it = pending_st_.find(std::make_pair(ref, t));
+  if (it == pending_st_.end()) return 0;
+  const int64_t st = it->second;
+  pending_st_.erase(it);
+  return st;
+}
+
+void Head::Replayer::ApplyWithStartTimestamps(absl::Span<const RefSample> samples) {
+  ShardStats& st = stats_[0];
+  const int per_chunk = head_->opts_.samples_per_chunk;
+  const int64_t range = head_->opts_.chunk_range_ms;
+  for (const RefSample& x : samples) {
+    const int64_t start = TakeStartTimestamp(x.ref, x.t);
+    if (x.t < min_valid_) continue;
+    const Entry* e = Resolve(x.ref);
     if (e == nullptr) {
       ++unknown_;
       continue;
     }
     MemSeries& s = *e->series;
-    if (s.AppendHistogram(x.t, x.h, x.fh, range)) {
+    if (s.Append(x.t, x.v, per_chunk, range, start)) {
+      ++st.applied;
+      st.mint = std::min(st.mint, x.t);
+      st.maxt = std::max(st.maxt, x.t);
+    } else if (s.HasSamples() && s.MaxTime() == x.t) {
+      ++st.duplicates;
+    } else {
+      ++st.out_of_order;
+    }
+  }
+}
+
+void Head::Replayer::ApplyHistograms(absl::Span<const RefHistogramSample> samples) {
+  ShardStats& st = histogram_stats_;
+  const int64_t range = head_->opts_.chunk_range_ms;
+  for (const RefHistogramSample& x : samples) {
+    const int64_t start = TakeStartTimestamp(x.ref, x.t);
+    if (x.t < min_valid_) continue;
+    const Entry* e = Resolve(x.ref);
+    if (e == nullptr) {
+      ++unknown_;
+      continue;
+    }
+    MemSeries& s = *e->series;
+    if (s.AppendHistogram(x.t, x.h, x.fh, range, start)) {
       ++st.applied;
       st.mint = std::min(st.mint, x.t);
       st.maxt = std::max(st.maxt, x.t);

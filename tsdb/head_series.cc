@@ -68,10 +68,12 @@ std::unique_ptr<OpenHistogramChunk> MemSeries::CloseOpen() {
     c->min_time = open.min_time();
     c->max_time = open.last_time();
     c->bytes = open.Finish();
+    c->st = open_st.Finish();
     closed.push_back(std::move(c));
     return nullptr;
   }
   if (hist != nullptr && hist->num_samples() > 0) closed.push_back(OpenChunkData());
+  open_st.Finish();
   return std::move(hist);
 }
 
@@ -83,6 +85,7 @@ std::shared_ptr<chunkenc::ChunkData> MemSeries::OpenChunkData() const {
     c->min_time = hist->min_time;
     c->max_time = hist->max_time;
     c->bytes = std::string(hist->bytes());
+    c->st = std::string(open_st.bytes());
     return c;
   }
   if (open.empty()) return nullptr;
@@ -91,12 +94,13 @@ std::shared_ptr<chunkenc::ChunkData> MemSeries::OpenChunkData() const {
   c->min_time = open.min_time();
   c->max_time = open.last_time();
   c->bytes = std::string(open.bytes());
+  c->st = std::string(open_st.bytes());
   return c;
 }
 
 bool MemSeries::AppendHistogram(int64_t t, std::shared_ptr<const model::histogram::Histogram> h,
                                 std::shared_ptr<const model::histogram::FloatHistogram> fh,
-                                int64_t chunk_range) {
+                                int64_t chunk_range, int64_t st) {
   if (HasSamples() && t <= MaxTime()) return false;
   const chunkenc::Encoding e =
       h ? chunkenc::Encoding::kHistogram : chunkenc::Encoding::kFloatHistogram;
@@ -158,13 +162,15 @@ bool MemSeries::AppendHistogram(int64_t t, std::shared_ptr<const model::histogra
     }
   }
   hist->max_time = t;
+  open_st.Add(t, st);
   hist->last_h = std::move(h);
   hist->last_fh = std::move(fh);
   ++seq;
   return true;
 }
 
-bool MemSeries::Append(int64_t t, double v, int max_per_chunk, int64_t chunk_range) {
+bool MemSeries::Append(int64_t t, double v, int max_per_chunk, int64_t chunk_range,
+                       int64_t st) {
   if (hist != nullptr) {
     if (t <= hist->max_time) return false;
     CloseOpen();  // type change
@@ -179,6 +185,7 @@ bool MemSeries::Append(int64_t t, double v, int max_per_chunk, int64_t chunk_ran
       c->min_time = open.min_time();
       c->max_time = open.last_time();
       c->bytes = open.Finish();
+      c->st = open_st.Finish();
       closed.push_back(std::move(c));
     }
   } else if (!closed.empty() && t <= closed.back()->max_time) {
@@ -186,6 +193,7 @@ bool MemSeries::Append(int64_t t, double v, int max_per_chunk, int64_t chunk_ran
   }
   if (open.empty()) next_cut = NextBoundary(t, chunk_range);
   if (!open.Append(t, v)) return false;
+  open_st.Add(t, st);
   ++seq;
   return true;
 }
@@ -218,8 +226,11 @@ void MemSeries::NoteCommit(uint64_t id, uint64_t min_reader) {
 }
 
 size_t MemSeries::ChunkMemoryBytes() const {
-  size_t n = open.MemoryBytes() + (hist ? hist->MemoryBytes() + sizeof(OpenHistogramChunk) : 0);
-  for (const auto& c : closed) n += c->bytes.capacity() + sizeof(chunkenc::ChunkData) + 16;
+  size_t n = open.MemoryBytes() + open_st.MemoryBytes() +
+             (hist ? hist->MemoryBytes() + sizeof(OpenHistogramChunk) : 0);
+  for (const auto& c : closed) {
+    n += c->bytes.capacity() + c->st.capacity() + sizeof(chunkenc::ChunkData) + 16;
+  }
   return n;
 }
 

@@ -22,6 +22,7 @@
 #include "tsdb/chunkenc/chunk.h"
 #include "tsdb/chunkenc/float_histogram_chunk.h"
 #include "tsdb/chunkenc/histogram_chunk.h"
+#include "tsdb/chunkenc/st_column.h"
 #include "tsdb/chunkenc/xor.h"
 #include "tsdb/small_mutex.h"
 #include "storage/interface.h"
@@ -73,6 +74,7 @@ class MemSeries {
   std::vector<std::shared_ptr<const chunkenc::ChunkData>> closed;
   chunkenc::XorEncoder open;
   std::unique_ptr<OpenHistogramChunk> hist;  // the open chunk when it holds histograms
+  chunkenc::StColumnBuilder open_st;         // the open chunk's ST column (either kind)
   int64_t next_cut = std::numeric_limits<int64_t>::min();
   uint64_t seq = 0;
   uint32_t pending = 0;  // appenders holding this series in a batch
@@ -104,7 +106,8 @@ class MemSeries {
 
   // Appends in order; false if t is not after the newest sample. Cuts the open chunk when it
   // holds `max_per_chunk` samples or t reaches the next multiple of `chunk_range`.
-  bool Append(int64_t t, double v, int max_per_chunk, int64_t chunk_range);
+  // `st` is the sample's start timestamp (0: none).
+  bool Append(int64_t t, double v, int max_per_chunk, int64_t chunk_range, int64_t st = 0);
   // Appends a native histogram (exactly one of h, fh non-null) in order as Prometheus' head
   // does: a new chunk on a type change, at the chunk range boundary or the size target
   // (Prometheus' histogramsAppendPreprocessor), or where the chunk appender cuts (counter reset,
@@ -112,7 +115,7 @@ class MemSeries {
   // sample or the chunk appender refused the histogram.
   bool AppendHistogram(int64_t t, std::shared_ptr<const model::histogram::Histogram> h,
                        std::shared_ptr<const model::histogram::FloatHistogram> fh,
-                       int64_t chunk_range);
+                       int64_t chunk_range, int64_t st = 0);
   // Moves the open chunk (either kind) into `closed`; returns the histogram one, if it was one.
   std::unique_ptr<OpenHistogramChunk> CloseOpen();
   // The open chunk (either kind) as immutable data; nullptr when there is none. A copy.

@@ -39,6 +39,14 @@ struct RefHistogramSample {
   std::shared_ptr<const model::histogram::FloatHistogram> fh;
 };
 
+// The start timestamp (Prometheus' st-storage) of the sample of series `ref` at t, float or
+// histogram; only samples that have one (st != 0) are listed.
+struct RefStartTimestamp {
+  storage::SeriesRef ref;
+  int64_t t;
+  int64_t st;
+};
+
 class WalSink {
  public:
   virtual ~WalSink() = default;
@@ -55,6 +63,15 @@ class WalSink {
       return absl::UnimplementedError("this WAL cannot log native-histogram samples");
     }
     return Log(new_series, samples);
+  }
+  // As LogBatch, for a batch some of whose samples carry start timestamps (`sts`, not empty).
+  // The default drops the STs (they are advisory), for sinks that cannot store them.
+  virtual absl::Status LogBatchWithST(absl::Span<const RefSeries> new_series,
+                                      absl::Span<const RefSample> samples,
+                                      absl::Span<const RefHistogramSample> histograms,
+                                      absl::Span<const RefStartTimestamp> sts) {
+    (void)sts;
+    return LogBatch(new_series, samples, histograms);
   }
 };
 

@@ -58,6 +58,9 @@ struct EngineOptions {
   int64_t default_eval_interval_ms = 60000;
   QueryParallelism parallelism = QueryParallelism::kAuto;
   int max_threads = 0;  // threads one query may use, its own included; <= 0: every usable core
+  // Prometheus' use-start-timestamps feature: rate, increase, irate and resets read samples'
+  // start timestamps (resets and left extrapolation), start_timestamp() answers.
+  bool use_start_timestamps = false;
 };
 
 struct QueryStats {

@@ -19,6 +19,7 @@
 #include "promql/engine/extended_ranges.h"
 #include "promql/engine/function_table.h"
 #include "promql/engine/helper_pool.h"
+#include "promql/engine/start_timestamps.h"
 #include "promql/parser/parser.h"
 
 namespace promlet::promql::internal {
@@ -76,7 +77,12 @@ absl::Status Evaluator::DecodeInto(const QueryContext& ctx, storage::SampleItera
   d.v.clear();
   d.ht.clear();
   d.hv.clear();
+  d.st.clear();
+  d.hst.clear();
   if (!it.Seek(mint) || it.T() > maxt) return it.status();
+  if (ctx.options->use_start_timestamps && it.MayHaveST()) {
+    return DecodeWithST(ctx, it, maxt, drop_stale, cap, d);
+  }
   TakeCurrent(it, d, stats);
   // Batches are decoded into a stack buffer, cut at maxt and appended: no zero-filled slack
   // in the output (an instant query's lookback window reads a few points per series), one
@@ -113,26 +119,7 @@ absl::Status Evaluator::DecodeInto(const QueryContext& ctx, storage::SampleItera
           "query processing would load too many samples into memory in query execution");
     }
   }
-  if (drop_stale) {
-    size_t w = 0;
-    for (size_t i = 0; i < d.t.size(); ++i) {
-      if (model::IsStaleNaN(d.v[i])) continue;
-      d.t[w] = d.t[i];
-      d.v[w] = d.v[i];
-      ++w;
-    }
-    d.t.resize(w);
-    d.v.resize(w);
-    w = 0;
-    for (size_t i = 0; i < d.ht.size(); ++i) {
-      if (model::IsStaleNaN(d.hv[i]->sum)) continue;
-      d.ht[w] = d.ht[i];
-      d.hv[w] = std::move(d.hv[i]);
-      ++w;
-    }
-    d.ht.resize(w);
-    d.hv.resize(w);
-  }
+  if (drop_stale) DropStale(d);
   return it.status();
 }
 
@@ -577,6 +564,7 @@ int RangeArgIndex(const Call& c) {
 
 EMatrix Evaluator::EvalCall(const Call& c) {
   if (c.func->id == FunctionId::kInfo) return EvalInfo(c);
+  if (c.func->id == FunctionId::kStartTimestamp) return EvalStartTimestamp(c);
   const FunctionImpl& f = FunctionImplOf(c.func->id);
   if (f.sample_times) {
     const Expr& arg = UnwrapParens(*c.args[0]);
@@ -707,9 +695,13 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, const RangeFunction& f, size
   bool warned = false;
   const RangeCall call{grid(), has_at,         at,       offset_ms, range_ms, &scalar_args,
                        ctx_,   c.args[0]->pos, &warned, extension, ctx_->lookback_ms};
+  // Series with start timestamps go by the ST semantics (which may warn: in consume). Only a
+  // selector's data has STs.
+  const bool st_aware = ctx_->options->use_start_timestamps && ReadsStartTimestamps(f) &&
+                        extension == RangeExtension::kNone;
   // Per-series work: thread-safe unless !f.parallel (then it runs on this thread only).
   auto compute = [&](Decoded& d, ESeries& s) {
-    if (!d.ht.empty()) return;
+    if (!d.ht.empty() || (st_aware && d.HasST())) return;
     if (extension == RangeExtension::kNone) {
       SlideWindows(f, call, d, s);
     } else {
@@ -718,7 +710,9 @@ EMatrix Evaluator::EvalRangeFunction(const Call& c, const RangeFunction& f, size
   };
   const bool drop_name = !f.keeps_name;
   auto consume = [&](Decoded& d, ESeries& s) {
-    if (!d.ht.empty()) {
+    if (st_aware && d.HasST()) {
+      SlideStartTimestampWindows(f, call, d, s, c.args[mi]->pos);
+    } else if (!d.ht.empty()) {
       if (extension == RangeExtension::kNone) {
         SlideHistogramWindows(f, call, d, s, c.args[mi]->pos);
       } else {

@@ -94,6 +94,9 @@ class Evaluator {
   EMatrix EvalCall(const Call& c);
   // info(v, [selector]): joins data labels of info series (info.cc).
   EMatrix EvalInfo(const Call& c);
+  // start_timestamp(v): the start timestamp (seconds) of each selected sample, 0 when it has
+  // none; empty for an expression or without use_start_timestamps (start_timestamps.cc).
+  EMatrix EvalStartTimestamp(const Call& c);
   // A range function f whose range-vector argument is c.args[matrix_arg]. With a sink, output
   // series go to it (in order) and the returned EMatrix is empty.
   EMatrix EvalRangeFunction(const Call& c, const RangeFunction& f, size_t matrix_arg,
@@ -122,6 +125,10 @@ class Evaluator {
   static absl::Status DecodeInto(const QueryContext& ctx, storage::SampleIterator& it,
                                  int64_t mint, int64_t maxt, bool drop_stale, int64_t cap,
                                  Decoded& d, bool stats_only = false);
+  // DecodeInto's path for a series with start timestamps (it is current at its first sample
+  // in range): sample by sample, filling d.st / d.hst too (start_timestamp_select.cc).
+  static absl::Status DecodeWithST(const QueryContext& ctx, storage::SampleIterator& it,
+                                   int64_t maxt, bool drop_stale, int64_t cap, Decoded& d);
   void SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t maxt, bool drop_stale,
                        int64_t range, std::string_view func, int64_t cap, bool parallel,
                        const ComputeFn& compute, const ComputeFn& consume);

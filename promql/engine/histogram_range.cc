@@ -19,9 +19,26 @@ using model::histogram::FloatHistogram;
 
 bool IsGauge(const FloatHistogram& h) { return h.counter_reset_hint == CounterResetHint::kGauge; }
 
-// Prometheus' histogramRate (without start timestamps).
+}  // namespace
+
+bool IsStartTimestampReset(int64_t prev_st, int64_t prev_t, int64_t cur_st, int64_t cur_t) {
+  // No ST, an invalid one (after t) or OTel's unknown start (ST == t): no reset.
+  if (cur_st == 0 || cur_st >= cur_t) return false;
+  if (cur_st < prev_t) return false;
+  if (cur_st > prev_t) return true;
+  // The ST points at the previous sample: a delta (reset) if the previous sample's own ST is
+  // known and valid, a cumulative series with an unknown start otherwise.
+  if (prev_st > prev_t) return false;
+  return prev_st != 0 && prev_st != prev_t;
+}
+
+bool StartTimeOverlaps(int64_t prev_st, int64_t prev_t, int64_t cur_st) {
+  return cur_st != 0 && cur_st < prev_t && cur_st != prev_st;
+}
+
 std::optional<FloatHistogram> HistogramRate(const HWindow& w, bool is_counter,
                                             const SeriesNotes& notes) {
+  const int64_t* st = w.st;
   const FloatHistogram* prev = w.h[0].get();
   const FloatHistogram& last = *w.h[w.n - 1];
   bool custom = prev->UsesCustomBuckets();
@@ -29,7 +46,8 @@ std::optional<FloatHistogram> HistogramRate(const HWindow& w, bool is_counter,
   FloatHistogram zero;
   if (is_counter) {
     const FloatHistogram& second = *w.h[1];
-    if (second.DetectReset(*prev)) {
+    if ((st != nullptr && IsStartTimestampReset(st[0], w.t[0], st[1], w.t[1])) ||
+        second.DetectReset(*prev)) {
       zero.schema = second.schema;
       zero.custom_values = second.custom_values;
       prev = &zero;
@@ -70,9 +88,15 @@ std::optional<FloatHistogram> HistogramRate(const HWindow& w, bool is_counter,
   if (sub->nhcb_bounds_reconciled) notes.Reconciled("subtraction");
   if (is_counter) {
     const FloatHistogram* p = prev;
+    bool overlap_noted = false;
     for (size_t i = 1; i < w.n; ++i) {
       const FloatHistogram& curr = *w.h[i];
-      if (curr.DetectReset(*p)) {
+      if (st != nullptr && !overlap_noted && StartTimeOverlaps(st[i - 1], w.t[i - 1], st[i])) {
+        notes.StartTimeOverlap();
+        overlap_noted = true;
+      }
+      if ((st != nullptr && IsStartTimestampReset(st[i - 1], w.t[i - 1], st[i], w.t[i])) ||
+          curr.DetectReset(*p)) {
         auto add = h.Add(*p);
         if (!add.ok()) {
           notes.MixedSchemas();
@@ -90,27 +114,49 @@ std::optional<FloatHistogram> HistogramRate(const HWindow& w, bool is_counter,
   return h;
 }
 
-// extrapolatedRate for a window of histograms only (n >= 2).
 std::optional<FloatHistogram> ExtrapolatedHistogramRate(const HWindow& w, int64_t range_start,
                                                         int64_t range_end, int64_t range_ms,
                                                         bool is_counter, bool is_rate,
                                                         const SeriesNotes& notes) {
-  std::optional<FloatHistogram> result = HistogramRate(w, is_counter, notes);
-  if (!result) return std::nullopt;
+  std::optional<FloatHistogram> result;
+  if (w.n > 1) {
+    result = HistogramRate(w, is_counter, notes);
+    if (!result) return std::nullopt;
+  }
   const size_t last = w.n - 1;
   const int64_t first_t = w.t[0], last_t = w.t[last];
   double duration_to_start = static_cast<double>(first_t - range_start) / 1000;
   double duration_to_end = static_cast<double>(range_end - last_t) / 1000;
-  const double sampled_interval = static_cast<double>(last_t - first_t) / 1000;
-  const double avg_between = sampled_interval / static_cast<double>(last);
+  double sampled_interval = static_cast<double>(last_t - first_t) / 1000;
+  const double avg_between = last > 0 ? sampled_interval / static_cast<double>(last) : 0;
   const double threshold = avg_between * 1.1;
-  if (duration_to_start >= threshold) duration_to_start = avg_between / 2;
-  if (is_counter) {
-    double duration_to_zero = duration_to_start;
-    if (result->count > 0 && w.h[0]->count >= 0) {
-      duration_to_zero = sampled_interval * (w.h[0]->count / result->count);
+  const int64_t first_st = w.st != nullptr ? w.st[0] : 0;
+  if (is_counter && first_st != 0 && first_st > range_start && first_st < first_t) {
+    // Prometheus (use-start-timestamps): the first sample's ST lies inside the range, so
+    // assume a zero sample at the ST instead of extrapolating to the left.
+    duration_to_start = 0;
+    sampled_interval = static_cast<double>(last_t - first_st) / 1000;
+    if (!result) {
+      result = w.h[0]->Copy();
+    } else {
+      auto add = result->Add(*w.h[0]);
+      if (!add.ok()) {
+        notes.MixedSchemas();
+        return std::nullopt;
+      }
+      if (add->nhcb_bounds_reconciled) notes.Reconciled("addition");
     }
-    if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
+  } else if (last == 0) {
+    return std::nullopt;  // one sample and no usable ST
+  } else {
+    if (duration_to_start >= threshold) duration_to_start = avg_between / 2;
+    if (is_counter) {
+      double duration_to_zero = duration_to_start;
+      if (result->count > 0 && w.h[0]->count >= 0) {
+        duration_to_zero = sampled_interval * (w.h[0]->count / result->count);
+      }
+      if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
+    }
   }
   if (duration_to_end >= threshold) duration_to_end = avg_between / 2;
   double factor = 1.0;
@@ -121,6 +167,8 @@ std::optional<FloatHistogram> ExtrapolatedHistogramRate(const HWindow& w, int64_
   result->Mul(factor);
   return result;
 }
+
+namespace {
 
 void TrackHint(const FloatHistogram& h, bool* reset_seen, bool* not_reset_seen) {
   if (h.counter_reset_hint == CounterResetHint::kReset) *reset_seen = true;

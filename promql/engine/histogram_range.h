@@ -8,6 +8,7 @@
 #ifndef PROMLET_PROMQL_ENGINE_HISTOGRAM_RANGE_H_
 #define PROMLET_PROMQL_ENGINE_HISTOGRAM_RANGE_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,12 @@ struct SeriesNotes {
   void ResetCollision(std::string_view op) const {
     ctx->Warn(absl::StrCat("conflicting counter resets during histogram ", std::string(op)), pos);
   }
+  void StartTimeOverlap() const {
+    ctx->Warn(absl::StrCat("sample has start time that overlaps with previous sample timestamp "
+                           "for metric \"",
+                           name, "\""),
+              pos);
+  }
   void IgnoredInMixedRange() const {
     ctx->Info(absl::StrCat("ignored histograms in a range containing both floats and "
                            "histograms for metric name \"",
@@ -58,7 +65,25 @@ struct HWindow {
   const int64_t* t;
   const HistPtr* h;
   size_t n;
+  const int64_t* st = nullptr;  // their start timestamps, when the engine uses them
 };
+
+// Prometheus' isStartTimestampReset: whether the current sample's start timestamp says its
+// counter restarted since the previous sample (ST 0: unknown).
+bool IsStartTimestampReset(int64_t prev_st, int64_t prev_t, int64_t cur_st, int64_t cur_t);
+// Prometheus' checkStartTimeOverlap: the current ST reaches back before the previous sample
+// without being the previous sample's own ST.
+bool StartTimeOverlaps(int64_t prev_st, int64_t prev_t, int64_t cur_st);
+
+// Prometheus' histogramRate over a window of n >= 2 histograms (counter resets by hint and, with
+// w.st, by start timestamp).
+std::optional<model::histogram::FloatHistogram> HistogramRate(const HWindow& w, bool is_counter,
+                                                              const SeriesNotes& notes);
+// extrapolatedRate over a window of histograms only: n >= 2, or n == 1 with a start timestamp
+// inside the range (which then replaces the left extrapolation, as with n >= 2).
+std::optional<model::histogram::FloatHistogram> ExtrapolatedHistogramRate(
+    const HWindow& w, int64_t range_start, int64_t range_end, int64_t range_ms, bool is_counter,
+    bool is_rate, const SeriesNotes& notes);
 
 // changes() (resets when resets) over the floats and histograms of one window merged in time:
 // a change of kind counts as a change and as a reset.

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "absl/container/flat_hash_map.h"
+#include "model/value.h"
 
 namespace promlet::promql::internal {
 
@@ -107,6 +108,32 @@ void MergeSameLabels(EMatrix& m) {
     out.push_back(std::move(base));
   }
   m = std::move(out);
+}
+
+void DropStale(Decoded& d) {
+  const bool st = !d.st.empty(), hst = !d.hst.empty();
+  size_t w = 0;
+  for (size_t i = 0; i < d.t.size(); ++i) {
+    if (model::IsStaleNaN(d.v[i])) continue;
+    d.t[w] = d.t[i];
+    d.v[w] = d.v[i];
+    if (st) d.st[w] = d.st[i];
+    ++w;
+  }
+  d.t.resize(w);
+  d.v.resize(w);
+  if (st) d.st.resize(w);
+  w = 0;
+  for (size_t i = 0; i < d.ht.size(); ++i) {
+    if (model::IsStaleNaN(d.hv[i]->sum)) continue;
+    d.ht[w] = d.ht[i];
+    d.hv[w] = std::move(d.hv[i]);
+    if (hst) d.hst[w] = d.hst[i];
+    ++w;
+  }
+  d.ht.resize(w);
+  d.hv.resize(w);
+  if (hst) d.hst.resize(w);
 }
 
 }  // namespace promlet::promql::internal

@@ -75,9 +75,17 @@ struct Decoded {
   std::vector<double> v;
   std::vector<int64_t> ht;  // histogram samples
   std::vector<HistPtr> hv;
+  // Start timestamps (ms, 0: none) parallel to t and ht. Both empty unless the engine uses
+  // STs and the series has some (subqueries and expressions never carry them).
+  std::vector<int64_t> st;
+  std::vector<int64_t> hst;
+  bool HasST() const { return !st.empty() || !hst.empty(); }
   bool Empty() const { return t.empty() && ht.empty(); }
   size_t Size() const { return t.size() + ht.size(); }
 };
+
+// Removes the stale markers of d (with their STs, when d has them).
+void DropStale(Decoded& d);
 
 // The steps an evaluator produces points for: start, start + interval, ... <= end.
 struct StepGrid {

@@ -255,7 +255,9 @@ class Runner {
   void Clear() {
     histograms_refused_ = false;
     head_.reset();
-    head_ = std::make_unique<tsdb::Head>();
+    tsdb::HeadOptions ho;
+    ho.store_start_timestamps = true;  // the reference test storage keeps STs (§3.5)
+    head_ = std::make_unique<tsdb::Head>(ho);
   }
 
   std::string Load(const Command& c) {
@@ -264,31 +266,58 @@ class Runner {
     auto interval = ParseScriptDuration(parts[1]);
     if (!interval) return "bad load interval";
     std::vector<SeriesLine> series;
+    // Per series, the start-timestamp offsets of its slots (§3.5; empty: none).
+    std::vector<std::vector<std::optional<int64_t>>> st_offsets;
+    std::optional<StartTimestampLine> pending_st;  // an @st line waiting for its series line
     for (const auto& [ln, body] : c.body) {
-      // Start-timestamp lines (@st) carry no samples of their own; not supported.
-      size_t i = 0;
-      auto probe = ParseMetric(body, &i);
-      if (probe.ok() && body.substr(i, 3) == "@st") continue;
+      if (IsStartTimestampLine(body)) {
+        if (pending_st) return absl::StrCat("line ", ln, ": @st line follows an @st line");
+        auto stl = ParseStartTimestampLine(body);
+        if (!stl.ok()) return absl::StrCat("line ", ln, ": ", stl.status().message());
+        pending_st = std::move(*stl);
+        continue;
+      }
       auto sl = ParseSeriesLine(body);
       if (!sl.ok()) return absl::StrCat("line ", ln, ": ", sl.status().message());
+      std::vector<std::optional<int64_t>> offsets;
+      if (pending_st) {
+        if (pending_st->labels != sl->labels) {
+          return absl::StrCat("line ", ln, ": the @st line before it is for ",
+                              LabelsStr(pending_st->labels), ", not ", LabelsStr(sl->labels));
+        }
+        if (pending_st->offsets.size() != sl->slots.size()) {
+          return absl::StrCat("line ", ln, ": ", sl->slots.size(), " slots but its @st line has ",
+                              pending_st->offsets.size());
+        }
+        offsets = std::move(pending_st->offsets);
+        pending_st.reset();
+      }
       bool replaced = false;
-      for (auto& s : series) {
-        if (s.labels == sl->labels) {
-          s = std::move(*sl);
+      for (size_t k = 0; k < series.size(); ++k) {
+        if (series[k].labels == sl->labels) {
+          series[k] = std::move(*sl);
+          st_offsets[k] = std::move(offsets);
           replaced = true;
           break;
         }
       }
-      if (!replaced) series.push_back(std::move(*sl));
+      if (!replaced) {
+        series.push_back(std::move(*sl));
+        st_offsets.push_back(std::move(offsets));
+      }
     }
+    if (pending_st) return "an @st line without a series line after it";
     auto app = head_->NewAppender();
-    for (const auto& s : series) {
+    for (size_t i = 0; i < series.size(); ++i) {
+      const SeriesLine& s = series[i];
       storage::SeriesRef ref = 0;
       for (size_t k = 0; k < s.slots.size(); ++k) {
         if (!s.slots[k].present) continue;
         const int64_t t = static_cast<int64_t>(k) * *interval;
-        auto r = s.slots[k].h ? app->AppendHistogram(ref, s.labels, t, nullptr, s.slots[k].h.get())
-                              : app->Append(ref, s.labels, t, s.slots[k].v);
+        const int64_t st = k < st_offsets[i].size() && st_offsets[i][k] ? t + *st_offsets[i][k] : 0;
+        auto r = s.slots[k].h
+                     ? app->AppendHistogramWithST(ref, s.labels, st, t, nullptr, s.slots[k].h.get())
+                     : app->AppendWithST(ref, s.labels, st, t, s.slots[k].v);
         if (!r.ok() && absl::IsUnimplemented(r.status())) {  // storage without histograms
           histograms_refused_ = true;
           continue;
@@ -743,6 +772,7 @@ class Runner {
     o.timeout = absl::Seconds(100);
     o.parallelism = opts_.parallelism;
     o.max_threads = opts_.max_threads;
+    o.use_start_timestamps = true;  // as the reference test engine (FORMAT.md §3.5)
     return o;
   }()};
 };

@@ -310,6 +310,80 @@ absl::StatusOr<SeriesLine> ParseSeriesLine(std::string_view line) {
   return sl;
 }
 
+namespace {
+
+// A signed script duration at s[*i] (`-1m`, `+30s`, `0`, `59999ms`); *i ends after it.
+std::optional<int64_t> ParseSignedDuration(std::string_view s, size_t* i) {
+  int64_t sign = 1;
+  if (*i < s.size() && (s[*i] == '-' || s[*i] == '+')) {
+    if (s[*i] == '-') sign = -1;
+    ++*i;
+  }
+  const size_t start = *i;
+  while (*i < s.size() && (std::isdigit(static_cast<unsigned char>(s[*i])) ||
+                           std::string_view("smhdwy").find(s[*i]) != std::string_view::npos)) {
+    ++*i;
+  }
+  auto d = ParseScriptDuration(s.substr(start, *i - start));
+  if (!d) return std::nullopt;
+  return sign * *d;
+}
+
+}  // namespace
+
+bool IsStartTimestampLine(std::string_view line) {
+  size_t i = 0;
+  return ParseMetric(line, &i).ok() && line.substr(i, 3) == "@st";
+}
+
+absl::StatusOr<StartTimestampLine> ParseStartTimestampLine(std::string_view line) {
+  size_t i = 0;
+  auto l = ParseMetric(line, &i);
+  if (!l.ok()) return l.status();
+  if (line.substr(i, 3) != "@st") return absl::InvalidArgumentError("not an @st line");
+  StartTimestampLine out;
+  out.labels = std::move(*l);
+  const std::string rest(line.substr(i + 3));
+  for (absl::string_view piece : absl::StrSplit(rest, absl::ByAnyChar(" \t"), absl::SkipEmpty())) {
+    const std::string_view item(piece.data(), piece.size());
+    auto bad = [&] {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad start-timestamp item \"", std::string(item), "\""));
+    };
+    if (item == "_") {
+      out.offsets.push_back(std::nullopt);
+      continue;
+    }
+    if (item.substr(0, 2) == "_x") {
+      auto n = ParseNumber(item.substr(2), false);
+      if (!n || *n < 0 || *n != std::floor(*n)) return bad();
+      out.offsets.insert(out.offsets.end(), static_cast<size_t>(*n), std::nullopt);
+      continue;
+    }
+    size_t p = 0;
+    auto d = ParseSignedDuration(item, &p);
+    if (!d) return bad();
+    int64_t step = 0;
+    if (p < item.size() && (item[p] == '+' || item[p] == '-')) {
+      auto e = ParseSignedDuration(item, &p);
+      if (!e) return bad();
+      step = *e;
+    }
+    size_t times = 1;
+    if (p < item.size() && item[p] == 'x') {
+      auto n = ParseNumber(item.substr(p + 1), false);
+      if (!n || *n < 0 || *n != std::floor(*n)) return bad();
+      times = static_cast<size_t>(*n) + 1;
+      p = item.size();
+    } else if (step != 0) {
+      return bad();  // `d+e` needs a repetition count
+    }
+    if (p != item.size()) return bad();
+    for (size_t k = 0; k < times; ++k) out.offsets.push_back(*d + static_cast<int64_t>(k) * step);
+  }
+  return out;
+}
+
 }  // namespace promlet::promql::testing
 
 namespace promlet::promql::testing {

@@ -55,6 +55,16 @@ struct SeriesLine {
 };
 absl::StatusOr<SeriesLine> ParseSeriesLine(std::string_view line);
 
+// A start-timestamp line (§3.5): `metric@st offsets`. Per slot the ST's offset from the
+// sample's timestamp (ms), or nullopt for "no ST".
+struct StartTimestampLine {
+  model::Labels labels;
+  std::vector<std::optional<int64_t>> offsets;
+};
+// Whether `line` is a start-timestamp line (its metric is followed by `@st`).
+bool IsStartTimestampLine(std::string_view line);
+absl::StatusOr<StartTimestampLine> ParseStartTimestampLine(std::string_view line);
+
 }  // namespace promlet::promql::testing
 
 #endif  // PROMLET_TESTS_PROMQL_ENGINE_SCRIPT_SYNTAX_H_

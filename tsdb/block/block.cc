@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -76,6 +78,44 @@ absl::Status Block::CheckFileSizes() const {
     return absl::DataLossError(absl::StrCat(
         file->path(), ": file is ", file->size(), " bytes, meta.json says ", f.size_bytes,
         file->size() < f.size_bytes ? " (truncated)" : " (longer than written)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Block::LoadStartTimestamps() {
+  const std::string path = dir_ + "/" + kStartTimestampsFile;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return absl::OkStatus();
+  std::ifstream in(path, std::ios::binary);
+  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto bad = [&](std::string_view what) {
+    return absl::DataLossError(absl::StrCat(path, ": ", std::string(what)));
+  };
+  if (data.size() < kMagicLen || data.compare(0, kMagicLen, kStartTimestampsMagic) != 0) {
+    return bad("bad magic");
+  }
+  auto raw = ReadSection(data, kMagicLen);
+  if (!raw.ok()) return bad(std::string(raw.status().message()));
+  Decoder d(*raw);
+  uint64_t n;
+  if (!d.Uvarint(&n)) return bad("truncated series count");
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t ordinal, count;
+    if (!d.Uvarint(&ordinal) || !d.Uvarint(&count) || ordinal >= num_series_ ||
+        count > d.remaining()) {
+      return bad(absl::StrCat("bad entry of series ", i));
+    }
+    StartTimestamps& sts = start_timestamps_[static_cast<uint32_t>(ordinal)];
+    sts.reserve(count);
+    int64_t t = 0;
+    for (uint64_t k = 0; k < count; ++k) {
+      int64_t dt, back;
+      if (!d.Varint(&dt) || !d.Varint(&back)) {
+        return bad(absl::StrCat("truncated entries of series ordinal ", ordinal));
+      }
+      t = WrapAdd(t, dt);
+      sts.emplace_back(t, WrapSub(t, back));
+    }
   }
   return absl::OkStatus();
 }
@@ -225,6 +265,7 @@ absl::Status Block::Load(bool verify_chunks) {
   if (verify_chunks) {
     if (auto st = VerifyChunkGroups(); !st.ok()) return st;
   }
+  if (auto st = LoadStartTimestamps(); !st.ok()) return st;
   auto tomb = ReadTombstones(dir_);
   if (!tomb.ok()) return tomb.status();
   tombstones_ = std::move(*tomb);

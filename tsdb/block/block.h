@@ -23,8 +23,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "tsdb/block/block_file.h"
@@ -97,6 +99,14 @@ class Block {
   std::vector<std::string> LabelNames() const;
   std::vector<std::string> LabelValues(std::string_view name) const;
 
+  // The (t, st) pairs of the samples of series `ordinal` that have a start timestamp, in t
+  // order; nullptr when none has (block_format.h's start_timestamps file).
+  using StartTimestamps = std::vector<std::pair<int64_t, int64_t>>;
+  const StartTimestamps* StartTimestampsOf(uint32_t ordinal) const {
+    auto it = start_timestamps_.find(ordinal);
+    return it == start_timestamps_.end() ? nullptr : &it->second;
+  }
+
   // Deleted intervals of a series (empty when none).
   Intervals Tombstones(uint32_t ordinal) const;
   bool HasTombstones() const;
@@ -121,6 +131,7 @@ class Block {
   // Marks the block damaged (once: runs the handler) when st is a DataLoss; returns st.
   absl::Status Damaged(absl::Status st) const;
   absl::Status CheckFileSizes() const;
+  absl::Status LoadStartTimestamps();
   absl::Status VerifyChunkGroups() const;
   // Entries [first, last) of a label name in the sorted postings table.
   std::pair<size_t, size_t> NameRange(std::string_view name) const;
@@ -150,6 +161,7 @@ class Block {
   mutable std::list<std::pair<std::pair<uint64_t, uint64_t>, std::shared_ptr<const Section>>>
       cache_;
   TombstoneMap tombstones_;
+  absl::flat_hash_map<uint32_t, StartTimestamps> start_timestamps_;  // immutable after Load
   std::function<void(const Block&, const absl::Status&)> on_damage_;
   mutable std::atomic<bool> damaged_{false};
 };

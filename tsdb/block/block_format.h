@@ -12,6 +12,12 @@
 //   index       "PLINDEX1", symbols section, series pages, postings lists, postings table,
 //               page table, then a fixed footer (see below).
 //   tombstones  optional: deleted intervals per series ordinal (tombstones.h).
+//   start_timestamps  optional, only when some sample has a start timestamp (st-storage):
+//               "PLSTAMP1", then one compressed section: uvarint series count, per series
+//               uvarint ordinal (increasing), uvarint entry count, per sample that has an ST
+//               (increasing t): varint t delta (from the previous entry, the first from 0),
+//               varint t - st. A block without STs has no such file (byte-identical to one
+//               written before STs existed).
 //
 // A compressed section: u32 compressed length, u32 raw length, u32 CRC32C of the compressed
 // bytes, zstd frame. Series are numbered 0..n-1 in Labels::Compare order (their "ordinal");
@@ -37,6 +43,8 @@ inline constexpr char kChunksMagic[] = "PLCHUNK2";
 // is a block format this build does not read (named in the error), not random garbage.
 inline constexpr char kChunksMagicPrefix[] = "PLCHUNK";
 inline constexpr char kIndexMagic[] = "PLINDEX1";
+inline constexpr char kStartTimestampsMagic[] = "PLSTAMP1";
+inline constexpr char kStartTimestampsFile[] = "start_timestamps";
 inline constexpr char kIndexEndMagic[] = "PLIXEND1";
 inline constexpr size_t kMagicLen = 8;
 inline constexpr size_t kFooterLen = 48;

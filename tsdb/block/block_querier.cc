@@ -25,9 +25,10 @@ SpareBuffers& Spares() {
 class BlockSeriesIterator : public storage::SampleIterator {
  public:
   BlockSeriesIterator(std::shared_ptr<const Block> block, std::vector<BlockChunkMeta> chunks,
-                      Intervals deleted, int64_t mint, int64_t maxt)
+                      Intervals deleted, int64_t mint, int64_t maxt,
+                      const Block::StartTimestamps* sts)
       : block_(std::move(block)), chunks_(std::move(chunks)), deleted_(std::move(deleted)),
-        mint_(mint), maxt_(maxt) {}
+        mint_(mint), maxt_(maxt), sts_(sts) {}
   ~BlockSeriesIterator() override {
     // Sizes stay as the last chunk left them (a clear() would make the next resize fill).
     if (!recycled_) return;
@@ -71,6 +72,14 @@ class BlockSeriesIterator : public storage::SampleIterator {
   }
 
   int64_t T() const override { return ts_[pos_]; }
+  // Looked up by time: chunks may be skipped, so the sample's place in the series is unknown.
+  int64_t ST() const override {
+    if (sts_ == nullptr) return 0;
+    const int64_t t = T();
+    auto it = std::lower_bound(sts_->begin(), sts_->end(), std::make_pair(t, INT64_MIN));
+    return it != sts_->end() && it->first == t ? it->second : 0;
+  }
+  bool MayHaveST() const override { return sts_ != nullptr; }
   double V() const override { return hist_.type == storage::ValueType::kFloat ? vs_[pos_] : 0; }
   absl::Status status() const override { return status_; }
   storage::ValueType Type() const override { return hist_.type; }
@@ -193,17 +202,19 @@ class BlockSeriesIterator : public storage::SampleIterator {
   size_t pos_ = static_cast<size_t>(-1);
   bool done_ = false;
   absl::Status status_;
+  const Block::StartTimestamps* sts_;  // owned by block_
 };
 
 class BlockSeries : public storage::Series {
  public:
   const model::Labels& labels() const override { return labels_; }
   std::unique_ptr<storage::SampleIterator> Iterator() const override {
-    return NewBlockSeriesIterator(block_, chunks_, deleted_, mint_, maxt_);
+    return NewBlockSeriesIterator(block_, chunks_, deleted_, mint_, maxt_, sts_);
   }
   model::Labels labels_;
   std::vector<BlockChunkMeta> chunks_;
   Intervals deleted_;
+  const Block::StartTimestamps* sts_ = nullptr;
   std::shared_ptr<const Block> block_;
   int64_t mint_ = 0, maxt_ = 0;
 };
@@ -226,6 +237,7 @@ class BlockSeriesSet : public storage::SeriesSet {
         return false;
       }
       cur_.deleted_ = cur_.block_->Tombstones(o);
+      cur_.sts_ = cur_.block_->StartTimestampsOf(o);
       bool any = false;
       for (const auto& c : cur_.chunks_) {
         if (c.maxt >= cur_.mint_ && c.mint <= cur_.maxt_ &&
@@ -254,9 +266,10 @@ class BlockSeriesSet : public storage::SeriesSet {
 std::unique_ptr<storage::SampleIterator> NewBlockSeriesIterator(std::shared_ptr<const Block> block,
                                                        std::vector<BlockChunkMeta> chunks,
                                                        Intervals deleted, int64_t mint,
-                                                       int64_t maxt) {
+                                                       int64_t maxt,
+                                                       const Block::StartTimestamps* sts) {
   return std::make_unique<BlockSeriesIterator>(std::move(block), std::move(chunks),
-                                               std::move(deleted), mint, maxt);
+                                               std::move(deleted), mint, maxt, sts);
 }
 
 std::unique_ptr<storage::SeriesSet> BlockQuerier::Select(absl::Span<const model::Matcher> matchers,

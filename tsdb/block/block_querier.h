@@ -31,7 +31,8 @@ class BlockQuerier : public storage::Querier {
 std::unique_ptr<storage::SampleIterator> NewBlockSeriesIterator(std::shared_ptr<const Block> block,
                                                        std::vector<BlockChunkMeta> chunks,
                                                        Intervals deleted, int64_t mint,
-                                                       int64_t maxt);
+                                                       int64_t maxt,
+                                                       const Block::StartTimestamps* sts = nullptr);
 
 }  // namespace promlet::tsdb
 

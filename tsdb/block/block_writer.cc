@@ -165,6 +165,7 @@ absl::Status BlockWriter::AddSeriesChunks(const model::Labels& labels,
   }
   series_.push_back(SeriesEntry{labels, {}});
   const size_t sidx = series_.size() - 1;
+  NoteStartTimestamps(sidx, chunks);
   for (const Chunk& c : chunks) {
     if (c.encoding != 1) {
       if (auto st = AddChunk(sidx, c.ts, {}, c.encoding, c.bytes); !st.ok()) return st;
@@ -180,6 +181,26 @@ absl::Status BlockWriter::AddSeriesChunks(const model::Labels& labels,
     }
   }
   return absl::OkStatus();
+}
+
+void BlockWriter::NoteStartTimestamps(size_t sidx, absl::Span<const Chunk> chunks) {
+  std::string entries;
+  uint64_t n = 0;
+  int64_t prev_t = 0;
+  for (const Chunk& c : chunks) {
+    for (size_t i = 0; i < c.sts.size() && i < c.ts.size(); ++i) {
+      if (c.sts[i] == 0) continue;
+      PutVarint(&entries, WrapSub(c.ts[i], prev_t));
+      PutVarint(&entries, WrapSub(c.ts[i], c.sts[i]));
+      prev_t = c.ts[i];
+      ++n;
+    }
+  }
+  if (n == 0) return;
+  PutUvarint(&st_raw_, sidx);
+  PutUvarint(&st_raw_, n);
+  st_raw_ += entries;
+  ++st_series_;
 }
 
 absl::Status BlockWriter::FlushGroup() {
@@ -320,6 +341,23 @@ absl::StatusOr<BlockMeta> BlockWriter::Finish(int64_t min_time, int64_t max_time
   ::close(fd);
   if (!st.ok()) return st;
 
+  uint64_t st_file_size = 0;
+  if (st_series_ > 0) {
+    std::string raw_st;
+    PutUvarint(&raw_st, st_series_);
+    raw_st += st_raw_;
+    std::string file(kStartTimestampsMagic, kMagicLen);
+    AppendSection(raw_st, opts_.zstd_level, &file);
+    const std::string path = tmp_dir_ + "/" + kStartTimestampsFile;
+    int sfd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (sfd < 0) return IoError("create " + path, errno);
+    auto s = WriteAll(sfd, file, kStartTimestampsFile);
+    if (s.ok() && ::fsync(sfd) != 0) s = IoError("fsync start_timestamps", errno);
+    ::close(sfd);
+    if (!s.ok()) return s;
+    st_file_size = file.size();
+  }
+
   BlockMeta meta;
   meta.ulid = ulid_;
   meta.min_time = min_time;
@@ -331,6 +369,7 @@ absl::StatusOr<BlockMeta> BlockWriter::Finish(int64_t min_time, int64_t max_time
   meta.sources = sources.empty() ? std::vector<std::string>{ulid_} : std::move(sources);
   meta.parents = std::move(parents);
   meta.files = {BlockFileInfo{"chunks", chunks_offset_}, BlockFileInfo{"index", index.size()}};
+  if (st_file_size > 0) meta.files.push_back(BlockFileInfo{kStartTimestampsFile, st_file_size});
   if (auto s = WriteBlockMeta(tmp_dir_, meta); !s.ok()) return s;
   FsyncPath(tmp_dir_);
   std::string final_dir = absl::StrCat(parent_, "/", ulid_);

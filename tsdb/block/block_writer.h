@@ -46,6 +46,8 @@ class BlockWriter {
     std::vector<int64_t> ts;
     std::vector<double> vs;
     std::string bytes;
+    // Start timestamps parallel to ts (0: none), or empty when no sample has one.
+    std::vector<int64_t> sts;
   };
   // Adds one series made of chunks in time order (what a series holding histograms needs).
   // Same ordering rules as AddSeries, across the chunks too.
@@ -73,6 +75,8 @@ class BlockWriter {
 
   BlockWriter() = default;
   absl::Status FlushGroup();
+  // Records the start timestamps of series sidx's chunks, if any, for the start_timestamps file.
+  void NoteStartTimestamps(size_t sidx, absl::Span<const Chunk> chunks);
   // Appends one float (bytes empty) or histogram chunk to the group of series sidx.
   absl::Status AddChunk(size_t sidx, absl::Span<const int64_t> ts, absl::Span<const double> vs,
                         uint8_t encoding, std::string_view bytes);
@@ -90,6 +94,9 @@ class BlockWriter {
   std::vector<std::pair<size_t, size_t>> pending_refs_;  // (series idx, chunk idx) in group
   std::vector<SeriesEntry> series_;
   uint64_t num_samples_ = 0, num_chunks_ = 0;
+  // The start_timestamps file's section body so far (block_format.h), for st_series_ series.
+  std::string st_raw_;
+  uint64_t st_series_ = 0;
 };
 
 }  // namespace promlet::tsdb

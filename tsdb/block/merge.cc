@@ -33,6 +33,13 @@ class MergedIterator : public storage::SampleIterator {
 
   int64_t T() const override { return cur_t_; }
   double V() const override { return its_[cur_]->V(); }
+  int64_t ST() const override { return its_[cur_]->ST(); }
+  bool MayHaveST() const override {
+    for (const auto& it : its_) {
+      if (it->MayHaveST()) return true;
+    }
+    return false;
+  }
   storage::ValueType Type() const override { return its_[cur_]->Type(); }
   void AtHistogram(model::histogram::Histogram* out) const override { its_[cur_]->AtHistogram(out); }
   void AtFloatHistogram(model::histogram::FloatHistogram* out) const override {

@@ -32,11 +32,15 @@ class SeriesChunker {
   SeriesChunker();
   ~SeriesChunker();
 
-  void AddFloat(int64_t t, double v);
-  absl::Status AddHistogram(int64_t t, const model::histogram::Histogram& h);
-  absl::Status AddFloatHistogram(int64_t t, const model::histogram::FloatHistogram& fh);
-  // Adds the iterator's current sample, whatever its type.
-  absl::Status AddCurrent(const storage::SampleIterator& it);
+  // `st`: the sample's start timestamp (0: none), kept in its chunk's BlockWriter::Chunk::sts.
+  void AddFloat(int64_t t, double v, int64_t st = 0);
+  absl::Status AddHistogram(int64_t t, const model::histogram::Histogram& h, int64_t st = 0);
+  absl::Status AddFloatHistogram(int64_t t, const model::histogram::FloatHistogram& fh,
+                                 int64_t st = 0);
+  // Adds the iterator's current sample, whatever its type, with its start timestamp.
+  absl::Status AddCurrent(const storage::SampleIterator& it) { return AddCurrent(it, it.ST()); }
+  // The same with the ST given (iterators over a bare chunk do not know it).
+  absl::Status AddCurrent(const storage::SampleIterator& it, int64_t st);
 
   bool empty() const { return chunks_.empty() && hist_ts_.empty(); }
   // The chunks so far; the chunker starts over empty.
@@ -49,6 +53,7 @@ class SeriesChunker {
   std::unique_ptr<chunkenc::HistogramAppender> h_;
   std::unique_ptr<chunkenc::FloatHistogramAppender> fh_;
   std::vector<int64_t> hist_ts_;  // timestamps of the open histogram chunk
+  std::vector<int64_t> hist_sts_;  // their STs (empty while none has one)
   model::histogram::Histogram scratch_h_;
   model::histogram::FloatHistogram scratch_fh_;
 };

@@ -44,6 +44,8 @@ struct ChunkData {
   int64_t min_time = 0;
   int64_t max_time = 0;
   std::string bytes;
+  // The optional start-timestamp column (st_column.h); empty when no sample has an ST.
+  std::string st;
 };
 
 // A decoder factory. The span must stay valid for the iterator's lifetime.

@@ -45,16 +45,22 @@ class CheckpointFilter : public WalReplayHandler {
       }
     }
   }
-  enum RunKind { kFloatRun, kHistogramRun, kFloatHistogramRun };
+  void OnStartTimestamps(absl::Span<const RefStartTimestamp> sts) override {
+    for (const auto& x : sts) {
+      if (x.t >= mint_ && keep_(x.ref)) Run(kStartTimestampRun).sts.push_back(x);
+    }
+  }
+  enum RunKind { kFloatRun, kHistogramRun, kFloatHistogramRun, kStartTimestampRun };
   // Kept samples as runs of one kind in log order, so that a series whose samples change type
   // replays them in the same order from the checkpoint.
   struct SampleRun {
     RunKind kind;
     std::vector<RefSample> samples;
     std::vector<RefHistogramSample> histograms;
+    std::vector<RefStartTimestamp> sts;  // before the samples they belong to
   };
   SampleRun& Run(RunKind k) {
-    if (runs.empty() || runs.back().kind != k) runs.push_back(SampleRun{k, {}, {}});
+    if (runs.empty() || runs.back().kind != k) runs.push_back(SampleRun{k, {}, {}, {}});
     return runs.back();
   }
   std::vector<RefSeries> series;
@@ -118,6 +124,11 @@ absl::Status ReadRange(const std::string& dir, int upto, WalReplayHandler* h) {
             h->OnHistograms(histograms);
           }
           break;
+        case WalRecordType::kStartTimestamps: {
+          std::vector<RefStartTimestamp> sts;
+          if (DecodeStartTimestampsRecord(payload, &sts).ok()) h->OnStartTimestamps(sts);
+          break;
+        }
       }
       pos += kHeader + len;
     }
@@ -163,6 +174,12 @@ absl::Status Wal::Checkpoint(int upto, const std::function<bool(storage::SeriesR
     AppendFramedRecord(payload, &buf);
   }
   for (const auto& run : filter.runs) {
+    for (size_t i = 0; i < run.sts.size(); i += kMaxSamplesPerRecord) {
+      payload.clear();
+      EncodeStartTimestampsRecord(absl::MakeConstSpan(run.sts).subspan(i, kMaxSamplesPerRecord),
+                                  &payload);
+      AppendFramedRecord(payload, &buf);
+    }
     for (size_t i = 0; i < run.samples.size(); i += kMaxSamplesPerRecord) {
       payload.clear();
       EncodeSamplesRecord(absl::MakeConstSpan(run.samples).subspan(i, kMaxSamplesPerRecord),

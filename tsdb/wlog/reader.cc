@@ -27,6 +27,7 @@ struct ReplayBatch {
   std::vector<RefSample> samples;
   std::vector<WalTombstone> tombstones;
   std::vector<RefHistogramSample> histograms;
+  std::vector<RefStartTimestamp> sts;
 };
 
 // Bounded single-producer single-consumer queue.
@@ -209,10 +210,16 @@ class WalScanner {
       case WalRecordType::kFloatHistogramSamples:
         st = DecodeFloatHistogramSamplesRecord(payload, &cur_->histograms);
         break;
+      case WalRecordType::kStartTimestamps: {
+        size_t before = cur_->sts.size();
+        st = DecodeStartTimestampsRecord(payload, &cur_->sts);
+        if (!st.ok()) cur_->sts.resize(before);
+        break;
+      }
       default:
         st = absl::DataLossError("wal: unknown record type");
     }
-    if (cur_->series.size() + cur_->samples.size() + cur_->tombstones.size() +
+    if (cur_->series.size() + cur_->samples.size() + cur_->tombstones.size() + cur_->sts.size() +
             16 * cur_->histograms.size() >=
         (1u << 18)) {
       Flush();
@@ -226,6 +233,7 @@ class WalScanner {
     report_->samples += cur_->samples.size();
     report_->tombstones += cur_->tombstones.size();
     report_->histogram_samples += cur_->histograms.size();
+    report_->start_timestamps += cur_->sts.size();
     q_->Push(std::move(*cur_));
     cur_.reset();
   }
@@ -264,6 +272,9 @@ absl::StatusOr<WalReplayReport> ReadWal(const std::string& dir, WalReplayHandler
       case WalRecordType::kHistogramSamples:
       case WalRecordType::kFloatHistogramSamples:
         handler->OnHistograms(b->histograms);
+        break;
+      case WalRecordType::kStartTimestamps:
+        handler->OnStartTimestamps(b->sts);
         break;
     }
   }

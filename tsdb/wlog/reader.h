@@ -45,6 +45,7 @@ struct WalReplayReport {
   uint64_t samples = 0;
   uint64_t tombstones = 0;
   uint64_t histogram_samples = 0;
+  uint64_t start_timestamps = 0;
   bool torn_tail = false;    // an incomplete last record of the last segment was truncated
   bool corruption = false;   // a bad record anywhere else (see damaged_segments)
   int damaged_segments = 0;  // segments (or checkpoint files) holding a bad record
@@ -65,6 +66,8 @@ class WalReplayHandler {
   virtual void OnTombstones(absl::Span<const WalTombstone> tombstones) {}
   // Native-histogram samples (integer and float records alike), in log order with the rest.
   virtual void OnHistograms(absl::Span<const RefHistogramSample> histograms) {}
+  // Start timestamps of samples that follow in the log (promlet's own record).
+  virtual void OnStartTimestamps(absl::Span<const RefStartTimestamp> sts) {}
 };
 
 absl::StatusOr<WalReplayReport> ReadWal(const std::string& dir, WalReplayHandler* handler);

@@ -144,6 +144,43 @@ absl::Status DecodeTombstonesRecord(std::string_view payload, std::vector<WalTom
   return absl::OkStatus();
 }
 
+void EncodeStartTimestampsRecord(absl::Span<const RefStartTimestamp> sts, std::string* out) {
+  out->push_back(static_cast<char>(WalRecordType::kStartTimestamps));
+  PutUvarint(out, sts.size());
+  storage::SeriesRef prev_ref = 0;
+  int64_t prev_t = 0;
+  for (const auto& s : sts) {
+    PutVarint(out, static_cast<int64_t>(s.ref - prev_ref));
+    PutVarint(out, WrapSub(s.t, prev_t));
+    PutVarint(out, WrapSub(s.t, s.st));
+    prev_ref = s.ref;
+    prev_t = s.t;
+  }
+}
+
+absl::Status DecodeStartTimestampsRecord(std::string_view payload,
+                                         std::vector<RefStartTimestamp>* out) {
+  Decoder d(payload);
+  uint8_t type;
+  uint64_t n;
+  if (!d.Byte(&type) || type != static_cast<uint8_t>(WalRecordType::kStartTimestamps) ||
+      !d.Uvarint(&n) || n > payload.size()) {
+    return Malformed("start timestamps");
+  }
+  storage::SeriesRef ref = 0;
+  int64_t t = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    int64_t dr, dt, back;
+    if (!d.Varint(&dr) || !d.Varint(&dt) || !d.Varint(&back)) {
+      return Malformed("start timestamps");
+    }
+    ref += static_cast<storage::SeriesRef>(dr);
+    t = WrapAdd(t, dt);
+    out->push_back(RefStartTimestamp{ref, t, WrapSub(t, back)});
+  }
+  return absl::OkStatus();
+}
+
 bool IsKnownWalRecordType(uint8_t b) {
   switch (static_cast<WalRecordType>(b)) {
     case WalRecordType::kSeries:
@@ -151,6 +188,7 @@ bool IsKnownWalRecordType(uint8_t b) {
     case WalRecordType::kTombstones:
     case WalRecordType::kHistogramSamples:
     case WalRecordType::kFloatHistogramSamples:
+    case WalRecordType::kStartTimestamps:
       return true;
   }
   return false;

@@ -94,8 +94,13 @@ absl::Status Wal::WriteLocked(const std::string& buf) {
 absl::Status Wal::Log(absl::Span<const RefSeries> new_series,
                       absl::Span<const RefSample> samples) {
   if (new_series.empty() && samples.empty()) return absl::OkStatus();
-  std::string buf, payload;
-  uint64_t records = 0;
+  return LogFloats(std::string(), 0, new_series, samples);
+}
+
+absl::Status Wal::LogFloats(std::string buf, uint64_t records,
+                            absl::Span<const RefSeries> new_series,
+                            absl::Span<const RefSample> samples) {
+  std::string payload;
   for (size_t i = 0; i < new_series.size(); i += 4096) {
     payload.clear();
     EncodeSeriesRecord(new_series.subspan(i, 4096), &payload);
@@ -150,12 +155,34 @@ uint64_t FrameHistograms(absl::Span<const RefHistogramSample> samples, size_t pe
 
 }  // namespace
 
+absl::Status Wal::LogBatchWithST(absl::Span<const RefSeries> new_series,
+                                 absl::Span<const RefSample> samples,
+                                 absl::Span<const RefHistogramSample> histograms,
+                                 absl::Span<const RefStartTimestamp> sts) {
+  // The ST records go first, in the batch's one write: replay holds each ST until its sample.
+  std::string buf, payload;
+  uint64_t records = 0;
+  for (size_t i = 0; i < sts.size(); i += kMaxSamplesPerRecord) {
+    payload.clear();
+    EncodeStartTimestampsRecord(sts.subspan(i, kMaxSamplesPerRecord), &payload);
+    AppendFramedRecord(payload, &buf);
+    ++records;
+  }
+  return LogMixed(std::move(buf), records, new_series, samples, histograms);
+}
+
 absl::Status Wal::LogBatch(absl::Span<const RefSeries> new_series,
                            absl::Span<const RefSample> samples,
                            absl::Span<const RefHistogramSample> histograms) {
-  if (histograms.empty()) return Log(new_series, samples);
-  std::string buf, payload;
-  uint64_t records = 0;
+  return LogMixed(std::string(), 0, new_series, samples, histograms);
+}
+
+absl::Status Wal::LogMixed(std::string buf, uint64_t records,
+                           absl::Span<const RefSeries> new_series,
+                           absl::Span<const RefSample> samples,
+                           absl::Span<const RefHistogramSample> histograms) {
+  if (histograms.empty()) return LogFloats(std::move(buf), records, new_series, samples);
+  std::string payload;
   for (size_t i = 0; i < new_series.size(); i += 4096) {
     payload.clear();
     EncodeSeriesRecord(new_series.subspan(i, 4096), &payload);

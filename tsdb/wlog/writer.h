@@ -60,6 +60,11 @@ class Wal : public WalSink {
   absl::Status LogBatch(absl::Span<const RefSeries> new_series,
                         absl::Span<const RefSample> samples,
                         absl::Span<const RefHistogramSample> histograms) override;
+  // Start-timestamp records (kStartTimestamps) first, then as LogBatch; one write.
+  absl::Status LogBatchWithST(absl::Span<const RefSeries> new_series,
+                              absl::Span<const RefSample> samples,
+                              absl::Span<const RefHistogramSample> histograms,
+                              absl::Span<const RefStartTimestamp> sts) override;
   absl::Status LogTombstones(absl::Span<const WalTombstone> tombstones);
 
   // Flushes the current segment to stable storage.
@@ -85,6 +90,12 @@ class Wal : public WalSink {
   Wal(std::string dir, WalOptions opts) : dir_(std::move(dir)), opts_(opts) {}
   absl::Status OpenSegmentLocked(int n);
   absl::Status WriteLocked(const std::string& buf);
+  // Log / LogBatch after `records` framed records already in buf; one write.
+  absl::Status LogFloats(std::string buf, uint64_t records, absl::Span<const RefSeries> new_series,
+                         absl::Span<const RefSample> samples);
+  absl::Status LogMixed(std::string buf, uint64_t records, absl::Span<const RefSeries> new_series,
+                        absl::Span<const RefSample> samples,
+                        absl::Span<const RefHistogramSample> histograms);
 
   const std::string dir_;
   const WalOptions opts_;
