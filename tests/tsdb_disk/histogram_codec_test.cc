@@ -2,6 +2,8 @@
 // round trips against the chunk's own iterator (bit-exact: hints, sums, stale markers, custom
 // bounds, schemas above 8, gauges, counter resets, counts wrapping past 2^64), reads of every
 // tail, malformed columns failing cleanly, and blocks of earlier builds (mode 2) still read.
+#include "tsdb/block/histogram_codec.h"
+
 #include <unistd.h>
 
 #include <bit>
@@ -14,7 +16,6 @@
 #include "model/value.h"
 #include "tsdb/block/block.h"
 #include "tsdb/block/block_writer.h"
-#include "tsdb/block/histogram_codec.h"
 #include "tsdb/block/series_chunker.h"
 #include "tsdb/chunkenc/chunk.h"
 #include "tsdb/chunkenc/histogram_chunk.h"
@@ -55,7 +56,7 @@ std::string Dump(const mh::Histogram& h) {
 std::vector<mh::Histogram> RandomSeries(std::mt19937_64& rng, int n) {
   const int kind = static_cast<int>(rng() % 5);
   const bool gauge = rng() % 4 == 0;
-  const int32_t schema = kind == 0 ? mh::kCustomBucketsSchema
+  const int32_t schema = kind == 0   ? mh::kCustomBucketsSchema
                          : kind == 1 ? 9 + static_cast<int32_t>(rng() % 4)
                                      : static_cast<int32_t>(rng() % 9) - 1;
   const uint64_t base = rng() % 6 == 0 ? ~uint64_t{0} - 1000 : 0;  // wraps past 2^64
@@ -141,7 +142,8 @@ TEST(HistogramColumns, RandomChunksRoundTripBitExact) {
   std::mt19937_64 rng(20);
   size_t chunks = 0, column_bytes = 0, chunk_bytes = 0;
   for (int round = 0; round < 60; ++round) {
-    for (const BlockWriter::Chunk& c : Chunks(RandomSeries(rng, 1 + static_cast<int>(rng() % 400)))) {
+    for (const BlockWriter::Chunk& c :
+         Chunks(RandomSeries(rng, 1 + static_cast<int>(rng() % 400)))) {
       ASSERT_EQ(c.encoding, static_cast<uint8_t>(chunkenc::Encoding::kHistogram));
       std::vector<mh::Histogram> want;
       chunkenc::HistogramIterator it(c.bytes);

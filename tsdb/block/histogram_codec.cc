@@ -105,8 +105,7 @@ struct Counts {
 // first) and the count delta of that one (has_prev_delta false when prev is the first). The
 // same walk decodes: Io either puts cur's residual or gets it and fills cur.
 template <typename Io>
-void WalkSample(const Counts* prev, bool has_prev_delta, int64_t prev_delta, Counts& cur,
-                Io io) {
+void WalkSample(const Counts* prev, bool has_prev_delta, int64_t prev_delta, Counts& cur, Io io) {
   if (prev == nullptr) {
     io(kCountFirst, 0, &cur.count);
     for (size_t k = 0; k < cur.buckets.size(); ++k) {
@@ -211,7 +210,8 @@ bool EncodeHistogramColumns(std::string_view chunk, size_t n, std::string* out) 
   PutFixed64(out, std::bit_cast<uint64_t>(s.zero_threshold));
   const size_t bounds = s.custom_values == nullptr ? 0 : s.custom_values->size();
   PutUvarint(out, bounds);
-  for (size_t i = 0; i < bounds; ++i) PutFixed64(out, std::bit_cast<uint64_t>((*s.custom_values)[i]));
+  for (size_t i = 0; i < bounds; ++i)
+    PutFixed64(out, std::bit_cast<uint64_t>((*s.custom_values)[i]));
   PutSpans(s.negative_spans, out);
   PutSpans(s.positive_spans, out);
   std::string sum_stream;
@@ -225,10 +225,9 @@ bool EncodeHistogramColumns(std::string_view chunk, size_t n, std::string* out) 
   int64_t prev_delta = 0;
   for (size_t i = 0; i < samples.size(); ++i) {
     const Counts* prev = i == 0 ? nullptr : &samples[i - 1];
-    WalkSample(prev, i >= 2, prev_delta, samples[i],
-               [&](int ctx, int64_t predicted, uint64_t* v) {
-                 PutResidual(enc, *model, ctx, WrapSub(static_cast<int64_t>(*v), predicted));
-               });
+    WalkSample(prev, i >= 2, prev_delta, samples[i], [&](int ctx, int64_t predicted, uint64_t* v) {
+      PutResidual(enc, *model, ctx, WrapSub(static_cast<int64_t>(*v), predicted));
+    });
     if (prev != nullptr) prev_delta = static_cast<int64_t>(samples[i].count - prev->count);
   }
   enc.Finish();
@@ -247,7 +246,8 @@ absl::Status DecodeHistogramColumns(std::string_view in, size_t n, size_t from,
       !d.Varint(&schema) || !d.Fixed64(&threshold_bits) || !d.Uvarint(&bounds)) {
     return Bad("truncated header");
   }
-  if (schema < INT32_MIN || schema > INT32_MAX || !mh::IsKnownSchema(static_cast<int32_t>(schema))) {
+  if (schema < INT32_MIN || schema > INT32_MAX ||
+      !mh::IsKnownSchema(static_cast<int32_t>(schema))) {
     return Bad("unknown schema");
   }
   if (bounds > kMaxBuckets || d.remaining() < bounds * 8) return Bad("bad custom bounds");
@@ -273,8 +273,8 @@ absl::Status DecodeHistogramColumns(std::string_view in, size_t n, size_t from,
   if (auto st = DecodeValues(sum_stream, n, &sums); !st.ok()) return st;
   if (sums.size() != n) return Bad("sum count");
 
-  const auto header = static_cast<chunkenc::CounterResetHeader>(
-      header_byte & chunkenc::kCounterResetHeaderMask);
+  const auto header =
+      static_cast<chunkenc::CounterResetHeader>(header_byte & chunkenc::kCounterResetHeaderMask);
   auto model = std::make_unique<ResidualModel>();
   rc::Decoder dec(in.substr(in.size() - d.remaining()));
   Counts prev, cur;
