@@ -25,6 +25,7 @@
 #include "model/histogram/histogram.h"
 #include "tsdb/block/block.h"
 #include "tsdb/block/block_writer.h"
+#include "tsdb/block/chunk_codec.h"
 #include "tsdb/block/series_chunker.h"
 
 namespace {
@@ -94,6 +95,7 @@ Series Synthetic(std::mt19937_64& rng, int buckets, int id, int n) {
 
 struct Sizes {
   uint64_t samples = 0, prom = 0, mode2 = 0, mode3 = 0;
+  uint64_t sums = 0;  // of mode3: the sums' float streams, before zstd
 };
 
 uint64_t WriteBlock(const std::string& dir, const std::vector<Series>& series, bool mode2) {
@@ -128,7 +130,16 @@ Sizes Measure(std::vector<Series> series, const std::string& tmp) {
     for (size_t i = 0; i < s.hs.size(); ++i) {
       if (!chunker.AddHistogram(s.ts[i], s.hs[i]).ok()) std::abort();
     }
-    for (const BlockWriter::Chunk& c : chunker.Take()) z.prom += c.bytes.size() + 7;
+    size_t first = 0;
+    for (const BlockWriter::Chunk& c : chunker.Take()) {
+      z.prom += c.bytes.size() + 7;
+      std::vector<double> sums;
+      for (size_t i = first; i < first + c.ts.size(); ++i) sums.push_back(s.hs[i].sum);
+      first += c.ts.size();
+      std::string stream;
+      promlet::tsdb::EncodeValues(sums, &stream);
+      z.sums += stream.size();
+    }
     z.samples += s.hs.size();
   }
   z.mode2 = WriteBlock(tmp, series, true);
@@ -140,9 +151,10 @@ void Print(const char* what, const Sizes& z) {
   const double n = static_cast<double>(z.samples);
   std::printf("%-28s samples %8" PRIu64
               "  bytes/sample: prom %7.2f  mode2 %7.2f  mode3 %7.2f"
-              "  (mode3/prom %.3f, mode3/mode2 %.3f)\n",
+              "  (mode3/prom %.3f, mode3/mode2 %.3f; sums %.2f)\n",
               what, z.samples, z.prom / n, z.mode2 / n, z.mode3 / n,
-              static_cast<double>(z.mode3) / z.prom, static_cast<double>(z.mode3) / z.mode2);
+              static_cast<double>(z.mode3) / z.prom, static_cast<double>(z.mode3) / z.mode2,
+              z.sums / n);
 }
 
 std::vector<Series> FromDataDir(const std::string& data) {

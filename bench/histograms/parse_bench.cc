@@ -7,7 +7,7 @@
 //
 // Parse*: the parser loop alone (what each entry costs to read). Scrape*: AppendScrapeBody into
 // a tsdb::Head, committed, a new timestamp per iteration (the scrape's non-I/O CPU). Counter
-// ns/histogram: CPU per exposed histogram (one native sample, or 15 classic series).
+// ns/histogram: CPU per exposed histogram (one native sample, or 14 classic series).
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
