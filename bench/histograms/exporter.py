@@ -201,7 +201,10 @@ def main():
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except OSError:
+                pass  # the scraper gave up (timeout): that page is lost to it
 
         def log_message(self, *a):
             pass

@@ -12,10 +12,10 @@ promlet scrapes one, Prometheus (>= 2.42, --enable-feature=native-histograms) th
      histogram_block_bytes on promlet's snapshot (its histogram series written as promlet
      blocks, mode 2 and mode 3; and Prometheus 3's 1 KiB chunks as "prom");
  (b) server CPU per query, alternating: instant queries at the end and range queries over the
-     data (step 10 s) of
+     data of
      histogram_quantile(0.99, sum by (le) (rate(request_duration_classic_seconds_bucket[5m])))
      and histogram_quantile(0.99, sum(rate(request_duration_seconds[5m]))) (the exporter
-     exposes the same observations under both names).
+     exposes the same observations under both names), range queries with step 60 s.
 Everything listens on 127.0.0.1; data lives in a temporary directory, removed at the end.
 
     python3 bench/histograms/side_by_side.py --promlet build/cmd/promlet \
@@ -47,7 +47,7 @@ def free_port():
     return port
 
 
-def get(port, path, timeout=60):
+def get(port, path, timeout=600):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     c.request("GET", path)
     r = c.getresponse()
@@ -135,6 +135,7 @@ def main():
     ap.add_argument("--interval-ms", type=int, default=200)
     ap.add_argument("--reps", type=int, default=10)
     args = ap.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)
 
     tmp = tempfile.mkdtemp(prefix="nhbench_")
     procs = []
@@ -147,7 +148,7 @@ def main():
                 [sys.executable, os.path.join(HERE, "exporter.py"), "--port",
                  str(ports[who + "_exp"]), "--series", str(args.series), "--scrapes",
                  str(args.scrapes), "--step-ms", str(args.interval_ms), "--start-ms", str(start_ms)],
-                stdout=subprocess.DEVNULL))
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         time.sleep(1)
         scrape = ("global: {scrape_interval: %s, scrape_timeout: %s}\n"
                   "scrape_configs:\n- job_name: h\n  %%s\n"
@@ -176,30 +177,31 @@ def main():
         rss0 = {"promlet": rss_mb(pl.pid), "prometheus": rss_mb(pp.pid)}
 
         end_ms = start_ms + (args.scrapes - 1) * args.interval_ms
-        count_q = 'count_over_time(request_duration_seconds{series="0"}[1h])'
-        done = set()
-        deadline = time.time() + 3600
-        while len(done) < 2 and time.time() < deadline:
+        # A scrape that times out still advanced its exporter, so a loaded machine may leave
+        # a few samples out on either side: wait until both stopped growing, count what each
+        # holds, and report per stored sample.
+        total_q = "sum(count_over_time(request_duration_seconds[1h]))"
+        at = "%.3f" % (end_ms / 1000.0 + 1)
+        time.sleep(max(0.0, end_ms / 1000.0 - time.time()))
+        held, last = {}, {}
+        for _ in range(1800):
             time.sleep(2)
-            for who in ("promlet", "prometheus"):
-                r = query(ports[who], count_q, time="%.3f" % (end_ms / 1000.0 + 1))
-                if r and int(r[0]["value"][1]) >= args.scrapes:
-                    done.add(who)
-        print("scraped %d x %d histograms (every %d ms): %s" % (args.scrapes, args.series,
-                                                              args.interval_ms, sorted(done)))
+            now = {who: int(float((query(ports[who], total_q, time=at) or
+                                   [{"value": [0, "0"]}])[0]["value"][1]))
+                   for who in ("promlet", "prometheus")}
+            if now == last and all(now.values()):
+                held = now
+                break
+            last = now
+        print("scraped %d x %d histograms every %d ms; samples held: %s" % (
+            args.scrapes, args.series, args.interval_ms, held))
         rss = {"promlet": rss_mb(pl.pid) - rss0["promlet"],
                "prometheus": rss_mb(pp.pid) - rss0["prometheus"]}
-        samples = args.scrapes * args.series
         print("(a) head: resident memory growth per histogram sample: promlet %.1f B, "
-              "prometheus %.1f B (%d samples)" % (rss["promlet"] * 2**20 / samples,
-                                                  rss["prometheus"] * 2**20 / samples, samples))
+              "prometheus %.1f B" % (rss["promlet"] * 2**20 / max(held.get("promlet", 0), 1),
+                                     rss["prometheus"] * 2**20 / max(held.get("prometheus", 0), 1)))
 
-        # (b) alternating classic / native, instant at the end and range over the data.
-        qs = {"classic": CLASSIC_Q, "native": NATIVE_Q}
-        for mode, rng in (("instant", dict(time="%.3f" % (end_ms / 1000.0))),
-                          ("range", dict(start="%.3f" % (start_ms / 1000.0),
-                                         end="%.3f" % (end_ms / 1000.0), step="10"))):
-            run_queries(ports, pl, pp, qs, rng, mode, args.reps)
+        # (a) on disk: both write their head as a block (a snapshot).
         snaps = {}
         for who in ("promlet", "prometheus"):
             c = http.client.HTTPConnection("127.0.0.1", ports[who], timeout=300)
@@ -210,15 +212,21 @@ def main():
                 sys.exit("%s snapshot: %s %s" % (who, r.status, body[:300]))
             data = data_l if who == "promlet" else data_p
             snaps[who] = os.path.join(data, "snapshots", json.loads(body)["data"]["name"])
-        for p in (pl, pp):
-            p.terminate()
-            p.wait(60)
         pb, ps = prometheus_histogram_chunks(snaps["prometheus"])
         if ps:
-            print("(a) Prometheus 2.42 snapshot block: %d histogram samples, %.2f bytes/sample "
-                  "(chunk files)" % (ps, pb / ps))
+            print("(a) Prometheus snapshot block: %d histogram samples, %.2f bytes/sample "
+                  "(its chunk files)" % (ps, pb / ps))
         out = subprocess.run([args.block_bytes, snaps["promlet"]], capture_output=True, text=True)
-        print("(a) promlet snapshot, rewritten:", out.stdout.strip() or out.stderr.strip())
+        print("(a) promlet snapshot, rewritten:\n" + (out.stdout.rstrip() or out.stderr.rstrip()))
+
+        # (b) alternating classic / native, instant at the end and range over the data (a 5m
+        # window holds all of it: a few steps are plenty).
+        qs = {"classic": CLASSIC_Q, "native": NATIVE_Q}
+        run_queries(ports, pl, pp, qs, dict(time="%.3f" % (end_ms / 1000.0)), "instant",
+                    args.reps)
+        run_queries(ports, pl, pp, qs, dict(start="%.3f" % (start_ms / 1000.0),
+                                            end="%.3f" % (end_ms / 1000.0), step="60"),
+                    "range (step 60 s)", max(1, args.reps // 3))
     finally:
         for p in procs:
             if p.poll() is None:
