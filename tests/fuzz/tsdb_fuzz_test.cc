@@ -5,17 +5,22 @@
 // encoders themselves, so every seed is a valid input.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "model/value.h"
 #include "tests/fuzz/mutator.h"
+#include "tests/tsdb/histogram_chunk_test_util.h"
 #include "tsdb/block/block.h"
 #include "tsdb/block/block_format.h"
 #include "tsdb/block/block_meta.h"
 #include "tsdb/block/block_writer.h"
 #include "tsdb/block/chunk_codec.h"
+#include "tsdb/block/histogram_codec.h"
+#include "tsdb/block/series_chunker.h"
 #include "tsdb/wlog/wal_records.h"
 
 namespace promlet::tsdb {
@@ -78,6 +83,30 @@ TEST(FuzzTsdb, BlockMetaJson) {
                   auto meta = BlockMetaFromJson(in);
                   if (!meta.ok()) PROMLET_EXPECT_ERROR_HAS_MESSAGE(meta.status());
                 });
+}
+
+// The block's histogram columns (value mode 3): exponential, custom-bucket and stale samples.
+TEST(FuzzTsdb, HistogramColumns) {
+  std::vector<std::string> corpus;
+  SeriesChunker chunker;
+  for (int64_t i = 0; i < 60; ++i) {
+    model::histogram::Histogram h = i % 20 == 19 ? model::histogram::Histogram()
+                                    : i < 30     ? chunkenc::GenerateTestHistogram(i)
+                                                 : chunkenc::GenerateTestCustomBucketsHistogram(i);
+    if (i % 20 == 19) h.sum = std::bit_cast<double>(model::kStaleNaNBits);
+    ASSERT_TRUE(chunker.AddHistogram(i * 15000, h).ok());
+  }
+  for (const BlockWriter::Chunk& c : chunker.Take()) {
+    std::string col;
+    ASSERT_TRUE(EncodeHistogramColumns(c.bytes, c.ts.size(), &col));
+    corpus.push_back(col);
+  }
+  fuzz::RunFuzz(corpus, {}, 10000, [](const std::string& in) {
+    std::vector<model::histogram::Histogram> out;
+    for (size_t n : {size_t{1}, size_t{30}, size_t{2048}}) {
+      PROMLET_EXPECT_ERROR_HAS_MESSAGE(DecodeHistogramColumns(in, n, n / 2, &out));
+    }
+  });
 }
 
 TEST(FuzzTsdb, ChunkCodecStreams) {

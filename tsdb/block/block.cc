@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "tsdb/block/block_format.h"
 #include "tsdb/block/chunk_codec.h"
+#include "tsdb/block/histogram_codec.h"
 #include "tsdb/encoding/crc32c.h"
 #include "tsdb/encoding/varint.h"
 
@@ -384,9 +385,14 @@ absl::Status Block::Series(uint32_t ordinal, model::Labels* labels, std::vector<
 
 namespace {
 
-// Decodes samples [from, n) of a histogram chunk's value column into *out.
+// Decodes samples [from, n) of a histogram chunk's value column (mode 2 or 3) into *out.
 absl::Status DecodeHistogramChunk(std::string_view vv, size_t n, size_t from,
                                   Block::ChunkHistograms* out) {
+  if (IsHistogramColumnValues(vv)) {
+    out->type = storage::ValueType::kHistogram;
+    out->fh.clear();
+    return DecodeHistogramColumns(vv, n, from, &out->h);
+  }
   const auto enc = static_cast<chunkenc::Encoding>(static_cast<uint8_t>(vv[1]));
   const std::string_view bytes = vv.substr(2);
   out->h.clear();
@@ -441,7 +447,7 @@ absl::Status Block::ReadChunk(uint64_t ref, std::vector<int64_t>* ts, std::vecto
   }
   const size_t n = from + ts->size();
   std::string_view vv = column(g.val, idx);
-  if (IsHistogramChunkValues(vv)) {
+  if (IsHistogramChunkValues(vv) || IsHistogramColumnValues(vv)) {
     vs->clear();
     if (hist == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat(

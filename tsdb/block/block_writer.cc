@@ -16,6 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "tsdb/block/block_format.h"
 #include "tsdb/block/chunk_codec.h"
+#include "tsdb/block/histogram_codec.h"
+#include "tsdb/chunkenc/chunk.h"
 #include "tsdb/encoding/crc32c.h"
 #include "tsdb/encoding/varint.h"
 
@@ -121,7 +123,9 @@ absl::Status BlockWriter::AddChunk(size_t sidx, absl::Span<const int64_t> ts,
   EncodeTimestamps(ts, &group_ts_);
   if (encoding == 1) {
     value_encoder_.Encode(vs, static_cast<uint32_t>(group_lens_.size()), &group_vals_);
-  } else {
+  } else if (encoding != static_cast<uint8_t>(chunkenc::Encoding::kHistogram) ||
+             opts_.histogram_chunk_bytes ||
+             !EncodeHistogramColumns(bytes, ts.size(), &group_vals_)) {
     EncodeHistogramChunkValues(encoding, bytes, &group_vals_);
   }
   group_lens_.emplace_back(static_cast<uint32_t>(group_ts_.size() - ts0),

@@ -23,6 +23,9 @@ namespace promlet::tsdb {
 struct BlockWriterOptions {
   int zstd_level = 9;
   int64_t now_ms = 0;  // for the ULID; 0 = wall clock
+  // Store integer histogram chunks as Prometheus' chunk bytes (value mode 2, what earlier
+  // builds wrote) instead of histogram columns (mode 3): tests and size comparisons only.
+  bool histogram_chunk_bytes = false;
 };
 
 inline constexpr char kTmpBlockSuffix[] = ".tmp-for-creation";

@@ -45,10 +45,12 @@
 //       (sparse counters, histogram buckets), where a prefix code cannot go below 1 bit.
 //    Models and codes are per chunk, so a chunk decodes alone (plus its reference).
 //
-// Native-histogram chunks (mode byte 2) are stored as Prometheus' chunk bytes: mode byte, the
-// chunkenc::Encoding byte (kHistogram or kFloatHistogram), then the chunk as the head encodes
-// it (histogram_chunk.h); their timestamps column is written as for floats. They never serve
-// as references. Blocks written before this mode existed simply hold none.
+// Native-histogram chunks (their timestamps column is written as for floats; they never serve
+// as references; blocks written before these modes existed simply hold none):
+//  2 Prometheus' chunk bytes: mode byte, the chunkenc::Encoding byte (kHistogram or
+//    kFloatHistogram), then the chunk as the head encodes it (histogram_chunk.h). Float
+//    histogram chunks, and integer ones of earlier builds.
+//  3 integer histogram chunks as columns (histogram_codec.h): what the writer stores now.
 #ifndef PROMLET_TSDB_BLOCK_CHUNK_CODEC_H_
 #define PROMLET_TSDB_BLOCK_CHUNK_CODEC_H_
 
