@@ -4,13 +4,16 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "lib/database.h"
+#include "lib/public_values.h"
 #include "web/api/v1/query_json.h"
 
 struct promlet_db {
@@ -23,6 +26,26 @@ struct promlet_appender {
 
 struct promlet_options {
   promlet::lib::DatabaseOptions options;
+};
+
+struct promlet_histogram {
+  promlet::Histogram h;
+};
+
+// A typed query result: series of points; the histograms and label strings handed out live
+// here (a deque keeps their addresses).
+struct promlet_result {
+  struct Point {
+    int64_t t;
+    double v;
+    const promlet_histogram* h;
+  };
+  struct Series {
+    std::string labels;
+    std::vector<Point> points;
+  };
+  std::vector<Series> series;
+  std::deque<promlet_histogram> histograms;
 };
 
 namespace {
@@ -84,6 +107,59 @@ char* QueryJson(char** errmsg, Eval&& eval) {
   return out;
 }
 
+// `name{a="b",...}`; "{}" without labels.
+std::string SeriesText(const promlet::model::Labels& labels) {
+  return labels.empty() ? "{}" : labels.ToString();
+}
+
+template <typename Eval>
+promlet_result* TypedResult(char** errmsg, Eval&& eval) {
+  promlet_result* out = nullptr;
+  Call(errmsg, [&]() -> absl::Status {
+    absl::StatusOr<promlet::promql::Result> r = eval();
+    if (!r.ok()) return r.status();
+    auto res = std::make_unique<promlet_result>();
+    auto histogram = [&](const promlet::promql::HistogramPtr& h) {
+      res->histograms.push_back(promlet_histogram{promlet::lib::ToPublicHistogram(*h)});
+      return &res->histograms.back();
+    };
+    if (auto* scalar = std::get_if<promlet::promql::Scalar>(&r->value)) {
+      res->series.push_back({"{}", {{scalar->t, scalar->v, nullptr}}});
+    } else if (auto* vector = std::get_if<promlet::promql::Vector>(&r->value)) {
+      for (const auto& s : *vector) {
+        res->series.push_back(
+            {SeriesText(s.labels), {{s.t, s.h ? 0 : s.v, s.h ? histogram(s.h) : nullptr}}});
+      }
+    } else if (auto* matrix = std::get_if<promlet::promql::Matrix>(&r->value)) {
+      for (const auto& s : *matrix) {
+        promlet_result::Series& out_series = res->series.emplace_back();
+        out_series.labels = SeriesText(s.labels);
+        // Floats and histograms never share a timestamp: merge them in time order.
+        size_t f = 0, h = 0;
+        while (f < s.points.size() || h < s.histograms.size()) {
+          if (h == s.histograms.size() ||
+              (f < s.points.size() && s.points[f].t < s.histograms[h].t)) {
+            out_series.points.push_back({s.points[f].t, s.points[f].v, nullptr});
+            ++f;
+          } else {
+            out_series.points.push_back({s.histograms[h].t, 0, histogram(s.histograms[h].h)});
+            ++h;
+          }
+        }
+      }
+    } else {
+      return absl::InvalidArgumentError(
+          "the query returned a string: typed results hold numbers and histograms (use "
+          "promlet_query for its JSON)");
+    }
+    out = res.release();
+    return absl::OkStatus();
+  });
+  return out;
+}
+
+const promlet::Histogram* Hist(const promlet_histogram* h) { return h == nullptr ? nullptr : &h->h; }
+
 }  // namespace
 
 extern "C" {
@@ -131,6 +207,18 @@ int promlet_appender_add(promlet_appender* a, const char* series, int64_t timest
   });
 }
 
+int promlet_appender_add_protobuf(promlet_appender* a, const void* body, size_t size,
+                                  int64_t default_timestamp_ms, char** errmsg) {
+  return Call(errmsg, [&]() -> absl::Status {
+    if (auto st = Required(a, "appender"); !st.ok()) return st;
+    if (size > 0) {
+      if (auto st = Required(body, "body"); !st.ok()) return st;
+    }
+    return promlet::lib::AppendProtobuf(
+        *a->app, std::string_view(static_cast<const char*>(body), size), default_timestamp_ms);
+  });
+}
+
 int promlet_appender_commit(promlet_appender* a, char** errmsg) {
   std::unique_ptr<promlet_appender> owned(a);
   return Call(errmsg, [&]() -> absl::Status {
@@ -160,6 +248,78 @@ char* promlet_query_range(promlet_db* db, const char* expr, int64_t start_ms, in
     return nullptr;
   }
   return QueryJson(errmsg, [&] { return db->db->QueryRange(expr, start_ms, end_ms, step_ms); });
+}
+
+promlet_result* promlet_query_result(promlet_db* db, const char* expr, int64_t time_ms,
+                                     char** errmsg) {
+  if (db == nullptr || expr == nullptr) {
+    SetError(errmsg, db == nullptr ? "db is NULL" : "expr is NULL");
+    return nullptr;
+  }
+  return TypedResult(errmsg, [&] { return db->db->Query(expr, time_ms); });
+}
+
+promlet_result* promlet_query_range_result(promlet_db* db, const char* expr, int64_t start_ms,
+                                           int64_t end_ms, int64_t step_ms, char** errmsg) {
+  if (db == nullptr || expr == nullptr) {
+    SetError(errmsg, db == nullptr ? "db is NULL" : "expr is NULL");
+    return nullptr;
+  }
+  return TypedResult(errmsg,
+                     [&] { return db->db->QueryRange(expr, start_ms, end_ms, step_ms); });
+}
+
+void promlet_result_free(promlet_result* r) { delete r; }
+
+size_t promlet_result_series_count(const promlet_result* r) {
+  return r == nullptr ? 0 : r->series.size();
+}
+
+const char* promlet_result_series_labels(const promlet_result* r, size_t series) {
+  if (r == nullptr || series >= r->series.size()) return nullptr;
+  return r->series[series].labels.c_str();
+}
+
+size_t promlet_result_point_count(const promlet_result* r, size_t series) {
+  if (r == nullptr || series >= r->series.size()) return 0;
+  return r->series[series].points.size();
+}
+
+int promlet_result_point(const promlet_result* r, size_t series, size_t point,
+                         int64_t* timestamp_ms, double* value,
+                         const promlet_histogram** histogram) {
+  if (r == nullptr || series >= r->series.size() || point >= r->series[series].points.size()) {
+    return -1;
+  }
+  const promlet_result::Point& p = r->series[series].points[point];
+  if (timestamp_ms != nullptr) *timestamp_ms = p.t;
+  if (value != nullptr) *value = p.v;
+  if (histogram != nullptr) *histogram = p.h;
+  return 0;
+}
+
+double promlet_histogram_count(const promlet_histogram* h) { return h ? h->h.count : 0; }
+double promlet_histogram_sum(const promlet_histogram* h) { return h ? h->h.sum : 0; }
+int32_t promlet_histogram_schema(const promlet_histogram* h) { return h ? h->h.schema : 0; }
+double promlet_histogram_zero_threshold(const promlet_histogram* h) {
+  return h ? h->h.zero_threshold : 0;
+}
+double promlet_histogram_zero_count(const promlet_histogram* h) { return h ? h->h.zero_count : 0; }
+int promlet_histogram_is_gauge(const promlet_histogram* h) { return h && h->h.gauge ? 1 : 0; }
+size_t promlet_histogram_bucket_count(const promlet_histogram* h) {
+  return h ? h->h.buckets.size() : 0;
+}
+
+int promlet_histogram_bucket(const promlet_histogram* h, size_t i, int* boundary_rule,
+                             double* lower, double* upper, double* count) {
+  const promlet::Histogram* hist = Hist(h);
+  if (hist == nullptr || i >= hist->buckets.size()) return -1;
+  const promlet::HistogramBucket& b = hist->buckets[i];
+  if (boundary_rule != nullptr) *boundary_rule = b.boundary_rule;
+  if (lower != nullptr) *lower = b.lower;
+  if (upper != nullptr) *upper = b.upper;
+  if (count != nullptr) *count = b.count;
+  return 0;
 }
 
 int promlet_serve(promlet_db* db, const char* listen_address, char** errmsg) {

@@ -1,5 +1,5 @@
-// The C++ API (include/promlet/promlet.hpp) over lib::Database: conversions between the
-// internal types and the std-only public ones. No exception leaves this file.
+// The C++ API (include/promlet/promlet.hpp) over lib::Database (conversions to the std-only
+// public types in public_values.h). No exception leaves this file.
 #include <algorithm>
 #include <exception>
 #include <limits>
@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/views.h"
 #include "lib/database.h"
+#include "lib/public_values.h"
 #include "model/textparse.h"
 #include "promlet/promlet.hpp"
 #include "promql/parser/parser.h"
@@ -22,47 +23,11 @@ Status FromAbsl(const absl::Status& st) {
   return st.ok() ? Status() : Status::Error(std::string(st.message()));
 }
 
-Labels FromModel(const model::Labels& ls) {
-  Labels out;
-  out.reserve(ls.size());
-  for (const auto& l : ls) out.push_back(Label{l.name, l.value});
-  return out;
-}
-
 model::Labels ToModel(const Labels& ls) {
   std::vector<model::Label> pairs;
   pairs.reserve(ls.size());
   for (const auto& l : ls) pairs.push_back(model::Label{l.name, l.value});
   return model::Labels::FromUnsorted(std::move(pairs));
-}
-
-QueryResult FromEngine(promql::Result r) {
-  QueryResult::Value v = std::visit(
-      [](auto& x) -> QueryResult::Value {
-        using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, promql::Scalar>) {
-          return Sample{x.t, x.v};
-        } else if constexpr (std::is_same_v<T, promql::String>) {
-          return QueryResult::StringValue{x.t, std::move(x.v)};
-        } else if constexpr (std::is_same_v<T, promql::Vector>) {
-          std::vector<VectorSample> out;
-          out.reserve(x.size());
-          for (auto& s : x) out.push_back(VectorSample{FromModel(s.labels), Sample{s.t, s.v}});
-          return out;
-        } else {
-          std::vector<Series> out;
-          out.reserve(x.size());
-          for (auto& s : x) {
-            Series series{FromModel(s.labels), {}};
-            series.samples.reserve(s.points.size());
-            for (const auto& p : s.points) series.samples.push_back(Sample{p.t, p.v});
-            out.push_back(std::move(series));
-          }
-          return out;
-        }
-      },
-      r.value);
-  return QueryResult(std::move(v), std::move(r.warnings), std::move(r.infos));
 }
 
 // Runs fn, turning an escaping exception into an error.
@@ -128,6 +93,10 @@ class Appender::Impl {
       if (!st.ok()) return Status::Error(absl::StrCat("line ", p.line(), ": ", st.message()));
     }
   }
+  Status AddProtobuf(std::string_view body, int64_t default_t) {
+    if (done_) return Status::Error("appender already committed or rolled back");
+    return FromAbsl(lib::AppendProtobuf(*app_, body, default_t));
+  }
   Status Commit() {
     if (done_) return Status::Error("appender already committed or rolled back");
     done_ = true;
@@ -183,6 +152,16 @@ Status Appender::AddText(std::string_view text, int64_t default_timestamp_ms, bo
       .status();
 }
 
+Status Appender::AddProtobuf(std::string_view body, int64_t default_timestamp_ms) {
+  if (!impl_) return Status::Error("appender moved from");
+  return Guard<bool>([&]() -> Result<bool> {
+           Status st = impl_->AddProtobuf(body, default_timestamp_ms);
+           if (!st.ok()) return st;
+           return true;
+         })
+      .status();
+}
+
 Status Appender::Commit() {
   if (!impl_) return Status::Error("appender moved from");
   return Guard<bool>([&]() -> Result<bool> {
@@ -207,13 +186,24 @@ class SeriesCursor::Impl {
   bool Next() {
     it_.reset();
     if (!set_->Next()) return false;
-    labels_ = FromModel(set_->At().labels());
+    labels_ = lib::ToPublicLabels(set_->At().labels());
     it_ = set_->At().Iterator();
     return true;
   }
-  bool NextSample(Sample& out) {
+  bool NextSample(Sample& out, std::optional<Histogram>* histogram) {
     if (!it_ || !it_->Next()) return false;
-    out = Sample{it_->T(), it_->V()};
+    if (it_->Type() == storage::ValueType::kFloat) {
+      out = Sample{it_->T(), it_->V()};
+      if (histogram != nullptr) histogram->reset();
+      return true;
+    }
+    if (histogram == nullptr) {
+      out = Sample{it_->T(), std::numeric_limits<double>::quiet_NaN()};
+      return true;
+    }
+    it_->AtFloatHistogram(&scratch_);
+    out = Sample{it_->T(), 0};
+    *histogram = lib::ToPublicHistogram(scratch_);
     return true;
   }
   Status status() const {
@@ -227,6 +217,7 @@ class SeriesCursor::Impl {
   std::unique_ptr<storage::SeriesSet> set_;
   std::unique_ptr<storage::SampleIterator> it_;
   Labels labels_;
+  model::histogram::FloatHistogram scratch_;
 };
 
 SeriesCursor::SeriesCursor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -238,7 +229,10 @@ const Labels& SeriesCursor::labels() const {
   static const Labels kNone;
   return impl_ ? impl_->labels() : kNone;
 }
-bool SeriesCursor::NextSample(Sample& out) { return impl_ && impl_->NextSample(out); }
+bool SeriesCursor::NextSample(Sample& out) { return impl_ && impl_->NextSample(out, nullptr); }
+bool SeriesCursor::NextSample(Sample& out, std::optional<Histogram>& histogram) {
+  return impl_ && impl_->NextSample(out, &histogram);
+}
 Status SeriesCursor::status() const {
   return impl_ ? impl_->status() : Status::Error("cursor moved from");
 }
@@ -281,7 +275,7 @@ Result<QueryResult> Db::Query(std::string_view expr, int64_t time_ms) const {
   return Guard<QueryResult>([&]() -> Result<QueryResult> {
     auto r = impl_->db->Query(expr, time_ms);
     if (!r.ok()) return FromAbsl(r.status());
-    return FromEngine(std::move(*r));
+    return lib::ToPublicResult(std::move(*r));
   });
 }
 
@@ -290,7 +284,7 @@ Result<QueryResult> Db::QueryRange(std::string_view expr, int64_t start_ms, int6
   return Guard<QueryResult>([&]() -> Result<QueryResult> {
     auto r = impl_->db->QueryRange(expr, start_ms, end_ms, step_ms);
     if (!r.ok()) return FromAbsl(r.status());
-    return FromEngine(std::move(*r));
+    return lib::ToPublicResult(std::move(*r));
   });
 }
 

@@ -19,6 +19,7 @@
 #ifndef PROMLET_PROMLET_H_
 #define PROMLET_PROMLET_H_
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "promlet/export.h"
@@ -94,6 +95,60 @@ PROMLET_EXPORT promlet_db *promlet_open_with_options(const char *dir, const prom
 
 /* The TCP port promlet_serve listens on, or 0 when not serving. */
 PROMLET_EXPORT int promlet_serve_port(promlet_db *db);
+
+/* Appends every sample of a protobuf exposition body (length-delimited
+ * io.prometheus.client.MetricFamily messages, what Prometheus scrapes) to the batch: native
+ * histograms are stored as such, classic histograms and summaries as their series. Samples
+ * without a timestamp get `default_timestamp_ms`. Stops at the first broken message or refused
+ * sample (error naming it); samples added before it stay in the batch. */
+PROMLET_EXPORT int promlet_appender_add_protobuf(promlet_appender *a, const void *body,
+                                                 size_t size, int64_t default_timestamp_ms,
+                                                 char **errmsg);
+
+/* ---- Typed query results (native histograms included) ----
+ * A promlet_result holds the answer of promlet_query_result / promlet_query_range_result as
+ * series of points: an instant vector has one point per series, a matrix (range query, range
+ * vector) a series' points in timestamp order, a scalar one series without labels and one
+ * point. A string result is an error (use promlet_query). Everything a result hands out (label
+ * strings, histograms) is owned by it and valid until promlet_result_free. */
+typedef struct promlet_result promlet_result;
+typedef struct promlet_histogram promlet_histogram;
+
+PROMLET_EXPORT promlet_result *promlet_query_result(promlet_db *db, const char *expr,
+                                                    int64_t time_ms, char **errmsg);
+PROMLET_EXPORT promlet_result *promlet_query_range_result(promlet_db *db, const char *expr,
+                                                          int64_t start_ms, int64_t end_ms,
+                                                          int64_t step_ms, char **errmsg);
+PROMLET_EXPORT void promlet_result_free(promlet_result *r);
+PROMLET_EXPORT size_t promlet_result_series_count(const promlet_result *r);
+/* The series' labels in the text exposition form, `name{a="b",...}` ("{}" for none). */
+PROMLET_EXPORT const char *promlet_result_series_labels(const promlet_result *r, size_t series);
+PROMLET_EXPORT size_t promlet_result_point_count(const promlet_result *r, size_t series);
+/* One point: its timestamp, and either its float value (*histogram set to NULL) or its native
+ * histogram (*value set to 0). Any out pointer may be NULL. Returns 0, or -1 for an index out
+ * of range. */
+PROMLET_EXPORT int promlet_result_point(const promlet_result *r, size_t series, size_t point,
+                                        int64_t *timestamp_ms, double *value,
+                                        const promlet_histogram **histogram);
+
+/* A native histogram (integer histograms are given with float counts). The schema is -4..8
+ * for exponential buckets and -53 for custom bucket boundaries; the zero bucket is
+ * [-zero_threshold, zero_threshold]. Buckets are the populated ones, ascending (negative, zero,
+ * positive), as the HTTP API's JSON lists them. */
+PROMLET_EXPORT double promlet_histogram_count(const promlet_histogram *h);
+PROMLET_EXPORT double promlet_histogram_sum(const promlet_histogram *h);
+PROMLET_EXPORT int32_t promlet_histogram_schema(const promlet_histogram *h);
+PROMLET_EXPORT double promlet_histogram_zero_threshold(const promlet_histogram *h);
+PROMLET_EXPORT double promlet_histogram_zero_count(const promlet_histogram *h);
+/* 1 for a gauge histogram (counter resets do not apply), else 0. */
+PROMLET_EXPORT int promlet_histogram_is_gauge(const promlet_histogram *h);
+PROMLET_EXPORT size_t promlet_histogram_bucket_count(const promlet_histogram *h);
+/* Bucket i: its boundary rule as in the API JSON (0: (lower, upper], 1: [lower, upper),
+ * 2: (lower, upper), 3: [lower, upper]), bounds and count. Any out pointer may be NULL.
+ * Returns 0, or -1 for an index out of range. */
+PROMLET_EXPORT int promlet_histogram_bucket(const promlet_histogram *h, size_t i,
+                                            int *boundary_rule, double *lower, double *upper,
+                                            double *count);
 
 /* The library's version, e.g. "0.1.0" (static string, not to be freed). */
 PROMLET_EXPORT const char *promlet_version(void);

@@ -1,7 +1,7 @@
 // promlet.hpp: the C++20 API of promlet, an embeddable Prometheus-compatible time-series
 // database: the capabilities of promlet.h with RAII handles, typed query results instead of
-// JSON, and what C makes awkward (batch append of exposition text, iteration over series and
-// raw samples, label names and values).
+// JSON (native histograms included), and what C makes awkward (batch append of exposition text
+// or protobuf, iteration over series and raw samples, label names and values).
 //
 // Conventions:
 //  - No exceptions: fallible calls return promlet::Status or promlet::Result<T>. Reading the
@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -95,16 +96,53 @@ struct Sample {
   friend bool operator==(const Sample&, const Sample&) = default;
 };
 
-// One element of an instant vector.
+// One bucket of a native histogram, as the HTTP API's JSON writes it.
+struct HistogramBucket {
+  // Which bounds belong to the bucket (the API's boundary rule): 0 (lower, upper] (positive
+  // and custom buckets), 1 [lower, upper) (negative buckets), 2 (lower, upper), 3 [lower, upper]
+  // (the zero bucket, the first custom bucket).
+  int boundary_rule = 0;
+  double lower = 0;
+  double upper = 0;
+  double count = 0;
+  friend bool operator==(const HistogramBucket&, const HistogramBucket&) = default;
+};
+
+// A native histogram sample (integer histograms are given with float counts).
+struct Histogram {
+  double count = 0;  // observations, NaN ones included
+  double sum = 0;
+  // Exponential schemas -4..8 (bucket boundaries at powers of 2^(2^-schema)); -53: custom
+  // bucket boundaries (NHCB, a classic histogram stored as a native one).
+  int32_t schema = 0;
+  double zero_threshold = 0;  // the zero bucket is [-zero_threshold, zero_threshold]
+  double zero_count = 0;
+  bool gauge = false;  // a gauge histogram (counter resets do not apply)
+  // The populated buckets, ascending: negative, zero, positive (the zero bucket appears here
+  // too when populated).
+  std::vector<HistogramBucket> buckets;
+  friend bool operator==(const Histogram&, const Histogram&) = default;
+};
+
+struct HistogramSample {
+  int64_t timestamp_ms = 0;
+  Histogram histogram;
+  friend bool operator==(const HistogramSample&, const HistogramSample&) = default;
+};
+
+// One element of an instant vector: a float sample, or a histogram (then sample.value is 0).
 struct VectorSample {
   Labels labels;
   Sample sample;
+  std::optional<Histogram> histogram;
 };
 
-// One series of a range query or range-vector result.
+// One series of a range query or range-vector result: its float samples and its histogram
+// samples, each in timestamp order (as the API's "values" and "histograms").
 struct Series {
   Labels labels;
   std::vector<Sample> samples;
+  std::vector<HistogramSample> histograms;
 };
 
 // A PromQL answer, typed: exactly one of scalar / string / vector / matrix.
@@ -166,6 +204,11 @@ class PROMLET_EXPORT Appender {
   // Stops at the first malformed line or refused sample with an error naming the line; samples
   // added before it stay in the batch.
   Status AddText(std::string_view text, int64_t default_timestamp_ms, bool openmetrics = false);
+  // Every sample of a protobuf exposition body (length-delimited io.prometheus.client.
+  // MetricFamily messages, what Prometheus scrapes): native histograms are stored as such,
+  // classic histograms and summaries as their series. Stops at the first broken message or
+  // refused sample with an error naming it; samples added before it stay in the batch.
+  Status AddProtobuf(std::string_view body, int64_t default_timestamp_ms);
   // Writes the batch to the WAL (durable when OK) and makes it visible. The appender is
   // finished afterwards, whether or not it succeeded.
   Status Commit();
@@ -189,8 +232,12 @@ class PROMLET_EXPORT SeriesCursor {
   // Advances to the next series (sorted by labels); false at the end or on error (status()).
   bool Next();
   const Labels& labels() const;
-  // The current series' next sample, in timestamp order; false when it has no more.
+  // The current series' next sample, in timestamp order; false when it has no more. A
+  // histogram sample reads as value NaN here: use the second form to get it.
   bool NextSample(Sample& out);
+  // The same, with `histogram` set for a histogram sample (out.value is then 0) and reset for
+  // a float sample.
+  bool NextSample(Sample& out, std::optional<Histogram>& histogram);
   Status status() const;
 
   class Impl;

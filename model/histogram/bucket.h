@@ -29,6 +29,13 @@ struct Bucket {
 
   friend bool operator==(const Bucket&, const Bucket&) = default;
 
+  // Prometheus' API JSON "boundary rule": 0 (lower exclusive, upper inclusive), 1 (lower
+  // inclusive, upper exclusive), 2 (both exclusive), 3 (both inclusive).
+  int BoundaryRule() const {
+    if (lower_inclusive) return upper_inclusive ? 3 : 1;
+    return upper_inclusive ? 0 : 2;
+  }
+
   // Go's Bucket.String: "[-1,-0.5):1", "(0.5,1]:1.5" with %g bounds and %v count.
   std::string String() const {
     std::string out(1, lower_inclusive ? '[' : '(');

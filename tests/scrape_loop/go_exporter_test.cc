@@ -4,26 +4,17 @@
 // bucket, bucket counts) against the observations the exporter made, the classic histogram's
 // series, and the NHCB conversion of the classic histogram. Skipped when `go` or client_golang
 // is not installed.
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <cstdlib>
 #include <filesystem>
-#include <thread>
 
-#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "scrape/protocols.h"
 #include "scrape/scrape_loop.h"
+#include "tests/scrape_loop/go_exporter_process.h"
 #include "tests/scrape_loop/mem_storage.h"
 #include "tests/scrape_loop/test_server.h"
-
-extern char** environ;
 
 namespace promlet::scrape {
 namespace {
@@ -31,59 +22,24 @@ namespace {
 namespace fs = std::filesystem;
 using testing::MemStorage;
 
-constexpr char kClientGolang[] = "/usr/share/gocode/src/github.com/prometheus/client_golang";
-
-uint16_t FreePort() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor a(
-      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
-  return a.local_endpoint().port();
-}
-
-std::string GoBinary() {
-  for (const char* p : {"/usr/bin/go", "/usr/lib/go/bin/go"}) {
-    if (fs::exists(p)) return p;
-  }
-  return "";
-}
-
 class GoExporterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    go_ = GoBinary();
-    if (go_.empty() || !fs::exists(kClientGolang)) {
-      GTEST_SKIP() << "go or client_golang missing: apt-get install golang-go "
-                      "golang-github-prometheus-client-golang-dev";
+    if (std::string missing = testing::GoExporterProcess::MissingToolchain(); !missing.empty()) {
+      GTEST_SKIP() << missing;
     }
     dir_ = ::testing::TempDir() + "/promlet_go_exporter_" + std::to_string(::getpid());
-    fs::create_directories(dir_ + "/cache");
-    const std::string src = std::string(PROMLET_SOURCE_DIR) + "/tests/scrape_loop/go_exporter";
-    const std::string cmd = absl::StrCat(
-        "cd ", src, " && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= GOPROXY=off GOCACHE=",
-        dir_, "/cache ", go_, " build -o ", dir_, "/exporter . > ", dir_, "/build.log 2>&1");
-    ASSERT_EQ(std::system(cmd.c_str()), 0) << "go build failed, see " << dir_ << "/build.log";
-    port_ = FreePort();
-    std::string bin = dir_ + "/exporter";
-    std::string port = std::to_string(port_);
-    char* argv[] = {bin.data(), port.data(), nullptr};
-    ASSERT_EQ(posix_spawn(&pid_, bin.c_str(), nullptr, nullptr, argv, environ), 0);
-    for (int i = 0; i < 400; ++i) {
-      if (testing::HttpGet(port_, "/metrics").status == 200) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    FAIL() << "the exporter did not answer";
+    fs::create_directories(dir_);
+    absl::Status st = exporter_.Start(dir_);
+    ASSERT_TRUE(st.ok()) << st;
+    port_ = exporter_.port();
   }
   void TearDown() override {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int st;
-      waitpid(pid_, &st, 0);
-    }
     if (!dir_.empty()) fs::remove_all(dir_);
   }
-  std::string go_, dir_;
+  std::string dir_;
+  testing::GoExporterProcess exporter_;
   uint16_t port_ = 0;
-  pid_t pid_ = -1;
 };
 
 TEST_F(GoExporterTest, NativeHistogramsScrapedOverProtobufMatchTheObservations) {

@@ -10,8 +10,7 @@ namespace {
 
 // [<timestamp>,{"count":"..","sum":"..","buckets":[[<boundary rule>,"lower","upper","count"],
 // ...]}] as Prometheus' marshalHistogram writes it: populated buckets only, ascending; the
-// rule is 0 (lower exclusive, upper inclusive), 1 (lower inclusive, upper exclusive), 2 (both
-// exclusive) or 3 (both inclusive).
+// rule is Bucket::BoundaryRule.
 void HistogramPoint(int64_t t, const model::histogram::FloatHistogram& h, JsonWriter& w) {
   w.BeginArray();
   w.Timestamp(t);
@@ -30,14 +29,8 @@ void HistogramPoint(int64_t t, const model::histogram::FloatHistogram& h, JsonWr
       w.BeginArray();
       any = true;
     }
-    int rule = 2;
-    if (b.lower_inclusive) {
-      rule = b.upper_inclusive ? 3 : 1;
-    } else if (b.upper_inclusive) {
-      rule = 0;
-    }
     w.BeginArray();
-    w.Int(rule);
+    w.Int(b.BoundaryRule());
     w.SampleValue(b.lower);
     w.SampleValue(b.upper);
     w.SampleValue(b.count);
