@@ -143,15 +143,14 @@ std::string Text(const std::vector<Latest>& found) {
   bool first = true;
   std::string scratch;
   for (const auto& s : found) {
-    // Only custom-bucket histograms have a text form (as classic histograms).
-    if (s.h && !s.h->UsesCustomBuckets()) continue;
+    // Only counter histograms with custom buckets have a text form (as classic histograms):
+    // the text format has no native or gauge histograms (expfmt refuses GAUGE_HISTOGRAM).
+    if (s.h && (!s.h->UsesCustomBuckets() || s.IsGaugeHistogram())) continue;
     std::string_view name = s.labels.MetricName();
     const Kind kind = KindOf(s);
     if (first || name != current || kind != current_kind) {
       out.append("# TYPE ").append(name);
-      out.append(kind == Kind::kFloat       ? " untyped\n"
-                 : kind == Kind::kHistogram ? " histogram\n"
-                                            : " gaugehistogram\n");
+      out.append(kind == Kind::kFloat ? " untyped\n" : " histogram\n");
       current = name;
       current_kind = kind;
       first = false;

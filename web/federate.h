@@ -3,9 +3,10 @@
 // Prometheus 3's /federate writes it (web/federate.go):
 //  - Text (0.0.4, the default): series grouped by metric name (sorted), one "# TYPE" line per
 //    group ("untyped" for floats), each sample with its timestamp. Native histograms with an
-//    exponential schema are left out (the text format cannot carry them); a histogram with
-//    custom buckets (NHCB) is written as a classic histogram (_bucket with le, +Inf, _sum,
-//    _count), as Prometheus converts it.
+//    exponential schema are left out (the text format cannot carry them); a counter histogram
+//    with custom buckets (NHCB) is written as a classic histogram (_bucket with le, +Inf, _sum,
+//    _count), as Prometheus converts it (a gauge one is left out: expfmt's text encoder refuses
+//    gauge histograms).
 //  - Protobuf (delimited MetricFamily, chosen when the Accept header asks for it first): the
 //    same groups as UNTYPED, HISTOGRAM or GAUGE_HISTOGRAM families; native histograms carry
 //    their schema, zero bucket, spans and float counts; NHCB are classic float buckets. A new

@@ -47,8 +47,8 @@ TEST(FederateTest, NoSelectorsNoOutput) {
 
 namespace hist = model::histogram;
 
-// A head with a float series, an integer native histogram, a float gauge histogram, an NHCB and
-// a stale native histogram, newest samples at 2000.
+// A head with a float series, an integer native histogram, a float gauge histogram, an NHCB, a
+// gauge NHCB and a stale native histogram, newest samples at 2000.
 void FillHistograms(tsdb::Head& head) {
   auto app = head.NewAppender();
   hist::Histogram h;
@@ -59,12 +59,14 @@ void FillHistograms(tsdb::Head& head) {
   h.sum = 9.5;
   h.positive_spans = {{0, 2}, {1, 1}};
   h.positive_buckets = {1, 1, 0};  // absolute 1, 2, 2
-  ASSERT_TRUE(app->AppendHistogram(0, model::Labels{{"__name__", "lat"}, {"job", "a"}}, 1000, &h,
-                                   nullptr).ok());
+  ASSERT_TRUE(
+      app->AppendHistogram(0, model::Labels{{"__name__", "lat"}, {"job", "a"}}, 1000, &h, nullptr)
+          .ok());
   h.count = 7;
   h.zero_count = 2;
-  ASSERT_TRUE(app->AppendHistogram(0, model::Labels{{"__name__", "lat"}, {"job", "a"}}, 2000, &h,
-                                   nullptr).ok());
+  ASSERT_TRUE(
+      app->AppendHistogram(0, model::Labels{{"__name__", "lat"}, {"job", "a"}}, 2000, &h, nullptr)
+          .ok());
   hist::FloatHistogram g;
   g.counter_reset_hint = hist::CounterResetHint::kGauge;
   g.schema = 1;
@@ -72,8 +74,9 @@ void FillHistograms(tsdb::Head& head) {
   g.sum = -1;
   g.negative_spans = {{-1, 1}};
   g.negative_buckets = {2.5};
-  ASSERT_TRUE(app->AppendHistogram(0, model::Labels{{"__name__", "lat"}, {"job", "b"}}, 2000,
-                                   nullptr, &g).ok());
+  ASSERT_TRUE(
+      app->AppendHistogram(0, model::Labels{{"__name__", "lat"}, {"job", "b"}}, 2000, nullptr, &g)
+          .ok());
   hist::FloatHistogram c;
   c.schema = hist::kCustomBucketsSchema;
   c.custom_values = hist::MakeCustomValues({0.5, 1});
@@ -82,6 +85,9 @@ void FillHistograms(tsdb::Head& head) {
   c.positive_spans = {{0, 1}, {1, 1}};
   c.positive_buckets = {3, 2};  // (-Inf,0.5]: 3, (0.5,1]: 0, (1,+Inf]: 2
   ASSERT_TRUE(app->AppendHistogram(0, model::Labels{{"__name__", "nhcb"}}, 2000, nullptr, &c).ok());
+  c.counter_reset_hint = hist::CounterResetHint::kGauge;
+  ASSERT_TRUE(
+      app->AppendHistogram(0, model::Labels{{"__name__", "gauge_nhcb"}}, 2000, nullptr, &c).ok());
   ASSERT_TRUE(app->Append(0, model::Labels{{"__name__", "up"}}, 2000, 1).ok());
   hist::Histogram stale = h;
   ASSERT_TRUE(app->AppendHistogram(0, model::Labels{{"__name__", "gone"}}, 1000, &h, nullptr).ok());
@@ -94,7 +100,7 @@ void FillHistograms(tsdb::Head& head) {
 const std::vector<std::vector<model::Matcher>> kAll = {
     {model::Matcher::MustMake(model::MatchType::kRegexMatch, "__name__", ".+")}};
 
-TEST(FederateTest, TextLeavesNativeHistogramsOutAndWritesNhcbAsClassic) {
+TEST(FederateTest, TextLeavesNativeAndGaugeHistogramsOutAndWritesNhcbAsClassic) {
   tsdb::Head head;
   FillHistograms(head);
   auto text = FederateText(head, kAll, 2500, 300000);
@@ -145,15 +151,18 @@ TEST(FederateTest, ProtobufCarriesNativeHistograms) {
       hist::FloatHistogram h;
       m.histogram.ToFloatHistogram(f.type == 5, &h);
       std::string labels;
-      for (const auto& l : m.labels) labels += std::string(l.name) + "=" + std::string(l.value) + " ";
+      for (const auto& l : m.labels)
+        labels += std::string(l.name) + "=" + std::string(l.value) + " ";
       histograms.push_back(labels + h.String());
     }
   }
   // lat{job="a"} (counter) and lat{job="b"} (gauge) are families of their own; the stale
   // histogram is left out.
-  EXPECT_EQ(families, (std::vector<std::string>{"lat:4:1", "lat:5:1", "nhcb:4:1", "up:3:1"}));
+  EXPECT_EQ(families, (std::vector<std::string>{"gauge_nhcb:5:1", "lat:4:1", "lat:5:1", "nhcb:4:1",
+                                                "up:3:1"}));
   EXPECT_EQ(histograms,
             (std::vector<std::string>{
+                "classic count=5 0.5:3 1:3",
                 "job=a {count:7, sum:9.5, [-0.001,0.001]:2, (0.5,1]:1, (1,2]:2, (4,8]:2}",
                 "job=b {count:2.5, sum:-1, [-0.7071067811865475,-0.5):2.5}",
                 "classic count=5 0.5:3 1:3",
@@ -170,14 +179,14 @@ TEST(FederateTest, NegotiatesLikeExpfmt) {
                 "text/plain;version=0.0.4;q=0.3,*/*;q=0.2"),
             FederationFormat::kProtobuf);
   // The first acceptable entry by weight wins.
-  EXPECT_EQ(NegotiateFederationFormat(
-                "text/plain;q=0.5, application/vnd.google.protobuf;"
-                "proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.4"),
-            FederationFormat::kText);
-  EXPECT_EQ(NegotiateFederationFormat(
-                "text/plain;q=0.3, Application/vnd.google.protobuf; "
-                "proto=io.prometheus.client.MetricFamily; encoding=delimited"),
-            FederationFormat::kProtobuf);
+  EXPECT_EQ(
+      NegotiateFederationFormat("text/plain;q=0.5, application/vnd.google.protobuf;"
+                                "proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.4"),
+      FederationFormat::kText);
+  EXPECT_EQ(
+      NegotiateFederationFormat("text/plain;q=0.3, Application/vnd.google.protobuf; "
+                                "proto=io.prometheus.client.MetricFamily; encoding=delimited"),
+      FederationFormat::kProtobuf);
   // The protobuf text encodings are not written: text.
   EXPECT_EQ(NegotiateFederationFormat(
                 "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;"
