@@ -14,8 +14,12 @@ class BlockSeriesIterator : public storage::SampleIterator {
   BlockSeriesIterator(std::shared_ptr<const Block> block, std::vector<BlockChunkMeta> chunks,
                       Intervals deleted, int64_t mint, int64_t maxt,
                       const Block::StartTimestamps* sts)
-      : block_(std::move(block)), chunks_(std::move(chunks)), deleted_(std::move(deleted)),
-        mint_(mint), maxt_(maxt), sts_(sts) {}
+      : block_(std::move(block)),
+        chunks_(std::move(chunks)),
+        deleted_(std::move(deleted)),
+        mint_(mint),
+        maxt_(maxt),
+        sts_(sts) {}
 
   bool Next() override {
     if (done_) return false;
@@ -231,10 +235,10 @@ class BlockSeriesSet : public storage::SeriesSet {
 }  // namespace
 
 std::unique_ptr<storage::SampleIterator> NewBlockSeriesIterator(std::shared_ptr<const Block> block,
-                                                       std::vector<BlockChunkMeta> chunks,
-                                                       Intervals deleted, int64_t mint,
-                                                       int64_t maxt,
-                                                       const Block::StartTimestamps* sts) {
+                                                                std::vector<BlockChunkMeta> chunks,
+                                                                Intervals deleted, int64_t mint,
+                                                                int64_t maxt,
+                                                                const Block::StartTimestamps* sts) {
   return std::make_unique<BlockSeriesIterator>(std::move(block), std::move(chunks),
                                                std::move(deleted), mint, maxt, sts);
 }
