@@ -122,8 +122,8 @@ class HeadAppender final : public storage::Appender {
     GiveBack(std::move(b_));
   }
 
-  absl::StatusOr<storage::SeriesRef> Append(storage::SeriesRef ref, const model::Labels& labels, int64_t t,
-                                   double v) override {
+  absl::StatusOr<storage::SeriesRef> Append(storage::SeriesRef ref, const model::Labels& labels,
+                                            int64_t t, double v) override {
     return AppendFloat(ref, labels, t, v, 0);
   }
   absl::StatusOr<storage::SeriesRef> AppendHistogram(
@@ -161,9 +161,8 @@ class HeadAppender final : public storage::Appender {
   absl::StatusOr<storage::SeriesRef> AppendFloat(storage::SeriesRef ref,
                                                  const model::Labels& labels, int64_t t, double v,
                                                  int64_t st);
-  absl::StatusOr<storage::SeriesRef> AppendHist(storage::SeriesRef ref,
-                                                const model::Labels& labels, int64_t t,
-                                                const model::histogram::Histogram* h,
+  absl::StatusOr<storage::SeriesRef> AppendHist(storage::SeriesRef ref, const model::Labels& labels,
+                                                int64_t t, const model::histogram::Histogram* h,
                                                 const model::histogram::FloatHistogram* fh,
                                                 int64_t st);
   // Whether a histogram equals e's last sample (which is a histogram of the same kind).
@@ -258,8 +257,8 @@ BatchEntry* HeadAppender::HoldByRef(storage::SeriesRef ref) {
 }
 
 absl::StatusOr<storage::SeriesRef> HeadAppender::AppendFloat(storage::SeriesRef ref,
-                                                            const model::Labels& labels,
-                                                            int64_t t, double v, int64_t st) {
+                                                             const model::Labels& labels, int64_t t,
+                                                             double v, int64_t st) {
   if (done_) return absl::FailedPreconditionError("appender used after Commit or Rollback");
   auto entry = EntryFor(ref, labels);
   if (!entry.ok()) return entry.status();
@@ -325,8 +324,7 @@ absl::StatusOr<BatchEntry*> HeadAppender::EntryFor(storage::SeriesRef ref,
 
 absl::StatusOr<storage::SeriesRef> HeadAppender::AppendHist(
     storage::SeriesRef ref, const model::Labels& labels, int64_t t,
-    const model::histogram::Histogram* h, const model::histogram::FloatHistogram* fh,
-    int64_t st) {
+    const model::histogram::Histogram* h, const model::histogram::FloatHistogram* fh, int64_t st) {
   if (done_) return absl::FailedPreconditionError("appender used after Commit or Rollback");
   if ((h == nullptr) == (fh == nullptr)) {
     return absl::InvalidArgumentError(

@@ -178,7 +178,7 @@ class HeadSeriesIterator final : public storage::SampleIterator {
   chunkenc::XorIterator it_;
   chunkenc::HistogramSampleIterator hit_;
   absl::Status status_;
-  bool may_have_st_ = false;  // some piece has an ST column
+  bool may_have_st_ = false;     // some piece has an ST column
   chunkenc::StColumnReader st_;  // the current chunk's
   int64_t cur_st_ = 0;
 };

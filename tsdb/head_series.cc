@@ -68,12 +68,13 @@ std::unique_ptr<OpenHistogramChunk> MemSeries::CloseOpen() {
     c->min_time = open.min_time();
     c->max_time = open.last_time();
     c->bytes = open.Finish();
-    c->st = open_st.Finish();
+    if (open_st) c->st = open_st->Finish();
+    open_st.reset();
     closed.push_back(std::move(c));
     return nullptr;
   }
   if (hist != nullptr && hist->num_samples() > 0) closed.push_back(OpenChunkData());
-  open_st.Finish();
+  open_st.reset();
   return std::move(hist);
 }
 
@@ -85,7 +86,7 @@ std::shared_ptr<chunkenc::ChunkData> MemSeries::OpenChunkData() const {
     c->min_time = hist->min_time;
     c->max_time = hist->max_time;
     c->bytes = std::string(hist->bytes());
-    c->st = std::string(open_st.bytes());
+    if (open_st) c->st = std::string(open_st->bytes());
     return c;
   }
   if (open.empty()) return nullptr;
@@ -94,7 +95,7 @@ std::shared_ptr<chunkenc::ChunkData> MemSeries::OpenChunkData() const {
   c->min_time = open.min_time();
   c->max_time = open.last_time();
   c->bytes = std::string(open.bytes());
-  c->st = std::string(open_st.bytes());
+  if (open_st) c->st = std::string(open_st->bytes());
   return c;
 }
 
@@ -162,15 +163,14 @@ bool MemSeries::AppendHistogram(int64_t t, std::shared_ptr<const model::histogra
     }
   }
   hist->max_time = t;
-  open_st.Add(t, st);
+  if (st != 0 || open_st) AddST(static_cast<size_t>(hist->num_samples() - 1), t, st);
   hist->last_h = std::move(h);
   hist->last_fh = std::move(fh);
   ++seq;
   return true;
 }
 
-bool MemSeries::Append(int64_t t, double v, int max_per_chunk, int64_t chunk_range,
-                       int64_t st) {
+bool MemSeries::Append(int64_t t, double v, int max_per_chunk, int64_t chunk_range, int64_t st) {
   if (hist != nullptr) {
     if (t <= hist->max_time) return false;
     CloseOpen();  // type change
@@ -185,7 +185,8 @@ bool MemSeries::Append(int64_t t, double v, int max_per_chunk, int64_t chunk_ran
       c->min_time = open.min_time();
       c->max_time = open.last_time();
       c->bytes = open.Finish();
-      c->st = open_st.Finish();
+      if (open_st) c->st = open_st->Finish();
+      open_st.reset();
       closed.push_back(std::move(c));
     }
   } else if (!closed.empty() && t <= closed.back()->max_time) {
@@ -193,9 +194,14 @@ bool MemSeries::Append(int64_t t, double v, int max_per_chunk, int64_t chunk_ran
   }
   if (open.empty()) next_cut = NextBoundary(t, chunk_range);
   if (!open.Append(t, v)) return false;
-  open_st.Add(t, st);
+  if (st != 0 || open_st) AddST(open.num_samples() - 1u, t, st);
   ++seq;
   return true;
+}
+
+void MemSeries::AddST(size_t index, int64_t t, int64_t st) {
+  if (!open_st) open_st = std::make_unique<chunkenc::StColumnBuilder>();
+  open_st->Add(index, t, st);
 }
 
 Visible MemSeries::VisibleFor(uint64_t reader_id) const {
@@ -226,7 +232,7 @@ void MemSeries::NoteCommit(uint64_t id, uint64_t min_reader) {
 }
 
 size_t MemSeries::ChunkMemoryBytes() const {
-  size_t n = open.MemoryBytes() + open_st.MemoryBytes() +
+  size_t n = open.MemoryBytes() + (open_st ? open_st->MemoryBytes() : 0) +
              (hist ? hist->MemoryBytes() + sizeof(OpenHistogramChunk) : 0);
   for (const auto& c : closed) {
     n += c->bytes.capacity() + c->st.capacity() + sizeof(chunkenc::ChunkData) + 16;

@@ -19,13 +19,13 @@
 
 #include "model/histogram/float_histogram.h"
 #include "model/histogram/histogram.h"
+#include "storage/interface.h"
 #include "tsdb/chunkenc/chunk.h"
 #include "tsdb/chunkenc/float_histogram_chunk.h"
 #include "tsdb/chunkenc/histogram_chunk.h"
 #include "tsdb/chunkenc/st_column.h"
 #include "tsdb/chunkenc/xor.h"
 #include "tsdb/small_mutex.h"
-#include "storage/interface.h"
 
 namespace promlet::tsdb::head_internal {
 
@@ -74,7 +74,9 @@ class MemSeries {
   std::vector<std::shared_ptr<const chunkenc::ChunkData>> closed;
   chunkenc::XorEncoder open;
   std::unique_ptr<OpenHistogramChunk> hist;  // the open chunk when it holds histograms
-  chunkenc::StColumnBuilder open_st;         // the open chunk's ST column (either kind)
+  // The open chunk's ST column (either kind); null while no sample of it has an ST, so that
+  // appends without STs touch nothing more.
+  std::unique_ptr<chunkenc::StColumnBuilder> open_st;
   int64_t next_cut = std::numeric_limits<int64_t>::min();
   uint64_t seq = 0;
   uint32_t pending = 0;  // appenders holding this series in a batch
@@ -116,6 +118,8 @@ class MemSeries {
   bool AppendHistogram(int64_t t, std::shared_ptr<const model::histogram::Histogram> h,
                        std::shared_ptr<const model::histogram::FloatHistogram> fh,
                        int64_t chunk_range, int64_t st = 0);
+  // Records the ST of sample `index` of the open chunk in open_st (created on first use).
+  void AddST(size_t index, int64_t t, int64_t st);
   // Moves the open chunk (either kind) into `closed`; returns the histogram one, if it was one.
   std::unique_ptr<OpenHistogramChunk> CloseOpen();
   // The open chunk (either kind) as immutable data; nullptr when there is none. A copy.

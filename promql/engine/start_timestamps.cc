@@ -79,8 +79,7 @@ struct STSample {
 };
 
 // The samples of both windows merged in time.
-std::vector<STSample> Merged(const STWindow& fw, const HWindow& hw, size_t from_f,
-                             size_t from_h) {
+std::vector<STSample> Merged(const STWindow& fw, const HWindow& hw, size_t from_f, size_t from_h) {
   std::vector<STSample> out;
   out.reserve(fw.n - from_f + hw.n - from_h);
   size_t i = from_f, j = from_h;
@@ -159,16 +158,15 @@ void SlideStartTimestampWindows(const RangeFunction& f, const RangeCall& c, cons
         }
         continue;
       }
-      if (auto h = ExtrapolatedHistogramRate(hw, ref - range_ms, ref, range_ms, true, is_rate,
-                                             notes)) {
+      if (auto h =
+              ExtrapolatedHistogramRate(hw, ref - range_ms, ref, range_ms, true, is_rate, notes)) {
         s.histograms.push_back({ts, std::make_shared<const FloatHistogram>(std::move(*h))});
       }
       continue;
     }
     // irate: the last two samples of both kinds, in time order.
     if (fn + hn < 2) continue;
-    const std::vector<STSample> last2 =
-        Merged(fw, hw, fn >= 2 ? fn - 2 : 0, hn >= 2 ? hn - 2 : 0);
+    const std::vector<STSample> last2 = Merged(fw, hw, fn >= 2 ? fn - 2 : 0, hn >= 2 ? hn - 2 : 0);
     const STSample& v0 = last2[last2.size() - 2];
     const STSample& v1 = last2[last2.size() - 1];
     const int64_t sampled = v1.t - v0.t;

@@ -64,9 +64,9 @@ class StartTimestampEngineTest : public ::testing::Test {
 
 TEST_F(StartTimestampEngineTest, RangeStepsEqualInstantQueries) {
   Engine engine = Make(true);
-  for (const char* q : {"rate(c_total[1m])", "increase(c_total[2m])", "irate(c_total[1m])",
-                        "resets(c_total[3m])", "start_timestamp(c_total)",
-                        "rate(c_total[1m] offset 30s)"}) {
+  for (const char* q :
+       {"rate(c_total[1m])", "increase(c_total[2m])", "irate(c_total[1m])", "resets(c_total[3m])",
+        "start_timestamp(c_total)", "rate(c_total[1m] offset 30s)"}) {
     auto range = engine.RangeQuery(*head_, q, 60000, 1800000, 17000);
     ASSERT_TRUE(range.ok()) << q << ": " << range.status();
     const auto& m = std::get<Matrix>(range->value);

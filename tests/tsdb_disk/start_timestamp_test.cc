@@ -32,10 +32,11 @@ struct STSample {
 // Every sample of the series named `name`, with its ST.
 std::vector<STSample> Read(storage::Queryable& q, const std::string& name, bool* may_have_st) {
   std::vector<STSample> out;
-  auto querier = q.NewQuerier(std::numeric_limits<int64_t>::min(),
-                              std::numeric_limits<int64_t>::max());
+  auto querier =
+      q.NewQuerier(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
   EXPECT_TRUE(querier.ok());
-  auto set = (*querier)->Select({model::Matcher::MustMake(model::MatchType::kEqual, "__name__", name)});
+  auto set =
+      (*querier)->Select({model::Matcher::MustMake(model::MatchType::kEqual, "__name__", name)});
   while (set->Next()) {
     auto it = set->At().Iterator();
     if (may_have_st != nullptr) *may_have_st = it->MayHaveST();
@@ -57,14 +58,13 @@ int64_t STFor(int i, int64_t t) {
 
 TEST(StColumn, RoundTripWithLeadingSamplesWithoutST) {
   chunkenc::StColumnBuilder b;
-  b.Add(10, 0);
-  b.Add(20, 0);
+  b.Add(0, 10, 0);
   EXPECT_TRUE(b.bytes().empty());  // no ST so far: no column
-  b.Add(30, 25);
-  b.Add(40, 0);
-  b.Add(50, 50);      // ST == t
-  b.Add(60, 70);      // ST after t (invalid, still stored)
-  b.Add(70, -5'000);  // far before
+  b.Add(2, 30, 25);                // samples before the first ST may be left out
+  b.Add(3, 40, 0);
+  b.Add(4, 50, 50);      // ST == t
+  b.Add(5, 60, 70);      // ST after t (invalid, still stored)
+  b.Add(6, 70, -5'000);  // far before
   const std::string col = b.Finish();
   EXPECT_TRUE(b.bytes().empty());
   chunkenc::StColumnReader r(col);
@@ -158,9 +158,9 @@ TEST(WalStartTimestamps, CrashedDbReplaysSTsSampleForSample) {
       ASSERT_TRUE(app->AppendWithST(0, {{"__name__", "f"}}, STFor(i, t), t, i).ok());
       ASSERT_TRUE(app->Append(0, {{"__name__", "plain"}}, t, i).ok());
       fh.count = i;
-      ASSERT_TRUE(app->AppendHistogramWithST(0, {{"__name__", "h"}}, STFor(i + 2, t), t,
-                                             nullptr, &fh)
-                      .ok());
+      ASSERT_TRUE(
+          app->AppendHistogramWithST(0, {{"__name__", "h"}}, STFor(i + 2, t), t, nullptr, &fh)
+              .ok());
       ASSERT_TRUE(app->Commit().ok());
     }
     before_f = Read(**db, "f", nullptr);
@@ -200,13 +200,16 @@ TEST(WalStartTimestamps, CheckpointKeepsSTsBeforeTheirSamples) {
   ASSERT_TRUE(wal.ok());
   std::vector<RefSeries> s = {{1, model::Labels{{"__name__", "m"}}},
                               {2, model::Labels{{"__name__", "gone"}}}};
-  ASSERT_TRUE((*wal)->LogBatchWithST(s, {{1, 1, 1.0}, {2, 1, 1.0}}, {}, {{1, 1, -5}, {2, 1, -5}})
-                  .ok());
+  ASSERT_TRUE(
+      (*wal)->LogBatchWithST(s, {{1, 1, 1.0}, {2, 1, 1.0}}, {}, {{1, 1, -5}, {2, 1, -5}}).ok());
   ASSERT_TRUE((*wal)->LogBatchWithST({}, {{1, 2, 2.0}, {2, 2, 2.0}}, {}, {{1, 2, 1}}).ok());
   ASSERT_TRUE((*wal)->Log({}, {{1, 3, 3.0}}).ok());
   auto cut = (*wal)->CutSegment();
   ASSERT_TRUE(cut.ok());
-  ASSERT_TRUE((*wal)->Checkpoint(*cut, [](storage::SeriesRef r) { return r == 1; }, 2).ok());
+  ASSERT_TRUE((*wal)
+                  ->Checkpoint(
+                      *cut, [](storage::SeriesRef r) { return r == 1; }, 2)
+                  .ok());
   STCollector c;
   ASSERT_TRUE(ReadWal(dir, &c).ok());
   EXPECT_EQ(c.order, (std::vector<std::string>{"st2=1", "s2", "s3"}));
@@ -219,8 +222,9 @@ TEST(WalStartTimestamps, UndecodableRecordIsReportedWithSegmentAndOffset) {
   {
     auto wal = Wal::Open(dir);
     ASSERT_TRUE(wal.ok());
-    ASSERT_TRUE((*wal)->LogBatchWithST({{1, model::Labels{{"__name__", "m"}}}}, {{1, 10, 1.0}},
-                                       {}, {{1, 10, 5}})
+    ASSERT_TRUE((*wal)
+                    ->LogBatchWithST({{1, model::Labels{{"__name__", "m"}}}}, {{1, 10, 1.0}}, {},
+                                     {{1, 10, 5}})
                     .ok());
     segment = WalSegmentName((*wal)->CurrentSegment());
     good_bytes = fs::file_size(dir + "/" + segment);
@@ -265,9 +269,9 @@ TEST(BlockStartTimestamps, HeadAndBlockCompactionKeepSTsTombstonesToo) {
       auto app = (*db)->NewAppender();
       ASSERT_TRUE(app->AppendWithST(0, {{"__name__", "f"}}, STFor(i, t), t, i).ok());
       fh.count = i;
-      ASSERT_TRUE(app->AppendHistogramWithST(0, {{"__name__", "h"}}, STFor(i + 1, t), t,
-                                             nullptr, &fh)
-                      .ok());
+      ASSERT_TRUE(
+          app->AppendHistogramWithST(0, {{"__name__", "h"}}, STFor(i + 1, t), t, nullptr, &fh)
+              .ok());
       ASSERT_TRUE(app->Append(0, {{"__name__", "plain"}}, t, i).ok());
       ASSERT_TRUE(app->Commit().ok());
     }
@@ -285,8 +289,9 @@ TEST(BlockStartTimestamps, HeadAndBlockCompactionKeepSTsTombstonesToo) {
     EXPECT_EQ(Read(**db, "h", nullptr), want_h);
     // Deleting samples and compacting again keeps the STs of the others.
     const int64_t from = 90 * 60'000, to = 200 * 60'000;
-    ASSERT_TRUE((*db)->Delete({model::Matcher::MustMake(model::MatchType::kEqual, "__name__", "f")},
-                              from, to)
+    ASSERT_TRUE((*db)
+                    ->Delete({model::Matcher::MustMake(model::MatchType::kEqual, "__name__", "f")},
+                             from, to)
                     .ok());
     std::vector<STSample> kept;
     for (const auto& s : want_f) {

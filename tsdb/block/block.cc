@@ -1,9 +1,5 @@
 #include "tsdb/block/block.h"
 
-#include "tsdb/chunkenc/chunk.h"
-#include "tsdb/chunkenc/float_histogram_chunk.h"
-#include "tsdb/chunkenc/histogram_chunk.h"
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +10,9 @@
 #include "tsdb/block/block_format.h"
 #include "tsdb/block/chunk_codec.h"
 #include "tsdb/block/histogram_codec.h"
+#include "tsdb/chunkenc/chunk.h"
+#include "tsdb/chunkenc/float_histogram_chunk.h"
+#include "tsdb/chunkenc/histogram_chunk.h"
 #include "tsdb/encoding/crc32c.h"
 #include "tsdb/encoding/varint.h"
 

@@ -29,13 +29,13 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
-#include "tsdb/block/block_file.h"
-#include "tsdb/block/block_meta.h"
 #include "model/histogram/float_histogram.h"
 #include "model/histogram/histogram.h"
 #include "model/labels.h"
-#include "storage/interface.h"
 #include "model/matcher.h"
+#include "storage/interface.h"
+#include "tsdb/block/block_file.h"
+#include "tsdb/block/block_meta.h"
 #include "tsdb/tombstones.h"
 
 namespace promlet::tsdb {

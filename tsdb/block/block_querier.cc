@@ -264,10 +264,10 @@ class BlockSeriesSet : public storage::SeriesSet {
 }  // namespace
 
 std::unique_ptr<storage::SampleIterator> NewBlockSeriesIterator(std::shared_ptr<const Block> block,
-                                                       std::vector<BlockChunkMeta> chunks,
-                                                       Intervals deleted, int64_t mint,
-                                                       int64_t maxt,
-                                                       const Block::StartTimestamps* sts) {
+                                                                std::vector<BlockChunkMeta> chunks,
+                                                                Intervals deleted, int64_t mint,
+                                                                int64_t maxt,
+                                                                const Block::StartTimestamps* sts) {
   return std::make_unique<BlockSeriesIterator>(std::move(block), std::move(chunks),
                                                std::move(deleted), mint, maxt, sts);
 }

@@ -28,11 +28,9 @@ class BlockQuerier : public storage::Querier {
 
 // Iterates all samples of a block series (chunks in order), skipping tombstoned ones and those
 // outside [mint, maxt]. Also used by compaction.
-std::unique_ptr<storage::SampleIterator> NewBlockSeriesIterator(std::shared_ptr<const Block> block,
-                                                       std::vector<BlockChunkMeta> chunks,
-                                                       Intervals deleted, int64_t mint,
-                                                       int64_t maxt,
-                                                       const Block::StartTimestamps* sts = nullptr);
+std::unique_ptr<storage::SampleIterator> NewBlockSeriesIterator(
+    std::shared_ptr<const Block> block, std::vector<BlockChunkMeta> chunks, Intervals deleted,
+    int64_t mint, int64_t maxt, const Block::StartTimestamps* sts = nullptr);
 
 }  // namespace promlet::tsdb
 

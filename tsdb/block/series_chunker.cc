@@ -102,8 +102,7 @@ absl::Status SeriesChunker::AddHistogram(int64_t t, const model::histogram::Hist
   return s;
 }
 
-absl::Status SeriesChunker::AddFloatHistogram(int64_t t,
-                                              const model::histogram::FloatHistogram& fh,
+absl::Status SeriesChunker::AddFloatHistogram(int64_t t, const model::histogram::FloatHistogram& fh,
                                               int64_t st) {
   if (h_ != nullptr) {
     CloseHistogramChunk();

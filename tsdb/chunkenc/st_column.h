@@ -22,18 +22,18 @@ namespace promlet::tsdb::chunkenc {
 
 class StColumnBuilder {
  public:
-  // Adds the ST of the next sample (timestamp t); st == 0 means none.
-  void Add(int64_t t, int64_t st) {
-    if (st == 0 && bytes_.empty()) {
-      ++leading_none_;
-      return;
+  // Adds the ST of sample `index` of the chunk (timestamp t; st == 0 means none); samples are
+  // added in order, those before the first ST may be left out.
+  void Add(size_t index, int64_t t, int64_t st) {
+    if (bytes_.empty()) {
+      if (st == 0) return;
+      bytes_.assign(index, '\0');  // the samples before had none
     }
-    if (bytes_.empty()) bytes_.assign(leading_none_, '\0');  // the samples before had none
     if (st == 0) {
       bytes_.push_back('\0');
     } else {
-      common::PutUvarint(&bytes_, common::ZigZag(static_cast<int64_t>(
-                                      static_cast<uint64_t>(t) - static_cast<uint64_t>(st))) +
+      common::PutUvarint(&bytes_, common::ZigZag(static_cast<int64_t>(static_cast<uint64_t>(t) -
+                                                                      static_cast<uint64_t>(st))) +
                                       1);
     }
   }
@@ -42,7 +42,6 @@ class StColumnBuilder {
   size_t MemoryBytes() const { return bytes_.capacity(); }
   // Hands the column over and starts an empty one.
   std::string Finish() {
-    leading_none_ = 0;
     std::string out = std::move(bytes_);
     bytes_.clear();
     return out;
@@ -50,7 +49,6 @@ class StColumnBuilder {
 
  private:
   std::string bytes_;
-  uint32_t leading_none_ = 0;  // samples without ST added while the column is still empty
 };
 
 // Reads a column entry by entry alongside the chunk's samples.

@@ -174,6 +174,7 @@ absl::Status Wal::LogBatchWithST(absl::Span<const RefSeries> new_series,
 absl::Status Wal::LogBatch(absl::Span<const RefSeries> new_series,
                            absl::Span<const RefSample> samples,
                            absl::Span<const RefHistogramSample> histograms) {
+  if (histograms.empty()) return Log(new_series, samples);
   return LogMixed(std::string(), 0, new_series, samples, histograms);
 }
 
