@@ -19,7 +19,8 @@ if ! command -v npm >/dev/null 2>&1; then build_pkgs+=(npm); fi
 # The web UI's browser test (tests/ui): headless chromium driven by selenium.
 browser_pkgs=(chromium chromium-driver python3-selenium)
 # Real peers: started on 127.0.0.1 by the integration tests and the comparison benchmark.
-peer_pkgs=(prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics wrk)
+peer_pkgs=(prometheus prometheus-node-exporter prometheus-alertmanager prometheus-pushgateway
+  victoria-metrics wrk python3-prometheus-client)
 # A Go-client exporter of native histograms, built offline by tests/scrape_loop/go_exporter_test.
 peer_pkgs+=(golang-go golang-github-prometheus-client-golang-dev)
 
