@@ -1,12 +1,8 @@
 // /api/v1/query, query_range, query_exemplars, format_query, parse_query.
-#include <malloc.h>
-
-#include <condition_variable>
 #include <list>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -16,6 +12,7 @@
 #include "promql/parser/parser.h"
 #include "web/api/v1/ast_json.h"
 #include "web/api/v1/handlers.h"
+#include "web/api/v1/heap_trimmer.h"
 #include "web/api/v1/query_json.h"
 
 namespace promlet::web {
@@ -23,55 +20,18 @@ namespace {
 
 // For safety, the number of points per series a range query may return (as Prometheus).
 
-// Hands the memory a large query freed back to the OS, off the query path: the handler asks,
-// a background thread runs malloc_trim (a few ms on a large heap) while the answer is on its
-// way. glibc keeps freed pages in each thread's arena otherwise, and a large query would leave
-// RSS at its peak for the life of the process. Requests arriving during a trim coalesce.
-class HeapTrimmer {
- public:
-  static void Request() {
-    static auto* trimmer = new HeapTrimmer();  // leaked: its thread is never joined
-    trimmer->Ask();
-  }
-
- private:
-  HeapTrimmer() { std::thread([this] { Loop(); }).detach(); }
-  void Ask() {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      pending_ = true;
-    }
-    cv_.notify_one();
-  }
-  void Loop() {
-    std::unique_lock<std::mutex> l(mu_);
-    for (;;) {
-      cv_.wait(l, [this] { return pending_; });
-      pending_ = false;
-      l.unlock();
-      malloc_trim(0);
-      l.lock();
-    }
-  }
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool pending_ = false;
-};
-
-// Declared first in a query handler, so it runs last: after a query that held a lot of memory
-// it asks the HeapTrimmer. Never after a small query: mallinfo2() walks every free chunk of
-// every arena and malloc_trim() unmaps the free pages the next query faults in again; both
-// on every query were ~10% of a small query's server time and left nothing worth returning.
+// Declared first in a query handler, so it runs last: tells the process' HeapTrimmer that a
+// query ran and whether it held enough memory to be worth returning once queries stop.
 struct TrimHeapAfterLargeQuery {
-  TrimHeapAfterLargeQuery() = default;
+  TrimHeapAfterLargeQuery() { HeapTrimmer::Process().QueryStarted(); }
   TrimHeapAfterLargeQuery(const TrimHeapAfterLargeQuery&) = delete;
   TrimHeapAfterLargeQuery& operator=(const TrimHeapAfterLargeQuery&) = delete;
   ~TrimHeapAfterLargeQuery() {
     // Points held at the peak plus raw samples decoded (a batch of series' raw samples is
-    // held at a time), 16 bytes each: past 4 MiB the freed memory is worth returning (the
-    // trim runs beside the answer, not before it).
+    // held at a time), 16 bytes each: past 4 MiB the freed memory is worth returning.
     constexpr int64_t kTrimAfterSamples = (4 << 20) / 16;
-    if (stats.peak_samples + stats.samples_decoded > kTrimAfterSamples) HeapTrimmer::Request();
+    HeapTrimmer::Process().QueryEnded(stats.peak_samples + stats.samples_decoded >
+                                      kTrimAfterSamples);
   }
   promql::QueryStats stats;  // filled in by the evaluation
 };

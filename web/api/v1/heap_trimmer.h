@@ -1,0 +1,58 @@
+// Hands the memory large queries freed back to the OS, but only once queries have stopped.
+//
+// glibc keeps freed pages in each thread's arena, so without a trim a large query would leave
+// RSS at its peak for the life of the process. Trimming right after every large query (as
+// promlet once did) makes the next query fault every page in again and, with two threads,
+// shoot down TLBs across cores; on a virtual machine with costly page faults that doubled the
+// CPU of a typical dashboard range query. So the trim waits for a quiet period: no query in
+// flight and none ended for `quiet`. A dashboard's burst of queries runs on warm memory; RSS
+// falls back once the burst is over.
+//
+// Invariants: the trim starts only when no query is in flight (QueryStarted without its
+// QueryEnded) and none ended within `quiet`; it runs once per quiet period that follows at
+// least one large query, on the trimmer's own thread (a query may start during a trim).
+#ifndef PROMLET_WEB_API_V1_HEAP_TRIMMER_H_
+#define PROMLET_WEB_API_V1_HEAP_TRIMMER_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace promlet::web {
+
+class HeapTrimmer {
+ public:
+  // The process' trimmer: malloc_trim(0) after 1 s without queries.
+  static HeapTrimmer& Process();
+
+  HeapTrimmer(std::function<void()> trim, std::chrono::milliseconds quiet);
+  ~HeapTrimmer();
+  HeapTrimmer(const HeapTrimmer&) = delete;
+  HeapTrimmer& operator=(const HeapTrimmer&) = delete;
+
+  void QueryStarted();
+  // `large`: the query held or decoded enough memory that returning it is worth a trim.
+  void QueryEnded(bool large);
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  void Loop();
+
+  const std::function<void()> trim_;
+  const std::chrono::milliseconds quiet_;
+  std::atomic<int> in_flight_{0};
+  std::atomic<int64_t> last_end_{0};
+  std::atomic<bool> pending_{false};  // a large query ended since the last trim
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace promlet::web
+
+#endif  // PROMLET_WEB_API_V1_HEAP_TRIMMER_H_
