@@ -317,17 +317,22 @@ def post_file(client, path, fname, content_type="text/plain"):
     return time.time() - t0
 
 
-def read_queries(path):
+def read_queries(paths):
+    """Queries of one file, or of several comma-separated files; with several, each name is
+    prefixed by its file's stem ("queries:", "dashboard_queries:") so names stay unique."""
+    files = [p for p in paths.split(",") if p]
     qs = []
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            name, kind, q = line.split(None, 2)
-            if kind not in ("range", "instant"):
-                raise ValueError("%s: KIND must be range or instant: %s" % (path, line))
-            qs.append({"name": name, "kind": kind, "query": q})
+    for path in files:
+        prefix = os.path.splitext(os.path.basename(path))[0] + ":" if len(files) > 1 else ""
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                name, kind, q = line.split(None, 2)
+                if kind not in ("range", "instant"):
+                    raise ValueError("%s: KIND must be range or instant: %s" % (path, line))
+                qs.append({"name": prefix + name, "kind": kind, "query": q})
     return qs
 
 
@@ -1301,7 +1306,8 @@ def main():
                          "reference (default: %(default)s; with --live: promlet,prometheus)")
     ap.add_argument("--promlet-bin", default=os.environ.get("PROMLET_BIN") or os.path.join(REPO, "build", "promlet"),
                     help="promlet binary (default: $PROMLET_BIN or <repo>/build/promlet)")
-    ap.add_argument("--queries", default=os.path.join(HERE, "queries.txt"))
+    ap.add_argument("--queries", default=os.path.join(HERE, "queries.txt"),
+                    help="query file, or several comma-separated (names prefixed by file stem)")
     ap.add_argument("--step", default="15", help="range query step, seconds")
     ap.add_argument("--reps", type=int, default=7, help="timed runs per query")
     ap.add_argument("--warmup", type=int, default=1, help="untimed runs per query first")
