@@ -18,6 +18,8 @@ when the disk has less than --disk-factor times its estimated size free.
     python3 bench/compare/scale.py                                  # 60x2h,300x2h,600x2h,60x24h
     python3 bench/compare/scale.py --scales 5x1h,10x1h --systems promlet --reps 1   # smoke run
     python3 bench/compare/scale.py -- --promlet-flag=--query.max-concurrency=2       # passes on
+    python3 bench/compare/scale.py --scales 600x2h; python3 bench/compare/scale.py --reuse
+                                    # one scale per sitting, then the table from the reports
 
 Results: results/<stamp>-scale.{json,md} and results/latest-scale.{json,md}.
 """
@@ -74,7 +76,20 @@ def metric(sysm, key):
     return v.get("VmRSS") if isinstance(v, dict) else v
 
 
+def result_of(report_file, wall=None):
+    with open(report_file) as f:
+        report = json.load(f)
+    return {"report_file": report_file, "wall_seconds": wall, "dataset": report["dataset"],
+            "systems": report["systems"], "comparison": report.get("comparison", {})}
+
+
 def run_scale(args, scale, extra):
+    tag = "scale-" + scale["name"]
+    if args.reuse:  # a scale measured by an earlier run (e.g. one scale per sitting)
+        runs = sorted(glob.glob(os.path.join(args.results, "*-%s.json" % tag)), key=os.path.getmtime)
+        if runs:
+            print("== scale %s: reusing %s" % (scale["name"], runs[-1]), flush=True)
+            return result_of(runs[-1])
     est = BYTES_60x2h * scale["instances"] / 60.0 * scale["hours"] / 2.0
     free = shutil.disk_usage(args.workdir).free
     if free < args.disk_factor * est:
@@ -82,7 +97,6 @@ def run_scale(args, scale, extra):
             args.disk_factor * est / 2 ** 30, args.disk_factor, est / 2 ** 30, free / 2 ** 30)
         print("!! skipping %s: %s" % (scale["name"], msg), flush=True)
         return {"skipped": msg}
-    tag = "scale-" + scale["name"]
     gen = "--instances %d --duration %s --seed 1" % (scale["instances"], scale["duration"])
     cmd = [sys.executable, os.path.join(HERE, "compare.py"), "--gen-args", gen, "--tag", tag,
            "--systems", args.systems, "--queries", args.queries, "--reps", str(args.reps),
@@ -94,15 +108,13 @@ def run_scale(args, scale, extra):
     runs = sorted(glob.glob(os.path.join(args.results, "*-%s.json" % tag)), key=os.path.getmtime)
     if rc != 0 or not runs or os.path.getmtime(runs[-1]) < t0:
         return {"error": "compare.py exited with %d and wrote no report" % rc}
-    with open(runs[-1]) as f:
-        report = json.load(f)
+    result = result_of(runs[-1], round(wall, 1))
     if not args.keep_datasets:
-        om = report["dataset"].get("file")
+        om = result["dataset"].get("file")
         for p in (om, (om or "") + ".stats.json"):
             if p and os.path.exists(p):
                 os.remove(p)
-    return {"report_file": runs[-1], "wall_seconds": round(wall, 1), "dataset": report["dataset"],
-            "systems": report["systems"], "comparison": report.get("comparison", {})}
+    return result
 
 
 def markdown(out):
@@ -160,6 +172,8 @@ def main():
     ap.add_argument("--workdir", default=os.path.join(HERE, "work"))
     ap.add_argument("--results", default=os.path.join(HERE, "results"))
     ap.add_argument("--keep-datasets", action="store_true", help="keep each scale's generated dataset")
+    ap.add_argument("--reuse", action="store_true",
+                    help="take a scale's latest report from --results when there is one instead of running it")
     ap.add_argument("--disk-factor", type=float, default=2.5,
                     help="skip a scale unless this many times its dataset size is free on --workdir's disk")
     args, extra = ap.parse_known_args()
