@@ -305,15 +305,28 @@ def om_to_prom_ms(src, dst):
     return time.time() - t0
 
 
-def post_file(client, path, fname, content_type="text/plain"):
-    size = os.path.getsize(fname)
+def post_file(client, path, fname, content_type="text/plain", chunk_bytes=256 << 20):
+    """POSTs a line-oriented file in bodies of about chunk_bytes, cut at line ends
+    (VictoriaMetrics drops the connection on a multi-GB import body)."""
     t0 = time.time()
     with open(fname, "rb") as f:
-        st, data = client.request("POST", path, body=f,
-                                  headers={"Content-Type": content_type, "Content-Length": str(size)},
-                                  timeout=3600)
-    if st not in (200, 204):
-        raise RuntimeError("POST %s -> %s %s" % (path, st, data[:500]))
+        carry = b""
+        while True:
+            block = f.read(chunk_bytes)
+            body = carry + block
+            if not body:
+                break
+            cut = body.rfind(b"\n") + 1 if block else len(body)
+            if cut == 0:  # no line end in a whole chunk: keep reading
+                carry = body
+                continue
+            body, carry = body[:cut], body[cut:]
+            st, data = client.request("POST", path, body=body,
+                                      headers={"Content-Type": content_type,
+                                               "Content-Length": str(len(body))},
+                                      timeout=3600)
+            if st not in (200, 204):
+                raise RuntimeError("POST %s -> %s %s" % (path, st, data[:500]))
     return time.time() - t0
 
 

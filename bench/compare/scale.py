@@ -88,8 +88,16 @@ def run_scale(args, scale, extra):
     if args.reuse:  # a scale measured by an earlier run (e.g. one scale per sitting)
         runs = sorted(glob.glob(os.path.join(args.results, "*-%s.json" % tag)), key=os.path.getmtime)
         if runs:
-            print("== scale %s: reusing %s" % (scale["name"], runs[-1]), flush=True)
-            return result_of(runs[-1])
+            # Each system from the newest report in which it ran without error (a system
+            # rerun alone, e.g. after a failure, joins the others' figures).
+            result = result_of(runs[-1])
+            for older in runs[-2::-1]:
+                for name, m in result_of(older)["systems"].items():
+                    mine = result["systems"].get(name)
+                    if (not mine or mine.get("error")) and not m.get("error"):
+                        result["systems"][name] = m
+            print("== scale %s: reusing %s" % (scale["name"], ", ".join(runs)), flush=True)
+            return result
     est = BYTES_60x2h * scale["instances"] / 60.0 * scale["hours"] / 2.0
     free = shutil.disk_usage(args.workdir).free
     if free < args.disk_factor * est:
