@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <variant>
 #include <vector>
@@ -34,8 +35,8 @@ class ParallelTest : public ::testing::Test {
         if ((k * 7 + s) % 29 == 0) continue;
         const int64_t t = k * 15000 + s % 11;
         ASSERT_TRUE(app->Append(0, c, t, v).ok());
-        const double gv = (s % 4 == 0 && k == 180) ? model::StaleNaN()
-                                                     : std::sin(k * 0.1 + s) * 1e3 + s;
+        const double gv =
+            (s % 4 == 0 && k == 180) ? model::StaleNaN() : std::sin(k * 0.1 + s) * 1e3 + s;
         ASSERT_TRUE(app->Append(0, l, t, gv).ok());
       }
     }
@@ -146,6 +147,46 @@ TEST_F(ParallelTest, SampleLimitFailsTheSameWay) {
     const std::string want = Run(off, q, true);
     EXPECT_NE(want.rfind("error", 0), std::string::npos) << q;
     EXPECT_EQ(Run(force, q, true), want) << q;
+  }
+}
+
+// The sample limit is a threshold on the sequential peak whatever the threads: a limit at that
+// peak passes and one below it fails the same way, with batches whose series differ in size
+// (the second batch's series are dense, so their raw samples weigh most while being consumed).
+TEST_F(ParallelTest, SampleLimitThresholdIsTheSequentialPeak) {
+  tsdb::Head head;
+  auto app = head.NewAppender();
+  for (int s = 0; s < 700; ++s) {
+    char id[16];
+    std::snprintf(id, sizeof(id), "%03d", s);
+    model::Labels l{{"__name__", "mix_total"}, {"i", id}};
+    const int64_t every = (s >= 256 && s < 512) ? 1000 : 15000;
+    for (int64_t t = 0; t <= 1800000; t += every) {
+      ASSERT_TRUE(app->Append(0, l, t, static_cast<double>(t / 1000 + s)).ok());
+    }
+  }
+  ASSERT_TRUE(app->Commit().ok());
+  for (const char* q : {"rate(mix_total[5m])", "sum(rate(mix_total[5m]))"}) {
+    auto run = [&](QueryParallelism mode, int threads, int64_t limit, QueryStats* stats) {
+      QueryOptions qo;
+      qo.stats = stats;
+      return Bytes(
+          Engine(Options(mode, threads, limit)).RangeQuery(head, q, 0, 1800000, 30000, qo));
+    };
+    QueryStats stats;
+    const std::string want = run(QueryParallelism::kOff, 1, 50000000, &stats);
+    ASSERT_EQ(want.rfind("error", 0), std::string::npos) << q << ": " << want;
+    const int64_t peak = stats.peak_samples;
+    const std::string below = run(QueryParallelism::kOff, 1, peak - 1, nullptr);
+    ASSERT_NE(below.rfind("error", 0), std::string::npos) << q;
+    for (const int threads : {2, 4}) {
+      // Helpers' timing varies: try several times.
+      for (int attempt = 0; attempt < 3; ++attempt) {
+        EXPECT_EQ(run(QueryParallelism::kForce, threads, peak, nullptr), want)
+            << q << " " << threads;
+      }
+      EXPECT_EQ(run(QueryParallelism::kForce, threads, peak - 1, nullptr), below) << q;
+    }
   }
 }
 
