@@ -120,6 +120,11 @@ struct SelectHints {
   std::string func;
   bool by = false;
   std::vector<std::string> grouping;
+  // The reader needs each sample's timestamp and whether its value is a stale marker, not the
+  // value itself (count_over_time, present_over_time): a storage may then read every finite
+  // float value as 0 and skip decoding them. Non-finite values (stale markers among them)
+  // keep their bits; histograms are read as usual.
+  bool markers_only = false;
 };
 
 class Querier {

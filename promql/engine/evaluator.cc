@@ -131,6 +131,9 @@ storage::SelectHints Evaluator::Hints(int64_t mint, int64_t maxt, int64_t range,
   hints.step = interval_;
   hints.range = range;
   hints.func = std::string(func);
+  // Only counted: the values matter only as far as stale markers are dropped (these two
+  // functions never take an anchored/smoothed range, which would read values).
+  hints.markers_only = func == "count_over_time" || func == "present_over_time";
   return hints;
 }
 

@@ -168,5 +168,78 @@ TEST(BlockIteratorTest, NextBatchEqualsNext) {
   std::filesystem::remove_all(dir);
 }
 
+// count_over_time and present_over_time read block chunks for their stale markers only
+// (SelectHints::markers_only): over every kind of value column (decimals with stale markers in
+// their header, float keys, constants, a stale-only stretch) they answer exactly what the same
+// samples in the head answer, where every value is decoded.
+TEST_F(StreamingTest, MarkersOnlyCountsMatchFullyDecodedHead) {
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("promlet_markers_" + std::to_string(getpid())))
+          .string();
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto w = tsdb::BlockWriter::Create(dir);
+  ASSERT_TRUE(w.ok()) << w.status();
+  tsdb::Head head;
+  auto app = head.NewAppender();
+  for (int s = 0; s < 5; ++s) {
+    std::vector<int64_t> ts;
+    std::vector<double> vs;
+    for (int i = 0; i < 3000; ++i) {
+      if ((i * 7 + s) % 23 == 0) continue;  // gaps
+      ts.push_back(i * 15000 + s);
+      double v = 0;
+      switch (s) {
+        case 0:
+          v = i * 0.25;
+          break;  // decimals
+        case 1:
+          v = std::sin(i * 0.37) * 1e3 / 7;
+          break;  // float keys
+        case 2:
+          v = 42;
+          break;  // constant
+        case 3:
+          v = i % 3 == 0 ? std::nan("") : i;
+          break;  // NaN values (not stale)
+        default:
+          v = i >= 1200 && i < 1500 ? model::StaleNaN() : i;
+          break;
+      }
+      if (s != 4 && i % 97 == 5) v = model::StaleNaN();
+      vs.push_back(v);
+    }
+    model::Labels l{{"__name__", "m"}, {"s", std::to_string(s)}};
+    ASSERT_TRUE((*w)->AddSeries(l, ts, vs).ok());
+    for (size_t k = 0; k < ts.size(); ++k) ASSERT_TRUE(app->Append(0, l, ts[k], vs[k]).ok());
+  }
+  ASSERT_TRUE(app->Commit().ok());
+  auto meta = (*w)->Finish(0, 3000 * 15000);
+  ASSERT_TRUE(meta.ok()) << meta.status();
+  auto block = tsdb::Block::Open(dir + "/" + meta->ulid);
+  ASSERT_TRUE(block.ok()) << block.status();
+  struct BlockQueryable : storage::Queryable {
+    std::shared_ptr<tsdb::Block> b;
+    absl::StatusOr<std::unique_ptr<storage::Querier>> NewQuerier(int64_t mint,
+                                                                 int64_t maxt) override {
+      return std::unique_ptr<storage::Querier>(new tsdb::BlockQuerier(b, mint, maxt));
+    }
+  } from_block;
+  from_block.b = *block;
+  Engine engine;
+  for (const char* q : {"count_over_time(m[2m])", "present_over_time(m[5m])",
+                        "sum(count_over_time(m[10m]))", "count_over_time(m[1h] offset 7m)"}) {
+    auto want = engine.RangeQuery(head, q, 0, 3000 * 15000, 60000);
+    auto got = engine.RangeQuery(from_block, q, 0, 3000 * 15000, 60000);
+    ASSERT_TRUE(want.ok() && got.ok()) << q;
+    ExpectSame(std::get<Matrix>(got->value), std::get<Matrix>(want->value), q);
+    auto want1 = engine.InstantQuery(head, q, 1300 * 15000);
+    auto got1 = engine.InstantQuery(from_block, q, 1300 * 15000);
+    ASSERT_TRUE(want1.ok() && got1.ok()) << q;
+    EXPECT_EQ(std::get<Vector>(got1->value).size(), std::get<Vector>(want1->value).size()) << q;
+  }
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace promlet::promql

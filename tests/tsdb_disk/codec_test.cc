@@ -287,6 +287,36 @@ TEST(ChunkCodec, PropertyRandomChunksRoundTripBitExactly) {
   }
 }
 
+// DecodeNonFiniteValues (count_over_time's read): from any position, every non-finite value
+// (stale markers, NaN, infinities) keeps its bits and every finite value reads as some finite
+// value, for random chunks of every mode, with and without stale markers.
+TEST(ChunkCodec, NonFiniteValuesKeepTheirBitsFromAnyPosition) {
+  std::mt19937_64 rng(31);
+  for (int iter = 0; iter < 300; ++iter) {
+    const size_t n = 1 + rng() % 300;
+    std::vector<double> vs = iter % 3 == 0 ? std::vector<double>(n, 7.5) : RandomChunk(rng, n);
+    if (iter % 2 == 0) {
+      for (size_t i = 0; i < n; i += 1 + rng() % 40) vs[i] = model::StaleNaN();
+    }
+    std::string v;
+    EncodeValues(vs, &v);
+    for (size_t from : FromPositions(n)) {
+      std::vector<double> got;
+      ASSERT_TRUE(DecodeNonFiniteValues(v, n, {}, &got, from).ok()) << iter << " from " << from;
+      ASSERT_EQ(got.size(), n - from);
+      for (size_t j = 0; j < got.size(); ++j) {
+        const double want = vs[from + j];
+        if (std::isfinite(want)) {
+          ASSERT_TRUE(std::isfinite(got[j])) << iter << " sample " << from + j;
+        } else {
+          ASSERT_EQ(std::bit_cast<uint64_t>(got[j]), std::bit_cast<uint64_t>(want))
+              << iter << " sample " << from + j;
+        }
+      }
+    }
+  }
+}
+
 TEST(ChunkCodec, GroupsWithCrossSeriesReferencesRoundTrip) {
   std::mt19937_64 rng(12);
   for (int g = 0; g < 20; ++g) {

@@ -427,7 +427,7 @@ absl::Status DecodeHistogramChunk(std::string_view vv, size_t n, size_t from,
 }  // namespace
 
 absl::Status Block::ReadChunk(uint64_t ref, std::vector<int64_t>* ts, std::vector<double>* vs,
-                              int64_t mint, ChunkHistograms* hist) const {
+                              int64_t mint, ChunkHistograms* hist, bool markers_only) const {
   if (hist != nullptr) hist->type = storage::ValueType::kFloat;
   auto group = CachedSection(1, ChunkRefGroup(ref));
   if (!group.ok()) return group.status();
@@ -458,7 +458,8 @@ absl::Status Block::ReadChunk(uint64_t ref, std::vector<int64_t>* ts, std::vecto
   if (!ref_idx.ok()) return Damaged(ref_idx.status());
   std::string_view refv =
       *ref_idx >= 0 ? column(g.val, static_cast<uint64_t>(*ref_idx)) : std::string_view();
-  return Damaged(DecodeValues(vv, n, refv, vs, from));
+  return Damaged(markers_only ? DecodeNonFiniteValues(vv, n, refv, vs, from)
+                              : DecodeValues(vv, n, refv, vs, from));
 }
 
 std::pair<size_t, size_t> Block::NameRange(std::string_view name) const {

@@ -90,10 +90,11 @@ class Block {
   };
   // The samples of a chunk with timestamps >= mint: only those are decoded (chunks are
   // stored newest first, chunk_codec.h). A native-histogram chunk fills *hist (vs is left
-  // empty); without hist it is an InvalidArgument error.
+  // empty); without hist it is an InvalidArgument error. With markers_only, float values are
+  // those of DecodeNonFiniteValues (SelectHints::markers_only).
   absl::Status ReadChunk(uint64_t ref, std::vector<int64_t>* ts, std::vector<double>* vs,
                          int64_t mint = std::numeric_limits<int64_t>::min(),
-                         ChunkHistograms* hist = nullptr) const;
+                         ChunkHistograms* hist = nullptr, bool markers_only = false) const;
   // Sorted ordinals of the series matching all matchers (all series for none).
   std::vector<uint32_t> Postings(absl::Span<const model::Matcher> matchers) const;
   std::vector<std::string> LabelNames() const;

@@ -26,9 +26,14 @@ class BlockSeriesIterator : public storage::SampleIterator {
  public:
   BlockSeriesIterator(std::shared_ptr<const Block> block, std::vector<BlockChunkMeta> chunks,
                       Intervals deleted, int64_t mint, int64_t maxt,
-                      const Block::StartTimestamps* sts)
-      : block_(std::move(block)), chunks_(std::move(chunks)), deleted_(std::move(deleted)),
-        mint_(mint), maxt_(maxt), sts_(sts) {}
+                      const Block::StartTimestamps* sts, bool markers_only)
+      : block_(std::move(block)),
+        chunks_(std::move(chunks)),
+        deleted_(std::move(deleted)),
+        mint_(mint),
+        maxt_(maxt),
+        sts_(sts),
+        markers_only_(markers_only) {}
   ~BlockSeriesIterator() override {
     // Sizes stay as the last chunk left them (a clear() would make the next resize fill).
     if (!recycled_) return;
@@ -175,7 +180,8 @@ class BlockSeriesIterator : public storage::SampleIterator {
       ts_.swap(Spares().ts);
       vs_.swap(Spares().vs);
     }
-    auto st = block_->ReadChunk(chunks_[c].ref, &ts_, &vs_, std::max(from, mint_), &hist_);
+    auto st =
+        block_->ReadChunk(chunks_[c].ref, &ts_, &vs_, std::max(from, mint_), &hist_, markers_only_);
     len_ = st.ok() ? ts_.size() : 0;
     if (!st.ok()) {
       status_ = st;
@@ -203,13 +209,14 @@ class BlockSeriesIterator : public storage::SampleIterator {
   bool done_ = false;
   absl::Status status_;
   const Block::StartTimestamps* sts_;  // owned by block_
+  const bool markers_only_;
 };
 
 class BlockSeries : public storage::Series {
  public:
   const model::Labels& labels() const override { return labels_; }
   std::unique_ptr<storage::SampleIterator> Iterator() const override {
-    return NewBlockSeriesIterator(block_, chunks_, deleted_, mint_, maxt_, sts_);
+    return NewBlockSeriesIterator(block_, chunks_, deleted_, mint_, maxt_, sts_, markers_only_);
   }
   model::Labels labels_;
   std::vector<BlockChunkMeta> chunks_;
@@ -217,16 +224,18 @@ class BlockSeries : public storage::Series {
   const Block::StartTimestamps* sts_ = nullptr;
   std::shared_ptr<const Block> block_;
   int64_t mint_ = 0, maxt_ = 0;
+  bool markers_only_ = false;
 };
 
 class BlockSeriesSet : public storage::SeriesSet {
  public:
   BlockSeriesSet(std::shared_ptr<const Block> block, std::vector<uint32_t> ords, int64_t mint,
-                 int64_t maxt, absl::Status status = absl::OkStatus())
+                 int64_t maxt, bool markers_only, absl::Status status = absl::OkStatus())
       : ords_(std::move(ords)), status_(std::move(status)) {
     cur_.block_ = std::move(block);
     cur_.mint_ = mint;
     cur_.maxt_ = maxt;
+    cur_.markers_only_ = markers_only;
   }
   bool Next() override {
     while (i_ < ords_.size()) {
@@ -263,13 +272,11 @@ class BlockSeriesSet : public storage::SeriesSet {
 
 }  // namespace
 
-std::unique_ptr<storage::SampleIterator> NewBlockSeriesIterator(std::shared_ptr<const Block> block,
-                                                                std::vector<BlockChunkMeta> chunks,
-                                                                Intervals deleted, int64_t mint,
-                                                                int64_t maxt,
-                                                                const Block::StartTimestamps* sts) {
+std::unique_ptr<storage::SampleIterator> NewBlockSeriesIterator(
+    std::shared_ptr<const Block> block, std::vector<BlockChunkMeta> chunks, Intervals deleted,
+    int64_t mint, int64_t maxt, const Block::StartTimestamps* sts, bool markers_only) {
   return std::make_unique<BlockSeriesIterator>(std::move(block), std::move(chunks),
-                                               std::move(deleted), mint, maxt, sts);
+                                               std::move(deleted), mint, maxt, sts, markers_only);
 }
 
 std::unique_ptr<storage::SeriesSet> BlockQuerier::Select(absl::Span<const model::Matcher> matchers,
@@ -278,10 +285,11 @@ std::unique_ptr<storage::SeriesSet> BlockQuerier::Select(absl::Span<const model:
   if (block_->damaged()) {
     // Postings() came back empty or may have been cut short: say so rather than answer less.
     return std::make_unique<BlockSeriesSet>(
-        block_, std::vector<uint32_t>{}, mint_, maxt_,
+        block_, std::vector<uint32_t>{}, mint_, maxt_, false,
         absl::DataLossError(absl::StrCat("block ", block_->dir(), " is damaged")));
   }
-  return std::make_unique<BlockSeriesSet>(block_, std::move(ords), mint_, maxt_);
+  return std::make_unique<BlockSeriesSet>(block_, std::move(ords), mint_, maxt_,
+                                          hints != nullptr && hints->markers_only);
 }
 
 absl::StatusOr<std::vector<std::string>> BlockQuerier::LabelNames(

@@ -27,10 +27,11 @@ class BlockQuerier : public storage::Querier {
 };
 
 // Iterates all samples of a block series (chunks in order), skipping tombstoned ones and those
-// outside [mint, maxt]. Also used by compaction.
+// outside [mint, maxt]. Also used by compaction. markers_only: SelectHints::markers_only.
 std::unique_ptr<storage::SampleIterator> NewBlockSeriesIterator(
     std::shared_ptr<const Block> block, std::vector<BlockChunkMeta> chunks, Intervals deleted,
-    int64_t mint, int64_t maxt, const Block::StartTimestamps* sts = nullptr);
+    int64_t mint, int64_t maxt, const Block::StartTimestamps* sts = nullptr,
+    bool markers_only = false);
 
 }  // namespace promlet::tsdb
 

@@ -822,4 +822,20 @@ absl::Status DecodeValues(std::string_view in, size_t n, std::string_view ref,
   return absl::OkStatus();
 }
 
+absl::Status DecodeNonFiniteValues(std::string_view in, size_t n, std::string_view ref,
+                                   std::vector<double>* out, size_t from) {
+  if (from > n) from = n;
+  if (n == from || in.empty() || static_cast<uint8_t>(in[0]) == kConstant) {
+    return DecodeValues(in, n, ref, out, from);
+  }
+  IntHeader h;
+  if (!ParseHeader(in, n, &h)) return Bad("values");
+  if (h.kind == kFloatKind) return DecodeValues(in, n, ref, out, from);
+  out->assign(n - from, 0.0);
+  for (const auto& e : h.exceptions) {
+    if (e.first >= from) (*out)[e.first - from] = std::bit_cast<double>(e.second);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace promlet::tsdb

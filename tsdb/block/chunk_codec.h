@@ -119,6 +119,12 @@ absl::StatusOr<int64_t> ValuesReference(std::string_view in, uint32_t index);
 absl::Status DecodeValues(std::string_view in, size_t n, std::string_view ref,
                           std::vector<double>* out, size_t from = 0);
 absl::Status DecodeValues(std::string_view in, size_t n, std::vector<double>* out);
+// DecodeValues for a reader that needs only the non-finite values (stale markers): those keep
+// their bits, finite values may read as 0. Decimal chunks list their non-finite values in the
+// header, so their residuals are not decoded (nor checked); float-key chunks, whose keys hold
+// them, are decoded in full.
+absl::Status DecodeNonFiniteValues(std::string_view in, size_t n, std::string_view ref,
+                                   std::vector<double>* out, size_t from = 0);
 
 }  // namespace promlet::tsdb
 
