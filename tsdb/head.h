@@ -376,6 +376,13 @@ class Head::Replayer {
     int64_t mint = std::numeric_limits<int64_t>::max();
     int64_t maxt = std::numeric_limits<int64_t>::min();
   };
+  // For the in-order paths (ApplyHistograms, ApplyWithStartTimestamps): the series sample
+  // (ref, t) goes to, its ST taken into *start; nullptr when it is skipped (older than
+  // min_valid_) or its ref is unknown (counted).
+  head_internal::MemSeries* TargetOf(storage::SeriesRef ref, int64_t t, int64_t* start);
+  // Counts the outcome of appending a sample at t to s: applied, duplicate or out of order.
+  static void CountAppend(bool appended, const head_internal::MemSeries& s, int64_t t,
+                          ShardStats& st);
 
   Head* const head_;
   const int shards_;

@@ -259,51 +259,46 @@ int64_t Head::Replayer::TakeStartTimestamp(storage::SeriesRef ref, int64_t t) {
   return st;
 }
 
+MemSeries* Head::Replayer::TargetOf(storage::SeriesRef ref, int64_t t, int64_t* start) {
+  *start = TakeStartTimestamp(ref, t);
+  if (t < min_valid_) return nullptr;
+  const Entry* e = Resolve(ref);
+  if (e == nullptr) {
+    ++unknown_;
+    return nullptr;
+  }
+  return e->series;
+}
+
+void Head::Replayer::CountAppend(bool appended, const MemSeries& s, int64_t t, ShardStats& st) {
+  if (appended) {
+    ++st.applied;
+    st.mint = std::min(st.mint, t);
+    st.maxt = std::max(st.maxt, t);
+  } else if (s.HasSamples() && s.MaxTime() == t) {
+    ++st.duplicates;
+  } else {
+    ++st.out_of_order;
+  }
+}
+
 void Head::Replayer::ApplyWithStartTimestamps(absl::Span<const RefSample> samples) {
-  ShardStats& st = stats_[0];
   const int per_chunk = head_->opts_.samples_per_chunk;
   const int64_t range = head_->opts_.chunk_range_ms;
   for (const RefSample& x : samples) {
-    const int64_t start = TakeStartTimestamp(x.ref, x.t);
-    if (x.t < min_valid_) continue;
-    const Entry* e = Resolve(x.ref);
-    if (e == nullptr) {
-      ++unknown_;
-      continue;
-    }
-    MemSeries& s = *e->series;
-    if (s.Append(x.t, x.v, per_chunk, range, start)) {
-      ++st.applied;
-      st.mint = std::min(st.mint, x.t);
-      st.maxt = std::max(st.maxt, x.t);
-    } else if (s.HasSamples() && s.MaxTime() == x.t) {
-      ++st.duplicates;
-    } else {
-      ++st.out_of_order;
+    int64_t start;
+    if (MemSeries* s = TargetOf(x.ref, x.t, &start)) {
+      CountAppend(s->Append(x.t, x.v, per_chunk, range, start), *s, x.t, stats_[0]);
     }
   }
 }
 
 void Head::Replayer::ApplyHistograms(absl::Span<const RefHistogramSample> samples) {
-  ShardStats& st = histogram_stats_;
   const int64_t range = head_->opts_.chunk_range_ms;
   for (const RefHistogramSample& x : samples) {
-    const int64_t start = TakeStartTimestamp(x.ref, x.t);
-    if (x.t < min_valid_) continue;
-    const Entry* e = Resolve(x.ref);
-    if (e == nullptr) {
-      ++unknown_;
-      continue;
-    }
-    MemSeries& s = *e->series;
-    if (s.AppendHistogram(x.t, x.h, x.fh, range, start)) {
-      ++st.applied;
-      st.mint = std::min(st.mint, x.t);
-      st.maxt = std::max(st.maxt, x.t);
-    } else if (s.HasSamples() && s.MaxTime() == x.t) {
-      ++st.duplicates;
-    } else {
-      ++st.out_of_order;
+    int64_t start;
+    if (MemSeries* s = TargetOf(x.ref, x.t, &start)) {
+      CountAppend(s->AppendHistogram(x.t, x.h, x.fh, range, start), *s, x.t, histogram_stats_);
     }
   }
 }

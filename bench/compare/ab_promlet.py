@@ -14,6 +14,11 @@ quiet one.
     python3 bench/compare/ab_promlet.py OLD NEW --dataset FILE.om --only disk_iops,mem_total_bytes
     python3 bench/compare/ab_promlet.py OLD NEW --dataset FILE.om --clients 4   # 4 concurrent clients
     python3 bench/compare/ab_promlet.py NEW NEW --dataset FILE.om --taskset-a 0 --taskset-b 0,1  # 1 vs 2 cores
+    python3 bench/compare/ab_promlet.py NEW NEW --dataset 60x2h.om --dataset-b 300x2h.om  # cost growth
+
+With --dataset-b, B serves another dataset (each server is queried over its own dataset's
+window): the B/A ratios are then how each query's cost grows with the data, measured in one
+sitting, where measuring each size at a different hour lets machine noise into the growth.
 """
 
 import argparse
@@ -80,6 +85,7 @@ def main():
     ap.add_argument("a")
     ap.add_argument("b")
     ap.add_argument("--dataset", required=True, help="OpenMetrics file from gen_dataset.py (.stats.json beside it)")
+    ap.add_argument("--dataset-b", default="", help="another dataset for server B (default: --dataset)")
     ap.add_argument("--queries", default=os.path.join(HERE, "dashboard_queries.txt"))
     ap.add_argument("--only", default="", help="comma-separated query names to run (default: all)")
     ap.add_argument("--reps", type=int, default=15)
@@ -90,8 +96,11 @@ def main():
     ap.add_argument("--taskset-b", default="", help="CPU list for server B")
     args = ap.parse_args()
     import json
-    with open(args.dataset + ".stats.json") as f:
-        stats = json.load(f)
+    datasets = [args.dataset, args.dataset_b or args.dataset]
+    stats = []
+    for d in datasets:
+        with open(d + ".stats.json") as f:
+            stats.append(json.load(f))
     queries = read_queries(args.queries)
     if args.only:
         wanted = args.only.split(",")
@@ -106,9 +115,13 @@ def main():
         with open(config, "w") as f:
             f.write("global:\n  scrape_interval: 15s\nscrape_configs: []\n")
         data_a, data_b = os.path.join(work, "a"), os.path.join(work, "b")
-        subprocess.run([args.a, "tsdb", "create-blocks-from", "openmetrics", args.dataset, data_a],
+        subprocess.run([args.a, "tsdb", "create-blocks-from", "openmetrics", datasets[0], data_a],
                        check=True, stdout=subprocess.DEVNULL)
-        shutil.copytree(data_a, data_b)
+        if args.dataset_b:
+            subprocess.run([args.b, "tsdb", "create-blocks-from", "openmetrics", datasets[1], data_b],
+                           check=True, stdout=subprocess.DEVNULL)
+        else:
+            shutil.copytree(data_a, data_b)
         servers = [start(args.a, data_a, config, args.taskset_a), start(args.b, data_b, config, args.taskset_b)]
         procs = [p for p, _ in servers]
         conns = [[http.client.HTTPConnection("127.0.0.1", port, timeout=600) for _ in range(args.clients)]
@@ -137,24 +150,29 @@ def main():
                 raise RuntimeError("a request failed: %s" % url)
             return out
 
-        print("A = %s%s\nB = %s%s\nbusy=%d clients=%d reps=%d" % (
-            args.a, " (cpus %s)" % args.taskset_a if args.taskset_a else "", args.b,
-            " (cpus %s)" % args.taskset_b if args.taskset_b else "", args.busy, args.clients, args.reps))
+        print("A = %s%s on %s\nB = %s%s on %s\nbusy=%d clients=%d reps=%d" % (
+            args.a, " (cpus %s)" % args.taskset_a if args.taskset_a else "", datasets[0], args.b,
+            " (cpus %s)" % args.taskset_b if args.taskset_b else "", datasets[1], args.busy,
+            args.clients, args.reps))
         print("%-26s %9s %9s %6s | %8s %8s %6s" % ("query", "A ms", "B ms", "B/A", "A cpu", "B cpu", "B/A"))
         wall_ratios, cpu_ratios = [], []
         for q in queries:
-            if q["kind"] == "range":
-                params = {"query": q["query"], "start": stats["start_s"], "end": stats["range_end_s"], "step": args.step}
-                url = "/api/v1/query_range?" + urllib.parse.urlencode(params)
-            else:
-                url = "/api/v1/query?" + urllib.parse.urlencode({"query": q["query"], "time": stats["range_end_s"]})
-            round_(0, url)
-            round_(1, url)
+            urls = []
+            for st in stats:
+                if q["kind"] == "range":
+                    params = {"query": q["query"], "start": st["start_s"], "end": st["range_end_s"],
+                              "step": args.step}
+                    urls.append("/api/v1/query_range?" + urllib.parse.urlencode(params))
+                else:
+                    urls.append("/api/v1/query?" + urllib.parse.urlencode({"query": q["query"],
+                                                                          "time": st["range_end_s"]}))
+            round_(0, urls[0])
+            round_(1, urls[1])
             times, cpu = [[], []], [0.0, 0.0]
             for _ in range(args.reps):
                 for si in (0, 1):
                     c0 = server_cpu(procs[si].pid)
-                    times[si] += round_(si, url)
+                    times[si] += round_(si, urls[si])
                     cpu[si] += server_cpu(procs[si].pid) - c0
             wa, wb = (statistics.median(t) * 1e3 for t in times)
             ca, cb = (c * 1e3 / (args.reps * args.clients) for c in cpu)

@@ -114,6 +114,41 @@ std::optional<FloatHistogram> HistogramRate(const HWindow& w, bool is_counter,
   return h;
 }
 
+std::optional<Extrapolation> ExtrapolateWithStart(int64_t first_t, int64_t last_t, size_t samples,
+                                                  int64_t first_st, int64_t range_start,
+                                                  int64_t range_end, int64_t range_ms,
+                                                  bool is_counter, bool is_rate, double increase,
+                                                  double first) {
+  const size_t last = samples - 1;
+  Extrapolation x;
+  double duration_to_start = static_cast<double>(first_t - range_start) / 1000;
+  double duration_to_end = static_cast<double>(range_end - last_t) / 1000;
+  double sampled_interval = static_cast<double>(last_t - first_t) / 1000;
+  const double avg_between = last > 0 ? sampled_interval / static_cast<double>(last) : 0;
+  const double threshold = avg_between * 1.1;
+  if (is_counter && first_st != 0 && first_st > range_start && first_st < first_t) {
+    // Prometheus (use-start-timestamps): the first sample's ST lies inside the range, so
+    // assume a zero sample at the ST instead of extrapolating to the left.
+    duration_to_start = 0;
+    sampled_interval = static_cast<double>(last_t - first_st) / 1000;
+    x.add_first = true;
+  } else if (last == 0) {
+    return std::nullopt;  // one sample and no usable ST
+  } else {
+    if (duration_to_start >= threshold) duration_to_start = avg_between / 2;
+    if (is_counter && increase > 0 && first >= 0) {
+      const double duration_to_zero = sampled_interval * (first / increase);
+      if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
+    }
+  }
+  if (duration_to_end >= threshold) duration_to_end = avg_between / 2;
+  if (sampled_interval != 0) {
+    x.factor = (sampled_interval + duration_to_start + duration_to_end) / sampled_interval;
+  }
+  if (is_rate) x.factor /= static_cast<double>(range_ms) / 1000;
+  return x;
+}
+
 std::optional<FloatHistogram> ExtrapolatedHistogramRate(const HWindow& w, int64_t range_start,
                                                         int64_t range_end, int64_t range_ms,
                                                         bool is_counter, bool is_rate,
@@ -123,19 +158,11 @@ std::optional<FloatHistogram> ExtrapolatedHistogramRate(const HWindow& w, int64_
     result = HistogramRate(w, is_counter, notes);
     if (!result) return std::nullopt;
   }
-  const size_t last = w.n - 1;
-  const int64_t first_t = w.t[0], last_t = w.t[last];
-  double duration_to_start = static_cast<double>(first_t - range_start) / 1000;
-  double duration_to_end = static_cast<double>(range_end - last_t) / 1000;
-  double sampled_interval = static_cast<double>(last_t - first_t) / 1000;
-  const double avg_between = last > 0 ? sampled_interval / static_cast<double>(last) : 0;
-  const double threshold = avg_between * 1.1;
-  const int64_t first_st = w.st != nullptr ? w.st[0] : 0;
-  if (is_counter && first_st != 0 && first_st > range_start && first_st < first_t) {
-    // Prometheus (use-start-timestamps): the first sample's ST lies inside the range, so
-    // assume a zero sample at the ST instead of extrapolating to the left.
-    duration_to_start = 0;
-    sampled_interval = static_cast<double>(last_t - first_st) / 1000;
+  const auto x = ExtrapolateWithStart(w.t[0], w.t[w.n - 1], w.n, w.st != nullptr ? w.st[0] : 0,
+                                      range_start, range_end, range_ms, is_counter, is_rate,
+                                      result ? result->count : 0, w.h[0]->count);
+  if (!x) return std::nullopt;
+  if (x->add_first) {
     if (!result) {
       result = w.h[0]->Copy();
     } else {
@@ -146,25 +173,8 @@ std::optional<FloatHistogram> ExtrapolatedHistogramRate(const HWindow& w, int64_
       }
       if (add->nhcb_bounds_reconciled) notes.Reconciled("addition");
     }
-  } else if (last == 0) {
-    return std::nullopt;  // one sample and no usable ST
-  } else {
-    if (duration_to_start >= threshold) duration_to_start = avg_between / 2;
-    if (is_counter) {
-      double duration_to_zero = duration_to_start;
-      if (result->count > 0 && w.h[0]->count >= 0) {
-        duration_to_zero = sampled_interval * (w.h[0]->count / result->count);
-      }
-      if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
-    }
   }
-  if (duration_to_end >= threshold) duration_to_end = avg_between / 2;
-  double factor = 1.0;
-  if (sampled_interval != 0) {
-    factor = (sampled_interval + duration_to_start + duration_to_end) / sampled_interval;
-  }
-  if (is_rate) factor /= static_cast<double>(range_ms) / 1000;
-  result->Mul(factor);
+  result->Mul(x->factor);
   return result;
 }
 

@@ -79,6 +79,21 @@ bool StartTimeOverlaps(int64_t prev_st, int64_t prev_t, int64_t cur_st);
 // w.st, by start timestamp).
 std::optional<model::histogram::FloatHistogram> HistogramRate(const HWindow& w, bool is_counter,
                                                               const SeriesNotes& notes);
+// extrapolatedRate's tail for a window with start timestamps, floats or histograms: the factor
+// that extrapolates the window's increase to its range. `increase` and `first` are the raw
+// increase and the first sample's value (a histogram's count). With a counter's first ST inside
+// the range, the window starts at a zero sample at the ST instead of extrapolating to the left:
+// the caller adds the first sample to the increase (add_first). nullopt: a single sample
+// without such an ST.
+struct Extrapolation {
+  double factor = 1.0;
+  bool add_first = false;
+};
+std::optional<Extrapolation> ExtrapolateWithStart(int64_t first_t, int64_t last_t, size_t samples,
+                                                  int64_t first_st, int64_t range_start,
+                                                  int64_t range_end, int64_t range_ms,
+                                                  bool is_counter, bool is_rate, double increase,
+                                                  double first);
 // extrapolatedRate over a window of histograms only: n >= 2, or n == 1 with a start timestamp
 // inside the range (which then replaces the left extrapolation, as with n >= 2).
 std::optional<model::histogram::FloatHistogram> ExtrapolatedHistogramRate(

@@ -40,34 +40,11 @@ std::optional<double> FloatRate(const STWindow& w, int64_t range_start, int64_t 
       result += w.v[i - 1];
     }
   }
-  double duration_to_start = static_cast<double>(first_t - range_start) / 1000;
-  double duration_to_end = static_cast<double>(range_end - last_t) / 1000;
-  double sampled_interval = static_cast<double>(last_t - first_t) / 1000;
-  const double avg_between = last > 0 ? sampled_interval / static_cast<double>(last) : 0;
-  const double threshold = avg_between * 1.1;
-  const int64_t first_st = w.st[0];
-  if (first_st != 0 && first_st > range_start && first_st < first_t) {
-    // A zero sample at the ST (inside the range, which excludes its start) instead of
-    // extrapolating to the left.
-    duration_to_start = 0;
-    sampled_interval = static_cast<double>(last_t - first_st) / 1000;
-    result += w.v[0];
-  } else if (last == 0) {
-    return std::nullopt;  // one sample and no usable ST
-  } else {
-    if (duration_to_start >= threshold) duration_to_start = avg_between / 2;
-    if (result > 0 && w.v[0] >= 0) {
-      const double duration_to_zero = sampled_interval * (w.v[0] / result);
-      if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
-    }
-  }
-  if (duration_to_end >= threshold) duration_to_end = avg_between / 2;
-  double factor = 1.0;
-  if (sampled_interval != 0) {
-    factor = (sampled_interval + duration_to_start + duration_to_end) / sampled_interval;
-  }
-  if (is_rate) factor /= static_cast<double>(range_ms) / 1000;
-  return result * factor;
+  const auto x = ExtrapolateWithStart(first_t, last_t, w.n, w.st[0], range_start, range_end,
+                                      range_ms, true, is_rate, result, w.v[0]);
+  if (!x) return std::nullopt;
+  if (x->add_first) result += w.v[0];
+  return result * x->factor;
 }
 
 // One sample of either kind with its ST.
