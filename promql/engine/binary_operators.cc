@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -59,6 +60,125 @@ model::Labels MatchLabels(const model::Labels& l, const VectorMatching& m) {
 
 uint64_t Signature(const model::Labels& l, const VectorMatching& m) {
   return m.on ? l.HashForLabels(m.matching_labels) : l.HashWithoutLabels(m.matching_labels);
+}
+
+// The labels of the output of a (many-side, one-side) pair.
+model::Labels PairLabels(const VectorMatching& vm, const model::Labels& many_l,
+                         const model::Labels& one_l, bool changes_schema) {
+  model::LabelsBuilder lb(many_l);
+  if (changes_schema) lb.Del(model::kMetricName).Del("__type__").Del("__unit__");
+  if (vm.card == Cardinality::kOneToOne) {
+    if (vm.on) {
+      lb.Keep(vm.matching_labels);
+    } else {
+      for (const auto& n : vm.matching_labels) lb.Del(n);
+    }
+  }
+  for (const auto& n : vm.include) {
+    std::string_view val = one_l.Get(n);
+    if (!val.empty()) {
+      lb.Set(n, val);
+    } else {
+      lb.Del(n);
+    }
+  }
+  return lb.Build();
+}
+
+// VectorVectorBinop series by series instead of step by step, for the common case where every
+// pair is fixed by the match signatures alone: floats only, no fill modifier, a range query, at
+// most one series per signature on the "one" side (and on the "many" side for one-to-one
+// matching) and no two pairs with the same output labels. Then none of the step-by-step
+// errors (duplicate match groups, multiple matches, duplicate output label sets) can occur,
+// and each output series is its pair's points where both sides have one: merged in one pass
+// over two arrays, where the step-by-step loop visits every series at every step (which stops
+// fitting in the caches as series grow). The outputs are created in the step loop's order
+// (first matched step, then many-side index) and hold the same points, so the result is the
+// same matrix; nullopt when the case does not apply.
+std::optional<EMatrix> BinopBySeries(const BinaryExpr& b, const EMatrix& many, const EMatrix& one,
+                                     const std::vector<int>& many_o, const std::vector<int>& one_o,
+                                     size_t nsig, const StepGrid& g, QueryContext* ctx) {
+  const VectorMatching& vm = *b.matching;
+  if (g.start == g.end || vm.fill_lhs.has_value() || vm.fill_rhs.has_value() ||
+      b.op == BinaryOp::kTrimUpper || b.op == BinaryOp::kTrimLower) {
+    return std::nullopt;
+  }
+  for (const EMatrix* m : {&many, &one}) {
+    for (const auto& s : *m) {
+      if (!s.histograms.empty()) return std::nullopt;
+    }
+  }
+  std::vector<int> one_by_sig(nsig, -1);
+  for (size_t j = 0; j < one.size(); ++j) {
+    int& slot = one_by_sig[static_cast<size_t>(one_o[j])];
+    if (slot >= 0) return std::nullopt;
+    slot = static_cast<int>(j);
+  }
+  if (vm.card == Cardinality::kOneToOne) {
+    std::vector<bool> seen(nsig, false);
+    for (const int s : many_o) {
+      if (seen[static_cast<size_t>(s)]) return std::nullopt;
+      seen[static_cast<size_t>(s)] = true;
+    }
+  }
+  const bool one_to_many = vm.card == Cardinality::kOneToMany;
+  struct Pair {
+    int64_t first_t;
+    int i, j;
+    std::vector<FPoint> points;
+  };
+  std::vector<Pair> pairs;
+  for (size_t i = 0; i < many.size(); ++i) {
+    const int j = one_by_sig[static_cast<size_t>(many_o[i])];
+    if (j < 0) continue;
+    if ((i & 255) == 0) ctx->CheckDone();
+    const std::vector<FPoint>& a = many[i].floats;
+    const std::vector<FPoint>& c = one[static_cast<size_t>(j)].floats;
+    Pair p{std::numeric_limits<int64_t>::max(), static_cast<int>(i), j, {}};
+    size_t x = 0, y = 0;
+    while (x < a.size() && y < c.size()) {
+      if (a[x].t < c[y].t) {
+        ++x;
+      } else if (c[y].t < a[x].t) {
+        ++y;
+      } else {
+        const int64_t t = a[x].t;
+        if (t >= g.start && t <= g.end && (t - g.start) % g.interval == 0) {
+          if (p.first_t == std::numeric_limits<int64_t>::max()) p.first_t = t;
+          const double fl = one_to_many ? c[y].f : a[x].f;
+          const double fr = one_to_many ? a[x].f : c[y].f;
+          bool keep;
+          double v = ElemBinop(b.op, fl, fr, &keep);
+          if (b.return_bool) v = keep ? 1 : 0;
+          if (keep || b.return_bool) {
+            if (p.points.empty()) p.points.reserve(std::min(a.size(), c.size()));
+            p.points.push_back({t, v});
+          }
+        }
+        ++x;
+        ++y;
+      }
+    }
+    if (p.first_t != std::numeric_limits<int64_t>::max()) pairs.push_back(std::move(p));
+  }
+  std::stable_sort(pairs.begin(), pairs.end(),
+                   [](const Pair& l, const Pair& r) { return l.first_t < r.first_t; });
+  Collector col(false);
+  const bool changes_schema = ChangesMetricSchema(b.op);
+  int64_t points = 0;
+  for (size_t k = 0; k < pairs.size(); ++k) {
+    const Pair& p = pairs[k];
+    const int oi = col.Intern(PairLabels(vm, many[static_cast<size_t>(p.i)].metric,
+                                         one[static_cast<size_t>(p.j)].metric, changes_schema),
+                              b.return_bool);
+    if (static_cast<size_t>(oi) != k) return std::nullopt;  // two pairs, one label set
+    points += static_cast<int64_t>(p.points.size());
+  }
+  ctx->AddSamples(points);
+  for (size_t k = 0; k < pairs.size(); ++k) {
+    col.SetFloats(static_cast<int>(k), std::move(pairs[k].points));
+  }
+  return col.Take();
 }
 
 // Per-series cursor over an EMatrix, advanced step by step.
@@ -292,6 +412,9 @@ EMatrix VectorVectorBinop(const BinaryExpr& b, EMatrix lhs, EMatrix rhs, const S
     std::swap(many_o, one_o);
   }
   const size_t nsig = sig_ord.size();
+  if (auto by_series = BinopBySeries(b, *many, *one, *many_o, *one_o, nsig, g, ctx)) {
+    return std::move(*by_series);
+  }
   std::vector<int> right_by_sig(nsig, -1);
   std::vector<int64_t> sig_matched_at(nsig, std::numeric_limits<int64_t>::min());
   std::vector<int> touched;
@@ -335,26 +458,9 @@ EMatrix VectorVectorBinop(const BinaryExpr& b, EMatrix lhs, EMatrix rhs, const S
     }
     // The output series of a new pair: its labels, interned.
     auto new_output = [&](int i, int j) {
-      model::Labels many_l = i >= 0 ? (*many)[i].metric : MatchLabels((*one)[j].metric, vm);
-      model::Labels one_l = j >= 0 ? (*one)[j].metric : MatchLabels((*many)[i].metric, vm);
-      model::LabelsBuilder lb(many_l);
-      if (changes_schema) lb.Del(model::kMetricName).Del("__type__").Del("__unit__");
-      if (vm.card == Cardinality::kOneToOne) {
-        if (vm.on) {
-          lb.Keep(vm.matching_labels);
-        } else {
-          for (const auto& n : vm.matching_labels) lb.Del(n);
-        }
-      }
-      for (const auto& n : vm.include) {
-        std::string_view val = one_l.Get(n);
-        if (!val.empty()) {
-          lb.Set(n, val);
-        } else {
-          lb.Del(n);
-        }
-      }
-      return col.Intern(lb.Build(), b.return_bool);
+      const model::Labels many_l = i >= 0 ? (*many)[i].metric : MatchLabels((*one)[j].metric, vm);
+      const model::Labels one_l = j >= 0 ? (*one)[j].metric : MatchLabels((*many)[i].metric, vm);
+      return col.Intern(PairLabels(vm, many_l, one_l, changes_schema), b.return_bool);
     };
     // Applies the operator to one pair; i < 0 / j < 0 marks a side synthesized by a fill
     // modifier from the other side's matching labels.

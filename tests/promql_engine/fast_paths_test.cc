@@ -14,11 +14,14 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "promql/engine/engine.h"
-#include "tsdb/head.h"
+#include "model/histogram/float_histogram.h"
+#include "promql/engine/binary_operators.h"
 #include "promql/engine/context.h"
+#include "promql/engine/engine.h"
 #include "promql/engine/function_table.h"
 #include "promql/engine/range_functions.h"
+#include "promql/parser/parser.h"
+#include "tsdb/head.h"
 
 namespace promlet::promql::internal {
 namespace {
@@ -303,6 +306,85 @@ TEST_F(HistogramFastPathTest, AnnotationsAreMade) {
   ASSERT_EQ(r.infos.size(), 1u);
   EXPECT_NE(r.infos[0].find("needed to be fixed for monotonicity"), std::string::npos)
       << r.infos[0];
+}
+
+// VectorVectorBinop's series-by-series path against its step-by-step loop, bit for bit and in
+// the same output order: the same operands once as they are and once with an unmatched
+// native-histogram series added to the right side (which only the step loop takes), over
+// random series with gaps, for arithmetic, comparisons (filtering and bool), one-to-one and
+// group_left/group_right matching; and the cases the series path must leave to the step loop
+// (duplicate match groups) still fail with Prometheus' errors.
+TEST(BinopBySeriesTest, EqualsTheStepLoop) {
+  std::mt19937_64 rng(77);
+  EngineOptions options;
+  const StepGrid grid{0, 3600000, 30000};
+  auto random_side = [&](const std::string& name, int n, int per_group) {
+    EMatrix m;
+    for (int s = 0; s < n; ++s) {
+      ESeries e;
+      e.metric = model::Labels{{"__name__", name},
+                               {"g", std::to_string(s / per_group)},
+                               {"i", std::to_string(s % per_group)}};
+      for (int64_t t = grid.start; t <= grid.end; t += grid.interval) {
+        if (rng() % 9 == 0) continue;  // gaps
+        e.floats.push_back({t, static_cast<double>(rng() % 1000) / 8 - 40});
+      }
+      m.push_back(std::move(e));
+    }
+    return m;
+  };
+  auto run = [&](const std::string& q, const EMatrix& l, const EMatrix& r) -> std::string {
+    auto expr = ParseExpr(q);
+    EXPECT_TRUE(expr.ok()) << q;
+    const auto& b = static_cast<const BinaryExpr&>(**expr);
+    QueryContext ctx;
+    ctx.options = &options;
+    ctx.deadline = absl::InfiniteFuture();
+    try {
+      const EMatrix out = VectorVectorBinop(b, l, r, grid, &ctx);
+      std::string text;
+      for (const auto& e : out) {
+        text += e.metric.ToString() + (e.drop_name ? " drop:" : ":");
+        for (const auto& p : e.floats) {
+          text += std::to_string(p.t) + "=" + std::to_string(std::bit_cast<uint64_t>(p.f)) + ",";
+        }
+        text += "\n";
+      }
+      return text;
+    } catch (const std::exception&) {
+      return "error";
+    } catch (...) {
+      return "error";
+    }
+  };
+  ESeries hist;
+  hist.metric = model::Labels{{"__name__", "h"}, {"g", "none"}, {"i", "none"}};
+  auto h = std::make_shared<model::histogram::FloatHistogram>();
+  h->count = 1;
+  hist.histograms.push_back({grid.start, h});
+  for (int round = 0; round < 40; ++round) {
+    const EMatrix a = random_side("a", 60, 6), b = random_side("b", 60, 6);
+    EMatrix one = random_side("c", 10, 1);  // one series per g, with a label to copy
+    for (auto& e : one) {
+      e.metric =
+          model::LabelsBuilder(e.metric).Set("zone", "z" + std::string(e.metric.Get("g"))).Build();
+    }
+    for (const char* q : {"a + b", "a - ignoring(x) b", "a > b", "a >= bool b", "a / on(g, i) b",
+                          "a * on(g) group_left c", "c - on(g) group_right a",
+                          "a < on(g) group_left(zone) c", "a == bool on(g) group_left c"}) {
+      const bool uses_c = std::string(q).find('c') != std::string::npos;
+      const bool c_left = std::string(q).rfind("c ", 0) == 0;
+      const EMatrix& l = c_left ? one : a;
+      const EMatrix& r = uses_c ? (c_left ? a : one) : b;
+      EMatrix r_slow = r;
+      r_slow.push_back(hist);
+      const std::string want = run(q, l, r_slow);
+      ASSERT_NE(want, "error") << q;
+      EXPECT_EQ(run(q, l, r), want) << q << " round " << round;
+    }
+    // Two right-hand series in one match group: the step loop's error.
+    EXPECT_EQ(run("a * on(g) group_left b", a, b), "error");
+  }
 }
 
 }  // namespace
