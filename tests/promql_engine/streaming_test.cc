@@ -104,12 +104,18 @@ TEST_F(StreamingTest, ParallelRangeFunctionsMatchPerSeries) {
   }
 }
 
-TEST(BlockIteratorTest, NextBatchEqualsNext) {
+// An empty directory of this test process' own under the system's temporary directory.
+std::string FreshDir(const std::string& name) {
   const std::string dir =
-      (std::filesystem::temp_directory_path() / ("promlet_nextbatch_" + std::to_string(getpid())))
+      (std::filesystem::temp_directory_path() / ("promlet_" + name + "_" + std::to_string(getpid())))
           .string();
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  return dir;
+}
+
+TEST(BlockIteratorTest, NextBatchEqualsNext) {
+  const std::string dir = FreshDir("nextbatch");
   auto w = tsdb::BlockWriter::Create(dir);
   ASSERT_TRUE(w.ok()) << w.status();
   for (int s = 0; s < 3; ++s) {
@@ -173,11 +179,7 @@ TEST(BlockIteratorTest, NextBatchEqualsNext) {
 // their header, float keys, constants, a stale-only stretch) they answer exactly what the same
 // samples in the head answer, where every value is decoded.
 TEST_F(StreamingTest, MarkersOnlyCountsMatchFullyDecodedHead) {
-  const std::string dir =
-      (std::filesystem::temp_directory_path() / ("promlet_markers_" + std::to_string(getpid())))
-          .string();
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const std::string dir = FreshDir("markers");
   auto w = tsdb::BlockWriter::Create(dir);
   ASSERT_TRUE(w.ok()) << w.status();
   tsdb::Head head;
