@@ -1,9 +1,13 @@
-// Build identity of the binary; PROMLET_VERSION / PROMLET_REVISION come from CMake.
+// Build identity of the binary: PROMLET_VERSION comes from CMake, PROMLET_REVISION from the
+// header the build writes (cmd/revision.cmake) when it has one.
 #ifndef PROMLET_CMD_VERSION_H_
 #define PROMLET_CMD_VERSION_H_
 
 #ifndef PROMLET_VERSION
 #define PROMLET_VERSION "0.0.0"
+#endif
+#if __has_include("promlet_revision.h")
+#include "promlet_revision.h"
 #endif
 #ifndef PROMLET_REVISION
 #define PROMLET_REVISION "unknown"

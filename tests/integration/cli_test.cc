@@ -6,7 +6,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <sstream>
+#include <string>
 
 #include "tests/integration/test_util.h"
 
@@ -108,6 +110,20 @@ TEST(CliTest, VersionExplainsPromletAndPrometheusApiVersions) {
   EXPECT_THAT(r.output, HasSubstr("promlet, version 0."));
   EXPECT_THAT(r.output, HasSubstr("Prometheus API compatibility: 3.0.0"));
   EXPECT_THAT(r.output, HasSubstr("promletVersion"));
+}
+
+// The revision is the commit the binary was built from, looked up at build time (a value fixed
+// when CMake configured the tree went stale with every later commit).
+TEST(CliTest, VersionNamesTheCommitItWasBuiltFrom) {
+  std::string head;
+  if (FILE* git = popen("git -C " PROMLET_SOURCE_DIR " rev-parse --short=12 HEAD 2>/dev/null", "r")) {
+    char buf[64];
+    while (fgets(buf, sizeof(buf), git) != nullptr) head += buf;
+    pclose(git);
+  }
+  while (!head.empty() && (head.back() == '\n' || head.back() == '\r')) head.pop_back();
+  if (head.size() != 12) GTEST_SKIP() << "the source tree is not a git checkout";
+  EXPECT_THAT(RunCli({"--version"}).output, HasSubstr("revision: " + head + ")"));
 }
 
 TEST(CliTest, BadRemoteStorageFlagsAreRefused) {
