@@ -15,6 +15,7 @@ quiet one.
     python3 bench/compare/ab_promlet.py OLD NEW --dataset FILE.om --clients 4   # 4 concurrent clients
     python3 bench/compare/ab_promlet.py NEW NEW --dataset FILE.om --taskset-a 0 --taskset-b 0,1  # 1 vs 2 cores
     python3 bench/compare/ab_promlet.py NEW NEW --dataset 60x2h.om --dataset-b 300x2h.om  # cost growth
+    python3 bench/compare/ab_promlet.py OLD NEW --dataset FILE.om --own-blocks   # B's own encoder
 
 With --dataset-b, B serves another dataset (each server is queried over its own dataset's
 window): the B/A ratios are then how each query's cost grows with the data, measured in one
@@ -86,6 +87,8 @@ def main():
     ap.add_argument("b")
     ap.add_argument("--dataset", required=True, help="OpenMetrics file from gen_dataset.py (.stats.json beside it)")
     ap.add_argument("--dataset-b", default="", help="another dataset for server B (default: --dataset)")
+    ap.add_argument("--own-blocks", action="store_true",
+                    help="B imports its own blocks (to compare encoders), not a copy of A's")
     ap.add_argument("--queries", default=os.path.join(HERE, "dashboard_queries.txt"))
     ap.add_argument("--only", default="", help="comma-separated query names to run (default: all)")
     ap.add_argument("--reps", type=int, default=15)
@@ -117,7 +120,7 @@ def main():
         data_a, data_b = os.path.join(work, "a"), os.path.join(work, "b")
         subprocess.run([args.a, "tsdb", "create-blocks-from", "openmetrics", datasets[0], data_a],
                        check=True, stdout=subprocess.DEVNULL)
-        if args.dataset_b:
+        if args.dataset_b or args.own_blocks:
             subprocess.run([args.b, "tsdb", "create-blocks-from", "openmetrics", datasets[1], data_b],
                            check=True, stdout=subprocess.DEVNULL)
         else:

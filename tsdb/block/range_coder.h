@@ -40,7 +40,7 @@ struct AdaptiveBit {
   uint16_t p0 = 32768;  // P(bit == 0) * 65536
   uint16_t seen = 0;
 
-  void Update(int bit) {
+  __attribute__((always_inline)) void Update(int bit) {
     int rate = seen + 2 < kRateLimit ? seen + 2 : kRateLimit;
     int target = 65535 & (bit - 1);
     int p = p0 + (((target - static_cast<int>(p0)) * kRates.recip[rate]) >> 16);
@@ -130,7 +130,7 @@ class Decoder {
     for (int i = 0; i < 4; ++i) code_ = (code_ << 8) | NextByte();
   }
 
-  int Bit(AdaptiveBit& m) {
+  __attribute__((always_inline)) int Bit(AdaptiveBit& m) {
     uint32_t bound = (range_ >> kProbBits) * m.p0;
     int bit = code_ >= bound;
     // Branch-free: the decisions are what is left after modelling, close to unpredictable.
