@@ -448,6 +448,36 @@ void SlideExtreme(bool max, const RangeCall& c, const Decoded& d, ESeries& s) {
 // starting one sample apart go through the CPU's widest KahanLockstep (8 or 4 lanes), the
 // same operations per lane. A window whose sum does not stay finite goes to the kernel
 // (Prometheus' loop).
+// The results of n compensated window sums: in/out holds each window's sample count and
+// becomes avg's sum/count + c/count, or sum + c. Compiled for the baseline and for AVX2 like
+// Extrapolate: the same IEEE operations per lane.
+__attribute__((always_inline)) inline void KahanResults(size_t n, bool avg, const double* sum,
+                                                        const double* comp, double* inout) {
+  if (avg) {
+    for (size_t i = 0; i < n; ++i) inout[i] = sum[i] / inout[i] + comp[i] / inout[i];
+  } else {
+    for (size_t i = 0; i < n; ++i) inout[i] = sum[i] + comp[i];
+  }
+}
+void KahanResultsBaseline(size_t n, bool avg, const double* sum, const double* comp,
+                          double* inout) {
+  KahanResults(n, avg, sum, comp, inout);
+}
+#ifdef PROMLET_X86_TARGETS
+__attribute__((target("avx2"))) void KahanResultsAvx2(size_t n, bool avg, const double* sum,
+                                                      const double* comp, double* inout) {
+  KahanResults(n, avg, sum, comp, inout);
+}
+#endif
+using KahanResultsFn = void (*)(size_t, bool, const double*, const double*, double*);
+KahanResultsFn BestKahanResults() {
+#ifdef PROMLET_X86_TARGETS
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2")) return &KahanResultsAvx2;
+#endif
+  return &KahanResultsBaseline;
+}
+
 void SlideKahan(const RangeFunction& f, const RangeCall& c, const Decoded& d, ESeries& s) {
   const bool avg = f.batch == WindowBatch::kAvg;
   const size_t n = d.t.size();
@@ -529,23 +559,25 @@ void SlideKahan(const RangeFunction& f, const RangeCall& c, const Decoded& d, ES
       }
       i += 4;
     }
+    // What the lockstep left of each window, then every window's result in one loop (its
+    // divisions overlap), then the points with the generic loop's accounting.
+    double out[kChunk];
+    for (size_t w = 0; w < nw; ++w) {
+      for (size_t j = first[w]; j < end[w]; ++j) FiniteKahanStep(v[j], sum[w], comp[w]);
+      out[w] = static_cast<double>(end[w] - lo_of[w]);
+    }
+    static const KahanResultsFn kResults = BestKahanResults();
+    kResults(nw, avg, sum, comp, out);
     size_t w = 0;
     for (size_t step = chunk_first; step < chunk_end; ++step) {
       counted.Tick(s.floats.size());
       if (w == nw || step_of[w] != step - chunk_first) continue;
-      for (size_t j = first[w]; j < end[w]; ++j) FiniteKahanStep(v[j], sum[w], comp[w]);
       const int64_t ts = c.grid.start + static_cast<int64_t>(step) * c.grid.interval;
-      const size_t count_n = end[w] - lo_of[w];
-      double r;
+      double r = out[w];
       if (!std::isfinite(sum[w])) {
-        const Window win{t + lo_of[w], v + lo_of[w], count_n};
+        const Window win{t + lo_of[w], v + lo_of[w], end[w] - lo_of[w]};
         const WindowAt at{c, ts, c.RefTime(ts), step, false, scratch};
         r = *f.kernel(win, at);
-      } else if (avg) {
-        const double count = static_cast<double>(count_n);
-        r = sum[w] / count + comp[w] / count;
-      } else {
-        r = sum[w] + comp[w];
       }
       if (s.floats.empty()) {
         s.floats.reserve(std::min<size_t>(nsteps, static_cast<size_t>(c.ctx->SampleBudget())));

@@ -318,9 +318,23 @@ void CodeLengths(const uint32_t* freq, uint8_t* len) {
 
 // Canonical codes (by length, then class; DEFLATE's construction), bit-reversed for the
 // LSB-first bit stream.
-void CanonicalCodes(const uint8_t* len, uint32_t* code) {
+// Classes outside [lo, hi] have length 0. Runs once per decoded chunk: the reversal is a
+// table lookup.
+struct Reverse11 {
+  uint16_t of[1 << kMaxCodeLen];
+  constexpr Reverse11() : of() {
+    for (uint32_t v = 0; v < (1u << kMaxCodeLen); ++v) {
+      uint32_t r = 0;
+      for (int b = 0; b < kMaxCodeLen; ++b) r |= ((v >> b) & 1) << (kMaxCodeLen - 1 - b);
+      of[v] = static_cast<uint16_t>(r);
+    }
+  }
+};
+constexpr Reverse11 kReverse11;
+
+void CanonicalCodes(const uint8_t* len, uint32_t* code, int lo = 0, int hi = 64) {
   uint32_t count[kMaxCodeLen + 1] = {0};
-  for (int s = 0; s < 65; ++s) ++count[len[s]];
+  for (int s = lo; s <= hi; ++s) ++count[len[s]];
   count[0] = 0;
   uint32_t next[kMaxCodeLen + 1] = {0};
   uint32_t c = 0;
@@ -328,12 +342,10 @@ void CanonicalCodes(const uint8_t* len, uint32_t* code) {
     c = (c + count[l - 1]) << 1;
     next[l] = c;
   }
-  for (int s = 0; s < 65; ++s) {
-    int l = len[s];
+  for (int s = lo; s <= hi; ++s) {
+    const int l = len[s];
     if (l == 0) continue;
-    uint32_t v = next[l]++, rev = 0;
-    for (int b = 0; b < l; ++b) rev |= ((v >> b) & 1) << (l - 1 - b);
-    code[s] = rev;
+    code[s] = kReverse11.of[next[l]++] >> (kMaxCodeLen - l);
   }
 }
 
@@ -397,7 +409,7 @@ bool GetPrefixCoded(std::string_view in, size_t count, Emit emit) {
   } else {
     if (kraft != (1u << kMaxCodeLen) || used < 2) return false;
     uint32_t code[65] = {0};
-    CanonicalCodes(len, code);
+    CanonicalCodes(len, code, lo, hi);
     for (int s = lo; s <= hi; ++s) {
       if (len[s] == 0) continue;
       for (uint32_t i = code[s]; i < (1u << max_len); i += 1u << len[s]) {
