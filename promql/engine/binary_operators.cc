@@ -122,19 +122,35 @@ std::optional<EMatrix> BinopBySeries(const BinaryExpr& b, const EMatrix& many, c
     }
   }
   const bool one_to_many = vm.card == Cardinality::kOneToMany;
+  const bool changes_schema = ChangesMetricSchema(b.op);
   struct Pair {
     int64_t first_t;
-    int i, j;
+    model::Labels labels;
     std::vector<FPoint> points;
   };
+  // Output labels first: two pairs with one label set leave this path before any merging
+  // (stricter than needed when one of them has no points: the step loop is then just slower).
   std::vector<Pair> pairs;
+  std::vector<std::pair<int, int>> ij;  // many, one index of each pair
+  absl::flat_hash_map<uint64_t, std::vector<int>> by_hash;
   for (size_t i = 0; i < many.size(); ++i) {
     const int j = one_by_sig[static_cast<size_t>(many_o[i])];
     if (j < 0) continue;
-    if ((i & 255) == 0) ctx->CheckDone();
-    const std::vector<FPoint>& a = many[i].floats;
-    const std::vector<FPoint>& c = one[static_cast<size_t>(j)].floats;
-    Pair p{std::numeric_limits<int64_t>::max(), static_cast<int>(i), j, {}};
+    model::Labels l =
+        PairLabels(vm, many[i].metric, one[static_cast<size_t>(j)].metric, changes_schema);
+    auto& same_hash = by_hash[l.Hash()];
+    for (int k : same_hash) {
+      if (pairs[static_cast<size_t>(k)].labels == l) return std::nullopt;
+    }
+    same_hash.push_back(static_cast<int>(pairs.size()));
+    pairs.push_back(Pair{std::numeric_limits<int64_t>::max(), std::move(l), {}});
+    ij.push_back({static_cast<int>(i), j});
+  }
+  for (size_t k = 0; k < pairs.size(); ++k) {
+    if ((k & 255) == 0) ctx->CheckDone();
+    const std::vector<FPoint>& a = many[static_cast<size_t>(ij[k].first)].floats;
+    const std::vector<FPoint>& c = one[static_cast<size_t>(ij[k].second)].floats;
+    Pair& p = pairs[k];
     size_t x = 0, y = 0;
     while (x < a.size() && y < c.size()) {
       if (a[x].t < c[y].t) {
@@ -159,26 +175,24 @@ std::optional<EMatrix> BinopBySeries(const BinaryExpr& b, const EMatrix& many, c
         ++y;
       }
     }
-    if (p.first_t != std::numeric_limits<int64_t>::max()) pairs.push_back(std::move(p));
   }
+  // In the step loop's creation order; a pair without points makes no series (as the
+  // Collector's Take drops a series it never added to).
   std::stable_sort(pairs.begin(), pairs.end(),
                    [](const Pair& l, const Pair& r) { return l.first_t < r.first_t; });
-  Collector col(false);
-  const bool changes_schema = ChangesMetricSchema(b.op);
+  EMatrix out;
   int64_t points = 0;
-  for (size_t k = 0; k < pairs.size(); ++k) {
-    const Pair& p = pairs[k];
-    const int oi = col.Intern(PairLabels(vm, many[static_cast<size_t>(p.i)].metric,
-                                         one[static_cast<size_t>(p.j)].metric, changes_schema),
-                              b.return_bool);
-    if (static_cast<size_t>(oi) != k) return std::nullopt;  // two pairs, one label set
+  for (auto& p : pairs) {
+    if (p.points.empty()) continue;
     points += static_cast<int64_t>(p.points.size());
+    ESeries s;
+    s.metric = std::move(p.labels);
+    s.drop_name = b.return_bool;
+    s.floats = std::move(p.points);
+    out.push_back(std::move(s));
   }
   ctx->AddSamples(points);
-  for (size_t k = 0; k < pairs.size(); ++k) {
-    col.SetFloats(static_cast<int>(k), std::move(pairs[k].points));
-  }
-  return col.Take();
+  return out;
 }
 
 // Per-series cursor over an EMatrix, advanced step by step.

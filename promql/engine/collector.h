@@ -49,12 +49,6 @@ class Collector {
     out_[idx].histograms.push_back({t, std::move(h)});
   }
 
-  // Series idx's float points, all at once (in time order, none there yet).
-  void SetFloats(int idx, std::vector<FPoint> points) {
-    if (!points.empty()) last_t_[idx] = points.back().t;
-    out_[idx].floats = std::move(points);
-  }
-
   // The collected series with at least one point, in creation order.
   EMatrix Take() {
     EMatrix r;

@@ -131,9 +131,11 @@ storage::SelectHints Evaluator::Hints(int64_t mint, int64_t maxt, int64_t range,
   hints.step = interval_;
   hints.range = range;
   hints.func = std::string(func);
-  // Only counted: the values matter only as far as stale markers are dropped (these two
-  // functions never take an anchored/smoothed range, which would read values).
-  hints.markers_only = func == "count_over_time" || func == "present_over_time";
+  // Only counted: the values matter only as far as stale markers are dropped (such functions
+  // never take an anchored/smoothed range, which would read values).
+  if (const FunctionInfo* info = func.empty() ? nullptr : LookupFunction(func)) {
+    hints.markers_only = FunctionImplOf(info->id).range.counts_only;
+  }
   return hints;
 }
 

@@ -83,6 +83,9 @@ struct RangeFunction {
   bool parallel = true;     // false: the kernel may Warn (not thread-safe) or fail per step
   bool keeps_name = false;  // last_over_time, first_over_time keep __name__
   bool absent = false;      // absent_over_time: the evaluator turns presence into absence
+  // The kernel reads how many samples a window holds, never their values: the selection
+  // decodes timestamps and stale markers only (SelectHints::markers_only).
+  bool counts_only = false;
 };
 
 // Appends f's value at every step of c.grid where the window over d's samples is non-empty.

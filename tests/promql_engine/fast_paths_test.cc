@@ -313,7 +313,8 @@ TEST_F(HistogramFastPathTest, AnnotationsAreMade) {
 // native-histogram series added to the right side (which only the step loop takes), over
 // random series with gaps, for arithmetic, comparisons (filtering and bool), one-to-one and
 // group_left/group_right matching; and the cases the series path must leave to the step loop
-// (duplicate match groups) still fail with Prometheus' errors.
+// (duplicate match groups, two pairs with one output label set) still give the step loop's
+// answers and Prometheus' errors.
 TEST(BinopBySeriesTest, EqualsTheStepLoop) {
   std::mt19937_64 rng(77);
   EngineOptions options;
@@ -384,6 +385,27 @@ TEST(BinopBySeriesTest, EqualsTheStepLoop) {
     }
     // Two right-hand series in one match group: the step loop's error.
     EXPECT_EQ(run("a * on(g) group_left b", a, b), "error");
+    // Two pairs with one output label set (the name dropped): the step loop's error where
+    // both have a point at one step, and one merged series where they never do.
+    EMatrix twice = a, merged = a;
+    for (const auto& e : a) {
+      ESeries other = e;
+      other.metric = model::LabelsBuilder(e.metric).Set("__name__", "a2").Build();
+      twice.push_back(other);
+      other.floats.clear();
+      for (int64_t t = grid.start; t <= grid.end; t += grid.interval) {
+        const bool in_a = std::any_of(e.floats.begin(), e.floats.end(),
+                                      [t](const FPoint& p) { return p.t == t; });
+        if (!in_a) other.floats.push_back({t, static_cast<double>(t % 7)});
+      }
+      merged.push_back(other);
+    }
+    EXPECT_EQ(run("a - on(g) group_left c", twice, one), "error");
+    EMatrix one_slow = one;
+    one_slow.push_back(hist);
+    const std::string want = run("a - on(g) group_left c", merged, one_slow);
+    ASSERT_NE(want, "error");
+    EXPECT_EQ(run("a - on(g) group_left c", merged, one), want);
   }
 }
 

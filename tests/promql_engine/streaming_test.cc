@@ -174,10 +174,11 @@ TEST(BlockIteratorTest, NextBatchEqualsNext) {
   std::filesystem::remove_all(dir);
 }
 
-// count_over_time and present_over_time read block chunks for their stale markers only
-// (SelectHints::markers_only): over every kind of value column (decimals with stale markers in
-// their header, float keys, constants, a stale-only stretch) they answer exactly what the same
-// samples in the head answer, where every value is decoded.
+// count_over_time, present_over_time and absent_over_time read block chunks for their stale
+// markers only (RangeFunction::counts_only, SelectHints::markers_only): over every kind of
+// value column (decimals with stale markers in their header, float keys, constants, a
+// stale-only stretch) they answer exactly what the same samples in the head answer, where
+// every value is decoded.
 TEST_F(StreamingTest, MarkersOnlyCountsMatchFullyDecodedHead) {
   const std::string dir = FreshDir("markers");
   auto w = tsdb::BlockWriter::Create(dir);
@@ -229,8 +230,9 @@ TEST_F(StreamingTest, MarkersOnlyCountsMatchFullyDecodedHead) {
   } from_block;
   from_block.b = *block;
   Engine engine;
-  for (const char* q : {"count_over_time(m[2m])", "present_over_time(m[5m])",
-                        "sum(count_over_time(m[10m]))", "count_over_time(m[1h] offset 7m)"}) {
+  for (const char* q :
+       {"count_over_time(m[2m])", "present_over_time(m[5m])", "sum(count_over_time(m[10m]))",
+        "count_over_time(m[1h] offset 7m)", "absent_over_time(m{s=\"4\"}[2m])"}) {
     auto want = engine.RangeQuery(head, q, 0, 3000 * 15000, 60000);
     auto got = engine.RangeQuery(from_block, q, 0, 3000 * 15000, 60000);
     ASSERT_TRUE(want.ok() && got.ok()) << q;

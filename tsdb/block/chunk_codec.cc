@@ -652,6 +652,13 @@ bool DecodeInts(const IntHeader& h, size_t n, size_t from, const int64_t* ref_d1
   }
 }
 
+// The raw values of h's exception positions at or after `from` into o[position - from].
+void PutExceptions(const IntHeader& h, size_t from, double* o) {
+  for (const auto& e : h.exceptions) {
+    if (e.first >= from) o[e.first - from] = std::bit_cast<double>(e.second);
+  }
+}
+
 }  // namespace
 
 void ValueEncoder::Encode(absl::Span<const double> vs, uint32_t index, std::string* out) {
@@ -835,9 +842,7 @@ absl::Status DecodeValues(std::string_view in, size_t n, std::string_view ref,
     const double scale = kPow10[h.kind];
     for (size_t i = 0; i < m; ++i) o[i] = static_cast<double>(rv[i]) / scale;
   }
-  for (const auto& e : h.exceptions) {
-    if (e.first >= from) o[e.first - from] = std::bit_cast<double>(e.second);
-  }
+  PutExceptions(h, from, o);
   return absl::OkStatus();
 }
 
@@ -851,9 +856,7 @@ absl::Status DecodeNonFiniteValues(std::string_view in, size_t n, std::string_vi
   if (!ParseHeader(in, n, &h)) return Bad("values");
   if (h.kind == kFloatKind) return DecodeValues(in, n, ref, out, from);
   out->assign(n - from, 0.0);
-  for (const auto& e : h.exceptions) {
-    if (e.first >= from) (*out)[e.first - from] = std::bit_cast<double>(e.second);
-  }
+  PutExceptions(h, from, out->data());
   return absl::OkStatus();
 }
 
