@@ -124,14 +124,14 @@ std::optional<EMatrix> BinopBySeries(const BinaryExpr& b, const EMatrix& many, c
   const bool one_to_many = vm.card == Cardinality::kOneToMany;
   const bool changes_schema = ChangesMetricSchema(b.op);
   struct Pair {
-    int64_t first_t;
+    size_t i, j;  // many, one index
     model::Labels labels;
+    int64_t first_t = std::numeric_limits<int64_t>::max();
     std::vector<FPoint> points;
   };
   // Output labels first: two pairs with one label set leave this path before any merging
   // (stricter than needed when one of them has no points: the step loop is then just slower).
   std::vector<Pair> pairs;
-  std::vector<std::pair<int, int>> ij;  // many, one index of each pair
   absl::flat_hash_map<uint64_t, std::vector<int>> by_hash;
   for (size_t i = 0; i < many.size(); ++i) {
     const int j = one_by_sig[static_cast<size_t>(many_o[i])];
@@ -143,14 +143,14 @@ std::optional<EMatrix> BinopBySeries(const BinaryExpr& b, const EMatrix& many, c
       if (pairs[static_cast<size_t>(k)].labels == l) return std::nullopt;
     }
     same_hash.push_back(static_cast<int>(pairs.size()));
-    pairs.push_back(Pair{std::numeric_limits<int64_t>::max(), std::move(l), {}});
-    ij.push_back({static_cast<int>(i), j});
+    pairs.push_back(
+        Pair{i, static_cast<size_t>(j), std::move(l), std::numeric_limits<int64_t>::max(), {}});
   }
   for (size_t k = 0; k < pairs.size(); ++k) {
     if ((k & 255) == 0) ctx->CheckDone();
-    const std::vector<FPoint>& a = many[static_cast<size_t>(ij[k].first)].floats;
-    const std::vector<FPoint>& c = one[static_cast<size_t>(ij[k].second)].floats;
     Pair& p = pairs[k];
+    const std::vector<FPoint>& a = many[p.i].floats;
+    const std::vector<FPoint>& c = one[p.j].floats;
     size_t x = 0, y = 0;
     while (x < a.size() && y < c.size()) {
       if (a[x].t < c[y].t) {

@@ -320,13 +320,22 @@ __attribute__((target("avx2"))) void ExtrapolateAvx2(size_t n, const double* to_
 #endif
 using ExtrapolateFn = void (*)(size_t, const double*, const double*, const double*, const double*,
                                const double*, const double*, double, double*);
+
+#ifdef PROMLET_X86_TARGETS
+// The AVX2 build of a kernel when this CPU runs it, else its baseline build.
+template <typename Fn>
+Fn* Avx2Or(Fn* baseline, Fn* avx2) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") ? avx2 : baseline;
+}
+#endif
 template <bool kCounter, bool kRate>
 ExtrapolateFn BestExtrapolate() {
 #ifdef PROMLET_X86_TARGETS
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) return &ExtrapolateAvx2<kCounter, kRate>;
-#endif
+  return Avx2Or(&ExtrapolateBaseline<kCounter, kRate>, &ExtrapolateAvx2<kCounter, kRate>);
+#else
   return &ExtrapolateBaseline<kCounter, kRate>;
+#endif
 }
 
 // rate, increase and delta over the steps of one series, kChunk steps at a time: the windows
@@ -441,13 +450,6 @@ void SlideExtreme(bool max, const RangeCall& c, const Decoded& d, ESeries& s) {
   counted.Flush(s.floats.size());
 }
 
-// avg_over_time / sum_over_time over the steps of one series, kChunk steps at a time: the
-// chunk's windows are located first, then summed four at a time, each window by the same
-// FiniteKahanStep sequence as AvgOf / SumOverTime (avg starts from the first sample, sum from
-// 0), the four sums interleaved so that their dependent additions overlap; runs of windows
-// starting one sample apart go through the CPU's widest KahanLockstep (8 or 4 lanes), the
-// same operations per lane. A window whose sum does not stay finite goes to the kernel
-// (Prometheus' loop).
 // The results of n compensated window sums: in/out holds each window's sample count and
 // becomes avg's sum/count + c/count, or sum + c. Compiled for the baseline and for AVX2 like
 // Extrapolate: the same IEEE operations per lane.
@@ -472,12 +474,19 @@ __attribute__((target("avx2"))) void KahanResultsAvx2(size_t n, bool avg, const 
 using KahanResultsFn = void (*)(size_t, bool, const double*, const double*, double*);
 KahanResultsFn BestKahanResults() {
 #ifdef PROMLET_X86_TARGETS
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) return &KahanResultsAvx2;
-#endif
+  return Avx2Or(&KahanResultsBaseline, &KahanResultsAvx2);
+#else
   return &KahanResultsBaseline;
+#endif
 }
 
+// avg_over_time / sum_over_time over the steps of one series, kChunk steps at a time: the
+// chunk's windows are located first, then summed four at a time, each window by the same
+// FiniteKahanStep sequence as AvgOf / SumOverTime (avg starts from the first sample, sum from
+// 0), the four sums interleaved so that their dependent additions overlap; runs of windows
+// starting one sample apart go through the CPU's widest KahanLockstep (8 or 4 lanes), the
+// same operations per lane. A window whose sum does not stay finite goes to the kernel
+// (Prometheus' loop).
 void SlideKahan(const RangeFunction& f, const RangeCall& c, const Decoded& d, ESeries& s) {
   const bool avg = f.batch == WindowBatch::kAvg;
   const size_t n = d.t.size();

@@ -316,10 +316,8 @@ void CodeLengths(const uint32_t* freq, uint8_t* len) {
   }
 }
 
-// Canonical codes (by length, then class; DEFLATE's construction), bit-reversed for the
-// LSB-first bit stream.
-// Classes outside [lo, hi] have length 0. Runs once per decoded chunk: the reversal is a
-// table lookup.
+// v's low kMaxCodeLen bits in reverse order, for every v: canonical codes are reversed once
+// per decoded chunk.
 struct Reverse11 {
   uint16_t of[1 << kMaxCodeLen];
   constexpr Reverse11() : of() {
@@ -332,6 +330,8 @@ struct Reverse11 {
 };
 constexpr Reverse11 kReverse11;
 
+// Canonical codes (by length, then class; DEFLATE's construction), bit-reversed for the
+// LSB-first bit stream. Classes outside [lo, hi] have length 0.
 void CanonicalCodes(const uint8_t* len, uint32_t* code, int lo = 0, int hi = 64) {
   uint32_t count[kMaxCodeLen + 1] = {0};
   for (int s = lo; s <= hi; ++s) ++count[len[s]];

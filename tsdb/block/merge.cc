@@ -100,7 +100,6 @@ class MergedIterator : public storage::SampleIterator {
   size_t NextBatch(int64_t* ts, double* vs, size_t max) override {
     stopped_at_histogram_ = false;
     if (current_ >= 0) AdvanceAt(cur_t_);
-    current_ = -1;
     size_t out = 0;
     while (out < max) {
       int64_t bound;
@@ -152,8 +151,9 @@ class MergedIterator : public storage::SampleIterator {
                                                              : storage::ValueType::kFloat;
   }
   void AtHistogram(model::histogram::Histogram* out) const override {
-    if (current_ >= 0 && !inputs_[current_].HeadIsFloat())
+    if (current_ >= 0 && !inputs_[current_].HeadIsFloat()) {
       return inputs_[current_].it->AtHistogram(out);
+    }
     SampleIterator::AtHistogram(out);
   }
   void AtFloatHistogram(model::histogram::FloatHistogram* out) const override {
@@ -214,8 +214,7 @@ class MergedIterator : public storage::SampleIterator {
   }
 
   void AdvanceAt(int64_t t) {
-    for (Input& in : inputs_) {
-      if (in.state == Input::kFresh) Refill(in);
+    for (Input& in : inputs_) {  // none is fresh: a current sample was picked among all
       if ((in.state == Input::kBuffered || in.state == Input::kCurrent) && in.HeadT() == t) {
         Advance(in);
       }
