@@ -208,10 +208,20 @@ bool StreamedAggregation::Supports(AggregateOp op) {
   }
 }
 
+namespace {
+// The ops whose cells are CompactCells: they keep nothing but a value (and sum its Kahan
+// compensation).
+bool UsesCompactCells(AggregateOp op) {
+  return op == AggregateOp::kSum || op == AggregateOp::kCount || op == AggregateOp::kMin ||
+         op == AggregateOp::kMax || op == AggregateOp::kGroup;
+}
+}  // namespace
+
 // The input's series are folded into (group, step) cells as they come, in selector order,
 // exactly as the table fast path of Aggregate folds a materialised input: every cell sees the
-// same samples in the same order. The table holds at most kMaxCells cells; series of later
-// groups are kept and folded at the end, a table's worth of groups at a time.
+// same samples in the same order. The table holds at most kMaxCells whole or kMaxCompactCells
+// compact cells; series of later groups are kept and folded at the end, a table's worth of
+// groups at a time.
 StreamedAggregation::StreamedAggregation(const AggregateExpr& a,
                                          const std::vector<std::string>& grouping,
                                          const StepGrid& g, QueryContext* ctx)
@@ -220,15 +230,15 @@ StreamedAggregation::StreamedAggregation(const AggregateExpr& a,
       g_(g),
       ctx_(ctx),
       nsteps_(g.NumSteps()),
-      max_rows_(std::max<size_t>(1, kMaxCells / nsteps_)) {}
+      compact_(UsesCompactCells(a.op)),
+      max_rows_(std::max<size_t>(1, (compact_ ? kMaxCompactCells : kMaxCells) / nsteps_)) {}
 
 namespace {
-// Folds one series into a row of cells with the op fixed at compile time. A series' points lie
-// on the grid in increasing time, mostly at consecutive steps, so the step index is counted
-// on and divided out only after a gap.
-// flatten: Accumulate inlined with its op known, whatever GCC's size heuristics would pick.
-template <AggregateOp kOp>
-__attribute__((flatten)) void FoldRow(Cell* row, const ESeries& s, const StepGrid& g) {
+// Calls fold(k, f) for every float point of s, k its step index. A series' points lie on the
+// grid in increasing time, mostly at consecutive steps, so the index is counted on and divided
+// out only after a gap.
+template <typename FoldPoint>
+inline void ForEachStepPoint(const ESeries& s, const StepGrid& g, FoldPoint fold) {
   size_t k = 0;
   int64_t prev_t = 0;
   bool first = true;
@@ -236,25 +246,103 @@ __attribute__((flatten)) void FoldRow(Cell* row, const ESeries& s, const StepGri
     k = !first && pt.t - prev_t == g.interval ? k + 1 : g.StepIndex(pt.t);
     prev_t = pt.t;
     first = false;
-    Accumulate(kOp, row[k], pt.f, s.drop_name);
+    fold(k, pt.f);
   }
+}
+
+// Folds one sample into a compact cell as Accumulate folds it into a whole one.
+template <AggregateOp kOp>
+inline void AccumulateCompact(CompactCell& c, uint8_t& seen, double f) {
+  if (!seen) {
+    seen = 1;
+    c.value = kOp == AggregateOp::kCount || kOp == AggregateOp::kGroup ? 1 : f;
+    c.kahan_c = 0;
+    return;
+  }
+  if constexpr (kOp == AggregateOp::kSum) {
+    common::KahanSumIncNoBranch(f, c.value, c.kahan_c);
+  } else if constexpr (kOp == AggregateOp::kMax) {
+    if (c.value < f || std::isnan(c.value)) c.value = f;
+  } else if constexpr (kOp == AggregateOp::kMin) {
+    if (c.value > f || std::isnan(c.value)) c.value = f;
+  } else if constexpr (kOp == AggregateOp::kCount) {
+    c.value += 1;
+  }
+}
+
+// Fold one series into a row of cells with the op fixed at compile time.
+// flatten: Accumulate inlined with its op known, whatever GCC's size heuristics would pick.
+template <AggregateOp kOp>
+__attribute__((flatten)) void FoldRow(Cell* row, const ESeries& s, const StepGrid& g) {
+  ForEachStepPoint(s, g, [&](size_t k, double f) { Accumulate(kOp, row[k], f, s.drop_name); });
+}
+template <AggregateOp kOp>
+__attribute__((flatten)) void FoldCompactRow(CompactCell* row, uint8_t* seen, const ESeries& s,
+                                             const StepGrid& g) {
+  ForEachStepPoint(s, g, [&](size_t k, double f) { AccumulateCompact<kOp>(row[k], seen[k], f); });
 }
 }  // namespace
 
-void StreamedAggregation::Fold(Cell* row, const ESeries& s) const {
+StreamedAggregation::Row StreamedAggregation::NewRow() const {
+  Row row;
+  if (compact_) {
+    row.compact = std::make_unique_for_overwrite<CompactCell[]>(nsteps_);
+    row.seen.assign(nsteps_, 0);
+  } else {
+    row.cells.resize(nsteps_);
+  }
+  return row;
+}
+
+void StreamedAggregation::Fold(Row& row, const ESeries& s) const {
+  CompactCell* const compact = row.compact.get();
+  uint8_t* const seen = row.seen.data();
+  Cell* const cells = row.cells.data();
   switch (a_.op) {
-    case AggregateOp::kSum: FoldRow<AggregateOp::kSum>(row, s, g_); break;
-    case AggregateOp::kAvg: FoldRow<AggregateOp::kAvg>(row, s, g_); break;
-    case AggregateOp::kCount: FoldRow<AggregateOp::kCount>(row, s, g_); break;
-    case AggregateOp::kMin: FoldRow<AggregateOp::kMin>(row, s, g_); break;
-    case AggregateOp::kMax: FoldRow<AggregateOp::kMax>(row, s, g_); break;
-    case AggregateOp::kGroup: FoldRow<AggregateOp::kGroup>(row, s, g_); break;
-    case AggregateOp::kStddev: FoldRow<AggregateOp::kStddev>(row, s, g_); break;
-    case AggregateOp::kStdvar: FoldRow<AggregateOp::kStdvar>(row, s, g_); break;
+    case AggregateOp::kSum:
+      FoldCompactRow<AggregateOp::kSum>(compact, seen, s, g_);
+      break;
+    case AggregateOp::kCount:
+      FoldCompactRow<AggregateOp::kCount>(compact, seen, s, g_);
+      break;
+    case AggregateOp::kMin:
+      FoldCompactRow<AggregateOp::kMin>(compact, seen, s, g_);
+      break;
+    case AggregateOp::kMax:
+      FoldCompactRow<AggregateOp::kMax>(compact, seen, s, g_);
+      break;
+    case AggregateOp::kGroup:
+      FoldCompactRow<AggregateOp::kGroup>(compact, seen, s, g_);
+      break;
+    case AggregateOp::kAvg:
+      FoldRow<AggregateOp::kAvg>(cells, s, g_);
+      break;
+    case AggregateOp::kStddev:
+      FoldRow<AggregateOp::kStddev>(cells, s, g_);
+      break;
+    case AggregateOp::kStdvar:
+      FoldRow<AggregateOp::kStdvar>(cells, s, g_);
+      break;
     default:  // not streamed (Supports)
       for (const auto& pt : s.floats) {
-        Accumulate(a_.op, row[g_.StepIndex(pt.t)], pt.f, s.drop_name);
+        Accumulate(a_.op, cells[g_.StepIndex(pt.t)], pt.f, s.drop_name);
       }
+  }
+}
+
+template <typename Emit>
+void StreamedAggregation::EmitRow(const Row& row, Emit emit) const {
+  if (compact_) {
+    const bool sum = a_.op == AggregateOp::kSum;
+    for (size_t k = 0; k < nsteps_; ++k) {
+      if (!row.seen[k]) continue;
+      const CompactCell& c = row.compact[k];
+      emit(k, sum ? c.value + c.kahan_c : c.value);  // Finalize's sum
+    }
+    return;
+  }
+  for (size_t k = 0; k < nsteps_; ++k) {
+    if (row.cells[k].seen) emit(k, Finalize(a_.op, row.cells[k], 0));
   }
 }
 
@@ -267,7 +355,7 @@ void StreamedAggregation::Add(ESeries& s) {
     ESeries r;
     r.metric = GroupingLabels(s.metric, grouping_, a_.without);
     result_.push_back(std::move(r));
-    if (rows_.size() < max_rows_) rows_.emplace_back(nsteps_);
+    if (rows_.size() < max_rows_) rows_.push_back(NewRow());
   }
   const auto g = static_cast<size_t>(it->second);
   in_points_ += static_cast<int64_t>(s.floats.size() + s.histograms.size());
@@ -277,40 +365,43 @@ void StreamedAggregation::Add(ESeries& s) {
     s.histograms.clear();
   }
   if (s.floats.empty()) return;
+  // A float series marks its group's result as every cell it folds into would.
+  if (s.drop_name) result_[g].drop_name = true;
   if (g < rows_.size()) {
-    Fold(rows_[g].data(), s);
+    Fold(rows_[g], s);
   } else {
     pending_.push_back(std::move(s));
     pending_group_.push_back(g);
   }
 }
 
-void StreamedAggregation::ForEachRow(
-    const std::function<void(size_t, std::vector<Cell>&)>& fn) {
-  for (size_t g = 0; g < rows_.size(); ++g) fn(g, rows_[g]);
+void StreamedAggregation::ForEachRow(const std::function<void(size_t, const Row&)>& fn) {
+  for (size_t g = 0; g < rows_.size(); ++g) {
+    fn(g, rows_[g]);
+    rows_[g] = Row();  // the caller's output grows as the table shrinks
+  }
   const size_t first_pending = rows_.size();
   rows_.clear();
   for (size_t first = first_pending; first < result_.size(); first += max_rows_) {
     ctx_->CheckDone();
     const size_t last = std::min(result_.size(), first + max_rows_);
-    std::vector<std::vector<Cell>> part(last - first, std::vector<Cell>(nsteps_));
+    std::vector<Row> part;
+    part.reserve(last - first);
+    for (size_t g = first; g < last; ++g) part.push_back(NewRow());
     for (size_t i = 0; i < pending_.size(); ++i) {
       const size_t g = pending_group_[i];
-      if (g >= first && g < last) Fold(part[g - first].data(), pending_[i]);
+      if (g >= first && g < last) Fold(part[g - first], pending_[i]);
     }
     for (size_t g = first; g < last; ++g) fn(g, part[g - first]);
   }
 }
 
 EMatrix StreamedAggregation::Finish() {
-  ForEachRow([&](size_t g, std::vector<Cell>& row) {
+  ForEachRow([&](size_t g, const Row& row) {
     ESeries& out_row = result_[g];
-    for (size_t k = 0; k < nsteps_; ++k) {
-      if (!row[k].seen) continue;
-      out_row.floats.push_back({g_.start + static_cast<int64_t>(k) * g_.interval,
-                                Finalize(a_.op, row[k], 0)});
-      if (row[k].drop_name) out_row.drop_name = true;
-    }
+    EmitRow(row, [&](size_t k, double v) {
+      out_row.floats.push_back({g_.start + static_cast<int64_t>(k) * g_.interval, v});
+    });
   });
   if (!hist_inputs_.empty()) MergeHistogramAggregation(a_, g_, hist_inputs_, result_, ctx_);
   ctx_->SubSamples(in_points_);
@@ -332,13 +423,12 @@ std::optional<StepRows> StreamedAggregation::FinishRows() {
   out.nsteps = nsteps_;
   out.values.assign(nrows * nsteps_, 0);
   out.present.assign(nrows * nsteps_, 0);
-  ForEachRow([&](size_t g, std::vector<Cell>& row) {
-    for (size_t k = 0; k < nsteps_; ++k) {
-      if (!row[k].seen) continue;
-      out.values[k * nrows + g] = Finalize(a_.op, row[k], 0);
+  ForEachRow([&](size_t g, const Row& row) {
+    EmitRow(row, [&](size_t k, double v) {
+      out.values[k * nrows + g] = v;
       out.present[k * nrows + g] = 1;
       ++out.points;
-    }
+    });
   });
   // Every group has a point (Add skips empty series), so rows are Finish's series.
   out.labels.reserve(nrows);

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,7 +40,7 @@ EMatrix CountValues(const AggregateExpr& a, const std::string& label,
                     QueryContext* ctx);
 
 // The running state of one (group, step) cell. It is all that the ops other than quantile
-// need (the streamed path's tables hold millions of them).
+// need (the streamed tables of avg, stddev and stdvar hold millions of them).
 struct AggregationCell {
   double value = 0;
   double mean = 0;
@@ -48,6 +49,14 @@ struct AggregationCell {
   bool seen = false;
   bool incremental_mean = false;
   bool drop_name = false;
+};
+
+// The running state of a (group, step) cell of sum, count, min, max and group: the value and
+// sum's compensation (whether the cell was seen is kept beside it). A table of these is 2.5x
+// smaller than one of AggregationCells, which decides whether every group fits in one pass.
+struct CompactCell {
+  double value;
+  double kahan_c;
 };
 
 // The histogram points of one input series of a streamed aggregation.
@@ -82,22 +91,37 @@ class StreamedAggregation {
   std::optional<StepRows> FinishRows();
 
  private:
-  static constexpr size_t kMaxCells = size_t{1} << 19;  // 20 MiB of cells
+  // Cells of the table at most: whole cells (20 MiB), compact cells (68 MiB, so that every
+  // result FinishRows can give is folded in one pass).
+  static constexpr size_t kMaxCells = size_t{1} << 19;
   static constexpr size_t kMaxDenseCells = size_t{1} << 22;  // 36 MiB of StepRows
-  void Fold(AggregationCell* row, const ESeries& s) const;
-  // Calls fn(g, cells of group g) for every group, in group order; the cells of groups past
-  // the table are folded from pending_ a table's worth at a time.
-  void ForEachRow(const std::function<void(size_t, std::vector<AggregationCell>&)>& fn);
+  static constexpr size_t kMaxCompactCells = kMaxDenseCells;
+  // One group's cells over the steps: compact ones and their seen flags for the ops that
+  // UsesCompactCells, whole ones for the others.
+  struct Row {
+    std::vector<AggregationCell> cells;
+    std::unique_ptr<CompactCell[]> compact;
+    std::vector<uint8_t> seen;
+  };
+  Row NewRow() const;
+  void Fold(Row& row, const ESeries& s) const;
+  // Calls fn(g, row of group g) for every group, in group order; the rows of groups past the
+  // table are folded from pending_ a table's worth at a time.
+  void ForEachRow(const std::function<void(size_t, const Row&)>& fn);
+  // Calls emit(k, value) for every step k that has a value, in step order.
+  template <typename Emit>
+  void EmitRow(const Row& row, Emit emit) const;
 
   const AggregateExpr& a_;
   const std::vector<std::string>& grouping_;
   StepGrid g_;
   QueryContext* ctx_;
   size_t nsteps_;
+  bool compact_;
   size_t max_rows_;
   absl::flat_hash_map<uint64_t, int> group_index_;
   EMatrix result_;                                // one row per group, in order of appearance
-  std::vector<std::vector<AggregationCell>> rows_;  // cells of groups [0, max_rows_)
+  std::vector<Row> rows_;                         // groups [0, max_rows_)
   EMatrix pending_;                               // series of groups >= max_rows_
   std::vector<size_t> pending_group_;
   int64_t in_points_ = 0;
