@@ -72,6 +72,45 @@ tsdb::Head* HistogramHead() {
   return head;
 }
 
+// Gauges scraped every 15 s, each target 0-10 ms after the step grid (as bench/compare's
+// datasets are), or with jitter: each scrape -10..10 ms off the grid, so that a window's ends
+// move 0, 1 or 2 samples from one step to the next.
+tsdb::Head* GaugeHead(bool jitter) {
+  static tsdb::Head* heads[2] = {nullptr, nullptr};
+  tsdb::Head*& head = heads[jitter ? 1 : 0];
+  if (head != nullptr) return head;
+  head = [jitter] {
+    auto* h = new tsdb::Head();
+    std::vector<model::Labels> ls;
+    for (int i = 0; i < 2000; ++i) {
+      ls.push_back(model::Labels{{"__name__", "collector_seconds"},
+                                 {"collector", "collector" + std::to_string(i % 40)},
+                                 {"instance", "host" + std::to_string(i / 40)}});
+    }
+    std::vector<storage::SeriesRef> refs(ls.size(), 0);
+    uint64_t x = 88172645463325252ull;  // xorshift64
+    auto next = [&x] {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      return x;
+    };
+    for (int64_t t = 0; t <= kEnd; t += kScrape) {
+      auto app = h->NewAppender();
+      for (size_t i = 0; i < ls.size(); ++i) {
+        const auto offset = jitter ? static_cast<int64_t>(next() % 21) - 10
+                                   : static_cast<int64_t>(i / 40 * 7919 % 11);
+        const double v = static_cast<double>(next() % 1000000) * 1e-9 + 0.001;
+        auto r = app->Append(refs[i], ls[i], std::max<int64_t>(0, t + offset), v);
+        if (r.ok()) refs[i] = *r;
+      }
+      (void)app->Commit();
+    }
+    return h;
+  }();
+  return head;
+}
+
 void RunRange(benchmark::State& state, tsdb::Head* head, const char* query) {
   Engine engine;
   int64_t decoded = 0;
@@ -110,6 +149,22 @@ void BM_SumByJobAvgOverTime(benchmark::State& state) {
   RunRange(state, CounterHead(), "sum by (job) (avg_over_time(http_requests_total[5m]))");
 }
 BENCHMARK(BM_SumByJobAvgOverTime)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
+
+void BM_AvgByCollectorAvgOverTime(benchmark::State& state) {
+  RunRange(state, GaugeHead(false), "avg by (collector) (avg_over_time(collector_seconds[5m]))");
+}
+BENCHMARK(BM_AvgByCollectorAvgOverTime)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime();
+
+void BM_AvgByCollectorAvgOverTimeJittered(benchmark::State& state) {
+  RunRange(state, GaugeHead(true), "avg by (collector) (avg_over_time(collector_seconds[5m]))");
+}
+BENCHMARK(BM_AvgByCollectorAvgOverTimeJittered)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime();
 
 void BM_SumCountOverTime(benchmark::State& state) {
   RunRange(state, HistogramHead(), "sum(count_over_time(x_bucket[5m]))");

@@ -127,68 +127,153 @@ inline void FiniteKahanStep2(__m128d f, __m128d& sum, __m128d& c) {
 #endif
 
 #ifdef PROMLET_X86_TARGETS
-// Wide FiniteKahanStep over kLanes windows whose unsummed samples start at consecutive
-// indices (first[k] == first[0] + k: every step's window starts one sample later, the usual
-// case when the step equals the scrape interval), so that one unaligned load feeds every lane.
-// Each lane makes the same IEEE operations in the same order as FiniteKahanStep (no
-// multiplication, so nothing can be fused). Advances the kLanes windows in lockstep by their
-// shortest remaining length; the caller finishes the longer ones.
+// Wide FiniteKahanStep over 8 or 4 windows at once, each lane making the same IEEE operations
+// in the same order as FiniteKahanStep (no multiplication, so nothing can be fused), each
+// lane to its own window's end (a lane whose window is summed keeps its sums: masked
+// operations), so that no window is left to finish one sample at a time. The windows' samples
+// [first[k], end[k]) start and end in order (first and end nondecreasing): one step's window
+// usually starts a sample after the previous one's, but scrape jitter around the step grid
+// makes it 0 or 2 samples as often. Loads read no sample at or past end[lanes - 1].
+
+// KahanTerm of eight lanes: what FiniteKahanStep adds to c after t = s + f.
+__attribute__((target("avx512f"), always_inline)) inline __m512d KahanTerm8(__m512d s, __m512d f,
+                                                                            __m512d t) {
+  const __m512d big_sum = _mm512_add_pd(_mm512_sub_pd(s, t), f);
+  const __m512d big_inc = _mm512_add_pd(_mm512_sub_pd(f, t), s);
+  const __mmask8 sum_bigger = _mm512_cmp_pd_mask(_mm512_abs_pd(s), _mm512_abs_pd(f), _CMP_GE_OQ);
+  return _mm512_mask_blend_pd(sum_bigger, big_inc, big_sum);
+}
+
+// The general case of KahanLockstep8: lane k sums len[k] samples from p + lane_offset[k]
+// (lane_offset[7] == span), reading no sample at or past p + last.
+__attribute__((target("avx512f"), always_inline)) inline void KahanLanes8(
+    const double* p, size_t span, size_t last, size_t max_len, const int64_t* len,
+    const int64_t* lane_offset, __m512d& s, __m512d& c) {
+  const __m512i lens = _mm512_load_si512(len), lane_of = _mm512_load_si512(lane_offset);
+  const bool gather = span > 15;
+  const unsigned needed = gather ? 0 : (2u << span) - 1;  // samples 0..span of each 16
+  for (size_t j = 0; j < max_len; ++j) {
+    const __mmask8 active =
+        _mm512_cmplt_epi64_mask(_mm512_set1_epi64(static_cast<int64_t>(j)), lens);
+    __m512d f;
+    if (gather) {
+      f = _mm512_mask_i64gather_pd(_mm512_setzero_pd(), active, lane_of, p + j, 8);
+    } else {
+      const size_t avail = last - j;
+      const unsigned loadable = avail >= 16 ? needed : needed & ((1u << avail) - 1);
+      f = _mm512_permutex2var_pd(
+          _mm512_maskz_loadu_pd(static_cast<__mmask8>(loadable & 0xff), p + j), lane_of,
+          _mm512_maskz_loadu_pd(static_cast<__mmask8>(loadable >> 8), p + j + 8));
+    }
+    const __m512d t = _mm512_add_pd(s, f);
+    c = _mm512_mask_add_pd(c, active, c, KahanTerm8(s, f, t));
+    s = _mm512_mask_mov_pd(s, active, t);
+  }
+}
+
+// AVX-512: one load when the windows start and end one sample apart (each target scraped at a
+// fixed offset from the step grid, the usual case). Else lane k takes sample first[k] -
+// first[0] of the 16 from first[0] + j on (one two-source permute of two masked loads) when
+// the windows start within 16 samples, or a masked gather (steps several scrapes apart).
 __attribute__((target("avx512f"))) void KahanLockstep8(const double* v, size_t* first,
                                                        const size_t* end, double* sum,
                                                        double* comp) {
-  size_t len = end[0] - first[0];
-  for (size_t k = 1; k < 8; ++k) len = std::min(len, end[k] - first[k]);
   __m512d s = _mm512_loadu_pd(sum), c = _mm512_loadu_pd(comp);
   const double* p = v + first[0];
-  for (size_t j = 0; j < len; ++j) {
-    const __m512d f = _mm512_loadu_pd(p + j);
-    const __m512d t = _mm512_add_pd(s, f);
-    const __m512d big_sum = _mm512_add_pd(_mm512_sub_pd(s, t), f);
-    const __m512d big_inc = _mm512_add_pd(_mm512_sub_pd(f, t), s);
-    const __mmask8 sum_bigger =
-        _mm512_cmp_pd_mask(_mm512_abs_pd(s), _mm512_abs_pd(f), _CMP_GE_OQ);
-    c = _mm512_add_pd(c, _mm512_mask_blend_pd(sum_bigger, big_inc, big_sum));
-    s = t;
+  const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+  const auto first0 = static_cast<int64_t>(first[0]), end0 = static_cast<int64_t>(end[0]);
+  const __mmask8 one_apart =  // lane k's window is lane 0's moved k samples on
+      _mm512_cmpeq_epi64_mask(_mm512_loadu_si512(first),
+                              _mm512_add_epi64(_mm512_set1_epi64(first0), lane)) &
+      _mm512_cmpeq_epi64_mask(_mm512_loadu_si512(end),
+                              _mm512_add_epi64(_mm512_set1_epi64(end0), lane));
+  if (one_apart == 0xff) {
+    for (size_t j = 0, len = end[0] - first[0]; j < len; ++j) {
+      const __m512d f = _mm512_loadu_pd(p + j);
+      const __m512d t = _mm512_add_pd(s, f);
+      c = _mm512_add_pd(c, KahanTerm8(s, f, t));
+      s = t;
+    }
+  } else {
+    alignas(64) int64_t len[8], lane_offset[8];
+    size_t max_len = 0;
+    for (size_t k = 0; k < 8; ++k) {
+      len[k] = static_cast<int64_t>(end[k] - first[k]);
+      lane_offset[k] = static_cast<int64_t>(first[k] - first[0]);
+      max_len = std::max(max_len, end[k] - first[k]);
+    }
+    KahanLanes8(p, first[7] - first[0], end[7] - first[0], max_len, len, lane_offset, s, c);
   }
   _mm512_storeu_pd(sum, s);
   _mm512_storeu_pd(comp, c);
-  for (size_t k = 0; k < 8; ++k) first[k] += len;
+  for (size_t k = 0; k < 8; ++k) first[k] = end[k];
 }
 
+// KahanTerm of four lanes.
+__attribute__((target("avx2"), always_inline)) inline __m256d KahanTerm4(__m256d s, __m256d f,
+                                                                         __m256d t) {
+  const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffff));
+  const __m256d big_sum = _mm256_add_pd(_mm256_sub_pd(s, t), f);
+  const __m256d big_inc = _mm256_add_pd(_mm256_sub_pd(f, t), s);
+  const __m256d sum_bigger =
+      _mm256_cmp_pd(_mm256_and_pd(s, abs_mask), _mm256_and_pd(f, abs_mask), _CMP_GE_OQ);
+  return _mm256_blendv_pd(big_inc, big_sum, sum_bigger);
+}
+
+// AVX2: one load when the windows start and end one sample apart, else a masked gather.
 __attribute__((target("avx2"))) void KahanLockstep4(const double* v, size_t* first,
                                                     const size_t* end, double* sum,
                                                     double* comp) {
-  size_t len = end[0] - first[0];
-  for (size_t k = 1; k < 4; ++k) len = std::min(len, end[k] - first[k]);
-  const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffff));
+  alignas(32) int64_t len[4], lane_offset[4];
+  size_t max_len = 0;
+  bool one_apart = true;  // lane k's window is lane 0's moved k samples on
+  for (size_t k = 0; k < 4; ++k) {
+    len[k] = static_cast<int64_t>(end[k] - first[k]);
+    lane_offset[k] = static_cast<int64_t>(first[k] - first[0]);
+    max_len = std::max(max_len, end[k] - first[k]);
+    one_apart = one_apart && lane_offset[k] == static_cast<int64_t>(k) && len[k] == len[0];
+  }
   __m256d s = _mm256_loadu_pd(sum), c = _mm256_loadu_pd(comp);
   const double* p = v + first[0];
-  for (size_t j = 0; j < len; ++j) {
-    const __m256d f = _mm256_loadu_pd(p + j);
-    const __m256d t = _mm256_add_pd(s, f);
-    const __m256d big_sum = _mm256_add_pd(_mm256_sub_pd(s, t), f);
-    const __m256d big_inc = _mm256_add_pd(_mm256_sub_pd(f, t), s);
-    const __m256d sum_bigger = _mm256_cmp_pd(_mm256_and_pd(s, abs_mask),
-                                             _mm256_and_pd(f, abs_mask), _CMP_GE_OQ);
-    c = _mm256_add_pd(c, _mm256_blendv_pd(big_inc, big_sum, sum_bigger));
-    s = t;
+  if (one_apart) {
+    for (size_t j = 0; j < max_len; ++j) {
+      const __m256d f = _mm256_loadu_pd(p + j);
+      const __m256d t = _mm256_add_pd(s, f);
+      c = _mm256_add_pd(c, KahanTerm4(s, f, t));
+      s = t;
+    }
+  } else {
+    const __m256i lens = _mm256_load_si256(reinterpret_cast<const __m256i*>(len));
+    const __m256i lane_of = _mm256_load_si256(reinterpret_cast<const __m256i*>(lane_offset));
+    for (size_t j = 0; j < max_len; ++j) {
+      const __m256d active = _mm256_castsi256_pd(
+          _mm256_cmpgt_epi64(lens, _mm256_set1_epi64x(static_cast<int64_t>(j))));
+      const __m256d f = _mm256_mask_i64gather_pd(_mm256_setzero_pd(), p + j, lane_of, active, 8);
+      const __m256d t = _mm256_add_pd(s, f);
+      c = _mm256_blendv_pd(c, _mm256_add_pd(c, KahanTerm4(s, f, t)), active);
+      s = _mm256_blendv_pd(s, t, active);
+    }
   }
   _mm256_storeu_pd(sum, s);
   _mm256_storeu_pd(comp, c);
-  for (size_t k = 0; k < 4; ++k) first[k] += len;
+  for (size_t k = 0; k < 4; ++k) first[k] = end[k];
 }
 
-// The widest lockstep this CPU runs (lanes 0: none), chosen once.
+// The lockstep SlideKahan runs (lanes 0: none): the CPU's widest unless a test chose another.
 struct KahanLockstep {
   size_t lanes = 0;
   void (*run)(const double*, size_t*, const size_t*, double*, double*) = nullptr;
 };
-const KahanLockstep& WideKahan() {
-  static const KahanLockstep wide = [] {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return KahanLockstep{8, &KahanLockstep8};
-    if (__builtin_cpu_supports("avx2")) return KahanLockstep{4, &KahanLockstep4};
-    return KahanLockstep{};
+KahanLockstep LockstepOf(size_t lanes) {
+  __builtin_cpu_init();
+  if (lanes == 8 && __builtin_cpu_supports("avx512f")) return KahanLockstep{8, &KahanLockstep8};
+  if (lanes == 4 && __builtin_cpu_supports("avx2")) return KahanLockstep{4, &KahanLockstep4};
+  return KahanLockstep{};
+}
+KahanLockstep& WideKahan() {
+  static KahanLockstep wide = [] {
+    const KahanLockstep eight = LockstepOf(8);
+    return eight.lanes != 0 ? eight : LockstepOf(4);
   }();
   return wide;
 }
@@ -481,12 +566,11 @@ KahanResultsFn BestKahanResults() {
 }
 
 // avg_over_time / sum_over_time over the steps of one series, kChunk steps at a time: the
-// chunk's windows are located first, then summed four at a time, each window by the same
-// FiniteKahanStep sequence as AvgOf / SumOverTime (avg starts from the first sample, sum from
-// 0), the four sums interleaved so that their dependent additions overlap; runs of windows
-// starting one sample apart go through the CPU's widest KahanLockstep (8 or 4 lanes), the
-// same operations per lane. A window whose sum does not stay finite goes to the kernel
-// (Prometheus' loop).
+// chunk's windows are located first, then summed as many at a time as the CPU's widest
+// KahanLockstep takes (8 or 4 lanes; the chunk's last few four at a time, interleaved so that
+// their dependent additions overlap), each window by the same FiniteKahanStep sequence as
+// AvgOf / SumOverTime (avg starts from the first sample, sum from 0). A window whose sum does
+// not stay finite goes to the kernel (Prometheus' loop).
 void SlideKahan(const RangeFunction& f, const RangeCall& c, const Decoded& d, ESeries& s) {
   const bool avg = f.batch == WindowBatch::kAvg;
   const size_t n = d.t.size();
@@ -524,10 +608,7 @@ void SlideKahan(const RangeFunction& f, const RangeCall& c, const Decoded& d, ES
 #endif
     while (i + 4 <= nw) {
 #ifdef PROMLET_X86_TARGETS
-      if (wide.lanes != 0 && i + wide.lanes <= nw &&
-          std::adjacent_find(first + i, first + i + wide.lanes, [](size_t a, size_t b) {
-            return b != a + 1;
-          }) == first + i + wide.lanes) {
+      if (wide.lanes != 0 && i + wide.lanes <= nw) {
         wide.run(v, first + i, end + i, sum + i, comp + i);
         i += wide.lanes;
         continue;
@@ -569,7 +650,8 @@ void SlideKahan(const RangeFunction& f, const RangeCall& c, const Decoded& d, ES
       i += 4;
     }
     // What the lockstep left of each window, then every window's result in one loop (its
-    // divisions overlap), then the points with the generic loop's accounting.
+    // divisions overlap), then the chunk's points at once, counted as the generic loop counts
+    // them (a Tick a step).
     double out[kChunk];
     for (size_t w = 0; w < nw; ++w) {
       for (size_t j = first[w]; j < end[w]; ++j) FiniteKahanStep(v[j], sum[w], comp[w]);
@@ -577,28 +659,42 @@ void SlideKahan(const RangeFunction& f, const RangeCall& c, const Decoded& d, ES
     }
     static const KahanResultsFn kResults = BestKahanResults();
     kResults(nw, avg, sum, comp, out);
-    size_t w = 0;
-    for (size_t step = chunk_first; step < chunk_end; ++step) {
-      counted.Tick(s.floats.size());
-      if (w == nw || step_of[w] != step - chunk_first) continue;
-      const int64_t ts = c.grid.start + static_cast<int64_t>(step) * c.grid.interval;
-      double r = out[w];
-      if (!std::isfinite(sum[w])) {
-        const Window win{t + lo_of[w], v + lo_of[w], end[w] - lo_of[w]};
-        const WindowAt at{c, ts, c.RefTime(ts), step, false, scratch};
-        r = *f.kernel(win, at);
-      }
+    if (nw != 0) {
       if (s.floats.empty()) {
         s.floats.reserve(std::min<size_t>(nsteps, static_cast<size_t>(c.ctx->SampleBudget())));
       }
-      s.floats.push_back({ts, r});
-      ++w;
+      const size_t before = s.floats.size();
+      s.floats.resize(before + nw);
+      FPoint* points = s.floats.data() + before;
+      for (size_t w = 0; w < nw; ++w) {
+        const size_t step = chunk_first + step_of[w];
+        const int64_t ts = c.grid.start + static_cast<int64_t>(step) * c.grid.interval;
+        double r = out[w];
+        if (!std::isfinite(sum[w])) [[unlikely]] {
+          const Window win{t + lo_of[w], v + lo_of[w], end[w] - lo_of[w]};
+          const WindowAt at{c, ts, c.RefTime(ts), step, false, scratch};
+          r = *f.kernel(win, at);
+        }
+        points[w] = {ts, r};
+      }
     }
+    counted.Tick(s.floats.size(), static_cast<int64_t>(chunk_end - chunk_first));
   }
   counted.Flush(s.floats.size());
 }
 
 }  // namespace
+
+bool UseKahanLanes(size_t lanes) {
+#ifdef PROMLET_X86_TARGETS
+  const KahanLockstep chosen = LockstepOf(lanes);
+  if (chosen.lanes != lanes) return false;
+  WideKahan() = chosen;
+  return true;
+#else
+  return lanes == 0;
+#endif
+}
 
 void SlideWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d, ESeries& s) {
   switch (f.batch) {

@@ -92,6 +92,11 @@ struct RangeFunction {
 // Results, point accounting and interruption checks are the same with and without f.batch.
 void SlideWindows(const RangeFunction& f, const RangeCall& c, const Decoded& d, ESeries& out);
 
+// Tests: sum avg/sum_over_time windows this many at a time in vector lanes (8: AVX-512, 4:
+// AVX2, 0: four at a time in SSE2 or scalar code) instead of the CPU's widest; false when
+// this CPU cannot. Not to be called while queries run.
+bool UseKahanLanes(size_t lanes);
+
 // SlideWindows for a series with native-histogram samples (histogram_range.cc): histogram
 // rates, sums and means, counts and the latest sample over both kinds; the float functions
 // see the floats only. Annotates through c.ctx, so it runs on the evaluating thread only;

@@ -81,10 +81,18 @@ void ExpectSameSeries(const ESeries& fast, const ESeries& generic, const std::st
   }
 }
 
-// Runs f and f without its fast path over random series and grids. `regular`: scrapes exactly
-// 15 s apart and a 15 s step, so that consecutive windows start one sample apart (the usual
-// dashboard case, which SlideKahan sums in wide lockstep).
-void CompareWithGeneric(FunctionId id, RangeFunction generic, bool regular = false) {
+// How the random series' samples lie against the step grid.
+enum class Timing {
+  kIrregular,  // scrapes 14-16 s apart, often with gaps; steps of 1-121 s
+  kRegular,    // scrapes exactly 15 s apart, 15 s steps: windows one sample apart (the usual
+               // dashboard case, which SlideKahan sums in wide lockstep)
+  kJittered,   // 15 s steps, scrapes 15 s apart each -10..10 ms off: windows start and end
+               // 0, 1 or 2 samples after the previous step's
+};
+
+// Runs f and f without its fast path over random series and grids.
+void CompareWithGeneric(FunctionId id, RangeFunction generic, Timing timing = Timing::kIrregular) {
+  const bool regular = timing != Timing::kIrregular;
   const RangeFunction fast = FunctionImplOf(id).range;
   EngineOptions options;
   std::mt19937_64 rng(static_cast<uint64_t>(id) * 7919 + 1);
@@ -93,22 +101,33 @@ void CompareWithGeneric(FunctionId id, RangeFunction generic, bool regular = fal
     const int kind = round % 5;
     Decoded d = RandomSeries(rng, kind, 1 + rng() % 700);
     if (regular) {
-      for (size_t i = 0; i < d.t.size(); ++i) d.t[i] = d.t[0] + static_cast<int64_t>(i) * 15000;
+      const int64_t t0 = d.t[0];
+      for (size_t i = 0; i < d.t.size(); ++i) {
+        const int64_t jitter =
+            timing == Timing::kJittered ? static_cast<int64_t>(rng() % 21) - 10 : 0;
+        d.t[i] = t0 + static_cast<int64_t>(i) * 15000 + jitter;
+      }
     }
     const int64_t first = d.t.front(), last = d.t.back();
     StepGrid grid;
     grid.interval = regular ? 15000 : 1000 + static_cast<int64_t>(rng() % 120000);
     grid.start = first - 60000 + static_cast<int64_t>(rng() % 120000);
+    int64_t offset = round % 5 == 0 ? static_cast<int64_t>(rng() % 300000) : 0;
+    int64_t range = 1 + static_cast<int64_t>(rng() % 1200000);
+    if (timing == Timing::kJittered) {  // window ends on the grid, where the jitter shows
+      grid.start = first + 15000 * static_cast<int64_t>(rng() % 8);
+      offset = 15000 * (offset / 15000);
+      range = 15000 * static_cast<int64_t>(1 + rng() % 40);
+    }
     grid.end = round % 17 == 0 ? grid.start
                                : grid.start + static_cast<int64_t>(rng() % (last - first + 1));
     QueryContext ctx;
     ctx.options = &options;
     ctx.deadline = absl::InfiniteFuture();
     bool warned = false;
-    RangeCall call{grid, round % 13 == 0, last - static_cast<int64_t>(rng() % 100000),
-                   round % 5 == 0 ? static_cast<int64_t>(rng() % 300000) : 0,
-                   1 + static_cast<int64_t>(rng() % 1200000), &scalar_args, &ctx,
-                   PositionRange{}, &warned};
+    RangeCall call{grid,   round % 13 == 0, last - static_cast<int64_t>(rng() % 100000),
+                   offset, range,           &scalar_args,
+                   &ctx,   PositionRange{}, &warned};
     ESeries a, b;
     SlideWindows(fast, call, d, a);
     const int64_t counted_fast = ctx.current_samples.load();
@@ -170,19 +189,27 @@ std::optional<double> ReferenceAvg(const Window& w, const WindowAt&) {
   return sum / count + c / count;
 }
 
+// Every lane width this CPU runs (8, 4 and the four-at-a-time loop), then the widest again.
+template <typename Fn>
+void ForEachKahanLanes(Fn fn) {
+  for (size_t lanes : {size_t{8}, size_t{4}, size_t{0}}) {
+    if (!UseKahanLanes(lanes)) continue;
+    SCOPED_TRACE("lanes " + std::to_string(lanes));
+    fn();
+  }
+  ASSERT_TRUE(UseKahanLanes(8) || UseKahanLanes(4) || UseKahanLanes(0));
+}
+
 TEST(FastPathTest, AvgOverTimeEqualsReference) {
   RangeFunction f = FunctionImplOf(FunctionId::kAvgOverTime).range;
   f.kernel = &ReferenceAvg;
   ASSERT_NE(f.batch, WindowBatch::kNone);
   f.batch = WindowBatch::kNone;
-  CompareWithGeneric(FunctionId::kAvgOverTime, f);
-}
-
-TEST(FastPathTest, AvgOverTimeWindowsOneSampleApartEqualReference) {
-  RangeFunction f = FunctionImplOf(FunctionId::kAvgOverTime).range;
-  f.kernel = &ReferenceAvg;
-  f.batch = WindowBatch::kNone;
-  CompareWithGeneric(FunctionId::kAvgOverTime, f, /*regular=*/true);
+  ForEachKahanLanes([&] {
+    for (Timing timing : {Timing::kIrregular, Timing::kRegular, Timing::kJittered}) {
+      CompareWithGeneric(FunctionId::kAvgOverTime, f, timing);
+    }
+  });
 }
 
 // Prometheus 3's sum_over_time (funcSumOverTime).
@@ -197,14 +224,11 @@ TEST(FastPathTest, SumOverTimeEqualsReference) {
   f.kernel = &ReferenceSum;
   ASSERT_NE(f.batch, WindowBatch::kNone);
   f.batch = WindowBatch::kNone;
-  CompareWithGeneric(FunctionId::kSumOverTime, f);
-}
-
-TEST(FastPathTest, SumOverTimeWindowsOneSampleApartEqualReference) {
-  RangeFunction f = FunctionImplOf(FunctionId::kSumOverTime).range;
-  f.kernel = &ReferenceSum;
-  f.batch = WindowBatch::kNone;
-  CompareWithGeneric(FunctionId::kSumOverTime, f, /*regular=*/true);
+  ForEachKahanLanes([&] {
+    for (Timing timing : {Timing::kIrregular, Timing::kRegular, Timing::kJittered}) {
+      CompareWithGeneric(FunctionId::kSumOverTime, f, timing);
+    }
+  });
 }
 
 TEST(FastPathTest, DeltaBatchEqualsKernel) {
