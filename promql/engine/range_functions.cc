@@ -423,6 +423,27 @@ ExtrapolateFn BestExtrapolate() {
 #endif
 }
 
+// Appends a chunk's nw points (step chunk_first + step_of[w], value out[w]) to s at once and
+// counts the chunk's steps as the generic loop counts them (a Tick a step).
+void AppendChunkPoints(const RangeCall& c, size_t chunk_first, size_t chunk_end,
+                       const uint32_t* step_of, const double* out, size_t nw, PointCounter& counted,
+                       ESeries& s) {
+  if (nw != 0) {
+    if (s.floats.empty()) {
+      s.floats.reserve(
+          std::min<size_t>(c.grid.NumSteps(), static_cast<size_t>(c.ctx->SampleBudget())));
+    }
+    const size_t before = s.floats.size();
+    s.floats.resize(before + nw);
+    FPoint* points = s.floats.data() + before;
+    for (size_t w = 0; w < nw; ++w) {
+      const auto step = static_cast<int64_t>(chunk_first + step_of[w]);
+      points[w] = {c.grid.start + step * c.grid.interval, out[w]};
+    }
+  }
+  counted.Tick(s.floats.size(), static_cast<int64_t>(chunk_end - chunk_first));
+}
+
 // rate, increase and delta over the steps of one series, kChunk steps at a time: the windows
 // of the chunk are located first (with their counter-corrected differences), then
 // extrapolated in one loop without calls or unpredictable branches, so that the divisions of
@@ -480,16 +501,7 @@ void SlideExtrapolated(const RangeFunction& f, const RangeCall& c, const Decoded
     static const ExtrapolateFn kDeltaFn = BestExtrapolate<false, false>();
     (is_rate ? kRateFn : is_counter ? kIncreaseFn : kDeltaFn)(nw, to_start, to_end, sampled, gaps,
                                                              first_v, result, range_s, out);
-    size_t w = 0;
-    for (size_t step = chunk_first; step < chunk_end; ++step) {
-      counted.Tick(s.floats.size());
-      if (w == nw || step_of[w] != step - chunk_first) continue;
-      if (s.floats.empty()) {
-        s.floats.reserve(std::min<size_t>(nsteps, static_cast<size_t>(c.ctx->SampleBudget())));
-      }
-      s.floats.push_back({c.grid.start + static_cast<int64_t>(step) * c.grid.interval, out[w]});
-      ++w;
-    }
+    AppendChunkPoints(c, chunk_first, chunk_end, step_of, out, nw, counted, s);
   }
   counted.Flush(s.floats.size());
 }
@@ -650,8 +662,7 @@ void SlideKahan(const RangeFunction& f, const RangeCall& c, const Decoded& d, ES
       i += 4;
     }
     // What the lockstep left of each window, then every window's result in one loop (its
-    // divisions overlap), then the chunk's points at once, counted as the generic loop counts
-    // them (a Tick a step).
+    // divisions overlap); a window whose sum did not stay finite takes the kernel's.
     double out[kChunk];
     for (size_t w = 0; w < nw; ++w) {
       for (size_t j = first[w]; j < end[w]; ++j) FiniteKahanStep(v[j], sum[w], comp[w]);
@@ -659,26 +670,16 @@ void SlideKahan(const RangeFunction& f, const RangeCall& c, const Decoded& d, ES
     }
     static const KahanResultsFn kResults = BestKahanResults();
     kResults(nw, avg, sum, comp, out);
-    if (nw != 0) {
-      if (s.floats.empty()) {
-        s.floats.reserve(std::min<size_t>(nsteps, static_cast<size_t>(c.ctx->SampleBudget())));
-      }
-      const size_t before = s.floats.size();
-      s.floats.resize(before + nw);
-      FPoint* points = s.floats.data() + before;
-      for (size_t w = 0; w < nw; ++w) {
-        const size_t step = chunk_first + step_of[w];
-        const int64_t ts = c.grid.start + static_cast<int64_t>(step) * c.grid.interval;
-        double r = out[w];
-        if (!std::isfinite(sum[w])) [[unlikely]] {
-          const Window win{t + lo_of[w], v + lo_of[w], end[w] - lo_of[w]};
-          const WindowAt at{c, ts, c.RefTime(ts), step, false, scratch};
-          r = *f.kernel(win, at);
-        }
-        points[w] = {ts, r};
-      }
+    for (size_t w = 0; w < nw; ++w) {
+      if (std::isfinite(sum[w])) [[likely]]
+        continue;
+      const size_t step = chunk_first + step_of[w];
+      const int64_t ts = c.grid.start + static_cast<int64_t>(step) * c.grid.interval;
+      const Window win{t + lo_of[w], v + lo_of[w], end[w] - lo_of[w]};
+      const WindowAt at{c, ts, c.RefTime(ts), step, false, scratch};
+      out[w] = *f.kernel(win, at);
     }
-    counted.Tick(s.floats.size(), static_cast<int64_t>(chunk_end - chunk_first));
+    AppendChunkPoints(c, chunk_first, chunk_end, step_of, out, nw, counted, s);
   }
   counted.Flush(s.floats.size());
 }
