@@ -36,6 +36,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "net/http/basic_auth.h"
+#include "net/http/body_buffers.h"
 #include "net/http/parser.h"
 
 namespace promlet::net {
@@ -76,7 +77,7 @@ std::string GzipCompress(std::string_view in) {
   z_stream zs{};
   // 15 + 16: gzip wrapper. Level 1: the network is rarely the bottleneck on the paths we serve.
   if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return {};
-  std::string out;
+  std::string out = TakeBodyBuffer();
   out.resize(deflateBound(&zs, in.size()) + 32);
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   zs.avail_in = static_cast<uInt>(in.size());
@@ -475,6 +476,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnWrite(beast::error_code ec, size_t) {
+    GiveBodyBuffer(std::move(res_.body()));
     if (!handler_name_.empty()) {
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
       server_->Record(handler_name_, status_, secs);
@@ -633,7 +635,7 @@ void HttpServer::Impl::RunHandler(const HttpRequest& req, const Route& route,
       AcceptsGzip(req.Header("accept-encoding"))) {
     std::string z = GzipCompress(res.body);
     if (!z.empty()) {
-      res.body = std::move(z);
+      GiveBodyBuffer(std::exchange(res.body, std::move(z)));
       res.headers.emplace_back("Content-Encoding", "gzip");
     }
     res.headers.emplace_back("Vary", "Accept-Encoding");

@@ -2,11 +2,18 @@
 
 #include <malloc.h>
 
+#include "net/http/body_buffers.h"
+
 namespace promlet::web {
 
 HeapTrimmer& HeapTrimmer::Process() {
   // Leaked: its thread runs for the life of the process.
-  static auto* trimmer = new HeapTrimmer([] { malloc_trim(0); }, std::chrono::seconds(1));
+  static auto* trimmer = new HeapTrimmer(
+      [] {
+        net::ReleaseBodyBuffers();
+        malloc_trim(0);
+      },
+      std::chrono::seconds(1));
   return *trimmer;
 }
 

@@ -26,7 +26,8 @@ namespace promlet::web {
 
 class HeapTrimmer {
  public:
-  // The process' trimmer: malloc_trim(0) after 1 s without queries.
+  // The process' trimmer: frees the kept response bodies (net/http/body_buffers.h), then
+  // malloc_trim(0), after 1 s without queries.
   static HeapTrimmer& Process();
 
   HeapTrimmer(std::function<void()> trim, std::chrono::milliseconds quiet);

@@ -2,10 +2,13 @@
 
 #include <utility>
 
+#include "net/http/body_buffers.h"
+
 namespace promlet::web {
 
 struct Result::Envelope {
-  Envelope() {
+  // A kept body's pages are already in memory (net/http/body_buffers.h).
+  Envelope() : body(net::TakeBodyBuffer()) {
     body.reserve(256);
     body.append(R"({"status":"success","data":)");
   }
