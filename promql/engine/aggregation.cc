@@ -270,7 +270,7 @@ inline void AccumulateCompact(CompactCell& c, uint8_t& seen, double f) {
   }
 }
 
-// Fold one series into a row of cells with the op fixed at compile time.
+// Folds one series into a row of cells with the op fixed at compile time.
 // flatten: Accumulate inlined with its op known, whatever GCC's size heuristics would pick.
 template <AggregateOp kOp>
 __attribute__((flatten)) void FoldRow(Cell* row, const ESeries& s, const StepGrid& g) {

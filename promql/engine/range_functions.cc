@@ -135,6 +135,24 @@ inline void FiniteKahanStep2(__m128d f, __m128d& sum, __m128d& c) {
 // usually starts a sample after the previous one's, but scrape jitter around the step grid
 // makes it 0 or 2 samples as often. Loads read no sample at or past end[lanes - 1].
 
+// Where kLanes windows lie against the first one: each one's length and start (from first[0]),
+// the longest length, and whether lane k's window is lane 0's moved k samples on.
+template <size_t kLanes>
+struct LaneWindows {
+  LaneWindows(const size_t* first, const size_t* end) {
+    for (size_t k = 0; k < kLanes; ++k) {
+      len[k] = static_cast<int64_t>(end[k] - first[k]);
+      offset[k] = static_cast<int64_t>(first[k] - first[0]);
+      max_len = std::max(max_len, end[k] - first[k]);
+      one_apart = one_apart && offset[k] == static_cast<int64_t>(k) && len[k] == len[0];
+    }
+  }
+  alignas(64) int64_t len[kLanes];
+  alignas(64) int64_t offset[kLanes];
+  size_t max_len = 0;
+  bool one_apart = true;
+};
+
 // KahanTerm of eight lanes: what FiniteKahanStep adds to c after t = s + f.
 __attribute__((target("avx512f"), always_inline)) inline __m512d KahanTerm8(__m512d s, __m512d f,
                                                                             __m512d t) {
@@ -144,15 +162,17 @@ __attribute__((target("avx512f"), always_inline)) inline __m512d KahanTerm8(__m5
   return _mm512_mask_blend_pd(sum_bigger, big_inc, big_sum);
 }
 
-// The general case of KahanLockstep8: lane k sums len[k] samples from p + lane_offset[k]
-// (lane_offset[7] == span), reading no sample at or past p + last.
-__attribute__((target("avx512f"), always_inline)) inline void KahanLanes8(
-    const double* p, size_t span, size_t last, size_t max_len, const int64_t* len,
-    const int64_t* lane_offset, __m512d& s, __m512d& c) {
-  const __m512i lens = _mm512_load_si512(len), lane_of = _mm512_load_si512(lane_offset);
+// The general case of KahanLockstep8: lane k sums w.len[k] samples from p + w.offset[k],
+// reading no sample at or past p + last.
+__attribute__((target("avx512f"), always_inline)) inline void KahanLanes8(const double* p,
+                                                                          size_t last,
+                                                                          const LaneWindows<8>& w,
+                                                                          __m512d& s, __m512d& c) {
+  const __m512i lens = _mm512_load_si512(w.len), lane_of = _mm512_load_si512(w.offset);
+  const auto span = static_cast<size_t>(w.offset[7]);
   const bool gather = span > 15;
   const unsigned needed = gather ? 0 : (2u << span) - 1;  // samples 0..span of each 16
-  for (size_t j = 0; j < max_len; ++j) {
+  for (size_t j = 0; j < w.max_len; ++j) {
     const __mmask8 active =
         _mm512_cmplt_epi64_mask(_mm512_set1_epi64(static_cast<int64_t>(j)), lens);
     __m512d f;
@@ -195,14 +215,7 @@ __attribute__((target("avx512f"))) void KahanLockstep8(const double* v, size_t* 
       s = t;
     }
   } else {
-    alignas(64) int64_t len[8], lane_offset[8];
-    size_t max_len = 0;
-    for (size_t k = 0; k < 8; ++k) {
-      len[k] = static_cast<int64_t>(end[k] - first[k]);
-      lane_offset[k] = static_cast<int64_t>(first[k] - first[0]);
-      max_len = std::max(max_len, end[k] - first[k]);
-    }
-    KahanLanes8(p, first[7] - first[0], end[7] - first[0], max_len, len, lane_offset, s, c);
+    KahanLanes8(p, end[7] - first[0], LaneWindows<8>(first, end), s, c);
   }
   _mm512_storeu_pd(sum, s);
   _mm512_storeu_pd(comp, c);
@@ -224,28 +237,20 @@ __attribute__((target("avx2"), always_inline)) inline __m256d KahanTerm4(__m256d
 __attribute__((target("avx2"))) void KahanLockstep4(const double* v, size_t* first,
                                                     const size_t* end, double* sum,
                                                     double* comp) {
-  alignas(32) int64_t len[4], lane_offset[4];
-  size_t max_len = 0;
-  bool one_apart = true;  // lane k's window is lane 0's moved k samples on
-  for (size_t k = 0; k < 4; ++k) {
-    len[k] = static_cast<int64_t>(end[k] - first[k]);
-    lane_offset[k] = static_cast<int64_t>(first[k] - first[0]);
-    max_len = std::max(max_len, end[k] - first[k]);
-    one_apart = one_apart && lane_offset[k] == static_cast<int64_t>(k) && len[k] == len[0];
-  }
+  const LaneWindows<4> w(first, end);
   __m256d s = _mm256_loadu_pd(sum), c = _mm256_loadu_pd(comp);
   const double* p = v + first[0];
-  if (one_apart) {
-    for (size_t j = 0; j < max_len; ++j) {
+  if (w.one_apart) {
+    for (size_t j = 0; j < w.max_len; ++j) {
       const __m256d f = _mm256_loadu_pd(p + j);
       const __m256d t = _mm256_add_pd(s, f);
       c = _mm256_add_pd(c, KahanTerm4(s, f, t));
       s = t;
     }
   } else {
-    const __m256i lens = _mm256_load_si256(reinterpret_cast<const __m256i*>(len));
-    const __m256i lane_of = _mm256_load_si256(reinterpret_cast<const __m256i*>(lane_offset));
-    for (size_t j = 0; j < max_len; ++j) {
+    const __m256i lens = _mm256_load_si256(reinterpret_cast<const __m256i*>(w.len));
+    const __m256i lane_of = _mm256_load_si256(reinterpret_cast<const __m256i*>(w.offset));
+    for (size_t j = 0; j < w.max_len; ++j) {
       const __m256d active = _mm256_castsi256_pd(
           _mm256_cmpgt_epi64(lens, _mm256_set1_epi64x(static_cast<int64_t>(j))));
       const __m256d f = _mm256_mask_i64gather_pd(_mm256_setzero_pd(), p + j, lane_of, active, 8);
