@@ -566,7 +566,11 @@ void DB::BackgroundLoop() {
                     [&] { return stop_; });
     if (stop_) break;
     l.unlock();
+    const uint64_t before = metrics_.compactions.load(std::memory_order_relaxed);
     (void)Compact();
+    if (opts_.after_compaction && metrics_.compactions.load(std::memory_order_relaxed) != before) {
+      opts_.after_compaction();
+    }
     l.lock();
   }
 }

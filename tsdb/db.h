@@ -78,6 +78,9 @@ struct DBOptions {
   std::function<int64_t()> now_ms;
   // Where warnings go (open-time repairs, compaction failures); default: stderr.
   std::function<void(const std::string&)> log;
+  // Called by the background loop after a round that wrote or merged blocks (on its thread):
+  // the server hands the memory that work freed back to the OS.
+  std::function<void()> after_compaction;
   HeadOptions head;  // head.wal is set by DB; head.now_ms defaults to now_ms
   // Do not take <dir>/lock (Prometheus: --storage.tsdb.no-lockfile).
   bool no_lockfile = false;

@@ -6,7 +6,9 @@ loaded into every system, one system at a time (they never compete for the CPU):
   1. load: promlet `tsdb create-blocks-from openmetrics`, Prometheus `promtool tsdb
      create-blocks-from openmetrics`, VictoriaMetrics POST /api/v1/import/prometheus;
   2. start the server alone on 127.0.0.1:<free port>, wait until ready, let
-     compaction / merges settle (data dir size unchanged for a few seconds);
+     compaction / merges settle (data dir size unchanged for a few seconds); Prometheus and
+     promlet: also wait for their first compaction run (a minute after start-up, not counted
+     in the load time), so that 2 h blocks are merged as on a running server;
   3. record load time, disk bytes per sample (du -sb of the data dir), RSS;
   4. run queries.txt over the HTTP API (warm-up runs, then --reps timed runs);
   5. record RSS again, stop the server by PID.
@@ -320,6 +322,15 @@ def ensure_dataset(args, cache_dir):
     return om, stats
 
 
+def block_dirs(data):
+    """The TSDB blocks (ULID-named directories) in a Prometheus or promlet data dir."""
+    try:
+        return [d for d in os.listdir(data)
+                if re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{26}", d) and os.path.isdir(os.path.join(data, d))]
+    except OSError:
+        return []
+
+
 def file_digest(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -425,6 +436,35 @@ class System:
     def settle(self):  # compaction / merges after load: wait for the data dir to stop changing
         self.metrics["load"]["settle_seconds"] = round(wait_du_stable(self.data), 2)
 
+    compacts_blocks = False  # merges its blocks on a timer (Prometheus' compactor)
+
+    def await_compaction(self):
+        """Prometheus and promlet run their compactor a minute after start-up, then every
+        minute: the 2 h blocks of a backfill are merged into 6 h, 18 h, ... blocks, as a server
+        running for a day holds them. Waits for that first run to end, so that the queries read
+        the blocks a running server keeps (as they read VictoriaMetrics' force-merged parts).
+        Not counted in the load time: neither server needs it before answering."""
+        if not self.compacts_blocks:
+            return
+        if self.args.compaction_wait:
+            self.metrics["compaction_wait_seconds"] = round(self.wait_first_compaction(), 2)
+        self.metrics["blocks_queried"] = len(block_dirs(self.data))
+
+    def wait_first_compaction(self, first_run_after=60, quiet_needed=5, timeout=1800):
+        """Seconds until the block list and size of the data dir were unchanged for
+        quiet_needed s, from the compactor's first run on (nothing when under two blocks)."""
+        t0 = time.time()
+        if len(block_dirs(self.data)) < 2:
+            return 0.0
+        time.sleep(max(0.0, self.started_at + first_run_after + 1 - time.time()))
+        quiet, last = 0, None
+        while quiet < quiet_needed and time.time() - t0 < timeout:
+            state = (sorted(os.listdir(self.data)), du(self.data))
+            quiet = quiet + 1 if state == last else 0
+            last = state
+            time.sleep(1)
+        return time.time() - t0 - quiet_needed
+
     def serve_cmd(self, config):
         raise NotImplementedError
 
@@ -433,6 +473,7 @@ class System:
         if config is None:
             config = empty_scrape_config(os.path.join(self.dir, "empty-scrape.yml"))
         self.proc = spawn(self.serve_cmd(config), self.log("server"))
+        self.started_at = time.time()
         return wait_ready(self.client, self.ready_path, self.proc)
 
     def stop(self):
@@ -446,6 +487,7 @@ class System:
 
 class Prometheus(System):
     name = "prometheus"
+    compacts_blocks = True
 
     def version(self):
         out = subprocess.run(["prometheus", "--version"], capture_output=True, text=True)
@@ -495,6 +537,7 @@ class Prometheus(System):
 
 class Promlet(System):
     name = "promlet"
+    compacts_blocks = True
 
     def binary(self):
         return self.args.promlet_bin
@@ -843,6 +886,7 @@ def bench_system(sysobj, om, stats, queries, args):
     sysobj.settle()
     m["load"]["total_seconds"] = round(time.time() - t_load, 2)
     m["load"]["ingest_seconds"] = round(sum(m["load"].get(k, 0) for k in ("import_seconds", "flush_seconds")), 2)
+    sysobj.await_compaction()
     time.sleep(2)
     m["rss_after_load"] = proc_mem(sysobj.proc.pid)
     m["disk_after_load"] = du(sysobj.data)
@@ -982,6 +1026,10 @@ def markdown(report):
     row("load detail", lambda m: ", ".join("%s=%s" % (k, v) for k, v in m["load"].items()
                                             if k not in ("tool", "total_seconds", "ingest_seconds",
                                                          "import_cpu_seconds") and "rss" not in k))
+    row("blocks written / queried (after the first compaction, s waited)",
+        lambda m: "%s / %s (%s)" % (m.get("blocks", "-"), m.get("blocks_queried", "-"),
+                                   fmt_num(m.get("compaction_wait_seconds"), "%.0f"))
+        if "blocks_queried" in m else "-")
     row("ingest tool peak RSS", lambda m: fmt_bytes(m["load"].get("import_tool_max_rss")))
     row("disk after load + settle", lambda m: fmt_bytes(m.get("disk_after_load")))
     row("bytes/sample after load + settle", lambda m: fmt_num(m.get("bytes_per_sample_after_load"), "%.3f"))
@@ -1396,6 +1444,9 @@ def main():
     ap.add_argument("--vm-cache", action="store_true", help="leave VictoriaMetrics' rollup result cache on")
     ap.add_argument("--no-vm-force-merge", dest="vm_force_merge", action="store_false",
                     help="skip VictoriaMetrics' /internal/force_merge after the import")
+    ap.add_argument("--no-compaction-wait", dest="compaction_wait", action="store_false",
+                    help="query Prometheus' and promlet's blocks as the backfill left them, without "
+                         "waiting for their first compaction (a minute after start-up)")
     ap.add_argument("--prom-flag", action="append", default=[], help="extra prometheus flag (repeatable)")
     ap.add_argument("--vm-flag", action="append", default=[], help="extra victoria-metrics flag (repeatable)")
     ap.add_argument("--promlet-flag", action="append", default=[], help="extra promlet flag (repeatable)")

@@ -389,9 +389,10 @@ __attribute__((always_inline)) inline void Extrapolate(size_t n, const double* t
   }
 }
 
-// Extrapolate compiled for the baseline and for AVX2 (divisions are most of its time, and a
-// 4-lane division costs about what a 2-lane one does); the same IEEE operations per lane
-// either way (no FMA is enabled, so nothing is fused).
+// Extrapolate compiled for the baseline, AVX2 and AVX-512 (divisions are most of its time, and
+// a wider division costs about what a narrower one does; AVX-512 over AVX2: 0.97x on the
+// engine bench's sum by (job) (rate)); the same IEEE operations per lane either way (no FMA is
+// enabled, so nothing is fused).
 template <bool kCounter, bool kRate>
 void ExtrapolateBaseline(size_t n, const double* to_start, const double* to_end,
                          const double* sampled, const double* gaps, const double* first_v,
@@ -405,6 +406,12 @@ __attribute__((target("avx2"))) void ExtrapolateAvx2(size_t n, const double* to_
                                                      const double* gaps, const double* first_v,
                                                      const double* result, double range_s,
                                                      double* out) {
+  Extrapolate<kCounter, kRate>(n, to_start, to_end, sampled, gaps, first_v, result, range_s, out);
+}
+template <bool kCounter, bool kRate>
+__attribute__((target("avx512f"))) void ExtrapolateAvx512(
+    size_t n, const double* to_start, const double* to_end, const double* sampled,
+    const double* gaps, const double* first_v, const double* result, double range_s, double* out) {
   Extrapolate<kCounter, kRate>(n, to_start, to_end, sampled, gaps, first_v, result, range_s, out);
 }
 #endif
@@ -422,6 +429,8 @@ Fn* Avx2Or(Fn* baseline, Fn* avx2) {
 template <bool kCounter, bool kRate>
 ExtrapolateFn BestExtrapolate() {
 #ifdef PROMLET_X86_TARGETS
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return &ExtrapolateAvx512<kCounter, kRate>;
   return Avx2Or(&ExtrapolateBaseline<kCounter, kRate>, &ExtrapolateAvx2<kCounter, kRate>);
 #else
   return &ExtrapolateBaseline<kCounter, kRate>;

@@ -75,6 +75,21 @@ TEST(HeapTrimmerTest, ABurstOfLargeQueriesRunsOnUntrimmedMemory) {
   EXPECT_EQ(WaitForTrims(trims, 2, milliseconds(10000)), 2);
 }
 
+TEST(HeapTrimmerTest, LargeWorkOtherThanAQueryTrimsOnceQueriesAreQuiet) {
+  std::atomic<int> trims{0};
+  HeapTrimmer t([&] { ++trims; }, milliseconds(50));
+  t.QueryStarted();  // a compaction ends while a query runs
+  t.LargeWorkEnded();
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(trims.load(), 0) << "trimmed under a running query";
+  t.QueryEnded(false);
+  EXPECT_EQ(WaitForTrims(trims, 1, milliseconds(10000)), 1);
+  std::this_thread::sleep_for(milliseconds(200));
+  EXPECT_EQ(trims.load(), 1);
+  t.LargeWorkEnded();  // and on its own
+  EXPECT_EQ(WaitForTrims(trims, 2, milliseconds(10000)), 2);
+}
+
 TEST(HeapTrimmerTest, DestroyedWhileWaitingReturnsPromptly) {
   std::atomic<int> trims{0};
   const auto t0 = std::chrono::steady_clock::now();

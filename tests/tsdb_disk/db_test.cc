@@ -5,8 +5,11 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "gtest/gtest.h"
 #include "tests/tsdb_disk/test_util.h"
@@ -107,7 +110,9 @@ TEST(DB, BlockIteratorsSharingDecodeBuffersKeepTheirOwnSamples) {
   for (int64_t t = 0; t < 7 * kHour; t += kStep / 4) {  // 480 a block window
     auto app = (*db)->NewAppender();
     ASSERT_TRUE(app->Append(0, long_series, t, double(t / 1000)).ok());
-    if (t % (20 * kStep) == 0) ASSERT_TRUE(app->Append(0, short_series, t, -double(t)).ok());
+    if (t % (20 * kStep) == 0) {
+      ASSERT_TRUE(app->Append(0, short_series, t, -double(t)).ok());
+    }
     ASSERT_TRUE(app->Commit().ok());
   }
   ASSERT_TRUE((*db)->Compact().ok());
@@ -185,6 +190,29 @@ TEST(DB, BlocksMergeIntoLargerRangesAndRetentionDeletesExactlyTheOldest) {
   EXPECT_EQ(CountSamples(got), 2u * 18 * 60);
   EXPECT_EQ((*db)->metrics().blocks_deleted_by_retention.load(), 1u);
   EXPECT_EQ(CountSamples(QueryAll(db->get(), 0, 12 * kHour - 1)), 2u * 6 * 60);
+}
+
+TEST(DB, BackgroundLoopCallsAfterCompactionOnlyWhenItWroteBlocks) {
+  std::string dir = FreshDir("after_compaction");
+  DBOptions o = TestOptions();
+  o.background_compaction = true;
+  o.compaction_interval_ms = 10;
+  std::atomic<int> calls{0};
+  o.after_compaction = [&] { ++calls; };
+  auto db = DB::Open(dir, o);
+  ASSERT_TRUE(db.ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // ~20 rounds, nothing to do
+  EXPECT_EQ(calls.load(), 0);
+  AppendRange(db->get(), 4, 0, 7 * kHour);  // the head spans 7h: the loop cuts two blocks
+  for (int i = 0; i < 1000 && (*db)->Blocks().size() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ((*db)->Blocks().size(), 2u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const int after_cut = calls.load();
+  EXPECT_GE(after_cut, 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // idle rounds again
+  EXPECT_EQ(calls.load(), after_cut);
 }
 
 TEST(DB, SizeRetentionCountsWalAndDeletesOldestBlocks) {

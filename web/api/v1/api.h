@@ -78,6 +78,11 @@ class Api {
   std::unique_ptr<Impl> impl_;
 };
 
+// Memory-heavy work other than a query (a compaction) ended: the process' heap trimmer hands
+// the memory it freed back to the OS once no query has run for a second, as after a large
+// query.
+void TrimHeapOnceQuiet();
+
 }  // namespace promlet::web
 
 #endif  // PROMLET_WEB_API_V1_API_H_

@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include "net/http/body_buffers.h"
+#include "web/api/v1/api.h"
 
 namespace promlet::web {
 
@@ -34,8 +35,17 @@ void HeapTrimmer::QueryStarted() { in_flight_.fetch_add(1, std::memory_order_rel
 void HeapTrimmer::QueryEnded(bool large) {
   last_end_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
   in_flight_.fetch_sub(1, std::memory_order_release);
+  if (large) MarkPending();
+}
+
+void HeapTrimmer::LargeWorkEnded() {
+  last_end_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+  MarkPending();
+}
+
+void HeapTrimmer::MarkPending() {
   // Only the first large query of a burst takes the lock.
-  if (large && !pending_.exchange(true, std::memory_order_acq_rel)) {
+  if (!pending_.exchange(true, std::memory_order_acq_rel)) {
     std::lock_guard<std::mutex> l(mu_);
     cv_.notify_one();
   }
@@ -62,5 +72,7 @@ void HeapTrimmer::Loop() {
     l.lock();
   }
 }
+
+void TrimHeapOnceQuiet() { HeapTrimmer::Process().LargeWorkEnded(); }
 
 }  // namespace promlet::web

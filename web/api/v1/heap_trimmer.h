@@ -38,9 +38,13 @@ class HeapTrimmer {
   void QueryStarted();
   // `large`: the query held or decoded enough memory that returning it is worth a trim.
   void QueryEnded(bool large);
+  // Work other than a query that freed much memory (a compaction) ended: trim as after a
+  // large query.
+  void LargeWorkEnded();
 
  private:
   using Clock = std::chrono::steady_clock;
+  void MarkPending();
   void Loop();
 
   const std::function<void()> trim_;
