@@ -419,19 +419,20 @@ using ExtrapolateFn = void (*)(size_t, const double*, const double*, const doubl
                                const double*, const double*, double, double*);
 
 #ifdef PROMLET_X86_TARGETS
-// The AVX2 build of a kernel when this CPU runs it, else its baseline build.
+// The widest build of a kernel this CPU runs (AVX-512 only where the kernel has one), else its
+// baseline build.
 template <typename Fn>
-Fn* Avx2Or(Fn* baseline, Fn* avx2) {
+Fn* Widest(Fn* baseline, Fn* avx2, Fn* avx512 = nullptr) {
   __builtin_cpu_init();
+  if (avx512 != nullptr && __builtin_cpu_supports("avx512f")) return avx512;
   return __builtin_cpu_supports("avx2") ? avx2 : baseline;
 }
 #endif
 template <bool kCounter, bool kRate>
 ExtrapolateFn BestExtrapolate() {
 #ifdef PROMLET_X86_TARGETS
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return &ExtrapolateAvx512<kCounter, kRate>;
-  return Avx2Or(&ExtrapolateBaseline<kCounter, kRate>, &ExtrapolateAvx2<kCounter, kRate>);
+  return Widest(&ExtrapolateBaseline<kCounter, kRate>, &ExtrapolateAvx2<kCounter, kRate>,
+                &ExtrapolateAvx512<kCounter, kRate>);
 #else
   return &ExtrapolateBaseline<kCounter, kRate>;
 #endif
@@ -585,7 +586,7 @@ __attribute__((target("avx2"))) void KahanResultsAvx2(size_t n, bool avg, const 
 using KahanResultsFn = void (*)(size_t, bool, const double*, const double*, double*);
 KahanResultsFn BestKahanResults() {
 #ifdef PROMLET_X86_TARGETS
-  return Avx2Or(&KahanResultsBaseline, &KahanResultsAvx2);
+  return Widest(&KahanResultsBaseline, &KahanResultsAvx2);
 #else
   return &KahanResultsBaseline;
 #endif

@@ -44,7 +44,7 @@ void HeapTrimmer::LargeWorkEnded() {
 }
 
 void HeapTrimmer::MarkPending() {
-  // Only the first large query of a burst takes the lock.
+  // Only the first large query (or work) of a burst takes the lock.
   if (!pending_.exchange(true, std::memory_order_acq_rel)) {
     std::lock_guard<std::mutex> l(mu_);
     cv_.notify_one();
