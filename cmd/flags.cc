@@ -94,7 +94,7 @@ std::string UsageText() {
 ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   ParseFlagsResult r;
   Flags& f = r.flags;
-  std::string retention_time, retention_size, query_timeout, lookback;
+  std::string retention_time, retention_size, block_cache_size, query_timeout, lookback;
   std::string outage_tolerance, grace_period, resend_delay;
   std::string external_url_flag, route_prefix_flag;
   std::string push_max_body_size;
@@ -123,6 +123,11 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
        po::value(&retention_size)->default_value("0")->value_name("size"),
        "Maximum number of bytes that can be stored for blocks (units: B, KB, MB, GB, TB, PB, "
        "EB). 0 disables the limit.")
+    ("storage.tsdb.block-cache-size",
+       po::value(&block_cache_size)->default_value("32MB")->value_name("size"),
+       "Memory for decompressed block data (series pages, chunk groups) kept between queries, "
+       "shared by all blocks (units as for --storage.tsdb.retention.size; at least 2MB). "
+       "promlet only.")
     ("storage.tsdb.no-lockfile", po::bool_switch(&f.no_lockfile),
        "Do not create lockfile in data directory.")
     ("alertmanager.notification-queue-capacity",
@@ -285,6 +290,13 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   } else {
     f.retention_size_bytes = *s;
   }
+  if (auto s = common::ParseByteSize(block_cache_size); !s.ok()) {
+    return fail(
+        absl::StrCat("invalid value \"", block_cache_size,
+                     "\" for flag --storage.tsdb.block-cache-size: ", s.status().message()));
+  } else {
+    f.block_cache_bytes = *s;
+  }
   if (f.query_timeout_ms <= 0) {
     return fail("invalid value for flag --query.timeout: must be positive");
   }
@@ -393,9 +405,9 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
       {"rules.max-concurrent-evals", std::to_string(f.rules_max_concurrent_evals)},
       {"storage.remote.max-retention", common::FormatDuration(f.remote_max_retention_ms)},
       {"storage.remote.read-concurrent-limit", std::to_string(f.remote_read_concurrent_limit)},
-      {"storage.remote.read-max-bytes-in-frame",
-       std::to_string(f.remote_read_max_bytes_in_frame)},
+      {"storage.remote.read-max-bytes-in-frame", std::to_string(f.remote_read_max_bytes_in_frame)},
       {"storage.remote.read-sample-limit", std::to_string(f.remote_read_sample_limit)},
+      {"storage.tsdb.block-cache-size", block_cache_size},
       {"storage.tsdb.no-lockfile", f.no_lockfile ? "true" : "false"},
       {"storage.tsdb.path", f.tsdb_path},
       {"storage.tsdb.retention.size", retention_size == "0" ? "0B" : retention_size},

@@ -218,6 +218,7 @@ int Run(const Flags& flags) {
   tsdb::DBOptions dbo;
   dbo.retention.time_ms = flags.retention_time_ms;
   dbo.retention.size_bytes = static_cast<uint64_t>(flags.retention_size_bytes);
+  dbo.block_cache_bytes = static_cast<size_t>(flags.block_cache_bytes);
   dbo.no_lockfile = flags.no_lockfile;
   dbo.head.store_start_timestamps = flags.st_storage;
   dbo.log = [](const std::string& msg) { PROMLET_LOG_WARN("tsdb", "detail", msg); };

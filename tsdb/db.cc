@@ -173,7 +173,11 @@ class DBAppender : public storage::Appender {
   std::unique_ptr<storage::Appender> inner_;
 };
 
-DB::DB(std::string dir, DBOptions opts) : dir_(std::move(dir)), opts_(std::move(opts)) {
+DB::DB(std::string dir, DBOptions opts)
+    : dir_(std::move(dir)),
+      opts_(std::move(opts)),
+      block_cache_(std::make_shared<SectionCache>(
+          std::max(opts_.block_cache_bytes, Block::kPrivateCacheBytes))) {
   if (!opts_.head.now_ms && opts_.now_ms) opts_.head.now_ms = opts_.now_ms;
   if (opts_.max_block_range_ms <= 0) {
     int64_t cap = 31LL * 24 * 3600 * 1000;
@@ -308,7 +312,7 @@ absl::Status DB::OpenBlocks() {
       continue;
     }
     if (!IsUlid(name)) continue;
-    auto b = Block::Open(e.path().string());
+    auto b = Block::Open(e.path().string(), /*verify_chunks=*/true, block_cache_);
     if (!b.ok()) {
       std::string msg = absl::StrCat(e.path().string(), ": ", b.status().message());
       open_report_.skipped_blocks.push_back(msg);
@@ -456,7 +460,8 @@ absl::Status DB::CompactHead() {
     auto meta = WriteHeadBlock(dir_, head_.get(), mint, maxt, WriterOptions(),
                                [this](storage::SeriesRef r) { return HeadDeleted(r); });
     if (meta.ok()) {
-      auto b = Block::Open(absl::StrCat(dir_, "/", meta->ulid), /*verify_chunks=*/false);
+      auto b =
+          Block::Open(absl::StrCat(dir_, "/", meta->ulid), /*verify_chunks=*/false, block_cache_);
       if (!b.ok()) return b.status();
       AddBlock(*b);
       metrics_.compactions.fetch_add(1, std::memory_order_relaxed);
@@ -516,7 +521,8 @@ absl::Status DB::CompactBlocksOnce(bool* did) {
   }
   auto meta = CompactBlocks(dir_, parents, WriterOptions());
   if (meta.ok()) {
-    auto b = Block::Open(absl::StrCat(dir_, "/", meta->ulid), /*verify_chunks=*/false);
+    auto b =
+        Block::Open(absl::StrCat(dir_, "/", meta->ulid), /*verify_chunks=*/false, block_cache_);
     if (!b.ok()) return b.status();
     AddBlock(*b);
   } else if (!absl::IsNotFound(meta.status())) {
@@ -617,7 +623,8 @@ absl::Status DB::CleanTombstones() {
     if (!b->HasTombstones()) continue;
     auto meta = CompactBlocks(dir_, {b}, WriterOptions());
     if (meta.ok()) {
-      auto nb = Block::Open(absl::StrCat(dir_, "/", meta->ulid), /*verify_chunks=*/false);
+      auto nb =
+          Block::Open(absl::StrCat(dir_, "/", meta->ulid), /*verify_chunks=*/false, block_cache_);
       if (!nb.ok()) return nb.status();
       AddBlock(*nb);
     } else if (!absl::IsNotFound(meta.status())) {

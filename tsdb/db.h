@@ -71,6 +71,10 @@ struct DBOptions {
   bool wal_enabled = true;
   WalOptions wal;
   int zstd_level = 9;
+  // Bytes of decompressed block sections (series pages, chunk groups) kept between queries,
+  // shared by all blocks (section_cache.h); at least Block::kPrivateCacheBytes (a query reads
+  // each series page and chunk group through it, and would decompress one for every series).
+  size_t block_cache_bytes = 32 << 20;
   // Background compaction/retention loop; tests call Compact() themselves.
   bool background_compaction = true;
   int64_t compaction_interval_ms = 60 * 1000;
@@ -137,6 +141,7 @@ class DB : public storage::Storage {
   const std::string& dir() const { return dir_; }
   const DBOpenReport& open_report() const { return open_report_; }
   const DBMetrics& metrics() const { return metrics_; }
+  const SectionCache& block_cache() const { return *block_cache_; }
   // Bytes under the data dir (blocks, WAL, checkpoints), as the size retention counts them.
   uint64_t DiskBytes() const;
 
@@ -196,6 +201,7 @@ class DB : public storage::Storage {
 
   mutable std::mutex mu_;
   std::vector<std::shared_ptr<Block>> blocks_;  // guarded by mu_; sorted by min_time
+  std::shared_ptr<SectionCache> block_cache_;
   std::vector<std::string> damaged_blocks_;  // guarded by mu_; found damaged after open
 
   // Head tombstones, by ref (compaction, WAL) and by labels (queries).

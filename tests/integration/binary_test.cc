@@ -166,6 +166,7 @@ TEST(BinaryTest, BadFlagValuesExitNonZeroNamingTheFlag) {
            {"--query.timeout=soon", "query.timeout"},
            {"--storage.tsdb.retention.time=10x", "storage.tsdb.retention.time"},
            {"--storage.tsdb.retention.size=12QB", "storage.tsdb.retention.size"},
+           {"--storage.tsdb.block-cache-size=lots", "storage.tsdb.block-cache-size"},
            {"--query.max-samples=many", "query.max-samples"},
            {"--query.max-concurrency=0", "query.max-concurrency"},
            {"--log.level=loud", "log.level"},
@@ -189,6 +190,7 @@ TEST(BinaryTest, HelpListsFlagsWithDefaultsAndVersionPrints) {
                         "--query.max-concurrency", "--web.cors.origin"}) {
     EXPECT_THAT(help.output, HasSubstr(s));
   }
+  EXPECT_THAT(help.output, HasSubstr("--storage.tsdb.block-cache-size size (=32MB)"));
   auto version = RunBinary({"--version"});
   EXPECT_EQ(version.code, 0);
   EXPECT_THAT(version.output, HasSubstr("promlet, version "));

@@ -20,7 +20,6 @@ namespace promlet::tsdb {
 using namespace blockfmt;
 namespace {
 
-constexpr size_t kCacheEntries = 32;
 // Postings lists closer than this in the index are read with one pread (the gap is read too).
 constexpr uint64_t kPostingsReadGap = 4096;
 
@@ -48,9 +47,12 @@ std::vector<uint32_t> Subtract(const std::vector<uint32_t>& a, const std::vector
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<Block>> Block::Open(const std::string& dir, bool verify_chunks) {
+absl::StatusOr<std::shared_ptr<Block>> Block::Open(const std::string& dir, bool verify_chunks,
+                                                   std::shared_ptr<SectionCache> cache) {
   auto b = std::shared_ptr<Block>(new Block());
   b->dir_ = dir;
+  b->cache_ =
+      cache != nullptr ? std::move(cache) : std::make_shared<SectionCache>(kPrivateCacheBytes);
   auto meta = ReadBlockMeta(dir);
   if (!meta.ok()) return meta.status();
   b->meta_ = *meta;
@@ -60,7 +62,9 @@ absl::StatusOr<std::shared_ptr<Block>> Block::Open(const std::string& dir, bool 
   return b;
 }
 
-Block::~Block() = default;
+Block::~Block() {
+  if (cache_ != nullptr) cache_->EraseOwner(owner_);
+}
 
 absl::Status Block::Damaged(absl::Status st) const {
   if (absl::IsDataLoss(st) && !damaged_.exchange(true, std::memory_order_acq_rel) && on_damage_) {
@@ -302,15 +306,8 @@ bool Block::Section::IndexChunkColumns() {
 
 absl::StatusOr<std::shared_ptr<const Block::Section>> Block::CachedSection(uint64_t file,
                                                                         uint64_t off) const {
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    for (auto it = cache_.begin(); it != cache_.end(); ++it) {
-      if (it->first.first == file && it->first.second == off) {
-        cache_.splice(cache_.begin(), cache_, it);
-        return it->second;
-      }
-    }
-  }
+  const SectionCache::Key key{owner_, file, off};
+  if (auto hit = cache_->Lookup(key)) return std::static_pointer_cast<const Section>(hit);
   auto raw = file == 0 ? index_file_.ReadSection(off) : chunks_file_.ReadSection(off);
   if (!raw.ok()) {
     return Damaged(
@@ -322,10 +319,10 @@ absl::StatusOr<std::shared_ptr<const Block::Section>> Block::CachedSection(uint6
     return Damaged(absl::DataLossError(
         absl::StrCat("block ", meta_.ulid, ": bad chunk group at offset ", off)));
   }
+  const size_t charge = sizeof(Section) + sec->raw.capacity() +
+                        (sec->ts.capacity() + sec->val.capacity()) * sizeof(uint32_t);
   std::shared_ptr<const Section> sp = std::move(sec);
-  std::lock_guard<std::mutex> l(mu_);
-  cache_.emplace_front(std::make_pair(file, off), sp);
-  if (cache_.size() > kCacheEntries) cache_.pop_back();
+  cache_->Insert(key, sp, charge);
   return sp;
 }
 

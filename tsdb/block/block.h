@@ -4,7 +4,8 @@
 // lists sizes), loads only the symbol table, the postings table and the page table, and verifies
 // every checksum of the index (and, with verify_chunks, of the chunk groups), so a damaged block
 // is refused at open rather than failing queries later. Series pages and chunk groups are
-// decompressed on demand through a small shared cache. Thread-safe.
+// decompressed on demand and kept in a SectionCache (section_cache.h): the DB's, shared by all
+// its blocks, or a small one of the block's own. Thread-safe.
 //
 // A read that finds the block damaged after open (short file, bad checksum, bad encoding) fails
 // with DataLoss and marks the block damaged(): the damage handler runs once, so the owner (DB)
@@ -18,7 +19,6 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
-#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,6 +36,7 @@
 #include "storage/interface.h"
 #include "tsdb/block/block_file.h"
 #include "tsdb/block/block_meta.h"
+#include "tsdb/block/section_cache.h"
 #include "tsdb/tombstones.h"
 
 namespace promlet::tsdb {
@@ -63,8 +64,12 @@ class Block {
     int64_t prev_ref_ = 0;
   };
 
+  // Without a cache the block keeps its decompressed sections in one of its own
+  // (kPrivateCacheBytes).
   static absl::StatusOr<std::shared_ptr<Block>> Open(const std::string& dir,
-                                                     bool verify_chunks = true);
+                                                     bool verify_chunks = true,
+                                                     std::shared_ptr<SectionCache> cache = nullptr);
+  static constexpr size_t kPrivateCacheBytes = 2 << 20;
   ~Block();
 
   // Called once, on the first read that finds the block damaged, with the error. Set it before
@@ -157,10 +162,10 @@ class Block {
   std::vector<PostingsEntry> postings_;  // sorted by (name, value) symbol id = string order
   std::vector<uint64_t> pages_;
 
-  mutable std::mutex mu_;
-  // LRU of decompressed sections keyed by (file, offset): series pages and chunk groups.
-  mutable std::list<std::pair<std::pair<uint64_t, uint64_t>, std::shared_ptr<const Section>>>
-      cache_;
+  mutable std::mutex mu_;  // tombstones_
+  // Decompressed sections keyed by (owner_, file, offset): series pages and chunk groups.
+  std::shared_ptr<SectionCache> cache_;
+  uint64_t owner_ = SectionCache::NewOwner();
   TombstoneMap tombstones_;
   absl::flat_hash_map<uint32_t, StartTimestamps> start_timestamps_;  // immutable after Load
   std::function<void(const Block&, const absl::Status&)> on_damage_;

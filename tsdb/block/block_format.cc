@@ -7,6 +7,20 @@
 #include "tsdb/encoding/varint.h"
 
 namespace promlet::tsdb::blockfmt {
+namespace {
+
+// One decompression context per thread: ZSTD_decompress would allocate and set up a new one
+// (~100 KiB) for every section.
+ZSTD_DCtx* ThreadDCtx() {
+  struct Owned {
+    ZSTD_DCtx* ctx = ZSTD_createDCtx();
+    ~Owned() { ZSTD_freeDCtx(ctx); }
+  };
+  thread_local Owned owned;
+  return owned.ctx;
+}
+
+}  // namespace
 
 void AppendSection(std::string_view raw, int zstd_level, std::string* out) {
   size_t bound = ZSTD_compressBound(raw.size());
@@ -37,7 +51,10 @@ absl::StatusOr<std::string> DecompressSection(const SectionHeader& h, const char
     return absl::DataLossError(absl::StrCat("section at ", offset, ": checksum mismatch"));
   }
   std::string raw(h.raw_len, '\0');
-  size_t n = ZSTD_decompress(raw.data(), h.raw_len, compressed, h.compressed_len);
+  ZSTD_DCtx* ctx = ThreadDCtx();
+  size_t n = ctx != nullptr
+                 ? ZSTD_decompressDCtx(ctx, raw.data(), h.raw_len, compressed, h.compressed_len)
+                 : ZSTD_decompress(raw.data(), h.raw_len, compressed, h.compressed_len);
   if (ZSTD_isError(n) || n != h.raw_len) {
     return absl::DataLossError(absl::StrCat("section at ", offset, ": bad zstd frame"));
   }
