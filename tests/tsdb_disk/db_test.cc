@@ -192,6 +192,50 @@ TEST(DB, BlocksMergeIntoLargerRangesAndRetentionDeletesExactlyTheOldest) {
   EXPECT_EQ(CountSamples(QueryAll(db->get(), 0, 12 * kHour - 1)), 2u * 6 * 60);
 }
 
+// Blocks opened at start-up, cut from the head and merged all read through the DB's one block
+// cache; a repeated query is served from it, and merged-away blocks leave it.
+TEST(DB, BlocksShareTheBlockCacheAndMergedBlocksLeaveIt) {
+  std::string dir = FreshDir("block_cache");
+  DBOptions o = TestOptions();
+  o.max_block_range_ms = 6 * kHour;
+  {
+    auto db = DB::Open(dir, o);
+    ASSERT_TRUE(db.ok());
+    AppendRange(db->get(), 20, 0, 5 * kHour);
+    ASSERT_TRUE((*db)->Compact().ok());  // cuts [0, 2h)
+  }
+  auto db = DB::Open(dir, o);  // reopens that block
+  ASSERT_TRUE(db.ok());
+  const SectionCache& cache = (*db)->block_cache();
+  EXPECT_EQ(cache.capacity(), o.block_cache_bytes);
+  EXPECT_EQ(CountSamples(QueryAll(db->get(), 0, 2 * kHour - 1)), 20u * 120);
+  const uint64_t misses = cache.misses();
+  EXPECT_GT(misses, 0u);
+  EXPECT_GT(cache.usage(), 0u);
+  EXPECT_EQ(CountSamples(QueryAll(db->get(), 0, 2 * kHour - 1)), 20u * 120);
+  EXPECT_EQ(cache.misses(), misses);
+  EXPECT_GT(cache.hits(), 0u);
+  // Blocks cut from the head and the merged 6h block read through it too; the merged-away
+  // blocks take their entries with them.
+  const size_t usage_before_merge = cache.usage();
+  AppendRange(db->get(), 20, 5 * kHour, 9 * kHour);
+  ASSERT_TRUE((*db)->Compact().ok());
+  ASSERT_TRUE((*db)->Compact().ok());
+  ASSERT_EQ(BlockRanges(**db).front(), std::make_pair(int64_t{0}, 6 * kHour));
+  const size_t usage_after_merge = cache.usage();
+  EXPECT_LT(usage_after_merge, usage_before_merge);
+  EXPECT_EQ(CountSamples(QueryAll(db->get(), 0, 6 * kHour - 1)), 20u * 360);
+  EXPECT_GT(cache.usage(), usage_after_merge);
+  EXPECT_GT(cache.misses(), misses);
+  // The tiny minimum: a capacity below it is raised.
+  o.block_cache_bytes = 0;
+  db->reset();
+  auto small = DB::Open(dir, o);
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ((*small)->block_cache().capacity(), Block::kPrivateCacheBytes);
+  EXPECT_EQ(CountSamples(QueryAll(small->get(), 0, 6 * kHour - 1)), 20u * 360);
+}
+
 TEST(DB, BackgroundLoopCallsAfterCompactionOnlyWhenItWroteBlocks) {
   std::string dir = FreshDir("after_compaction");
   DBOptions o = TestOptions();
