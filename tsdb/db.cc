@@ -299,6 +299,11 @@ DB::~DB() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 
+absl::StatusOr<std::shared_ptr<Block>> DB::OpenBlock(const std::string& path,
+                                                     bool verify_chunks) const {
+  return Block::Open(path, verify_chunks, block_cache_);
+}
+
 absl::Status DB::OpenBlocks() {
   std::error_code ec;
   std::vector<std::shared_ptr<Block>> blocks;
@@ -312,7 +317,7 @@ absl::Status DB::OpenBlocks() {
       continue;
     }
     if (!IsUlid(name)) continue;
-    auto b = Block::Open(e.path().string(), /*verify_chunks=*/true, block_cache_);
+    auto b = OpenBlock(e.path().string(), /*verify_chunks=*/true);
     if (!b.ok()) {
       std::string msg = absl::StrCat(e.path().string(), ": ", b.status().message());
       open_report_.skipped_blocks.push_back(msg);
@@ -460,8 +465,7 @@ absl::Status DB::CompactHead() {
     auto meta = WriteHeadBlock(dir_, head_.get(), mint, maxt, WriterOptions(),
                                [this](storage::SeriesRef r) { return HeadDeleted(r); });
     if (meta.ok()) {
-      auto b =
-          Block::Open(absl::StrCat(dir_, "/", meta->ulid), /*verify_chunks=*/false, block_cache_);
+      auto b = OpenBlock(absl::StrCat(dir_, "/", meta->ulid), /*verify_chunks=*/false);
       if (!b.ok()) return b.status();
       AddBlock(*b);
       metrics_.compactions.fetch_add(1, std::memory_order_relaxed);
@@ -521,8 +525,7 @@ absl::Status DB::CompactBlocksOnce(bool* did) {
   }
   auto meta = CompactBlocks(dir_, parents, WriterOptions());
   if (meta.ok()) {
-    auto b =
-        Block::Open(absl::StrCat(dir_, "/", meta->ulid), /*verify_chunks=*/false, block_cache_);
+    auto b = OpenBlock(absl::StrCat(dir_, "/", meta->ulid), /*verify_chunks=*/false);
     if (!b.ok()) return b.status();
     AddBlock(*b);
   } else if (!absl::IsNotFound(meta.status())) {
@@ -623,8 +626,7 @@ absl::Status DB::CleanTombstones() {
     if (!b->HasTombstones()) continue;
     auto meta = CompactBlocks(dir_, {b}, WriterOptions());
     if (meta.ok()) {
-      auto nb =
-          Block::Open(absl::StrCat(dir_, "/", meta->ulid), /*verify_chunks=*/false, block_cache_);
+      auto nb = OpenBlock(absl::StrCat(dir_, "/", meta->ulid), /*verify_chunks=*/false);
       if (!nb.ok()) return nb.status();
       AddBlock(*nb);
     } else if (!absl::IsNotFound(meta.status())) {

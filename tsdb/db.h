@@ -163,6 +163,9 @@ class DB : public storage::Storage {
   // Logs the WAL failing or recovering, once per change of state (Commit()).
   void NoteCommitResult(const absl::Status& st);
   Intervals HeadDeleted(storage::SeriesRef ref) const;
+  // Opens a block of this DB, reading through its block cache.
+  absl::StatusOr<std::shared_ptr<Block>> OpenBlock(const std::string& path,
+                                                   bool verify_chunks) const;
   void AddBlock(std::shared_ptr<Block> b);
   // Routes the block's damage report to OnBlockDamaged.
   void WatchBlock(Block* b);
