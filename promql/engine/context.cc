@@ -16,12 +16,34 @@ void QueryContext::CheckInterrupt() const {
   }
 }
 
-void QueryContext::AddSamples(int64_t n) {
-  const int64_t now = current_samples.fetch_add(n, std::memory_order_relaxed) + n;
-  if (now > options->max_samples) {
-    Fail(absl::ResourceExhaustedError(
-        "query processing would load too many samples into memory in query execution"));
+namespace {
+thread_local int64_t* deferred_samples = nullptr;
+
+[[noreturn]] void FailTooManySamples() {
+  Fail(absl::ResourceExhaustedError(
+      "query processing would load too many samples into memory in query execution"));
+}
+}  // namespace
+
+DeferSamples::DeferSamples(int64_t* count) : prev_(deferred_samples) { deferred_samples = count; }
+DeferSamples::~DeferSamples() { deferred_samples = prev_; }
+
+void QueryContext::SubSamples(int64_t n) {
+  if (deferred_samples != nullptr) {
+    *deferred_samples -= n;
+    return;
   }
+  current_samples.fetch_sub(n, std::memory_order_relaxed);
+}
+
+void QueryContext::AddSamples(int64_t n) {
+  if (int64_t* count = deferred_samples) {
+    *count += n;
+    if (*count > options->max_samples) FailTooManySamples();
+    return;
+  }
+  const int64_t now = current_samples.fetch_add(n, std::memory_order_relaxed) + n;
+  if (now > options->max_samples) FailTooManySamples();
   int64_t peak = peak_samples.load(std::memory_order_relaxed);
   while (now > peak && !peak_samples.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
   }

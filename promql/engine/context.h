@@ -82,7 +82,7 @@ struct QueryContext {
   }
   void CheckDone() { CheckInterrupt(); }
   void AddSamples(int64_t n);
-  void SubSamples(int64_t n) { current_samples.fetch_sub(n, std::memory_order_relaxed); }
+  void SubSamples(int64_t n);
   // Samples that may still be added before the limit is reached (>= 0).
   int64_t SampleBudget() const;
   QueryStats Stats() const {
@@ -93,6 +93,22 @@ struct QueryContext {
   std::string Pos(const PositionRange& p) const;  // " (l:c)" or ""
   void Warn(const std::string& msg, const PositionRange& p);
   void Info(const std::string& msg, const PositionRange& p);
+};
+
+// While one lives on a thread, that thread's AddSamples and SubSamples (of any QueryContext) go
+// to *count instead of current_samples. SelectEachSplit computes each series under one and
+// commits the count in selector order on the evaluating thread, so the accounting (and so
+// every result and error) is that of one series at a time, however far helper threads ran
+// ahead. A count past max_samples on its own fails at once (its commit would fail too).
+class DeferSamples {
+ public:
+  explicit DeferSamples(int64_t* count);
+  ~DeferSamples();
+  DeferSamples(const DeferSamples&) = delete;
+  DeferSamples& operator=(const DeferSamples&) = delete;
+
+ private:
+  int64_t* prev_;
 };
 
 // How many cheap loop iterations may run between two CheckInterrupt calls.

@@ -172,6 +172,7 @@ struct SplitItem {
   ESeries out;
   std::unique_ptr<storage::SampleIterator> it;
   absl::Status status;
+  int64_t samples = 0;  // counted by compute, committed when consumed (DeferSamples)
 };
 
 // Batches of SplitItems kept per thread between queries, so that a small query allocates (and
@@ -226,10 +227,11 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
   storage::SelectHints hints = Hints(mint, maxt, range, func);
   auto set = ctx_->querier->Select(vs.matchers, &hints);
   // Series are taken from the set in batches; each batch is decoded and computed (shared with
-  // helper threads when it is large and cores are idle: RunShared), then consumed in order
-  // here. Iterators are independent of the set's position, so they outlive Next(). The batch
-  // size depends only on `parallel`, never on how many threads run it, so the sample
-  // accounting (and so every result and error) is the same with any number of threads.
+  // helper threads when it is large and cores are idle: RunShared) and consumed here in order,
+  // each series as soon as it and those before it are computed. Iterators are independent of
+  // the set's position, so they outlive Next(). Compute counts its samples aside, and they
+  // are committed as the series is consumed, so the sample accounting (and so every result
+  // and error) is that of one series at a time with any number of threads.
   constexpr size_t kBatch = 256;
   // Without `parallel`, one series per batch: exactly the order of SelectEach.
   const size_t batch = parallel ? kBatch : 1;
@@ -249,9 +251,18 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
     x.out.histograms.clear();
     x.out.metric = model::Labels();
     x.out.drop_name = false;
+    x.samples = 0;
+    const DeferSamples deferred(&x.samples);
     if (x.status.ok() && !x.d.Empty()) compute(x.d, x.out);
   };
   int64_t total = 0;
+  auto take = [&](size_t i) {
+    SplitItem& x = items[i];
+    if (!x.status.ok()) Fail(x.status);
+    ctx_->AddSamples(x.samples);
+    total += static_cast<int64_t>(x.d.Size());
+    if (!x.d.Empty()) consume(x.d, x.out);
+  };
   bool more = true;
   while (more) {
     size_t n = 0;
@@ -266,13 +277,7 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
       items[n].it = s.Iterator();
       ++n;
     }
-    RunShared(n, mode, ctx_->options->max_threads, estimate, work);
-    for (size_t i = 0; i < n; ++i) {
-      SplitItem& x = items[i];
-      if (!x.status.ok()) Fail(x.status);
-      total += static_cast<int64_t>(x.d.Size());
-      if (!x.d.Empty()) consume(x.d, x.out);
-    }
+    RunShared(n, mode, ctx_->options->max_threads, estimate, work, take);
   }
   if (!set->status().ok()) Fail(set->status());
   ctx_->stats.samples_decoded += total;

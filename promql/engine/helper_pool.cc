@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -22,7 +23,10 @@ namespace {
 
 // One RunShared call: items are claimed in increasing order from `next`.
 struct Loop {
-  explicit Loop(size_t n_items, const std::function<void(size_t)>& fn) : n(n_items), work(fn) {}
+  Loop(size_t n_items, const std::function<void(size_t)>& fn, bool track_done)
+      : n(n_items),
+        work(fn),
+        done(track_done ? std::make_unique<std::atomic<uint32_t>[]>(n_items) : nullptr) {}
 
   // Runs claimed items until none is left or one failed. Never throws.
   void RunItems() {
@@ -34,6 +38,7 @@ struct Loop {
     }
   }
   void RunOne(size_t i) {
+    uint32_t state = kOk;
     try {
       work(i);
     } catch (...) {
@@ -43,11 +48,19 @@ struct Loop {
         error = std::current_exception();
       }
       failed.store(true, std::memory_order_relaxed);
+      state = kFailed;
+    }
+    if (done != nullptr) {
+      done[i].store(state, std::memory_order_release);
+      done[i].notify_one();
     }
   }
 
+  static constexpr uint32_t kRunning = 0, kOk = 1, kFailed = 2;
   const size_t n;
   const std::function<void(size_t)>& work;
+  // Per item, when a consumer waits for them: kRunning until the item has finished.
+  const std::unique_ptr<std::atomic<uint32_t>[]> done;
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   std::mutex error_mu;
@@ -185,14 +198,22 @@ int UsableCores() {
 }
 
 void RunShared(size_t n, QueryParallelism mode, int max_threads, WorkEstimate& estimate,
-               const std::function<void(size_t)>& work) {
+               const std::function<void(size_t)>& work,
+               const std::function<void(size_t)>& consume) {
   if (n == 0) return;
+  const int threads = max_threads > 0 ? max_threads : UsableCores();
+  if (mode == QueryParallelism::kOff || threads <= 1 || n == 1) {
+    for (size_t i = 0; i < n; ++i) {
+      work(i);
+      if (consume) consume(i);
+    }
+    return;
+  }
   struct Running {
     Running() { SharedLoops().fetch_add(1, std::memory_order_relaxed); }
     ~Running() { SharedLoops().fetch_sub(1, std::memory_order_relaxed); }
   } running;
-  const int threads = max_threads > 0 ? max_threads : UsableCores();
-  Loop loop(n, work);
+  Loop loop(n, work, consume != nullptr);
   bool offered = false;
   auto offer = [&](int helpers) {
     helpers = std::min<int>(helpers, static_cast<int>(std::min<size_t>(n, 1 << 20)) - 1);
@@ -200,33 +221,57 @@ void RunShared(size_t n, QueryParallelism mode, int max_threads, WorkEstimate& e
     Pool::Get().Offer(&loop, helpers);
     offered = true;
   };
+  // The items finished so far, consumed in order up to the first failed one.
+  size_t consumed = 0;
+  auto consume_finished = [&](bool wait) {
+    while (consumed < n) {
+      uint32_t state = loop.done[consumed].load(std::memory_order_acquire);
+      if (state == Loop::kRunning) {
+        if (!wait) return;
+        loop.done[consumed].wait(Loop::kRunning, std::memory_order_acquire);
+        continue;
+      }
+      if (state == Loop::kFailed) return;
+      consume(consumed++);
+    }
+  };
   if (mode == QueryParallelism::kForce) offer(threads - 1);
-  const bool adaptive = mode == QueryParallelism::kAuto && threads > 1;
-  bool decided = !adaptive;
-  const auto t0 = std::chrono::steady_clock::now();
-  size_t done = 0;
-  for (;;) {
-    if (loop.failed.load(std::memory_order_relaxed)) break;
-    const size_t i = loop.next.fetch_add(1, std::memory_order_relaxed);
-    if (i >= n) break;
-    loop.RunOne(i);
-    ++done;
-    if (decided) continue;
-    // The cost per item so far (earlier batches included) predicts the rest of this batch.
-    const int64_t items = estimate.items + static_cast<int64_t>(done);
-    const int64_t nanos = estimate.nanos + NanosSince(t0);
-    const size_t left = n - std::min(n, loop.next.load(std::memory_order_relaxed));
-    if (left == 0) break;
-    if (items < kItemsBeforeEstimate) continue;
-    const int64_t remaining = nanos / items * static_cast<int64_t>(left);
-    if (remaining < kSplitWorthNanos) continue;
-    decided = true;
-    offer(std::min(threads - 1, HelpersWorthInviting(remaining)));
+  bool decided = mode != QueryParallelism::kAuto;
+  int64_t timed_items = 0, timed_nanos = 0;
+  try {
+    for (;;) {
+      if (consume) consume_finished(false);
+      if (loop.failed.load(std::memory_order_relaxed)) break;
+      const size_t i = loop.next.fetch_add(1, std::memory_order_relaxed);
+      if (i >= n) break;
+      if (decided) {
+        loop.RunOne(i);
+        continue;
+      }
+      const auto t0 = std::chrono::steady_clock::now();
+      loop.RunOne(i);
+      ++timed_items;
+      timed_nanos += NanosSince(t0);
+      // The cost per item so far (earlier batches included) predicts the rest of this batch.
+      const int64_t items = estimate.items + timed_items;
+      const int64_t nanos = estimate.nanos + timed_nanos;
+      const size_t left = n - std::min(n, loop.next.load(std::memory_order_relaxed));
+      if (left == 0 || items < kItemsBeforeEstimate) continue;
+      const int64_t remaining = nanos / items * static_cast<int64_t>(left);
+      if (remaining < kSplitWorthNanos) continue;
+      decided = true;
+      offer(std::min(threads - 1, HelpersWorthInviting(remaining)));
+    }
+    // Every item before the first failed one was claimed, so it finishes: waiting for it in
+    // order ends.
+    if (consume) consume_finished(true);
+  } catch (...) {  // a consumer's error comes before any later item's
+    loop.failed.store(true, std::memory_order_relaxed);
+    if (offered) Pool::Get().Withdraw(&loop);
+    throw;
   }
-  if (adaptive) {
-    estimate.items += static_cast<int64_t>(done);
-    estimate.nanos += NanosSince(t0);
-  }
+  estimate.items += timed_items;
+  estimate.nanos += timed_nanos;
   if (offered) Pool::Get().Withdraw(&loop);
   if (loop.error) std::rethrow_exception(loop.error);
 }

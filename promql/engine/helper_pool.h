@@ -6,10 +6,11 @@
 // Invariants: every item runs exactly once, on the caller or on a helper; RunShared returns only
 // after every item that was started has finished, and no helper touches the loop afterwards.
 // Items must not depend on which thread runs them nor on each other's order (results are the
-// same with any number of threads). When items throw, the exception of the lowest-numbered
-// failing item is rethrown (what the sequential loop would throw first) and no further items
-// start. Helpers are never joined at exit (the pool is leaked on purpose), so static destruction
-// cannot deadlock.
+// same with any number of threads). A consumer, when given, runs on the caller only, item by
+// item in increasing order, each once its item has finished. Errors are those of the
+// sequential order work(0), consume(0), work(1), consume(1), ...: the first one is rethrown
+// (after every item before it was consumed) and no further items start. Helpers are never
+// joined at exit (the pool is leaked on purpose), so static destruction cannot deadlock.
 #ifndef PROMLET_PROMQL_ENGINE_HELPER_POOL_H_
 #define PROMLET_PROMQL_ENGINE_HELPER_POOL_H_
 
@@ -35,8 +36,11 @@ struct WorkEstimate {
 // other processes are the load and over ~5 ms are left, none when other queries of this
 // process are sharing their own work (they already fill the cores). max_threads <= 0: all
 // usable cores.
+// consume(i), when given, runs on the caller as soon as items 0..i have finished, between
+// the items the caller works on itself: helpers work ahead while the caller consumes.
 void RunShared(size_t n, QueryParallelism mode, int max_threads, WorkEstimate& estimate,
-               const std::function<void(size_t)>& work);
+               const std::function<void(size_t)>& work,
+               const std::function<void(size_t)>& consume = nullptr);
 
 // Cores the process may run on (its affinity mask; at least 1).
 int UsableCores();

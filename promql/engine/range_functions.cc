@@ -8,13 +8,10 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define PROMLET_X86_TARGETS 1
-#endif
 
-#include "common/go_format.h"
 #include "absl/strings/str_cat.h"
+#include "common/go_format.h"
+#include "promql/engine/simd.h"
 
 namespace promlet::promql::internal {
 
@@ -153,15 +150,6 @@ struct LaneWindows {
   bool one_apart = true;
 };
 
-// KahanTerm of eight lanes: what FiniteKahanStep adds to c after t = s + f.
-__attribute__((target("avx512f"), always_inline)) inline __m512d KahanTerm8(__m512d s, __m512d f,
-                                                                            __m512d t) {
-  const __m512d big_sum = _mm512_add_pd(_mm512_sub_pd(s, t), f);
-  const __m512d big_inc = _mm512_add_pd(_mm512_sub_pd(f, t), s);
-  const __mmask8 sum_bigger = _mm512_cmp_pd_mask(_mm512_abs_pd(s), _mm512_abs_pd(f), _CMP_GE_OQ);
-  return _mm512_mask_blend_pd(sum_bigger, big_inc, big_sum);
-}
-
 // The general case of KahanLockstep8: lane k sums w.len[k] samples from p + w.offset[k],
 // reading no sample at or past p + last.
 __attribute__((target("avx512f"), always_inline)) inline void KahanLanes8(const double* p,
@@ -220,17 +208,6 @@ __attribute__((target("avx512f"))) void KahanLockstep8(const double* v, size_t* 
   _mm512_storeu_pd(sum, s);
   _mm512_storeu_pd(comp, c);
   for (size_t k = 0; k < 8; ++k) first[k] = end[k];
-}
-
-// KahanTerm of four lanes.
-__attribute__((target("avx2"), always_inline)) inline __m256d KahanTerm4(__m256d s, __m256d f,
-                                                                         __m256d t) {
-  const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffff));
-  const __m256d big_sum = _mm256_add_pd(_mm256_sub_pd(s, t), f);
-  const __m256d big_inc = _mm256_add_pd(_mm256_sub_pd(f, t), s);
-  const __m256d sum_bigger =
-      _mm256_cmp_pd(_mm256_and_pd(s, abs_mask), _mm256_and_pd(f, abs_mask), _CMP_GE_OQ);
-  return _mm256_blendv_pd(big_inc, big_sum, sum_bigger);
 }
 
 // AVX2: one load when the windows start and end one sample apart, else a masked gather.
@@ -418,16 +395,6 @@ __attribute__((target("avx512f"))) void ExtrapolateAvx512(
 using ExtrapolateFn = void (*)(size_t, const double*, const double*, const double*, const double*,
                                const double*, const double*, double, double*);
 
-#ifdef PROMLET_X86_TARGETS
-// The widest build of a kernel this CPU runs (AVX-512 only where the kernel has one), else its
-// baseline build.
-template <typename Fn>
-Fn* Widest(Fn* baseline, Fn* avx2, Fn* avx512 = nullptr) {
-  __builtin_cpu_init();
-  if (avx512 != nullptr && __builtin_cpu_supports("avx512f")) return avx512;
-  return __builtin_cpu_supports("avx2") ? avx2 : baseline;
-}
-#endif
 template <bool kCounter, bool kRate>
 ExtrapolateFn BestExtrapolate() {
 #ifdef PROMLET_X86_TARGETS
