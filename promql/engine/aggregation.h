@@ -51,13 +51,11 @@ struct AggregationCell {
   bool drop_name = false;
 };
 
-// The running state of a (group, step) cell of sum, count, min, max and group: the value and
-// sum's compensation (whether the cell was seen is kept beside it). A table of these is 2.5x
-// smaller than one of AggregationCells, which decides whether every group fits in one pass.
-struct CompactCell {
-  double value;
-  double kahan_c;
-};
+// The running state of a (group, step) cell of sum, count, min, max, group and avg is a
+// CompactCell (value.h): the value (avg's sum, or its mean once the sum overflowed) and its
+// Kahan compensation; whether the cell was seen (and avg's mode and count) is kept beside it.
+// A table of these is 2.5x smaller than one of AggregationCells, which decides whether every
+// group fits in one pass.
 
 // The histogram points of one input series of a streamed aggregation.
 struct HistogramInput {
@@ -86,28 +84,34 @@ class StreamedAggregation {
   // The result, once every input series was added.
   EMatrix Finish();
   // Instead of Finish: the same result as StepRows (rows in Finish's order, values equal
-  // bit for bit), counted as Finish counts its matrix, when groups x steps <= kMaxDenseCells;
-  // otherwise nothing (and Finish must be called). Nothing either when histograms came in.
+  // bit for bit; the table's cells handed over), counted as Finish counts its matrix, when groups x
+  // steps <= kMaxDenseCells; otherwise nothing (and Finish must be called). Nothing either when
+  // histograms came in.
   std::optional<StepRows> FinishRows();
 
  private:
   // Cells of the table at most: whole cells (20 MiB), compact cells (68 MiB, so that every
-  // result FinishRows can give is folded in one pass).
+  // result FinishRows can give is folded in one pass), avg's compact cells with their counts
+  // (50 MiB).
   static constexpr size_t kMaxCells = size_t{1} << 19;
-  static constexpr size_t kMaxDenseCells = size_t{1} << 22;  // 36 MiB of StepRows
+  static constexpr size_t kMaxDenseCells = size_t{1} << 22;  // StepRows of 68 MiB at most
   static constexpr size_t kMaxCompactCells = kMaxDenseCells;
+  static constexpr size_t kMaxAvgCells = kMaxCompactCells / 2;
+  static size_t MaxCells(AggregateOp op);
   // One group's cells over the steps: compact ones and their seen flags for the ops that
-  // UsesCompactCells, whole ones for the others.
+  // UsesCompactCells (avg's counts too; its seen flag is its mode: AvgMode), whole ones for
+  // the others.
   struct Row {
     std::vector<AggregationCell> cells;
     std::unique_ptr<CompactCell[]> compact;
+    std::unique_ptr<double[]> counts;
     std::vector<uint8_t> seen;
   };
   Row NewRow() const;
   void Fold(Row& row, const ESeries& s) const;
   // Calls fn(g, row of group g) for every group, in group order; the rows of groups past the
   // table are folded from pending_ a table's worth at a time.
-  void ForEachRow(const std::function<void(size_t, const Row&)>& fn);
+  void ForEachRow(const std::function<void(size_t, Row&)>& fn);
   // Calls emit(k, value) for every step k that has a value, in step order.
   template <typename Emit>
   void EmitRow(const Row& row, Emit emit) const;

@@ -237,9 +237,9 @@ EMatrix HistogramFunction(FunctionArgs& a, HistogramMode mode) {
   // Series i's value at step (time ts), if it has a point there.
   auto value_at = [&](size_t i, size_t step, int64_t ts, double* v) {
     if (rows) {
-      const size_t cell = step * nseries + i;
-      *v = rows->values[cell];
-      return rows->present[cell] != 0;
+      if (rows->present[i][step] == 0) return false;
+      *v = rows->cells[i][step].value;
+      return true;
     }
     const auto& fl = m[i].floats;
     size_t& p = pos[i];
@@ -328,48 +328,65 @@ EMatrix HistogramFunction(FunctionArgs& a, HistogramMode mode) {
       col.Add(native_idx[i], ts, v);
     }
   };
-  size_t step = 0;
-  for (int64_t ts = grid.start; ts <= grid.end; ts += grid.interval, ++step) {
-    ctx->CheckDone();
-    if (has_native) native_step(step, ts);
-    for (size_t g = 0; g < members.size(); ++g) {
-      if (has_native && conflicted[g] == step + 1) continue;
-      buckets.clear();
-      // The series that last (in input order) gave the group a bucket at this step: its
-      // metric name goes into the monotonicity info (looked up only then).
-      size_t last_series = 0;
-      for (const uint32_t i : members[g]) {
-        double v;
-        if (!value_at(i, step, ts, &v)) continue;
-        buckets.push_back({ub[i], v});
-        last_series = std::max<size_t>(last_series, i);
-      }
-      if (buckets.empty()) continue;
-      if (mode == HistogramMode::kQuantiles) {
-        for (const auto& phi : phis) {
-          bool forced = false;
-          const double v = BucketQuantile(phi[step], buckets, &forced);
-          if (forced) {
-            note_forced_monotonicity(last_series);
-          }
-          model::LabelsBuilder lb(group_labels[g]);
-          lb.Set(quantile_label, common::FormatOpenMetricsFloat(phi[step]));
-          col.Add(col.Intern(lb.Build(), true), ts, v);
-        }
-        continue;
-      }
+  // Group g's result at one step.
+  auto group_step = [&](size_t g, size_t step, int64_t ts) {
+    buckets.clear();
+    // The series that last (in input order) gave the group a bucket at this step: its
+    // metric name goes into the monotonicity info (looked up only then).
+    size_t last_series = 0;
+    for (const uint32_t i : members[g]) {
       double v;
-      if (is_q) {
+      if (!value_at(i, step, ts, &v)) continue;
+      buckets.push_back({ub[i], v});
+      last_series = std::max<size_t>(last_series, i);
+    }
+    if (buckets.empty()) return;
+    if (mode == HistogramMode::kQuantiles) {
+      for (const auto& phi : phis) {
         bool forced = false;
-        v = BucketQuantile(p1[step], buckets, &forced);
+        const double v = BucketQuantile(phi[step], buckets, &forced);
         if (forced) {
           note_forced_monotonicity(last_series);
         }
-      } else {
-        v = BucketFraction(p1[step], p2[step], buckets);
+        model::LabelsBuilder lb(group_labels[g]);
+        lb.Set(quantile_label, common::FormatOpenMetricsFloat(phi[step]));
+        col.Add(col.Intern(lb.Build(), true), ts, v);
       }
-      if (out_idx[g] < 0 || grid.start == grid.end) out_idx[g] = col.Intern(group_labels[g], true);
-      col.Add(out_idx[g], ts, v);
+      return;
+    }
+    double v;
+    if (is_q) {
+      bool forced = false;
+      v = BucketQuantile(p1[step], buckets, &forced);
+      if (forced) {
+        note_forced_monotonicity(last_series);
+      }
+    } else {
+      v = BucketFraction(p1[step], p2[step], buckets);
+    }
+    if (out_idx[g] < 0 || grid.start == grid.end) out_idx[g] = col.Intern(group_labels[g], true);
+    col.Add(out_idx[g], ts, v);
+  };
+  // Group by group (each group's buckets read step after step, contiguous in rows) unless
+  // native histograms must be checked against the groups step by step. The output is the
+  // same either way but for its order, which the range query's sort by labels removes (an
+  // instant query has one step).
+  if (has_native) {
+    size_t step = 0;
+    for (int64_t ts = grid.start; ts <= grid.end; ts += grid.interval, ++step) {
+      ctx->CheckDone();
+      native_step(step, ts);
+      for (size_t g = 0; g < members.size(); ++g) {
+        if (conflicted[g] != step + 1) group_step(g, step, ts);
+      }
+    }
+  } else {
+    for (size_t g = 0; g < members.size(); ++g) {
+      ctx->CheckDone();
+      size_t step = 0;
+      for (int64_t ts = grid.start; ts <= grid.end; ts += grid.interval, ++step) {
+        group_step(g, step, ts);
+      }
     }
   }
   ctx->SubSamples(static_cast<int64_t>(rows ? rows->points : PointCount(m)));

@@ -94,14 +94,21 @@ struct StepGrid {
   size_t StepIndex(int64_t ts) const { return static_cast<size_t>((ts - start) / interval); }
 };
 
-// A vector node's result as dense rows over the step grid (what an aggregation's cells hold),
-// step-major so that one step's values across rows are contiguous: row r has a point at step
-// k with value values[k * labels.size() + r] iff present[k * labels.size() + r].
+// A value and its Kahan compensation: the running state of a compact aggregation cell
+// (aggregation.h), and a StepRows cell once finished (the value final, kahan_c unused).
+struct CompactCell {
+  double value;
+  double kahan_c;
+};
+
+// A vector node's result as dense rows over the step grid: an aggregation's cells, handed over
+// as they are (no matrix built, nothing copied). Row r has a point at step k iff
+// present[r][k] != 0, with value cells[r][k].value.
 struct StepRows {
   std::vector<model::Labels> labels;  // per row
   size_t nsteps = 0;
-  std::vector<double> values;
-  std::vector<uint8_t> present;
+  std::vector<std::unique_ptr<CompactCell[]>> cells;  // per row, nsteps each
+  std::vector<std::vector<uint8_t>> present;          // per row, nsteps each
   size_t points = 0;  // rows' points in all (they are counted like an EMatrix's)
 };
 

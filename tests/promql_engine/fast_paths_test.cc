@@ -332,13 +332,14 @@ TEST_F(HistogramFastPathTest, AnnotationsAreMade) {
       << r.infos[0];
 }
 
-// A streamed sum folds a series whose points lie at consecutive steps eight cells at a time
-// (FoldSumRow) where AVX-512 is there: against the materialised sum (`* 1` makes the argument
-// a binary expression, which Aggregate folds one point at a time), bit for bit. Series start
-// at different steps (runs begin anywhere in the row and end with any tail), some have gaps
-// past the lookback (the point-by-point path), and the values mix magnitudes (both Kahan
-// terms), NaN, infinities, sums that overflow, and -0.
-TEST(StreamedSumTest, EqualsTheMaterialisedSum) {
+// A streamed sum or avg folds a series whose points lie at consecutive steps eight cells at a
+// time (FoldSumRow, FoldAvgRow) where AVX-512 is there: against the materialised one (`* 1`
+// makes the argument a binary expression, which Aggregate folds one point at a time into
+// whole cells), bit for bit. Series start at different steps (runs begin anywhere in the row
+// and end with any tail), some have gaps past the lookback (the point-by-point path), and the
+// values mix magnitudes (both Kahan terms), NaN, infinities, sums that overflow (avg's
+// incremental mean), and -0.
+TEST(StreamedSumTest, SumAndAvgEqualTheMaterialisedOnes) {
   tsdb::Head head;
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> u(0, 1);
@@ -365,7 +366,8 @@ TEST(StreamedSumTest, EqualsTheMaterialisedSum) {
   }
   ASSERT_TRUE(app->Commit().ok());
   const Engine engine;
-  for (const std::string by : {"sum by (g)", "sum", "sum without (i)"}) {
+  for (const std::string by :
+       {"sum by (g)", "sum", "sum without (i)", "avg by (g)", "avg", "avg without (i)"}) {
     for (const std::string in : {"v", "avg_over_time(v[1m])", "rate(v[2m])"}) {
       for (const int64_t step : {15000, 30000, 7000}) {
         auto a = engine.RangeQuery(head, by + " (" + in + ")", 0, 3600000, step);
