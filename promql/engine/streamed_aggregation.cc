@@ -172,12 +172,22 @@ __attribute__((target("avx512f"))) void FoldSumRunAvx512(CompactCell* cells, uin
     const auto* p = reinterpret_cast<const double*>(pts + j);
     const __m512d f = _mm512_permutex2var_pd(_mm512_loadu_pd(p), odds, _mm512_loadu_pd(p + 8));
     auto* c = reinterpret_cast<double*>(cells + j);
-    const __m512d lo = _mm512_loadu_pd(c), hi = _mm512_loadu_pd(c + 8);
-    const __m512d sum = _mm512_permutex2var_pd(lo, evens, hi);
-    const __m512d comp = _mm512_permutex2var_pd(lo, odds, hi);
     const __m512i seen8 = _mm512_maskz_cvtepu8_epi64(
         0xff, _mm_loadl_epi64(reinterpret_cast<const __m128i*>(seen + j)));
     const __mmask8 was_seen = _mm512_test_epi64_mask(seen8, seen8);
+    if (was_seen == 0) {
+      // Cells nobody folded into yet are written without being read: a fresh table's pages
+      // are then faulted in once, for writing (a read first maps the zero page, and the
+      // write after it copies it and flushes every core's TLB).
+      const __m512d zero = _mm512_setzero_pd();
+      _mm512_storeu_pd(c, _mm512_permutex2var_pd(f, low_pairs, zero));
+      _mm512_storeu_pd(c + 8, _mm512_permutex2var_pd(f, high_pairs, zero));
+      std::memset(seen + j, 1, 8);
+      continue;
+    }
+    const __m512d lo = _mm512_loadu_pd(c), hi = _mm512_loadu_pd(c + 8);
+    const __m512d sum = _mm512_permutex2var_pd(lo, evens, hi);
+    const __m512d comp = _mm512_permutex2var_pd(lo, odds, hi);
     const __m512d t = _mm512_add_pd(sum, f);
     const __mmask8 finite_sum = _mm512_cmp_pd_mask(_mm512_abs_pd(t), inf, _CMP_NEQ_UQ);
     const __m512d new_comp =
@@ -208,12 +218,20 @@ __attribute__((target("avx512f"))) void FoldAvgRunAvx512(CompactCell* cells, uin
     const auto* p = reinterpret_cast<const double*>(pts + j);
     const __m512d f = _mm512_permutex2var_pd(_mm512_loadu_pd(p), odds, _mm512_loadu_pd(p + 8));
     auto* c = reinterpret_cast<double*>(cells + j);
-    const __m512d lo = _mm512_loadu_pd(c), hi = _mm512_loadu_pd(c + 8);
-    const __m512d sum = _mm512_permutex2var_pd(lo, evens, hi);
-    const __m512d comp = _mm512_permutex2var_pd(lo, odds, hi);
     const __m512i modes = _mm512_maskz_cvtepu8_epi64(
         0xff, _mm_loadl_epi64(reinterpret_cast<const __m128i*>(seen + j)));
     const __mmask8 unseen = _mm512_testn_epi64_mask(modes, modes);
+    if (unseen == 0xff) {  // written without being read, as in FoldSumRunAvx512
+      const __m512d zero = _mm512_setzero_pd();
+      _mm512_storeu_pd(c, _mm512_permutex2var_pd(f, low_pairs, zero));
+      _mm512_storeu_pd(c + 8, _mm512_permutex2var_pd(f, high_pairs, zero));
+      _mm512_storeu_pd(counts + j, one);
+      std::memset(seen + j, kAvgSumming, 8);
+      continue;
+    }
+    const __m512d lo = _mm512_loadu_pd(c), hi = _mm512_loadu_pd(c + 8);
+    const __m512d sum = _mm512_permutex2var_pd(lo, evens, hi);
+    const __m512d comp = _mm512_permutex2var_pd(lo, odds, hi);
     const __mmask8 was_summing = _mm512_cmpeq_epi64_mask(modes, summing);
     const __m512d t = _mm512_add_pd(sum, f);
     const __mmask8 finite_sum = _mm512_cmp_pd_mask(_mm512_abs_pd(t), inf, _CMP_NEQ_UQ);
