@@ -197,6 +197,7 @@ __attribute__((target("avx512f"))) void FoldSumRunAvx512(CompactCell* cells, uin
     _mm512_storeu_pd(c + 8, _mm512_permutex2var_pd(new_sum, high_pairs, new_comp));
     std::memset(seen + j, 1, 8);
   }
+  _mm256_zeroupper();  // the tail runs baseline code: no wide registers left dirty for it
   FoldSumRunBaseline(cells + j, seen + j, nullptr, pts + j, n - j);
 }
 
@@ -258,6 +259,7 @@ __attribute__((target("avx512f"))) void FoldAvgRunAvx512(CompactCell* cells, uin
       AccumulateAvg(cells[j + k], seen[j + k], counts[j + k], pts[j + k].f);
     }
   }
+  _mm256_zeroupper();  // as in FoldSumRunAvx512
   FoldAvgRunBaseline(cells + j, seen + j, counts + j, pts + j, n - j);
 }
 #endif
