@@ -44,11 +44,11 @@ absl::Status SetOption(DatabaseOptions& o, std::string_view name, std::string_vi
   if (name == "query.lookback-delta") {
     return SetDuration(o.lookback_delta_ms, name, value, false);
   }
-  if (name == "retention.size") {
+  if (name == "retention.size" || name == "block-cache.size") {
     auto b = common::ParseByteSize(value);
     if (!b.ok()) return BadOption(name, value, ToStd(b.status().message()));
     if (*b < 0) return BadOption(name, value, "must not be negative");
-    o.retention_bytes = *b;
+    (name == "retention.size" ? o.retention_bytes : o.block_cache_bytes) = *b;
     return absl::OkStatus();
   }
   if (name == "query.max-samples" || name == "query.max-concurrency") {
@@ -72,7 +72,8 @@ absl::Status SetOption(DatabaseOptions& o, std::string_view name, std::string_vi
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown option \"", ToAbsl(name),
       "\" (known: retention.time, retention.size, block.duration, query.timeout, "
-      "query.max-samples, query.lookback-delta, query.max-concurrency, lockfile)"));
+      "query.max-samples, query.lookback-delta, query.max-concurrency, block-cache.size, "
+      "lockfile)"));
 }
 
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& dir,
@@ -85,6 +86,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& dir,
   dbo.retention.time_ms = options.retention_ms;
   dbo.retention.size_bytes = static_cast<uint64_t>(options.retention_bytes);
   dbo.no_lockfile = !options.lockfile;
+  dbo.block_cache_bytes = static_cast<size_t>(options.block_cache_bytes);
   auto db = tsdb::DB::Open(dir, dbo);
   if (!db.ok()) {
     return absl::Status(db.status().code(),

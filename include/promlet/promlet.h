@@ -83,6 +83,8 @@ PROMLET_EXPORT void promlet_free(void *p);
  *   "query.max-samples"      integer, default 50000000
  *   "query.lookback-delta"   duration, default "5m"
  *   "query.max-concurrency"  integer, default 20 (HTTP API)
+ *   "block-cache.size"       bytes of decompressed block sections kept between queries,
+ *                            default "32MB" (at least 2MB is used)
  *   "lockfile"               "true" (default) or "false"
  * An unknown name or a bad value is an error naming both. */
 PROMLET_EXPORT promlet_options *promlet_options_new(void);
