@@ -52,6 +52,26 @@ struct Group : Cell {
   std::vector<double> values;  // quantile
 };
 
+// avg's two running states, shared by the whole and the compact cells. Like Prometheus 3, avg
+// keeps a Kahan sum while it stays finite (AvgSumUnlessInf leaves sum and c as they were and
+// returns false when adding f would overflow it), then an incremental mean of `count` samples,
+// whose compensation it keeps too.
+inline bool AvgSumUnlessInf(double f, double& sum, double& c) {
+  double nv = sum, nc = c;
+  common::KahanSumIncNoBranch(f, nv, nc);
+  if (std::isinf(nv)) return false;
+  sum = nv;
+  c = nc;
+  return true;
+}
+inline void AvgIncrementalMean(double f, double count, double& mean, double& c) {
+  const double q = (count - 1) / count;
+  double m = q * mean, comp = q * c;
+  common::KahanSumInc(f / count, m, comp);
+  mean = m;
+  c = comp;
+}
+
 // Folds one sample into a group, as Prometheus' aggregation() does.
 template <typename G>
 void Accumulate(AggregateOp op, G& g, double f, bool drop_name) {
@@ -89,22 +109,12 @@ void Accumulate(AggregateOp op, G& g, double f, bool drop_name) {
     case AggregateOp::kAvg: {
       g.count++;
       if (!g.incremental_mean) {
-        double nv = g.value, nc = g.kahan_c;
-        common::KahanSumIncNoBranch(f, nv, nc);
-        if (!std::isinf(nv)) {
-          g.value = nv;
-          g.kahan_c = nc;
-          break;
-        }
+        if (AvgSumUnlessInf(f, g.value, g.kahan_c)) break;
         g.incremental_mean = true;
         g.mean = g.value / (g.count - 1);
         g.kahan_c /= g.count - 1;
       }
-      const double q = (g.count - 1) / g.count;
-      double m = q * g.mean, c = q * g.kahan_c;
-      KahanSumInc(f / g.count, m, c);
-      g.mean = m;
-      g.kahan_c = c;
+      AvgIncrementalMean(f, g.count, g.mean, g.kahan_c);
       break;
     }
     case AggregateOp::kMax:

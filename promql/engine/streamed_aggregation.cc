@@ -121,22 +121,12 @@ inline void AccumulateAvg(CompactCell& c, uint8_t& mode, double& count, double f
   }
   count++;
   if (mode == kAvgSumming) {
-    double nv = c.value, nc = c.kahan_c;
-    common::KahanSumIncNoBranch(f, nv, nc);
-    if (!std::isinf(nv)) {
-      c.value = nv;
-      c.kahan_c = nc;
-      return;
-    }
+    if (AvgSumUnlessInf(f, c.value, c.kahan_c)) return;
     mode = kAvgIncremental;
     c.value /= count - 1;
     c.kahan_c /= count - 1;
   }
-  const double q = (count - 1) / count;
-  double m = q * c.value, comp = q * c.kahan_c;
-  common::KahanSumInc(f / count, m, comp);
-  c.value = m;
-  c.kahan_c = comp;
+  AvgIncrementalMean(f, count, c.value, c.kahan_c);
 }
 
 // Finalize(kAvg) of an avg cell that was seen.
