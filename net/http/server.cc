@@ -2,12 +2,22 @@
 #include "net/http/server.h"
 
 #include <poll.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <re2/re2.h>
 #include <sys/socket.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <cerrno>
 #include <condition_variable>
 #include <map>
@@ -18,17 +28,6 @@
 #include <utility>
 #include <variant>
 
-#include <boost/asio.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
-#include <prometheus/counter.h>
-#include <prometheus/family.h>
-#include <prometheus/histogram.h>
-#include <prometheus/registry.h>
-#include <re2/re2.h>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -37,6 +36,7 @@
 #include "common/log.h"
 #include "net/http/basic_auth.h"
 #include "net/http/body_buffers.h"
+#include "net/http/io_contexts.h"
 #include "net/http/parser.h"
 
 namespace promlet::net {
@@ -185,7 +185,10 @@ class HttpServer::Impl {
   void Stop(std::chrono::milliseconds grace);
   void Accept();
   absl::Status SetUpTls();
-  void RunIo();
+  void RunIo(asio::io_context& ioc);
+  // Moves a connection accepted on the acceptor's context to `home`'s; false (socket closed)
+  // when the kernel refuses.
+  static bool MoveTo(IoContexts::Context& home, tcp::socket& socket);
 
   const Route* Find(const std::string& path) const;
   // Answers what the server answers itself (401, 404, 405, OPTIONS) and adds the CORS headers;
@@ -211,9 +214,7 @@ class HttpServer::Impl {
   std::condition_variable sessions_cv_;
   std::unordered_set<Session*> sessions_;
 
-  asio::io_context ioc_{std::max(1, options_.io_threads)};
-  // Keeps ioc_.run() going while a request is on a worker and no socket operation is pending.
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(ioc_);
+  IoContexts io_{options_.io_threads};
   asio::thread_pool general_pool_;
   asio::thread_pool query_pool_;
   std::optional<asio::thread_pool> auth_pool_;  // bcrypt checks, when basic auth is on
@@ -221,7 +222,6 @@ class HttpServer::Impl {
   std::vector<std::thread> io_threads_;
   std::atomic<uint16_t> port_{0};
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> query_on_io_thread_{false};  // an I/O thread is evaluating a query
   bool started_ = false;
   bool stopped_ = false;
 
@@ -236,15 +236,18 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
   using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-  Session(Impl* server, tcp::socket socket)
+  // `socket` lives on `home`, which has counted this connection.
+  Session(Impl* server, IoContexts::Context& home, tcp::socket socket)
       : server_(server),
-        stream_(server->ssl_ctx_ ? Stream(std::in_place_type<TlsStream>, std::move(socket),
-                                          *server->ssl_ctx_)
-                                 : Stream(std::in_place_type<beast::tcp_stream>, std::move(socket))) {
+        home_(home),
+        stream_(server->ssl_ctx_
+                    ? Stream(std::in_place_type<TlsStream>, std::move(socket), *server->ssl_ctx_)
+                    : Stream(std::in_place_type<beast::tcp_stream>, std::move(socket))) {
     std::lock_guard<std::mutex> lock(server_->sessions_mu_);
     server_->sessions_.insert(this);
   }
   ~Session() {
+    IoContexts::Leave(home_);
     std::lock_guard<std::mutex> lock(server_->sessions_mu_);
     server_->sessions_.erase(this);
     server_->sessions_cv_.notify_all();
@@ -429,19 +432,16 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
       return Write(*res);
     }
     bool query = route->options.pool == HandlerPool::kQuery;
-    if (query && server_->options_.io_threads >= 2) {
-      // Two thread hand-offs (to the pool and back) were ~15% of a small query's server time
-      // and most of its latency beyond the evaluation. At most one I/O thread evaluates at a
-      // time, so the others keep serving every other connection meanwhile.
-      bool expected = false;
-      if (server_->query_on_io_thread_.compare_exchange_strong(expected, true)) {
-        struct Leave {
-          std::atomic<bool>& busy;
-          ~Leave() { busy.store(false); }
-        } leave{server_->query_on_io_thread_};
-        server_->RunHandler(*req, *route, *res);
-        return Write(*res);
-      }
+    // Two thread hand-offs (to the pool and back) were ~15% of a small query's server time and
+    // most of its latency beyond the evaluation. This thread serves no other connection now (see
+    // io_contexts.h), so evaluating here delays nobody else.
+    if (query && IoContexts::ClaimForQuery(home_)) {
+      struct Release {
+        IoContexts::Context& home;
+        ~Release() { IoContexts::ReleaseQuery(home); }
+      } release{home_};
+      server_->RunHandler(*req, *route, *res);
+      return Write(*res);
     }
     auto& pool = query ? server_->query_pool_ : server_->general_pool_;
     asio::post(pool, [self = shared_from_this(), req, route, res, query] {
@@ -524,6 +524,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   Impl* server_;
+  IoContexts::Context& home_;
   Stream stream_;
   beast::flat_buffer buffer_;
   std::array<char, 5> first_bytes_{};  // TLS only: the first bytes, HTTP or a TLS record?
@@ -670,7 +671,7 @@ absl::Status HttpServer::Impl::Start() {
     if (auto st = SetUpTls(); !st.ok()) return st;
   }
   tcp::endpoint ep(addr, port);
-  acceptor_.emplace(asio::make_strand(ioc_));
+  acceptor_.emplace(io_.acceptor().ioc);
   acceptor_->open(ep.protocol(), ec);
   if (!ec) acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_->bind(ep, ec);
@@ -683,8 +684,8 @@ absl::Status HttpServer::Impl::Start() {
   port_ = acceptor_->local_endpoint().port();
   started_ = true;
   Accept();
-  for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
-    io_threads_.emplace_back([this] { RunIo(); });
+  for (size_t i = 0; i < io_.size(); ++i) {
+    io_threads_.emplace_back([this, ioc = &io_[i].ioc] { RunIo(*ioc); });
   }
   return absl::OkStatus();
 }
@@ -720,10 +721,10 @@ absl::Status HttpServer::Impl::SetUpTls() {
 
 // An exception escaping a completion handler unwinds out of run(), destroying that handler and
 // with it the connection it served; the other connections keep going when run() is re-entered.
-void HttpServer::Impl::RunIo() {
+void HttpServer::Impl::RunIo(asio::io_context& ioc) {
   for (;;) {
     try {
-      ioc_.run();
+      ioc.run();
       return;
     } catch (const std::exception& e) {
       PROMLET_LOG_ERROR("HTTP connection dropped after an internal error", "err", e.what());
@@ -735,10 +736,22 @@ void HttpServer::Impl::RunIo() {
 }
 
 void HttpServer::Impl::Accept() {
-  acceptor_->async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
+  acceptor_->async_accept([this](beast::error_code ec, tcp::socket s) {
     if (stopping_) return;
     if (!ec) {
-      std::make_shared<Session>(this, std::move(s))->Run();
+      IoContexts::Context& home = io_.Place();
+      if (MoveTo(home, s)) {
+        std::shared_ptr<Session> session;
+        try {
+          session = std::make_shared<Session>(this, home, std::move(s));
+        } catch (...) {
+          IoContexts::Leave(home);
+          throw;
+        }
+        session->Run();
+      } else {
+        IoContexts::Leave(home);
+      }
     } else if (ec == asio::error::operation_aborted) {
       return;
     } else {
@@ -747,6 +760,27 @@ void HttpServer::Impl::Accept() {
     }
     Accept();
   });
+}
+
+bool HttpServer::Impl::MoveTo(IoContexts::Context& home, tcp::socket& socket) {
+  if (home.accepts) return true;
+  beast::error_code ec;
+  tcp::endpoint local = socket.local_endpoint(ec);
+  tcp::socket moved(home.ioc);
+  if (!ec) {
+    int fd = socket.release(ec);
+    if (!ec) {
+      moved.assign(local.protocol(), fd, ec);
+      if (ec) ::close(fd);
+    }
+  }
+  if (ec) {
+    PROMLET_LOG_WARN("HTTP connection dropped", "err", ec.message());
+    socket.close(ec);
+    return false;
+  }
+  socket = std::move(moved);
+  return true;
 }
 
 void HttpServer::Impl::Stop(std::chrono::milliseconds grace) {
@@ -768,14 +802,16 @@ void HttpServer::Impl::Stop(std::chrono::milliseconds grace) {
     }
     sessions_cv_.wait_for(lock, grace, [this] { return sessions_.empty(); });
   }
-  work_.reset();
-  ioc_.stop();
+  for (size_t i = 0; i < io_.size(); ++i) {
+    io_[i].work.reset();
+    io_[i].ioc.stop();
+  }
   for (auto& t : io_threads_) t.join();
   io_threads_.clear();
   general_pool_.join();
   query_pool_.join();
   if (auth_pool_) auth_pool_->join();
-  // Sessions still holding references after ioc_.stop() are destroyed with the io_context.
+  // Sessions still holding references after stop() are destroyed with their io_context.
 }
 
 HttpServer::HttpServer(HttpServerOptions options, prometheus::Registry* registry)

@@ -79,9 +79,9 @@ enum class HandlerPool {
   kInline,   // on the I/O thread: constant-time handlers only (they delay other connections)
   kGeneral,  // the general worker pool (HttpServerOptions::worker_threads)
   kQuery,    // the query pool (HttpServerOptions::query_threads): expensive evaluation; with
-             // io_threads >= 2, on the I/O thread that read the request when no other I/O
-             // thread is running one (no hand-off to a pool thread and back for the many small
-             // queries, and one I/O thread always left for the other connections)
+             // io_threads >= 2, on the I/O thread that read the request when that thread serves
+             // no other connection and does not accept (no hand-off to a pool thread and back
+             // for the many small queries; see io_contexts.h)
 };
 
 struct RouteOptions {
@@ -94,7 +94,10 @@ struct RouteOptions {
 
 struct HttpServerOptions {
   std::string listen_address = "0.0.0.0:9090";  // host:port; ":9090" means all interfaces
-  int io_threads = 2;
+  // Each I/O thread has a reactor of its own (io_contexts.h); a query runs on the I/O thread
+  // that read it when its connection is that thread's only one, so a few more threads than
+  // cores keep a dashboard's connections apart. Idle ones sleep in epoll.
+  int io_threads = 4;
   int worker_threads = 8;  // the general pool
   int query_threads = 4;   // the query pool: promlet sizes it to --query.max-concurrency
   size_t max_header_bytes = 1 << 20;   // Go's http.DefaultMaxHeaderBytes

@@ -86,6 +86,10 @@ class Latch {
     open_ = true;
     cv_.notify_all();
   }
+  void Reset() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = false;
+  }
   bool Wait(std::chrono::seconds bound = std::chrono::seconds(20)) {
     std::unique_lock<std::mutex> lock(mu_);
     return cv_.wait_for(lock, bound, [this] { return open_; });
@@ -305,6 +309,60 @@ TEST_F(HttpServerTest, AQueryRunsOnAnIoThreadWhileTheOtherKeepsServing) {
   release_.Open();
   EXPECT_EQ(first.get().status, 200);
   EXPECT_EQ(second.get().status, 200);
+}
+
+// One HTTP/1.1 answer read from a kept-alive connection, or "" when none came within `bound`.
+std::string ReadOneAnswer(int fd, std::chrono::milliseconds bound) {
+  std::string out;
+  char buf[4096];
+  auto deadline = std::chrono::steady_clock::now() + bound;
+  while (std::chrono::steady_clock::now() < deadline) {
+    size_t head_end = out.find("\r\n\r\n");
+    if (head_end != std::string::npos) {
+      size_t at = out.find("Content-Length: ");
+      size_t length = at == std::string::npos ? 0 : std::stoul(out.substr(at + 16));
+      if (out.size() >= head_end + 4 + length) return out;
+    }
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return "";
+}
+
+// Each I/O thread has its own reactor, and a query evaluated on one would stall every other
+// connection that thread serves. So while a query blocks, every other kept-alive connection
+// still answers, wherever the server placed them (six connections on two I/O threads: the
+// query's thread serves others too).
+TEST_F(HttpServerTest, EveryOtherConnectionAnswersWhileAQueryBlocks) {
+  HttpServerOptions o;
+  o.query_threads = 1;
+  o.io_threads = 2;
+  StartServer(o);
+  std::vector<int> fds;
+  for (int i = 0; i < 6; ++i) {
+    fds.push_back(Connect(port_));
+    ASSERT_GE(fds.back(), 0);
+    SendAll(fds.back(), Get("/cheap"));
+    ASSERT_THAT(ReadOneAnswer(fds.back(), std::chrono::seconds(10)), StartsWith("HTTP/1.1 200"));
+  }
+  for (int blocked = 0; blocked < 6; ++blocked) {
+    SendAll(fds[blocked], Get("/query?block"));
+    ASSERT_TRUE(query_started_.Wait());
+    for (int i = 0; i < 6; ++i) {
+      if (i == blocked) continue;
+      SendAll(fds[i], Get(i % 2 ? "/cheap" : "/-/ready"));
+      EXPECT_THAT(ReadOneAnswer(fds[i], std::chrono::seconds(5)), StartsWith("HTTP/1.1 200"))
+          << "connection " << i << " while connection " << blocked << "'s query blocks";
+    }
+    release_.Open();
+    EXPECT_THAT(ReadOneAnswer(fds[blocked], std::chrono::seconds(10)), HasSubstr("query block"));
+    query_started_.Reset();
+    release_.Reset();
+  }
+  for (int fd : fds) ::close(fd);
 }
 
 // A query that waited for a thread while its client left is not run.
