@@ -16,6 +16,9 @@ quiet one.
     python3 bench/compare/ab_promlet.py NEW NEW --dataset FILE.om --taskset-a 0 --taskset-b 0,1  # 1 vs 2 cores
     python3 bench/compare/ab_promlet.py NEW NEW --dataset 60x2h.om --dataset-b 300x2h.om  # cost growth
     python3 bench/compare/ab_promlet.py OLD NEW --dataset FILE.om --own-blocks   # B's own encoder
+    python3 bench/compare/ab_promlet.py OLD NEW --dataset FILE.om --blocks DIR   # DIR already imported
+    python3 bench/compare/ab_promlet.py NEW NEW --dataset FILE.om --blocks DIR \
+        --flags-b=--storage.tsdb.block-cache-size=1GB                            # a flag's effect
 
 With --dataset-b, B serves another dataset (each server is queried over its own dataset's
 window): the B/A ratios are then how each query's cost grows with the data, measured in one
@@ -49,10 +52,10 @@ def free_port():
     return port
 
 
-def start(binary, data, config, cpus):
+def start(binary, data, config, cpus, flags):
     port = free_port()
     cmd = [binary, "--config.file=" + config, "--storage.tsdb.path=" + data,
-           "--storage.tsdb.retention.time=10y", "--web.listen-address=127.0.0.1:%d" % port]
+           "--storage.tsdb.retention.time=10y", "--web.listen-address=127.0.0.1:%d" % port] + flags
     if cpus:
         cmd = ["taskset", "-c", cpus] + cmd
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -95,6 +98,11 @@ def main():
     ap.add_argument("--step", default="15")
     ap.add_argument("--busy", type=int, default=0, help="processes spinning on the CPU during the runs")
     ap.add_argument("--clients", type=int, default=1, help="concurrent keep-alive clients per round")
+    ap.add_argument("--blocks", default="",
+                    help="a block directory already imported from --dataset (copied for each server; "
+                         "skips the import; the .om file itself may be gone)")
+    ap.add_argument("--flags-a", default="", help="more flags for server A (space-separated)")
+    ap.add_argument("--flags-b", default="", help="more flags for server B (space-separated)")
     ap.add_argument("--taskset-a", default="", help="CPU list for server A (taskset -c)")
     ap.add_argument("--taskset-b", default="", help="CPU list for server B")
     args = ap.parse_args()
@@ -118,14 +126,20 @@ def main():
         with open(config, "w") as f:
             f.write("global:\n  scrape_interval: 15s\nscrape_configs: []\n")
         data_a, data_b = os.path.join(work, "a"), os.path.join(work, "b")
-        subprocess.run([args.a, "tsdb", "create-blocks-from", "openmetrics", datasets[0], data_a],
-                       check=True, stdout=subprocess.DEVNULL)
+        if args.blocks:
+            if args.dataset_b or args.own_blocks:
+                ap.error("--blocks serves one block directory to both: no --dataset-b or --own-blocks")
+            shutil.copytree(args.blocks, data_a, ignore=shutil.ignore_patterns("lock"))
+        else:
+            subprocess.run([args.a, "tsdb", "create-blocks-from", "openmetrics", datasets[0], data_a],
+                           check=True, stdout=subprocess.DEVNULL)
         if args.dataset_b or args.own_blocks:
             subprocess.run([args.b, "tsdb", "create-blocks-from", "openmetrics", datasets[1], data_b],
                            check=True, stdout=subprocess.DEVNULL)
         else:
             shutil.copytree(data_a, data_b)
-        servers = [start(args.a, data_a, config, args.taskset_a), start(args.b, data_b, config, args.taskset_b)]
+        servers = [start(args.a, data_a, config, args.taskset_a, args.flags_a.split()),
+                   start(args.b, data_b, config, args.taskset_b, args.flags_b.split())]
         procs = [p for p, _ in servers]
         conns = [[http.client.HTTPConnection("127.0.0.1", port, timeout=600) for _ in range(args.clients)]
                  for _, port in servers]

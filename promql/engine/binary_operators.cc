@@ -178,8 +178,12 @@ std::optional<EMatrix> BinopBySeries(const BinaryExpr& b, const EMatrix& many, c
   }
   // In the step loop's creation order; a pair without points makes no series (as the
   // Collector's Take drops a series it never added to).
-  std::stable_sort(pairs.begin(), pairs.end(),
-                   [](const Pair& l, const Pair& r) { return l.first_t < r.first_t; });
+  // Usually every pair starts at the first step, already in order: stable_sort would still
+  // allocate its buffer and move every pair through it.
+  auto by_first = [](const Pair& l, const Pair& r) { return l.first_t < r.first_t; };
+  if (!std::is_sorted(pairs.begin(), pairs.end(), by_first)) {
+    std::stable_sort(pairs.begin(), pairs.end(), by_first);
+  }
   EMatrix out;
   int64_t points = 0;
   for (auto& p : pairs) {
