@@ -246,10 +246,8 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
   auto work = [&](size_t i) {
     SplitItem& x = items[i];
     x.status = DecodeInto(*ctx_, *x.it, mint, maxt, drop_stale, cap, x.d, stats_only);
-    x.it.reset();
     x.out.floats.clear();
     x.out.histograms.clear();
-    x.out.metric = model::Labels();
     x.out.drop_name = false;
     x.samples = 0;
     const DeferSamples deferred(&x.samples);
@@ -262,6 +260,10 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
     ctx_->AddSamples(x.samples);
     total += static_cast<int64_t>(x.d.Size());
     if (!x.d.Empty()) consume(x.d, x.out);
+    // The iterator and the labels were made on this thread: freeing them here keeps the
+    // helpers out of this thread's malloc arena (its lock was contended on every series).
+    x.it.reset();
+    x.out.metric = model::Labels();
   };
   bool more = true;
   while (more) {
