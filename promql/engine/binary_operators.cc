@@ -152,6 +152,10 @@ std::optional<EMatrix> BinopBySeries(const BinaryExpr& b, const EMatrix& many, c
     const std::vector<FPoint>& a = many[p.i].floats;
     const std::vector<FPoint>& c = one[p.j].floats;
     size_t x = 0, y = 0;
+    // The first grid step after the last point checked: the common times rise, mostly one
+    // step at a time, so a point is on the grid when it equals it, and the division runs only
+    // after a gap (it was one per point).
+    int64_t next_step = g.start;
     while (x < a.size() && y < c.size()) {
       if (a[x].t < c[y].t) {
         ++x;
@@ -159,7 +163,11 @@ std::optional<EMatrix> BinopBySeries(const BinaryExpr& b, const EMatrix& many, c
         ++y;
       } else {
         const int64_t t = a[x].t;
-        if (t >= g.start && t <= g.end && (t - g.start) % g.interval == 0) {
+        if (t > next_step && t <= g.end) {
+          next_step = g.start + (t - g.start + g.interval - 1) / g.interval * g.interval;
+        }
+        if (t == next_step && t <= g.end) {
+          next_step += g.interval;
           if (p.first_t == std::numeric_limits<int64_t>::max()) p.first_t = t;
           const double fl = one_to_many ? c[y].f : a[x].f;
           const double fr = one_to_many ? a[x].f : c[y].f;

@@ -410,10 +410,14 @@ TEST(BinopBySeriesTest, EqualsTheStepLoop) {
       e.metric = model::Labels{{"__name__", name},
                                {"g", std::to_string(s / per_group)},
                                {"i", std::to_string(s % per_group)}};
+      // Points off the grid too (before its start, between steps, after its end): neither
+      // path may pair them.
+      if (rng() % 2 == 0) e.floats.push_back({grid.start - grid.interval, 1});
       for (int64_t t = grid.start; t <= grid.end; t += grid.interval) {
-        if (rng() % 9 == 0) continue;  // gaps
-        e.floats.push_back({t, static_cast<double>(rng() % 1000) / 8 - 40});
+        if (rng() % 9 != 0) e.floats.push_back({t, static_cast<double>(rng() % 1000) / 8 - 40});
+        if (rng() % 7 == 0) e.floats.push_back({t + 11000, static_cast<double>(rng() % 100)});
       }
+      if (rng() % 2 == 0) e.floats.push_back({grid.end + grid.interval, 2});
       m.push_back(std::move(e));
     }
     return m;
