@@ -76,6 +76,14 @@ class IoContexts {
 
   static void Leave(Context& c) { c.connections.fetch_sub(1); }
 
+  // Lets every run() return once its handlers are done, then stops it.
+  void Stop() {
+    for (auto& c : contexts_) {
+      c->work.reset();
+      c->ioc.stop();
+    }
+  }
+
   // On `c`'s thread, for a query that arrived on it: true when this thread may evaluate it now,
   // and then ReleaseQuery must follow.
   static bool ClaimForQuery(Context& c) {

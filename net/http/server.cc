@@ -802,10 +802,7 @@ void HttpServer::Impl::Stop(std::chrono::milliseconds grace) {
     }
     sessions_cv_.wait_for(lock, grace, [this] { return sessions_.empty(); });
   }
-  for (size_t i = 0; i < io_.size(); ++i) {
-    io_[i].work.reset();
-    io_[i].ioc.stop();
-  }
+  io_.Stop();
   for (auto& t : io_threads_) t.join();
   io_threads_.clear();
   general_pool_.join();

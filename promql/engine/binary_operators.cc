@@ -163,7 +163,7 @@ std::optional<EMatrix> BinopBySeries(const BinaryExpr& b, const EMatrix& many, c
         ++y;
       } else {
         const int64_t t = a[x].t;
-        if (t > next_step && t <= g.end) {
+        if (t > next_step) {
           next_step = g.start + (t - g.start + g.interval - 1) / g.interval * g.interval;
         }
         if (t == next_step && t <= g.end) {

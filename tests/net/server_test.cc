@@ -48,19 +48,25 @@ void SendAll(int fd, const std::string& data) {
   }
 }
 
-// Everything the server sends until it closes (or 20 s pass: a hang becomes a failure).
-std::string ReadAll(int fd) {
+// What the server sends until `done(received so far)`, the connection closes or `bound` passes.
+template <typename Done>
+std::string ReadUntil(int fd, std::chrono::milliseconds bound, Done done) {
   std::string out;
   char buf[65536];
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (std::chrono::steady_clock::now() < deadline) {
+  auto deadline = std::chrono::steady_clock::now() + bound;
+  while (!done(out) && std::chrono::steady_clock::now() < deadline) {
     pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 200) <= 0) continue;
+    if (::poll(&p, 1, 50) <= 0) continue;
     ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     if (n <= 0) break;
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
+}
+
+// Everything the server sends until it closes (or 20 s pass: a hang becomes a failure).
+std::string ReadAll(int fd) {
+  return ReadUntil(fd, std::chrono::seconds(20), [](const std::string&) { return false; });
 }
 
 // Sends `data` on a fresh connection, half-closes, returns the whole answer.
@@ -313,23 +319,15 @@ TEST_F(HttpServerTest, AQueryRunsOnAnIoThreadWhileTheOtherKeepsServing) {
 
 // One HTTP/1.1 answer read from a kept-alive connection, or "" when none came within `bound`.
 std::string ReadOneAnswer(int fd, std::chrono::milliseconds bound) {
-  std::string out;
-  char buf[4096];
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  while (std::chrono::steady_clock::now() < deadline) {
+  auto complete = [](const std::string& out) {
     size_t head_end = out.find("\r\n\r\n");
-    if (head_end != std::string::npos) {
-      size_t at = out.find("Content-Length: ");
-      size_t length = at == std::string::npos ? 0 : std::stoul(out.substr(at + 16));
-      if (out.size() >= head_end + 4 + length) return out;
-    }
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 50) <= 0) continue;
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return "";
+    if (head_end == std::string::npos) return false;
+    size_t at = out.find("Content-Length: ");
+    size_t length = at == std::string::npos ? 0 : std::stoul(out.substr(at + 16));
+    return out.size() >= head_end + 4 + length;
+  };
+  std::string out = ReadUntil(fd, bound, complete);
+  return complete(out) ? out : "";
 }
 
 // Each I/O thread has its own reactor, and a query evaluated on one would stall every other
