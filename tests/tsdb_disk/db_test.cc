@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "gtest/gtest.h"
@@ -101,26 +102,32 @@ TEST(DB, HeadIsCutIntoBlocksAndQueriesMergeEverything) {
 // Block iterators recycle their decode buffers through the thread (block_querier.cc): a long
 // series read before a short one, iterators alive at once, read interleaved, and one dropped
 // before it loaded anything must all still give exactly their own samples.
+const model::Labels kLongSeries{{"__name__", "long"}};
+const model::Labels kShortSeries{{"__name__", "short"}};
+
+// A long series (480 samples a 2 h block) and a short one (6), cut into two blocks.
+void AppendLongAndShort(DB* db) {
+  for (int64_t t = 0; t < 7 * kHour; t += kStep / 4) {
+    auto app = db->NewAppender();
+    ASSERT_TRUE(app->Append(0, kLongSeries, t, double(t / 1000)).ok());
+    if (t % (20 * kStep) == 0) {
+      ASSERT_TRUE(app->Append(0, kShortSeries, t, -double(t)).ok());
+    }
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  ASSERT_TRUE(db->Compact().ok());
+  ASSERT_EQ(BlockRanges(*db).size(), 2u);
+}
+
 TEST(DB, BlockIteratorsSharingDecodeBuffersKeepTheirOwnSamples) {
   std::string dir = FreshDir("recycle");
   auto db = DB::Open(dir, TestOptions());
   ASSERT_TRUE(db.ok());
-  const model::Labels long_series{{"__name__", "long"}};
-  const model::Labels short_series{{"__name__", "short"}};
-  for (int64_t t = 0; t < 7 * kHour; t += kStep / 4) {  // 480 a block window
-    auto app = (*db)->NewAppender();
-    ASSERT_TRUE(app->Append(0, long_series, t, double(t / 1000)).ok());
-    if (t % (20 * kStep) == 0) {
-      ASSERT_TRUE(app->Append(0, short_series, t, -double(t)).ok());
-    }
-    ASSERT_TRUE(app->Commit().ok());
-  }
-  ASSERT_TRUE((*db)->Compact().ok());
-  ASSERT_EQ(BlockRanges(**db).size(), 2u);
+  AppendLongAndShort(db->get());
   const auto want = QueryAll(db->get(), 0, 2 * kHour - 1);
   ASSERT_EQ(want.size(), 2u);
-  ASSERT_EQ(want.at(long_series.ToString()).size(), 480u);
-  ASSERT_EQ(want.at(short_series.ToString()).size(), 6u);
+  ASSERT_EQ(want.at(kLongSeries.ToString()).size(), 480u);
+  ASSERT_EQ(want.at(kShortSeries.ToString()).size(), 6u);
 
   auto querier = (*db)->NewQuerier(0, 2 * kHour - 1);
   ASSERT_TRUE(querier.ok());
@@ -151,6 +158,64 @@ TEST(DB, BlockIteratorsSharingDecodeBuffersKeepTheirOwnSamples) {
   // One after the other: the short series now decodes into the buffers the long one grew.
   its.clear();
   EXPECT_EQ(QueryAll(db->get(), 0, 2 * kHour - 1), want);
+}
+
+// A query's helper threads decode series whose iterators the query's thread made and drops
+// (promql helper_pool.h): the buffers then go from thread to thread through the shared spares
+// (block_querier.cc). Every round, each series read on a worker thread, its iterator dropped
+// on this one, then read here while the worker drops: exactly its own samples every time.
+TEST(DB, BlockIteratorsDecodedOnOneThreadAndDroppedOnAnotherKeepTheirOwnSamples) {
+  std::string dir = FreshDir("recycle_threads");
+  auto db = DB::Open(dir, TestOptions());
+  ASSERT_TRUE(db.ok());
+  AppendLongAndShort(db->get());
+  const auto want = QueryAll(db->get(), 0, 2 * kHour - 1);
+  ASSERT_EQ(want.size(), 2u);
+  auto querier = (*db)->NewQuerier(0, 2 * kHour - 1);
+  ASSERT_TRUE(querier.ok());
+  const std::vector<model::Matcher> both{
+      model::Matcher::MustMake(model::MatchType::kRegexMatch, "__name__", "long|short")};
+  using Samples = std::map<std::string, std::vector<std::pair<int64_t, double>>>;
+  // Iterators for every series, several times over (more than a thread keeps), made here.
+  auto make = [&](std::vector<std::string>& names,
+                  std::vector<std::unique_ptr<storage::SampleIterator>>& its) {
+    for (int copy = 0; copy < 4; ++copy) {
+      auto set = (*querier)->Select(both);
+      while (set->Next()) {
+        names.push_back(set->At().labels().ToString());
+        its.push_back(set->At().Iterator());
+      }
+    }
+  };
+  auto read = [](const std::vector<std::string>& names,
+                 std::vector<std::unique_ptr<storage::SampleIterator>>& its) {
+    std::vector<Samples> got(its.size());
+    for (size_t i = 0; i < its.size(); ++i) {
+      auto& v = got[i][names[i]];
+      while (its[i]->Next()) v.emplace_back(its[i]->T(), its[i]->V());
+    }
+    return got;
+  };
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::string> names;
+    std::vector<std::unique_ptr<storage::SampleIterator>> its;
+    make(names, its);
+    std::vector<Samples> got;
+    std::thread worker([&] { got = read(names, its); });
+    worker.join();
+    its.clear();  // dropped here: buffers the worker grew
+    for (size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].begin()->second, want.at(names[i])) << names[i] << " round " << round;
+    }
+    names.clear();
+    make(names, its);
+    got = read(names, its);  // here, into whatever buffers this thread now holds
+    std::thread dropper([&] { its.clear(); });
+    dropper.join();
+    for (size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].begin()->second, want.at(names[i])) << names[i] << " round " << round;
+    }
+  }
 }
 
 TEST(DB, BlocksMergeIntoLargerRangesAndRetentionDeletesExactlyTheOldest) {

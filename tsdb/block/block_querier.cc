@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <mutex>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -9,17 +10,64 @@
 namespace promlet::tsdb {
 namespace {
 
-// Decode buffers handed from one iterator to the next on the same thread. A query opens one
-// iterator per series; a fresh vector would be allocated and zero-filled (resize) for each
-// chunk's columns, a recycled one keeps its size, so resizing it to the next chunk's (mostly
-// equal) length writes nothing.
+// Decode buffers handed from one iterator to the next. A query opens one iterator per series;
+// a fresh vector would be allocated and zero-filled (resize) for each chunk's columns, a
+// recycled one keeps its size, so resizing it to the next chunk's (mostly equal) length
+// writes nothing. An iterator takes a pair at its first load (on the thread that decodes) and
+// gives it back when destroyed (on the thread that drops it). Each thread keeps one pair; the
+// rest go to a small shared pool. A query's helper threads decode series whose iterators the
+// query's own thread drops (helper_pool.h): with thread-local pairs only, every helper
+// allocated each series' buffers and the query's thread freed them into the helper's malloc
+// arena (both under that arena's lock).
 struct SpareBuffers {
   std::vector<int64_t> ts;
   std::vector<double> vs;
 };
-SpareBuffers& Spares() {
-  thread_local SpareBuffers spares;
-  return spares;
+struct ThreadSpare {
+  SpareBuffers buffers;
+  bool held = false;
+};
+ThreadSpare& LocalSpare() {
+  thread_local ThreadSpare spare;
+  return spare;
+}
+struct SharedSpares {
+  std::mutex mu;
+  std::vector<SpareBuffers> pairs;
+};
+SharedSpares& Shared() {
+  static auto* shared = new SharedSpares();  // leaked: threads may outlive static destruction
+  return *shared;
+}
+constexpr size_t kSharedSpares = 16;
+
+void TakeSpares(std::vector<int64_t>& ts, std::vector<double>& vs) {
+  ThreadSpare& local = LocalSpare();
+  if (local.held) {
+    local.held = false;
+    ts.swap(local.buffers.ts);
+    vs.swap(local.buffers.vs);
+    return;
+  }
+  SharedSpares& shared = Shared();
+  std::lock_guard<std::mutex> l(shared.mu);
+  if (shared.pairs.empty()) return;
+  ts.swap(shared.pairs.back().ts);
+  vs.swap(shared.pairs.back().vs);
+  shared.pairs.pop_back();
+}
+
+void GiveSpares(std::vector<int64_t>& ts, std::vector<double>& vs) {
+  ThreadSpare& local = LocalSpare();
+  if (!local.held) {
+    local.held = true;
+    ts.swap(local.buffers.ts);
+    vs.swap(local.buffers.vs);
+    return;
+  }
+  SharedSpares& shared = Shared();
+  std::lock_guard<std::mutex> l(shared.mu);
+  if (shared.pairs.size() < kSharedSpares) shared.pairs.push_back({std::move(ts), std::move(vs)});
 }
 
 class BlockSeriesIterator : public storage::SampleIterator {
@@ -36,9 +84,7 @@ class BlockSeriesIterator : public storage::SampleIterator {
         markers_only_(markers_only) {}
   ~BlockSeriesIterator() override {
     // Sizes stay as the last chunk left them (a clear() would make the next resize fill).
-    if (!recycled_) return;
-    ts_.swap(Spares().ts);
-    vs_.swap(Spares().vs);
+    if (recycled_) GiveSpares(ts_, vs_);
   }
   BlockSeriesIterator(const BlockSeriesIterator&) = delete;
   BlockSeriesIterator& operator=(const BlockSeriesIterator&) = delete;
@@ -177,8 +223,7 @@ class BlockSeriesIterator : public storage::SampleIterator {
       // Taken at the first load, not at construction: a query creates a batch of iterators,
       // then decodes and drops them one by one on each thread.
       recycled_ = true;
-      ts_.swap(Spares().ts);
-      vs_.swap(Spares().vs);
+      TakeSpares(ts_, vs_);
     }
     auto st =
         block_->ReadChunk(chunks_[c].ref, &ts_, &vs_, std::max(from, mint_), &hist_, markers_only_);
@@ -202,7 +247,7 @@ class BlockSeriesIterator : public storage::SampleIterator {
   std::vector<int64_t> ts_;
   std::vector<double> vs_;
   size_t len_ = 0;
-  bool recycled_ = false;  // ts_ and vs_ came from Spares() and go back there
+  bool recycled_ = false;        // ts_ and vs_ came from TakeSpares() and go back by GiveSpares()
   Block::ChunkHistograms hist_;  // the current chunk's histograms (type kFloat: none)
   bool histogram_held_ = false;  // a histogram is current after a NextBatch that returned floats
   size_t pos_ = static_cast<size_t>(-1);
