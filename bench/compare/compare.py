@@ -673,9 +673,8 @@ def timed_gets(client, url, reps, warmup):
     return times, body, None
 
 
-def run_query(client, q, stats, step, reps, warmup, clients=1):
-    """Times q: with clients > 1, that many keep-alive connections send it at once (each its
-    warm-up and timed runs); the latency figures are over all their timed runs."""
+def query_url(q, stats, step):
+    """The HTTP API path of q over the dataset's window (range) or at its end (instant)."""
     if q["kind"] == "range":
         params = {"query": q["query"], "start": str(stats["start_s"]), "end": str(stats["range_end_s"]),
                   "step": str(step)}
@@ -683,7 +682,13 @@ def run_query(client, q, stats, step, reps, warmup, clients=1):
     else:
         params = {"query": q["query"], "time": str(stats["range_end_s"])}
         path = "/api/v1/query?"
-    url = path + urllib.parse.urlencode(params)
+    return path + urllib.parse.urlencode(params)
+
+
+def run_query(client, q, stats, step, reps, warmup, clients=1):
+    """Times q: with clients > 1, that many keep-alive connections send it at once (each its
+    warm-up and timed runs); the latency figures are over all their timed runs."""
+    url = query_url(q, stats, step)
     if clients <= 1:
         times, body, err = timed_gets(client, url, reps, warmup)
     else:
@@ -717,12 +722,18 @@ def run_query(client, q, stats, step, reps, warmup, clients=1):
     except (ValueError, KeyError, TypeError) as e:
         res["error"] = "unparsable answer (%s): %s" % (e, body[:200].decode(errors="replace"))
         return res, None
-    npts = sum(len(r.get("values", [])) or (1 if "value" in r else 0) for r in result) \
-        if isinstance(result, list) else 1
+    series, npts = answer_size(result)
     res.update(min_ms=round(min(times) * 1000, 2), median_ms=round(statistics.median(times) * 1000, 2),
-               max_ms=round(max(times) * 1000, 2), reps=len(times), series=len(result) if isinstance(
-                   result, list) else 1, points=npts, response_bytes=len(body))
+               max_ms=round(max(times) * 1000, 2), reps=len(times), series=series, points=npts,
+               response_bytes=len(body))
     return res, parsed
+
+
+def answer_size(result):
+    """(series, points) of an answer's data.result."""
+    if not isinstance(result, list):
+        return 1, 1
+    return len(result), sum(len(r.get("values", [])) or (1 if "value" in r else 0) for r in result)
 
 
 def answer_points(parsed, with_name):
@@ -870,7 +881,9 @@ def self_test():
 
 # ------------------------------------------------------------ backfill mode
 
-def bench_system(sysobj, om, stats, queries, args):
+def load_system(sysobj, om):
+    """bench_system's load part: import, start, settle, first compaction; RSS and disk after
+    load. Leaves the server running."""
     m = sysobj.metrics
     m["version"] = sysobj.version()
     m["port"] = sysobj.port
@@ -891,6 +904,18 @@ def bench_system(sysobj, om, stats, queries, args):
     m["rss_after_load"] = proc_mem(sysobj.proc.pid)
     m["disk_after_load"] = du(sysobj.data)
     print("   load %s" % json.dumps(m["load"]), flush=True)
+
+
+def bytes_per_sample(m, samples):
+    """Each disk figure of m divided by the dataset's samples."""
+    for k in ("disk_after_load", "disk_after_queries", "disk_after_shutdown", "disk_after_offline_import"):
+        if m.get(k):
+            m[k.replace("disk_", "bytes_per_sample_")] = round(m[k] / samples, 3)
+
+
+def bench_system(sysobj, om, stats, queries, args):
+    m = sysobj.metrics
+    load_system(sysobj, om)
     answers = {}
     m["queries"] = []
     spinners = start_spinners(args.busy, sysobj.dir) if args.busy > 0 else []
@@ -916,9 +941,7 @@ def bench_system(sysobj, om, stats, queries, args):
     cache = os.path.join(sysobj.data, "cache")
     if sysobj.name == "victoriametrics" and os.path.isdir(cache):  # caches persisted on shutdown
         m["disk_cache_dir_after_shutdown"] = du(cache)
-    for k in ("disk_after_load", "disk_after_queries", "disk_after_shutdown", "disk_after_offline_import"):
-        if m.get(k):
-            m[k.replace("disk_", "bytes_per_sample_")] = round(m[k] / stats["samples"], 3)
+    bytes_per_sample(m, stats["samples"])
     return answers
 
 
@@ -1134,6 +1157,20 @@ def make_systems(args, workdir):
     return systems
 
 
+def compare_answers(ref, ra, others, steady_from, args):
+    """One query's answers of the other systems [(name, parsed answer or None)] vs the
+    reference's ra: promlet strictly, the others statistically. {name: verdict}."""
+    per = {}
+    for name, oa in others:
+        if ra is None or oa is None:
+            per[name] = {"match": False, "error": "no answer from %s" % (ref if ra is None else name)}
+        elif name == "promlet":
+            per[name] = compare_strict(ra, oa, steady_from, args.rel_tol, args.abs_tol)
+        else:
+            per[name] = compare_stats(ra, oa, steady_from)
+    return per
+
+
 def backfill_main(args, stamp, workdir):
     om, stats = ensure_dataset(args, os.path.join(args.workdir, "datasets"))
     queries = read_queries(args.queries)
@@ -1158,18 +1195,9 @@ def backfill_main(args, stamp, workdir):
     ref = systems[0].name
     steady_from = stats["start_s"] + args.compare_skip
     for q in queries:
-        per = {}
-        ra = answers.get(ref, {}).get(q["name"])
-        for s in systems[1:]:
-            oa = answers.get(s.name, {}).get(q["name"])
-            if ra is None or oa is None:
-                per[s.name] = {"match": False, "error": "no answer from %s" % (
-                    ref if ra is None else s.name)}
-            elif s.name == "promlet":
-                per[s.name] = compare_strict(ra, oa, steady_from, args.rel_tol, args.abs_tol)
-            else:
-                per[s.name] = compare_stats(ra, oa, steady_from)
-        report["comparison"][q["name"]] = per
+        report["comparison"][q["name"]] = compare_answers(
+            ref, answers.get(ref, {}).get(q["name"]),
+            [(s.name, answers.get(s.name, {}).get(q["name"])) for s in systems[1:]], steady_from, args)
     md = markdown(report)
     write_results(args, os.path.join(args.results, stamp + (("-" + args.tag) if args.tag else "")),
                   report, md, "latest")
@@ -1411,7 +1439,7 @@ def live_main(args, stamp, workdir):
 DEFAULT_SYSTEMS = "prometheus,victoriametrics,promlet"
 
 
-def main():
+def build_parser():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dataset", help="OpenMetrics file from gen_dataset.py (its .stats.json beside it); "
                                       "without it, the dataset of --gen-args is generated once and reused")
@@ -1463,7 +1491,11 @@ def main():
                            "VictoriaMetrics on loopback; report the extra CPU per million samples "
                            "forwarded and the extra RSS (the queues)")
     ap.add_argument("--self-test", action="store_true", help="check the answer comparison and exit")
-    args = ap.parse_args()
+    return ap
+
+
+def main():
+    args = build_parser().parse_args()
     if args.self_test:
         return self_test()
     args.promlet_bin = os.path.abspath(args.promlet_bin)

@@ -22,19 +22,48 @@ when the disk has less than --disk-factor times its estimated size free.
                                     # one scale per sitting, then the table from the reports
 
 Results: results/<stamp>-scale.{json,md} and results/latest-scale.{json,md}.
+
+--interleaved: the whole curve in one sitting. The machine's speed drifts between sittings (on
+a shared VM the same server CPU for the same work measured 1.42 s and 1.93 s half an hour
+apart), so growth ratios of scales measured one after another compare two machine states.
+Here every (scale, system) server is loaded (one at a time, as bench_system loads it) and left
+running; then the query set runs over all of them at once: one warm-up of every query on
+every server (its answer checked against the reference system's at that scale, as
+compare.py checks), then --reps rounds (default 5) in which each query goes to every server in
+turn, one GET each, the servers' order rotated every round. Per request: client latency and the
+server's CPU (sum over its threads' /proc/<pid>/task/*/schedstat). The report adds the geometric
+mean of the range and of the instant queries' medians and a Growth table (last / first scale).
+All servers are up at once: memory needed is the sum of their RSS (and disk the sum of their
+data dirs, the datasets being deleted after each scale is loaded unless --keep-datasets).
+
+    python3 bench/compare/scale.py --interleaved                    # 60x2h,600x2h, all three systems
+    python3 bench/compare/scale.py --interleaved --scales 3x1h,6x1h --reps 2        # smoke run
+    python3 bench/compare/scale.py --interleaved --systems promlet --promlet-bin build/promlet
+
+Options scale.py does not know (e.g. --promlet-bin, --prom-flag, --vm-flag, --step, --rel-tol)
+are compare.py's, read by its own parser. Results: results/<stamp>-scale-interleaved.{json,md}
+and results/latest-scale-interleaved.{json,md}; the servers' data dirs and logs are in
+<workdir>/interleaved-<stamp>/<scale>/<system> (removed at the end unless --keep-data or a
+system failed).
 """
 
 import argparse
 import glob
 import json
+import math
 import os
 import re
 import shutil
+import signal
+import statistics
 import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import compare  # noqa: E402  (the systems, their loading and the answer checks)
+from ab_promlet import server_cpu  # noqa: E402  (server CPU from its threads' schedstat)
 BYTES_60x2h = 1707164750  # the default dataset's size: the estimate scales from it
 
 FIGURES = [  # (key in compare.py's per-system metrics, label, unit)
@@ -45,6 +74,8 @@ FIGURES = [  # (key in compare.py's per-system metrics, label, unit)
     ("rss_after_queries", "RSS after the query set, bytes", "bytes"),
     ("query_set_cpu_seconds", "server CPU for the query set, s", "s"),
 ]
+# --interleaved: the CPU of the timed rounds only (compare.py's figure includes the warm-up)
+FIGURES_INTERLEAVED = FIGURES[:-1] + [("query_pass_cpu_seconds", "server CPU per pass of the query set, s", "s")]
 
 
 def parse_scale(s):
@@ -83,6 +114,28 @@ def result_of(report_file, wall=None):
             "systems": report["systems"], "comparison": report.get("comparison", {})}
 
 
+def gen_args(scale):
+    return "--instances %d --duration %s --seed 1" % (scale["instances"], scale["duration"])
+
+
+def disk_short(args, scale):
+    """Why the scale is skipped (too little free disk for its dataset), or None."""
+    est = BYTES_60x2h * scale["instances"] / 60.0 * scale["hours"] / 2.0
+    free = shutil.disk_usage(args.workdir).free
+    if free < args.disk_factor * est:
+        msg = "needs ~%.1f GiB free (%.0fx the %.1f GiB dataset), have %.1f GiB" % (
+            args.disk_factor * est / 2 ** 30, args.disk_factor, est / 2 ** 30, free / 2 ** 30)
+        print("!! skipping %s: %s" % (scale["name"], msg), flush=True)
+        return msg
+    return None
+
+
+def remove_dataset(om):
+    for p in (om, (om or "") + ".stats.json"):
+        if p and os.path.exists(p):
+            os.remove(p)
+
+
 def run_scale(args, scale, extra):
     tag = "scale-" + scale["name"]
     if args.reuse:  # a scale measured by an earlier run (e.g. one scale per sitting)
@@ -98,17 +151,13 @@ def run_scale(args, scale, extra):
                         result["systems"][name] = m
             print("== scale %s: reusing %s" % (scale["name"], ", ".join(runs)), flush=True)
             return result
-    est = BYTES_60x2h * scale["instances"] / 60.0 * scale["hours"] / 2.0
-    free = shutil.disk_usage(args.workdir).free
-    if free < args.disk_factor * est:
-        msg = "needs ~%.1f GiB free (%.0fx the %.1f GiB dataset), have %.1f GiB" % (
-            args.disk_factor * est / 2 ** 30, args.disk_factor, est / 2 ** 30, free / 2 ** 30)
-        print("!! skipping %s: %s" % (scale["name"], msg), flush=True)
-        return {"skipped": msg}
-    gen = "--instances %d --duration %s --seed 1" % (scale["instances"], scale["duration"])
-    cmd = [sys.executable, os.path.join(HERE, "compare.py"), "--gen-args", gen, "--tag", tag,
+    short = disk_short(args, scale)
+    if short:
+        return {"skipped": short}
+    cmd = [sys.executable, os.path.join(HERE, "compare.py"), "--gen-args", gen_args(scale), "--tag", tag,
            "--systems", args.systems, "--queries", args.queries, "--reps", str(args.reps),
-           "--workdir", args.workdir, "--results", args.results] + extra
+           "--workdir", args.workdir, "--results", args.results] + (
+               ["--keep-data"] if args.keep_data else []) + extra
     print("== scale %s: %s" % (scale["name"], " ".join(cmd)), flush=True)
     t0 = time.time()
     rc = subprocess.call(cmd)
@@ -118,21 +167,256 @@ def run_scale(args, scale, extra):
         return {"error": "compare.py exited with %d and wrote no report" % rc}
     result = result_of(runs[-1], round(wall, 1))
     if not args.keep_datasets:
-        om = result["dataset"].get("file")
-        for p in (om, (om or "") + ".stats.json"):
-            if p and os.path.exists(p):
-                os.remove(p)
+        remove_dataset(result["dataset"].get("file"))
     return result
 
 
+# ------------------------------------------------------------ --interleaved
+
+def compare_args(args, extra):
+    """compare.py's options from its own parser: its defaults, the options scale.py does not
+    know (extra), then scale.py's own."""
+    cargs = compare.build_parser().parse_args(extra + [
+        "--systems", args.systems, "--queries", args.queries, "--reps", str(args.reps),
+        "--workdir", args.workdir, "--results", args.results] + (["--keep-data"] if args.keep_data else []))
+    if cargs.dataset or cargs.live or cargs.self_test or cargs.busy or cargs.clients != 1:
+        sys.exit("--interleaved generates each scale's dataset and sends one request at a time: "
+                 "no --dataset, --live, --self-test, --busy or --clients")
+    if cargs.reps < 1:
+        sys.exit("--reps must be at least 1")
+    cargs.promlet_bin = os.path.abspath(cargs.promlet_bin)
+    return cargs
+
+
+def load_scale(args, cargs, scale, rundir):
+    """The scale's dataset (as compare.py gets it) loaded into each system, one at a time, as
+    bench_system loads it; the servers are left running. Returns (result, running systems)."""
+    short = disk_short(args, scale)
+    if short:
+        return {"skipped": short}, []
+    sargs = argparse.Namespace(**vars(cargs))
+    sargs.gen_args = gen_args(scale)
+    try:
+        om, stats = compare.ensure_dataset(sargs, os.path.join(args.workdir, "datasets"))
+    except Exception as e:
+        print("!! dataset of %s failed: %s" % (scale["name"], e), flush=True)
+        return {"error": "dataset: %s" % e}, []
+    systems = compare.make_systems(sargs, os.path.join(rundir, scale["name"]))
+    result = {"dataset": stats, "reference": systems[0].name, "systems": {}, "comparison": {}}
+    up = []
+    t0 = time.time()
+    for s in systems:
+        print("== scale %s: loading %s (%d server(s) already up, idle)" % (
+            scale["name"], s.name, sum(1 for p in compare.STARTED.values() if p.poll() is None)), flush=True)
+        try:
+            compare.load_system(s, om)
+            compare.bytes_per_sample(s.metrics, stats["samples"])
+            up.append(s)
+        except Exception as e:  # the others go on
+            print("!! %s at %s failed: %s" % (s.name, scale["name"], e), flush=True)
+            compare.FAILED.append("%s@%s" % (s.name, scale["name"]))
+            s.metrics["error"] = str(e)
+            s.stop()
+        s.metrics.setdefault("queries", [])
+        result["systems"][s.name] = s.metrics
+    result["load_wall_seconds"] = round(time.time() - t0, 1)
+    if not args.keep_datasets:
+        remove_dataset(om)
+    return result, up
+
+
+def one_get(sv, q, step):
+    """One GET of q on the server of sv: (seconds, server CPU seconds, body), or None with the
+    error recorded for (server, query); a (server, query) with an error is not sent again."""
+    s = sv["sys"]
+    if q["name"] in sv["errors"]:
+        return None
+    if s.proc.poll() is not None:
+        sv["errors"][q["name"]] = "server exited with %s" % s.proc.returncode
+        return None
+    try:
+        c0 = server_cpu(s.proc.pid)
+        times, body, err = compare.timed_gets(s.client, compare.query_url(q, sv["stats"], step), 1, 0)
+        c1 = server_cpu(s.proc.pid)
+    except Exception as e:  # e.g. a malformed response, or the server gone between the reads
+        s.client.close()
+        times, err = [], "request failed: %s" % e
+    if err:
+        sv["errors"][q["name"]] = err
+        return None
+    return times[0], c1 - c0, body
+
+
+def interleaved_queries(servers, queries, cargs, results):
+    """Every query on every server: warm-up (answers checked per scale), then cargs.reps rounds,
+    each query on every server in turn; round r starts at server r mod n, so no server always
+    runs right after another. Fills each server's metrics."""
+    n = len(servers)
+    for sv in servers:
+        sv.update(times={}, cpu={}, errors={}, shape={})
+    print("== query set: %d queries on %d servers, %d warm-up + %d timed round(s)" % (
+        len(queries), n, max(1, cargs.warmup), cargs.reps), flush=True)
+    t0 = time.time()
+    for q in queries:
+        answers = {}  # (scale, system) -> parsed warm-up answer; one query's at a time in memory
+        for sv in servers:
+            got = None
+            for _ in range(max(1, cargs.warmup)):
+                got = one_get(sv, q, cargs.step) or got
+            if got is None or q["name"] in sv["errors"]:
+                continue
+            try:
+                parsed = json.loads(got[2])
+                sv["shape"][q["name"]] = compare.answer_size(parsed["data"]["result"]) + (len(got[2]),)
+                answers[(sv["scale"], sv["sys"].name)] = parsed
+            except (ValueError, KeyError, TypeError) as e:
+                sv["errors"][q["name"]] = "unparsable answer (%s): %s" % (e, got[2][:200].decode(errors="replace"))
+        for name, r in results.items():
+            if "systems" not in r:
+                continue
+            names = list(r["systems"])
+            r["comparison"][q["name"]] = compare.compare_answers(
+                names[0], answers.get((name, names[0])), [(o, answers.get((name, o))) for o in names[1:]],
+                r["dataset"]["start_s"] + cargs.compare_skip, cargs)
+    print("   warm-up done in %.1f s" % (time.time() - t0), flush=True)
+    for r in range(cargs.reps):
+        t0 = time.time()
+        order = servers[r % n:] + servers[:r % n]
+        for q in queries:
+            for sv in order:
+                got = one_get(sv, q, cargs.step)
+                if got:
+                    sv["times"].setdefault(q["name"], []).append(got[0])
+                    sv["cpu"].setdefault(q["name"], []).append(got[1])
+        print("   round %d/%d in %.1f s" % (r + 1, cargs.reps, time.time() - t0), flush=True)
+    for sv in servers:
+        s, m = sv["sys"], sv["sys"].metrics
+        m["queries"] = []
+        for q in queries:
+            res = {"name": q["name"], "kind": q["kind"], "query": q["query"]}
+            times, cpu = sv["times"].get(q["name"], []), sv["cpu"].get(q["name"], [])
+            if q["name"] in sv["errors"]:
+                res["error"] = sv["errors"][q["name"]]
+            elif times:
+                series, points, nbytes = sv["shape"][q["name"]]
+                res.update(min_ms=round(min(times) * 1e3, 2), median_ms=round(statistics.median(times) * 1e3, 2),
+                           max_ms=round(max(times) * 1e3, 2), reps=len(times),
+                           cpu_median_ms=round(statistics.median(cpu) * 1e3, 2),
+                           cpu_min_ms=round(min(cpu) * 1e3, 2), series=series, points=points,
+                           response_bytes=nbytes)
+            m["queries"].append(res)
+        m["query_pass_cpu_seconds"] = round(sum(sum(c) for c in sv["cpu"].values()) / cargs.reps, 4)
+        m["query_errors"] = len(sv["errors"])
+        m["rss_after_queries"] = compare.proc_mem(s.proc.pid)
+        if s.proc.poll() is not None:
+            m["error"] = "server exited with %s during the query set" % s.proc.returncode
+            compare.FAILED.append("%s@%s" % (s.name, sv["scale"]))
+
+
+def interleaved_main(args, extra, stamp, scales):
+    cargs = compare_args(args, extra)
+    queries = compare.read_queries(cargs.queries)
+    signal.signal(signal.SIGTERM, compare.cleanup)  # stops every server spawned, then exits
+    signal.signal(signal.SIGINT, compare.cleanup)
+    rundir = os.path.join(args.workdir, "interleaved-" + stamp)
+    os.makedirs(rundir, exist_ok=True)
+    out = {"stamp": stamp, "mode": "interleaved", "command": " ".join(sys.argv), "host": compare.host_line(),
+           "args": vars(cargs), "systems": [n for n in args.systems.split(",") if n], "scales": scales,
+           "reps": cargs.reps, "queries": queries, "results": {}}
+    servers = []
+    try:
+        for sc in scales:
+            r, up = load_scale(args, cargs, sc, rundir)
+            out["results"][sc["name"]] = r
+            servers += [{"scale": sc["name"], "sys": s, "stats": r["dataset"]} for s in up]
+        out["servers"] = ["%s@%s" % (sv["sys"].name, sv["scale"]) for sv in servers]
+        if servers:
+            interleaved_queries(servers, queries, cargs, out["results"])
+    finally:
+        for sv in servers:
+            sv["sys"].stop()
+        compare.cleanup()
+        if cargs.keep_data or compare.FAILED:
+            print("data and logs kept in %s%s" % (rundir, " (failed: %s; see its *.log)" % ", ".join(
+                compare.FAILED) if compare.FAILED else ""))
+        else:
+            shutil.rmtree(rundir, ignore_errors=True)
+    md = markdown(out)
+    compare.write_results(cargs, os.path.join(args.results, stamp + "-scale-interleaved"), out, md,
+                          "latest-scale-interleaved")
+    print(md)
+
+
+# ------------------------------------------------------------ report
+
+def geomean_medians(out, scales, system, kind):
+    """Per scale, the geometric mean of the median latencies of the queries of kind that have
+    one at every scale (the same queries at each scale, so the ratio is theirs); None when none."""
+    per = []
+    for s in scales:
+        m = out["results"][s["name"]]["systems"].get(system, {})
+        per.append({q["name"]: q["median_ms"] for q in m.get("queries", [])
+                    if q["kind"] == kind and q.get("median_ms")})
+    common = set(per[0]).intersection(*per[1:])
+    if not common:
+        return [None] * len(scales)
+    return [math.exp(sum(math.log(p[n]) for n in common) / len(common)) for p in per]
+
+
+def answers_equal(c, tol):
+    """compare_stats' verdict read as equal: same series and points, values within tol."""
+    return "error" not in c and c["series_ref"] == c["series_other"] == c["series_common"] and \
+        c["points_only_ref"] == c["points_only_other"] == c["nan_mismatch"] == 0 and \
+        (c["rel_diff_max"] is None or c["rel_diff_max"] <= tol)
+
+
+def answers_lines(out, scales):
+    a = out["args"]
+    lines = []
+    for s in scales:
+        r = out["results"][s["name"]]
+        names, cmp_ = list(r["systems"]), r["comparison"]
+        if len(names) < 2:
+            lines.append("- %s: one system, no answers compared" % s["name"])
+            continue
+        parts = []
+        for n in names[1:]:
+            if all("error" in per.get(n, {"error": ""}) for per in cmp_.values()):  # nothing to compare
+                parts.append("%s: no answers (%s)" % (n, "failed" if r["systems"][n].get("error") else
+                                                      "every query failed on one of the two"))
+                continue
+            if n == "promlet":
+                bad = [qn for qn, per in cmp_.items() if not per.get(n, {}).get("match")]
+                how = "match (strict: relative tolerance %g, absolute %g)" % (a["rel_tol"], a["abs_tol"])
+            else:
+                bad = [qn for qn, per in cmp_.items() if not answers_equal(per.get(n, {"error": ""}), a["rel_tol"])]
+                how = "equal within %g (statistics; MetricsQL differs on purpose)" % a["rel_tol"]
+            parts.append("%s: **%d of %d** queries %s%s" % (n, len(cmp_) - len(bad), len(cmp_), how,
+                                                             ("; differing: " + ", ".join("`%s`" % b for b in bad))
+                                                             if bad else ""))
+        lines.append("- %s, vs %s: %s" % (s["name"], names[0], "; ".join(parts)))
+    return lines
+
+
 def markdown(out):
+    interleaved = out.get("mode") == "interleaved"
     scales = [s for s in out["scales"] if "systems" in out["results"].get(s["name"], {})]
     systems = out["systems"]
-    lines = ["# Cost curve -- %s" % out["stamp"], "", "Command: `%s`" % out["command"], ""]
+    lines = ["# Cost curve%s -- %s" % (", interleaved (one sitting)" if interleaved else "", out["stamp"]), "",
+             "Command: `%s`" % out["command"], ""]
+    if interleaved:
+        lines += ["Host: %s" % out["host"], "",
+                  "All %d servers (%s) were up at once; every query had one warm-up on each, then %d rounds "
+                  "sent it to every server in turn, the servers' order rotated each round. Latency: median "
+                  "of the rounds, client-side; server CPU: the server's threads' schedstat over each request."
+                  % (len(out.get("servers", [])), ", ".join(out.get("servers", [])), out["reps"]), ""]
     for s in out["scales"]:
         r = out["results"].get(s["name"], {})
         if "systems" not in r:
             lines.append("- %s: %s" % (s["name"], r.get("skipped") or r.get("error")))
+        for n, m in r.get("systems", {}).items():
+            if interleaved and m.get("error"):
+                lines.append("- %s: %s failed: %s" % (s["name"], n, m["error"][:300]))
     if not scales:
         return "\n".join(lines + ["", "no scale ran"]) + "\n"
     base = out["results"][scales[0]["name"]]["dataset"]
@@ -142,18 +426,22 @@ def markdown(out):
         lines.append("| %s | %d | %d | %.2f | %.2f |" % (s["name"], d["series"], d["samples"],
                                                       d["series"] / base["series"], d["samples"] / base["samples"]))
 
-    def summary_row(label, getter, unit):
+    def values_row(label, vals_of, unit):  # vals_of(system) -> its value at each scale
         cells = []
         for n in systems:
-            vals = [getter(out["results"][s["name"]]["systems"].get(n, {})) for s in scales]
+            vals = vals_of(n)
             ratio = "x%.2f" % (vals[-1] / vals[0]) if vals[0] and vals[-1] else ""
             cells.append(" / ".join(fmt(v, unit) for v in vals) + (" (%s)" % ratio if ratio else ""))
         return "| %s | %s |" % (label, " | ".join(cells))
 
+    def summary_row(label, getter, unit):
+        return values_row(label, lambda n: [getter(out["results"][s["name"]]["systems"].get(n, {}))
+                                            for s in scales], unit)
+
     lines += ["", "## Summary", "",
               "Each cell: the figure at %s, and in brackets last / first." % " / ".join(s["name"] for s in scales),
               "", "| figure | " + " | ".join(systems) + " |", "|---|" + "---|" * len(systems)]
-    for key, label, unit in FIGURES:
+    for key, label, unit in FIGURES_INTERLEAVED if interleaved else FIGURES:
         lines.append(summary_row(label, lambda m, k=key: metric(m, k), unit))
     summary_queries = []
     for s in scales:
@@ -165,31 +453,71 @@ def markdown(out):
         def qlat(m, qn=qn):
             return next((q.get("median_ms") for q in m.get("queries", []) if q["name"] == qn), None)
         lines.append(summary_row(qn + ", median ms", qlat, ""))
+    if not interleaved:
+        return "\n".join(lines) + "\n"
 
+    for kind in ("range", "instant"):
+        lines.append(values_row("%s-query latency, geometric mean of medians, ms" % kind,
+                                lambda n, k=kind: geomean_medians(out, scales, n, k), ""))
+    d0, d1 = (out["results"][s["name"]]["dataset"] for s in (scales[0], scales[-1]))
+    lines += ["", "## Growth, %s -> %s (one sitting)" % (scales[0]["name"], scales[-1]["name"]), "",
+              "Last / first scale. Latency: geometric mean of the medians of the queries of that kind "
+              "answered at every scale. Linear in the data or better: a ratio at or below the data ratio.", "",
+              "| system | range-query latency | instant-query latency | server CPU per pass | data (samples) "
+              "| data (series) |", "|---|---|---|---|---|---|"]
+
+    def ratio(vals):
+        return "x%.2f" % (vals[-1] / vals[0]) if len(scales) > 1 and vals[0] and vals[-1] else "-"
+
+    for n in systems:
+        cpu = [metric(out["results"][s["name"]]["systems"].get(n, {}), "query_pass_cpu_seconds") for s in scales]
+        lines.append("| %s | %s | %s | %s | x%.2f | x%.2f |" % (
+            n, ratio(geomean_medians(out, scales, n, "range")), ratio(geomean_medians(out, scales, n, "instant")),
+            ratio(cpu), d1["samples"] / d0["samples"], d1["series"] / d0["series"]))
+    errs = ["- %s, %s: `%s`: %s" % (s["name"], n, q["name"], q["error"][:200].replace("|", "/"))
+            for s in scales for n, m in out["results"][s["name"]]["systems"].items()
+            for q in m.get("queries", []) if q.get("error")]
+    if errs:
+        lines += ["", "## Query errors", ""] + errs
+    lines += ["", "## Answers (warm-up answers vs the first system's at the same scale)", ""]
+    lines += answers_lines(out, scales)
     return "\n".join(lines) + "\n"
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scales", default="60x2h,300x2h,600x2h,60x24h",
-                    help="comma list of INSTANCESxDURATION (duration in h or m)")
+    ap.add_argument("--interleaved", action="store_true",
+                    help="every (scale, system) server up at once, requests alternating between them: "
+                         "growth measured in one sitting")
+    ap.add_argument("--scales", help="comma list of INSTANCESxDURATION (duration in h or m; default "
+                                     "60x2h,300x2h,600x2h,60x24h, with --interleaved 60x2h,600x2h)")
     ap.add_argument("--systems", default="prometheus,victoriametrics,promlet")
     dash = os.path.join(HERE, "dashboard_queries.txt")
     ap.add_argument("--queries", default=dash if os.path.exists(dash) else os.path.join(HERE, "queries.txt"))
-    ap.add_argument("--reps", type=int, default=7)
+    ap.add_argument("--reps", type=int, help="timed runs per query (default 7; with --interleaved 5 rounds)")
     ap.add_argument("--workdir", default=os.path.join(HERE, "work"))
     ap.add_argument("--results", default=os.path.join(HERE, "results"))
     ap.add_argument("--keep-datasets", action="store_true", help="keep each scale's generated dataset")
+    ap.add_argument("--keep-data", action="store_true",  # else argparse reads it as --keep-datasets
+                    help="keep the data dirs and logs of the run (compare.py's --keep-data)")
     ap.add_argument("--reuse", action="store_true",
                     help="take a scale's latest report from --results when there is one instead of running it")
     ap.add_argument("--disk-factor", type=float, default=2.5,
                     help="skip a scale unless this many times its dataset size is free on --workdir's disk")
     args, extra = ap.parse_known_args()
     extra = [e for e in extra if e != "--"]
+    if args.scales is None:
+        args.scales = "60x2h,600x2h" if args.interleaved else "60x2h,300x2h,600x2h,60x24h"
+    if args.reps is None:
+        args.reps = 5 if args.interleaved else 7
     os.makedirs(args.workdir, exist_ok=True)
     os.makedirs(args.results, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     scales = [parse_scale(s) for s in args.scales.split(",") if s.strip()]
+    if args.interleaved:
+        if args.reuse:
+            sys.exit("--reuse reads earlier reports; --interleaved measures every scale in this run")
+        return interleaved_main(args, extra, stamp, scales)
     out = {"stamp": stamp, "command": " ".join(sys.argv), "systems": args.systems.split(","),
            "scales": scales, "results": {}}
     for s in scales:
