@@ -462,18 +462,25 @@ def markdown(out):
     d0, d1 = (out["results"][s["name"]]["dataset"] for s in (scales[0], scales[-1]))
     lines += ["", "## Growth, %s -> %s (one sitting)" % (scales[0]["name"], scales[-1]["name"]), "",
               "Last / first scale. Latency: geometric mean of the medians of the queries of that kind "
-              "answered at every scale. Linear in the data or better: a ratio at or below the data ratio.", "",
+              "answered at every scale. Linear in the data or better: a ratio at or below the data ratio. "
+              "Slope: what a pass of the query set costs more per million more samples stored (the cost "
+              "curve's steepness in absolute terms; a system with a large fixed cost per query shows a "
+              "smaller ratio for the same slope).", "",
               "| system | range-query latency | instant-query latency | server CPU per pass | data (samples) "
-              "| data (series) |", "|---|---|---|---|---|---|"]
+              "| data (series) | slope: server CPU per pass, ms per million samples |",
+              "|---|---|---|---|---|---|---|"]
 
     def ratio(vals):
         return "x%.2f" % (vals[-1] / vals[0]) if len(scales) > 1 and vals[0] and vals[-1] else "-"
 
     for n in systems:
         cpu = [metric(out["results"][s["name"]]["systems"].get(n, {}), "query_pass_cpu_seconds") for s in scales]
-        lines.append("| %s | %s | %s | %s | x%.2f | x%.2f |" % (
+        more = d1["samples"] - d0["samples"]
+        slope = "%.2f" % ((cpu[-1] - cpu[0]) * 1e3 / (more / 1e6)) if more > 0 and cpu[0] is not None \
+            and cpu[-1] is not None else "-"
+        lines.append("| %s | %s | %s | %s | x%.2f | x%.2f | %s |" % (
             n, ratio(geomean_medians(out, scales, n, "range")), ratio(geomean_medians(out, scales, n, "instant")),
-            ratio(cpu), d1["samples"] / d0["samples"], d1["series"] / d0["series"]))
+            ratio(cpu), d1["samples"] / d0["samples"], d1["series"] / d0["series"], slope))
     errs = ["- %s, %s: `%s`: %s" % (s["name"], n, q["name"], q["error"][:200].replace("|", "/"))
             for s in scales for n, m in out["results"][s["name"]]["systems"].items()
             for q in m.get("queries", []) if q.get("error")]
