@@ -1,5 +1,6 @@
-// HeapTrimmer: the trim waits for queries to stop (none in flight, none ended for `quiet`) and
-// runs once per quiet period after a large query.
+// HeapTrimmer: the trim waits for queries to stop (none in flight, none ended for the quiet
+// period: a long one after large queries, a short one after large work) and runs once per
+// quiet period after a large query or work.
 #include "web/api/v1/heap_trimmer.h"
 
 #include <gtest/gtest.h>
@@ -88,6 +89,27 @@ TEST(HeapTrimmerTest, LargeWorkOtherThanAQueryTrimsOnceQueriesAreQuiet) {
   EXPECT_EQ(trims.load(), 1);
   t.LargeWorkEnded();  // and on its own
   EXPECT_EQ(WaitForTrims(trims, 2, milliseconds(10000)), 2);
+}
+
+// The process' trimmer waits minutes after large queries (a dashboard's next refresh reuses
+// their memory) but only a second after a compaction (whose buffers no query reuses).
+TEST(HeapTrimmerTest, LargeQueriesWaitTheLongerPeriodLargeWorkTheShorter) {
+  std::atomic<int> trims{0};
+  HeapTrimmer t([&] { ++trims; }, milliseconds(60000), milliseconds(50));
+  t.QueryStarted();
+  t.QueryEnded(true);
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(trims.load(), 0) << "trimmed before the queries' quiet period";
+  // Large work ending now shortens the wait already under way.
+  const auto ended = std::chrono::steady_clock::now();
+  t.LargeWorkEnded();
+  EXPECT_EQ(WaitForTrims(trims, 1, milliseconds(10000)), 1);
+  EXPECT_GE(std::chrono::steady_clock::now() - ended, milliseconds(50));
+  // After that trim, a large query waits the long period again.
+  t.QueryStarted();
+  t.QueryEnded(true);
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(trims.load(), 1);
 }
 
 TEST(HeapTrimmerTest, DestroyedWhileWaitingReturnsPromptly) {
