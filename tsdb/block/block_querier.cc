@@ -22,6 +22,10 @@ namespace {
 struct SpareBuffers {
   std::vector<int64_t> ts;
   std::vector<double> vs;
+  void Exchange(std::vector<int64_t>& other_ts, std::vector<double>& other_vs) {
+    ts.swap(other_ts);
+    vs.swap(other_vs);
+  }
 };
 struct ThreadSpare {
   SpareBuffers buffers;
@@ -45,15 +49,13 @@ void TakeSpares(std::vector<int64_t>& ts, std::vector<double>& vs) {
   ThreadSpare& local = LocalSpare();
   if (local.held) {
     local.held = false;
-    ts.swap(local.buffers.ts);
-    vs.swap(local.buffers.vs);
+    local.buffers.Exchange(ts, vs);
     return;
   }
   SharedSpares& shared = Shared();
   std::lock_guard<std::mutex> l(shared.mu);
   if (shared.pairs.empty()) return;
-  ts.swap(shared.pairs.back().ts);
-  vs.swap(shared.pairs.back().vs);
+  shared.pairs.back().Exchange(ts, vs);
   shared.pairs.pop_back();
 }
 
@@ -61,8 +63,7 @@ void GiveSpares(std::vector<int64_t>& ts, std::vector<double>& vs) {
   ThreadSpare& local = LocalSpare();
   if (!local.held) {
     local.held = true;
-    ts.swap(local.buffers.ts);
-    vs.swap(local.buffers.vs);
+    local.buffers.Exchange(ts, vs);
     return;
   }
   SharedSpares& shared = Shared();
