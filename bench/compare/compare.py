@@ -716,17 +716,29 @@ def run_query(client, q, stats, step, reps, warmup, clients=1):
     if err:
         res["error"] = err
         return res, None
+    parsed, err = parse_answer(body)
+    if err:
+        res["error"] = err
+        return res, None
+    series, npts = answer_size(parsed["data"]["result"])
+    res.update(latency_figures(times), series=series, points=npts, response_bytes=len(body))
+    return res, parsed
+
+
+def parse_answer(body):
+    """(parsed JSON answer, None), or (None, why it is unusable) when it has no data.result."""
     try:
         parsed = json.loads(body)
-        result = parsed["data"]["result"]
+        parsed["data"]["result"]
     except (ValueError, KeyError, TypeError) as e:
-        res["error"] = "unparsable answer (%s): %s" % (e, body[:200].decode(errors="replace"))
-        return res, None
-    series, npts = answer_size(result)
-    res.update(min_ms=round(min(times) * 1000, 2), median_ms=round(statistics.median(times) * 1000, 2),
-               max_ms=round(max(times) * 1000, 2), reps=len(times), series=series, points=npts,
-               response_bytes=len(body))
-    return res, parsed
+        return None, "unparsable answer (%s): %s" % (e, body[:200].decode(errors="replace"))
+    return parsed, None
+
+
+def latency_figures(times):
+    """min, median and max ms and the count of timed runs (seconds each)."""
+    return {"min_ms": round(min(times) * 1000, 2), "median_ms": round(statistics.median(times) * 1000, 2),
+            "max_ms": round(max(times) * 1000, 2), "reps": len(times)}
 
 
 def answer_size(result):

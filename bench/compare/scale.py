@@ -265,12 +265,12 @@ def interleaved_queries(servers, queries, cargs, results):
                 got = one_get(sv, q, cargs.step) or got
             if got is None or q["name"] in sv["errors"]:
                 continue
-            try:
-                parsed = json.loads(got[2])
-                sv["shape"][q["name"]] = compare.answer_size(parsed["data"]["result"]) + (len(got[2]),)
-                answers[(sv["scale"], sv["sys"].name)] = parsed
-            except (ValueError, KeyError, TypeError) as e:
-                sv["errors"][q["name"]] = "unparsable answer (%s): %s" % (e, got[2][:200].decode(errors="replace"))
+            parsed, err = compare.parse_answer(got[2])
+            if err:
+                sv["errors"][q["name"]] = err
+                continue
+            sv["shape"][q["name"]] = compare.answer_size(parsed["data"]["result"]) + (len(got[2]),)
+            answers[(sv["scale"], sv["sys"].name)] = parsed
         for name, r in results.items():
             if "systems" not in r:
                 continue
@@ -299,8 +299,7 @@ def interleaved_queries(servers, queries, cargs, results):
                 res["error"] = sv["errors"][q["name"]]
             elif times:
                 series, points, nbytes = sv["shape"][q["name"]]
-                res.update(min_ms=round(min(times) * 1e3, 2), median_ms=round(statistics.median(times) * 1e3, 2),
-                           max_ms=round(max(times) * 1e3, 2), reps=len(times),
+                res.update(compare.latency_figures(times),
                            cpu_median_ms=round(statistics.median(cpu) * 1e3, 2),
                            cpu_min_ms=round(min(cpu) * 1e3, 2), series=series, points=points,
                            response_bytes=nbytes)
