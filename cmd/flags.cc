@@ -2,11 +2,10 @@
 
 #include <unistd.h>
 
+#include <boost/program_options.hpp>
 #include <cstring>
 #include <optional>
 #include <sstream>
-
-#include <boost/program_options.hpp>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
@@ -17,7 +16,9 @@
 #include "common/bytesize.h"
 #include "common/duration.h"
 #include "common/log.h"
+#include "common/memory_limit.h"
 #include "net/http/server.h"
+#include "tsdb/block/section_cache.h"
 
 namespace promlet::cmd {
 
@@ -124,10 +125,11 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
        "Maximum number of bytes that can be stored for blocks (units: B, KB, MB, GB, TB, PB, "
        "EB). 0 disables the limit.")
     ("storage.tsdb.block-cache-size",
-       po::value(&block_cache_size)->default_value("32MB")->value_name("size"),
+       po::value(&block_cache_size)->default_value("auto")->value_name("size"),
        "Memory for decompressed block data (series pages, chunk groups) kept between queries, "
        "shared by all blocks (units as for --storage.tsdb.retention.size; at least 2MB). "
-       "promlet only.")
+       "auto: 1/16 of the memory the process may use (physical or cgroup limit), between 32MB "
+       "and 1GB; it fills only with what queries read. promlet only.")
     ("storage.tsdb.no-lockfile", po::bool_switch(&f.no_lockfile),
        "Do not create lockfile in data directory.")
     ("alertmanager.notification-queue-capacity",
@@ -290,7 +292,10 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   } else {
     f.retention_size_bytes = *s;
   }
-  if (auto s = common::ParseByteSize(block_cache_size); !s.ok()) {
+  if (block_cache_size == "auto") {
+    f.block_cache_bytes =
+        static_cast<int64_t>(tsdb::SectionCache::AutoCapacity(common::MemoryLimitBytes()));
+  } else if (auto s = common::ParseByteSize(block_cache_size); !s.ok()) {
     return fail(
         absl::StrCat("invalid value \"", block_cache_size,
                      "\" for flag --storage.tsdb.block-cache-size: ", s.status().message()));

@@ -20,7 +20,7 @@ struct Flags {
   std::string tsdb_path = "data/";
   int64_t retention_time_ms = 15LL * 24 * 3600 * 1000;
   int64_t retention_size_bytes = 0;  // 0 = no size limit
-  int64_t block_cache_bytes = 32LL << 20;  // --storage.tsdb.block-cache-size
+  int64_t block_cache_bytes = 32LL << 20;  // --storage.tsdb.block-cache-size (default auto)
   bool no_lockfile = false;          // --storage.tsdb.no-lockfile
   // --alertmanager.notification-queue-capacity and --alertmanager.timeout (0: not given).
   int64_t alertmanager_queue_capacity = 10000;

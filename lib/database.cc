@@ -7,9 +7,11 @@
 #include "absl/time/time.h"
 #include "common/bytesize.h"
 #include "common/duration.h"
+#include "common/memory_limit.h"
 #include "common/views.h"
 #include "model/textparse.h"
 #include "net/http/server.h"
+#include "tsdb/block/section_cache.h"
 #include "tsdb/db.h"
 #include "web/api/v1/api.h"
 #include "web/api/v1/query_json.h"
@@ -43,6 +45,11 @@ absl::Status SetOption(DatabaseOptions& o, std::string_view name, std::string_vi
   if (name == "query.timeout") return SetDuration(o.query_timeout_ms, name, value, false);
   if (name == "query.lookback-delta") {
     return SetDuration(o.lookback_delta_ms, name, value, false);
+  }
+  if (name == "block-cache.size" && value == "auto") {
+    o.block_cache_bytes =
+        static_cast<int64_t>(tsdb::SectionCache::AutoCapacity(common::MemoryLimitBytes()));
+    return absl::OkStatus();
   }
   if (name == "retention.size" || name == "block-cache.size") {
     auto b = common::ParseByteSize(value);

@@ -84,7 +84,8 @@ PROMLET_EXPORT void promlet_free(void *p);
  *   "query.lookback-delta"   duration, default "5m"
  *   "query.max-concurrency"  integer, default 20 (HTTP API)
  *   "block-cache.size"       bytes of decompressed block sections kept between queries,
- *                            default "32MB" (at least 2MB is used)
+ *                            default "32MB" (at least 2MB is used), or "auto": 1/16 of the
+ *                            memory the process may use, 32MB..1GB (the server's default)
  *   "lockfile"               "true" (default) or "false"
  * An unknown name or a bad value is an error naming both. */
 PROMLET_EXPORT promlet_options *promlet_options_new(void);

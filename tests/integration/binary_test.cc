@@ -1,9 +1,12 @@
 // The real promlet binary: flags, health, own metrics, clean shutdown on signals.
-#include <signal.h>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <algorithm>
+#include <cmath>
+
+#include "common/memory_limit.h"
 #include "tests/integration/test_util.h"
 
 namespace promlet::testing {
@@ -179,6 +182,31 @@ TEST(BinaryTest, BadFlagValuesExitNonZeroNamingTheFlag) {
   }
 }
 
+// The value of an unlabelled sample in an exposition, or -1.
+double SampleValue(const std::string& exposition, const std::string& name) {
+  const std::string prefix = "\n" + name + " ";
+  const size_t at = exposition.find(prefix);
+  return at == std::string::npos ? -1 : std::stod(exposition.substr(at + prefix.size()));
+}
+
+TEST(BinaryTest, BlockCacheIsASixteenthOfMemoryByDefaultWithinBoundsOrWhatTheFlagSays) {
+  const double limit = static_cast<double>(common::MemoryLimitBytes());
+  const double expected =
+      std::min(std::max(std::floor(limit / 16), 32.0 * (1 << 20)), 1024.0 * (1 << 20));
+  {
+    PromletProcess p;
+    ASSERT_TRUE(p.ready()) << p.proc().Log();
+    EXPECT_EQ(
+        SampleValue(HttpGet(p.port(), "/metrics").body, "promlet_tsdb_block_cache_capacity_bytes"),
+        expected);
+  }
+  PromletProcess p({"--storage.tsdb.block-cache-size=48MB"});
+  ASSERT_TRUE(p.ready()) << p.proc().Log();
+  EXPECT_EQ(
+      SampleValue(HttpGet(p.port(), "/metrics").body, "promlet_tsdb_block_cache_capacity_bytes"),
+      48.0 * (1 << 20));
+}
+
 TEST(BinaryTest, HelpListsFlagsWithDefaultsAndVersionPrints) {
   auto help = RunBinary({"--help"});
   EXPECT_EQ(help.code, 0);
@@ -190,7 +218,7 @@ TEST(BinaryTest, HelpListsFlagsWithDefaultsAndVersionPrints) {
                         "--query.max-concurrency", "--web.cors.origin"}) {
     EXPECT_THAT(help.output, HasSubstr(s));
   }
-  EXPECT_THAT(help.output, HasSubstr("--storage.tsdb.block-cache-size size (=32MB)"));
+  EXPECT_THAT(help.output, HasSubstr("--storage.tsdb.block-cache-size size (=auto)"));
   auto version = RunBinary({"--version"});
   EXPECT_EQ(version.code, 0);
   EXPECT_THAT(version.output, HasSubstr("promlet, version "));

@@ -168,5 +168,15 @@ TEST(BlockCache, ASmallCacheStillAnswersInFull) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(BlockCache, AutoCapacityIsASixteenthOfMemoryBetween32MiBAnd1GiB) {
+  constexpr uint64_t kMiB = uint64_t{1} << 20;
+  EXPECT_EQ(SectionCache::AutoCapacity(256 * kMiB), 32 * kMiB);
+  EXPECT_EQ(SectionCache::AutoCapacity(512 * kMiB), 32 * kMiB);
+  EXPECT_EQ(SectionCache::AutoCapacity(2048 * kMiB), 128 * kMiB);
+  EXPECT_EQ(SectionCache::AutoCapacity(8192 * kMiB + 16), 512 * kMiB + 1);
+  EXPECT_EQ(SectionCache::AutoCapacity(16384 * kMiB), 1024 * kMiB);
+  EXPECT_EQ(SectionCache::AutoCapacity(256 * 1024 * kMiB), 1024 * kMiB);
+}
+
 }  // namespace
 }  // namespace promlet::tsdb

@@ -1,8 +1,14 @@
 #include "tsdb/block/section_cache.h"
 
+#include <algorithm>
 #include <atomic>
 
 namespace promlet::tsdb {
+
+size_t SectionCache::AutoCapacity(uint64_t memory_limit_bytes) {
+  constexpr uint64_t kMin = uint64_t{32} << 20, kMax = uint64_t{1} << 30;
+  return static_cast<size_t>(std::clamp(memory_limit_bytes / 16, kMin, kMax));
+}
 
 uint64_t SectionCache::NewOwner() {
   static std::atomic<uint64_t> next{1};
