@@ -232,10 +232,20 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
   // the set's position, so they outlive Next(). Compute counts its samples aside, and they
   // are committed as the series is consumed, so the sample accounting (and so every result
   // and error) is that of one series at a time with any number of threads.
+  // A batch holds its series' raw samples and outputs at once, and its buffers are reused by
+  // the next batch: long series (a day at a 15 s step is ~6,000 points in and out) get fewer
+  // series a batch, so that the batch stays within kBatchPoints points (~8 MiB) instead of
+  // 256 series' worth (~47 MiB that the heap then keeps). The first batch is sized from the
+  // output's steps; later ones from the points the batches so far held.
   constexpr size_t kBatch = 256;
+  constexpr size_t kMinBatch = 32;
+  constexpr size_t kBatchPoints = size_t{1} << 19;
+  auto batch_for = [&](size_t points_per_series) {
+    return std::clamp(kBatchPoints / std::max<size_t>(points_per_series, 1), kMinBatch, kBatch);
+  };
   // Without `parallel`, one series per batch: exactly the order of SelectEach.
-  const size_t batch = parallel ? kBatch : 1;
-  std::vector<SplitItem> items = SplitItemCache::Take(batch);
+  size_t batch = parallel ? batch_for(2 * NumSteps()) : 1;
+  std::vector<SplitItem> items = SplitItemCache::Take(parallel ? kBatch : 1);
   struct GiveBack {
     std::vector<SplitItem>& items;
     ~GiveBack() { SplitItemCache::Give(std::move(items)); }
@@ -254,11 +264,15 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
     if (x.status.ok() && !x.d.Empty()) compute(x.d, x.out);
   };
   int64_t total = 0;
+  size_t series_taken = 0;
+  size_t points_held = 0;  // raw samples and outputs of the series taken
   auto take = [&](size_t i) {
     SplitItem& x = items[i];
     if (!x.status.ok()) Fail(x.status);
     ctx_->AddSamples(x.samples);
     total += static_cast<int64_t>(x.d.Size());
+    ++series_taken;
+    points_held += x.d.Size() + x.out.floats.size() + x.out.histograms.size();
     if (!x.d.Empty()) consume(x.d, x.out);
     // The iterator and the labels were made on this thread: freeing them here keeps the
     // helpers out of this thread's malloc arena (its lock was contended on every series).
@@ -280,6 +294,7 @@ void Evaluator::SelectEachSplit(const VectorSelector& vs, int64_t mint, int64_t 
       ++n;
     }
     RunShared(n, mode, ctx_->options->max_threads, estimate, work, take);
+    if (parallel && series_taken > 0) batch = batch_for(points_held / series_taken);
   }
   if (!set->status().ok()) Fail(set->status());
   ctx_->stats.samples_decoded += total;

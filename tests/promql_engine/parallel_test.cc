@@ -190,5 +190,48 @@ TEST_F(ParallelTest, SampleLimitThresholdIsTheSequentialPeak) {
   }
 }
 
+// Long series, so that a batch of the parallel path holds fewer than 256 of them
+// (SelectEachSplit bounds a batch by points: 6,001 steps a series make batches of 43, then 85
+// while the series are sparse, then 43 again for the dense ones): the answer and the sample
+// limit's threshold stay those of the sequential order across batches of changing sizes.
+TEST_F(ParallelTest, LongSeriesInSmallerBatchesGiveTheSequentialBytes) {
+  tsdb::Head head;
+  auto app = head.NewAppender();
+  constexpr int64_t kEnd = 6000000;  // 6,000 s
+  for (int s = 0; s < 200; ++s) {
+    char id[16];
+    std::snprintf(id, sizeof(id), "%03d", s);
+    model::Labels l{{"__name__", "long_total"}, {"g", std::to_string(s % 7)}, {"i", id}};
+    const int64_t every = s < 120 ? 60000 : 1000;  // the last 80 series are dense
+    double v = 0;
+    for (int64_t t = s % 13; t <= kEnd; t += every) {
+      v += (t / 1000 + s) % 17 == 0 ? -v : 0.25 * (s + 1) + (t % 7000) * 1e-4;
+      ASSERT_TRUE(app->Append(0, l, t, v).ok());
+    }
+  }
+  ASSERT_TRUE(app->Commit().ok());
+  auto run = [&](QueryParallelism mode, int threads, int64_t limit, const char* q,
+                 QueryStats* stats) {
+    QueryOptions qo;
+    qo.stats = stats;
+    return Bytes(Engine(Options(mode, threads, limit)).RangeQuery(head, q, 0, kEnd, 1000, qo));
+  };
+  for (const char* q : {"rate(long_total[5m])", "sum by (g) (rate(long_total[5m]))",
+                        "avg_over_time(long_total[2m])", "long_total"}) {
+    QueryStats stats;
+    const std::string want = run(QueryParallelism::kOff, 1, 50000000, q, &stats);
+    ASSERT_EQ(want.rfind("error", 0), std::string::npos) << q << ": " << want;
+    for (const int threads : {2, 4}) {
+      EXPECT_EQ(run(QueryParallelism::kForce, threads, 50000000, q, nullptr), want) << q;
+    }
+    EXPECT_EQ(run(QueryParallelism::kAuto, 0, 50000000, q, nullptr), want) << q;
+    const int64_t peak = stats.peak_samples;
+    const std::string below = run(QueryParallelism::kOff, 1, peak - 1, q, nullptr);
+    ASSERT_NE(below.rfind("error", 0), std::string::npos) << q;
+    EXPECT_EQ(run(QueryParallelism::kForce, 4, peak, q, nullptr), want) << q;
+    EXPECT_EQ(run(QueryParallelism::kForce, 4, peak - 1, q, nullptr), below) << q;
+  }
+}
+
 }  // namespace
 }  // namespace promlet::promql
