@@ -4,7 +4,7 @@
 cmake_policy(SET CMP0057 NEW)
 cmake_policy(SET CMP0007 NEW)
 file(GLOB _files "${ENGINE_DIR}/*.cc" "${ENGINE_DIR}/*.h")
-set(_allowed evaluator.cc evaluator.h engine.cc info.cc start_timestamp_select.cc)  # info.cc: Evaluator::EvalInfo selects series; start_timestamp_select.cc: Evaluator::EvalStartTimestamp
+set(_allowed evaluator.cc evaluator.h engine.cc info.cc start_timestamp_select.cc select_each_split.cc)  # info.cc: Evaluator::EvalInfo selects series; start_timestamp_select.cc: Evaluator::EvalStartTimestamp; select_each_split.cc: Evaluator::SelectEachSplit
 set(_bad "")
 foreach(f ${_files})
   get_filename_component(_name "${f}" NAME)
