@@ -16,7 +16,6 @@
 #include "common/bytesize.h"
 #include "common/duration.h"
 #include "common/log.h"
-#include "common/memory_limit.h"
 #include "net/http/server.h"
 #include "tsdb/block/section_cache.h"
 
@@ -292,10 +291,7 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
   } else {
     f.retention_size_bytes = *s;
   }
-  if (block_cache_size == "auto") {
-    f.block_cache_bytes =
-        static_cast<int64_t>(tsdb::SectionCache::AutoCapacity(common::MemoryLimitBytes()));
-  } else if (auto s = common::ParseByteSize(block_cache_size); !s.ok()) {
+  if (auto s = tsdb::SectionCache::ParseCapacity(block_cache_size); !s.ok()) {
     return fail(
         absl::StrCat("invalid value \"", block_cache_size,
                      "\" for flag --storage.tsdb.block-cache-size: ", s.status().message()));

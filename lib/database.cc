@@ -7,7 +7,6 @@
 #include "absl/time/time.h"
 #include "common/bytesize.h"
 #include "common/duration.h"
-#include "common/memory_limit.h"
 #include "common/views.h"
 #include "model/textparse.h"
 #include "net/http/server.h"
@@ -46,13 +45,9 @@ absl::Status SetOption(DatabaseOptions& o, std::string_view name, std::string_vi
   if (name == "query.lookback-delta") {
     return SetDuration(o.lookback_delta_ms, name, value, false);
   }
-  if (name == "block-cache.size" && value == "auto") {
-    o.block_cache_bytes =
-        static_cast<int64_t>(tsdb::SectionCache::AutoCapacity(common::MemoryLimitBytes()));
-    return absl::OkStatus();
-  }
   if (name == "retention.size" || name == "block-cache.size") {
-    auto b = common::ParseByteSize(value);
+    auto b = name == "retention.size" ? common::ParseByteSize(value)
+                                      : tsdb::SectionCache::ParseCapacity(value);
     if (!b.ok()) return BadOption(name, value, ToStd(b.status().message()));
     if (*b < 0) return BadOption(name, value, "must not be negative");
     (name == "retention.size" ? o.retention_bytes : o.block_cache_bytes) = *b;

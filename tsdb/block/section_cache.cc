@@ -3,11 +3,19 @@
 #include <algorithm>
 #include <atomic>
 
+#include "common/bytesize.h"
+#include "common/memory_limit.h"
+
 namespace promlet::tsdb {
 
 size_t SectionCache::AutoCapacity(uint64_t memory_limit_bytes) {
   constexpr uint64_t kMin = uint64_t{32} << 20, kMax = uint64_t{1} << 30;
   return static_cast<size_t>(std::clamp(memory_limit_bytes / 16, kMin, kMax));
+}
+
+absl::StatusOr<int64_t> SectionCache::ParseCapacity(std::string_view value) {
+  if (value == "auto") return static_cast<int64_t>(AutoCapacity(common::MemoryLimitBytes()));
+  return common::ParseByteSize(value);
 }
 
 uint64_t SectionCache::NewOwner() {

@@ -28,8 +28,10 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <string_view>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
 
 namespace promlet::tsdb {
 
@@ -61,6 +63,9 @@ class SectionCache {
   // the data from 60 to 600 instances). Prometheus' chunks live in the page cache, bounded only
   // by free memory.
   static size_t AutoCapacity(uint64_t memory_limit_bytes);
+  // A capacity as the flag and the library option give it: "auto" (AutoCapacity of
+  // common::MemoryLimitBytes) or a byte size (common::ParseByteSize, its errors unchanged).
+  static absl::StatusOr<int64_t> ParseCapacity(std::string_view value);
 
   // The value cached for k (now the most recently used), or nullptr.
   std::shared_ptr<const void> Lookup(const Key& k);
