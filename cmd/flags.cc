@@ -195,6 +195,10 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
     ("query.max-samples",
        po::value(&f.query_max_samples)->default_value(50000000)->value_name("int"),
        "Maximum number of samples a single query can load into memory.")
+    ("query.max-steps-per-window",
+       po::value(&f.query_max_steps_per_window)->default_value(2880)->value_name("int"),
+       "A range query of more steps runs as windows of at most this many steps, one after "
+       "another, so that its memory does not grow with its range. 0 means one window.")
     ("query.lookback-delta", po::value(&lookback)->default_value("5m")->value_name("duration"),
        "The maximum lookback duration for retrieving metrics during expression evaluations "
        "and federation.")
@@ -312,6 +316,10 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
     return fail(absl::StrCat("invalid value \"", f.query_max_samples,
                              "\" for flag --query.max-samples: must be at least 1"));
   }
+  if (f.query_max_steps_per_window < 0) {
+    return fail(absl::StrCat("invalid value \"", f.query_max_steps_per_window,
+                             "\" for flag --query.max-steps-per-window: must not be negative"));
+  }
   std::string host;
   uint16_t port = 0;
   if (auto st = net::SplitHostPort(f.listen_address, &host, &port); !st.ok()) {
@@ -399,6 +407,7 @@ ParseFlagsResult ParseFlags(int argc, const char* const* argv) {
       {"query.lookback-delta", common::FormatDuration(f.query_lookback_delta_ms)},
       {"query.max-concurrency", std::to_string(f.query_max_concurrency)},
       {"query.max-samples", std::to_string(f.query_max_samples)},
+      {"query.max-steps-per-window", std::to_string(f.query_max_steps_per_window)},
       {"query.timeout", common::FormatDuration(f.query_timeout_ms)},
       {"rules.alert.for-grace-period", common::FormatDuration(f.rules_for_grace_period_ms)},
       {"rules.alert.for-outage-tolerance", common::FormatDuration(f.rules_outage_tolerance_ms)},

@@ -45,6 +45,7 @@ struct Flags {
   std::string cors_origin = ".*";
   int64_t query_timeout_ms = 2 * 60 * 1000;
   int64_t query_max_samples = 50000000;
+  int64_t query_max_steps_per_window = 2880;
   int64_t query_lookback_delta_ms = 5 * 60 * 1000;
   int query_max_concurrency = 20;
   // Alerting rules: --rules.alert.for-outage-tolerance, --rules.alert.for-grace-period,

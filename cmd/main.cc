@@ -253,6 +253,7 @@ int Run(const Flags& flags) {
   promql::EngineOptions eo;
   eo.lookback_delta_ms = flags.query_lookback_delta_ms;
   eo.max_samples = flags.query_max_samples;
+  eo.max_steps_per_window = flags.query_max_steps_per_window;
   eo.timeout = absl::Milliseconds(flags.query_timeout_ms);
   eo.use_start_timestamps = flags.use_start_timestamps;
   promql::Engine engine(eo);

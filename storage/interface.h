@@ -146,6 +146,14 @@ class Queryable {
   virtual ~Queryable() = default;
   // A querier over [mint, maxt] ms, both inclusive, seeing a consistent snapshot.
   virtual absl::StatusOr<std::unique_ptr<Querier>> NewQuerier(int64_t mint, int64_t maxt) = 0;
+  // Times in (mint, maxt] at which every stored chunk starts anew (a block's or the head's
+  // first time), ascending: a reader that splits a long read just before one of them decodes
+  // no chunk twice. Empty when the storage knows none.
+  virtual std::vector<int64_t> ChunkBoundaries(int64_t mint, int64_t maxt) {
+    (void)mint;
+    (void)maxt;
+    return {};
+  }
 };
 
 class Appender {

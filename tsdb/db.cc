@@ -365,6 +365,21 @@ absl::StatusOr<std::unique_ptr<storage::Querier>> DB::NewQuerier(int64_t mint, i
   return MergeQueriers(std::move(qs));
 }
 
+std::vector<int64_t> DB::ChunkBoundaries(int64_t mint, int64_t maxt) {
+  std::vector<int64_t> out;
+  auto add = [&](int64_t t) {
+    if (t > mint && t <= maxt) out.push_back(t);
+  };
+  add(head_->MinTime());
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& b : blocks_) add(b->meta().min_time);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 std::vector<BlockMeta> DB::Blocks() const {
   std::lock_guard<std::mutex> l(mu_);
   std::vector<BlockMeta> out;

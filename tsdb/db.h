@@ -115,6 +115,8 @@ class DB : public storage::Storage {
 
   std::unique_ptr<storage::Appender> NewAppender() override;
   absl::StatusOr<std::unique_ptr<storage::Querier>> NewQuerier(int64_t mint, int64_t maxt) override;
+  // The blocks' and the head's first times.
+  std::vector<int64_t> ChunkBoundaries(int64_t mint, int64_t maxt) override;
 
   // One round of maintenance: cut the head's oldest block_range while the head spans more than
   // 1.5 x block_range (then truncate head and checkpoint the WAL), merge blocks as planned,

@@ -5,8 +5,9 @@ Both binaries serve copies of one block directory (imported once from the datase
 A's `tsdb create-blocks-from openmetrics`) at the same time, on 127.0.0.1. Every query gets
 one warm-up per binary, then --reps rounds alternating A and B, so machine noise hits both
 alike. Per query: median client-side latency (ms) and server CPU per query (ms, summed over
-the server's threads from /proc/<pid>/task/*/schedstat), and B/A ratios; the last line is the
-geometric mean of the ratios. CPU ratios stay meaningful on a noisy machine; latency needs a
+the server's threads from /proc/<pid>/task/*/schedstat), and B/A ratios; then the geometric
+mean of the ratios, both servers' RSS after the set and, when both serve one dataset, whether
+their answers (the warm-up's `data`) are equal. CPU ratios stay meaningful on a noisy machine; latency needs a
 quiet one.
 
     python3 bench/compare/ab_promlet.py OLD_BIN NEW_BIN --dataset FILE.om
@@ -84,6 +85,14 @@ def server_cpu(pid):
     return total / 1e9
 
 
+def rss_mib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("a")
@@ -145,6 +154,8 @@ def main():
                  for _, port in servers]
         spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
 
+        bodies = [None, None]  # of each server's last request on its first connection
+
         def round_(si, url):
             out = [None] * args.clients
 
@@ -157,6 +168,8 @@ def main():
                 if r.status != 200:
                     raise RuntimeError("HTTP %s: %s" % (r.status, body[:200]))
                 out[k] = time.perf_counter() - t0
+                if k == 0:
+                    bodies[si] = body
 
             threads = [threading.Thread(target=one, args=(k,)) for k in range(args.clients)]
             for t in threads:
@@ -172,7 +185,7 @@ def main():
             " (cpus %s)" % args.taskset_b if args.taskset_b else "", datasets[1], args.busy,
             args.clients, args.reps))
         print("%-26s %9s %9s %6s | %8s %8s %6s" % ("query", "A ms", "B ms", "B/A", "A cpu", "B cpu", "B/A"))
-        wall_ratios, cpu_ratios = [], []
+        wall_ratios, cpu_ratios, differ = [], [], []
         for q in queries:
             urls = []
             for st in stats:
@@ -185,6 +198,8 @@ def main():
                                                                           "time": st["range_end_s"]}))
             round_(0, urls[0])
             round_(1, urls[1])
+            if not args.dataset_b and json.loads(bodies[0])["data"] != json.loads(bodies[1])["data"]:
+                differ.append(q["name"])
             times, cpu = [[], []], [0.0, 0.0]
             for _ in range(args.reps):
                 for si in (0, 1):
@@ -199,6 +214,10 @@ def main():
                   flush=True)
         gm = lambda xs: math.exp(sum(math.log(x) for x in xs) / len(xs))
         print("geometric mean B/A: latency %.2f, server CPU %.2f" % (gm(wall_ratios), gm(cpu_ratios)))
+        print("RSS after the set: A %.0f MiB, B %.0f MiB" % (rss_mib(procs[0].pid), rss_mib(procs[1].pid)))
+        if not args.dataset_b:
+            print("answers: %d of %d equal%s" % (len(queries) - len(differ), len(queries),
+                                                 " (differ: %s)" % ", ".join(differ) if differ else ""))
     finally:
         for p in spinners + procs:
             p.terminate()

@@ -1,9 +1,13 @@
-// Engine: the public entry points. Validates parameters, opens one querier over the time range
-// the expression touches, runs the evaluator and converts its matrix into the result value.
+// Engine: the public entry points. Validates parameters, opens a querier over the time range
+// the expression touches (one per window of steps of a long range query), runs the evaluator
+// over each window, joins the windows and converts the matrix into the result value.
 #include "promql/engine/engine.h"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
+#include <memory>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "promql/engine/evaluator.h"
@@ -101,7 +105,7 @@ void WalkTimes(const internal::QueryContext& ctx, const Expr& e, int64_t start, 
       int64_t s = start, en = end;
       if (subq_has_ts) s = en = subq_ts;
       if (vs.time.at != AtModifier::kNone) {
-        s = en = internal::ResolveAt(vs.time.at, vs.time.at_ms, start, end);
+        s = en = ctx.At(vs.time.at, vs.time.at_ms);
       } else {
         s = s - subq_offset - subq_range;
         en -= subq_offset;
@@ -141,7 +145,7 @@ void WalkTimes(const internal::QueryContext& ctx, const Expr& e, int64_t start, 
         off = ctx.Dur(sq.time.offset_ms);
         rng = ctx.Dur(sq.range_ms);
         has_ts = true;
-        ts = internal::ResolveAt(sq.time.at, sq.time.at_ms, start, end);
+        ts = ctx.At(sq.time.at, sq.time.at_ms);
       }
       WalkTimes(ctx, *sq.expr, start, end, lookback, off, rng, has_ts, ts, 0, mm);
       return;
@@ -178,6 +182,47 @@ void WalkTimes(const internal::QueryContext& ctx, const Expr& e, int64_t start, 
     default:
       return;
   }
+}
+
+// The steps of a range query cut into windows of about max_steps steps (one window when
+// max_steps <= 0). A window ends just before one of the storage's chunk boundaries where one
+// lies in its second half, or else in the first max_steps steps after it: the next window then
+// reads only the newest samples of the chunks before the cut (for its lookback and ranges),
+// and no chunk is decoded whole twice. Without such a boundary the rest is cut evenly (1,441
+// steps in windows of 1,440 make 721 and 720).
+struct StepWindow {
+  int64_t start, end;
+};
+std::vector<StepWindow> SplitSteps(int64_t start, int64_t end, int64_t step, int64_t max_steps,
+                                   const std::vector<int64_t>& boundaries) {
+  const int64_t steps = (end - start) / step + 1;
+  if (max_steps <= 0 || steps <= max_steps) return {{start, end}};
+  // The first step at or after each boundary: a window ending before it reads none of the
+  // chunks that start there.
+  std::vector<int64_t> cuts;
+  for (int64_t b : boundaries) {
+    const int64_t c = b <= start ? 0 : (b - start + step - 1) / step;
+    if (c > 0 && c < steps) cuts.push_back(c);
+  }
+  std::vector<StepWindow> out;
+  int64_t first = 0;
+  while (first < steps) {
+    const int64_t rest = steps - first;
+    int64_t next = steps;
+    if (rest > max_steps) {
+      const int64_t count = (rest + max_steps - 1) / max_steps;
+      next = first + (rest + count - 1) / count;
+      auto it = std::upper_bound(cuts.begin(), cuts.end(), first + max_steps);
+      if (it != cuts.begin() && *std::prev(it) >= first + max_steps / 2) {
+        next = *std::prev(it);
+      } else if (it != cuts.end() && *it <= first + 2 * max_steps) {
+        next = *it;
+      }
+    }
+    out.push_back({start + first * step, start + (next - 1) * step});
+    first = next;
+  }
+  return out;
 }
 
 // Evaluates the step()/range()-dependent duration expressions of the tree for this query.
@@ -321,16 +366,33 @@ absl::StatusOr<Result> Exec(const EngineOptions& options, storage::Queryable& st
     if (!st.ok()) return st;
   }
   MarkStatsOnly(expr, StatsState::kNone, ctx);
-  MinMax mm;
-  WalkTimes(ctx, expr, start, end, ctx.lookback_ms, 0, 0, false, 0, 0, mm);
-  if (mm.max == std::numeric_limits<int64_t>::min()) mm.min = mm.max = 0;
-  auto querier = storage.NewQuerier(mm.min, mm.max);
-  if (!querier.ok()) return querier.status();
-  ctx.querier = querier->get();
+  std::vector<StepWindow> windows{{start, instant ? start : end}};
+  const int64_t max_steps = options.max_steps_per_window;
+  if (!instant && max_steps > 0 && (end - start) / step >= max_steps) {
+    windows = SplitSteps(start, end, step, max_steps, storage.ChunkBoundaries(start, end));
+  }
+  std::vector<std::unique_ptr<storage::Querier>> queriers;
+  for (const StepWindow& w : windows) {
+    MinMax mm;
+    WalkTimes(ctx, expr, w.start, w.end, ctx.lookback_ms, 0, 0, false, 0, 0, mm);
+    if (mm.max == std::numeric_limits<int64_t>::min()) mm.min = mm.max = 0;
+    auto querier = storage.NewQuerier(mm.min, mm.max);
+    if (!querier.ok()) return querier.status();
+    queriers.push_back(std::move(*querier));
+  }
 
   try {
-    internal::Evaluator ev(&ctx, start, instant ? start : end, instant ? 1 : step);
-    EMatrix m = ev.Eval(expr);
+    EMatrix m;
+    internal::WindowJoin joined;
+    for (size_t i = 0; i < windows.size(); ++i) {
+      ctx.querier = queriers[i].get();
+      internal::Evaluator ev(&ctx, windows[i].start, windows[i].end, instant ? 1 : step);
+      m = ev.Eval(expr);
+      ctx.querier = nullptr;
+      queriers[i].reset();
+      if (windows.size() > 1) joined.Add(std::move(m));
+    }
+    if (windows.size() > 1) m = joined.Take();
     if (instant && (type == ValueType::kVector || type == ValueType::kScalar)) {
       if (type == ValueType::kScalar) {
         double v = std::numeric_limits<double>::quiet_NaN();

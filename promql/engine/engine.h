@@ -18,8 +18,11 @@
 //   - other codes         storage errors, passed through                     -> 500 internal
 //
 // Invariants: the engine is stateless between queries and thread-safe (each query builds its
-// own evaluator); results own their labels. Matrix results are sorted by labels; vector results
-// of instant queries keep the order the expression produced (sort(), topk(), ...).
+// own evaluators); results own their labels. A long range query runs in windows of steps
+// (EngineOptions::max_steps_per_window) whose queriers are all opened before the first runs,
+// so that every window reads the blocks that existed when the query started. Matrix results are
+// sorted by labels; vector results of instant queries keep the order the expression produced
+// (sort(), topk(), ...).
 #ifndef PROMLET_PROMQL_ENGINE_ENGINE_H_
 #define PROMLET_PROMQL_ENGINE_ENGINE_H_
 
@@ -61,6 +64,12 @@ struct EngineOptions {
   // Prometheus' use-start-timestamps feature: rate, increase, irate and resets read samples'
   // start timestamps (resets and left extrapolation), start_timestamp() answers.
   bool use_start_timestamps = false;
+  // A range query of more steps than this runs as consecutive windows of at most this many
+  // steps, each with a querier over its own time range, and the windows' series are joined:
+  // what a query holds while it evaluates (aggregation cells, sample batches, operands of
+  // binary operators) then grows with the window, not with the range. Answers are the same
+  // bits, since every step is evaluated on its own. <= 0: one window.
+  int64_t max_steps_per_window = 2880;
 };
 
 struct QueryStats {

@@ -3,6 +3,7 @@
 #include "promql/engine/value.h"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 
 #include "absl/container/flat_hash_map.h"
@@ -93,21 +94,57 @@ void MergeSameLabels(EMatrix& m) {
       if (used[j] || !(m[j].metric == base.metric)) continue;
       used[j] = true;
       base.floats.insert(base.floats.end(), m[j].floats.begin(), m[j].floats.end());
+      base.histograms.insert(base.histograms.end(),
+                             std::make_move_iterator(m[j].histograms.begin()),
+                             std::make_move_iterator(m[j].histograms.end()));
       base.drop_name = base.drop_name && m[j].drop_name;
       grew = true;
     }
     if (grew) {
-      std::stable_sort(base.floats.begin(), base.floats.end(),
-                       [](const FPoint& a, const FPoint& b) { return a.t < b.t; });
-      for (size_t k = 1; k < base.floats.size(); ++k) {
-        if (base.floats[k].t == base.floats[k - 1].t) {
-          Errorf("vector cannot contain metrics with the same labelset");
-        }
+      auto by_time = [](const auto& a, const auto& b) { return a.t < b.t; };
+      std::stable_sort(base.floats.begin(), base.floats.end(), by_time);
+      std::stable_sort(base.histograms.begin(), base.histograms.end(), by_time);
+      auto same_time = [](const auto& a, const auto& b) { return a.t == b.t; };
+      // A float and a histogram at one timestamp collide as two floats would.
+      size_t h = 0;
+      bool clash = std::adjacent_find(base.floats.begin(), base.floats.end(), same_time) !=
+                       base.floats.end() ||
+                   std::adjacent_find(base.histograms.begin(), base.histograms.end(), same_time) !=
+                       base.histograms.end();
+      for (size_t f = 0; !clash && f < base.floats.size(); ++f) {
+        while (h < base.histograms.size() && base.histograms[h].t < base.floats[f].t) ++h;
+        clash = h < base.histograms.size() && base.histograms[h].t == base.floats[f].t;
       }
+      if (clash) Errorf("vector cannot contain metrics with the same labelset");
     }
     out.push_back(std::move(base));
   }
   m = std::move(out);
+}
+
+void WindowJoin::Add(EMatrix&& window) {
+  std::vector<bool> continued(joined_.size(), false);
+  for (ESeries& s : window) {
+    std::vector<size_t>& rows = by_key_[s.metric.Hash() ^ static_cast<uint64_t>(s.drop_name)];
+    size_t row = joined_.size();
+    for (size_t r : rows) {
+      if (!continued[r] && joined_[r].drop_name == s.drop_name && joined_[r].metric == s.metric) {
+        row = r;
+        break;
+      }
+    }
+    if (row == joined_.size()) {
+      rows.push_back(row);
+      continued.push_back(true);
+      joined_.push_back(std::move(s));
+      continue;
+    }
+    continued[row] = true;
+    ESeries& into = joined_[row];
+    into.floats.insert(into.floats.end(), s.floats.begin(), s.floats.end());
+    into.histograms.insert(into.histograms.end(), std::make_move_iterator(s.histograms.begin()),
+                           std::make_move_iterator(s.histograms.end()));
+  }
 }
 
 void DropStale(Decoded& d) {

@@ -18,11 +18,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "promql/ast.h"
 #include "common/kahansum.h"
 #include "model/histogram/float_histogram.h"
 #include "model/labels.h"
+#include "promql/ast.h"
 
 namespace promlet::promql::internal {
 
@@ -115,6 +116,22 @@ struct StepRows {
 // Merges series whose label sets are equal (after relabelling or name removal) into one,
 // failing with "vector cannot contain metrics with the same labelset" on a shared timestamp.
 void MergeSameLabels(EMatrix& m);
+
+// Joins the results of a range query run in windows of steps (engine.cc), added in time order:
+// a series of a later window continues the earlier series with the same labels and the same
+// delayed name removal, or is added. The k-th such series of a window continues the k-th of
+// the earlier ones, so that series one window holds twice (until name removal merges or
+// refuses them) stay apart as they would in a single window. Points stay in time order, since
+// a window's steps all follow the previous window's; they stay counted as held samples.
+class WindowJoin {
+ public:
+  void Add(EMatrix&& window);
+  EMatrix Take() { return std::move(joined_); }
+
+ private:
+  EMatrix joined_;
+  absl::flat_hash_map<uint64_t, std::vector<size_t>> by_key_;  // into joined_
+};
 
 // AST helpers.
 const Expr& UnwrapParens(const Expr& e);

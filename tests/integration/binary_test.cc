@@ -172,6 +172,7 @@ TEST(BinaryTest, BadFlagValuesExitNonZeroNamingTheFlag) {
            {"--storage.tsdb.block-cache-size=lots", "storage.tsdb.block-cache-size"},
            {"--query.max-samples=many", "query.max-samples"},
            {"--query.max-concurrency=0", "query.max-concurrency"},
+           {"--query.max-steps-per-window=-1", "query.max-steps-per-window"},
            {"--log.level=loud", "log.level"},
            {"--log.format=xml", "log.format"},
            {"--web.listen-address=nowhere", "web.listen-address"},

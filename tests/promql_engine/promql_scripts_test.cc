@@ -122,6 +122,14 @@ TEST_P(PromqlScriptTest, EvalsPassOrAreKnownFailingWithForcedParallelism) {
   ExpectEvalsPassOrKnownFailing(GetParam(), opts, false);
 }
 
+// The same scripts with every range query run in windows of two steps, each over its own
+// querier, joined (engine.cc): the windows must give the one-window answers.
+TEST_P(PromqlScriptTest, EvalsPassOrAreKnownFailingInWindowsOfTwoSteps) {
+  RunOptions opts;
+  opts.max_steps_per_window = 2;
+  ExpectEvalsPassOrKnownFailing(GetParam(), opts, false);
+}
+
 // Debug aid: PROMQL_SCRIPT=/path/to/x.test runs one script, attempting every eval.
 TEST(PromqlScriptDebug, SingleScriptFromEnv) {
   const char* path = std::getenv("PROMQL_SCRIPT");

@@ -772,6 +772,7 @@ class Runner {
     o.timeout = absl::Seconds(100);
     o.parallelism = opts_.parallelism;
     o.max_threads = opts_.max_threads;
+    if (opts_.max_steps_per_window != 0) o.max_steps_per_window = opts_.max_steps_per_window;
     o.use_start_timestamps = true;  // as the reference test engine (FORMAT.md §3.5)
     return o;
   }()};

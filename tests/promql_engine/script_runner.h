@@ -43,6 +43,7 @@ struct RunOptions {
   // The engine's threading (kForce runs every selector through the parallel path).
   QueryParallelism parallelism = QueryParallelism::kAuto;
   int max_threads = 0;
+  int64_t max_steps_per_window = 0;  // 0: the engine's default
 };
 
 // Runs one script (path to the .test file); `file` is its base name for TierMap lookups.

@@ -86,6 +86,11 @@ TEST(DB, HeadIsCutIntoBlocksAndQueriesMergeEverything) {
   EXPECT_EQ(ranges[0], std::make_pair(int64_t{0}, 2 * kHour));
   EXPECT_EQ(ranges[1], std::make_pair(2 * kHour, 4 * kHour));
   EXPECT_GE((*db)->head()->MinTime(), 4 * kHour);
+  // Where chunks start anew (a long range query's windows are cut there): the second block's
+  // and the head's first times, within (mint, maxt].
+  EXPECT_EQ((*db)->ChunkBoundaries(0, 7 * kHour),
+            (std::vector<int64_t>{2 * kHour, (*db)->head()->MinTime()}));
+  EXPECT_EQ((*db)->ChunkBoundaries(2 * kHour, 3 * kHour), std::vector<int64_t>{});
   auto got = QueryAll(db->get(), 0, 7 * kHour);
   EXPECT_EQ(CountSamples(got), 4u * 7 * 60);
   for (const auto& [k, v] : got) {
