@@ -2,7 +2,6 @@
 // thread (QueryParallelism::kOff), shared with helper threads on every batch (kForce, 2 and 4
 // threads) or as the adaptive default decides (kAuto): same series, labels, timestamps, the
 // same bits of every value (NaN payloads included), the same annotations and the same errors.
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -13,10 +12,13 @@
 #include "gtest/gtest.h"
 #include "model/value.h"
 #include "promql/engine/engine.h"
+#include "tests/promql_engine/answer_bytes.h"
 #include "tsdb/head.h"
 
 namespace promlet::promql {
 namespace {
+
+using testing::AnswerBytes;
 
 // 700 series per family (three batches of the parallel path): counters with resets and gaps,
 // gauges with stale markers, and a classic histogram.
@@ -61,37 +63,9 @@ class ParallelTest : public ::testing::Test {
     return o;
   }
 
-  // Everything an answer says, values as bits.
-  static std::string Bytes(const absl::StatusOr<Result>& r) {
-    if (!r.ok()) return "error: " + r.status().ToString();
-    std::string out;
-    auto num = [&](double v) { out += std::to_string(std::bit_cast<uint64_t>(v)) + ","; };
-    if (const auto* m = std::get_if<Matrix>(&r->value)) {
-      for (const auto& s : *m) {
-        out += s.labels.ToString() + ":";
-        for (const auto& p : s.points) {
-          out += std::to_string(p.t) + "=";
-          num(p.v);
-        }
-        out += "\n";
-      }
-    } else if (const auto* v = std::get_if<Vector>(&r->value)) {
-      for (const auto& s : *v) {
-        out += s.labels.ToString() + "@" + std::to_string(s.t) + "=";
-        num(s.v);
-        out += "\n";
-      }
-    } else if (const auto* sc = std::get_if<Scalar>(&r->value)) {
-      num(sc->v);
-    }
-    for (const auto& w : r->warnings) out += "W " + w + "\n";
-    for (const auto& i : r->infos) out += "I " + i + "\n";
-    return out;
-  }
-
   std::string Run(const Engine& e, const std::string& q, bool range) {
-    return Bytes(range ? e.RangeQuery(head_, q, 0, 3600000, 30000)
-                       : e.InstantQuery(head_, q, 3000000));
+    return AnswerBytes(range ? e.RangeQuery(head_, q, 0, 3600000, 30000)
+                             : e.InstantQuery(head_, q, 3000000));
   }
 
   tsdb::Head head_;
@@ -170,7 +144,7 @@ TEST_F(ParallelTest, SampleLimitThresholdIsTheSequentialPeak) {
     auto run = [&](QueryParallelism mode, int threads, int64_t limit, QueryStats* stats) {
       QueryOptions qo;
       qo.stats = stats;
-      return Bytes(
+      return AnswerBytes(
           Engine(Options(mode, threads, limit)).RangeQuery(head, q, 0, 1800000, 30000, qo));
     };
     QueryStats stats;
@@ -214,7 +188,8 @@ TEST_F(ParallelTest, LongSeriesInSmallerBatchesGiveTheSequentialBytes) {
                  QueryStats* stats) {
     QueryOptions qo;
     qo.stats = stats;
-    return Bytes(Engine(Options(mode, threads, limit)).RangeQuery(head, q, 0, kEnd, 1000, qo));
+    return AnswerBytes(
+        Engine(Options(mode, threads, limit)).RangeQuery(head, q, 0, kEnd, 1000, qo));
   };
   for (const char* q : {"rate(long_total[5m])", "sum by (g) (rate(long_total[5m]))",
                         "avg_over_time(long_total[2m])", "long_total"}) {
