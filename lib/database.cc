@@ -66,16 +66,24 @@ absl::Status SetOption(DatabaseOptions& o, std::string_view name, std::string_vi
     }
     return absl::OkStatus();
   }
+  if (name == "query.max-steps-per-window") {
+    int64_t n = 0;
+    if (!absl::SimpleAtoi(ToAbsl(value), &n) || n < 0) {
+      return BadOption(name, value, "must be a non-negative integer");
+    }
+    o.query_max_steps_per_window = n;
+    return absl::OkStatus();
+  }
   if (name == "lockfile") {
     if (value != "true" && value != "false") return BadOption(name, value, "must be true or false");
     o.lockfile = value == "true";
     return absl::OkStatus();
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown option \"", ToAbsl(name),
-      "\" (known: retention.time, retention.size, block.duration, query.timeout, "
-      "query.max-samples, query.lookback-delta, query.max-concurrency, block-cache.size, "
-      "lockfile)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown option \"", ToAbsl(name),
+                   "\" (known: retention.time, retention.size, block.duration, query.timeout, "
+                   "query.max-samples, query.max-steps-per-window, query.lookback-delta, "
+                   "query.max-concurrency, block-cache.size, lockfile)"));
 }
 
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& dir,
@@ -98,6 +106,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& dir,
   promql::EngineOptions eo;
   eo.lookback_delta_ms = options.lookback_delta_ms;
   eo.max_samples = options.query_max_samples;
+  eo.max_steps_per_window = options.query_max_steps_per_window;
   eo.timeout = absl::Milliseconds(options.query_timeout_ms);
   d->engine_ = std::make_unique<promql::Engine>(eo);
   return d;

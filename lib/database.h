@@ -41,6 +41,7 @@ struct DatabaseOptions {
   int64_t block_duration_ms = 2LL * 3600 * 1000;
   int64_t query_timeout_ms = 2LL * 60 * 1000;
   int64_t query_max_samples = 50000000;
+  int64_t query_max_steps_per_window = 2880;  // promql::EngineOptions::max_steps_per_window
   int64_t lookback_delta_ms = 5LL * 60 * 1000;
   int query_max_concurrency = 20;
   int64_t block_cache_bytes = 32LL << 20;

@@ -81,6 +81,9 @@ PROMLET_EXPORT void promlet_free(void *p);
  *   "block.duration"         head block span, e.g. "2h" (default)
  *   "query.timeout"          duration, default "2m"
  *   "query.max-samples"      integer, default 50000000
+ *   "query.max-steps-per-window"  integer, default 2880: a range query of more steps runs
+ *                            in windows of steps, so its memory does not grow with its
+ *                            range; "0" = one window
  *   "query.lookback-delta"   duration, default "5m"
  *   "query.max-concurrency"  integer, default 20 (HTTP API)
  *   "block-cache.size"       bytes of decompressed block sections kept between queries,

@@ -173,6 +173,11 @@ TEST_F(CApiTest, OptionsByName) {
   EXPECT_EQ(promlet_options_set(o, "retention.time", "30d", &err), 0);
   EXPECT_EQ(promlet_options_set(o, "query.max-samples", "3", &err), 0);
   EXPECT_EQ(promlet_options_set(o, "lockfile", "false", &err), 0);
+  EXPECT_EQ(promlet_options_set(o, "query.max-steps-per-window", "0", &err), 0);
+  EXPECT_NE(promlet_options_set(o, "query.max-steps-per-window", "-1", &err), 0);
+  EXPECT_NE(Take(err).find("option \"query.max-steps-per-window\": invalid value \"-1\""),
+            std::string::npos);
+  err = nullptr;
   EXPECT_EQ(promlet_options_set(o, "block-cache.size", "auto", &err), 0);
   EXPECT_EQ(promlet_options_set(o, "block-cache.size", "4MB", &err), 0);
   EXPECT_NE(promlet_options_set(o, "block-cache.size", "lots", &err), 0);
