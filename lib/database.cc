@@ -36,6 +36,18 @@ absl::Status SetDuration(int64_t& field, std::string_view name, std::string_view
   return absl::OkStatus();
 }
 
+// A count: a positive integer, or with allow_zero a non-negative one.
+absl::Status SetCount(int64_t& field, std::string_view name, std::string_view value,
+                      bool allow_zero) {
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(ToAbsl(value), &n) || n < 0 || (n == 0 && !allow_zero)) {
+    return BadOption(name, value,
+                     allow_zero ? "must be a non-negative integer" : "must be a positive integer");
+  }
+  field = n;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status SetOption(DatabaseOptions& o, std::string_view name, std::string_view value) {
@@ -53,25 +65,16 @@ absl::Status SetOption(DatabaseOptions& o, std::string_view name, std::string_vi
     (name == "retention.size" ? o.retention_bytes : o.block_cache_bytes) = *b;
     return absl::OkStatus();
   }
-  if (name == "query.max-samples" || name == "query.max-concurrency") {
-    int64_t n = 0;
-    if (!absl::SimpleAtoi(ToAbsl(value), &n) || n <= 0) {
-      return BadOption(name, value, "must be a positive integer");
-    }
-    if (name == "query.max-samples") {
-      o.query_max_samples = n;
-    } else {
-      if (n > 1024) return BadOption(name, value, "must be at most 1024");
-      o.query_max_concurrency = static_cast<int>(n);
-    }
-    return absl::OkStatus();
-  }
+  if (name == "query.max-samples") return SetCount(o.query_max_samples, name, value, false);
   if (name == "query.max-steps-per-window") {
+    return SetCount(o.query_max_steps_per_window, name, value, true);
+  }
+  if (name == "query.max-concurrency") {
     int64_t n = 0;
-    if (!absl::SimpleAtoi(ToAbsl(value), &n) || n < 0) {
-      return BadOption(name, value, "must be a non-negative integer");
-    }
-    o.query_max_steps_per_window = n;
+    absl::Status st = SetCount(n, name, value, false);
+    if (!st.ok()) return st;
+    if (n > 1024) return BadOption(name, value, "must be at most 1024");
+    o.query_max_concurrency = static_cast<int>(n);
     return absl::OkStatus();
   }
   if (name == "lockfile") {

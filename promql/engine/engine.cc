@@ -184,23 +184,24 @@ void WalkTimes(const internal::QueryContext& ctx, const Expr& e, int64_t start, 
   }
 }
 
-// The steps of a range query cut into windows of about max_steps steps (one window when
-// max_steps <= 0). A window ends just before one of the storage's chunk boundaries where one
-// lies in its second half, or else in the first max_steps steps after it: the next window then
-// reads only the newest samples of the chunks before the cut (for its lookback and ranges),
-// and no chunk is decoded whole twice. Without such a boundary the rest is cut evenly (1,441
-// steps in windows of 1,440 make 721 and 720).
+// The steps of a range query cut into windows of about max_steps steps: one window when
+// max_steps <= 0 or the query has no more steps, without asking the storage for its chunk
+// boundaries (the DB lists them under a lock). A window ends just before one of the storage's
+// chunk boundaries where one lies in its second half, or else in the first max_steps steps
+// after it: the next window then reads only the newest samples of the chunks before the cut
+// (for its lookback and ranges), and no chunk is decoded whole twice. Without such a boundary
+// the rest is cut evenly (1,441 steps in windows of 1,440 make 721 and 720).
 struct StepWindow {
   int64_t start, end;
 };
 std::vector<StepWindow> SplitSteps(int64_t start, int64_t end, int64_t step, int64_t max_steps,
-                                   const std::vector<int64_t>& boundaries) {
+                                   storage::Queryable& storage) {
   const int64_t steps = (end - start) / step + 1;
   if (max_steps <= 0 || steps <= max_steps) return {{start, end}};
   // The first step at or after each boundary: a window ending before it reads none of the
   // chunks that start there.
   std::vector<int64_t> cuts;
-  for (int64_t b : boundaries) {
+  for (int64_t b : storage.ChunkBoundaries(start, end)) {
     const int64_t c = b <= start ? 0 : (b - start + step - 1) / step;
     if (c > 0 && c < steps) cuts.push_back(c);
   }
@@ -366,11 +367,9 @@ absl::StatusOr<Result> Exec(const EngineOptions& options, storage::Queryable& st
     if (!st.ok()) return st;
   }
   MarkStatsOnly(expr, StatsState::kNone, ctx);
-  std::vector<StepWindow> windows{{start, instant ? start : end}};
-  const int64_t max_steps = options.max_steps_per_window;
-  if (!instant && max_steps > 0 && (end - start) / step >= max_steps) {
-    windows = SplitSteps(start, end, step, max_steps, storage.ChunkBoundaries(start, end));
-  }
+  const std::vector<StepWindow> windows =
+      instant ? std::vector<StepWindow>{{start, start}}
+              : SplitSteps(start, end, step, options.max_steps_per_window, storage);
   std::vector<std::unique_ptr<storage::Querier>> queriers;
   for (const StepWindow& w : windows) {
     MinMax mm;
