@@ -95,12 +95,12 @@ promlet_db* Open(const char* dir, const promlet::lib::DatabaseOptions& options, 
 }
 
 template <typename Eval>
-char* QueryJson(char** errmsg, Eval&& eval) {
+char* QueryJson(char** errmsg, const promlet::promql::Engine& engine, Eval&& eval) {
   char* out = nullptr;
   Call(errmsg, [&]() -> absl::Status {
     absl::StatusOr<promlet::promql::Result> r = eval();
     if (!r.ok()) return r.status();
-    out = CopyString(promlet::web::QueryDataJson(*r));
+    out = CopyString(promlet::web::QueryDataJson(*r, &engine));
     if (out == nullptr) return absl::ResourceExhaustedError("out of memory");
     return absl::OkStatus();
   });
@@ -238,7 +238,7 @@ char* promlet_query(promlet_db* db, const char* expr, int64_t time_ms, char** er
     SetError(errmsg, db == nullptr ? "db is NULL" : "expr is NULL");
     return nullptr;
   }
-  return QueryJson(errmsg, [&] { return db->db->Query(expr, time_ms); });
+  return QueryJson(errmsg, db->db->engine(), [&] { return db->db->Query(expr, time_ms); });
 }
 
 char* promlet_query_range(promlet_db* db, const char* expr, int64_t start_ms, int64_t end_ms,
@@ -247,7 +247,8 @@ char* promlet_query_range(promlet_db* db, const char* expr, int64_t start_ms, in
     SetError(errmsg, db == nullptr ? "db is NULL" : "expr is NULL");
     return nullptr;
   }
-  return QueryJson(errmsg, [&] { return db->db->QueryRange(expr, start_ms, end_ms, step_ms); });
+  return QueryJson(errmsg, db->db->engine(),
+                   [&] { return db->db->QueryRange(expr, start_ms, end_ms, step_ms); });
 }
 
 promlet_result* promlet_query_result(promlet_db* db, const char* expr, int64_t time_ms,

@@ -292,7 +292,7 @@ Result<std::string> Db::QueryJson(std::string_view expr, int64_t time_ms) const 
   return Guard<std::string>([&]() -> Result<std::string> {
     auto r = impl_->db->Query(expr, time_ms);
     if (!r.ok()) return FromAbsl(r.status());
-    return web::QueryDataJson(*r);
+    return web::QueryDataJson(*r, &impl_->db->engine());
   });
 }
 
@@ -301,7 +301,7 @@ Result<std::string> Db::QueryRangeJson(std::string_view expr, int64_t start_ms, 
   return Guard<std::string>([&]() -> Result<std::string> {
     auto r = impl_->db->QueryRange(expr, start_ms, end_ms, step_ms);
     if (!r.ok()) return FromAbsl(r.status());
-    return web::QueryDataJson(*r);
+    return web::QueryDataJson(*r, &impl_->db->engine());
   });
 }
 

@@ -66,6 +66,8 @@ class Database {
   absl::StatusOr<promql::Result> Query(std::string_view expr, int64_t time_ms) const;
   absl::StatusOr<promql::Result> QueryRange(std::string_view expr, int64_t start_ms,
                                             int64_t end_ms, int64_t step_ms) const;
+  // The engine of Query and QueryRange: answers are encoded with its helper threads too.
+  const promql::Engine& engine() const { return *engine_; }
 
   // Starts the HTTP API on `listen_address`; returns the bound port.
   absl::StatusOr<uint16_t> Serve(const std::string& listen_address);

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "promql/engine/evaluator.h"
+#include "promql/engine/helper_pool.h"
 #include "promql/functions.h"
 #include "promql/parser/parser.h"
 
@@ -458,6 +459,12 @@ absl::StatusOr<Result> Exec(const EngineOptions& options, storage::Queryable& st
 }  // namespace
 
 Engine::Engine(EngineOptions options) : options_(options) {}
+
+void Engine::ShareWork(size_t n, const std::function<void(size_t)>& work,
+                       const std::function<void(size_t)>& consume) const {
+  internal::WorkEstimate estimate;
+  internal::RunShared(n, options_.parallelism, options_.max_threads, estimate, work, consume);
+}
 
 absl::StatusOr<Result> Engine::InstantQuery(storage::Queryable& storage, std::string_view query,
                                             int64_t t_ms, const QueryOptions& opts) const {

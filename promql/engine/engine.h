@@ -28,6 +28,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,9 +38,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "promql/ast.h"
 #include "model/histogram/float_histogram.h"
 #include "model/labels.h"
+#include "promql/ast.h"
 #include "storage/interface.h"
 
 namespace promlet::promql {
@@ -165,6 +166,14 @@ class Engine {
                                     int64_t start_ms, int64_t end_ms, int64_t step_ms,
                                     const QueryOptions& opts = {},
                                     std::string_view query_text = {}) const;
+
+  // Runs work(i) for every i in [0, n) as a query's selection runs its series: on the calling
+  // thread, joined by the engine's helper threads once the work proves large and cores are
+  // free (EngineOptions::parallelism and max_threads). consume(i) runs on the calling thread,
+  // in increasing order, once work(0..i) have finished. For work that follows an evaluation
+  // and splits as well as it does: the API encodes a large answer's series this way.
+  void ShareWork(size_t n, const std::function<void(size_t)>& work,
+                 const std::function<void(size_t)>& consume) const;
 
   const EngineOptions& options() const { return options_; }
 

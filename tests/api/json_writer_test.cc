@@ -1,13 +1,15 @@
 #include "web/api/v1/json_writer.h"
-#include "web/api/v1/query_json.h"
-
-#include <cmath>
-#include <limits>
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <string>
+
 #include "model/value.h"
 #include "storage/interface.h"
+#include "web/api/v1/query_json.h"
 
 namespace promlet::web {
 namespace {
@@ -166,6 +168,63 @@ TEST(QueryJsonTest, HistogramsAsPrometheusWritesThem) {
   EXPECT_EQ(QueryDataJson(mat),
             R"({"resultType":"matrix","result":[{"metric":{"__name__":"h"},"histograms":)"
             R"([[2,{"count":"3","sum":"4","buckets":[[0,"0.5","1","1"],[0,"2","4","2"]]}]]}]})");
+}
+
+}  // namespace
+}  // namespace promlet::web
+
+namespace promlet::web {
+namespace {
+
+// A large matrix is encoded in runs of series on the engine's helper threads: the bytes must
+// be the sequential encoding's, whatever the threads, with a series limit too.
+TEST(QueryJsonTest, MatrixEncodedOnHelperThreadsGivesTheSequentialBytes) {
+  auto h = std::make_shared<model::histogram::FloatHistogram>();
+  h->count = 7;
+  h->sum = 2.5;
+  h->positive_spans = {{0, 2}};
+  h->positive_buckets = {3, 4};
+  promql::Matrix m;
+  size_t points = 0;
+  for (int i = 0; i < 300; ++i) {
+    promql::Series s;
+    s.labels = model::Labels::FromUnsorted(
+        {{"__name__", "m"}, {"i", std::to_string(i)}, {"quoted", "a\"<b>\\"}});
+    const int n = (i * 37) % 500;  // 0 points: "values":[]
+    for (int k = 0; k < n; ++k) {
+      const double v = k % 11 == 0 ? std::nan("") : (i + 0.1) * k / 3.0;
+      s.points.push_back({int64_t{1700000000000} + k * 15000, v});
+    }
+    if (i % 7 == 0) {
+      for (int k = 0; k < 5; ++k) s.histograms.push_back({int64_t{1700000000500} + k * 15000, h});
+    }
+    points += s.points.size();
+    m.push_back(std::move(s));
+  }
+  ASSERT_GT(points, 20u * 2048);  // many runs
+  promql::Result mat;
+  mat.value = m;
+  const std::string sequential = QueryDataJson(mat);
+  std::string limited;
+  {
+    JsonWriter w(&limited);
+    WriteQueryData(mat, 100, w);
+  }
+  for (auto mode : {promql::QueryParallelism::kForce, promql::QueryParallelism::kAuto}) {
+    for (int threads : {2, 4}) {
+      promql::EngineOptions eo;
+      eo.parallelism = mode;
+      eo.max_threads = threads;
+      promql::Engine engine(eo);
+      EXPECT_EQ(QueryDataJson(mat, &engine), sequential) << threads << " threads";
+      std::string got;
+      JsonWriter w(&got);
+      WriteQueryData(mat, 100, w, &engine);
+      EXPECT_EQ(got, limited) << threads << " threads, 100 series";
+    }
+  }
+  EXPECT_NE(sequential.find(R"("i":"299")"), std::string::npos);
+  EXPECT_EQ(limited.find(R"("i":"100")"), std::string::npos);
 }
 
 }  // namespace

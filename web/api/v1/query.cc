@@ -63,13 +63,14 @@ absl::StatusOr<promql::Result> Evaluate(
                            });
 }
 
-// {"resultType":...,"result":...} of a query, at most `limit` series.
-void EncodeResult(const promql::Result& q, int limit, Result& out) {
+// {"resultType":...,"result":...} of a query, at most `limit` series; a large one encoded on the
+// engine's helper threads too.
+void EncodeResult(const promql::Result& q, int limit, const promql::Engine& engine, Result& out) {
   out.AddWarnings(q.warnings, q.infos);
   size_t series = 0;
   if (const auto* v = std::get_if<promql::Vector>(&q.value)) series = v->size();
   if (const auto* m = std::get_if<promql::Matrix>(&q.value)) series = m->size();
-  WriteQueryData(q, LimitedCount(series, limit, out), out.data());
+  WriteQueryData(q, LimitedCount(series, limit, out), out.data(), &engine);
 }
 
 // Parsed queries by their text, most recently used first. Dashboards send the same queries
@@ -138,7 +139,7 @@ Result RunAndEncode(const Request& r, TrimHeapAfterLargeQuery& trim,
       Evaluate(r, &trim.stats, [&](const promql::QueryOptions& qo) { return eval(**expr, qo); });
   if (!q.ok()) return q.status();
   Result out;
-  EncodeResult(*q, *limit, out);
+  EncodeResult(*q, *limit, r.env.engine, out);
   return out;
 }
 

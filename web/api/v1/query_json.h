@@ -23,10 +23,13 @@ inline constexpr char kTooManyPointsMessage[] =
     "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
     "resolution (?step=XX)";
 
-// Writes the data object with at most `max_series` series of a vector or matrix result.
-void WriteQueryData(const promql::Result& q, size_t max_series, JsonWriter& w);
+// Writes the data object with at most `max_series` series of a vector or matrix result. With
+// an engine, a large matrix is encoded on its helper threads too (Engine::ShareWork); the bytes
+// are the same.
+void WriteQueryData(const promql::Result& q, size_t max_series, JsonWriter& w,
+                    const promql::Engine* engine = nullptr);
 // The whole data object, every series.
-std::string QueryDataJson(const promql::Result& q);
+std::string QueryDataJson(const promql::Result& q, const promql::Engine* engine = nullptr);
 
 }  // namespace promlet::web
 
