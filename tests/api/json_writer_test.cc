@@ -229,3 +229,71 @@ TEST(QueryJsonTest, MatrixEncodedOnHelperThreadsGivesTheSequentialBytes) {
 
 }  // namespace
 }  // namespace promlet::web
+
+namespace promlet::web {
+namespace {
+
+std::string TextOf(int64_t t, const TimestampTexts& texts) {
+  char buf[64];
+  return std::string(buf, texts.Write(t, buf));
+}
+
+std::string Formatted(int64_t t) {
+  char buf[32];
+  return std::string(buf, FormatTimestamp(t, buf));
+}
+
+// A grid's texts are FormatTimestamp's, on the grid and off it (between steps, before the
+// first, after the last, negative, at the ends of int64).
+TEST(TimestampTextsTest, WritesWhatFormatTimestampWrites) {
+  const TimestampTexts grid(-30500, 15000, 10);
+  const TimestampTexts none;
+  for (int64_t t : {int64_t{-30500}, int64_t{-15500}, int64_t{-500}, int64_t{14500},
+                    int64_t{104500}, int64_t{-30501}, int64_t{-45500}, int64_t{119500}, int64_t{0},
+                    int64_t{1}, int64_t{1700000000000}, std::numeric_limits<int64_t>::min(),
+                    std::numeric_limits<int64_t>::max()}) {
+    EXPECT_EQ(TextOf(t, grid), Formatted(t)) << t;
+    EXPECT_EQ(TextOf(t, none), Formatted(t)) << t;
+  }
+  const TimestampTexts wide(std::numeric_limits<int64_t>::max() - 2, 1, 3);
+  EXPECT_EQ(TextOf(std::numeric_limits<int64_t>::max(), wide),
+            Formatted(std::numeric_limits<int64_t>::max()));
+}
+
+// A range query's answer is written with its grid's texts, and points off the grid (a series
+// that starts between steps) as themselves: the same bytes as a writer with no grid.
+TEST(QueryJsonTest, RangeAnswerTimestampsAreThoseOfEveryPoint) {
+  promql::Matrix m;
+  std::string want;
+  JsonWriter w(&want);
+  w.BeginObject();
+  w.Key("resultType");
+  w.String("matrix");
+  w.Key("result");
+  w.BeginArray();
+  for (int i = 0; i < 20; ++i) {
+    promql::Series s;
+    s.labels = model::Labels::FromUnsorted({{"__name__", "g"}, {"i", std::to_string(i)}});
+    const int64_t offset = i == 3 ? 7 : 0;  // one series off the grid
+    for (int k = i % 4; k < 40; k += 1 + (i % 3)) {
+      s.points.push_back({int64_t{1700000000500} + k * 30000 + offset, k * 0.5});
+    }
+    w.BeginObject();
+    w.Key("metric");
+    w.LabelSet(s.labels);
+    w.Key("values");
+    w.BeginArray();
+    for (const auto& p : s.points) w.Point(p.t, p.v);
+    w.EndArray();
+    w.EndObject();
+    m.push_back(std::move(s));
+  }
+  w.EndArray();
+  w.EndObject();
+  promql::Result mat;
+  mat.value = std::move(m);
+  EXPECT_EQ(QueryDataJson(mat), want);
+}
+
+}  // namespace
+}  // namespace promlet::web

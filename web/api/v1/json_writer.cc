@@ -109,6 +109,28 @@ size_t FormatTimestamp(int64_t ms, char* buf) {
   return static_cast<size_t>(p - buf);
 }
 
+TimestampTexts::TimestampTexts(int64_t start, int64_t step, size_t count)
+    : start_(start), step_(step > 0 ? step : 1), count_(step > 0 ? count : 0), texts_(count_) {
+  for (size_t k = 0; k < count_; ++k) {
+    char text[32];
+    const size_t n = FormatTimestamp(start_ + static_cast<int64_t>(k) * step_, text);
+    std::memcpy(texts_[k].data(), text, n);
+    texts_[k][kSlot - 1] = static_cast<char>(n);
+  }
+}
+
+char* TimestampTexts::Write(int64_t t, char* p) const {
+  // Unsigned: a t before start_ (or far past it) wraps to an index beyond count_.
+  const uint64_t offset = static_cast<uint64_t>(t) - static_cast<uint64_t>(start_);
+  const uint64_t k = offset / static_cast<uint64_t>(step_);
+  if (k < count_ && offset % static_cast<uint64_t>(step_) == 0) {
+    const std::array<char, kSlot>& slot = texts_[k];
+    std::memcpy(p, slot.data(), kSlot);
+    return p + static_cast<unsigned char>(slot[kSlot - 1]);
+  }
+  return p + FormatTimestamp(t, p);
+}
+
 void JsonWriter::Open(char c) {
   if (after_key_) {
     after_key_ = false;
@@ -206,11 +228,16 @@ void JsonWriter::Timestamp(int64_t ms) {
 }
 
 void JsonWriter::Point(int64_t t, double v) {
+  static const TimestampTexts kNoGrid;
+  Point(t, v, kNoGrid);
+}
+
+void JsonWriter::Point(int64_t t, double v, const TimestampTexts& texts) {
   PROMLET_JSON_VALUE_PREFIX();
-  char buf[kSampleValueMaxLen + 40];
+  char buf[kSampleValueMaxLen + 64];
   char* p = buf;
   *p++ = '[';
-  p += FormatTimestamp(t, p);
+  p = texts.Write(t, p);
   *p++ = ',';
   *p++ = '"';
   p += FormatSampleValue(v, p);

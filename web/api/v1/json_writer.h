@@ -19,10 +19,12 @@
 #ifndef PROMLET_WEB_API_V1_JSON_WRITER_H_
 #define PROMLET_WEB_API_V1_JSON_WRITER_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "model/labels.h"
 
@@ -41,6 +43,25 @@ std::string SampleValueString(double v);
 size_t FormatJsonNumber(double v, char* buf);
 // Writes the timestamp form described above into buf (>= 32 bytes); returns the length.
 size_t FormatTimestamp(int64_t ms, char* buf);
+
+// The texts of the timestamps start + k * step (k < count), formatted once for an answer whose
+// series share them, as a range query's do: copying a text is cheaper than formatting it again
+// for every series. A timestamp off that grid is formatted as usual.
+class TimestampTexts {
+ public:
+  TimestampTexts() = default;  // no grid: every timestamp is formatted
+  TimestampTexts(int64_t start, int64_t step, size_t count);
+  // Writes t's text (FormatTimestamp's) at p, which has room for 32 bytes; returns its end.
+  char* Write(int64_t t, char* p) const;
+
+  static constexpr size_t kSlot = 24;  // the longest text (21 bytes), then its length
+
+ private:
+  int64_t start_ = 0;
+  int64_t step_ = 1;
+  size_t count_ = 0;
+  std::vector<std::array<char, kSlot>> texts_;  // byte kSlot - 1: the text's length
+};
 
 class JsonWriter {
  public:
@@ -68,6 +89,7 @@ class JsonWriter {
   void LabelSet(const model::Labels& labels);
   // [<timestamp>,"<value>"]
   void Point(int64_t t, double v);
+  void Point(int64_t t, double v, const TimestampTexts& texts);
   // A promql.Scalar: [<ms/1000 as a JSON number>,"<value, Go 'f'>"].
   void ScalarPoint(int64_t t, double v);
 

@@ -1,6 +1,7 @@
 #include "web/api/v1/query_json.h"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <variant>
@@ -43,14 +44,14 @@ void HistogramPoint(int64_t t, const model::histogram::FloatHistogram& h, JsonWr
   w.EndArray();
 }
 
-void WriteSeries(const promql::Series& s, JsonWriter& w) {
+void WriteSeries(const promql::Series& s, const TimestampTexts& times, JsonWriter& w) {
   w.BeginObject();
   w.Key("metric");
   w.LabelSet(s.labels);
   if (!s.points.empty() || s.histograms.empty()) {
     w.Key("values");
     w.BeginArray();
-    for (const auto& p : s.points) w.Point(p.t, p.v);
+    for (const auto& p : s.points) w.Point(p.t, p.v, times);
     w.EndArray();
   }
   if (!s.histograms.empty()) {
@@ -75,10 +76,37 @@ size_t Weight(const promql::Series& s) {
   return 1 + s.points.size() + s.histograms.size() * kHistogramWeight;
 }
 
+// The grid a range query's points lie on, guessed from the series (the earliest and latest
+// point, the smallest gap between two first points) and formatted once when its timestamps
+// are written several times over; TimestampTexts checks every timestamp against it.
+TimestampTexts RangeQueryGrid(const promql::Matrix& m, size_t n, size_t points) {
+  constexpr size_t kMaxSteps = size_t{1} << 16;
+  int64_t first = std::numeric_limits<int64_t>::max();
+  int64_t last = std::numeric_limits<int64_t>::min();
+  int64_t step = std::numeric_limits<int64_t>::max();
+  for (size_t i = 0; i < n; ++i) {
+    const auto& p = m[i].points;
+    if (p.empty()) continue;
+    first = std::min(first, p.front().t);
+    last = std::max(last, p.back().t);
+    if (p.size() >= 2) {  // unsigned: two far-apart timestamps do not overflow
+      const uint64_t gap = static_cast<uint64_t>(p[1].t) - static_cast<uint64_t>(p[0].t);
+      if (gap <= static_cast<uint64_t>(step)) step = static_cast<int64_t>(gap);
+    }
+  }
+  if (first > last || step <= 0 || step == std::numeric_limits<int64_t>::max()) return {};
+  const uint64_t steps =
+      (static_cast<uint64_t>(last) - static_cast<uint64_t>(first)) / static_cast<uint64_t>(step) +
+      1;
+  if (steps > kMaxSteps || points < 2 * steps) return {};
+  return TimestampTexts(first, step, steps);
+}
+
 void WriteMatrix(const promql::Matrix& m, size_t n, const promql::Engine* engine, JsonWriter& w) {
   w.BeginArray();
   size_t points = 0;
   for (size_t i = 0; i < n; ++i) points += m[i].points.size();
+  const TimestampTexts times = RangeQueryGrid(m, n, points);
   std::vector<size_t> run_starts{0};
   if (engine != nullptr) {
     size_t weight = 0;
@@ -96,7 +124,7 @@ void WriteMatrix(const promql::Matrix& m, size_t n, const promql::Engine* engine
   std::string* buf = w.out();
   buf->reserve(buf->size() + points * 34 + n * 128);
   if (run_starts.size() == 1) {
-    for (size_t i = 0; i < n; ++i) WriteSeries(m[i], w);
+    for (size_t i = 0; i < n; ++i) WriteSeries(m[i], times, w);
   } else {
     run_starts.push_back(n);
     std::vector<std::string> runs(run_starts.size() - 1);
@@ -108,7 +136,7 @@ void WriteMatrix(const promql::Matrix& m, size_t n, const promql::Engine* engine
           // the encoding slower than on one thread.
           std::string run;
           JsonWriter rw(&run);
-          for (size_t i = run_starts[r]; i < run_starts[r + 1]; ++i) WriteSeries(m[i], rw);
+          for (size_t i = run_starts[r]; i < run_starts[r + 1]; ++i) WriteSeries(m[i], times, rw);
           runs[r] = std::move(run);
         },
         [&](size_t r) {
