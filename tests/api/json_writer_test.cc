@@ -6,6 +6,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "model/value.h"
 #include "storage/interface.h"
@@ -146,14 +147,22 @@ TEST(JsonWriterTest, LabelSetInSortedOrder) {
 namespace promlet::web {
 namespace {
 
+// A native histogram with positive buckets from index 0 (upper bounds 1, 2, 4, ...).
+std::shared_ptr<model::histogram::FloatHistogram> PositiveHistogram(double count, double sum,
+                                                                    std::vector<double> buckets) {
+  auto h = std::make_shared<model::histogram::FloatHistogram>();
+  h->count = count;
+  h->sum = sum;
+  h->positive_spans = {{0, static_cast<uint32_t>(buckets.size())}};
+  h->positive_buckets = std::move(buckets);
+  return h;
+}
+
 // Prometheus' marshalHistogram: count and sum as strings, populated buckets as
 // [boundary rule, lower, upper, count]; a matrix series without floats has no "values".
 TEST(QueryJsonTest, HistogramsAsPrometheusWritesThem) {
-  auto h = std::make_shared<model::histogram::FloatHistogram>();
-  h->count = 3;
-  h->sum = 4;
-  h->positive_spans = {{0, 3}};
-  h->positive_buckets = {1, 0, 2};  // (0.5,1]:1, (1,2]:0 (left out), (2,4]:2
+  // (0.5,1]:1, (1,2]:0 (left out), (2,4]:2
+  const auto h = PositiveHistogram(3, 4, {1, 0, 2});
   const auto labels = model::Labels::FromUnsorted({{"__name__", "h"}});
   promql::Result vec;
   vec.value = promql::Vector{promql::Sample{labels, 1500, 0, h}};
@@ -170,20 +179,10 @@ TEST(QueryJsonTest, HistogramsAsPrometheusWritesThem) {
             R"([[2,{"count":"3","sum":"4","buckets":[[0,"0.5","1","1"],[0,"2","4","2"]]}]]}]})");
 }
 
-}  // namespace
-}  // namespace promlet::web
-
-namespace promlet::web {
-namespace {
-
 // A large matrix is encoded in runs of series on the engine's helper threads: the bytes must
 // be the sequential encoding's, whatever the threads, with a series limit too.
 TEST(QueryJsonTest, MatrixEncodedOnHelperThreadsGivesTheSequentialBytes) {
-  auto h = std::make_shared<model::histogram::FloatHistogram>();
-  h->count = 7;
-  h->sum = 2.5;
-  h->positive_spans = {{0, 2}};
-  h->positive_buckets = {3, 4};
+  const auto h = PositiveHistogram(7, 2.5, {3, 4});
   promql::Matrix m;
   size_t points = 0;
   for (int i = 0; i < 300; ++i) {
@@ -226,12 +225,6 @@ TEST(QueryJsonTest, MatrixEncodedOnHelperThreadsGivesTheSequentialBytes) {
   EXPECT_NE(sequential.find(R"("i":"299")"), std::string::npos);
   EXPECT_EQ(limited.find(R"("i":"100")"), std::string::npos);
 }
-
-}  // namespace
-}  // namespace promlet::web
-
-namespace promlet::web {
-namespace {
 
 std::string TextOf(int64_t t, const TimestampTexts& texts) {
   char buf[64];
