@@ -68,7 +68,8 @@ void WriteSeries(const promql::Series& s, const TimestampTexts& times, JsonWrite
 // of about kPointsPerRun points (a histogram counting as kHistogramWeight), each into its own
 // string, shared with the engine's helper threads as its selections are; the runs are
 // appended in order, so the bytes are the sequential encoding's. A run (~70 KB) stays below
-// glibc's mmap threshold: its memory comes from the arenas, not from fresh pages.
+// glibc's default mmap threshold (128 KiB; the server raises it) where the library embeds
+// this: its memory comes from the arenas, not from fresh pages.
 constexpr size_t kPointsPerRun = 2048;
 constexpr size_t kHistogramWeight = 16;
 
@@ -94,7 +95,8 @@ TimestampTexts RangeQueryGrid(const promql::Matrix& m, size_t n, size_t points) 
       if (gap <= static_cast<uint64_t>(step)) step = static_cast<int64_t>(gap);
     }
   }
-  if (first > last || step <= 0 || step == std::numeric_limits<int64_t>::max()) return {};
+  // No point, or no series of two points (a series' points strictly increase: gaps are > 0).
+  if (first > last || step == std::numeric_limits<int64_t>::max()) return {};
   const uint64_t steps =
       (static_cast<uint64_t>(last) - static_cast<uint64_t>(first)) / static_cast<uint64_t>(step) +
       1;
