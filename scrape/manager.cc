@@ -3,20 +3,21 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <condition_variable>
-#include <thread>
-
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <condition_variable>
+#include <functional>
+#include <thread>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/duration.h"
-#include "scrape/file_sd.h"
 #include "model/relabel.h"
 #include "net/http/client_config.h"
-#include "scrape/scrape_loop.h"
+#include "scrape/file_sd.h"
 #include "scrape/protocols.h"
+#include "scrape/scrape_loop.h"
 #include "scrape/target_labels.h"
 
 namespace promlet::scrape {
@@ -145,6 +146,9 @@ struct Manager::Impl {
       }
     }
     pool.broken.clear();
+    // Loops start only once the pool's target_limit verdict is set on them (below): started
+    // at once, a loop could scrape a target the limit forbids before it learnt so.
+    std::vector<std::function<void()>> starts;
     for (auto& [labels, target] : want) {
       auto it = pool.loops.find(labels);
       if (it != pool.loops.end() && !cfg_changed &&
@@ -183,14 +187,16 @@ struct Manager::Impl {
       if (old) {
         if (cache) {
           // The successor starts once the predecessor let go of the cache.
-          old->Stop(ScrapeLoop::StopMode::kHandOver, [fresh] { fresh->Start(); });
+          starts.push_back([old, fresh] {
+            old->Stop(ScrapeLoop::StopMode::kHandOver, [fresh] { fresh->Start(); });
+          });
         } else {
           RetireLoop(old);
-          fresh->Start();
+          starts.push_back([fresh] { fresh->Start(); });
         }
         it->second = fresh;
       } else {
-        fresh->Start();
+        starts.push_back([fresh] { fresh->Start(); });
         pool.loops.emplace(labels, fresh);
       }
     }
@@ -202,6 +208,7 @@ struct Manager::Impl {
                        ", limit: ", pool.cfg.target_limit, ")"));
     }
     for (auto& [key, loop] : pool.loops) loop->SetForcedError(forced);
+    for (const auto& start : starts) start();
     return first_error;
   }
 };
