@@ -25,7 +25,9 @@ bool HeaderHas(const net::HttpRequest& req, std::string_view name, std::string_v
   return req.Header(name).find(token) != std::string_view::npos;
 }
 
-bool AcceptsGzip(const net::HttpRequest& req) { return HeaderHas(req, "accept-encoding", "gzip"); }
+bool AcceptsGzip(const net::HttpRequest& req) {
+  return net::AcceptsGzip(req.Header("accept-encoding"));
+}
 
 std::string ReplaceAll(std::string_view text, std::string_view from, std::string_view to) {
   std::string out;

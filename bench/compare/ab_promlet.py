@@ -14,6 +14,7 @@ quiet one.
     python3 bench/compare/ab_promlet.py OLD NEW --dataset FILE.om --busy 1      # one core kept busy
     python3 bench/compare/ab_promlet.py OLD NEW --dataset FILE.om --only disk_iops,mem_total_bytes
     python3 bench/compare/ab_promlet.py OLD NEW --dataset FILE.om --clients 4   # 4 concurrent clients
+    python3 bench/compare/ab_promlet.py OLD NEW --dataset FILE.om --gzip        # gzip answers, as Grafana asks
     python3 bench/compare/ab_promlet.py NEW NEW --dataset FILE.om --taskset-a 0 --taskset-b 0,1  # 1 vs 2 cores
     python3 bench/compare/ab_promlet.py NEW NEW --dataset 60x2h.om --dataset-b 300x2h.om  # cost growth
     python3 bench/compare/ab_promlet.py OLD NEW --dataset FILE.om --own-blocks   # B's own encoder
@@ -27,6 +28,7 @@ sitting, where measuring each size at a different hour lets machine noise into t
 """
 
 import argparse
+import gzip
 import http.client
 import math
 import os
@@ -110,6 +112,12 @@ def main():
     ap.add_argument("--blocks", default="",
                     help="a block directory already imported from --dataset (copied for each server; "
                          "skips the import; the .om file itself may be gone)")
+    ap.add_argument("--blocks-b", default="",
+                    help="with --dataset-b: a block directory already imported from it (e.g. compacted "
+                         "by a server run, as the scale runs query it)")
+    ap.add_argument("--gzip", action="store_true",
+                    help="ask for gzip answers (Accept-Encoding: gzip, as Grafana does); the "
+                         "client's decompression is part of the latency")
     ap.add_argument("--flags-a", default="", help="more flags for server A (space-separated)")
     ap.add_argument("--flags-b", default="", help="more flags for server B (space-separated)")
     ap.add_argument("--taskset-a", default="", help="CPU list for server A (taskset -c)")
@@ -136,13 +144,18 @@ def main():
             f.write("global:\n  scrape_interval: 15s\nscrape_configs: []\n")
         data_a, data_b = os.path.join(work, "a"), os.path.join(work, "b")
         if args.blocks:
-            if args.dataset_b or args.own_blocks:
-                ap.error("--blocks serves one block directory to both: no --dataset-b or --own-blocks")
+            if (args.dataset_b and not args.blocks_b) or args.own_blocks:
+                ap.error("--blocks serves one block directory to both: no --dataset-b (without "
+                         "--blocks-b) or --own-blocks")
             shutil.copytree(args.blocks, data_a, ignore=shutil.ignore_patterns("lock"))
         else:
             subprocess.run([args.a, "tsdb", "create-blocks-from", "openmetrics", datasets[0], data_a],
                            check=True, stdout=subprocess.DEVNULL)
-        if args.dataset_b or args.own_blocks:
+        if args.blocks_b:
+            if not args.dataset_b:
+                ap.error("--blocks-b needs --dataset-b")
+            shutil.copytree(args.blocks_b, data_b, ignore=shutil.ignore_patterns("lock"))
+        elif args.dataset_b or args.own_blocks:
             subprocess.run([args.b, "tsdb", "create-blocks-from", "openmetrics", datasets[1], data_b],
                            check=True, stdout=subprocess.DEVNULL)
         else:
@@ -162,9 +175,11 @@ def main():
             def one(k):
                 c = conns[si][k]
                 t0 = time.perf_counter()
-                c.request("GET", url)
+                c.request("GET", url, headers={"Accept-Encoding": "gzip"} if args.gzip else {})
                 r = c.getresponse()
                 body = r.read()
+                if r.getheader("Content-Encoding") == "gzip":
+                    body = gzip.decompress(body)  # as Grafana's client does, timed
                 if r.status != 200:
                     raise RuntimeError("HTTP %s: %s" % (r.status, body[:200]))
                 out[k] = time.perf_counter() - t0

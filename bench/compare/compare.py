@@ -28,6 +28,7 @@ See README.md beside this file for what each figure means.
 """
 
 import argparse
+import gzip
 import hashlib
 import http.client
 import json
@@ -207,6 +208,11 @@ def wait_du_stable(path, quiet_needed=3, timeout=600, extra_busy=None):
 
 # ------------------------------------------------------------ HTTP
 
+# --gzip: every GET asks for a gzip answer, as Grafana does, and the answer is decompressed
+# on arrival (inside the timed request, as Grafana's client does it).
+ACCEPT_GZIP = False
+
+
 class Client:
     """Keep-alive HTTP/1.1 client for one server on 127.0.0.1."""
 
@@ -220,9 +226,15 @@ class Client:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
                                                        blocksize=1 << 20)
             try:
-                self.conn.request(method, path, body=body, headers=headers or {})
+                headers = dict(headers or {})
+                if ACCEPT_GZIP and method == "GET":
+                    headers.setdefault("Accept-Encoding", "gzip")
+                self.conn.request(method, path, body=body, headers=headers)
                 r = self.conn.getresponse()
-                return r.status, r.read()
+                data = r.read()
+                if r.getheader("Content-Encoding") == "gzip":
+                    data = gzip.decompress(data)
+                return r.status, data
             except (ConnectionError, http.client.HTTPException, OSError):
                 self.conn.close()
                 self.conn = None
@@ -1481,6 +1493,9 @@ def build_parser():
     ap.add_argument("--results", default=os.path.join(HERE, "results"))
     ap.add_argument("--keep-data", action="store_true", help="keep the run's data dirs and logs")
     ap.add_argument("--tag", default="", help="suffix for result file names")
+    ap.add_argument("--gzip", action="store_true",
+                    help="ask every system for gzip answers (Accept-Encoding: gzip, as Grafana does); "
+                         "the client's decompression counts in the latency")
     ap.add_argument("--vm-cache", action="store_true", help="leave VictoriaMetrics' rollup result cache on")
     ap.add_argument("--no-vm-force-merge", dest="vm_force_merge", action="store_false",
                     help="skip VictoriaMetrics' /internal/force_merge after the import")
@@ -1507,9 +1522,11 @@ def build_parser():
 
 
 def main():
+    global ACCEPT_GZIP
     args = build_parser().parse_args()
     if args.self_test:
         return self_test()
+    ACCEPT_GZIP = args.gzip
     args.promlet_bin = os.path.abspath(args.promlet_bin)
 
     signal.signal(signal.SIGTERM, cleanup)

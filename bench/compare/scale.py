@@ -185,6 +185,7 @@ def compare_args(args, extra):
     if cargs.reps < 1:
         sys.exit("--reps must be at least 1")
     cargs.promlet_bin = os.path.abspath(cargs.promlet_bin)
+    compare.ACCEPT_GZIP = cargs.gzip
     return cargs
 
 

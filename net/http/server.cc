@@ -8,7 +8,6 @@
 #include <prometheus/registry.h>
 #include <re2/re2.h>
 #include <sys/socket.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <array>
@@ -33,6 +32,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/gzip.h"
 #include "common/log.h"
 #include "net/http/basic_auth.h"
 #include "net/http/body_buffers.h"
@@ -74,20 +74,23 @@ absl::Status SplitHostPort(std::string_view address, std::string* host, uint16_t
 }
 
 std::string GzipCompress(std::string_view in) {
-  z_stream zs{};
-  // 15 + 16: gzip wrapper. Level 1: the network is rarely the bottleneck on the paths we serve.
-  if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return {};
   std::string out = TakeBodyBuffer();
-  out.resize(deflateBound(&zs, in.size()) + 32);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  if (rc != Z_STREAM_END) return {};
+  common::GzipWriter gzip(&out);
+  gzip.Append(in);
+  gzip.Finish();
   return out;
+}
+
+bool AcceptsGzip(std::string_view accept_encoding) {
+  // Good enough for real clients: "gzip", "gzip, deflate", "br;q=1.0, gzip;q=0.8". A "gzip;q=0"
+  // is honoured as a refusal.
+  size_t pos = accept_encoding.find("gzip");
+  if (pos == std::string_view::npos) return false;
+  std::string_view rest = accept_encoding.substr(pos + 4);
+  size_t comma = rest.find(',');
+  std::string_view params = rest.substr(0, comma);
+  return params.find("q=0") == std::string_view::npos ||
+         params.find("q=0.") != std::string_view::npos;
 }
 
 namespace {
@@ -108,17 +111,6 @@ std::string AllowHeader(const std::vector<std::string>& methods) {
   std::string out;
   for (const auto& m : all) absl::StrAppend(&out, out.empty() ? "" : ", ", m);
   return out;
-}
-
-bool AcceptsGzip(std::string_view accept_encoding) {
-  // Good enough for real clients: "gzip", "gzip, deflate", "br;q=1.0, gzip;q=0.8". A "gzip;q=0"
-  // is honoured as a refusal.
-  size_t pos = accept_encoding.find("gzip");
-  if (pos == std::string_view::npos) return false;
-  std::string_view rest = accept_encoding.substr(pos + 4);
-  size_t comma = rest.find(',');
-  std::string_view params = rest.substr(0, comma);
-  return params.find("q=0") == std::string_view::npos || params.find("q=0.") != std::string_view::npos;
 }
 
 // Whether the client of a connection whose request is being handled has gone, as Go's server

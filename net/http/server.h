@@ -156,6 +156,9 @@ absl::Status SplitHostPort(std::string_view address, std::string* host, uint16_t
 // gzip-compresses `in` (RFC 1952) at a fast level.
 std::string GzipCompress(std::string_view in);
 
+// Whether a request with this Accept-Encoding takes a gzip answer ("gzip;q=0" refuses it).
+bool AcceptsGzip(std::string_view accept_encoding);
+
 }  // namespace promlet::net
 
 #endif  // PROMLET_NET_HTTP_SERVER_H_

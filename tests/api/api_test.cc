@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "cmd/web_hooks.h"
+#include "common/gzip.h"
 #include "promql/engine/engine.h"
 #include "tsdb/head.h"
 #include "web/api/v1/params.h"
@@ -79,8 +80,10 @@ class ApiTest : public ::testing::Test {
     api_ = std::make_unique<Api>(o, &head_, &engine_, targets, runtime);
   }
 
-  HttpResponse Get(const std::string& target) {
+  HttpResponse Get(const std::string& target,
+                   std::vector<std::pair<std::string, std::string>> headers = {}) {
     HttpRequest req;
+    req.headers = std::move(headers);
     req.method = "GET";
     size_t q = target.find('?');
     req.path = target.substr(0, q);
@@ -210,6 +213,35 @@ TEST_F(ApiTest, RangeQueryMatrix) {
   auto r2 = Post("/api/v1/query_range",
                  "query=http_requests_total&start=1970-01-01T00:00:00Z&end=1970-01-01T00:00:30Z&step=15s");
   EXPECT_EQ(r2.body, r.body);
+}
+
+// A range answer of several runs is compressed as it is encoded when the client takes gzip
+// (headers set, the server told not to compress it again); it inflates to the plain answer.
+// Small answers and clients that refuse gzip get the plain answer, for the server to handle.
+TEST_F(ApiTest, LargeRangeAnswerIsSentCompressedToGzipClients) {
+  const std::string large = "/api/v1/query_range?query=up&start=0&end=300&step=0.05";
+  const HttpResponse plain = Get(large);
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  ASSERT_GT(plain.body.size(), 100000u);
+  const HttpResponse gz = Get(large, {{"accept-encoding", "deflate, gzip"}});
+  ASSERT_EQ(gz.status, 200);
+  EXPECT_THAT(gz.headers,
+              ::testing::Contains(std::pair<std::string, std::string>("Content-Encoding", "gzip")));
+  EXPECT_THAT(gz.headers,
+              ::testing::Contains(std::pair<std::string, std::string>("Vary", "Accept-Encoding")));
+  EXPECT_FALSE(gz.compressible);
+  auto inflated = common::GunzipWithLimit(gz.body, 0);
+  ASSERT_TRUE(inflated.ok()) << inflated.status();
+  EXPECT_EQ(*inflated, plain.body);
+
+  for (const auto& [target, accept] : std::vector<std::pair<std::string, std::string>>{
+           {"/api/v1/query_range?query=up&start=0&end=300&step=15", "gzip"}, {large, "gzip;q=0"}}) {
+    const HttpResponse r = Get(target, {{"accept-encoding", accept}});
+    EXPECT_EQ(r.body, Get(target).body) << target << " " << accept;
+    EXPECT_TRUE(r.compressible);
+    EXPECT_THAT(r.headers, ::testing::Not(::testing::Contains(
+                               std::pair<std::string, std::string>("Content-Encoding", "gzip"))));
+  }
 }
 
 TEST_F(ApiTest, RangeQueryRateHasFractionalValues) {

@@ -212,6 +212,14 @@ void JsonWriter::Raw(std::string_view json) {
   out_->append(json);
 }
 
+void JsonWriter::RawDeflated(const common::DeflatedPiece& json) {
+  PROMLET_JSON_VALUE_PREFIX();
+  gzip_->Append(*out_);
+  out_->clear();
+  gzip_->AppendDeflated(json);
+  compressed_ = true;
+}
+
 void JsonWriter::SampleValue(double v) {
   PROMLET_JSON_VALUE_PREFIX();
   char buf[kSampleValueMaxLen + 2];

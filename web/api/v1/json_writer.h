@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/gzip.h"
 #include "model/labels.h"
 
 namespace promlet::web {
@@ -95,6 +96,15 @@ class JsonWriter {
 
   std::string* out() { return out_; }
 
+  // Lets large parts of the answer arrive already deflated (RawDeflated): what the writer has
+  // written so far and those parts then go to `gzip`, and the caller ends the answer by
+  // appending what is left in *out() to it. Without a RawDeflated call nothing goes there.
+  void CompressInto(common::GzipWriter* gzip) { gzip_ = gzip; }
+  bool may_compress() const { return gzip_ != nullptr; }
+  bool compressed() const { return compressed_; }
+  // Raw(json) for json given as its DeflatePiece; only when may_compress().
+  void RawDeflated(const common::DeflatedPiece& json);
+
  private:
   void Open(char c);
   void Close(char c);
@@ -105,6 +115,8 @@ class JsonWriter {
   void AppendEscaped(std::string_view s);
 
   std::string* out_;
+  common::GzipWriter* gzip_ = nullptr;
+  bool compressed_ = false;
   bool need_comma_ = false;
   bool after_key_ = false;
   int depth_ = 0;

@@ -139,6 +139,7 @@ Result RunAndEncode(const Request& r, TrimHeapAfterLargeQuery& trim,
       Evaluate(r, &trim.stats, [&](const promql::QueryOptions& qo) { return eval(**expr, qo); });
   if (!q.ok()) return q.status();
   Result out;
+  if (net::AcceptsGzip(r.http.Header("accept-encoding"))) out.CompressLargeData();
   EncodeResult(*q, *limit, r.env.engine, out);
   return out;
 }

@@ -120,30 +120,46 @@ void WriteMatrix(const promql::Matrix& m, size_t n, const promql::Engine* engine
       }
     }
   }
+  // With a gzip answer, each run is deflated where it was encoded (on the helper threads), and
+  // only the compressed runs are joined here.
+  const bool deflate = run_starts.size() > 1 && w.may_compress();
   // Room for every point at once (~33 bytes each with a 17-digit value): growing the body as
   // it goes copies it each time it doubles, and reserving per series copies it whenever the
   // next series does not fit.
   std::string* buf = w.out();
-  buf->reserve(buf->size() + points * 34 + n * 128);
+  if (!deflate) buf->reserve(buf->size() + points * 34 + n * 128);
   if (run_starts.size() == 1) {
     for (size_t i = 0; i < n; ++i) WriteSeries(m[i], times, w);
   } else {
     run_starts.push_back(n);
-    std::vector<std::string> runs(run_starts.size() - 1);
+    std::vector<std::string> runs(deflate ? 0 : run_starts.size() - 1);
+    std::vector<common::DeflatedPiece> deflated(deflate ? run_starts.size() - 1 : 0);
     engine->ShareWork(
-        runs.size(),
+        run_starts.size() - 1,
         [&](size_t r) {
           // Written through a string of this thread's own: neighbouring elements of `runs`
           // share cache lines, and two threads updating their lengths point by point made
           // the encoding slower than on one thread.
+          thread_local std::string reused;
           std::string run;
-          JsonWriter rw(&run);
+          std::string& text = deflate ? reused : run;
+          text.clear();
+          JsonWriter rw(&text);
           for (size_t i = run_starts[r]; i < run_starts[r + 1]; ++i) WriteSeries(m[i], times, rw);
-          runs[r] = std::move(run);
+          if (deflate) {
+            deflated[r] = common::DeflatePiece(text);
+          } else {
+            runs[r] = std::move(run);
+          }
         },
         [&](size_t r) {
-          w.Raw(runs[r]);
-          std::string().swap(runs[r]);
+          if (deflate) {
+            w.RawDeflated(deflated[r]);
+            deflated[r] = {};
+          } else {
+            w.Raw(runs[r]);
+            std::string().swap(runs[r]);
+          }
         });
   }
   w.EndArray();

@@ -1,5 +1,6 @@
 #include "web/api/v1/response.h"
 
+#include <optional>
 #include <utility>
 
 #include "net/http/body_buffers.h"
@@ -14,6 +15,8 @@ struct Result::Envelope {
   }
   std::string body;
   JsonWriter writer{&body};
+  std::string gzipped;  // the gzip answer, once the writer has compressed anything
+  std::optional<common::GzipWriter> gzip;
   std::vector<std::string> warnings;
   std::vector<std::string> infos;
 };
@@ -72,6 +75,14 @@ Result Result::Whole(net::HttpResponse response) {
 
 JsonWriter& Result::data() { return envelope_->writer; }
 
+void Result::CompressLargeData() {
+  Envelope& env = *envelope_;
+  if (env.gzip) return;
+  env.gzipped = net::TakeBodyBuffer();
+  env.gzip.emplace(&env.gzipped);
+  env.writer.CompressInto(&*env.gzip);
+}
+
 void Result::AddWarning(std::string warning) { envelope_->warnings.push_back(std::move(warning)); }
 
 void Result::AddWarnings(const std::vector<std::string>& warnings,
@@ -123,6 +134,16 @@ void WriteResult(Result&& result, net::HttpResponse& res) {
   AppendStrings(env.body, "infos", env.infos);
   env.body.push_back('}');
   res.status = 200;
+  if (env.writer.compressed()) {
+    env.gzip->Append(env.body);
+    env.gzip->Finish();
+    net::GiveBodyBuffer(std::move(env.body));
+    res.body = std::move(env.gzipped);
+    res.headers.emplace_back("Content-Encoding", "gzip");
+    res.headers.emplace_back("Vary", "Accept-Encoding");
+    res.compressible = false;
+    return;
+  }
   res.body = std::move(env.body);
 }
 

@@ -59,6 +59,11 @@ class Result {
   static Result Whole(net::HttpResponse response);
 
   JsonWriter& data();
+  // For a client that takes gzip: a large part of the data (a range query's many series) may
+  // then be compressed as it is encoded, on the engine's helper threads (JsonWriter's
+  // RawDeflated), and the answer is sent compressed. Otherwise the server compresses the
+  // answer whole, as any other.
+  void CompressLargeData();
   void AddWarning(std::string warning);
   void AddWarnings(const std::vector<std::string>& warnings, const std::vector<std::string>& infos);
 
