@@ -90,11 +90,6 @@ class PieceDeflater {
   bool ok_ = false;
 };
 
-uint32_t Crc(std::string_view text) {
-  return static_cast<uint32_t>(
-      crc32(0, reinterpret_cast<const Bytef*>(text.data()), static_cast<uInt>(text.size())));
-}
-
 void AppendLittleEndian32(uint32_t v, std::string* out) {
   for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
@@ -103,7 +98,8 @@ void AppendLittleEndian32(uint32_t v, std::string* out) {
 
 DeflatedPiece DeflatePiece(std::string_view text) {
   DeflatedPiece p;
-  p.crc = Crc(text);
+  p.crc = static_cast<uint32_t>(
+      crc32(0, reinterpret_cast<const Bytef*>(text.data()), static_cast<uInt>(text.size())));
   p.text_size = text.size();
   if (!text.empty()) PieceDeflater::ForThisThread().Deflate(text, &p.bytes);
   return p;
@@ -117,7 +113,8 @@ GzipWriter::GzipWriter(std::string* out) : out_(out) {
 
 void GzipWriter::Append(std::string_view text) {
   if (text.empty()) return;
-  crc_ = static_cast<uint32_t>(crc32_combine(crc_, Crc(text), static_cast<z_off_t>(text.size())));
+  crc_ = static_cast<uint32_t>(
+      crc32(crc_, reinterpret_cast<const Bytef*>(text.data()), static_cast<uInt>(text.size())));
   size_ += text.size();
   PieceDeflater::ForThisThread().Deflate(text, out_);
 }

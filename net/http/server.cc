@@ -626,11 +626,8 @@ void HttpServer::Impl::RunHandler(const HttpRequest& req, const Route& route,
   }
   if (res.compressible && res.body.size() >= options_.gzip_min_bytes &&
       AcceptsGzip(req.Header("accept-encoding"))) {
-    std::string z = GzipCompress(res.body);
-    if (!z.empty()) {
-      GiveBodyBuffer(std::exchange(res.body, std::move(z)));
-      res.headers.emplace_back("Content-Encoding", "gzip");
-    }
+    GiveBodyBuffer(std::exchange(res.body, GzipCompress(res.body)));
+    res.headers.emplace_back("Content-Encoding", "gzip");
     res.headers.emplace_back("Vary", "Accept-Encoding");
   }
 }

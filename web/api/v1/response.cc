@@ -144,6 +144,9 @@ void WriteResult(Result&& result, net::HttpResponse& res) {
     res.compressible = false;
     return;
   }
+  // Taken for a gzip answer that turned out small (the server compresses it): the kept buffer
+  // goes back to the pool rather than with this Result.
+  if (env.gzip) net::GiveBodyBuffer(std::move(env.gzipped));
   res.body = std::move(env.body);
 }
 
