@@ -408,6 +408,45 @@ def answers_lines(out, scales):
     return lines
 
 
+def fit(samples, vals):
+    """cost = fixed + slope x samples through the first and last scale: (fixed, slope per
+    million samples), or None when a value is missing."""
+    if len(vals) < 2 or vals[0] is None or vals[-1] is None or samples[-1] == samples[0]:
+        return None
+    slope = (vals[-1] - vals[0]) / (samples[-1] - samples[0])
+    return vals[0] - slope * samples[0], slope * 1e6
+
+
+def fit_lines(out, scales, systems):
+    """Each figure as fixed + slope x samples. A cost curve is flatter when its slope is
+    smaller; the growth ratio (last / first) also falls as the fixed part grows, so a system
+    with a large fixed cost per query shows a small ratio for a steep slope."""
+    samples = [out["results"][s["name"]]["dataset"]["samples"] for s in scales]
+    mib = 1 << 20
+    figures = [
+        ("server CPU per pass, ms", lambda n: [None if v is None else v * 1e3 for v in
+                                               (metric(out["results"][s["name"]]["systems"].get(n, {}),
+                                                       "query_pass_cpu_seconds") for s in scales)]),
+        ("range-query latency (geometric mean), ms", lambda n: geomean_medians(out, scales, n, "range")),
+        ("RSS after the query set, MiB", lambda n: [None if v is None else v / mib for v in
+                                                    (metric(out["results"][s["name"]]["systems"].get(n, {}),
+                                                            "rss_after_queries") for s in scales)]),
+    ]
+    lines = ["", "## Fixed and marginal cost (%s -> %s)" % (scales[0]["name"], scales[-1]["name"]), "",
+             "Each figure fitted as fixed + slope x samples through the first and last scale. The slope "
+             "(added per million more samples stored) is the curve's steepness; the fixed part is what "
+             "the figure would be with no data. A small ratio can come from a large fixed part.", "",
+             "| figure | " + " | ".join("%s: fixed, slope per million samples" % n for n in systems) + " |",
+             "|---|" + "---|" * len(systems)]
+    for label, vals_of in figures:
+        cells = []
+        for n in systems:
+            f = fit(samples, vals_of(n))
+            cells.append("-" if f is None else "%.3g, %.3g" % f)
+        lines.append("| %s | %s |" % (label, " | ".join(cells)))
+    return lines
+
+
 def markdown(out):
     interleaved = out.get("mode") == "interleaved"
     # Smallest data first whatever the order they were loaded in (largest first keeps promtool's
@@ -494,6 +533,7 @@ def markdown(out):
         lines.append("| %s | %s | %s | %s | x%.2f | x%.2f | %s |" % (
             n, ratio(geomean_medians(out, scales, n, "range")), ratio(geomean_medians(out, scales, n, "instant")),
             ratio(cpu), d1["samples"] / d0["samples"], d1["series"] / d0["series"], slope))
+    lines += fit_lines(out, scales, systems)
     errs = ["- %s, %s: `%s`: %s" % (s["name"], n, q["name"], q["error"][:200].replace("|", "/"))
             for s in scales for n, m in out["results"][s["name"]]["systems"].items()
             for q in m.get("queries", []) if q.get("error")]

@@ -149,8 +149,11 @@ void WindowJoin::Add(EMatrix&& window) {
 
 void DropStale(Decoded& d) {
   const bool st = !d.st.empty(), hst = !d.hst.empty();
+  // Most series hold no stale marker: find the first one before moving anything, so that
+  // they are only read.
   size_t w = 0;
-  for (size_t i = 0; i < d.t.size(); ++i) {
+  while (w < d.t.size() && !model::IsStaleNaN(d.v[w])) ++w;
+  for (size_t i = w; i < d.t.size(); ++i) {
     if (model::IsStaleNaN(d.v[i])) continue;
     d.t[w] = d.t[i];
     d.v[w] = d.v[i];
@@ -161,7 +164,8 @@ void DropStale(Decoded& d) {
   d.v.resize(w);
   if (st) d.st.resize(w);
   w = 0;
-  for (size_t i = 0; i < d.ht.size(); ++i) {
+  while (w < d.ht.size() && !model::IsStaleNaN(d.hv[w]->sum)) ++w;
+  for (size_t i = w; i < d.ht.size(); ++i) {
     if (model::IsStaleNaN(d.hv[i]->sum)) continue;
     d.ht[w] = d.ht[i];
     d.hv[w] = std::move(d.hv[i]);

@@ -402,10 +402,16 @@ bool GetPrefixCoded(std::string_view in, size_t count, Emit emit) {
     if (len[s] > kMaxCodeLen) return false;
     if (len[s] > 0) kraft += 1u << (kMaxCodeLen - len[s]), ++used, max_len = std::max<int>(max_len, len[s]);
   }
-  uint16_t table[1 << kMaxCodeLen];  // class | length << 8
+  // An entry: the class e, its code's length, and the bits the code, the sign and the top bits
+  // take together; so the next code's position is known from the lookup alone, and the value
+  // is cut from the same window of bits off that dependency chain.
+  const auto entry = [&](int s) {
+    return static_cast<uint32_t>(s | len[s] << 8 | (len[s] + std::min(s, 32)) << 16);
+  };
+  uint32_t table[1 << kMaxCodeLen];
   if (used == 0) {
     // One class, no bits per code.
-    table[0] = static_cast<uint16_t>(lo);
+    table[0] = entry(lo);
   } else {
     if (kraft != (1u << kMaxCodeLen) || used < 2) return false;
     uint32_t code[65] = {0};
@@ -413,20 +419,24 @@ bool GetPrefixCoded(std::string_view in, size_t count, Emit emit) {
     for (int s = lo; s <= hi; ++s) {
       if (len[s] == 0) continue;
       for (uint32_t i = code[s]; i < (1u << max_len); i += 1u << len[s]) {
-        table[i] = static_cast<uint16_t>(s | (len[s] << 8));
+        table[i] = entry(s);
       }
     }
   }
   if (used == 0 && lo != hi) return false;
   rc::BitReader bits(std::string_view(hdr.pos(), hdr.remaining()));
+  const uint64_t code_mask = (uint64_t{1} << max_len) - 1;
   for (size_t i = 0; i < count; ++i) {
     bits.Refill();  // >= 56 bits: code (<= 11) and sign + top bits (<= 32) need no refill
-    uint16_t t = table[bits.PeekUnchecked(max_len)];
-    int e = t & 0xff;
-    bits.Skip(t >> 8);
+    const uint64_t window = bits.PeekUnchecked(56);
+    const uint32_t t = table[window & code_mask];
+    bits.Skip(static_cast<int>(t >> 16));
+    const int e = static_cast<int>(t & 0xff);
+    const int code_len = static_cast<int>((t >> 8) & 0xff);
     // No branch for zero (e == 0 takes no bits and makes a == 0): in noise it is unpredictable.
     const int top = e < 32 ? e : 32;
-    uint64_t sign_and_top = bits.GetUnchecked(top);  // sign, then up to 31 bits
+    const uint64_t sign_and_top =  // sign, then up to 31 bits
+        (window >> code_len) & ((uint64_t{1} << top) - 1);
     uint64_t a = ((uint64_t{1} << top) >> 1) | (sign_and_top >> 1);
     if (e > 32) a = (a << (e - 32)) | bits.Get(e - 32);
     // Branch-free sign: the signs of noise are unpredictable.
@@ -585,36 +595,44 @@ bool GetResiduals(const IntHeader& h, size_t count, Emit emit) {
 // stream is decoded only down to position `from` (r[from..n) are set); a front-to-back one
 // always whole. ref_d1 (kReference only): the reference chunk's first differences,
 // ref_d1[j] = rr[j+1] - rr[j], valid wherever this chunk's positions need them.
+//
+// Each emitter carries its position and the last value by value: GetResiduals holds its own
+// copy, so they stay in registers. Captured by reference they were reloaded from memory for
+// every residual (a store to r may alias an int64_t or a size_t) and each value waited for
+// the store of the one before.
 bool DecodeInts(const IntHeader& h, size_t n, size_t from, const int64_t* ref_d1,
                 std::vector<int64_t>* r) {
   r->resize(n);
   int64_t* o = r->data();
   if (h.predictor == kReference && ref_d1 == nullptr) return false;
+  const int64_t extra = h.extra;
   if (!h.tail_first) {
     o[0] = h.anchor;
     if (n == 1) return true;
-    size_t i = 1;
     switch (h.predictor) {
       case kOrder0:
-        return GetResiduals(h, n - 1, [&](int64_t x) { o[i++] = x; });
+        return GetResiduals(h, n - 1, [p = o + 1](int64_t x) mutable { *p++ = x; });
       case kOrder1:
-        return GetResiduals(h, n - 1, [&](int64_t x) { o[i] = WrapAdd(o[i - 1], x), ++i; });
+        return GetResiduals(h, n - 1, [p = o + 1, cur = o[0]](int64_t x) mutable {
+          cur = WrapAdd(cur, x);
+          *p++ = cur;
+        });
       case kOrder1Base:
-        return GetResiduals(h, n - 1, [&](int64_t x) {
-          o[i] = WrapAdd(o[i - 1], WrapAdd(h.extra, x)), ++i;
+        return GetResiduals(h, n - 1, [p = o + 1, cur = o[0], extra](int64_t x) mutable {
+          cur = WrapAdd(cur, WrapAdd(extra, x));
+          *p++ = cur;
         });
-      case kOrder2: {
-        int64_t d = h.extra;
-        o[1] = WrapAdd(o[0], d);
-        i = 2;
-        return GetResiduals(h, n - 2, [&](int64_t x) {
+      case kOrder2:
+        o[1] = WrapAdd(o[0], extra);
+        return GetResiduals(h, n - 2, [p = o + 2, cur = o[1], d = extra](int64_t x) mutable {
           d = WrapAdd(d, x);
-          o[i] = WrapAdd(o[i - 1], d), ++i;
+          cur = WrapAdd(cur, d);
+          *p++ = cur;
         });
-      }
       case kReference:
-        return GetResiduals(h, n - 1, [&](int64_t x) {
-          o[i] = WrapAdd(o[i - 1], WrapAdd(ref_d1[i - 1], x)), ++i;
+        return GetResiduals(h, n - 1, [p = o + 1, cur = o[0], ref = ref_d1](int64_t x) mutable {
+          cur = WrapAdd(cur, WrapAdd(*ref++, x));
+          *p++ = cur;
         });
       default:
         return false;
@@ -626,27 +644,34 @@ bool DecodeInts(const IntHeader& h, size_t n, size_t from, const int64_t* ref_d1
   if (from >= i) return true;
   switch (h.predictor) {
     case kOrder0:
-      return GetResiduals(h, i - from, [&](int64_t x) { o[--i] = x; });
+      return GetResiduals(h, i - from, [p = o + i](int64_t x) mutable { *--p = x; });
     case kOrder1:
-      return GetResiduals(h, i - from, [&](int64_t x) { --i, o[i] = Sub(o[i + 1], x); });
+      return GetResiduals(h, i - from, [p = o + i, cur = o[i]](int64_t x) mutable {
+        cur = Sub(cur, x);
+        *--p = cur;
+      });
     case kOrder1Base:
-      return GetResiduals(h, i - from, [&](int64_t x) {
-        --i, o[i] = Sub(o[i + 1], WrapAdd(h.extra, x));
+      return GetResiduals(h, i - from, [p = o + i, cur = o[i], extra](int64_t x) mutable {
+        cur = Sub(cur, WrapAdd(extra, x));
+        *--p = cur;
       });
     case kOrder2: {
-      int64_t d = h.extra;  // r[i+1] - r[i]
+      int64_t d = extra;  // r[i+1] - r[i]
       --i;
       o[i] = Sub(o[i + 1], d);
       if (from >= i) return true;
-      return GetResiduals(h, i - from, [&](int64_t x) {
+      return GetResiduals(h, i - from, [p = o + i, cur = o[i], d](int64_t x) mutable {
         d = Sub(d, x);
-        --i, o[i] = Sub(o[i + 1], d);
+        cur = Sub(cur, d);
+        *--p = cur;
       });
     }
     case kReference:
-      return GetResiduals(h, i - from, [&](int64_t x) {
-        --i, o[i] = Sub(o[i + 1], WrapAdd(ref_d1[i], x));
-      });
+      return GetResiduals(h, i - from,
+                          [p = o + i, cur = o[i], ref = ref_d1 + i](int64_t x) mutable {
+                            cur = Sub(cur, WrapAdd(*--ref, x));
+                            *--p = cur;
+                          });
     default:
       return false;
   }

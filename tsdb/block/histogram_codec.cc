@@ -255,7 +255,7 @@ absl::Status DecodeHistogramColumns(std::string_view in, size_t n, size_t from,
   if (bounds > 0) {
     std::vector<double> b(bounds);
     for (double& x : b) {
-      uint64_t bits;
+      uint64_t bits = 0;  // the length was checked above: Fixed64 cannot fail
       d.Fixed64(&bits);
       x = std::bit_cast<double>(bits);
     }

@@ -238,9 +238,11 @@ class BitReader {
     return loaded * 8 - static_cast<uint64_t>(avail_) > static_cast<uint64_t>(end_ - begin_) * 8;
   }
 
-  // Makes at least 56 bits available (zeros past the end of the input).
+  // Makes at least 56 bits available (zeros past the end of the input). Away from the end it
+  // loads 8 bytes whether or not bits are missing: no branch on how many bits the last codes
+  // took, which follows the data. The bits of buf_ above avail_ are zero or the stream's next
+  // ones in place, so OR-ing them in again changes nothing.
   void Refill() {
-    if (avail_ >= 56) return;
     if (end_ - p_ >= 8) {
       uint64_t w;
       std::memcpy(&w, p_, 8);  // little-endian hosts only
@@ -250,6 +252,7 @@ class BitReader {
       avail_ += take * 8;
       return;
     }
+    if (avail_ >= 56) return;
     while (avail_ <= 56) {
       uint64_t b = 0;
       if (p_ < end_) {
