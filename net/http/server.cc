@@ -93,6 +93,12 @@ bool AcceptsGzip(std::string_view accept_encoding) {
          params.find("q=0.") != std::string_view::npos;
 }
 
+void MarkGzipEncoded(HttpResponse& res) {
+  res.headers.emplace_back("Content-Encoding", "gzip");
+  res.headers.emplace_back("Vary", "Accept-Encoding");
+  res.compressible = false;
+}
+
 namespace {
 
 struct Route {
@@ -627,8 +633,7 @@ void HttpServer::Impl::RunHandler(const HttpRequest& req, const Route& route,
   if (res.compressible && res.body.size() >= options_.gzip_min_bytes &&
       AcceptsGzip(req.Header("accept-encoding"))) {
     GiveBodyBuffer(std::exchange(res.body, GzipCompress(res.body)));
-    res.headers.emplace_back("Content-Encoding", "gzip");
-    res.headers.emplace_back("Vary", "Accept-Encoding");
+    MarkGzipEncoded(res);
   }
 }
 

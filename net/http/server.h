@@ -159,6 +159,10 @@ std::string GzipCompress(std::string_view in);
 // Whether a request with this Accept-Encoding takes a gzip answer ("gzip;q=0" refuses it).
 bool AcceptsGzip(std::string_view accept_encoding);
 
+// Marks res.body as gzip-encoded (Content-Encoding, and Vary: the answer depends on the
+// request's Accept-Encoding) and keeps the server from compressing it again.
+void MarkGzipEncoded(HttpResponse& res);
+
 }  // namespace promlet::net
 
 #endif  // PROMLET_NET_HTTP_SERVER_H_

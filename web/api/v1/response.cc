@@ -139,9 +139,7 @@ void WriteResult(Result&& result, net::HttpResponse& res) {
     env.gzip->Finish();
     net::GiveBodyBuffer(std::move(env.body));
     res.body = std::move(env.gzipped);
-    res.headers.emplace_back("Content-Encoding", "gzip");
-    res.headers.emplace_back("Vary", "Accept-Encoding");
-    res.compressible = false;
+    net::MarkGzipEncoded(res);
     return;
   }
   // Taken for a gzip answer that turned out small (the server compresses it): the kept buffer
